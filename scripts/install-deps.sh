@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, everything miniweb needs to build, test and run.
+# Idempotent: packages already present are skipped, and nothing runs when all are there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ccache git
+  libasio-dev libssl-dev openssl zlib1g-dev
+  libgumbo-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core
+  libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  googletest libgtest-dev
+  bind9-dnsutils curl iproute2 procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "miniweb: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "miniweb: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
