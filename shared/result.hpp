@@ -12,6 +12,7 @@ namespace miniweb {
 
 struct Error {
   std::string message;
+  int code = 0;  // a protocol status to answer with, where one applies (an HTTP status, an rcode)
 };
 
 template <class T>
@@ -53,6 +54,8 @@ class [[nodiscard]] Result {
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message, int code = 0) {
+  return Error{std::move(message), code};
+}
 
 }  // namespace miniweb

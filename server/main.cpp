@@ -1,0 +1,51 @@
+// miniweb-server: the stack's HTTPS server (virtual hosts, static files).
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+
+#include "server/config.hpp"
+#include "server/server.hpp"
+#include "server/tls_contexts.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"miniweb-server: HTTPS server with virtual hosts and static files"};
+  std::string config_path;
+  app.add_option("-c,--config", config_path, "configuration file (TOML)")->required()->check(CLI::ExistingFile);
+  bool check_only = false;
+  app.add_flag("-t,--test", check_only, "check the configuration and certificates, then exit (as nginx -t)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto config = miniweb::server::load_config(config_path);
+  if (!config) {
+    std::cerr << "miniweb-server: " << config.error().message << '\n';
+    return 1;
+  }
+  auto tls = miniweb::server::SiteTlsContexts::create(config->sites);
+  if (!tls) {
+    std::cerr << "miniweb-server: " << tls.error().message << '\n';
+    return 1;
+  }
+  if (check_only) {
+    std::cout << "miniweb-server: the configuration in " << config_path << " is valid\n";
+    return 0;
+  }
+
+  asio::io_context io;
+  miniweb::server::Server server(io, std::move(*config), std::move(*tls));
+  if (auto status = server.listen(); !status) {
+    std::cerr << "miniweb-server: " << status.error().message << '\n';
+    return 1;
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code& ec, int) {
+    if (!ec) server.stop();
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  server.start();
+  for (const auto& endpoint : server.local_endpoints())
+    std::clog << "ready https-server " << endpoint.address().to_string() << ':' << endpoint.port() << std::endl;
+  io.run();
+  return 0;
+}

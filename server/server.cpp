@@ -1,0 +1,287 @@
+#include "server/server.hpp"
+
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+#include "server/static_files.hpp"
+#include "shared/awaitable.hpp"
+#include "shared/http/parser.hpp"
+
+namespace miniweb::server {
+
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// What a connection's coroutine and its watchdog share. The watchdog cancels the socket's
+// operations when the deadline passes; the connection then answers 408 or closes.
+struct ConnectionState {
+  explicit ConnectionState(asio::any_io_executor executor) : timer(executor) {}
+
+  void arm(Clock::duration timeout) { timer.expires_at(Clock::now() + timeout); }
+
+  asio::steady_timer timer;
+  tcp::socket* socket = nullptr;  // owned by the connection's coroutine
+  tcp::endpoint peer;
+  bool done = false;
+  bool timed_out = false;
+  bool idle = true;  // between requests: may be closed at once on stop
+};
+
+namespace {
+
+asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state) {
+  while (!state->done) {
+    auto [ec] = co_await state->timer.async_wait(use_tuple);
+    if (state->done) break;
+    if (!ec && state->timer.expiry() <= Clock::now()) {
+      state->timed_out = true;
+      std::error_code ignored;
+      if (state->socket) state->socket->cancel(ignored);
+      state->timer.expires_at(Clock::time_point::max());
+    }
+  }
+}
+
+void access_log(const ConnectionState& state, const http::Request& request, const http::Response& response,
+                std::size_t body_bytes) {
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char when[64];
+  std::strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S %z", &local);
+  std::clog << state.peer.address().to_string() << " - - [" << when << "] \"" << request.method << ' '
+            << request.target << " HTTP/1." << request.version_minor << "\" " << response.status << ' '
+            << body_bytes << " \"" << request.headers.get("Referer").value_or("-") << "\" \""
+            << request.headers.get("User-Agent").value_or("-") << "\"\n";
+}
+
+bool response_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+
+}  // namespace
+
+Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<SiteTlsContexts> tls)
+    : io_(io), config_(std::move(config)), tls_(std::move(tls)), handler_(config_) {}
+
+Server::~Server() = default;
+
+Status Server::listen() {
+  for (const ListenerConfig& listener : config_.listeners) {
+    std::error_code ec;
+    auto address = asio::ip::make_address(listener.address, ec);
+    if (ec) return make_error("listener address '" + listener.address + "' is not an IP address");
+    tcp::endpoint endpoint(address, listener.port);
+    tcp::acceptor acceptor(io_);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return make_error("cannot listen on " + listener.address + ":" + std::to_string(listener.port) +
+                        ": " + ec.message());
+    acceptors_.emplace_back(std::move(acceptor), listener.kind);
+  }
+  return Ok{};
+}
+
+std::vector<tcp::endpoint> Server::local_endpoints() const {
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& [acceptor, kind] : acceptors_) endpoints.push_back(acceptor.local_endpoint());
+  return endpoints;
+}
+
+void Server::start() {
+  for (auto& [acceptor, kind] : acceptors_)
+    asio::co_spawn(io_, accept_loop(acceptor, kind), asio::detached);
+}
+
+void Server::stop() {
+  stopping_ = true;
+  for (auto& [acceptor, kind] : acceptors_) {
+    std::error_code ignored;
+    acceptor.close(ignored);
+  }
+  for (const auto& state : connections_) {
+    std::error_code ignored;
+    if (state->idle && state->socket) state->socket->cancel(ignored);
+  }
+}
+
+asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind kind) {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) break;
+      continue;  // e.g. EMFILE: the next accept may succeed
+    }
+    if (connections_.size() >= config_.limits.max_connections) continue;  // dropped, as nginx
+    auto state = std::make_shared<ConnectionState>(socket.get_executor());
+    std::error_code peer_ec;
+    state->peer = socket.remote_endpoint(peer_ec);
+    connections_.insert(state);
+    if (kind == ListenerKind::Https) {
+      asio::co_spawn(io_, run_https(std::move(socket), state), asio::detached);
+    } else {
+      asio::co_spawn(io_, run_http(std::move(socket), state), asio::detached);
+    }
+  }
+}
+
+asio::awaitable<void> Server::run_https(tcp::socket socket, std::shared_ptr<ConnectionState> state) {
+  asio::ssl::stream<tcp::socket> stream(std::move(socket), tls_->default_context());
+  state->socket = &stream.next_layer();
+  state->arm(config_.limits.header_timeout);
+  asio::co_spawn(io_, watchdog(state), asio::detached);
+
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                              use_tuple);
+  if (!ec) {
+    RequestContext context{.tls = true, .sni = ""};
+    if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) {
+      context.sni = name;
+      for (char& c : context.sni) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    co_await serve_requests(stream, state, context);
+    // Send close_notify, without waiting long for the peer's.
+    state->timed_out = false;
+    state->arm(std::chrono::seconds(1));
+    co_await stream.async_shutdown(use_tuple);
+  }
+  std::error_code ignored;
+  stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+  stream.next_layer().close(ignored);
+  state->done = true;
+  state->timer.cancel();
+  connections_.erase(state);
+}
+
+asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<ConnectionState> state) {
+  state->socket = &socket;
+  state->arm(config_.limits.header_timeout);
+  asio::co_spawn(io_, watchdog(state), asio::detached);
+  const RequestContext context{.tls = false, .sni = ""};
+  co_await serve_requests(socket, state, context);
+  std::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+  state->done = true;
+  state->timer.cancel();
+  connections_.erase(state);
+}
+
+// One connection's life: read a request, answer it, and again while keep-alive holds
+// (RFC 9112 section 9.3). Bytes past one request stay in `buffer`: that is pipelining.
+template <class Stream>
+asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<ConnectionState> state,
+                                             const RequestContext& context) {
+  const LimitsConfig& limits = config_.limits;
+  std::string buffer;
+  std::array<char, 16384> chunk;
+
+  auto read_more = [&]() -> asio::awaitable<bool> {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
+    if (ec) co_return false;
+    buffer.append(chunk.data(), n);
+    co_return true;
+  };
+  // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
+  // every call is awaited at once, so the referenced objects outlive the coroutine.
+  auto send = [&](const http::Response& full, const http::Request* request, bool keep_alive) -> asio::awaitable<bool> {
+    http::Response response{full.status, full.reason, full.version_minor, full.headers, {}};
+    response.headers.set("Server", config_.server_name);
+    response.headers.set("Date", http::http_date(std::time(nullptr)));
+    if (context.tls && config_.hsts_max_age.count() > 0)
+      response.headers.set("Strict-Transport-Security", "max-age=" + std::to_string(config_.hsts_max_age.count()));
+    if (response_has_body(response.status))
+      response.headers.set("Content-Length", std::to_string(full.body.size()));
+    if (!keep_alive) {
+      response.headers.set("Connection", "close");
+    } else if (request && request->version_minor == 0) {
+      response.headers.set("Connection", "keep-alive");
+    }
+    const bool head_only = !request || request->method == "HEAD" || !response_has_body(response.status);
+    std::string head = response.serialize_head();
+    std::array<asio::const_buffer, 2> buffers = {asio::buffer(head),
+                                                 asio::buffer(head_only ? std::string_view{} : std::string_view{full.body})};
+    state->timed_out = false;
+    state->arm(limits.send_timeout);
+    auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
+    if (request) access_log(*state, *request, response, head_only ? 0 : full.body.size());
+    co_return !ec;
+  };
+
+  for (std::size_t served = 0; served < limits.max_requests_per_connection && !stopping_; ++served) {
+    // Idle keep-alive until the first byte of the next request, then the header timeout.
+    state->idle = buffer.empty();
+    state->arm(served == 0 || !buffer.empty() ? limits.header_timeout : limits.keepalive_timeout);
+    std::size_t head_end;
+    while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
+      if (buffer.size() > limits.http.max_header_bytes) {
+        bool line_too_long = buffer.find('\n') == std::string::npos ||
+                             buffer.find('\n') > limits.http.max_request_line;
+        co_await send(line_too_long ? error_response(414) : error_response(431), nullptr, false);
+        co_return;
+      }
+      const bool was_idle = buffer.empty();
+      if (!co_await read_more()) {
+        // A client that started a request and stalled gets 408 (slowloris); an idle one is closed.
+        if (state->timed_out && !was_idle) co_await send(error_response(408), nullptr, false);
+        co_return;
+      }
+      if (was_idle) {
+        state->idle = false;
+        state->arm(limits.header_timeout);
+      }
+    }
+
+    auto request = http::parse_request_head(std::string_view(buffer).substr(0, head_end), limits.http);
+    if (!request) {
+      co_await send(error_response(request.error().code, request.error().message), nullptr, false);
+      co_return;
+    }
+    buffer.erase(0, head_end);
+    auto body_length = http::request_body_length(*request);
+    if (!body_length) {
+      co_await send(error_response(body_length.error().code, body_length.error().message), &*request, false);
+      co_return;
+    }
+    // RFC 9110 section 10.1.1: answer 100-continue only when a body is still to come.
+    if (body_length->framing != http::BodyFraming::None && buffer.empty() &&
+        request->headers.has_token("Expect", "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), use_tuple);
+      if (ec) co_return;
+    }
+    if (body_length->framing == http::BodyFraming::ContentLength) {
+      if (body_length->content_length > limits.http.max_body_bytes) {
+        co_await send(error_response(413), &*request, false);
+        co_return;
+      }
+      while (buffer.size() < body_length->content_length) {
+        if (!co_await read_more()) co_return;
+      }
+      request->body = buffer.substr(0, body_length->content_length);
+      buffer.erase(0, body_length->content_length);
+    } else if (body_length->framing == http::BodyFraming::Chunked) {
+      http::ChunkedDecoder decoder;
+      while (true) {
+        auto progress = decoder.feed(buffer, request->body, limits.http.max_body_bytes);
+        if (!progress) {
+          co_await send(error_response(progress.error().code, progress.error().message), &*request, false);
+          co_return;
+        }
+        if (*progress == http::ChunkedDecoder::Progress::Done) break;
+        if (!co_await read_more()) co_return;
+      }
+    }
+
+    http::Response response = handler_.handle(*request, context);
+    bool keep_alive = request->version_minor >= 1 ? !request->headers.has_token("Connection", "close")
+                                                  : request->headers.has_token("Connection", "keep-alive");
+    keep_alive = keep_alive && !stopping_ && served + 1 < limits.max_requests_per_connection;
+    if (!co_await send(response, &*request, keep_alive) || !keep_alive) co_return;
+  }
+}
+
+}  // namespace miniweb::server

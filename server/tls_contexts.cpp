@@ -1,0 +1,84 @@
+#include "server/tls_contexts.hpp"
+
+#include "shared/tls/openssl_ptr.hpp"
+
+namespace miniweb::server {
+namespace {
+
+// Forward-secret AEAD suites only for TLS 1.2; TLS 1.3 suites are all modern.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// ALPN (RFC 7301): this server speaks only HTTP/1.1.
+int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
+                unsigned int in_length, void*) {
+  static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(&selected, out_length, kHttp11, sizeof kHttp11, in, in_length) !=
+      OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_ALERT_FATAL;  // RFC 7301 section 3.2: no_application_protocol
+  *out = selected;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+Status configure(SSL_CTX* ctx, const SiteConfig& site) {
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1)
+    return make_error("cannot set TLS 1.2 ciphers: " + tls::openssl_error_text());
+  SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
+  // Session resumption: server-side cache and tickets (OpenSSL's defaults), one id context.
+  static constexpr unsigned char kSessionContext[] = "miniweb";
+  SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+
+  const std::string chain = site.certificate_chain.string();
+  const std::string key = site.private_key.string();
+  if (SSL_CTX_use_certificate_chain_file(ctx, chain.c_str()) != 1)
+    return make_error("site " + site.names.front() + ": cannot load certificate chain " + chain +
+                      ": " + tls::openssl_error_text());
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1)
+    return make_error("site " + site.names.front() + ": cannot load private key " + key + ": " +
+                      tls::openssl_error_text());
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    return make_error("site " + site.names.front() + ": the key " + key +
+                      " does not match the certificate in " + chain);
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(const std::vector<SiteConfig>& sites) {
+  auto contexts = std::unique_ptr<SiteTlsContexts>(new SiteTlsContexts());
+  for (const SiteConfig& site : sites) {
+    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    if (auto status = configure(context->native_handle(), site); !status) return status.error();
+    SSL_CTX_set_tlsext_servername_callback(context->native_handle(), &SiteTlsContexts::on_server_name);
+    SSL_CTX_set_tlsext_servername_arg(context->native_handle(), contexts.get());
+    contexts->contexts_.push_back(SiteContext{site.names, std::move(context)});
+  }
+  if (contexts->contexts_.empty()) return make_error("no site has a certificate");
+  return contexts;
+}
+
+int SiteTlsContexts::on_server_name(SSL* ssl, int*, void* self) {
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  if (!name) return SSL_TLSEXT_ERR_OK;  // no SNI: the default site answers, as nginx does
+  std::string wanted(name);
+  for (char& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto* contexts = static_cast<SiteTlsContexts*>(self);
+  for (const SiteContext& site : contexts->contexts_) {
+    for (const std::string& site_name : site.names) {
+      if (site_name == wanted) {
+        SSL_set_SSL_CTX(ssl, site.context->native_handle());
+        return SSL_TLSEXT_ERR_OK;
+      }
+    }
+  }
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace miniweb::server

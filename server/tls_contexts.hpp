@@ -1,0 +1,32 @@
+#pragma once
+// One TLS context per site, chosen by the client's SNI during the handshake.
+
+#include <asio/ssl.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/config.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::server {
+
+class SiteTlsContexts {
+ public:
+  // Loads every site's certificate chain and key; refuses a key that does not match.
+  static Result<std::unique_ptr<SiteTlsContexts>> create(const std::vector<SiteConfig>& sites);
+
+  // Every handshake starts on the default (first) site's context; SNI may switch it.
+  asio::ssl::context& default_context() { return *contexts_.front().context; }
+
+ private:
+  struct SiteContext {
+    std::vector<std::string> names;
+    std::unique_ptr<asio::ssl::context> context;
+  };
+  static int on_server_name(SSL* ssl, int* alert, void* self);
+  std::vector<SiteContext> contexts_;
+};
+
+}  // namespace miniweb::server

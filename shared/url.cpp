@@ -1,0 +1,216 @@
+#include "shared/url.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace miniweb {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_scheme_char(char c, bool first) {
+  if (std::isalpha(static_cast<unsigned char>(c))) return true;
+  return !first && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.');
+}
+
+// RFC 3986 section 5.2.3: merge a relative path with the base path.
+std::string merge_paths(const UriReference& base, std::string_view reference_path) {
+  if (base.authority && base.path.empty()) return "/" + std::string(reference_path);
+  auto slash = base.path.rfind('/');
+  if (slash == std::string::npos) return std::string(reference_path);
+  return base.path.substr(0, slash + 1) + std::string(reference_path);
+}
+
+}  // namespace
+
+UriReference UriReference::split(std::string_view text) {
+  // ^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?
+  UriReference ref;
+  std::size_t pos = 0;
+  std::size_t scheme_end = text.find_first_of(":/?#");
+  if (scheme_end != std::string_view::npos && scheme_end > 0 && text[scheme_end] == ':') {
+    bool valid = true;
+    for (std::size_t i = 0; i < scheme_end; ++i) valid = valid && is_scheme_char(text[i], i == 0);
+    if (valid) {
+      ref.scheme = std::string(text.substr(0, scheme_end));
+      pos = scheme_end + 1;
+    }
+  }
+  if (text.substr(pos).starts_with("//")) {
+    std::size_t end = text.find_first_of("/?#", pos + 2);
+    if (end == std::string_view::npos) end = text.size();
+    ref.authority = std::string(text.substr(pos + 2, end - pos - 2));
+    pos = end;
+  }
+  std::size_t path_end = text.find_first_of("?#", pos);
+  if (path_end == std::string_view::npos) path_end = text.size();
+  ref.path = std::string(text.substr(pos, path_end - pos));
+  pos = path_end;
+  if (pos < text.size() && text[pos] == '?') {
+    std::size_t end = text.find('#', pos);
+    if (end == std::string_view::npos) end = text.size();
+    ref.query = std::string(text.substr(pos + 1, end - pos - 1));
+    pos = end;
+  }
+  if (pos < text.size() && text[pos] == '#') ref.fragment = std::string(text.substr(pos + 1));
+  return ref;
+}
+
+std::string UriReference::recompose() const {
+  std::string out;
+  if (scheme) out += *scheme + ":";
+  if (authority) out += "//" + *authority;
+  out += path;
+  if (query) out += "?" + *query;
+  if (fragment) out += "#" + *fragment;
+  return out;
+}
+
+std::string remove_dot_segments(std::string_view path) {
+  std::string input(path);
+  std::string output;
+  while (!input.empty()) {
+    if (input.starts_with("../")) {
+      input.erase(0, 3);
+    } else if (input.starts_with("./")) {
+      input.erase(0, 2);
+    } else if (input.starts_with("/./")) {
+      input.erase(0, 2);
+    } else if (input == "/.") {
+      input = "/";
+    } else if (input.starts_with("/../") || input == "/..") {
+      input = input.size() == 3 ? "/" : input.substr(3);
+      auto slash = output.rfind('/');
+      output.erase(slash == std::string::npos ? 0 : slash);
+    } else if (input == "." || input == "..") {
+      input.clear();
+    } else {
+      std::size_t start = input[0] == '/' ? 1 : 0;
+      std::size_t end = input.find('/', start);
+      if (end == std::string::npos) end = input.size();
+      output += input.substr(0, end);
+      input.erase(0, end);
+    }
+  }
+  return output;
+}
+
+std::string resolve_reference(std::string_view base_text, std::string_view reference_text) {
+  UriReference base = UriReference::split(base_text);
+  UriReference ref = UriReference::split(reference_text);
+  UriReference target;
+  if (ref.scheme) {
+    target.scheme = ref.scheme;
+    target.authority = ref.authority;
+    target.path = remove_dot_segments(ref.path);
+    target.query = ref.query;
+  } else {
+    if (ref.authority) {
+      target.authority = ref.authority;
+      target.path = remove_dot_segments(ref.path);
+      target.query = ref.query;
+    } else {
+      if (ref.path.empty()) {
+        target.path = base.path;
+        target.query = ref.query ? ref.query : base.query;
+      } else {
+        if (ref.path.starts_with("/")) {
+          target.path = remove_dot_segments(ref.path);
+        } else {
+          target.path = remove_dot_segments(merge_paths(base, ref.path));
+        }
+        target.query = ref.query;
+      }
+      target.authority = base.authority;
+    }
+    target.scheme = base.scheme;
+  }
+  target.fragment = ref.fragment;
+  return target.recompose();
+}
+
+std::optional<std::uint16_t> default_port(std::string_view scheme) {
+  if (scheme == "http") return 80;
+  if (scheme == "https") return 443;
+  return std::nullopt;
+}
+
+Result<Url> Url::parse(std::string_view text) {
+  // Browsers ignore surrounding whitespace in what was typed.
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == '\x7f')
+      return make_error("URL contains a space or control character");
+  }
+  UriReference parts = UriReference::split(text);
+  if (!parts.scheme) return make_error("URL has no scheme (expected http:// or https://)");
+  Url url;
+  url.scheme = lower(*parts.scheme);
+  if (!default_port(url.scheme)) return make_error("unsupported URL scheme '" + url.scheme + "'");
+  if (!parts.authority || parts.authority->empty()) return make_error("URL has no host");
+
+  std::string_view authority = *parts.authority;
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string_view host = authority;
+  std::string_view port_text;
+  if (authority.starts_with("[")) {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return make_error("URL has an unterminated IPv6 literal");
+    host = authority.substr(1, close - 1);
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest[0] != ':') return make_error("URL has junk after the IPv6 literal");
+      port_text = rest.substr(1);
+    }
+  } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port_text = authority.substr(colon + 1);
+  }
+  if (host.empty()) return make_error("URL has no host");
+  for (char c : host) {
+    if (c == '/' || c == '\\' || c == '%' || c == '<' || c == '>' || c == '^' || c == '|')
+      return make_error("URL host contains a forbidden character '" + std::string(1, c) + "'");
+  }
+  url.host = lower(host);
+  if (!port_text.empty()) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || value == 0 || value > 65535)
+      return make_error("URL port '" + std::string(port_text) + "' is not a number from 1 to 65535");
+    if (value != *default_port(url.scheme)) url.port = static_cast<std::uint16_t>(value);
+  }
+  url.path = parts.path.empty() ? "/" : remove_dot_segments(parts.path);
+  if (url.path.empty() || url.path[0] != '/') url.path.insert(0, "/");
+  url.query = parts.query;
+  url.fragment = parts.fragment;
+  return url;
+}
+
+std::uint16_t Url::effective_port() const { return port ? *port : *default_port(scheme); }
+
+std::string Url::host_for_header() const {
+  std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (port) out += ":" + std::to_string(*port);
+  return out;
+}
+
+std::string Url::request_target() const { return query ? path + "?" + *query : path; }
+
+std::string Url::to_string() const {
+  std::string out = scheme + "://" + host_for_header() + request_target();
+  if (fragment) out += "#" + *fragment;
+  return out;
+}
+
+Result<Url> Url::resolve(std::string_view reference) const {
+  return Url::parse(resolve_reference(to_string(), reference));
+}
+
+}  // namespace miniweb
