@@ -1,0 +1,274 @@
+// miniweb-dns: root, TLD and authoritative server, recursive resolver, and a dig-like client.
+//
+//   miniweb-dns auth --listen 127.53.0.1:53 --zone FILE [--zone FILE ...]
+//   miniweb-dns recursive --listen ADDR:PORT --root-hints FILE --upstream-port PORT [--allow CIDR
+//   ...] miniweb-dns query --server ADDR:PORT NAME [TYPE] miniweb-dns query --trace --root-hints
+//   FILE --upstream-port PORT NAME [TYPE]
+
+#include <CLI/CLI.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/use_awaitable.hpp>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "dns/recursive_server.hpp"
+#include "dns/resolver.hpp"
+#include "dns/server.hpp"
+#include "dns/zone.hpp"
+#include "shared/dns/client.hpp"
+
+namespace {
+
+using namespace miniweb;
+using namespace miniweb::dns;
+
+void log_line(const std::string& line) {
+  std::cerr << "miniweb-dns: " << line << std::endl;
+}
+
+asio::ip::udp::endpoint must_parse_endpoint(const std::string& text) {
+  auto endpoint = parse_endpoint(text);
+  if (!endpoint) throw std::runtime_error(endpoint.error().message);
+  return *endpoint;
+}
+
+int run_auth(const std::string& listen, const std::vector<std::string>& zone_files) {
+  auto loaded = ZoneSet::load_specs(zone_files);
+  if (!loaded) {
+    log_line("error: " + loaded.error().message);
+    return 1;
+  }
+  // One thread owns the zones; a reload swaps the pointer between two queries.
+  auto zones = std::make_shared<const ZoneSet>(std::move(*loaded));
+  asio::io_context io(1);
+  DnsServer server(io.get_executor(), must_parse_endpoint(listen),
+                   SyncHandler([&zones](const Message& query, const asio::ip::address&) {
+                     return answer_authoritative(*zones, query);
+                   }));
+  server.start();
+  for (const auto& [origin, zone] : zones->zones())
+    log_line("loaded zone " + origin.to_string() + " serial " + std::to_string(zone->serial()) +
+             ", " + std::to_string(zone->record_count()) + " records");
+  std::string where = endpoint_to_string(server.local_endpoint());
+  std::cerr << "ready auth " << where << std::endl;
+
+  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  stop_signals.async_wait([&](const asio::error_code& ec, int signal) {
+    if (ec) return;
+    log_line("signal " + std::to_string(signal) + ", stopping");
+    server.stop();
+    io.stop();
+  });
+  asio::signal_set reload_signal(io, SIGHUP);
+  std::function<void()> wait_reload = [&] {
+    reload_signal.async_wait([&](const asio::error_code& ec, int) {
+      if (ec) return;
+      auto fresh = ZoneSet::load_specs(zone_files);
+      if (fresh) {
+        zones = std::make_shared<const ZoneSet>(std::move(*fresh));
+        log_line("reloaded " + std::to_string(zones->size()) + " zones");
+      } else {
+        log_line("reload failed, still serving the old zones: " + fresh.error().message);
+      }
+      wait_reload();
+    });
+  };
+  wait_reload();
+  io.run();
+  return 0;
+}
+
+bool g_qname_minimisation = false;
+
+Result<ResolverOptions> resolver_options(const std::string& hints_file, uint16_t upstream_port) {
+  auto hints = load_root_hints(hints_file);
+  if (!hints) return hints.error();
+  ResolverOptions options;
+  options.root_hints = std::move(*hints);
+  options.upstream_port = upstream_port;
+  options.qname_minimisation = g_qname_minimisation;
+  return options;
+}
+
+int run_recursive(const std::string& listen, const std::string& hints_file, uint16_t upstream_port,
+                  const std::vector<std::string>& allow_texts) {
+  auto options = resolver_options(hints_file, upstream_port);
+  if (!options) {
+    log_line("error: " + options.error().message);
+    return 1;
+  }
+  AllowList allow;
+  if (!allow_texts.empty()) {
+    std::vector<Cidr> networks;
+    for (const auto& text : allow_texts) {
+      auto cidr = parse_cidr(text);
+      if (!cidr) {
+        log_line("error: " + cidr.error().message);
+        return 1;
+      }
+      networks.push_back(*cidr);
+    }
+    allow = AllowList(std::move(networks));
+  }
+  asio::io_context io(1);
+  Resolver resolver(io.get_executor(), std::move(*options));
+  DnsServer server(io.get_executor(), must_parse_endpoint(listen),
+                   AsyncHandler([&](Message query, asio::ip::address client) {
+                     return answer_recursive(resolver, allow, std::move(query), std::move(client));
+                   }));
+  server.start();
+  std::cerr << "ready recursive " << endpoint_to_string(server.local_endpoint()) << std::endl;
+  asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  stop_signals.async_wait([&](const asio::error_code& ec, int signal) {
+    if (ec) return;
+    log_line("signal " + std::to_string(signal) + ", stopping");
+    server.stop();
+    io.stop();
+  });
+  asio::signal_set hup(io, SIGHUP);  // nothing to reload; do not die on it
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](const asio::error_code& ec, int) {
+      if (ec) return;
+      resolver.clear_cache();
+      log_line("SIGHUP: cache cleared");
+      wait_hup();
+    });
+  };
+  wait_hup();
+  io.run();
+  return 0;
+}
+
+int run_query(const std::string& server_text, bool trace, const std::string& hints_file,
+              uint16_t upstream_port, const std::string& name_text, const std::string& type_text,
+              bool tcp) {
+  auto name = Name::parse(name_text);
+  if (!name) {
+    std::cerr << "bad name '" << name_text << "': " << name.error().message << "\n";
+    return 2;
+  }
+  auto qtype = type_from_string(type_text);
+  if (!qtype) {
+    std::cerr << "unknown type '" << type_text << "'\n";
+    return 2;
+  }
+  asio::io_context io(1);
+  int exit_code = 0;
+  if (trace) {
+    auto options = resolver_options(hints_file, upstream_port);
+    if (!options) {
+      std::cerr << options.error().message << "\n";
+      return 1;
+    }
+    Resolver resolver(io.get_executor(), std::move(*options));
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          Resolution r = co_await resolver.resolve(*name, *qtype, TraceMode::kRecord);
+          std::cout << "; <<>> miniweb-dns <<>> +trace " << name->to_string() << " "
+                    << type_to_string(*qtype) << "\n\n"
+                    << trace_to_string(r);
+          std::cout << ";; status: " << rcode_to_string(r.rcode) << "\n";
+          for (const auto& record : r.answers) std::cout << record.to_string() << "\n";
+          for (const auto& record : r.authority) std::cout << record.to_string() << "\n";
+          if (!r.error.empty()) std::cout << ";; error: " << r.error << "\n";
+          exit_code = r.rcode == rcode::SERVFAIL ? 1 : 0;
+        },
+        asio::detached);
+    io.run();
+    return exit_code;
+  }
+  auto server = parse_endpoint(server_text);
+  if (!server) {
+    std::cerr << server.error().message << "\n";
+    return 2;
+  }
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        Message query = make_query(*name, *qtype, true);
+        auto started = std::chrono::steady_clock::now();
+        // (No co_await inside ?: — GCC 12 miscompiles it.)
+        Result<Message> reply = make_error("no query sent");
+        if (tcp) {
+          reply = co_await exchange_tcp({server->address(), server->port()}, query,
+                                        std::chrono::milliseconds(3000));
+        } else {
+          reply = co_await exchange(*server, query, std::chrono::milliseconds(3000));
+        }
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        if (!reply) {
+          std::cerr << ";; " << reply.error().message << "\n";
+          exit_code = 1;
+          co_return;
+        }
+        std::cout << reply->to_string() << "\n;; Query time: " << took.count() << " msec\n"
+                  << ";; SERVER: " << endpoint_to_string(*server) << "\n";
+      },
+      asio::detached);
+  io.run();
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"miniweb-dns: authoritative DNS server, recursive resolver and query tool"};
+  app.require_subcommand(1);
+
+  auto* auth = app.add_subcommand("auth", "serve zone files authoritatively (root, TLD or leaf)");
+  std::string auth_listen;
+  std::vector<std::string> zone_files;
+  auth->add_option("--listen", auth_listen, "ADDR:PORT to serve UDP and TCP on")->required();
+  auth->add_option("--zone", zone_files,
+                   "zone file in RFC 1035 master format: FILE (the zone is where its SOA is) or "
+                   "NAME=FILE (relative names start from NAME)")
+      ->required();
+
+  auto* recursive = app.add_subcommand("recursive", "serve recursion, iterating from root hints");
+  std::string recursive_listen, hints_file;
+  uint16_t upstream_port = 53;
+  std::vector<std::string> allow;
+  recursive->add_option("--listen", recursive_listen, "ADDR:PORT to serve on")->required();
+  recursive->add_option("--root-hints", hints_file, "root hints file")->required();
+  recursive->add_option("--upstream-port", upstream_port, "port every upstream server listens on");
+  recursive->add_option("--allow", allow, "network allowed recursion (default: loopback)");
+  recursive->add_flag("--qname-minimisation", g_qname_minimisation, "RFC 9156 QNAME minimisation");
+
+  auto* query = app.add_subcommand("query", "ask one question, like dig");
+  std::string server, name, type_text = "A";
+  bool trace = false, tcp = false;
+  query->add_option("--server", server, "ADDR:PORT of the server to ask");
+  query->add_flag("--trace", trace, "iterate from the root hints, printing each step");
+  query->add_flag("--tcp", tcp, "ask over TCP");
+  query->add_option("--root-hints", hints_file, "root hints file (with --trace)");
+  query->add_option("--upstream-port", upstream_port, "port of every server (with --trace)");
+  query->add_flag("--qname-minimisation", g_qname_minimisation, "RFC 9156 (with --trace)");
+  query->add_option("name", name, "domain name")->required();
+  query->add_option("type", type_text, "record type (default A)");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (auth->parsed()) return run_auth(auth_listen, zone_files);
+    if (recursive->parsed())
+      return run_recursive(recursive_listen, hints_file, upstream_port, allow);
+    if (trace && hints_file.empty()) {
+      std::cerr << "query --trace needs --root-hints\n";
+      return 2;
+    }
+    if (!trace && server.empty()) {
+      std::cerr << "query needs --server ADDR:PORT (or --trace)\n";
+      return 2;
+    }
+    return run_query(server, trace, hints_file, upstream_port, name, type_text, tcp);
+  } catch (const std::exception& e) {
+    log_line(std::string("error: ") + e.what());
+    return 1;
+  }
+}

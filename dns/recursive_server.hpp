@@ -1,0 +1,37 @@
+#pragma once
+// The recursive role: answers clients from the Resolver with RA set, only for allowed networks.
+
+#include <asio/ip/address.hpp>
+#include <string_view>
+#include <vector>
+
+#include "dns/resolver.hpp"
+#include "dns/server.hpp"
+
+namespace miniweb::dns {
+
+// A network prefix such as 127.0.0.0/8 or ::1/128.
+struct Cidr {
+  asio::ip::address network;
+  unsigned prefix_length = 0;
+  bool contains(const asio::ip::address& address) const;
+};
+Result<Cidr> parse_cidr(std::string_view text);
+
+// Who may ask for recursion (Unbound's access-control; loopback only by default).
+class AllowList {
+ public:
+  AllowList();  // 127.0.0.0/8 and ::1/128
+  explicit AllowList(std::vector<Cidr> networks) : networks_(std::move(networks)) {}
+  bool allows(const asio::ip::address& address) const;
+
+ private:
+  std::vector<Cidr> networks_;
+};
+
+// The reply to one vetted client query: REFUSED for clients not allowed, else the resolver's
+// answer with RA set (SERVFAIL when resolution fails).
+asio::awaitable<Message> answer_recursive(Resolver& resolver, const AllowList& allow, Message query,
+                                          asio::ip::address client);
+
+}  // namespace miniweb::dns

@@ -1,0 +1,108 @@
+#pragma once
+// An iterative resolver (RFC 1034 5.3.3, hardened like Unbound), as a library: the recursive
+// server, `miniweb-dns query --trace` and the browser's trace all call Resolver::resolve.
+//
+//   asio::io_context io;
+//   auto hints = miniweb::dns::load_root_hints("root.hints");       // Result<...>
+//   miniweb::dns::Resolver resolver(io.get_executor(), {.root_hints = *hints,
+//                                                        .upstream_port = 5300});
+//   // inside a coroutine on io:
+//   Resolution r = co_await resolver.resolve(*Name::parse("www.example.test."), type::A,
+//                                            TraceMode::kRecord);
+//   // r.rcode, r.answers (the CNAME chain and the final RRset), r.trace (one step per query)
+//
+// Threading: a Resolver and its cache belong to one executor; call it only from coroutines on
+// that executor (no locks on the hot path).
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/ip/udp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shared/dns/message.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::dns {
+
+struct ResolverOptions {
+  // NS records for "." and the A/AAAA records of their targets (a named.root-style file).
+  std::vector<ResourceRecord> root_hints;
+  // The port every upstream server is asked on. Real DNS uses 53 everywhere; the demo internet
+  // puts every server on its own loopback address but all on one other port.
+  uint16_t upstream_port = 53;
+  // How long to wait for one server before trying the next.
+  std::chrono::milliseconds query_timeout{1000};
+  // Limits on the work one resolution may do (Unbound: max-referrals, target-fetch depth).
+  int max_referrals = 16;
+  int max_cname_chain = 8;
+  int max_ns_depth = 4;
+  int max_queries = 64;
+  // Cache bounds: entries, and the longest positive and negative TTLs kept (Unbound's
+  // cache-max-ttl and cache-max-negative-ttl defaults).
+  size_t max_cache_entries = 100000;
+  uint32_t max_ttl = 86400;
+  uint32_t max_negative_ttl = 3600;
+  // QNAME minimisation (RFC 9156): each zone is asked only for one more label (type A) until
+  // the full name is reached; NXDOMAIN for a minimised name falls back to the full name.
+  bool qname_minimisation = false;
+};
+
+// Reads root hints in zone-file format (". NS a.root-servers.test." + its A record).
+Result<std::vector<ResourceRecord>> load_root_hints(const std::filesystem::path& path);
+
+enum class TraceMode { kOff, kRecord };
+
+// One upstream query made during a resolution, for `dig +trace`-like display.
+struct TraceStep {
+  std::string server_name;         // the NS name asked ("a.root-servers.test.")
+  asio::ip::udp::endpoint server;  // its address and the upstream port
+  Name zone;                       // the zone this server was asked as authority for
+  Question question;
+  std::optional<Message> response;  // absent when the query failed
+  std::string error;                // why it failed ("no reply from ... within 1000 ms")
+  std::chrono::microseconds duration{0};
+  // One line: "referral to test. (ns1.nic.test.)", "answer: www.example.test. A 127.53.0.10",
+  // "NXDOMAIN", "NODATA", "REFUSED", "timeout: ...".
+  std::string summary;
+};
+
+struct Resolution {
+  uint16_t rcode = rcode::SERVFAIL;
+  std::vector<ResourceRecord> answers;    // the full chain: CNAMEs, then the final RRset
+  std::vector<ResourceRecord> authority;  // the SOA of a negative answer
+  std::vector<TraceStep> trace;           // empty unless TraceMode::kRecord
+  bool from_cache = false;                // answered from the cache without asking anyone
+  std::string error;                      // for SERVFAIL: why
+};
+
+class Resolver {
+ public:
+  Resolver(asio::any_io_executor executor, ResolverOptions options);
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  // Resolves one name and type. Identical questions in flight at the same time share one
+  // upstream resolution (not when tracing: a trace shows its own queries). TTLs in the result
+  // are the time left in the cache.
+  asio::awaitable<Resolution> resolve(Name name, uint16_t type, TraceMode trace = TraceMode::kOff);
+
+  void clear_cache();
+  size_t cache_size() const;
+  const ResolverOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Renders a resolution like `dig +trace`: each step's records and "from SERVER in N ms".
+std::string trace_to_string(const Resolution& resolution);
+
+}  // namespace miniweb::dns

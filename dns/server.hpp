@@ -1,0 +1,70 @@
+#pragma once
+// A DNS server transport: UDP and TCP (RFC 7766) on one address and port, with the checks every
+// role shares (FORMERR for malformed queries, NOTIMP for other opcodes, BADVERS for EDNS
+// versions above 0, truncation with TC). The role supplies the answer.
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "shared/dns/message.hpp"
+
+namespace miniweb::dns {
+
+struct ServerLimits {
+  // Largest UDP reply, whatever a client advertises (NSD's and Unbound's default: RFC 9715 /
+  // DNS flag day 2020).
+  uint16_t max_udp_payload = 1232;
+  size_t max_tcp_connections = 256;
+  // UDP queries being answered asynchronously (recursion) at once; more are dropped, so a
+  // flood cannot exhaust memory (Unbound: num-queries-per-thread).
+  size_t max_pending_udp = 4096;
+  std::chrono::milliseconds tcp_idle_timeout{10000};
+};
+
+// Answers a vetted query (opcode QUERY, exactly one question, EDNS version 0 if any). The
+// returned reply's EDNS and size are handled by the server.
+using SyncHandler = std::function<Message(const Message& query, const asio::ip::address& client)>;
+using AsyncHandler =
+    std::function<asio::awaitable<Message>(Message query, asio::ip::address client)>;
+
+enum class Vetting { kAnswer, kReply, kDrop };
+// Decodes and checks a packet. kAnswer: `query` is ready for the handler. kReply: `reply` holds
+// an error reply (FORMERR/NOTIMP/BADVERS). kDrop: nothing is sent (not even a header, or a
+// response rather than a query).
+Vetting vet_query(std::span<const uint8_t> packet, Message& query, Message& reply);
+// Sets the reply's EDNS from the query's and encodes it within the transport's size limit.
+std::vector<uint8_t> finish_reply(const Message& query, Message& reply, bool over_udp,
+                                  const ServerLimits& limits);
+
+class DnsServer {
+ public:
+  // Binds UDP and TCP on `listen` (port 0: a free port, the same for both). Throws
+  // std::system_error when the address cannot be bound (a start-up failure).
+  DnsServer(asio::any_io_executor executor, const asio::ip::udp::endpoint& listen,
+            SyncHandler handler, ServerLimits limits = {});
+  DnsServer(asio::any_io_executor executor, const asio::ip::udp::endpoint& listen,
+            AsyncHandler handler, ServerLimits limits = {});
+  ~DnsServer();
+  DnsServer(const DnsServer&) = delete;
+  DnsServer& operator=(const DnsServer&) = delete;
+
+  // Starts the receive and accept loops on the executor.
+  void start();
+  // Closes the sockets; loops end.
+  void stop();
+  asio::ip::udp::endpoint local_endpoint() const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace miniweb::dns

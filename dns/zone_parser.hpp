@@ -1,0 +1,48 @@
+#pragma once
+// RFC 1035 5 master files, the format NSD and BIND load: $ORIGIN, $TTL, $INCLUDE, "@",
+// relative and absolute names, omitted owner/TTL/class, parentheses over several lines,
+// comments, quoted strings with escapes, and RFC 3597 "\# len hex" rdata for any type.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/dns/message.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::dns {
+
+struct ZoneParseOptions {
+  // Origin for relative names until a $ORIGIN line changes it.
+  Name origin;
+  // TTL for records that give none, until a $TTL line; NSD's default.
+  uint32_t default_ttl = 3600;
+  // Depth limit for nested $INCLUDE.
+  int max_include_depth = 8;
+};
+
+// Parses a master file. Errors read "FILE:LINE: what is wrong".
+Result<std::vector<ResourceRecord>> parse_zone_file(const std::filesystem::path& path,
+                                                    const ZoneParseOptions& options = {});
+// Parses master-file text; `source` names it in errors, and $INCLUDE paths are relative to
+// `base_directory`.
+Result<std::vector<ResourceRecord>> parse_zone_text(
+    std::string_view text, std::string source, const ZoneParseOptions& options = {},
+    const std::filesystem::path& base_directory = ".");
+
+// One presentation-format token of rdata: text as written (escapes kept), and whether it was
+// a quoted string.
+struct ZoneToken {
+  std::string text;
+  bool quoted = false;
+};
+
+// Parses the rdata of one record in presentation format; relative names use `origin`.
+Result<Rdata> parse_rdata(uint16_t type, const std::vector<ZoneToken>& tokens, const Name& origin);
+
+// A TTL: seconds, or BIND's units ("1h30m", "2d", "1w").
+Result<uint32_t> parse_ttl(std::string_view text);
+
+}  // namespace miniweb::dns

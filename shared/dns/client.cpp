@@ -1,0 +1,193 @@
+#include "shared/dns/client.hpp"
+
+#include "shared/dns/wire.hpp"
+
+#include <openssl/rand.h>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/read.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <charconv>
+#include <stdexcept>
+
+namespace miniweb::dns {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+// True when `reply` answers `query`: same ID, a response, the same question (RFC 5452 9.1).
+bool matches(const Message& query, const Message& reply) {
+  if (reply.id != query.id || !reply.qr) return false;
+  // FORMERR/NOTIMP replies may legitimately carry no question.
+  if (reply.questions.empty()) return reply.rcode == rcode::FORMERR || reply.rcode == rcode::NOTIMP;
+  return reply.questions == query.questions;
+}
+
+// Opens a UDP socket bound to a random port above 1024, falling back to the kernel's choice.
+// Failures (out of file descriptors, ...) come back as an error code, not an exception.
+asio::error_code open_random_port(asio::ip::udp::socket& socket, const asio::ip::udp& protocol) {
+  asio::error_code ec;
+  socket.open(protocol, ec);
+  if (ec) return ec;
+  asio::ip::address any = protocol == asio::ip::udp::v4()
+                              ? asio::ip::address(asio::ip::address_v4::any())
+                              : asio::ip::address(asio::ip::address_v6::any());
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    uint16_t port = static_cast<uint16_t>(1024 + random_u16() % (65536 - 1024));
+    socket.bind({any, port}, ec);
+    if (!ec) return ec;
+  }
+  socket.bind({any, 0}, ec);
+  return ec;
+}
+
+}  // namespace
+
+uint16_t random_u16() {
+  uint8_t bytes[2];
+  // OpenSSL's CSPRNG only fails when it cannot be seeded: a broken system, not a bad input.
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  return static_cast<uint16_t>((bytes[0] << 8) | bytes[1]);
+}
+
+asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Message query,
+                                          std::chrono::milliseconds timeout) {
+  auto executor = co_await asio::this_coro::executor;
+  query.id = random_u16();
+  std::vector<uint8_t> wire = query.encode(65535);
+  std::string where = endpoint_to_string(server);
+
+  asio::ip::udp::socket socket(executor);
+  if (auto ec = open_random_port(socket, server.protocol()))
+    co_return make_error("cannot open a UDP socket: " + ec.message());
+  // A connected socket lets the kernel drop datagrams from other peers and report ICMP
+  // "port unreachable" as connection_refused (as Unbound does).
+  asio::error_code connect_error;
+  socket.connect(server, connect_error);
+  if (connect_error) co_return make_error("cannot reach " + where + ": " + connect_error.message());
+  auto [send_error, sent] = co_await socket.async_send(asio::buffer(wire), kTuple);
+  (void)sent;
+  if (send_error) co_return make_error("cannot send to " + where + ": " + send_error.message());
+
+  asio::steady_timer deadline(executor);
+  deadline.expires_after(timeout);
+  std::vector<uint8_t> buffer(65535);
+  while (true) {
+    asio::ip::udp::endpoint from;
+    auto result = co_await (socket.async_receive_from(asio::buffer(buffer), from, kTuple) ||
+                            deadline.async_wait(kTuple));
+    if (result.index() == 1) {
+      co_return make_error("no reply from " + where + " within " + std::to_string(timeout.count()) +
+                           " ms");
+    }
+    auto [ec, size] = std::get<0>(result);
+    if (ec) {
+      // ICMP port unreachable shows up as connection_refused on a later receive.
+      if (ec == asio::error::connection_refused)
+        co_return make_error("connection refused by " + where + " (nothing listening)");
+      co_return make_error("receive from " + where + " failed: " + ec.message());
+    }
+    if (from != server) continue;  // not from the server we asked
+    auto reply = Message::decode(std::span(buffer.data(), size));
+    if (!reply || !matches(query, *reply)) continue;
+    if (reply->tc)
+      co_return co_await exchange_tcp({server.address(), server.port()}, query, timeout);
+    co_return std::move(*reply);
+  }
+}
+
+asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Message query,
+                                              std::chrono::milliseconds timeout) {
+  auto executor = co_await asio::this_coro::executor;
+  std::string where = server.address().to_string() + ":" + std::to_string(server.port());
+  if (server.address().is_v6())
+    where = "[" + server.address().to_string() + "]:" + std::to_string(server.port());
+  query.id = random_u16();
+  std::vector<uint8_t> wire = query.encode(65535);
+  std::vector<uint8_t> framed = tcp_frame(wire);
+
+  asio::ip::tcp::socket socket(executor);
+  asio::steady_timer deadline(executor);
+  deadline.expires_after(timeout);
+  auto timed_out = [&] {
+    return make_error("no TCP reply from " + where + " within " + std::to_string(timeout.count()) +
+                      " ms");
+  };
+
+  auto connected = co_await (socket.async_connect(server, kTuple) || deadline.async_wait(kTuple));
+  if (connected.index() == 1) co_return timed_out();
+  if (auto [ec] = std::get<0>(connected); ec)
+    co_return make_error("cannot connect to " + where + " over TCP: " + ec.message());
+
+  auto written = co_await (asio::async_write(socket, asio::buffer(framed), kTuple) ||
+                           deadline.async_wait(kTuple));
+  if (written.index() == 1) co_return timed_out();
+  if (auto [ec, n] = std::get<0>(written); ec)
+    co_return make_error("cannot send to " + where + " over TCP: " + ec.message());
+
+  while (true) {
+    uint8_t length_bytes[2];
+    auto got_length = co_await (asio::async_read(socket, asio::buffer(length_bytes), kTuple) ||
+                                deadline.async_wait(kTuple));
+    if (got_length.index() == 1) co_return timed_out();
+    if (auto [ec, n] = std::get<0>(got_length); ec)
+      co_return make_error("TCP connection to " + where +
+                           " closed before a reply: " + ec.message());
+    size_t length = tcp_frame_length(length_bytes);
+    std::vector<uint8_t> buffer(length);
+    auto got_body = co_await (asio::async_read(socket, asio::buffer(buffer), kTuple) ||
+                              deadline.async_wait(kTuple));
+    if (got_body.index() == 1) co_return timed_out();
+    if (auto [ec, n] = std::get<0>(got_body); ec)
+      co_return make_error("TCP connection to " + where + " closed mid-reply: " + ec.message());
+    auto reply = Message::decode(buffer);
+    if (!reply)
+      co_return make_error("malformed TCP reply from " + where + ": " + reply.error().message);
+    if (!matches(query, *reply)) continue;
+    co_return std::move(*reply);
+  }
+}
+
+Result<asio::ip::udp::endpoint> parse_endpoint(std::string_view text, uint16_t default_port) {
+  std::string_view host = text;
+  uint16_t port = default_port;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos)
+      return make_error("missing ']' in address '" + std::string(text) + "'");
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return make_error("bad address '" + std::string(text) + "'");
+      port_text = text.substr(close + 2);
+    }
+  } else if (auto colon = text.rfind(':');
+             colon != std::string_view::npos && text.find(':') == colon) {
+    host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+  }
+  if (!port_text.empty() || (text.size() && text.back() == ':')) {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (ec != std::errc() || ptr != port_text.data() + port_text.size() || value > 65535)
+      return make_error("bad port in '" + std::string(text) + "'");
+    port = static_cast<uint16_t>(value);
+  }
+  asio::error_code ec;
+  auto address = asio::ip::make_address(std::string(host), ec);
+  if (ec) return make_error("bad IP address '" + std::string(host) + "'");
+  return asio::ip::udp::endpoint(address, port);
+}
+
+std::string endpoint_to_string(const asio::ip::udp::endpoint& endpoint) {
+  if (endpoint.address().is_v6())
+    return "[" + endpoint.address().to_string() + "]:" + std::to_string(endpoint.port());
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+}  // namespace miniweb::dns

@@ -1,0 +1,35 @@
+#pragma once
+// A stub DNS client: one question to one server, hardened like Unbound's outgoing queries.
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
+#include <chrono>
+#include <cstdint>
+
+#include "shared/dns/message.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::dns {
+
+// Sends `query` to `server` over UDP from a fresh random source port with a random ID
+// (OpenSSL RAND_bytes; the query's own id is replaced), and accepts only a reply from that
+// address and port carrying the same ID and question; anything else is ignored. A reply with
+// TC set is retried over TCP (RFC 7766, two-byte length framing). `timeout` bounds each
+// transport attempt. Runs on the caller's executor.
+asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Message query,
+                                          std::chrono::milliseconds timeout);
+
+// The same exchange over TCP only.
+asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Message query,
+                                              std::chrono::milliseconds timeout);
+
+// A random 16-bit value from OpenSSL's CSPRNG.
+uint16_t random_u16();
+
+// Parses "127.0.0.1:53", "[::1]:53" or a bare address (then `default_port`).
+Result<asio::ip::udp::endpoint> parse_endpoint(std::string_view text, uint16_t default_port = 53);
+// "127.0.0.1:53" / "[::1]:53".
+std::string endpoint_to_string(const asio::ip::udp::endpoint& endpoint);
+
+}  // namespace miniweb::dns

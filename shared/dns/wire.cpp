@@ -1,0 +1,184 @@
+#include "shared/dns/wire.hpp"
+
+namespace miniweb::dns {
+
+void WireReader::fail(std::string message) {
+  if (error_.empty()) error_ = std::move(message);
+}
+
+bool WireReader::need(size_t count) {
+  if (!ok()) return false;
+  if (count > packet_.size() - position_) {
+    fail("truncated message: needed " + std::to_string(count) + " bytes at offset " +
+         std::to_string(position_) + " of " + std::to_string(packet_.size()));
+    return false;
+  }
+  return true;
+}
+
+uint8_t WireReader::u8() {
+  if (!need(1)) return 0;
+  return packet_[position_++];
+}
+
+uint16_t WireReader::u16() {
+  if (!need(2)) return 0;
+  uint16_t value = static_cast<uint16_t>((packet_[position_] << 8) | packet_[position_ + 1]);
+  position_ += 2;
+  return value;
+}
+
+uint32_t WireReader::u32() {
+  if (!need(4)) return 0;
+  uint32_t value = (uint32_t{packet_[position_]} << 24) | (uint32_t{packet_[position_ + 1]} << 16) |
+                   (uint32_t{packet_[position_ + 2]} << 8) | uint32_t{packet_[position_ + 3]};
+  position_ += 4;
+  return value;
+}
+
+std::span<const uint8_t> WireReader::bytes(size_t count) {
+  if (!need(count)) return {};
+  auto out = packet_.subspan(position_, count);
+  position_ += count;
+  return out;
+}
+
+std::string WireReader::character_string() {
+  uint8_t length = u8();
+  auto data = bytes(length);
+  return std::string(data.begin(), data.end());
+}
+
+Name WireReader::name() {
+  if (!ok()) return Name();
+  std::vector<std::string> labels;
+  size_t cursor = position_;
+  size_t total = 1;
+  bool jumped = false;
+  // A pointer must point strictly before the place it was read from, so following pointers
+  // always moves backwards and ends: loops and forward references are rejected.
+  size_t lowest_pointer_site = position_;
+  while (true) {
+    if (cursor >= packet_.size()) {
+      fail("truncated name at offset " + std::to_string(cursor));
+      return Name();
+    }
+    uint8_t length = packet_[cursor];
+    if ((length & 0xC0) == 0xC0) {
+      if (cursor + 1 >= packet_.size()) {
+        fail("truncated compression pointer at offset " + std::to_string(cursor));
+        return Name();
+      }
+      size_t target = static_cast<size_t>(((length & 0x3F) << 8) | packet_[cursor + 1]);
+      if (target >= cursor || target >= lowest_pointer_site) {
+        fail("compression pointer at offset " + std::to_string(cursor) +
+             " does not point backwards");
+        return Name();
+      }
+      if (!jumped) position_ = cursor + 2;
+      jumped = true;
+      lowest_pointer_site = target;
+      cursor = target;
+      continue;
+    }
+    if ((length & 0xC0) != 0) {
+      fail("unsupported label type at offset " + std::to_string(cursor));
+      return Name();
+    }
+    if (length == 0) {
+      if (!jumped) position_ = cursor + 1;
+      break;
+    }
+    // length <= 63 holds here because the two top bits are zero.
+    if (cursor + 1 + length > packet_.size()) {
+      fail("truncated label at offset " + std::to_string(cursor));
+      return Name();
+    }
+    total += length + 1;
+    if (total > kMaxNameLength) {
+      fail("name longer than 255 octets at offset " + std::to_string(position_));
+      return Name();
+    }
+    labels.emplace_back(reinterpret_cast<const char*>(packet_.data() + cursor + 1), length);
+    cursor += 1 + length;
+  }
+  auto name = Name::from_labels(std::move(labels));
+  if (!name) {
+    fail(name.error().message);
+    return Name();
+  }
+  return std::move(*name);
+}
+
+void WireWriter::u16(uint16_t value) {
+  buffer_.push_back(static_cast<uint8_t>(value >> 8));
+  buffer_.push_back(static_cast<uint8_t>(value & 0xFF));
+}
+
+void WireWriter::u32(uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    buffer_.push_back(static_cast<uint8_t>(value >> shift));
+}
+
+void WireWriter::character_string(std::string_view text) {
+  size_t length = std::min<size_t>(text.size(), 255);
+  buffer_.push_back(static_cast<uint8_t>(length));
+  buffer_.insert(buffer_.end(), text.begin(), text.begin() + static_cast<std::ptrdiff_t>(length));
+}
+
+bool WireWriter::matches_at(size_t offset, const std::vector<std::string>& labels,
+                            size_t first) const {
+  // The buffer holds only names this writer wrote, so pointers here always point backwards.
+  size_t k = first;
+  while (true) {
+    uint8_t length = buffer_[offset];
+    if ((length & 0xC0) == 0xC0) {
+      offset = static_cast<size_t>(((length & 0x3F) << 8) | buffer_[offset + 1]);
+      continue;
+    }
+    if (length == 0) return k == labels.size();
+    if (k == labels.size() || labels[k].size() != length) return false;
+    if (!label_equal(labels[k],
+                     std::string_view(reinterpret_cast<const char*>(&buffer_[offset + 1]), length)))
+      return false;
+    offset += 1 + length;
+    ++k;
+  }
+}
+
+void WireWriter::name(const Name& name, Compression compression) {
+  const auto& labels = name.labels();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (compression == Compression::kAllowed) {
+      for (uint16_t target : targets_) {
+        if (buffer_[target] != labels[i].size() || !matches_at(target, labels, i)) continue;
+        u16(static_cast<uint16_t>(0xC000 | target));
+        return;
+      }
+    }
+    if (buffer_.size() < 0x3FFF) targets_.push_back(static_cast<uint16_t>(buffer_.size()));
+    buffer_.push_back(static_cast<uint8_t>(labels[i].size()));
+    buffer_.insert(buffer_.end(), labels[i].begin(), labels[i].end());
+  }
+  buffer_.push_back(0);
+}
+
+void WireWriter::patch_u16(size_t offset, uint16_t value) {
+  buffer_.at(offset) = static_cast<uint8_t>(value >> 8);
+  buffer_.at(offset + 1) = static_cast<uint8_t>(value & 0xFF);
+}
+
+void WireWriter::truncate(size_t size) {
+  if (size >= buffer_.size()) return;
+  buffer_.resize(size);
+  std::erase_if(targets_, [size](uint16_t target) { return target >= size; });
+}
+
+std::vector<uint8_t> tcp_frame(std::span<const uint8_t> message) {
+  WireWriter writer;
+  writer.u16(static_cast<uint16_t>(message.size()));
+  writer.bytes(message);
+  return writer.take();
+}
+
+}  // namespace miniweb::dns

@@ -1,0 +1,465 @@
+// End to end: real authoritative servers for ".", "test." and "example.test." on loopback
+// addresses sharing one port, the iterative resolver, the recursive server, and the stub client.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_awaitable.hpp>
+#include <memory>
+
+#include "dns/recursive_server.hpp"
+#include "dns/resolver.hpp"
+#include "dns/server.hpp"
+#include "dns/zone.hpp"
+#include "dns/zone_parser.hpp"
+#include "shared/dns/client.hpp"
+
+namespace miniweb::dns {
+namespace {
+
+using namespace std::chrono_literals;
+
+Name N(std::string_view text) {
+  return *Name::parse(text);
+}
+
+// ASSERT_* returns from the function, which a coroutine cannot do.
+#define CO_ASSERT(condition)                \
+  if (!(condition)) {                       \
+    ADD_FAILURE() << "failed: " #condition; \
+    co_return;                              \
+  }
+
+ZoneSet zones_from(const std::string& text) {
+  auto records = parse_zone_text(text, "test-zone");
+  if (!records) throw std::runtime_error(records.error().message);
+  auto zone = Zone::from_records(std::move(*records), "test-zone");
+  if (!zone) throw std::runtime_error(zone.error().message);
+  ZoneSet set;
+  if (!set.add(std::move(*zone))) throw std::runtime_error("add");
+  return set;
+}
+
+// A small internet: root, test., example.test. and other.test., each on its own 127.x address,
+// all on one port. Queries seen by each server are counted.
+class DnsInternet : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // A /24 of loopback picked from the pid, so parallel test runs do not collide.
+    std::string net = "127.54." + std::to_string(getpid() % 250 + 1) + ".";
+    root_ = net + "1";
+    tld_ = net + "2";
+    example_ = net + "3";
+    other_ = net + "4";
+    dead_ = net + "9";  // nothing listens here
+    recursive_ = net + "5";
+    std::string root_zone =
+        ". 86400 IN SOA a.root-servers.test. host.root-servers.test. 1 1800 900 604800 86400\n"
+        ". 86400 IN NS a.root-servers.test.\n"
+        "a.root-servers.test. 86400 IN A " +
+        root_ +
+        "\n"
+        "test. 172800 IN NS ns1.nic.test.\n"
+        "ns1.nic.test. 172800 IN A " +
+        tld_ + "\n";
+    std::string test_zone =
+        "$ORIGIN test.\n$TTL 3600\n"
+        "@ SOA ns1.nic hostmaster.nic 1 7200 3600 1209600 300\n"
+        "@ NS ns1.nic\n"
+        "ns1.nic A " +
+        tld_ +
+        "\n"
+        "example NS ns1.example\n"
+        "example NS ns0.example\n"  // listed first in glue, but dead
+        "ns0.example A " +
+        dead_ +
+        "\n"
+        "ns1.example A " +
+        example_ +
+        "\n"
+        "other NS ns.example.test.\n"  // out of bailiwick, no glue
+        "alias CNAME www.example.test.\n"
+        "broken NS ns.broken\n"
+        "ns.broken A " +
+        dead_ + "\n" + "evil NS ns.evil\nns.evil A " + net + "6\n";
+    std::string example_zone =
+        "$ORIGIN example.test.\n$TTL 300\n"
+        "@ SOA ns1 hostmaster 1 3600 900 604800 60\n"
+        "@ NS ns1\n@ NS ns0\n"
+        "ns0 A " +
+        dead_ +
+        "\n"
+        "ns1 A " +
+        example_ +
+        "\n"
+        "ns A " +
+        other_ +
+        "\n"
+        "www A 127.53.0.10\n"
+        "shop CNAME www.other.test.\n";
+    for (int i = 0; i < 100; ++i) example_zone += "big A 10.0.0." + std::to_string(i) + "\n";
+    std::string other_zone =
+        "$ORIGIN other.test.\n$TTL 300\n"
+        "@ SOA ns.example.test. hostmaster 1 3600 900 604800 60\n"
+        "@ NS ns.example.test.\n"
+        "www A 127.53.0.20\n";
+    // The first server picks a free port; the others take the same port on their addresses.
+    start(root_, 0, zones_from(root_zone));
+    port_ = servers_.front()->local_endpoint().port();
+    start(tld_, port_, zones_from(test_zone));
+    start(example_, port_, zones_from(example_zone));
+    start(other_, port_, zones_from(other_zone));
+    hints_ = *parse_zone_text(
+        ". 3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A " + root_ + "\n",
+        "hints");
+  }
+
+  void start(const std::string& address, uint16_t port, ZoneSet zones) {
+    auto shared = std::make_shared<ZoneSet>(std::move(zones));
+    auto counter = std::make_shared<int>(0);
+    counts_[address] = counter;
+    auto server = std::make_unique<DnsServer>(
+        io_.get_executor(), asio::ip::udp::endpoint(asio::ip::make_address(address), port),
+        SyncHandler([shared, counter](const Message& query, const asio::ip::address&) {
+          ++*counter;
+          return answer_authoritative(*shared, query);
+        }));
+    server->start();
+    servers_.push_back(std::move(server));
+  }
+
+  ResolverOptions options() {
+    ResolverOptions o;
+    o.root_hints = hints_;
+    o.upstream_port = port_;
+    o.query_timeout = 2000ms;
+    return o;
+  }
+
+  // Runs one coroutine on the test's io_context to completion.
+  template <class F>
+  void run(F body) {
+    bool done = false;
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          co_await body();
+          done = true;
+          for (auto& s : servers_) s->stop();
+        },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+    io_.run();
+    io_.restart();
+    EXPECT_TRUE(done);
+  }
+
+  asio::io_context io_{1};
+  std::vector<std::unique_ptr<DnsServer>> servers_;
+  std::map<std::string, std::shared_ptr<int>> counts_;
+  std::vector<ResourceRecord> hints_;
+  std::string root_, tld_, example_, other_, dead_, recursive_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(DnsInternet, ResolvesThroughRootTldAndZone) {
+  Resolver resolver(io_.get_executor(), options());
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("www.example.test"), type::A, TraceMode::kRecord);
+    EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error;
+    EXPECT_FALSE(r.from_cache);
+    EXPECT_EQ(r.answers.size(), 1u);
+    if (!r.answers.empty()) {
+      EXPECT_EQ(r.answers[0].to_string(), "www.example.test.\t300\tIN\tA\t127.53.0.10");
+    }
+    // root -> test. -> example.test. (the dead ns0 may appear as a failed step before ns1).
+    std::vector<std::string> zones;
+    for (const auto& step : r.trace)
+      if (step.response) zones.push_back(step.zone.to_string());
+    EXPECT_EQ(zones, (std::vector<std::string>{".", "test.", "example.test."}));
+    CO_ASSERT(!r.trace.empty());
+    EXPECT_EQ(r.trace.front().server_name, "a.root-servers.test.");
+    EXPECT_EQ(r.trace.front().summary, "referral to test. (ns1.nic.test.)");
+    EXPECT_EQ(r.trace.back().summary, "answer: www.example.test. A 127.53.0.10");
+    EXPECT_EQ(r.trace.back().server.port(), port_);
+    EXPECT_FALSE(trace_to_string(r).empty());
+
+    // Again: from the cache, no queries, TTL counted from the cache.
+    Resolution again =
+        co_await resolver.resolve(N("WWW.example.test"), type::A, TraceMode::kRecord);
+    EXPECT_TRUE(again.from_cache);
+    EXPECT_TRUE(again.trace.empty());
+    CO_ASSERT(again.answers.size() == 1u);
+    EXPECT_LE(again.answers[0].ttl, 300u);
+  });
+}
+
+TEST_F(DnsInternet, QnameMinimisationAsksOneLabelAtATime) {
+  auto o = options();
+  o.qname_minimisation = true;
+  Resolver resolver(io_.get_executor(), o);
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("www.example.test"), type::MX, TraceMode::kRecord);
+    EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error;
+    std::vector<std::string> asked;
+    for (const auto& step : r.trace)
+      if (step.response) asked.push_back(step.question.to_string());
+    EXPECT_EQ(asked, (std::vector<std::string>{";test.\t\tIN\tA", ";example.test.\t\tIN\tA",
+                                               ";www.example.test.\t\tIN\tMX"}))
+        << trace_to_string(r);
+    Resolution shop = co_await resolver.resolve(N("shop.example.test"), type::A);
+    EXPECT_EQ(shop.rcode, rcode::NOERROR) << shop.error;
+    EXPECT_EQ(shop.answers.size(), 2u);
+    Resolution nx = co_await resolver.resolve(N("x.nope.example.test"), type::A);
+    EXPECT_EQ(nx.rcode, rcode::NXDOMAIN);
+  });
+}
+
+TEST_F(DnsInternet, NegativeAnswersAreCached) {
+  Resolver resolver(io_.get_executor(), options());
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("nope.example.test"), type::A);
+    EXPECT_EQ(r.rcode, rcode::NXDOMAIN);
+    CO_ASSERT(r.authority.size() == 1u);
+    EXPECT_EQ(r.authority[0].type, type::SOA);
+    EXPECT_LE(r.authority[0].ttl, 60u);
+    int before = *counts_[example_];
+    Resolution cached = co_await resolver.resolve(N("nope.example.test"), type::AAAA);
+    EXPECT_EQ(cached.rcode, rcode::NXDOMAIN);  // NXDOMAIN covers every type (RFC 2308 5)
+    EXPECT_TRUE(cached.from_cache);
+    EXPECT_EQ(*counts_[example_], before);
+
+    Resolution nodata = co_await resolver.resolve(N("www.example.test"), type::MX);
+    EXPECT_EQ(nodata.rcode, rcode::NOERROR);
+    EXPECT_TRUE(nodata.answers.empty());
+    EXPECT_EQ(nodata.authority.size(), 1u);
+    Resolution nodata_again = co_await resolver.resolve(N("www.example.test"), type::MX);
+    EXPECT_TRUE(nodata_again.from_cache);
+  });
+}
+
+TEST_F(DnsInternet, ChasesCnameAcrossZonesAndResolvesNsWithoutGlue) {
+  Resolver resolver(io_.get_executor(), options());
+  run([&]() -> asio::awaitable<void> {
+    // alias.test -> www.example.test (another zone); shop.example.test -> www.other.test, whose
+    // server ns.example.test has no glue in test.
+    Resolution r = co_await resolver.resolve(N("alias.test"), type::A);
+    EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error;
+    CO_ASSERT(r.answers.size() == 2u);
+    EXPECT_EQ(r.answers[0].type, type::CNAME);
+    EXPECT_EQ(r.answers[1].to_string(), "www.example.test.\t300\tIN\tA\t127.53.0.10");
+
+    Resolution shop =
+        co_await resolver.resolve(N("shop.example.test"), type::A, TraceMode::kRecord);
+    EXPECT_EQ(shop.rcode, rcode::NOERROR) << shop.error << "\n" << trace_to_string(shop);
+    CO_ASSERT(shop.answers.size() == 2u);
+    EXPECT_EQ(shop.answers[1].to_string(), "www.other.test.\t300\tIN\tA\t127.53.0.20");
+  });
+}
+
+TEST_F(DnsInternet, ServfailWhenNoServerAnswers) {
+  auto o = options();
+  o.query_timeout = 300ms;
+  Resolver resolver(io_.get_executor(), o);
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("www.broken.test"), type::A, TraceMode::kRecord);
+    EXPECT_EQ(r.rcode, rcode::SERVFAIL);
+    EXPECT_FALSE(r.error.empty());
+    EXPECT_FALSE(r.trace.back().error.empty());
+  });
+}
+
+TEST_F(DnsInternet, CoalescesIdenticalQuestions) {
+  Resolver resolver(io_.get_executor(), options());
+  run([&]() -> asio::awaitable<void> {
+    int finished = 0;
+    auto one = [&]() -> asio::awaitable<void> {
+      Resolution r = co_await resolver.resolve(N("www.example.test"), type::A);
+      EXPECT_EQ(r.answers.size(), 1u);
+      ++finished;
+    };
+    auto executor = co_await asio::this_coro::executor;
+    for (int i = 0; i < 5; ++i) asio::co_spawn(executor, one(), asio::detached);
+    asio::steady_timer wait(executor);
+    while (finished < 5) {
+      wait.expires_after(10ms);
+      co_await wait.async_wait(asio::use_awaitable);
+    }
+    EXPECT_EQ(*counts_[root_], 1);
+    EXPECT_EQ(*counts_[example_], 1);
+  });
+}
+
+TEST_F(DnsInternet, TruncatedUdpRetriesOverTcp) {
+  run([&]() -> asio::awaitable<void> {
+    asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
+    auto reply =
+        co_await exchange(server, make_query(N("big.example.test"), type::A, false), 2000ms);
+    EXPECT_TRUE(reply.ok()) << (reply.ok() ? "" : reply.error().message);
+    if (reply.ok()) {
+      EXPECT_FALSE(reply->tc);
+      EXPECT_EQ(reply->answers.size(), 100u);
+      EXPECT_TRUE(reply->aa);
+    }
+  });
+}
+
+TEST_F(DnsInternet, ExchangeTimesOutClearly) {
+  run([&]() -> asio::awaitable<void> {
+    // A UDP socket that never answers.
+    auto executor = co_await asio::this_coro::executor;
+    asio::ip::udp::socket silent(executor,
+                                 asio::ip::udp::endpoint(asio::ip::make_address(root_), 0));
+    auto reply =
+        co_await exchange(silent.local_endpoint(), make_query(N("x.test"), type::A), 200ms);
+    EXPECT_FALSE(reply.ok());
+    if (!reply.ok()) {
+      EXPECT_NE(reply.error().message.find("within 200 ms"), std::string::npos);
+    }
+  });
+}
+
+TEST_F(DnsInternet, RecursiveServerAnswersAllowedClientsOnly) {
+  Resolver resolver(io_.get_executor(), options());
+  AllowList loopback;
+  AllowList elsewhere({*parse_cidr("10.0.0.0/8")});
+  DnsServer open(io_.get_executor(), asio::ip::udp::endpoint(asio::ip::make_address(recursive_), 0),
+                 AsyncHandler([&](Message q, asio::ip::address c) {
+                   return answer_recursive(resolver, loopback, std::move(q), std::move(c));
+                 }));
+  DnsServer closed(io_.get_executor(),
+                   asio::ip::udp::endpoint(asio::ip::make_address(recursive_), 0),
+                   AsyncHandler([&](Message q, asio::ip::address c) {
+                     return answer_recursive(resolver, elsewhere, std::move(q), std::move(c));
+                   }));
+  open.start();
+  closed.start();
+  run([&]() -> asio::awaitable<void> {
+    auto reply = co_await exchange(open.local_endpoint(),
+                                   make_query(N("www.example.test"), type::A), 3000ms);
+    EXPECT_TRUE(reply.ok());
+    if (reply.ok()) {
+      EXPECT_TRUE(reply->ra);
+      EXPECT_FALSE(reply->aa);
+      EXPECT_EQ(reply->rcode, rcode::NOERROR);
+      EXPECT_EQ(reply->answers.size(), 1u);
+    }
+    auto refused = co_await exchange(closed.local_endpoint(),
+                                     make_query(N("www.example.test"), type::A), 3000ms);
+    EXPECT_TRUE(refused.ok());
+    if (refused.ok()) {
+      EXPECT_EQ(refused->rcode, rcode::REFUSED);
+    }
+    open.stop();
+    closed.stop();
+  });
+}
+
+TEST_F(DnsInternet, GarbageGetsFormerrAndGoodQueriesStillWork) {
+  run([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    asio::ip::udp::socket socket(executor, asio::ip::udp::v4());
+    asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
+    std::vector<uint8_t> garbage = {0xAB, 0xCD, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00,
+                                    0x00, 0x00, 0x00, 0x00, 0xC0, 0x0C, 0x00};
+    co_await socket.async_send_to(asio::buffer(garbage), server, asio::use_awaitable);
+    std::vector<uint8_t> buffer(512);
+    asio::ip::udp::endpoint from;
+    size_t n = co_await socket.async_receive_from(asio::buffer(buffer), from, asio::use_awaitable);
+    auto reply = Message::decode(std::span(buffer.data(), n));
+    EXPECT_TRUE(reply.ok());
+    if (reply.ok()) {
+      EXPECT_EQ(reply->id, 0xABCD);
+      EXPECT_EQ(reply->rcode, rcode::FORMERR);
+    }
+    // Too short for a header, or a response: dropped silently; the server keeps answering.
+    std::vector<uint8_t> tiny = {1, 2, 3};
+    co_await socket.async_send_to(asio::buffer(tiny), server, asio::use_awaitable);
+    auto good =
+        co_await exchange(server, make_query(N("www.example.test"), type::A, false), 2000ms);
+    EXPECT_TRUE(good.ok());
+    if (good.ok()) {
+      EXPECT_EQ(good->answers.size(), 1u);
+    }
+  });
+}
+
+TEST_F(DnsInternet, IgnoresOutOfBailiwickRecords) {
+  // evil.test's server answers every question, and adds records for names it has no authority
+  // over: an answer for www.example.test, glue for ns1.example.test, NS for example.test.
+  auto make_record = [](std::string_view name, uint16_t rtype, Rdata rdata) {
+    return ResourceRecord{N(name), rtype, rclass::IN, 3600, std::move(rdata)};
+  };
+  std::string evil_address = root_.substr(0, root_.size() - 1) + "6";
+  DnsServer evil(
+      io_.get_executor(), asio::ip::udp::endpoint(asio::ip::make_address(evil_address), port_),
+      SyncHandler([&](const Message& query, const asio::ip::address&) {
+        Message reply = query.make_reply();
+        reply.aa = true;
+        reply.answers.push_back(
+            make_record(query.questions[0].name.to_string(), type::A, RdataA{{6, 6, 6, 6}}));
+        reply.answers.push_back(make_record("www.example.test", type::A, RdataA{{6, 6, 6, 6}}));
+        reply.authority.push_back(
+            make_record("example.test", type::NS, RdataName{N("ns.evil.test")}));
+        reply.additional.push_back(make_record("ns1.example.test", type::A, RdataA{{6, 6, 6, 6}}));
+        return reply;
+      }));
+  evil.start();
+  Resolver resolver(io_.get_executor(), options());
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("www.evil.test"), type::A);
+    EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error;
+    CO_ASSERT(r.answers.size() == 1u);
+    EXPECT_EQ(r.answers[0].rdata_to_string(), "6.6.6.6");
+    int before = *counts_[example_];
+    Resolution real = co_await resolver.resolve(N("www.example.test"), type::A);
+    EXPECT_FALSE(real.from_cache);
+    CO_ASSERT(real.answers.size() == 1u);
+    EXPECT_EQ(real.answers[0].rdata_to_string(), "127.53.0.10");
+    EXPECT_EQ(*counts_[example_], before + 1);  // asked the real server, at its real address
+    evil.stop();
+  });
+}
+
+TEST_F(DnsInternet, FloodOfGarbageDoesNotStopAnswers) {
+  run([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    asio::ip::udp::socket socket(executor, asio::ip::udp::v4());
+    asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
+    uint32_t seed = 7;
+    for (int i = 0; i < 2000; ++i) {
+      std::vector<uint8_t> junk(1 + i % 300);
+      for (auto& byte : junk) {
+        seed = seed * 1103515245 + 12345;
+        byte = static_cast<uint8_t>(seed >> 16);
+      }
+      co_await socket.async_send_to(asio::buffer(junk), server, asio::use_awaitable);
+    }
+    auto good =
+        co_await exchange(server, make_query(N("www.example.test"), type::A, false), 5000ms);
+    EXPECT_TRUE(good.ok()) << (good.ok() ? "" : good.error().message);
+    if (good.ok()) {
+      EXPECT_EQ(good->answers.size(), 1u);
+    }
+  });
+}
+
+TEST(DnsAllowList, MatchesPrefixes) {
+  AllowList loopback;
+  EXPECT_TRUE(loopback.allows(asio::ip::make_address("127.0.0.1")));
+  EXPECT_TRUE(loopback.allows(asio::ip::make_address("127.53.1.4")));
+  EXPECT_TRUE(loopback.allows(asio::ip::make_address("::1")));
+  EXPECT_FALSE(loopback.allows(asio::ip::make_address("10.0.0.1")));
+  AllowList lan({*parse_cidr("192.168.1.0/24")});
+  EXPECT_TRUE(lan.allows(asio::ip::make_address("192.168.1.200")));
+  EXPECT_FALSE(lan.allows(asio::ip::make_address("192.168.2.1")));
+  EXPECT_FALSE(parse_cidr("10.0.0.0/33").ok());
+  EXPECT_FALSE(parse_cidr("nonsense").ok());
+}
+
+}  // namespace
+}  // namespace miniweb::dns
