@@ -7,6 +7,7 @@
 
 #include "server/static_files.hpp"
 #include "shared/awaitable.hpp"
+#include "shared/deadline.hpp"
 #include "shared/http/parser.hpp"
 
 namespace miniweb::server {
@@ -14,35 +15,18 @@ namespace miniweb::server {
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-// What a connection's coroutine and its watchdog share. The watchdog cancels the socket's
-// operations when the deadline passes; the connection then answers 408 or closes.
+// What the server knows of one live connection. Its deadline's watchdog cancels the socket's
+// operations when time runs out; the connection then answers 408 or closes.
 struct ConnectionState {
-  explicit ConnectionState(asio::any_io_executor executor) : timer(executor) {}
+  void arm(Clock::duration timeout) { deadline->arm(timeout); }
 
-  void arm(Clock::duration timeout) { timer.expires_at(Clock::now() + timeout); }
-
-  asio::steady_timer timer;
+  std::shared_ptr<SocketDeadline> deadline;
   tcp::socket* socket = nullptr;  // owned by the connection's coroutine
   tcp::endpoint peer;
-  bool done = false;
-  bool timed_out = false;
   bool idle = true;  // between requests: may be closed at once on stop
 };
 
 namespace {
-
-asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state) {
-  while (!state->done) {
-    auto [ec] = co_await state->timer.async_wait(use_tuple);
-    if (state->done) break;
-    if (!ec && state->timer.expiry() <= Clock::now()) {
-      state->timed_out = true;
-      std::error_code ignored;
-      if (state->socket) state->socket->cancel(ignored);
-      state->timer.expires_at(Clock::time_point::max());
-    }
-  }
-}
 
 void access_log(const ConnectionState& state, const http::Request& request, const http::Response& response,
                 std::size_t body_bytes) {
@@ -116,7 +100,7 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
       continue;  // e.g. EMFILE: the next accept may succeed
     }
     if (connections_.size() >= config_.limits.max_connections) continue;  // dropped, as nginx
-    auto state = std::make_shared<ConnectionState>(socket.get_executor());
+    auto state = std::make_shared<ConnectionState>();
     std::error_code peer_ec;
     state->peer = socket.remote_endpoint(peer_ec);
     connections_.insert(state);
@@ -131,8 +115,8 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
 asio::awaitable<void> Server::run_https(tcp::socket socket, std::shared_ptr<ConnectionState> state) {
   asio::ssl::stream<tcp::socket> stream(std::move(socket), tls_->default_context());
   state->socket = &stream.next_layer();
+  state->deadline = SocketDeadline::start(stream.next_layer());
   state->arm(config_.limits.header_timeout);
-  asio::co_spawn(io_, watchdog(state), asio::detached);
 
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
                                               use_tuple);
@@ -144,29 +128,28 @@ asio::awaitable<void> Server::run_https(tcp::socket socket, std::shared_ptr<Conn
     }
     co_await serve_requests(stream, state, context);
     // Send close_notify, without waiting long for the peer's.
-    state->timed_out = false;
     state->arm(std::chrono::seconds(1));
     co_await stream.async_shutdown(use_tuple);
   }
   std::error_code ignored;
   stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
   stream.next_layer().close(ignored);
-  state->done = true;
-  state->timer.cancel();
+  state->deadline->stop();
+  state->socket = nullptr;
   connections_.erase(state);
 }
 
 asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<ConnectionState> state) {
   state->socket = &socket;
+  state->deadline = SocketDeadline::start(socket);
   state->arm(config_.limits.header_timeout);
-  asio::co_spawn(io_, watchdog(state), asio::detached);
   const RequestContext context{.tls = false, .sni = ""};
   co_await serve_requests(socket, state, context);
   std::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
-  state->done = true;
-  state->timer.cancel();
+  state->deadline->stop();
+  state->socket = nullptr;
   connections_.erase(state);
 }
 
@@ -204,7 +187,6 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     std::string head = response.serialize_head();
     std::array<asio::const_buffer, 2> buffers = {asio::buffer(head),
                                                  asio::buffer(head_only ? std::string_view{} : std::string_view{full.body})};
-    state->timed_out = false;
     state->arm(limits.send_timeout);
     auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
     if (request) access_log(*state, *request, response, head_only ? 0 : full.body.size());
@@ -226,7 +208,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       const bool was_idle = buffer.empty();
       if (!co_await read_more()) {
         // A client that started a request and stalled gets 408 (slowloris); an idle one is closed.
-        if (state->timed_out && !was_idle) co_await send(error_response(408), nullptr, false);
+        if (state->deadline->expired() && !was_idle) co_await send(error_response(408), nullptr, false);
         co_return;
       }
       if (was_idle) {

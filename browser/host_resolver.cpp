@@ -1,0 +1,160 @@
+#include "browser/host_resolver.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "dns/resolver.hpp"
+#include "shared/dns/client.hpp"
+#include "shared/dns/message.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (text.ends_with(".")) text.pop_back();
+  return text;
+}
+
+std::string join_addresses(const std::vector<asio::ip::address>& addresses) {
+  std::string out;
+  for (const auto& address : addresses) out += (out.empty() ? "" : ", ") + address.to_string();
+  return out;
+}
+
+}  // namespace
+
+std::optional<ResolvedHost> HostResolver::from_hosts_file(const std::string& host) const {
+  std::ifstream in(settings_.hosts_file);
+  if (!in) return std::nullopt;
+  ResolvedHost found;
+  std::string line;
+  while (std::getline(in, line)) {
+    line = line.substr(0, line.find('#'));
+    std::istringstream fields(line);
+    std::string address_text, name;
+    if (!(fields >> address_text)) continue;
+    std::error_code ec;
+    auto address = asio::ip::make_address(address_text, ec);
+    if (ec) continue;
+    while (fields >> name) {
+      if (lower(name) == host) found.addresses.push_back(address);
+    }
+  }
+  if (found.addresses.empty()) return std::nullopt;
+  found.layer = "hosts file";
+  return found;
+}
+
+asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& name, Trace& trace) {
+  const std::string host = lower(name);
+  std::error_code literal_error;
+  auto literal = asio::ip::make_address(host, literal_error);
+  if (!literal_error) {
+    std::size_t step = trace.begin("dns", "address literal " + host);
+    trace.finish(step, "no lookup needed");
+    co_return ResolvedHost{{literal}, std::nullopt, "address literal"};
+  }
+
+  std::size_t step = trace.begin("dns", "browser DNS cache");
+  if (auto it = cache_.find(host); it != cache_.end() && it->second.expires > std::chrono::steady_clock::now()) {
+    trace.finish(step, "hit: " + join_addresses(it->second.host.addresses));
+    ResolvedHost cached = it->second.host;
+    cached.layer = "browser cache";
+    co_return cached;
+  }
+  trace.finish(step, "miss");
+
+  step = trace.begin("dns", "hosts file " + settings_.hosts_file.string());
+  if (auto from_file = from_hosts_file(host)) {
+    trace.finish(step, "hit: " + join_addresses(from_file->addresses));
+    co_return *from_file;
+  }
+  trace.finish(step, "miss");
+
+  if (settings_.root_hints) co_await trace_iterative_path(host, trace);
+  co_return co_await from_recursive(host, trace);
+}
+
+asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::string& host, Trace& trace) {
+  if (!settings_.recursive)
+    co_return make_error("cannot resolve " + host + ": no DNS resolver is configured", kResolveFailed);
+  auto name = dns::Name::parse(host);
+  if (!name) co_return make_error("'" + host + "' is not a valid host name: " + name.error().message, kResolveFailed);
+  const std::string resolver_text = dns::endpoint_to_string(*settings_.recursive);
+
+  ResolvedHost resolved;
+  resolved.layer = "recursive resolver";
+  std::uint32_t min_ttl = 3600;
+  // The address, then the HTTPS record that may carry the service's port (RFC 9460).
+  for (std::uint16_t type : {dns::type::A, dns::type::HTTPS}) {
+    std::size_t step = trace.begin("dns", "recursive resolver " + resolver_text + ": " + host + " " +
+                                              dns::type_to_string(type));
+    auto reply = co_await dns::exchange(*settings_.recursive, dns::make_query(*name, type), settings_.timeout);
+    if (!reply) {
+      trace.finish(step, "failed: " + reply.error().message);
+      co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text + " did not answer (" +
+                               reply.error().message + ")",
+                           kResolveFailed);
+    }
+    std::string summary = dns::rcode_to_string(reply->rcode);
+    for (const dns::ResourceRecord& record : reply->answers) {
+      trace.detail(step, record.to_string());
+      min_ttl = std::min(min_ttl, record.ttl);
+      if (const auto* a = std::get_if<dns::RdataA>(&record.rdata); a && record.type == dns::type::A)
+        resolved.addresses.push_back(asio::ip::address_v4(a->address));
+      if (const auto* https = std::get_if<dns::RdataSvcb>(&record.rdata); https && record.type == dns::type::HTTPS) {
+        // A ServiceMode record for this very name ("." target) gives the port to use.
+        if (https->priority > 0 && (https->target.is_root() || lower(https->target.to_string()) == host))
+          if (auto port = https->port()) resolved.https_port = *port;
+      }
+    }
+    if (reply->rcode == dns::rcode::NXDOMAIN) {
+      trace.finish(step, "NXDOMAIN: the name does not exist");
+      co_return make_error("cannot resolve " + host + ": the name does not exist (NXDOMAIN from " + resolver_text + ")",
+                           kResolveFailed);
+    }
+    if (reply->rcode != dns::rcode::NOERROR) {
+      trace.finish(step, summary);
+      co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text + " answered " + summary,
+                           kResolveFailed);
+    }
+    trace.finish(step, reply->answers.empty() ? summary + ", no records" : summary);
+  }
+  if (resolved.addresses.empty())
+    co_return make_error("cannot resolve " + host + ": it has no IPv4 address (NODATA from " + resolver_text + ")",
+                         kResolveFailed);
+  cache_[host] = CacheEntry{resolved, std::chrono::steady_clock::now() + std::chrono::seconds(min_ttl)};
+  co_return resolved;
+}
+
+asio::awaitable<void> HostResolver::trace_iterative_path(const std::string& host, Trace& trace) {
+  auto name = dns::Name::parse(host);
+  if (!name) co_return;
+  auto hints = dns::load_root_hints(*settings_.root_hints);
+  std::size_t step = trace.begin("dns", "iterative path from the root, as dig +trace walks it");
+  if (!hints) {
+    trace.finish(step, "cannot read root hints: " + hints.error().message);
+    co_return;
+  }
+  dns::ResolverOptions options;
+  options.root_hints = std::move(*hints);
+  options.upstream_port = settings_.dns_port;
+  dns::Resolver resolver(co_await asio::this_coro::executor, std::move(options));
+  const auto started = trace.elapsed();
+  dns::Resolution resolution = co_await resolver.resolve(*name, dns::type::A, dns::TraceMode::kRecord);
+  trace.finish(step, dns::rcode_to_string(resolution.rcode) + " after " + std::to_string(resolution.trace.size()) +
+                         " queries");
+  auto at = started;
+  for (const dns::TraceStep& query : resolution.trace) {
+    std::string title = "  " + query.zone.to_string() + " @ " + query.server_name + " (" +
+                        dns::endpoint_to_string(query.server) + ")";
+    std::string summary = query.error.empty() ? query.summary : "error: " + query.error;
+    trace.record("dns", title, summary, at, query.duration);
+    at += query.duration;
+  }
+}
+
+}  // namespace miniweb::browser

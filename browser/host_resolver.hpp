@@ -1,0 +1,61 @@
+#pragma once
+// How the browser finds an address for a host name, layer by layer as a real browser does:
+// its own DNS cache, the hosts file, then the recursive resolver (RFC 1035 over UDP).
+// In trace mode it also walks root -> TLD -> authoritative itself, as `dig +trace` does,
+// with the DNS program's own resolver library, to show the path the recursive one takes.
+
+#include <asio/ip/address.hpp>
+#include <asio/ip/udp.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "browser/trace.hpp"
+#include "shared/awaitable.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::browser {
+
+struct ResolverSettings {
+  std::optional<asio::ip::udp::endpoint> recursive;  // the recursive resolver to ask
+  std::filesystem::path hosts_file = "/etc/hosts";
+  std::optional<std::filesystem::path> root_hints;    // for the iterative path in traces
+  std::uint16_t dns_port = 53;                        // the port every DNS server listens on
+  std::chrono::milliseconds timeout{2000};
+};
+
+struct ResolvedHost {
+  std::vector<asio::ip::address> addresses;
+  // From an HTTPS record (RFC 9460 section 7.2): the port the service really listens on.
+  std::optional<std::uint16_t> https_port;
+  std::string layer;  // which layer answered: "browser cache", "hosts file", "recursive resolver"
+};
+
+// Error::code of a failed resolution, as curl's exit code 6 ("could not resolve host").
+inline constexpr int kResolveFailed = 6;
+
+class HostResolver {
+ public:
+  explicit HostResolver(ResolverSettings settings) : settings_(std::move(settings)) {}
+
+  asio::awaitable<Result<ResolvedHost>> resolve(const std::string& host, Trace& trace);
+
+ private:
+  std::optional<ResolvedHost> from_hosts_file(const std::string& host) const;
+  asio::awaitable<Result<ResolvedHost>> from_recursive(const std::string& host, Trace& trace);
+  asio::awaitable<void> trace_iterative_path(const std::string& host, Trace& trace);
+
+  struct CacheEntry {
+    ResolvedHost host;
+    std::chrono::steady_clock::time_point expires;
+  };
+  ResolverSettings settings_;
+  std::map<std::string, CacheEntry> cache_;  // the browser's own DNS cache
+};
+
+}  // namespace miniweb::browser

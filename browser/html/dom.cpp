@@ -1,0 +1,351 @@
+#include "browser/html/dom.hpp"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <initializer_list>
+#include <memory>
+
+namespace miniweb::browser::html {
+
+namespace {
+
+// gumbo frees its tree recursively, one stack frame per level, which a document nested
+// 100 000 deep would overflow. Every block gumbo allocates is instead linked into a list
+// owned here; gumbo's own frees unlink theirs, and the list frees the rest at once without
+// walking the tree.
+class GumboArena {
+ public:
+  GumboArena() = default;
+  GumboArena(const GumboArena&) = delete;
+  GumboArena& operator=(const GumboArena&) = delete;
+  ~GumboArena() {
+    while (head_ != nullptr) {
+      Header* next = head_->next;
+      std::free(head_);
+      head_ = next;
+    }
+  }
+
+  static void* allocate(void* userdata, std::size_t size) {
+    auto* arena = static_cast<GumboArena*>(userdata);
+    void* raw = std::malloc(sizeof(Header) + size);
+    if (raw == nullptr) std::abort();  // gumbo does not check for failure either
+    auto* header = static_cast<Header*>(raw);
+    header->prev = nullptr;
+    header->next = arena->head_;
+    if (arena->head_ != nullptr) arena->head_->prev = header;
+    arena->head_ = header;
+    return header + 1;
+  }
+
+  static void deallocate(void* userdata, void* pointer) {
+    if (pointer == nullptr) return;
+    auto* arena = static_cast<GumboArena*>(userdata);
+    Header* header = static_cast<Header*>(pointer) - 1;
+    if (header->prev != nullptr) header->prev->next = header->next;
+    if (header->next != nullptr) header->next->prev = header->prev;
+    if (arena->head_ == header) arena->head_ = header->next;
+    std::free(header);
+  }
+
+ private:
+  // Two pointers keep the payload aligned like malloc's own (16 bytes on x86-64).
+  struct alignas(alignof(std::max_align_t)) Header {
+    Header* prev;
+    Header* next;
+  };
+  Header* head_ = nullptr;
+};
+
+std::string tag_name(const GumboElement& element) {
+  if (element.tag != GUMBO_TAG_UNKNOWN) {
+    return gumbo_normalized_tagname(element.tag);
+  }
+  GumboStringPiece original = element.original_tag;
+  gumbo_tag_from_original_text(&original);  // strips "<" ">" and attributes
+  std::string name(original.data == nullptr ? "" : original.data, original.length);
+  for (char& c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return name;
+}
+
+bool is_dropped(const GumboNode& node) {
+  if (node.type == GUMBO_NODE_COMMENT || node.type == GUMBO_NODE_TEMPLATE ||
+      node.type == GUMBO_NODE_DOCUMENT) {
+    return true;
+  }
+  if (node.type != GUMBO_NODE_ELEMENT) return false;
+  const GumboTag tag = node.v.element.tag;
+  return tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE || tag == GUMBO_TAG_TEMPLATE;
+}
+
+bool is_text(const GumboNode& node) {
+  return node.type == GUMBO_NODE_TEXT || node.type == GUMBO_NODE_WHITESPACE ||
+         node.type == GUMBO_NODE_CDATA;
+}
+
+// All text under node in document order, iteratively.
+void append_descendant_text(const GumboNode& node, std::string& out) {
+  std::vector<const GumboNode*> stack{&node};
+  while (!stack.empty()) {
+    const GumboNode* current = stack.back();
+    stack.pop_back();
+    if (is_text(*current)) {
+      out += current->v.text.text;
+      continue;
+    }
+    if (current->type != GUMBO_NODE_ELEMENT || (current != &node && is_dropped(*current))) {
+      continue;
+    }
+    const GumboVector& children = current->v.element.children;
+    for (unsigned int i = children.length; i > 0; --i) {
+      stack.push_back(static_cast<const GumboNode*>(children.data[i - 1]));
+    }
+  }
+}
+
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+// --- Pathological nesting ---------------------------------------------------------------
+//
+// gumbo's tree builder walks the stack of open elements for most start tags ("close a p
+// element in button scope", HTML §13.2.6.4.7), so a document nested N deep costs N² steps:
+// 100 000 nested <div>s take many seconds. Before parsing, a linear scan estimates the
+// nesting; only when it passes kMaxSourceDepth are the tags below that depth taken out
+// (their text stays). The DOM would flatten those levels anyway (kMaxTreeDepth).
+
+constexpr std::size_t kMaxSourceDepth = 2 * kMaxTreeDepth;
+
+bool is_ascii_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool name_is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Elements that never nest: void elements, and those whose end tag is optional (they
+// close themselves, so counting them would overestimate).
+bool is_flat(std::string_view name) {
+  return name_is_one_of(
+      name, {"area",  "base",  "br",      "col",      "embed",    "hr",     "img", "input",
+             "link",  "meta",  "param",   "source",   "track",    "wbr",    "p",   "li",
+             "dt",    "dd",    "option",  "optgroup", "tr",       "td",     "th",  "thead",
+             "tbody", "tfoot", "caption", "colgroup", "rb",       "rt",     "rp",  "html",
+             "head",  "body",  "frame",   "keygen",   "basefont", "bgsound"});
+}
+
+// Elements whose content is text up to their end tag.
+bool is_raw_text(std::string_view name) {
+  return name_is_one_of(
+      name, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"});
+}
+
+// Position just past the end of the tag that starts at html[start] ('<'), or html.size().
+std::size_t end_of_tag(std::string_view html, std::size_t pos) {
+  char quote = 0;
+  char previous = 0;
+  for (; pos < html.size(); ++pos) {
+    const char c = html[pos];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && previous == '=') {
+      quote = c;
+    } else if (c == '>') {
+      return pos + 1;
+    }
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') previous = c;
+  }
+  return html.size();
+}
+
+std::size_t find_case_insensitive(std::string_view haystack, std::string_view needle,
+                                  std::size_t from) {
+  for (std::size_t pos = haystack.find('<', from); pos != std::string_view::npos;
+       pos = haystack.find('<', pos + 1)) {
+    if (pos + needle.size() > haystack.size()) break;
+    bool match = true;
+    for (std::size_t i = 0; i < needle.size() && match; ++i) {
+      match = ascii_lower(haystack[pos + i]) == needle[i];
+    }
+    if (match) return pos;
+  }
+  return haystack.size();
+}
+
+// Scans the tags of html and, when output is given, copies html into it without the tags
+// nested deeper than kMaxSourceDepth. Returns the deepest nesting seen.
+std::size_t scan_nesting(std::string_view html, std::string* output) {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  std::size_t copied = 0;  // html[0, copied) is already in output
+  const auto drop = [&](std::size_t from, std::size_t to) {
+    if (output == nullptr) return;
+    output->append(html.substr(copied, from - copied));
+    copied = to;
+  };
+  std::string name;
+  std::size_t pos = 0;
+  while ((pos = html.find('<', pos)) != std::string_view::npos) {
+    if (html.substr(pos, 4) == "<!--") {
+      const std::size_t end = html.find("-->", pos + 4);
+      pos = end == std::string_view::npos ? html.size() : end + 3;
+      continue;
+    }
+    const bool closing = pos + 1 < html.size() && html[pos + 1] == '/';
+    std::size_t name_start = pos + (closing ? 2 : 1);
+    if (name_start >= html.size() || !is_ascii_alpha(html[name_start])) {
+      ++pos;
+      continue;
+    }
+    name.clear();
+    std::size_t name_end = name_start;
+    while (name_end < html.size() &&
+           (is_ascii_alpha(html[name_end]) || (html[name_end] >= '0' && html[name_end] <= '9') ||
+            html[name_end] == '-' || html[name_end] == ':')) {
+      name.push_back(ascii_lower(html[name_end]));
+      ++name_end;
+    }
+    const std::size_t end = end_of_tag(html, name_end);
+    const bool self_closing = end >= 2 && html[end - 1] == '>' && html[end - 2] == '/';
+    if (closing) {
+      if (!is_flat(name) && depth > 0) {
+        if (depth > kMaxSourceDepth) drop(pos, end);
+        --depth;
+      }
+    } else if (!is_flat(name) && !self_closing) {
+      ++depth;
+      deepest = std::max(deepest, depth);
+      if (depth > kMaxSourceDepth) drop(pos, end);
+    }
+    pos = end;
+    if (!closing && is_raw_text(name)) {
+      pos = find_case_insensitive(html, "</" + name, pos);
+    } else if (!closing && name == "plaintext") {
+      break;  // the rest of the document is text
+    }
+  }
+  if (output != nullptr) output->append(html.substr(copied));
+  return deepest;
+}
+
+Node text_node(std::string text) {
+  Node node;
+  node.kind = Node::Kind::Text;
+  node.text = std::move(text);
+  return node;
+}
+
+}  // namespace
+
+const std::string* Node::attribute(std::string_view name) const {
+  for (const auto& [key, value] : attributes) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+Document parse_html(std::string_view html) {
+  std::string flattened;
+  if (scan_nesting(html, nullptr) > kMaxSourceDepth) {
+    flattened.reserve(html.size());
+    scan_nesting(html, &flattened);
+    html = flattened;
+  }
+
+  GumboArena arena;
+  GumboOptions options = kGumboDefaultOptions;
+  options.allocator = &GumboArena::allocate;
+  options.deallocator = &GumboArena::deallocate;
+  options.userdata = &arena;
+  options.max_errors = 0;  // the browser shows no parse errors; do not keep them
+  // The arena frees everything gumbo allocated, so gumbo_destroy_output is never needed.
+  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+
+  Document document;
+  struct Frame {
+    const GumboNode* source;
+    Node* target;
+    std::size_t depth;
+  };
+  std::vector<Frame> stack{{output->root, &document.root, 0}};
+  bool have_title = false;
+  while (!stack.empty()) {
+    const Frame frame = stack.back();
+    stack.pop_back();
+    const GumboElement& element = frame.source->v.element;
+    Node& target = *frame.target;
+    target.kind = Node::Kind::Element;
+    target.tag = tag_name(element);
+    target.attributes.reserve(element.attributes.length);
+    for (unsigned int i = 0; i < element.attributes.length; ++i) {
+      const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
+      target.attributes.emplace_back(attribute->name, attribute->value);
+    }
+    if (!have_title && element.tag == GUMBO_TAG_TITLE &&
+        element.tag_namespace == GUMBO_NAMESPACE_HTML) {
+      std::string title;
+      append_descendant_text(*frame.source, title);
+      document.title = collapse_whitespace(title);
+      have_title = true;
+    }
+
+    if (document.base_href.empty() && element.tag == GUMBO_TAG_BASE &&
+        element.tag_namespace == GUMBO_NAMESPACE_HTML) {
+      if (const std::string* href = target.attribute("href")) document.base_href = *href;
+    }
+
+    const GumboVector& children = element.children;
+    if (frame.depth + 1 >= kMaxTreeDepth) {
+      std::string text;
+      for (unsigned int i = 0; i < children.length; ++i) {
+        const auto* child = static_cast<const GumboNode*>(children.data[i]);
+        if (!is_dropped(*child)) append_descendant_text(*child, text);
+        text.push_back(' ');
+      }
+      target.children.push_back(text_node(std::move(text)));
+      continue;
+    }
+    // Reserved up front so that the pointers pushed below stay valid.
+    target.children.reserve(children.length);
+    const std::size_t first_new_frame = stack.size();
+    for (unsigned int i = 0; i < children.length; ++i) {
+      const auto* child = static_cast<const GumboNode*>(children.data[i]);
+      if (is_dropped(*child)) continue;
+      if (is_text(*child)) {
+        target.children.push_back(text_node(child->v.text.text));
+      } else if (child->type == GUMBO_NODE_ELEMENT) {
+        target.children.emplace_back();
+        stack.push_back({child, &target.children.back(), frame.depth + 1});
+      }
+    }
+    // Visit the children in document order (the first <title> wins).
+    std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first_new_frame), stack.end());
+  }
+  return document;
+}
+
+}  // namespace miniweb::browser::html

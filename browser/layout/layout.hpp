@@ -1,0 +1,18 @@
+#pragma once
+// Layout: a DOM in, a display list out. Block and inline formatting with a built-in
+// user-agent style modelled on lynx and w3m: headings, paragraphs, lists, tables, links
+// numbered in document order. Pure: the same document, measurer and width always give the
+// same list.
+
+#include "browser/html/dom.hpp"
+#include "browser/layout/display_list.hpp"
+#include "browser/layout/text_measurer.hpp"
+
+namespace miniweb::browser::layout {
+
+// width is the line length in the measurer's units; no line of wrapped text is longer
+// (a <pre> line is kept as written, however long).
+DisplayList layout_document(const html::Document& document, const TextMeasurer& measurer,
+                            int width);
+
+}  // namespace miniweb::browser::layout

@@ -1,0 +1,327 @@
+#include "browser/page_loader.hpp"
+
+#include <asio/ssl.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "shared/deadline.hpp"
+#include "shared/http/gzip.hpp"
+#include "shared/http/parser.hpp"
+#include "shared/tls/openssl_ptr.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+using asio::ip::tcp;
+
+std::string name_text(X509_NAME* name) {
+  tls::BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(length));
+}
+
+std::string time_text(const ASN1_TIME* time) {
+  tls::BioPtr bio(BIO_new(BIO_s_mem()));
+  ASN1_TIME_print(bio.get(), time);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(length));
+}
+
+std::string describe_certificate(X509* cert) {
+  std::string names;
+  tls::GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
+    if (name->type != GEN_DNS) continue;
+    const ASN1_STRING* dns = name->d.dNSName;
+    names += (names.empty() ? "" : ", ") +
+             std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)), ASN1_STRING_length(dns));
+  }
+  std::string text = "subject " + name_text(X509_get_subject_name(cert)) + "; issuer " +
+                     name_text(X509_get_issuer_name(cert)) + "; valid " + time_text(X509_get0_notBefore(cert)) +
+                     " to " + time_text(X509_get0_notAfter(cert));
+  if (!names.empty()) text += "; names " + names;
+  return text;
+}
+
+// How a browser names the reason it refused a certificate.
+std::string browser_error_name(long verify_result) {
+  switch (verify_result) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "NET::ERR_CERT_DATE_INVALID";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+      return "NET::ERR_CERT_COMMON_NAME_INVALID";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      return "NET::ERR_CERT_AUTHORITY_INVALID";
+    case X509_V_ERR_CERT_REVOKED:
+      return "NET::ERR_CERT_REVOKED";
+    default:
+      return "NET::ERR_CERT_INVALID";
+  }
+}
+
+std::string media_type_of(const http::Response& response) {
+  std::string type(response.headers.get("Content-Type").value_or("application/octet-stream"));
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return type;
+}
+
+// Reads one response from `stream`: head, then body as its framing says (RFC 9112 6.3).
+template <class Stream>
+asio::awaitable<Result<http::Response>> read_response(Stream& stream, SocketDeadline& deadline,
+                                                      const LoaderOptions& options, const std::string& method) {
+  std::string buffer;
+  std::array<char, 16384> chunk;
+  bool eof = false;
+  auto read_more = [&]() -> asio::awaitable<std::error_code> {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
+    buffer.append(chunk.data(), n);
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) eof = true;
+    co_return ec;
+  };
+  auto failure = [&](std::error_code ec) {
+    if (deadline.expired()) return make_error("the server did not answer in time", exit_code::kTimeout);
+    return make_error("the connection failed while reading the response: " + ec.message(), exit_code::kReceive);
+  };
+
+  while (true) {
+    deadline.arm(options.io_timeout);
+    std::size_t head_end;
+    while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
+      if (buffer.size() > 65536) co_return make_error("the response head is over 64 KiB", exit_code::kBadResponse);
+      if (auto ec = co_await read_more()) {
+        if (eof && buffer.empty()) co_return make_error("the server closed the connection without answering", exit_code::kReceive);
+        co_return failure(ec);
+      }
+    }
+    auto response = http::parse_response_head(std::string_view(buffer).substr(0, head_end));
+    if (!response) co_return make_error("malformed response: " + response.error().message, exit_code::kBadResponse);
+    buffer.erase(0, head_end);
+    // Interim responses (RFC 9110 section 15.2) precede the final one.
+    if (response->status / 100 == 1 && response->status != 101) continue;
+
+    auto length = http::response_body_length(*response, method);
+    if (!length) co_return make_error("malformed response: " + length.error().message, exit_code::kBadResponse);
+    switch (length->framing) {
+      case http::BodyFraming::None:
+        break;
+      case http::BodyFraming::ContentLength:
+        if (length->content_length > options.max_body_bytes)
+          co_return make_error("the response body is over the size limit", exit_code::kBadResponse);
+        while (buffer.size() < length->content_length) {
+          if (auto ec = co_await read_more()) co_return failure(ec);
+        }
+        response->body = buffer.substr(0, length->content_length);
+        break;
+      case http::BodyFraming::Chunked: {
+        http::ChunkedDecoder decoder;
+        while (true) {
+          auto progress = decoder.feed(buffer, response->body, options.max_body_bytes);
+          if (!progress) co_return make_error("malformed chunked body: " + progress.error().message, exit_code::kBadResponse);
+          if (*progress == http::ChunkedDecoder::Progress::Done) break;
+          if (auto ec = co_await read_more()) co_return failure(ec);
+        }
+        break;
+      }
+      case http::BodyFraming::UntilClose:
+        while (!eof) {
+          if (buffer.size() > options.max_body_bytes)
+            co_return make_error("the response body is over the size limit", exit_code::kBadResponse);
+          if (auto ec = co_await read_more(); ec && !eof) co_return failure(ec);
+        }
+        response->body = std::move(buffer);
+        break;
+    }
+    co_return std::move(*response);
+  }
+}
+
+}  // namespace
+
+PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
+    : resolver_(resolver), options_(std::move(options)) {}
+
+asio::awaitable<Result<Page>> PageLoader::load(Url url, Trace& trace) {
+  for (int redirects = 0;; ++redirects) {
+    auto page = co_await fetch(url, trace);
+    if (!page) co_return page;
+    const int status = page->response.status;
+    auto location = page->response.headers.get("Location");
+    if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) || !location)
+      co_return page;
+    if (redirects == options_.max_redirects)
+      co_return make_error("more than " + std::to_string(options_.max_redirects) + " redirects", exit_code::kTooManyRedirects);
+    auto next = url.resolve(*location);
+    if (!next) co_return make_error("the redirect to '" + std::string(*location) + "' is not a URL we can follow: " +
+                                        next.error().message, exit_code::kBadResponse);
+    std::size_t step = trace.begin("http", "redirect " + std::to_string(status));
+    trace.finish(step, "to " + next->to_string());
+    url = std::move(*next);
+  }
+}
+
+asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
+  auto resolved = co_await resolver_.resolve(url.host, trace);
+  if (!resolved) co_return resolved.error();
+  std::uint16_t port = url.effective_port();
+  if (!url.port && url.scheme == "https" && resolved->https_port) port = *resolved->https_port;
+
+  // TCP: the kernel does the three-way handshake; we measure it.
+  auto executor = co_await asio::this_coro::executor;
+  tcp::socket socket(executor);
+  auto deadline = SocketDeadline::start(socket);
+  struct StopDeadline {
+    std::shared_ptr<SocketDeadline>& deadline;
+    ~StopDeadline() { deadline->stop(); }
+  } stop_deadline{deadline};
+
+  std::string connect_errors;
+  bool connected = false;
+  for (const asio::ip::address& address : resolved->addresses) {
+    tcp::endpoint endpoint(address, port);
+    std::size_t step = trace.begin("tcp", "connect to " + address.to_string() + ":" + std::to_string(port));
+    deadline->arm(options_.connect_timeout);
+    std::error_code ignored;
+    socket.close(ignored);
+    auto [ec] = co_await socket.async_connect(endpoint, use_tuple);
+    if (!ec) {
+      auto local = socket.local_endpoint(ignored);
+      trace.finish(step, "connected from " + local.address().to_string() + ":" + std::to_string(local.port()) +
+                             " (SYN, SYN-ACK, ACK)");
+      connected = true;
+      break;
+    }
+    std::string why = deadline->expired() ? "timed out" : ec.message();
+    trace.finish(step, "failed: " + why);
+    connect_errors += (connect_errors.empty() ? "" : "; ") + endpoint.address().to_string() + ":" +
+                      std::to_string(port) + " " + why;
+  }
+  if (!connected)
+    co_return make_error("cannot connect to " + url.host + ": " + connect_errors, exit_code::kConnect);
+
+  http::Request request;
+  request.method = "GET";
+  request.target = url.request_target();
+  request.headers.add("Host", url.host_for_header());
+  request.headers.add("User-Agent", options_.user_agent);
+  request.headers.add("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8");
+  request.headers.add("Accept-Encoding", "gzip");
+
+  auto exchange = [&](auto& stream) -> asio::awaitable<Result<http::Response>> {
+    std::size_t step = trace.begin("http", "request " + request.method + " " + url.to_string());
+    const std::string wire = request.serialize();
+    for (const auto& [name, value] : request.headers) trace.detail(step, "> " + name + ": " + value);
+    deadline->arm(options_.io_timeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
+    if (ec) {
+      trace.finish(step, "failed: " + ec.message());
+      co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
+    }
+    trace.finish(step, "> " + request.method + " " + request.target + " HTTP/1.1 (" + std::to_string(n) + " bytes)");
+    step = trace.begin("http", "response");
+    auto response = co_await read_response(stream, *deadline, options_, request.method);
+    if (!response) {
+      trace.finish(step, "failed: " + response.error().message);
+      co_return response;
+    }
+    for (const auto& [name, value] : response->headers) trace.detail(step, "< " + name + ": " + value);
+    trace.finish(step, "< HTTP/1." + std::to_string(response->version_minor) + " " +
+                           std::to_string(response->status) + " " + response->reason + " (" +
+                           std::to_string(response->body.size()) + " body bytes)");
+    co_return response;
+  };
+
+  Result<http::Response> response = make_error("not fetched");
+  if (url.scheme == "https") {
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+    std::error_code ec;
+    context.load_verify_file(options_.ca_file.string(), ec);
+    if (ec) co_return make_error("cannot load the trusted CA file " + options_.ca_file.string() + ": " + ec.message(),
+                                 exit_code::kCertificate);
+    context.set_verify_mode(asio::ssl::verify_peer);
+    asio::ssl::stream<tcp::socket&> stream(socket, context);
+    SSL* ssl = stream.native_handle();
+    SSL_set_tlsext_host_name(ssl, url.host.c_str());  // SNI (RFC 6066 section 3)
+    SSL_set1_host(ssl, url.host.c_str());              // name check (RFC 6125), as browsers do
+    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn);
+
+    // Every certificate the server presented, by depth, as the verifier saw it.
+    std::map<int, std::string> presented;
+    stream.set_verify_callback([&](bool preverified, asio::ssl::verify_context& verify) {
+      X509_STORE_CTX* store = verify.native_handle();
+      if (X509* cert = X509_STORE_CTX_get_current_cert(store))
+        presented.emplace(X509_STORE_CTX_get_error_depth(store), describe_certificate(cert));
+      return preverified;
+    });
+
+    std::size_t step = trace.begin("tls", "handshake with " + url.host + " (SNI), ALPN http/1.1");
+    deadline->arm(options_.io_timeout);
+    auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    for (const auto& [depth, text] : presented) trace.detail(step, "certificate " + std::to_string(depth) + ": " + text);
+    const long verify_result = SSL_get_verify_result(ssl);
+    if (handshake_error) {
+      if (verify_result != X509_V_OK) {
+        std::string reason = X509_verify_cert_error_string(verify_result);
+        trace.detail(step, "verification: FAILED, " + reason);
+        trace.finish(step, "refused: " + browser_error_name(verify_result));
+        co_return make_error(browser_error_name(verify_result) + ": the certificate of " + url.host +
+                                 " is not trusted: " + reason,
+                             exit_code::kCertificate);
+      }
+      std::string why = deadline->expired() ? "timed out" : handshake_error.message();
+      trace.finish(step, "failed: " + why);
+      co_return make_error("TLS handshake with " + url.host + " failed: " + why, exit_code::kTlsHandshake);
+    }
+    const unsigned char* alpn = nullptr;
+    unsigned int alpn_length = 0;
+    SSL_get0_alpn_selected(ssl, &alpn, &alpn_length);
+    std::string root_name = "the trusted root";
+    if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl); chain && sk_X509_num(chain) > 0)
+      root_name = name_text(X509_get_subject_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
+    trace.detail(step, "verification: OK, chain to " + root_name + ", name " + url.host + " matches");
+    trace.finish(step, std::string(SSL_get_version(ssl)) + ", " + SSL_get_cipher_name(ssl) + ", ALPN " +
+                           (alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "none") +
+                           (SSL_session_reused(ssl) ? ", resumed" : ""));
+
+    response = co_await exchange(stream);
+    step = trace.begin("close", "TLS close_notify, then TCP FIN");
+    deadline->arm(std::chrono::seconds(1));
+    auto [shutdown_error] = co_await stream.async_shutdown(use_tuple);
+    trace.finish(step, shutdown_error ? "closed (" + shutdown_error.message() + ")" : "closed cleanly");
+  } else {
+    response = co_await exchange(socket);
+    std::size_t step = trace.begin("close", "TCP FIN");
+    trace.finish(step, "closed");
+  }
+  std::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+  if (!response) co_return response.error();
+
+  Page page{url, std::move(*response), ""};
+  page.media_type = media_type_of(page.response);
+  if (http::iequals(page.response.headers.get("Content-Encoding").value_or(""), "gzip")) {
+    auto plain = http::gzip_decompress(page.response.body, options_.max_body_bytes);
+    if (!plain) co_return make_error("the gzip body is broken: " + plain.error().message, exit_code::kBadResponse);
+    page.response.body = std::move(*plain);
+  }
+  co_return page;
+}
+
+}  // namespace miniweb::browser

@@ -1,0 +1,57 @@
+#pragma once
+// Fetching one URL the way a browser does: resolve, connect, TLS with verification against
+// the stack's CA only, an HTTP/1.1 request, the response, the close; redirects followed.
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "browser/host_resolver.hpp"
+#include "browser/trace.hpp"
+#include "shared/awaitable.hpp"
+#include "shared/http/message.hpp"
+#include "shared/result.hpp"
+#include "shared/url.hpp"
+
+namespace miniweb::browser {
+
+// Error::code values follow curl's exit codes, which scripts already know.
+namespace exit_code {
+inline constexpr int kResolve = 6;
+inline constexpr int kConnect = 7;
+inline constexpr int kBadResponse = 8;
+inline constexpr int kHttpError = 22;
+inline constexpr int kTimeout = 28;
+inline constexpr int kTlsHandshake = 35;
+inline constexpr int kTooManyRedirects = 47;
+inline constexpr int kReceive = 56;
+inline constexpr int kCertificate = 60;
+}  // namespace exit_code
+
+struct LoaderOptions {
+  std::filesystem::path ca_file;  // the only trust anchors, as PEM
+  int max_redirects = 10;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds io_timeout{10000};
+  std::size_t max_body_bytes = 64 << 20;
+  std::string user_agent = "miniweb-browser/0.1";
+};
+
+struct Page {
+  Url url;  // after redirects
+  http::Response response;
+  std::string media_type;  // lower-case, without parameters: "text/html"
+};
+
+class PageLoader {
+ public:
+  PageLoader(HostResolver& resolver, LoaderOptions options);
+  asio::awaitable<Result<Page>> load(Url url, Trace& trace);
+
+ private:
+  asio::awaitable<Result<Page>> fetch(const Url& url, Trace& trace);
+  HostResolver& resolver_;
+  LoaderOptions options_;
+};
+
+}  // namespace miniweb::browser

@@ -1,0 +1,46 @@
+#pragma once
+// The journey of one URL, step by step, with timings: what --trace prints.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace miniweb::browser {
+
+class Trace {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  struct Step {
+    std::string phase;    // "dns", "tcp", "tls", "http", "close", "parse", "layout"
+    std::string title;    // "recursive resolver 127.53.0.53:53"
+    std::string summary;  // the outcome, one line
+    std::vector<std::string> details;
+    Clock::duration start{};  // since the journey began
+    Clock::duration duration{};
+    bool finished = false;
+  };
+
+  Trace();
+
+  std::size_t begin(std::string phase, std::string title);
+  void detail(std::size_t step, std::string line);
+  void finish(std::size_t step, std::string summary);
+  // A step whose time was measured elsewhere (e.g. one DNS server of the iterative path).
+  std::size_t record(std::string phase, std::string title, std::string summary, Clock::duration start,
+                     Clock::duration duration);
+  Clock::duration elapsed() const { return Clock::now() - origin_; }
+
+  const std::vector<Step>& steps() const { return steps_; }
+  // The numbered steps with details, then a waterfall of bars on one time axis.
+  std::string render(const std::string& url) const;
+
+ private:
+  Clock::time_point origin_;
+  std::vector<Step> steps_;
+};
+
+std::string format_duration(Trace::Clock::duration duration);
+
+}  // namespace miniweb::browser

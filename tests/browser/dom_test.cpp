@@ -1,0 +1,155 @@
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "browser/html/dom.hpp"
+
+namespace miniweb::browser::html {
+namespace {
+
+const Node* find_element(const Node& node, std::string_view tag) {
+  std::vector<const Node*> stack{&node};
+  while (!stack.empty()) {
+    const Node* current = stack.back();
+    stack.pop_back();
+    if (current->is_element() && current->tag == tag) return current;
+    for (auto it = current->children.rbegin(); it != current->children.rend(); ++it) {
+      stack.push_back(&*it);
+    }
+  }
+  return nullptr;
+}
+
+std::string all_text(const Node& node) {
+  std::string out;
+  std::vector<const Node*> stack{&node};
+  while (!stack.empty()) {
+    const Node* current = stack.back();
+    stack.pop_back();
+    if (current->is_text()) out += current->text;
+    for (auto it = current->children.rbegin(); it != current->children.rend(); ++it) {
+      stack.push_back(&*it);
+    }
+  }
+  return out;
+}
+
+std::size_t depth_of(const Node& node) {
+  std::size_t deepest = 0;
+  std::vector<std::pair<const Node*, std::size_t>> stack{{&node, 1}};
+  while (!stack.empty()) {
+    const auto [current, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    for (const Node& child : current->children) stack.push_back({&child, depth + 1});
+  }
+  return deepest;
+}
+
+TEST(BrowserDom, BuildsTreeWithTitleTagsAndAttributes) {
+  const Document document = parse_html(
+      "<!DOCTYPE html><html><head><title>  My\n  Page </title></head>"
+      "<body><P CLASS=intro>Hello <A HREF='/x?a=1&amp;b=2'>world</A></P></body></html>");
+  EXPECT_EQ(document.title, "My Page");
+  EXPECT_EQ(document.root.tag, "html");
+  const Node* paragraph = find_element(document.root, "p");
+  ASSERT_NE(paragraph, nullptr);
+  ASSERT_NE(paragraph->attribute("class"), nullptr);
+  EXPECT_EQ(*paragraph->attribute("class"), "intro");
+  EXPECT_EQ(paragraph->attribute("id"), nullptr);
+  const Node* link = find_element(document.root, "a");
+  ASSERT_NE(link, nullptr);
+  ASSERT_NE(link->attribute("href"), nullptr);
+  EXPECT_EQ(*link->attribute("href"), "/x?a=1&b=2");
+  ASSERT_EQ(paragraph->children.size(), 2u);
+  EXPECT_TRUE(paragraph->children[0].is_text());
+  EXPECT_EQ(paragraph->children[0].text, "Hello ");
+}
+
+TEST(BrowserDom, RemembersTheFirstBaseHref) {
+  EXPECT_EQ(parse_html("<p>x</p>").base_href, "");
+  EXPECT_EQ(parse_html("<head><base target=_top><base href=\"https://cdn.test/a/\">"
+                       "<base href=/other/></head>")
+                .base_href,
+            "https://cdn.test/a/");
+}
+
+TEST(BrowserDom, DecodesEntities) {
+  const Document document =
+      parse_html("<p>&amp; &lt;b&gt; caf&eacute; &#x65E5;&#26412; &copy; &nbsp;x &bogus;</p>");
+  EXPECT_EQ(all_text(document.root),
+            "& <b> caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC \xC2\xA9 \xC2\xA0x &bogus;");
+}
+
+TEST(BrowserDom, DropsScriptStyleTemplateAndComments) {
+  const Document document = parse_html(
+      "<head><style>p{color:red}</style><script>var x = '<p>no</p>';</script></head>"
+      "<body><!-- hidden --><template><p>tpl</p></template><p>shown</p>"
+      "<script>alert(1)</script><noscript>no js</noscript></body>");
+  EXPECT_EQ(all_text(document.root), "shownno js");
+  EXPECT_EQ(find_element(document.root, "script"), nullptr);
+  EXPECT_EQ(find_element(document.root, "style"), nullptr);
+}
+
+TEST(BrowserDom, MalformedInputStillGivesATree) {
+  const std::string inputs[] = {
+      "",
+      "<",
+      "</p></p></div>text<p>unclosed<b>bold<i>both</b>after",
+      "<table><td>cell<tr><p>para</table>",
+      std::string("\xFF\xFE\x00\x01<p>\x80\x81 garbage \xC3</p>", 22),
+      "<a href=\"unterminated>link",
+      "<<<>>>&&&;;;<!-- never closed",
+  };
+  for (const std::string& input : inputs) {
+    const Document document = parse_html(input);
+    EXPECT_EQ(document.root.tag, "html") << input;
+  }
+  const Document document = parse_html("</p></p>text<p>unclosed<b>bold");
+  EXPECT_EQ(all_text(document.root), "textunclosedbold");
+}
+
+TEST(BrowserDom, DeepNestingIsCappedWithoutLosingText) {
+  std::string html;
+  constexpr int kDepth = 100000;
+  for (int i = 0; i < kDepth; ++i) html += "<div>";
+  html += "deep text";
+  for (int i = 0; i < kDepth; ++i) html += "</div>";
+  html += "<p>after</p>";
+  const Document document = parse_html(html);
+  EXPECT_LE(depth_of(document.root), kMaxTreeDepth + 1);
+  const std::string text = all_text(document.root);
+  EXPECT_NE(text.find("deep text"), std::string::npos);
+  EXPECT_NE(text.find("after"), std::string::npos);
+}
+
+TEST(BrowserDom, DeepNestingOfEveryKindKeepsTheText) {
+  for (const std::string open :
+       {"<b>", "<span class='a>b'>", "<ul><li>", "<table><tr><td>", "<blockquote>", "<svg><g>"}) {
+    std::string html = "<p>start</p>";
+    for (int i = 0; i < 20000; ++i) html += open + std::to_string(i % 10);
+    html += "<script>if (a < b) { x = '<div>'; }</script>end";
+    const Document document = parse_html(html);
+    EXPECT_LE(depth_of(document.root), kMaxTreeDepth + 1) << open;
+    const std::string text = all_text(document.root);
+    EXPECT_NE(text.find("start"), std::string::npos) << open;
+    EXPECT_NE(text.find("end"), std::string::npos) << open;
+    EXPECT_EQ(text.find("<div>"), std::string::npos) << open;
+  }
+}
+
+TEST(BrowserDom, LongFlatDocumentsAreNotFlattened) {
+  // Thousands of unclosed <p> and <li> are siblings, not nesting: nothing may be lost.
+  std::string html = "<ul>";
+  for (int i = 0; i < 5000; ++i) html += "<li><p>item <b>" + std::to_string(i) + "</b>";
+  const Document document = parse_html(html);
+  const Node* list = find_element(document.root, "ul");
+  ASSERT_NE(list, nullptr);
+  EXPECT_EQ(list->children.size(), 5000u);
+  EXPECT_NE(find_element(list->children.back(), "b"), nullptr);
+}
+
+}  // namespace
+}  // namespace miniweb::browser::html

@@ -1,0 +1,262 @@
+// The end-to-end test: `./miniweb up` on loopback addresses and ports of its own, then the
+// browser, dig, curl and openssl against it, then `./miniweb down`.
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// An ephemeral port the kernel considers free right now, for TCP and UDP alike.
+int free_port() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int tcp = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    ::bind(tcp, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(tcp, reinterpret_cast<sockaddr*>(&address), &length);
+    int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+    bool udp_free = ::bind(udp, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(udp);
+    ::close(tcp);
+    if (udp_free) return ntohs(address.sin_port);
+  }
+  return 0;
+}
+
+class StackTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    state_ = std::filesystem::temp_directory_path() / ("miniweb-e2e-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(state_);
+    // Addresses of our own in 127.0.0.0/8, so a stack someone started by hand is never used.
+    const int pid = ::getpid();
+    net_ = "127." + std::to_string(100 + pid % 150) + "." + std::to_string((pid / 150) % 250 + 1);
+    dns_port_ = free_port();
+    https_port_ = free_port();
+    http_port_ = free_port();
+    environment_ = "MINIWEB_STATE=" + state_.string() + " MINIWEB_NET=" + net_ +
+                   " MINIWEB_DNS_PORT=" + std::to_string(dns_port_) +
+                   " MINIWEB_HTTPS_PORT=" + std::to_string(https_port_) +
+                   " MINIWEB_HTTP_PORT=" + std::to_string(http_port_) +
+                   " MINIWEB_BIN_DIR=" MINIWEB_BINARY_DIR " ";
+    up_ = launcher("up");
+  }
+
+  static void TearDownTestSuite() {
+    launcher("down");
+    std::filesystem::remove_all(state_);
+  }
+
+  static RunResult run(const std::string& command) {
+    const std::filesystem::path err_file = state_.string() + ".stderr";
+    RunResult result;
+    FILE* pipe = ::popen((command + " 2>" + err_file.string()).c_str(), "r");
+    if (!pipe) return result;
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) result.out.append(buffer, n);
+    int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.err = read_file(err_file);
+    std::filesystem::remove(err_file);
+    return result;
+  }
+
+  static RunResult launcher(const std::string& arguments) {
+    return run(environment_ + MINIWEB_SOURCE_DIR "/miniweb " + arguments);
+  }
+
+  static RunResult browse(const std::string& url, const std::string& flags = "--dump") {
+    return launcher("browse " + flags + " " + url);
+  }
+
+  static std::vector<int> service_pids() {
+    std::vector<int> pids;
+    for (const auto& entry : std::filesystem::directory_iterator(state_ / "run"))
+      if (entry.path().extension() == ".pid") pids.push_back(std::stoi(read_file(entry.path())));
+    return pids;
+  }
+
+  static bool process_runs_our_program(int pid) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+    return !ec && exe.filename().string().starts_with("miniweb-");
+  }
+
+  static inline std::filesystem::path state_;
+  static inline std::string net_;
+  static inline int dns_port_ = 0;
+  static inline int https_port_ = 0;
+  static inline int http_port_ = 0;
+  static inline std::string environment_;
+  static inline RunResult up_;
+};
+
+TEST_F(StackTest, UpStartsEveryServiceAndSaysWhere) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.out << up_.err;
+  for (const char* role : {"root DNS server", "TLD DNS server", "authoritative DNS server", "recursive resolver",
+                           "HTTPS server (www.example.test)"}) {
+    EXPECT_NE(up_.out.find(role), std::string::npos) << role << " missing from:\n" << up_.out;
+  }
+  EXPECT_NE(up_.out.find(net_ + ".53:" + std::to_string(dns_port_)), std::string::npos) << up_.out;
+  RunResult status = launcher("status");
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_NE(status.out.find("running   " + net_ + ".10:" + std::to_string(https_port_)), std::string::npos)
+      << status.out;
+}
+
+TEST_F(StackTest, BrowserRendersTheHomePage) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page = browse("https://www.example.test/");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_TRUE(page.out.starts_with("miniweb: the journey of a URL\n")) << page.out;
+  EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos) << page.out;
+  EXPECT_NE(page.out.find("[2]about this site"), std::string::npos) << page.out;
+  EXPECT_NE(page.out.find("References"), std::string::npos) << page.out;
+  EXPECT_NE(page.out.find("2. https://www.example.test/about.html"), std::string::npos) << page.out;
+  std::istringstream lines(page.out);
+  for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 80u) << line;
+}
+
+TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page = browse("https://www.example.test/", "--dump --trace");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  const std::string& trace = page.err;
+  const auto root = trace.find(". @ a.root-servers.test. (" + net_ + ".1:" + std::to_string(dns_port_) + ")");
+  const auto tld = trace.find("test. @ ns1.nic.test. (" + net_ + ".2:");
+  const auto leaf = trace.find("example.test. @ ns1.example.test. (" + net_ + ".3:");
+  ASSERT_NE(root, std::string::npos) << trace;
+  ASSERT_NE(tld, std::string::npos) << trace;
+  ASSERT_NE(leaf, std::string::npos) << trace;
+  EXPECT_LT(root, tld);
+  EXPECT_LT(tld, leaf);
+  EXPECT_NE(trace.find("referral to test."), std::string::npos) << trace;
+  EXPECT_NE(trace.find("answer: www.example.test. A " + net_ + ".10"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("recursive resolver " + net_ + ".53:"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("connect to " + net_ + ".10:" + std::to_string(https_port_)), std::string::npos) << trace;
+  EXPECT_NE(trace.find("TLSv1.3"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("certificate 0: subject CN=www.example.test"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("verification: OK"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("< HTTP/1.1 200 OK"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("> Host: www.example.test"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("parse"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("* waterfall"), std::string::npos) << trace;
+}
+
+TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult dig = run("dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ + ".53 www.example.test A");
+  ASSERT_EQ(dig.exit_code, 0) << dig.err;
+  EXPECT_EQ(dig.out, net_ + ".10\n");
+}
+
+TEST_F(StackTest, OpensslAndCurlAcceptTheServerCertificate) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::string ca = state_.string() + "/ca";
+  RunResult verify = run("openssl verify -CAfile " + ca + "/root.pem -untrusted " + ca + "/intermediate.pem " +
+                         state_.string() + "/certs/www.example.test.crt");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_NE(verify.out.find(": OK"), std::string::npos) << verify.out;
+  RunResult curl = run("curl -sS --cacert " + ca + "/root.pem --resolve www.example.test:" +
+                       std::to_string(https_port_) + ":" + net_ + ".10 https://www.example.test:" +
+                       std::to_string(https_port_) + "/");
+  EXPECT_EQ(curl.exit_code, 0) << curl.err;
+  EXPECT_NE(curl.out.find("<h1>Welcome to www.example.test</h1>"), std::string::npos);
+}
+
+TEST_F(StackTest, UnknownNameIsNxdomain) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page = browse("https://no-such-host.example.test/");
+  EXPECT_EQ(page.exit_code, 6);
+  EXPECT_NE(page.err.find("does not exist (NXDOMAIN"), std::string::npos) << page.err;
+}
+
+TEST_F(StackTest, RefusedConnectionIsReported) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page = browse("https://closed.example.test/");
+  EXPECT_EQ(page.exit_code, 7);
+  EXPECT_NE(page.err.find("Connection refused"), std::string::npos) << page.err;
+}
+
+TEST_F(StackTest, CertificatesABrowserMustRefuseAreRefused) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"expired", "NET::ERR_CERT_DATE_INVALID"},
+      {"wrong.host", "NET::ERR_CERT_COMMON_NAME_INVALID"},
+      {"self-signed", "NET::ERR_CERT_AUTHORITY_INVALID"},
+      {"untrusted-root", "NET::ERR_CERT_AUTHORITY_INVALID"},
+  };
+  for (const auto& [host, error] : cases) {
+    RunResult page = browse("https://" + host + ".badssl.test/");
+    EXPECT_EQ(page.exit_code, 60) << host << ": " << page.err;
+    EXPECT_NE(page.err.find(error), std::string::npos) << host << ": " << page.err;
+    EXPECT_EQ(page.out.find("You should not be reading this"), std::string::npos) << host;
+  }
+}
+
+TEST_F(StackTest, HttpErrorStillShowsThePageAndSaysTheStatus) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page = browse("https://www.example.test/no-such-page");
+  EXPECT_EQ(page.exit_code, 22);
+  EXPECT_NE(page.out.find("404 Not Found"), std::string::npos) << page.out;
+  EXPECT_NE(page.err.find("404 Not Found"), std::string::npos) << page.err;
+}
+
+TEST_F(StackTest, PlainHttpRedirectsToHttps) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  // The redirect names the HTTPS URL without a port; the HTTPS record supplies it.
+  RunResult page = browse("http://www.example.test:" + std::to_string(http_port_) + "/about.html", "--dump --trace");
+  EXPECT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.err.find("redirect 301"), std::string::npos) << page.err;
+  EXPECT_NE(page.out.find("About miniweb"), std::string::npos) << page.out;
+}
+
+TEST_F(StackTest, UpTwiceIsHarmless) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::vector<int> before = service_pids();
+  RunResult again = launcher("up");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  std::vector<int> after = service_pids();
+  EXPECT_EQ(before, after);
+}
+
+// Declared last: gtest runs a suite's tests in declaration order.
+TEST_F(StackTest, DownStopsEveryProcessItStarted) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::vector<int> pids = service_pids();
+  ASSERT_EQ(pids.size(), 6u);
+  for (int pid : pids) ASSERT_TRUE(process_runs_our_program(pid)) << pid;
+  RunResult down = launcher("down");
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  for (int pid : pids) EXPECT_FALSE(process_runs_our_program(pid)) << "pid " << pid << " still runs";
+  RunResult status = launcher("status");
+  EXPECT_EQ(status.out.find("running"), std::string::npos) << status.out;
+}
+
+}  // namespace

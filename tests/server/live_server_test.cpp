@@ -1,0 +1,189 @@
+// The server on a real socket, driven by real clients: curl and openssl s_client.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "ca/authority.hpp"
+#include "ca/crypto.hpp"
+#include "server/server.hpp"
+
+namespace miniweb::server {
+namespace {
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
+
+class LiveServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::temp_directory_path() / ("miniweb-live-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_ / "site/sub");
+    std::ofstream(dir_ / "site/index.html") << "<h1>home</h1>\n";
+    std::ofstream(dir_ / "site/sub/note.txt") << "a note\n";
+    std::ofstream(dir_ / "outside.txt") << "secret\n";
+    std::filesystem::create_symlink(dir_ / "outside.txt", dir_ / "site/escape.txt");
+
+    auto authority = ca::Authority::init(dir_ / "ca", ca::InitOptions{});
+    ASSERT_TRUE(authority) << authority.error().message;
+    ca::IssueRequest request;
+    request.names = {"www.example.test"};
+    auto issued = authority->issue(std::move(request));
+    ASSERT_TRUE(issued) << issued.error().message;
+    std::ofstream(dir_ / "chain.pem") << issued->chain_pem;
+    ASSERT_TRUE(ca::write_private_key(dir_ / "key.pem", issued->private_key.get()));
+
+    std::ofstream(dir_ / "server.toml") << R"([[listener]]
+address = "127.0.0.1"
+port = 0
+
+[[listener]]
+address = "127.0.0.1"
+port = 0
+protocol = "http"
+
+[limits]
+header_timeout = 1
+max_body_bytes = 100
+
+[[site]]
+names = ["www.example.test"]
+root = "site"
+certificate = "chain.pem"
+key = "key.pem"
+)";
+    auto config = load_config(dir_ / "server.toml");
+    ASSERT_TRUE(config) << config.error().message;
+    auto tls = SiteTlsContexts::create(config->sites);
+    ASSERT_TRUE(tls) << tls.error().message;
+    server_ = std::make_unique<Server>(io_, std::move(*config), std::move(*tls));
+    ASSERT_TRUE(server_->listen());
+    https_port_ = server_->local_endpoints()[0].port();
+    http_port_ = server_->local_endpoints()[1].port();
+    server_->start();
+    thread_ = std::thread([] { io_.run(); });
+  }
+
+  static void TearDownTestSuite() {
+    if (server_) asio::post(io_, [] { server_->stop(); });
+    if (thread_.joinable()) thread_.join();
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static std::string curl(const std::string& arguments) {
+    const std::string port = std::to_string(https_port_);
+    return run("curl -sS --max-time 5 --cacert " + (dir_ / "ca/root.pem").string() + " --resolve www.example.test:" +
+               port + ":127.0.0.1 " + arguments + " 2>&1");
+  }
+  static std::string url(const std::string& path) {
+    return "https://www.example.test:" + std::to_string(https_port_) + path;
+  }
+  // Raw bytes over TLS, for requests no well-behaved client would send.
+  static std::string raw(const std::string& bytes) {
+    const std::filesystem::path file = dir_ / "raw-request";
+    std::ofstream(file, std::ios::binary) << bytes;
+    return run("timeout 5 openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(https_port_) +
+               " -servername www.example.test < " + file.string() + " 2>/dev/null");
+  }
+
+  static inline std::filesystem::path dir_;
+  static inline asio::io_context io_;
+  static inline std::unique_ptr<Server> server_;
+  static inline std::thread thread_;
+  static inline unsigned short https_port_ = 0;
+  static inline unsigned short http_port_ = 0;
+};
+
+TEST_F(LiveServerTest, ServesAFileOverTls13WithTheHeadersBrowsersExpect) {
+  std::string out = curl("-i --tlsv1.3 " + url("/"));
+  EXPECT_NE(out.find("HTTP/1.1 200 OK"), std::string::npos) << out;
+  EXPECT_NE(out.find("Content-Type: text/html; charset=utf-8"), std::string::npos) << out;
+  EXPECT_NE(out.find("Content-Length: 14"), std::string::npos) << out;
+  EXPECT_NE(out.find("Strict-Transport-Security: max-age="), std::string::npos) << out;
+  EXPECT_NE(out.find("Date: "), std::string::npos) << out;
+  EXPECT_NE(out.find("ETag: \""), std::string::npos) << out;
+  EXPECT_NE(out.find("<h1>home</h1>"), std::string::npos) << out;
+}
+
+TEST_F(LiveServerTest, KeepsTheConnectionAliveAcrossRequests) {
+  std::string out = curl("-o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\\n' " + url("/") + " " +
+                         url("/sub/note.txt"));
+  EXPECT_EQ(out, "200 1\n200 0\n");
+}
+
+TEST_F(LiveServerTest, AnswersMissingForbiddenAndWrongMethods) {
+  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' " + url("/missing")), "404");
+  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' " + url("/escape.txt")), "403");
+  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' --path-as-is " + url("/../outside.txt")), "400");
+  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' --path-as-is " + url("/%2e%2e/outside.txt")), "400");
+  std::string post = curl("-i -X DELETE " + url("/"));
+  EXPECT_NE(post.find("HTTP/1.1 405"), std::string::npos) << post;
+  EXPECT_NE(post.find("Allow: GET, HEAD, OPTIONS"), std::string::npos) << post;
+  std::string head = curl("-I " + url("/"));
+  EXPECT_NE(head.find("Content-Length: 14"), std::string::npos) << head;
+}
+
+TEST_F(LiveServerTest, RedirectsADirectoryAndAnswersConditionalRequests) {
+  std::string dir = curl("-i " + url("/sub"));
+  EXPECT_NE(dir.find("HTTP/1.1 301"), std::string::npos) << dir;
+  EXPECT_NE(dir.find("Location: /sub/"), std::string::npos) << dir;
+  std::string head = curl("-I " + url("/"));
+  auto at = head.find("ETag: ");
+  ASSERT_NE(at, std::string::npos);
+  std::string etag = head.substr(at + 6, head.find('\r', at) - at - 6);
+  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -H 'If-None-Match: " + etag + "' " + url("/")), "304");
+}
+
+TEST_F(LiveServerTest, PlainHttpRedirectsToHttps) {
+  std::string out = run("curl -sS -i http://127.0.0.1:" + std::to_string(http_port_) +
+                        "/sub/note.txt -H 'Host: www.example.test' 2>&1");
+  EXPECT_NE(out.find("HTTP/1.1 301"), std::string::npos) << out;
+  EXPECT_NE(out.find("Location: https://www.example.test/sub/note.txt"), std::string::npos) << out;
+}
+
+TEST_F(LiveServerTest, ClosesSmugglingAttemptsWith400) {
+  std::string out = raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 4\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /sub/note.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(out.find("HTTP/1.1 400"), std::string::npos) << out;
+  EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+  EXPECT_EQ(out.find("a note"), std::string::npos) << "the smuggled request was answered";
+}
+
+TEST_F(LiveServerTest, AnswersPipelinedRequestsInOrder) {
+  std::string out = raw("GET /sub/note.txt HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
+                        "POST / HTTP/1.1\r\nHost: www.example.test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                        "GET / HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n");
+  auto first = out.find("a note");
+  auto second = out.find("HTTP/1.1 405");
+  auto third = out.find("<h1>home</h1>");
+  ASSERT_NE(first, std::string::npos) << out;
+  ASSERT_NE(second, std::string::npos) << out;
+  ASSERT_NE(third, std::string::npos) << out;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+}
+
+TEST_F(LiveServerTest, RefusesOversizedBodiesAndStalledHeaders) {
+  std::string big = raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 1000\r\n\r\n");
+  EXPECT_NE(big.find("HTTP/1.1 413"), std::string::npos) << big;
+  // A request head that never ends: 408 once the header timeout (1 s here) passes.
+  std::string stalled = run("(printf 'GET / HTTP/1.1\\r\\nHost: www.example.test\\r\\n'; sleep 3) | timeout 6 "
+                            "openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(https_port_) +
+                            " -servername www.example.test 2>/dev/null");
+  EXPECT_NE(stalled.find("HTTP/1.1 408"), std::string::npos) << stalled;
+}
+
+}  // namespace
+}  // namespace miniweb::server

@@ -1,0 +1,121 @@
+#include <gtest/gtest.h>
+
+#include "shared/http/parser.hpp"
+
+namespace miniweb::http {
+namespace {
+
+Result<Request> parse(std::string_view head) { return parse_request_head(head, Limits{}); }
+
+int status_of(std::string_view head) {
+  auto request = parse(head);
+  if (!request) return request.error().code;
+  auto length = request_body_length(*request);
+  return length ? 0 : length.error().code;
+}
+
+TEST(SharedHttpParser, ParsesARequest) {
+  auto request = parse("GET /a?b=c HTTP/1.1\r\nHost: www.example.test\r\nAccept:  text/html \r\n\r\n");
+  ASSERT_TRUE(request) << request.error().message;
+  EXPECT_EQ(request->method, "GET");
+  EXPECT_EQ(request->target, "/a?b=c");
+  EXPECT_EQ(request->version_minor, 1);
+  EXPECT_EQ(request->headers.get("host"), "www.example.test");
+  EXPECT_EQ(request->headers.get("ACCEPT"), "text/html");  // OWS trimmed
+}
+
+TEST(SharedHttpParser, FindsTheEndOfAHeadWithCrlfOrLf) {
+  EXPECT_EQ(find_head_end("GET / HTTP/1.1\r\nHost: a\r\n\r\nBODY"), 27u);
+  EXPECT_EQ(find_head_end("GET / HTTP/1.1\nHost: a\n\nBODY"), 24u);
+  EXPECT_EQ(find_head_end("GET / HTTP/1.1\r\nHost: a\r\n"), std::string_view::npos);
+}
+
+TEST(SharedHttpParser, RefusesSmugglingShapes) {
+  // RFC 9112 section 6.1: Transfer-Encoding with Content-Length.
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+  // Differing Content-Lengths, in two fields or one list.
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 4\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\n"), 0);
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x10\r\n\r\n"), 400);
+  // Obsolete line folding, bare CR, whitespace before the colon.
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost : a\r\n\r\n"), 400);
+  // Chunked not last, or an unknown coding.
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"), 501);
+  EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+}
+
+TEST(SharedHttpParser, RequiresExactlyOneHostInHttp11) {
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("GET / HTTP/1.0\r\n\r\n"), 0);
+}
+
+TEST(SharedHttpParser, AnswersLimitsWithNginxStatuses) {
+  Limits limits;
+  limits.max_request_line = 64;
+  limits.max_header_count = 3;
+  auto long_line = parse_request_head("GET /" + std::string(100, 'a') + " HTTP/1.1\r\nHost: a\r\n\r\n", limits);
+  ASSERT_FALSE(long_line);
+  EXPECT_EQ(long_line.error().code, 414);
+  auto many = parse_request_head("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits);
+  ASSERT_FALSE(many);
+  EXPECT_EQ(many.error().code, 431);
+  EXPECT_EQ(status_of("GET / HTTP/2.0\r\nHost: a\r\n\r\n"), 505);
+  EXPECT_EQ(status_of("GET / HTTP/1.1 extra\r\nHost: a\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("G(T / HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
+}
+
+TEST(SharedHttpParser, DecodesChunkedBodiesAcrossReads) {
+  const std::string wire = "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nTrailer: x\r\n\r\nNEXT";
+  ChunkedDecoder decoder;
+  std::string input, body;
+  for (std::size_t i = 0; i < wire.size(); ++i) {
+    input += wire[i];
+    auto progress = decoder.feed(input, body, 1000);
+    ASSERT_TRUE(progress) << progress.error().message;
+    if (*progress == ChunkedDecoder::Progress::Done) {
+      EXPECT_EQ(i, wire.size() - 5);  // stops right after the empty line
+      break;
+    }
+  }
+  EXPECT_EQ(body, "hello, world");
+}
+
+TEST(SharedHttpParser, RefusesBadChunks) {
+  for (std::string wire : {"zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX\r\n0\r\n\r\n", "ffffffffffffffffff\r\n",
+                           "\r\n"}) {
+    ChunkedDecoder decoder;
+    std::string body;
+    auto progress = decoder.feed(wire, body, 1000);
+    EXPECT_FALSE(progress) << wire;
+  }
+  ChunkedDecoder decoder;
+  std::string big = "100\r\n", body;
+  auto progress = decoder.feed(big, body, 10);
+  ASSERT_FALSE(progress);
+  EXPECT_EQ(progress.error().code, 413);
+}
+
+TEST(SharedHttpParser, FramesResponsesPerRfc9112) {
+  auto response = parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response_body_length(*response, "GET")->framing, BodyFraming::ContentLength);
+  EXPECT_EQ(response_body_length(*response, "HEAD")->framing, BodyFraming::None);
+  auto no_length = parse_response_head("HTTP/1.0 200 OK\r\n\r\n");
+  ASSERT_TRUE(no_length);
+  EXPECT_EQ(response_body_length(*no_length, "GET")->framing, BodyFraming::UntilClose);
+  auto not_modified = parse_response_head("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n");
+  EXPECT_EQ(response_body_length(*not_modified, "GET")->framing, BodyFraming::None);
+  EXPECT_FALSE(parse_response_head("HTTP/1.1 2000 OK\r\n\r\n"));
+  EXPECT_FALSE(parse_response_head("SMTP 220 hi\r\n\r\n"));
+  auto no_reason = parse_response_head("HTTP/1.1 404\r\n\r\n");
+  ASSERT_TRUE(no_reason);
+  EXPECT_EQ(no_reason->status, 404);
+}
+
+}  // namespace
+}  // namespace miniweb::http
