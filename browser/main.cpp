@@ -44,8 +44,12 @@ int show_page(const Page& page, const Options& options, Trace& trace) {
     step = trace.begin("layout", "text layout at " + std::to_string(options.width) + " columns");
     layout::MonospaceMeasurer measurer;
     layout::DisplayList list = layout::layout_document(document, measurer, options.width);
+    // Links resolve against <base href> when the page has one (itself relative to the page).
+    Url base = page.url;
+    if (!list.base_href.empty())
+      if (auto declared = page.url.resolve(list.base_href)) base = *declared;
     output = render::dump_page(list, [&](const std::string& href) {
-      auto absolute = page.url.resolve(href);
+      auto absolute = base.resolve(href);
       return absolute ? absolute->to_string() : href;
     });
     trace.finish(step, std::to_string(list.runs.size()) + " text runs, " + std::to_string(list.links.size()) +

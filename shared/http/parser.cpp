@@ -112,10 +112,11 @@ Result<bool> is_chunked(const Headers& headers) {
     }
   }
   if (codings.empty()) return false;
-  for (std::size_t i = 0; i < codings.size(); ++i) {
-    if (!iequals(codings[i], "chunked"))
-      return make_error("unsupported transfer coding '" + codings[i] + "'", 501);
-    if (i + 1 != codings.size()) return make_error("chunked applied more than once", 400);
+  // RFC 9112 section 6.3: without chunked last, the length cannot be known reliably: 400.
+  if (!iequals(codings.back(), "chunked")) return make_error("chunked is not the final transfer coding", 400);
+  for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+    if (iequals(codings[i], "chunked")) return make_error("chunked applied more than once", 400);
+    return make_error("unsupported transfer coding '" + codings[i] + "'", 501);
   }
   return true;
 }

@@ -246,6 +246,20 @@ TEST_F(StackTest, UpTwiceIsHarmless) {
   EXPECT_EQ(before, after);
 }
 
+TEST_F(StackTest, HostsFileAnswersBeforeDns) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::filesystem::path hosts = state_ / "hosts";
+  const std::string original = read_file(hosts);
+  // The trace must show the hosts file answering, and no question to the resolver.
+  std::ofstream(hosts, std::ios::app) << net_ << ".10 www.example.test\n";
+  // A hosts file gives no port (DNS's HTTPS record does), so the URL names it.
+  RunResult page = browse("https://www.example.test:" + std::to_string(https_port_) + "/", "--dump --trace");
+  std::ofstream(hosts) << original;
+  EXPECT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.err.find("hit: " + net_ + ".10"), std::string::npos) << page.err;
+  EXPECT_EQ(page.err.find("recursive resolver"), std::string::npos) << page.err;
+}
+
 // Declared last: gtest runs a suite's tests in declaration order.
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
