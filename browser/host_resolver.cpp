@@ -1,6 +1,10 @@
 #include "browser/host_resolver.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +52,67 @@ std::optional<ResolvedHost> HostResolver::from_hosts_file(const std::string& hos
   return found;
 }
 
+// The on-disk cache: {"host": {"addresses": [...], "https_port": 8443, "expires": unix-time}}.
+std::optional<ResolvedHost> HostResolver::from_disk_cache(const std::string& host) const {
+  if (settings_.cache_dir.empty()) return std::nullopt;
+  std::ifstream in(settings_.cache_dir / "dns-cache.json");
+  if (!in) return std::nullopt;
+  // A damaged cache file is a miss, never an error: it is only a cache.
+  nlohmann::json cache = nlohmann::json::parse(in, nullptr, false);
+  if (!cache.is_object() || !cache.contains(host)) return std::nullopt;
+  const nlohmann::json& entry = cache[host];
+  try {
+    if (entry.at("expires").get<std::int64_t>() <= std::time(nullptr)) return std::nullopt;
+    ResolvedHost found;
+    for (const auto& text : entry.at("addresses")) {
+      std::error_code ec;
+      auto address = asio::ip::make_address(text.get<std::string>(), ec);
+      if (!ec) found.addresses.push_back(address);
+    }
+    if (entry.contains("https_port")) found.https_port = entry["https_port"].get<std::uint16_t>();
+    if (found.addresses.empty()) return std::nullopt;
+    found.layer = "on-disk cache";
+    return found;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+void HostResolver::save_to_disk_cache(const std::string& host, const ResolvedHost& resolved, std::uint32_t ttl) const {
+  if (settings_.cache_dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(settings_.cache_dir, ec);
+  const auto file = settings_.cache_dir / "dns-cache.json";
+  nlohmann::json cache = nlohmann::json::object();
+  if (std::ifstream in(file); in) {
+    cache = nlohmann::json::parse(in, nullptr, false);
+    if (!cache.is_object()) cache = nlohmann::json::object();
+  }
+  // Expired entries are dropped as the file is rewritten.
+  const std::int64_t now = std::time(nullptr);
+  for (auto it = cache.begin(); it != cache.end();) {
+    if (!it->is_object() || !it->contains("expires") || !(*it)["expires"].is_number() ||
+        (*it)["expires"].get<std::int64_t>() <= now)
+      it = cache.erase(it);
+    else
+      ++it;
+  }
+  nlohmann::json entry;
+  entry["addresses"] = nlohmann::json::array();
+  for (const auto& address : resolved.addresses) entry["addresses"].push_back(address.to_string());
+  if (resolved.https_port) entry["https_port"] = *resolved.https_port;
+  entry["expires"] = now + ttl;
+  cache[host] = entry;
+  // Written beside and renamed over, so a reader never sees half a file.
+  const auto temporary = settings_.cache_dir / ("dns-cache.json." + std::to_string(::getpid()));
+  {
+    std::ofstream out(temporary);
+    out << cache.dump(2) << '\n';
+    if (!out) return;
+  }
+  std::filesystem::rename(temporary, file, ec);
+}
+
 asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& name, Trace& trace) {
   const std::string host = lower(name);
   std::error_code literal_error;
@@ -73,6 +138,15 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& n
     co_return *from_file;
   }
   trace.finish(step, "miss");
+
+  if (!settings_.cache_dir.empty()) {
+    step = trace.begin("dns", "on-disk cache " + (settings_.cache_dir / "dns-cache.json").string());
+    if (auto cached = from_disk_cache(host)) {
+      trace.finish(step, "hit: " + join_addresses(cached->addresses));
+      co_return *cached;
+    }
+    trace.finish(step, "miss");
+  }
 
   if (settings_.root_hints) co_await trace_iterative_path(host, trace);
   co_return co_await from_recursive(host, trace);
@@ -127,6 +201,7 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
     co_return make_error("cannot resolve " + host + ": it has no IPv4 address (NODATA from " + resolver_text + ")",
                          kResolveFailed);
   cache_[host] = CacheEntry{resolved, std::chrono::steady_clock::now() + std::chrono::seconds(min_ttl)};
+  save_to_disk_cache(host, resolved, min_ttl);
   co_return resolved;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // How the browser finds an address for a host name, layer by layer as a real browser does:
-// its own DNS cache, the hosts file, then the recursive resolver (RFC 1035 over UDP).
+// its own DNS cache, the hosts file, the on-disk cache kept between runs, then the
+// recursive resolver (RFC 1035 over UDP).
 // In trace mode it also walks root -> TLD -> authoritative itself, as `dig +trace` does,
 // with the DNS program's own resolver library, to show the path the recursive one takes.
 
@@ -27,6 +28,8 @@ struct ResolverSettings {
   std::optional<std::filesystem::path> root_hints;    // for the iterative path in traces
   std::uint16_t dns_port = 53;                        // the port every DNS server listens on
   std::chrono::milliseconds timeout{2000};
+  // A folder for the DNS cache kept between runs (dns-cache.json); none when empty.
+  std::filesystem::path cache_dir;
 };
 
 struct ResolvedHost {
@@ -47,6 +50,8 @@ class HostResolver {
 
  private:
   std::optional<ResolvedHost> from_hosts_file(const std::string& host) const;
+  std::optional<ResolvedHost> from_disk_cache(const std::string& host) const;
+  void save_to_disk_cache(const std::string& host, const ResolvedHost& resolved, std::uint32_t ttl) const;
   asio::awaitable<Result<ResolvedHost>> from_recursive(const std::string& host, Trace& trace);
   asio::awaitable<void> trace_iterative_path(const std::string& host, Trace& trace);
 

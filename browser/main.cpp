@@ -31,6 +31,8 @@ struct Options {
   std::string root_hints;
   std::uint16_t dns_port = 53;
   std::string download_dir = ".";
+  bool insecure = false;
+  std::string cache_dir;
 };
 
 // What the browser shows for a page, by media type, as a real browser dispatches on it.
@@ -66,6 +68,10 @@ int show_page(const Page& page, const Options& options, Trace& trace) {
     output = "Saved " + std::to_string(response.body.size()) + " bytes of " + page.media_type + " to " + path + "\n";
   }
   if (options.trace) std::cerr << trace.render(page.url.to_string()) << std::flush;
+  if (!page.insecure_warning.empty()) {
+    std::cout << "!! " << page.insecure_warning << "\n\n";
+    std::cerr << "miniweb-browser: " << page.insecure_warning << '\n';
+  }
   std::cout << output;
   if (!output.empty() && output.back() != '\n') std::cout << '\n';
   if (response.status >= 400) {
@@ -92,6 +98,9 @@ int main(int argc, char** argv) {
   app.add_option("--root-hints", options.root_hints, "root hints, to show the iterative DNS path in --trace")
       ->check(CLI::ExistingFile);
   app.add_option("--dns-port", options.dns_port, "the port DNS servers listen on (for the iterative path)");
+  app.add_option("--cache-dir", options.cache_dir, "folder for the DNS cache kept between runs");
+  app.add_flag("--insecure", options.insecure,
+               "show pages whose certificate fails verification (each page says so)");
   app.add_option("--download-dir", options.download_dir, "where files that are not pages are saved");
   CLI11_PARSE(app, argc, argv);
 
@@ -107,6 +116,7 @@ int main(int argc, char** argv) {
   ResolverSettings dns;
   dns.hosts_file = options.hosts_file;
   dns.dns_port = options.dns_port;
+  dns.cache_dir = options.cache_dir;
   if (!options.resolver.empty()) {
     auto endpoint = dns::parse_endpoint(options.resolver, 53);
     if (!endpoint) {
@@ -118,6 +128,7 @@ int main(int argc, char** argv) {
   if (options.trace && !options.root_hints.empty()) dns.root_hints = options.root_hints;
 
   LoaderOptions loader_options;
+  loader_options.insecure = options.insecure;
   loader_options.ca_file = options.ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : options.ca_file;
 
   asio::io_context io;

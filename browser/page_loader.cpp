@@ -44,7 +44,8 @@ std::string describe_certificate(X509* cert) {
   }
   std::string text = "subject " + name_text(X509_get_subject_name(cert)) + "; issuer " +
                      name_text(X509_get_issuer_name(cert)) + "; valid " + time_text(X509_get0_notBefore(cert)) +
-                     " to " + time_text(X509_get0_notAfter(cert));
+                     " to " + time_text(X509_get0_notAfter(cert)) + "; signed with " +
+                     OBJ_nid2ln(X509_get_signature_nid(cert));
   if (!names.empty()) text += "; names " + names;
   return text;
 }
@@ -67,6 +68,57 @@ std::string browser_error_name(long verify_result) {
       return "NET::ERR_CERT_REVOKED";
     default:
       return "NET::ERR_CERT_INVALID";
+  }
+}
+
+std::string dns_names(X509* cert) {
+  std::string names;
+  tls::GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
+    if (name->type != GEN_DNS) continue;
+    names += (names.empty() ? "" : ", ") + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
+                                                       ASN1_STRING_length(name->d.dNSName));
+  }
+  return names.empty() ? "no DNS names" : names;
+}
+
+// What the verifier saw of the server's certificates, to explain a refusal as a browser's
+// warning page does.
+struct VerifyObservation {
+  std::map<int, std::string> presented;  // by depth
+  tls::X509Ptr leaf;
+  tls::X509Ptr top;          // the last certificate the chain reached
+  int sent_intermediates = -1;  // certificates the server sent besides its own
+};
+
+std::string explain_refusal(long result, const VerifyObservation& seen, const std::string& host) {
+  X509* leaf = seen.leaf.get();
+  X509* top = seen.top ? seen.top.get() : leaf;
+  const std::string top_name = top ? name_text(X509_get_subject_name(top)) : "?";
+  switch (result) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "expired: the certificate was valid until " + (leaf ? time_text(X509_get0_notAfter(leaf)) : "?");
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not yet valid: the certificate is valid from " + (leaf ? time_text(X509_get0_notBefore(leaf)) : "?");
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+      return "wrong host: the certificate is for " + (leaf ? dns_names(leaf) : "?") + ", not " + host;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return "self-signed: the certificate is signed by its own key and no trusted authority vouches for it";
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return "untrusted root: the chain ends at " + top_name + ", which is not a trusted root";
+    case X509_V_ERR_CERT_REVOKED:
+      return "revoked: the issuer's CRL lists this certificate";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      if (seen.sent_intermediates == 0 && leaf && X509_check_issued(leaf, leaf) != X509_V_OK)
+        return "incomplete chain: the server sent its certificate without the intermediate that issued it (" +
+               name_text(X509_get_issuer_name(leaf)) + ")";
+      return "untrusted issuer: the chain leads to " + (top ? name_text(X509_get_issuer_name(top)) : "?") +
+             ", which is not a trusted authority";
+    default:
+      return X509_verify_cert_error_string(result);
   }
 }
 
@@ -245,6 +297,7 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
   };
 
   Result<http::Response> response = make_error("not fetched");
+  std::string insecure_warning;
   if (url.scheme == "https") {
     asio::ssl::context context(asio::ssl::context::tls_client);
     SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
@@ -261,29 +314,45 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
     static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
     SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn);
 
-    // Every certificate the server presented, by depth, as the verifier saw it.
-    std::map<int, std::string> presented;
+    VerifyObservation seen;
     stream.set_verify_callback([&](bool preverified, asio::ssl::verify_context& verify) {
       X509_STORE_CTX* store = verify.native_handle();
-      if (X509* cert = X509_STORE_CTX_get_current_cert(store))
-        presented.emplace(X509_STORE_CTX_get_error_depth(store), describe_certificate(cert));
-      return preverified;
+      if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
+        const int depth = X509_STORE_CTX_get_error_depth(store);
+        seen.presented.emplace(depth, describe_certificate(cert));
+        X509_up_ref(cert);
+        tls::X509Ptr held(cert);
+        if (depth == 0 && !seen.leaf) {
+          X509_up_ref(cert);
+          seen.leaf.reset(cert);
+        }
+        seen.top = std::move(held);
+      }
+      if (seen.sent_intermediates < 0)
+        if (STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store)) seen.sent_intermediates = sk_X509_num(sent) - 1;
+      // --insecure: carry on, but the verdict is still shown on every page.
+      return preverified || options_.insecure;
     });
 
     std::size_t step = trace.begin("tls", "handshake with " + url.host + " (SNI), ALPN http/1.1");
     deadline->arm(options_.io_timeout);
     auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
-    for (const auto& [depth, text] : presented) trace.detail(step, "certificate " + std::to_string(depth) + ": " + text);
+    for (const auto& [depth, text] : seen.presented)
+      trace.detail(step, "certificate " + std::to_string(depth) + ": " + text);
     const long verify_result = SSL_get_verify_result(ssl);
-    if (handshake_error) {
-      if (verify_result != X509_V_OK) {
-        std::string reason = X509_verify_cert_error_string(verify_result);
-        trace.detail(step, "verification: FAILED, " + reason);
+    if (verify_result != X509_V_OK) {
+      const std::string reason = explain_refusal(verify_result, seen, url.host);
+      trace.detail(step, "verification: FAILED, " + reason);
+      if (!options_.insecure || handshake_error) {
         trace.finish(step, "refused: " + browser_error_name(verify_result));
         co_return make_error(browser_error_name(verify_result) + ": the certificate of " + url.host +
                                  " is not trusted: " + reason,
                              exit_code::kCertificate);
       }
+      insecure_warning = "INSECURE: --insecure is on and the certificate of " + url.host +
+                         " failed verification (" + browser_error_name(verify_result) + ": " + reason + ")";
+    }
+    if (handshake_error) {
       std::string why = deadline->expired() ? "timed out" : handshake_error.message();
       trace.finish(step, "failed: " + why);
       co_return make_error("TLS handshake with " + url.host + " failed: " + why, exit_code::kTlsHandshake);
@@ -294,8 +363,11 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
     std::string root_name = "the trusted root";
     if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl); chain && sk_X509_num(chain) > 0)
       root_name = name_text(X509_get_subject_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
-    trace.detail(step, "verification: OK, chain to " + root_name + ", name " + url.host + " matches");
-    trace.finish(step, std::string(SSL_get_version(ssl)) + ", " + SSL_get_cipher_name(ssl) + ", ALPN " +
+    if (verify_result == X509_V_OK)
+      trace.detail(step, "verification: OK, chain to " + root_name + ", name " + url.host + " matches");
+    const char* group = SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl));
+    trace.finish(step, std::string(SSL_get_version(ssl)) + ", " + SSL_get_cipher_name(ssl) + ", key exchange " +
+                           (group ? group : "unknown") + ", ALPN " +
                            (alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "none") +
                            (SSL_session_reused(ssl) ? ", resumed" : ""));
 
@@ -314,7 +386,7 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
   socket.close(ignored);
   if (!response) co_return response.error();
 
-  Page page{url, std::move(*response), ""};
+  Page page{url, std::move(*response), "", insecure_warning};
   page.media_type = media_type_of(page.response);
   if (http::iequals(page.response.headers.get("Content-Encoding").value_or(""), "gzip")) {
     auto plain = http::gzip_decompress(page.response.body, options_.max_body_bytes);

@@ -35,12 +35,15 @@ struct LoaderOptions {
   std::chrono::milliseconds io_timeout{10000};
   std::size_t max_body_bytes = 64 << 20;
   std::string user_agent = "miniweb-browser/0.1";
+  // Accept certificates that fail verification. Never silent: every page says so.
+  bool insecure = false;
 };
 
 struct Page {
   Url url;  // after redirects
   http::Response response;
   std::string media_type;  // lower-case, without parameters: "text/html"
+  std::string insecure_warning;  // set when --insecure let a bad certificate through
 };
 
 class PageLoader {

@@ -55,7 +55,6 @@ int run_auth(const std::string& listen, const std::vector<std::string>& zone_fil
     log_line("loaded zone " + origin.to_string() + " serial " + std::to_string(zone->serial()) +
              ", " + std::to_string(zone->record_count()) + " records");
   std::string where = endpoint_to_string(server.local_endpoint());
-  std::cerr << "ready auth " << where << std::endl;
 
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const asio::error_code& ec, int signal) {
@@ -79,6 +78,8 @@ int run_auth(const std::string& listen, const std::vector<std::string>& zone_fil
     });
   };
   wait_reload();
+  // Ready only once the signal handlers are in place: an early SIGHUP must not kill us.
+  std::cerr << "ready auth " << where << std::endl;
   io.run();
   return 0;
 }
@@ -122,7 +123,6 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
                      return answer_recursive(resolver, allow, std::move(query), std::move(client));
                    }));
   server.start();
-  std::cerr << "ready recursive " << endpoint_to_string(server.local_endpoint()) << std::endl;
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const asio::error_code& ec, int signal) {
     if (ec) return;
@@ -140,6 +140,8 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
     });
   };
   wait_hup();
+  // Ready only once the signal handlers are in place: an early SIGHUP must not kill us.
+  std::cerr << "ready recursive " << endpoint_to_string(server.local_endpoint()) << std::endl;
   io.run();
   return 0;
 }

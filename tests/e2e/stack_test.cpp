@@ -145,6 +145,7 @@ TEST_F(StackTest, BrowserRendersTheHomePage) {
 
 TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  std::filesystem::remove(state_ / "browser/dns-cache.json");  // so the resolver is asked
   RunResult page = browse("https://www.example.test/", "--dump --trace");
   ASSERT_EQ(page.exit_code, 0) << page.err;
   const std::string& trace = page.err;
@@ -167,6 +168,20 @@ TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate)
   EXPECT_NE(trace.find("> Host: www.example.test"), std::string::npos) << trace;
   EXPECT_NE(trace.find("parse"), std::string::npos) << trace;
   EXPECT_NE(trace.find("* waterfall"), std::string::npos) << trace;
+}
+
+TEST_F(StackTest, ASecondRunAnswersFromTheOnDiskCache) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  std::filesystem::remove(state_ / "browser/dns-cache.json");
+  RunResult first = browse("https://www.example.test/", "--dump --trace");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("recursive resolver"), std::string::npos) << first.err;
+  RunResult second = browse("https://www.example.test/", "--dump --trace");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.err.find("on-disk cache"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("hit: " + net_ + ".10"), std::string::npos) << second.err;
+  EXPECT_EQ(second.err.find("recursive resolver"), std::string::npos) << second.err;
+  EXPECT_EQ(second.out, first.out);
 }
 
 TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
@@ -206,18 +221,32 @@ TEST_F(StackTest, RefusedConnectionIsReported) {
 
 TEST_F(StackTest, CertificatesABrowserMustRefuseAreRefused) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"expired", "NET::ERR_CERT_DATE_INVALID"},
-      {"wrong.host", "NET::ERR_CERT_COMMON_NAME_INVALID"},
-      {"self-signed", "NET::ERR_CERT_AUTHORITY_INVALID"},
-      {"untrusted-root", "NET::ERR_CERT_AUTHORITY_INVALID"},
+  struct Case {
+    std::string host, error, reason;
   };
-  for (const auto& [host, error] : cases) {
-    RunResult page = browse("https://" + host + ".badssl.test/");
-    EXPECT_EQ(page.exit_code, 60) << host << ": " << page.err;
-    EXPECT_NE(page.err.find(error), std::string::npos) << host << ": " << page.err;
-    EXPECT_EQ(page.out.find("You should not be reading this"), std::string::npos) << host;
+  const std::vector<Case> cases = {
+      {"expired", "NET::ERR_CERT_DATE_INVALID", "expired: the certificate was valid until"},
+      {"wrong.host", "NET::ERR_CERT_COMMON_NAME_INVALID", "wrong host: the certificate is for www.badssl.test"},
+      {"self-signed", "NET::ERR_CERT_AUTHORITY_INVALID", "self-signed:"},
+      {"untrusted-root", "NET::ERR_CERT_AUTHORITY_INVALID", "untrusted issuer: the chain leads to CN=Untrusted Root CA"},
+      {"incomplete-chain", "NET::ERR_CERT_AUTHORITY_INVALID", "incomplete chain:"},
+  };
+  for (const Case& c : cases) {
+    RunResult page = browse("https://" + c.host + ".badssl.test/");
+    EXPECT_EQ(page.exit_code, 60) << c.host << ": " << page.err;
+    EXPECT_NE(page.err.find(c.error), std::string::npos) << c.host << ": " << page.err;
+    EXPECT_NE(page.err.find(c.reason), std::string::npos) << c.host << ": " << page.err;
+    EXPECT_EQ(page.out.find("You should not be reading this"), std::string::npos) << c.host;
   }
+}
+
+TEST_F(StackTest, InsecureShowsThePageAndSaysSoOnIt) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page = browse("https://expired.badssl.test/", "--dump --insecure");
+  EXPECT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_TRUE(page.out.starts_with("!! INSECURE: --insecure is on")) << page.out;
+  EXPECT_NE(page.out.find("NET::ERR_CERT_DATE_INVALID"), std::string::npos) << page.out;
+  EXPECT_NE(page.out.find("You should not be reading this"), std::string::npos) << page.out;
 }
 
 TEST_F(StackTest, HttpErrorStillShowsThePageAndSaysTheStatus) {
