@@ -153,6 +153,16 @@ Result<Url> Url::parse(std::string_view text) {
   if (!parts.scheme) return make_error("URL has no scheme (expected http:// or https://)");
   Url url;
   url.scheme = lower(*parts.scheme);
+  if (url.scheme == "file") {
+    // RFC 8089: file:///path or file://localhost/path, a local file.
+    if (parts.authority && !parts.authority->empty() && lower(*parts.authority) != "localhost")
+      return make_error("file URLs name local files only (file:///path)");
+    if (parts.path.empty()) return make_error("file URL has no path");
+    url.path = remove_dot_segments(parts.path);
+    url.query = parts.query;
+    url.fragment = parts.fragment;
+    return url;
+  }
   if (!default_port(url.scheme)) return make_error("unsupported URL scheme '" + url.scheme + "'");
   if (!parts.authority || parts.authority->empty()) return make_error("URL has no host");
 
@@ -193,7 +203,7 @@ Result<Url> Url::parse(std::string_view text) {
   return url;
 }
 
-std::uint16_t Url::effective_port() const { return port ? *port : *default_port(scheme); }
+std::uint16_t Url::effective_port() const { return port ? *port : default_port(scheme).value_or(0); }
 
 std::string Url::host_for_header() const {
   std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -205,6 +215,7 @@ std::string Url::request_target() const { return query ? path + "?" + *query : p
 
 std::string Url::to_string() const {
   std::string out = scheme + "://" + host_for_header() + request_target();
+  if (scheme == "file") out = "file://" + request_target();
   if (fragment) out += "#" + *fragment;
   return out;
 }

@@ -28,7 +28,7 @@ std::string remove_dot_segments(std::string_view path);
 // Resolves `reference` against an absolute `base` (RFC 3986 section 5.2.2, strict).
 std::string resolve_reference(std::string_view base, std::string_view reference);
 
-// An absolute http or https URL, normalised as a browser does: scheme and host lower-cased,
+// An absolute http, https or file URL, normalised as a browser does: scheme and host lower-cased,
 // the default port dropped, an empty path made "/", dot segments removed.
 struct Url {
   std::string scheme;

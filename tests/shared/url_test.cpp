@@ -63,6 +63,17 @@ TEST(SharedUrl, ParsesAndNormalisesLikeABrowser) {
   EXPECT_EQ(v6->host_for_header(), "[::1]:8443");
 }
 
+TEST(SharedUrl, TakesLocalFileUrls) {
+  auto file = Url::parse("file:///usr/share/doc/a/../index.html");
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_EQ(file->scheme, "file");
+  EXPECT_EQ(file->path, "/usr/share/doc/index.html");
+  EXPECT_EQ(file->to_string(), "file:///usr/share/doc/index.html");
+  EXPECT_EQ(file->resolve("other.html")->to_string(), "file:///usr/share/doc/other.html");
+  EXPECT_TRUE(Url::parse("file://localhost/tmp/x"));
+  EXPECT_FALSE(Url::parse("file://remote.example/tmp/x"));
+}
+
 TEST(SharedUrl, RefusesWhatIsNotAnHttpUrl) {
   for (const char* text : {"ftp://example.test/", "www.example.test", "https://", "https://host:0/",
                            "https://host:65536/", "https://host:12ab/", "https://exa mple.test/",

@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "browser/content.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+class BrowserContent : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("miniweb-content-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Result<PresentedContent> show(const std::string& media_type, const std::string& body,
+                                const std::string& charset = "", const std::string& url = "https://a.test/x/file") {
+    return present(ContentInput{media_type, charset, body, *Url::parse(url)}, 80, dir_);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(BrowserContent, SplitsContentType) {
+  EXPECT_EQ(split_content_type("Text/HTML; Charset=\"ISO-8859-1\""), std::make_pair(std::string("text/html"), std::string("iso-8859-1")));
+  EXPECT_EQ(split_content_type("application/json"), std::make_pair(std::string("application/json"), std::string("")));
+}
+
+TEST_F(BrowserContent, HtmlIsLaidOutWithLinksResolved) {
+  auto shown = show("text/html", "<title>T</title><p>Hello <a href='../y'>there</a>");
+  ASSERT_TRUE(shown) << shown.error().message;
+  EXPECT_EQ(shown->kind, ContentKind::Page);
+  EXPECT_NE(shown->text.find("[1]there"), std::string::npos) << shown->text;
+  EXPECT_NE(shown->text.find("1. https://a.test/y"), std::string::npos) << shown->text;
+}
+
+TEST_F(BrowserContent, BaseHrefDecidesWhereLinksPoint) {
+  auto shown = show("text/html", "<base href='https://other.test/docs/'><a href='page'>p</a>");
+  ASSERT_TRUE(shown);
+  EXPECT_NE(shown->text.find("1. https://other.test/docs/page"), std::string::npos) << shown->text;
+}
+
+TEST_F(BrowserContent, Latin1IsConvertedToUtf8) {
+  auto shown = show("text/plain", "caf\xe9 cr\xe8me", "iso-8859-1");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->text, "caf\xc3\xa9 cr\xc3\xa8me");
+  auto page = show("text/html", "<p>na\xefve</p>", "iso-8859-1");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->text.find("na\xc3\xafve"), std::string::npos) << page->text;
+}
+
+TEST_F(BrowserContent, JsonIsPrettyPrinted) {
+  auto shown = show("application/json", R"({"b":[1,2],"a":"x"})");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->text, "{\n  \"b\": [\n    1,\n    2\n  ],\n  \"a\": \"x\"\n}\n");
+  EXPECT_TRUE(show("application/problem+json", R"({"type":"x"})"));
+}
+
+TEST_F(BrowserContent, MalformedJsonSaysWhere) {
+  auto shown = show("application/json", "{\n  \"a\": 1,\n  \"b\": tru\n}");
+  ASSERT_FALSE(shown);
+  EXPECT_EQ(shown.error().code, 8);
+  EXPECT_NE(shown.error().message.find("line 3"), std::string::npos) << shown.error().message;
+}
+
+TEST_F(BrowserContent, AnythingElseIsSavedAsADownloadWithoutOverwriting) {
+  auto first = show("application/pdf", "%PDF-1.4 bytes", "", "https://a.test/files/report.pdf");
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->kind, ContentKind::Download);
+  EXPECT_EQ(first->saved_to, dir_ / "report.pdf");
+  auto second = show("application/pdf", "other", "", "https://a.test/files/report.pdf");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->saved_to, dir_ / "report.pdf.1");
+  std::ifstream in(dir_ / "report.pdf");
+  std::string content((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(content, "%PDF-1.4 bytes");
+  EXPECT_NE(first->text.find("Saved 14 bytes of application/pdf"), std::string::npos);
+  auto unnamed = show("application/octet-stream", "x", "", "https://a.test/");
+  ASSERT_TRUE(unnamed);
+  EXPECT_EQ(unnamed->saved_to, dir_ / "download");
+}
+
+}  // namespace
+}  // namespace miniweb::browser

@@ -1,0 +1,94 @@
+// The interactive terminal, driven by typed commands over local file:// pages.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "browser/terminal_ui.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+class BrowserTerminal : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("miniweb-terminal-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "a.html") << "<title>Page A</title><h1>Alpha</h1><p><a href='b.html'>to B</a> "
+                                      "<a href='missing.html'>gone</a>";
+    std::string long_text;
+    for (int i = 1; i <= 60; ++i) long_text += "<p>line " + std::to_string(i) + "</p>";
+    std::ofstream(dir_ / "b.html") << "<title>Page B</title><h1>Beta</h1>" << long_text;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string drive(const std::string& commands, int* exit_code = nullptr) {
+    SessionOptions options;
+    options.download_dir = dir_;
+    Session session(options);
+    std::istringstream in(commands);
+    std::ostringstream out;
+    TerminalOptions terminal;
+    terminal.screen_lines = 10;
+    auto start = Url::parse("file://" + (dir_ / "a.html").string());
+    int code = run_terminal(session, *start, terminal, in, out);
+    if (exit_code) *exit_code = code;
+    return out.str();
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(BrowserTerminal, ShowsThePageWithNumberedLinks) {
+  std::string out = drive("q\n");
+  EXPECT_NE(out.find("== Page A =="), std::string::npos) << out;
+  EXPECT_NE(out.find("[1]to B"), std::string::npos) << out;
+  EXPECT_NE(out.find("[2]gone"), std::string::npos) << out;
+}
+
+TEST_F(BrowserTerminal, FollowsALinkThenGoesBackAndForward) {
+  std::string out = drive("1\nb\nf\nq\n");
+  auto b1 = out.find("== Page B ==");
+  auto a2 = out.find("== Page A ==", b1);
+  auto b2 = out.find("== Page B ==", a2);
+  EXPECT_NE(b1, std::string::npos) << out;
+  EXPECT_NE(a2, std::string::npos) << out;
+  EXPECT_NE(b2, std::string::npos) << out;
+}
+
+TEST_F(BrowserTerminal, PagesThroughALongPage) {
+  std::string out = drive("1\n\n\np\nq\n");
+  EXPECT_NE(out.find("[lines 1-10 of"), std::string::npos) << out;
+  EXPECT_NE(out.find("[lines 11-20 of"), std::string::npos) << out;
+  EXPECT_NE(out.find("[lines 21-30 of"), std::string::npos) << out;
+  EXPECT_NE(out.rfind("[lines 11-20 of"), out.find("[lines 11-20 of")) << "p went back one screen";
+}
+
+TEST_F(BrowserTerminal, ViewsSourceListsLinksAndReloads) {
+  std::string out = drive("s\nl\nr\nq\n");
+  EXPECT_NE(out.find("(source)"), std::string::npos) << out;
+  EXPECT_NE(out.find("<a href='b.html'>to B</a>"), std::string::npos) << out;
+  EXPECT_NE(out.find("1. file://" + (dir_ / "b.html").string()), std::string::npos) << out;
+}
+
+TEST_F(BrowserTerminal, ExplainsMistakesAndFailures) {
+  int code = 0;
+  std::string out = drive("7\nb\nzz\n2\nq\n", &code);
+  EXPECT_NE(out.find("there is no link 7 (this page has 2)"), std::string::npos) << out;
+  EXPECT_NE(out.find("no page to go back to"), std::string::npos) << out;
+  EXPECT_NE(out.find("unknown command 'zz'"), std::string::npos) << out;
+  EXPECT_NE(out.find("!! cannot open the local file"), std::string::npos) << out;
+  EXPECT_EQ(code, 37);
+}
+
+TEST_F(BrowserTerminal, GoesToATypedUrlAndTogglesTheTrace) {
+  std::string out = drive("t\ng " + (dir_ / "b.html").string() + "\nq\n");
+  EXPECT_NE(out.find("trace on"), std::string::npos) << out;
+  EXPECT_NE(out.find("* journey of file://"), std::string::npos) << out;
+  EXPECT_NE(out.find("== Page B =="), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace miniweb::browser
