@@ -112,9 +112,10 @@ Result<PresentedContent> present(const ContentInput& input, int width, const std
     return content;
   }
   if (is_json(input.media_type)) {
-    nlohmann::json document;
+    // ordered_json keeps the members in document order, as a browser's JSON viewer shows them.
+    nlohmann::ordered_json document;
     try {
-      document = nlohmann::json::parse(body);
+      document = nlohmann::ordered_json::parse(body);
     } catch (const nlohmann::json::parse_error& error) {
       // nlohmann's byte offset, turned into the line and column a person can find.
       const std::size_t offset = std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, body.size());
@@ -126,7 +127,7 @@ Result<PresentedContent> present(const ContentInput& input, int width, const std
                         8);
     }
     content.kind = ContentKind::Text;
-    content.text = document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    content.text = document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     return content;
   }
   if (input.media_type.starts_with("text/")) {

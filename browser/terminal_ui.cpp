@@ -37,7 +37,8 @@ class TerminalBrowser {
     }
     last_error_ = 0;
     if (record) {
-      history_.resize(position_ + 1);
+      // A new visit drops the pages that were ahead of this one.
+      if (!history_.empty()) history_.resize(position_ + 1);
       history_.push_back(url);
       position_ = history_.size() - 1;
     }
