@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   app.add_option("--root-hints", options.root_hints, "root hints, to show the iterative DNS path in --trace")
       ->check(CLI::ExistingFile);
   app.add_option("--dns-port", options.dns_port, "the port DNS servers listen on (for the iterative path)");
-  app.add_option("--cache-dir", options.cache_dir, "folder for the DNS cache kept between runs");
+  app.add_option("--cache-dir", options.cache_dir,
+                 "profile folder: the DNS cache and HSTS hosts kept between runs");
   app.add_option("--download-dir", options.download_dir, "where files that are not pages are saved");
   app.add_flag("--insecure", options.insecure,
                "show pages whose certificate fails verification (each page says so)");
@@ -107,6 +108,7 @@ int main(int argc, char** argv) {
   }
   if (options.trace && !options.root_hints.empty()) session_options.dns.root_hints = options.root_hints;
   session_options.loader.insecure = options.insecure;
+  session_options.loader.profile_dir = options.cache_dir;
   session_options.loader.ca_file = options.ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : options.ca_file;
   Session session(session_options);
 

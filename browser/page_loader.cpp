@@ -204,12 +204,27 @@ asio::awaitable<Result<http::Response>> read_response(Stream& stream, SocketDead
 }  // namespace
 
 PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
-    : resolver_(resolver), options_(std::move(options)) {}
+    : resolver_(resolver), options_(std::move(options)), hsts_(options_.profile_dir) {}
 
 asio::awaitable<Result<Page>> PageLoader::load(Url url, Trace& trace) {
+  std::vector<std::string> visited;
   for (int redirects = 0;; ++redirects) {
+    // RFC 6797 section 8.3: a known HSTS host is never asked over plain HTTP.
+    if (url.scheme == "http" && hsts_.requires_https(url.host, std::time(nullptr))) {
+      std::size_t step = trace.begin("hsts", "http:// upgraded to https://");
+      url.scheme = "https";
+      if (url.port == 80) url.port.reset();
+      trace.finish(step, url.host + " asked for HTTPS only (Strict-Transport-Security)");
+    }
+    if (std::find(visited.begin(), visited.end(), url.to_string()) != visited.end())
+      co_return make_error("redirect loop: " + url.to_string() + " redirects back to itself", exit_code::kTooManyRedirects);
+    visited.push_back(url.to_string());
     auto page = co_await fetch(url, trace);
     if (!page) co_return page;
+    // Only a response over a verified connection may set HSTS (section 8.1).
+    if (url.scheme == "https" && page->insecure_warning.empty())
+      if (auto sts = page->response.headers.get("Strict-Transport-Security"))
+        hsts_.note(url.host, *sts, std::time(nullptr));
     const int status = page->response.status;
     auto location = page->response.headers.get("Location");
     if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) || !location)

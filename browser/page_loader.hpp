@@ -7,6 +7,7 @@
 #include <string>
 
 #include "browser/host_resolver.hpp"
+#include "browser/hsts_store.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/http/message.hpp"
@@ -37,6 +38,8 @@ struct LoaderOptions {
   std::string user_agent = "miniweb-browser/0.1";
   // Accept certificates that fail verification. Never silent: every page says so.
   bool insecure = false;
+  // Where HSTS hosts are remembered between runs; in memory only when empty.
+  std::filesystem::path profile_dir;
 };
 
 struct Page {
@@ -55,6 +58,7 @@ class PageLoader {
   asio::awaitable<Result<Page>> fetch(const Url& url, Trace& trace);
   HostResolver& resolver_;
   LoaderOptions options_;
+  HstsStore hsts_;
 };
 
 }  // namespace miniweb::browser

@@ -259,10 +259,23 @@ TEST_F(StackTest, HttpErrorStillShowsThePageAndSaysTheStatus) {
 
 TEST_F(StackTest, PlainHttpRedirectsToHttps) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  std::filesystem::remove(state_ / "browser/hsts.json");  // a first visit: no HSTS known yet
   // The redirect names the HTTPS URL without a port; the HTTPS record supplies it.
   RunResult page = browse("http://www.example.test:" + std::to_string(http_port_) + "/about.html", "--dump --trace");
   EXPECT_EQ(page.exit_code, 0) << page.err;
   EXPECT_NE(page.err.find("redirect 301"), std::string::npos) << page.err;
+  EXPECT_NE(page.out.find("About miniweb"), std::string::npos) << page.out;
+}
+
+TEST_F(StackTest, HstsUpgradesPlainHttpAfterAVisit) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult secure = browse("https://www.example.test/");
+  ASSERT_EQ(secure.exit_code, 0) << secure.err;
+  // The server sent Strict-Transport-Security; plain HTTP is now never tried for the host.
+  RunResult page = browse("http://www.example.test/about.html", "--dump --trace");
+  EXPECT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.err.find("http:// upgraded to https://"), std::string::npos) << page.err;
+  EXPECT_EQ(page.err.find("redirect 301"), std::string::npos) << page.err;
   EXPECT_NE(page.out.find("About miniweb"), std::string::npos) << page.out;
 }
 

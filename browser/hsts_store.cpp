@@ -1,0 +1,97 @@
+#include "browser/hsts_store.hpp"
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+
+namespace miniweb::browser {
+namespace {
+
+std::string lower_trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+HstsStore::HstsStore(std::filesystem::path profile_dir) {
+  if (!profile_dir.empty()) {
+    file_ = profile_dir / "hsts.json";
+    load();
+  }
+}
+
+void HstsStore::note(const std::string& host, std::string_view header, std::time_t now) {
+  // Directives are separated by ';'; max-age is required (RFC 6797 section 6.1.1).
+  std::optional<std::int64_t> max_age;
+  bool include_subdomains = false;
+  while (!header.empty()) {
+    auto semicolon = header.find(';');
+    std::string directive = lower_trimmed(header.substr(0, semicolon));
+    if (directive.starts_with("max-age=")) {
+      std::string value = directive.substr(8);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      std::int64_t seconds = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+      if (ec != std::errc{} || end != value.data() + value.size() || seconds < 0) return;  // invalid: ignored
+      max_age = seconds;
+    } else if (directive == "includesubdomains") {
+      include_subdomains = true;
+    }
+    if (semicolon == std::string_view::npos) break;
+    header.remove_prefix(semicolon + 1);
+  }
+  if (!max_age) return;
+  if (*max_age == 0) {
+    hosts_.erase(host);  // section 6.1.1: max-age=0 forgets the host
+  } else {
+    hosts_[host] = Entry{now + static_cast<std::time_t>(*max_age), include_subdomains};
+  }
+  save();
+}
+
+bool HstsStore::requires_https(const std::string& host, std::time_t now) const {
+  if (auto it = hosts_.find(host); it != hosts_.end() && it->second.expires > now) return true;
+  // A parent domain that set includeSubDomains covers this host (section 8.2).
+  for (auto dot = host.find('.'); dot != std::string::npos; dot = host.find('.', dot + 1)) {
+    auto it = hosts_.find(host.substr(dot + 1));
+    if (it != hosts_.end() && it->second.include_subdomains && it->second.expires > now) return true;
+  }
+  return false;
+}
+
+void HstsStore::load() {
+  std::ifstream in(file_);
+  if (!in) return;
+  nlohmann::json stored = nlohmann::json::parse(in, nullptr, false);
+  if (!stored.is_object()) return;  // a damaged profile file is ignored, never fatal
+  for (const auto& [host, entry] : stored.items()) {
+    if (!entry.is_object() || !entry.contains("expires") || !entry["expires"].is_number_integer()) continue;
+    hosts_[host] = Entry{entry["expires"].get<std::time_t>(), entry.value("include_subdomains", false)};
+  }
+}
+
+void HstsStore::save() const {
+  if (file_.empty()) return;
+  nlohmann::json stored = nlohmann::json::object();
+  for (const auto& [host, entry] : hosts_)
+    stored[host] = {{"expires", entry.expires}, {"include_subdomains", entry.include_subdomains}};
+  std::error_code ec;
+  std::filesystem::create_directories(file_.parent_path(), ec);
+  const auto temporary = file_.string() + "." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary);
+    out << stored.dump(2) << '\n';
+    if (!out) return;
+  }
+  std::filesystem::rename(temporary, file_, ec);
+}
+
+}  // namespace miniweb::browser

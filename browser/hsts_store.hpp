@@ -1,0 +1,37 @@
+#pragma once
+// HTTP Strict Transport Security (RFC 6797): hosts that said "HTTPS only" are remembered,
+// in memory and, with a profile folder, between runs; plain-HTTP URLs for them are upgraded
+// before any request leaves the browser.
+
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace miniweb::browser {
+
+class HstsStore {
+ public:
+  explicit HstsStore(std::filesystem::path profile_dir = {});
+
+  // RFC 6797 section 6.1: a Strict-Transport-Security value from a secure response.
+  void note(const std::string& host, std::string_view header, std::time_t now);
+  // True when `host` (or a parent that set includeSubDomains) is a known HSTS host.
+  bool requires_https(const std::string& host, std::time_t now) const;
+
+ private:
+  struct Entry {
+    std::time_t expires = 0;
+    bool include_subdomains = false;
+  };
+  void load();
+  void save() const;
+
+  std::filesystem::path file_;
+  std::map<std::string, Entry> hosts_;
+};
+
+}  // namespace miniweb::browser

@@ -1,0 +1,194 @@
+#pragma once
+// The browser's SDL2 window: toolbar (back, forward, reload, address bar), the page drawn
+// from the same display list the terminal prints, with SDL2_ttf and DejaVu fonts, a status
+// bar that follows the journey, and an F12 panel with the last load's waterfall.
+//
+// Threads: everything here runs on the thread that created the window (SDL's rule); the
+// network runs on PageFetcher's worker thread.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "browser/host_resolver.hpp"
+#include "browser/html/dom.hpp"
+#include "browser/layout/display_list.hpp"
+#include "browser/page_loader.hpp"
+#include "browser/trace.hpp"
+#include "browser/window/address_bar.hpp"
+#include "browser/window/font_set.hpp"
+#include "browser/window/page_fetcher.hpp"
+#include "browser/window/sdl_ptr.hpp"
+
+namespace miniweb::browser::window {
+
+struct WindowOptions {
+  std::string url;  // the first page; none opens an empty window with the address bar focused
+  ResolverSettings resolver;
+  LoaderOptions loader;
+  // When set: once the first page has loaded (or failed), write the window as PNG and close.
+  std::filesystem::path screenshot;
+  int width = 1024;
+  int height = 768;
+  std::filesystem::path font_dir = kDefaultFontDir;
+  // The software renderer; always used under SDL's offscreen driver (headless tests).
+  bool software_renderer = false;
+  bool hidden = false;  // no window shown on screen (tests, benchmarks)
+};
+
+// Opens the window and runs it until it is closed. Returns 0, or with a screenshot the
+// terminal's exit code for the load (60 for a refused certificate...), or 1 when the
+// window or the screenshot could not be made.
+int run_window(const WindowOptions& options);
+
+struct Pixels {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> rgb;         // row after row, 3 bytes a pixel
+  std::uint32_t at(int x, int y) const;  // 0xRRGGBB
+};
+
+class BrowserWindow {
+ public:
+  // Initialises SDL's video and SDL_ttf; one BrowserWindow at a time.
+  static Result<std::unique_ptr<BrowserWindow>> create(const WindowOptions& options);
+  ~BrowserWindow();
+  BrowserWindow(const BrowserWindow&) = delete;
+  BrowserWindow& operator=(const BrowserWindow&) = delete;
+
+  // As the address bar takes it: a bare name means https. Adds to history.
+  void navigate(const std::string& typed);
+  void back();
+  void forward();
+  void reload();
+  // Shows HTML without the network, as if loaded from url (tests, the bench).
+  void show_html(const std::string& html, const std::string& url);
+
+  // One turn of the UI: queued events, a finished load, a frame when something changed.
+  // False once the window has been closed.
+  bool pump();
+  // Pumps until no load is in progress; false on timeout.
+  bool wait_until_loaded(std::chrono::milliseconds timeout);
+  void handle_event(const SDL_Event& event);
+  // Draws a frame and shows it.
+  void draw();
+  Result<Pixels> read_pixels();
+  Status screenshot(const std::filesystem::path& path);
+
+  // What tests and the bench look at.
+  const AddressBar& address_bar() const { return address_; }
+  bool address_focused() const { return address_focused_; }
+  std::string page_url() const;
+  const std::string& status_text() const { return status_; }
+  std::string status_bar_text() const;
+  const layout::DisplayList& display_list() const { return list_; }
+  bool showing_error() const { return showing_error_; }
+  // The terminal's exit code for the last load that failed (60: certificate refused), or 0.
+  int last_error_code() const { return last_error_code_; }
+  int loads_finished() const { return loads_finished_; }
+  bool loading() const { return fetcher_.busy(); }
+  // Where link number `link` (1-based) shows now, in window coordinates, if it is visible.
+  std::optional<SDL_Rect> link_rect(int link) const;
+  SDL_Rect address_rect() const;
+  SDL_Rect content_rect() const;
+  int scroll_y() const { return scroll_y_; }
+  int max_scroll() const;
+  void scroll_to(int y);
+  bool trace_panel_open() const { return trace_open_; }
+  const Trace& trace() const { return trace_; }
+  SDL_Window* sdl_window() const { return window_.get(); }
+  std::uint32_t window_id() const { return SDL_GetWindowID(window_.get()); }
+  std::size_t cached_textures() const { return text_cache_.size(); }
+
+ private:
+  struct SdlSession {
+    SdlSession() = default;
+    SdlSession(const SdlSession&) = delete;
+    SdlSession& operator=(const SdlSession&) = delete;
+    ~SdlSession();
+  };
+  BrowserWindow(const WindowOptions& options, std::unique_ptr<SdlSession> session, FontSet fonts,
+                WindowPtr window, RendererPtr renderer, std::uint32_t wake_event);
+
+  struct CachedText {
+    TexturePtr texture;
+    int width = 0;
+    int height = 0;
+  };
+  enum class Button { Back, Forward, Reload };
+
+  void load_current();
+  void apply(FetchOutcome outcome);
+  void relayout();
+  void set_page_document(html::Document document);
+  void follow_link(int link);
+  std::optional<std::string> link_url(int link) const;
+  int link_at(int x, int y) const;
+  std::optional<Button> button_at(int x, int y) const;
+  SDL_Rect button_rect(Button button) const;
+  void focus_address(bool select_all);
+  void handle_key(const SDL_KeyboardEvent& key);
+  bool handle_address_key(const SDL_KeyboardEvent& key);
+  void update_hover(int x, int y);
+  void scroll_by(int dy);
+  std::size_t address_offset_at(int x) const;
+
+  void render_frame();
+  void draw_toolbar();
+  void draw_page();
+  void draw_status_bar();
+  void draw_trace_panel();
+  const CachedText* text(TTF_Font* font, const std::string& utf8, SDL_Color color);
+  void draw_text(TTF_Font* font, const std::string& utf8, SDL_Color color, int x, int y);
+  void fill(const SDL_Rect& rect, SDL_Color color);
+  void outline(const SDL_Rect& rect, SDL_Color color);
+  int toolbar_height() const;
+  int trace_panel_height() const;
+
+  std::unique_ptr<SdlSession> session_;  // first: SDL outlives every SDL object below
+  WindowOptions options_;
+  WindowPtr window_;
+  RendererPtr renderer_;
+  FontSet fonts_;
+  TtfMeasurer measurer_;
+  CursorPtr arrow_cursor_;
+  CursorPtr hand_cursor_;
+  CursorPtr text_cursor_;
+  std::uint32_t wake_event_ = 0;
+  PageFetcher fetcher_;
+
+  // The page shown.
+  std::optional<Url> page_url_;
+  std::optional<html::Document> document_;
+  layout::DisplayList list_;
+  std::string insecure_warning_;
+  bool showing_error_ = false;
+  int last_error_code_ = 0;
+  Trace trace_;
+  int scroll_y_ = 0;
+  int loads_finished_ = 0;
+
+  // History: URLs as typed or followed, after redirects once loaded.
+  std::vector<std::string> history_;
+  std::size_t history_index_ = 0;
+
+  AddressBar address_;
+  bool address_focused_ = false;
+  int hovered_link_ = -1;
+  int pressed_link_ = -1;
+  std::optional<Button> pressed_button_;
+  bool trace_open_ = false;
+  std::string status_;
+  std::string shown_progress_;
+  bool dirty_ = true;
+  bool closed_ = false;
+
+  std::unordered_map<std::string, CachedText> text_cache_;
+};
+
+}  // namespace miniweb::browser::window
