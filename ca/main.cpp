@@ -8,16 +8,23 @@
 //   miniweb-ca crl    --dir DIR --out FILE [--days N] [--der]
 //   miniweb-ca list   --dir DIR [--json]
 //   miniweb-ca show   --dir DIR SERIAL
+//   miniweb-ca serve  --dir DIR --name HOST --listen ADDR:PORT [--http-listen ADDR:PORT]
+//                     --resolver ADDR:PORT [--http-port N] [--caa-identity NAME] [--days N]
 
 #include <CLI/CLI.hpp>
+#include <asio/signal_set.hpp>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "ca/acme/server.hpp"
 #include "ca/authority.hpp"
 #include "ca/files.hpp"
+#include "ca/hostname.hpp"
+#include "shared/dns/client.hpp"
 
 namespace {
 
@@ -169,6 +176,69 @@ int run_show(const std::string& dir, const std::string& serial) {
   return 0;
 }
 
+struct ServeOptions {
+  std::string name = "ca.test";
+  std::string listen = "127.0.0.1:14000";
+  std::string http_listen;
+  std::string resolver = "127.0.0.1:53";
+  int http_port = 80;
+  std::string caa_identity = "ca.test";
+  int days = kDefaultLeafDays;
+};
+
+Result<asio::ip::tcp::endpoint> parse_tcp_endpoint(const std::string& text) {
+  auto endpoint = dns::parse_endpoint(text, 0);
+  if (!endpoint) return endpoint.error();
+  return asio::ip::tcp::endpoint(endpoint->address(), endpoint->port());
+}
+
+std::string endpoint_text(const asio::ip::tcp::endpoint& endpoint) {
+  return dns::endpoint_to_string(asio::ip::udp::endpoint(endpoint.address(), endpoint.port()));
+}
+
+// Runs the ACME service until SIGINT or SIGTERM. Prints "ready ..." on stderr once both
+// listeners are bound (with the real ports when 0 was asked), for launchers and tests.
+int run_serve(const std::string& dir, const ServeOptions& options) {
+  auto authority = Authority::open(dir);
+  if (!authority) return fail(authority.error().message);
+  auto name = normalize_hostname(options.name);
+  if (!name) return fail("--name: " + name.error().message);
+  auto https_endpoint = parse_tcp_endpoint(options.listen);
+  if (!https_endpoint) return fail("--listen: " + https_endpoint.error().message);
+  auto resolver = dns::parse_endpoint(options.resolver, 53);
+  if (!resolver) return fail("--resolver: " + resolver.error().message);
+
+  asio::io_context io;
+  acme::ServiceConfig config;
+  config.validation.resolver = *resolver;
+  config.validation.http_port = static_cast<std::uint16_t>(options.http_port);
+  config.validation.caa_identity = options.caa_identity;
+  config.certificate_days = options.days;
+  acme::Service service(*authority, config, io.get_executor());
+  auto tls = acme::make_tls_context(*authority, *name);
+  if (!tls) return fail(tls.error().message);
+  acme::AcmeServer server(io, service, **tls);
+  if (auto s = server.listen_https(*https_endpoint); !s) return fail(s.error().message);
+  if (!options.http_listen.empty()) {
+    auto http_endpoint = parse_tcp_endpoint(options.http_listen);
+    if (!http_endpoint) return fail("--http-listen: " + http_endpoint.error().message);
+    if (auto s = server.listen_http(*http_endpoint); !s) return fail(s.error().message);
+  }
+  server.start();
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code&, int) {
+    server.stop();
+    io.stop();
+  });
+  const auto https = server.https_endpoint();
+  std::cerr << "ready acme https://" << *name << ":" << https.port() << "/directory on "
+            << endpoint_text(https);
+  if (auto http = server.http_endpoint()) std::cerr << " http " << endpoint_text(*http);
+  std::cerr << std::endl;
+  io.run();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -238,6 +308,27 @@ int main(int argc, char** argv) {
   show->add_option("--dir", dir, "CA directory")->required();
   show->add_option("serial", serial, "serial number in hex")->required();
   show->callback([&] { result = run_show(dir, serial); });
+
+  ServeOptions serve_options;
+  auto* serve =
+      app.add_subcommand("serve", "serve ACME (RFC 8555) over HTTPS, and the CRL over HTTP");
+  serve->add_option("--dir", dir, "CA directory")->required();
+  serve->add_option("--name", serve_options.name,
+                    "host name of the ACME endpoint; its certificate is issued at start-up");
+  serve->add_option("--listen", serve_options.listen, "ADDR:PORT for ACME over HTTPS");
+  serve->add_option("--http-listen", serve_options.http_listen,
+                    "ADDR:PORT for the CRL and CA certificates over plain HTTP");
+  serve->add_option("--resolver", serve_options.resolver,
+                    "ADDR:PORT of the recursive resolver used for validation and CAA");
+  serve
+      ->add_option("--http-port", serve_options.http_port,
+                   "port http-01 challenges are fetched from")
+      ->check(CLI::Range(1, 65535));
+  serve->add_option("--caa-identity", serve_options.caa_identity,
+                    "issuer domain name this CA recognises in CAA issue records");
+  serve->add_option("--days", serve_options.days, "validity of issued certificates (at most 397)")
+      ->check(CLI::Range(1, kMaxLeafDays));
+  serve->callback([&] { result = run_serve(dir, serve_options); });
 
   CLI11_PARSE(app, argc, argv);
   return result;

@@ -10,6 +10,8 @@ packages=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   googletest libgtest-dev
   bind9-dnsutils curl iproute2 procps
+  w3m python3.11-doc
+  lego
 )
 
 missing=()

@@ -28,7 +28,8 @@ std::string run_command(const std::string& command) {
 class DnsDig : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (run_command("command -v dig").empty()) GTEST_SKIP() << "dig is not installed";
+    // scripts/install-deps.sh installs dig (bind9-dnsutils): without it the install is broken.
+    ASSERT_FALSE(run_command("command -v dig").empty()) << "dig is missing: run scripts/install-deps.sh";
     auto zones = ZoneSet::load({kData / "example.test.zone"});
     ASSERT_TRUE(zones.ok()) << zones.error().message;
     zones_ = std::make_shared<ZoneSet>(std::move(*zones));

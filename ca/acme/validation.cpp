@@ -1,0 +1,258 @@
+#include "ca/acme/validation.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+#include "shared/awaitable.hpp"
+#include "shared/deadline.hpp"
+#include "shared/dns/client.hpp"
+#include "shared/http/parser.hpp"
+
+namespace miniweb::ca::acme {
+
+namespace {
+
+using asio::ip::tcp;
+
+// A key authorization is ~87 octets; anything far larger is not one.
+constexpr std::size_t kMaxChallengeBody = 8192;
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+Problem dns_problem(std::string detail) {
+  return Problem{"dns", std::move(detail), 400};
+}
+
+// One question to the configured recursive resolver.
+asio::awaitable<Result<dns::Message>> ask(const ValidationConfig& config, const std::string& name,
+                                          std::uint16_t type) {
+  auto parsed = dns::Name::parse(name);
+  if (!parsed) co_return make_error("'" + name + "' is not a DNS name: " + parsed.error().message);
+  dns::Message query = dns::make_query(*parsed, type);
+  asio::ip::udp::endpoint server = config.resolver;
+  auto reply = co_await dns::exchange(server, query, config.dns_timeout);
+  co_return reply;
+}
+
+}  // namespace
+
+std::optional<std::string> caa_refusal(const std::vector<CaaRecord>& records,
+                                       const std::string& caa_identity) {
+  static constexpr std::array<std::string_view, 7> kKnownTags = {
+      "issue", "issuewild", "iodef", "issuemail", "issuevmc", "contactemail", "contactphone"};
+  bool any_issue = false;
+  bool permitted = false;
+  for (const CaaRecord& record : records) {
+    const std::string tag = lower(record.tag);
+    // RFC 8659 §4.1: an unknown property with the Issuer Critical flag forbids issuance.
+    if ((record.flags & 0x80) != 0 &&
+        std::find(kKnownTags.begin(), kKnownTags.end(), tag) == kKnownTags.end()) {
+      return "CAA record with unknown critical property '" + record.tag + "' forbids issuance";
+    }
+    if (tag != "issue") continue;  // issuewild only governs wildcard names, which we refuse
+    any_issue = true;
+    // RFC 8659 §4.2: issuer-domain-name [";" parameters]; an empty name lets no CA issue.
+    std::string_view value = record.value;
+    value = trim(value.substr(0, value.find(';')));
+    if (!value.empty() && lower(value) == lower(caa_identity)) permitted = true;
+  }
+  if (!any_issue || permitted) return std::nullopt;
+  return "CAA records do not authorize '" + caa_identity + "' to issue";
+}
+
+asio::awaitable<std::optional<Problem>> check_caa(const ValidationConfig& config,
+                                                  const std::string& name) {
+  // RFC 8659 §3: the relevant RRset is the first non-empty one found climbing from the name
+  // towards (but not including) the root.
+  std::string candidate = name;
+  while (!candidate.empty()) {
+    auto reply = co_await ask(config, candidate, dns::type::CAA);
+    if (!reply) {
+      co_return dns_problem("CAA lookup for " + candidate + " failed: " + reply.error().message);
+    }
+    if (reply->rcode != dns::rcode::NOERROR && reply->rcode != dns::rcode::NXDOMAIN) {
+      co_return dns_problem("CAA lookup for " + candidate +
+                            " failed: " + dns::rcode_to_string(reply->rcode));
+    }
+    std::vector<CaaRecord> records;
+    for (const auto& rr : reply->answers) {
+      if (rr.type != dns::type::CAA) continue;
+      if (const auto* caa = std::get_if<dns::RdataCaa>(&rr.rdata)) {
+        records.push_back(CaaRecord{caa->flags, caa->tag, caa->value});
+      }
+    }
+    if (!records.empty()) {
+      if (auto refusal = caa_refusal(records, config.caa_identity)) {
+        co_return Problem{"caa", *refusal + " for " + name + " (CAA at " + candidate + ")", 403};
+      }
+      co_return std::nullopt;
+    }
+    const auto dot = candidate.find('.');
+    candidate = dot == std::string::npos ? std::string() : candidate.substr(dot + 1);
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<Problem>> validate_http01(const ValidationConfig& config,
+                                                        const std::string& name,
+                                                        const std::string& token,
+                                                        const std::string& key_authorization) {
+  // Resolve through the stack's recursive resolver, A first, then AAAA.
+  std::optional<asio::ip::address> address;
+  for (std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
+    auto reply = co_await ask(config, name, type);
+    if (!reply) co_return dns_problem("lookup of " + name + " failed: " + reply.error().message);
+    if (reply->rcode == dns::rcode::NXDOMAIN) {
+      co_return dns_problem("NXDOMAIN looking up " + dns::type_to_string(type) + " for " + name);
+    }
+    if (reply->rcode != dns::rcode::NOERROR) {
+      co_return dns_problem(dns::rcode_to_string(reply->rcode) + " looking up " +
+                            dns::type_to_string(type) + " for " + name);
+    }
+    for (const auto& rr : reply->answers) {
+      if (const auto* a = std::get_if<dns::RdataA>(&rr.rdata); a && rr.type == dns::type::A) {
+        address = asio::ip::address_v4(a->address);
+        break;
+      }
+      if (const auto* aaaa = std::get_if<dns::RdataAAAA>(&rr.rdata);
+          aaaa && rr.type == dns::type::AAAA) {
+        address = asio::ip::address_v6(aaaa->address);
+        break;
+      }
+    }
+    if (address) break;
+  }
+  if (!address) co_return dns_problem("no A or AAAA record found for " + name);
+
+  const std::string url_authority =
+      config.http_port == 80 ? name : name + ":" + std::to_string(config.http_port);
+  const std::string url = "http://" + url_authority + "/.well-known/acme-challenge/" + token;
+  auto executor = co_await asio::this_coro::executor;
+  tcp::socket socket(executor);
+  auto deadline = SocketDeadline::start(socket);
+  deadline->arm(config.http_timeout);
+  std::optional<Problem> problem;
+  const tcp::endpoint endpoint(*address, config.http_port);
+  auto [connect_error] = co_await socket.async_connect(endpoint, use_tuple);
+  if (connect_error) {
+    deadline->stop();
+    co_return Problem{"connection",
+                      "cannot connect to " + address->to_string() + ":" +
+                          std::to_string(config.http_port) + " for " + url + ": " +
+                          (deadline->expired() ? "timed out" : connect_error.message()),
+                      400};
+  }
+  const std::string request = "GET /.well-known/acme-challenge/" + token +
+                              " HTTP/1.1\r\nHost: " + url_authority +
+                              "\r\nUser-Agent: miniweb-ca validation\r\nAccept: */*\r\n"
+                              "Connection: close\r\n\r\n";
+  auto [write_error, written] =
+      co_await asio::async_write(socket, asio::buffer(request), use_tuple);
+  std::string buffer;
+  std::array<char, 4096> chunk{};
+  auto read_more = [&]() -> asio::awaitable<bool> {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), use_tuple);
+    buffer.append(chunk.data(), n);
+    co_return !ec;
+  };
+  std::size_t head_end = std::string::npos;
+  if (!write_error) {
+    while ((head_end = http::find_head_end(buffer)) == std::string::npos && buffer.size() < 65536) {
+      if (!co_await read_more()) break;
+    }
+  }
+  if (head_end == std::string::npos) {
+    deadline->stop();
+    co_return Problem{"connection",
+                      "no HTTP response from " + url + (deadline->expired() ? " (timed out)" : ""),
+                      400};
+  }
+  auto response = http::parse_response_head(std::string_view(buffer).substr(0, head_end));
+  buffer.erase(0, head_end);
+  if (!response) {
+    deadline->stop();
+    co_return Problem{"unauthorized",
+                      "malformed HTTP response from " + url + ": " + response.error().message, 403};
+  }
+  auto length = http::response_body_length(*response, "GET");
+  std::string body;
+  if (!length) {
+    problem = Problem{"unauthorized",
+                      "bad HTTP framing from " + url + ": " + length.error().message, 403};
+  } else if (length->framing == http::BodyFraming::ContentLength) {
+    if (length->content_length > kMaxChallengeBody) {
+      problem = Problem{"unauthorized", "response from " + url + " is too large", 403};
+    } else {
+      while (buffer.size() < length->content_length && co_await read_more()) {
+      }
+      if (buffer.size() < length->content_length) {
+        problem = Problem{"connection", "response body from " + url + " was cut short", 400};
+      } else {
+        body = buffer.substr(0, length->content_length);
+      }
+    }
+  } else if (length->framing == http::BodyFraming::Chunked) {
+    http::ChunkedDecoder decoder;
+    while (!problem) {
+      auto progress = decoder.feed(buffer, body, kMaxChallengeBody);
+      if (!progress) {
+        problem = Problem{"unauthorized", "bad chunked body from " + url, 403};
+      } else if (*progress == http::ChunkedDecoder::Progress::Done) {
+        break;
+      } else if (!co_await read_more()) {
+        problem = Problem{"connection", "response body from " + url + " was cut short", 400};
+      }
+    }
+  } else if (length->framing == http::BodyFraming::UntilClose) {
+    while (buffer.size() <= kMaxChallengeBody && co_await read_more()) {
+    }
+    if (buffer.size() > kMaxChallengeBody) {
+      problem = Problem{"unauthorized", "response from " + url + " is too large", 403};
+    } else if (deadline->expired()) {
+      problem = Problem{"connection", "timed out reading " + url, 400};
+    }
+    body = buffer;
+  }
+  deadline->stop();
+  std::error_code ignored;
+  socket.close(ignored);
+  if (problem) co_return problem;
+  if (response->status != 200) {
+    co_return Problem{"unauthorized",
+                      "invalid response from " + url + ": HTTP " +
+                          std::to_string(response->status) +
+                          (response->status / 100 == 3 ? " (redirects are not followed)" : ""),
+                      403};
+  }
+  // RFC 8555 §8.3: whitespace at the end of the body is ignored.
+  std::string_view received = body;
+  while (!received.empty() && (received.back() == ' ' || received.back() == '\t' ||
+                               received.back() == '\r' || received.back() == '\n')) {
+    received.remove_suffix(1);
+  }
+  if (received != key_authorization) {
+    std::string shown(received.substr(0, 100));
+    for (char& c : shown) {
+      if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+    }
+    co_return Problem{"incorrectResponse",
+                      "the key authorization at " + url + " does not match (got \"" + shown + "\")",
+                      403};
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace miniweb::ca::acme

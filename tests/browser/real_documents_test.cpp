@@ -1,0 +1,94 @@
+// The dump of real documents that nobody here wrote (Python's HTML documentation, from
+// Debian's python3.11-doc) beside `w3m -dump` of the same files: no text may be lost.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "browser/content.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+const std::filesystem::path kDocs = "/usr/share/doc/python3.11/html";
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[65536];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
+
+// Words as runs of letters and digits (any non-ASCII byte counts as a letter), lower-cased.
+std::map<std::string, int> count_words(std::string_view text) {
+  std::map<std::string, int> words;
+  std::string word;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || byte >= 0x80) {
+      word += static_cast<char>(std::tolower(byte));
+    } else if (!word.empty()) {
+      ++words[word];
+      word.clear();
+    }
+  }
+  if (!word.empty()) ++words[word];
+  return words;
+}
+
+// The share of w3m's words (with their counts) that our text also has.
+double coverage(const std::string& reference, const std::string& ours) {
+  auto expected = count_words(reference);
+  auto found = count_words(ours);
+  long total = 0, matched = 0;
+  for (const auto& [word, count] : expected) {
+    total += count;
+    matched += std::min(count, found[word]);
+  }
+  return total ? 100.0 * static_cast<double>(matched) / static_cast<double>(total) : 0.0;
+}
+
+std::string our_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream html;
+  html << in.rdbuf();
+  auto url = Url::parse("file://" + file.string());
+  auto shown = present(ContentInput{"text/html", "", html.str(), *url}, 80, std::filesystem::temp_directory_path());
+  if (!shown) return "";
+  // The references list is ours alone (w3m -dump prints none): compare the page text only.
+  std::string text = shown->text;
+  if (auto references = text.rfind("\nReferences\n"); references != std::string::npos) text.resize(references);
+  return text;
+}
+
+TEST(BrowserRealDocuments, KeepEveryWordThatW3mShows) {
+  ASSERT_TRUE(std::filesystem::exists(kDocs)) << "python3.11-doc is missing: run scripts/install-deps.sh";
+  ASSERT_FALSE(run("command -v w3m").empty()) << "w3m is missing: run scripts/install-deps.sh";
+  for (const char* page : {"library/stdtypes.html", "library/os.html", "reference/datamodel.html",
+                           "tutorial/controlflow.html", "library/functions.html", "howto/logging-cookbook.html"}) {
+    const auto file = kDocs / page;
+    const std::string reference = run("w3m -dump -cols 80 -T text/html '" + file.string() + "'");
+    ASSERT_GT(reference.size(), 1000u) << page;
+    const double percent = coverage(reference, our_text(file));
+    EXPECT_GE(percent, 98.0) << page << ": only " << percent << "% of w3m's words appear in our dump";
+  }
+}
+
+TEST(BrowserRealDocuments, TheMeasureNoticesLostText) {
+  const auto file = kDocs / "library/stdtypes.html";
+  ASSERT_TRUE(std::filesystem::exists(file));
+  const std::string reference = run("w3m -dump -cols 80 -T text/html '" + file.string() + "'");
+  const std::string ours = our_text(file);
+  EXPECT_LT(coverage(reference, ours.substr(0, ours.size() / 2)), 70.0);
+}
+
+}  // namespace
+}  // namespace miniweb::browser
