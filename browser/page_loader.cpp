@@ -122,6 +122,34 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
   }
 }
 
+// The first URI of the certificate's CRL distribution points (RFC 5280 section 4.2.1.13).
+std::string crl_url_of(X509* cert) {
+  using DistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, tls::OpenSslDeleter<CRL_DIST_POINTS_free>>;
+  DistPointsPtr points(static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
+  for (int i = 0; points && i < sk_DIST_POINT_num(points.get()); ++i) {
+    const DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
+    if (!point->distpoint || point->distpoint->type != 0) continue;
+    const GENERAL_NAMES* names = point->distpoint->name.fullname;
+    for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
+      const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, j);
+      if (name->type != GEN_URI) continue;
+      const ASN1_STRING* uri = name->d.uniformResourceIdentifier;
+      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), ASN1_STRING_length(uri));
+    }
+  }
+  return "";
+}
+
+std::string revocation_reason(X509_REVOKED* entry) {
+  static constexpr const char* kReasons[] = {"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
+                                             "superseded", "cessationOfOperation", "certificateHold", "unused",
+                                             "removeFromCRL", "privilegeWithdrawn", "aACompromise"};
+  using EnumeratedPtr = std::unique_ptr<ASN1_ENUMERATED, tls::OpenSslDeleter<ASN1_ENUMERATED_free>>;
+  EnumeratedPtr reason(static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
+  long code = reason ? ASN1_ENUMERATED_get(reason.get()) : 0;
+  return code >= 0 && code <= 10 ? kReasons[code] : "unknown";
+}
+
 std::string media_type_of(const http::Response& response) {
   std::string type(response.headers.get("Content-Type").value_or("application/octet-stream"));
   type = type.substr(0, type.find(';'));
@@ -238,6 +266,51 @@ asio::awaitable<Result<Page>> PageLoader::load(Url url, Trace& trace) {
     trace.finish(step, "to " + next->to_string());
     url = std::move(*next);
   }
+}
+
+asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_text, X509* issuer, Trace& trace) {
+  if (auto it = crls_.find(url_text); it != crls_.end()) {
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(it->second.crl.get());
+    if (next && X509_cmp_current_time(next) > 0) co_return it->second.crl.get();
+    crls_.erase(it);  // stale: fetch it again
+  }
+  auto url = Url::parse(url_text);
+  if (!url || url->scheme != "http") co_return make_error("the CRL URL " + url_text + " is not an http URL");
+  std::size_t step = trace.begin("crl", "fetch the CRL " + url_text);
+  auto page = co_await fetch(*url, trace);
+  if (!page) co_return make_error("cannot fetch the CRL " + url_text + ": " + page.error().message);
+  if (page->response.status != 200)
+    co_return make_error("the CRL " + url_text + " answered " + std::to_string(page->response.status));
+  const auto* der = reinterpret_cast<const unsigned char*>(page->response.body.data());
+  tls::X509CrlPtr crl(d2i_X509_CRL(nullptr, &der, static_cast<long>(page->response.body.size())));
+  if (!crl) co_return make_error("the CRL " + url_text + " is not a DER CRL");
+  // Only a CRL signed by the certificate's own issuer, and still current, may be believed.
+  if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer)) != 0 ||
+      X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer)) != 1)
+    co_return make_error("the CRL " + url_text + " is not signed by the certificate's issuer");
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
+  if (!next || X509_cmp_current_time(next) <= 0) co_return make_error("the CRL " + url_text + " is out of date");
+  trace.finish(step, "signed by " + name_text(X509_get_subject_name(issuer)) + ", next update " + time_text(next));
+  X509_CRL* raw = crl.get();
+  crls_[url_text] = CachedCrl{std::move(crl)};
+  co_return raw;
+}
+
+asio::awaitable<Result<std::string>> PageLoader::check_revocation(SSL* ssl, Trace& trace) {
+  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+  if (!chain || sk_X509_num(chain) < 2) co_return std::string("not checked (no issuer in the chain)");
+  X509* leaf = sk_X509_value(chain, 0);
+  X509* issuer = sk_X509_value(chain, 1);
+  const std::string url = crl_url_of(leaf);
+  if (url.empty()) co_return std::string("not checked (the certificate names no CRL)");
+  auto crl = co_await crl_for(url, issuer, trace);
+  if (!crl) co_return "unknown, " + crl.error().message + " (accepted, as browsers soft-fail)";
+  X509_REVOKED* entry = nullptr;
+  if (X509_CRL_get0_by_serial(*crl, &entry, X509_get0_serialNumber(leaf)) == 1 && entry) {
+    co_return make_error("the CRL of " + name_text(X509_get_subject_name(issuer)) + " lists this certificate since " +
+                         time_text(X509_REVOKED_get0_revocationDate(entry)) + " (reason " + revocation_reason(entry) + ")");
+  }
+  co_return "good, not listed in " + url;
 }
 
 asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
@@ -378,8 +451,18 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
     std::string root_name = "the trusted root";
     if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl); chain && sk_X509_num(chain) > 0)
       root_name = name_text(X509_get_subject_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
-    if (verify_result == X509_V_OK)
+    if (verify_result == X509_V_OK) {
       trace.detail(step, "verification: OK, chain to " + root_name + ", name " + url.host + " matches");
+      auto revocation = co_await check_revocation(ssl, trace);
+      if (!revocation) {
+        trace.detail(step, "revocation: REVOKED, " + revocation.error().message);
+        trace.finish(step, "refused: NET::ERR_CERT_REVOKED");
+        co_return make_error("NET::ERR_CERT_REVOKED: the certificate of " + url.host + " is not trusted: revoked: " +
+                                 revocation.error().message,
+                             exit_code::kCertificate);
+      }
+      trace.detail(step, "revocation: " + *revocation);
+    }
     const char* group = SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl));
     trace.finish(step, std::string(SSL_get_version(ssl)) + ", " + SSL_get_cipher_name(ssl) + ", key exchange " +
                            (group ? group : "unknown") + ", ALPN " +

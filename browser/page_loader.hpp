@@ -8,6 +8,9 @@
 
 #include "browser/host_resolver.hpp"
 #include "browser/hsts_store.hpp"
+#include "shared/tls/openssl_ptr.hpp"
+
+#include <map>
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/http/message.hpp"
@@ -56,6 +59,16 @@ class PageLoader {
 
  private:
   asio::awaitable<Result<Page>> fetch(const Url& url, Trace& trace);
+  // Checks the verified chain's leaf against the CRL it names (RFC 5280 section 6.3). An
+  // Error means refuse; a string is what the trace says (including "unknown", a soft fail
+  // as browsers do when the CRL cannot be had).
+  asio::awaitable<Result<std::string>> check_revocation(SSL* ssl, Trace& trace);
+  asio::awaitable<Result<X509_CRL*>> crl_for(const std::string& url, X509* issuer, Trace& trace);
+
+  struct CachedCrl {
+    tls::X509CrlPtr crl;
+  };
+  std::map<std::string, CachedCrl> crls_;  // by URL, kept until nextUpdate
   HostResolver& resolver_;
   LoaderOptions options_;
   HstsStore hsts_;

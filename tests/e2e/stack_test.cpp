@@ -120,7 +120,7 @@ class StackTest : public ::testing::Test {
 TEST_F(StackTest, UpStartsEveryServiceAndSaysWhere) {
   ASSERT_EQ(up_.exit_code, 0) << up_.out << up_.err;
   for (const char* role : {"root DNS server", "TLD DNS server", "authoritative DNS server", "recursive resolver",
-                           "HTTPS server (www.example.test)"}) {
+                           "certificate authority", "HTTPS server (www.example.test)"}) {
     EXPECT_NE(up_.out.find(role), std::string::npos) << role << " missing from:\n" << up_.out;
   }
   EXPECT_NE(up_.out.find(net_ + ".53:" + std::to_string(dns_port_)), std::string::npos) << up_.out;
@@ -164,6 +164,9 @@ TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate)
   EXPECT_NE(trace.find("TLSv1.3"), std::string::npos) << trace;
   EXPECT_NE(trace.find("certificate 0: subject CN=www.example.test"), std::string::npos) << trace;
   EXPECT_NE(trace.find("verification: OK"), std::string::npos) << trace;
+  // Revocation: the CRL named in the certificate, fetched from ca.test through the stack.
+  EXPECT_NE(trace.find("fetch the CRL http://ca.test"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("revocation: good, not listed in http://ca.test"), std::string::npos) << trace;
   EXPECT_NE(trace.find("< HTTP/1.1 200 OK"), std::string::npos) << trace;
   EXPECT_NE(trace.find("> Host: www.example.test"), std::string::npos) << trace;
   EXPECT_NE(trace.find("parse"), std::string::npos) << trace;
@@ -230,6 +233,7 @@ TEST_F(StackTest, CertificatesABrowserMustRefuseAreRefused) {
       {"self-signed", "NET::ERR_CERT_AUTHORITY_INVALID", "self-signed:"},
       {"untrusted-root", "NET::ERR_CERT_AUTHORITY_INVALID", "untrusted issuer: the chain leads to CN=Untrusted Root CA"},
       {"incomplete-chain", "NET::ERR_CERT_AUTHORITY_INVALID", "incomplete chain:"},
+      {"revoked", "NET::ERR_CERT_REVOKED", "(reason keyCompromise)"},
   };
   for (const Case& c : cases) {
     RunResult page = browse("https://" + c.host + ".badssl.test/");
@@ -306,7 +310,7 @@ TEST_F(StackTest, HostsFileAnswersBeforeDns) {
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::vector<int> pids = service_pids();
-  ASSERT_EQ(pids.size(), 6u);
+  ASSERT_EQ(pids.size(), 7u);
   for (int pid : pids) ASSERT_TRUE(process_runs_our_program(pid)) << pid;
   RunResult down = launcher("down");
   EXPECT_EQ(down.exit_code, 0) << down.err;
