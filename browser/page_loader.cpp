@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <fstream>
 #include <map>
 
 #include "shared/deadline.hpp"
@@ -268,11 +269,51 @@ asio::awaitable<Result<Page>> PageLoader::load(Url url, Trace& trace) {
   }
 }
 
+namespace {
+
+// Where a CRL is kept in the profile: one DER file per URL.
+std::filesystem::path crl_cache_file(const std::filesystem::path& profile, const std::string& url) {
+  std::string name = url;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+  return profile / "crl" / (name + ".der");
+}
+
+bool crl_is_current(X509_CRL* crl) {
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+  return next && X509_cmp_current_time(next) > 0;
+}
+
+// Only a CRL signed by the certificate's own issuer may be believed.
+bool crl_signed_by(X509_CRL* crl, X509* issuer) {
+  return X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) == 0 &&
+         X509_CRL_verify(crl, X509_get0_pubkey(issuer)) == 1;
+}
+
+tls::X509CrlPtr parse_crl(const std::string& der_text) {
+  const auto* der = reinterpret_cast<const unsigned char*>(der_text.data());
+  return tls::X509CrlPtr(d2i_X509_CRL(nullptr, &der, static_cast<long>(der_text.size())));
+}
+
+}  // namespace
+
 asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_text, X509* issuer, Trace& trace) {
   if (auto it = crls_.find(url_text); it != crls_.end()) {
-    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(it->second.crl.get());
-    if (next && X509_cmp_current_time(next) > 0) co_return it->second.crl.get();
+    if (crl_is_current(it->second.crl.get())) co_return it->second.crl.get();
     crls_.erase(it);  // stale: fetch it again
+  }
+  // The profile keeps CRLs between runs, until their nextUpdate.
+  if (!options_.profile_dir.empty()) {
+    std::ifstream in(crl_cache_file(options_.profile_dir, url_text), std::ios::binary);
+    std::string der((std::istreambuf_iterator<char>(in)), {});
+    if (tls::X509CrlPtr cached = parse_crl(der); cached && crl_is_current(cached.get()) &&
+                                                  crl_signed_by(cached.get(), issuer)) {
+      std::size_t step = trace.begin("crl", "CRL " + url_text + " from the profile cache");
+      trace.finish(step, "current until " + time_text(X509_CRL_get0_nextUpdate(cached.get())));
+      X509_CRL* raw = cached.get();
+      crls_[url_text] = CachedCrl{std::move(cached)};
+      co_return raw;
+    }
   }
   auto url = Url::parse(url_text);
   if (!url || url->scheme != "http") co_return make_error("the CRL URL " + url_text + " is not an http URL");
@@ -281,16 +322,21 @@ asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_te
   if (!page) co_return make_error("cannot fetch the CRL " + url_text + ": " + page.error().message);
   if (page->response.status != 200)
     co_return make_error("the CRL " + url_text + " answered " + std::to_string(page->response.status));
-  const auto* der = reinterpret_cast<const unsigned char*>(page->response.body.data());
-  tls::X509CrlPtr crl(d2i_X509_CRL(nullptr, &der, static_cast<long>(page->response.body.size())));
+  tls::X509CrlPtr crl = parse_crl(page->response.body);
   if (!crl) co_return make_error("the CRL " + url_text + " is not a DER CRL");
-  // Only a CRL signed by the certificate's own issuer, and still current, may be believed.
-  if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer)) != 0 ||
-      X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer)) != 1)
+  if (!crl_signed_by(crl.get(), issuer))
     co_return make_error("the CRL " + url_text + " is not signed by the certificate's issuer");
-  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl.get());
-  if (!next || X509_cmp_current_time(next) <= 0) co_return make_error("the CRL " + url_text + " is out of date");
-  trace.finish(step, "signed by " + name_text(X509_get_subject_name(issuer)) + ", next update " + time_text(next));
+  if (!crl_is_current(crl.get())) co_return make_error("the CRL " + url_text + " is out of date");
+  trace.finish(step, "signed by " + name_text(X509_get_subject_name(issuer)) + ", next update " +
+                         time_text(X509_CRL_get0_nextUpdate(crl.get())));
+  if (!options_.profile_dir.empty()) {
+    const auto file = crl_cache_file(options_.profile_dir, url_text);
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    const auto temporary = file.string() + ".part";
+    std::ofstream(temporary, std::ios::binary) << page->response.body;
+    std::filesystem::rename(temporary, file, ec);
+  }
   X509_CRL* raw = crl.get();
   crls_[url_text] = CachedCrl{std::move(crl)};
   co_return raw;

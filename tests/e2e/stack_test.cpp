@@ -184,6 +184,9 @@ TEST_F(StackTest, ASecondRunAnswersFromTheOnDiskCache) {
   EXPECT_NE(second.err.find("on-disk cache"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("hit: " + net_ + ".10"), std::string::npos) << second.err;
   EXPECT_EQ(second.err.find("recursive resolver"), std::string::npos) << second.err;
+  // The CRL is kept in the profile too, until its nextUpdate.
+  EXPECT_NE(second.err.find("from the profile cache"), std::string::npos) << second.err;
+  EXPECT_EQ(second.err.find("fetch the CRL"), std::string::npos) << second.err;
   EXPECT_EQ(second.out, first.out);
 }
 
