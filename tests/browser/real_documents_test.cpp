@@ -27,13 +27,14 @@ std::string run(const std::string& command) {
   return out;
 }
 
-// Words as runs of letters and digits (any non-ASCII byte counts as a letter), lower-cased.
+// Words as runs of ASCII letters and digits, lower-cased. Non-ASCII bytes separate words:
+// the two dumps draw typographic marks (dashes, quotes, pilcrows) differently around words.
 std::map<std::string, int> count_words(std::string_view text) {
   std::map<std::string, int> words;
   std::string word;
   for (char c : text) {
     auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || byte >= 0x80) {
+    if (byte < 0x80 && std::isalnum(byte)) {
       word += static_cast<char>(std::tolower(byte));
     } else if (!word.empty()) {
       ++words[word];

@@ -145,7 +145,7 @@ TEST_F(StackTest, BrowserRendersTheHomePage) {
 
 TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  std::filesystem::remove(state_ / "browser/dns-cache.json");  // so the resolver is asked
+  std::filesystem::remove_all(state_ / "browser");  // an empty profile: the resolver and the CA are asked
   RunResult page = browse("https://www.example.test/", "--dump --trace");
   ASSERT_EQ(page.exit_code, 0) << page.err;
   const std::string& trace = page.err;
