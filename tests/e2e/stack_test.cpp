@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -188,6 +189,44 @@ TEST_F(StackTest, ASecondRunAnswersFromTheOnDiskCache) {
   EXPECT_NE(second.err.find("from the profile cache"), std::string::npos) << second.err;
   EXPECT_EQ(second.err.find("fetch the CRL"), std::string::npos) << second.err;
   EXPECT_EQ(second.out, first.out);
+}
+
+// The tour: every page reachable from the home page loads; links to the badssl hosts are
+// refused (exit 60), and the one deliberate missing page answers 404 (exit 22).
+TEST_F(StackTest, TheTourHasNoBrokenLinks) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  std::vector<std::string> queue = {"https://www.example.test/"};
+  std::set<std::string> seen(queue.begin(), queue.end());
+  std::size_t pages = 0;
+  while (!queue.empty()) {
+    const std::string url = queue.back();
+    queue.pop_back();
+    RunResult page = browse(url);
+    if (url.find(".badssl.test/") != std::string::npos) {
+      EXPECT_EQ(page.exit_code, 60) << url << " was not refused: " << page.err;
+      continue;
+    }
+    if (url.ends_with("/no-such-page")) {
+      EXPECT_EQ(page.exit_code, 22) << url;
+      continue;
+    }
+    ASSERT_EQ(page.exit_code, 0) << "broken link " << url << ": " << page.err;
+    ++pages;
+    // Follow the references list: "   3. https://...".
+    auto references = page.out.rfind("\nReferences\n");
+    if (references == std::string::npos) continue;
+    std::istringstream lines(page.out.substr(references));
+    for (std::string line; std::getline(lines, line);) {
+      auto dot = line.find(". ");
+      if (dot == std::string::npos) continue;
+      std::string link = line.substr(dot + 2);
+      link = link.substr(0, link.find('#'));
+      if (!link.starts_with("https://") || seen.count(link)) continue;
+      seen.insert(link);
+      queue.push_back(link);
+    }
+  }
+  EXPECT_GE(pages, 10u) << "the tour should have at least the home page and one page per step";
 }
 
 TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
