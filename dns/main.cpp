@@ -49,7 +49,8 @@ int run_auth(const std::string& listen, const std::vector<std::string>& zone_fil
   DnsServer server(io.get_executor(), must_parse_endpoint(listen),
                    SyncHandler([&zones](const Message& query, const asio::ip::address&) {
                      return answer_authoritative(*zones, query);
-                   }));
+                   }),
+                   ServerLimits{.answer_cache_entries = 100000});
   server.start();
   for (const auto& [origin, zone] : zones->zones())
     log_line("loaded zone " + origin.to_string() + " serial " + std::to_string(zone->serial()) +
@@ -70,6 +71,7 @@ int run_auth(const std::string& listen, const std::vector<std::string>& zone_fil
       auto fresh = ZoneSet::load_specs(zone_files);
       if (fresh) {
         zones = std::make_shared<const ZoneSet>(std::move(*fresh));
+        server.clear_answer_cache();  // replies from the old zones must not outlive them
         log_line("reloaded " + std::to_string(zones->size()) + " zones");
       } else {
         log_line("reload failed, still serving the old zones: " + fresh.error().message);
@@ -122,6 +124,9 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
                    AsyncHandler([&](Message query, asio::ip::address client) {
                      return answer_recursive(resolver, allow, std::move(query), std::move(client));
                    }));
+  server.set_fast_handler([&](const Message& query, const asio::ip::address& client) {
+    return answer_recursive_at_once(resolver, allow, query, client);
+  });
   server.start();
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const asio::error_code& ec, int signal) {

@@ -50,24 +50,52 @@ bool AllowList::allows(const asio::ip::address& address) const {
   return false;
 }
 
-asio::awaitable<Message> answer_recursive(Resolver& resolver, const AllowList& allow, Message query,
-                                          asio::ip::address client) {
+namespace {
+
+// The reply for questions the resolver must not or cannot take (REFUSED, NOTIMP), or nullopt.
+std::optional<Message> refuse(const AllowList& allow, const Message& query,
+                              const asio::ip::address& client) {
   Message reply = query.make_reply();
   reply.ra = true;
   if (!allow.allows(client)) {
     reply.rcode = rcode::REFUSED;
-    co_return reply;
+    return reply;
   }
   const Question& question = query.questions.front();
   if (question.qclass != rclass::IN || question.type == type::AXFR || question.type == 251) {
     reply.rcode = question.qclass != rclass::IN ? rcode::REFUSED : rcode::NOTIMP;
-    co_return reply;
+    return reply;
   }
-  Resolution resolution = co_await resolver.resolve(question.name, question.type);
+  return std::nullopt;
+}
+
+Message reply_from(const Message& query, Resolution& resolution) {
+  Message reply = query.make_reply();
+  reply.ra = true;
   reply.rcode = resolution.rcode;
   reply.answers = std::move(resolution.answers);
   reply.authority = std::move(resolution.authority);
-  co_return reply;
+  return reply;
+}
+
+}  // namespace
+
+std::optional<Message> answer_recursive_at_once(Resolver& resolver, const AllowList& allow,
+                                                const Message& query,
+                                                const asio::ip::address& client) {
+  if (auto refused = refuse(allow, query, client)) return refused;
+  const Question& question = query.questions.front();
+  auto cached = resolver.resolve_from_cache(question.name, question.type);
+  if (!cached) return std::nullopt;
+  return reply_from(query, *cached);
+}
+
+asio::awaitable<Message> answer_recursive(Resolver& resolver, const AllowList& allow, Message query,
+                                          asio::ip::address client) {
+  if (auto refused = refuse(allow, query, client)) co_return std::move(*refused);
+  const Question& question = query.questions.front();
+  Resolution resolution = co_await resolver.resolve(question.name, question.type);
+  co_return reply_from(query, resolution);
 }
 
 }  // namespace miniweb::dns

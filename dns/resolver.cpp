@@ -5,6 +5,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
+#include <list>
 #include <unordered_map>
 
 #include "dns/zone_parser.hpp"
@@ -23,13 +24,43 @@ struct Key {
   uint16_t type;
   friend bool operator==(const Key&, const Key&) = default;
 };
+// A key to look up without copying the name (heterogeneous lookup: the cache is probed
+// several times per client query).
+struct KeyRef {
+  const Name& name;
+  uint16_t type;
+};
 struct KeyHash {
+  using is_transparent = void;
   size_t operator()(const Key& key) const { return key.name.hash() * 31 + key.type; }
+  size_t operator()(const KeyRef& key) const { return key.name.hash() * 31 + key.type; }
+};
+struct KeyEqual {
+  using is_transparent = void;
+  bool operator()(const Key& a, const Key& b) const { return a == b; }
+  bool operator()(const KeyRef& a, const Key& b) const {
+    return a.type == b.type && a.name == b.name;
+  }
+  bool operator()(const Key& a, const KeyRef& b) const {
+    return a.type == b.type && a.name == b.name;
+  }
 };
 
-// How much a cached RRset is trusted (RFC 2181 5.4.1, simplified): glue and referral NS sets
-// only steer iteration; only authoritative answers are returned to clients.
-enum class Trust { kReferral, kAnswer };
+// How much a cached RRset is trusted (RFC 2181 5.4.1), lowest first. Data of a lower rank never
+// replaces fresh data of a higher one; glue and referral NS sets only steer iteration and are
+// never returned to a client as an answer.
+enum class Trust : uint8_t {
+  kGlue,           // additional section of a referral
+  kReferral,       // NS set in the authority section of a non-authoritative reply
+  kNonAuthAnswer,  // answer section of a reply without AA
+  kAuthAuthority,  // authority section of an authoritative reply (NS, SOA)
+  kAnswer,         // answer section of an authoritative reply
+};
+// RFC 2181 5.4.1: only data from an answer section, or the authority section of an
+// authoritative reply, may be returned to a client.
+bool answerable(Trust trust) {
+  return trust >= Trust::kNonAuthAnswer;
+}
 
 struct Entry {
   std::vector<ResourceRecord> records;  // positive RRset; or the SOA of a negative answer
@@ -93,7 +124,14 @@ struct Resolver::Impl {
   ResolverOptions options;
   std::vector<Name> root_servers;
   std::unordered_map<Name, std::vector<asio::ip::address>, NameHash> hint_addresses;
-  std::unordered_map<Key, Entry, KeyHash> cache;
+  // The cache: entries in least-recently-used order (front: most recent), and an index.
+  struct Slot {
+    Key key;
+    Entry entry;
+  };
+  std::list<Slot> lru;
+  std::unordered_map<Key, std::list<Slot>::iterator, KeyHash, KeyEqual> cache;
+  bool primed = false;
 
   struct Inflight {
     explicit Inflight(asio::any_io_executor executor) : done(executor) {
@@ -102,30 +140,53 @@ struct Resolver::Impl {
     asio::steady_timer done;
     std::optional<Resolution> result;
   };
-  std::unordered_map<Key, std::shared_ptr<Inflight>, KeyHash> inflight;
+  std::unordered_map<Key, std::shared_ptr<Inflight>, KeyHash, KeyEqual> inflight;
 
   // --- cache ---
   void store(const Key& key, Entry entry, uint32_t ttl) {
-    if (cache.size() >= options.max_cache_entries) evict();
-    entry.expires = Clock::now() + std::chrono::seconds(ttl);
+    auto now = Clock::now();
+    entry.expires = now + std::chrono::seconds(ttl);
     auto found = cache.find(key);
-    // Never let referral data replace an authoritative answer that is still fresh.
-    if (found != cache.end() && found->second.trust == Trust::kAnswer &&
-        entry.trust == Trust::kReferral && found->second.expires > Clock::now())
+    if (found != cache.end()) {
+      Entry& old = found->second->entry;
+      // RFC 2181 5.4.1: less trustworthy data never replaces fresh, more trustworthy data.
+      if (old.expires > now && entry.trust < old.trust) return;
+      old = std::move(entry);
+      lru.splice(lru.begin(), lru, found->second);
       return;
-    cache.insert_or_assign(key, std::move(entry));
+    }
+    // Full: evict the least recently used entry (Unbound's rrset and message caches are LRU).
+    while (!lru.empty() && cache.size() >= options.max_cache_entries) {
+      cache.erase(lru.back().key);
+      lru.pop_back();
+    }
+    lru.push_front(Slot{key, std::move(entry)});
+    cache.emplace(key, lru.begin());
   }
 
-  void evict() {
-    auto now = Clock::now();
-    std::erase_if(cache, [now](const auto& item) { return item.second.expires <= now; });
-    // Still full: drop everything rather than grow without bound (a simple, safe policy).
-    if (cache.size() >= options.max_cache_entries) cache.clear();
+  void erase(
+      std::unordered_map<Key, std::list<Slot>::iterator, KeyHash, KeyEqual>::iterator found) {
+    lru.erase(found->second);
+    cache.erase(found);
+  }
+
+  void clear() {
+    cache.clear();
+    lru.clear();
   }
 
   void store_rrsets(const std::vector<ResourceRecord>& records, Trust trust) {
-    std::unordered_map<Key, std::vector<ResourceRecord>, KeyHash> sets;
-    for (const auto& record : records) sets[Key{record.name, record.type}].push_back(record);
+    // Grouped into RRsets in the order they came (RFC 2181 5: an RRset is cached as a whole).
+    std::vector<std::pair<Key, std::vector<ResourceRecord>>> sets;
+    for (const auto& record : records) {
+      Key key{record.name, record.type};
+      auto same =
+          std::find_if(sets.begin(), sets.end(), [&](const auto& s) { return s.first == key; });
+      if (same == sets.end())
+        sets.emplace_back(std::move(key), std::vector<ResourceRecord>{record});
+      else
+        same->second.push_back(record);
+    }
     for (auto& [key, rrset] : sets) {
       uint32_t ttl = options.max_ttl;
       for (const auto& record : rrset) ttl = std::min(ttl, record.ttl);
@@ -146,31 +207,35 @@ struct Resolver::Impl {
     entry.records.front().ttl = ttl;
     entry.rcode = rcode_value;
     entry.negative = true;
+    entry.trust = Trust::kAuthAuthority;
     store(Key{name, rcode_value == rcode::NXDOMAIN ? kAnyTypeKey : qtype}, std::move(entry), ttl);
   }
 
   // A fresh entry with its TTLs counted down, or nullptr.
-  const Entry* lookup(const Key& key, std::vector<ResourceRecord>* out) {
+  const Entry* lookup(const KeyRef& key, std::vector<ResourceRecord>* out) {
     auto found = cache.find(key);
     if (found == cache.end()) return nullptr;
     auto now = Clock::now();
-    if (found->second.expires <= now) {
-      cache.erase(found);
+    Entry& entry = found->second->entry;
+    if (entry.expires <= now) {
+      erase(found);
       return nullptr;
     }
+    lru.splice(lru.begin(), lru, found->second);
     if (out != nullptr) {
-      auto left = std::chrono::duration_cast<std::chrono::seconds>(found->second.expires - now);
-      *out = found->second.records;
+      auto left = std::chrono::duration_cast<std::chrono::seconds>(entry.expires - now);
+      *out = entry.records;
       for (auto& record : *out) record.ttl = static_cast<uint32_t>(left.count());
     }
-    return &found->second;
+    return &entry;
   }
 
   std::vector<asio::ip::address> addresses_of(const Name& server) {
     std::vector<asio::ip::address> out;
     for (uint16_t t : {type::A, type::AAAA}) {
       std::vector<ResourceRecord> records;
-      if (lookup(Key{server, t}, &records) && !lookup(Key{server, t}, nullptr)->negative)
+      const Entry* entry = lookup(KeyRef{server, t}, &records);
+      if (entry != nullptr && !entry->negative)
         for (const auto& record : records) out.push_back(address_of(record));
     }
     if (out.empty()) {
@@ -185,47 +250,115 @@ struct Resolver::Impl {
     for (size_t count = name.label_count(); count > 0; --count) {
       Name zone = name.suffix(count);
       std::vector<ResourceRecord> records;
-      const Entry* entry = lookup(Key{zone, type::NS}, &records);
+      const Entry* entry = lookup(KeyRef{zone, type::NS}, &records);
       if (entry == nullptr || entry->negative || records.empty()) continue;
       std::vector<Name> servers;
       for (const auto& record : records) servers.push_back(std::get<RdataName>(record.rdata).name);
       return {zone, servers};
     }
+    // The root: its primed NS set (RFC 8109) if cached, else the hints.
+    std::vector<ResourceRecord> records;
+    const Name root;
+    const Entry* entry = lookup(KeyRef{root, type::NS}, &records);
+    if (entry != nullptr && !entry->negative && !records.empty()) {
+      std::vector<Name> servers;
+      for (const auto& record : records) servers.push_back(std::get<RdataName>(record.rdata).name);
+      return {Name(), servers};
+    }
     return {Name(), root_servers};
   }
 
+  // Root priming (RFC 8109): ask a root server from the hints for ". NS" once, so iteration
+  // uses the root's current NS set and addresses rather than the possibly stale hints. When no
+  // hinted server answers, the hints stay in use (RFC 8109 3.3).
+  asio::awaitable<void> prime() {
+    const Name root;
+    int tries = 0;
+    for (const auto& server_name : root_servers) {
+      auto hint = hint_addresses.find(server_name);
+      if (hint == hint_addresses.end()) continue;
+      for (const auto& address : hint->second) {
+        if (++tries > 3) co_return;  // bounded: a dead root costs at most three timeouts
+        asio::ip::udp::endpoint endpoint(address, options.upstream_port);
+        Message query = make_query(root, type::NS, false);
+        Result<Message> reply = co_await exchange(endpoint, query, options.query_timeout);
+        if (!reply || reply->rcode != rcode::NOERROR) continue;
+        std::vector<ResourceRecord> ns;
+        std::vector<Name> names;
+        for (const auto& record : reply->answers) {
+          if (record.type != type::NS || !record.name.is_root() || record.rclass != rclass::IN)
+            continue;
+          ns.push_back(record);
+          names.push_back(std::get<RdataName>(record.rdata).name);
+        }
+        if (ns.empty()) continue;
+        std::vector<ResourceRecord> addresses;
+        for (const auto& record : reply->additional)
+          if ((record.type == type::A || record.type == type::AAAA) &&
+              std::find(names.begin(), names.end(), record.name) != names.end())
+            addresses.push_back(record);
+        store_rrsets(ns, reply->aa ? Trust::kAnswer : Trust::kNonAuthAnswer);
+        store_rrsets(addresses, Trust::kGlue);
+        co_return;
+      }
+    }
+  }
+
   // --- iteration ---
-  asio::awaitable<Resolution> resolve_chain(Name qname, uint16_t qtype, Context& ctx, int depth) {
+  enum class CacheStep { kDone, kFollowed, kMiss };
+  // One link of the chain from the cache: the final answer or negative answer (kDone), a CNAME
+  // followed to a new `current` (kFollowed), or nothing usable (kMiss).
+  CacheStep cache_step(Name& current, uint16_t qtype, Resolution& result) {
+    std::vector<ResourceRecord> cached;
+    if (lookup(KeyRef{current, kAnyTypeKey}, &cached) != nullptr) {
+      result.rcode = rcode::NXDOMAIN;
+      result.authority = std::move(cached);
+      return CacheStep::kDone;
+    }
+    if (const Entry* hit = lookup(KeyRef{current, qtype}, &cached);
+        hit && (answerable(hit->trust) || hit->negative)) {
+      if (hit->negative) {
+        result.rcode = hit->rcode;
+        result.authority = std::move(cached);
+      } else {
+        result.rcode = rcode::NOERROR;
+        result.answers.insert(result.answers.end(), cached.begin(), cached.end());
+      }
+      return CacheStep::kDone;
+    }
+    if (qtype != type::CNAME) {
+      if (const Entry* hit = lookup(KeyRef{current, type::CNAME}, &cached);
+          hit && answerable(hit->trust) && !hit->negative && !cached.empty()) {
+        result.answers.push_back(cached.front());
+        current = std::get<RdataName>(cached.front().rdata).name;
+        return CacheStep::kFollowed;
+      }
+    }
+    return CacheStep::kMiss;
+  }
+
+  // The whole answer from the cache, without suspending (the recursive server's fast path).
+  std::optional<Resolution> answer_from_cache(const Name& qname, uint16_t qtype) {
     Resolution result;
     result.from_cache = true;
     Name current = qname;
     for (int hop = 0; hop <= options.max_cname_chain; ++hop) {
-      std::vector<ResourceRecord> cached;
-      if (const Entry* nx = lookup(Key{current, kAnyTypeKey}, &cached)) {
-        (void)nx;
-        result.rcode = rcode::NXDOMAIN;
-        result.authority = std::move(cached);
-        co_return result;
-      }
-      if (const Entry* hit = lookup(Key{current, qtype}, &cached);
-          hit && (hit->trust == Trust::kAnswer || hit->negative)) {
-        if (hit->negative) {
-          result.rcode = hit->rcode;
-          result.authority = std::move(cached);
-        } else {
-          result.rcode = rcode::NOERROR;
-          result.answers.insert(result.answers.end(), cached.begin(), cached.end());
-        }
-        co_return result;
-      }
-      if (qtype != type::CNAME) {
-        if (const Entry* hit = lookup(Key{current, type::CNAME}, &cached);
-            hit && hit->trust == Trust::kAnswer && !hit->negative && !cached.empty()) {
-          result.answers.push_back(cached.front());
-          current = std::get<RdataName>(cached.front().rdata).name;
-          continue;
-        }
-      }
+      CacheStep got = cache_step(current, qtype, result);
+      if (got == CacheStep::kDone) return result;
+      if (got == CacheStep::kMiss) return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  asio::awaitable<Resolution> resolve_chain(const Name& qname, uint16_t qtype, Context& ctx,
+                                            int depth) {
+    Resolution result;
+    result.from_cache = true;
+    Name current = qname;
+    for (int hop = 0; hop <= options.max_cname_chain; ++hop) {
+      CacheStep got = cache_step(current, qtype, result);
+      if (got == CacheStep::kDone) co_return result;
+      if (got == CacheStep::kFollowed) continue;
       result.from_cache = false;
       Step step = co_await iterate(current, qtype, ctx, depth);
       result.answers.insert(result.answers.end(), step.answers.begin(), step.answers.end());
@@ -272,7 +405,20 @@ struct Resolver::Impl {
     // with type A, until the full name is reached; without it, always the full question.
     const bool minimise = options.qname_minimisation;
     size_t ask_labels = qname.label_count();
-    auto minimised_labels = [&] { return std::min(qname.label_count(), zone.label_count() + 1); };
+    // RFC 9156 2.3: one label at a time for the first MINIMISE_ONE_LAB (4) queries, then larger
+    // steps so a long name takes at most MAX_MINIMISE_COUNT (10) queries (Unbound's values).
+    constexpr size_t kMinimiseOneLabel = 4, kMaxMinimiseCount = 10;
+    size_t minimised_queries = 0;
+    auto next_labels = [&](size_t from) {
+      ++minimised_queries;
+      const size_t total = qname.label_count();
+      if (from >= total) return total;
+      if (minimised_queries <= kMinimiseOneLabel) return from + 1;
+      if (minimised_queries >= kMaxMinimiseCount - 1) return total;
+      const size_t left = kMaxMinimiseCount - minimised_queries;
+      return std::min(total, from + (total - from + left - 1) / left);
+    };
+    auto minimised_labels = [&] { return next_labels(zone.label_count()); };
     if (minimise) ask_labels = minimised_labels();
     int referrals = 0;
     while (true) {
@@ -350,7 +496,8 @@ struct Resolver::Impl {
             // answers wrongly for empty non-terminals: like Unbound's relaxed mode, fall back
             // to the full name).
             descend = true;
-            ask_labels = step.rcode == rcode::NXDOMAIN ? qname.label_count() : ask_labels + 1;
+            ask_labels =
+                step.rcode == rcode::NXDOMAIN ? qname.label_count() : next_labels(ask_labels);
             break;
           }
           co_return step;
@@ -366,7 +513,8 @@ struct Resolver::Impl {
                        {},
                        {},
                        "more than " + std::to_string(options.max_referrals) + " referrals"};
-      if (minimise) ask_labels = std::max(ask_labels, minimised_labels());
+      if (minimise && ask_labels < qname.label_count() && ask_labels <= zone.label_count())
+        ask_labels = minimised_labels();
     }
   }
 
@@ -376,6 +524,13 @@ struct Resolver::Impl {
                 std::vector<Name>& servers) {
     Step step;
     step.rcode = rcode::NOERROR;
+    if (reply.aa) {
+      // The zone's own NS set in an authoritative reply outranks the parent's referral copy.
+      std::vector<ResourceRecord> zone_ns;
+      for (const auto& record : reply.authority)
+        if (record.type == type::NS && record.name == zone) zone_ns.push_back(record);
+      if (!zone_ns.empty()) store_rrsets(zone_ns, Trust::kAuthAuthority);
+    }
     // The answer: follow the chain from qname through records this zone may speak for.
     Name current = qname;
     std::vector<ResourceRecord> accepted;
@@ -401,7 +556,7 @@ struct Resolver::Impl {
       step.cname_target = current;
     }
     if (!accepted.empty()) {
-      store_rrsets(accepted, Trust::kAnswer);
+      store_rrsets(accepted, reply.aa ? Trust::kAnswer : Trust::kNonAuthAnswer);
       step.answers = std::move(accepted);
       // The chain ends at a name this zone did not answer for: resolve it anew. If the reply
       // says NXDOMAIN for the target (RFC 6604), that is the final answer.
@@ -454,7 +609,7 @@ struct Resolver::Impl {
         glue.push_back(record);
       }
       store_rrsets(ns_records, Trust::kReferral);
-      store_rrsets(glue, Trust::kReferral);
+      store_rrsets(glue, Trust::kGlue);
       zone = *cut;
       servers = std::move(new_servers);
       step.error = "referral";
@@ -511,6 +666,12 @@ Resolver::~Resolver() = default;
 
 asio::awaitable<Resolution> Resolver::resolve(Name name, uint16_t qtype, TraceMode trace) {
   Impl& impl = *impl_;
+  // Fast path: a complete answer in the cache needs no coalescing, priming or iteration.
+  if (auto cached = impl.answer_from_cache(name, qtype)) co_return std::move(*cached);
+  if (impl.options.prime_root && !impl.primed) {
+    impl.primed = true;  // set first: questions arriving meanwhile use the hints
+    co_await impl.prime();
+  }
   Key key{name, qtype};
   if (trace == TraceMode::kOff) {
     auto found = impl.inflight.find(key);
@@ -547,8 +708,13 @@ asio::awaitable<Resolution> Resolver::resolve(Name name, uint16_t qtype, TraceMo
   co_return result;
 }
 
+std::optional<Resolution> Resolver::resolve_from_cache(const Name& name, uint16_t type) {
+  return impl_->answer_from_cache(name, type);
+}
+
 void Resolver::clear_cache() {
-  impl_->cache.clear();
+  impl_->clear();
+  impl_->primed = false;
 }
 size_t Resolver::cache_size() const {
   return impl_->cache.size();

@@ -51,6 +51,9 @@ struct ResolverOptions {
   // QNAME minimisation (RFC 9156): each zone is asked only for one more label (type A) until
   // the full name is reached; NXDOMAIN for a minimised name falls back to the full name.
   bool qname_minimisation = false;
+  // Root priming (RFC 8109): before the first resolution, ask a hinted root server for ". NS"
+  // and use its answer (and the addresses in its additional section) instead of the hints.
+  bool prime_root = true;
 };
 
 // Reads root hints in zone-file format (". NS a.root-servers.test." + its A record).
@@ -92,6 +95,10 @@ class Resolver {
   // upstream resolution (not when tracing: a trace shows its own queries). TTLs in the result
   // are the time left in the cache.
   asio::awaitable<Resolution> resolve(Name name, uint16_t type, TraceMode trace = TraceMode::kOff);
+
+  // The answer when the cache holds all of it (TTLs counted down), without suspending; nullopt
+  // when resolving needs a query. Lets a server answer cache hits synchronously.
+  std::optional<Resolution> resolve_from_cache(const Name& name, uint16_t type);
 
   void clear_cache();
   size_t cache_size() const;

@@ -3,6 +3,10 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "shared/dns/wire.hpp"
 
@@ -20,6 +24,15 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+// Hashes std::string keys and std::string_view probes alike (lookup without a copy).
+struct BytesHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view bytes) const { return std::hash<std::string_view>{}(bytes); }
+};
+
+// Queries larger than this are not cached: legitimate ones are far smaller.
+constexpr size_t kMaxCachedQuery = 512;
 
 }  // namespace
 
@@ -78,6 +91,15 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   State(asio::any_io_executor executor, const asio::ip::udp::endpoint& listen)
       : udp(executor), tcp(executor) {
     udp.open(listen.protocol());
+    // 1 MiB each way, as NSD asks for: a burst of queries waits in the socket instead of being
+    // dropped by the kernel. Root may exceed the system limit (SO_RCVBUFFORCE); else take what
+    // the limit allows.
+    for (auto [force, plain] :
+         {std::pair{SO_RCVBUFFORCE, SO_RCVBUF}, {SO_SNDBUFFORCE, SO_SNDBUF}}) {
+      int size = 1 << 20;
+      if (::setsockopt(udp.native_handle(), SOL_SOCKET, force, &size, sizeof size) != 0)
+        ::setsockopt(udp.native_handle(), SOL_SOCKET, plain, &size, sizeof size);
+    }
     udp.bind(listen);
     asio::ip::tcp::endpoint tcp_endpoint(listen.address(), udp.local_endpoint().port());
     tcp.open(tcp_endpoint.protocol());
@@ -90,9 +112,12 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   asio::ip::tcp::acceptor tcp;
   SyncHandler sync_handler;
   AsyncHandler async_handler;
+  FastHandler fast_handler;
   ServerLimits limits;
   size_t tcp_connections = 0;
   size_t pending_udp = 0;
+  // Query bytes after the ID -> reply bytes (ID included, patched per query).
+  std::unordered_map<std::string, std::vector<uint8_t>, BytesHash, std::equal_to<>> answer_cache;
   std::vector<uint8_t> batch_buffer;
   bool stopped = false;
 
@@ -117,9 +142,38 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   std::optional<std::vector<uint8_t>> answer_datagram(std::span<const uint8_t> packet,
                                                       const asio::ip::udp::endpoint& client,
                                                       Message& query, Message& reply) {
+    const bool cacheable = sync_handler && limits.answer_cache_entries > 0 && packet.size() > 2 &&
+                           packet.size() <= kMaxCachedQuery;
+    std::string_view key;
+    if (cacheable) {
+      // The reply is a function of every byte of the query but the ID: reuse it.
+      key = std::string_view(reinterpret_cast<const char*>(packet.data()) + 2, packet.size() - 2);
+      auto hit = answer_cache.find(key);
+      if (hit != answer_cache.end()) {
+        std::vector<uint8_t> wire = hit->second;
+        wire[0] = packet[0];
+        wire[1] = packet[1];
+        return wire;
+      }
+    }
     Vetting vetting = vet_query(packet, query, reply);
     if (vetting == Vetting::kDrop) return std::nullopt;
+    if (cacheable && vetting == Vetting::kAnswer) {
+      reply = sync_handler(query, client.address());
+      auto wire = finish_reply(query, reply, true, limits);
+      // Full: start again rather than track use (a flood of distinct names only costs
+      // misses; the common names come straight back).
+      if (answer_cache.size() >= limits.answer_cache_entries) answer_cache.clear();
+      if (wire.size() >= 2) answer_cache.emplace(std::string(key), wire);
+      return wire;
+    }
     if (vetting == Vetting::kAnswer) {
+      if (async_handler && fast_handler) {
+        if (auto fast = fast_handler(query, client.address())) {
+          reply = std::move(*fast);
+          return finish_reply(query, reply, true, limits);
+        }
+      }
       if (async_handler) {
         // Slow answers (recursion) must not hold up the next packet.
         if (pending_udp >= limits.max_pending_udp) return std::nullopt;
@@ -216,33 +270,105 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
     }
   }
 
+  // One TCP connection. Queries on it are answered concurrently and each reply is sent as soon
+  // as it is ready, possibly out of order (RFC 7766 6.2.1.1: pipelining); the client matches
+  // replies by ID.
+  struct TcpConnection {
+    explicit TcpConnection(asio::ip::tcp::socket s)
+        : socket(std::move(s)), changed(socket.get_executor()) {
+      changed.expires_at(asio::steady_timer::time_point::max());
+    }
+    asio::ip::tcp::socket socket;
+    std::deque<std::vector<uint8_t>> outgoing;  // framed replies waiting for the writer
+    bool writing = false;
+    bool broken = false;   // a write failed: stop reading and answering
+    size_t in_flight = 0;  // queries handed to the async handler and not yet answered
+    // Cancelled whenever in_flight drops or the writer goes idle, to wake the reader.
+    asio::steady_timer changed;
+  };
+  // Queries answered at once on one connection; the reader waits beyond this (Unbound:
+  // a connection's share of num-queries-per-thread).
+  static constexpr size_t kMaxInFlightPerConnection = 64;
+
+  void send_tcp(const std::shared_ptr<TcpConnection>& conn, std::vector<uint8_t> framed) {
+    if (conn->broken) return;
+    conn->outgoing.push_back(std::move(framed));
+    if (conn->writing) return;
+    conn->writing = true;
+    asio::co_spawn(conn->socket.get_executor(), tcp_writer(conn), asio::detached);
+  }
+
+  asio::awaitable<void> tcp_writer(std::shared_ptr<TcpConnection> conn) {
+    auto self = shared_from_this();
+    while (!conn->outgoing.empty() && !conn->broken) {
+      std::vector<uint8_t> frame = std::move(conn->outgoing.front());
+      conn->outgoing.pop_front();
+      auto [write_error, n] = co_await asio::async_write(conn->socket, asio::buffer(frame), kTuple);
+      if (write_error) conn->broken = true;
+    }
+    conn->outgoing.clear();
+    conn->writing = false;
+    conn->changed.cancel();
+  }
+
+  asio::awaitable<void> answer_tcp(std::shared_ptr<TcpConnection> conn, Message query,
+                                   asio::ip::address client) {
+    auto self = shared_from_this();
+    Message reply = co_await async_handler(query, client);
+    auto wire = finish_reply(query, reply, false, limits);
+    send_tcp(conn, tcp_frame(wire));
+    --conn->in_flight;
+    conn->changed.cancel();
+  }
+
   asio::awaitable<void> serve_tcp(asio::ip::tcp::socket socket) {
     auto self = shared_from_this();
-    asio::steady_timer idle(socket.get_executor());
+    auto conn = std::make_shared<TcpConnection>(std::move(socket));
+    asio::steady_timer idle(conn->socket.get_executor());
     asio::error_code ignored;
-    auto client = socket.remote_endpoint(ignored).address();
+    auto client = conn->socket.remote_endpoint(ignored).address();
     Message query, reply;
-    while (!stopped) {
+    while (!stopped && !conn->broken) {
+      // Bounded work per connection: wait for answers before reading more queries.
+      while (conn->in_flight >= kMaxInFlightPerConnection && !conn->broken) {
+        conn->changed.expires_at(asio::steady_timer::time_point::max());
+        co_await conn->changed.async_wait(kTuple);
+      }
       // RFC 7766 6.2.3: close idle connections after a while.
       idle.expires_after(limits.tcp_idle_timeout);
       uint8_t length_bytes[2];
-      auto got = co_await (asio::async_read(socket, asio::buffer(length_bytes), kTuple) ||
+      auto got = co_await (asio::async_read(conn->socket, asio::buffer(length_bytes), kTuple) ||
                            idle.async_wait(kTuple));
       if (got.index() == 1 || std::get<0>(std::get<0>(got))) break;
       size_t length = tcp_frame_length(length_bytes);
       std::vector<uint8_t> buffer(length);
-      auto body = co_await (asio::async_read(socket, asio::buffer(buffer), kTuple) ||
+      auto body = co_await (asio::async_read(conn->socket, asio::buffer(buffer), kTuple) ||
                             idle.async_wait(kTuple));
       if (body.index() == 1 || std::get<0>(std::get<0>(body))) break;
       Vetting vetting = vet_query(buffer, query, reply);
       if (vetting == Vetting::kDrop) break;
-      if (vetting == Vetting::kAnswer) reply = co_await respond(query, client);
+      if (vetting == Vetting::kAnswer) {
+        if (sync_handler) {
+          reply = sync_handler(query, client);
+        } else if (auto fast = fast_handler ? fast_handler(query, client) : std::nullopt) {
+          reply = std::move(*fast);
+        } else {
+          ++conn->in_flight;
+          asio::co_spawn(conn->socket.get_executor(), answer_tcp(conn, std::move(query), client),
+                         asio::detached);
+          continue;
+        }
+      }
       auto wire = finish_reply(query, reply, false, limits);
-      std::vector<uint8_t> framed = tcp_frame(wire);
-      auto [write_error, n] = co_await asio::async_write(socket, asio::buffer(framed), kTuple);
-      if (write_error) break;
+      send_tcp(conn, tcp_frame(wire));
     }
-    socket.close(ignored);
+    // Answer what is in flight and send every reply before closing (RFC 7766 6.2.4).
+    while ((conn->in_flight > 0 || conn->writing) && !conn->broken) {
+      conn->changed.expires_at(asio::steady_timer::time_point::max());
+      co_await conn->changed.async_wait(kTuple);
+    }
+    conn->broken = true;
+    conn->socket.close(ignored);
     --tcp_connections;
   }
 };
@@ -263,6 +389,14 @@ DnsServer::DnsServer(asio::any_io_executor executor, const asio::ip::udp::endpoi
 
 DnsServer::~DnsServer() {
   stop();
+}
+
+void DnsServer::set_fast_handler(FastHandler handler) {
+  state_->fast_handler = std::move(handler);
+}
+
+void DnsServer::clear_answer_cache() {
+  state_->answer_cache.clear();
 }
 
 void DnsServer::start() {

@@ -54,6 +54,7 @@ Result<Zone> Zone::from_records(std::vector<ResourceRecord> records, const std::
   if (soa == nullptr) return make_error(source + ": no SOA record: a zone needs one at its apex");
   zone.origin_ = soa->name;
   zone.soa_record_ = *soa;
+  zone.nodes_.reserve(records.size());  // one rehash-free pass over a large zone
 
   for (auto& record : records) {
     if (!record.name.is_subdomain_of(zone.origin_))
@@ -84,13 +85,25 @@ Result<Zone> Zone::from_records(std::vector<ResourceRecord> records, const std::
     return make_error(source + ": no NS records at the apex " + zone.origin_.to_string());
   // Empty non-terminals exist (RFC 4592 2.2.2): give every ancestor inside the zone a node, so
   // that they answer NODATA rather than NXDOMAIN.
-  std::vector<Name> owners;
-  owners.reserve(zone.nodes_.size());
-  for (const auto& entry : zone.nodes_) owners.push_back(entry.first);
-  for (const auto& owner : owners) {
-    for (Name name = owner.parent(); name.label_count() > zone.origin_.label_count();
-         name = name.parent())
-      zone.nodes_.try_emplace(name);
+  // Only names two or more labels below the apex have such ancestors; the usual flat zone
+  // copies no name here. Parents found missing are added, then their own parents, and so on.
+  const size_t child_depth = zone.origin_.label_count() + 1;
+  std::vector<Name> missing;
+  for (const auto& entry : zone.nodes_)
+    if (entry.first.label_count() > child_depth) {
+      Name parent = entry.first.parent();
+      if (!zone.nodes_.count(parent)) missing.push_back(std::move(parent));
+    }
+  while (!missing.empty()) {
+    std::vector<Name> next;
+    for (auto& name : missing) {
+      if (!zone.nodes_.try_emplace(name).second) continue;  // a sibling added it already
+      if (name.label_count() > child_depth) {
+        Name parent = name.parent();
+        if (!zone.nodes_.count(parent)) next.push_back(std::move(parent));
+      }
+    }
+    missing = std::move(next);
   }
   return zone;
 }

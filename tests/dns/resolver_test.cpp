@@ -6,8 +6,12 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
+#include <asio/read.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
 #include <memory>
 
 #include "dns/recursive_server.hpp"
@@ -16,6 +20,7 @@
 #include "dns/zone.hpp"
 #include "dns/zone_parser.hpp"
 #include "shared/dns/client.hpp"
+#include "shared/dns/wire.hpp"
 
 namespace miniweb::dns {
 namespace {
@@ -289,7 +294,7 @@ TEST_F(DnsInternet, CoalescesIdenticalQuestions) {
       wait.expires_after(10ms);
       co_await wait.async_wait(asio::use_awaitable);
     }
-    EXPECT_EQ(*counts_[root_], 1);
+    EXPECT_EQ(*counts_[root_], 2);  // the priming query (RFC 8109) and one referral
     EXPECT_EQ(*counts_[example_], 1);
   });
 }
@@ -336,11 +341,14 @@ TEST_F(DnsInternet, RecursiveServerAnswersAllowedClientsOnly) {
                    AsyncHandler([&](Message q, asio::ip::address c) {
                      return answer_recursive(resolver, elsewhere, std::move(q), std::move(c));
                    }));
+  open.set_fast_handler([&](const Message& q, const asio::ip::address& c) {
+    return answer_recursive_at_once(resolver, loopback, q, c);
+  });
   open.start();
   closed.start();
   run([&]() -> asio::awaitable<void> {
-    auto reply = co_await exchange(open.local_endpoint(),
-                                   make_query(N("www.example.test"), type::A), 3000ms);
+    Message query = make_query(N("www.example.test"), type::A);
+    auto reply = co_await exchange(open.local_endpoint(), query, 3000ms);
     EXPECT_TRUE(reply.ok());
     if (reply.ok()) {
       EXPECT_TRUE(reply->ra);
@@ -348,6 +356,16 @@ TEST_F(DnsInternet, RecursiveServerAnswersAllowedClientsOnly) {
       EXPECT_EQ(reply->rcode, rcode::NOERROR);
       EXPECT_EQ(reply->answers.size(), 1u);
     }
+    // Again: the synchronous cache path gives the same answer, with no upstream query.
+    int before = *counts_[example_];
+    auto again = co_await exchange(open.local_endpoint(), query, 3000ms);
+    EXPECT_TRUE(again.ok());
+    if (again.ok()) {
+      EXPECT_TRUE(again->ra);
+      EXPECT_EQ(again->rcode, rcode::NOERROR);
+      EXPECT_EQ(again->answers.size(), 1u);
+    }
+    EXPECT_EQ(*counts_[example_], before);
     auto refused = co_await exchange(closed.local_endpoint(),
                                      make_query(N("www.example.test"), type::A), 3000ms);
     EXPECT_TRUE(refused.ok());
@@ -445,6 +463,167 @@ TEST_F(DnsInternet, FloodOfGarbageDoesNotStopAnswers) {
     if (good.ok()) {
       EXPECT_EQ(good->answers.size(), 1u);
     }
+  });
+}
+
+TEST_F(DnsInternet, PrimesFromTheRootNotTheHints) {
+  // RFC 8109: the hints name an old server (at the right address); the root's own NS set names
+  // a.root-servers.test., and iteration must use that one.
+  auto o = options();
+  o.root_hints = *parse_zone_text(
+      ". 3600000 NS old.root-servers.test.\nold.root-servers.test. 3600000 A " + root_ + "\n",
+      "hints");
+  Resolver resolver(io_.get_executor(), o);
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("www.example.test"), type::A, TraceMode::kRecord);
+    EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error;
+    CO_ASSERT(!r.trace.empty());
+    EXPECT_EQ(r.trace.front().server_name, "a.root-servers.test.") << trace_to_string(r);
+  });
+}
+
+TEST_F(DnsInternet, GlueIsNeverReturnedAsAnAnswer) {
+  // RFC 2181 5.4.1: the test. server's glue for ns1.example.test (TTL 3600) steers iteration,
+  // but a client asking for ns1.example.test gets the zone's own authoritative record (TTL 300).
+  Resolver resolver(io_.get_executor(), options());
+  run([&]() -> asio::awaitable<void> {
+    Resolution www = co_await resolver.resolve(N("www.example.test"), type::A);
+    EXPECT_EQ(www.rcode, rcode::NOERROR) << www.error;
+    int before = *counts_[example_];
+    Resolution ns = co_await resolver.resolve(N("ns1.example.test"), type::A);
+    EXPECT_EQ(ns.rcode, rcode::NOERROR) << ns.error;
+    EXPECT_FALSE(ns.from_cache);
+    EXPECT_EQ(*counts_[example_], before + 1);
+    CO_ASSERT(ns.answers.size() == 1u);
+    EXPECT_LE(ns.answers[0].ttl, 300u);
+    // Now the authoritative answer is cached and served as such.
+    Resolution again = co_await resolver.resolve(N("ns1.example.test"), type::A);
+    EXPECT_TRUE(again.from_cache);
+    // Resolving a sibling walks the same delegation; the glue must not replace the answer.
+    Resolution other = co_await resolver.resolve(N("nope.example.test"), type::A);
+    EXPECT_EQ(other.rcode, rcode::NXDOMAIN);
+    Resolution still = co_await resolver.resolve(N("ns1.example.test"), type::A);
+    EXPECT_TRUE(still.from_cache);
+    CO_ASSERT(still.answers.size() == 1u);
+    EXPECT_LE(still.answers[0].ttl, 300u);
+  });
+}
+
+TEST_F(DnsInternet, FullCacheEvictsTheLeastRecentlyUsed) {
+  auto o = options();
+  o.max_cache_entries = 16;
+  Resolver resolver(io_.get_executor(), o);
+  run([&]() -> asio::awaitable<void> {
+    Resolution www = co_await resolver.resolve(N("www.example.test"), type::A);
+    EXPECT_EQ(www.rcode, rcode::NOERROR) << www.error;
+    for (int i = 0; i < 40; ++i) {
+      Name name = N("nope" + std::to_string(i) + ".example.test");
+      Resolution nx = co_await resolver.resolve(name, type::A);
+      EXPECT_EQ(nx.rcode, rcode::NXDOMAIN) << nx.error;
+      // Used after every insertion, www stays; clearing the whole cache would lose it.
+      Resolution hot = co_await resolver.resolve(N("www.example.test"), type::A);
+      EXPECT_TRUE(hot.from_cache) << "evicted after " << i;
+      EXPECT_LE(resolver.cache_size(), 16u);
+    }
+    // The oldest negative answers went first.
+    Name oldest = N("nope0.example.test");
+    Resolution old = co_await resolver.resolve(oldest, type::A);
+    EXPECT_FALSE(old.from_cache);
+  });
+}
+
+TEST_F(DnsInternet, TcpQueriesOnOneConnectionAreAnsweredConcurrently) {
+  // RFC 7766 6.2.1.1: a slow question must not hold up the reply to a later one on the same
+  // connection. "slow.test" is answered only after "fast.test" has been, or after 20 s.
+  auto executor = io_.get_executor();
+  asio::steady_timer release(executor);
+  release.expires_after(20s);
+  DnsServer server(
+      executor, asio::ip::udp::endpoint(asio::ip::make_address(recursive_), 0),
+      AsyncHandler([&](Message query, asio::ip::address) -> asio::awaitable<Message> {
+        Message reply = query.make_reply();
+        if (query.questions.front().name == N("slow.test"))
+          co_await release.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        else
+          release.cancel();
+        co_return reply;
+      }));
+  server.start();
+  run([&]() -> asio::awaitable<void> {
+    asio::ip::tcp::socket socket(executor);
+    asio::ip::tcp::endpoint endpoint(server.local_endpoint().address(),
+                                     server.local_endpoint().port());
+    co_await socket.async_connect(endpoint, asio::use_awaitable);
+    Message slow = make_query(N("slow.test"), type::A);
+    Message fast = make_query(N("fast.test"), type::A);
+    slow.id = 1;
+    fast.id = 2;
+    std::vector<uint8_t> both = tcp_frame(slow.encode());
+    std::vector<uint8_t> second = tcp_frame(fast.encode());
+    both.insert(both.end(), second.begin(), second.end());
+    co_await asio::async_write(socket, asio::buffer(both), asio::use_awaitable);
+    std::vector<uint16_t> order;
+    for (int i = 0; i < 2; ++i) {
+      uint8_t length[2];
+      co_await asio::async_read(socket, asio::buffer(length), asio::use_awaitable);
+      std::vector<uint8_t> body(tcp_frame_length(length));
+      co_await asio::async_read(socket, asio::buffer(body), asio::use_awaitable);
+      auto reply = Message::decode(body);
+      CO_ASSERT(reply.ok());
+      order.push_back(reply->id);
+    }
+    EXPECT_EQ(order, (std::vector<uint16_t>{2, 1}));
+    server.stop();
+  });
+}
+
+TEST_F(DnsInternet, AnswerCacheRepliesWithEachQuerysIdUntilCleared) {
+  // The authoritative role's UDP answer cache: the second identical question (another ID) is
+  // answered from the cache; after clear_answer_cache() the handler is asked again.
+  auto executor = io_.get_executor();
+  std::string address = "1.2.3.4";
+  int handled = 0;
+  DnsServer server(executor, asio::ip::udp::endpoint(asio::ip::make_address(recursive_), 0),
+                   SyncHandler([&](const Message& query, const asio::ip::address&) {
+                     ++handled;
+                     Message reply = query.make_reply();
+                     reply.aa = true;
+                     reply.answers.push_back(
+                         ResourceRecord{query.questions.front().name, type::A, rclass::IN, 60,
+                                        RdataA{asio::ip::make_address_v4(address).to_bytes()}});
+                     return reply;
+                   }),
+                   ServerLimits{.answer_cache_entries = 8});
+  server.start();
+  run([&]() -> asio::awaitable<void> {
+    auto ask = [&](uint16_t id) -> asio::awaitable<Message> {
+      asio::ip::udp::socket socket(executor, asio::ip::udp::v4());
+      Message query = make_query(N("cached.test"), type::A);
+      query.id = id;
+      std::vector<uint8_t> wire = query.encode();
+      co_await socket.async_send_to(asio::buffer(wire), server.local_endpoint(),
+                                    asio::use_awaitable);
+      std::vector<uint8_t> buffer(1232);
+      size_t n = co_await socket.async_receive(asio::buffer(buffer), asio::use_awaitable);
+      auto reply = Message::decode(std::span(buffer.data(), n));
+      if (!reply) co_return Message{};
+      co_return *reply;
+    };
+    Message first = co_await ask(100);
+    Message second = co_await ask(200);
+    EXPECT_EQ(first.id, 100);
+    EXPECT_EQ(second.id, 200);
+    EXPECT_EQ(handled, 1);
+    CO_ASSERT(second.answers.size() == 1u);
+    EXPECT_EQ(second.answers[0].rdata_to_string(), "1.2.3.4");
+    address = "5.6.7.8";
+    server.clear_answer_cache();
+    Message third = co_await ask(300);
+    EXPECT_EQ(third.id, 300);
+    EXPECT_EQ(handled, 2);
+    CO_ASSERT(third.answers.size() == 1u);
+    EXPECT_EQ(third.answers[0].rdata_to_string(), "5.6.7.8");
+    server.stop();
   });
 }
 

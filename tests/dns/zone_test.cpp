@@ -252,6 +252,11 @@ TEST_F(DnsZoneLookup, NodataAndEmptyNonTerminal) {
   reply = ask("a.b.example.test", type::A);  // exists only as the parent of deep.a.b
   EXPECT_EQ(reply.rcode, rcode::NOERROR);
   EXPECT_TRUE(reply.answers.empty());
+  reply = ask("b.example.test", type::A);  // and its parent in turn
+  EXPECT_EQ(reply.rcode, rcode::NOERROR);
+  EXPECT_TRUE(reply.answers.empty());
+  reply = ask("c.b.example.test", type::A);  // a sibling that does not exist
+  EXPECT_EQ(reply.rcode, rcode::NXDOMAIN);
 }
 
 TEST_F(DnsZoneLookup, Wildcards) {

@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# DNS benchmark (issue 3): miniweb-dns beside NSD (authoritative) and Unbound (recursive, warm
+# cache), same zones, same load generator (dnsperf), same pinning, on loopback.
+#
+#   bench/dns/run.sh                 # everything, about 1.5 minutes
+#   DURATION=5 bench/dns/run.sh      # shorter runs
+#   SKIP_ZONE_LOAD=1 bench/dns/run.sh
+#
+# Needs root: Unbound only walks delegations on port 53, so the hierarchy (root, test.,
+# bench.test.) lives on distinct 127.56.0.x addresses on port 53. Installs nsd, unbound and
+# dnsperf from Debian if missing (bench-only; not in scripts/install-deps.sh) and builds
+# miniweb-dns in Release in build/bench. Builds and measurements take /tmp/miniweb-build.lock
+# so they never overlap a build (set MINIWEB_BENCH_LOCKED=1 when the caller holds it already).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DURATION="${DURATION:-10}"
+ZONE_RECORDS="${ZONE_RECORDS:-10000}"        # names in the zone both authoritative servers serve
+RECURSIVE_NAMES="${RECURSIVE_NAMES:-1000}"   # distinct names asked of the resolvers
+LOAD_RECORDS="${LOAD_RECORDS:-1000000}"      # zone-load test size
+LOCK=/tmp/miniweb-build.lock
+NET=127.56.0
+SERVER_CPU=0
+CLIENT_CPU=1
+[ "$(nproc)" -lt 2 ] && CLIENT_CPU=0
+
+die() { echo "bench/dns: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (port 53 on loopback addresses for Unbound's hierarchy)"
+
+locked() {
+  if [ "${MINIWEB_BENCH_LOCKED:-0}" = 1 ]; then "$@"; else flock "$LOCK" "$@"; fi
+}
+
+# --- bench-only dependencies -------------------------------------------------------------
+need=()
+for pair in nsd:nsd unbound:unbound dnsperf:dnsperf; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair##*:}")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "bench/dns: installing ${need[*]}"
+  # policy-rc.d (if present) keeps the packages' own daemons from starting.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
+fi
+NSD=/usr/sbin/nsd
+UNBOUND=/usr/sbin/unbound
+
+# --- build ---------------------------------------------------------------------------------
+BUILD="$ROOT/build/bench"
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_SANITIZE=OFF \
+    -DMINIWEB_PARTS=dns >/dev/null
+fi
+locked cmake --build "$BUILD" -j2 --target miniweb-dns >/dev/null
+DNS="$BUILD/dns/miniweb-dns"
+[ -x "$DNS" ] || die "no $DNS after the build"
+
+# --- zones ---------------------------------------------------------------------------------
+WORK="$(mktemp -d /tmp/miniweb-bench-dns.XXXXXX)"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+for i in 1 2 3 10 11 53 54; do
+  # Loopback addresses 127/8 all work on Linux; check none is taken on port 53 or 5353.
+  if ss -lunH "src $NET.$i" 2>/dev/null | grep -q .; then die "$NET.$i is in use"; fi
+done
+
+cat >"$WORK/root.zone" <<EOF
+. 86400 IN SOA a.root-servers.test. host.root-servers.test. 1 1800 900 604800 86400
+. 518400 IN NS a.root-servers.test.
+a.root-servers.test. 518400 IN A $NET.1
+test. 172800 IN NS ns1.nic.test.
+ns1.nic.test. 172800 IN A $NET.2
+EOF
+cat >"$WORK/test.zone" <<EOF
+\$ORIGIN test.
+\$TTL 86400
+@ SOA ns1.nic hostmaster.nic 1 7200 3600 1209600 300
+@ NS ns1.nic
+ns1.nic A $NET.2
+bench NS ns1.bench
+ns1.bench A $NET.3
+EOF
+make_zone() {  # make_zone RECORDS FILE
+  awk -v n="$1" -v net="$NET" 'BEGIN {
+    print "$ORIGIN bench.test.\n$TTL 86400"
+    print "@ SOA ns1 hostmaster 1 3600 900 604800 300\n@ NS ns1\nns1 A " net ".3"
+    for (i = 0; i < n; i++) printf "host%d A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
+  }' >"$2"
+}
+make_zone "$ZONE_RECORDS" "$WORK/bench.test.zone"
+printf '. 3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A %s.1\n' "$NET" \
+  >"$WORK/root.hints"
+# Queries: every zone name once, shuffled (dnsperf loops over the file).
+awk -v n="$ZONE_RECORDS" 'BEGIN { for (i = 0; i < n; i++) printf "host%d.bench.test A\n", i }' |
+  shuf --random-source=<(yes) >"$WORK/auth.queries"
+awk -v n="$RECURSIVE_NAMES" 'BEGIN { for (i = 0; i < n; i++) printf "host%d.bench.test A\n", i }' |
+  shuf --random-source=<(yes) >"$WORK/recursive.queries"
+
+# --- helpers -------------------------------------------------------------------------------
+wait_answer() {  # wait_answer ADDR PORT NAME: until the server answers (at most 60 s)
+  for _ in $(seq 600); do
+    if dig +time=1 +tries=1 +short -p "$2" @"$1" "$3" A >/dev/null 2>&1 &&
+      [ -n "$(dig +time=1 +tries=1 +short -p "$2" @"$1" "$3" A 2>/dev/null)" ]; then return 0; fi
+    sleep 0.1
+  done
+  die "no answer from $1:$2 for $3"
+}
+tree() {  # tree PID: the process and all its descendants (NSD forks its server and xfrd)
+  local pid
+  echo "$1"
+  for pid in $(pgrep -P "$1" || true); do tree "$pid"; done
+}
+rss_kb() {  # rss_kb PID: resident memory of the process tree, in KiB
+  local total=0 pid
+  for pid in $(tree "$1"); do
+    total=$((total + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+cpu_ticks() {  # cpu_ticks PID: user+system clock ticks of the process tree
+  local total=0 pid
+  for pid in $(tree "$1"); do
+    # Fields after "pid (comm) ": comm may hold spaces ("nsd: server 1").
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0)))
+  done
+  echo "$total"
+}
+declare -A QPS LAT LOST RSS CPU
+ROUNDS="${ROUNDS:-2}"
+perf() {  # perf KEY ADDR PORT QUERYFILE PID: one dnsperf run; keeps the best of ROUNDS
+  local out before after qps
+  before=$(cpu_ticks "$5")
+  out="$(taskset -c "$CLIENT_CPU" dnsperf -s "$2" -p "$3" -d "$4" -l "$DURATION" -c 8 -q 256 \
+    -t 2 2>&1)" || die "dnsperf failed: $out"
+  after=$(cpu_ticks "$5")
+  qps="$(awk '/Queries per second:/ { printf "%.0f", $4 }' <<<"$out")"
+  if [ -z "${QPS[$1]:-}" ] || [ "$qps" -gt "${QPS[$1]}" ]; then
+    QPS[$1]="$qps"
+    LAT[$1]="$(awk '/Average Latency/ { printf "%.3f", $4 * 1000 }' <<<"$out")"
+    LOST[$1]="$(awk '/Queries lost:/ { print $3 }' <<<"$out")"
+    # Server CPU used during the run, in % of one core (the client may be the bottleneck).
+    CPU[$1]=$(((after - before) * 100 / $(getconf CLK_TCK) / DURATION))
+  fi
+  RSS[$1]=$(rss_kb "$5")
+}
+warm() {  # warm ADDR PORT QUERYFILE: ask every name once, so the cache is warm
+  taskset -c "$CLIENT_CPU" dnsperf -s "$1" -p "$2" -d "$3" -n 2 -c 4 -q 64 -t 5 >/dev/null 2>&1
+}
+start() {  # start LOGNAME CMD...: in the background pinned to the server CPU; sets LAST_PID
+  taskset -c "$SERVER_CPU" "${@:2}" >"$WORK/$1.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+measure() {
+  # --- authoritative: miniweb-dns auth vs NSD, one server process/thread each ---------------
+  start auth-miniweb "$DNS" auth --listen "$NET.11:5353" --zone "$WORK/bench.test.zone"
+  local miniweb_auth=$LAST_PID
+  mkdir -p "$WORK/nsd"
+  cat >"$WORK/nsd.conf" <<EOF
+server:
+  ip-address: $NET.10@5353
+  server-count: 1
+  username: ""
+  chroot: ""
+  zonesdir: "$WORK"
+  database: ""
+  zonelistfile: "$WORK/nsd/zone.list"
+  xfrdfile: "$WORK/nsd/xfrd.state"
+  xfrdir: "$WORK/nsd"
+  pidfile: "$WORK/nsd/nsd.pid"
+  logfile: "$WORK/nsd/nsd.log"
+  do-ip6: no
+  verbosity: 0
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: bench.test
+  zonefile: "$WORK/bench.test.zone"
+EOF
+  start auth-nsd "$NSD" -d -c "$WORK/nsd.conf"
+  local nsd=$LAST_PID
+  wait_answer "$NET.11" 5353 host1.bench.test
+  wait_answer "$NET.10" 5353 host1.bench.test
+  # Alternating rounds, best of each: other load on the machine hits both alike.
+  for _ in $(seq "$ROUNDS"); do
+    perf auth-miniweb "$NET.11" 5353 "$WORK/auth.queries" "$miniweb_auth"
+    perf auth-nsd "$NET.10" 5353 "$WORK/auth.queries" "$nsd"
+  done
+  kill "$miniweb_auth" "$nsd"
+  wait "$miniweb_auth" "$nsd" 2>/dev/null || true
+
+  # --- recursive: miniweb-dns recursive vs Unbound, warm cache, same hierarchy --------------
+  # The hierarchy is served by miniweb-dns on the other CPU: only cache misses reach it.
+  for spec in "1 $WORK/root.zone" "2 $WORK/test.zone" "3 $WORK/bench.test.zone"; do
+    taskset -c "$CLIENT_CPU" "$DNS" auth --listen "$NET.${spec%% *}:53" --zone "${spec#* }" \
+      >"$WORK/hier${spec%% *}.log" 2>&1 &
+    PIDS+=("$!")
+  done
+  wait_answer "$NET.3" 53 host1.bench.test
+  start rec-miniweb "$DNS" recursive --listen "$NET.54:53" --root-hints "$WORK/root.hints" \
+    --upstream-port 53
+  local miniweb_rec=$LAST_PID
+  cat >"$WORK/unbound.conf" <<EOF
+server:
+  interface: $NET.53
+  port: 53
+  num-threads: 1
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$WORK"
+  pidfile: "$WORK/unbound.pid"
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  do-ip6: no
+  root-hints: "$WORK/root.hints"
+  do-not-query-localhost: no
+  access-control: 127.0.0.0/8 allow
+  local-zone: "test." nodefault
+  module-config: "iterator"
+  qname-minimisation: no
+  prefetch: no
+  so-reuseport: no
+remote-control:
+  control-enable: no
+EOF
+  start rec-unbound "$UNBOUND" -d -c "$WORK/unbound.conf"
+  local unbound=$LAST_PID
+  wait_answer "$NET.54" 53 host1.bench.test
+  wait_answer "$NET.53" 53 host1.bench.test
+  warm "$NET.54" 53 "$WORK/recursive.queries"
+  warm "$NET.53" 53 "$WORK/recursive.queries"
+  for _ in $(seq "$ROUNDS"); do
+    perf rec-miniweb "$NET.54" 53 "$WORK/recursive.queries" "$miniweb_rec"
+    perf rec-unbound "$NET.53" 53 "$WORK/recursive.queries" "$unbound"
+  done
+}
+
+# Zone load: time until the server answers, and peak memory, for a zone of LOAD_RECORDS.
+load_zone() {
+  make_zone "$LOAD_RECORDS" "$WORK/big.zone"
+  local t0 pid
+  t0=$(date +%s.%N)
+  start load-miniweb "$DNS" auth --listen "$NET.11:5353" --zone "$WORK/big.zone"
+  pid=$LAST_PID
+  wait_answer "$NET.11" 5353 host1.bench.test
+  LOAD_MINIWEB="$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')"
+  LOADMEM_MINIWEB=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  sed -i "s#$WORK/bench.test.zone#$WORK/big.zone#" "$WORK/nsd.conf"
+  rm -f "$WORK/nsd/zone.list"
+  t0=$(date +%s.%N)
+  start load-nsd "$NSD" -d -c "$WORK/nsd.conf"
+  pid=$LAST_PID
+  wait_answer "$NET.10" 5353 host1.bench.test
+  LOAD_NSD="$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.2f", a - b }')"
+  LOADMEM_NSD=0
+  for p in $(tree "$pid"); do
+    LOADMEM_NSD=$((LOADMEM_NSD + $(awk '/^VmHWM/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)))
+  done
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
+run_all() {
+  measure
+  if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then load_zone; fi
+}
+
+echo "bench/dns: $(nproc) CPUs; servers pinned to CPU $SERVER_CPU, dnsperf to CPU $CLIENT_CPU;" \
+  "${DURATION}s per run, best of $ROUNDS alternating rounds; $("$NSD" -v 2>&1 | head -1);" \
+  "Unbound $("$UNBOUND" -V | awk '/^Version/ { print $2 }'); dnsperf $(dpkg-query -W -f '${Version}' dnsperf 2>/dev/null)"
+if [ "${MINIWEB_BENCH_LOCKED:-0}" = 1 ]; then run_all; else
+  exec 9>"$LOCK"
+  flock 9
+  run_all
+  flock -u 9
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+per_cpu() { awk -v q="${QPS[$1]}" -v c="${CPU[$1]}" 'BEGIN { if (c > 0) printf "%.0f", q * 100 / c; else print 0 }'; }
+printf '\n%-14s %10s %12s %8s %9s %7s %16s\n' "server" "queries/s" "avg latency" "lost" \
+  "CPU" "RSS" "queries/CPU-s"
+for key in auth-miniweb auth-nsd rec-miniweb rec-unbound; do
+  printf '%-14s %10s %9s ms %8s %8s%% %4s MB %16s\n' "$key" "${QPS[$key]}" "${LAT[$key]}" \
+    "${LOST[$key]}" "${CPU[$key]}" "$((RSS[$key] / 1024))" \
+    "$(per_cpu "$key")"
+done
+echo
+echo "authoritative miniweb/NSD:  queries/s $(ratio "${QPS[auth-miniweb]}" "${QPS[auth-nsd]}")x," \
+  "queries/CPU-s $(ratio "$(per_cpu auth-miniweb)" "$(per_cpu auth-nsd)")x," \
+  "latency $(ratio "${LAT[auth-miniweb]}" "${LAT[auth-nsd]}")x, RSS $(ratio "${RSS[auth-miniweb]}" "${RSS[auth-nsd]}")x"
+echo "recursive miniweb/Unbound:  queries/s $(ratio "${QPS[rec-miniweb]}" "${QPS[rec-unbound]}")x," \
+  "queries/CPU-s $(ratio "$(per_cpu rec-miniweb)" "$(per_cpu rec-unbound)")x," \
+  "latency $(ratio "${LAT[rec-miniweb]}" "${LAT[rec-unbound]}")x, RSS $(ratio "${RSS[rec-miniweb]}" "${RSS[rec-unbound]}")x"
+if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then
+  echo "zone load, $LOAD_RECORDS records: miniweb ${LOAD_MINIWEB}s, $((LOADMEM_MINIWEB / 1024)) MB peak;" \
+    "NSD ${LOAD_NSD}s, $((LOADMEM_NSD / 1024)) MB peak; time ratio $(ratio "$LOAD_MINIWEB" "$LOAD_NSD")x," \
+    "memory ratio $(ratio "$LOADMEM_MINIWEB" "$LOADMEM_NSD")x"
+fi
