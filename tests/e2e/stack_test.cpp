@@ -229,6 +229,17 @@ TEST_F(StackTest, TheTourHasNoBrokenLinks) {
   EXPECT_GE(pages, 10u) << "the tour should have at least the home page and one page per step";
 }
 
+TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  std::filesystem::remove_all(state_ / "browser");
+  RunResult page = browse("https://www.example/", "--dump --trace");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("Welcome to www.example"), std::string::npos) << page.out;
+  EXPECT_NE(page.err.find("referral to example. (ns1.nic.example.)"), std::string::npos) << page.err;
+  EXPECT_NE(page.err.find("example. @ ns1.nic.example. (" + net_ + ".4:"), std::string::npos) << page.err;
+  EXPECT_EQ(page.err.find("ns1.nic.test."), std::string::npos) << page.err;
+}
+
 TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   RunResult dig = run("dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ + ".53 www.example.test A");
@@ -352,7 +363,7 @@ TEST_F(StackTest, HostsFileAnswersBeforeDns) {
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::vector<int> pids = service_pids();
-  ASSERT_EQ(pids.size(), 7u);
+  ASSERT_EQ(pids.size(), 8u);
   for (int pid : pids) ASSERT_TRUE(process_runs_our_program(pid)) << pid;
   RunResult down = launcher("down");
   EXPECT_EQ(down.exit_code, 0) << down.err;
