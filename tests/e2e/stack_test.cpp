@@ -237,7 +237,9 @@ TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
   EXPECT_NE(page.out.find("Welcome to www.example"), std::string::npos) << page.out;
   EXPECT_NE(page.err.find("referral to example. (ns1.nic.example.)"), std::string::npos) << page.err;
   EXPECT_NE(page.err.find("example. @ ns1.nic.example. (" + net_ + ".4:"), std::string::npos) << page.err;
-  EXPECT_EQ(page.err.find("ns1.nic.test."), std::string::npos) << page.err;
+  // Before the first connection (the CRL fetch for ca.test comes later and walks test.).
+  const std::string lookup = page.err.substr(0, page.err.find(" tcp "));
+  EXPECT_EQ(lookup.find("ns1.nic.test."), std::string::npos) << page.err;
 }
 
 TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
