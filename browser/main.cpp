@@ -9,6 +9,7 @@
 
 #include "browser/session.hpp"
 #include "browser/terminal_ui.hpp"
+#include "browser/window/browser_window.hpp"
 #include "shared/dns/client.hpp"
 
 namespace {
@@ -29,6 +30,9 @@ struct Options {
   std::uint16_t dns_port = 53;
   std::string cache_dir;
   std::string download_dir = ".";
+  bool window = false;
+  bool terminal = false;
+  std::string screenshot;
 };
 
 int terminal_columns() {
@@ -90,6 +94,10 @@ int main(int argc, char** argv) {
   app.add_option("--download-dir", options.download_dir, "where files that are not pages are saved");
   app.add_flag("--insecure", options.insecure,
                "show pages whose certificate fails verification (each page says so)");
+  app.add_flag("--window", options.window, "open the SDL2 window (the default when a display is there, unless --dump)");
+  app.add_flag("--terminal", options.terminal, "stay in the terminal even when a display is there");
+  app.add_option("--screenshot", options.screenshot,
+                 "open the window, write it as PNG once the page has loaded (or failed), and exit; works headless");
   CLI11_PARSE(app, argc, argv);
 
   SessionOptions session_options;
@@ -110,6 +118,17 @@ int main(int argc, char** argv) {
   session_options.loader.insecure = options.insecure;
   session_options.loader.profile_dir = options.cache_dir;
   session_options.loader.ca_file = options.ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : options.ca_file;
+  // A display means the window, as a desktop browser; --dump (or no display) the terminal.
+  const bool has_display = std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr;
+  if (!options.dump && (options.window || !options.screenshot.empty() || (has_display && !options.terminal))) {
+    window::WindowOptions window_options;
+    window_options.url = options.url;
+    window_options.resolver = session_options.dns;
+    window_options.loader = session_options.loader;
+    window_options.screenshot = options.screenshot;
+    window_options.hidden = !options.screenshot.empty();
+    return window::run_window(window_options);
+  }
   Session session(session_options);
 
   std::optional<Url> start;

@@ -96,13 +96,18 @@ Result<std::unique_ptr<BrowserWindow>> BrowserWindow::create(const WindowOptions
   auto fonts = FontSet::open(options.font_dir);
   if (!fonts) return fonts.error();
 
-  Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
+  // No SDL_WINDOW_ALLOW_HIGHDPI: mouse events and drawing then share one coordinate space.
+  Uint32 flags = SDL_WINDOW_RESIZABLE;
   flags |= options.hidden ? SDL_WINDOW_HIDDEN : SDL_WINDOW_SHOWN;
   WindowPtr window(SDL_CreateWindow("miniweb", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                                     options.width, options.height, flags));
   if (!window) return make_error(std::string("cannot create the window: ") + SDL_GetError());
+  const bool software = options.software_renderer || driver_is_offscreen();
+  // Without this SDL draws the software renderer's frame through an OpenGL texture, which
+  // loads Mesa even for an offscreen window.
+  if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   RendererPtr renderer;
-  if (!options.software_renderer && !driver_is_offscreen()) {
+  if (!software) {
     renderer.reset(SDL_CreateRenderer(window.get(), -1, SDL_RENDERER_ACCELERATED));
   }
   // No GPU (or a headless run): SDL's own software renderer draws the same frame.
@@ -338,6 +343,10 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
       scroll_by(-event.wheel.y * kWheelStep);
       return;
     case SDL_MOUSEMOTION:
+      if (selecting_address_ && (event.motion.state & SDL_BUTTON_LMASK) != 0) {
+        address_.place_cursor(address_offset_at(event.motion.x), true);  // dragging selects
+        dirty_ = true;
+      }
       update_hover(event.motion.x, event.motion.y);
       return;
     case SDL_MOUSEBUTTONDOWN: {
@@ -348,10 +357,13 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
       pressed_button_ = button_at(x, y);
       if (inside(address_rect(), x, y)) {
         const bool extend = (SDL_GetModState() & KMOD_SHIFT) != 0;
-        if (!address_focused_) {
-          focus_address(false);
+        if (!address_focused_) focus_address(false);
+        if (event.button.clicks >= 2) {
+          address_.select_all();  // a double click takes the whole URL, as browsers do
+        } else {
+          address_.place_cursor(address_offset_at(x), extend);
+          selecting_address_ = true;
         }
-        address_.place_cursor(address_offset_at(x), extend);
         dirty_ = true;
         return;
       }
@@ -364,6 +376,7 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
     }
     case SDL_MOUSEBUTTONUP: {
       if (event.button.button != SDL_BUTTON_LEFT) return;
+      selecting_address_ = false;
       const int x = event.button.x;
       const int y = event.button.y;
       if (pressed_button_ && pressed_button_ == button_at(x, y)) {
@@ -722,6 +735,8 @@ void BrowserWindow::draw_page() {
       }
     }
   }
+  // An error page says so at a glance too: a red rule along its top, as browsers' warnings do.
+  if (showing_error_) fill(SDL_Rect{content.x, content.y, content.w, 4}, kWarning);
   // The scroll bar: where the view is in the page.
   const int view = view_bottom - content.y;
   const int total = list_.height + 2 * kPad;
@@ -903,6 +918,11 @@ Status BrowserWindow::screenshot(const std::filesystem::path& path) {
 // --- the program's entry ---------------------------------------------------------------
 
 int run_window(const WindowOptions& options) {
+  // A screenshot needs no screen: without a display, draw offscreen.
+  if (!options.screenshot.empty() && std::getenv("DISPLAY") == nullptr &&
+      std::getenv("WAYLAND_DISPLAY") == nullptr && std::getenv("SDL_VIDEODRIVER") == nullptr) {
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+  }
   auto created = BrowserWindow::create(options);
   if (!created) {
     std::cerr << "miniweb-browser: " << created.error().message << '\n';

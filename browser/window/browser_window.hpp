@@ -95,6 +95,8 @@ class BrowserWindow {
   // Where link number `link` (1-based) shows now, in window coordinates, if it is visible.
   std::optional<SDL_Rect> link_rect(int link) const;
   SDL_Rect address_rect() const;
+  enum class Button { Back, Forward, Reload };
+  SDL_Rect button_rect(Button button) const;
   SDL_Rect content_rect() const;
   int scroll_y() const { return scroll_y_; }
   int max_scroll() const;
@@ -120,8 +122,6 @@ class BrowserWindow {
     int width = 0;
     int height = 0;
   };
-  enum class Button { Back, Forward, Reload };
-
   void load_current();
   void apply(FetchOutcome outcome);
   void relayout();
@@ -130,7 +130,6 @@ class BrowserWindow {
   std::optional<std::string> link_url(int link) const;
   int link_at(int x, int y) const;
   std::optional<Button> button_at(int x, int y) const;
-  SDL_Rect button_rect(Button button) const;
   void focus_address(bool select_all);
   void handle_key(const SDL_KeyboardEvent& key);
   bool handle_address_key(const SDL_KeyboardEvent& key);
@@ -179,6 +178,7 @@ class BrowserWindow {
 
   AddressBar address_;
   bool address_focused_ = false;
+  bool selecting_address_ = false;  // the button went down in the address bar and is held
   int hovered_link_ = -1;
   int pressed_link_ = -1;
   std::optional<Button> pressed_button_;

@@ -92,8 +92,8 @@ std::string error_page_html(const Error& error, const std::string& url) {
   }
   return "<html><head><title>" + escape_html(heading) + "</title></head><body><h1>" +
          escape_html(heading) + "</h1><p>" + escape_html(explanation) + "</p><p><b>" +
-         escape_html(url) + "</b></p><pre>" + escape_html(error.message) +
-         "</pre><p><i>Error code " + std::to_string(error.code) + "</i></p></body></html>";
+         escape_html(url) + "</b></p><p>" + escape_html(error.message) + "</p><p><i>Error code " +
+         std::to_string(error.code) + "</i></p></body></html>";
 }
 
 void strip_link_numbers(layout::DisplayList& list, const layout::TextMeasurer& measurer) {

@@ -22,19 +22,20 @@ struct PageFetcher::Load {
 
 PageFetcher::PageFetcher(ResolverSettings resolver, LoaderOptions loader,
                          std::function<void()> wake)
-    : work_(io_.get_executor()),
+    : work_(io_->get_executor()),
       resolver_(std::move(resolver)),
       loader_(resolver_, std::move(loader)),
       wake_(std::move(wake)),
-      thread_([this] { io_.run(); }) {}
+      thread_([this] { io_->run(); }) {}
 
 PageFetcher::~PageFetcher() {
-  asio::post(io_, [this] { cancel_current(); });
   work_.reset();
-  // Loads still running after cancellation end at their own timeouts at the latest; stop()
-  // ends the wait for them so that closing the window is immediate.
-  io_.stop();
+  // Loads still running are abandoned: stop() ends the worker at once (closing the window is
+  // immediate), then their frames are destroyed here, before the loader they refer to.
+  io_->stop();
   thread_.join();
+  current_.reset();
+  io_.reset();
 }
 
 std::uint64_t PageFetcher::start(const Url& url) {
@@ -47,15 +48,15 @@ std::uint64_t PageFetcher::start(const Url& url) {
     progress_ = "Loading " + url.to_string();
     outcome_.reset();
   }
-  asio::post(io_, [this, load] {
+  asio::post(*io_, [this, load] {
     cancel_current();
     current_ = load;
     // The spawned coroutine owns the load (and so its cancellation signal) through the
     // completion handler, so the signal outlives every operation bound to its slot.
     asio::co_spawn(
-        io_, run(load),
+        *io_, run(load),
         asio::bind_cancellation_slot(load->cancel.slot(), [load](std::exception_ptr) {}));
-    asio::co_spawn(io_, watch(load), asio::detached);
+    asio::co_spawn(*io_, watch(load), asio::detached);
   });
   return load->generation;
 }
@@ -67,7 +68,7 @@ void PageFetcher::stop() {
     busy_ = false;
     progress_.clear();
   }
-  asio::post(io_, [this] { cancel_current(); });
+  asio::post(*io_, [this] { cancel_current(); });
 }
 
 void PageFetcher::cancel_current() {
@@ -137,7 +138,7 @@ asio::awaitable<void> PageFetcher::run(std::shared_ptr<Load> load) {
 // Reports the step in progress while the load runs: the trace belongs to this thread, so
 // the watcher reads it here and hands the UI a copy of one line.
 asio::awaitable<void> PageFetcher::watch(std::shared_ptr<Load> load) {
-  asio::steady_timer timer(io_);
+  asio::steady_timer timer(*io_);
   std::string last;
   while (!load->done) {
     std::string now;

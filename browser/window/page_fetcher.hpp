@@ -55,7 +55,9 @@ class PageFetcher {
   asio::awaitable<void> watch(std::shared_ptr<Load> load);
   void cancel_current();  // on the worker thread
 
-  asio::io_context io_;
+  // Owned through a pointer so that the destructor can destroy the loads still pending
+  // (their coroutine frames) while the resolver and loader they refer to still exist.
+  std::unique_ptr<asio::io_context> io_ = std::make_unique<asio::io_context>();
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   HostResolver resolver_;
   PageLoader loader_;
