@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <asio/ip/address.hpp>
+
 #include <algorithm>
 #include <cctype>
 
@@ -23,7 +25,8 @@ std::string lower(std::string text) {
 template <class T>
 T required(const toml::table& table, std::string_view key, std::string_view what) {
   const toml::node* node = table.get(key);
-  if (!node) throw ConfigError{std::string(what) + " needs '" + std::string(key) + "'", table.source()};
+  if (!node)
+    throw ConfigError{std::string(what) + " needs '" + std::string(key) + "'", table.source()};
   auto value = node->value<T>();
   if (!value) throw ConfigError{"'" + std::string(key) + "' has the wrong type", node->source()};
   return *value;
@@ -40,7 +43,8 @@ T optional_value(const toml::table& table, std::string_view key, T fallback) {
 
 std::int64_t positive(const toml::table& table, std::string_view key, std::int64_t fallback) {
   std::int64_t value = optional_value<std::int64_t>(table, key, fallback);
-  if (value <= 0) throw ConfigError{"'" + std::string(key) + "' must be positive", table.get(key)->source()};
+  if (value <= 0)
+    throw ConfigError{"'" + std::string(key) + "' must be positive", table.get(key)->source()};
   return value;
 }
 
@@ -49,7 +53,8 @@ const toml::array* array_of_tables(const toml::table& root, std::string_view key
   if (!node) return nullptr;
   const toml::array* array = node->as_array();
   if (!array || !array->is_array_of_tables())
-    throw ConfigError{"'" + std::string(key) + "' must be written as [[" + std::string(key) + "]]", node->source()};
+    throw ConfigError{"'" + std::string(key) + "' must be written as [[" + std::string(key) + "]]",
+                      node->source()};
   return array;
 }
 
@@ -57,7 +62,8 @@ ListenerConfig read_listener(const toml::table& table) {
   ListenerConfig listener;
   listener.address = required<std::string>(table, "address", "a listener");
   std::int64_t port = required<std::int64_t>(table, "port", "a listener");
-  if (port < 0 || port > 65535) throw ConfigError{"port must be 0 to 65535", table.get("port")->source()};
+  if (port < 0 || port > 65535)
+    throw ConfigError{"port must be 0 to 65535", table.get("port")->source()};
   listener.port = static_cast<std::uint16_t>(port);
   std::string kind = optional_value<std::string>(table, "protocol", "https");
   if (kind == "https") {
@@ -70,30 +76,146 @@ ListenerConfig read_listener(const toml::table& table) {
   return listener;
 }
 
+std::vector<std::string> string_list(const toml::table& table, std::string_view key,
+                                     std::string_view what) {
+  std::vector<std::string> out;
+  const toml::node* node = table.get(key);
+  if (!node) return out;
+  if (!node->is_array())
+    throw ConfigError{"'" + std::string(key) + "' must be a list of " + std::string(what),
+                      node->source()};
+  for (const toml::node& item : *node->as_array()) {
+    auto text = item.value<std::string>();
+    if (!text || text->empty())
+      throw ConfigError{"'" + std::string(key) + "' entries must be " + std::string(what),
+                        item.source()};
+    out.push_back(*text);
+  }
+  return out;
+}
+
 SiteConfig read_site(const toml::table& table, const std::filesystem::path& base) {
   SiteConfig site;
   const toml::node* names = table.get("names");
   if (!names || !names->is_array() || names->as_array()->empty())
     throw ConfigError{"a site needs 'names', a non-empty list of host names", table.source()};
-  for (const toml::node& name : *names->as_array()) {
-    auto text = name.value<std::string>();
-    if (!text || text->empty()) throw ConfigError{"site names must be strings", name.source()};
-    site.names.push_back(lower(*text));
+  for (const std::string& name : string_list(table, "names", "host names"))
+    site.names.push_back(lower(name));
+  if (table.contains("root")) site.root = base / required<std::string>(table, "root", "a site");
+  if (table.contains("certificate") || table.contains("key")) {
+    site.certificate_chain =
+        base / required<std::string>(table, "certificate", "a site with a key");
+    site.private_key = base / required<std::string>(table, "key", "a site with a certificate");
   }
-  site.root = base / required<std::string>(table, "root", "a site");
-  site.certificate_chain = base / required<std::string>(table, "certificate", "a site");
-  site.private_key = base / required<std::string>(table, "key", "a site");
-  if (const toml::node* index = table.get("index")) {
-    if (!index->is_array()) throw ConfigError{"'index' must be a list of file names", index->source()};
-    site.index_files.clear();
-    for (const toml::node& file : *index->as_array()) {
-      auto text = file.value<std::string>();
-      if (!text || text->find('/') != std::string::npos)
-        throw ConfigError{"index entries must be plain file names", file.source()};
-      site.index_files.push_back(*text);
+  site.redirect_to_https = optional_value<bool>(table, "redirect_to_https", site.redirect_to_https);
+  site.gzip = optional_value<bool>(table, "gzip", site.gzip);
+  if (table.contains("index")) {
+    site.index_files = string_list(table, "index", "plain file names");
+    for (const std::string& file : site.index_files)
+      if (file.find('/') != std::string::npos)
+        throw ConfigError{"index entries must be plain file names", table.get("index")->source()};
+  }
+  if (const toml::node* pages = table.get("error_pages")) {
+    if (!pages->is_table())
+      throw ConfigError{"'error_pages' must be a table such as { 404 = \"/errors/404.html\" }",
+                        pages->source()};
+    for (auto&& [key, value] : *pages->as_table()) {
+      int status = 0;
+      const std::string text(key.str());
+      if (text.size() == 3 &&
+          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        status = std::stoi(text);
+      if (status < 400 || status > 599)
+        throw ConfigError{"error page key '" + text + "' is not a 4xx or 5xx status",
+                          value.source()};
+      auto path = value.value<std::string>();
+      if (!path || !path->starts_with("/"))
+        throw ConfigError{"an error page is a path under the root, starting with '/'",
+                          value.source()};
+      site.error_pages[status] = *path;
     }
   }
+  if (const toml::node* proxy = table.get("proxy")) {
+    const toml::array* routes = proxy->as_array();
+    if (!routes || !routes->is_array_of_tables())
+      throw ConfigError{"'proxy' must be written as [[site.proxy]]", proxy->source()};
+    for (const toml::node& node : *routes) {
+      const toml::table& route_table = *node.as_table();
+      ProxyRoute route;
+      route.prefix = required<std::string>(route_table, "prefix", "a proxy route");
+      if (!route.prefix.starts_with("/"))
+        throw ConfigError{"a proxy prefix starts with '/'", route_table.get("prefix")->source()};
+      route.upstream = required<std::string>(route_table, "upstream", "a proxy route");
+      site.proxies.push_back(std::move(route));
+    }
+  }
+  for (auto&& [key, node] : table) {
+    static constexpr std::string_view kKnown[] = {
+        "names", "root",  "certificate", "key",  "redirect_to_https",
+        "gzip",  "index", "error_pages", "proxy"};
+    if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown))
+      throw ConfigError{"unknown site setting '" + std::string(key.str()) + "'", node.source()};
+  }
   return site;
+}
+
+std::chrono::seconds seconds(const toml::table& table, std::string_view key,
+                             std::chrono::seconds fallback) {
+  return std::chrono::seconds(positive(table, key, fallback.count()));
+}
+
+UpstreamConfig read_upstream(const toml::table& table) {
+  UpstreamConfig upstream;
+  upstream.name = required<std::string>(table, "name", "an upstream");
+  const std::string balance = optional_value<std::string>(table, "balance", "weighted_round_robin");
+  if (balance == "round_robin") {
+    upstream.balance = BalanceMethod::RoundRobin;
+  } else if (balance == "weighted_round_robin") {
+    upstream.balance = BalanceMethod::WeightedRoundRobin;
+  } else if (balance == "least_connections") {
+    upstream.balance = BalanceMethod::LeastConnections;
+  } else {
+    throw ConfigError{
+        "balance must be \"round_robin\", \"weighted_round_robin\" or \"least_connections\"",
+        table.get("balance")->source()};
+  }
+  upstream.max_fails = static_cast<int>(positive(table, "max_fails", upstream.max_fails));
+  upstream.fail_timeout = seconds(table, "fail_timeout", upstream.fail_timeout);
+  upstream.connect_timeout = seconds(table, "connect_timeout", upstream.connect_timeout);
+  upstream.read_timeout = seconds(table, "read_timeout", upstream.read_timeout);
+  upstream.keepalive =
+      static_cast<std::size_t>(optional_value<std::int64_t>(table, "keepalive", 16));
+  upstream.max_response_bytes = positive(table, "max_response_bytes", upstream.max_response_bytes);
+  const toml::node* servers = table.get("server");
+  if (!servers || !servers->is_array_of_tables() || servers->as_array()->empty())
+    throw ConfigError{"upstream '" + upstream.name + "' needs at least one [[upstream.server]]",
+                      table.source()};
+  for (const toml::node& node : *servers->as_array()) {
+    const toml::table& server = *node.as_table();
+    UpstreamServerConfig entry;
+    const std::string address = required<std::string>(server, "address", "an upstream server");
+    const auto colon = address.rfind(':');
+    std::error_code ec;
+    if (colon == std::string::npos)
+      throw ConfigError{"an upstream address is IP:PORT", server.get("address")->source()};
+    entry.address = address.substr(0, colon);
+    if (entry.address.starts_with("[") && entry.address.ends_with("]"))
+      entry.address = entry.address.substr(1, entry.address.size() - 2);
+    asio::ip::make_address(entry.address, ec);
+    int port = 0;
+    try {
+      port = std::stoi(address.substr(colon + 1));
+    } catch (const std::exception&) {
+      port = -1;
+    }
+    if (ec || port <= 0 || port > 65535)
+      throw ConfigError{"upstream address '" + address + "' is not IP:PORT",
+                        server.get("address")->source()};
+    entry.port = static_cast<std::uint16_t>(port);
+    entry.weight = static_cast<int>(positive(server, "weight", 1));
+    upstream.servers.push_back(std::move(entry));
+  }
+  return upstream;
 }
 
 void read_limits(const toml::table& table, LimitsConfig& limits) {
@@ -101,9 +223,12 @@ void read_limits(const toml::table& table, LimitsConfig& limits) {
   limits.http.max_header_bytes = positive(table, "max_header_bytes", limits.http.max_header_bytes);
   limits.http.max_header_count = positive(table, "max_header_count", limits.http.max_header_count);
   limits.http.max_body_bytes = positive(table, "max_body_bytes", limits.http.max_body_bytes);
-  limits.header_timeout = std::chrono::seconds(positive(table, "header_timeout", limits.header_timeout.count()));
-  limits.keepalive_timeout = std::chrono::seconds(positive(table, "keepalive_timeout", limits.keepalive_timeout.count()));
-  limits.send_timeout = std::chrono::seconds(positive(table, "send_timeout", limits.send_timeout.count()));
+  limits.header_timeout =
+      std::chrono::seconds(positive(table, "header_timeout", limits.header_timeout.count()));
+  limits.keepalive_timeout =
+      std::chrono::seconds(positive(table, "keepalive_timeout", limits.keepalive_timeout.count()));
+  limits.send_timeout =
+      std::chrono::seconds(positive(table, "send_timeout", limits.send_timeout.count()));
   limits.max_connections = positive(table, "max_connections", limits.max_connections);
   limits.max_requests_per_connection =
       positive(table, "max_requests_per_connection", limits.max_requests_per_connection);
@@ -125,26 +250,55 @@ Result<ServerConfig> load_config(const std::filesystem::path& file) {
   try {
     if (const toml::node* server = root.get("server")) {
       if (!server->is_table()) throw ConfigError{"[server] must be a table", server->source()};
-      config.server_name = optional_value<std::string>(*server->as_table(), "name", config.server_name);
-      config.hsts_max_age = std::chrono::seconds(
-          optional_value<std::int64_t>(*server->as_table(), "hsts_max_age", config.hsts_max_age.count()));
+      config.server_name =
+          optional_value<std::string>(*server->as_table(), "name", config.server_name);
+      config.hsts_max_age = std::chrono::seconds(optional_value<std::int64_t>(
+          *server->as_table(), "hsts_max_age", config.hsts_max_age.count()));
     }
     if (const toml::node* limits = root.get("limits")) {
       if (!limits->is_table()) throw ConfigError{"[limits] must be a table", limits->source()};
       read_limits(*limits->as_table(), config.limits);
     }
     if (const toml::array* listeners = array_of_tables(root, "listener"))
-      for (const toml::node& node : *listeners) config.listeners.push_back(read_listener(*node.as_table()));
+      for (const toml::node& node : *listeners)
+        config.listeners.push_back(read_listener(*node.as_table()));
     if (const toml::array* sites = array_of_tables(root, "site"))
-      for (const toml::node& node : *sites) config.sites.push_back(read_site(*node.as_table(), base));
+      for (const toml::node& node : *sites)
+        config.sites.push_back(read_site(*node.as_table(), base));
+    if (const toml::array* upstreams = array_of_tables(root, "upstream"))
+      for (const toml::node& node : *upstreams)
+        config.upstreams.push_back(read_upstream(*node.as_table()));
     if (config.listeners.empty()) throw ConfigError{"no [[listener]] is configured", root.source()};
     if (config.sites.empty()) throw ConfigError{"no [[site]] is configured", root.source()};
     for (auto&& [key, node] : root) {
-      if (key != "server" && key != "limits" && key != "listener" && key != "site")
+      if (key != "server" && key != "limits" && key != "listener" && key != "site" &&
+          key != "upstream")
         throw ConfigError{"unknown section '" + std::string(key.str()) + "'", node.source()};
     }
+    bool https = std::any_of(config.listeners.begin(), config.listeners.end(),
+                             [](const ListenerConfig& l) { return l.kind == ListenerKind::Https; });
+    bool certificate =
+        std::any_of(config.sites.begin(), config.sites.end(),
+                    [](const SiteConfig& s) { return !s.certificate_chain.empty(); });
+    if (https && !certificate)
+      throw ConfigError{"an https listener needs at least one site with 'certificate' and 'key'",
+                        root.source()};
+    // Route names are checked once every group is read, at the route's own line.
+    if (const toml::array* sites = array_of_tables(root, "site")) {
+      for (std::size_t i = 0; i < config.sites.size(); ++i) {
+        for (std::size_t r = 0; r < config.sites[i].proxies.size(); ++r) {
+          const std::string& name = config.sites[i].proxies[r].upstream;
+          if (std::none_of(config.upstreams.begin(), config.upstreams.end(),
+                           [&](const UpstreamConfig& u) { return u.name == name; })) {
+            const toml::node& route = *(*sites)[i].as_table()->get("proxy")->as_array()->get(r);
+            throw ConfigError{"no [[upstream]] is named '" + name + "'", route.source()};
+          }
+        }
+      }
+    }
   } catch (const ConfigError& error) {
-    return make_error(file.string() + ":" + std::to_string(error.where.begin.line) + ": " + error.message);
+    return make_error(file.string() + ":" + std::to_string(error.where.begin.line) + ": " +
+                      error.message);
   }
   return config;
 }

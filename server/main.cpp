@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <functional>
 #include <iostream>
 
 #include "server/config.hpp"
@@ -12,9 +13,12 @@
 int main(int argc, char** argv) {
   CLI::App app{"miniweb-server: HTTPS server with virtual hosts and static files"};
   std::string config_path;
-  app.add_option("-c,--config", config_path, "configuration file (TOML)")->required()->check(CLI::ExistingFile);
+  app.add_option("-c,--config", config_path, "configuration file (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   bool check_only = false;
-  app.add_flag("-t,--test", check_only, "check the configuration and certificates, then exit (as nginx -t)");
+  app.add_flag("-t,--test", check_only,
+               "check the configuration and certificates, then exit (as nginx -t)");
   CLI11_PARSE(app, argc, argv);
 
   auto config = miniweb::server::load_config(config_path);
@@ -39,13 +43,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set hangup(io, SIGHUP);
   signals.async_wait([&](const std::error_code& ec, int) {
-    if (!ec) server.stop();
+    if (ec) return;
+    server.stop();
+    std::error_code ignored;
+    hangup.cancel(ignored);  // so the loop ends once the requests in flight are done
   });
+  // SIGHUP: reload the configuration and certificates; connections stay open (as nginx -s reload).
+  std::function<void(const std::error_code&, int)> on_hangup = [&](const std::error_code& ec, int) {
+    if (ec) return;
+    if (auto status = server.reload(config_path); !status)
+      std::cerr << "miniweb-server: [error] " << status.error().message << std::endl;
+    hangup.async_wait(on_hangup);
+  };
+  hangup.async_wait(on_hangup);
   std::signal(SIGPIPE, SIG_IGN);
   server.start();
   for (const auto& endpoint : server.local_endpoints())
-    std::clog << "ready https-server " << endpoint.address().to_string() << ':' << endpoint.port() << std::endl;
+    std::clog << "ready https-server " << endpoint.address().to_string() << ':' << endpoint.port()
+              << std::endl;
   io.run();
   return 0;
 }

@@ -24,33 +24,66 @@ const SiteConfig* RequestHandler::site_for_host(std::string_view host) const {
   return nullptr;
 }
 
-http::Response RequestHandler::handle(const http::Request& request, const RequestContext& context) const {
+const SiteConfig& RequestHandler::default_site(bool tls) const {
+  // Over TLS, the first site with a certificate (the one whose certificate was presented).
+  if (tls)
+    for (const SiteConfig& site : config_.sites)
+      if (!site.certificate_chain.empty()) return site;
+  return config_.sites.front();
+}
+
+Decision RequestHandler::decide(const http::Request& request, const RequestContext& context) const {
+  Decision decision;
   const std::string host = host_without_port(request.headers.get("Host").value_or(""));
-  if (!context.tls) {
-    // Plain HTTP answers with the HTTPS URL of the same resource (RFC 9110 section 15.4.2).
-    http::Response response = error_response(301);
-    response.headers.set("Location", "https://" + (host.empty() ? config_.sites.front().names.front() : host) +
-                                         request.target);
-    return response;
-  }
   const SiteConfig* site = site_for_host(host);
-  // A request for another host on a connection made for this one (RFC 9110 section 15.5.20).
-  if (!context.sni.empty() && host != context.sni && site && site != site_for_host(context.sni))
-    return error_response(421, "this connection was made for " + context.sni);
-  if (!site) site = &config_.sites.front();  // the default site, as nginx's default_server
+  if (!context.tls && !(site ? site : &default_site(false))->redirect_to_https) {
+    site = site ? site : &default_site(false);  // a plain-HTTP site (a backend) serves here
+  } else if (!context.tls) {
+    // Plain HTTP answers with the HTTPS URL of the same resource (RFC 9110 section 15.4.2).
+    decision.response = error_response(301);
+    decision.response.headers.set(
+        "Location",
+        "https://" + (host.empty() ? config_.sites.front().names.front() : host) + request.target);
+    return decision;
+  } else {
+    // A request for another host on a connection made for this one (RFC 9110 section 15.5.20).
+    if (!context.sni.empty() && host != context.sni && site && site != site_for_host(context.sni)) {
+      decision.response = error_response(421, "this connection was made for " + context.sni);
+      return decision;
+    }
+    if (!site) site = &default_site(true);  // the default site, as nginx's default_server
+  }
+  decision.site = site;
+
+  // The longest matching prefix routes to an upstream group; any method goes upstream.
+  const std::string_view path =
+      std::string_view(request.target).substr(0, request.target.find('?'));
+  for (const ProxyRoute& route : site->proxies)
+    if (path.starts_with(route.prefix) &&
+        (!decision.proxy || route.prefix.size() > decision.proxy->prefix.size()))
+      decision.proxy = &route;
+  if (decision.proxy) return decision;
 
   if (request.method == "OPTIONS") {
-    http::Response response;
-    response.status = 204;
-    response.headers.set("Allow", "GET, HEAD, OPTIONS");
-    return response;
+    decision.response.status = 204;
+    decision.response.headers.set("Allow", "GET, HEAD, OPTIONS");
+    return decision;
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    http::Response response = error_response(405);
-    response.headers.set("Allow", "GET, HEAD, OPTIONS");
-    return response;
+    decision.response = error_response(405);
+    decision.response.headers.set("Allow", "GET, HEAD, OPTIONS");
+  } else {
+    decision.response = serve_static(*site, request);
   }
-  return serve_static(*site, request);
+  if (decision.response.status >= 400) use_error_page(*site, decision.response);
+  return decision;
+}
+
+http::Response RequestHandler::handle(const http::Request& request,
+                                      const RequestContext& context) const {
+  Decision decision = decide(request, context);
+  if (decision.proxy) return error_response(502, "no upstream group is running");
+  return std::move(decision.response);
 }
 
 }  // namespace miniweb::server

@@ -13,14 +13,24 @@ struct RequestContext {
   std::string sni;  // the name the client asked for in the TLS handshake, if any
 };
 
+// What to do with a request: forward it along a proxy route, or answer with `response`.
+struct Decision {
+  const SiteConfig* site = nullptr;  // the site that answers, when one was chosen
+  const ProxyRoute* proxy = nullptr;
+  http::Response response;
+};
+
 class RequestHandler {
  public:
   explicit RequestHandler(const ServerConfig& config) : config_(config) {}
 
+  Decision decide(const http::Request& request, const RequestContext& context) const;
+  // decide() without proxying: a proxy route answers 502 (for callers without upstreams).
   http::Response handle(const http::Request& request, const RequestContext& context) const;
 
  private:
   const SiteConfig* site_for_host(std::string_view host) const;
+  const SiteConfig& default_site(bool tls) const;
   const ServerConfig& config_;
 };
 

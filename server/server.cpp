@@ -1,5 +1,6 @@
 #include "server/server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <ctime>
@@ -28,30 +29,68 @@ struct ConnectionState {
 
 namespace {
 
-void access_log(const ConnectionState& state, const http::Request& request, const http::Response& response,
-                std::size_t body_bytes) {
+void access_log(const ConnectionState& state, const http::Request& request,
+                const http::Response& response, std::size_t body_bytes) {
   std::time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);
   char when[64];
   std::strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S %z", &local);
-  std::clog << state.peer.address().to_string() << " - - [" << when << "] \"" << request.method << ' '
-            << request.target << " HTTP/1." << request.version_minor << "\" " << response.status << ' '
-            << body_bytes << " \"" << request.headers.get("Referer").value_or("-") << "\" \""
-            << request.headers.get("User-Agent").value_or("-") << "\"\n";
+  // One line, one write: stderr is unbuffered, and piecewise output costs a system call each.
+  std::string line = state.peer.address().to_string() + " - - [" + when + "] \"" + request.method +
+                     ' ' + request.target + " HTTP/1." + std::to_string(request.version_minor) +
+                     "\" " + std::to_string(response.status) + ' ' + std::to_string(body_bytes) +
+                     " \"" + std::string(request.headers.get("Referer").value_or("-")) + "\" \"" +
+                     std::string(request.headers.get("User-Agent").value_or("-")) + "\"\n";
+  std::clog.write(line.data(), static_cast<std::streamsize>(line.size()));
 }
 
-bool response_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+constexpr std::size_t kCoalesceBytes = 256 * 1024;
+
+bool response_has_body(int status) {
+  return status >= 200 && status != 204 && status != 304;
+}
 
 }  // namespace
 
+Generation::Generation(asio::io_context& io, ServerConfig config_in,
+                       std::shared_ptr<SiteTlsContexts> tls_in)
+    : config(std::move(config_in)),
+      tls(std::move(tls_in)),
+      handler(config),
+      upstreams(make_upstream_groups(io.get_executor(), config.upstreams)) {}
+
 Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<SiteTlsContexts> tls)
-    : io_(io), config_(std::move(config)), tls_(std::move(tls)), handler_(config_) {}
+    : io_(io), listeners_(config.listeners) {
+  current_ = std::make_shared<Generation>(io, std::move(config), std::move(tls));
+}
+
+Status Server::reload(const std::filesystem::path& file) {
+  auto config = load_config(file);
+  if (!config)
+    return make_error("reload refused, the running configuration stays: " + config.error().message);
+  auto tls = SiteTlsContexts::create(config->sites);
+  if (!tls)
+    return make_error("reload refused, the running configuration stays: " + tls.error().message);
+  replace(std::move(*config), std::move(*tls));
+  return Ok{};
+}
+
+void Server::replace(ServerConfig config, std::unique_ptr<SiteTlsContexts> tls) {
+  auto same = [](const ListenerConfig& a, const ListenerConfig& b) {
+    return a.address == b.address && a.port == b.port && a.kind == b.kind;
+  };
+  if (!std::equal(listeners_.begin(), listeners_.end(), config.listeners.begin(),
+                  config.listeners.end(), same))
+    std::clog << "[warn] reload: listeners changed; they take effect at the next restart\n";
+  current_ = std::make_shared<Generation>(io_, std::move(config), std::move(tls));
+  std::clog << "[notice] reload: new configuration in use\n";
+}
 
 Server::~Server() = default;
 
 Status Server::listen() {
-  for (const ListenerConfig& listener : config_.listeners) {
+  for (const ListenerConfig& listener : listeners_) {
     std::error_code ec;
     auto address = asio::ip::make_address(listener.address, ec);
     if (ec) return make_error("listener address '" + listener.address + "' is not an IP address");
@@ -62,8 +101,8 @@ Status Server::listen() {
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-      return make_error("cannot listen on " + listener.address + ":" + std::to_string(listener.port) +
-                        ": " + ec.message());
+      return make_error("cannot listen on " + listener.address + ":" +
+                        std::to_string(listener.port) + ": " + ec.message());
     acceptors_.emplace_back(std::move(acceptor), listener.kind);
   }
   return Ok{};
@@ -90,6 +129,7 @@ void Server::stop() {
     std::error_code ignored;
     if (state->idle && state->socket) state->socket->cancel(ignored);
   }
+  for (auto& [name, group] : current_->upstreams) group->close_idle();
 }
 
 asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind kind) {
@@ -99,7 +139,12 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
       if (stopping_ || ec == asio::error::operation_aborted) break;
       continue;  // e.g. EMFILE: the next accept may succeed
     }
-    if (connections_.size() >= config_.limits.max_connections) continue;  // dropped, as nginx
+    if (connections_.size() >= current_->config.limits.max_connections)
+      continue;  // dropped, as nginx
+    // Responses go out as whole messages; Nagle's algorithm would hold the tail of one back
+    // until the client's delayed ACK (40 ms on Linux).
+    std::error_code option_ec;
+    socket.set_option(tcp::no_delay(true), option_ec);
     auto state = std::make_shared<ConnectionState>();
     std::error_code peer_ec;
     state->peer = socket.remote_endpoint(peer_ec);
@@ -112,19 +157,22 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
   }
 }
 
-asio::awaitable<void> Server::run_https(tcp::socket socket, std::shared_ptr<ConnectionState> state) {
-  asio::ssl::stream<tcp::socket> stream(std::move(socket), tls_->default_context());
+asio::awaitable<void> Server::run_https(tcp::socket socket,
+                                        std::shared_ptr<ConnectionState> state) {
+  // The handshake's contexts belong to the configuration of the moment; keep them alive.
+  const std::shared_ptr<Generation> generation = current_;
+  asio::ssl::stream<tcp::socket> stream(std::move(socket), generation->tls->default_context());
   state->socket = &stream.next_layer();
   state->deadline = SocketDeadline::start(stream.next_layer());
-  state->arm(config_.limits.header_timeout);
+  state->arm(generation->config.limits.header_timeout);
 
-  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
-                                              use_tuple);
+  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
   if (!ec) {
     RequestContext context{.tls = true, .sni = ""};
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) {
       context.sni = name;
-      for (char& c : context.sni) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : context.sni)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     co_await serve_requests(stream, state, context);
     // Send close_notify, without waiting long for the peer's.
@@ -142,7 +190,7 @@ asio::awaitable<void> Server::run_https(tcp::socket socket, std::shared_ptr<Conn
 asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<ConnectionState> state) {
   state->socket = &socket;
   state->deadline = SocketDeadline::start(socket);
-  state->arm(config_.limits.header_timeout);
+  state->arm(current_->config.limits.header_timeout);
   const RequestContext context{.tls = false, .sni = ""};
   co_await serve_requests(socket, state, context);
   std::error_code ignored;
@@ -158,7 +206,10 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<Conne
 template <class Stream>
 asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<ConnectionState> state,
                                              const RequestContext& context) {
-  const LimitsConfig& limits = config_.limits;
+  // Limits stay those of the connection's start; each request uses the newest configuration.
+  const std::shared_ptr<Generation> connection_generation = current_;
+  const LimitsConfig& limits = connection_generation->config.limits;
+  std::shared_ptr<Generation> generation = connection_generation;
   std::string buffer;
   std::array<char, 16384> chunk;
 
@@ -170,30 +221,44 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
   };
   // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
   // every call is awaited at once, so the referenced objects outlive the coroutine.
-  auto send = [&](const http::Response& full, const http::Request* request, bool keep_alive) -> asio::awaitable<bool> {
+  auto send = [&](const http::Response& full, const http::Request* request,
+                  bool keep_alive) -> asio::awaitable<bool> {
     http::Response response{full.status, full.reason, full.version_minor, full.headers, {}};
-    response.headers.set("Server", config_.server_name);
+    const ServerConfig& config = generation->config;
+    response.headers.set("Server", config.server_name);
     response.headers.set("Date", http::http_date(std::time(nullptr)));
-    if (context.tls && config_.hsts_max_age.count() > 0)
-      response.headers.set("Strict-Transport-Security", "max-age=" + std::to_string(config_.hsts_max_age.count()));
-    if (response_has_body(response.status))
+    if (context.tls && config.hsts_max_age.count() > 0)
+      response.headers.set("Strict-Transport-Security",
+                           "max-age=" + std::to_string(config.hsts_max_age.count()));
+    // A proxied answer to HEAD keeps the upstream's Content-Length (RFC 9110 section 8.6).
+    const bool head_length =
+        request && request->method == "HEAD" && response.headers.contains("Content-Length");
+    if (response_has_body(response.status) && !head_length)
       response.headers.set("Content-Length", std::to_string(full.body.size()));
     if (!keep_alive) {
       response.headers.set("Connection", "close");
     } else if (request && request->version_minor == 0) {
       response.headers.set("Connection", "keep-alive");
     }
-    const bool head_only = !request || request->method == "HEAD" || !response_has_body(response.status);
+    const bool head_only =
+        !request || request->method == "HEAD" || !response_has_body(response.status);
     std::string head = response.serialize_head();
-    std::array<asio::const_buffer, 2> buffers = {asio::buffer(head),
-                                                 asio::buffer(head_only ? std::string_view{} : std::string_view{full.body})};
+    // Asio's TLS stream encrypts one buffer at a time: a small body joins the head so that
+    // both leave in one record and one system call.
+    std::string_view body = head_only ? std::string_view{} : std::string_view{full.body};
+    if (body.size() <= kCoalesceBytes) {
+      head += body;
+      body = {};
+    }
+    std::array<asio::const_buffer, 2> buffers = {asio::buffer(head), asio::buffer(body)};
     state->arm(limits.send_timeout);
     auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
     if (request) access_log(*state, *request, response, head_only ? 0 : full.body.size());
     co_return !ec;
   };
 
-  for (std::size_t served = 0; served < limits.max_requests_per_connection && !stopping_; ++served) {
+  for (std::size_t served = 0; served < limits.max_requests_per_connection && !stopping_;
+       ++served) {
     // Idle keep-alive until the first byte of the next request, then the header timeout.
     state->idle = buffer.empty();
     state->arm(served == 0 || !buffer.empty() ? limits.header_timeout : limits.keepalive_timeout);
@@ -208,7 +273,8 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       const bool was_idle = buffer.empty();
       if (!co_await read_more()) {
         // A client that started a request and stalled gets 408 (slowloris); an idle one is closed.
-        if (state->deadline->expired() && !was_idle) co_await send(error_response(408), nullptr, false);
+        if (state->deadline->expired() && !was_idle)
+          co_await send(error_response(408), nullptr, false);
         co_return;
       }
       if (was_idle) {
@@ -217,7 +283,8 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       }
     }
 
-    auto request = http::parse_request_head(std::string_view(buffer).substr(0, head_end), limits.http);
+    auto request =
+        http::parse_request_head(std::string_view(buffer).substr(0, head_end), limits.http);
     if (!request) {
       co_await send(error_response(request.error().code, request.error().message), nullptr, false);
       co_return;
@@ -225,7 +292,8 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     buffer.erase(0, head_end);
     auto body_length = http::request_body_length(*request);
     if (!body_length) {
-      co_await send(error_response(body_length.error().code, body_length.error().message), &*request, false);
+      co_await send(error_response(body_length.error().code, body_length.error().message),
+                    &*request, false);
       co_return;
     }
     // RFC 9110 section 10.1.1: answer 100-continue only when a body is still to come.
@@ -250,7 +318,8 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       while (true) {
         auto progress = decoder.feed(buffer, request->body, limits.http.max_body_bytes);
         if (!progress) {
-          co_await send(error_response(progress.error().code, progress.error().message), &*request, false);
+          co_await send(error_response(progress.error().code, progress.error().message), &*request,
+                        false);
           co_return;
         }
         if (*progress == http::ChunkedDecoder::Progress::Done) break;
@@ -258,9 +327,22 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       }
     }
 
-    http::Response response = handler_.handle(*request, context);
-    bool keep_alive = request->version_minor >= 1 ? !request->headers.has_token("Connection", "close")
-                                                  : request->headers.has_token("Connection", "keep-alive");
+    generation = current_;
+    Decision decision = generation->handler.decide(*request, context);
+    http::Response response;
+    if (decision.proxy) {
+      UpstreamGroup& group = *generation->upstreams.at(decision.proxy->upstream);
+      const ForwardContext forward{.client_address = state->peer.address().to_string(),
+                                   .tls = context.tls,
+                                   .via_name = generation->config.server_name,
+                                   .site = decision.site};
+      response = co_await group.forward(*request, forward);
+    } else {
+      response = std::move(decision.response);
+    }
+    bool keep_alive = request->version_minor >= 1
+                          ? !request->headers.has_token("Connection", "close")
+                          : request->headers.has_token("Connection", "keep-alive");
     keep_alive = keep_alive && !stopping_ && served + 1 < limits.max_requests_per_connection;
     if (!co_await send(response, &*request, keep_alive) || !keep_alive) co_return;
   }

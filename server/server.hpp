@@ -4,6 +4,7 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <vector>
@@ -11,11 +12,25 @@
 #include "server/config.hpp"
 #include "server/request_handler.hpp"
 #include "server/tls_contexts.hpp"
+#include "server/upstream.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::server {
 
 struct ConnectionState;
+
+// One loaded configuration with what is built from it. SIGHUP makes a new one; requests
+// already running keep theirs alive until they finish.
+struct Generation {
+  Generation(asio::io_context& io, ServerConfig config, std::shared_ptr<SiteTlsContexts> tls);
+  Generation(const Generation&) = delete;
+  Generation& operator=(const Generation&) = delete;
+
+  ServerConfig config;
+  std::shared_ptr<SiteTlsContexts> tls;
+  RequestHandler handler;
+  UpstreamGroups upstreams;
+};
 
 class Server {
  public:
@@ -28,20 +43,28 @@ class Server {
   // Stops accepting, closes idle connections, lets requests in flight finish (SIGTERM).
   void stop();
 
+  // SIGHUP: reads the file again with its certificates and, if all is well, serves new
+  // requests with it; connections stay open. A bad file is refused (the error says why) and
+  // the running configuration stays. Listeners are kept as they are (a change needs a restart).
+  Status reload(const std::filesystem::path& file);
+  void replace(ServerConfig config, std::unique_ptr<SiteTlsContexts> tls);
+
   std::vector<asio::ip::tcp::endpoint> local_endpoints() const;
+  const ServerConfig& config() const { return current_->config; }
 
  private:
   asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, ListenerKind kind);
-  asio::awaitable<void> run_https(asio::ip::tcp::socket socket, std::shared_ptr<ConnectionState> state);
-  asio::awaitable<void> run_http(asio::ip::tcp::socket socket, std::shared_ptr<ConnectionState> state);
+  asio::awaitable<void> run_https(asio::ip::tcp::socket socket,
+                                  std::shared_ptr<ConnectionState> state);
+  asio::awaitable<void> run_http(asio::ip::tcp::socket socket,
+                                 std::shared_ptr<ConnectionState> state);
   template <class Stream>
   asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionState> state,
                                        const RequestContext& context);
 
   asio::io_context& io_;
-  ServerConfig config_;
-  std::unique_ptr<SiteTlsContexts> tls_;
-  RequestHandler handler_;
+  std::shared_ptr<Generation> current_;
+  std::vector<ListenerConfig> listeners_;
   std::vector<std::pair<asio::ip::tcp::acceptor, ListenerKind>> acceptors_;
   std::set<std::shared_ptr<ConnectionState>> connections_;
   bool stopping_ = false;

@@ -2,11 +2,15 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "server/mime_types.hpp"
+#include "shared/http/gzip.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -27,11 +31,20 @@ std::string html_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -112,24 +125,193 @@ http::Response error_response(int status, std::string_view detail) {
   return response;
 }
 
+std::optional<std::time_t> parse_http_date(std::string_view text) {
+  // RFC 9110 section 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms.
+  static constexpr const char* kFormats[] = {"%a, %d %b %Y %H:%M:%S GMT",
+                                             "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"};
+  const std::string copy(text);
+  for (const char* format : kFormats) {
+    std::tm parts{};
+    const char* end = ::strptime(copy.c_str(), format, &parts);
+    if (end && *end == '\0') return ::timegm(&parts);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<ByteRange>> parse_byte_ranges(std::string_view header,
+                                                        std::uint64_t size) {
+  // RFC 9110 section 14.1.2: bytes=first-last, first-, -suffix; a list separated by commas.
+  if (!header.starts_with("bytes=")) return std::nullopt;
+  header.remove_prefix(6);
+  std::vector<ByteRange> ranges;
+  bool any = false;
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    std::string_view spec = header.substr(0, comma);
+    header.remove_prefix(comma == std::string_view::npos ? header.size() : comma + 1);
+    while (!spec.empty() && (spec.front() == ' ' || spec.front() == '\t')) spec.remove_prefix(1);
+    while (!spec.empty() && (spec.back() == ' ' || spec.back() == '\t')) spec.remove_suffix(1);
+    if (spec.empty()) continue;
+    auto dash = spec.find('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    auto number = [](std::string_view digits) -> std::optional<std::uint64_t> {
+      if (digits.empty() || digits.size() > 18) return std::nullopt;
+      std::uint64_t value = 0;
+      for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      return value;
+    };
+    std::string_view first_text = spec.substr(0, dash);
+    std::string_view last_text = spec.substr(dash + 1);
+    any = true;
+    if (first_text.empty()) {
+      auto suffix = number(last_text);
+      if (!suffix) return std::nullopt;
+      if (*suffix == 0 || size == 0) continue;  // unsatisfiable
+      std::uint64_t length = std::min(*suffix, size);
+      ranges.push_back({size - length, size - 1});
+      continue;
+    }
+    auto first = number(first_text);
+    if (!first) return std::nullopt;
+    std::uint64_t last = size == 0 ? 0 : size - 1;
+    if (!last_text.empty()) {
+      auto parsed = number(last_text);
+      if (!parsed || *parsed < *first) return std::nullopt;
+      last = std::min(*parsed, last);
+    }
+    if (*first >= size) continue;  // unsatisfiable
+    ranges.push_back({*first, last});
+  }
+  if (!any) return std::nullopt;
+  return ranges;
+}
+
+double accept_quality(std::string_view accept, std::string_view media_type) {
+  // RFC 9110 section 12.5.1: the most specific matching range gives the quality.
+  const std::string_view type = media_type.substr(0, media_type.find(';'));
+  const std::string_view major = type.substr(0, type.find('/'));
+  int best_specificity = -1;
+  double quality = 0;
+  while (!accept.empty()) {
+    auto comma = accept.find(',');
+    std::string_view item = accept.substr(0, comma);
+    accept.remove_prefix(comma == std::string_view::npos ? accept.size() : comma + 1);
+    std::string_view range = item.substr(0, item.find(';'));
+    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
+    while (!range.empty() && range.back() == ' ') range.remove_suffix(1);
+    double q = 1;
+    if (auto at = item.find("q="); at != std::string_view::npos && item.find(';') < at)
+      q = std::strtod(std::string(item.substr(at + 2)).c_str(), nullptr);
+    int specificity = -1;
+    if (http::iequals(range, type)) {
+      specificity = 2;
+    } else if (range.ends_with("/*") && http::iequals(range.substr(0, range.size() - 2), major)) {
+      specificity = 1;
+    } else if (range == "*/*") {
+      specificity = 0;
+    }
+    if (specificity > best_specificity) {
+      best_specificity = specificity;
+      quality = q;
+    }
+  }
+  return quality;
+}
+
+namespace {
+
+bool accepts_gzip(const http::Request& request) {
+  auto header = request.headers.get("Accept-Encoding");
+  if (!header) return false;
+  double gzip = -1;
+  double any = -1;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+    std::string_view coding = item.substr(0, item.find(';'));
+    while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    double q = 1;
+    if (auto at = item.find("q="); at != std::string_view::npos)
+      q = std::strtod(std::string(item.substr(at + 2)).c_str(), nullptr);
+    if (http::iequals(coding, "gzip") || http::iequals(coding, "x-gzip")) gzip = q;
+    if (coding == "*") any = q;
+  }
+  return gzip > 0 || (gzip < 0 && any > 0);
+}
+
+bool compressible(std::string_view media_type) {
+  return media_type.starts_with("text/") || media_type.starts_with("application/json") ||
+         media_type.starts_with("application/javascript") ||
+         media_type.starts_with("application/xml") || media_type.starts_with("image/svg+xml");
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+void add_vary(http::Response& response, std::string_view field) {
+  auto existing = response.headers.get("Vary");
+  response.headers.set(
+      "Vary", existing ? std::string(*existing) + ", " + std::string(field) : std::string(field));
+}
+
+}  // namespace
+
 http::Response serve_static(const SiteConfig& site, const http::Request& request) {
   auto path = normalize_request_path(request.target);
   if (!path) return error_response(path.error().code, path.error().message);
+  if (site.root.empty()) return error_response(404);
 
   std::error_code ec;
   const std::filesystem::path root = std::filesystem::canonical(site.root, ec);
   if (ec) return error_response(500, "the site's document root is missing");
   std::filesystem::path file = root / std::filesystem::path(path->substr(1));
+  bool negotiated = false;
   if (path->ends_with("/")) {
-    bool found = false;
-    for (const std::string& index : site.index_files) {
-      if (std::filesystem::is_regular_file(file / index, ec)) {
-        file /= index;
-        found = true;
-        break;
+    // The index variants that exist; with more than one, Accept chooses (RFC 9110 section 12.1).
+    std::vector<std::string> variants;
+    for (const std::string& index : site.index_files)
+      if (std::filesystem::is_regular_file(file / index, ec)) variants.push_back(index);
+    if (variants.empty())
+      return error_response(std::filesystem::is_directory(file, ec) ? 403 : 404);
+    std::string chosen = variants.front();
+    auto accept = request.headers.get("Accept");
+    if (variants.size() > 1 && accept) {
+      negotiated = true;
+      double best = 0;
+      chosen.clear();
+      for (const std::string& variant : variants) {
+        double q = accept_quality(*accept, mime_type_for(variant));
+        if (q > best) {
+          best = q;
+          chosen = variant;
+        }
       }
+      if (chosen.empty()) {
+        http::Response response = error_response(
+            406, "available: " + [&] {
+              std::string list;
+              for (const std::string& variant : variants)
+                list += (list.empty() ? "" : ", ") + std::string(mime_type_for(variant));
+              return list;
+            }());
+        response.headers.set("Vary", "Accept");
+        return response;
+      }
+    } else if (variants.size() > 1) {
+      negotiated = true;
     }
-    if (!found) return error_response(std::filesystem::is_directory(file, ec) ? 403 : 404);
+    file /= chosen;
   } else if (std::filesystem::is_directory(file, ec)) {
     // A directory without its slash: redirect as nginx does, so relative links resolve.
     http::Response response = error_response(301);
@@ -144,27 +326,99 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
   struct stat info {};
   if (::stat(real.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return error_response(404);
   const std::string etag = entity_tag(info);
+  const std::string media_type(mime_type_for(real.filename().string()));
+  const bool may_compress = site.gzip && compressible(media_type);
   http::Response response;
-  response.headers.set("Content-Type", std::string(mime_type_for(real.filename().string())));
+  response.headers.set("Content-Type", media_type);
   response.headers.set("Last-Modified", http::http_date(info.st_mtime));
   response.headers.set("ETag", etag);
+  response.headers.set("Accept-Ranges", "bytes");
+  if (negotiated) add_vary(response, "Accept");
+  if (may_compress) add_vary(response, "Accept-Encoding");
+  // RFC 9110 section 13.2.2: If-None-Match takes precedence over If-Modified-Since.
   if (auto if_none_match = request.headers.get("If-None-Match")) {
     if (etag_matches(*if_none_match, etag)) {
       response.status = 304;
       return response;
     }
-  } else if (auto since = request.headers.get("If-Modified-Since")) {
-    if (*since == http::http_date(info.st_mtime)) {
+  } else if (auto since_text = request.headers.get("If-Modified-Since")) {
+    auto since = parse_http_date(*since_text);
+    if (since && info.st_mtime <= *since) {
       response.status = 304;
       return response;
     }
   }
-  std::ifstream in(real, std::ios::binary);
-  if (!in) return error_response(403, "the file cannot be read");
-  std::ostringstream content;
-  content << in.rdbuf();
-  response.body = content.str();
+  auto content = read_file(real);
+  if (!content) return error_response(403, "the file cannot be read");
+  const std::uint64_t size = content->size();
+
+  // Range (RFC 9110 section 14.2), unless If-Range names another version (section 13.1.5).
+  auto range_header = request.headers.get("Range");
+  if (range_header) {
+    if (auto if_range = request.headers.get("If-Range")) {
+      const bool current = if_range->starts_with("\"")
+                               ? *if_range == etag
+                               : *if_range == http::http_date(info.st_mtime);
+      if (!current) range_header.reset();
+    }
+  }
+  if (range_header) {
+    auto ranges = parse_byte_ranges(*range_header, size);
+    if (ranges && ranges->empty()) {
+      http::Response refused = error_response(416);
+      refused.headers.set("Content-Range", "bytes */" + std::to_string(size));
+      return refused;
+    }
+    if (ranges && ranges->size() == 1) {
+      const ByteRange& range = ranges->front();
+      response.status = 206;
+      response.headers.set("Content-Range", "bytes " + std::to_string(range.first) + "-" +
+                                                std::to_string(range.last) + "/" +
+                                                std::to_string(size));
+      response.body = content->substr(range.first, range.last - range.first + 1);
+      return response;
+    }
+    if (ranges && ranges->size() <= 32) {
+      // RFC 9110 section 14.6: multipart/byteranges, each part with its own Content-Range.
+      static constexpr std::string_view kBoundary = "miniweb-byteranges-5f0c3a9e";
+      response.status = 206;
+      for (const ByteRange& range : *ranges) {
+        response.body += "\r\n--" + std::string(kBoundary) + "\r\nContent-Type: " + media_type +
+                         "\r\nContent-Range: bytes " + std::to_string(range.first) + "-" +
+                         std::to_string(range.last) + "/" + std::to_string(size) + "\r\n\r\n";
+        response.body += content->substr(range.first, range.last - range.first + 1);
+      }
+      response.body += "\r\n--" + std::string(kBoundary) + "--\r\n";
+      response.headers.set("Content-Type",
+                           "multipart/byteranges; boundary=" + std::string(kBoundary));
+      return response;
+    }
+  }
+  if (may_compress && size >= kGzipMinLength && accepts_gzip(request)) {
+    response.body = http::gzip_compress(*content);
+    response.headers.set("Content-Encoding", "gzip");
+    response.headers.set("ETag", "W/" + etag);  // another representation: weak, as nginx makes it
+    return response;
+  }
+  response.body = std::move(*content);
   return response;
+}
+
+void use_error_page(const SiteConfig& site, http::Response& response) {
+  auto page = site.error_pages.find(response.status);
+  if (page == site.error_pages.end() || site.root.empty()) return;
+  auto path = normalize_request_path(page->second);
+  if (!path) return;
+  std::error_code ec;
+  const std::filesystem::path root = std::filesystem::canonical(site.root, ec);
+  if (ec) return;
+  std::filesystem::path real =
+      std::filesystem::canonical(root / std::filesystem::path(path->substr(1)), ec);
+  if (ec || !is_within(real, root)) return;
+  auto content = read_file(real);
+  if (!content) return;
+  response.body = std::move(*content);
+  response.headers.set("Content-Type", std::string(mime_type_for(real.filename().string())));
 }
 
 }  // namespace miniweb::server

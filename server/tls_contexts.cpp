@@ -25,8 +25,8 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, cons
 
 Status configure(SSL_CTX* ctx, const SiteConfig& site) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1)
     return make_error("cannot set TLS 1.2 ciphers: " + tls::openssl_error_text());
   SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
@@ -51,16 +51,18 @@ Status configure(SSL_CTX* ctx, const SiteConfig& site) {
 
 }  // namespace
 
-Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(const std::vector<SiteConfig>& sites) {
+Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
+    const std::vector<SiteConfig>& sites) {
   auto contexts = std::unique_ptr<SiteTlsContexts>(new SiteTlsContexts());
   for (const SiteConfig& site : sites) {
+    if (site.certificate_chain.empty()) continue;  // served over plain HTTP only
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     if (auto status = configure(context->native_handle(), site); !status) return status.error();
-    SSL_CTX_set_tlsext_servername_callback(context->native_handle(), &SiteTlsContexts::on_server_name);
+    SSL_CTX_set_tlsext_servername_callback(context->native_handle(),
+                                           &SiteTlsContexts::on_server_name);
     SSL_CTX_set_tlsext_servername_arg(context->native_handle(), contexts.get());
     contexts->contexts_.push_back(SiteContext{site.names, std::move(context)});
   }
-  if (contexts->contexts_.empty()) return make_error("no site has a certificate");
   return contexts;
 }
 

@@ -14,11 +14,13 @@ namespace miniweb::server {
 
 class SiteTlsContexts {
  public:
-  // Loads every site's certificate chain and key; refuses a key that does not match.
+  // Loads every site's certificate chain and key; refuses a key that does not match. Sites
+  // without a certificate (plain-HTTP backends) are skipped.
   static Result<std::unique_ptr<SiteTlsContexts>> create(const std::vector<SiteConfig>& sites);
 
   // Every handshake starts on the default (first) site's context; SNI may switch it.
   asio::ssl::context& default_context() { return *contexts_.front().context; }
+  bool empty() const { return contexts_.empty(); }
 
  private:
   struct SiteContext {

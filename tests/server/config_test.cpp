@@ -11,7 +11,8 @@ namespace {
 class ServerConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("miniweb-config-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("miniweb-config-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -71,8 +72,10 @@ TEST_F(ServerConfigTest, ErrorsNameTheFileTheLineAndTheReason) {
       {"[[listener]]\naddress = \"127.0.0.1\"\nport = 70000\n", ":3:", "0 to 65535"},
       {"[[listener]]\naddress = \n", ":2:", ""},
       {std::string(kGood) + "\n[oops]\nx = 1\n", ":23:", "unknown section 'oops'"},
-      {"[[listener]]\naddress = \"127.0.0.1\"\nport = 1\nprotocol = \"ftp\"\n", ":4:", "\"https\" or \"http\""},
-      {"[[listener]]\naddress = \"127.0.0.1\"\nport = 1\n[[site]]\nnames = []\n", ":4:", "non-empty list"},
+      {"[[listener]]\naddress = \"127.0.0.1\"\nport = 1\nprotocol = \"ftp\"\n",
+       ":4:", "\"https\" or \"http\""},
+      {"[[listener]]\naddress = \"127.0.0.1\"\nport = 1\n[[site]]\nnames = []\n",
+       ":4:", "non-empty list"},
       {"[limits]\nheader_timeout = -1\n", ":2:", "must be positive"},
   };
   for (const Case& c : cases) {
@@ -81,6 +84,77 @@ TEST_F(ServerConfigTest, ErrorsNameTheFileTheLineAndTheReason) {
     const std::string& message = config.error().message;
     EXPECT_NE(message.find("server.toml" + c.line), std::string::npos) << message;
     EXPECT_NE(message.find(c.reason), std::string::npos) << message;
+  }
+}
+
+constexpr const char* kProxy = R"([[listener]]
+address = "127.0.0.1"
+port = 8080
+protocol = "http"
+
+[[site]]
+names = ["shop.example.test"]
+redirect_to_https = false
+error_pages = { 502 = "/errors/502.html" }
+
+[[site.proxy]]
+prefix = "/"
+upstream = "shop"
+
+[[upstream]]
+name = "shop"
+balance = "least_connections"
+max_fails = 2
+fail_timeout = 5
+[[upstream.server]]
+address = "127.0.0.1:9001"
+weight = 3
+[[upstream.server]]
+address = "127.0.0.1:9002"
+)";
+
+TEST_F(ServerConfigTest, ReadsUpstreamsProxyRoutesAndPlainHttpSites) {
+  auto config = load(kProxy);
+  ASSERT_TRUE(config) << config.error().message;
+  const SiteConfig& site = config->sites[0];
+  EXPECT_FALSE(site.redirect_to_https);
+  EXPECT_TRUE(site.certificate_chain.empty());
+  EXPECT_EQ(site.error_pages.at(502), "/errors/502.html");
+  ASSERT_EQ(site.proxies.size(), 1u);
+  EXPECT_EQ(site.proxies[0].upstream, "shop");
+  ASSERT_EQ(config->upstreams.size(), 1u);
+  const UpstreamConfig& shop = config->upstreams[0];
+  EXPECT_EQ(shop.balance, BalanceMethod::LeastConnections);
+  EXPECT_EQ(shop.max_fails, 2);
+  EXPECT_EQ(shop.fail_timeout, std::chrono::seconds(5));
+  ASSERT_EQ(shop.servers.size(), 2u);
+  EXPECT_EQ(shop.servers[0].port, 9001);
+  EXPECT_EQ(shop.servers[0].weight, 3);
+  EXPECT_EQ(shop.servers[1].weight, 1);
+}
+
+TEST_F(ServerConfigTest, ProxyErrorsNameTheLine) {
+  std::string text = kProxy;
+  struct Case {
+    std::string from, to, line, reason;
+  };
+  const std::vector<Case> cases = {
+      {"upstream = \"shop\"", "upstream = \"shops\"", ":11:", "no [[upstream]] is named 'shops'"},
+      {"least_connections", "random", ":17:", "balance must be"},
+      {"127.0.0.1:9002", "localhost:9002", ":24:", "not IP:PORT"},
+      {"502 = ", "302 = ", ":9:", "not a 4xx or 5xx"},
+      {"redirect_to_https = false", "redirect_to_http = false", ":8:", "unknown site setting"},
+      {"protocol = \"http\"", "protocol = \"https\"",
+       ":1:", "needs at least one site with 'certificate'"},
+  };
+  for (const Case& c : cases) {
+    std::string changed = text;
+    changed.replace(changed.find(c.from), c.from.size(), c.to);
+    auto config = load(changed);
+    ASSERT_FALSE(config) << changed;
+    EXPECT_NE(config.error().message.find("server.toml" + c.line), std::string::npos)
+        << config.error().message;
+    EXPECT_NE(config.error().message.find(c.reason), std::string::npos) << config.error().message;
   }
 }
 

@@ -84,8 +84,8 @@ key = "key.pem"
 
   static std::string curl(const std::string& arguments) {
     const std::string port = std::to_string(https_port_);
-    return run("curl -sS --max-time 5 --cacert " + (dir_ / "ca/root.pem").string() + " --resolve www.example.test:" +
-               port + ":127.0.0.1 " + arguments + " 2>&1");
+    return run("curl -sS --max-time 5 --cacert " + (dir_ / "ca/root.pem").string() +
+               " --resolve www.example.test:" + port + ":127.0.0.1 " + arguments + " 2>&1");
   }
   static std::string url(const std::string& path) {
     return "https://www.example.test:" + std::to_string(https_port_) + path;
@@ -94,8 +94,9 @@ key = "key.pem"
   static std::string raw(const std::string& bytes) {
     const std::filesystem::path file = dir_ / "raw-request";
     std::ofstream(file, std::ios::binary) << bytes;
-    return run("timeout 5 openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(https_port_) +
-               " -servername www.example.test < " + file.string() + " 2>/dev/null");
+    return run(
+        "timeout 5 openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(https_port_) +
+        " -servername www.example.test < " + file.string() + " 2>/dev/null");
   }
 
   static inline std::filesystem::path dir_;
@@ -118,8 +119,8 @@ TEST_F(LiveServerTest, ServesAFileOverTls13WithTheHeadersBrowsersExpect) {
 }
 
 TEST_F(LiveServerTest, KeepsTheConnectionAliveAcrossRequests) {
-  std::string out = curl("-o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\\n' " + url("/") + " " +
-                         url("/sub/note.txt"));
+  std::string out = curl("-o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\\n' " +
+                         url("/") + " " + url("/sub/note.txt"));
   EXPECT_EQ(out, "200 1\n200 0\n");
 }
 
@@ -127,7 +128,8 @@ TEST_F(LiveServerTest, AnswersMissingForbiddenAndWrongMethods) {
   EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' " + url("/missing")), "404");
   EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' " + url("/escape.txt")), "403");
   EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' --path-as-is " + url("/../outside.txt")), "400");
-  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' --path-as-is " + url("/%2e%2e/outside.txt")), "400");
+  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' --path-as-is " + url("/%2e%2e/outside.txt")),
+            "400");
   std::string post = curl("-i -X DELETE " + url("/"));
   EXPECT_NE(post.find("HTTP/1.1 405"), std::string::npos) << post;
   EXPECT_NE(post.find("Allow: GET, HEAD, OPTIONS"), std::string::npos) << post;
@@ -143,7 +145,8 @@ TEST_F(LiveServerTest, RedirectsADirectoryAndAnswersConditionalRequests) {
   auto at = head.find("ETag: ");
   ASSERT_NE(at, std::string::npos);
   std::string etag = head.substr(at + 6, head.find('\r', at) - at - 6);
-  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -H 'If-None-Match: " + etag + "' " + url("/")), "304");
+  EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -H 'If-None-Match: " + etag + "' " + url("/")),
+            "304");
 }
 
 TEST_F(LiveServerTest, PlainHttpRedirectsToHttps) {
@@ -154,17 +157,20 @@ TEST_F(LiveServerTest, PlainHttpRedirectsToHttps) {
 }
 
 TEST_F(LiveServerTest, ClosesSmugglingAttemptsWith400) {
-  std::string out = raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 4\r\n"
-                        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /sub/note.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string out = raw(
+      "POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 4\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /sub/note.txt HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(out.find("HTTP/1.1 400"), std::string::npos) << out;
   EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
   EXPECT_EQ(out.find("a note"), std::string::npos) << "the smuggled request was answered";
 }
 
 TEST_F(LiveServerTest, AnswersPipelinedRequestsInOrder) {
-  std::string out = raw("GET /sub/note.txt HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
-                        "POST / HTTP/1.1\r\nHost: www.example.test\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
-                        "GET / HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n");
+  std::string out =
+      raw("GET /sub/note.txt HTTP/1.1\r\nHost: www.example.test\r\n\r\n"
+          "POST / HTTP/1.1\r\nHost: www.example.test\r\nTransfer-Encoding: "
+          "chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+          "GET / HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n");
   auto first = out.find("a note");
   auto second = out.find("HTTP/1.1 405");
   auto third = out.find("<h1>home</h1>");
@@ -176,12 +182,14 @@ TEST_F(LiveServerTest, AnswersPipelinedRequestsInOrder) {
 }
 
 TEST_F(LiveServerTest, RefusesOversizedBodiesAndStalledHeaders) {
-  std::string big = raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 1000\r\n\r\n");
+  std::string big =
+      raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 1000\r\n\r\n");
   EXPECT_NE(big.find("HTTP/1.1 413"), std::string::npos) << big;
   // A request head that never ends: 408 once the header timeout (1 s here) passes.
-  std::string stalled = run("(printf 'GET / HTTP/1.1\\r\\nHost: www.example.test\\r\\n'; sleep 3) | timeout 6 "
-                            "openssl s_client -quiet -connect 127.0.0.1:" + std::to_string(https_port_) +
-                            " -servername www.example.test 2>/dev/null");
+  std::string stalled =
+      run("(printf 'GET / HTTP/1.1\\r\\nHost: www.example.test\\r\\n'; sleep 3) | timeout 6 "
+          "openssl s_client -quiet -connect 127.0.0.1:" +
+          std::to_string(https_port_) + " -servername www.example.test 2>/dev/null");
   EXPECT_NE(stalled.find("HTTP/1.1 408"), std::string::npos) << stalled;
 }
 

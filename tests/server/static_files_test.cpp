@@ -16,8 +16,9 @@ TEST(ServerStaticFiles, NormalisesPathsInsideTheRoot) {
 }
 
 TEST(ServerStaticFiles, RefusesPathsThatClimbOutOrAreMalformed) {
-  for (const char* target : {"/../etc/passwd", "/a/../../etc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E%2Fetc",
-                             "/a%00b", "/a%5c..%5c..", "/%zz", "/%4", "relative", "*"}) {
+  for (const char* target :
+       {"/../etc/passwd", "/a/../../etc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E%2Fetc", "/a%00b",
+        "/a%5c..%5c..", "/%zz", "/%4", "relative", "*"}) {
     auto path = normalize_request_path(target);
     ASSERT_FALSE(path) << target;
     EXPECT_EQ(path.error().code, 400) << target;

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# miniweb-server beside nginx: static files over HTTPS with keep-alive, measured by wrk.
+# Both servers get one core (taskset cpu 0) and one worker/thread, the same files and the same
+# certificate; wrk runs on the other core. Prints requests/s, p50/p99 latency and RSS, and the
+# ratios to nginx. Each measurement lasts BENCH_SECONDS (10 by default).
+#
+#   bench/server/run.sh                 # builds a Release miniweb-server in build/bench-server
+#   MINIWEB_SERVER_BIN=path bench/server/run.sh
+#
+# It takes the shared build lock itself (builds and benchmarks must not overlap).
+set -euo pipefail
+
+if [[ -z ${MINIWEB_BENCH_LOCKED:-} ]]; then
+  MINIWEB_BENCH_LOCKED=1 exec flock /tmp/miniweb-build.lock "$0" "$@"
+fi
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+CONNECTIONS=${BENCH_CONNECTIONS:-16}
+WORK=$(mktemp -d /tmp/miniweb-bench-server.XXXXXX)
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need() {  # install a Debian package when its program is missing (the bench's own dependencies)
+  local program=$1 package=$2
+  command -v "$program" >/dev/null 2>&1 && return
+  [[ -x /usr/sbin/$program ]] && return
+  echo "installing $package for the benchmark" >&2
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$package" >&2
+}
+need wrk wrk
+need nginx nginx
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+if [[ -z ${MINIWEB_SERVER_BIN:-} ]]; then
+  BUILD="$ROOT/build/bench-server"
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+  if [[ ! -f $BUILD/CMakeCache.txt ]]; then
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_SANITIZE=OFF -DMINIWEB_PARTS="server;ca" >&2
+  fi
+  cmake --build "$BUILD" -j2 --target miniweb-server >&2
+  MINIWEB_SERVER_BIN="$BUILD/server/miniweb-server"
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The same files and certificate for both.
+mkdir -p "$WORK/site" "$WORK/nginx/logs"
+head -c 1024 /dev/urandom | base64 -w 76 | head -c 1024 >"$WORK/site/1k.txt"
+head -c 102400 /dev/urandom >"$WORK/site/100k.bin"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
+  -addext subjectAltName=DNS:bench.test -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+
+# nginx's worker runs as an unprivileged user: it must be able to read the files.
+chmod -R a+rX "$WORK"
+
+MINIWEB_PORT=$(free_port)
+cat >"$WORK/miniweb.toml" <<TOML
+[[listener]]
+address = "127.0.0.1"
+port = $MINIWEB_PORT
+
+[limits]
+max_requests_per_connection = 1000
+max_connections = 4096
+
+[[site]]
+names = ["bench.test"]
+root = "site"
+certificate = "cert.pem"
+key = "key.pem"
+gzip = false
+TOML
+
+NGINX_PORT=$(free_port)
+cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  types { text/plain txt; application/octet-stream bin; }
+  access_log /dev/null combined;
+  sendfile on;
+  keepalive_requests 1000;
+  server {
+    listen 127.0.0.1:$NGINX_PORT ssl;
+    server_name bench.test;
+    ssl_certificate $WORK/cert.pem;
+    ssl_certificate_key $WORK/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $WORK/site;
+  }
+}
+CONF
+
+taskset -c 0 "$MINIWEB_SERVER_BIN" --config "$WORK/miniweb.toml" 2>/dev/null &
+MINIWEB_PID=$!
+PIDS+=("$MINIWEB_PID")
+taskset -c 0 "$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" 2>/dev/null &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+
+wait_for() {
+  local port=$1 tries=0
+  until curl -sk -o /dev/null "https://127.0.0.1:$port/1k.txt"; do
+    ((++tries > 100)) && { echo "server on port $port did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+wait_for "$MINIWEB_PORT"
+wait_for "$NGINX_PORT"
+
+rss_kib() {  # the server's resident memory; nginx's is its worker's plus its master's
+  local pid=$1 total=0 p
+  for p in $pid $(pgrep -P "$pid" || true); do total=$((total + $(ps -o rss= -p "$p" 2>/dev/null || echo 0))); done
+  echo "$total"
+}
+
+# wrk's --latency report in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
+}
+
+measure() {  # name port path pid -> "rps p50 p99 rss errors"
+  local port=$2 path=$3 pid=$4 out
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "https://127.0.0.1:$port$path")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  errors=$(awk '/Non-2xx|Socket errors/ { print }' <<<"$out" | tr '\n' ' ')
+  # A server that answers errors is not measured: stop rather than print a ratio.
+  if grep -q 'Non-2xx' <<<"$out"; then
+    echo "$1 answered errors on $path: $out" >&2
+    exit 1
+  fi
+  echo "$rps $p50 $p99 $(rss_kib "$pid") ${errors:-none}"
+}
+
+echo "miniweb-server vs nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): HTTPS keep-alive, wrk -t1 -c$CONNECTIONS, ${SECONDS_PER_RUN}s per run, servers on cpu 0, wrk on cpu 1"
+printf '%-8s %-8s %12s %10s %10s %10s  %s\n' file server 'requests/s' 'p50 ms' 'p99 ms' 'RSS KiB' errors
+for path in /1k.txt /100k.bin; do
+  read -r m_rps m_p50 m_p99 m_rss m_err <<<"$(measure miniweb "$MINIWEB_PORT" "$path" "$MINIWEB_PID")"
+  read -r n_rps n_p50 n_p99 n_rss n_err <<<"$(measure nginx "$NGINX_PORT" "$path" "$NGINX_PID")"
+  [[ -n $m_rps && -n $n_rps ]] || exit 1
+  printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" miniweb "$m_rps" "$m_p50" "$m_p99" "$m_rss" "$m_err"
+  printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" nginx "$n_rps" "$n_p50" "$n_p99" "$n_rss" "$n_err"
+  awk -v f="$path" -v mr="$m_rps" -v nr="$n_rps" -v mp="$m_p99" -v np="$n_p99" -v mm="$m_rss" -v nm="$n_rss" \
+    'BEGIN { printf "%-8s ratio    requests/s %.2fx nginx, p99 %.2fx nginx, RSS %.2fx nginx\n", f, mr / nr, (np > 0 ? mp / np : 0), (nm > 0 ? mm / nm : 0) }'
+done

@@ -1,0 +1,367 @@
+#include "server/upstream.hpp"
+
+#include <array>
+#include <iostream>
+
+#include "server/static_files.hpp"
+#include "shared/awaitable.hpp"
+#include "shared/deadline.hpp"
+#include "shared/http/parser.hpp"
+
+namespace miniweb::server {
+
+using asio::ip::tcp;
+
+Balancer::Balancer(BalanceMethod method, const std::vector<int>& weights, int max_fails,
+                   Clock::duration fail_timeout)
+    : method_(method), max_fails_(max_fails), fail_timeout_(fail_timeout) {
+  for (int weight : weights) peers_.push_back(Peer{.weight = weight});
+}
+
+// nginx's smooth weighted round robin: every candidate gains its weight, the largest is
+// chosen and loses the total. Weights 3:1:1 give a b a c a, never three a's in a row.
+std::optional<std::size_t> Balancer::smooth_weighted(const std::vector<std::size_t>& candidates) {
+  std::optional<std::size_t> best;
+  int total = 0;
+  for (std::size_t i : candidates) {
+    peers_[i].current_weight += peers_[i].weight;
+    total += peers_[i].weight;
+    if (!best || peers_[i].current_weight > peers_[*best].current_weight) best = i;
+  }
+  if (best) peers_[*best].current_weight -= total;
+  return best;
+}
+
+std::optional<std::size_t> Balancer::pick(const std::vector<bool>& tried, Clock::time_point now) {
+  std::vector<std::size_t> candidates;
+  for (std::size_t i = 0; i < peers_.size(); ++i)
+    if (!tried[i] && available(i, now)) candidates.push_back(i);
+  if (candidates.empty()) return std::nullopt;
+  switch (method_) {
+    case BalanceMethod::RoundRobin: {
+      for (std::size_t step = 0; step < peers_.size(); ++step) {
+        std::size_t i = (next_ + step) % peers_.size();
+        if (std::find(candidates.begin(), candidates.end(), i) != candidates.end()) {
+          next_ = i + 1;
+          return i;
+        }
+      }
+      return std::nullopt;
+    }
+    case BalanceMethod::WeightedRoundRobin:
+      return smooth_weighted(candidates);
+    case BalanceMethod::LeastConnections: {
+      // Fewest active requests per unit of weight (a/wa < b/wb compared as a*wb < b*wa);
+      // ties are broken by smooth weighted round robin, as nginx's least_conn does.
+      std::vector<std::size_t> least;
+      for (std::size_t i : candidates) {
+        if (least.empty()) {
+          least.push_back(i);
+          continue;
+        }
+        const Peer& p = peers_[i];
+        const Peer& b = peers_[least.front()];
+        const long lhs = static_cast<long>(p.active) * b.weight;
+        const long rhs = static_cast<long>(b.active) * p.weight;
+        if (lhs < rhs)
+          least.assign(1, i);
+        else if (lhs == rhs)
+          least.push_back(i);
+      }
+      return smooth_weighted(least);
+    }
+  }
+  return std::nullopt;
+}
+
+void Balancer::failed(std::size_t server, Clock::time_point now) {
+  Peer& peer = peers_[server];
+  if (peer.fails == 0 || now - peer.first_failure > fail_timeout_) {
+    peer.fails = 0;
+    peer.first_failure = now;
+  }
+  if (++peer.fails >= max_fails_) {
+    peer.out_until = now + fail_timeout_;
+    peer.fails = 0;
+  }
+}
+
+namespace {
+
+bool is_idempotent(std::string_view method) {
+  // RFC 9110 section 9.2.2.
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+// RFC 9110 section 7.6.1: hop-by-hop fields, and those the Connection field names, are not
+// forwarded.
+void remove_hop_by_hop(http::Headers& headers) {
+  std::vector<std::string> named;
+  for (std::string_view value : headers.get_all("Connection")) {
+    while (!value.empty()) {
+      auto comma = value.find(',');
+      std::string_view token = value.substr(0, comma);
+      while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+      while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+      if (!token.empty()) named.emplace_back(token);
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  for (const std::string& name : named) headers.remove(name);
+  for (std::string_view name :
+       {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding",
+        "Upgrade", "Proxy-Authorization", "Proxy-Authenticate"})
+    headers.remove(name);
+}
+
+std::string upstream_request(const http::Request& request, const ForwardContext& context) {
+  http::Request out{request.method, request.target, 1, request.headers, {}};
+  remove_hop_by_hop(out.headers);
+  out.headers.remove("Expect");
+  out.headers.remove("Content-Length");
+  // X-Forwarded-For lists every hop's client, the nearest last.
+  std::string forwarded_for;
+  for (std::string_view value : request.headers.get_all("X-Forwarded-For"))
+    forwarded_for += std::string(value) + ", ";
+  out.headers.set("X-Forwarded-For", forwarded_for + context.client_address);
+  out.headers.set("X-Forwarded-Proto", context.tls ? "https" : "http");
+  if (auto host = request.headers.get("Host"))
+    out.headers.set("X-Forwarded-Host", std::string(*host));
+  // RFC 9110 section 7.6.3.
+  std::string via;
+  for (std::string_view value : request.headers.get_all("Via")) via += std::string(value) + ", ";
+  out.headers.set("Via",
+                  via + "1." + std::to_string(request.version_minor) + " " + context.via_name);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH")
+    out.headers.set("Content-Length", std::to_string(request.body.size()));
+  std::string wire = out.serialize();
+  wire += request.body;
+  return wire;
+}
+
+}  // namespace
+
+UpstreamGroup::UpstreamGroup(asio::any_io_executor executor, const UpstreamConfig& config)
+    : executor_(std::move(executor)),
+      config_(config),
+      balancer_(
+          config.balance,
+          [&] {
+            std::vector<int> weights;
+            for (const auto& server : config.servers) weights.push_back(server.weight);
+            return weights;
+          }(),
+          config.max_fails, config.fail_timeout) {
+  for (const auto& server : config.servers)
+    endpoints_.emplace_back(asio::ip::make_address(server.address), server.port);
+  idle_.resize(endpoints_.size());
+}
+
+UpstreamGroup::~UpstreamGroup() = default;
+
+void UpstreamGroup::close_idle() {
+  for (auto& sockets : idle_) {
+    for (auto& socket : sockets) {
+      std::error_code ignored;
+      socket->close(ignored);
+    }
+    sockets.clear();
+  }
+}
+
+asio::awaitable<http::Response> UpstreamGroup::forward(const http::Request& request,
+                                                       const ForwardContext& context) {
+  const std::string wire = upstream_request(request, context);
+  const bool idempotent = is_idempotent(request.method);
+  std::vector<bool> tried(endpoints_.size(), false);
+  int failure_status = 502;
+  std::string failure = "no upstream server of '" + config_.name + "' is available";
+  while (true) {
+    auto server = balancer_.pick(tried, Balancer::Clock::now());
+    if (!server) break;
+    tried[*server] = true;
+    http::Response response;
+    balancer_.started(*server);
+    Outcome outcome = co_await exchange(*server, wire, request.method, response);
+    balancer_.finished(*server);
+    const std::string where = endpoints_[*server].address().to_string() + ":" +
+                              std::to_string(endpoints_[*server].port());
+    if (outcome == Outcome::Ok) {
+      balancer_.succeeded(*server);
+      remove_hop_by_hop(response.headers);
+      if (request.method != "HEAD") response.headers.remove("Content-Length");
+      std::string via;
+      for (std::string_view value : response.headers.get_all("Via"))
+        via += std::string(value) + ", ";
+      response.headers.set("Via", via + "1.1 " + context.via_name);
+      co_return response;
+    }
+    balancer_.failed(*server, Balancer::Clock::now());
+    switch (outcome) {
+      case Outcome::ConnectFailed:
+        failure = "cannot connect to upstream " + where;
+        failure_status = 502;
+        break;
+      case Outcome::TimedOut:
+        failure = "upstream " + where + " timed out";
+        failure_status = 504;
+        break;
+      case Outcome::BadResponse:
+        failure = "upstream " + where + " sent an invalid response";
+        failure_status = 502;
+        break;
+      default:
+        failure = "upstream " + where + " closed the connection";
+        failure_status = 502;
+    }
+    std::clog << "[error] proxy: " << failure << '\n';
+    // Nothing was sent when the connection failed; otherwise only idempotent requests may be
+    // repeated (RFC 9110 section 9.2.2).
+    if (outcome != Outcome::ConnectFailed && !idempotent) break;
+    if (outcome == Outcome::BadResponse) break;
+  }
+  http::Response refused = error_response(failure_status, failure);
+  if (context.site) use_error_page(*context.site, refused);
+  co_return refused;
+}
+
+asio::awaitable<UpstreamGroup::Outcome> UpstreamGroup::exchange(std::size_t server,
+                                                                const std::string& wire,
+                                                                const std::string& method,
+                                                                http::Response& response) {
+  std::unique_ptr<tcp::socket> socket;
+  if (!idle_[server].empty()) {
+    socket = std::move(idle_[server].back());
+    idle_[server].pop_back();
+  }
+  bool reused = socket != nullptr;
+  std::shared_ptr<SocketDeadline> deadline;
+  auto give_up = [&](Outcome outcome) {
+    if (deadline) deadline->stop();
+    deadline.reset();
+    std::error_code ignored;
+    if (socket) socket->close(ignored);
+    socket.reset();
+    return outcome;
+  };
+
+  while (true) {
+    if (!socket) {
+      reused = false;
+      socket = std::make_unique<tcp::socket>(executor_);
+      deadline = SocketDeadline::start(*socket);
+      deadline->arm(config_.connect_timeout);
+      auto [ec] = co_await socket->async_connect(endpoints_[server], use_tuple);
+      if (ec) co_return give_up(Outcome::ConnectFailed);
+      std::error_code option_ec;
+      socket->set_option(tcp::no_delay(true), option_ec);
+    } else {
+      deadline = SocketDeadline::start(*socket);
+    }
+    deadline->arm(config_.read_timeout);
+    auto [write_ec, written] = co_await asio::async_write(*socket, asio::buffer(wire), use_tuple);
+    if (write_ec) {
+      if (deadline->expired()) co_return give_up(Outcome::TimedOut);
+      if (reused) {  // a kept-alive connection the upstream had closed: try a fresh one
+        give_up(Outcome::SendFailed);
+        continue;
+      }
+      co_return give_up(Outcome::SendFailed);
+    }
+
+    std::string buffer;
+    std::array<char, 16384> chunk;
+    bool stale = false;
+    auto read_more = [&]() -> asio::awaitable<bool> {
+      auto [ec, n] = co_await socket->async_read_some(asio::buffer(chunk), use_tuple);
+      if (ec) co_return false;
+      buffer.append(chunk.data(), n);
+      co_return true;
+    };
+    std::size_t head_end;
+    while (true) {
+      while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
+        if (buffer.size() > 65536) co_return give_up(Outcome::BadResponse);
+        const bool nothing_yet = buffer.empty();
+        if (!co_await read_more()) {
+          if (deadline->expired()) co_return give_up(Outcome::TimedOut);
+          stale = reused && nothing_yet;
+          break;
+        }
+      }
+      if (stale) break;
+      auto head = http::parse_response_head(std::string_view(buffer).substr(0, head_end));
+      if (!head) co_return give_up(Outcome::BadResponse);
+      buffer.erase(0, head_end);
+      if (head->status >= 100 && head->status < 200)
+        continue;  // interim responses are not passed on
+      response = std::move(*head);
+      break;
+    }
+    if (stale) {
+      give_up(Outcome::ReadFailed);
+      continue;
+    }
+
+    auto length = http::response_body_length(response, method);
+    if (!length) co_return give_up(Outcome::BadResponse);
+    bool keep_alive =
+        response.version_minor >= 1 && !response.headers.has_token("Connection", "close");
+    switch (length->framing) {
+      case http::BodyFraming::None:
+        break;
+      case http::BodyFraming::ContentLength:
+        if (length->content_length > config_.max_response_bytes)
+          co_return give_up(Outcome::BadResponse);
+        while (buffer.size() < length->content_length) {
+          if (!co_await read_more())
+            co_return give_up(deadline->expired() ? Outcome::TimedOut : Outcome::ReadFailed);
+        }
+        response.body = buffer.substr(0, length->content_length);
+        buffer.erase(0, length->content_length);
+        break;
+      case http::BodyFraming::Chunked: {
+        http::ChunkedDecoder decoder;
+        while (true) {
+          auto progress = decoder.feed(buffer, response.body, config_.max_response_bytes);
+          if (!progress) co_return give_up(Outcome::BadResponse);
+          if (*progress == http::ChunkedDecoder::Progress::Done) break;
+          if (!co_await read_more())
+            co_return give_up(deadline->expired() ? Outcome::TimedOut : Outcome::ReadFailed);
+        }
+        break;
+      }
+      case http::BodyFraming::UntilClose:
+        keep_alive = false;
+        while (co_await read_more()) {
+          if (buffer.size() > config_.max_response_bytes) co_return give_up(Outcome::BadResponse);
+        }
+        if (deadline->expired()) co_return give_up(Outcome::TimedOut);
+        response.body = std::move(buffer);
+        buffer.clear();
+        break;
+    }
+    deadline->stop();
+    deadline.reset();
+    if (keep_alive && buffer.empty() && idle_[server].size() < config_.keepalive) {
+      idle_[server].push_back(std::move(socket));
+    } else {
+      std::error_code ignored;
+      socket->close(ignored);
+    }
+    co_return Outcome::Ok;
+  }
+}
+
+UpstreamGroups make_upstream_groups(asio::any_io_executor executor,
+                                    const std::vector<UpstreamConfig>& configs) {
+  UpstreamGroups groups;
+  for (const UpstreamConfig& config : configs)
+    groups.emplace(config.name, std::make_unique<UpstreamGroup>(executor, config));
+  return groups;
+}
+
+}  // namespace miniweb::server
