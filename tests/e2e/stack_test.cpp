@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -242,6 +244,44 @@ TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
   EXPECT_EQ(lookup.find("ns1.nic.test."), std::string::npos) << page.err;
 }
 
+// 50 requests through the proxy: smooth weighted round robin gives exactly 30/10/10.
+TEST_F(StackTest, TheShopIsBalancedThreeToOneToOneAndSurvivesABackendStopping) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::string port = std::to_string(https_port_);
+  const std::string url = "https://shop.example.test:" + port + "/";
+  std::string urls;
+  for (int i = 0; i < 50; ++i) urls += " " + url;
+  const std::string curl = "curl -sS --cacert " + state_.string() + "/ca/root.pem --resolve shop.example.test:" + port +
+                           ":" + net_ + ".40 -w '%{http_code}\\n'";
+  auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  RunResult spread = run(curl + urls);
+  ASSERT_EQ(spread.exit_code, 0) << spread.err;
+  EXPECT_EQ(count(spread.out, "served by <b>backend-1</b>"), 30u) << spread.out;
+  EXPECT_EQ(count(spread.out, "served by <b>backend-2</b>"), 10u);
+  EXPECT_EQ(count(spread.out, "served by <b>backend-3</b>"), 10u);
+
+  // Stop backend-2: its share goes to the others, and no request fails.
+  const int backend = std::stoi(read_file(state_ / "run/shop-backend-2.pid"));
+  ASSERT_TRUE(process_runs_our_program(backend));
+  ::kill(backend, SIGTERM);
+  for (int i = 0; i < 100 && process_runs_our_program(backend); ++i) ::usleep(50000);
+  RunResult failover = run(curl + urls);
+  EXPECT_EQ(count(failover.out, "\n200"), 50u) << failover.out << failover.err;
+  EXPECT_EQ(count(failover.out, "served by <b>backend-2</b>"), 0u);
+  EXPECT_EQ(count(failover.out, "served by <b>backend-1</b>") + count(failover.out, "served by <b>backend-3</b>"), 50u);
+
+  // The browser sees the proxy's page too, and `up` brings the stopped backend back.
+  RunResult page = browse("https://shop.example.test/");
+  EXPECT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("miniweb shop"), std::string::npos) << page.out;
+  RunResult again = launcher("up");
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+}
+
 TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   RunResult dig = run("dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ + ".53 www.example.test A");
@@ -365,7 +405,7 @@ TEST_F(StackTest, HostsFileAnswersBeforeDns) {
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::vector<int> pids = service_pids();
-  ASSERT_EQ(pids.size(), 8u);
+  ASSERT_EQ(pids.size(), 12u);
   for (int pid : pids) ASSERT_TRUE(process_runs_our_program(pid)) << pid;
   RunResult down = launcher("down");
   EXPECT_EQ(down.exit_code, 0) << down.err;
