@@ -47,6 +47,7 @@ enum class Display {
   Bold,
   Italic,
   Underline,
+  Code,
   Input,
   Button,
   Select,
@@ -141,6 +142,10 @@ Display display_of(const std::string& tag) {
       {"cite", Display::Italic},
       {"var", Display::Italic},
       {"dfn", Display::Italic},
+      {"code", Display::Code},
+      {"kbd", Display::Code},
+      {"samp", Display::Code},
+      {"tt", Display::Code},
       {"u", Display::Underline},
       {"ins", Display::Underline},
       {"input", Display::Input},
@@ -404,6 +409,9 @@ class Engine {
         return;
       case Display::Underline:
         with_style(node, [](Style& style) { style.underline = true; });
+        return;
+      case Display::Code:
+        with_style(node, [](Style& style) { style.monospace = true; });
         return;
       case Display::Input:
         input(node);

@@ -54,6 +54,18 @@ const std::string kProse =
     "Where this text is silent, do what lynx, w3m and curl do. Supercalifragilistic words "
     "stay whole, and so do hyphenated-compound-words.";
 
+TEST(BrowserLayout, CodeIsMarkedMonospaceAndKeepsItsText) {
+  const DisplayList list = lay_out("<p>run <code>make -j2</code> then <kbd>q</kbd></p>", 80);
+  bool code = false, plain = false;
+  for (const TextRun& run : list.runs) {
+    if (run.text.find("make") != std::string::npos) code = run.style.monospace;
+    if (run.text.find("run") != std::string::npos) plain = !run.style.monospace;
+  }
+  EXPECT_TRUE(code);
+  EXPECT_TRUE(plain);
+  EXPECT_EQ(render::paint_text(list), "   run make -j2 then q\n");
+}
+
 TEST(BrowserLayout, HeadingParagraphsListsAndLinks) {
   const std::string html =
       "<h1>Welcome</h1>\n"
