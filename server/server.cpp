@@ -157,6 +157,27 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
   }
 }
 
+namespace {
+
+// nginx's lingering close: the last response is written; send FIN, then read and drop what the
+// client still sends (for a while, up to a limit) before closing. Closing a socket with unread
+// data makes the kernel answer with RST, which can destroy the response before the client has
+// read it (a 413 sent while the client is still uploading, say).
+asio::awaitable<void> lingering_close(tcp::socket& socket, ConnectionState& state) {
+  std::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  state.arm(std::chrono::seconds(2));
+  std::array<char, 4096> sink;
+  for (std::size_t drained = 0; drained < (1u << 20);) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), use_tuple);
+    if (ec) break;
+    drained += n;
+  }
+  socket.close(ignored);
+}
+
+}  // namespace
+
 asio::awaitable<void> Server::run_https(tcp::socket socket,
                                         std::shared_ptr<ConnectionState> state) {
   // The handshake's contexts belong to the configuration of the moment; keep them alive.
@@ -179,9 +200,7 @@ asio::awaitable<void> Server::run_https(tcp::socket socket,
     state->arm(std::chrono::seconds(1));
     co_await stream.async_shutdown(use_tuple);
   }
-  std::error_code ignored;
-  stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-  stream.next_layer().close(ignored);
+  co_await lingering_close(stream.next_layer(), *state);
   state->deadline->stop();
   state->socket = nullptr;
   connections_.erase(state);
@@ -193,9 +212,7 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<Conne
   state->arm(current_->config.limits.header_timeout);
   const RequestContext context{.tls = false, .sni = ""};
   co_await serve_requests(socket, state, context);
-  std::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_both, ignored);
-  socket.close(ignored);
+  co_await lingering_close(socket, *state);
   state->deadline->stop();
   state->socket = nullptr;
   connections_.erase(state);

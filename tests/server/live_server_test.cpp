@@ -181,6 +181,14 @@ TEST_F(LiveServerTest, AnswersPipelinedRequestsInOrder) {
   EXPECT_LT(second, third);
 }
 
+// The refusal must reach a client that is still sending: no RST may destroy it.
+TEST_F(LiveServerTest, AClientStillUploadingReadsTheWhole413) {
+  const std::string body_file = (dir_ / "upload").string();
+  std::ofstream(body_file) << std::string(200000, 'x');
+  std::string out = curl("-o /dev/null -w '%{http_code}' -X POST --data-binary @" + body_file + " " + url("/"));
+  EXPECT_EQ(out, "413") << out;
+}
+
 TEST_F(LiveServerTest, RefusesOversizedBodiesAndStalledHeaders) {
   std::string big =
       raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 1000\r\n\r\n");
