@@ -257,8 +257,10 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     } else if (request && request->version_minor == 0) {
       response.headers.set("Connection", "keep-alive");
     }
+    // Only HEAD and bodiless statuses omit the body; an error answered before any request
+    // could be parsed (400, 414, 431) sends the page its Content-Length announces.
     const bool head_only =
-        !request || request->method == "HEAD" || !response_has_body(response.status);
+        (request && request->method == "HEAD") || !response_has_body(response.status);
     std::string head = response.serialize_head();
     // Asio's TLS stream encrypts one buffer at a time: a small body joins the head so that
     // both leave in one record and one system call.

@@ -181,12 +181,16 @@ TEST_F(LiveServerTest, AnswersPipelinedRequestsInOrder) {
   EXPECT_LT(second, third);
 }
 
-// The refusal must reach a client that is still sending: no RST may destroy it.
-TEST_F(LiveServerTest, AClientStillUploadingReadsTheWhole413) {
-  const std::string body_file = (dir_ / "upload").string();
-  std::ofstream(body_file) << std::string(200000, 'x');
-  std::string out = curl("-o /dev/null -w '%{http_code}' -X POST -H 'Expect:' --data-binary @" + body_file + " " + url("/"));
-  EXPECT_EQ(out, "413") << out;
+// Refusals arrive whole: the error page its Content-Length announces, even when no request
+// could be parsed (414, 431) and while the client still has bytes on the way.
+TEST_F(LiveServerTest, RefusalsReachClientsThatAreStillSending) {
+  const std::string big_header = std::string(40000, 'a');
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' " + url("/" + std::string(9000, 'a'))), "414");
+    EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -H 'X-Big: " + big_header + "' " + url("/")), "431");
+    EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -X POST -H 'Content-Length: 99999999' --data x " + url("/")),
+              "413");
+  }
 }
 
 TEST_F(LiveServerTest, RefusesOversizedBodiesAndStalledHeaders) {
