@@ -282,6 +282,29 @@ TEST_F(StackTest, TheShopIsBalancedThreeToOneToOneAndSurvivesABackendStopping) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
+TEST_F(StackTest, TheBrowserShowsTextSavesDownloadsAndNegotiates) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult text = browse("https://www.example.test/files/notes.txt");
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_TRUE(text.out.starts_with("Plain text, served as text/plain")) << text.out;
+  const std::filesystem::path downloads = state_ / "downloads";
+  std::filesystem::create_directories(downloads);
+  RunResult download = browse("https://www.example.test/files/sample.bin", "--dump --download-dir " + downloads.string());
+  EXPECT_EQ(download.exit_code, 0) << download.err;
+  EXPECT_NE(download.out.find("Saved "), std::string::npos) << download.out;
+  EXPECT_TRUE(std::filesystem::exists(downloads / "sample.bin"));
+  RunResult page = browse("https://www.example.test/status-api/");
+  EXPECT_NE(page.out.find("One resource, two representations"), std::string::npos) << page.out;
+  const std::string curl = "curl -sS -i --cacert " + state_.string() + "/ca/root.pem --resolve www.example.test:" +
+                           std::to_string(https_port_) + ":" + net_ + ".10 https://www.example.test:" +
+                           std::to_string(https_port_) + "/status-api/";
+  RunResult json = run(curl + " -H 'Accept: application/json'");
+  EXPECT_NE(json.out.find("\"representation\": \"application/json\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("Vary: Accept"), std::string::npos) << json.out;
+  RunResult refused = run(curl + " -H 'Accept: image/png'");
+  EXPECT_NE(refused.out.find("HTTP/1.1 406"), std::string::npos) << refused.out;
+}
+
 TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   RunResult dig = run("dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ + ".53 www.example.test A");
