@@ -60,9 +60,13 @@ int main(int argc, char** argv) {
   hangup.async_wait(on_hangup);
   std::signal(SIGPIPE, SIG_IGN);
   server.start();
-  for (const auto& endpoint : server.local_endpoints())
-    std::clog << "ready https-server " << endpoint.address().to_string() << ':' << endpoint.port()
-              << std::endl;
+  // Endpoints come in the configuration's listener order.
+  const auto endpoints = server.local_endpoints();
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    const bool https = server.config().listeners.at(i).kind == miniweb::server::ListenerKind::Https;
+    std::clog << "ready " << (https ? "https" : "http") << " " << endpoints[i].address().to_string() << ':'
+              << endpoints[i].port() << std::endl;
+  }
   io.run();
   return 0;
 }
