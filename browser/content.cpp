@@ -78,12 +78,13 @@ std::string media_type_for_file(const std::filesystem::path& path) {
   const std::string extension = lower(path.extension().string());
   if (extension == ".html" || extension == ".htm" || extension == ".xhtml") return "text/html";
   if (extension == ".json") return "application/json";
-  if (extension == ".txt" || extension == ".md" || extension == ".text" || extension.empty()) return "text/plain";
+  if (extension == ".txt" || extension == ".md" || extension == ".text" || extension.empty())
+    return "text/plain";
   return "application/octet-stream";
 }
 
-Result<PresentedContent> present(const ContentInput& input, int width, const std::filesystem::path& download_dir,
-                                 Trace* trace) {
+Result<PresentedContent> present(const ContentInput& input, int width,
+                                 const std::filesystem::path& download_dir, Trace* trace) {
   PresentedContent content;
   const bool latin1 = input.charset == "iso-8859-1" || input.charset == "latin1" ||
                       input.charset == "windows-1252" || input.charset == "us-ascii";
@@ -91,10 +92,14 @@ Result<PresentedContent> present(const ContentInput& input, int width, const std
 
   if (input.media_type == "text/html" || input.media_type == "application/xhtml+xml") {
     content.kind = ContentKind::Page;
-    std::size_t step = trace ? trace->begin("parse", "HTML (gumbo-parser), " + std::to_string(body.size()) + " bytes") : 0;
+    std::size_t step = trace ? trace->begin("parse", "HTML (gumbo-parser), " +
+                                                         std::to_string(body.size()) + " bytes")
+                             : 0;
     html::Document document = html::parse_html(body);
-    if (trace) trace->finish(step, document.title.empty() ? "no title" : "title \"" + document.title + "\"");
-    step = trace ? trace->begin("layout", "text layout at " + std::to_string(width) + " columns") : 0;
+    if (trace)
+      trace->finish(step, document.title.empty() ? "no title" : "title \"" + document.title + "\"");
+    step =
+        trace ? trace->begin("layout", "text layout at " + std::to_string(width) + " columns") : 0;
     layout::MonospaceMeasurer measurer;
     content.layout = layout::layout_document(document, measurer, width);
     // Links resolve against <base href> when the page has one (itself relative to the page).
@@ -118,16 +123,21 @@ Result<PresentedContent> present(const ContentInput& input, int width, const std
       document = nlohmann::ordered_json::parse(body);
     } catch (const nlohmann::json::parse_error& error) {
       // nlohmann's byte offset, turned into the line and column a person can find.
-      const std::size_t offset = std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, body.size());
-      const std::size_t line = 1 + std::count(body.begin(), body.begin() + static_cast<long>(offset), '\n');
+      const std::size_t offset =
+          std::min<std::size_t>(error.byte == 0 ? 0 : error.byte - 1, body.size());
+      const std::size_t line =
+          1 + std::count(body.begin(), body.begin() + static_cast<long>(offset), '\n');
       const std::size_t line_start = body.rfind('\n', offset == 0 ? 0 : offset - 1);
-      const std::size_t column = offset - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
-      return make_error("the " + input.media_type + " body is not valid JSON: line " + std::to_string(line) +
-                            ", column " + std::to_string(column) + ": " + error.what(),
+      const std::size_t column =
+          offset - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+      return make_error("the " + input.media_type + " body is not valid JSON: line " +
+                            std::to_string(line) + ", column " + std::to_string(column) + ": " +
+                            error.what(),
                         8);
     }
     content.kind = ContentKind::Text;
-    content.text = document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    content.text =
+        document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     return content;
   }
   if (input.media_type.starts_with("text/")) {
@@ -143,8 +153,8 @@ Result<PresentedContent> present(const ContentInput& input, int width, const std
   out << input.body;
   out.close();
   if (!out) return make_error("cannot save the download to " + content.saved_to.string());
-  content.text = "Saved " + std::to_string(input.body.size()) + " bytes of " + input.media_type + " to " +
-                 content.saved_to.string() + "\n";
+  content.text = "Saved " + std::to_string(input.body.size()) + " bytes of " + input.media_type +
+                 " to " + content.saved_to.string() + "\n";
   return content;
 }
 

@@ -19,8 +19,8 @@ enum class ContentKind { Page, Text, Download };
 
 struct PresentedContent {
   ContentKind kind = ContentKind::Text;
-  std::string text;               // what to print: the dump, the text, or "Saved ..."
-  layout::DisplayList layout;     // for pages
+  std::string text;                // what to print: the dump, the text, or "Saved ..."
+  layout::DisplayList layout;      // for pages
   std::filesystem::path saved_to;  // for downloads
 };
 
@@ -42,7 +42,7 @@ std::string media_type_for_file(const std::filesystem::path& path);
 
 // Error::code 8 (curl's "weird server reply") for content that claims a type it is not.
 // With a trace, HTML parsing and layout are recorded as steps of their own.
-Result<PresentedContent> present(const ContentInput& input, int width, const std::filesystem::path& download_dir,
-                                 Trace* trace = nullptr);
+Result<PresentedContent> present(const ContentInput& input, int width,
+                                 const std::filesystem::path& download_dir, Trace* trace = nullptr);
 
 }  // namespace miniweb::browser

@@ -78,7 +78,8 @@ std::optional<ResolvedHost> HostResolver::from_disk_cache(const std::string& hos
   }
 }
 
-void HostResolver::save_to_disk_cache(const std::string& host, const ResolvedHost& resolved, std::uint32_t ttl) const {
+void HostResolver::save_to_disk_cache(const std::string& host, const ResolvedHost& resolved,
+                                      std::uint32_t ttl) const {
   if (settings_.cache_dir.empty()) return;
   std::error_code ec;
   std::filesystem::create_directories(settings_.cache_dir, ec);
@@ -124,7 +125,8 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& n
   }
 
   std::size_t step = trace.begin("dns", "browser DNS cache");
-  if (auto it = cache_.find(host); it != cache_.end() && it->second.expires > std::chrono::steady_clock::now()) {
+  if (auto it = cache_.find(host);
+      it != cache_.end() && it->second.expires > std::chrono::steady_clock::now()) {
     trace.finish(step, "hit: " + join_addresses(it->second.host.addresses));
     ResolvedHost cached = it->second.host;
     cached.layer = "browser cache";
@@ -152,11 +154,15 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& n
   co_return co_await from_recursive(host, trace);
 }
 
-asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::string& host, Trace& trace) {
+asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::string& host,
+                                                                   Trace& trace) {
   if (!settings_.recursive)
-    co_return make_error("cannot resolve " + host + ": no DNS resolver is configured", kResolveFailed);
+    co_return make_error("cannot resolve " + host + ": no DNS resolver is configured",
+                         kResolveFailed);
   auto name = dns::Name::parse(host);
-  if (!name) co_return make_error("'" + host + "' is not a valid host name: " + name.error().message, kResolveFailed);
+  if (!name)
+    co_return make_error("'" + host + "' is not a valid host name: " + name.error().message,
+                         kResolveFailed);
   const std::string resolver_text = dns::endpoint_to_string(*settings_.recursive);
 
   ResolvedHost resolved;
@@ -164,13 +170,14 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
   std::uint32_t min_ttl = 3600;
   // The address, then the HTTPS record that may carry the service's port (RFC 9460).
   for (std::uint16_t type : {dns::type::A, dns::type::HTTPS}) {
-    std::size_t step = trace.begin("dns", "recursive resolver " + resolver_text + ": " + host + " " +
-                                              dns::type_to_string(type));
-    auto reply = co_await dns::exchange(*settings_.recursive, dns::make_query(*name, type), settings_.timeout);
+    std::size_t step = trace.begin("dns", "recursive resolver " + resolver_text + ": " + host +
+                                              " " + dns::type_to_string(type));
+    auto reply = co_await dns::exchange(*settings_.recursive, dns::make_query(*name, type),
+                                        settings_.timeout);
     if (!reply) {
       trace.finish(step, "failed: " + reply.error().message);
-      co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text + " did not answer (" +
-                               reply.error().message + ")",
+      co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text +
+                               " did not answer (" + reply.error().message + ")",
                            kResolveFailed);
     }
     std::string summary = dns::rcode_to_string(reply->rcode);
@@ -179,28 +186,34 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
       min_ttl = std::min(min_ttl, record.ttl);
       if (const auto* a = std::get_if<dns::RdataA>(&record.rdata); a && record.type == dns::type::A)
         resolved.addresses.push_back(asio::ip::address_v4(a->address));
-      if (const auto* https = std::get_if<dns::RdataSvcb>(&record.rdata); https && record.type == dns::type::HTTPS) {
+      if (const auto* https = std::get_if<dns::RdataSvcb>(&record.rdata);
+          https && record.type == dns::type::HTTPS) {
         // A ServiceMode record for this very name ("." target) gives the port to use.
-        if (https->priority > 0 && (https->target.is_root() || lower(https->target.to_string()) == host))
+        if (https->priority > 0 &&
+            (https->target.is_root() || lower(https->target.to_string()) == host))
           if (auto port = https->port()) resolved.https_port = *port;
       }
     }
     if (reply->rcode == dns::rcode::NXDOMAIN) {
       trace.finish(step, "NXDOMAIN: the name does not exist");
-      co_return make_error("cannot resolve " + host + ": the name does not exist (NXDOMAIN from " + resolver_text + ")",
+      co_return make_error("cannot resolve " + host + ": the name does not exist (NXDOMAIN from " +
+                               resolver_text + ")",
                            kResolveFailed);
     }
     if (reply->rcode != dns::rcode::NOERROR) {
       trace.finish(step, summary);
-      co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text + " answered " + summary,
-                           kResolveFailed);
+      co_return make_error(
+          "cannot resolve " + host + ": the resolver " + resolver_text + " answered " + summary,
+          kResolveFailed);
     }
     trace.finish(step, reply->answers.empty() ? summary + ", no records" : summary);
   }
   if (resolved.addresses.empty())
-    co_return make_error("cannot resolve " + host + ": it has no IPv4 address (NODATA from " + resolver_text + ")",
-                         kResolveFailed);
-  cache_[host] = CacheEntry{resolved, std::chrono::steady_clock::now() + std::chrono::seconds(min_ttl)};
+    co_return make_error(
+        "cannot resolve " + host + ": it has no IPv4 address (NODATA from " + resolver_text + ")",
+        kResolveFailed);
+  cache_[host] =
+      CacheEntry{resolved, std::chrono::steady_clock::now() + std::chrono::seconds(min_ttl)};
   save_to_disk_cache(host, resolved, min_ttl);
   co_return resolved;
 }
@@ -219,9 +232,10 @@ asio::awaitable<void> HostResolver::trace_iterative_path(const std::string& host
   options.upstream_port = settings_.dns_port;
   dns::Resolver resolver(co_await asio::this_coro::executor, std::move(options));
   const auto started = trace.elapsed();
-  dns::Resolution resolution = co_await resolver.resolve(*name, dns::type::A, dns::TraceMode::kRecord);
-  trace.finish(step, dns::rcode_to_string(resolution.rcode) + " after " + std::to_string(resolution.trace.size()) +
-                         " queries");
+  dns::Resolution resolution =
+      co_await resolver.resolve(*name, dns::type::A, dns::TraceMode::kRecord);
+  trace.finish(step, dns::rcode_to_string(resolution.rcode) + " after " +
+                         std::to_string(resolution.trace.size()) + " queries");
   auto at = started;
   for (const dns::TraceStep& query : resolution.trace) {
     std::string title = "  " + query.zone.to_string() + " @ " + query.server_name + " (" +

@@ -25,8 +25,8 @@ namespace miniweb::browser {
 struct ResolverSettings {
   std::optional<asio::ip::udp::endpoint> recursive;  // the recursive resolver to ask
   std::filesystem::path hosts_file = "/etc/hosts";
-  std::optional<std::filesystem::path> root_hints;    // for the iterative path in traces
-  std::uint16_t dns_port = 53;                        // the port every DNS server listens on
+  std::optional<std::filesystem::path> root_hints;  // for the iterative path in traces
+  std::uint16_t dns_port = 53;                      // the port every DNS server listens on
   std::chrono::milliseconds timeout{2000};
   // A folder for the DNS cache kept between runs (dns-cache.json); none when empty.
   std::filesystem::path cache_dir;
@@ -51,7 +51,8 @@ class HostResolver {
  private:
   std::optional<ResolvedHost> from_hosts_file(const std::string& host) const;
   std::optional<ResolvedHost> from_disk_cache(const std::string& host) const;
-  void save_to_disk_cache(const std::string& host, const ResolvedHost& resolved, std::uint32_t ttl) const;
+  void save_to_disk_cache(const std::string& host, const ResolvedHost& resolved,
+                          std::uint32_t ttl) const;
   asio::awaitable<Result<ResolvedHost>> from_recursive(const std::string& host, Trace& trace);
   asio::awaitable<void> trace_iterative_path(const std::string& host, Trace& trace);
 

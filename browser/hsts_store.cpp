@@ -1,7 +1,7 @@
 #include "browser/hsts_store.hpp"
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -37,10 +37,12 @@ void HstsStore::note(const std::string& host, std::string_view header, std::time
     std::string directive = lower_trimmed(header.substr(0, semicolon));
     if (directive.starts_with("max-age=")) {
       std::string value = directive.substr(8);
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
       std::int64_t seconds = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-      if (ec != std::errc{} || end != value.data() + value.size() || seconds < 0) return;  // invalid: ignored
+      if (ec != std::errc{} || end != value.data() + value.size() || seconds < 0)
+        return;  // invalid: ignored
       max_age = seconds;
     } else if (directive == "includesubdomains") {
       include_subdomains = true;
@@ -62,7 +64,8 @@ bool HstsStore::requires_https(const std::string& host, std::time_t now) const {
   // A parent domain that set includeSubDomains covers this host (section 8.2).
   for (auto dot = host.find('.'); dot != std::string::npos; dot = host.find('.', dot + 1)) {
     auto it = hosts_.find(host.substr(dot + 1));
-    if (it != hosts_.end() && it->second.include_subdomains && it->second.expires > now) return true;
+    if (it != hosts_.end() && it->second.include_subdomains && it->second.expires > now)
+      return true;
   }
   return false;
 }
@@ -73,8 +76,10 @@ void HstsStore::load() {
   nlohmann::json stored = nlohmann::json::parse(in, nullptr, false);
   if (!stored.is_object()) return;  // a damaged profile file is ignored, never fatal
   for (const auto& [host, entry] : stored.items()) {
-    if (!entry.is_object() || !entry.contains("expires") || !entry["expires"].is_number_integer()) continue;
-    hosts_[host] = Entry{entry["expires"].get<std::time_t>(), entry.value("include_subdomains", false)};
+    if (!entry.is_object() || !entry.contains("expires") || !entry["expires"].is_number_integer())
+      continue;
+    hosts_[host] =
+        Entry{entry["expires"].get<std::time_t>(), entry.value("include_subdomains", false)};
   }
 }
 

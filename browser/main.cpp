@@ -1,8 +1,8 @@
 // miniweb-browser: the journey of a URL, shown and rendered as text.
 
-#include <CLI/CLI.hpp>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -37,7 +37,8 @@ struct Options {
 
 int terminal_columns() {
   winsize size{};
-  if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col >= 20)
+  if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col >= 20)
     return size.ws_col;
   return 80;
 }
@@ -66,8 +67,8 @@ int dump(Session& session, const Url& url, const Options& options) {
   std::cout << output;
   if (!output.empty() && output.back() != '\n') std::cout << '\n';
   if (visit->status >= 400) {
-    std::cerr << "miniweb-browser: the server answered " << visit->status << ' ' << visit->reason << " for "
-              << visit->url.to_string() << '\n';
+    std::cerr << "miniweb-browser: the server answered " << visit->status << ' ' << visit->reason
+              << " for " << visit->url.to_string() << '\n';
     return exit_code::kHttpError;
   }
   return 0;
@@ -77,27 +78,38 @@ int dump(Session& session, const Url& url, const Options& options) {
 
 int main(int argc, char** argv) {
   Options options;
-  CLI::App app{"miniweb-browser: follows a URL through DNS, TCP, TLS and HTTP, and renders the page as text"};
-  app.add_option("url", options.url, "the URL to open (https://www.example.test/, a host name, or a local file)");
+  CLI::App app{
+      "miniweb-browser: follows a URL through DNS, TCP, TLS and HTTP, and renders the page as "
+      "text"};
+  app.add_option("url", options.url,
+                 "the URL to open (https://www.example.test/, a host name, or a local file)");
   app.add_flag("--dump", options.dump, "print the laid-out page as text and exit (as lynx -dump)");
-  app.add_flag("--trace", options.trace, "show every step of the journey with its duration (on stderr)");
-  app.add_option("--width", options.width, "columns to wrap the page at (default: the terminal's, or 80)")
+  app.add_flag("--trace", options.trace,
+               "show every step of the journey with its duration (on stderr)");
+  app.add_option("--width", options.width,
+                 "columns to wrap the page at (default: the terminal's, or 80)")
       ->check(CLI::Range(20, 1000));
   app.add_option("--resolver", options.resolver, "the recursive DNS resolver, ADDRESS[:PORT]");
-  app.add_option("--ca-file", options.ca_file, "PEM file of the only CA roots to trust")->check(CLI::ExistingFile);
-  app.add_option("--hosts", options.hosts_file, "hosts file consulted before DNS");
-  app.add_option("--root-hints", options.root_hints, "root hints, to show the iterative DNS path in --trace")
+  app.add_option("--ca-file", options.ca_file, "PEM file of the only CA roots to trust")
       ->check(CLI::ExistingFile);
-  app.add_option("--dns-port", options.dns_port, "the port DNS servers listen on (for the iterative path)");
+  app.add_option("--hosts", options.hosts_file, "hosts file consulted before DNS");
+  app.add_option("--root-hints", options.root_hints,
+                 "root hints, to show the iterative DNS path in --trace")
+      ->check(CLI::ExistingFile);
+  app.add_option("--dns-port", options.dns_port,
+                 "the port DNS servers listen on (for the iterative path)");
   app.add_option("--cache-dir", options.cache_dir,
                  "profile folder: the DNS cache and HSTS hosts kept between runs");
-  app.add_option("--download-dir", options.download_dir, "where files that are not pages are saved");
+  app.add_option("--download-dir", options.download_dir,
+                 "where files that are not pages are saved");
   app.add_flag("--insecure", options.insecure,
                "show pages whose certificate fails verification (each page says so)");
-  app.add_flag("--window", options.window, "open the SDL2 window (the default when a display is there, unless --dump)");
+  app.add_flag("--window", options.window,
+               "open the SDL2 window (the default when a display is there, unless --dump)");
   app.add_flag("--terminal", options.terminal, "stay in the terminal even when a display is there");
   app.add_option("--screenshot", options.screenshot,
-                 "open the window, write it as PNG once the page has loaded (or failed), and exit; works headless");
+                 "open the window, write it as PNG once the page has loaded (or failed), and exit; "
+                 "works headless");
   CLI11_PARSE(app, argc, argv);
 
   SessionOptions session_options;
@@ -114,13 +126,17 @@ int main(int argc, char** argv) {
     }
     session_options.dns.recursive = *endpoint;
   }
-  if (options.trace && !options.root_hints.empty()) session_options.dns.root_hints = options.root_hints;
+  if (options.trace && !options.root_hints.empty())
+    session_options.dns.root_hints = options.root_hints;
   session_options.loader.insecure = options.insecure;
   session_options.loader.profile_dir = options.cache_dir;
-  session_options.loader.ca_file = options.ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : options.ca_file;
+  session_options.loader.ca_file =
+      options.ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : options.ca_file;
   // A display means the window, as a desktop browser; --dump (or no display) the terminal.
-  const bool has_display = std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr;
-  if (!options.dump && (options.window || !options.screenshot.empty() || (has_display && !options.terminal))) {
+  const bool has_display =
+      std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr;
+  if (!options.dump &&
+      (options.window || !options.screenshot.empty() || (has_display && !options.terminal))) {
     window::WindowOptions window_options;
     window_options.url = options.url;
     window_options.resolver = session_options.dns;
@@ -135,7 +151,8 @@ int main(int argc, char** argv) {
   if (!options.url.empty()) {
     auto url = Session::interpret(options.url);
     if (!url) {
-      std::cerr << "miniweb-browser: '" << options.url << "' is not a URL: " << url.error().message << '\n';
+      std::cerr << "miniweb-browser: '" << options.url << "' is not a URL: " << url.error().message
+                << '\n';
       return 3;  // curl: URL malformed
     }
     start = *url;

@@ -35,17 +35,20 @@ std::string time_text(const ASN1_TIME* time) {
 
 std::string describe_certificate(X509* cert) {
   std::string names;
-  tls::GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  tls::GeneralNamesPtr sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
     if (name->type != GEN_DNS) continue;
     const ASN1_STRING* dns = name->d.dNSName;
     names += (names.empty() ? "" : ", ") +
-             std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)), ASN1_STRING_length(dns));
+             std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                         ASN1_STRING_length(dns));
   }
   std::string text = "subject " + name_text(X509_get_subject_name(cert)) + "; issuer " +
-                     name_text(X509_get_issuer_name(cert)) + "; valid " + time_text(X509_get0_notBefore(cert)) +
-                     " to " + time_text(X509_get0_notAfter(cert)) + "; signed with " +
+                     name_text(X509_get_issuer_name(cert)) + "; valid " +
+                     time_text(X509_get0_notBefore(cert)) + " to " +
+                     time_text(X509_get0_notAfter(cert)) + "; signed with " +
                      OBJ_nid2ln(X509_get_signature_nid(cert));
   if (!names.empty()) text += "; names " + names;
   return text;
@@ -74,12 +77,14 @@ std::string browser_error_name(long verify_result) {
 
 std::string dns_names(X509* cert) {
   std::string names;
-  tls::GeneralNamesPtr sans(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  tls::GeneralNamesPtr sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
     if (name->type != GEN_DNS) continue;
-    names += (names.empty() ? "" : ", ") + std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
-                                                       ASN1_STRING_length(name->d.dNSName));
+    names += (names.empty() ? "" : ", ") +
+             std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(name->d.dNSName)),
+                         ASN1_STRING_length(name->d.dNSName));
   }
   return names.empty() ? "no DNS names" : names;
 }
@@ -89,7 +94,7 @@ std::string dns_names(X509* cert) {
 struct VerifyObservation {
   std::map<int, std::string> presented;  // by depth
   tls::X509Ptr leaf;
-  tls::X509Ptr top;          // the last certificate the chain reached
+  tls::X509Ptr top;             // the last certificate the chain reached
   int sent_intermediates = -1;  // certificates the server sent besides its own
 };
 
@@ -99,13 +104,17 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
   const std::string top_name = top ? name_text(X509_get_subject_name(top)) : "?";
   switch (result) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
-      return "expired: the certificate was valid until " + (leaf ? time_text(X509_get0_notAfter(leaf)) : "?");
+      return "expired: the certificate was valid until " +
+             (leaf ? time_text(X509_get0_notAfter(leaf)) : "?");
     case X509_V_ERR_CERT_NOT_YET_VALID:
-      return "not yet valid: the certificate is valid from " + (leaf ? time_text(X509_get0_notBefore(leaf)) : "?");
+      return "not yet valid: the certificate is valid from " +
+             (leaf ? time_text(X509_get0_notBefore(leaf)) : "?");
     case X509_V_ERR_HOSTNAME_MISMATCH:
-      return "wrong host: the certificate is for " + (leaf ? dns_names(leaf) : "?") + ", not " + host;
+      return "wrong host: the certificate is for " + (leaf ? dns_names(leaf) : "?") + ", not " +
+             host;
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-      return "self-signed: the certificate is signed by its own key and no trusted authority vouches for it";
+      return "self-signed: the certificate is signed by its own key and no trusted authority "
+             "vouches for it";
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
       return "untrusted root: the chain ends at " + top_name + ", which is not a trusted root";
     case X509_V_ERR_CERT_REVOKED:
@@ -114,9 +123,11 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
       if (seen.sent_intermediates == 0 && leaf && X509_check_issued(leaf, leaf) != X509_V_OK)
-        return "incomplete chain: the server sent its certificate without the intermediate that issued it (" +
+        return "incomplete chain: the server sent its certificate without the intermediate that "
+               "issued it (" +
                name_text(X509_get_issuer_name(leaf)) + ")";
-      return "untrusted issuer: the chain leads to " + (top ? name_text(X509_get_issuer_name(top)) : "?") +
+      return "untrusted issuer: the chain leads to " +
+             (top ? name_text(X509_get_issuer_name(top)) : "?") +
              ", which is not a trusted authority";
     default:
       return X509_verify_cert_error_string(result);
@@ -126,7 +137,8 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
 // The first URI of the certificate's CRL distribution points (RFC 5280 section 4.2.1.13).
 std::string crl_url_of(X509* cert) {
   using DistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, tls::OpenSslDeleter<CRL_DIST_POINTS_free>>;
-  DistPointsPtr points(static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
+  DistPointsPtr points(static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr)));
   for (int i = 0; points && i < sk_DIST_POINT_num(points.get()); ++i) {
     const DIST_POINT* point = sk_DIST_POINT_value(points.get(), i);
     if (!point->distpoint || point->distpoint->type != 0) continue;
@@ -135,18 +147,21 @@ std::string crl_url_of(X509* cert) {
       const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, j);
       if (name->type != GEN_URI) continue;
       const ASN1_STRING* uri = name->d.uniformResourceIdentifier;
-      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), ASN1_STRING_length(uri));
+      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                         ASN1_STRING_length(uri));
     }
   }
   return "";
 }
 
 std::string revocation_reason(X509_REVOKED* entry) {
-  static constexpr const char* kReasons[] = {"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
-                                             "superseded", "cessationOfOperation", "certificateHold", "unused",
-                                             "removeFromCRL", "privilegeWithdrawn", "aACompromise"};
+  static constexpr const char* kReasons[] = {
+      "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
+      "superseded",    "cessationOfOperation", "certificateHold", "unused",
+      "removeFromCRL", "privilegeWithdrawn",   "aACompromise"};
   using EnumeratedPtr = std::unique_ptr<ASN1_ENUMERATED, tls::OpenSslDeleter<ASN1_ENUMERATED_free>>;
-  EnumeratedPtr reason(static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
+  EnumeratedPtr reason(static_cast<ASN1_ENUMERATED*>(
+      X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
   long code = reason ? ASN1_ENUMERATED_get(reason.get()) : 0;
   return code >= 0 && code <= 10 ? kReasons[code] : "unknown";
 }
@@ -163,7 +178,8 @@ std::string media_type_of(const http::Response& response) {
 // Reads one response from `stream`: head, then body as its framing says (RFC 9112 6.3).
 template <class Stream>
 asio::awaitable<Result<http::Response>> read_response(Stream& stream, SocketDeadline& deadline,
-                                                      const LoaderOptions& options, const std::string& method) {
+                                                      const LoaderOptions& options,
+                                                      const std::string& method) {
   std::string buffer;
   std::array<char, 16384> chunk;
   bool eof = false;
@@ -174,28 +190,37 @@ asio::awaitable<Result<http::Response>> read_response(Stream& stream, SocketDead
     co_return ec;
   };
   auto failure = [&](std::error_code ec) {
-    if (deadline.expired()) return make_error("the server did not answer in time", exit_code::kTimeout);
-    return make_error("the connection failed while reading the response: " + ec.message(), exit_code::kReceive);
+    if (deadline.expired())
+      return make_error("the server did not answer in time", exit_code::kTimeout);
+    return make_error("the connection failed while reading the response: " + ec.message(),
+                      exit_code::kReceive);
   };
 
   while (true) {
     deadline.arm(options.io_timeout);
     std::size_t head_end;
     while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
-      if (buffer.size() > 65536) co_return make_error("the response head is over 64 KiB", exit_code::kBadResponse);
+      if (buffer.size() > 65536)
+        co_return make_error("the response head is over 64 KiB", exit_code::kBadResponse);
       if (auto ec = co_await read_more()) {
-        if (eof && buffer.empty()) co_return make_error("the server closed the connection without answering", exit_code::kReceive);
+        if (eof && buffer.empty())
+          co_return make_error("the server closed the connection without answering",
+                               exit_code::kReceive);
         co_return failure(ec);
       }
     }
     auto response = http::parse_response_head(std::string_view(buffer).substr(0, head_end));
-    if (!response) co_return make_error("malformed response: " + response.error().message, exit_code::kBadResponse);
+    if (!response)
+      co_return make_error("malformed response: " + response.error().message,
+                           exit_code::kBadResponse);
     buffer.erase(0, head_end);
     // Interim responses (RFC 9110 section 15.2) precede the final one.
     if (response->status / 100 == 1 && response->status != 101) continue;
 
     auto length = http::response_body_length(*response, method);
-    if (!length) co_return make_error("malformed response: " + length.error().message, exit_code::kBadResponse);
+    if (!length)
+      co_return make_error("malformed response: " + length.error().message,
+                           exit_code::kBadResponse);
     switch (length->framing) {
       case http::BodyFraming::None:
         break;
@@ -211,7 +236,9 @@ asio::awaitable<Result<http::Response>> read_response(Stream& stream, SocketDead
         http::ChunkedDecoder decoder;
         while (true) {
           auto progress = decoder.feed(buffer, response->body, options.max_body_bytes);
-          if (!progress) co_return make_error("malformed chunked body: " + progress.error().message, exit_code::kBadResponse);
+          if (!progress)
+            co_return make_error("malformed chunked body: " + progress.error().message,
+                                 exit_code::kBadResponse);
           if (*progress == http::ChunkedDecoder::Progress::Done) break;
           if (auto ec = co_await read_more()) co_return failure(ec);
         }
@@ -220,7 +247,8 @@ asio::awaitable<Result<http::Response>> read_response(Stream& stream, SocketDead
       case http::BodyFraming::UntilClose:
         while (!eof) {
           if (buffer.size() > options.max_body_bytes)
-            co_return make_error("the response body is over the size limit", exit_code::kBadResponse);
+            co_return make_error("the response body is over the size limit",
+                                 exit_code::kBadResponse);
           if (auto ec = co_await read_more(); ec && !eof) co_return failure(ec);
         }
         response->body = std::move(buffer);
@@ -246,7 +274,8 @@ asio::awaitable<Result<Page>> PageLoader::load(Url url, Trace& trace) {
       trace.finish(step, url.host + " asked for HTTPS only (Strict-Transport-Security)");
     }
     if (std::find(visited.begin(), visited.end(), url.to_string()) != visited.end())
-      co_return make_error("redirect loop: " + url.to_string() + " redirects back to itself", exit_code::kTooManyRedirects);
+      co_return make_error("redirect loop: " + url.to_string() + " redirects back to itself",
+                           exit_code::kTooManyRedirects);
     visited.push_back(url.to_string());
     auto page = co_await fetch(url, trace);
     if (!page) co_return page;
@@ -256,13 +285,17 @@ asio::awaitable<Result<Page>> PageLoader::load(Url url, Trace& trace) {
         hsts_.note(url.host, *sts, std::time(nullptr));
     const int status = page->response.status;
     auto location = page->response.headers.get("Location");
-    if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) || !location)
+    if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) ||
+        !location)
       co_return page;
     if (redirects == options_.max_redirects)
-      co_return make_error("more than " + std::to_string(options_.max_redirects) + " redirects", exit_code::kTooManyRedirects);
+      co_return make_error("more than " + std::to_string(options_.max_redirects) + " redirects",
+                           exit_code::kTooManyRedirects);
     auto next = url.resolve(*location);
-    if (!next) co_return make_error("the redirect to '" + std::string(*location) + "' is not a URL we can follow: " +
-                                        next.error().message, exit_code::kBadResponse);
+    if (!next)
+      co_return make_error("the redirect to '" + std::string(*location) +
+                               "' is not a URL we can follow: " + next.error().message,
+                           exit_code::kBadResponse);
     std::size_t step = trace.begin("http", "redirect " + std::to_string(status));
     trace.finish(step, "to " + next->to_string());
     url = std::move(*next);
@@ -297,7 +330,8 @@ tls::X509CrlPtr parse_crl(const std::string& der_text) {
 
 }  // namespace
 
-asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_text, X509* issuer, Trace& trace) {
+asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_text, X509* issuer,
+                                                       Trace& trace) {
   if (auto it = crls_.find(url_text); it != crls_.end()) {
     if (crl_is_current(it->second.crl.get())) co_return it->second.crl.get();
     crls_.erase(it);  // stale: fetch it again
@@ -306,8 +340,8 @@ asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_te
   if (!options_.profile_dir.empty()) {
     std::ifstream in(crl_cache_file(options_.profile_dir, url_text), std::ios::binary);
     std::string der((std::istreambuf_iterator<char>(in)), {});
-    if (tls::X509CrlPtr cached = parse_crl(der); cached && crl_is_current(cached.get()) &&
-                                                  crl_signed_by(cached.get(), issuer)) {
+    if (tls::X509CrlPtr cached = parse_crl(der);
+        cached && crl_is_current(cached.get()) && crl_signed_by(cached.get(), issuer)) {
       std::size_t step = trace.begin("crl", "CRL " + url_text + " from the profile cache");
       trace.finish(step, "current until " + time_text(X509_CRL_get0_nextUpdate(cached.get())));
       X509_CRL* raw = cached.get();
@@ -316,12 +350,14 @@ asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_te
     }
   }
   auto url = Url::parse(url_text);
-  if (!url || url->scheme != "http") co_return make_error("the CRL URL " + url_text + " is not an http URL");
+  if (!url || url->scheme != "http")
+    co_return make_error("the CRL URL " + url_text + " is not an http URL");
   std::size_t step = trace.begin("crl", "fetch the CRL " + url_text);
   auto page = co_await fetch(*url, trace);
   if (!page) co_return make_error("cannot fetch the CRL " + url_text + ": " + page.error().message);
   if (page->response.status != 200)
-    co_return make_error("the CRL " + url_text + " answered " + std::to_string(page->response.status));
+    co_return make_error("the CRL " + url_text + " answered " +
+                         std::to_string(page->response.status));
   tls::X509CrlPtr crl = parse_crl(page->response.body);
   if (!crl) co_return make_error("the CRL " + url_text + " is not a DER CRL");
   if (!crl_signed_by(crl.get(), issuer))
@@ -344,7 +380,8 @@ asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_te
 
 asio::awaitable<Result<std::string>> PageLoader::check_revocation(SSL* ssl, Trace& trace) {
   STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
-  if (!chain || sk_X509_num(chain) < 2) co_return std::string("not checked (no issuer in the chain)");
+  if (!chain || sk_X509_num(chain) < 2)
+    co_return std::string("not checked (no issuer in the chain)");
   X509* leaf = sk_X509_value(chain, 0);
   X509* issuer = sk_X509_value(chain, 1);
   const std::string url = crl_url_of(leaf);
@@ -353,8 +390,10 @@ asio::awaitable<Result<std::string>> PageLoader::check_revocation(SSL* ssl, Trac
   if (!crl) co_return "unknown, " + crl.error().message + " (accepted, as browsers soft-fail)";
   X509_REVOKED* entry = nullptr;
   if (X509_CRL_get0_by_serial(*crl, &entry, X509_get0_serialNumber(leaf)) == 1 && entry) {
-    co_return make_error("the CRL of " + name_text(X509_get_subject_name(issuer)) + " lists this certificate since " +
-                         time_text(X509_REVOKED_get0_revocationDate(entry)) + " (reason " + revocation_reason(entry) + ")");
+    co_return make_error("the CRL of " + name_text(X509_get_subject_name(issuer)) +
+                         " lists this certificate since " +
+                         time_text(X509_REVOKED_get0_revocationDate(entry)) + " (reason " +
+                         revocation_reason(entry) + ")");
   }
   co_return "good, not listed in " + url;
 }
@@ -378,15 +417,16 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
   bool connected = false;
   for (const asio::ip::address& address : resolved->addresses) {
     tcp::endpoint endpoint(address, port);
-    std::size_t step = trace.begin("tcp", "connect to " + address.to_string() + ":" + std::to_string(port));
+    std::size_t step =
+        trace.begin("tcp", "connect to " + address.to_string() + ":" + std::to_string(port));
     deadline->arm(options_.connect_timeout);
     std::error_code ignored;
     socket.close(ignored);
     auto [ec] = co_await socket.async_connect(endpoint, use_tuple);
     if (!ec) {
       auto local = socket.local_endpoint(ignored);
-      trace.finish(step, "connected from " + local.address().to_string() + ":" + std::to_string(local.port()) +
-                             " (SYN, SYN-ACK, ACK)");
+      trace.finish(step, "connected from " + local.address().to_string() + ":" +
+                             std::to_string(local.port()) + " (SYN, SYN-ACK, ACK)");
       connected = true;
       break;
     }
@@ -396,7 +436,8 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
                       std::to_string(port) + " " + why;
   }
   if (!connected)
-    co_return make_error("cannot connect to " + url.host + ": " + connect_errors, exit_code::kConnect);
+    co_return make_error("cannot connect to " + url.host + ": " + connect_errors,
+                         exit_code::kConnect);
 
   http::Request request;
   request.method = "GET";
@@ -409,21 +450,24 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
   auto exchange = [&](auto& stream) -> asio::awaitable<Result<http::Response>> {
     std::size_t step = trace.begin("http", "request " + request.method + " " + url.to_string());
     const std::string wire = request.serialize();
-    for (const auto& [name, value] : request.headers) trace.detail(step, "> " + name + ": " + value);
+    for (const auto& [name, value] : request.headers)
+      trace.detail(step, "> " + name + ": " + value);
     deadline->arm(options_.io_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
     if (ec) {
       trace.finish(step, "failed: " + ec.message());
       co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
     }
-    trace.finish(step, "> " + request.method + " " + request.target + " HTTP/1.1 (" + std::to_string(n) + " bytes)");
+    trace.finish(step, "> " + request.method + " " + request.target + " HTTP/1.1 (" +
+                           std::to_string(n) + " bytes)");
     step = trace.begin("http", "response");
     auto response = co_await read_response(stream, *deadline, options_, request.method);
     if (!response) {
       trace.finish(step, "failed: " + response.error().message);
       co_return response;
     }
-    for (const auto& [name, value] : response->headers) trace.detail(step, "< " + name + ": " + value);
+    for (const auto& [name, value] : response->headers)
+      trace.detail(step, "< " + name + ": " + value);
     trace.finish(step, "< HTTP/1." + std::to_string(response->version_minor) + " " +
                            std::to_string(response->status) + " " + response->reason + " (" +
                            std::to_string(response->body.size()) + " body bytes)");
@@ -437,13 +481,15 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
     SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
     std::error_code ec;
     context.load_verify_file(options_.ca_file.string(), ec);
-    if (ec) co_return make_error("cannot load the trusted CA file " + options_.ca_file.string() + ": " + ec.message(),
-                                 exit_code::kCertificate);
+    if (ec)
+      co_return make_error(
+          "cannot load the trusted CA file " + options_.ca_file.string() + ": " + ec.message(),
+          exit_code::kCertificate);
     context.set_verify_mode(asio::ssl::verify_peer);
     asio::ssl::stream<tcp::socket&> stream(socket, context);
     SSL* ssl = stream.native_handle();
     SSL_set_tlsext_host_name(ssl, url.host.c_str());  // SNI (RFC 6066 section 3)
-    SSL_set1_host(ssl, url.host.c_str());              // name check (RFC 6125), as browsers do
+    SSL_set1_host(ssl, url.host.c_str());             // name check (RFC 6125), as browsers do
     SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
     SSL_set_alpn_protos(ssl, kAlpn, sizeof kAlpn);
@@ -463,14 +509,16 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
         seen.top = std::move(held);
       }
       if (seen.sent_intermediates < 0)
-        if (STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store)) seen.sent_intermediates = sk_X509_num(sent) - 1;
+        if (STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store))
+          seen.sent_intermediates = sk_X509_num(sent) - 1;
       // --insecure: carry on, but the verdict is still shown on every page.
       return preverified || options_.insecure;
     });
 
     std::size_t step = trace.begin("tls", "handshake with " + url.host + " (SNI), ALPN http/1.1");
     deadline->arm(options_.io_timeout);
-    auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    auto [handshake_error] =
+        co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
     for (const auto& [depth, text] : seen.presented)
       trace.detail(step, "certificate " + std::to_string(depth) + ": " + text);
     const long verify_result = SSL_get_verify_result(ssl);
@@ -479,17 +527,19 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
       trace.detail(step, "verification: FAILED, " + reason);
       if (!options_.insecure || handshake_error) {
         trace.finish(step, "refused: " + browser_error_name(verify_result));
-        co_return make_error(browser_error_name(verify_result) + ": the certificate of " + url.host +
-                                 " is not trusted: " + reason,
+        co_return make_error(browser_error_name(verify_result) + ": the certificate of " +
+                                 url.host + " is not trusted: " + reason,
                              exit_code::kCertificate);
       }
       insecure_warning = "INSECURE: --insecure is on and the certificate of " + url.host +
-                         " failed verification (" + browser_error_name(verify_result) + ": " + reason + ")";
+                         " failed verification (" + browser_error_name(verify_result) + ": " +
+                         reason + ")";
     }
     if (handshake_error) {
       std::string why = deadline->expired() ? "timed out" : handshake_error.message();
       trace.finish(step, "failed: " + why);
-      co_return make_error("TLS handshake with " + url.host + " failed: " + why, exit_code::kTlsHandshake);
+      co_return make_error("TLS handshake with " + url.host + " failed: " + why,
+                           exit_code::kTlsHandshake);
     }
     const unsigned char* alpn = nullptr;
     unsigned int alpn_length = 0;
@@ -498,28 +548,32 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
     if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl); chain && sk_X509_num(chain) > 0)
       root_name = name_text(X509_get_subject_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
     if (verify_result == X509_V_OK) {
-      trace.detail(step, "verification: OK, chain to " + root_name + ", name " + url.host + " matches");
+      trace.detail(step,
+                   "verification: OK, chain to " + root_name + ", name " + url.host + " matches");
       auto revocation = co_await check_revocation(ssl, trace);
       if (!revocation) {
         trace.detail(step, "revocation: REVOKED, " + revocation.error().message);
         trace.finish(step, "refused: NET::ERR_CERT_REVOKED");
-        co_return make_error("NET::ERR_CERT_REVOKED: the certificate of " + url.host + " is not trusted: revoked: " +
-                                 revocation.error().message,
+        co_return make_error("NET::ERR_CERT_REVOKED: the certificate of " + url.host +
+                                 " is not trusted: revoked: " + revocation.error().message,
                              exit_code::kCertificate);
       }
       trace.detail(step, "revocation: " + *revocation);
     }
     const char* group = SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl));
-    trace.finish(step, std::string(SSL_get_version(ssl)) + ", " + SSL_get_cipher_name(ssl) + ", key exchange " +
-                           (group ? group : "unknown") + ", ALPN " +
-                           (alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "none") +
-                           (SSL_session_reused(ssl) ? ", resumed" : ""));
+    trace.finish(
+        step,
+        std::string(SSL_get_version(ssl)) + ", " + SSL_get_cipher_name(ssl) + ", key exchange " +
+            (group ? group : "unknown") + ", ALPN " +
+            (alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "none") +
+            (SSL_session_reused(ssl) ? ", resumed" : ""));
 
     response = co_await exchange(stream);
     step = trace.begin("close", "TLS close_notify, then TCP FIN");
     deadline->arm(std::chrono::seconds(1));
     auto [shutdown_error] = co_await stream.async_shutdown(use_tuple);
-    trace.finish(step, shutdown_error ? "closed (" + shutdown_error.message() + ")" : "closed cleanly");
+    trace.finish(step,
+                 shutdown_error ? "closed (" + shutdown_error.message() + ")" : "closed cleanly");
   } else {
     response = co_await exchange(socket);
     std::size_t step = trace.begin("close", "TCP FIN");
@@ -534,7 +588,9 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, Trace& trace) {
   page.media_type = media_type_of(page.response);
   if (http::iequals(page.response.headers.get("Content-Encoding").value_or(""), "gzip")) {
     auto plain = http::gzip_decompress(page.response.body, options_.max_body_bytes);
-    if (!plain) co_return make_error("the gzip body is broken: " + plain.error().message, exit_code::kBadResponse);
+    if (!plain)
+      co_return make_error("the gzip body is broken: " + plain.error().message,
+                           exit_code::kBadResponse);
     page.response.body = std::move(*plain);
   }
   co_return page;

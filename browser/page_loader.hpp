@@ -48,7 +48,7 @@ struct LoaderOptions {
 struct Page {
   Url url;  // after redirects
   http::Response response;
-  std::string media_type;  // lower-case, without parameters: "text/html"
+  std::string media_type;        // lower-case, without parameters: "text/html"
   std::string insecure_warning;  // set when --insecure let a bad certificate through
 };
 

@@ -33,8 +33,8 @@ Result<Visit> Session::visit_file(const Url& url, Trace& trace) {
   visit.url = url;
   visit.source = content.str();
   trace.finish(step, std::to_string(visit.source.size()) + " bytes");
-  auto presented = present(ContentInput{media_type_for_file(url.path), "", visit.source, url}, options_.width,
-                           options_.download_dir, &trace);
+  auto presented = present(ContentInput{media_type_for_file(url.path), "", visit.source, url},
+                           options_.width, options_.download_dir, &trace);
   if (!presented) return presented.error();
   visit.content = std::move(*presented);
   return visit;
@@ -45,7 +45,8 @@ Result<Visit> Session::visit(const Url& url, Trace& trace) {
   asio::io_context io;
   std::optional<Result<Page>> page;
   asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { page.emplace(co_await loader_.load(url, trace)); }, asio::detached);
+      io, [&]() -> asio::awaitable<void> { page.emplace(co_await loader_.load(url, trace)); },
+      asio::detached);
   io.run();
   if (!page) return make_error("the load did not finish");
   if (!*page) return page->error();
@@ -57,10 +58,10 @@ Result<Visit> Session::visit(const Url& url, Trace& trace) {
                                                   : (*page)->response.reason;
   visit.source = (*page)->response.body;
   visit.insecure_warning = (*page)->insecure_warning;
-  auto [media_type, charset] =
-      split_content_type((*page)->response.headers.get("Content-Type").value_or("application/octet-stream"));
-  auto presented = present(ContentInput{media_type, charset, visit.source, visit.url}, options_.width,
-                           options_.download_dir, &trace);
+  auto [media_type, charset] = split_content_type(
+      (*page)->response.headers.get("Content-Type").value_or("application/octet-stream"));
+  auto presented = present(ContentInput{media_type, charset, visit.source, visit.url},
+                           options_.width, options_.download_dir, &trace);
   if (!presented) return presented.error();
   if (presented->kind == ContentKind::Download) {
     std::size_t step = trace.begin("save", media_type + " is not shown");

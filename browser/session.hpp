@@ -22,7 +22,7 @@ struct SessionOptions {
 };
 
 struct Visit {
-  Url url;  // after redirects
+  Url url;         // after redirects
   int status = 0;  // 0 for a local file
   std::string reason;
   std::string source;  // the body as received (decoded from gzip)

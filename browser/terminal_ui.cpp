@@ -50,13 +50,16 @@ class TerminalBrowser {
   }
 
   void follow(int number) {
-    if (!current_ || current_->content.kind != ContentKind::Page) return say("no page with links is open");
+    if (!current_ || current_->content.kind != ContentKind::Page)
+      return say("no page with links is open");
     const auto& links = current_->content.layout.links;
     if (number < 1 || number > static_cast<int>(links.size()))
-      return say("there is no link " + std::to_string(number) + " (this page has " + std::to_string(links.size()) + ")");
+      return say("there is no link " + std::to_string(number) + " (this page has " +
+                 std::to_string(links.size()) + ")");
     auto target = current_->url.resolve(links[number - 1]);
-    if (!target) return say("link " + std::to_string(number) + " (" + links[number - 1] + ") cannot be followed: " +
-                            target.error().message);
+    if (!target)
+      return say("link " + std::to_string(number) + " (" + links[number - 1] +
+                 ") cannot be followed: " + target.error().message);
     go(*target, true);
   }
 
@@ -98,7 +101,8 @@ class TerminalBrowser {
   }
   void previous_screen() {
     if (top_ == 0) return say("(top of page)");
-    top_ = top_ > static_cast<std::size_t>(options_.screen_lines) ? top_ - options_.screen_lines : 0;
+    top_ =
+        top_ > static_cast<std::size_t>(options_.screen_lines) ? top_ - options_.screen_lines : 0;
     show_screen();
   }
   void say(const std::string& text) { out_ << "-- " << text << "\n"; }
@@ -110,7 +114,8 @@ class TerminalBrowser {
     if (showing_source_) {
       text = current_->source;
     } else if (current_->content.kind == ContentKind::Page) {
-      text = options_.ansi ? render::paint_ansi(current_->content.layout) : render::paint_text(current_->content.layout);
+      text = options_.ansi ? render::paint_ansi(current_->content.layout)
+                           : render::paint_text(current_->content.layout);
     } else {
       text = current_->content.text;
     }
@@ -119,15 +124,17 @@ class TerminalBrowser {
 
   void show_screen() {
     const Visit& visit = *current_;
-    out_ << "== " << (visit.content.layout.title.empty() ? visit.url.to_string() : visit.content.layout.title)
+    out_ << "== "
+         << (visit.content.layout.title.empty() ? visit.url.to_string()
+                                                : visit.content.layout.title)
          << (showing_source_ ? " (source)" : "") << " ==\n";
     if (!visit.insecure_warning.empty()) out_ << "!! " << visit.insecure_warning << "\n";
     const std::size_t end = std::min(lines_.size(), top_ + options_.screen_lines);
     for (std::size_t i = top_; i < end; ++i) out_ << lines_[i] << "\n";
     std::string where = visit.url.to_string();
     if (visit.status) where += "  " + std::to_string(visit.status) + " " + visit.reason;
-    out_ << "-- " << where << "  [lines " << (lines_.empty() ? 0 : top_ + 1) << "-" << end << " of " << lines_.size()
-         << "]  h for help\n";
+    out_ << "-- " << where << "  [lines " << (lines_.empty() ? 0 : top_ + 1) << "-" << end << " of "
+         << lines_.size() << "]  h for help\n";
   }
 
   Session& session_;
@@ -151,7 +158,8 @@ int run_terminal(Session& session, const std::optional<Url>& start, const Termin
   out << "> " << std::flush;
   for (std::string line; std::getline(in, line); out << "> " << std::flush) {
     std::string command = line;
-    while (!command.empty() && (command.back() == ' ' || command.back() == '\r')) command.pop_back();
+    while (!command.empty() && (command.back() == ' ' || command.back() == '\r'))
+      command.pop_back();
     while (!command.empty() && command.front() == ' ') command.erase(0, 1);
     if (command.empty()) {
       browser.next_screen();

@@ -19,7 +19,9 @@ std::size_t Trace::begin(std::string phase, std::string title) {
   return steps_.size() - 1;
 }
 
-void Trace::detail(std::size_t step, std::string line) { steps_.at(step).details.push_back(std::move(line)); }
+void Trace::detail(std::size_t step, std::string line) {
+  steps_.at(step).details.push_back(std::move(line));
+}
 
 void Trace::finish(std::size_t step, std::string summary) {
   Step& s = steps_.at(step);
@@ -28,9 +30,10 @@ void Trace::finish(std::size_t step, std::string summary) {
   s.finished = true;
 }
 
-std::size_t Trace::record(std::string phase, std::string title, std::string summary, Clock::duration start,
-                          Clock::duration duration) {
-  steps_.push_back(Step{std::move(phase), std::move(title), std::move(summary), {}, start, duration, true});
+std::size_t Trace::record(std::string phase, std::string title, std::string summary,
+                          Clock::duration start, Clock::duration duration) {
+  steps_.push_back(
+      Step{std::move(phase), std::move(title), std::move(summary), {}, start, duration, true});
   return steps_.size() - 1;
 }
 
@@ -54,13 +57,14 @@ std::string Trace::render(const std::string& url) const {
   number = 0;
   for (const Step& step : steps_) {
     auto from = static_cast<std::size_t>(static_cast<double>(step.start.count()) * scale);
-    auto width = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(step.duration.count()) * scale));
+    auto width = std::max<std::size_t>(
+        1, static_cast<std::size_t>(static_cast<double>(step.duration.count()) * scale));
     from = std::min<std::size_t>(from, 49);
     width = std::min<std::size_t>(width, 50 - from);
     char head[32];
     std::snprintf(head, sizeof head, "%2zu  %-7s|", ++number, step.phase.c_str());
-    out += head + std::string(from, ' ') + std::string(width, '#') + std::string(50 - from - width, ' ') + "| " +
-           format_duration(step.duration) + "\n";
+    out += head + std::string(from, ' ') + std::string(width, '#') +
+           std::string(50 - from - width, ' ') + "| " + format_duration(step.duration) + "\n";
   }
   return out;
 }

@@ -28,8 +28,8 @@ class Trace {
   void detail(std::size_t step, std::string line);
   void finish(std::size_t step, std::string summary);
   // A step whose time was measured elsewhere (e.g. one DNS server of the iterative path).
-  std::size_t record(std::string phase, std::string title, std::string summary, Clock::duration start,
-                     Clock::duration duration);
+  std::size_t record(std::string phase, std::string title, std::string summary,
+                     Clock::duration start, Clock::duration duration);
   Clock::duration elapsed() const { return Clock::now() - origin_; }
 
   const std::vector<Step>& steps() const { return steps_; }

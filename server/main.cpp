@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
   const auto endpoints = server.local_endpoints();
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
     const bool https = server.config().listeners.at(i).kind == miniweb::server::ListenerKind::Https;
-    std::clog << "ready " << (https ? "https" : "http") << " " << endpoints[i].address().to_string() << ':'
-              << endpoints[i].port() << std::endl;
+    std::clog << "ready " << (https ? "https" : "http") << " " << endpoints[i].address().to_string()
+              << ':' << endpoints[i].port() << std::endl;
   }
   io.run();
   return 0;

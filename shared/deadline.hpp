@@ -33,7 +33,8 @@ class SocketDeadline {
   }
 
  private:
-  explicit SocketDeadline(asio::ip::tcp::socket& socket) : socket_(&socket), timer_(socket.get_executor()) {
+  explicit SocketDeadline(asio::ip::tcp::socket& socket)
+      : socket_(&socket), timer_(socket.get_executor()) {
     timer_.expires_at(Clock::time_point::max());
   }
 

@@ -16,7 +16,8 @@ std::string lower(std::string_view text) {
 
 bool is_scheme_char(char c, bool first) {
   if (std::isalpha(static_cast<unsigned char>(c))) return true;
-  return !first && (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.');
+  return !first &&
+         (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.');
 }
 
 // RFC 3986 section 5.2.3: merge a relative path with the base path.
@@ -143,8 +144,10 @@ std::optional<std::uint16_t> default_port(std::string_view scheme) {
 
 Result<Url> Url::parse(std::string_view text) {
   // Browsers ignore surrounding whitespace in what was typed.
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   for (char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == '\x7f')
       return make_error("URL contains a space or control character");
@@ -192,8 +195,10 @@ Result<Url> Url::parse(std::string_view text) {
   if (!port_text.empty()) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-    if (ec != std::errc{} || end != port_text.data() + port_text.size() || value == 0 || value > 65535)
-      return make_error("URL port '" + std::string(port_text) + "' is not a number from 1 to 65535");
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || value == 0 ||
+        value > 65535)
+      return make_error("URL port '" + std::string(port_text) +
+                        "' is not a number from 1 to 65535");
     if (value != *default_port(url.scheme)) url.port = static_cast<std::uint16_t>(value);
   }
   url.path = parts.path.empty() ? "/" : remove_dot_segments(parts.path);
@@ -203,7 +208,9 @@ Result<Url> Url::parse(std::string_view text) {
   return url;
 }
 
-std::uint16_t Url::effective_port() const { return port ? *port : default_port(scheme).value_or(0); }
+std::uint16_t Url::effective_port() const {
+  return port ? *port : default_port(scheme).value_or(0);
+}
 
 std::string Url::host_for_header() const {
   std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -211,7 +218,9 @@ std::string Url::host_for_header() const {
   return out;
 }
 
-std::string Url::request_target() const { return query ? path + "?" + *query : path; }
+std::string Url::request_target() const {
+  return query ? path + "?" + *query : path;
+}
 
 std::string Url::to_string() const {
   std::string out = scheme + "://" + host_for_header() + request_target();

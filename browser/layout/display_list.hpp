@@ -13,7 +13,7 @@ struct Style {
   bool underline = false;
   bool preformatted = false;
   bool monospace = false;  // code, kbd, samp, tt: drawn in a fixed-width font where fonts vary
-  int heading = 0;  // 1..6 inside h1..h6, 0 elsewhere
+  int heading = 0;         // 1..6 inside h1..h6, 0 elsewhere
 
   bool operator==(const Style&) const = default;
 };

@@ -13,7 +13,8 @@ namespace miniweb::http {
 std::string gzip_compress(std::string_view data) {
   z_stream stream{};
   // 15 window bits + 16 selects the gzip wrapper.
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK)
     throw std::runtime_error("zlib deflateInit2 failed");
   std::string out;
   out.resize(deflateBound(&stream, data.size()));

@@ -33,7 +33,8 @@ Result<std::vector<std::string_view>> split_lines(std::string_view head) {
     if (lf == std::string_view::npos) return make_error("incomplete message head", 400);
     std::string_view line = head.substr(0, lf);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find('\r') != std::string_view::npos) return make_error("bare CR in message head", 400);
+    if (line.find('\r') != std::string_view::npos)
+      return make_error("bare CR in message head", 400);
     lines.push_back(line);
     head.remove_prefix(lf + 1);
   }
@@ -67,8 +68,9 @@ Status parse_header_lines(const std::vector<std::string_view>& lines, Headers& h
 }
 
 Result<int> parse_version(std::string_view text) {
-  if (text.size() != 8 || !text.starts_with("HTTP/") || !std::isdigit(static_cast<unsigned char>(text[5])) ||
-      text[6] != '.' || !std::isdigit(static_cast<unsigned char>(text[7])))
+  if (text.size() != 8 || !text.starts_with("HTTP/") ||
+      !std::isdigit(static_cast<unsigned char>(text[5])) || text[6] != '.' ||
+      !std::isdigit(static_cast<unsigned char>(text[7])))
     return make_error("malformed HTTP version '" + std::string(text) + "'", 400);
   if (text[5] != '1') return make_error("HTTP version not supported", 505);
   return text[7] - '0';
@@ -113,7 +115,8 @@ Result<bool> is_chunked(const Headers& headers) {
   }
   if (codings.empty()) return false;
   // RFC 9112 section 6.3: without chunked last, the length cannot be known reliably: 400.
-  if (!iequals(codings.back(), "chunked")) return make_error("chunked is not the final transfer coding", 400);
+  if (!iequals(codings.back(), "chunked"))
+    return make_error("chunked is not the final transfer coding", 400);
   for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
     if (iequals(codings[i], "chunked")) return make_error("chunked applied more than once", 400);
     return make_error("unsupported transfer coding '" + codings[i] + "'", 501);
@@ -135,13 +138,15 @@ std::size_t find_head_end(std::string_view data) {
 Result<Request> parse_request_head(std::string_view head, const Limits& limits) {
   if (head.size() > limits.max_header_bytes) return make_error("request head too large", 431);
   // RFC 9112 section 2.2: ignore at least one empty line before the request line.
-  while (head.starts_with("\r\n") || head.starts_with("\n")) head.remove_prefix(head[0] == '\r' ? 2 : 1);
+  while (head.starts_with("\r\n") || head.starts_with("\n"))
+    head.remove_prefix(head[0] == '\r' ? 2 : 1);
   auto lines = split_lines(head);
   if (!lines) return lines.error();
   if (lines->empty()) return make_error("empty request", 400);
 
   std::string_view request_line = (*lines)[0];
-  if (request_line.size() > limits.max_request_line) return make_error("request line too long", 414);
+  if (request_line.size() > limits.max_request_line)
+    return make_error("request line too long", 414);
   auto first_space = request_line.find(' ');
   auto last_space = request_line.rfind(' ');
   if (first_space == std::string_view::npos || first_space == last_space)
@@ -182,7 +187,9 @@ Result<Response> parse_response_head(std::string_view head) {
   if (!version) return make_error("malformed status line: " + version.error().message, 502);
   std::string_view rest = status_line.substr(first_space + 1);
   std::string_view code = rest.substr(0, 3);
-  if (code.size() != 3 || !std::all_of(code.begin(), code.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+  if (code.size() != 3 ||
+      !std::all_of(code.begin(), code.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
       (rest.size() > 3 && rest[3] != ' '))
     return make_error("malformed status code in '" + std::string(status_line) + "'", 502);
   Response response;
@@ -200,8 +207,7 @@ Result<BodyLength> request_body_length(const Request& request) {
   if (!chunked) return chunked.error();
   auto length = content_length_of(request.headers);
   if (!length) return length.error();
-  if (*chunked && *length)
-    return make_error("both Transfer-Encoding and Content-Length", 400);
+  if (*chunked && *length) return make_error("both Transfer-Encoding and Content-Length", 400);
   if (*chunked) return BodyLength{BodyFraming::Chunked, 0};
   if (request.headers.contains("Transfer-Encoding"))
     return make_error("empty Transfer-Encoding", 400);
@@ -245,7 +251,8 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
       std::string_view size_text = line.substr(0, line.find(';'));
       size_text = trim_ows(size_text);
       if (size_text.empty() || size_text.size() > 15 ||
-          !std::all_of(size_text.begin(), size_text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+          !std::all_of(size_text.begin(), size_text.end(),
+                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
         result = make_error("bad chunk size", 400);
         break;
       }

@@ -14,10 +14,10 @@ namespace miniweb::http {
 
 // Limits, with the status nginx answers when one is passed.
 struct Limits {
-  std::size_t max_request_line = 8192;    // 414
-  std::size_t max_header_bytes = 32768;   // 431 (the whole head)
-  std::size_t max_header_count = 100;     // 431
-  std::size_t max_body_bytes = 1 << 20;   // 413
+  std::size_t max_request_line = 8192;   // 414
+  std::size_t max_header_bytes = 32768;  // 431 (the whole head)
+  std::size_t max_header_count = 100;    // 431
+  std::size_t max_body_bytes = 1 << 20;  // 413
 };
 
 // How the body of a message is delimited (RFC 9112 section 6.3).

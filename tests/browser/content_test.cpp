@@ -11,13 +11,15 @@ namespace {
 class BrowserContent : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("miniweb-content-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("miniweb-content-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   Result<PresentedContent> show(const std::string& media_type, const std::string& body,
-                                const std::string& charset = "", const std::string& url = "https://a.test/x/file") {
+                                const std::string& charset = "",
+                                const std::string& url = "https://a.test/x/file") {
     return present(ContentInput{media_type, charset, body, *Url::parse(url)}, 80, dir_);
   }
 
@@ -25,8 +27,10 @@ class BrowserContent : public ::testing::Test {
 };
 
 TEST_F(BrowserContent, SplitsContentType) {
-  EXPECT_EQ(split_content_type("Text/HTML; Charset=\"ISO-8859-1\""), std::make_pair(std::string("text/html"), std::string("iso-8859-1")));
-  EXPECT_EQ(split_content_type("application/json"), std::make_pair(std::string("application/json"), std::string("")));
+  EXPECT_EQ(split_content_type("Text/HTML; Charset=\"ISO-8859-1\""),
+            std::make_pair(std::string("text/html"), std::string("iso-8859-1")));
+  EXPECT_EQ(split_content_type("application/json"),
+            std::make_pair(std::string("application/json"), std::string("")));
 }
 
 TEST_F(BrowserContent, HtmlIsLaidOutWithLinksResolved) {

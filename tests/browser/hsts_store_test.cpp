@@ -39,7 +39,8 @@ TEST(BrowserHsts, MaxAgeZeroForgetsAndInvalidValuesAreIgnored) {
 }
 
 TEST(BrowserHsts, PersistsInTheProfileAndSurvivesADamagedFile) {
-  auto dir = std::filesystem::temp_directory_path() / ("miniweb-hsts-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("miniweb-hsts-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   {
     HstsStore store(dir);

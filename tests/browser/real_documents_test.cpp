@@ -62,24 +62,29 @@ std::string our_text(const std::filesystem::path& file) {
   std::stringstream html;
   html << in.rdbuf();
   auto url = Url::parse("file://" + file.string());
-  auto shown = present(ContentInput{"text/html", "", html.str(), *url}, 80, std::filesystem::temp_directory_path());
+  auto shown = present(ContentInput{"text/html", "", html.str(), *url}, 80,
+                       std::filesystem::temp_directory_path());
   if (!shown) return "";
   // The references list is ours alone (w3m -dump prints none): compare the page text only.
   std::string text = shown->text;
-  if (auto references = text.rfind("\nReferences\n"); references != std::string::npos) text.resize(references);
+  if (auto references = text.rfind("\nReferences\n"); references != std::string::npos)
+    text.resize(references);
   return text;
 }
 
 TEST(BrowserRealDocuments, KeepEveryWordThatW3mShows) {
-  ASSERT_TRUE(std::filesystem::exists(kDocs)) << "python3.11-doc is missing: run scripts/install-deps.sh";
+  ASSERT_TRUE(std::filesystem::exists(kDocs))
+      << "python3.11-doc is missing: run scripts/install-deps.sh";
   ASSERT_FALSE(run("command -v w3m").empty()) << "w3m is missing: run scripts/install-deps.sh";
-  for (const char* page : {"library/stdtypes.html", "library/os.html", "reference/datamodel.html",
-                           "tutorial/controlflow.html", "library/functions.html", "howto/logging-cookbook.html"}) {
+  for (const char* page :
+       {"library/stdtypes.html", "library/os.html", "reference/datamodel.html",
+        "tutorial/controlflow.html", "library/functions.html", "howto/logging-cookbook.html"}) {
     const auto file = kDocs / page;
     const std::string reference = run("w3m -dump -cols 80 -T text/html '" + file.string() + "'");
     ASSERT_GT(reference.size(), 1000u) << page;
     const double percent = coverage(reference, our_text(file));
-    EXPECT_GE(percent, 98.0) << page << ": only " << percent << "% of w3m's words appear in our dump";
+    EXPECT_GE(percent, 98.0) << page << ": only " << percent
+                             << "% of w3m's words appear in our dump";
   }
 }
 

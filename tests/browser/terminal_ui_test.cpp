@@ -14,10 +14,12 @@ namespace {
 class BrowserTerminal : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("miniweb-terminal-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("miniweb-terminal-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ / "a.html") << "<title>Page A</title><h1>Alpha</h1><p><a href='b.html'>to B</a> "
-                                      "<a href='missing.html'>gone</a>";
+    std::ofstream(dir_ / "a.html")
+        << "<title>Page A</title><h1>Alpha</h1><p><a href='b.html'>to B</a> "
+           "<a href='missing.html'>gone</a>";
     std::string long_text;
     for (int i = 1; i <= 60; ++i) long_text += "<p>line " + std::to_string(i) + "</p>";
     std::ofstream(dir_ / "b.html") << "<title>Page B</title><h1>Beta</h1>" << long_text;

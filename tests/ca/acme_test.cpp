@@ -679,7 +679,8 @@ TEST_F(CaAcme, CsrMustMatchTheOrder) {
 // scripts/install-deps.sh installs it).
 TEST_F(CaAcme, LegoObtainsACertificate) {
   // scripts/install-deps.sh installs lego: its absence is a broken install, not a reason to skip.
-  ASSERT_EQ(testing::run({"sh", "-c", "command -v lego"}).exit_code, 0) << "lego is missing: run scripts/install-deps.sh";
+  ASSERT_EQ(testing::run({"sh", "-c", "command -v lego"}).exit_code, 0)
+      << "lego is missing: run scripts/install-deps.sh";
   const std::string script =
       "LEGO_CA_CERTIFICATES=" + root_pem() +
       " LEGO_CA_SERVER_NAME=ca.test exec lego --server https://127.0.0.1:" +

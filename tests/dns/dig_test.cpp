@@ -29,7 +29,8 @@ class DnsDig : public ::testing::Test {
  protected:
   void SetUp() override {
     // scripts/install-deps.sh installs dig (bind9-dnsutils): without it the install is broken.
-    ASSERT_FALSE(run_command("command -v dig").empty()) << "dig is missing: run scripts/install-deps.sh";
+    ASSERT_FALSE(run_command("command -v dig").empty())
+        << "dig is missing: run scripts/install-deps.sh";
     auto zones = ZoneSet::load({kData / "example.test.zone"});
     ASSERT_TRUE(zones.ok()) << zones.error().message;
     zones_ = std::make_shared<ZoneSet>(std::move(*zones));

@@ -108,7 +108,8 @@ class StackTest : public ::testing::Test {
   static bool process_runs_our_program(int pid) {
     std::error_code ec;
     auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
-    return !ec && exe.filename().string().starts_with("miniweb-");  // "(deleted)" is in the name too
+    return !ec &&
+           exe.filename().string().starts_with("miniweb-");  // "(deleted)" is in the name too
   }
 
   static inline std::filesystem::path state_;
@@ -122,14 +123,16 @@ class StackTest : public ::testing::Test {
 
 TEST_F(StackTest, UpStartsEveryServiceAndSaysWhere) {
   ASSERT_EQ(up_.exit_code, 0) << up_.out << up_.err;
-  for (const char* role : {"root DNS server", "TLD DNS server", "authoritative DNS server", "recursive resolver",
-                           "certificate authority", "HTTPS server (www.example.test)"}) {
+  for (const char* role :
+       {"root DNS server", "TLD DNS server", "authoritative DNS server", "recursive resolver",
+        "certificate authority", "HTTPS server (www.example.test)"}) {
     EXPECT_NE(up_.out.find(role), std::string::npos) << role << " missing from:\n" << up_.out;
   }
   EXPECT_NE(up_.out.find(net_ + ".53:" + std::to_string(dns_port_)), std::string::npos) << up_.out;
   RunResult status = launcher("status");
   EXPECT_EQ(status.exit_code, 0);
-  EXPECT_NE(status.out.find("running   " + net_ + ".10:" + std::to_string(https_port_)), std::string::npos)
+  EXPECT_NE(status.out.find("running   " + net_ + ".10:" + std::to_string(https_port_)),
+            std::string::npos)
       << status.out;
 }
 
@@ -141,18 +144,21 @@ TEST_F(StackTest, BrowserRendersTheHomePage) {
   EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos) << page.out;
   EXPECT_NE(page.out.find("]about this site"), std::string::npos) << page.out;
   EXPECT_NE(page.out.find("References"), std::string::npos) << page.out;
-  EXPECT_NE(page.out.find(". https://www.example.test/about.html\n"), std::string::npos) << page.out;
+  EXPECT_NE(page.out.find(". https://www.example.test/about.html\n"), std::string::npos)
+      << page.out;
   std::istringstream lines(page.out);
   for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 80u) << line;
 }
 
 TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  std::filesystem::remove_all(state_ / "browser");  // an empty profile: the resolver and the CA are asked
+  std::filesystem::remove_all(state_ /
+                              "browser");  // an empty profile: the resolver and the CA are asked
   RunResult page = browse("https://www.example.test/", "--dump --trace");
   ASSERT_EQ(page.exit_code, 0) << page.err;
   const std::string& trace = page.err;
-  const auto root = trace.find(". @ a.root-servers.test. (" + net_ + ".1:" + std::to_string(dns_port_) + ")");
+  const auto root =
+      trace.find(". @ a.root-servers.test. (" + net_ + ".1:" + std::to_string(dns_port_) + ")");
   const auto tld = trace.find("test. @ ns1.nic.test. (" + net_ + ".2:");
   const auto leaf = trace.find("example.test. @ ns1.example.test. (" + net_ + ".3:");
   ASSERT_NE(root, std::string::npos) << trace;
@@ -163,13 +169,16 @@ TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate)
   EXPECT_NE(trace.find("referral to test."), std::string::npos) << trace;
   EXPECT_NE(trace.find("answer: www.example.test. A " + net_ + ".10"), std::string::npos) << trace;
   EXPECT_NE(trace.find("recursive resolver " + net_ + ".53:"), std::string::npos) << trace;
-  EXPECT_NE(trace.find("connect to " + net_ + ".10:" + std::to_string(https_port_)), std::string::npos) << trace;
+  EXPECT_NE(trace.find("connect to " + net_ + ".10:" + std::to_string(https_port_)),
+            std::string::npos)
+      << trace;
   EXPECT_NE(trace.find("TLSv1.3"), std::string::npos) << trace;
   EXPECT_NE(trace.find("certificate 0: subject CN=www.example.test"), std::string::npos) << trace;
   EXPECT_NE(trace.find("verification: OK"), std::string::npos) << trace;
   // Revocation: the CRL named in the certificate, fetched from ca.test through the stack.
   EXPECT_NE(trace.find("fetch the CRL http://ca.test"), std::string::npos) << trace;
-  EXPECT_NE(trace.find("revocation: good, not listed in http://ca.test"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("revocation: good, not listed in http://ca.test"), std::string::npos)
+      << trace;
   EXPECT_NE(trace.find("< HTTP/1.1 200 OK"), std::string::npos) << trace;
   EXPECT_NE(trace.find("> Host: www.example.test"), std::string::npos) << trace;
   EXPECT_NE(trace.find("parse"), std::string::npos) << trace;
@@ -237,8 +246,10 @@ TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
   RunResult page = browse("https://www.example/", "--dump --trace");
   ASSERT_EQ(page.exit_code, 0) << page.err;
   EXPECT_NE(page.out.find("Welcome to www.example"), std::string::npos) << page.out;
-  EXPECT_NE(page.err.find("referral to example. (ns1.nic.example.)"), std::string::npos) << page.err;
-  EXPECT_NE(page.err.find("example. @ ns1.nic.example. (" + net_ + ".4:"), std::string::npos) << page.err;
+  EXPECT_NE(page.err.find("referral to example. (ns1.nic.example.)"), std::string::npos)
+      << page.err;
+  EXPECT_NE(page.err.find("example. @ ns1.nic.example. (" + net_ + ".4:"), std::string::npos)
+      << page.err;
   // Before the first connection (the CRL fetch for ca.test comes later and walks test.).
   const std::string lookup = page.err.substr(0, page.err.find(" tcp "));
   EXPECT_EQ(lookup.find("ns1.nic.test."), std::string::npos) << page.err;
@@ -251,8 +262,9 @@ TEST_F(StackTest, TheShopIsBalancedThreeToOneToOneAndSurvivesABackendStopping) {
   const std::string url = "https://shop.example.test:" + port + "/";
   std::string urls;
   for (int i = 0; i < 50; ++i) urls += " " + url;
-  const std::string curl = "curl -sS --cacert " + state_.string() + "/ca/root.pem --resolve shop.example.test:" + port +
-                           ":" + net_ + ".40 -w '%{http_code}\\n'";
+  const std::string curl = "curl -sS --cacert " + state_.string() +
+                           "/ca/root.pem --resolve shop.example.test:" + port + ":" + net_ +
+                           ".40 -w '%{http_code}\\n'";
   auto count = [](const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -272,7 +284,9 @@ TEST_F(StackTest, TheShopIsBalancedThreeToOneToOneAndSurvivesABackendStopping) {
   RunResult failover = run(curl + urls);
   EXPECT_EQ(count(failover.out, "\n200"), 50u) << failover.out << failover.err;
   EXPECT_EQ(count(failover.out, "served by <b>backend-2</b>"), 0u);
-  EXPECT_EQ(count(failover.out, "served by <b>backend-1</b>") + count(failover.out, "served by <b>backend-3</b>"), 50u);
+  EXPECT_EQ(count(failover.out, "served by <b>backend-1</b>") +
+                count(failover.out, "served by <b>backend-3</b>"),
+            50u);
 
   // The browser sees the proxy's page too, and `up` brings the stopped backend back.
   RunResult page = browse("https://shop.example.test/");
@@ -289,17 +303,20 @@ TEST_F(StackTest, TheBrowserShowsTextSavesDownloadsAndNegotiates) {
   EXPECT_TRUE(text.out.starts_with("Plain text, served as text/plain")) << text.out;
   const std::filesystem::path downloads = state_ / "downloads";
   std::filesystem::create_directories(downloads);
-  RunResult download = browse("https://www.example.test/files/sample.bin", "--dump --download-dir " + downloads.string());
+  RunResult download = browse("https://www.example.test/files/sample.bin",
+                              "--dump --download-dir " + downloads.string());
   EXPECT_EQ(download.exit_code, 0) << download.err;
   EXPECT_NE(download.out.find("Saved "), std::string::npos) << download.out;
   EXPECT_TRUE(std::filesystem::exists(downloads / "sample.bin"));
   RunResult page = browse("https://www.example.test/status-api/");
   EXPECT_NE(page.out.find("One resource, two representations"), std::string::npos) << page.out;
-  const std::string curl = "curl -sS -i --cacert " + state_.string() + "/ca/root.pem --resolve www.example.test:" +
-                           std::to_string(https_port_) + ":" + net_ + ".10 https://www.example.test:" +
-                           std::to_string(https_port_) + "/status-api/";
+  const std::string curl =
+      "curl -sS -i --cacert " + state_.string() +
+      "/ca/root.pem --resolve www.example.test:" + std::to_string(https_port_) + ":" + net_ +
+      ".10 https://www.example.test:" + std::to_string(https_port_) + "/status-api/";
   RunResult json = run(curl + " -H 'Accept: application/json'");
-  EXPECT_NE(json.out.find("\"representation\": \"application/json\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"representation\": \"application/json\""), std::string::npos)
+      << json.out;
   EXPECT_NE(json.out.find("Vary: Accept"), std::string::npos) << json.out;
   RunResult refused = run(curl + " -H 'Accept: image/png'");
   EXPECT_NE(refused.out.find("HTTP/1.1 406"), std::string::npos) << refused.out;
@@ -307,7 +324,8 @@ TEST_F(StackTest, TheBrowserShowsTextSavesDownloadsAndNegotiates) {
 
 TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  RunResult dig = run("dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ + ".53 www.example.test A");
+  RunResult dig = run("dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ +
+                      ".53 www.example.test A");
   ASSERT_EQ(dig.exit_code, 0) << dig.err;
   EXPECT_EQ(dig.out, net_ + ".10\n");
 }
@@ -315,13 +333,13 @@ TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
 TEST_F(StackTest, OpensslAndCurlAcceptTheServerCertificate) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::string ca = state_.string() + "/ca";
-  RunResult verify = run("openssl verify -CAfile " + ca + "/root.pem -untrusted " + ca + "/intermediate.pem " +
-                         state_.string() + "/certs/www.example.test.crt");
+  RunResult verify = run("openssl verify -CAfile " + ca + "/root.pem -untrusted " + ca +
+                         "/intermediate.pem " + state_.string() + "/certs/www.example.test.crt");
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find(": OK"), std::string::npos) << verify.out;
-  RunResult curl = run("curl -sS --cacert " + ca + "/root.pem --resolve www.example.test:" +
-                       std::to_string(https_port_) + ":" + net_ + ".10 https://www.example.test:" +
-                       std::to_string(https_port_) + "/");
+  RunResult curl = run("curl -sS --cacert " + ca +
+                       "/root.pem --resolve www.example.test:" + std::to_string(https_port_) + ":" +
+                       net_ + ".10 https://www.example.test:" + std::to_string(https_port_) + "/");
   EXPECT_EQ(curl.exit_code, 0) << curl.err;
   EXPECT_NE(curl.out.find("<h1>Welcome to www.example.test</h1>"), std::string::npos);
 }
@@ -347,9 +365,11 @@ TEST_F(StackTest, CertificatesABrowserMustRefuseAreRefused) {
   };
   const std::vector<Case> cases = {
       {"expired", "NET::ERR_CERT_DATE_INVALID", "expired: the certificate was valid until"},
-      {"wrong.host", "NET::ERR_CERT_COMMON_NAME_INVALID", "wrong host: the certificate is for www.badssl.test"},
+      {"wrong.host", "NET::ERR_CERT_COMMON_NAME_INVALID",
+       "wrong host: the certificate is for www.badssl.test"},
       {"self-signed", "NET::ERR_CERT_AUTHORITY_INVALID", "self-signed:"},
-      {"untrusted-root", "NET::ERR_CERT_AUTHORITY_INVALID", "untrusted issuer: the chain leads to CN=Untrusted Root CA"},
+      {"untrusted-root", "NET::ERR_CERT_AUTHORITY_INVALID",
+       "untrusted issuer: the chain leads to CN=Untrusted Root CA"},
       {"incomplete-chain", "NET::ERR_CERT_AUTHORITY_INVALID", "incomplete chain:"},
       {"revoked", "NET::ERR_CERT_REVOKED", "(reason keyCompromise)"},
   };
@@ -383,7 +403,8 @@ TEST_F(StackTest, PlainHttpRedirectsToHttps) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   std::filesystem::remove(state_ / "browser/hsts.json");  // a first visit: no HSTS known yet
   // The redirect names the HTTPS URL without a port; the HTTPS record supplies it.
-  RunResult page = browse("http://www.example.test:" + std::to_string(http_port_) + "/about.html", "--dump --trace");
+  RunResult page = browse("http://www.example.test:" + std::to_string(http_port_) + "/about.html",
+                          "--dump --trace");
   EXPECT_EQ(page.exit_code, 0) << page.err;
   EXPECT_NE(page.err.find("redirect 301"), std::string::npos) << page.err;
   EXPECT_NE(page.out.find("About miniweb"), std::string::npos) << page.out;
@@ -417,7 +438,8 @@ TEST_F(StackTest, HostsFileAnswersBeforeDns) {
   // The trace must show the hosts file answering, and no question to the resolver.
   std::ofstream(hosts, std::ios::app) << net_ << ".10 www.example.test\n";
   // A hosts file gives no port (DNS's HTTPS record does), so the URL names it.
-  RunResult page = browse("https://www.example.test:" + std::to_string(https_port_) + "/", "--dump --trace");
+  RunResult page =
+      browse("https://www.example.test:" + std::to_string(https_port_) + "/", "--dump --trace");
   std::ofstream(hosts) << original;
   EXPECT_EQ(page.exit_code, 0) << page.err;
   EXPECT_NE(page.err.find("hit: " + net_ + ".10"), std::string::npos) << page.err;
@@ -428,12 +450,14 @@ TEST_F(StackTest, HostsFileAnswersBeforeDns) {
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   // Programs rebuilt while the stack runs (a pull, then `up`) must still be known as ours.
   const std::filesystem::path copy = state_ / "bin-copy";
-  for (const char* program : {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server", "browser/miniweb-browser"}) {
+  for (const char* program :
+       {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server", "browser/miniweb-browser"}) {
     std::filesystem::create_directories((copy / program).parent_path());
     std::filesystem::copy_file(std::filesystem::path(MINIWEB_BINARY_DIR) / program, copy / program);
   }
   const std::string environment_copy = environment_;
-  environment_ = environment_.substr(0, environment_.find("MINIWEB_BIN_DIR=")) + "MINIWEB_BIN_DIR=" + copy.string() + " ";
+  environment_ = environment_.substr(0, environment_.find("MINIWEB_BIN_DIR=")) +
+                 "MINIWEB_BIN_DIR=" + copy.string() + " ";
   launcher("down");
   ASSERT_EQ(launcher("up").exit_code, 0);
   std::filesystem::remove(copy / "server/miniweb-server");  // what a rebuild does to the old file
@@ -445,7 +469,8 @@ TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   for (int pid : pids) ASSERT_TRUE(process_runs_our_program(pid)) << pid;
   RunResult down = launcher("down");
   EXPECT_EQ(down.exit_code, 0) << down.err;
-  for (int pid : pids) EXPECT_FALSE(process_runs_our_program(pid)) << "pid " << pid << " still runs";
+  for (int pid : pids)
+    EXPECT_FALSE(process_runs_our_program(pid)) << "pid " << pid << " still runs";
   RunResult status = launcher("status");
   EXPECT_EQ(status.out.find("running"), std::string::npos) << status.out;
   environment_ = environment_copy;

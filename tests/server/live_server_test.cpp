@@ -187,9 +187,12 @@ TEST_F(LiveServerTest, RefusalsReachClientsThatAreStillSending) {
   const std::string big_header = std::string(40000, 'a');
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' " + url("/" + std::string(9000, 'a'))), "414");
-    EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -H 'X-Big: " + big_header + "' " + url("/")), "431");
-    EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -X POST -H 'Content-Length: 99999999' --data x " + url("/")),
-              "413");
+    EXPECT_EQ(curl("-o /dev/null -w '%{http_code}' -H 'X-Big: " + big_header + "' " + url("/")),
+              "431");
+    EXPECT_EQ(
+        curl("-o /dev/null -w '%{http_code}' -X POST -H 'Content-Length: 99999999' --data x " +
+             url("/")),
+        "413");
   }
 }
 
