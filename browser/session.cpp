@@ -1,5 +1,7 @@
 #include "browser/session.hpp"
 
+#include "browser/local_file.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -21,18 +23,11 @@ Result<Url> Session::interpret(const std::string& typed) {
 }
 
 Result<Visit> Session::visit_file(const Url& url, Trace& trace) {
-  std::size_t step = trace.begin("file", "read " + url.path);
-  std::ifstream in(url.path, std::ios::binary);
-  if (!in) {
-    trace.finish(step, "cannot be read");
-    return make_error("cannot open the local file " + url.path, 37);  // curl: couldn't read file
-  }
-  std::stringstream content;
-  content << in.rdbuf();
+  auto bytes = load_local_file(url.path, trace);
+  if (!bytes) return bytes.error();
   Visit visit;
   visit.url = url;
-  visit.source = content.str();
-  trace.finish(step, std::to_string(visit.source.size()) + " bytes");
+  visit.source = std::move(*bytes);
   auto presented = present(ContentInput{media_type_for_file(url.path), "", visit.source, url},
                            options_.width, options_.download_dir, &trace);
   if (!presented) return presented.error();

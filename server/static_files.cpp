@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/mime_types.hpp"
+#include "shared/html_escape.hpp"
 #include "shared/http/gzip.hpp"
 
 namespace miniweb::server {
@@ -25,29 +26,6 @@ int hex_value(char c) {
 bool is_within(const std::filesystem::path& path, const std::filesystem::path& root) {
   auto [root_end, path_it] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
   return root_end == root.end();
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // nginx's entity tag: last-modified time and size, both in hex.

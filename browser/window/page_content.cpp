@@ -1,32 +1,9 @@
 #include "browser/window/page_content.hpp"
 
 #include "browser/content.hpp"
+#include "shared/html_escape.hpp"
 
 namespace miniweb::browser::window {
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 html::Document document_for(const Page& page, Trace& trace) {
   std::string body = page.response.body;
@@ -41,12 +18,12 @@ html::Document document_for(const Page& page, Trace& trace) {
   if (page.media_type == "text/html" || page.media_type == "application/xhtml+xml") {
     document = html::parse_html(body);
   } else if (page.media_type.starts_with("text/")) {
-    document = html::parse_html("<pre>" + escape_html(body) + "</pre>");
+    document = html::parse_html("<pre>" + html_escape(body) + "</pre>");
     document.title = page.url.to_string();
   } else {
     document = html::parse_html(
-        "<h1>Not a page</h1><p>" + escape_html(page.url.to_string()) + " is " +
-        escape_html(page.media_type.empty() ? "of no stated type" : page.media_type) + ", " +
+        "<h1>Not a page</h1><p>" + html_escape(page.url.to_string()) + " is " +
+        html_escape(page.media_type.empty() ? "of no stated type" : page.media_type) + ", " +
         std::to_string(body.size()) +
         " bytes. The window shows only text; save it with <code>miniweb-browser "
         "--dump</code>.</p>");
@@ -90,9 +67,9 @@ std::string error_page_html(const Error& error, const std::string& url) {
       heading = "This page isn't working";
       explanation = "The load failed.";
   }
-  return "<html><head><title>" + escape_html(heading) + "</title></head><body><h1>" +
-         escape_html(heading) + "</h1><p>" + escape_html(explanation) + "</p><p><b>" +
-         escape_html(url) + "</b></p><p>" + escape_html(error.message) + "</p><p><i>Error code " +
+  return "<html><head><title>" + html_escape(heading) + "</title></head><body><h1>" +
+         html_escape(heading) + "</h1><p>" + html_escape(explanation) + "</p><p><b>" +
+         html_escape(url) + "</b></p><p>" + html_escape(error.message) + "</p><p><i>Error code " +
          std::to_string(error.code) + "</i></p></body></html>";
 }
 

@@ -26,6 +26,5 @@ std::string error_page_html(const Error& error, const std::string& url);
 // by colour instead, so it takes the numbers out and closes the gap on their line.
 void strip_link_numbers(layout::DisplayList& list, const layout::TextMeasurer& measurer);
 
-std::string escape_html(std::string_view text);
 
 }  // namespace miniweb::browser::window

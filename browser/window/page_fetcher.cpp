@@ -1,5 +1,7 @@
 #include "browser/window/page_fetcher.hpp"
 
+#include "browser/local_file.hpp"
+
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/steady_timer.hpp>
@@ -95,21 +97,14 @@ std::optional<FetchOutcome> PageFetcher::take_outcome() {
 
 // A local file, as lynx and w3m open one: its extension says what it is.
 Result<Page> read_local_file(const Url& url, Trace& trace) {
-  const std::size_t step = trace.begin("file", "read " + url.path);
-  std::ifstream in(url.path, std::ios::binary);
-  if (!in) {
-    trace.finish(step, "cannot be read");
-    return make_error("cannot open the local file " + url.path, 37);  // curl: couldn't read file
-  }
-  std::stringstream content;
-  content << in.rdbuf();
+  auto bytes = load_local_file(url.path, trace);
+  if (!bytes) return bytes.error();
   Page page;
   page.url = url;
   page.response.status = 200;
   page.response.reason = "OK";
-  page.response.body = content.str();
+  page.response.body = std::move(*bytes);
   page.media_type = media_type_for_file(url.path);
-  trace.finish(step, std::to_string(page.response.body.size()) + " bytes");
   return page;
 }
 
