@@ -1,6 +1,7 @@
 #pragma once
 // Text made safe to place inside HTML, for the pages the server and the browser write
-// themselves (error pages): the five characters that HTML gives meaning to.
+// themselves (error pages): the characters that HTML gives meaning to in text and in
+// double-quoted attributes (the only kind those pages write).
 
 #include <string>
 #include <string_view>
@@ -23,9 +24,6 @@ inline std::string html_escape(std::string_view text) {
         break;
       case '"':
         out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
         break;
       default:
         out += c;
