@@ -10,6 +10,7 @@
 #include "shared/deadline.hpp"
 #include "shared/http/gzip.hpp"
 #include "shared/http/parser.hpp"
+#include "shared/http/response_reader.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 
 namespace miniweb::browser {
@@ -175,87 +176,32 @@ std::string media_type_of(const http::Response& response) {
   return type;
 }
 
-// Reads one response from `stream`: head, then body as its framing says (RFC 9112 6.3).
+// Reads one response from `stream`, and words a failure as the browser reports it.
 template <class Stream>
 asio::awaitable<Result<http::Response>> read_response(Stream& stream, SocketDeadline& deadline,
                                                       const LoaderOptions& options,
                                                       const std::string& method) {
   std::string buffer;
-  std::array<char, 16384> chunk;
-  bool eof = false;
-  auto read_more = [&]() -> asio::awaitable<std::error_code> {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
-    buffer.append(chunk.data(), n);
-    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) eof = true;
-    co_return ec;
-  };
-  auto failure = [&](std::error_code ec) {
-    if (deadline.expired())
-      return make_error("the server did not answer in time", exit_code::kTimeout);
-    return make_error("the connection failed while reading the response: " + ec.message(),
-                      exit_code::kReceive);
-  };
-
-  while (true) {
-    deadline.arm(options.io_timeout);
-    std::size_t head_end;
-    while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
-      if (buffer.size() > 65536)
-        co_return make_error("the response head is over 64 KiB", exit_code::kBadResponse);
-      if (auto ec = co_await read_more()) {
-        if (eof && buffer.empty())
-          co_return make_error("the server closed the connection without answering",
-                               exit_code::kReceive);
-        co_return failure(ec);
-      }
-    }
-    auto response = http::parse_response_head(std::string_view(buffer).substr(0, head_end));
-    if (!response)
-      co_return make_error("malformed response: " + response.error().message,
-                           exit_code::kBadResponse);
-    buffer.erase(0, head_end);
-    // Interim responses (RFC 9110 section 15.2) precede the final one.
-    if (response->status / 100 == 1 && response->status != 101) continue;
-
-    auto length = http::response_body_length(*response, method);
-    if (!length)
-      co_return make_error("malformed response: " + length.error().message,
-                           exit_code::kBadResponse);
-    switch (length->framing) {
-      case http::BodyFraming::None:
-        break;
-      case http::BodyFraming::ContentLength:
-        if (length->content_length > options.max_body_bytes)
-          co_return make_error("the response body is over the size limit", exit_code::kBadResponse);
-        while (buffer.size() < length->content_length) {
-          if (auto ec = co_await read_more()) co_return failure(ec);
-        }
-        response->body = buffer.substr(0, length->content_length);
-        break;
-      case http::BodyFraming::Chunked: {
-        http::ChunkedDecoder decoder;
-        while (true) {
-          auto progress = decoder.feed(buffer, response->body, options.max_body_bytes);
-          if (!progress)
-            co_return make_error("malformed chunked body: " + progress.error().message,
-                                 exit_code::kBadResponse);
-          if (*progress == http::ChunkedDecoder::Progress::Done) break;
-          if (auto ec = co_await read_more()) co_return failure(ec);
-        }
-        break;
-      }
-      case http::BodyFraming::UntilClose:
-        while (!eof) {
-          if (buffer.size() > options.max_body_bytes)
-            co_return make_error("the response body is over the size limit",
-                                 exit_code::kBadResponse);
-          if (auto ec = co_await read_more(); ec && !eof) co_return failure(ec);
-        }
-        response->body = std::move(buffer);
-        break;
-    }
-    co_return std::move(*response);
+  deadline.arm(options.io_timeout);
+  const http::ResponseLimits limits{.max_head_bytes = 65536,
+                                    .max_body_bytes = options.max_body_bytes};
+  auto received = co_await http::read_response(stream, buffer, deadline, method, limits);
+  if (received) co_return std::move(received->response);
+  const std::string& why = received.error().message;
+  switch (http::failure_of(received.error())) {
+    case http::ResponseFailure::TimedOut:
+      co_return make_error("the server did not answer in time", exit_code::kTimeout);
+    case http::ResponseFailure::NoResponse:
+      co_return make_error("the server closed the connection without answering",
+                           exit_code::kReceive);
+    case http::ResponseFailure::CutShort:
+      co_return make_error("the connection failed while reading the response: " + why,
+                           exit_code::kReceive);
+    case http::ResponseFailure::Malformed:
+    case http::ResponseFailure::TooLarge:
+      break;
   }
+  co_return make_error("malformed response: " + why, exit_code::kBadResponse);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
 #include "shared/http/parser.hpp"
+#include "shared/http/response_reader.hpp"
 
 namespace miniweb::server {
 
@@ -273,77 +274,30 @@ asio::awaitable<UpstreamGroup::Outcome> UpstreamGroup::exchange(std::size_t serv
     }
 
     std::string buffer;
-    std::array<char, 16384> chunk;
-    bool stale = false;
-    auto read_more = [&]() -> asio::awaitable<bool> {
-      auto [ec, n] = co_await socket->async_read_some(asio::buffer(chunk), use_tuple);
-      if (ec) co_return false;
-      buffer.append(chunk.data(), n);
-      co_return true;
-    };
-    std::size_t head_end;
-    while (true) {
-      while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
-        if (buffer.size() > 65536) co_return give_up(Outcome::BadResponse);
-        const bool nothing_yet = buffer.empty();
-        if (!co_await read_more()) {
-          if (deadline->expired()) co_return give_up(Outcome::TimedOut);
-          stale = reused && nothing_yet;
-          break;
-        }
-      }
-      if (stale) break;
-      auto head = http::parse_response_head(std::string_view(buffer).substr(0, head_end));
-      if (!head) co_return give_up(Outcome::BadResponse);
-      buffer.erase(0, head_end);
-      if (head->status >= 100 && head->status < 200)
-        continue;  // interim responses are not passed on
-      response = std::move(*head);
-      break;
-    }
-    if (stale) {
-      give_up(Outcome::ReadFailed);
-      continue;
-    }
-
-    auto length = http::response_body_length(response, method);
-    if (!length) co_return give_up(Outcome::BadResponse);
-    bool keep_alive =
-        response.version_minor >= 1 && !response.headers.has_token("Connection", "close");
-    switch (length->framing) {
-      case http::BodyFraming::None:
-        break;
-      case http::BodyFraming::ContentLength:
-        if (length->content_length > config_.max_response_bytes)
+    const http::ResponseLimits limits{.max_head_bytes = 65536,
+                                      .max_body_bytes = config_.max_response_bytes};
+    auto received = co_await http::read_response(*socket, buffer, *deadline, method, limits);
+    if (!received) {
+      switch (http::failure_of(received.error())) {
+        case http::ResponseFailure::TimedOut:
+          co_return give_up(Outcome::TimedOut);
+        case http::ResponseFailure::NoResponse:
+          // A pooled connection the upstream had closed meanwhile: try a fresh one.
+          if (reused) {
+            give_up(Outcome::ReadFailed);
+            continue;
+          }
           co_return give_up(Outcome::BadResponse);
-        while (buffer.size() < length->content_length) {
-          if (!co_await read_more())
-            co_return give_up(deadline->expired() ? Outcome::TimedOut : Outcome::ReadFailed);
-        }
-        response.body = buffer.substr(0, length->content_length);
-        buffer.erase(0, length->content_length);
-        break;
-      case http::BodyFraming::Chunked: {
-        http::ChunkedDecoder decoder;
-        while (true) {
-          auto progress = decoder.feed(buffer, response.body, config_.max_response_bytes);
-          if (!progress) co_return give_up(Outcome::BadResponse);
-          if (*progress == http::ChunkedDecoder::Progress::Done) break;
-          if (!co_await read_more())
-            co_return give_up(deadline->expired() ? Outcome::TimedOut : Outcome::ReadFailed);
-        }
-        break;
+        case http::ResponseFailure::CutShort:
+          co_return give_up(Outcome::ReadFailed);
+        case http::ResponseFailure::Malformed:
+        case http::ResponseFailure::TooLarge:
+          break;
       }
-      case http::BodyFraming::UntilClose:
-        keep_alive = false;
-        while (co_await read_more()) {
-          if (buffer.size() > config_.max_response_bytes) co_return give_up(Outcome::BadResponse);
-        }
-        if (deadline->expired()) co_return give_up(Outcome::TimedOut);
-        response.body = std::move(buffer);
-        buffer.clear();
-        break;
+      co_return give_up(Outcome::BadResponse);
     }
+    response = std::move(received->response);
+    const bool keep_alive = received->reusable;
     deadline->stop();
     deadline.reset();
     if (keep_alive && buffer.empty() && idle_[server].size() < config_.keepalive) {

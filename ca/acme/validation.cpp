@@ -8,6 +8,7 @@
 #include "shared/deadline.hpp"
 #include "shared/dns/client.hpp"
 #include "shared/http/parser.hpp"
+#include "shared/http/response_reader.hpp"
 
 namespace miniweb::ca::acme {
 
@@ -144,7 +145,6 @@ asio::awaitable<std::optional<Problem>> validate_http01(const ValidationConfig& 
   tcp::socket socket(executor);
   auto deadline = SocketDeadline::start(socket);
   deadline->arm(config.http_timeout);
-  std::optional<Problem> problem;
   const tcp::endpoint endpoint(*address, config.http_port);
   auto [connect_error] = co_await socket.async_connect(endpoint, use_tuple);
   if (connect_error) {
@@ -162,74 +162,34 @@ asio::awaitable<std::optional<Problem>> validate_http01(const ValidationConfig& 
   auto [write_error, written] =
       co_await asio::async_write(socket, asio::buffer(request), use_tuple);
   std::string buffer;
-  std::array<char, 4096> chunk{};
-  auto read_more = [&]() -> asio::awaitable<bool> {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), use_tuple);
-    buffer.append(chunk.data(), n);
-    co_return !ec;
-  };
-  std::size_t head_end = std::string::npos;
+  Result<http::ReceivedResponse> answer = make_error(
+      "the request could not be sent", static_cast<int>(http::ResponseFailure::NoResponse));
   if (!write_error) {
-    while ((head_end = http::find_head_end(buffer)) == std::string::npos && buffer.size() < 65536) {
-      if (!co_await read_more()) break;
-    }
-  }
-  if (head_end == std::string::npos) {
-    deadline->stop();
-    co_return Problem{"connection",
-                      "no HTTP response from " + url + (deadline->expired() ? " (timed out)" : ""),
-                      400};
-  }
-  auto response = http::parse_response_head(std::string_view(buffer).substr(0, head_end));
-  buffer.erase(0, head_end);
-  if (!response) {
-    deadline->stop();
-    co_return Problem{"unauthorized",
-                      "malformed HTTP response from " + url + ": " + response.error().message, 403};
-  }
-  auto length = http::response_body_length(*response, "GET");
-  std::string body;
-  if (!length) {
-    problem = Problem{"unauthorized",
-                      "bad HTTP framing from " + url + ": " + length.error().message, 403};
-  } else if (length->framing == http::BodyFraming::ContentLength) {
-    if (length->content_length > kMaxChallengeBody) {
-      problem = Problem{"unauthorized", "response from " + url + " is too large", 403};
-    } else {
-      while (buffer.size() < length->content_length && co_await read_more()) {
-      }
-      if (buffer.size() < length->content_length) {
-        problem = Problem{"connection", "response body from " + url + " was cut short", 400};
-      } else {
-        body = buffer.substr(0, length->content_length);
-      }
-    }
-  } else if (length->framing == http::BodyFraming::Chunked) {
-    http::ChunkedDecoder decoder;
-    while (!problem) {
-      auto progress = decoder.feed(buffer, body, kMaxChallengeBody);
-      if (!progress) {
-        problem = Problem{"unauthorized", "bad chunked body from " + url, 403};
-      } else if (*progress == http::ChunkedDecoder::Progress::Done) {
-        break;
-      } else if (!co_await read_more()) {
-        problem = Problem{"connection", "response body from " + url + " was cut short", 400};
-      }
-    }
-  } else if (length->framing == http::BodyFraming::UntilClose) {
-    while (buffer.size() <= kMaxChallengeBody && co_await read_more()) {
-    }
-    if (buffer.size() > kMaxChallengeBody) {
-      problem = Problem{"unauthorized", "response from " + url + " is too large", 403};
-    } else if (deadline->expired()) {
-      problem = Problem{"connection", "timed out reading " + url, 400};
-    }
-    body = buffer;
+    const http::ResponseLimits limits{.max_head_bytes = 65536, .max_body_bytes = kMaxChallengeBody};
+    answer = co_await http::read_response(socket, buffer, *deadline, "GET", limits);
   }
   deadline->stop();
   std::error_code ignored;
   socket.close(ignored);
-  if (problem) co_return problem;
+  if (!answer) {
+    // The server could not be reached properly: "connection"; it answered wrongly: "unauthorized".
+    const std::string& why = answer.error().message;
+    switch (http::failure_of(answer.error())) {
+      case http::ResponseFailure::TimedOut:
+        co_return Problem{"connection", "timed out reading " + url, 400};
+      case http::ResponseFailure::NoResponse:
+        co_return Problem{"connection", "no HTTP response from " + url, 400};
+      case http::ResponseFailure::CutShort:
+        co_return Problem{"connection", "the response from " + url + " was cut short: " + why, 400};
+      case http::ResponseFailure::TooLarge:
+        co_return Problem{"unauthorized", "response from " + url + " is too large", 403};
+      case http::ResponseFailure::Malformed:
+        break;
+    }
+    co_return Problem{"unauthorized", "malformed HTTP response from " + url + ": " + why, 403};
+  }
+  const http::Response* response = &answer->response;
+  const std::string& body = response->body;
   if (response->status != 200) {
     co_return Problem{"unauthorized",
                       "invalid response from " + url + ": HTTP " +

@@ -11,21 +11,14 @@
 #include <sstream>
 
 #include "browser/content.hpp"
+#include "tests/support/command_output.hpp"
 
 namespace miniweb::browser {
 namespace {
 
 const std::filesystem::path kDocs = "/usr/share/doc/python3.11/html";
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[65536];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
+const auto run = &test_support::command_output;
 
 // Words as runs of ASCII letters and digits, lower-cased. Non-ASCII bytes separate words:
 // the two dumps draw typographic marks (dashes, quotes, pilcrows) differently around words.

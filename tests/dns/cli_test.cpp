@@ -16,6 +16,8 @@
 #include <fstream>
 #include <memory>
 
+#include "tests/support/command_output.hpp"
+
 namespace {
 
 const std::string kBinary = MINIWEB_DNS_BINARY;
@@ -82,12 +84,9 @@ class Process {
   size_t scanned_ = 0;
 };
 
+// Standard error too: the servers' messages are part of what these tests check.
 std::string run(const std::string& command) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) out.append(buffer, n);
-  return out;
+  return miniweb::test_support::command_output(command + " 2>&1");
 }
 
 class DnsCli : public ::testing::Test {

@@ -10,20 +10,14 @@
 #include "dns/server.hpp"
 #include "dns/zone.hpp"
 #include "shared/dns/client.hpp"
+#include "tests/support/command_output.hpp"
 
 namespace miniweb::dns {
 namespace {
 
 const std::filesystem::path kData = MINIWEB_DNS_TEST_DATA;
 
-std::string run_command(const std::string& command) {
-  std::string out;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return out;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) out.append(buffer, n);
-  return out;
-}
+const auto run_command = &test_support::command_output;
 
 class DnsDig : public ::testing::Test {
  protected:

@@ -11,19 +11,12 @@
 #include "ca/authority.hpp"
 #include "ca/crypto.hpp"
 #include "server/server.hpp"
+#include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
 namespace {
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
+const auto run = &test_support::command_output;
 
 class LiveServerTest : public ::testing::Test {
  protected:
