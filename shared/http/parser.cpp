@@ -101,8 +101,8 @@ Result<std::optional<std::uint64_t>> content_length_of(const Headers& headers) {
   return length;
 }
 
-// Chunked must be the final transfer coding; we know no other (RFC 9112 section 6.1).
-Result<bool> is_chunked(const Headers& headers) {
+// The transfer codings listed over every Transfer-Encoding field, in order (RFC 9112 6.1).
+std::vector<std::string> transfer_codings(const Headers& headers) {
   std::vector<std::string> codings;
   for (std::string_view field : headers.get_all("Transfer-Encoding")) {
     while (true) {
@@ -113,6 +113,12 @@ Result<bool> is_chunked(const Headers& headers) {
       field.remove_prefix(comma + 1);
     }
   }
+  return codings;
+}
+
+// Chunked must be the final transfer coding; we know no other (RFC 9112 section 6.1).
+Result<bool> is_chunked(const Headers& headers) {
+  const std::vector<std::string> codings = transfer_codings(headers);
   if (codings.empty()) return false;
   // RFC 9112 section 6.3: without chunked last, the length cannot be known reliably: 400.
   if (!iequals(codings.back(), "chunked"))
@@ -220,6 +226,10 @@ Result<BodyLength> response_body_length(const Response& response, std::string_vi
   if (request_method == "HEAD" || response.status / 100 == 1 || response.status == 204 ||
       response.status == 304)
     return BodyLength{};
+  // Rule 4: in a response, a final coding other than chunked means the close ends the body.
+  if (auto codings = transfer_codings(response.headers);
+      !codings.empty() && !iequals(codings.back(), "chunked"))
+    return BodyLength{BodyFraming::UntilClose, 0};
   auto chunked = is_chunked(response.headers);
   if (!chunked) return make_error(chunked.error().message, 502);
   if (*chunked) return BodyLength{BodyFraming::Chunked, 0};

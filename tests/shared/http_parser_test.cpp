@@ -128,6 +128,14 @@ TEST(SharedHttpParser, FramesResponsesPerRfc9112) {
   EXPECT_EQ(response_body_length(*not_modified, "GET")->framing, BodyFraming::None);
   EXPECT_FALSE(parse_response_head("HTTP/1.1 2000 OK\r\n\r\n"));
   EXPECT_FALSE(parse_response_head("SMTP 220 hi\r\n\r\n"));
+  // RFC 9112 6.3 rule 4: a response whose final coding is not chunked ends at the close.
+  auto gzip_only = parse_response_head("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n");
+  ASSERT_TRUE(gzip_only);
+  EXPECT_EQ(response_body_length(*gzip_only, "GET")->framing, BodyFraming::UntilClose);
+  auto twice =
+      parse_response_head("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n");
+  ASSERT_TRUE(twice);
+  EXPECT_FALSE(response_body_length(*twice, "GET"));
   auto no_reason = parse_response_head("HTTP/1.1 404\r\n\r\n");
   ASSERT_TRUE(no_reason);
   EXPECT_EQ(no_reason->status, 404);
