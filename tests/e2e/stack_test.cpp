@@ -125,7 +125,8 @@ TEST_F(StackTest, UpStartsEveryServiceAndSaysWhere) {
   ASSERT_EQ(up_.exit_code, 0) << up_.out << up_.err;
   for (const char* role :
        {"root DNS server", "TLD DNS server", "authoritative DNS server", "recursive resolver",
-        "certificate authority", "HTTPS server (www.example.test)"}) {
+        "certificate authority", "HTTPS server (www.example.test",
+        "reverse proxy (shop.example.test)", "authoritative DNS server (badssl.test.)"}) {
     EXPECT_NE(up_.out.find(role), std::string::npos) << role << " missing from:\n" << up_.out;
   }
   EXPECT_NE(up_.out.find(net_ + ".53:" + std::to_string(dns_port_)), std::string::npos) << up_.out;
@@ -253,6 +254,21 @@ TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
   // Before the first connection (the CRL fetch for ca.test comes later and walks test.).
   const std::string lookup = page.err.substr(0, page.err.find(" tcp "));
   EXPECT_EQ(lookup.find("ns1.nic.test."), std::string::npos) << page.err;
+}
+
+// badssl.test is delegated by test. to its own authoritative server, as the description says.
+TEST_F(StackTest, BadsslIsDelegatedToItsOwnAuthoritativeServer) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  std::filesystem::remove_all(state_ / "browser");
+  RunResult page = browse("https://expired.badssl.test/", "--dump --trace");
+  EXPECT_NE(page.err.find("referral to badssl.test. (ns1.badssl.test.)"), std::string::npos)
+      << page.err;
+  EXPECT_NE(page.err.find("badssl.test. @ ns1.badssl.test. (" + net_ + ".5:"), std::string::npos)
+      << page.err;
+  RunResult dig = run("dig +norecurse -p " + std::to_string(dns_port_) + " @" + net_ +
+                      ".3 expired.badssl.test A");
+  EXPECT_NE(dig.out.find("status: REFUSED"), std::string::npos)
+      << dig.out;  // example.test.'s server knows nothing of it
 }
 
 // 50 requests through the proxy: smooth weighted round robin gives exactly 30/10/10.
@@ -450,8 +466,8 @@ TEST_F(StackTest, HostsFileAnswersBeforeDns) {
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   // Programs rebuilt while the stack runs (a pull, then `up`) must still be known as ours.
   const std::filesystem::path copy = state_ / "bin-copy";
-  for (const char* program :
-       {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server", "browser/miniweb-browser"}) {
+  for (const char* program : {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server",
+                              "browser/miniweb-browser", "stack/miniweb-stack"}) {
     std::filesystem::create_directories((copy / program).parent_path());
     std::filesystem::copy_file(std::filesystem::path(MINIWEB_BINARY_DIR) / program, copy / program);
   }
@@ -465,7 +481,7 @@ TEST_F(StackTest, DownStopsEveryProcessItStarted) {
 
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::vector<int> pids = service_pids();
-  ASSERT_EQ(pids.size(), 12u);
+  ASSERT_EQ(pids.size(), 13u);
   for (int pid : pids) ASSERT_TRUE(process_runs_our_program(pid)) << pid;
   RunResult down = launcher("down");
   EXPECT_EQ(down.exit_code, 0) << down.err;

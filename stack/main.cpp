@@ -1,0 +1,103 @@
+// miniweb-stack: turns the demo internet's description (demo/topology.toml) into the files and
+// the list of services the launcher brings up. `./miniweb up` runs it; it is rarely run by hand.
+//
+//   miniweb-stack plan --topology demo/topology.toml --state .state --net 127.53.0
+//                      --dns-port 5300 --https-port 8443 --http-port 8080 --repo .
+//   miniweb-stack check --topology demo/topology.toml
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include "stack/plan.hpp"
+#include "stack/topology.hpp"
+
+namespace {
+
+std::string today_serial() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y%m%d01", &utc);
+  return text;
+}
+
+// Each file written whole under a temporary name, then renamed: a running server that reloads
+// never reads half a file.
+bool write_file(const miniweb::stack::PlannedFile& file) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.path.parent_path(), ec);
+  std::filesystem::path temporary = file.path;
+  temporary += ".new";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << file.content;
+    if (!out.flush()) return false;
+  }
+  std::filesystem::rename(temporary, file.path, ec);
+  return !ec;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "miniweb-stack: the demo internet's description, made into zones, configurations "
+      "and services"};
+  app.require_subcommand(1);
+  std::filesystem::path topology_file;
+  miniweb::stack::PlanSettings settings;
+  settings.repo = std::filesystem::current_path();
+
+  CLI::App* plan = app.add_subcommand(
+      "plan", "write the zones, server configurations and plan.sh under --state");
+  plan->add_option("--topology", topology_file, "the description")
+      ->required()
+      ->check(CLI::ExistingFile);
+  plan->add_option("--state", settings.state, "where the stack keeps its files")->required();
+  plan->add_option("--net", settings.net, "the first three octets of every address")
+      ->capture_default_str();
+  plan->add_option("--dns-port", settings.dns_port)->capture_default_str();
+  plan->add_option("--https-port", settings.https_port)->capture_default_str();
+  plan->add_option("--http-port", settings.http_port)->capture_default_str();
+  plan->add_option("--repo", settings.repo, "paths in the description are relative to it")
+      ->check(CLI::ExistingDirectory);
+
+  CLI::App* check =
+      app.add_subcommand("check", "read the description and report its first problem");
+  check->add_option("--topology", topology_file, "the description")
+      ->required()
+      ->check(CLI::ExistingFile);
+  CLI11_PARSE(app, argc, argv);
+
+  auto topology = miniweb::stack::load_topology(topology_file);
+  if (!topology) {
+    std::cerr << "miniweb-stack: " << topology.error().message << "\n";
+    return 1;
+  }
+  if (check->parsed()) {
+    std::cout << topology_file.string() << ": " << topology->nameservers.size() << " name servers, "
+              << topology->sites.size() << " sites, " << topology->upstreams.size()
+              << " upstream groups\n";
+    return 0;
+  }
+  settings.state = std::filesystem::absolute(settings.state);
+  settings.repo = std::filesystem::absolute(settings.repo);
+  settings.serial = today_serial();
+  auto made = miniweb::stack::make_plan(*topology, settings);
+  if (!made) {
+    std::cerr << "miniweb-stack: " << made.error().message << "\n";
+    return 1;
+  }
+  for (const auto& file : made->files) {
+    if (!write_file(file)) {
+      std::cerr << "miniweb-stack: cannot write " << file.path.string() << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,94 @@
+#pragma once
+// The demo internet's description (demo/topology.toml): name servers and their zones, the
+// resolver, the CA, web sites with their certificates, upstream groups of backends, extra
+// host names. Read and checked here; stack/plan turns it into files and services.
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "shared/result.hpp"
+
+namespace miniweb::stack {
+
+// Addresses in the description are the last octet under the stack's network (MINIWEB_NET).
+using HostOctet = int;
+
+struct Nameserver {
+  toml::source_region where;  // for errors that concern the entry as a whole
+  std::string service;        // process name in the launcher (root-dns, tld-dns, ...)
+  std::string host;           // its own name, e.g. ns1.nic.test (absolute, without the final dot)
+  HostOctet address = 0;
+  std::vector<std::string> zones;  // origins with a final dot: ".", "test.", "example.test."
+  std::uint32_t ttl = 3600;
+};
+
+struct ExtraHost {
+  toml::source_region where;  // for errors that concern the entry as a whole
+  std::string name;
+  HostOctet address = 0;
+};
+
+// How a site's certificate comes to be.
+enum class CertificateKind {
+  Acme,     // obtained from the stack's CA (ACME), as servers normally get them
+  Expired,  // the rest are wrong on purpose, as badssl.com's are
+  WrongHost,
+  UntrustedRoot,
+  SelfSigned,
+  IncompleteChain,
+  Revoked,
+};
+
+struct Site {
+  toml::source_region where;  // for errors that concern the entry as a whole
+  std::string service;
+  HostOctet address = 0;  // taken from the first site of the same service when absent
+  std::vector<std::string> names;
+  CertificateKind certificate = CertificateKind::Acme;
+  std::string issued_for;  // WrongHost: the name the certificate is for instead
+  // The server's own site configuration (every other key), passed through to its file.
+  toml::table server_settings;
+};
+
+struct Backend {
+  toml::source_region where;  // for errors that concern the entry as a whole
+  std::string name;           // backend-1: what its page says
+  std::string service;        // <upstream>-<name>
+  HostOctet address = 0;
+  int weight = 1;
+};
+
+struct Upstream {
+  std::string name;
+  std::filesystem::path page;  // template of each backend's index.html
+  std::vector<Backend> backends;
+  toml::table server_settings;  // balance, max_fails, ...: the server's upstream keys
+};
+
+struct Topology {
+  std::filesystem::path source;
+  std::string resolver_service = "resolver";
+  HostOctet resolver_address = 53;
+  std::string ca_service = "ca";
+  std::string ca_name = "ca.test";
+  HostOctet ca_address = 30;
+  std::vector<Nameserver> nameservers;
+  std::vector<ExtraHost> hosts;
+  std::vector<Site> sites;
+  std::vector<Upstream> upstreams;
+};
+
+// Reads and checks the description: an error names the file, the line and the reason.
+Result<Topology> load_topology(const std::filesystem::path& file);
+
+// Whether an absolute name ("www.example.test.") lies in the zone at `origin` ("example.test.").
+bool name_in_zone(const std::string& absolute, const std::string& origin);
+
+// "example.test" -> "example.test."; "." stays.
+std::string absolute_name(std::string name);
+
+}  // namespace miniweb::stack

@@ -1,0 +1,236 @@
+// The demo internet's description and what the planner makes of it: zones with delegations and
+// glue derived from the name servers, a record for every site name, server configurations the
+// server itself accepts, and a clear error for each kind of mistake in the description.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "stack/plan.hpp"
+#include "stack/topology.hpp"
+#ifdef MINIWEB_WITH_SERVER
+#include "server/config.hpp"
+#endif
+
+namespace miniweb::stack {
+namespace {
+
+const std::filesystem::path kRepo = MINIWEB_SOURCE_DIR;
+
+class PlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded = load_topology(kRepo / "demo/topology.toml");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    topology_ = *loaded;
+    settings_.net = "127.9.8";
+    settings_.dns_port = 5300;
+    settings_.https_port = 8443;
+    settings_.http_port = 8080;
+    settings_.state = std::filesystem::temp_directory_path() / "miniweb-plan-test";
+    settings_.repo = kRepo;
+    settings_.serial = "2026112301";
+  }
+
+  const PlannedFile& file(const Plan& plan, const std::string& name) {
+    auto it = std::find_if(plan.files.begin(), plan.files.end(),
+                           [&](const PlannedFile& f) { return f.path.filename() == name; });
+    EXPECT_NE(it, plan.files.end()) << name;
+    return *it;
+  }
+
+  Topology topology_;
+  PlanSettings settings_;
+};
+
+bool has_line(const std::string& text, const std::string& owner, const std::string& type,
+              const std::string& data) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string o, in, t, rest;
+    words >> o >> in >> t;
+    std::getline(words >> std::ws, rest);
+    if (o == owner && in == "IN" && t == type && rest == data) return true;
+  }
+  return false;
+}
+
+TEST_F(PlanTest, RootDelegatesEachTopLevelDomainWithGlue) {
+  std::string root = zone_text(topology_, settings_, ".");
+  EXPECT_TRUE(has_line(root, "@", "NS", "a.root-servers.test.")) << root;
+  EXPECT_TRUE(has_line(root, "test.", "NS", "ns1.nic.test.")) << root;
+  EXPECT_TRUE(has_line(root, "example.", "NS", "ns1.nic.example.")) << root;
+  EXPECT_TRUE(has_line(root, "ns1.nic.test.", "A", "127.9.8.2")) << root;
+  EXPECT_TRUE(has_line(root, "ns1.nic.example.", "A", "127.9.8.4")) << root;
+  EXPECT_TRUE(has_line(root, "a.root-servers.test.", "A", "127.9.8.1")) << root;
+  // Nothing below the TLDs: the root knows only who serves each one.
+  EXPECT_EQ(root.find("www."), std::string::npos) << root;
+  EXPECT_EQ(root.find("example.test."), std::string::npos) << root;
+}
+
+TEST_F(PlanTest, TopLevelDomainDelegatesBadsslToItsOwnServer) {
+  std::string test = zone_text(topology_, settings_, "test.");
+  EXPECT_TRUE(has_line(test, "example.test.", "NS", "ns1.example.test.")) << test;
+  EXPECT_TRUE(has_line(test, "badssl.test.", "NS", "ns1.badssl.test.")) << test;
+  EXPECT_TRUE(has_line(test, "ns1.badssl.test.", "A", "127.9.8.5")) << test;
+  EXPECT_TRUE(has_line(test, "ca.test.", "A", "127.9.8.30")) << test;
+  EXPECT_TRUE(has_line(test, "ca.test.", "HTTPS", "1 . alpn=\"http/1.1\" port=8443")) << test;
+  EXPECT_EQ(test.find("expired.badssl.test."), std::string::npos) << test;
+
+  std::string badssl = zone_text(topology_, settings_, "badssl.test.");
+  EXPECT_TRUE(has_line(badssl, "@", "NS", "ns1.badssl.test.")) << badssl;
+  for (const char* host :
+       {"expired", "wrong.host", "untrusted-root", "self-signed", "incomplete-chain", "revoked"})
+    EXPECT_TRUE(has_line(badssl, std::string(host) + ".badssl.test.", "A", "127.9.8.20"))
+        << host << "\n"
+        << badssl;
+}
+
+TEST_F(PlanTest, EverySiteNameIsInExactlyOneZone) {
+  std::vector<std::string> zones;
+  for (const auto& server : topology_.nameservers)
+    for (const auto& origin : server.zones)
+      zones.push_back(zone_text(topology_, settings_, origin));
+  for (const Site& site : topology_.sites) {
+    for (const std::string& name : site.names) {
+      int found = 0;
+      for (const std::string& zone : zones)
+        found += has_line(zone, name + ".", "A", "127.9.8." + std::to_string(site.address));
+      EXPECT_EQ(found, 1) << name;
+    }
+  }
+  std::string example_test = zone_text(topology_, settings_, "example.test.");
+  EXPECT_TRUE(has_line(example_test, "closed.example.test.", "A", "127.9.8.99")) << example_test;
+  EXPECT_FALSE(
+      has_line(example_test, "closed.example.test.", "HTTPS", "1 . alpn=\"http/1.1\" port=8443"));
+}
+
+TEST_F(PlanTest, NoHttpsRecordOnTheStandardPort) {
+  settings_.https_port = 443;
+  std::string zone = zone_text(topology_, settings_, "example.test.");
+  EXPECT_TRUE(has_line(zone, "www.example.test.", "A", "127.9.8.10")) << zone;
+  EXPECT_EQ(zone.find("HTTPS"), std::string::npos) << zone;
+}
+
+TEST_F(PlanTest, ScriptStartsEveryServiceAndAsksEachOneAQuestion) {
+  auto plan = make_plan(topology_, settings_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  for (const char* service :
+       {"root-dns", "tld-dns", "tld2-dns", "auth-dns", "badssl-dns", "resolver", "ca",
+        "shop-backend-1", "shop-backend-2", "shop-backend-3", "www", "shop", "badssl"}) {
+    EXPECT_NE(plan->script.find("\nservice " + std::string(service) + " "), std::string::npos)
+        << service;
+    EXPECT_NE(plan->script.find("\nready " + std::string(service) + " "), std::string::npos)
+        << service;
+  }
+  EXPECT_NE(plan->script.find("certificate wrong-host '" +
+                              (settings_.state / "certs/wrong.host.badssl.test").string() +
+                              "' 'www.badssl.test'"),
+            std::string::npos)
+      << plan->script;
+  EXPECT_NE(plan->script.find("'HTTPS server (www.example.test and 1 more)'"), std::string::npos)
+      << plan->script;
+  EXPECT_NE(plan->script.find("'reverse proxy (shop.example.test)'"), std::string::npos)
+      << plan->script;
+  EXPECT_NE(file(*plan, "root.hints").content.find("a.root-servers.test.  3600000 A 127.9.8.1"),
+            std::string::npos);
+}
+
+TEST_F(PlanTest, BackendPagesSayWhichBackendAndItsWeight) {
+  auto plan = make_plan(topology_, settings_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  auto page = std::find_if(plan->files.begin(), plan->files.end(), [&](const PlannedFile& f) {
+    return f.path == settings_.state / "server/shop-backend-1/index.html";
+  });
+  ASSERT_NE(page, plan->files.end());
+  EXPECT_NE(page->content.find("served by <b>backend-1</b> at 127.9.8.41, weight 3 of 5"),
+            std::string::npos)
+      << page->content;
+  EXPECT_EQ(page->content.find("{{"), std::string::npos);
+}
+
+#ifdef MINIWEB_WITH_SERVER
+// The configurations are the server's own format: its loader takes each one as written.
+TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
+  auto plan = make_plan(topology_, settings_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  int configs = 0;
+  for (const PlannedFile& planned : plan->files) {
+    if (planned.path.extension() != ".toml") continue;
+    std::filesystem::create_directories(planned.path.parent_path());
+    std::ofstream(planned.path) << planned.content;
+    auto config = server::load_config(planned.path);
+    ASSERT_TRUE(config) << config.error().message << "\n" << planned.content;
+    ++configs;
+    if (planned.path.filename() == "shop.toml") {
+      ASSERT_EQ(config->upstreams.size(), 1u);
+      ASSERT_EQ(config->upstreams[0].servers.size(), 3u);
+      EXPECT_EQ(config->upstreams[0].servers[0].weight, 3);
+      EXPECT_EQ(config->upstreams[0].servers[0].address, "127.9.8.41");
+      EXPECT_EQ(config->upstreams[0].servers[0].port, 8080);
+    }
+    if (planned.path.filename() == "badssl.toml") {
+      ASSERT_EQ(config->sites.size(), 6u);
+      EXPECT_EQ(config->sites[4].certificate_chain.filename(), "incomplete-chain.badssl.test.crt");
+    }
+  }
+  EXPECT_EQ(configs, 6);  // www, shop, badssl and three backends
+  std::filesystem::remove_all(settings_.state);
+}
+#endif
+
+// Mistakes in the description: each named with its line.
+class TopologyErrorTest : public ::testing::Test {
+ protected:
+  std::string error_for(const std::string& text) {
+    std::filesystem::path file =
+        std::filesystem::temp_directory_path() / "miniweb-topology-test.toml";
+    std::ofstream(file) << text;
+    auto loaded = load_topology(file);
+    std::filesystem::remove(file);
+    return loaded ? "" : loaded.error().message;
+  }
+  const std::string root_ =
+      "[[nameserver]]\nservice = \"root-dns\"\nhost = \"a.root\"\naddress = 1\nzones = [\".\"]\n";
+};
+
+TEST_F(TopologyErrorTest, MinimalDescriptionLoads) {
+  EXPECT_EQ(error_for(root_), "");
+}
+
+TEST_F(TopologyErrorTest, EachMistakeIsNamedWithItsLine) {
+  EXPECT_NE(error_for(root_ + "[[site]]\nservice = \"www\"\naddress = 1\nnames = [\"www.a\"]\n")
+                .find(":6: address .1 is taken by 'root-dns'"),
+            std::string::npos)
+      << error_for(root_ + "[[site]]\nservice = \"www\"\naddress = 1\nnames = [\"www.a\"]\n");
+  EXPECT_NE(
+      error_for(
+          root_ +
+          "[[site]]\nservice = \"www\"\naddress = 9\nnames = [\"www.a\"]\ncertificate = \"old\"\n")
+          .find(":10: certificate is one of acme"),
+      std::string::npos);
+  EXPECT_NE(error_for(root_ + "[[site]]\nservice = \"www\"\naddress = 9\nnames = [\"WWW.A\"]\n")
+                .find(":9: a host name"),
+            std::string::npos);
+  EXPECT_NE(error_for(root_ + "[[site]]\nservice = \"www\"\nnames = [\"www.a\"]\n")
+                .find("needs 'address'"),
+            std::string::npos);
+  EXPECT_NE(error_for("sites = 1\n" + root_).find(":1: unknown key 'sites'"), std::string::npos);
+  EXPECT_NE(error_for(root_ + "zone = \"x.\"\n").find(":6: unknown key 'zone' in a name server"),
+            std::string::npos);
+  EXPECT_NE(
+      error_for(
+          "[[nameserver]]\nservice = \"tld\"\nhost = \"a.b\"\naddress = 2\nzones = [\"test.\"]\n")
+          .find("serve the root zone"),
+      std::string::npos);
+  EXPECT_NE(error_for(root_ + "[[site]]\nservice = \"www\"\naddress = 300\nnames = [\"a\"]\n")
+                .find(":8: an address"),
+            std::string::npos);
+  EXPECT_NE(error_for(root_ + "[[site\n").find(":6:"), std::string::npos)
+      << error_for(root_ + "[[site\n");
+}
+
+}  // namespace
+}  // namespace miniweb::stack
