@@ -172,8 +172,9 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
   for (std::uint16_t type : {dns::type::A, dns::type::HTTPS}) {
     std::size_t step = trace.begin("dns", "recursive resolver " + resolver_text + ": " + host +
                                               " " + dns::type_to_string(type));
-    auto reply = co_await dns::exchange(*settings_.recursive, dns::make_query(*name, type),
-                                        settings_.timeout);
+    dns::Transport transport = dns::Transport::Udp;
+    dns::Message query = dns::make_query(*name, type);
+    auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &transport);
     if (!reply) {
       trace.finish(step, "failed: " + reply.error().message);
       co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text +
@@ -206,6 +207,7 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
           "cannot resolve " + host + ": the resolver " + resolver_text + " answered " + summary,
           kResolveFailed);
     }
+    summary += std::string(" over ") + dns::transport_to_string(transport);
     trace.finish(step, reply->answers.empty() ? summary + ", no records" : summary);
   }
   if (resolved.addresses.empty())
@@ -241,6 +243,8 @@ asio::awaitable<void> HostResolver::trace_iterative_path(const std::string& host
     std::string title = "  " + query.zone.to_string() + " @ " + query.server_name + " (" +
                         dns::endpoint_to_string(query.server) + ")";
     std::string summary = query.error.empty() ? query.summary : "error: " + query.error;
+    if (query.error.empty())
+      summary += std::string(" (") + dns::transport_to_string(query.transport) + ")";
     trace.record("dns", title, summary, at, query.duration);
     at += query.duration;
   }

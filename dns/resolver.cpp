@@ -381,7 +381,7 @@ struct Resolver::Impl {
 
   void record_step(Context& ctx, const Name& server_name, const asio::ip::udp::endpoint& server,
                    const Name& zone, const Question& question, const Result<Message>& response,
-                   Clock::duration took, std::string summary) {
+                   Clock::duration took, Transport transport, std::string summary) {
     if (ctx.trace_mode != TraceMode::kRecord) return;
     TraceStep step;
     step.server_name = server_name.to_string();
@@ -393,6 +393,7 @@ struct Resolver::Impl {
     else
       step.error = response.error().message;
     step.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
+    step.transport = transport;
     step.summary = std::move(summary);
     ctx.trace.push_back(std::move(step));
   }
@@ -464,11 +465,13 @@ struct Resolver::Impl {
           asio::ip::udp::endpoint endpoint(address, options.upstream_port);
           Message query = make_query(ask_name, ask_type, false);
           auto started = Clock::now();
-          Result<Message> reply = co_await exchange(endpoint, query, options.query_timeout);
+          Transport transport = Transport::Udp;
+          Result<Message> reply =
+              co_await exchange(endpoint, query, options.query_timeout, &transport);
           auto took = Clock::now() - started;
           if (!reply) {
             last_error = reply.error().message;
-            record_step(ctx, server_name, endpoint, zone, question, reply, took,
+            record_step(ctx, server_name, endpoint, zone, question, reply, took, transport,
                         "error: " + reply.error().message);
             continue;
           }
@@ -476,14 +479,14 @@ struct Resolver::Impl {
             // SERVFAIL, REFUSED (a lame server), ...: try the next one.
             last_error =
                 endpoint_to_string(endpoint) + " answered " + rcode_to_string(reply->rcode);
-            record_step(ctx, server_name, endpoint, zone, question, reply, took,
+            record_step(ctx, server_name, endpoint, zone, question, reply, took, transport,
                         rcode_to_string(reply->rcode));
             continue;
           }
           response = std::move(*reply);
           Name asked_zone = zone;  // classify() moves zone down on a referral
           Step step = classify(*response, ask_name, ask_type, zone, servers);
-          record_step(ctx, server_name, endpoint, asked_zone, question, *response, took,
+          record_step(ctx, server_name, endpoint, asked_zone, question, *response, took, transport,
                       summarize(step, *response, zone, servers));
           if (step.rcode == rcode::SERVFAIL && step.error == "lame") {
             response.reset();
@@ -735,8 +738,9 @@ std::string trace_to_string(const Resolution& resolution) {
         for (const auto& record : *section) out += record.to_string() + "\n";
     }
     out += ";; " + step.summary + " (from " + step.server_name + " " +
-           endpoint_to_string(step.server) + " in " + std::to_string(step.duration.count() / 1000) +
-           "." + std::to_string((step.duration.count() / 100) % 10) + " ms)\n\n";
+           endpoint_to_string(step.server) + " over " + transport_to_string(step.transport) +
+           " in " + std::to_string(step.duration.count() / 1000) + "." +
+           std::to_string((step.duration.count() / 100) % 10) + " ms)\n\n";
   }
   return out;
 }

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "shared/dns/client.hpp"
 #include "shared/dns/message.hpp"
 #include "shared/result.hpp"
 
@@ -70,6 +71,7 @@ struct TraceStep {
   std::optional<Message> response;  // absent when the query failed
   std::string error;                // why it failed ("no reply from ... within 1000 ms")
   std::chrono::microseconds duration{0};
+  Transport transport = Transport::Udp;  // UDP, or TCP after a truncated UDP answer
   // One line: "referral to test. (ns1.nic.test.)", "answer: www.example.test. A 127.53.0.10",
   // "NXDOMAIN", "NODATA", "REFUSED", "timeout: ...".
   std::string summary;

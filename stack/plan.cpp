@@ -309,6 +309,12 @@ std::string zone_text(const Topology& topology, const PlanSettings& settings,
                       "1 . alpn=\"http/1.1\" port=" + std::to_string(settings.https_port));
   }
   if (!hosts.empty()) out << "; hosts\n" << hosts;
+  std::string others;
+  for (const ExtraRecord& extra : topology.records)
+    if (zone_of(origins, absolute_name(extra.name)) == origin)
+      for (const std::string& data : extra.data)
+        others += record(absolute_name(extra.name), extra.type, data);
+  if (!others.empty()) out << "; other records\n" << others;
   return out.str();
 }
 

@@ -279,13 +279,31 @@ Result<Topology> load_topology(const std::filesystem::path& file) {
       topology.hosts.push_back({t.source(), host_name(require(t, "name", "a host")),
                                 octet_at(require(t, "address", "a host"))});
     });
+    for_each_entry(root, "record", [&](const toml::table& t) {
+      only_keys(t, {"name", "type", "data"}, "a record");
+      ExtraRecord record{t.source(),
+                         host_name(require(t, "name", "a record")),
+                         string_at(t, "type", "a record"),
+                         {}};
+      if (record.type.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
+          std::string::npos)
+        throw TopologyError{"a record type is written in capitals: TXT, MX, CAA",
+                            t.get("type")->source()};
+      for (const toml::node& item : array_at(t, "data", "a record")) {
+        auto text = item.value<std::string>();
+        if (!text || text->empty() || text->find('\n') != std::string::npos)
+          throw TopologyError{"each data item is one record's data on one line", item.source()};
+        record.data.push_back(*text);
+      }
+      topology.records.push_back(std::move(record));
+    });
     for_each_entry(root, "site",
                    [&](const toml::table& t) { topology.sites.push_back(read_site(t)); });
     for_each_entry(root, "upstream",
                    [&](const toml::table& t) { topology.upstreams.push_back(read_upstream(t)); });
     for (const auto& [key, node] : root) {
-      static const std::set<std::string, std::less<>> known = {"resolver", "ca",   "nameserver",
-                                                               "host",     "site", "upstream"};
+      static const std::set<std::string, std::less<>> known = {
+          "resolver", "ca", "nameserver", "host", "record", "site", "upstream"};
       if (!known.contains(key.str()))
         throw TopologyError{"unknown key '" + std::string(key.str()) + "'", node.source()};
     }

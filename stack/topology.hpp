@@ -32,6 +32,14 @@ struct ExtraHost {
   HostOctet address = 0;
 };
 
+// Any other record, written as a zone file would: `name`, `type`, and the data ("v=spf1 -all").
+struct ExtraRecord {
+  toml::source_region where;
+  std::string name;
+  std::string type;
+  std::vector<std::string> data;  // one record per item: an RRset
+};
+
 // How a site's certificate comes to be.
 enum class CertificateKind {
   Acme,     // obtained from the stack's CA (ACME), as servers normally get them
@@ -78,6 +86,7 @@ struct Topology {
   HostOctet ca_address = 30;
   std::vector<Nameserver> nameservers;
   std::vector<ExtraHost> hosts;
+  std::vector<ExtraRecord> records;
   std::vector<Site> sites;
   std::vector<Upstream> upstreams;
 };

@@ -55,8 +55,20 @@ uint16_t random_u16() {
   return static_cast<uint16_t>((bytes[0] << 8) | bytes[1]);
 }
 
+const char* transport_to_string(Transport transport) {
+  switch (transport) {
+    case Transport::Udp:
+      return "udp";
+    case Transport::UdpThenTcp:
+      return "udp, truncated, then tcp";
+    case Transport::Tcp:
+      return "tcp";
+  }
+  return "udp";
+}
+
 asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Message query,
-                                          std::chrono::milliseconds timeout) {
+                                          std::chrono::milliseconds timeout, Transport* transport) {
   auto executor = co_await asio::this_coro::executor;
   query.id = random_u16();
   std::vector<uint8_t> wire = query.encode(65535);
@@ -95,8 +107,11 @@ asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Messag
     if (from != server) continue;  // not from the server we asked
     auto reply = Message::decode(std::span(buffer.data(), size));
     if (!reply || !matches(query, *reply)) continue;
-    if (reply->tc)
+    if (reply->tc) {
+      if (transport) *transport = Transport::UdpThenTcp;
       co_return co_await exchange_tcp({server.address(), server.port()}, query, timeout);
+    }
+    if (transport) *transport = Transport::Udp;
     co_return std::move(*reply);
   }
 }

@@ -12,13 +12,21 @@
 
 namespace miniweb::dns {
 
+// Which transport carried an answer: UDP, or UDP first and then TCP because the UDP answer
+// was truncated (TC set: it did not fit the buffer, RFC 1035 4.2.1, RFC 7766).
+enum class Transport { Udp, UdpThenTcp, Tcp };
+// "udp", "udp, truncated, then tcp", "tcp": for traces.
+const char* transport_to_string(Transport transport);
+
 // Sends `query` to `server` over UDP from a fresh random source port with a random ID
 // (OpenSSL RAND_bytes; the query's own id is replaced), and accepts only a reply from that
 // address and port carrying the same ID and question; anything else is ignored. A reply with
 // TC set is retried over TCP (RFC 7766, two-byte length framing). `timeout` bounds each
-// transport attempt. Runs on the caller's executor.
+// transport attempt. Runs on the caller's executor. `transport`, when given, says which one
+// carried the answer.
 asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Message query,
-                                          std::chrono::milliseconds timeout);
+                                          std::chrono::milliseconds timeout,
+                                          Transport* transport = nullptr);
 
 // The same exchange over TCP only.
 asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Message query,

@@ -302,14 +302,19 @@ TEST_F(DnsInternet, CoalescesIdenticalQuestions) {
 TEST_F(DnsInternet, TruncatedUdpRetriesOverTcp) {
   run([&]() -> asio::awaitable<void> {
     asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
-    auto reply =
-        co_await exchange(server, make_query(N("big.example.test"), type::A, false), 2000ms);
+    Message big = make_query(N("big.example.test"), type::A, false);
+    Transport transport = Transport::Udp;
+    auto reply = co_await exchange(server, big, 2000ms, &transport);
     EXPECT_TRUE(reply.ok()) << (reply.ok() ? "" : reply.error().message);
     if (reply.ok()) {
       EXPECT_FALSE(reply->tc);
       EXPECT_EQ(reply->answers.size(), 100u);
       EXPECT_TRUE(reply->aa);
     }
+    EXPECT_EQ(transport, Transport::UdpThenTcp);  // what traces show: "udp, truncated, then tcp"
+    Message small = make_query(N("www.example.test"), type::A, false);
+    co_await exchange(server, small, 2000ms, &transport);
+    EXPECT_EQ(transport, Transport::Udp);
   });
 }
 
