@@ -94,7 +94,41 @@ std::vector<std::string> string_list(const toml::table& table, std::string_view 
   return out;
 }
 
-SiteConfig read_site(const toml::table& table, const std::filesystem::path& base) {
+// An [acme] table (or a site's `acme = { ... }`) over `defaults`; paths relative to `base`.
+AcmeConfig read_acme(const toml::table& table, const std::filesystem::path& base, AcmeConfig acme) {
+  for (auto&& [key, node] : table) {
+    static constexpr std::string_view kKnown[] = {"directory",
+                                                  "contact",
+                                                  "state_dir",
+                                                  "ca_bundle",
+                                                  "resolver",
+                                                  "renewal_window_ratio",
+                                                  "renewal_check_interval"};
+    if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown))
+      throw ConfigError{"unknown acme setting '" + std::string(key.str()) + "'", node.source()};
+  }
+  acme.directory = optional_value<std::string>(table, "directory", acme.directory);
+  if (!acme.directory.empty() && !acme.directory.starts_with("https://"))
+    throw ConfigError{"the ACME directory is an https:// URL", table.get("directory")->source()};
+  if (table.contains("contact")) acme.contact = string_list(table, "contact", "mailto: URLs");
+  if (table.contains("state_dir"))
+    acme.state_dir = base / required<std::string>(table, "state_dir", "acme");
+  if (table.contains("ca_bundle"))
+    acme.ca_bundle = base / required<std::string>(table, "ca_bundle", "acme");
+  acme.resolver = optional_value<std::string>(table, "resolver", acme.resolver);
+  if (const toml::node* ratio = table.get("renewal_window_ratio")) {
+    auto value = ratio->value<double>();
+    if (!value || *value <= 0 || *value > 1)
+      throw ConfigError{"renewal_window_ratio is a number above 0 and at most 1", ratio->source()};
+    acme.renewal_window_ratio = *value;
+  }
+  acme.renewal_check_interval = std::chrono::seconds(
+      positive(table, "renewal_check_interval", acme.renewal_check_interval.count()));
+  return acme;
+}
+
+SiteConfig read_site(const toml::table& table, const std::filesystem::path& base,
+                     const std::optional<AcmeConfig>& acme_defaults) {
   SiteConfig site;
   const toml::node* names = table.get("names");
   if (!names || !names->is_array() || names->as_array()->empty())
@@ -106,6 +140,36 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
     site.certificate_chain =
         base / required<std::string>(table, "certificate", "a site with a key");
     site.private_key = base / required<std::string>(table, "key", "a site with a certificate");
+  }
+  if (const toml::node* acme = table.get("acme")) {
+    if (site.certificate_chain != std::filesystem::path())
+      throw ConfigError{"a site has either 'certificate' and 'key' or 'acme'", acme->source()};
+    AcmeConfig defaults = acme_defaults.value_or(AcmeConfig{});
+    if (const toml::table* overrides = acme->as_table()) {
+      site.acme = read_acme(*overrides, base, std::move(defaults));
+    } else if (acme->value<bool>().value_or(false)) {
+      if (!acme_defaults)
+        throw ConfigError{"'acme = true' needs an [acme] table with the CA's directory",
+                          acme->source()};
+      site.acme = std::move(defaults);
+    } else if (!acme->is_boolean()) {
+      throw ConfigError{"'acme' is true or a table such as { directory = \"https://...\" }",
+                        acme->source()};
+    }
+    if (site.acme) {
+      if (site.acme->directory.empty())
+        throw ConfigError{"acme needs 'directory', the CA's ACME directory URL", acme->source()};
+      if (site.acme->state_dir.empty())
+        throw ConfigError{"acme needs 'state_dir', where keys and certificates are kept",
+                          acme->source()};
+      if (site.acme->ca_bundle.empty())
+        throw ConfigError{"acme needs 'ca_bundle', the root(s) that sign the CA's own HTTPS",
+                          acme->source()};
+      // The ACME client writes these; the TLS contexts load them once they exist.
+      const std::filesystem::path folder = site.acme->state_dir / "certificates";
+      site.certificate_chain = folder / (site.names.front() + ".chain.pem");
+      site.private_key = folder / (site.names.front() + ".key");
+    }
   }
   site.redirect_to_https = optional_value<bool>(table, "redirect_to_https", site.redirect_to_https);
   site.gzip = optional_value<bool>(table, "gzip", site.gzip);
@@ -151,8 +215,8 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
   }
   for (auto&& [key, node] : table) {
     static constexpr std::string_view kKnown[] = {
-        "names", "root",  "certificate", "key",  "redirect_to_https",
-        "gzip",  "index", "error_pages", "proxy"};
+        "names", "root",  "certificate", "key",   "redirect_to_https",
+        "gzip",  "index", "error_pages", "proxy", "acme"};
     if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown))
       throw ConfigError{"unknown site setting '" + std::string(key.str()) + "'", node.source()};
   }
@@ -259,12 +323,17 @@ Result<ServerConfig> load_config(const std::filesystem::path& file) {
       if (!limits->is_table()) throw ConfigError{"[limits] must be a table", limits->source()};
       read_limits(*limits->as_table(), config.limits);
     }
+    std::optional<AcmeConfig> acme_defaults;
+    if (const toml::node* acme = root.get("acme")) {
+      if (!acme->is_table()) throw ConfigError{"[acme] must be a table", acme->source()};
+      acme_defaults = read_acme(*acme->as_table(), base, AcmeConfig{});
+    }
     if (const toml::array* listeners = array_of_tables(root, "listener"))
       for (const toml::node& node : *listeners)
         config.listeners.push_back(read_listener(*node.as_table()));
     if (const toml::array* sites = array_of_tables(root, "site"))
       for (const toml::node& node : *sites)
-        config.sites.push_back(read_site(*node.as_table(), base));
+        config.sites.push_back(read_site(*node.as_table(), base, acme_defaults));
     if (const toml::array* upstreams = array_of_tables(root, "upstream"))
       for (const toml::node& node : *upstreams)
         config.upstreams.push_back(read_upstream(*node.as_table()));
@@ -272,7 +341,7 @@ Result<ServerConfig> load_config(const std::filesystem::path& file) {
     if (config.sites.empty()) throw ConfigError{"no [[site]] is configured", root.source()};
     for (auto&& [key, node] : root) {
       if (key != "server" && key != "limits" && key != "listener" && key != "site" &&
-          key != "upstream")
+          key != "upstream" && key != "acme")
         throw ConfigError{"unknown section '" + std::string(key.str()) + "'", node.source()};
     }
     bool https = std::any_of(config.listeners.begin(), config.listeners.end(),
@@ -281,8 +350,9 @@ Result<ServerConfig> load_config(const std::filesystem::path& file) {
         std::any_of(config.sites.begin(), config.sites.end(),
                     [](const SiteConfig& s) { return !s.certificate_chain.empty(); });
     if (https && !certificate)
-      throw ConfigError{"an https listener needs at least one site with 'certificate' and 'key'",
-                        root.source()};
+      throw ConfigError{
+          "an https listener needs at least one site with 'certificate' and 'key', or 'acme'",
+          root.source()};
     // Route names are checked once every group is read, at the route's own line.
     if (const toml::array* sites = array_of_tables(root, "site")) {
       for (std::size_t i = 0; i < config.sites.size(); ++i) {

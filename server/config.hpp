@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,21 @@ struct ProxyRoute {
   std::string upstream;
 };
 
+// Certificates obtained by ACME (RFC 8555) instead of configured files, as Caddy does. Set in
+// a server-level [acme] table; a site opts in with `acme = true` or overrides keys with
+// `acme = { ... }`.
+struct AcmeConfig {
+  std::string directory;             // https://ca.test:14000/directory
+  std::vector<std::string> contact;  // mailto: URLs
+  std::filesystem::path state_dir;   // account key, certificates and keys (files 0600)
+  std::filesystem::path ca_bundle;   // PEM roots trusted for the CA's own HTTPS; the only ones
+  std::string resolver;  // DNS resolver ADDR[:PORT] for the CA's host name; empty: the system's
+  // Renew when less than this fraction of the certificate's lifetime remains (Let's Encrypt and
+  // Caddy: one third).
+  double renewal_window_ratio = 1.0 / 3.0;
+  std::chrono::seconds renewal_check_interval{600};  // Caddy's default: every 10 minutes
+};
+
 struct SiteConfig {
   std::vector<std::string> names;  // lower-case host names; the first is the primary one
   std::filesystem::path root;      // document root; empty for a site that only proxies
@@ -41,6 +57,9 @@ struct SiteConfig {
   // Status -> a path under the root whose content replaces the built-in error page.
   std::map<int, std::string> error_pages;
   std::vector<ProxyRoute> proxies;  // longest prefix wins
+  // When set, certificate_chain and private_key name files in acme->state_dir that the ACME
+  // client writes; they may not exist yet.
+  std::optional<AcmeConfig> acme;
 };
 
 enum class BalanceMethod { RoundRobin, WeightedRoundRobin, LeastConnections };

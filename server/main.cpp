@@ -6,6 +6,7 @@
 #include <functional>
 #include <iostream>
 
+#include "server/acme_manager.hpp"
 #include "server/config.hpp"
 #include "server/server.hpp"
 #include "server/tls_contexts.hpp"
@@ -44,9 +45,11 @@ int main(int argc, char** argv) {
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::signal_set hangup(io, SIGHUP);
+  miniweb::server::AcmeManager acme(io, server);
   signals.async_wait([&](const std::error_code& ec, int) {
     if (ec) return;
     server.stop();
+    acme.stop();
     std::error_code ignored;
     hangup.cancel(ignored);  // so the loop ends once the requests in flight are done
   });
@@ -66,6 +69,12 @@ int main(int argc, char** argv) {
     const bool https = server.config().listeners.at(i).kind == miniweb::server::ListenerKind::Https;
     std::clog << "ready " << (https ? "https" : "http") << " " << endpoints[i].address().to_string()
               << ':' << endpoints[i].port() << std::endl;
+  }
+  // Certificates by ACME come in the background once the listeners serve: the CA's http-01
+  // requests reach the plain-HTTP listener, and the other sites are not held up (as Caddy).
+  if (auto status = acme.start(); !status) {
+    std::cerr << "miniweb-server: " << status.error().message << '\n';
+    return 1;
   }
   io.run();
   return 0;

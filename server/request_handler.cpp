@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "server/http01_challenges.hpp"
 #include "server/static_files.hpp"
 
 namespace miniweb::server {
@@ -34,6 +35,16 @@ const SiteConfig& RequestHandler::default_site(bool tls) const {
 
 Decision RequestHandler::decide(const http::Request& request, const RequestContext& context) const {
   Decision decision;
+  // RFC 8555 §8.3: the ACME client's key authorization, for any Host, never redirected.
+  if (!context.tls && context.challenges && request.method == "GET") {
+    if (auto answer = context.challenges->answer(request.target)) {
+      decision.response.status = 200;
+      decision.response.reason = "OK";
+      decision.response.headers.set("Content-Type", "application/octet-stream");
+      decision.response.body = std::move(*answer);
+      return decision;
+    }
+  }
   const std::string host = host_without_port(request.headers.get("Host").value_or(""));
   const SiteConfig* site = site_for_host(host);
   if (!context.tls && !(site ? site : &default_site(false))->redirect_to_https) {

@@ -8,9 +8,13 @@
 
 namespace miniweb::server {
 
+class Http01Challenges;
+
 struct RequestContext {
   bool tls = false;
   std::string sni;  // the name the client asked for in the TLS handshake, if any
+  // Plain HTTP only: the ACME client's pending http-01 answers (server/http01_challenges.hpp).
+  const Http01Challenges* challenges = nullptr;
 };
 
 // What to do with a request: forward it along a proxy route, or answer with `response`.

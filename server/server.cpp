@@ -210,7 +210,7 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<Conne
   state->socket = &socket;
   state->deadline = SocketDeadline::start(socket);
   state->arm(current_->config.limits.header_timeout);
-  const RequestContext context{.tls = false, .sni = ""};
+  const RequestContext context{.tls = false, .sni = "", .challenges = &challenges_};
   co_await serve_requests(socket, state, context);
   co_await lingering_close(socket, *state);
   state->deadline->stop();

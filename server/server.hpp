@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/config.hpp"
+#include "server/http01_challenges.hpp"
 #include "server/request_handler.hpp"
 #include "server/tls_contexts.hpp"
 #include "server/upstream.hpp"
@@ -50,6 +51,8 @@ class Server {
   void replace(ServerConfig config, std::unique_ptr<SiteTlsContexts> tls);
 
   std::vector<asio::ip::tcp::endpoint> local_endpoints() const;
+  // The http-01 answers the plain-HTTP listeners serve (filled by the ACME client).
+  Http01Challenges& challenges() { return challenges_; }
   const ServerConfig& config() const { return current_->config; }
 
  private:
@@ -67,6 +70,7 @@ class Server {
   std::vector<ListenerConfig> listeners_;
   std::vector<std::pair<asio::ip::tcp::acceptor, ListenerKind>> acceptors_;
   std::set<std::shared_ptr<ConnectionState>> connections_;
+  Http01Challenges challenges_;
   bool stopping_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "server/tls_contexts.hpp"
 
+#include <filesystem>
+
 #include "shared/tls/openssl_ptr.hpp"
 
 namespace miniweb::server {
@@ -23,18 +25,20 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, cons
   return SSL_TLSEXT_ERR_OK;
 }
 
-Status configure(SSL_CTX* ctx, const SiteConfig& site) {
+void configure_protocol(SSL_CTX* ctx) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(
       ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1)
-    return make_error("cannot set TLS 1.2 ciphers: " + tls::openssl_error_text());
+  SSL_CTX_set_cipher_list(ctx, kTls12Ciphers);  // constant, known good
   SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
   // Session resumption: server-side cache and tickets (OpenSSL's defaults), one id context.
   static constexpr unsigned char kSessionContext[] = "miniweb";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+}
 
+Status configure(SSL_CTX* ctx, const SiteConfig& site) {
+  configure_protocol(ctx);
   const std::string chain = site.certificate_chain.string();
   const std::string key = site.private_key.string();
   if (SSL_CTX_use_certificate_chain_file(ctx, chain.c_str()) != 1)
@@ -56,12 +60,21 @@ Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
   auto contexts = std::unique_ptr<SiteTlsContexts>(new SiteTlsContexts());
   for (const SiteConfig& site : sites) {
     if (site.certificate_chain.empty()) continue;  // served over plain HTTP only
+    // An ACME site whose certificate is not obtained yet: its handshakes wait for it.
+    if (site.acme && !std::filesystem::exists(site.certificate_chain)) continue;
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     if (auto status = configure(context->native_handle(), site); !status) return status.error();
     SSL_CTX_set_tlsext_servername_callback(context->native_handle(),
                                            &SiteTlsContexts::on_server_name);
     SSL_CTX_set_tlsext_servername_arg(context->native_handle(), contexts.get());
     contexts->contexts_.push_back(SiteContext{site.names, std::move(context)});
+  }
+  // Only ACME sites still waiting for their first certificate: handshakes fail (no certificate
+  // to present) until one arrives, as Caddy's do.
+  if (contexts->contexts_.empty()) {
+    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    configure_protocol(context->native_handle());
+    contexts->contexts_.push_back(SiteContext{{}, std::move(context)});
   }
   return contexts;
 }

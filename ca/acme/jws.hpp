@@ -9,15 +9,18 @@
 #include <string_view>
 #include <variant>
 
+#include "shared/jose/jws.hpp"
 #include "shared/result.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 
 namespace miniweb::ca::acme {
 
-// RFC 4648 §5 without padding, as JOSE uses it (RFC 7515 §2). Decoding refuses padding,
-// characters outside the alphabet and non-canonical trailing bits.
-std::string base64url_encode(std::string_view bytes);
-std::optional<std::string> base64url_decode(std::string_view text);
+// base64url, JWKs, thumbprints and signing are shared with the HTTPS server's ACME client.
+using jose::base64url_decode;
+using jose::base64url_encode;
+using jose::jwk_thumbprint;
+using jose::key_to_jwk;
+using jose::sign_jws;
 
 // Why a JWS was refused, mapped by the caller to an ACME error type.
 enum class JwsFailure { malformed, bad_signature_algorithm, bad_public_key, bad_signature };
@@ -51,16 +54,5 @@ std::variant<tls::EvpPkeyPtr, JwsError> jwk_to_key(const nlohmann::json& jwk);
 
 // Verifies the signature over protected "." payload with `key` under `alg`.
 std::optional<JwsError> verify_jws(const Jws& jws, EVP_PKEY* key);
-
-// RFC 7638: SHA-256 over the required members in lexicographic order, base64url.
-Result<std::string> jwk_thumbprint(const nlohmann::json& jwk);
-
-// The JWK of a public key (EC P-256 or RSA), for clients written in C++ (the tests).
-Result<nlohmann::json> key_to_jwk(EVP_PKEY* key);
-
-// Signs `protected_header` and `payload` (empty for POST-as-GET) with `key` as ES256 or
-// RS256, returning the flattened JSON serialization. Used by the tests' client.
-Result<std::string> sign_jws(const nlohmann::json& protected_header, std::string_view payload,
-                             EVP_PKEY* key);
 
 }  // namespace miniweb::ca::acme

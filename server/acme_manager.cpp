@@ -1,0 +1,118 @@
+#include "server/acme_manager.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+#include "server/acme_storage.hpp"
+#include "shared/awaitable.hpp"
+
+namespace miniweb::server {
+namespace {
+
+// After a failure: 5 s, doubling, at most an hour between attempts.
+constexpr std::chrono::seconds kFirstRetry{5};
+constexpr std::chrono::seconds kMaxRetry{3600};
+
+std::string utc(std::time_t when) {
+  std::tm parts{};
+  gmtime_r(&when, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+}  // namespace
+
+AcmeManager::AcmeManager(asio::io_context& io, Server& server) : io_(io), server_(server) {}
+
+AcmeManager::~AcmeManager() = default;
+
+Status AcmeManager::start() {
+  for (const SiteConfig& config : server_.config().sites) {
+    if (!config.acme) continue;
+    auto site = std::make_unique<Managed>();
+    site->names = config.names;
+    site->config = *config.acme;
+    site->chain = config.certificate_chain;
+    site->key = config.private_key;
+    auto client = AcmeClient::create(site->config, server_.challenges());
+    if (!client) return make_error("site " + config.names.front() + ": " + client.error().message);
+    site->client = std::move(*client);
+    site->timer = std::make_unique<asio::steady_timer>(io_);
+    sites_.push_back(std::move(site));
+  }
+  for (auto& site : sites_) asio::co_spawn(io_, maintain(*site), asio::detached);
+  return Ok{};
+}
+
+void AcmeManager::stop() {
+  stopping_ = true;
+  for (auto& site : sites_) site->timer->cancel();
+}
+
+Status AcmeManager::install() {
+  // The whole set of contexts is rebuilt from the files, as a SIGHUP reload does.
+  auto tls = SiteTlsContexts::create(server_.config().sites);
+  if (!tls) return make_error("cannot load the new certificate: " + tls.error().message);
+  ServerConfig config = server_.config();
+  server_.replace(std::move(config), std::move(*tls));
+  return Ok{};
+}
+
+asio::awaitable<Status> AcmeManager::renew(Managed& site) {
+  auto obtained = co_await site.client->obtain(site.names);
+  if (!obtained) co_return obtained.error();
+  // The key first: a chain is only ever next to its key or to the previous one's.
+  if (auto status = write_file_atomically(site.key, obtained->key_pem, FileMode::Private); !status)
+    co_return status.error();
+  if (auto status = write_file_atomically(site.chain, obtained->chain_pem, FileMode::Public);
+      !status)
+    co_return status.error();
+  if (auto stored = check_stored_certificate(site.chain, site.key, site.names); !stored)
+    co_return make_error("the CA's certificate is not usable: " + stored.error().message);
+  if (auto status = install(); !status) co_return status.error();
+  std::clog << "acme: certificate for " << site.names.front() << " obtained, serial "
+            << obtained->info.serial << ", valid until " << utc(obtained->info.not_after)
+            << std::endl;
+  co_return Ok{};
+}
+
+asio::awaitable<void> AcmeManager::maintain(Managed& site) {
+  std::chrono::seconds retry = kFirstRetry;
+  bool first = true;
+  while (!stopping_) {
+    std::chrono::steady_clock::duration wait = site.config.renewal_check_interval;
+    auto stored = check_stored_certificate(site.chain, site.key, site.names);
+    const bool due =
+        !stored || due_for_renewal(*stored, site.config.renewal_window_ratio, std::time(nullptr));
+    if (first && stored) {
+      std::clog << "acme: certificate for " << site.names.front() << " from " << site.chain.string()
+                << ", serial " << stored->serial << ", valid until " << utc(stored->not_after)
+                << ", renewal from " << utc(renewal_time(*stored, site.config.renewal_window_ratio))
+                << std::endl;
+    } else if (first) {
+      std::clog << "acme: " << site.names.front() << ": " << stored.error().message
+                << "; obtaining one from " << site.config.directory << std::endl;
+    }
+    first = false;
+    if (due) {
+      auto status = co_await renew(site);
+      if (!status) {
+        // The certificate in use (if any) stays; the next attempt waits longer.
+        std::clog << "acme: [error] " << site.names.front() << ": " << status.error().message
+                  << "; retrying in " << retry.count() << " s" << std::endl;
+        wait = retry;
+        retry = std::min(retry * 2, kMaxRetry);
+      } else {
+        retry = kFirstRetry;
+      }
+    }
+    if (stopping_) break;
+    site.timer->expires_after(wait);
+    co_await site.timer->async_wait(use_tuple);
+  }
+}
+
+}  // namespace miniweb::server

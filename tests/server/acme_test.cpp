@@ -1,0 +1,315 @@
+// The server's ACME client against the real CA: real miniweb-dns root, TLD and recursive
+// servers on loopback, a real `miniweb-ca serve` whose http-01 checks reach the real
+// miniweb-server's plain-HTTP listener, and real clients (curl, openssl, an Asio TLS client).
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "ca/authority.hpp"
+#include "tests/ca/ca_test_support.hpp"
+#include "tests/support/command_output.hpp"
+
+namespace miniweb::server {
+namespace {
+
+using asio::ip::tcp;
+namespace testing_ca = ca::testing;
+
+const std::string kCa = MINIWEB_CA_BINARY;
+const std::string kDns = MINIWEB_DNS_BINARY;
+const std::string kServer = MINIWEB_SERVER_BINARY;
+
+// A server process whose output goes to a log file that is polled.
+class Daemon {
+ public:
+  Daemon(const std::vector<std::string>& argv, std::string log) : log_(std::move(log)) {
+    pid_ = testing_ca::start_process(argv, log_);
+  }
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+  ~Daemon() { stop(); }
+  int stop() {
+    if (pid_ < 0) return exit_code_;
+    ::kill(pid_, SIGTERM);
+    exit_code_ = testing_ca::wait_process(pid_);
+    pid_ = -1;
+    return exit_code_;
+  }
+  bool running() const { return pid_ > 0 && ::kill(pid_, 0) == 0 && !exited(); }
+  // Waits (at most 60 s) until `text` occurs `count` times in the output.
+  bool wait_for(const std::string& text, std::size_t count = 1) {
+    for (int i = 0; i < 1200; ++i) {
+      if (occurrences(text) >= count) return true;
+      if (exited()) return occurrences(text) >= count;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  std::size_t occurrences(const std::string& text) const {
+    const std::string out = output();
+    std::size_t n = 0;
+    for (auto at = out.find(text); at != std::string::npos; at = out.find(text, at + 1)) ++n;
+    return n;
+  }
+  std::string output() const { return testing_ca::slurp(log_); }
+
+ private:
+  bool exited() const {
+    int status = 0;
+    return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_ ? (exited_ = true) : exited_;
+  }
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+  mutable bool exited_ = false;
+  std::string log_;
+};
+
+std::uint16_t free_tcp_port(const std::string& address) {
+  asio::io_context io;
+  tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address(address), 0));
+  return probe.local_endpoint().port();
+}
+
+// One TLS connection to the server, verified against the stack's root, kept open.
+class TlsConnection {
+ public:
+  TlsConnection(const std::string& address, std::uint16_t port, const std::string& name,
+                const std::string& root_pem)
+      : tls_(asio::ssl::context::tls_client), stream_(io_, tls_) {
+    tls_.load_verify_file(root_pem);
+    stream_.set_verify_mode(asio::ssl::verify_peer);
+    stream_.set_verify_callback(asio::ssl::host_name_verification(name));
+    SSL_set_tlsext_host_name(stream_.native_handle(), name.c_str());
+    stream_.next_layer().connect(tcp::endpoint(asio::ip::make_address(address), port));
+    stream_.handshake(asio::ssl::stream_base::client);
+    name_ = name;
+  }
+  std::string serial() {
+    tls::X509Ptr peer(SSL_get1_peer_certificate(stream_.native_handle()));
+    tls::BignumPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(peer.get()), nullptr));
+    char* hex = BN_bn2hex(bn.get());
+    std::string out = hex;
+    OPENSSL_free(hex);
+    return out;
+  }
+  // GET `path` with keep-alive; returns the status line.
+  std::string get(const std::string& path) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + name_ + "\r\n\r\n";
+    asio::write(stream_, asio::buffer(request));
+    asio::streambuf buffer;
+    asio::read_until(stream_, buffer, "\r\n\r\n");
+    std::istream in(&buffer);
+    std::string status_line;
+    std::getline(in, status_line);
+    return status_line;
+  }
+
+ private:
+  asio::io_context io_;
+  asio::ssl::context tls_;
+  asio::ssl::stream<tcp::socket> stream_;
+  std::string name_;
+};
+
+class ServerAcme : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    net_ = "127.59." + std::to_string(::getpid() % 250 + 1) + ".";
+    {
+      asio::io_context io;
+      asio::ip::udp::socket probe(io,
+                                  asio::ip::udp::endpoint(asio::ip::make_address(net_ + "1"), 0));
+      dns_port_ = std::to_string(probe.local_endpoint().port());
+    }
+    web_ = net_ + "10";
+    http_port_ = free_tcp_port(web_);
+    write("root.zone",
+          ". 86400 SOA a.root-servers.test. host.root-servers.test. 1 1800 900 604800 86400\n"
+          ". 86400 NS a.root-servers.test.\na.root-servers.test. 86400 A " +
+              net_ + "1\ntest. 172800 NS ns1.nic.test.\nns1.nic.test. 172800 A " + net_ + "2\n");
+    write("test.zone",
+          "$ORIGIN test.\n$TTL 300\n@ SOA ns1.nic hostmaster.nic 1 7200 3600 1209600 "
+          "300\n@ NS ns1.nic\nns1.nic A " +
+              net_ + "2\nca A " + net_ + "4\nwww.acme A " + web_ + "\nshop.acme A " + web_ + "\n");
+    write("root.hints",
+          ". 3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A " + net_ + "1\n");
+    root_ = std::make_unique<Daemon>(
+        std::vector<std::string>{kDns, "auth", "--listen", net_ + "1:" + dns_port_, "--zone",
+                                 dir_ / "root.zone"},
+        dir_ / "root.log");
+    tld_ = std::make_unique<Daemon>(
+        std::vector<std::string>{kDns, "auth", "--listen", net_ + "2:" + dns_port_, "--zone",
+                                 dir_ / "test.zone"},
+        dir_ / "tld.log");
+    recursive_ = std::make_unique<Daemon>(
+        std::vector<std::string>{kDns, "recursive", "--listen", net_ + "3:" + dns_port_,
+                                 "--root-hints", dir_ / "root.hints", "--upstream-port", dns_port_},
+        dir_ / "recursive.log");
+    ASSERT_TRUE(root_->wait_for("ready")) << root_->output();
+    ASSERT_TRUE(tld_->wait_for("ready")) << tld_->output();
+    ASSERT_TRUE(recursive_->wait_for("ready")) << recursive_->output();
+
+    auto init =
+        testing_ca::run({kCa, "init", "--dir", dir_ / "ca", "--base-url", "http://ca.test"});
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+    ca_ = std::make_unique<Daemon>(
+        std::vector<std::string>{kCa, "serve", "--dir", dir_ / "ca", "--name", "ca.test",
+                                 "--listen", net_ + "4:0", "--resolver", resolver(), "--http-port",
+                                 std::to_string(http_port_)},
+        dir_ / "ca.log");
+    ASSERT_TRUE(ca_->wait_for("ready acme")) << ca_->output();
+    const std::string out = ca_->output();
+    const std::string marker = " on " + net_ + "4:";
+    acme_port_ =
+        static_cast<std::uint16_t>(std::stoi(out.substr(out.find(marker) + marker.size())));
+    std::filesystem::create_directories(dir_.path() / "site");
+    std::ofstream(dir_ / "site/index.html") << "<h1>acme home</h1>\n";
+  }
+
+  std::string resolver() const { return net_ + "3:" + dns_port_; }
+  std::string directory() const {
+    return "https://ca.test:" + std::to_string(acme_port_) + "/directory";
+  }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
+  std::string root_pem() const { return dir_ / "ca/root.pem"; }
+
+  // The server's configuration: one ACME site, `extra` added to the [acme] table.
+  void write_config(const std::string& extra = "", const std::string& directory_url = "") {
+    write("server.toml", "[[listener]]\naddress = \"" + web_ +
+                             "\"\nport = 0\n\n[[listener]]\naddress = \"" + web_ +
+                             "\"\nport = " + std::to_string(http_port_) +
+                             "\nprotocol = \"http\"\n\n[acme]\ndirectory = \"" +
+                             (directory_url.empty() ? directory() : directory_url) +
+                             "\"\ncontact = [\"mailto:admin@acme.test\"]\nstate_dir = "
+                             "\"state\"\nca_bundle = \"ca/root.pem\"\nresolver = \"" +
+                             resolver() + "\"\n" + extra +
+                             "\n[[site]]\nnames = [\"www.acme.test\", \"shop.acme.test\"]\n"
+                             "root = \"site\"\nacme = true\n");
+  }
+
+  std::unique_ptr<Daemon> start_server(const std::string& log) {
+    auto server = std::make_unique<Daemon>(
+        std::vector<std::string>{kServer, "--config", dir_ / "server.toml"}, dir_ / log);
+    EXPECT_TRUE(server->wait_for("ready http")) << server->output();
+    const std::string out = server->output();
+    const std::string marker = "ready https " + web_ + ":";
+    https_port_ =
+        static_cast<std::uint16_t>(std::stoi(out.substr(out.find(marker) + marker.size())));
+    return server;
+  }
+
+  std::size_t issued_count() {
+    auto authority = ca::Authority::open(dir_.path() / "ca");
+    return authority ? authority->list()->size() : 0;
+  }
+
+  std::string curl(const std::string& name, const std::string& path) {
+    const std::string port = std::to_string(https_port_);
+    return test_support::command_output("curl -sS --max-time 10 --cacert " + root_pem() +
+                                        " --resolve " + name + ":" + port + ":" + web_ +
+                                        " https://" + name + ":" + port + path + " 2>&1");
+  }
+
+  std::string net_, dns_port_, web_;
+  testing_ca::TempDir dir_;
+  std::unique_ptr<Daemon> root_, tld_, recursive_, ca_;
+  std::uint16_t acme_port_ = 0;
+  std::uint16_t http_port_ = 0;
+  std::uint16_t https_port_ = 0;
+};
+
+TEST_F(ServerAcme, ObtainsACertificateAndServesItThenReusesItAfterARestart) {
+  write_config();
+  const std::size_t issued_before = issued_count();
+  {
+    auto server = start_server("server1.log");
+    ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test obtained"))
+        << server->output() << ca_->output();
+    // Both names, verified to the stack's root by curl.
+    EXPECT_EQ(curl("www.acme.test", "/"), "<h1>acme home</h1>\n");
+    EXPECT_EQ(curl("shop.acme.test", "/"), "<h1>acme home</h1>\n");
+    // The chain served is leaf + intermediate, and openssl verifies it to the root.
+    const std::string shown = test_support::command_output(
+        "echo | timeout 10 openssl s_client -showcerts -verify_return_error -CAfile " + root_pem() +
+        " -servername www.acme.test -connect " + web_ + ":" + std::to_string(https_port_) +
+        " 2>&1");
+    EXPECT_NE(shown.find("Verify return code: 0 (ok)"), std::string::npos) << shown;
+    EXPECT_EQ(std::regex_search(shown, std::regex("BEGIN CERTIFICATE[^]*BEGIN CERTIFICATE")), true)
+        << shown;
+    // Plain HTTP still redirects everything but the challenges.
+    const std::string redirect = test_support::command_output(
+        "curl -sS -o /dev/null -w '%{http_code}' http://" + web_ + ":" +
+        std::to_string(http_port_) + "/ -H 'Host: www.acme.test'");
+    EXPECT_EQ(redirect, "301");
+    EXPECT_EQ(server->stop(), 0) << server->output();
+  }
+  EXPECT_EQ(issued_count(), issued_before + 1);
+  EXPECT_EQ(testing_ca::file_mode(dir_ / "state/account.key"), 0600u);
+  EXPECT_EQ(testing_ca::file_mode(dir_ / "state/certificates/www.acme.test.key"), 0600u);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "state/account.json"));
+
+  // A restart uses the stored certificate: no new order, nothing issued.
+  auto server = start_server("server2.log");
+  ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test from")) << server->output();
+  EXPECT_EQ(curl("www.acme.test", "/"), "<h1>acme home</h1>\n");
+  EXPECT_EQ(server->occurrences("acme: order"), 0u) << server->output();
+  EXPECT_EQ(issued_count(), issued_before + 1);
+}
+
+TEST_F(ServerAcme, RenewsInsideTheWindowAndKeepsOpenConnections) {
+  // The whole lifetime is the window: every check renews (a test knob, not a mock).
+  write_config("renewal_window_ratio = 1.0\nrenewal_check_interval = 1\n");
+  auto server = start_server("server.log");
+  ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test obtained")) << server->output();
+  TlsConnection old_connection(web_, https_port_, "www.acme.test", root_pem());
+  const std::string first = old_connection.serial();
+  EXPECT_EQ(old_connection.get("/"), "HTTP/1.1 200 OK\r");
+  ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test obtained", 3))
+      << server->output();
+  TlsConnection new_connection(web_, https_port_, "www.acme.test", root_pem());
+  EXPECT_NE(new_connection.serial(), first);
+  EXPECT_NE(server->output().find("serial " + new_connection.serial()), std::string::npos);
+  EXPECT_EQ(new_connection.get("/"), "HTTP/1.1 200 OK\r");
+  // The connection made before the renewals still serves, with the certificate it started with.
+  EXPECT_EQ(old_connection.get("/"), "HTTP/1.1 200 OK\r");
+  EXPECT_EQ(old_connection.serial(), first);
+}
+
+TEST_F(ServerAcme, ReportsTheCasProblemAndKeepsRunningWhenValidationFails) {
+  // The CA cannot resolve this name: it answers with a "dns" problem document.
+  write_config();
+  std::string config = testing_ca::slurp(dir_ / "server.toml");
+  config.replace(config.find("\"shop.acme.test\""), 16, "\"nx.acme.test\"");
+  write("server.toml", config);
+  auto server = start_server("server.log");
+  ASSERT_TRUE(server->wait_for("retrying in")) << server->output();
+  const std::string out = server->output();
+  EXPECT_NE(out.find("urn:ietf:params:acme:error:dns"), std::string::npos) << out;
+  EXPECT_NE(out.find("nx.acme.test"), std::string::npos) << out;
+  EXPECT_TRUE(server->running());
+  // The plain listener still serves while the certificate is missing.
+  const std::string redirect =
+      test_support::command_output("curl -sS -o /dev/null -w '%{http_code}' http://" + web_ + ":" +
+                                   std::to_string(http_port_) + "/ -H 'Host: www.acme.test'");
+  EXPECT_EQ(redirect, "301");
+}
+
+TEST_F(ServerAcme, RetriesWhileTheCaIsUnreachable) {
+  write_config("", "https://ca.test:1/directory");
+  auto server = start_server("server.log");
+  ASSERT_TRUE(server->wait_for("retrying in 5 s")) << server->output();
+  EXPECT_NE(server->output().find("cannot connect"), std::string::npos) << server->output();
+  EXPECT_TRUE(server->running());
+}
+
+}  // namespace
+}  // namespace miniweb::server
