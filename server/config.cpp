@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "shared/dns/client.hpp"
+
 namespace miniweb::server {
 namespace {
 
@@ -58,6 +60,50 @@ const toml::array* array_of_tables(const toml::table& root, std::string_view key
   return array;
 }
 
+std::chrono::seconds seconds(const toml::table& table, std::string_view key,
+                             std::chrono::seconds fallback);
+
+void read_forward_proxy(const toml::table& table, ForwardProxyConfig& proxy) {
+  if (const toml::node* allow = table.get("allow")) {
+    if (!allow->is_array())
+      throw ConfigError{"'allow' must be a list of address ranges such as [\"127.0.0.0/8\"]",
+                        allow->source()};
+    proxy.allow.clear();
+    for (const toml::node& item : *allow->as_array()) {
+      auto text = item.value<std::string>();
+      if (!text)
+        throw ConfigError{"'allow' entries are strings such as \"10.0.0.0/8\"", item.source()};
+      auto range = Cidr::parse(*text);
+      if (!range) throw ConfigError{range.error().message, item.source()};
+      proxy.allow.push_back(*range);
+    }
+  }
+  if (const toml::node* ports = table.get("connect_ports")) {
+    if (!ports->is_array())
+      throw ConfigError{"'connect_ports' must be a list of ports such as [443]", ports->source()};
+    proxy.connect_ports.clear();
+    for (const toml::node& item : *ports->as_array()) {
+      auto port = item.value<std::int64_t>();
+      if (!port || *port < 1 || *port > 65535)
+        throw ConfigError{"'connect_ports' entries are ports, 1 to 65535", item.source()};
+      proxy.connect_ports.push_back(static_cast<std::uint16_t>(*port));
+    }
+  }
+  if (const toml::node* resolver = table.get("resolver")) {
+    auto text = resolver->value<std::string>();
+    if (!text || text->empty())
+      throw ConfigError{"'resolver' is a DNS resolver's address, \"IP\" or \"IP:PORT\"",
+                        resolver->source()};
+    if (auto endpoint = dns::parse_endpoint(*text); !endpoint || endpoint->port() == 0)
+      throw ConfigError{"resolver '" + *text + "' is not \"IP\" or \"IP:PORT\"",
+                        resolver->source()};
+    proxy.resolver = *text;
+  }
+  proxy.connect_timeout = seconds(table, "connect_timeout", proxy.connect_timeout);
+  proxy.read_timeout = seconds(table, "read_timeout", proxy.read_timeout);
+  proxy.tunnel_idle_timeout = seconds(table, "idle_timeout", proxy.tunnel_idle_timeout);
+}
+
 ListenerConfig read_listener(const toml::table& table) {
   ListenerConfig listener;
   listener.address = required<std::string>(table, "address", "a listener");
@@ -70,9 +116,25 @@ ListenerConfig read_listener(const toml::table& table) {
     listener.kind = ListenerKind::Https;
   } else if (kind == "http") {
     listener.kind = ListenerKind::Http;
+  } else if (kind == "forward-proxy") {
+    listener.kind = ListenerKind::ForwardProxy;
   } else {
-    throw ConfigError{"protocol must be \"https\" or \"http\"", table.get("protocol")->source()};
+    throw ConfigError{"protocol must be \"https\", \"http\" or \"forward-proxy\"",
+                      table.get("protocol")->source()};
   }
+  static constexpr std::string_view kProxyKeys[] = {
+      "allow", "connect_ports", "resolver", "connect_timeout", "read_timeout", "idle_timeout"};
+  for (auto&& [key, node] : table) {
+    const bool proxy_key =
+        std::find(std::begin(kProxyKeys), std::end(kProxyKeys), key.str()) != std::end(kProxyKeys);
+    if (proxy_key && listener.kind != ListenerKind::ForwardProxy)
+      throw ConfigError{"'" + std::string(key.str()) +
+                            "' is a setting of a listener with protocol = \"forward-proxy\"",
+                        node.source()};
+    if (!proxy_key && key != "address" && key != "port" && key != "protocol")
+      throw ConfigError{"unknown listener setting '" + std::string(key.str()) + "'", node.source()};
+  }
+  if (listener.kind == ListenerKind::ForwardProxy) read_forward_proxy(table, listener.forward);
   return listener;
 }
 
@@ -298,6 +360,41 @@ void read_limits(const toml::table& table, LimitsConfig& limits) {
       positive(table, "max_requests_per_connection", limits.max_requests_per_connection);
 }
 
+// access_log = "path" | "off"; error_log = "path" | { path = "path", level = "warn" }.
+void read_logs(const toml::table& table, const std::filesystem::path& base, LogConfig& logs) {
+  if (const toml::node* access = table.get("access_log")) {
+    auto path = access->value<std::string>();
+    if (!path || path->empty())
+      throw ConfigError{"'access_log' is a file path, or \"off\"", access->source()};
+    if (*path == "off")
+      logs.access_log_off = true;
+    else
+      logs.access_log = base / *path;
+  }
+  if (const toml::node* error = table.get("error_log")) {
+    std::optional<std::string> path = error->value<std::string>();
+    if (const toml::table* settings = error->as_table()) {
+      path = optional_value<std::string>(*settings, "path", "");
+      if (const toml::node* level = settings->get("level")) {
+        auto text = level->value<std::string>();
+        auto parsed = parse_log_level(text.value_or(""));
+        if (!parsed) throw ConfigError{parsed.error().message, level->source()};
+        logs.error_level = *parsed;
+      }
+      for (auto&& [key, node] : *settings)
+        if (key != "path" && key != "level")
+          throw ConfigError{"unknown error_log setting '" + std::string(key.str()) + "'",
+                            node.source()};
+    } else if (!path) {
+      throw ConfigError{
+          "'error_log' is a file path, or a table such as { path = \"error.log\", level = "
+          "\"warn\" }",
+          error->source()};
+    }
+    if (path && !path->empty()) logs.error_log = base / *path;
+  }
+}
+
 }  // namespace
 
 Result<ServerConfig> load_config(const std::filesystem::path& file) {
@@ -318,6 +415,12 @@ Result<ServerConfig> load_config(const std::filesystem::path& file) {
           optional_value<std::string>(*server->as_table(), "name", config.server_name);
       config.hsts_max_age = std::chrono::seconds(optional_value<std::int64_t>(
           *server->as_table(), "hsts_max_age", config.hsts_max_age.count()));
+      read_logs(*server->as_table(), base, config.logs);
+      for (auto&& [key, node] : *server->as_table()) {
+        if (key != "name" && key != "hsts_max_age" && key != "access_log" && key != "error_log")
+          throw ConfigError{"unknown [server] setting '" + std::string(key.str()) + "'",
+                            node.source()};
+      }
     }
     if (const toml::node* limits = root.get("limits")) {
       if (!limits->is_table()) throw ConfigError{"[limits] must be a table", limits->source()};
@@ -338,7 +441,12 @@ Result<ServerConfig> load_config(const std::filesystem::path& file) {
       for (const toml::node& node : *upstreams)
         config.upstreams.push_back(read_upstream(*node.as_table()));
     if (config.listeners.empty()) throw ConfigError{"no [[listener]] is configured", root.source()};
-    if (config.sites.empty()) throw ConfigError{"no [[site]] is configured", root.source()};
+    // A server that is only a forward proxy serves no site.
+    const bool serves_sites =
+        std::any_of(config.listeners.begin(), config.listeners.end(),
+                    [](const ListenerConfig& l) { return l.kind != ListenerKind::ForwardProxy; });
+    if (config.sites.empty() && serves_sites)
+      throw ConfigError{"no [[site]] is configured", root.source()};
     for (auto&& [key, node] : root) {
       if (key != "server" && key != "limits" && key != "listener" && key != "site" &&
           key != "upstream" && key != "acme")

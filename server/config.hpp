@@ -9,17 +9,33 @@
 #include <string>
 #include <vector>
 
+#include "server/cidr.hpp"
+#include "server/error_log.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::server {
 
-enum class ListenerKind { Https, Http };
+enum class ListenerKind { Https, Http, ForwardProxy };
+
+// A forward proxy's settings (squid's http_access and CONNECT port rules, in small).
+struct ForwardProxyConfig {
+  // Clients that may use the proxy; everyone else gets 403.
+  std::vector<Cidr> allow = {*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1")};
+  // Ports CONNECT may open a tunnel to (squid's SSL_ports); others get 403.
+  std::vector<std::uint16_t> connect_ports = {443};
+  // The DNS resolver ("IP" or "IP:PORT") that names are resolved through; empty: the system's.
+  std::string resolver;
+  std::chrono::seconds connect_timeout{10};       // then 504
+  std::chrono::seconds read_timeout{60};          // an origin's response (absolute-form), then 504
+  std::chrono::seconds tunnel_idle_timeout{300};  // a tunnel with no bytes either way is closed
+};
 
 struct ListenerConfig {
   std::string address;
   std::uint16_t port = 0;
   ListenerKind kind = ListenerKind::Https;
+  ForwardProxyConfig forward;  // for ListenerKind::ForwardProxy
 };
 
 // Requests whose path starts with `prefix` go to the upstream group `upstream`.
@@ -92,6 +108,14 @@ struct LimitsConfig {
   std::size_t max_requests_per_connection = 1000;
 };
 
+// Where the logs go (nginx's access_log and error_log); paths are relative to the file.
+struct LogConfig {
+  std::filesystem::path access_log;  // empty: standard error
+  bool access_log_off = false;       // access_log = "off"
+  std::filesystem::path error_log;   // empty: standard error
+  LogLevel error_level = LogLevel::Notice;
+};
+
 struct ServerConfig {
   std::filesystem::path source;  // the file it was read from
   std::vector<ListenerConfig> listeners;
@@ -100,6 +124,7 @@ struct ServerConfig {
   LimitsConfig limits;
   std::string server_name = "miniweb";
   std::chrono::seconds hsts_max_age{31536000};
+  LogConfig logs;
 };
 
 // Reads and checks a configuration file; an error names the file, the line and the reason.

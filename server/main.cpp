@@ -8,6 +8,7 @@
 
 #include "server/acme_manager.hpp"
 #include "server/config.hpp"
+#include "server/log_files.hpp"
 #include "server/server.hpp"
 #include "server/tls_contexts.hpp"
 
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
   auto tls = miniweb::server::SiteTlsContexts::create(config->sites);
   if (!tls) {
     std::cerr << "miniweb-server: " << tls.error().message << '\n';
+    return 1;
+  }
+  if (auto status = miniweb::server::open_logs(config->logs); !status) {
+    std::cerr << "miniweb-server: " << status.error().message << '\n';
     return 1;
   }
   if (check_only) {
@@ -56,8 +61,12 @@ int main(int argc, char** argv) {
   // SIGHUP: reload the configuration and certificates; connections stay open (as nginx -s reload).
   std::function<void(const std::error_code&, int)> on_hangup = [&](const std::error_code& ec, int) {
     if (ec) return;
-    if (auto status = server.reload(config_path); !status)
-      std::cerr << "miniweb-server: [error] " << status.error().message << std::endl;
+    if (auto status = server.reload(config_path); !status) {
+      miniweb::server::log_event(miniweb::server::LogLevel::Error, status.error().message);
+    } else if (auto logs = miniweb::server::open_logs(server.config().logs); !logs) {
+      miniweb::server::log_event(miniweb::server::LogLevel::Error,
+                                 "reload: " + logs.error().message + "; the logs in use stay");
+    }
     hangup.async_wait(on_hangup);
   };
   hangup.async_wait(on_hangup);
@@ -66,9 +75,12 @@ int main(int argc, char** argv) {
   // Endpoints come in the configuration's listener order.
   const auto endpoints = server.local_endpoints();
   for (std::size_t i = 0; i < endpoints.size(); ++i) {
-    const bool https = server.config().listeners.at(i).kind == miniweb::server::ListenerKind::Https;
-    std::clog << "ready " << (https ? "https" : "http") << " " << endpoints[i].address().to_string()
-              << ':' << endpoints[i].port() << std::endl;
+    const auto kind = server.config().listeners.at(i).kind;
+    const char* protocol = kind == miniweb::server::ListenerKind::Https          ? "https"
+                           : kind == miniweb::server::ListenerKind::ForwardProxy ? "forward-proxy"
+                                                                                 : "http";
+    std::clog << "ready " << protocol << " " << endpoints[i].address().to_string() << ':'
+              << endpoints[i].port() << std::endl;
   }
   // Certificates by ACME come in the background once the listeners serve: the CA's http-01
   // requests reach the plain-HTTP listener, and the other sites are not held up (as Caddy).

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <iostream>
 
+#include "server/error_log.hpp"
+#include "server/forward_proxy.hpp"
 #include "server/static_files.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -151,6 +153,9 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
     connections_.insert(state);
     if (kind == ListenerKind::Https) {
       asio::co_spawn(io_, run_https(std::move(socket), state), asio::detached);
+    } else if (kind == ListenerKind::ForwardProxy) {
+      asio::co_spawn(io_, run_forward_proxy(std::move(socket), state, listener_index(acceptor)),
+                     asio::detached);
     } else {
       asio::co_spawn(io_, run_http(std::move(socket), state), asio::detached);
     }
@@ -212,6 +217,33 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<Conne
   state->arm(current_->config.limits.header_timeout);
   const RequestContext context{.tls = false, .sni = "", .challenges = &challenges_};
   co_await serve_requests(socket, state, context);
+  co_await lingering_close(socket, *state);
+  state->deadline->stop();
+  state->socket = nullptr;
+  connections_.erase(state);
+}
+
+std::size_t Server::listener_index(const tcp::acceptor& acceptor) const {
+  for (std::size_t i = 0; i < acceptors_.size(); ++i)
+    if (&acceptors_[i].first == &acceptor) return i;
+  return 0;
+}
+
+asio::awaitable<void> Server::run_forward_proxy(tcp::socket socket,
+                                                std::shared_ptr<ConnectionState> state,
+                                                std::size_t listener) {
+  const std::shared_ptr<Generation> generation = current_;
+  state->socket = &socket;
+  state->deadline = SocketDeadline::start(socket);
+  // A reload may change the proxy's rules (allow, ports, resolver) of a listener it keeps.
+  const auto& reloaded = generation->config.listeners;
+  const ListenerConfig& settings =
+      reloaded.size() == listeners_.size() && reloaded[listener].kind == ListenerKind::ForwardProxy
+          ? reloaded[listener]
+          : listeners_[listener];
+  ProxyConnection connection{socket,      *state->deadline, state->peer,
+                             state->idle, stopping_,        next_connection_number()};
+  co_await serve_forward_proxy(connection, generation->config, settings.forward);
   co_await lingering_close(socket, *state);
   state->deadline->stop();
   state->socket = nullptr;

@@ -61,6 +61,10 @@ class Server {
                                   std::shared_ptr<ConnectionState> state);
   asio::awaitable<void> run_http(asio::ip::tcp::socket socket,
                                  std::shared_ptr<ConnectionState> state);
+  asio::awaitable<void> run_forward_proxy(asio::ip::tcp::socket socket,
+                                          std::shared_ptr<ConnectionState> state,
+                                          std::size_t listener);
+  std::size_t listener_index(const asio::ip::tcp::acceptor& acceptor) const;
   template <class Stream>
   asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionState> state,
                                        const RequestContext& context);

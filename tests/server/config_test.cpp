@@ -73,7 +73,7 @@ TEST_F(ServerConfigTest, ErrorsNameTheFileTheLineAndTheReason) {
       {"[[listener]]\naddress = \n", ":2:", ""},
       {std::string(kGood) + "\n[oops]\nx = 1\n", ":23:", "unknown section 'oops'"},
       {"[[listener]]\naddress = \"127.0.0.1\"\nport = 1\nprotocol = \"ftp\"\n",
-       ":4:", "\"https\" or \"http\""},
+       ":4:", "\"https\", \"http\" or \"forward-proxy\""},
       {"[[listener]]\naddress = \"127.0.0.1\"\nport = 1\n[[site]]\nnames = []\n",
        ":4:", "non-empty list"},
       {"[limits]\nheader_timeout = -1\n", ":2:", "must be positive"},
@@ -162,6 +162,92 @@ TEST_F(ServerConfigTest, RefusesAFileWithoutListenersOrSites) {
   auto none = load("[server]\nname = \"x\"\n");
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message.find("no [[listener]]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace miniweb::server
+
+namespace miniweb::server {
+namespace {
+
+TEST_F(ServerConfigTest, ReadsAForwardProxyListenerWithItsDefaults) {
+  auto config = load(R"([[listener]]
+address = "127.53.0.8"
+port = 3128
+protocol = "forward-proxy"
+)");
+  ASSERT_TRUE(config) << config.error().message;  // a proxy alone needs no site
+  const ForwardProxyConfig& proxy = config->listeners.at(0).forward;
+  EXPECT_EQ(config->listeners[0].kind, ListenerKind::ForwardProxy);
+  EXPECT_EQ(proxy.connect_ports, std::vector<std::uint16_t>{443});
+  EXPECT_TRUE(proxy.resolver.empty());
+  ASSERT_EQ(proxy.allow.size(), 2u);
+  EXPECT_EQ(proxy.allow[0].to_string(), "127.0.0.0/8");
+  EXPECT_EQ(proxy.allow[1].to_string(), "::1/128");
+
+  auto custom = load(R"([[listener]]
+address = "127.53.0.8"
+port = 3128
+protocol = "forward-proxy"
+allow = ["10.1.2.3/16", "127.0.0.1"]
+connect_ports = [443, 8443]
+resolver = "127.53.0.53:53"
+connect_timeout = 3
+idle_timeout = 60
+)");
+  ASSERT_TRUE(custom) << custom.error().message;
+  const ForwardProxyConfig& set = custom->listeners.at(0).forward;
+  EXPECT_EQ(set.allow.at(0).to_string(), "10.1.0.0/16");  // host bits cleared
+  EXPECT_EQ(set.connect_ports, (std::vector<std::uint16_t>{443, 8443}));
+  EXPECT_EQ(set.resolver, "127.53.0.53:53");
+  EXPECT_EQ(set.connect_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(set.tunnel_idle_timeout, std::chrono::seconds(60));
+}
+
+TEST_F(ServerConfigTest, ForwardProxyErrorsNameTheLine) {
+  const std::string head = "[[listener]]\naddress = \"127.0.0.1\"\nport = 3128\n";
+  struct Case {
+    std::string lines, reason;
+  };
+  const std::vector<Case> cases = {
+      {"protocol = \"forward-proxy\"\nallow = [\"10.0.0.0/33\"]\n",
+       "prefix length must be 0 to 32"},
+      {"protocol = \"forward-proxy\"\nallow = [\"example.test\"]\n", "not an address range"},
+      {"protocol = \"forward-proxy\"\nconnect_ports = [0]\n", "ports, 1 to 65535"},
+      {"protocol = \"forward-proxy\"\nresolver = \"resolver.test\"\n", "is not \"IP\" or"},
+      {"protocol = \"http\"\nallow = [\"10.0.0.0/8\"]\n", "setting of a listener with protocol"},
+      {"protocol = \"forward-proxy\"\nallowed = []\n", "unknown listener setting 'allowed'"},
+  };
+  for (const Case& c : cases) {
+    auto config = load(head + c.lines);
+    ASSERT_FALSE(config) << c.lines;
+    EXPECT_NE(config.error().message.find("server.toml:5:"), std::string::npos)
+        << config.error().message;
+    EXPECT_NE(config.error().message.find(c.reason), std::string::npos) << config.error().message;
+  }
+}
+
+TEST(Cidr, MatchesAddressesInsideTheRangeOnly) {
+  auto loopback = Cidr::parse("127.0.0.0/8");
+  ASSERT_TRUE(loopback);
+  EXPECT_TRUE(loopback->contains(asio::ip::make_address("127.53.0.8")));
+  EXPECT_FALSE(loopback->contains(asio::ip::make_address("128.0.0.1")));
+  EXPECT_FALSE(loopback->contains(asio::ip::make_address("::1")));
+  // A v4 client on a dual-stack socket.
+  EXPECT_TRUE(loopback->contains(asio::ip::make_address("::ffff:127.0.0.1")));
+  auto odd = Cidr::parse("192.168.4.0/22");
+  ASSERT_TRUE(odd);
+  EXPECT_TRUE(odd->contains(asio::ip::make_address("192.168.7.255")));
+  EXPECT_FALSE(odd->contains(asio::ip::make_address("192.168.8.0")));
+  auto v6 = Cidr::parse("fd00::/8");
+  ASSERT_TRUE(v6);
+  EXPECT_TRUE(v6->contains(asio::ip::make_address("fd12::1")));
+  EXPECT_FALSE(v6->contains(asio::ip::make_address("fe80::1")));
+  auto all = Cidr::parse("0.0.0.0/0");
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(all->contains(asio::ip::make_address("203.0.113.9")));
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/"));
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/x"));
 }
 
 }  // namespace
