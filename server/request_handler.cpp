@@ -84,7 +84,7 @@ Decision RequestHandler::decide(const http::Request& request, const RequestConte
     decision.response = error_response(405);
     decision.response.headers.set("Allow", "GET, HEAD, OPTIONS");
   } else {
-    decision.response = serve_static(*site, request);
+    decision.response = serve_static(*site, request, files_);
   }
   if (decision.response.status >= 400) use_error_page(*site, decision.response);
   return decision;

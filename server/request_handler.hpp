@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/config.hpp"
+#include "server/file_cache.hpp"
 #include "shared/http/message.hpp"
 
 namespace miniweb::server {
@@ -36,6 +37,9 @@ class RequestHandler {
   const SiteConfig* site_for_host(std::string_view host) const;
   const SiteConfig& default_site(bool tls) const;
   const ServerConfig& config_;
+  // Files already resolved under the sites' roots; revalidated on each use. A cache, not a part
+  // of the handler's meaning: decide() stays const. One thread serves with one handler.
+  mutable FileCache files_;
 };
 
 }  // namespace miniweb::server

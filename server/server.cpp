@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -26,25 +27,83 @@ struct ConnectionState {
   std::shared_ptr<SocketDeadline> deadline;
   tcp::socket* socket = nullptr;  // owned by the connection's coroutine
   tcp::endpoint peer;
-  bool idle = true;  // between requests: may be closed at once on stop
+  std::string peer_text;  // the peer's address, as the access log writes it
+  bool idle = true;       // between requests: may be closed at once on stop
 };
 
 namespace {
 
-void access_log(const ConnectionState& state, const http::Request& request,
-                const http::Response& response, std::size_t body_bytes) {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char when[64];
-  std::strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S %z", &local);
+// Text that changes once a second, formatted once a second rather than per request.
+class SecondClock {
+ public:
+  // RFC 9110 section 5.6.7 IMF-fixdate, for the Date header.
+  const std::string& http_date() {
+    refresh();
+    return http_date_;
+  }
+  // The access log's local time, as nginx's $time_local.
+  const std::string& log_time() {
+    refresh();
+    return log_time_;
+  }
+
+ private:
+  void refresh() {
+    const std::time_t now = std::time(nullptr);
+    if (now == second_) return;
+    second_ = now;
+    http_date_ = http::http_date(now);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char when[64];
+    std::strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S %z", &local);
+    log_time_ = when;
+  }
+  std::time_t second_ = -1;
+  std::string http_date_;
+  std::string log_time_;
+};
+
+// One per thread: the server's connections all run on the thread that runs its io_context.
+thread_local SecondClock second_clock;
+
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), value);
+  out.append(digits, end);
+}
+
+void access_log(const ConnectionState& state, const http::Request& request, int status,
+                std::size_t body_bytes) {
   // One line, one write: stderr is unbuffered, and piecewise output costs a system call each.
-  std::string line = state.peer.address().to_string() + " - - [" + when + "] \"" + request.method +
-                     ' ' + request.target + " HTTP/1." + std::to_string(request.version_minor) +
-                     "\" " + std::to_string(response.status) + ' ' + std::to_string(body_bytes) +
-                     " \"" + std::string(request.headers.get("Referer").value_or("-")) + "\" \"" +
-                     std::string(request.headers.get("User-Agent").value_or("-")) + "\"\n";
+  thread_local std::string line;
+  line.clear();
+  line += state.peer_text;
+  line += " - - [";
+  line += second_clock.log_time();
+  line += "] \"";
+  line += request.method;
+  line += ' ';
+  line += request.target;
+  line += " HTTP/1.";
+  append_number(line, static_cast<std::uint64_t>(request.version_minor));
+  line += "\" ";
+  append_number(line, static_cast<std::uint64_t>(status));
+  line += ' ';
+  append_number(line, body_bytes);
+  line += " \"";
+  line += request.headers.get("Referer").value_or("-");
+  line += "\" \"";
+  line += request.headers.get("User-Agent").value_or("-");
+  line += "\"\n";
   std::clog.write(line.data(), static_cast<std::streamsize>(line.size()));
+}
+
+void append_field(std::string& head, std::string_view name, std::string_view value) {
+  head += name;
+  head += ": ";
+  head += value;
+  head += "\r\n";
 }
 
 constexpr std::size_t kCoalesceBytes = 256 * 1024;
@@ -150,6 +209,7 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
     auto state = std::make_shared<ConnectionState>();
     std::error_code peer_ec;
     state->peer = socket.remote_endpoint(peer_ec);
+    state->peer_text = state->peer.address().to_string();
     connections_.insert(state);
     if (kind == ListenerKind::Https) {
       asio::co_spawn(io_, run_https(std::move(socket), state), asio::detached);
@@ -270,30 +330,51 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
   };
   // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
   // every call is awaited at once, so the referenced objects outlive the coroutine.
+  std::string head;  // reused: one allocation for the connection's life
   auto send = [&](const http::Response& full, const http::Request* request,
                   bool keep_alive) -> asio::awaitable<bool> {
-    http::Response response{full.status, full.reason, full.version_minor, full.headers, {}};
     const ServerConfig& config = generation->config;
-    response.headers.set("Server", config.server_name);
-    response.headers.set("Date", http::http_date(std::time(nullptr)));
-    if (context.tls && config.hsts_max_age.count() > 0)
-      response.headers.set("Strict-Transport-Security",
-                           "max-age=" + std::to_string(config.hsts_max_age.count()));
+    const bool is_head = request && request->method == "HEAD";
     // A proxied answer to HEAD keeps the upstream's Content-Length (RFC 9110 section 8.6).
-    const bool head_length =
-        request && request->method == "HEAD" && response.headers.contains("Content-Length");
-    if (response_has_body(response.status) && !head_length)
-      response.headers.set("Content-Length", std::to_string(full.body.size()));
-    if (!keep_alive) {
-      response.headers.set("Connection", "close");
-    } else if (request && request->version_minor == 0) {
-      response.headers.set("Connection", "keep-alive");
+    const bool head_length = is_head && full.headers.contains("Content-Length");
+    const bool set_length = response_has_body(full.status) && !head_length;
+    const bool set_connection = !keep_alive || (request && request->version_minor == 0);
+    const bool set_hsts = context.tls && config.hsts_max_age.count() > 0;
+    // The head is written straight into one buffer; the fields the server sets replace any the
+    // response carries.
+    head.clear();
+    head += "HTTP/1.";
+    append_number(head, static_cast<std::uint64_t>(full.version_minor));
+    head += ' ';
+    append_number(head, static_cast<std::uint64_t>(full.status));
+    head += ' ';
+    head += full.reason.empty() ? http::reason_phrase(full.status) : std::string_view(full.reason);
+    head += "\r\n";
+    for (const auto& [name, value] : full.headers) {
+      if (http::iequals(name, "Server") || http::iequals(name, "Date") ||
+          (set_hsts && http::iequals(name, "Strict-Transport-Security")) ||
+          (set_length && http::iequals(name, "Content-Length")) ||
+          (set_connection && http::iequals(name, "Connection")))
+        continue;
+      append_field(head, name, value);
     }
+    append_field(head, "Server", config.server_name);
+    append_field(head, "Date", second_clock.http_date());
+    if (set_hsts) {
+      head += "Strict-Transport-Security: max-age=";
+      append_number(head, static_cast<std::uint64_t>(config.hsts_max_age.count()));
+      head += "\r\n";
+    }
+    if (set_length) {
+      head += "Content-Length: ";
+      append_number(head, full.body.size());
+      head += "\r\n";
+    }
+    if (set_connection) append_field(head, "Connection", keep_alive ? "keep-alive" : "close");
+    head += "\r\n";
     // Only HEAD and bodiless statuses omit the body; an error answered before any request
     // could be parsed (400, 414, 431) sends the page its Content-Length announces.
-    const bool head_only =
-        (request && request->method == "HEAD") || !response_has_body(response.status);
-    std::string head = response.serialize_head();
+    const bool head_only = is_head || !response_has_body(full.status);
     // Asio's TLS stream encrypts one buffer at a time: a small body joins the head so that
     // both leave in one record and one system call.
     std::string_view body = head_only ? std::string_view{} : std::string_view{full.body};
@@ -304,7 +385,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     std::array<asio::const_buffer, 2> buffers = {asio::buffer(head), asio::buffer(body)};
     state->arm(limits.send_timeout);
     auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
-    if (request) access_log(*state, *request, response, head_only ? 0 : full.body.size());
+    if (request) access_log(*state, *request, full.status, head_only ? 0 : full.body.size());
     co_return !ec;
   };
 
@@ -383,7 +464,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     http::Response response;
     if (decision.proxy) {
       UpstreamGroup& group = *generation->upstreams.at(decision.proxy->upstream);
-      const ForwardContext forward{.client_address = state->peer.address().to_string(),
+      const ForwardContext forward{.client_address = state->peer_text,
                                    .tls = context.tls,
                                    .via_name = generation->config.server_name,
                                    .site = decision.site};

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <vector>
 
+#include "server/file_cache.hpp"
 #include "server/mime_types.hpp"
 #include "shared/html_escape.hpp"
 #include "shared/http/gzip.hpp"
@@ -26,13 +27,6 @@ int hex_value(char c) {
 bool is_within(const std::filesystem::path& path, const std::filesystem::path& root) {
   auto [root_end, path_it] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
   return root_end == root.end();
-}
-
-// nginx's entity tag: last-modified time and size, both in hex.
-std::string entity_tag(const struct stat& info) {
-  std::ostringstream tag;
-  tag << '"' << std::hex << info.st_mtime << '-' << info.st_size << '"';
-  return tag.str();
 }
 
 bool etag_matches(std::string_view if_none_match, std::string_view etag) {
@@ -246,22 +240,36 @@ void add_vary(http::Response& response, std::string_view field) {
 }  // namespace
 
 http::Response serve_static(const SiteConfig& site, const http::Request& request) {
+  FileCache uncached;  // a cache for one request: every file is resolved afresh
+  return serve_static(site, request, uncached);
+}
+
+http::Response serve_static(const SiteConfig& site, const http::Request& request,
+                            FileCache& cache) {
   auto path = normalize_request_path(request.target);
   if (!path) return error_response(path.error().code, path.error().message);
   if (site.root.empty()) return error_response(404);
 
-  std::error_code ec;
-  const std::filesystem::path root = std::filesystem::canonical(site.root, ec);
-  if (ec) return error_response(500, "the site's document root is missing");
-  std::filesystem::path file = root / std::filesystem::path(path->substr(1));
+  std::string relative = path->substr(1);
   bool negotiated = false;
-  if (path->ends_with("/")) {
+  const bool directory_request = path->ends_with("/");
+  if (directory_request) {
     // The index variants that exist; with more than one, Accept chooses (RFC 9110 section 12.1).
+    std::error_code ec;
+    const std::filesystem::path directory = site.root / std::filesystem::path(relative);
     std::vector<std::string> variants;
     for (const std::string& index : site.index_files)
-      if (std::filesystem::is_regular_file(file / index, ec)) variants.push_back(index);
-    if (variants.empty())
-      return error_response(std::filesystem::is_directory(file, ec) ? 403 : 404);
+      if (std::filesystem::is_regular_file(directory / index, ec)) variants.push_back(index);
+    if (variants.empty()) {
+      switch (cache.open(site.root, relative).result) {
+        case Lookup::RootMissing:
+          return error_response(500, "the site's document root is missing");
+        case Lookup::Directory:
+          return error_response(403);
+        default:
+          return error_response(404);
+      }
+    }
     std::string chosen = variants.front();
     auto accept = request.headers.get("Accept");
     if (variants.size() > 1 && accept) {
@@ -289,28 +297,38 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
     } else if (variants.size() > 1) {
       negotiated = true;
     }
-    file /= chosen;
-  } else if (std::filesystem::is_directory(file, ec)) {
-    // A directory without its slash: redirect as nginx does, so relative links resolve.
-    http::Response response = error_response(301);
-    response.headers.set("Location", *path + "/");
-    return response;
+    relative += chosen;
   }
-  // Resolve symbolic links and refuse any that lead outside the root.
-  std::filesystem::path real = std::filesystem::canonical(file, ec);
-  if (ec) return error_response(404);
-  if (!is_within(real, root)) return error_response(403, "the file is outside the document root");
-
-  struct stat info {};
-  if (::stat(real.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return error_response(404);
-  const std::string etag = entity_tag(info);
-  const std::string media_type(mime_type_for(real.filename().string()));
+  const FileLookup lookup = cache.open(site.root, relative);
+  switch (lookup.result) {
+    case Lookup::Found:
+      break;
+    case Lookup::RootMissing:
+      return error_response(500, "the site's document root is missing");
+    case Lookup::Directory: {
+      if (directory_request) return error_response(404);
+      // A directory without its slash: redirect as nginx does, so relative links resolve.
+      http::Response response = error_response(301);
+      response.headers.set("Location", *path + "/");
+      return response;
+    }
+    case Lookup::NotFound:
+      return error_response(404);
+    case Lookup::OutsideRoot:
+      return error_response(403, "the file is outside the document root");
+    case Lookup::Unreadable:
+      return error_response(403, "the file cannot be read");
+  }
+  const CachedFile& file = *lookup.file;
+  const struct stat& info = file.info;
+  const std::string& etag = file.etag;
+  const std::string& media_type = file.media_type;
   const bool may_compress = site.gzip && compressible(media_type);
   http::Response response;
-  response.headers.set("Content-Type", media_type);
-  response.headers.set("Last-Modified", http::http_date(info.st_mtime));
-  response.headers.set("ETag", etag);
-  response.headers.set("Accept-Ranges", "bytes");
+  response.headers.add("Content-Type", media_type);
+  response.headers.add("Last-Modified", file.last_modified);
+  response.headers.add("ETag", etag);
+  response.headers.add("Accept-Ranges", "bytes");
   if (negotiated) add_vary(response, "Accept");
   if (may_compress) add_vary(response, "Accept-Encoding");
   // RFC 9110 section 13.2.2: If-None-Match takes precedence over If-Modified-Since.
@@ -326,17 +344,20 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
       return response;
     }
   }
-  auto content = read_file(real);
-  if (!content) return error_response(403, "the file cannot be read");
+  std::shared_ptr<const std::string> content = file.content;
+  if (!content) {
+    auto read = read_file(file.real_path);
+    if (!read) return error_response(403, "the file cannot be read");
+    content = std::make_shared<const std::string>(std::move(*read));
+  }
   const std::uint64_t size = content->size();
 
   // Range (RFC 9110 section 14.2), unless If-Range names another version (section 13.1.5).
   auto range_header = request.headers.get("Range");
   if (range_header) {
     if (auto if_range = request.headers.get("If-Range")) {
-      const bool current = if_range->starts_with("\"")
-                               ? *if_range == etag
-                               : *if_range == http::http_date(info.st_mtime);
+      const bool current =
+          if_range->starts_with("\"") ? *if_range == etag : *if_range == file.last_modified;
       if (!current) range_header.reset();
     }
   }
@@ -378,7 +399,7 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
     response.headers.set("ETag", "W/" + etag);  // another representation: weak, as nginx makes it
     return response;
   }
-  response.body = std::move(*content);
+  response.body = *content;
   return response;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/config.hpp"
+#include "server/file_cache.hpp"
 #include "shared/http/message.hpp"
 #include "shared/result.hpp"
 
@@ -22,6 +23,9 @@ Result<std::string> normalize_request_path(std::string_view target);
 
 // Answers GET or HEAD for a file under `site.root`. Symbolic links that lead outside the
 // root are refused (403), as with nginx's disable_symlinks if_not_owner spirit.
+// With `cache`, resolution, metadata and small files' content are reused while stat shows the
+// file unchanged (server/file_cache.hpp); without, every call resolves afresh.
+http::Response serve_static(const SiteConfig& site, const http::Request& request, FileCache& cache);
 http::Response serve_static(const SiteConfig& site, const http::Request& request);
 
 // Replaces the body of an error response with the site's page for its status, if it has one.

@@ -21,10 +21,14 @@ class SocketDeadline {
     return deadline;
   }
 
-  // From now on, operations must finish within `timeout`.
+  // From now on, operations must finish within `timeout`. Lazily: the timer is moved only when
+  // the deadline comes earlier than it fires; a later deadline is noticed when it fires. Moving
+  // an Asio timer costs a cancellation, a wake-up of the watchdog and a timerfd system call,
+  // which a server arming per request would pay several times per request.
   void arm(Clock::duration timeout) {
     expired_ = false;
-    timer_.expires_at(Clock::now() + timeout);
+    deadline_ = Clock::now() + timeout;
+    if (deadline_ < timer_.expiry()) timer_.expires_at(deadline_);
   }
   bool expired() const { return expired_; }
   void stop() {
@@ -42,17 +46,22 @@ class SocketDeadline {
     while (self->socket_) {
       auto [ec] = co_await self->timer_.async_wait(use_tuple);
       if (!self->socket_) break;
-      if (!ec && self->timer_.expiry() <= Clock::now()) {
+      const auto now = Clock::now();
+      if (self->deadline_ <= now) {
         self->expired_ = true;
+        self->deadline_ = Clock::time_point::max();
         std::error_code ignored;
         self->socket_->cancel(ignored);
         self->timer_.expires_at(Clock::time_point::max());
+      } else if (!ec || self->timer_.expiry() <= now) {
+        self->timer_.expires_at(self->deadline_);  // the deadline moved later meanwhile
       }
     }
   }
 
   asio::ip::tcp::socket* socket_;
   asio::steady_timer timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();
   bool expired_ = false;
 };
 
