@@ -4,8 +4,10 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 
 #include "browser/session.hpp"
 #include "browser/terminal_ui.hpp"
@@ -33,7 +35,26 @@ struct Options {
   bool window = false;
   bool terminal = false;
   std::string screenshot;
+  double timeout_seconds = 0;  // 0: the loader's defaults
+  std::string proxy;
 };
+
+// Proxies from the environment, as curl reads them: lower-case http_proxy only (HTTP_PROXY can
+// be set by a CGI request's "Proxy:" header), https_proxy or HTTPS_PROXY, no_proxy or NO_PROXY.
+const char* environment(const char* lower, const char* upper) {
+  if (const char* value = std::getenv(lower); value && *value) return value;
+  if (upper)
+    if (const char* value = std::getenv(upper); value && *value) return value;
+  return nullptr;
+}
+
+Result<Url> proxy_url(const std::string& text) {
+  auto url = Url::parse(text.find("://") == std::string::npos ? "http://" + text : text);
+  if (!url) return url.error();
+  if (url->scheme != "http")
+    return make_error("only http:// proxies are supported, not " + url->scheme + "://");
+  return url;
+}
 
 int terminal_columns() {
   winsize size{};
@@ -110,6 +131,13 @@ int main(int argc, char** argv) {
   app.add_option("--screenshot", options.screenshot,
                  "open the window, write it as PNG once the page has loaded (or failed), and exit; "
                  "works headless");
+  app.add_option("--timeout", options.timeout_seconds,
+                 "seconds to wait for a connection, a handshake or a whole response (default: 5 "
+                 "to connect, 10 for the rest)")
+      ->check(CLI::Range(0.01, 3600.0));
+  app.add_option("--proxy", options.proxy,
+                 "HTTP proxy, http://HOST:PORT: https URLs go through CONNECT, http URLs are sent "
+                 "to it in full (default: $https_proxy / $http_proxy, minus $no_proxy)");
   CLI11_PARSE(app, argc, argv);
 
   SessionOptions session_options;
@@ -129,6 +157,46 @@ int main(int argc, char** argv) {
   if (options.trace && !options.root_hints.empty())
     session_options.dns.root_hints = options.root_hints;
   session_options.loader.insecure = options.insecure;
+  if (options.timeout_seconds > 0) {
+    const auto timeout =
+        std::chrono::milliseconds(static_cast<long>(options.timeout_seconds * 1000));
+    session_options.loader.connect_timeout = timeout;
+    session_options.loader.io_timeout = timeout;
+  }
+  auto use_proxy = [](std::optional<Url>& target, const std::string& text) {
+    if (text.empty()) return true;
+    auto url = proxy_url(text);
+    if (!url) {
+      std::cerr << "miniweb-browser: the proxy '" << text
+                << "' is not usable: " << url.error().message << '\n';
+      return false;
+    }
+    target = *url;
+    return true;
+  };
+  if (!options.proxy.empty()) {
+    if (!use_proxy(session_options.loader.https_proxy, options.proxy) ||
+        !use_proxy(session_options.loader.http_proxy, options.proxy))
+      return 2;
+  } else {
+    const char* https_proxy = environment("https_proxy", "HTTPS_PROXY");
+    const char* http_proxy = environment("http_proxy", nullptr);
+    if (!use_proxy(session_options.loader.https_proxy, https_proxy ? https_proxy : "") ||
+        !use_proxy(session_options.loader.http_proxy, http_proxy ? http_proxy : ""))
+      return 2;
+  }
+  if (const char* no_proxy = environment("no_proxy", "NO_PROXY");
+      no_proxy && options.proxy.empty()) {
+    std::string_view list = no_proxy;
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      std::string entry(list.substr(0, comma));
+      std::erase(entry, ' ');
+      if (!entry.empty()) session_options.loader.no_proxy.push_back(entry);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
   session_options.loader.profile_dir = options.cache_dir;
   session_options.loader.ca_file =
       options.ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : options.ca_file;

@@ -37,12 +37,12 @@ Result<Visit> Session::visit_file(const Url& url, Trace& trace) {
 
 Result<Visit> Session::visit(const Url& url, Trace& trace) {
   if (url.scheme == "file") return visit_file(url, trace);
-  asio::io_context io;
   std::optional<Result<Page>> page;
   asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { page.emplace(co_await loader_.load(url, trace)); },
+      io_, [&]() -> asio::awaitable<void> { page.emplace(co_await loader_.load(url, trace)); },
       asio::detached);
-  io.run();
+  io_.restart();
+  io_.run();
   if (!page) return make_error("the load did not finish");
   if (!*page) return page->error();
 

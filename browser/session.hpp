@@ -41,10 +41,14 @@ class Session {
   static Result<Url> interpret(const std::string& typed);
 
   const SessionOptions& options() const { return options_; }
+  PageLoader& loader() { return loader_; }
 
  private:
   Result<Visit> visit_file(const Url& url, Trace& trace);
   SessionOptions options_;
+  // One event loop for the whole session, so connections kept alive by one visit serve the
+  // next; declared before the loader so that it outlives the loader's idle connections.
+  asio::io_context io_;
   HostResolver resolver_;
   PageLoader loader_;
 };

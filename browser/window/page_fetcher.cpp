@@ -37,6 +37,7 @@ PageFetcher::~PageFetcher() {
   io_->stop();
   thread_.join();
   current_.reset();
+  loader_.close_idle_connections();  // their sockets belong to io_
   io_.reset();
 }
 

@@ -1,0 +1,69 @@
+#pragma once
+// Persistent connections (RFC 9112 section 9.3): after a response that allows it, the
+// connection (TCP, or TLS over TCP) is kept, idle, for the next request to the same origin,
+// as browsers and curl do. An origin is scheme, host and port, and the proxy it goes through.
+
+#include <asio/ssl.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "shared/awaitable.hpp"
+#include "shared/deadline.hpp"
+
+namespace miniweb::browser {
+
+struct Connection {
+  using Clock = std::chrono::steady_clock;
+
+  explicit Connection(const asio::any_io_executor& executor) : socket(executor) {}
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // True when the server has not closed an idle connection nor sent anything unasked (a
+  // TLS close_notify counts as that); checked before reuse, as curl does.
+  bool still_open();
+  // A watchdog over the socket while a request is in flight; none while idle, so an idle
+  // connection leaves nothing pending on the event loop.
+  void watch();
+  void unwatch();
+
+  asio::ip::tcp::socket socket;
+  std::unique_ptr<asio::ssl::context> tls_context;
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;  // over `socket`
+  std::shared_ptr<SocketDeadline> deadline;
+  std::string buffer;            // bytes read past the last response
+  int number = 0;                // "#n" in the trace, as curl -v numbers connections
+  std::string peer;              // "host (address:port)" for the trace
+  std::string insecure_warning;  // the verdict of its handshake under --insecure
+  int requests = 0;
+  Clock::time_point idle_since{};
+};
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(std::chrono::milliseconds idle_limit = std::chrono::seconds(60),
+                          std::size_t max_idle = 16)
+      : idle_limit_(idle_limit), max_idle_(max_idle) {}
+
+  // An idle connection to `origin` that is still open, or none. Connections idle past the
+  // limit or closed by the server are dropped on the way.
+  std::unique_ptr<Connection> take(const std::string& origin);
+  // Keeps `connection` idle for the next request to `origin`.
+  void give_back(const std::string& origin, std::unique_ptr<Connection> connection);
+  // Closes every idle connection (before the event loop they belong to goes away).
+  void clear() { idle_.clear(); }
+  int next_number() { return ++opened_; }
+  std::size_t idle_count() const { return idle_.size(); }
+
+ private:
+  std::chrono::milliseconds idle_limit_;
+  std::size_t max_idle_;
+  std::multimap<std::string, std::unique_ptr<Connection>> idle_;
+  int opened_ = 0;
+};
+
+}  // namespace miniweb::browser
