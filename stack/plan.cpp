@@ -167,12 +167,17 @@ Result<PlannedFile> server_file(const Topology& topology, const PlanSettings& se
     toml::table table = site->server_settings;
     if (auto root = table["root"].value<std::string>())
       table.insert_or_assign("root", (settings.repo / *root).lexically_normal().string());
-    std::filesystem::path base = certificate_base(settings, *site);
-    // The incomplete chain is the leaf alone, without the intermediate.
-    std::string chain =
-        site->certificate == CertificateKind::IncompleteChain ? ".crt" : ".chain.pem";
-    table.insert_or_assign("certificate", base.string() + chain);
-    table.insert_or_assign("key", base.string() + ".key");
+    if (site->certificate == CertificateKind::Acme) {
+      // From the stack's CA by ACME, at start-up and again before expiry (the [acme] table).
+      table.insert_or_assign("acme", true);
+    } else {
+      std::filesystem::path base = certificate_base(settings, *site);
+      // The incomplete chain is the leaf alone, without the intermediate.
+      std::string chain =
+          site->certificate == CertificateKind::IncompleteChain ? ".crt" : ".chain.pem";
+      table.insert_or_assign("certificate", base.string() + chain);
+      table.insert_or_assign("key", base.string() + ".key");
+    }
     site_tables.push_back(std::move(table));
     for (const std::string& name : proxied_upstreams(*site))
       if (std::find(upstream_names.begin(), upstream_names.end(), name) == upstream_names.end())
@@ -195,6 +200,19 @@ Result<PlannedFile> server_file(const Topology& topology, const PlanSettings& se
     upstream_tables.push_back(std::move(table));
   }
   toml::table config{{"listener", std::move(listeners)}, {"site", std::move(site_tables)}};
+  if (std::any_of(sites.begin(), sites.end(),
+                  [](const Site* site) { return site->certificate == CertificateKind::Acme; })) {
+    std::string directory = "https://" + topology.ca_name;
+    if (settings.https_port != 443) directory += ":" + std::to_string(settings.https_port);
+    config.insert(
+        "acme",
+        toml::table{
+            {"directory", directory + "/directory"},
+            {"contact", toml::array{"mailto:hostmaster@" + sites.front()->names.front()}},
+            {"state_dir", (settings.state / "acme" / service).string()},
+            {"ca_bundle", (settings.state / "ca" / "root.pem").string()},
+            {"resolver", endpoint(settings, topology.resolver_address, settings.dns_port)}});
+  }
   if (!upstream_tables.empty()) config.insert("upstream", std::move(upstream_tables));
   return PlannedFile{settings.state / "server" / (service + ".toml"),
                      toml_text("# " + service + ": " + generated_by(topology) + "\n\n", config)};
@@ -330,6 +348,7 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
   script << "authority " << quoted("miniweb Root CA") << " " << quoted(crl_base) << "\n";
   script << "resolver " << endpoint(settings, topology.resolver_address, settings.dns_port) << "\n";
   for (const Site& site : topology.sites) {
+    if (site.certificate == CertificateKind::Acme) continue;  // the server obtains its own
     script << "certificate " << certificate_word(site.certificate) << " "
            << quoted(certificate_base(settings, site).string());
     if (site.certificate == CertificateKind::WrongHost)
@@ -382,6 +401,20 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
          << quoted(endpoint(settings, topology.resolver_address, settings.dns_port))
          << " --http-port " << settings.http_port << "\n";
 
+  // The name servers, the resolver and the CA must answer before the web servers start: those
+  // ask the CA for certificates at once, and the CA checks them through the resolver.
+  for (const Nameserver& server : topology.nameservers)
+    script << "ready " << server.service << " " << quoted("for " + server.zones.front()) << " dns "
+           << address_of(settings, server.address) << " " << quoted(server.zones.front()) << "\n";
+  const Site* first_site = topology.sites.empty() ? nullptr : &topology.sites.front();
+  const std::string probe_name = first_site ? first_site->names.front() : topology.ca_name;
+  const HostOctet probe_address = first_site ? first_site->address : topology.ca_address;
+  script << "ready " << topology.resolver_service << " " << quoted("for " + probe_name)
+         << " resolves " << quoted(probe_name) << " " << address_of(settings, probe_address)
+         << "\n";
+  script << "ready " << topology.ca_service << " " << quoted("for its CRL") << " http "
+         << quoted("http://" + endpoint(settings, topology.ca_address, settings.http_port) + "/crl")
+         << "\n";
   // Backends before the proxies in front of them; then every web server.
   std::string ready;
   for (const Upstream& upstream : topology.upstreams) {
@@ -413,19 +446,7 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
                  address_of(settings, sites.front()->address) + "\n";
   }
 
-  // Readiness, in the order things depend on each other: a real question to each service.
-  for (const Nameserver& server : topology.nameservers)
-    script << "ready " << server.service << " " << quoted("for " + server.zones.front()) << " dns "
-           << address_of(settings, server.address) << " " << quoted(server.zones.front()) << "\n";
-  const Site* first_site = topology.sites.empty() ? nullptr : &topology.sites.front();
-  const std::string probe_name = first_site ? first_site->names.front() : topology.ca_name;
-  const HostOctet probe_address = first_site ? first_site->address : topology.ca_address;
-  script << "ready " << topology.resolver_service << " " << quoted("for " + probe_name)
-         << " resolves " << quoted(probe_name) << " " << address_of(settings, probe_address)
-         << "\n";
-  script << "ready " << topology.ca_service << " " << quoted("for its CRL") << " http "
-         << quoted("http://" + endpoint(settings, topology.ca_address, settings.http_port) + "/crl")
-         << "\n";
+  // Each service is asked a real question until it answers.
   script << ready << web_ready;
   plan.script = script.str();
   plan.files.push_back({settings.state / "plan.sh", plan.script});

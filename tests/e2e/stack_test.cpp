@@ -349,10 +349,17 @@ TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
 TEST_F(StackTest, OpensslAndCurlAcceptTheServerCertificate) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::string ca = state_.string() + "/ca";
-  RunResult verify = run("openssl verify -CAfile " + ca + "/root.pem -untrusted " + ca +
-                         "/intermediate.pem " + state_.string() + "/certs/www.example.test.crt");
+  // The server obtained it from the stack's CA by ACME when it started.
+  const std::string chain = state_.string() + "/acme/www/certificates/www.example.test.chain.pem";
+  RunResult verify =
+      run("openssl verify -CAfile " + ca + "/root.pem -untrusted " + chain + " " + chain);
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find(": OK"), std::string::npos) << verify.out;
+  RunResult issued = run(std::string(MINIWEB_BINARY_DIR) + "/ca/miniweb-ca list --dir " + ca);
+  EXPECT_NE(issued.out.find("www.example.test"), std::string::npos) << issued.out;
+  EXPECT_NE(
+      read_file(state_ / "logs/www.log").find("acme: certificate for www.example.test obtained"),
+      std::string::npos);
   RunResult curl = run("curl -sS --cacert " + ca +
                        "/root.pem --resolve www.example.test:" + std::to_string(https_port_) + ":" +
                        net_ + ".10 https://www.example.test:" + std::to_string(https_port_) + "/");
