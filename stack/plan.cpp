@@ -76,6 +76,8 @@ std::vector<NamedAddress> named_addresses(const Topology& topology) {
       names.push_back({absolute_name(name), site.address, true});
   for (const ExtraHost& host : topology.hosts)
     names.push_back({absolute_name(host.name), host.address, false});
+  for (const ForwardProxy& proxy : topology.forward_proxies)
+    names.push_back({absolute_name(proxy.name), proxy.address, false});
   return names;
 }
 
@@ -444,6 +446,26 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
                  (wrong_on_purpose(sites) ? "tls " : "https ") +
                  quoted(sites.front()->names.front()) + " " +
                  address_of(settings, sites.front()->address) + "\n";
+  }
+
+  // Forward proxies: a listener that tunnels to the stack's HTTPS port, names through its resolver.
+  for (const ForwardProxy& proxy : topology.forward_proxies) {
+    toml::table listener_table{
+        {"address", address_of(settings, proxy.address)},
+        {"port", proxy.port},
+        {"protocol", "forward-proxy"},
+        {"connect_ports", toml::array{settings.https_port}},
+        {"resolver", endpoint(settings, topology.resolver_address, settings.dns_port)}};
+    toml::table config{{"listener", toml::array{std::move(listener_table)}}};
+    std::filesystem::path file = settings.state / "server" / (proxy.service + ".toml");
+    plan.files.push_back({file, toml_text("# " + proxy.service + ", a forward proxy: " +
+                                              generated_by(topology) + "\n\n",
+                                          config)});
+    script << "service " << proxy.service << " " << quoted("forward proxy (" + proxy.name + ")")
+           << " " << endpoint(settings, proxy.address, proxy.port) << " server --config "
+           << quoted(file.string()) << "\n";
+    web_ready += "ready " + proxy.service + " " + quoted("as a proxy") + " http " +
+                 quoted("http://" + endpoint(settings, proxy.address, proxy.port) + "/") + "\n";
   }
 
   // Each service is asked a real question until it answers.

@@ -241,6 +241,8 @@ void check_whole(Topology& topology, const toml::table& root) {
   for (const Upstream& upstream : topology.upstreams)
     for (const Backend& backend : upstream.backends)
       claim(backend.service, backend.address, backend.where);
+  for (const ForwardProxy& proxy : topology.forward_proxies)
+    claim(proxy.service, proxy.address, proxy.where);
   for (const ExtraHost& host : topology.hosts)
     if (address_service.contains(host.address))
       throw TopologyError{host.name + " would point at ." + std::to_string(host.address) +
@@ -297,13 +299,26 @@ Result<Topology> load_topology(const std::filesystem::path& file) {
       }
       topology.records.push_back(std::move(record));
     });
+    for_each_entry(root, "forward_proxy", [&](const toml::table& t) {
+      only_keys(t, {"service", "name", "address", "port"}, "a forward proxy");
+      ForwardProxy proxy{t.source(), service_at(t, "a forward proxy"),
+                         host_name(require(t, "name", "a forward proxy")),
+                         octet_at(require(t, "address", "a forward proxy")), 3128};
+      if (const toml::node* port = t.get("port")) {
+        auto value = port->value<std::int64_t>();
+        if (!value || *value < 1 || *value > 65535)
+          throw TopologyError{"port is 1 to 65535", port->source()};
+        proxy.port = static_cast<std::uint16_t>(*value);
+      }
+      topology.forward_proxies.push_back(std::move(proxy));
+    });
     for_each_entry(root, "site",
                    [&](const toml::table& t) { topology.sites.push_back(read_site(t)); });
     for_each_entry(root, "upstream",
                    [&](const toml::table& t) { topology.upstreams.push_back(read_upstream(t)); });
     for (const auto& [key, node] : root) {
       static const std::set<std::string, std::less<>> known = {
-          "resolver", "ca", "nameserver", "host", "record", "site", "upstream"};
+          "resolver", "ca", "nameserver", "host", "record", "site", "upstream", "forward_proxy"};
       if (!known.contains(key.str()))
         throw TopologyError{"unknown key '" + std::string(key.str()) + "'", node.source()};
     }

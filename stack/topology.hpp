@@ -77,6 +77,16 @@ struct Upstream {
   toml::table server_settings;  // balance, max_fails, ...: the server's upstream keys
 };
 
+// A forward proxy (squid's job): CONNECT tunnels to the stack's HTTPS port and absolute-form
+// plain HTTP, for loopback clients, names resolved through the stack's resolver.
+struct ForwardProxy {
+  toml::source_region where;
+  std::string service;
+  std::string name;  // its host name in DNS, e.g. proxy.example.test
+  HostOctet address = 0;
+  std::uint16_t port = 3128;
+};
+
 struct Topology {
   std::filesystem::path source;
   std::string resolver_service = "resolver";
@@ -89,6 +99,7 @@ struct Topology {
   std::vector<ExtraRecord> records;
   std::vector<Site> sites;
   std::vector<Upstream> upstreams;
+  std::vector<ForwardProxy> forward_proxies;
 };
 
 // Reads and checks the description: an error names the file, the line and the reason.

@@ -271,6 +271,35 @@ TEST_F(StackTest, BadsslIsDelegatedToItsOwnAuthoritativeServer) {
       << dig.out;  // example.test.'s server knows nothing of it
 }
 
+// The demo's forward proxy: the browser tunnels through it by CONNECT, and so does curl. With a
+// proxy the browser does not resolve the origin (the proxy does), so DNS cannot give it the
+// port: the URL names it (on the standard ports it needs none).
+TEST_F(StackTest, TheBrowserAndCurlGoThroughTheForwardProxy) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::string port = std::to_string(https_port_);
+  RunResult page = browse("https://www.example.test:" + port + "/",
+                          "--dump --trace --proxy http://proxy.example.test:3128");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos) << page.out;
+  EXPECT_NE(page.err.find("CONNECT www.example.test:" + port), std::string::npos) << page.err;
+  // The proxy logs a tunnel when it closes, as squid does; the browser has just closed it.
+  const std::string logged = "\"CONNECT www.example.test:" + port;
+  for (int i = 0; i < 40 && read_file(state_ / "logs/proxy.log").find(logged) == std::string::npos;
+       ++i)
+    ::usleep(50000);
+  EXPECT_NE(read_file(state_ / "logs/proxy.log").find(logged), std::string::npos);
+
+  RunResult curl = run("curl -sS --proxy http://" + net_ + ".8:3128 --cacert " + state_.string() +
+                       "/ca/root.pem https://shop.example.test:" + port + "/");
+  EXPECT_EQ(curl.exit_code, 0) << curl.err;
+  EXPECT_NE(curl.out.find("miniweb shop"), std::string::npos) << curl.out;
+  // Only the stack's HTTPS port is tunnelled: anything else is refused with 403.
+  RunResult refused =
+      run("curl -sS -o /dev/null --proxy http://" + net_ + ".8:3128 https://www.example.test:22/");
+  EXPECT_NE(refused.err.find("CONNECT tunnel failed, response 403"), std::string::npos)
+      << refused.err;
+}
+
 // 50 requests through the proxy: smooth weighted round robin gives exactly 30/10/10.
 TEST_F(StackTest, TheShopIsBalancedThreeToOneToOneAndSurvivesABackendStopping) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
@@ -488,7 +517,7 @@ TEST_F(StackTest, DownStopsEveryProcessItStarted) {
 
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::vector<int> pids = service_pids();
-  ASSERT_EQ(pids.size(), 13u);
+  ASSERT_EQ(pids.size(), 14u);
   for (int pid : pids) ASSERT_TRUE(process_runs_our_program(pid)) << pid;
   RunResult down = launcher("down");
   EXPECT_EQ(down.exit_code, 0) << down.err;

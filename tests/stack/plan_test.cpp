@@ -119,7 +119,7 @@ TEST_F(PlanTest, ScriptStartsEveryServiceAndAsksEachOneAQuestion) {
   ASSERT_TRUE(plan) << plan.error().message;
   for (const char* service :
        {"root-dns", "tld-dns", "tld2-dns", "auth-dns", "badssl-dns", "resolver", "ca",
-        "shop-backend-1", "shop-backend-2", "shop-backend-3", "www", "shop", "badssl"}) {
+        "shop-backend-1", "shop-backend-2", "shop-backend-3", "www", "shop", "badssl", "proxy"}) {
     EXPECT_NE(plan->script.find("\nservice " + std::string(service) + " "), std::string::npos)
         << service;
     EXPECT_NE(plan->script.find("\nready " + std::string(service) + " "), std::string::npos)
@@ -171,12 +171,18 @@ TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
       EXPECT_EQ(config->upstreams[0].servers[0].address, "127.9.8.41");
       EXPECT_EQ(config->upstreams[0].servers[0].port, 8080);
     }
+    if (planned.path.filename() == "proxy.toml") {
+      ASSERT_EQ(config->listeners.size(), 1u);
+      EXPECT_EQ(config->listeners[0].kind, server::ListenerKind::ForwardProxy);
+      EXPECT_EQ(config->listeners[0].forward.connect_ports, std::vector<std::uint16_t>{8443});
+      EXPECT_EQ(config->listeners[0].forward.resolver, "127.9.8.53:5300");
+    }
     if (planned.path.filename() == "badssl.toml") {
       ASSERT_EQ(config->sites.size(), 6u);
       EXPECT_EQ(config->sites[4].certificate_chain.filename(), "incomplete-chain.badssl.test.crt");
     }
   }
-  EXPECT_EQ(configs, 6);  // www, shop, badssl and three backends
+  EXPECT_EQ(configs, 7);  // www, shop, badssl, three backends and the forward proxy
   std::filesystem::remove_all(settings_.state);
 }
 #endif
