@@ -6,6 +6,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "server/access_log.hpp"
 #include "server/error_log.hpp"
 #include "server/forward_proxy.hpp"
 #include "server/static_files.hpp"
@@ -44,7 +45,7 @@ void access_log(const ConnectionState& state, const http::Request& request,
                      "\" " + std::to_string(response.status) + ' ' + std::to_string(body_bytes) +
                      " \"" + std::string(request.headers.get("Referer").value_or("-")) + "\" \"" +
                      std::string(request.headers.get("User-Agent").value_or("-")) + "\"\n";
-  std::clog.write(line.data(), static_cast<std::streamsize>(line.size()));
+  write_access_log(line);
 }
 
 constexpr std::size_t kCoalesceBytes = 256 * 1024;
