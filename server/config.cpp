@@ -189,6 +189,60 @@ AcmeConfig read_acme(const toml::table& table, const std::filesystem::path& base
   return acme;
 }
 
+ReturnRule read_return(const toml::table& table) {
+  ReturnRule rule;
+  rule.path = optional_value<std::string>(table, "path", "");
+  rule.prefix = optional_value<std::string>(table, "prefix", "");
+  if (rule.path.empty() == rule.prefix.empty())
+    throw ConfigError{"a return rule has either 'path' (exact) or 'prefix'", table.source()};
+  if (!(rule.path + rule.prefix).starts_with("/"))
+    throw ConfigError{"a return rule's path or prefix starts with '/'", table.source()};
+  const std::int64_t status = required<std::int64_t>(table, "status", "a return rule");
+  if (status >= 100 && status <= 199)
+    throw ConfigError{
+        "a 1xx status is interim, never a final response (RFC 9110 section 15.2); "
+        "100 Continue is sent for Expect: 100-continue",
+        table.get("status")->source()};
+  if (status < 200 || status > 599)
+    throw ConfigError{"a return status is 200 to 599", table.get("status")->source()};
+  rule.status = static_cast<int>(status);
+  rule.location = optional_value<std::string>(table, "location", "");
+  const bool redirect = rule.status == 301 || rule.status == 302 || rule.status == 303 ||
+                        rule.status == 307 || rule.status == 308;
+  if (redirect && rule.location.empty())
+    throw ConfigError{"a " + std::to_string(rule.status) + " return needs 'location'",
+                      table.source()};
+  if (const toml::node* body = table.get("body")) {
+    auto text = body->value<std::string>();
+    if (!text) throw ConfigError{"'body' has the wrong type", body->source()};
+    rule.body = *text;
+  }
+  rule.content_type = optional_value<std::string>(table, "content_type", rule.content_type);
+  if (const toml::node* headers = table.get("headers")) {
+    if (!headers->is_table())
+      throw ConfigError{"'headers' must be a table such as { \"Retry-After\" = \"120\" }",
+                        headers->source()};
+    for (auto&& [name, value] : *headers->as_table()) {
+      auto text = value.value<std::string>();
+      const std::string field(name.str());
+      const bool token = !field.empty() && std::all_of(field.begin(), field.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      });
+      if (!text || !token || text->find_first_of("\r\n") != std::string::npos)
+        throw ConfigError{"header '" + field + "' needs a field name and a one-line string",
+                          value.source()};
+      rule.headers.emplace_back(field, *text);
+    }
+  }
+  for (auto&& [key, node] : table) {
+    static constexpr std::string_view kKnown[] = {"path", "prefix",       "status", "location",
+                                                  "body", "content_type", "headers"};
+    if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown))
+      throw ConfigError{"unknown return setting '" + std::string(key.str()) + "'", node.source()};
+  }
+  return rule;
+}
+
 SiteConfig read_site(const toml::table& table, const std::filesystem::path& base,
                      const std::optional<AcmeConfig>& acme_defaults) {
   SiteConfig site;
@@ -275,10 +329,16 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
       site.proxies.push_back(std::move(route));
     }
   }
+  if (const toml::node* returns = table.get("return")) {
+    const toml::array* rules = returns->as_array();
+    if (!rules || !rules->is_array_of_tables())
+      throw ConfigError{"'return' must be written as [[site.return]]", returns->source()};
+    for (const toml::node& node : *rules) site.returns.push_back(read_return(*node.as_table()));
+  }
   for (auto&& [key, node] : table) {
     static constexpr std::string_view kKnown[] = {
         "names", "root",  "certificate", "key",   "redirect_to_https",
-        "gzip",  "index", "error_pages", "proxy", "acme"};
+        "gzip",  "index", "error_pages", "proxy", "acme", "return"};
     if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown))
       throw ConfigError{"unknown site setting '" + std::string(key.str()) + "'", node.source()};
   }

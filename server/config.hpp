@@ -59,6 +59,18 @@ struct AcmeConfig {
   std::chrono::seconds renewal_check_interval{600};  // Caddy's default: every 10 minutes
 };
 
+// nginx's `return code [text|URL];` in a location: any request for an exact path (nginx's
+// `location = /path`) or under a prefix is answered with a fixed status, headers and body.
+struct ReturnRule {
+  std::string path;      // exact match; or
+  std::string prefix;    // prefix match (the longest prefix wins, against proxy routes too)
+  int status = 200;      // 200 to 599: a 1xx cannot be a final response
+  std::string location;  // Location; required for 301, 302, 303, 307 and 308
+  std::optional<std::string> body;  // none: a built-in page for the status
+  std::string content_type = "text/html; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Retry-After, WWW-Authenticate
+};
+
 struct SiteConfig {
   std::vector<std::string> names;  // lower-case host names; the first is the primary one
   std::filesystem::path root;      // document root; empty for a site that only proxies
@@ -76,6 +88,7 @@ struct SiteConfig {
   // When set, certificate_chain and private_key name files in acme->state_dir that the ACME
   // client writes; they may not exist yet.
   std::optional<AcmeConfig> acme;
+  std::vector<ReturnRule> returns;  // exact paths first, then the longest prefix
 };
 
 enum class BalanceMethod { RoundRobin, WeightedRoundRobin, LeastConnections };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/http01_challenges.hpp"
+#include "server/return_rules.hpp"
 #include "server/static_files.hpp"
 
 namespace miniweb::server {
@@ -73,6 +74,14 @@ Decision RequestHandler::decide(const http::Request& request, const RequestConte
     if (path.starts_with(route.prefix) &&
         (!decision.proxy || route.prefix.size() > decision.proxy->prefix.size()))
       decision.proxy = &route;
+  // nginx's `return`: an exact path, or a prefix at least as long as the proxy route's.
+  if (const ReturnRule* rule =
+          match_return(*site, path, decision.proxy ? decision.proxy->prefix.size() : 0)) {
+    decision.proxy = nullptr;
+    decision.response = return_response(*rule);
+    if (!rule->body && decision.response.status >= 400) use_error_page(*site, decision.response);
+    return decision;
+  }
   if (decision.proxy) return decision;
 
   if (request.method == "OPTIONS") {

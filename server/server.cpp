@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "server/access_log.hpp"
 #include "server/error_log.hpp"
 #include "server/forward_proxy.hpp"
 #include "server/static_files.hpp"
@@ -96,7 +97,7 @@ void access_log(const ConnectionState& state, const http::Request& request, int 
   line += "\" \"";
   line += request.headers.get("User-Agent").value_or("-");
   line += "\"\n";
-  std::clog.write(line.data(), static_cast<std::streamsize>(line.size()));
+  write_access_log(line);
 }
 
 void append_field(std::string& head, std::string_view name, std::string_view value) {
