@@ -180,11 +180,13 @@ asio::awaitable<Result<nlohmann::json>> AcmeClient::poll(const std::string& url,
     if (!reply) co_return reply.error();
     const std::string status = reply->body.is_object() ? reply->body.value("status", "") : "";
     if (status != "pending" && status != "processing") co_return reply->body;
+    if (stopping_) break;
     asio::steady_timer timer(executor, retry_after(reply->headers));
     co_await timer.async_wait(use_tuple);
   }
-  co_return make_error("acme: " + what + " at " + url + " is still pending after " +
-                       std::to_string(kMaxPolls) + " polls");
+  co_return make_error(
+      "acme: " + what + " at " + url + " is still pending" +
+      (stopping_ ? " (shutting down)" : " after " + std::to_string(kMaxPolls) + " polls"));
 }
 
 asio::awaitable<Status> AcmeClient::authorize(const std::string& authz_url) {

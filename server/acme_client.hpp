@@ -36,6 +36,9 @@ class AcmeClient {
   // when the CA refused.
   asio::awaitable<Result<ObtainedCertificate>> obtain(const std::vector<std::string>& names);
 
+  // Shutting down: an order in progress stops at its next poll.
+  void stop() { stopping_ = true; }
+
  private:
   struct Reply {
     int status = 0;
@@ -67,6 +70,7 @@ class AcmeClient {
   nlohmann::json directory_;
   std::string kid_;
   std::string nonce_;
+  bool stopping_ = false;
 };
 
 // "urn:ietf:params:acme:error:TYPE: DETAIL" from a problem document (RFC 7807), or the body.

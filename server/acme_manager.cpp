@@ -49,7 +49,10 @@ Status AcmeManager::start() {
 
 void AcmeManager::stop() {
   stopping_ = true;
-  for (auto& site : sites_) site->timer->cancel();
+  for (auto& site : sites_) {
+    site->client->stop();
+    site->timer->cancel();
+  }
 }
 
 Status AcmeManager::install() {
@@ -99,6 +102,7 @@ asio::awaitable<void> AcmeManager::maintain(Managed& site) {
     first = false;
     if (due) {
       auto status = co_await renew(site);
+      if (!status && stopping_) break;
       if (!status) {
         // The certificate in use (if any) stays; the next attempt waits longer.
         std::clog << "acme: [error] " << site.names.front() << ": " << status.error().message

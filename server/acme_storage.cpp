@@ -1,8 +1,8 @@
 #include "server/acme_storage.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <openssl/pem.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>

@@ -1,6 +1,7 @@
 #include "server/tls_contexts.hpp"
 
 #include <filesystem>
+#include <iostream>
 
 #include "shared/tls/openssl_ptr.hpp"
 
@@ -63,7 +64,12 @@ Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
     // An ACME site whose certificate is not obtained yet: its handshakes wait for it.
     if (site.acme && !std::filesystem::exists(site.certificate_chain)) continue;
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    if (auto status = configure(context->native_handle(), site); !status) return status.error();
+    if (auto status = configure(context->native_handle(), site); !status) {
+      if (!site.acme) return status.error();
+      // A damaged ACME certificate is replaced by the ACME client, not a reason not to start.
+      std::clog << "[warn] " << status.error().message << "; ACME will obtain a new one\n";
+      continue;
+    }
     SSL_CTX_set_tlsext_servername_callback(context->native_handle(),
                                            &SiteTlsContexts::on_server_name);
     SSL_CTX_set_tlsext_servername_arg(context->native_handle(), contexts.get());

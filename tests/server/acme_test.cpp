@@ -202,8 +202,12 @@ class ServerAcme : public ::testing::Test {
     EXPECT_TRUE(server->wait_for("ready http")) << server->output();
     const std::string out = server->output();
     const std::string marker = "ready https " + web_ + ":";
-    https_port_ =
-        static_cast<std::uint16_t>(std::stoi(out.substr(out.find(marker) + marker.size())));
+    const auto at = out.find(marker);
+    if (at == std::string::npos) {
+      ADD_FAILURE() << "the server did not start: " << out;
+      return server;
+    }
+    https_port_ = static_cast<std::uint16_t>(std::stoi(out.substr(at + marker.size())));
     return server;
   }
 
@@ -258,11 +262,20 @@ TEST_F(ServerAcme, ObtainsACertificateAndServesItThenReusesItAfterARestart) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "state/account.json"));
 
   // A restart uses the stored certificate: no new order, nothing issued.
-  auto server = start_server("server2.log");
-  ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test from")) << server->output();
+  {
+    auto server = start_server("server2.log");
+    ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test from")) << server->output();
+    EXPECT_EQ(curl("www.acme.test", "/"), "<h1>acme home</h1>\n");
+    EXPECT_EQ(server->occurrences("acme: order"), 0u) << server->output();
+    EXPECT_EQ(issued_count(), issued_before + 1);
+  }
+
+  // A damaged certificate file does not stop the server: a new certificate is obtained.
+  write("state/certificates/www.acme.test.chain.pem", "not a certificate\n");
+  auto server = start_server("server3.log");
+  ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test obtained")) << server->output();
   EXPECT_EQ(curl("www.acme.test", "/"), "<h1>acme home</h1>\n");
-  EXPECT_EQ(server->occurrences("acme: order"), 0u) << server->output();
-  EXPECT_EQ(issued_count(), issued_before + 1);
+  EXPECT_EQ(issued_count(), issued_before + 2);
 }
 
 TEST_F(ServerAcme, RenewsInsideTheWindowAndKeepsOpenConnections) {
@@ -309,6 +322,8 @@ TEST_F(ServerAcme, RetriesWhileTheCaIsUnreachable) {
   ASSERT_TRUE(server->wait_for("retrying in 5 s")) << server->output();
   EXPECT_NE(server->output().find("cannot connect"), std::string::npos) << server->output();
   EXPECT_TRUE(server->running());
+  // SIGTERM ends it at once, retry timer and all.
+  EXPECT_EQ(server->stop(), 0) << server->output();
 }
 
 }  // namespace
