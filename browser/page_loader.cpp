@@ -63,6 +63,7 @@ std::string browser_error_name(long verify_result) {
     case X509_V_ERR_CERT_NOT_YET_VALID:
       return "NET::ERR_CERT_DATE_INVALID";
     case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
       return "NET::ERR_CERT_COMMON_NAME_INVALID";
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
@@ -112,6 +113,7 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
       return "not yet valid: the certificate is valid from " +
              (leaf ? time_text(X509_get0_notBefore(leaf)) : "?");
     case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
       return "wrong host: the certificate is for " + (leaf ? dns_names(leaf) : "?") + ", not " +
              host;
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
