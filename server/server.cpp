@@ -11,6 +11,7 @@
 #include "server/error_log.hpp"
 #include "server/forward_proxy.hpp"
 #include "server/static_files.hpp"
+#include "server/tls_stream.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
 #include "shared/http/parser.hpp"
@@ -107,7 +108,9 @@ void append_field(std::string& head, std::string_view name, std::string_view val
   head += "\r\n";
 }
 
-constexpr std::size_t kCoalesceBytes = 256 * 1024;
+// A body up to one TLS record's plaintext joins the head in one buffer, so that both leave in
+// one record; a larger one is written from where it is, without a copy.
+constexpr std::size_t kCoalesceBytes = 16 * 1024;
 
 bool response_has_body(int status) {
   return status >= 200 && status != 204 && status != 304;
@@ -248,12 +251,12 @@ asio::awaitable<void> Server::run_https(tcp::socket socket,
                                         std::shared_ptr<ConnectionState> state) {
   // The handshake's contexts belong to the configuration of the moment; keep them alive.
   const std::shared_ptr<Generation> generation = current_;
-  asio::ssl::stream<tcp::socket> stream(std::move(socket), generation->tls->default_context());
+  TlsStream stream(std::move(socket), generation->tls->default_context().native_handle());
   state->socket = &stream.next_layer();
   state->deadline = SocketDeadline::start(stream.next_layer());
   state->arm(generation->config.limits.header_timeout);
 
-  auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+  auto [ec] = co_await stream.async_handshake(use_tuple);
   if (!ec) {
     RequestContext context{.tls = true, .sni = ""};
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) {
@@ -376,16 +379,24 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     // Only HEAD and bodiless statuses omit the body; an error answered before any request
     // could be parsed (400, 414, 431) sends the page its Content-Length announces.
     const bool head_only = is_head || !response_has_body(full.status);
-    // Asio's TLS stream encrypts one buffer at a time: a small body joins the head so that
-    // both leave in one record and one system call.
     std::string_view body = head_only ? std::string_view{} : std::string_view{full.body};
     if (body.size() <= kCoalesceBytes) {
       head += body;
       body = {};
     }
-    std::array<asio::const_buffer, 2> buffers = {asio::buffer(head), asio::buffer(body)};
     state->arm(limits.send_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
+    // write_some, not asio::async_write, which hands a stream at most 64 KiB at a time.
+    std::error_code ec;
+    for (std::size_t written = 0, total = head.size() + body.size(); !ec && written < total;) {
+      std::size_t n = 0;
+      const std::array<asio::const_buffer, 2> rest =
+          written < head.size()
+              ? std::array<asio::const_buffer, 2>{asio::buffer(head) + written, asio::buffer(body)}
+              : std::array<asio::const_buffer, 2>{asio::buffer(body) + (written - head.size()),
+                                                  asio::const_buffer()};
+      std::tie(ec, n) = co_await stream.async_write_some(rest, use_tuple);
+      written += n;
+    }
     if (request) access_log(*state, *request, full.status, head_only ? 0 : full.body.size());
     co_return !ec;
   };

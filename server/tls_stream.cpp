@@ -1,0 +1,151 @@
+#include "server/tls_stream.hpp"
+
+#include <openssl/err.h>
+
+#include <asio/ssl/error.hpp>
+#include <cstring>
+
+namespace miniweb::server {
+namespace {
+
+// A TLS record is at most 2^14 bytes of plaintext plus 256 of expansion and a 5-byte header
+// (RFC 8446 section 5.2); room for two lets a read take more than one.
+constexpr std::size_t kInputBytes = 2 * (16384 + 256 + 5);
+
+std::error_code ssl_error(int result_code, SSL* ssl) {
+  const int error = SSL_get_error(ssl, result_code);
+  if (error == SSL_ERROR_ZERO_RETURN) return asio::error::eof;  // the peer's close_notify
+  if (error == SSL_ERROR_SSL) {
+    const unsigned long code = ERR_get_error();
+    ERR_clear_error();
+    if (ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+      return asio::ssl::error::stream_truncated;
+    return {static_cast<int>(code), asio::error::get_ssl_category()};
+  }
+  ERR_clear_error();
+  return {error, asio::error::get_ssl_category()};
+}
+
+}  // namespace
+
+// The BIO under the SSL object: reads from the stream's input buffer, writes to its output.
+struct TlsStreamBio {
+  static TlsStream& stream(BIO* bio) { return *static_cast<TlsStream*>(BIO_get_data(bio)); }
+
+  static int write(BIO* bio, const char* data, std::size_t size, std::size_t* written) {
+    BIO_clear_retry_flags(bio);
+    stream(bio).output_.append(data, size);
+    *written = size;
+    return 1;
+  }
+  static int read(BIO* bio, char* data, std::size_t size, std::size_t* read) {
+    BIO_clear_retry_flags(bio);
+    TlsStream& s = stream(bio);
+    const std::size_t available = s.input_end_ - s.input_begin_;
+    if (available == 0) {
+      BIO_set_retry_read(bio);  // OpenSSL reports SSL_ERROR_WANT_READ
+      *read = 0;
+      return 0;
+    }
+    const std::size_t n = std::min(size, available);
+    std::memcpy(data, s.input_.get() + s.input_begin_, n);
+    s.input_begin_ += n;
+    if (s.input_begin_ == s.input_end_) s.input_begin_ = s.input_end_ = 0;
+    *read = n;
+    return 1;
+  }
+  static long control(BIO* bio, int command, long, void*) {
+    switch (command) {
+      case BIO_CTRL_FLUSH:
+        return 1;
+      case BIO_CTRL_PENDING:
+        return static_cast<long>(stream(bio).input_end_ - stream(bio).input_begin_);
+      case BIO_CTRL_WPENDING:
+        return static_cast<long>(stream(bio).output_.size());
+      default:
+        return 0;
+    }
+  }
+  static int create(BIO* bio) {
+    BIO_set_init(bio, 1);
+    return 1;
+  }
+
+  static const BIO_METHOD* method() {
+    static const std::unique_ptr<BIO_METHOD, tls::OpenSslDeleter<BIO_meth_free>> method = [] {
+      BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "miniweb-tls");
+      BIO_meth_set_write_ex(m, &TlsStreamBio::write);
+      BIO_meth_set_read_ex(m, &TlsStreamBio::read);
+      BIO_meth_set_ctrl(m, &TlsStreamBio::control);
+      BIO_meth_set_create(m, &TlsStreamBio::create);
+      return std::unique_ptr<BIO_METHOD, tls::OpenSslDeleter<BIO_meth_free>>(m);
+    }();
+    return method.get();
+  }
+};
+
+TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* context)
+    : socket_(std::move(socket)), ssl_(SSL_new(context)) {
+  if (!ssl_) throw std::runtime_error("SSL_new: " + tls::openssl_error_text());
+  BIO* bio = BIO_new(TlsStreamBio::method());
+  if (!bio) throw std::runtime_error("BIO_new: " + tls::openssl_error_text());
+  BIO_set_data(bio, this);
+  SSL_set_bio(ssl_.get(), bio, bio);  // one reference, owned by the SSL object
+  // Idle connections give their record buffers back (nginx does the same).
+  SSL_set_mode(ssl_.get(), SSL_MODE_RELEASE_BUFFERS);
+  SSL_set_accept_state(ssl_.get());
+}
+
+asio::mutable_buffer TlsStream::input_space() {
+  if (!input_) input_ = std::make_unique_for_overwrite<char[]>(kInputBytes);
+  if (input_begin_ > 0) {  // what OpenSSL has not read yet moves to the front
+    std::memmove(input_.get(), input_.get() + input_begin_, input_end_ - input_begin_);
+    input_end_ -= input_begin_;
+    input_begin_ = 0;
+  }
+  return asio::buffer(input_.get() + input_end_, kInputBytes - input_end_);
+}
+
+void TlsStream::reserve_output(std::size_t plaintext_bytes) {
+  // Each record adds a header, a tag and a content type byte (RFC 8446 section 5.2).
+  output_.reserve(output_.size() + plaintext_bytes + (plaintext_bytes / 16384 + 1) * 64);
+}
+
+TlsStream::Next TlsStream::handshake(std::error_code& ec) {
+  ERR_clear_error();
+  const int result = SSL_do_handshake(ssl_.get());
+  if (result == 1) return Next::Done;
+  if (SSL_get_error(ssl_.get(), result) == SSL_ERROR_WANT_READ) return Next::NeedInput;
+  ec = ssl_error(result, ssl_.get());
+  return Next::Failed;
+}
+
+TlsStream::Next TlsStream::shutdown(std::error_code& ec) {
+  ERR_clear_error();
+  const int result = SSL_shutdown(ssl_.get());
+  if (result >= 0) return Next::Done;  // close_notify is written (0: the peer's not awaited)
+  ec = ssl_error(result, ssl_.get());
+  return Next::Failed;
+}
+
+TlsStream::Next TlsStream::read(asio::mutable_buffer buffer, std::size_t& got,
+                                std::error_code& ec) {
+  ERR_clear_error();
+  const int result = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &got);
+  if (result == 1) return Next::Done;
+  if (SSL_get_error(ssl_.get(), result) == SSL_ERROR_WANT_READ) return Next::NeedInput;
+  ec = ssl_error(result, ssl_.get());
+  return Next::Failed;
+}
+
+TlsStream::Next TlsStream::write(asio::const_buffer buffer, std::error_code& ec) {
+  ERR_clear_error();
+  std::size_t written = 0;
+  // The BIO takes everything, so OpenSSL writes all of it or fails.
+  const int result = SSL_write_ex(ssl_.get(), buffer.data(), buffer.size(), &written);
+  if (result == 1) return Next::Done;
+  ec = ssl_error(result, ssl_.get());
+  return Next::Failed;
+}
+
+}  // namespace miniweb::server

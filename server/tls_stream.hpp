@@ -1,0 +1,172 @@
+#pragma once
+// A server-side TLS stream over a TCP socket, with OpenSSL reading and writing memory that the
+// stream owns (a BIO of its own) and Asio moving that memory to and from the socket.
+//
+// Why not asio::ssl::stream: it encrypts one buffer per call through a 17 KiB BIO pair, so a
+// 100 KiB response costs a socket write per record and three copies of every byte. Here all the
+// records of one write are encrypted into one buffer and leave in one system call; received
+// bytes are read straight into the buffer OpenSSL reads from.
+//
+// It is an Asio AsyncReadStream and AsyncWriteStream (async_read_some, async_write_some), so
+// asio::async_write and code written for asio::ssl::stream work with it. One operation of each
+// direction at a time, on one thread, like asio::ssl::stream.
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <asio.hpp>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "shared/tls/openssl_ptr.hpp"
+
+namespace miniweb::server {
+
+class TlsStream {
+ public:
+  using executor_type = asio::ip::tcp::socket::executor_type;
+
+  // A server's end; `context` may be replaced during the handshake (SNI) with SSL_set_SSL_CTX.
+  TlsStream(asio::ip::tcp::socket socket, SSL_CTX* context);
+  TlsStream(const TlsStream&) = delete;  // OpenSSL's BIO points at this object
+  TlsStream& operator=(const TlsStream&) = delete;
+
+  executor_type get_executor() { return socket_.get_executor(); }
+  asio::ip::tcp::socket& next_layer() { return socket_; }
+  asio::ip::tcp::socket& lowest_layer() { return socket_; }
+  SSL* native_handle() { return ssl_.get(); }
+
+  // Completion: void(std::error_code).
+  template <class Token>
+  auto async_handshake(Token&& token) {
+    return asio::async_compose<Token, void(std::error_code)>(
+        Operation<asio::mutable_buffer, Kind::Handshake, true>(*this, asio::mutable_buffer()),
+        token, socket_);
+  }
+  // Sends close_notify and does not wait for the peer's (the server closes next).
+  template <class Token>
+  auto async_shutdown(Token&& token) {
+    return asio::async_compose<Token, void(std::error_code)>(
+        Operation<asio::mutable_buffer, Kind::Shutdown, true>(*this, asio::mutable_buffer()), token,
+        socket_);
+  }
+  // Completion: void(std::error_code, std::size_t).
+  template <class MutableBuffers, class Token>
+  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+    return asio::async_compose<Token, void(std::error_code, std::size_t)>(
+        Operation<MutableBuffers, Kind::Read, false>(*this, buffers), token, socket_);
+  }
+  // Encrypts up to kMaxWriteBytes of `buffers` into records and sends them in one write.
+  template <class ConstBuffers, class Token>
+  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+    return asio::async_compose<Token, void(std::error_code, std::size_t)>(
+        Operation<ConstBuffers, Kind::Write, false>(*this, buffers), token, socket_);
+  }
+
+  static constexpr std::size_t kMaxWriteBytes = 256 * 1024;
+
+ private:
+  enum class Kind { Handshake, Shutdown, Read, Write };
+  // What an operation does after one OpenSSL call.
+  enum class Next { Done, NeedInput, Failed };
+
+  Next handshake(std::error_code& ec);
+  Next shutdown(std::error_code& ec);
+  Next read(asio::mutable_buffer buffer, std::size_t& got, std::error_code& ec);
+  Next write(asio::const_buffer buffer, std::error_code& ec);
+  void reserve_output(std::size_t plaintext_bytes);
+  asio::mutable_buffer input_space();
+
+  template <class Buffers, Kind K, bool NoSize>
+  struct Operation {
+    Operation(TlsStream& s, const Buffers& b) : stream(s), buffers(b) {}
+
+    TlsStream& stream;
+    Buffers buffers;
+    enum class Phase { Start, Receiving, Sending } phase = Phase::Start;
+    std::size_t transferred = 0;
+    std::error_code final_ec;
+    bool finished = false;
+
+    template <class Self>
+    void complete(Self& self, std::error_code ec) {
+      if constexpr (NoSize) {
+        self.complete(ec);
+      } else {
+        self.complete(ec, ec ? 0 : transferred);
+      }
+    }
+
+    template <class Self>
+    void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
+      if (phase == Phase::Receiving) {
+        if (ec) return complete(self, ec);
+        stream.input_end_ += n;
+      } else if (phase == Phase::Sending) {
+        stream.output_.clear();
+        if (ec) return complete(self, ec);
+        if (finished) return complete(self, final_ec);
+      }
+      phase = Phase::Start;
+      Next next = Next::Done;
+      if constexpr (K == Kind::Handshake) {
+        next = stream.handshake(ec);
+      } else if constexpr (K == Kind::Shutdown) {
+        next = stream.shutdown(ec);
+      } else if constexpr (K == Kind::Read) {
+        // The first non-empty buffer, as asio::ssl::stream does.
+        asio::mutable_buffer target;
+        for (auto it = asio::buffer_sequence_begin(buffers);
+             it != asio::buffer_sequence_end(buffers); ++it) {
+          if (asio::mutable_buffer(*it).size() > 0) {
+            target = *it;
+            break;
+          }
+        }
+        if (target.size() == 0) return complete(self, {});
+        next = stream.read(target, transferred, ec);
+      } else {
+        std::size_t total = 0;
+        for (auto it = asio::buffer_sequence_begin(buffers);
+             it != asio::buffer_sequence_end(buffers); ++it)
+          total += asio::const_buffer(*it).size();
+        stream.reserve_output(std::min(total, kMaxWriteBytes));
+        for (auto it = asio::buffer_sequence_begin(buffers);
+             it != asio::buffer_sequence_end(buffers) && transferred < kMaxWriteBytes && !ec;
+             ++it) {
+          asio::const_buffer part(*it);
+          part = asio::buffer(part, kMaxWriteBytes - transferred);
+          if (part.size() == 0) continue;
+          if (stream.write(part, ec) == Next::Done) transferred += part.size();
+        }
+        next = ec ? Next::Failed : Next::Done;
+      }
+      // Whatever OpenSSL wrote (a handshake flight, records, an alert) leaves first.
+      if (!stream.output_.empty()) {
+        finished = next != Next::NeedInput;
+        final_ec = ec;
+        phase = Phase::Sending;
+        return asio::async_write(stream.socket_, asio::buffer(stream.output_), std::move(self));
+      }
+      if (next == Next::NeedInput) {
+        phase = Phase::Receiving;
+        return stream.socket_.async_read_some(stream.input_space(), std::move(self));
+      }
+      complete(self, ec);
+    }
+  };
+
+  friend struct TlsStreamBio;
+
+  asio::ip::tcp::socket socket_;
+  tls::SslPtr ssl_;
+  // Received ciphertext not yet read by OpenSSL: input_[input_begin_, input_end_).
+  std::unique_ptr<char[]> input_;
+  std::size_t input_begin_ = 0;
+  std::size_t input_end_ = 0;
+  std::string output_;  // ciphertext OpenSSL wrote, to send
+};
+
+}  // namespace miniweb::server
