@@ -209,7 +209,7 @@ TEST_F(StackTest, TheTourHasNoBrokenLinks) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   std::vector<std::string> queue = {"https://www.example.test/"};
   std::set<std::string> seen(queue.begin(), queue.end());
-  std::size_t pages = 0;
+  std::size_t pages = 0, statuses = 0;
   while (!queue.empty()) {
     const std::string url = queue.back();
     queue.pop_back();
@@ -220,6 +220,20 @@ TEST_F(StackTest, TheTourHasNoBrokenLinks) {
     }
     if (url.ends_with("/no-such-page")) {
       EXPECT_EQ(page.exit_code, 22) << url;
+      continue;
+    }
+    if (url.ends_with("/status/redirect/1")) {
+      EXPECT_EQ(page.exit_code, 0) << page.err;
+      EXPECT_NE(page.out.find("You followed four redirects"), std::string::npos) << page.out;
+    }
+    // The status pages answer with the status their URL names; 4xx and 5xx exit with 22.
+    if (auto at = url.find("/status/"); at != std::string::npos && url.size() == at + 11) {
+      const int status = std::stoi(url.substr(at + 8));
+      EXPECT_EQ(page.exit_code, status >= 400 ? 22 : 0) << url << ": " << page.err;
+      if (status >= 400) {
+        EXPECT_NE(page.err.find(std::to_string(status)), std::string::npos) << page.err;
+      }
+      ++statuses;
       continue;
     }
     ASSERT_EQ(page.exit_code, 0) << "broken link " << url << ": " << page.err;
@@ -239,6 +253,8 @@ TEST_F(StackTest, TheTourHasNoBrokenLinks) {
     }
   }
   EXPECT_GE(pages, 10u) << "the tour should have at least the home page and one page per step";
+  EXPECT_EQ(statuses, 6u) << "the status-code page links 204, 403, 410, 429, 500, 503";
+  EXPECT_TRUE(seen.count("https://www.example.test/status/redirect/1"));
 }
 
 TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
