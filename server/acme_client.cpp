@@ -44,7 +44,7 @@ std::string describe_problem(int status, const nlohmann::json& body, const std::
         if (sub.is_object())
           out +=
               "; " + sub.value("type", std::string()) + ": " + sub.value("detail", std::string());
-    return out + " (HTTP " + std::to_string(status) + ")";
+    return status == 0 ? out : out + " (HTTP " + std::to_string(status) + ")";
   }
   return "HTTP " + std::to_string(status) + " " + text.substr(0, 200);
 }
@@ -77,11 +77,11 @@ asio::awaitable<Status> AcmeClient::load_directory() {
   if (!response) co_return response.error();
   const nlohmann::json directory = nlohmann::json::parse(response->body, nullptr, false);
   if (response->status != 200 || !directory.is_object())
-    co_return make_error("acme: the directory " + config_.directory + " answered " +
+    co_return make_error("the directory " + config_.directory + " answered " +
                          describe_problem(response->status, directory, response->body));
   for (const char* member : {"newNonce", "newAccount", "newOrder"})
     if (!directory.contains(member) || !directory[member].is_string())
-      co_return make_error("acme: the directory " + config_.directory + " has no " + member);
+      co_return make_error("the directory " + config_.directory + " has no " + member);
   directory_ = directory;
   co_return Ok{};
 }
@@ -93,7 +93,7 @@ asio::awaitable<Status> AcmeClient::fresh_nonce() {
   auto response = co_await http_->request(kHead, url, kNone, kNone);
   if (!response) co_return response.error();
   auto nonce = response->headers.get("Replay-Nonce");
-  if (!nonce) co_return make_error("acme: " + url + " gave no Replay-Nonce");
+  if (!nonce) co_return make_error("" + url + " gave no Replay-Nonce");
   nonce_ = std::string(*nonce);
   co_return Ok{};
 }
@@ -138,7 +138,7 @@ asio::awaitable<Result<AcmeClient::Reply>> AcmeClient::post_expecting(const std:
   auto reply = co_await post(url, payload, false);
   if (!reply) co_return reply.error();
   if (reply->status != expected)
-    co_return make_error("acme: the CA refused " + what + ": " +
+    co_return make_error("the CA refused " + what + ": " +
                          describe_problem(reply->status, reply->body, reply->text));
   co_return reply;
 }
@@ -155,7 +155,7 @@ asio::awaitable<Status> AcmeClient::register_account() {
   if (!reply) co_return reply.error();
   const auto location = reply->headers.get("Location");
   if ((reply->status != 201 && reply->status != 200) || !location)
-    co_return make_error("acme: the CA refused the account: " +
+    co_return make_error("the CA refused the account: " +
                          describe_problem(reply->status, reply->body, reply->text));
   const bool changed = kid_ != *location;
   kid_ = std::string(*location);
@@ -185,7 +185,7 @@ asio::awaitable<Result<nlohmann::json>> AcmeClient::poll(const std::string& url,
     co_await timer.async_wait(use_tuple);
   }
   co_return make_error(
-      "acme: " + what + " at " + url + " is still pending" +
+      "" + what + " at " + url + " is still pending" +
       (stopping_ ? " (shutting down)" : " after " + std::to_string(kMaxPolls) + " polls"));
 }
 
@@ -204,7 +204,7 @@ asio::awaitable<Status> AcmeClient::authorize(const std::string& authz_url) {
     for (const auto& entry : body["challenges"])
       if (entry.is_object() && entry.value("type", "") == "http-01") challenge = &entry;
   if (!challenge || !challenge->contains("token") || !challenge->contains("url"))
-    co_return make_error("acme: the CA offers no http-01 challenge for " + name);
+    co_return make_error("the CA offers no http-01 challenge for " + name);
   const std::string token = challenge->value("token", "");
   const std::string challenge_url = challenge->value("url", "");
   // RFC 8555 §8.1: token "." base64url(JWK thumbprint), served by the plain-HTTP listener.
@@ -223,8 +223,8 @@ asio::awaitable<Status> AcmeClient::authorize(const std::string& authz_url) {
   if (final_state->contains("challenges") && (*final_state)["challenges"].is_array())
     for (const auto& entry : (*final_state)["challenges"])
       if (entry.is_object() && entry.contains("error"))
-        why = describe_problem(400, entry["error"], "");
-  co_return make_error("acme: validation of " + name + " failed: " + why);
+        why = describe_problem(0, entry["error"], "");
+  co_return make_error("validation of " + name + " failed: " + why);
 }
 
 asio::awaitable<Result<ObtainedCertificate>> AcmeClient::obtain(
@@ -244,7 +244,7 @@ asio::awaitable<Result<ObtainedCertificate>> AcmeClient::obtain(
   if (!created) co_return created.error();
   const auto location = created->headers.get("Location");
   if (!location || !created->body.is_object())
-    co_return make_error("acme: the new order has no Location");
+    co_return make_error("the new order has no Location");
   const std::string order_url(*location);
   std::clog << "acme: order " << order_url << " for " << names.front() << std::endl;
   nlohmann::json order = created->body;
@@ -261,9 +261,9 @@ asio::awaitable<Result<ObtainedCertificate>> AcmeClient::obtain(
     order = *ready;
   }
   if (order.value("status", "") != "ready")
-    co_return make_error("acme: the order is " + order.value("status", std::string("?")) +
-                         (order.contains("error") ? ": " + describe_problem(403, order["error"], "")
-                                                  : std::string()));
+    co_return make_error(
+        "the order is " + order.value("status", std::string("?")) +
+        (order.contains("error") ? ": " + describe_problem(0, order["error"], "") : std::string()));
 
   // A new key per certificate (Caddy's default), never the account key.
   auto key = generate_p256_key();
@@ -283,7 +283,7 @@ asio::awaitable<Result<ObtainedCertificate>> AcmeClient::obtain(
     order = *done;
   }
   if (order.value("status", "") != "valid" || !order.contains("certificate"))
-    co_return make_error("acme: the order is " + order.value("status", std::string("?")) +
+    co_return make_error("the order is " + order.value("status", std::string("?")) +
                          " after finalization");
 
   const std::string certificate_url = order.value("certificate", "");
@@ -293,7 +293,7 @@ asio::awaitable<Result<ObtainedCertificate>> AcmeClient::obtain(
   ObtainedCertificate obtained;
   obtained.chain_pem = download->text;
   auto info = inspect_chain_pem(obtained.chain_pem);
-  if (!info) co_return make_error("acme: the downloaded chain: " + info.error().message);
+  if (!info) co_return make_error("the downloaded chain: " + info.error().message);
   obtained.info = *info;
   obtained.key_pem = private_key_pem(key->get());
   co_return obtained;

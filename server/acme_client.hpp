@@ -73,7 +73,8 @@ class AcmeClient {
   bool stopping_ = false;
 };
 
-// "urn:ietf:params:acme:error:TYPE: DETAIL" from a problem document (RFC 7807), or the body.
+// "urn:ietf:params:acme:error:TYPE: DETAIL (HTTP STATUS)" from a problem document (RFC 7807),
+// or the status and body; status 0 for a problem inside another object (no HTTP status).
 std::string describe_problem(int status, const nlohmann::json& body, const std::string& text);
 
 }  // namespace miniweb::server

@@ -76,7 +76,7 @@ asio::awaitable<Result<http::Response>> AcmeHttp::request(const std::string& met
   if (!parsed || parsed->scheme != "https")
     co_return make_error("'" + url + "' is not an https URL");
   auto address = co_await resolve(parsed->host);
-  if (!address) co_return make_error("acme: " + address.error().message);
+  if (!address) co_return make_error("" + address.error().message);
 
   auto executor = co_await asio::this_coro::executor;
   asio::ssl::stream<tcp::socket> stream(executor, tls_);
@@ -84,7 +84,7 @@ asio::awaitable<Result<http::Response>> AcmeHttp::request(const std::string& met
   deadline->arm(timeout_);
   auto fail = [&](const std::string& what) {
     deadline->stop();
-    return make_error("acme: " + method + " " + url + ": " +
+    return make_error("" + method + " " + url + ": " +
                       (deadline->expired() ? std::string("timed out") : what));
   };
   const tcp::endpoint endpoint(*address, parsed->effective_port());
@@ -120,7 +120,7 @@ asio::awaitable<Result<http::Response>> AcmeHttp::request(const std::string& met
   deadline->stop();
   std::error_code ignored;
   stream.next_layer().close(ignored);
-  if (!answer) co_return make_error("acme: " + method + " " + url + ": " + answer.error().message);
+  if (!answer) co_return make_error("" + method + " " + url + ": " + answer.error().message);
   co_return std::move(answer->response);
 }
 

@@ -316,6 +316,25 @@ TEST_F(ServerAcme, ReportsTheCasProblemAndKeepsRunningWhenValidationFails) {
   EXPECT_EQ(redirect, "301");
 }
 
+TEST_F(ServerAcme, TwoSitesOfOneServerEachGetTheirOwnCertificate) {
+  write_config();
+  std::string config = testing_ca::slurp(dir_ / "server.toml");
+  config.replace(config.find(", \"shop.acme.test\""), 18, "");
+  config += "\n[[site]]\nnames = [\"shop.acme.test\"]\nroot = \"shop\"\nacme = true\n";
+  write("server.toml", config);
+  std::filesystem::create_directories(dir_.path() / "shop");
+  std::ofstream(dir_ / "shop/index.html") << "<h1>shop</h1>\n";
+  auto server = start_server("server.log");
+  ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test obtained")) << server->output();
+  ASSERT_TRUE(server->wait_for("acme: certificate for shop.acme.test obtained"))
+      << server->output();
+  // curl checks each certificate names the host it asked for (SNI picks the site's own).
+  EXPECT_EQ(curl("www.acme.test", "/"), "<h1>acme home</h1>\n");
+  EXPECT_EQ(curl("shop.acme.test", "/"), "<h1>shop</h1>\n");
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "state/certificates/shop.acme.test.chain.pem"));
+  EXPECT_EQ(server->stop(), 0) << server->output();
+}
+
 TEST_F(ServerAcme, RetriesWhileTheCaIsUnreachable) {
   write_config("", "https://ca.test:1/directory");
   auto server = start_server("server.log");
