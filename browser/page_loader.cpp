@@ -597,6 +597,13 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
     trace.finish(step, "failed: " + received.error().message);
     co_return received;
   }
+  for (const http::Response& early : received->interim) {
+    trace.detail(step, "< HTTP/1." + std::to_string(early.version_minor) + " " +
+                           std::to_string(early.status) + " " + early.reason +
+                           " (interim, RFC 9110 section 15.2)");
+    for (const auto& [name, value] : early.headers)
+      trace.detail(step, "<   " + name + ": " + value);
+  }
   const http::Response& response = received->response;
   for (const auto& [name, value] : response.headers) trace.detail(step, "< " + name + ": " + value);
   trace.finish(step, "< HTTP/1." + std::to_string(response.version_minor) + " " +

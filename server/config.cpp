@@ -335,10 +335,34 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
       throw ConfigError{"'return' must be written as [[site.return]]", returns->source()};
     for (const toml::node& node : *rules) site.returns.push_back(read_return(*node.as_table()));
   }
+  if (const toml::node* early = table.get("early_hints")) {
+    const toml::array* entries = early->as_array();
+    if (!entries || !entries->is_array_of_tables())
+      throw ConfigError{"'early_hints' must be written as [[site.early_hints]]", early->source()};
+    for (const toml::node& node : *entries) {
+      const toml::table& entry = *node.as_table();
+      EarlyHints hints;
+      hints.path = required<std::string>(entry, "path", "early hints");
+      if (!hints.path.starts_with("/"))
+        throw ConfigError{"an early-hints path starts with '/'", entry.get("path")->source()};
+      hints.links =
+          string_list(entry, "link", "Link header values such as \"</style.css>; rel=preload\"");
+      if (hints.links.empty())
+        throw ConfigError{"early hints need 'link', a list of Link values", entry.source()};
+      for (const std::string& link : hints.links)
+        if (link.empty() || link.find_first_of("\r\n") != std::string::npos)
+          throw ConfigError{"a Link value is one non-empty line", entry.get("link")->source()};
+      for (auto&& [key, value] : entry)
+        if (key != "path" && key != "link")
+          throw ConfigError{"unknown early-hints setting '" + std::string(key.str()) + "'",
+                            value.source()};
+      site.early_hints.push_back(std::move(hints));
+    }
+  }
   for (auto&& [key, node] : table) {
     static constexpr std::string_view kKnown[] = {
-        "names", "root",  "certificate", "key",   "redirect_to_https",
-        "gzip",  "index", "error_pages", "proxy", "acme", "return"};
+        "names",       "root",  "certificate", "key",    "redirect_to_https", "gzip", "index",
+        "error_pages", "proxy", "acme",        "return", "early_hints"};
     if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown))
       throw ConfigError{"unknown site setting '" + std::string(key.str()) + "'", node.source()};
   }

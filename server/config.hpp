@@ -71,6 +71,13 @@ struct ReturnRule {
   std::vector<std::pair<std::string, std::string>> headers;  // e.g. Retry-After, WWW-Authenticate
 };
 
+// 103 Early Hints (RFC 8297): before the final response to a request for `path`, an interim
+// response with these Link values, so a client can start fetching what the page will need.
+struct EarlyHints {
+  std::string path;
+  std::vector<std::string> links;
+};
+
 struct SiteConfig {
   std::vector<std::string> names;  // lower-case host names; the first is the primary one
   std::filesystem::path root;      // document root; empty for a site that only proxies
@@ -89,6 +96,7 @@ struct SiteConfig {
   // client writes; they may not exist yet.
   std::optional<AcmeConfig> acme;
   std::vector<ReturnRule> returns;  // exact paths first, then the longest prefix
+  std::vector<EarlyHints> early_hints;
 };
 
 enum class BalanceMethod { RoundRobin, WeightedRoundRobin, LeastConnections };

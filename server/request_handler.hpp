@@ -23,6 +23,7 @@ struct Decision {
   const SiteConfig* site = nullptr;  // the site that answers, when one was chosen
   const ProxyRoute* proxy = nullptr;
   http::Response response;
+  const EarlyHints* early_hints = nullptr;  // a 103 to send first, for this path
 };
 
 class RequestHandler {

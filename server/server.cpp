@@ -473,6 +473,14 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
 
     generation = current_;
     Decision decision = generation->handler.decide(*request, context);
+    // RFC 8297: an HTTP/1.1 client reads interim responses before the final one; 1.0 cannot.
+    if (decision.early_hints && request->version_minor >= 1) {
+      std::string early = "HTTP/1.1 103 Early Hints\r\n";
+      for (const std::string& link : decision.early_hints->links) early += "Link: " + link + "\r\n";
+      early += "\r\n";
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(early), use_tuple);
+      if (ec) co_return;
+    }
     http::Response response;
     if (decision.proxy) {
       UpstreamGroup& group = *generation->upstreams.at(decision.proxy->upstream);

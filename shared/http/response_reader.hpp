@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -36,6 +37,8 @@ inline ResponseFailure failure_of(const Error& error) {
 
 struct ReceivedResponse {
   Response response;
+  // Interim 1xx responses that came first (103 Early Hints, 100 Continue), heads only.
+  std::vector<Response> interim;
   // HTTP/1.1 without "Connection: close" and not delimited by the close: the connection may
   // carry another exchange.
   bool reusable = false;
@@ -62,6 +65,7 @@ asio::awaitable<Result<ReceivedResponse>> read_response(Stream& stream, std::str
   };
 
   Response response;
+  std::vector<Response> interim;
   while (true) {
     std::size_t head_end;
     while ((head_end = find_head_end(buffer)) == std::string::npos) {
@@ -81,7 +85,10 @@ asio::awaitable<Result<ReceivedResponse>> read_response(Stream& stream, std::str
     if (!head) co_return fail(ResponseFailure::Malformed, head.error().message);
     buffer.erase(0, head_end);
     // Interim responses (RFC 9110 section 15.2) precede the final one.
-    if (head->status / 100 == 1 && head->status != 101) continue;
+    if (head->status / 100 == 1 && head->status != 101) {
+      if (interim.size() < 16) interim.push_back(std::move(*head));  // a server could send many
+      continue;
+    }
     response = std::move(*head);
     break;
   }
@@ -126,7 +133,7 @@ asio::awaitable<Result<ReceivedResponse>> read_response(Stream& stream, std::str
       buffer.clear();
       break;
   }
-  co_return ReceivedResponse{std::move(response), reusable};
+  co_return ReceivedResponse{std::move(response), std::move(interim), reusable};
 }
 
 }  // namespace miniweb::http

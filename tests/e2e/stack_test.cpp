@@ -257,6 +257,20 @@ TEST_F(StackTest, TheTourHasNoBrokenLinks) {
   EXPECT_TRUE(seen.count("https://www.example.test/status/redirect/1"));
 }
 
+// The 1xx of the status-code page: the server sends 103 Early Hints before the page's 200, and
+// the browser's trace shows both.
+TEST_F(StackTest, EarlyHintsComeBeforeThePageAndTheTraceShowsThem) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page = browse("https://www.example.test/status/early-hints.html", "--dump --trace");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  const auto early = page.err.find("< HTTP/1.1 103 Early Hints (interim");
+  EXPECT_NE(early, std::string::npos) << page.err;
+  EXPECT_NE(page.err.find("<   Link: </journey/status-codes.html>; rel=prefetch"),
+            std::string::npos)
+      << page.err;
+  EXPECT_NE(page.err.find("< HTTP/1.1 200 OK"), std::string::npos) << page.err;  // then the page
+}
+
 TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   std::filesystem::remove_all(state_ / "browser");

@@ -89,6 +89,10 @@ TEST_F(ReturnConfigTest, RefusesRulesThatCannotBeAnswered) {
       {"path = \"x\"\nstatus = 200\n", "starts with '/'"},
       {"path = \"/x\"\nstatus = 200\nheaders = { \"Bad Name\" = \"v\" }\n", "needs a field name"},
       {"path = \"/x\"\nstatus = 200\ntext = \"hi\"\n", "unknown return setting 'text'"},
+      {"path = \"/x\"\nstatus = 200\n[[site.early_hints]]\npath = \"/x\"\n",
+       "early hints need 'link'"},
+      {"path = \"/x\"\nstatus = 200\n[[site.early_hints]]\npath = \"x\"\nlink = [\"<a>\"]\n",
+       "early-hints path starts with '/'"},
   };
   for (const Case& c : cases) {
     std::ofstream(dir_ / "server.toml") << head + c.lines;
@@ -152,6 +156,10 @@ headers = { "Retry-After" = "120" }
 [[site.return]]
 path = "/status/404"
 status = 404
+
+[[site.early_hints]]
+path = "/status/200"
+link = ["</style.css>; rel=preload; as=style", "</app.js>; rel=preload; as=script"]
 )";
     auto config = load_config(dir_ / "server.toml");
     ASSERT_TRUE(config) << config.error().message;
@@ -222,6 +230,23 @@ TEST_F(ReturnLiveTest, HeadSendsTheLengthWithoutTheBodyAndKeepAliveHolds) {
   std::string both = curl("-v " + url("/status/418") + " " + url("/status/200"));
   EXPECT_NE(both.find("Re-using existing connection"), std::string::npos) << both;
   EXPECT_NE(both.find("plain text"), std::string::npos) << both;
+}
+
+// RFC 8297: a 103 with the Link values comes first, then the final response; an HTTP/1.0
+// client, which cannot read interim responses, gets none.
+TEST_F(ReturnLiveTest, EarlyHintsPrecedeTheFinalResponse) {
+  std::string out = curl("-v " + url("/status/200"));
+  const auto early = out.find("< HTTP/1.1 103 Early Hints");
+  ASSERT_NE(early, std::string::npos) << out;
+  EXPECT_NE(out.find("< Link: </style.css>; rel=preload; as=style"), std::string::npos) << out;
+  EXPECT_NE(out.find("< Link: </app.js>; rel=preload; as=script"), std::string::npos) << out;
+  const auto final_response = out.find("< HTTP/1.1 200 OK");
+  ASSERT_NE(final_response, std::string::npos) << out;
+  EXPECT_LT(early, final_response);
+  EXPECT_NE(out.find("plain text"), std::string::npos) << out;
+  std::string old = curl("-v -0 " + url("/status/200"));
+  EXPECT_EQ(old.find("103"), std::string::npos) << old;
+  EXPECT_EQ(curl("-v " + url("/status/418")).find("103"), std::string::npos);
 }
 
 TEST_F(ReturnLiveTest, AccessLogRecordsTheStatus) {
