@@ -32,6 +32,7 @@ class ErrorLog {
   Status open(const std::filesystem::path& path, LogLevel level);
 
   bool enabled(LogLevel level) const { return level >= level_; }
+  bool to_stderr() const { return fd_ == 2; }
   LogLevel level() const { return level_; }
 
   // `connection` is the connection's number (0: none), shown as nginx's "*N".

@@ -45,7 +45,10 @@ int main(int argc, char** argv) {
   asio::io_context io;
   miniweb::server::Server server(io, std::move(*config), std::move(*tls));
   if (auto status = server.listen(); !status) {
+    // As nginx at start: on standard error, and in the error log when that is a file.
     std::cerr << "miniweb-server: " << status.error().message << '\n';
+    if (!miniweb::server::error_log().to_stderr())
+      miniweb::server::log_event(miniweb::server::LogLevel::Crit, status.error().message);
     return 1;
   }
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -34,7 +34,8 @@ http::Response return_response(const ReturnRule& rule) {
   } else {
     response = error_response(rule.status);
   }
-  if (rule.status == 204 || rule.status == 304) {  // never a body (RFC 9110 sections 15.3.5, 15.4.5)
+  if (rule.status == 204 ||
+      rule.status == 304) {  // never a body (RFC 9110 sections 15.3.5, 15.4.5)
     response.body.clear();
     response.headers.remove("Content-Type");
   }

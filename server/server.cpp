@@ -101,6 +101,13 @@ void access_log(const ConnectionState& state, const http::Request& request, int 
   write_access_log(line);
 }
 
+// A client's protocol error, at info as nginx logs them ("client sent invalid ...").
+void log_client_error(const ConnectionState& state, std::string_view what) {
+  if (error_log().enabled(LogLevel::Info))
+    error_log().write(LogLevel::Info,
+                      std::string(what) + ", client: " + state.peer_text);
+}
+
 void append_field(std::string& head, std::string_view name, std::string_view value) {
   head += name;
   head += ": ";
@@ -147,9 +154,9 @@ void Server::replace(ServerConfig config, std::unique_ptr<SiteTlsContexts> tls) 
   };
   if (!std::equal(listeners_.begin(), listeners_.end(), config.listeners.begin(),
                   config.listeners.end(), same))
-    std::clog << "[warn] reload: listeners changed; they take effect at the next restart\n";
+    log_event(LogLevel::Warn, "reload: listeners changed; they take effect at the next restart");
   current_ = std::make_shared<Generation>(io_, std::move(config), std::move(tls));
-  std::clog << "[notice] reload: new configuration in use\n";
+  log_event(LogLevel::Notice, "reload: new configuration in use");
 }
 
 Server::~Server() = default;
@@ -257,6 +264,7 @@ asio::awaitable<void> Server::run_https(tcp::socket socket,
   state->arm(generation->config.limits.header_timeout);
 
   auto [ec] = co_await stream.async_handshake(use_tuple);
+  if (ec) log_client_error(*state, "TLS handshake failed (" + ec.message() + ")");
   if (!ec) {
     RequestContext context{.tls = true, .sni = ""};
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) {
@@ -411,14 +419,18 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       if (buffer.size() > limits.http.max_header_bytes) {
         bool line_too_long = buffer.find('\n') == std::string::npos ||
                              buffer.find('\n') > limits.http.max_request_line;
+        log_client_error(*state, line_too_long ? "client sent too long a URI"
+                                               : "client sent too large a request head");
         co_await send(line_too_long ? error_response(414) : error_response(431), nullptr, false);
         co_return;
       }
       const bool was_idle = buffer.empty();
       if (!co_await read_more()) {
         // A client that started a request and stalled gets 408 (slowloris); an idle one is closed.
-        if (state->deadline->expired() && !was_idle)
+        if (state->deadline->expired() && !was_idle) {
+          log_client_error(*state, "client timed out sending the request head");
           co_await send(error_response(408), nullptr, false);
+        }
         co_return;
       }
       if (was_idle) {
@@ -430,12 +442,14 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     auto request =
         http::parse_request_head(std::string_view(buffer).substr(0, head_end), limits.http);
     if (!request) {
+      log_client_error(*state, "client sent an invalid request: " + request.error().message);
       co_await send(error_response(request.error().code, request.error().message), nullptr, false);
       co_return;
     }
     buffer.erase(0, head_end);
     auto body_length = http::request_body_length(*request);
     if (!body_length) {
+      log_client_error(*state, "client sent an invalid body: " + body_length.error().message);
       co_await send(error_response(body_length.error().code, body_length.error().message),
                     &*request, false);
       co_return;
@@ -449,6 +463,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     }
     if (body_length->framing == http::BodyFraming::ContentLength) {
       if (body_length->content_length > limits.http.max_body_bytes) {
+        log_client_error(*state, "client intended to send too large a body");
         co_await send(error_response(413), &*request, false);
         co_return;
       }

@@ -1,8 +1,8 @@
 #include "server/upstream.hpp"
 
 #include <array>
-#include <iostream>
 
+#include "server/error_log.hpp"
 #include "server/static_files.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -218,7 +218,9 @@ asio::awaitable<http::Response> UpstreamGroup::forward(const http::Request& requ
         failure = "upstream " + where + " closed the connection";
         failure_status = 502;
     }
-    std::clog << "[error] proxy: " << failure << '\n';
+    log_event(LogLevel::Error, failure + " while proxying to '" + config_.name +
+                                   "', client: " + context.client_address + ", request: \"" +
+                                   request.method + " " + request.target + "\"");
     // Nothing was sent when the connection failed; otherwise only idempotent requests may be
     // repeated (RFC 9110 section 9.2.2).
     if (outcome != Outcome::ConnectFailed && !idempotent) break;
