@@ -52,6 +52,14 @@ std::unique_ptr<Connection> ConnectionPool::take(const std::string& origin) {
   return found;
 }
 
+std::vector<std::unique_ptr<Connection>> ConnectionPool::take_all() {
+  std::vector<std::unique_ptr<Connection>> all;
+  for (auto& [origin, connection] : idle_) all.push_back(std::move(connection));
+  idle_.clear();
+  for (auto& connection : all) connection->watch();
+  return all;
+}
+
 void ConnectionPool::give_back(const std::string& origin, std::unique_ptr<Connection> connection) {
   connection->unwatch();
   connection->idle_since = Connection::Clock::now();

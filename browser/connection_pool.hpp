@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -56,6 +57,8 @@ class ConnectionPool {
   void give_back(const std::string& origin, std::unique_ptr<Connection> connection);
   // Closes every idle connection (before the event loop they belong to goes away).
   void clear() { idle_.clear(); }
+  // Every idle connection, out of the pool, for a clean close.
+  std::vector<std::unique_ptr<Connection>> take_all();
   int next_number() { return ++opened_; }
   std::size_t idle_count() const { return idle_.size(); }
 

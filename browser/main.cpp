@@ -75,6 +75,7 @@ int terminal_lines() {
 int dump(Session& session, const Url& url, const Options& options) {
   Trace trace;
   auto visit = session.visit(url, trace);
+  session.close_connections(trace);
   if (options.trace) std::cerr << trace.render(url.to_string()) << std::flush;
   if (!visit) {
     std::cerr << "miniweb-browser: " << visit.error().message << '\n';

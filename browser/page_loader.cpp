@@ -644,6 +644,11 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
   connection.socket.close(ignored);
 }
 
+asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
+  for (std::unique_ptr<Connection>& connection : pool_.take_all())
+    co_await close(*connection, trace);
+}
+
 asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, const std::string& cookie_header,
                                                 Trace& trace) {
   const std::string origin = origin_key(url);
@@ -691,8 +696,8 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, const std::strin
   if (!received) co_return received.error();
   const std::string insecure_warning = connection->insecure_warning;
   if (received->reusable) {
-    std::size_t step = trace.begin(
-        "keep-alive", "connection #" + std::to_string(connection->number) + " left open");
+    std::size_t step =
+        trace.begin("keep", "connection #" + std::to_string(connection->number) + " left open");
     trace.finish(step, "for the next request to " + origin);
     pool_.give_back(origin, std::move(connection));
   } else {

@@ -35,6 +35,12 @@ Result<Visit> Session::visit_file(const Url& url, Trace& trace) {
   return visit;
 }
 
+void Session::close_connections(Trace& trace) {
+  asio::co_spawn(io_, loader_.close_idle_connections(trace), asio::detached);
+  io_.restart();
+  io_.run();
+}
+
 Result<Visit> Session::visit(const Url& url, Trace& trace) {
   if (url.scheme == "file") return visit_file(url, trace);
   std::optional<Result<Page>> page;

@@ -37,6 +37,10 @@ class Session {
   // Loads and presents one URL; runs its own event loop until the visit is done.
   Result<Visit> visit(const Url& url, Trace& trace);
 
+  // Closes the connections kept alive, cleanly, recording it in `trace` (at the end of a
+  // --dump, so that its trace ends with the close as a single visit's should).
+  void close_connections(Trace& trace);
+
   // What a user typed: a URL, a bare host name (https is assumed), or a local file.
   static Result<Url> interpret(const std::string& typed);
 

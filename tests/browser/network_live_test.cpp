@@ -108,6 +108,20 @@ TEST(BrowserKeepAliveLive, OneConnectionServesRedirectsAndLaterVisits) {
   EXPECT_EQ(session.loader().idle_connections(), 1u);
 }
 
+TEST(BrowserKeepAliveLive, AConnectionIdlePastTheLimitIsNotReused) {
+  TestOrigin origin(keep_alive_site);
+  SessionOptions options = options_with_profile("");
+  options.loader.idle_timeout = std::chrono::milliseconds(0);
+  Session session(options);
+  for (int i = 0; i < 2; ++i) {
+    Trace trace;
+    auto visit = session.visit(url_of(origin, "/page"), trace);
+    ASSERT_TRUE(visit) << visit.error().message;
+    EXPECT_EQ(visit->source, "connection " + std::to_string(i + 1) + " request 1");
+  }
+  EXPECT_EQ(origin.connections(), 2);
+}
+
 TEST(BrowserKeepAliveLive, ConnectionCloseIsHonoured) {
   TestOrigin origin([](const OriginRequest& seen) {
     return OriginReply{http_response(200, "OK", {"Connection: close", "Content-Type: text/plain"},
