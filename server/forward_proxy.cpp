@@ -328,7 +328,7 @@ asio::awaitable<void> serve_forward_proxy(ProxyConnection& connection, const Ser
       auto origin_deadline = SocketDeadline::start(*origin.socket);
       const TunnelBytes bytes =
           co_await relay_tunnel(socket, connection.deadline, *origin.socket, *origin_deadline,
-                                buffer, proxy.tunnel_idle_timeout);
+                                buffer, proxy.tunnel_idle_timeout, connection.stopping);
       origin_deadline->stop();
       std::error_code ignored;
       origin.socket->close(ignored);

@@ -20,6 +20,9 @@ struct Shared {
   Side client;
   Side origin;
   std::chrono::seconds idle_timeout;
+  // The server's stop cancels what the tunnel waits for; a stop that came before the tunnel's
+  // first read (its start is posted) finds nothing to cancel, so each read looks first.
+  const bool& stopping;
   bool failed = false;
 
   // Any byte moving either way keeps the whole tunnel alive: both deadlines move together.
@@ -43,6 +46,10 @@ struct Shared {
 asio::awaitable<void> pump(Shared& shared, Side& from, Side& to, std::uint64_t& counted) {
   std::array<char, 16384> buffer;
   while (!shared.failed) {
+    if (shared.stopping) {
+      shared.fail();
+      co_return;
+    }
     auto [read_ec, n] = co_await from.socket.async_read_some(asio::buffer(buffer), use_tuple);
     if (read_ec) {
       if (read_ec == asio::error::eof && !shared.failed) {
@@ -70,8 +77,9 @@ asio::awaitable<void> pump(Shared& shared, Side& from, Side& to, std::uint64_t& 
 asio::awaitable<TunnelBytes> relay_tunnel(tcp::socket& client, SocketDeadline& client_deadline,
                                           tcp::socket& origin, SocketDeadline& origin_deadline,
                                           const std::string& early,
-                                          const std::chrono::seconds& idle_timeout) {
-  Shared shared{{client, client_deadline}, {origin, origin_deadline}, idle_timeout};
+                                          const std::chrono::seconds& idle_timeout,
+                                          const bool& stopping) {
+  Shared shared{{client, client_deadline}, {origin, origin_deadline}, idle_timeout, stopping};
   TunnelBytes bytes;
   shared.activity();
   if (!early.empty()) {

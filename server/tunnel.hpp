@@ -27,6 +27,7 @@ asio::awaitable<TunnelBytes> relay_tunnel(asio::ip::tcp::socket& client,
                                           SocketDeadline& client_deadline,
                                           asio::ip::tcp::socket& origin,
                                           SocketDeadline& origin_deadline, const std::string& early,
-                                          const std::chrono::seconds& idle_timeout);
+                                          const std::chrono::seconds& idle_timeout,
+                                          const bool& stopping);
 
 }  // namespace miniweb::server
