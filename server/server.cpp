@@ -28,6 +28,9 @@ struct ConnectionState {
   tcp::endpoint peer;
   std::string peer_text;  // the peer's address, as the access log writes it
   bool idle = true;       // between requests: may be closed at once on stop
+  // The client may still be sending (a refusal before its request was read, or requests
+  // pipelined past the last answer): close with lingering_close, not at once.
+  bool linger = false;
 };
 
 namespace {
@@ -263,7 +266,12 @@ asio::awaitable<void> Server::run_https(tcp::socket socket,
     state->arm(std::chrono::seconds(1));
     co_await stream.async_shutdown(use_tuple);
   }
-  co_await lingering_close(stream.next_layer(), *state);
+  if (state->linger) {
+    co_await lingering_close(stream.next_layer(), *state);
+  } else {
+    std::error_code ignored;
+    stream.next_layer().close(ignored);
+  }
   state->deadline->stop();
   state->socket = nullptr;
   connections_.erase(state);
@@ -275,7 +283,12 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<Conne
   state->arm(current_->config.limits.header_timeout);
   const RequestContext context{.tls = false, .sni = ""};
   co_await serve_requests(socket, state, context);
-  co_await lingering_close(socket, *state);
+  if (state->linger) {
+    co_await lingering_close(socket, *state);
+  } else {
+    std::error_code ignored;
+    socket.close(ignored);
+  }
   state->deadline->stop();
   state->socket = nullptr;
   connections_.erase(state);
@@ -291,13 +304,18 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
   const LimitsConfig& limits = connection_generation->config.limits;
   std::shared_ptr<Generation> generation = connection_generation;
   std::string buffer;
-  std::array<char, 16384> chunk;
 
+  // Reads into the end of `buffer`: a page while waiting for a request (an idle connection
+  // keeps no more), more once a request or a body is coming.
   auto read_more = [&]() -> asio::awaitable<bool> {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
-    if (ec) co_return false;
-    buffer.append(chunk.data(), n);
-    co_return true;
+    if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
+    const std::size_t want = buffer.empty() ? 4096 : 16384;
+    const std::size_t old_size = buffer.size();
+    buffer.resize(old_size + want);
+    auto [ec, n] =
+        co_await stream.async_read_some(asio::buffer(buffer.data() + old_size, want), use_tuple);
+    buffer.resize(old_size + (ec ? 0 : n));
+    co_return !ec;
   };
   // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
   // every call is awaited at once, so the referenced objects outlive the coroutine.
@@ -311,6 +329,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     const bool set_length = response_has_body(full.status) && !head_length;
     const bool set_connection = !keep_alive || (request && request->version_minor == 0);
     const bool set_hsts = context.tls && config.hsts_max_age.count() > 0;
+    if (!keep_alive && (full.status >= 400 || !buffer.empty())) state->linger = true;
     // The head is written straight into one buffer; the fields the server sets replace any the
     // response carries.
     head.clear();

@@ -126,7 +126,14 @@ class TlsStream {
           }
         }
         if (target.size() == 0) return complete(self, {});
-        next = stream.read(target, transferred, ec);
+        // Nothing received and nothing buffered: wait for the socket before asking OpenSSL,
+        // which would otherwise hold a record buffer (17 KiB) for as long as the peer is idle.
+        if (stream.input_begin_ == stream.input_end_ && !SSL_has_pending(stream.ssl_.get()) &&
+            SSL_is_init_finished(stream.ssl_.get())) {
+          next = Next::NeedInput;
+        } else {
+          next = stream.read(target, transferred, ec);
+        }
       } else {
         std::size_t total = 0;
         for (auto it = asio::buffer_sequence_begin(buffers);
@@ -164,6 +171,7 @@ class TlsStream {
   tls::SslPtr ssl_;
   // Received ciphertext not yet read by OpenSSL: input_[input_begin_, input_end_).
   std::unique_ptr<char[]> input_;
+  std::size_t input_capacity_ = 0;
   std::size_t input_begin_ = 0;
   std::size_t input_end_ = 0;
   std::string output_;  // ciphertext OpenSSL wrote, to send
