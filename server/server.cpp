@@ -199,7 +199,10 @@ void Server::stop() {
 
 asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind kind) {
   while (!stopping_) {
-    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    tcp::socket socket(io_);
+    auto state = std::make_shared<ConnectionState>();
+    // The peer's address comes with the accept (no getpeername per connection).
+    auto [ec] = co_await acceptor.async_accept(socket, state->peer, use_tuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       continue;  // e.g. EMFILE: the next accept may succeed
@@ -210,9 +213,6 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
     // until the client's delayed ACK (40 ms on Linux).
     std::error_code option_ec;
     socket.set_option(tcp::no_delay(true), option_ec);
-    auto state = std::make_shared<ConnectionState>();
-    std::error_code peer_ec;
-    state->peer = socket.remote_endpoint(peer_ec);
     state->peer_text = state->peer.address().to_string();
     connections_.insert(state);
     if (kind == ListenerKind::Https) {
