@@ -1,6 +1,7 @@
 #pragma once
 // Maps one request to one response: picks the site by Host, checks the method, serves.
 
+#include <memory>
 #include <string>
 
 #include "server/config.hpp"
@@ -19,6 +20,8 @@ struct Decision {
   const SiteConfig* site = nullptr;  // the site that answers, when one was chosen
   const ProxyRoute* proxy = nullptr;
   http::Response response;
+  // When set, the body of `response`: a whole file from the cache, sent without a copy.
+  std::shared_ptr<const std::string> file_body;
 };
 
 class RequestHandler {

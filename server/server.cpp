@@ -320,8 +320,10 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
   // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
   // every call is awaited at once, so the referenced objects outlive the coroutine.
   std::string head;  // reused: one allocation for the connection's life
-  auto send = [&](const http::Response& full, const http::Request* request,
-                  bool keep_alive) -> asio::awaitable<bool> {
+  // `file_body`, when given, is the body (a cached file), and full.body is empty.
+  auto send = [&](const http::Response& full, const http::Request* request, bool keep_alive,
+                  const std::string* file_body = nullptr) -> asio::awaitable<bool> {
+    const std::string& full_body = file_body ? *file_body : full.body;
     const ServerConfig& config = generation->config;
     const bool is_head = request && request->method == "HEAD";
     // A proxied answer to HEAD keeps the upstream's Content-Length (RFC 9110 section 8.6).
@@ -357,7 +359,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     }
     if (set_length) {
       head += "Content-Length: ";
-      append_number(head, full.body.size());
+      append_number(head, full_body.size());
       head += "\r\n";
     }
     if (set_connection) append_field(head, "Connection", keep_alive ? "keep-alive" : "close");
@@ -365,7 +367,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     // Only HEAD and bodiless statuses omit the body; an error answered before any request
     // could be parsed (400, 414, 431) sends the page its Content-Length announces.
     const bool head_only = is_head || !response_has_body(full.status);
-    std::string_view body = head_only ? std::string_view{} : std::string_view{full.body};
+    std::string_view body = head_only ? std::string_view{} : std::string_view{full_body};
     if (body.size() <= kCoalesceBytes) {
       head += body;
       body = {};
@@ -383,7 +385,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       std::tie(ec, n) = co_await stream.async_write_some(rest, use_tuple);
       written += n;
     }
-    if (request) access_log(*state, *request, full.status, head_only ? 0 : full.body.size());
+    if (request) access_log(*state, *request, full.status, head_only ? 0 : full_body.size());
     co_return !ec;
   };
 
@@ -474,7 +476,8 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
                           ? !request->headers.has_token("Connection", "close")
                           : request->headers.has_token("Connection", "keep-alive");
     keep_alive = keep_alive && !stopping_ && served + 1 < limits.max_requests_per_connection;
-    if (!co_await send(response, &*request, keep_alive) || !keep_alive) co_return;
+    if (!co_await send(response, &*request, keep_alive, decision.file_body.get()) || !keep_alive)
+      co_return;
   }
 }
 
