@@ -11,7 +11,7 @@ packages=(
   googletest libgtest-dev
   bind9-dnsutils curl iproute2 procps
   w3m python3.11-doc
-  lego
+  lego testssl.sh
 )
 
 missing=()

@@ -96,7 +96,7 @@ Decision RequestHandler::decide(const http::Request& request, const RequestConte
     decision.response = error_response(405);
     decision.response.headers.set("Allow", "GET, HEAD, OPTIONS");
   } else {
-    decision.response = serve_static(*site, request, files_);
+    decision.response = serve_static(*site, request, files_, decision.file_body);
   }
   if (decision.response.status >= 400) use_error_page(*site, decision.response);
   return decision;
@@ -106,6 +106,7 @@ http::Response RequestHandler::handle(const http::Request& request,
                                       const RequestContext& context) const {
   Decision decision = decide(request, context);
   if (decision.proxy) return error_response(502, "no upstream group is running");
+  if (decision.file_body) decision.response.body = *decision.file_body;
   return std::move(decision.response);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Maps one request to one response: picks the site by Host, checks the method, serves.
 
+#include <memory>
 #include <string>
 
 #include "server/config.hpp"
@@ -24,6 +25,8 @@ struct Decision {
   const ProxyRoute* proxy = nullptr;
   http::Response response;
   const EarlyHints* early_hints = nullptr;  // a 103 to send first, for this path
+  // When set, the body of `response`: a whole file from the cache, sent without a copy.
+  std::shared_ptr<const std::string> file_body;
 };
 
 class RequestHandler {

@@ -31,6 +31,9 @@ struct ConnectionState {
   tcp::endpoint peer;
   std::string peer_text;  // the peer's address, as the access log writes it
   bool idle = true;       // between requests: may be closed at once on stop
+  // The client may still be sending (a refusal before its request was read, or requests
+  // pipelined past the last answer): close with lingering_close, not at once.
+  bool linger = false;
 };
 
 namespace {
@@ -206,7 +209,10 @@ void Server::stop() {
 
 asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind kind) {
   while (!stopping_) {
-    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    tcp::socket socket(io_);
+    auto state = std::make_shared<ConnectionState>();
+    // The peer's address comes with the accept (no getpeername per connection).
+    auto [ec] = co_await acceptor.async_accept(socket, state->peer, use_tuple);
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       continue;  // e.g. EMFILE: the next accept may succeed
@@ -217,9 +223,6 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
     // until the client's delayed ACK (40 ms on Linux).
     std::error_code option_ec;
     socket.set_option(tcp::no_delay(true), option_ec);
-    auto state = std::make_shared<ConnectionState>();
-    std::error_code peer_ec;
-    state->peer = socket.remote_endpoint(peer_ec);
     state->peer_text = state->peer.address().to_string();
     connections_.insert(state);
     if (kind == ListenerKind::Https) {
@@ -277,7 +280,12 @@ asio::awaitable<void> Server::run_https(tcp::socket socket,
     state->arm(std::chrono::seconds(1));
     co_await stream.async_shutdown(use_tuple);
   }
-  co_await lingering_close(stream.next_layer(), *state);
+  if (state->linger) {
+    co_await lingering_close(stream.next_layer(), *state);
+  } else {
+    std::error_code ignored;
+    stream.next_layer().close(ignored);
+  }
   state->deadline->stop();
   state->socket = nullptr;
   connections_.erase(state);
@@ -289,7 +297,12 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<Conne
   state->arm(current_->config.limits.header_timeout);
   const RequestContext context{.tls = false, .sni = "", .challenges = &challenges_};
   co_await serve_requests(socket, state, context);
-  co_await lingering_close(socket, *state);
+  if (state->linger) {
+    co_await lingering_close(socket, *state);
+  } else {
+    std::error_code ignored;
+    socket.close(ignored);
+  }
   state->deadline->stop();
   state->socket = nullptr;
   connections_.erase(state);
@@ -332,19 +345,26 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
   const LimitsConfig& limits = connection_generation->config.limits;
   std::shared_ptr<Generation> generation = connection_generation;
   std::string buffer;
-  std::array<char, 16384> chunk;
 
+  // Reads into the end of `buffer`: a page while waiting for a request (an idle connection
+  // keeps no more), more once a request or a body is coming.
   auto read_more = [&]() -> asio::awaitable<bool> {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
-    if (ec) co_return false;
-    buffer.append(chunk.data(), n);
-    co_return true;
+    if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
+    const std::size_t want = buffer.empty() ? 4096 : 16384;
+    const std::size_t old_size = buffer.size();
+    buffer.resize(old_size + want);
+    auto [ec, n] =
+        co_await stream.async_read_some(asio::buffer(buffer.data() + old_size, want), use_tuple);
+    buffer.resize(old_size + (ec ? 0 : n));
+    co_return !ec;
   };
   // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
   // every call is awaited at once, so the referenced objects outlive the coroutine.
   std::string head;  // reused: one allocation for the connection's life
-  auto send = [&](const http::Response& full, const http::Request* request,
-                  bool keep_alive) -> asio::awaitable<bool> {
+  // `file_body`, when given, is the body (a cached file), and full.body is empty.
+  auto send = [&](const http::Response& full, const http::Request* request, bool keep_alive,
+                  const std::string* file_body = nullptr) -> asio::awaitable<bool> {
+    const std::string& full_body = file_body ? *file_body : full.body;
     const ServerConfig& config = generation->config;
     const bool is_head = request && request->method == "HEAD";
     // A proxied answer to HEAD keeps the upstream's Content-Length (RFC 9110 section 8.6).
@@ -352,6 +372,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     const bool set_length = response_has_body(full.status) && !head_length;
     const bool set_connection = !keep_alive || (request && request->version_minor == 0);
     const bool set_hsts = context.tls && config.hsts_max_age.count() > 0;
+    if (!keep_alive && (full.status >= 400 || !buffer.empty())) state->linger = true;
     // The head is written straight into one buffer; the fields the server sets replace any the
     // response carries.
     head.clear();
@@ -379,7 +400,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     }
     if (set_length) {
       head += "Content-Length: ";
-      append_number(head, full.body.size());
+      append_number(head, full_body.size());
       head += "\r\n";
     }
     if (set_connection) append_field(head, "Connection", keep_alive ? "keep-alive" : "close");
@@ -387,7 +408,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     // Only HEAD and bodiless statuses omit the body; an error answered before any request
     // could be parsed (400, 414, 431) sends the page its Content-Length announces.
     const bool head_only = is_head || !response_has_body(full.status);
-    std::string_view body = head_only ? std::string_view{} : std::string_view{full.body};
+    std::string_view body = head_only ? std::string_view{} : std::string_view{full_body};
     if (body.size() <= kCoalesceBytes) {
       head += body;
       body = {};
@@ -405,7 +426,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       std::tie(ec, n) = co_await stream.async_write_some(rest, use_tuple);
       written += n;
     }
-    if (request) access_log(*state, *request, full.status, head_only ? 0 : full.body.size());
+    if (request) access_log(*state, *request, full.status, head_only ? 0 : full_body.size());
     co_return !ec;
   };
 
@@ -511,7 +532,8 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
                           ? !request->headers.has_token("Connection", "close")
                           : request->headers.has_token("Connection", "keep-alive");
     keep_alive = keep_alive && !stopping_ && served + 1 < limits.max_requests_per_connection;
-    if (!co_await send(response, &*request, keep_alive) || !keep_alive) co_return;
+    if (!co_await send(response, &*request, keep_alive, decision.file_body.get()) || !keep_alive)
+      co_return;
   }
 }
 

@@ -246,6 +246,14 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
 
 http::Response serve_static(const SiteConfig& site, const http::Request& request,
                             FileCache& cache) {
+  std::shared_ptr<const std::string> whole_file;
+  http::Response response = serve_static(site, request, cache, whole_file);
+  if (whole_file) response.body = *whole_file;
+  return response;
+}
+
+http::Response serve_static(const SiteConfig& site, const http::Request& request, FileCache& cache,
+                            std::shared_ptr<const std::string>& whole_file) {
   auto path = normalize_request_path(request.target);
   if (!path) return error_response(path.error().code, path.error().message);
   if (site.root.empty()) return error_response(404);
@@ -399,7 +407,7 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
     response.headers.set("ETag", "W/" + etag);  // another representation: weak, as nginx makes it
     return response;
   }
-  response.body = *content;
+  whole_file = std::move(content);
   return response;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ Result<std::string> normalize_request_path(std::string_view target);
 // With `cache`, resolution, metadata and small files' content are reused while stat shows the
 // file unchanged (server/file_cache.hpp); without, every call resolves afresh.
 http::Response serve_static(const SiteConfig& site, const http::Request& request, FileCache& cache);
+// The same, but when the body is a whole file it is not copied: `whole_file` gets the cached
+// content and the response's body stays empty (the server sends it from there).
+http::Response serve_static(const SiteConfig& site, const http::Request& request, FileCache& cache,
+                            std::shared_ptr<const std::string>& whole_file);
 http::Response serve_static(const SiteConfig& site, const http::Request& request);
 
 // Replaces the body of an error response with the site's page for its status, if it has one.

@@ -94,7 +94,9 @@ int SiteTlsContexts::on_server_name(SSL* ssl, int*, void* self) {
   for (const SiteContext& site : contexts->contexts_) {
     for (const std::string& site_name : site.names) {
       if (site_name == wanted) {
-        SSL_set_SSL_CTX(ssl, site.context->native_handle());
+        // Switching copies the context's certificate state: not when it is already in use.
+        if (SSL_get_SSL_CTX(ssl) != site.context->native_handle())
+          SSL_set_SSL_CTX(ssl, site.context->native_handle());
         return SSL_TLSEXT_ERR_OK;
       }
     }

@@ -8,9 +8,11 @@
 namespace miniweb::server {
 namespace {
 
-// A TLS record is at most 2^14 bytes of plaintext plus 256 of expansion and a 5-byte header
-// (RFC 8446 section 5.2); room for two lets a read take more than one.
-constexpr std::size_t kInputBytes = 2 * (16384 + 256 + 5);
+// Received bytes wait here until OpenSSL reads them (into its own record buffer). Requests are
+// small: the buffer starts at a page and doubles while reads fill it, up to two records of
+// 2^14 bytes plus 256 of expansion and a 5-byte header (RFC 8446 section 5.2).
+constexpr std::size_t kInputStart = 4096;
+constexpr std::size_t kInputMax = 2 * (16384 + 256 + 5);
 
 std::error_code ssl_error(int result_code, SSL* ssl) {
   const int error = SSL_get_error(ssl, result_code);
@@ -97,13 +99,25 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* context)
 }
 
 asio::mutable_buffer TlsStream::input_space() {
-  if (!input_) input_ = std::make_unique_for_overwrite<char[]>(kInputBytes);
-  if (input_begin_ > 0) {  // what OpenSSL has not read yet moves to the front
+  if (input_begin_ == input_end_) {
+    input_begin_ = input_end_ = 0;
+    if (input_capacity_ > kInputStart) {  // a large transfer is over: back to a page
+      input_.reset();
+      input_capacity_ = 0;
+    }
+  } else if (input_begin_ > 0) {  // what OpenSSL has not read yet moves to the front
     std::memmove(input_.get(), input_.get() + input_begin_, input_end_ - input_begin_);
     input_end_ -= input_begin_;
     input_begin_ = 0;
   }
-  return asio::buffer(input_.get() + input_end_, kInputBytes - input_end_);
+  if (!input_ || (input_end_ == input_capacity_ && input_capacity_ < kInputMax)) {
+    const std::size_t capacity = input_ ? std::min(2 * input_capacity_, kInputMax) : kInputStart;
+    auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+    if (input_end_ > 0) std::memcpy(grown.get(), input_.get(), input_end_);
+    input_ = std::move(grown);
+    input_capacity_ = capacity;
+  }
+  return asio::buffer(input_.get() + input_end_, input_capacity_ - input_end_);
 }
 
 void TlsStream::reserve_output(std::size_t plaintext_bytes) {

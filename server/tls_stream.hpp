@@ -126,7 +126,14 @@ class TlsStream {
           }
         }
         if (target.size() == 0) return complete(self, {});
-        next = stream.read(target, transferred, ec);
+        // Nothing received and nothing buffered: wait for the socket before asking OpenSSL,
+        // which would otherwise hold a record buffer (17 KiB) for as long as the peer is idle.
+        if (stream.input_begin_ == stream.input_end_ && !SSL_has_pending(stream.ssl_.get()) &&
+            SSL_is_init_finished(stream.ssl_.get())) {
+          next = Next::NeedInput;
+        } else {
+          next = stream.read(target, transferred, ec);
+        }
       } else {
         std::size_t total = 0;
         for (auto it = asio::buffer_sequence_begin(buffers);
@@ -143,8 +150,19 @@ class TlsStream {
         }
         next = ec ? Next::Failed : Next::Done;
       }
+      // TLS 1.3 session tickets, written as the handshake ends, wait for the first response
+      // and leave with it: one send instead of two. (The client of TLS 1.2 waits for the
+      // server's last flight, so that one leaves at once.)
+      if constexpr (K == Kind::Handshake) {
+        if (next == Next::Done && SSL_version(stream.ssl_.get()) == TLS1_3_VERSION)
+          stream.hold_output_ = true;
+      } else if constexpr (K != Kind::Read) {
+        stream.hold_output_ = false;
+      }
+      const bool hold =
+          stream.hold_output_ && (K == Kind::Handshake || K == Kind::Read) && next != Next::Failed;
       // Whatever OpenSSL wrote (a handshake flight, records, an alert) leaves first.
-      if (!stream.output_.empty()) {
+      if (!stream.output_.empty() && !hold) {
         finished = next != Next::NeedInput;
         final_ec = ec;
         phase = Phase::Sending;
@@ -164,9 +182,11 @@ class TlsStream {
   tls::SslPtr ssl_;
   // Received ciphertext not yet read by OpenSSL: input_[input_begin_, input_end_).
   std::unique_ptr<char[]> input_;
+  std::size_t input_capacity_ = 0;
   std::size_t input_begin_ = 0;
   std::size_t input_end_ = 0;
   std::string output_;  // ciphertext OpenSSL wrote, to send
+  bool hold_output_ = false;
 };
 
 }  // namespace miniweb::server

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # miniweb-server beside nginx: static files over HTTPS with keep-alive, measured by wrk.
 # Both servers get one core (taskset cpu 0) and one worker/thread, the same files and the same
-# certificate; wrk runs on the other core. Prints requests/s, p50/p99 latency and RSS, and the
-# ratios to nginx. Each measurement lasts BENCH_SECONDS (10 by default).
+# certificate and the same TLS settings; wrk runs on the other core. Prints, with the ratios to
+# nginx:
+#   - requests/s, p50/p99 latency and RSS over keep-alive connections (wrk);
+#   - new TLS connections per second and server CPU time per connection, with wrk sending
+#     "Connection: close" (wrk resumes sessions, TLS 1.3 PSK with ECDHE) and with
+#     openssl s_time -new (full handshakes, one connection at a time); CPU time is the servers'
+#     utime+stime from /proc before and after;
+#   - memory per idle keep-alive TLS connection: BENCH_IDLE (1000) connections opened, one
+#     request made on each, RSS growth divided by their number.
+# Each throughput measurement lasts BENCH_SECONDS (10 by default).
 #
 #   bench/server/run.sh                 # builds a Release miniweb-server in build/bench-server
 #   MINIWEB_SERVER_BIN=path bench/server/run.sh
@@ -17,6 +25,7 @@ fi
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
+IDLE=${BENCH_IDLE:-1000}
 WORK=$(mktemp -d /tmp/miniweb-bench-server.XXXXXX)
 PIDS=()
 cleanup() {
@@ -97,7 +106,13 @@ http {
     server_name bench.test;
     ssl_certificate $WORK/cert.pem;
     ssl_certificate_key $WORK/key.pem;
+    # miniweb-server's TLS settings (server/tls_contexts.cpp): its TLS 1.2 suites in server order,
+    # OpenSSL's default groups and TLS 1.3 suites, tickets and OpenSSL's built-in session cache.
     ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_prefer_server_ciphers on;
+    ssl_session_tickets on;
+    ssl_session_cache builtin:20480;
     root $WORK/site;
   }
 }
@@ -147,7 +162,80 @@ measure() {  # name port path pid -> "rps p50 p99 rss errors"
   echo "$rps $p50 $p99 $(rss_kib "$pid") ${errors:-none}"
 }
 
-echo "miniweb-server vs nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): HTTPS keep-alive, wrk -t1 -c$CONNECTIONS, ${SECONDS_PER_RUN}s per run, servers on cpu 0, wrk on cpu 1"
+cpu_ticks() {  # utime + stime of the server (nginx: master and worker), in clock ticks
+  local pid=$1 total=0 p
+  for p in $pid $(pgrep -P "$pid" || true); do
+    total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+TICK=$(getconf CLK_TCK)
+
+tls_parameters() {  # what a client negotiates, and whether a second connection resumes
+  local port=$1 out
+  out=$(openssl s_client -connect "127.0.0.1:$port" -servername bench.test -brief </dev/null 2>&1 || true)
+  printf '%s, %s, %s' "$(awk -F': ' '/^Protocol version/ { print $2 }' <<<"$out")" \
+    "$(awk -F': ' '/^Ciphersuite/ { print $2 }' <<<"$out")" \
+    "$(awk -F': ' '/^(Peer|Server) Temp Key/ { print $2 }' <<<"$out")"
+}
+
+idle_memory() {  # port pid -> "rss_before rss_after bytes_per_connection"
+  local port=$1 pid=$2 before after
+  rm -f "$WORK/hold" "$WORK/idle.out"
+  mkfifo "$WORK/hold"
+  taskset -c 1 python3 "$ROOT/bench/server/idle_connections.py" "$port" /1k.txt "$IDLE" \
+    <"$WORK/hold" >"$WORK/idle.out" &
+  local client=$!
+  exec 7>"$WORK/hold"
+  before=$(rss_kib "$pid")
+  # The RSS before is read while the client starts; its connections come later.
+  local tries=0
+  until grep -q '^open' "$WORK/idle.out"; do
+    ((++tries > 600)) && { echo "idle connections to port $port did not open" >&2; exit 1; }
+    sleep 0.1
+  done
+  sleep 1
+  after=$(rss_kib "$pid")
+  exec 7>&-
+  wait "$client" || true
+  sleep 1  # the server notices the closes
+  echo "$before $after $(((after - before) * 1024 / IDLE))"
+}
+
+new_connections() {  # port pid -> "connections/s cpu_us_per_connection" with wrk, Connection: close
+  local port=$1 pid=$2 before after out requests rps
+  before=$(cpu_ticks "$pid")
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -H "Connection: close" "https://127.0.0.1:$port/1k.txt")
+  after=$(cpu_ticks "$pid")
+  requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  awk -v r="$rps" -v n="$requests" -v t=$((after - before)) -v hz="$TICK" \
+    'BEGIN { printf "%s %.1f\n", r, (n > 0 ? t * 1e6 / hz / n : 0) }'
+}
+
+full_handshakes() {  # port pid -> "handshakes/s cpu_us_per_handshake" with openssl s_time -new
+  local port=$1 pid=$2 before after out connections
+  before=$(cpu_ticks "$pid")
+  out=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$port" -new -time "$SECONDS_PER_RUN" -www /1k.txt 2>&1)
+  after=$(cpu_ticks "$pid")
+  connections=$(awk '/connections in .* real seconds/ { print $1 }' <<<"$out")
+  awk -v n="${connections:-0}" -v s="$SECONDS_PER_RUN" -v t=$((after - before)) -v hz="$TICK" \
+    'BEGIN { printf "%.1f %.1f\n", n / s, (n > 0 ? t * 1e6 / hz / n : 0) }'
+}
+
+echo "miniweb-server vs nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): servers on cpu 0, clients on cpu 1"
+echo "TLS as a client sees it: miniweb $(tls_parameters "$MINIWEB_PORT"); nginx $(tls_parameters "$NGINX_PORT")"
+
+echo
+echo "idle keep-alive TLS connections: $IDLE opened, one GET /1k.txt on each, then idle"
+printf '%-8s %14s %14s %18s\n' server 'RSS before KiB' 'RSS after KiB' 'bytes/connection'
+read -r m_before m_after m_per <<<"$(idle_memory "$MINIWEB_PORT" "$MINIWEB_PID")"
+read -r n_before n_after n_per <<<"$(idle_memory "$NGINX_PORT" "$NGINX_PID")"
+printf '%-8s %14s %14s %18s\n' miniweb "$m_before" "$m_after" "$m_per" nginx "$n_before" "$n_after" "$n_per"
+awk -v m="$m_per" -v n="$n_per" 'BEGIN { printf "ratio    memory per idle connection %.2fx nginx\n", (n > 0 ? m / n : 0) }'
+
+echo
+echo "keep-alive: wrk -t1 -c$CONNECTIONS, ${SECONDS_PER_RUN}s per run"
 printf '%-8s %-8s %12s %10s %10s %10s  %s\n' file server 'requests/s' 'p50 ms' 'p99 ms' 'RSS KiB' errors
 for path in /1k.txt /100k.bin; do
   read -r m_rps m_p50 m_p99 m_rss m_err <<<"$(measure miniweb "$MINIWEB_PORT" "$path" "$MINIWEB_PID")"
@@ -158,3 +246,17 @@ for path in /1k.txt /100k.bin; do
   awk -v f="$path" -v mr="$m_rps" -v nr="$n_rps" -v mp="$m_p99" -v np="$n_p99" -v mm="$m_rss" -v nm="$n_rss" \
     'BEGIN { printf "%-8s ratio    requests/s %.2fx nginx, p99 %.2fx nginx, RSS %.2fx nginx\n", f, mr / nr, (np > 0 ? mp / np : 0), (nm > 0 ? mm / nm : 0) }'
 done
+
+echo
+echo "new TLS connections, one GET /1k.txt each; CPU is the server's utime+stime per connection"
+printf '%-34s %-8s %14s %14s\n' client server 'connections/s' 'CPU us/conn'
+read -r m_cps m_cpu <<<"$(new_connections "$MINIWEB_PORT" "$MINIWEB_PID")"
+read -r n_cps n_cpu <<<"$(new_connections "$NGINX_PORT" "$NGINX_PID")"
+printf '%-34s %-8s %14s %14s\n' "wrk -c$CONNECTIONS Connection: close" miniweb "$m_cps" "$m_cpu" "(resumed)" nginx "$n_cps" "$n_cpu"
+awk -v mr="$m_cps" -v nr="$n_cps" -v mc="$m_cpu" -v nc="$n_cpu" \
+  'BEGIN { printf "ratio    connections/s %.2fx nginx, CPU per connection %.2fx nginx\n", mr / nr, (nc > 0 ? mc / nc : 0) }'
+read -r m_hps m_hcpu <<<"$(full_handshakes "$MINIWEB_PORT" "$MINIWEB_PID")"
+read -r n_hps n_hcpu <<<"$(full_handshakes "$NGINX_PORT" "$NGINX_PID")"
+printf '%-34s %-8s %14s %14s\n' "openssl s_time -new" miniweb "$m_hps" "$m_hcpu" "(full handshakes, 1 at a time)" nginx "$n_hps" "$n_hcpu"
+awk -v mr="$m_hps" -v nr="$n_hps" -v mc="$m_hcpu" -v nc="$n_hcpu" \
+  'BEGIN { printf "ratio    handshakes/s %.2fx nginx, CPU per handshake %.2fx nginx\n", mr / nr, (nc > 0 ? mc / nc : 0) }'

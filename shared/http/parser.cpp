@@ -239,6 +239,11 @@ Result<BodyLength> response_body_length(const Response& response, std::string_vi
   return BodyLength{BodyFraming::UntilClose, 0};
 }
 
+namespace {
+// Chunk size lines (with extensions) and trailer lines, as nginx's limits on them.
+constexpr std::size_t kMaxChunkLine = 1024;
+}  // namespace
+
 Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::string& body,
                                                       std::size_t max_body) {
   std::size_t pos = 0;
@@ -254,8 +259,14 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
   while (true) {
     std::string_view line;
     if (state_ == State::Size) {
+      // The limit holds whether the line came in one read or several.
       if (!take_line(line)) {
-        if (input.size() - pos > 1024) result = make_error("chunk size line too long", 400);
+        if (input.size() - pos > kMaxChunkLine)
+          result = make_error("chunk size line too long", 400);
+        break;
+      }
+      if (line.size() > kMaxChunkLine) {
+        result = make_error("chunk size line too long", 400);
         break;
       }
       std::string_view size_text = line.substr(0, line.find(';'));
@@ -282,14 +293,26 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
       if (remaining_ > 0) break;
       state_ = State::DataEnd;
     } else if (state_ == State::DataEnd) {
-      if (!take_line(line)) break;
+      if (!take_line(line)) {
+        // Only CRLF may follow the data; more without a line end cannot become valid.
+        if (input.size() - pos > 2) result = make_error("chunk data longer than its size", 400);
+        break;
+      }
       if (!line.empty()) {
         result = make_error("chunk data longer than its size", 400);
         break;
       }
       state_ = State::Size;
     } else {  // Trailer: fields are read and dropped, up to the empty line.
-      if (!take_line(line)) break;
+      if (!take_line(line)) {
+        // A trailer line that never ends would otherwise grow the input without bound.
+        if (input.size() - pos > kMaxChunkLine) result = make_error("trailer line too long", 400);
+        break;
+      }
+      if (line.size() > kMaxChunkLine) {
+        result = make_error("trailer line too long", 400);
+        break;
+      }
       if (line.empty()) {
         result = Progress::Done;
         break;
