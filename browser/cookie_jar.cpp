@@ -1,5 +1,7 @@
 #include "browser/cookie_jar.hpp"
 
+#include "shared/atomic_file.hpp"
+
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -430,15 +432,8 @@ void CookieJar::save() const {
                       {"same_site", cookie.same_site},
                       {"created", cookie.created}});
   }
-  std::error_code ec;
-  std::filesystem::create_directories(file_.parent_path(), ec);
-  const auto temporary = file_.string() + "." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    out << stored.dump(2) << '\n';
-    if (!out) return;
-  }
-  std::filesystem::rename(temporary, file_, ec);
+  // Cookies are a user's secrets (sessions): owner-only, as browsers keep them.
+  (void)write_file_atomically(file_, stored.dump(2) + "\n", kPrivateFileMode);
 }
 
 }  // namespace miniweb::browser

@@ -1,5 +1,7 @@
 #include "browser/host_resolver.hpp"
 
+#include "shared/atomic_file.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,14 +106,8 @@ void HostResolver::save_to_disk_cache(const std::string& host, const ResolvedHos
   if (resolved.https_port) entry["https_port"] = *resolved.https_port;
   entry["expires"] = now + ttl;
   cache[host] = entry;
-  // Written beside and renamed over, so a reader never sees half a file.
-  const auto temporary = settings_.cache_dir / ("dns-cache.json." + std::to_string(::getpid()));
-  {
-    std::ofstream out(temporary);
-    out << cache.dump(2) << '\n';
-    if (!out) return;
-  }
-  std::filesystem::rename(temporary, file, ec);
+  // A cache: losing an update costs a lookup, so a failed write is not an error.
+  (void)write_file_atomically(file, cache.dump(2) + "\n", kPublicFileMode);
 }
 
 asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& name, Trace& trace) {

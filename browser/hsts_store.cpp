@@ -1,5 +1,7 @@
 #include "browser/hsts_store.hpp"
 
+#include "shared/atomic_file.hpp"
+
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -88,15 +90,7 @@ void HstsStore::save() const {
   nlohmann::json stored = nlohmann::json::object();
   for (const auto& [host, entry] : hosts_)
     stored[host] = {{"expires", entry.expires}, {"include_subdomains", entry.include_subdomains}};
-  std::error_code ec;
-  std::filesystem::create_directories(file_.parent_path(), ec);
-  const auto temporary = file_.string() + "." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    out << stored.dump(2) << '\n';
-    if (!out) return;
-  }
-  std::filesystem::rename(temporary, file_, ec);
+  (void)write_file_atomically(file_, stored.dump(2) + "\n", kPublicFileMode);
 }
 
 }  // namespace miniweb::browser

@@ -1,5 +1,7 @@
 #include "browser/page_loader.hpp"
 
+#include "shared/atomic_file.hpp"
+
 #include <asio/ssl.hpp>
 
 #include <algorithm>
@@ -345,11 +347,7 @@ asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_te
                          time_text(X509_CRL_get0_nextUpdate(crl.get())));
   if (!options_.profile_dir.empty()) {
     const auto file = crl_cache_file(options_.profile_dir, url_text);
-    std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
-    const auto temporary = file.string() + ".part";
-    std::ofstream(temporary, std::ios::binary) << page->response.body;
-    std::filesystem::rename(temporary, file, ec);
+    (void)write_file_atomically(file, page->response.body, kPublicFileMode);
   }
   X509_CRL* raw = crl.get();
   crls_[url_text] = CachedCrl{std::move(crl)};

@@ -265,14 +265,16 @@ Result<Authority> Authority::init(const std::filesystem::path& dir, const InitOp
   if (auto s = write_private_key(dir / "intermediate.key", intermediate_key->get()); !s) {
     return s.error();
   }
-  if (auto s = write_file_atomic(dir / "intermediate.pem", intermediate_pem, kPublicFileMode); !s) {
+  if (auto s = write_file_atomically(dir / "intermediate.pem", intermediate_pem, kPublicFileMode);
+      !s) {
     return s.error();
   }
-  if (auto s = write_file_atomic(dir / "ca.json", settings.dump(2) + "\n", kPublicFileMode); !s) {
+  if (auto s = write_file_atomically(dir / "ca.json", settings.dump(2) + "\n", kPublicFileMode);
+      !s) {
     return s.error();
   }
   if (auto s = database.save(DatabaseState{}); !s) return s.error();
-  if (auto s = write_file_atomic(dir / "root.pem", root_pem, kPublicFileMode); !s) {
+  if (auto s = write_file_atomically(dir / "root.pem", root_pem, kPublicFileMode); !s) {
     return s.error();
   }
 

@@ -240,8 +240,8 @@ Status write_private_key(const std::filesystem::path& path, EVP_PKEY* key) {
   }
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio.get(), &data);
-  Status status = write_file_atomic(path, std::string_view(data, static_cast<size_t>(length)),
-                                    kPrivateFileMode);
+  Status status = write_file_atomically(path, std::string_view(data, static_cast<size_t>(length)),
+                                        kPrivateFileMode);
   OPENSSL_cleanse(data, static_cast<size_t>(length));
   return status;
 }

@@ -58,7 +58,7 @@ std::string crl_der(X509_CRL* crl);
 Result<tls::X509Ptr> parse_certificate_pem(std::string_view pem);
 Result<tls::X509Ptr> read_certificate(const std::filesystem::path& path);
 
-// PKCS #8 PEM, unencrypted, written with write_file_atomic in mode 0600; the serialized key
+// PKCS #8 PEM, unencrypted, written with write_file_atomically in mode 0600; the serialized key
 // is wiped from memory afterwards.
 Status write_private_key(const std::filesystem::path& path, EVP_PKEY* key);
 Result<tls::EvpPkeyPtr> read_private_key(const std::filesystem::path& path);

@@ -159,7 +159,7 @@ Result<DatabaseState> Database::load() const {
 Status Database::save(const DatabaseState& state) const {
   json j = {{"version", 1}, {"crl_number", state.crl_number}, {"certificates", json::array()}};
   for (const auto& record : state.certificates) j["certificates"].push_back(to_json(record));
-  return write_file_atomic(path(), j.dump(2) + "\n", kPublicFileMode);
+  return write_file_atomically(path(), j.dump(2) + "\n", kPublicFileMode);
 }
 
 }  // namespace miniweb::ca

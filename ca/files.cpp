@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
-#include <utility>
+
+#include "shared/unique_fd.hpp"
 
 namespace miniweb::ca {
 
@@ -20,77 +20,7 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-// Closes a descriptor on every path out of a function.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-Status write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return make_error(errno_text());
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Ok{};
-}
-
-std::string random_suffix() {
-  std::random_device device;
-  std::ostringstream out;
-  out << std::hex << device() << device();
-  return out.str();
-}
-
 }  // namespace
-
-Status write_file_atomic(const std::filesystem::path& path, std::string_view contents,
-                         unsigned mode) {
-  const std::filesystem::path dir =
-      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::filesystem::path temp;
-  int raw_fd = -1;
-  for (int attempt = 0; attempt < 16 && raw_fd < 0; ++attempt) {
-    temp = dir / ("." + path.filename().string() + ".tmp-" + random_suffix());
-    raw_fd =
-        ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
-    if (raw_fd < 0 && errno != EEXIST) {
-      return make_error("cannot create " + temp.string() + ": " + errno_text());
-    }
-  }
-  if (raw_fd < 0) return make_error("cannot create a temporary file in " + dir.string());
-  Fd fd(raw_fd);
-
-  auto fail = [&](const std::string& what) -> Status {
-    const std::string text = what + " " + temp.string() + ": " + errno_text();
-    ::unlink(temp.c_str());
-    return make_error(text);
-  };
-  if (!write_all(fd.get(), contents)) return fail("cannot write");
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
-  if (::close(fd.release()) != 0) return fail("cannot close");
-  if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename to " + path.string());
-
-  // The rename is durable only once the directory entry is on disk.
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() < 0 || ::fsync(dir_fd.get()) != 0) {
-    return make_error("cannot fsync directory " + dir.string() + ": " + errno_text());
-  }
-  return Ok{};
-}
 
 Result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -102,7 +32,7 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 }
 
 Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {
-  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (fd.get() < 0)
     return make_error("cannot open lock file " + path.string() + ": " + errno_text());
   while (::flock(fd.get(), LOCK_EX) != 0) {

@@ -1,24 +1,19 @@
 #pragma once
-// Crash-safe file writing and an advisory lock, the two things the CA's state relies on.
+// Reading files and an advisory lock, with crash-safe writing, what the CA's state relies on.
 
 #include <filesystem>
 #include <string>
 #include <string_view>
 
+#include "shared/atomic_file.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::ca {
 
-// Mode for files that hold a private key: owner read/write only, from creation on.
-inline constexpr unsigned kPrivateFileMode = 0600;
-inline constexpr unsigned kPublicFileMode = 0644;
-
-// Replaces `path` with `contents` so that a crash at any point leaves either the old file or
-// the new one, whole: a fresh temporary file in the same directory is created with
-// O_CREAT|O_EXCL and `mode` (so a key is never readable by others, not even briefly),
-// written, fsync'ed, renamed over `path`, and the directory is fsync'ed.
-Status write_file_atomic(const std::filesystem::path& path, std::string_view contents,
-                         unsigned mode);
+// Crash-safe writes are the common library's (shared/atomic_file.hpp).
+using miniweb::kPrivateFileMode;
+using miniweb::kPublicFileMode;
+using miniweb::write_file_atomically;
 
 // The whole file, or an error naming it.
 Result<std::string> read_file(const std::filesystem::path& path);

@@ -106,10 +106,10 @@ int run_issue(const std::string& dir, const std::vector<std::string>& names, int
       return fail(s.error().message);
     }
   }
-  if (auto s = write_file_atomic(crt_path, issued->certificate_pem, kPublicFileMode); !s) {
+  if (auto s = write_file_atomically(crt_path, issued->certificate_pem, kPublicFileMode); !s) {
     return fail(s.error().message);
   }
-  if (auto s = write_file_atomic(chain_path, issued->chain_pem, kPublicFileMode); !s) {
+  if (auto s = write_file_atomically(chain_path, issued->chain_pem, kPublicFileMode); !s) {
     return fail(s.error().message);
   }
   std::cout << "issued " << issued->serial << " for " << join(issued->names, ", ") << "\n"
@@ -137,7 +137,8 @@ int run_crl(const std::string& dir, const std::string& out, int days, bool der) 
   auto crl = authority->make_crl(days);
   if (!crl) return fail(crl.error().message);
   const std::string bytes = der ? crl_der(crl->get()) : crl_pem(crl->get());
-  if (auto s = write_file_atomic(out, bytes, kPublicFileMode); !s) return fail(s.error().message);
+  if (auto s = write_file_atomically(out, bytes, kPublicFileMode); !s)
+    return fail(s.error().message);
   std::cout << "wrote CRL to " << out << " (" << X509_CRL_get_REVOKED(crl->get()) << " revoked)\n";
   return 0;
 }

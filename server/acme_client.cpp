@@ -162,7 +162,7 @@ asio::awaitable<Status> AcmeClient::register_account() {
   if (changed) {
     nlohmann::json record = {{"directory", config_.directory}, {"kid", kid_}};
     if (auto status = write_file_atomically(account_record_path(config_), record.dump(2) + "\n",
-                                            FileMode::Private);
+                                            kPrivateFileMode);
         !status)
       co_return status.error();
     std::clog << "acme: account " << kid_ << (reply->status == 201 ? " created" : " in use")

@@ -68,9 +68,9 @@ asio::awaitable<Status> AcmeManager::renew(Managed& site) {
   auto obtained = co_await site.client->obtain(site.names);
   if (!obtained) co_return obtained.error();
   // The key first: a chain is only ever next to its key or to the previous one's.
-  if (auto status = write_file_atomically(site.key, obtained->key_pem, FileMode::Private); !status)
+  if (auto status = write_file_atomically(site.key, obtained->key_pem, kPrivateFileMode); !status)
     co_return status.error();
-  if (auto status = write_file_atomically(site.chain, obtained->chain_pem, FileMode::Public);
+  if (auto status = write_file_atomically(site.chain, obtained->chain_pem, kPublicFileMode);
       !status)
     co_return status.error();
   if (auto stored = check_stored_certificate(site.chain, site.key, site.names); !stored)

@@ -8,15 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "shared/atomic_file.hpp"
 #include "shared/result.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 
 namespace miniweb::server {
-
-enum class FileMode { Private, Public };  // 0600 or 0644
-
-Status write_file_atomically(const std::filesystem::path& path, std::string_view content,
-                             FileMode mode);
 
 // A fresh ECDSA P-256 key.
 Result<tls::EvpPkeyPtr> generate_p256_key();

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "shared/atomic_file.hpp"
 #include "stack/plan.hpp"
 #include "stack/topology.hpp"
 
@@ -26,20 +27,10 @@ std::string today_serial() {
   return text;
 }
 
-// Each file written whole under a temporary name, then renamed: a running server that reloads
-// never reads half a file.
-bool write_file(const miniweb::stack::PlannedFile& file) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.path.parent_path(), ec);
-  std::filesystem::path temporary = file.path;
-  temporary += ".new";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << file.content;
-    if (!out.flush()) return false;
-  }
-  std::filesystem::rename(temporary, file.path, ec);
-  return !ec;
+// Each file written whole and renamed into place: a running server that reloads never reads
+// half a file.
+miniweb::Status write_file(const miniweb::stack::PlannedFile& file) {
+  return miniweb::write_file_atomically(file.path, file.content, miniweb::kPublicFileMode);
 }
 
 }  // namespace
@@ -94,8 +85,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& file : made->files) {
-    if (!write_file(file)) {
-      std::cerr << "miniweb-stack: cannot write " << file.path.string() << "\n";
+    if (auto written = write_file(file); !written) {
+      std::cerr << "miniweb-stack: " << written.error().message << "\n";
       return 1;
     }
   }

@@ -268,8 +268,8 @@ Result<std::unique_ptr<asio::ssl::context>> make_tls_context(Authority& authorit
     if (auto s = write_private_key(prefix.string() + ".key", issued->private_key.get()); !s) {
       return s.error();
     }
-    if (auto s =
-            write_file_atomic(prefix.string() + ".chain.pem", issued->chain_pem, kPublicFileMode);
+    if (auto s = write_file_atomically(prefix.string() + ".chain.pem", issued->chain_pem,
+                                       kPublicFileMode);
         !s) {
       return s.error();
     }

@@ -203,6 +203,10 @@ TEST(CookieJar, PersistsOnlyPersistentCookies) {
   EXPECT_TRUE(reopened.cookies()[0].secure);
   EXPECT_EQ(reopened.cookies()[0].same_site, "Strict");
   EXPECT_EQ(reopened.header_for(page, now), "kept=1");
+  // Cookies are a user's secrets: the file is the owner's alone, as browsers keep theirs.
+  EXPECT_EQ(std::filesystem::status(profile / "cookies.json").permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   // A damaged file is ignored.
   std::ofstream(profile / "cookies.json") << "{ not json";
   CookieJar damaged(profile);

@@ -473,7 +473,7 @@ TEST_F(CaAuthority, ConcurrentIssuanceFromThreadsKeepsEveryRecord) {
 
 TEST(CaDatabase, DamagedFileIsAnErrorAndLeftUntouched) {
   TempDir dir;
-  ASSERT_TRUE(write_file_atomic(dir.path() / "db.json", "{not json", kPublicFileMode));
+  ASSERT_TRUE(write_file_atomically(dir.path() / "db.json", "{not json", kPublicFileMode));
   Database database(dir.path());
   EXPECT_FALSE(database.load());
   EXPECT_EQ(testing::slurp(dir / "db.json"), "{not json");

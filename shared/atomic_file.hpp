@@ -1,0 +1,25 @@
+#pragma once
+// Writing a file so that a crash, or a reader at the same moment, sees the old file or the new
+// one, whole: what the CA's database and keys, the server's ACME keys and certificates, the
+// browser's profile and the demo's plan all rely on.
+
+#include <filesystem>
+#include <string_view>
+
+#include "shared/result.hpp"
+
+namespace miniweb {
+
+// For files that hold a private key or a user's secrets (cookies): owner read/write only, from
+// creation on. Everything else is 0644.
+inline constexpr unsigned kPrivateFileMode = 0600;
+inline constexpr unsigned kPublicFileMode = 0644;
+
+// Replaces `path` with `contents`: a fresh temporary file in the same directory (created with
+// O_CREAT|O_EXCL and `mode`, so a key is never readable by others, not even briefly, and two
+// processes never share one) is written, fsync'ed, renamed over `path`, and the directory is
+// fsync'ed. The directory is created when missing.
+Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                             unsigned mode);
+
+}  // namespace miniweb
