@@ -15,6 +15,7 @@
 #include "server/upstream.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/http/parser.hpp"
+#include "shared/http/request_reader.hpp"
 #include "shared/url.hpp"
 
 namespace miniweb::server {
@@ -186,75 +187,43 @@ asio::awaitable<void> serve_forward_proxy(ProxyConnection& connection, const Ser
     connection.idle = buffer.empty();
     connection.deadline.arm(served == 0 || !buffer.empty() ? limits.header_timeout
                                                            : limits.keepalive_timeout);
-    std::size_t head_end;
-    while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
-      if (buffer.size() > limits.http.max_header_bytes) {
-        const bool line_too_long = buffer.find('\n') == std::string::npos ||
-                                   buffer.find('\n') > limits.http.max_request_line;
-        log(LogLevel::Info, "client sent too long a request head", nullptr);
-        co_await send(line_too_long ? error_response(414) : error_response(431), nullptr, false);
-        co_return;
-      }
-      const bool was_idle = buffer.empty();
-      if (!co_await read_more()) {
-        if (connection.deadline.expired() && !was_idle) {
-          log(LogLevel::Info, "client timed out sending the request head", nullptr);
-          co_await send(error_response(408), nullptr, false);
-        }
-        co_return;
-      }
-      if (was_idle) {
-        connection.idle = false;
-        connection.deadline.arm(limits.header_timeout);
-      }
-    }
-
+    auto became_busy = [&] {
+      connection.idle = false;
+      connection.deadline.arm(limits.header_timeout);
+    };
+    auto timed_out = [&] { return connection.deadline.expired(); };
     auto request =
-        http::parse_request_head(std::string_view(buffer).substr(0, head_end), limits.http);
+        co_await http::read_request_head(buffer, limits.http, read_more, became_busy, timed_out);
     if (!request) {
-      log(LogLevel::Info, "client sent an invalid request: " + request.error().message, nullptr);
-      co_await send(error_response(request.error().code, request.error().message), nullptr, false);
+      if (const int status = request.error().code) {
+        log(LogLevel::Info, request.error().message, nullptr);
+        const http::Response refused = status == 400
+                                           ? error_response(status, request.error().message)
+                                           : error_response(status);
+        co_await send(refused, nullptr, false);
+      }
       co_return;
     }
-    buffer.erase(0, head_end);
     const bool connect = request->method == "CONNECT";
     // A CONNECT's bytes after the head belong to the tunnel, whatever its fields say.
     if (!connect) {
-      auto body_length = http::request_body_length(*request);
-      if (!body_length) {
-        log(LogLevel::Info, "client sent an invalid request: " + body_length.error().message,
-            &*request);
-        co_await send(error_response(body_length.error().code, body_length.error().message),
-                      &*request, false);
-        co_return;
-      }
-      if (body_length->framing != http::BodyFraming::None && buffer.empty() && allowed &&
-          request->headers.has_token("Expect", "100-continue")) {
+      // Permission to send a body only to a client that may use the proxy at all.
+      auto send_continue = [&]() -> asio::awaitable<bool> {
+        if (!allowed) co_return true;
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [ec, n] = co_await asio::async_write(socket, asio::buffer(kContinue), use_tuple);
-        if (ec) co_return;
-      }
-      if (body_length->framing == http::BodyFraming::ContentLength) {
-        if (body_length->content_length > limits.http.max_body_bytes) {
-          co_await send(error_response(413), &*request, false);
-          co_return;
+        co_return !ec;
+      };
+      if (auto body = co_await http::read_request_body(*request, buffer, limits.http, read_more,
+                                                       send_continue);
+          !body) {
+        if (const int status = body.error().code) {
+          log(LogLevel::Info, body.error().message, &*request);
+          const http::Response refused =
+              status == 400 ? error_response(status, body.error().message) : error_response(status);
+          co_await send(refused, &*request, false);
         }
-        while (buffer.size() < body_length->content_length)
-          if (!co_await read_more()) co_return;
-        request->body = buffer.substr(0, body_length->content_length);
-        buffer.erase(0, body_length->content_length);
-      } else if (body_length->framing == http::BodyFraming::Chunked) {
-        http::ChunkedDecoder decoder;
-        while (true) {
-          auto progress = decoder.feed(buffer, request->body, limits.http.max_body_bytes);
-          if (!progress) {
-            co_await send(error_response(progress.error().code, progress.error().message),
-                          &*request, false);
-            co_return;
-          }
-          if (*progress == http::ChunkedDecoder::Progress::Done) break;
-          if (!co_await read_more()) co_return;
-        }
+        co_return;
       }
     }
     bool keep_alive = request->version_minor >= 1

@@ -15,6 +15,7 @@
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
 #include "shared/http/parser.hpp"
+#include "shared/http/request_reader.hpp"
 
 namespace miniweb::server {
 
@@ -104,11 +105,16 @@ void access_log(const ConnectionState& state, const http::Request& request, int 
   write_access_log(line);
 }
 
+// The answer to a request that could not be read: the status alone for the limits (408, 413,
+// 414, 431), with what was wrong for a malformed one (400).
+http::Response refusal(int status, const std::string& why) {
+  return status == 400 ? error_response(status, why) : error_response(status);
+}
+
 // A client's protocol error, at info as nginx logs them ("client sent invalid ...").
 void log_client_error(const ConnectionState& state, std::string_view what) {
   if (error_log().enabled(LogLevel::Info))
-    error_log().write(LogLevel::Info,
-                      std::string(what) + ", client: " + state.peer_text);
+    error_log().write(LogLevel::Info, std::string(what) + ", client: " + state.peer_text);
 }
 
 void append_field(std::string& head, std::string_view name, std::string_view value) {
@@ -435,76 +441,35 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
     // Idle keep-alive until the first byte of the next request, then the header timeout.
     state->idle = buffer.empty();
     state->arm(served == 0 || !buffer.empty() ? limits.header_timeout : limits.keepalive_timeout);
-    std::size_t head_end;
-    while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
-      if (buffer.size() > limits.http.max_header_bytes) {
-        bool line_too_long = buffer.find('\n') == std::string::npos ||
-                             buffer.find('\n') > limits.http.max_request_line;
-        log_client_error(*state, line_too_long ? "client sent too long a URI"
-                                               : "client sent too large a request head");
-        co_await send(line_too_long ? error_response(414) : error_response(431), nullptr, false);
-        co_return;
-      }
-      const bool was_idle = buffer.empty();
-      if (!co_await read_more()) {
-        // A client that started a request and stalled gets 408 (slowloris); an idle one is closed.
-        if (state->deadline->expired() && !was_idle) {
-          log_client_error(*state, "client timed out sending the request head");
-          co_await send(error_response(408), nullptr, false);
-        }
-        co_return;
-      }
-      if (was_idle) {
-        state->idle = false;
-        state->arm(limits.header_timeout);
-      }
-    }
-
+    auto became_busy = [&] {
+      state->idle = false;
+      state->arm(limits.header_timeout);
+    };
+    auto timed_out = [&] { return state->deadline->expired(); };
     auto request =
-        http::parse_request_head(std::string_view(buffer).substr(0, head_end), limits.http);
+        co_await http::read_request_head(buffer, limits.http, read_more, became_busy, timed_out);
     if (!request) {
-      log_client_error(*state, "client sent an invalid request: " + request.error().message);
-      co_await send(error_response(request.error().code, request.error().message), nullptr, false);
+      if (const int status = request.error().code) {
+        log_client_error(*state, request.error().message);
+        const http::Response refused = refusal(status, request.error().message);
+        co_await send(refused, nullptr, false);
+      }
       co_return;
     }
-    buffer.erase(0, head_end);
-    auto body_length = http::request_body_length(*request);
-    if (!body_length) {
-      log_client_error(*state, "client sent an invalid body: " + body_length.error().message);
-      co_await send(error_response(body_length.error().code, body_length.error().message),
-                    &*request, false);
-      co_return;
-    }
-    // RFC 9110 section 10.1.1: answer 100-continue only when a body is still to come.
-    if (body_length->framing != http::BodyFraming::None && buffer.empty() &&
-        request->headers.has_token("Expect", "100-continue")) {
+    auto send_continue = [&]() -> asio::awaitable<bool> {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), use_tuple);
-      if (ec) co_return;
-    }
-    if (body_length->framing == http::BodyFraming::ContentLength) {
-      if (body_length->content_length > limits.http.max_body_bytes) {
-        log_client_error(*state, "client intended to send too large a body");
-        co_await send(error_response(413), &*request, false);
-        co_return;
+      co_return !ec;
+    };
+    if (auto body = co_await http::read_request_body(*request, buffer, limits.http, read_more,
+                                                     send_continue);
+        !body) {
+      if (const int status = body.error().code) {
+        log_client_error(*state, body.error().message);
+        const http::Response refused = refusal(status, body.error().message);
+        co_await send(refused, &*request, false);
       }
-      while (buffer.size() < body_length->content_length) {
-        if (!co_await read_more()) co_return;
-      }
-      request->body = buffer.substr(0, body_length->content_length);
-      buffer.erase(0, body_length->content_length);
-    } else if (body_length->framing == http::BodyFraming::Chunked) {
-      http::ChunkedDecoder decoder;
-      while (true) {
-        auto progress = decoder.feed(buffer, request->body, limits.http.max_body_bytes);
-        if (!progress) {
-          co_await send(error_response(progress.error().code, progress.error().message), &*request,
-                        false);
-          co_return;
-        }
-        if (*progress == http::ChunkedDecoder::Progress::Done) break;
-        if (!co_await read_more()) co_return;
-      }
+      co_return;
     }
 
     generation = current_;

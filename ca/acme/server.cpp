@@ -11,6 +11,7 @@
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
 #include "shared/http/parser.hpp"
+#include "shared/http/request_reader.hpp"
 
 namespace miniweb::ca::acme {
 
@@ -157,53 +158,30 @@ asio::awaitable<void> AcmeServer::serve(Stream& stream, Connection& connection, 
   for (std::size_t served = 0; served < limits_.max_requests_per_connection && !stopping_;
        ++served) {
     connection.deadline->arm(served == 0 ? limits_.header_timeout : limits_.keepalive_timeout);
-    std::size_t head_end;
-    while ((head_end = http::find_head_end(buffer)) == std::string::npos) {
-      if (buffer.size() > parse_limits.max_header_bytes) {
-        const http::Response r = error_response(431, "request head too large");
-        co_await send(r, false, false);
-        co_return;
-      }
-      if (!co_await read_more()) co_return;
-      connection.deadline->arm(limits_.header_timeout);
-    }
+    auto became_busy = [&] { connection.deadline->arm(limits_.header_timeout); };
+    auto timed_out = [&] { return connection.deadline->expired(); };
     auto request =
-        http::parse_request_head(std::string_view(buffer).substr(0, head_end), parse_limits);
+        co_await http::read_request_head(buffer, parse_limits, read_more, became_busy, timed_out);
     if (!request) {
-      const http::Response r = error_response(request.error().code, request.error().message);
-      co_await send(r, false, false);
+      if (const int status = request.error().code) {
+        const http::Response refused = error_response(status, request.error().message);
+        co_await send(refused, false, false);
+      }
       co_return;
     }
-    buffer.erase(0, head_end);
-    auto length = http::request_body_length(*request);
-    if (!length) {
-      const http::Response r = error_response(length.error().code, length.error().message);
-      co_await send(r, false, false);
+    auto send_continue = [&]() -> asio::awaitable<bool> {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), use_tuple);
+      co_return !ec;
+    };
+    if (auto body = co_await http::read_request_body(*request, buffer, parse_limits, read_more,
+                                                     send_continue);
+        !body) {
+      if (const int status = body.error().code) {
+        const http::Response refused = error_response(status, body.error().message);
+        co_await send(refused, false, false);
+      }
       co_return;
-    }
-    if (length->framing == http::BodyFraming::ContentLength) {
-      if (length->content_length > parse_limits.max_body_bytes) {
-        const http::Response r = error_response(413, "request body too large");
-        co_await send(r, false, false);
-        co_return;
-      }
-      while (buffer.size() < length->content_length) {
-        if (!co_await read_more()) co_return;
-      }
-      request->body = buffer.substr(0, length->content_length);
-      buffer.erase(0, length->content_length);
-    } else if (length->framing == http::BodyFraming::Chunked) {
-      http::ChunkedDecoder decoder;
-      while (true) {
-        auto progress = decoder.feed(buffer, request->body, parse_limits.max_body_bytes);
-        if (!progress) {
-          const http::Response r = error_response(progress.error().code, progress.error().message);
-          co_await send(r, false, false);
-          co_return;
-        }
-        if (*progress == http::ChunkedDecoder::Progress::Done) break;
-        if (!co_await read_more()) co_return;
-      }
     }
     const http::Response response =
         tls ? service_.handle(*request) : service_.handle_plain(*request);
