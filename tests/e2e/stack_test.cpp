@@ -257,6 +257,56 @@ TEST_F(StackTest, TheTourHasNoBrokenLinks) {
   EXPECT_TRUE(seen.count("https://www.example.test/status/redirect/1"));
 }
 
+// What a user of curl and openssl gets from the running demo's web server: each status of
+// the HTTP layer, and 400 for each way of smuggling a second request inside the first.
+TEST_F(StackTest, TheWebServerAnswersEachStatusToCurlAndRefusesEachSmuggling) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::string https = std::to_string(https_port_), http = std::to_string(http_port_);
+  const std::string www = net_ + ".10";
+  const std::string options = "--cacert " + state_.string() +
+                              "/ca/root.pem --resolve www.example.test:" + https + ":" + www +
+                              " --resolve www.example.test:" + http + ":" + www + " ";
+  const std::string curl = "curl -s -o /dev/null -w '%{http_code}' " + options;
+  const std::string site = "https://www.example.test:" + https;
+  auto status = [&](const std::string& arguments) { return run(curl + arguments).out; };
+  EXPECT_EQ(status(site + "/"), "200");
+  const std::string etag = run("curl -s -I " + options + site +
+                               "/files/notes.txt | tr -d '\\r' | sed -n 's/^[Ee][Tt]ag: //p'")
+                               .out;
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(status("-H 'If-None-Match: " + etag.substr(0, etag.size() - 1) + "' " + site +
+                   "/files/notes.txt"),
+            "304");
+  EXPECT_EQ(status("-r 0-9 " + site + "/files/notes.txt"), "206");
+  EXPECT_EQ(status("http://www.example.test:" + http + "/"), "301");
+  EXPECT_EQ(status(site + "/no-such-page"), "404");
+  EXPECT_EQ(status("-X DELETE " + site + "/"), "405");
+  const std::filesystem::path big = state_ / "big-body";
+  std::ofstream(big) << std::string(2 << 20, 'x');
+  EXPECT_EQ(status("--data-binary @" + big.string() + " " + site + "/"), "413");
+  EXPECT_EQ(status(site + "/" + std::string(10000, 'a')), "414");
+  EXPECT_EQ(status("-H 'X-Big: " + std::string(40000, 'a') + "' " + site + "/"), "431");
+
+  // Raw requests through openssl s_client: curl would not send these.
+  auto raw = [&](const std::string& request) {
+    return run("printf '" + request + "' | timeout 10 openssl s_client -quiet -connect " + www +
+               ":" + https + " -servername www.example.test 2>/dev/null | head -1")
+        .out;
+  };
+  const std::string host = "Host: www.example.test\\r\\n";
+  const std::vector<std::string> smuggling = {
+      "POST / HTTP/1.1\\r\\n" + host +
+          "Content-Length: 3\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n",
+      "POST / HTTP/1.1\\r\\n" + host + "Content-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\nabcd",
+      "POST / HTTP/1.1\\r\\n" + host +
+          "Transfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\nabc\\r\\n0\\r\\n\\r\\n",
+      "GET / HTTP/1.1\\r\\n" + host + "X-Folded: a\\r\\n b\\r\\n\\r\\n",
+      "GET / HTTP/1.1\\r\\nHost: www.example.test\\rX-Bare: cr\\r\\n\\r\\n",
+  };
+  for (const std::string& smuggled : smuggling)
+    EXPECT_EQ(raw(smuggled), "HTTP/1.1 400 Bad Request\r\n") << smuggled;
+}
+
 // The 1xx of the status-code page: the server sends 103 Early Hints before the page's 200, and
 // the browser's trace shows both.
 TEST_F(StackTest, EarlyHintsComeBeforeThePageAndTheTraceShowsThem) {
