@@ -232,10 +232,11 @@ int run_serve(const std::string& dir, const ServeOptions& options) {
     io.stop();
   });
   const auto https = server.https_endpoint();
-  std::cerr << "ready acme https://" << *name << ":" << https.port() << "/directory on "
-            << endpoint_text(https);
-  if (auto http = server.http_endpoint()) std::cerr << " http " << endpoint_text(*http);
-  std::cerr << std::endl;
+  // One line, one write (standard error is unbuffered): whoever waits for it sees it whole.
+  std::string ready = "ready acme https://" + *name + ":" + std::to_string(https.port()) +
+                      "/directory on " + endpoint_text(https);
+  if (auto http = server.http_endpoint()) ready += " http " + endpoint_text(*http);
+  std::cerr << ready + "\n" << std::flush;
   io.run();
   return 0;
 }

@@ -81,7 +81,7 @@ int run_auth(const std::string& listen, const std::vector<std::string>& zone_fil
   };
   wait_reload();
   // Ready only once the signal handlers are in place: an early SIGHUP must not kill us.
-  std::cerr << "ready auth " << where << std::endl;
+  std::cerr << "ready auth " + where + "\n" << std::flush;  // one write: seen whole
   io.run();
   return 0;
 }
@@ -146,7 +146,8 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
   };
   wait_hup();
   // Ready only once the signal handlers are in place: an early SIGHUP must not kill us.
-  std::cerr << "ready recursive " << endpoint_to_string(server.local_endpoint()) << std::endl;
+  std::cerr << "ready recursive " + endpoint_to_string(server.local_endpoint()) + "\n"
+            << std::flush;
   io.run();
   return 0;
 }

@@ -82,8 +82,10 @@ int main(int argc, char** argv) {
     const char* protocol = kind == miniweb::server::ListenerKind::Https          ? "https"
                            : kind == miniweb::server::ListenerKind::ForwardProxy ? "forward-proxy"
                                                                                  : "http";
-    std::clog << "ready " << protocol << " " << endpoints[i].address().to_string() << ':'
-              << endpoints[i].port() << std::endl;
+    // One line, one write (standard error is unbuffered): whoever waits for it sees it whole.
+    std::clog << "ready " + std::string(protocol) + " " + endpoints[i].address().to_string() + ':' +
+                     std::to_string(endpoints[i].port()) + "\n"
+              << std::flush;
   }
   // Certificates by ACME come in the background once the listeners serve: the CA's http-01
   // requests reach the plain-HTTP listener, and the other sites are not held up (as Caddy).

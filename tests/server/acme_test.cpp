@@ -164,9 +164,9 @@ class ServerAcme : public ::testing::Test {
                                  "--listen", net_ + "4:0", "--resolver", resolver(), "--http-port",
                                  std::to_string(http_port_)},
         dir_ / "ca.log");
-    ASSERT_TRUE(ca_->wait_for("ready acme")) << ca_->output();
-    const std::string out = ca_->output();
     const std::string marker = " on " + net_ + "4:";
+    ASSERT_TRUE(ca_->wait_for(marker)) << ca_->output();
+    const std::string out = ca_->output();
     acme_port_ =
         static_cast<std::uint16_t>(std::stoi(out.substr(out.find(marker) + marker.size())));
     std::filesystem::create_directories(dir_.path() / "site");
