@@ -15,6 +15,7 @@
 #include "server/error_log.hpp"
 #include "server/log_files.hpp"
 #include "server/server.hpp"
+#include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
@@ -93,14 +94,7 @@ class ErrorLogLiveTest : public ::testing::Test {
            ("miniweb-errorlog-live-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_ / "site");
     std::ofstream(dir_ / "site/index.html") << "home\n";
-    auto authority = ca::Authority::init(dir_ / "ca", ca::InitOptions{});
-    ASSERT_TRUE(authority) << authority.error().message;
-    ca::IssueRequest request;
-    request.names = {"www.example.test"};
-    auto issued = authority->issue(std::move(request));
-    ASSERT_TRUE(issued) << issued.error().message;
-    std::ofstream(dir_ / "chain.pem") << issued->chain_pem;
-    ASSERT_TRUE(ca::write_private_key(dir_ / "key.pem", issued->private_key.get()));
+    ASSERT_TRUE(test_support::issue_test_certificate(dir_, {"www.example.test"}));
     std::ofstream(dir_ / "server.toml") << R"([server]
 error_log = { path = "error.log", level = "info" }
 access_log = "off"

@@ -21,6 +21,7 @@
 #include "server/log_files.hpp"
 #include "server/server.hpp"
 #include "shared/awaitable.hpp"
+#include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
@@ -52,14 +53,7 @@ class ForwardProxyTest : public ::testing::Test {
     std::filesystem::create_directories(dir_ / "site");
     std::ofstream(dir_ / "site/index.html") << "hello from the origin\n";
 
-    auto authority = ca::Authority::init(dir_ / "ca", ca::InitOptions{});
-    ASSERT_TRUE(authority) << authority.error().message;
-    ca::IssueRequest request;
-    request.names = {"www.origin.test"};
-    auto issued = authority->issue(std::move(request));
-    ASSERT_TRUE(issued) << issued.error().message;
-    std::ofstream(dir_ / "chain.pem") << issued->chain_pem;
-    ASSERT_TRUE(ca::write_private_key(dir_ / "key.pem", issued->private_key.get()));
+    ASSERT_TRUE(test_support::issue_test_certificate(dir_, {"www.origin.test"}));
 
     // The origin: one site over HTTPS and plain HTTP.
     origin_ = start_server("origin", R"([[listener]]

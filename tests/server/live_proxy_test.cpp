@@ -15,6 +15,7 @@
 #include "ca/crypto.hpp"
 #include "server/server.hpp"
 #include "shared/awaitable.hpp"
+#include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
@@ -114,14 +115,8 @@ class LiveProxyTest : public ::testing::Test {
     for (int i = 0; i < 200; ++i) long_text_ += "a line of text that compresses well\n";
     std::ofstream(dir_ / "site/long.txt") << long_text_;
 
-    auto authority = ca::Authority::init(dir_ / "ca", ca::InitOptions{});
-    ASSERT_TRUE(authority) << authority.error().message;
-    ca::IssueRequest request;
-    request.names = {"www.example.test", "shop.example.test"};
-    auto issued = authority->issue(std::move(request));
-    ASSERT_TRUE(issued) << issued.error().message;
-    std::ofstream(dir_ / "chain.pem") << issued->chain_pem;
-    ASSERT_TRUE(ca::write_private_key(dir_ / "key.pem", issued->private_key.get()));
+    ASSERT_TRUE(
+        test_support::issue_test_certificate(dir_, {"www.example.test", "shop.example.test"}));
 
     // Three miniweb-server backends: plain HTTP, each saying which one it is.
     std::vector<unsigned short> backend_ports;

@@ -11,6 +11,7 @@
 #include "ca/authority.hpp"
 #include "ca/crypto.hpp"
 #include "server/server.hpp"
+#include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
@@ -28,14 +29,7 @@ class LiveServerTest : public ::testing::Test {
     std::ofstream(dir_ / "outside.txt") << "secret\n";
     std::filesystem::create_symlink(dir_ / "outside.txt", dir_ / "site/escape.txt");
 
-    auto authority = ca::Authority::init(dir_ / "ca", ca::InitOptions{});
-    ASSERT_TRUE(authority) << authority.error().message;
-    ca::IssueRequest request;
-    request.names = {"www.example.test"};
-    auto issued = authority->issue(std::move(request));
-    ASSERT_TRUE(issued) << issued.error().message;
-    std::ofstream(dir_ / "chain.pem") << issued->chain_pem;
-    ASSERT_TRUE(ca::write_private_key(dir_ / "key.pem", issued->private_key.get()));
+    ASSERT_TRUE(test_support::issue_test_certificate(dir_, {"www.example.test"}));
 
     std::ofstream(dir_ / "server.toml") << R"([[listener]]
 address = "127.0.0.1"

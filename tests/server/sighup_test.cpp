@@ -12,6 +12,7 @@
 #include "ca/authority.hpp"
 #include "ca/crypto.hpp"
 #include "tests/server/server_process.hpp"
+#include "tests/server/test_certificate.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -27,14 +28,7 @@ class ServerSighupTest : public ::testing::Test {
     std::filesystem::create_directories(dir_ / "site-b");
     std::ofstream(dir_ / "site-a/index.html") << "site A\n";
     std::ofstream(dir_ / "site-b/index.html") << "site B, after the reload\n";
-    auto authority = ca::Authority::init(dir_ / "ca", ca::InitOptions{});
-    ASSERT_TRUE(authority) << authority.error().message;
-    ca::IssueRequest request;
-    request.names = {"www.example.test"};
-    auto issued = authority->issue(std::move(request));
-    ASSERT_TRUE(issued) << issued.error().message;
-    std::ofstream(dir_ / "chain.pem") << issued->chain_pem;
-    ASSERT_TRUE(ca::write_private_key(dir_ / "key.pem", issued->private_key.get()));
+    ASSERT_TRUE(test_support::issue_test_certificate(dir_, {"www.example.test"}));
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

@@ -12,26 +12,21 @@
 #include "ca/authority.hpp"
 #include "ca/crypto.hpp"
 #include "tests/server/server_process.hpp"
+#include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
 namespace {
 
 TEST(ServerTestssl, FindsNothingRatedHighOrCritical) {
-  if (test_support::command_output("command -v testssl testssl.sh").empty())
-    GTEST_SKIP() << "testssl.sh is not installed (scripts/install-deps.sh installs it)";
+  // A dependency like any other: scripts/install-deps.sh installs it, so its absence fails.
+  ASSERT_FALSE(test_support::command_output("command -v testssl testssl.sh").empty())
+      << "testssl.sh is not installed: run scripts/install-deps.sh";
   const auto dir =
       std::filesystem::temp_directory_path() / ("miniweb-testssl-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "site");
   std::ofstream(dir / "site/index.html") << "<h1>testssl</h1>\n";
-  auto authority = ca::Authority::init(dir / "ca", ca::InitOptions{});
-  ASSERT_TRUE(authority) << authority.error().message;
-  ca::IssueRequest request;
-  request.names = {"www.example.test"};
-  auto issued = authority->issue(std::move(request));
-  ASSERT_TRUE(issued) << issued.error().message;
-  std::ofstream(dir / "chain.pem") << issued->chain_pem;
-  ASSERT_TRUE(ca::write_private_key(dir / "key.pem", issued->private_key.get()));
+  ASSERT_TRUE(test_support::issue_test_certificate(dir, {"www.example.test"}));
   std::ofstream(dir / "server.toml") << R"([[listener]]
 address = "127.0.0.1"
 port = 0
