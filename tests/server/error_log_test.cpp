@@ -15,6 +15,7 @@
 #include "server/error_log.hpp"
 #include "server/log_files.hpp"
 #include "server/server.hpp"
+#include "tests/server/in_process_server.hpp"
 #include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
@@ -114,14 +115,8 @@ root = "site"
 certificate = "chain.pem"
 key = "key.pem"
 )";
-    auto config = load_config(dir_ / "server.toml");
-    ASSERT_TRUE(config) << config.error().message;
-    ASSERT_TRUE(open_logs(config->logs));
-    auto tls = SiteTlsContexts::create(config->sites);
-    ASSERT_TRUE(tls) << tls.error().message;
-    server_ = std::make_unique<Server>(io_, std::move(*config), std::move(*tls));
-    ASSERT_TRUE(server_->listen());
-    server_->start();
+    server_ = test_support::start_in_process_server(io_, dir_ / "server.toml", true);
+    ASSERT_TRUE(server_);
     thread_ = std::thread([] { io_.run(); });
   }
   static void TearDownTestSuite() {

@@ -21,6 +21,7 @@
 #include "server/log_files.hpp"
 #include "server/server.hpp"
 #include "shared/awaitable.hpp"
+#include "tests/server/in_process_server.hpp"
 #include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
@@ -35,16 +36,7 @@ class ForwardProxyTest : public ::testing::Test {
  protected:
   static std::unique_ptr<Server> start_server(const std::string& name, const std::string& toml) {
     std::ofstream(dir_ / (name + ".toml")) << toml;
-    auto config = load_config(dir_ / (name + ".toml"));
-    EXPECT_TRUE(config) << config.error().message;
-    if (!config) return nullptr;
-    auto tls = SiteTlsContexts::create(config->sites);
-    EXPECT_TRUE(tls) << tls.error().message;
-    if (!tls) return nullptr;
-    auto server = std::make_unique<Server>(io_, std::move(*config), std::move(*tls));
-    EXPECT_TRUE(server->listen());
-    server->start();
-    return server;
+    return test_support::start_in_process_server(io_, dir_ / (name + ".toml"));
   }
 
   static void SetUpTestSuite() {

@@ -11,6 +11,7 @@
 #include "ca/authority.hpp"
 #include "ca/crypto.hpp"
 #include "server/server.hpp"
+#include "tests/server/in_process_server.hpp"
 #include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
@@ -50,15 +51,10 @@ root = "site"
 certificate = "chain.pem"
 key = "key.pem"
 )";
-    auto config = load_config(dir_ / "server.toml");
-    ASSERT_TRUE(config) << config.error().message;
-    auto tls = SiteTlsContexts::create(config->sites);
-    ASSERT_TRUE(tls) << tls.error().message;
-    server_ = std::make_unique<Server>(io_, std::move(*config), std::move(*tls));
-    ASSERT_TRUE(server_->listen());
+    server_ = test_support::start_in_process_server(io_, dir_ / "server.toml");
+    ASSERT_TRUE(server_);
     https_port_ = server_->local_endpoints()[0].port();
     http_port_ = server_->local_endpoints()[1].port();
-    server_->start();
     thread_ = std::thread([] { io_.run(); });
   }
 

@@ -11,6 +11,7 @@
 #include "server/log_files.hpp"
 #include "server/return_rules.hpp"
 #include "server/server.hpp"
+#include "tests/server/in_process_server.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
@@ -161,15 +162,9 @@ status = 404
 path = "/status/200"
 link = ["</style.css>; rel=preload; as=style", "</app.js>; rel=preload; as=script"]
 )";
-    auto config = load_config(dir_ / "server.toml");
-    ASSERT_TRUE(config) << config.error().message;
-    ASSERT_TRUE(open_logs(config->logs));
-    auto tls = SiteTlsContexts::create(config->sites);
-    ASSERT_TRUE(tls) << tls.error().message;
-    server_ = std::make_unique<Server>(io_, std::move(*config), std::move(*tls));
-    ASSERT_TRUE(server_->listen());
+    server_ = test_support::start_in_process_server(io_, dir_ / "server.toml", true);
+    ASSERT_TRUE(server_);
     port_ = server_->local_endpoints()[0].port();
-    server_->start();
     thread_ = std::thread([] { io_.run(); });
   }
   static void TearDownTestSuite() {
