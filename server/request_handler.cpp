@@ -66,13 +66,12 @@ Decision RequestHandler::decide(const http::Request& request, const RequestConte
     if (!site) site = &default_site(true);  // the default site, as nginx's default_server
   }
   decision.site = site;
-  for (const EarlyHints& hints : site->early_hints)
-    if (request.target.substr(0, request.target.find('?')) == hints.path)
-      decision.early_hints = &hints;
-
-  // The longest matching prefix routes to an upstream group; any method goes upstream.
   const std::string_view path =
       std::string_view(request.target).substr(0, request.target.find('?'));
+  for (const EarlyHints& hints : site->early_hints)
+    if (path == hints.path) decision.early_hints = &hints;
+
+  // The longest matching prefix routes to an upstream group; any method goes upstream.
   for (const ProxyRoute& route : site->proxies)
     if (path.starts_with(route.prefix) &&
         (!decision.proxy || route.prefix.size() > decision.proxy->prefix.size()))
