@@ -20,43 +20,20 @@
 #include "shared/awaitable.hpp"
 #include "shared/http/parser.hpp"
 #include "tests/ca/ca_test_support.hpp"
+#include "tests/ca/test_internet.hpp"
 
 namespace miniweb::ca::acme {
 namespace {
 
 using asio::ip::tcp;
+using testing::Daemon;
+using testing::DnsInternet;
 using testing::TempDir;
 
 const std::string kCa = MINIWEB_CA_BINARY;
 const std::string kDns = MINIWEB_DNS_BINARY;
 
 // A server process; its output goes to a log file that is polled for a line.
-class Daemon {
- public:
-  Daemon(const std::vector<std::string>& argv, std::string log) : log_(std::move(log)) {
-    pid_ = testing::start_process(argv, log_);
-  }
-  Daemon(const Daemon&) = delete;
-  Daemon& operator=(const Daemon&) = delete;
-  ~Daemon() {
-    ::kill(pid_, SIGTERM);
-    testing::wait_process(pid_);
-  }
-  // Waits (at most 20 s) for `text` in the output; returns the output.
-  bool wait_for(const std::string& text) {
-    for (int i = 0; i < 400; ++i) {
-      if (output().find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  std::string output() const { return testing::slurp(log_); }
-
- private:
-  pid_t pid_ = -1;
-  std::string log_;
-};
-
 // Serves http://NAME/.well-known/acme-challenge/TOKEN from a map, as a site's web server
 // would serve files a client dropped into its webroot.
 class Responder {
@@ -268,58 +245,15 @@ class CaAcme : public ::testing::Test {
  protected:
   void SetUp() override {
     net_ = "127.58." + std::to_string(::getpid() % 250 + 1) + ".";
-    {
-      asio::io_context io;
-      asio::ip::udp::socket probe(io,
-                                  asio::ip::udp::endpoint(asio::ip::make_address(net_ + "1"), 0));
-      dns_port_ = std::to_string(probe.local_endpoint().port());
-    }
     responder_ = std::make_unique<Responder>(net_ + "10");
     const std::string r = net_ + "10";
-    write("root.zone",
-          ". 86400 SOA a.root-servers.test. host.root-servers.test. 1 1800 900 604800 86400\n"
-          ". 86400 NS a.root-servers.test.\n"
-          "a.root-servers.test. 86400 A " +
-              net_ +
-              "1\n"
-              "test. 172800 NS ns1.nic.test.\nns1.nic.test. 172800 A " +
-              net_ + "2\n");
-    write("test.zone",
-          "$ORIGIN test.\n$TTL 300\n@ SOA ns1.nic hostmaster.nic 1 7200 3600 1209600 300\n"
-          "@ NS ns1.nic\nns1.nic A " +
-              net_ +
-              "2\n"
-              "www.acme A " +
-              r + "\nalt.acme A " + r + "\nwrong.acme A " + r +
-              "\n"
-              "lego.acme A " +
-              net_ +
-              "11\n"
-              "caa-ok CAA 0 issue \"ca.test\"\nwww.caa-ok A " +
-              r +
-              "\n"
-              "caa-no CAA 0 issue \"other-ca.test\"\nwww.caa-no A " +
-              r +
-              "\n"
-              "closed.acme A " +
-              net_ + "12\n");
-    write("root.hints",
-          ". 3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A " + net_ + "1\n");
-    root_ = std::make_unique<Daemon>(
-        std::vector<std::string>{kDns, "auth", "--listen", net_ + "1:" + dns_port_, "--zone",
-                                 dir_ / "root.zone"},
-        dir_ / "root.log");
-    tld_ = std::make_unique<Daemon>(
-        std::vector<std::string>{kDns, "auth", "--listen", net_ + "2:" + dns_port_, "--zone",
-                                 dir_ / "test.zone"},
-        dir_ / "tld.log");
-    recursive_ = std::make_unique<Daemon>(
-        std::vector<std::string>{kDns, "recursive", "--listen", net_ + "3:" + dns_port_,
-                                 "--root-hints", dir_ / "root.hints", "--upstream-port", dns_port_},
-        dir_ / "recursive.log");
-    ASSERT_TRUE(root_->wait_for("ready")) << root_->output();
-    ASSERT_TRUE(tld_->wait_for("ready")) << tld_->output();
-    ASSERT_TRUE(recursive_->wait_for("ready")) << recursive_->output();
+    dns_ = std::make_unique<DnsInternet>(
+        kDns, dir_.path(), net_,
+        "www.acme A " + r + "\nalt.acme A " + r + "\nwrong.acme A " + r + "\nlego.acme A " + net_ +
+            "11\ncaa-ok CAA 0 issue \"ca.test\"\nwww.caa-ok A " + r +
+            "\ncaa-no CAA 0 issue \"other-ca.test\"\nwww.caa-no A " + r + "\nclosed.acme A " +
+            net_ + "12\n");
+    ASSERT_TRUE(dns_->wait_ready());
 
     auto init = testing::run({kCa, "init", "--dir", dir_ / "ca", "--base-url", "http://ca.test"});
     ASSERT_EQ(init.exit_code, 0) << init.output;
@@ -334,7 +268,7 @@ class CaAcme : public ::testing::Test {
                                         "--http-listen",
                                         "127.0.0.1:0",
                                         "--resolver",
-                                        net_ + "3:" + dns_port_,
+                                        dns_->resolver(),
                                         "--http-port",
                                         std::to_string(responder_->port())};
     ca_ = std::make_unique<Daemon>(ca_argv_, dir_ / "ca.log");
@@ -346,9 +280,6 @@ class CaAcme : public ::testing::Test {
     http_port_ = static_cast<std::uint16_t>(std::stoi(out.substr(http_at + 16)));
   }
 
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-  }
   std::string root_pem() { return dir_ / "ca/root.pem"; }
 
   std::size_t issued_count() {
@@ -394,10 +325,10 @@ class CaAcme : public ::testing::Test {
   }
 
   std::string net_;
-  std::string dns_port_;
   TempDir dir_;
   std::unique_ptr<Responder> responder_;
-  std::unique_ptr<Daemon> root_, tld_, recursive_, ca_;
+  std::unique_ptr<DnsInternet> dns_;
+  std::unique_ptr<Daemon> ca_;
   std::vector<std::string> ca_argv_;
   std::uint16_t acme_port_ = 0;
   std::uint16_t http_port_ = 0;

@@ -14,6 +14,7 @@
 
 #include "ca/authority.hpp"
 #include "tests/ca/ca_test_support.hpp"
+#include "tests/ca/test_internet.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
@@ -21,56 +22,13 @@ namespace {
 
 using asio::ip::tcp;
 namespace testing_ca = ca::testing;
+using testing_ca::Daemon;
 
 const std::string kCa = MINIWEB_CA_BINARY;
 const std::string kDns = MINIWEB_DNS_BINARY;
 const std::string kServer = MINIWEB_SERVER_BINARY;
 
 // A server process whose output goes to a log file that is polled.
-class Daemon {
- public:
-  Daemon(const std::vector<std::string>& argv, std::string log) : log_(std::move(log)) {
-    pid_ = testing_ca::start_process(argv, log_);
-  }
-  Daemon(const Daemon&) = delete;
-  Daemon& operator=(const Daemon&) = delete;
-  ~Daemon() { stop(); }
-  int stop() {
-    if (pid_ < 0) return exit_code_;
-    ::kill(pid_, SIGTERM);
-    exit_code_ = testing_ca::wait_process(pid_);
-    pid_ = -1;
-    return exit_code_;
-  }
-  bool running() const { return pid_ > 0 && ::kill(pid_, 0) == 0 && !exited(); }
-  // Waits (at most 60 s) until `text` occurs `count` times in the output.
-  bool wait_for(const std::string& text, std::size_t count = 1) {
-    for (int i = 0; i < 1200; ++i) {
-      if (occurrences(text) >= count) return true;
-      if (exited()) return occurrences(text) >= count;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  std::size_t occurrences(const std::string& text) const {
-    const std::string out = output();
-    std::size_t n = 0;
-    for (auto at = out.find(text); at != std::string::npos; at = out.find(text, at + 1)) ++n;
-    return n;
-  }
-  std::string output() const { return testing_ca::slurp(log_); }
-
- private:
-  bool exited() const {
-    int status = 0;
-    return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_ ? (exited_ = true) : exited_;
-  }
-  pid_t pid_ = -1;
-  int exit_code_ = -1;
-  mutable bool exited_ = false;
-  std::string log_;
-};
-
 std::uint16_t free_tcp_port(const std::string& address) {
   asio::io_context io;
   tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address(address), 0));
@@ -122,39 +80,12 @@ class ServerAcme : public ::testing::Test {
  protected:
   void SetUp() override {
     net_ = "127.59." + std::to_string(::getpid() % 250 + 1) + ".";
-    {
-      asio::io_context io;
-      asio::ip::udp::socket probe(io,
-                                  asio::ip::udp::endpoint(asio::ip::make_address(net_ + "1"), 0));
-      dns_port_ = std::to_string(probe.local_endpoint().port());
-    }
     web_ = net_ + "10";
     http_port_ = free_tcp_port(web_);
-    write("root.zone",
-          ". 86400 SOA a.root-servers.test. host.root-servers.test. 1 1800 900 604800 86400\n"
-          ". 86400 NS a.root-servers.test.\na.root-servers.test. 86400 A " +
-              net_ + "1\ntest. 172800 NS ns1.nic.test.\nns1.nic.test. 172800 A " + net_ + "2\n");
-    write("test.zone",
-          "$ORIGIN test.\n$TTL 300\n@ SOA ns1.nic hostmaster.nic 1 7200 3600 1209600 "
-          "300\n@ NS ns1.nic\nns1.nic A " +
-              net_ + "2\nca A " + net_ + "4\nwww.acme A " + web_ + "\nshop.acme A " + web_ + "\n");
-    write("root.hints",
-          ". 3600000 NS a.root-servers.test.\na.root-servers.test. 3600000 A " + net_ + "1\n");
-    root_ = std::make_unique<Daemon>(
-        std::vector<std::string>{kDns, "auth", "--listen", net_ + "1:" + dns_port_, "--zone",
-                                 dir_ / "root.zone"},
-        dir_ / "root.log");
-    tld_ = std::make_unique<Daemon>(
-        std::vector<std::string>{kDns, "auth", "--listen", net_ + "2:" + dns_port_, "--zone",
-                                 dir_ / "test.zone"},
-        dir_ / "tld.log");
-    recursive_ = std::make_unique<Daemon>(
-        std::vector<std::string>{kDns, "recursive", "--listen", net_ + "3:" + dns_port_,
-                                 "--root-hints", dir_ / "root.hints", "--upstream-port", dns_port_},
-        dir_ / "recursive.log");
-    ASSERT_TRUE(root_->wait_for("ready")) << root_->output();
-    ASSERT_TRUE(tld_->wait_for("ready")) << tld_->output();
-    ASSERT_TRUE(recursive_->wait_for("ready")) << recursive_->output();
+    dns_ = std::make_unique<testing_ca::DnsInternet>(
+        kDns, dir_.path(), net_,
+        "ca A " + net_ + "4\nwww.acme A " + web_ + "\nshop.acme A " + web_ + "\n");
+    ASSERT_TRUE(dns_->wait_ready());
 
     auto init =
         testing_ca::run({kCa, "init", "--dir", dir_ / "ca", "--base-url", "http://ca.test"});
@@ -173,7 +104,7 @@ class ServerAcme : public ::testing::Test {
     std::ofstream(dir_ / "site/index.html") << "<h1>acme home</h1>\n";
   }
 
-  std::string resolver() const { return net_ + "3:" + dns_port_; }
+  std::string resolver() const { return dns_->resolver(); }
   std::string directory() const {
     return "https://ca.test:" + std::to_string(acme_port_) + "/directory";
   }
@@ -223,9 +154,10 @@ class ServerAcme : public ::testing::Test {
                                         " https://" + name + ":" + port + path + " 2>&1");
   }
 
-  std::string net_, dns_port_, web_;
+  std::string net_, web_;
   testing_ca::TempDir dir_;
-  std::unique_ptr<Daemon> root_, tld_, recursive_, ca_;
+  std::unique_ptr<testing_ca::DnsInternet> dns_;
+  std::unique_ptr<Daemon> ca_;
   std::uint16_t acme_port_ = 0;
   std::uint16_t http_port_ = 0;
   std::uint16_t https_port_ = 0;
