@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <string>
+#include <unordered_map>
 
 #include "browser/html/dom.hpp"
 #include "browser/layout/layout.hpp"
@@ -106,9 +108,16 @@ Result<PresentedContent> present(const ContentInput& input, int width,
     Url base = input.url;
     if (!content.layout.base_href.empty())
       if (auto declared = input.url.resolve(content.layout.base_href)) base = *declared;
+    // A large page repeats its links (a manual's index links each section many times), so
+    // each distinct href is resolved once.
+    std::unordered_map<std::string, std::string> resolved;
     content.text = render::dump_page(content.layout, [&](const std::string& href) {
-      auto absolute = base.resolve(href);
-      return absolute ? absolute->to_string() : href;
+      auto [entry, inserted] = resolved.try_emplace(href);
+      if (inserted) {
+        auto absolute = base.resolve(href);
+        entry->second = absolute ? absolute->to_string() : href;
+      }
+      return entry->second;
     });
     if (trace)
       trace->finish(step, std::to_string(content.layout.runs.size()) + " text runs, " +

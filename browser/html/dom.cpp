@@ -4,65 +4,29 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <initializer_list>
-#include <memory>
+
+#include "browser/html/gumbo_arena.hpp"
 
 namespace miniweb::browser::html {
 
-namespace {
-
-// gumbo frees its tree recursively, one stack frame per level, which a document nested
-// 100 000 deep would overflow. Every block gumbo allocates is instead linked into a list
-// owned here; gumbo's own frees unlink theirs, and the list frees the rest at once without
-// walking the tree.
-class GumboArena {
+class DocumentStorage {
  public:
-  GumboArena() = default;
-  GumboArena(const GumboArena&) = delete;
-  GumboArena& operator=(const GumboArena&) = delete;
-  ~GumboArena() {
-    while (head_ != nullptr) {
-      Header* next = head_->next;
-      std::free(head_);
-      head_ = next;
-    }
-  }
+  GumboArena arena;
+  // Strings the tree needs that gumbo's output does not hold. A deque, since a string
+  // must not move once a view of it is taken.
+  std::deque<std::string> strings;
 
-  static void* allocate(void* userdata, std::size_t size) {
-    auto* arena = static_cast<GumboArena*>(userdata);
-    void* raw = std::malloc(sizeof(Header) + size);
-    if (raw == nullptr) std::abort();  // gumbo does not check for failure either
-    auto* header = static_cast<Header*>(raw);
-    header->prev = nullptr;
-    header->next = arena->head_;
-    if (arena->head_ != nullptr) arena->head_->prev = header;
-    arena->head_ = header;
-    return header + 1;
-  }
-
-  static void deallocate(void* userdata, void* pointer) {
-    if (pointer == nullptr) return;
-    auto* arena = static_cast<GumboArena*>(userdata);
-    Header* header = static_cast<Header*>(pointer) - 1;
-    if (header->prev != nullptr) header->prev->next = header->next;
-    if (header->next != nullptr) header->next->prev = header->prev;
-    if (arena->head_ == header) arena->head_ = header->next;
-    std::free(header);
-  }
-
- private:
-  // Two pointers keep the payload aligned like malloc's own (16 bytes on x86-64).
-  struct alignas(alignof(std::max_align_t)) Header {
-    Header* prev;
-    Header* next;
-  };
-  Header* head_ = nullptr;
+  std::string_view keep(std::string text) { return strings.emplace_back(std::move(text)); }
 };
 
-std::string tag_name(const GumboElement& element) {
+namespace {
+
+std::string_view tag_name(const GumboElement& element, DocumentStorage& storage) {
   if (element.tag != GUMBO_TAG_UNKNOWN) {
-    return gumbo_normalized_tagname(element.tag);
+    return gumbo_normalized_tagname(element.tag);  // static storage
   }
   GumboStringPiece original = element.original_tag;
   gumbo_tag_from_original_text(&original);  // strips "<" ">" and attributes
@@ -70,7 +34,7 @@ std::string tag_name(const GumboElement& element) {
   for (char& c : name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  return name;
+  return storage.keep(std::move(name));
 }
 
 bool is_dropped(const GumboNode& node) {
@@ -252,18 +216,18 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
   return deepest;
 }
 
-Node text_node(std::string text) {
+Node text_node(std::string_view text) {
   Node node;
   node.kind = Node::Kind::Text;
-  node.text = std::move(text);
+  node.text = text;
   return node;
 }
 
 }  // namespace
 
-const std::string* Node::attribute(std::string_view name) const {
-  for (const auto& [key, value] : attributes) {
-    if (key == name) return &value;
+const std::string_view* Node::attribute(std::string_view name) const {
+  for (const Attribute& attribute : attributes) {
+    if (attribute.name == name) return &attribute.value;
   }
   return nullptr;
 }
@@ -276,16 +240,17 @@ Document parse_html(std::string_view html) {
     html = flattened;
   }
 
-  GumboArena arena;
+  auto storage = std::make_shared<DocumentStorage>();
   GumboOptions options = kGumboDefaultOptions;
   options.allocator = &GumboArena::allocate;
   options.deallocator = &GumboArena::deallocate;
-  options.userdata = &arena;
+  options.userdata = &storage->arena;
   options.max_errors = 0;  // the browser shows no parse errors; do not keep them
   // The arena frees everything gumbo allocated, so gumbo_destroy_output is never needed.
   GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
 
   Document document;
+  document.storage = storage;
   struct Frame {
     const GumboNode* source;
     Node* target;
@@ -299,11 +264,11 @@ Document parse_html(std::string_view html) {
     const GumboElement& element = frame.source->v.element;
     Node& target = *frame.target;
     target.kind = Node::Kind::Element;
-    target.tag = tag_name(element);
+    target.tag = tag_name(element, *storage);
     target.attributes.reserve(element.attributes.length);
     for (unsigned int i = 0; i < element.attributes.length; ++i) {
       const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
-      target.attributes.emplace_back(attribute->name, attribute->value);
+      target.attributes.push_back({attribute->name, attribute->value});
     }
     if (!have_title && element.tag == GUMBO_TAG_TITLE &&
         element.tag_namespace == GUMBO_NAMESPACE_HTML) {
@@ -315,7 +280,7 @@ Document parse_html(std::string_view html) {
 
     if (document.base_href.empty() && element.tag == GUMBO_TAG_BASE &&
         element.tag_namespace == GUMBO_NAMESPACE_HTML) {
-      if (const std::string* href = target.attribute("href")) document.base_href = *href;
+      if (const std::string_view* href = target.attribute("href")) document.base_href = *href;
     }
 
     const GumboVector& children = element.children;
@@ -326,7 +291,7 @@ Document parse_html(std::string_view html) {
         if (!is_dropped(*child)) append_descendant_text(*child, text);
         text.push_back(' ');
       }
-      target.children.push_back(text_node(std::move(text)));
+      target.children.push_back(text_node(storage->keep(std::move(text))));
       continue;
     }
     // Reserved up front so that the pointers pushed below stay valid.

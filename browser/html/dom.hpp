@@ -1,11 +1,13 @@
 #pragma once
-// The browser's own DOM. gumbo-parser builds its tree; parse_html copies what layout needs
-// out of it and frees gumbo's output at once (gumbo's own advice).
+// The browser's own DOM. gumbo-parser builds its tree; parse_html keeps the structure
+// layout needs (dropping comments, scripts and styles, and capping depth) while the
+// names and texts stay where gumbo put them: copying every string of a large page cost
+// as much as a third of gumbo's own parse. The Document keeps gumbo's memory alive.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace miniweb::browser::html {
@@ -13,21 +15,30 @@ namespace miniweb::browser::html {
 struct Node {
   enum class Kind { Element, Text };
 
+  struct Attribute {
+    std::string_view name;   // lower-case
+    std::string_view value;  // decoded
+  };
+
   Kind kind = Kind::Element;
-  std::string tag;  // lower-case element name; empty for text
-  std::vector<std::pair<std::string, std::string>> attributes;  // names lower-case
-  std::string text;                                             // text nodes only, decoded
+  std::string_view tag;  // lower-case element name; empty for text
+  std::vector<Attribute> attributes;
+  std::string_view text;  // text nodes only, decoded
   std::vector<Node> children;
 
   bool is_element() const { return kind == Kind::Element; }
   bool is_text() const { return kind == Kind::Text; }
   // The attribute's decoded value, or nullptr when the element does not have it.
-  const std::string* attribute(std::string_view name) const;
+  const std::string_view* attribute(std::string_view name) const;
 };
 
+// Where the tree's strings live: gumbo's output, and the few strings parse_html makes.
+class DocumentStorage;
+
 struct Document {
-  Node root;              // the <html> element
-  std::string title;      // the first <title>, whitespace collapsed
+  std::shared_ptr<const DocumentStorage> storage;  // first: outlives root when destroyed
+  Node root;                                       // the <html> element
+  std::string title;                               // the first <title>, whitespace collapsed
   std::string base_href;  // href of the first <base href>, as written; links resolve against
                           // it (HTML §4.2.3) instead of the page's URL when it is set
 };

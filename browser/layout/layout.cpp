@@ -57,7 +57,7 @@ enum class Display {
   Center,
 };
 
-Display display_of(const std::string& tag) {
+Display display_of(std::string_view tag) {
   static const std::unordered_map<std::string_view, Display> table = {
       {"head", Display::Hidden},
       {"title", Display::Hidden},
@@ -171,7 +171,7 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-int parse_int(const std::string* text, int fallback) {
+int parse_int(const std::string_view* text, int fallback) {
   if (text == nullptr) return fallback;
   std::string_view view = *text;
   while (!view.empty() && is_space(view.front())) view.remove_prefix(1);
@@ -184,7 +184,7 @@ int parse_int(const std::string* text, int fallback) {
 // Hidden by the attribute or by the one inline style that pages use to hide things.
 bool is_hidden(const Node& node) {
   if (node.attribute("hidden") != nullptr) return true;
-  if (const std::string* style = node.attribute("style")) {
+  if (const std::string_view* style = node.attribute("style")) {
     std::string compact;
     for (char c : lower(*style)) {
       if (!is_space(c)) compact.push_back(c);
@@ -214,7 +214,7 @@ bool has_visible_content(const Node& node) {
     const Node* current = stack.back();
     stack.pop_back();
     if (current->is_text()) {
-      if (current->text.find_first_not_of(" \t\n\r\f") != std::string::npos) return true;
+      if (current->text.find_first_not_of(" \t\n\r\f") != std::string_view::npos) return true;
       continue;
     }
     if (current->tag == "img" || current->tag == "input") return true;
@@ -343,7 +343,7 @@ class Engine {
     if (is_hidden(node)) return;
     const Display display = display_of(node.tag);
     // The presentational align="center" (HTML 3.2) that old pages and lynx still honour.
-    if (const std::string* align = node.attribute("align");
+    if (const std::string_view* align = node.attribute("align");
         align != nullptr && display != Display::Inline && display != Display::Image &&
         display != Display::Table) {
       const bool saved = centered_;
@@ -717,18 +717,18 @@ class Engine {
   }
 
   void image(const Node& node) {
-    const std::string* alt = node.attribute("alt");
+    const std::string_view* alt = node.attribute("alt");
     if (alt == nullptr) {
       add_text("[IMAGE]");
       return;
     }
     // alt="" marks a decorative image: nothing to read.
-    if (alt->find_first_not_of(" \t\n\r\f") == std::string::npos) return;
-    add_text("[" + *alt + "]");
+    if (alt->find_first_not_of(" \t\n\r\f") == std::string_view::npos) return;
+    add_text("[" + std::string(*alt) + "]");
   }
 
   void anchor(const Node& node) {
-    const std::string* href = node.attribute("href");
+    const std::string_view* href = node.attribute("href");
     if (href == nullptr) {
       layout_children(node);
       return;
@@ -750,9 +750,9 @@ class Engine {
   }
 
   void input(const Node& node) {
-    const std::string* type_attribute = node.attribute("type");
+    const std::string_view* type_attribute = node.attribute("type");
     const std::string type = type_attribute == nullptr ? "text" : lower(*type_attribute);
-    const std::string* value = node.attribute("value");
+    const std::string_view* value = node.attribute("value");
     const bool checked = node.attribute("checked") != nullptr;
     if (type == "hidden") return;
     if (type == "checkbox") {
@@ -761,13 +761,13 @@ class Engine {
       add_text(checked ? "(*)" : "( )");
     } else if (type == "submit" || type == "reset" || type == "button") {
       const std::string fallback = type == "reset" ? "Reset" : type == "submit" ? "Submit" : "";
-      add_text("[" + (value != nullptr ? *value : fallback) + "]");
+      add_text("[" + (value != nullptr ? std::string(*value) : fallback) + "]");
     } else if (type == "image") {
-      const std::string* alt = node.attribute("alt");
-      add_text("[" + (alt != nullptr ? *alt : std::string("Submit")) + "]");
+      const std::string_view* alt = node.attribute("alt");
+      add_text("[" + (alt != nullptr ? std::string(*alt) : std::string("Submit")) + "]");
     } else {
       // A text field, drawn as lynx draws one: its value, then underscores to its size.
-      std::string field = value != nullptr ? *value : std::string();
+      std::string field = value != nullptr ? std::string(*value) : std::string();
       if (type == "password") field.assign(field.size(), '*');
       const int size = std::clamp(parse_int(node.attribute("size"), 20), 1, 40);
       if (static_cast<int>(field.size()) < size) {
@@ -820,7 +820,8 @@ class Engine {
     list_ = ListState{};
     list_.ordered = node.tag == "ol";
     list_.next = parse_int(node.attribute("start"), 1);
-    if (const std::string* type = node.attribute("type"); type != nullptr && type->size() == 1) {
+    if (const std::string_view* type = node.attribute("type");
+        type != nullptr && type->size() == 1) {
       list_.type = (*type)[0];
     }
     left_ = indented(4 * cell_);

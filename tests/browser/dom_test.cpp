@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,24 @@ TEST(BrowserDom, BuildsTreeWithTitleTagsAndAttributes) {
   ASSERT_EQ(paragraph->children.size(), 2u);
   EXPECT_TRUE(paragraph->children[0].is_text());
   EXPECT_EQ(paragraph->children[0].text, "Hello ");
+}
+
+// The tree's names and texts are views into memory the Document keeps: they must outlive
+// the source text and survive the Document being moved (ASan reports any that do not).
+TEST(BrowserDom, TreeOutlivesItsSourceAndMoves) {
+  auto source = std::make_unique<std::string>(
+      "<body><my-Widget Data-X='v&lt;1'>text &amp; more</my-Widget>" + std::string(1 << 12, 'y') +
+      "<div><div><div>" + std::string(300, 'z'));
+  Document parsed = parse_html(*source);
+  source.reset();
+  const Document document = std::move(parsed);
+  const Node* widget = find_element(document.root, "my-widget");  // unknown tags lower-cased
+  ASSERT_NE(widget, nullptr);
+  ASSERT_NE(widget->attribute("data-x"), nullptr);
+  EXPECT_EQ(*widget->attribute("data-x"), "v<1");
+  ASSERT_EQ(widget->children.size(), 1u);
+  EXPECT_EQ(widget->children[0].text, "text & more");
+  EXPECT_NE(all_text(document.root).find(std::string(300, 'z')), std::string::npos);
 }
 
 TEST(BrowserDom, RemembersTheFirstBaseHref) {

@@ -1,0 +1,105 @@
+#include "browser/html/gumbo_arena.hpp"
+
+#include <sanitizer/asan_interface.h>
+
+#include <cstdlib>
+
+namespace miniweb::browser::html {
+
+namespace {
+
+// gumbo does not check for failure, and an exception must not unwind through its C frames:
+// running out of memory ends the program here rather than as a null dereference in gumbo.
+template <class T>
+T* checked_malloc(std::size_t bytes) {
+  void* raw = std::malloc(bytes);
+  if (raw == nullptr) std::abort();
+  return static_cast<T*>(raw);
+}
+
+// Under AddressSanitizer the parts of a chunk that gumbo does not own at the moment (headers,
+// free blocks, the unused rest) are poisoned, so that an overflow or a use after free inside
+// gumbo is still reported as it would be with malloc. Without it these do nothing.
+void poison(const void* start, std::size_t size) {
+  ASAN_POISON_MEMORY_REGION(start, size);
+}
+void unpoison(const void* start, std::size_t size) {
+  ASAN_UNPOISON_MEMORY_REGION(start, size);
+}
+
+}  // namespace
+
+GumboArena::~GumboArena() {
+  for (std::byte* chunk : chunks_) {
+    unpoison(chunk, kChunkSize);
+    std::free(chunk);
+  }
+  while (large_ != nullptr) {
+    LargeBlock* next = large_->next;
+    std::free(large_);
+    large_ = next;
+  }
+}
+
+void* GumboArena::allocate(void* userdata, std::size_t size) {
+  auto* arena = static_cast<GumboArena*>(userdata);
+  return size <= kMaxSmall ? arena->allocate_small(size) : arena->allocate_large(size);
+}
+
+void GumboArena::deallocate(void* userdata, void* pointer) {
+  if (pointer == nullptr) return;
+  auto* arena = static_cast<GumboArena*>(userdata);
+  BlockHeader* header = static_cast<BlockHeader*>(pointer) - 1;
+  unpoison(header, sizeof(BlockHeader));
+  if (header->size <= kMaxSmall) {
+    BlockHeader*& list = arena->free_[header->size / kGranule];
+    header->next_free = list;
+    list = header;
+    poison(header, sizeof(BlockHeader) + header->size);
+    return;
+  }
+  auto* block = reinterpret_cast<LargeBlock*>(reinterpret_cast<std::byte*>(header) -
+                                              offsetof(LargeBlock, header));
+  if (block->previous != nullptr) block->previous->next = block->next;
+  if (block->next != nullptr) block->next->previous = block->previous;
+  if (arena->large_ == block) arena->large_ = block->next;
+  std::free(block);
+}
+
+void* GumboArena::allocate_small(std::size_t size) {
+  const std::size_t rounded = (size + kGranule - 1) / kGranule * kGranule;
+  BlockHeader*& list = free_[rounded / kGranule];
+  BlockHeader* header = list;
+  if (header != nullptr) {
+    unpoison(header, sizeof(BlockHeader));
+    list = header->next_free;
+  } else {
+    const std::size_t needed = sizeof(BlockHeader) + rounded;
+    if (static_cast<std::size_t>(chunk_end_ - chunk_position_) < needed) {
+      // The rest of the old chunk (under kMaxSmall bytes) is left unused.
+      chunks_.push_back(checked_malloc<std::byte>(kChunkSize));
+      chunk_position_ = chunks_.back();
+      chunk_end_ = chunk_position_ + kChunkSize;
+      poison(chunk_position_, kChunkSize);
+    }
+    header = reinterpret_cast<BlockHeader*>(chunk_position_);
+    chunk_position_ += needed;
+    unpoison(header, sizeof(BlockHeader));
+    header->size = rounded;
+  }
+  poison(header, sizeof(BlockHeader));
+  unpoison(header + 1, size);
+  return header + 1;
+}
+
+void* GumboArena::allocate_large(std::size_t size) {
+  auto* block = checked_malloc<LargeBlock>(sizeof(LargeBlock) + size);
+  block->previous = nullptr;
+  block->next = large_;
+  if (large_ != nullptr) large_->previous = block;
+  large_ = block;
+  block->header.size = size;
+  return &block->header + 1;
+}
+
+}  // namespace miniweb::browser::html

@@ -1,0 +1,53 @@
+#pragma once
+// The memory gumbo-parser builds its tree in. gumbo makes millions of small allocations for
+// a large page (one per node, per attribute, per string buffer and per vector) and frees
+// many of them again at once; through malloc that was a third of the parse. Here small
+// blocks are cut from large chunks and recycled by size, and the whole tree goes in one
+// step: no walk over it, which also means no recursion (gumbo's own destructor recurses
+// once per level, which a document nested 100 000 deep would overflow).
+
+#include <cstddef>
+#include <vector>
+
+namespace miniweb::browser::html {
+
+class GumboArena {
+ public:
+  GumboArena() = default;
+  GumboArena(const GumboArena&) = delete;
+  GumboArena& operator=(const GumboArena&) = delete;
+  ~GumboArena();
+
+  // The signatures of GumboOptions' allocator and deallocator; userdata is the arena.
+  static void* allocate(void* userdata, std::size_t size);
+  static void deallocate(void* userdata, void* pointer);
+
+ private:
+  // Every block starts with its size; a small block's payload follows it directly.
+  struct alignas(alignof(std::max_align_t)) BlockHeader {
+    std::size_t size;  // payload bytes, a multiple of kGranule
+    BlockHeader* next_free;
+  };
+  // A large block comes from malloc and is linked into a list so the arena can free it.
+  struct LargeBlock {
+    LargeBlock* previous;
+    LargeBlock* next;
+    BlockHeader header;
+  };
+
+  static constexpr std::size_t kGranule = alignof(std::max_align_t);
+  static constexpr std::size_t kMaxSmall = 1024;  // larger blocks go to malloc
+  static constexpr std::size_t kClasses = kMaxSmall / kGranule + 1;
+  static constexpr std::size_t kChunkSize = std::size_t{4} << 20;
+
+  void* allocate_small(std::size_t size);
+  void* allocate_large(std::size_t size);
+
+  std::vector<std::byte*> chunks_;  // from malloc
+  std::byte* chunk_position_ = nullptr;
+  std::byte* chunk_end_ = nullptr;
+  BlockHeader* free_[kClasses] = {};
+  LargeBlock* large_ = nullptr;
+};
+
+}  // namespace miniweb::browser::html
