@@ -150,19 +150,11 @@ class TlsStream {
         }
         next = ec ? Next::Failed : Next::Done;
       }
-      // TLS 1.3 session tickets, written as the handshake ends, wait for the first response
-      // and leave with it: one send instead of two. (The client of TLS 1.2 waits for the
-      // server's last flight, so that one leaves at once.)
-      if constexpr (K == Kind::Handshake) {
-        if (next == Next::Done && SSL_version(stream.ssl_.get()) == TLS1_3_VERSION)
-          stream.hold_output_ = true;
-      } else if constexpr (K != Kind::Read) {
-        stream.hold_output_ = false;
-      }
-      const bool hold =
-          stream.hold_output_ && (K == Kind::Handshake || K == Kind::Read) && next != Next::Failed;
-      // Whatever OpenSSL wrote (a handshake flight, records, an alert) leaves first.
-      if (!stream.output_.empty() && !hold) {
+      // Whatever OpenSSL wrote (a handshake flight, records, an alert) leaves first. That
+      // includes TLS 1.3's session tickets, written as the handshake ends: held back for the
+      // first response, they left the client's Finished unacknowledged, and a client without
+      // TCP_NODELAY then held its request under Nagle's algorithm until our delayed ACK, 40 ms.
+      if (!stream.output_.empty()) {
         finished = next != Next::NeedInput;
         final_ec = ec;
         phase = Phase::Sending;
@@ -186,7 +178,6 @@ class TlsStream {
   std::size_t input_begin_ = 0;
   std::size_t input_end_ = 0;
   std::string output_;  // ciphertext OpenSSL wrote, to send
-  bool hold_output_ = false;
 };
 
 }  // namespace miniweb::server

@@ -19,7 +19,7 @@ fi
 BUILD="$ROOT/build/bench-browser"
 [[ -f "$BUILD/CMakeCache.txt" ]] ||
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server >/dev/null
+cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-stack >/dev/null
 BROWSER="$BUILD/browser/miniweb-browser"
 
 # The best of RUNS wall-clock times of a command, in milliseconds.
