@@ -14,19 +14,29 @@ namespace {
 using layout::DisplayList;
 using layout::TextRun;
 
-struct Line {
-  std::string text;
-  int column = 0;
-};
-
 // Runs in reading order: by line, then by column (a table row's cells arrive cell by cell).
-std::vector<const TextRun*> reading_order(const DisplayList& list) {
-  std::vector<const TextRun*> runs;
-  runs.reserve(list.runs.size());
-  for (const TextRun& run : list.runs) runs.push_back(&run);
-  std::stable_sort(runs.begin(), runs.end(), [](const TextRun* a, const TextRun* b) {
-    return a->y != b->y ? a->y < b->y : a->x < b->x;
-  });
+// Lines are buckets (a counting sort by y, which keeps document order within a line); only a
+// line whose runs are out of column order is sorted, and lines are short.
+std::vector<const TextRun*> reading_order(const DisplayList& list,
+                                          std::vector<std::size_t>& starts) {
+  int last_line = -1;
+  for (const TextRun& run : list.runs) last_line = std::max(last_line, run.y);
+  starts.assign(static_cast<std::size_t>(last_line + 2), 0);
+  for (const TextRun& run : list.runs) {
+    if (run.y >= 0) ++starts[static_cast<std::size_t>(run.y) + 1];
+  }
+  std::partial_sum(starts.begin(), starts.end(), starts.begin());
+  std::vector<const TextRun*> runs(starts.back());
+  std::vector<std::size_t> next(starts.begin(), starts.end() - 1);
+  for (const TextRun& run : list.runs) {
+    if (run.y >= 0) runs[next[static_cast<std::size_t>(run.y)]++] = &run;
+  }
+  const auto by_column = [](const TextRun* a, const TextRun* b) { return a->x < b->x; };
+  for (std::size_t line = 0; line + 1 < starts.size(); ++line) {
+    const auto begin = runs.begin() + static_cast<std::ptrdiff_t>(starts[line]);
+    const auto end = runs.begin() + static_cast<std::ptrdiff_t>(starts[line + 1]);
+    if (!std::is_sorted(begin, end, by_column)) std::stable_sort(begin, end, by_column);
+  }
   return runs;
 }
 
@@ -42,36 +52,41 @@ std::string sgr_for(const TextRun& run) {
   return codes.empty() ? std::string() : "\x1b[" + codes + "m";
 }
 
+// Lines are written straight into the output: trailing spaces dropped, blank lines kept
+// only between lines of text.
 std::string paint(const DisplayList& list, bool ansi) {
-  std::vector<Line> lines;
-  for (const TextRun* run : reading_order(list)) {
-    if (run->y < 0 || run->text.empty()) continue;
-    const auto index = static_cast<std::size_t>(run->y);
-    if (lines.size() <= index) lines.resize(index + 1);
-    Line& line = lines[index];
-    if (run->x > line.column) {
-      line.text.append(static_cast<std::size_t>(run->x - line.column), ' ');
-      line.column = run->x;
-    }
-    const std::string sgr = ansi ? sgr_for(*run) : std::string();
-    line.text += sgr;
-    line.text += run->text;
-    if (!sgr.empty()) line.text += "\x1b[0m";
-    line.column += layout::display_width(run->text);
-  }
+  std::vector<std::size_t> starts;
+  const std::vector<const TextRun*> runs = reading_order(list, starts);
   std::string out;
   std::size_t blank_lines = 0;
-  for (Line& line : lines) {
-    const std::size_t end = line.text.find_last_not_of(' ');
-    line.text.erase(end == std::string::npos ? 0 : end + 1);
-    if (line.text.empty()) {
+  for (std::size_t line = 0; line + 1 < starts.size(); ++line) {
+    const std::size_t line_start = out.size();
+    if (line_start > 0) out.append(blank_lines, '\n');  // no leading blank lines
+    const std::size_t text_start = out.size();
+    int column = 0;
+    for (std::size_t i = starts[line]; i < starts[line + 1]; ++i) {
+      const TextRun& run = *runs[i];
+      if (run.text.empty()) continue;
+      if (run.x > column) {
+        out.append(static_cast<std::size_t>(run.x - column), ' ');
+        column = run.x;
+      }
+      const std::string sgr = ansi ? sgr_for(run) : std::string();
+      out += sgr;
+      out += run.text;
+      if (!sgr.empty()) out += "\x1b[0m";
+      column += layout::display_width(run.text);
+    }
+    std::size_t end = out.size();
+    while (end > text_start && out[end - 1] == ' ') --end;
+    if (end == text_start) {
+      out.resize(line_start);
       ++blank_lines;  // written only if text follows
       continue;
     }
-    if (!out.empty()) out.append(blank_lines, '\n');  // no leading blank lines
-    blank_lines = 0;
-    out += line.text;
+    out.resize(end);
     out += '\n';
+    blank_lines = 0;
   }
   return out;
 }
