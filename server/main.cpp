@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -13,6 +15,13 @@
 #include "server/tls_contexts.hpp"
 
 int main(int argc, char** argv) {
+  // An idle keep-alive connection gives its buffers back (server.cpp) and a busy one takes
+  // them again. Left to itself glibc would return the top of the heap to the kernel after each
+  // such free and fault the pages in again for the next response (a third of the throughput
+  // for 100 KiB files), and would mmap every write buffer over 128 KiB; so freed memory up
+  // to 64 MiB stays in the process for the next connection, as in nginx's own pools.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   CLI::App app{"miniweb-server: HTTPS server with virtual hosts and static files"};
   std::string config_path;
   app.add_option("-c,--config", config_path, "configuration file (TOML)")

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <type_traits>
 
 #include "server/access_log.hpp"
 #include "server/error_log.hpp"
@@ -351,10 +352,26 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
   const LimitsConfig& limits = connection_generation->config.limits;
   std::shared_ptr<Generation> generation = connection_generation;
   std::string buffer;
+  std::string head;  // the response head; reused while the connection is busy
 
-  // Reads into the end of `buffer`: a page while waiting for a request (an idle connection
-  // keeps no more), more once a request or a body is coming.
+  // Reads into the end of `buffer`: a page when a request starts, more once a request or a
+  // body is coming. An idle keep-alive connection first waits for the socket holding no
+  // buffer at all, as nginx's do: the request buffer, the response head and the TLS stream's
+  // buffers (over 10 KiB) would otherwise stay with every idle connection.
   auto read_more = [&]() -> asio::awaitable<bool> {
+    if (buffer.empty() && state->idle) {
+      std::string().swap(buffer);
+      std::string().swap(head);
+      bool buffered = false;
+      if constexpr (std::is_same_v<Stream, TlsStream>) {
+        stream.release_buffers();
+        buffered = stream.has_buffered_input();
+      }
+      if (!buffered) {
+        auto [ec] = co_await stream.lowest_layer().async_wait(tcp::socket::wait_read, use_tuple);
+        if (ec) co_return false;
+      }
+    }
     if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
     const std::size_t want = buffer.empty() ? 4096 : 16384;
     const std::size_t old_size = buffer.size();
@@ -366,7 +383,6 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
   };
   // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
   // every call is awaited at once, so the referenced objects outlive the coroutine.
-  std::string head;  // reused: one allocation for the connection's life
   // `file_body`, when given, is the body (a cached file), and full.body is empty.
   auto send = [&](const http::Response& full, const http::Request* request, bool keep_alive,
                   const std::string* file_body = nullptr) -> asio::awaitable<bool> {

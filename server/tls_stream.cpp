@@ -98,6 +98,18 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* context)
   SSL_set_accept_state(ssl_.get());
 }
 
+bool TlsStream::has_buffered_input() const {
+  return input_begin_ != input_end_ || SSL_has_pending(ssl_.get());
+}
+
+void TlsStream::release_buffers() {
+  if (input_begin_ == input_end_) {
+    input_.reset();
+    input_capacity_ = input_begin_ = input_end_ = 0;
+  }
+  if (output_.empty()) std::string().swap(output_);
+}
+
 asio::mutable_buffer TlsStream::input_space() {
   if (input_begin_ == input_end_) {
     input_begin_ = input_end_ = 0;

@@ -67,6 +67,13 @@ class TlsStream {
 
   static constexpr std::size_t kMaxWriteBytes = 256 * 1024;
 
+  // Whether bytes are already here (received ciphertext, or plaintext OpenSSL decrypted), so
+  // that a read needs nothing from the socket.
+  bool has_buffered_input() const;
+  // Gives an idle connection's buffers back to the heap, as nginx does between keep-alive
+  // requests; the next read or write allocates them again. Only between operations.
+  void release_buffers();
+
  private:
   enum class Kind { Handshake, Shutdown, Read, Write };
   // What an operation does after one OpenSSL call.

@@ -47,6 +47,7 @@ need() {  # install a Debian package when its program is missing (the bench's ow
 }
 need wrk wrk
 need nginx nginx
+need ss iproute2
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 if [[ -z ${MINIWEB_SERVER_BIN:-} ]]; then
@@ -196,6 +197,14 @@ idle_memory() {  # port pid -> "rss_before rss_after bytes_per_connection"
   done
   sleep 1
   after=$(rss_kib "$pid")
+  # Every connection must still be open when the memory is read: one that the server closed
+  # (its keep-alive timeout, say) would make the figure look better than it is.
+  local open
+  open=$(ss -Htn state established "( sport = :$port )" | wc -l)
+  if ((open < IDLE)); then
+    echo "only $open of $IDLE idle connections to port $port were still open" >&2
+    exit 1
+  fi
   exec 7>&-
   wait "$client" || true
   sleep 1  # the server notices the closes
