@@ -10,7 +10,7 @@ packages=(
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   googletest libgtest-dev
   bind9-dnsutils curl iproute2 procps
-  w3m python3.11-doc
+  w3m python3.11-doc nodejs-doc libstdc++-12-doc
   lego testssl.sh
 )
 

@@ -1,5 +1,7 @@
-// The dump of real documents that nobody here wrote (Python's HTML documentation, from
-// Debian's python3.11-doc) beside `w3m -dump` of the same files: no text may be lost.
+// The dump of real documents that nobody here wrote, beside `w3m -dump` of the same files:
+// no text may be lost. Three generators of manuals, from Debian's packages: Sphinx (Python's
+// documentation, python3.11-doc), Node.js's own (nodejs-doc) and Doxygen (the libstdc++ API
+// reference, libstdc++-12-doc).
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -77,6 +79,33 @@ TEST(BrowserRealDocuments, KeepEveryWordThatW3mShows) {
     ASSERT_GT(reference.size(), 1000u) << page;
     const double percent = coverage(reference, our_text(file));
     EXPECT_GE(percent, 98.0) << page << ": only " << percent
+                             << "% of w3m's words appear in our dump";
+  }
+}
+
+// The largest page of each of the other two manuals: the Node.js API on one page (5.7 MB)
+// and the largest Doxygen page of the libstdc++ reference (3.7 MB), the bench's documents.
+TEST(BrowserRealDocuments, KeepEveryWordOfLargeNodeAndDoxygenPages) {
+  ASSERT_FALSE(run("command -v w3m").empty()) << "w3m is missing: run scripts/install-deps.sh";
+  const std::filesystem::path node = "/usr/share/doc/nodejs/api/all.html";
+  ASSERT_TRUE(std::filesystem::exists(node))
+      << "nodejs-doc is missing: run scripts/install-deps.sh";
+  std::filesystem::path doxygen;
+  std::uintmax_t largest = 0;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/usr/share/doc/gcc-12-base/libstdc++/user", error)) {
+    if (entry.path().extension() == ".html" && entry.file_size() > largest) {
+      largest = entry.file_size();
+      doxygen = entry.path();
+    }
+  }
+  ASSERT_GT(largest, 1'000'000u) << "libstdc++-12-doc is missing: run scripts/install-deps.sh";
+  for (const auto& file : {node, doxygen}) {
+    const std::string reference = run("w3m -dump -cols 80 -T text/html '" + file.string() + "'");
+    ASSERT_GT(reference.size(), 100'000u) << file;
+    const double percent = coverage(reference, our_text(file));
+    EXPECT_GE(percent, 98.0) << file << ": only " << percent
                              << "% of w3m's words appear in our dump";
   }
 }
