@@ -30,20 +30,51 @@ AcmeManager::AcmeManager(asio::io_context& io, Server& server) : io_(io), server
 AcmeManager::~AcmeManager() = default;
 
 Status AcmeManager::start() {
+  return sync();
+}
+
+Status AcmeManager::sync() {
+  std::vector<std::shared_ptr<Managed>> kept;
+  std::vector<std::shared_ptr<Managed>> added;
+  std::string errors;
   for (const SiteConfig& config : server_.config().sites) {
     if (!config.acme) continue;
-    auto site = std::make_unique<Managed>();
+    const auto same = [&config](const std::shared_ptr<Managed>& site) {
+      return site->names == config.names && site->config == *config.acme &&
+             site->chain == config.certificate_chain && site->key == config.private_key;
+    };
+    if (auto found = std::find_if(sites_.begin(), sites_.end(), same); found != sites_.end()) {
+      kept.push_back(*found);
+      sites_.erase(found);
+      continue;
+    }
+    auto site = std::make_shared<Managed>();
     site->names = config.names;
     site->config = *config.acme;
     site->chain = config.certificate_chain;
     site->key = config.private_key;
     auto client = AcmeClient::create(site->config, server_.challenges());
-    if (!client) return make_error("site " + config.names.front() + ": " + client.error().message);
+    if (!client) {
+      errors += (errors.empty() ? "site " : "; site ") + config.names.front() + ": " +
+                client.error().message;
+      continue;
+    }
     site->client = std::move(*client);
     site->timer = std::make_unique<asio::steady_timer>(io_);
-    sites_.push_back(std::move(site));
+    added.push_back(site);
   }
-  for (auto& site : sites_) asio::co_spawn(io_, maintain(*site), asio::detached);
+  // What is left of the old list is no longer configured.
+  for (auto& site : sites_) {
+    site->retired = true;
+    site->client->stop();
+    site->timer->cancel();
+  }
+  sites_ = std::move(kept);
+  for (auto& site : added) {
+    sites_.push_back(site);
+    asio::co_spawn(io_, maintain(site), asio::detached);
+  }
+  if (!errors.empty()) return make_error(errors);
   return Ok{};
 }
 
@@ -82,10 +113,11 @@ asio::awaitable<Status> AcmeManager::renew(Managed& site) {
   co_return Ok{};
 }
 
-asio::awaitable<void> AcmeManager::maintain(Managed& site) {
+asio::awaitable<void> AcmeManager::maintain(std::shared_ptr<Managed> shared_site) {
+  Managed& site = *shared_site;
   std::chrono::seconds retry = kFirstRetry;
   bool first = true;
-  while (!stopping_) {
+  while (!stopping_ && !site.retired) {
     std::chrono::steady_clock::duration wait = site.config.renewal_check_interval;
     auto stored = check_stored_certificate(site.chain, site.key, site.names);
     const bool due =
@@ -102,7 +134,7 @@ asio::awaitable<void> AcmeManager::maintain(Managed& site) {
     first = false;
     if (due) {
       auto status = co_await renew(site);
-      if (!status && stopping_) break;
+      if (!status && (stopping_ || site.retired)) break;
       if (!status) {
         // The certificate in use (if any) stays; the next attempt waits longer.
         std::clog << "acme: [error] " << site.names.front() << ": " << status.error().message
@@ -113,7 +145,7 @@ asio::awaitable<void> AcmeManager::maintain(Managed& site) {
         retry = kFirstRetry;
       }
     }
-    if (stopping_) break;
+    if (stopping_ || site.retired) break;
     site.timer->expires_after(wait);
     co_await site.timer->async_wait(use_tuple);
   }

@@ -27,6 +27,11 @@ class AcmeManager {
   // Creates a client (account key) for every site with `acme` in the server's configuration and
   // starts looking after its certificate. Call after Server::listen() and start().
   Status start();
+  // After a reload: a site new to the configuration (or whose names, files or [acme] settings
+  // changed) is looked after from now on, one no longer there is left alone, and the others
+  // carry on undisturbed. An error names the site whose client could not be made; the other
+  // sites are taken care of all the same.
+  Status sync();
   // Cancels the timers; an exchange with the CA in flight ends within its deadline.
   void stop();
 
@@ -38,15 +43,17 @@ class AcmeManager {
     std::filesystem::path key;
     std::unique_ptr<AcmeClient> client;
     std::unique_ptr<asio::steady_timer> timer;
+    bool retired = false;  // no longer in the configuration: its coroutine ends
   };
-  asio::awaitable<void> maintain(Managed& site);
+  // The site's coroutine shares it, so a site retired by sync() lives until that ends.
+  asio::awaitable<void> maintain(std::shared_ptr<Managed> site);
   // Obtains, stores and serves a certificate for `site`; the error says why not.
   asio::awaitable<Status> renew(Managed& site);
   Status install();
 
   asio::io_context& io_;
   Server& server_;
-  std::vector<std::unique_ptr<Managed>> sites_;
+  std::vector<std::shared_ptr<Managed>> sites_;
   bool stopping_ = false;
 };
 

@@ -57,6 +57,8 @@ struct AcmeConfig {
   // Caddy: one third).
   double renewal_window_ratio = 1.0 / 3.0;
   std::chrono::seconds renewal_check_interval{600};  // Caddy's default: every 10 minutes
+
+  bool operator==(const AcmeConfig&) const = default;
 };
 
 // nginx's `return code [text|URL];` in a location: any request for an exact path (nginx's

@@ -75,9 +75,16 @@ int main(int argc, char** argv) {
     if (ec) return;
     if (auto status = server.reload(config_path); !status) {
       miniweb::server::log_event(miniweb::server::LogLevel::Error, status.error().message);
-    } else if (auto logs = miniweb::server::open_logs(server.config().logs); !logs) {
-      miniweb::server::log_event(miniweb::server::LogLevel::Error,
-                                 "reload: " + logs.error().message + "; the logs in use stay");
+    } else {
+      if (auto logs = miniweb::server::open_logs(server.config().logs); !logs) {
+        miniweb::server::log_event(miniweb::server::LogLevel::Error,
+                                   "reload: " + logs.error().message + "; the logs in use stay");
+      }
+      // Sites added with `acme` get their certificates now, as at start-up (Caddy's reload).
+      if (auto status = acme.sync(); !status) {
+        miniweb::server::log_event(miniweb::server::LogLevel::Error,
+                                   "reload: acme: " + status.error().message);
+      }
     }
     hangup.async_wait(on_hangup);
   };

@@ -36,6 +36,9 @@ class Daemon {
     return exit_code_;
   }
   bool running() const { return pid_ > 0 && ::kill(pid_, 0) == 0 && !exited(); }
+  void signal(int number) const {
+    if (pid_ > 0) ::kill(pid_, number);
+  }
   // Waits (at most 60 s) until `text` occurs `count` times in the output.
   bool wait_for(const std::string& text, std::size_t count = 1) {
     for (int i = 0; i < 1200; ++i) {

@@ -267,6 +267,31 @@ TEST_F(ServerAcme, TwoSitesOfOneServerEachGetTheirOwnCertificate) {
   EXPECT_EQ(server->stop(), 0) << server->output();
 }
 
+// As Caddy on a config reload: a site added with `acme` by a SIGHUP gets its certificate
+// without a restart, and the site already there keeps the one it has.
+TEST_F(ServerAcme, ASiteAddedByAReloadGetsItsCertificate) {
+  write_config();
+  std::string config = testing_ca::slurp(dir_ / "server.toml");
+  config.replace(config.find(", \"shop.acme.test\""), 18, "");
+  write("server.toml", config);
+  std::filesystem::create_directories(dir_.path() / "shop");
+  std::ofstream(dir_ / "shop/index.html") << "<h1>shop</h1>\n";
+  auto server = start_server("server.log");
+  ASSERT_TRUE(server->wait_for("acme: certificate for www.acme.test obtained")) << server->output();
+  const std::size_t issued = issued_count();
+
+  write("server.toml",
+        config + "\n[[site]]\nnames = [\"shop.acme.test\"]\nroot = \"shop\"\nacme = true\n");
+  server->signal(SIGHUP);
+  ASSERT_TRUE(server->wait_for("acme: certificate for shop.acme.test obtained"))
+      << server->output();
+  EXPECT_EQ(curl("shop.acme.test", "/"), "<h1>shop</h1>\n");
+  EXPECT_EQ(curl("www.acme.test", "/"), "<h1>acme home</h1>\n");
+  EXPECT_EQ(issued_count(), issued + 1) << "only the new site's certificate is issued";
+  EXPECT_EQ(server->occurrences("acme: certificate for www.acme.test obtained"), 1u);
+  EXPECT_EQ(server->stop(), 0) << server->output();
+}
+
 TEST_F(ServerAcme, RetriesWhileTheCaIsUnreachable) {
   write_config("", "https://ca.test:1/directory");
   auto server = start_server("server.log");
