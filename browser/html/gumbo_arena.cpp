@@ -2,6 +2,7 @@
 
 #include <sanitizer/asan_interface.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace miniweb::browser::html {
@@ -30,9 +31,9 @@ void unpoison(const void* start, std::size_t size) {
 }  // namespace
 
 GumboArena::~GumboArena() {
-  for (std::byte* chunk : chunks_) {
-    unpoison(chunk, kChunkSize);
-    std::free(chunk);
+  for (const Chunk& chunk : chunks_) {
+    unpoison(chunk.memory, chunk.size);
+    std::free(chunk.memory);
   }
   while (large_ != nullptr) {
     LargeBlock* next = large_->next;
@@ -77,10 +78,12 @@ void* GumboArena::allocate_small(std::size_t size) {
     const std::size_t needed = sizeof(BlockHeader) + rounded;
     if (static_cast<std::size_t>(chunk_end_ - chunk_position_) < needed) {
       // The rest of the old chunk (under kMaxSmall bytes) is left unused.
-      chunks_.push_back(checked_malloc<std::byte>(kChunkSize));
-      chunk_position_ = chunks_.back();
-      chunk_end_ = chunk_position_ + kChunkSize;
-      poison(chunk_position_, kChunkSize);
+      const std::size_t chunk_size =
+          chunks_.empty() ? kFirstChunkSize : std::min(kMaxChunkSize, 2 * chunks_.back().size);
+      chunks_.push_back({checked_malloc<std::byte>(chunk_size), chunk_size});
+      chunk_position_ = chunks_.back().memory;
+      chunk_end_ = chunk_position_ + chunk_size;
+      poison(chunk_position_, chunk_size);
     }
     header = reinterpret_cast<BlockHeader*>(chunk_position_);
     chunk_position_ += needed;

@@ -38,12 +38,18 @@ class GumboArena {
   static constexpr std::size_t kGranule = alignof(std::max_align_t);
   static constexpr std::size_t kMaxSmall = 1024;  // larger blocks go to malloc
   static constexpr std::size_t kClasses = kMaxSmall / kGranule + 1;
-  static constexpr std::size_t kChunkSize = std::size_t{4} << 20;
+  // Chunks double from 64 KiB (a small page needs no more) to 4 MiB.
+  static constexpr std::size_t kFirstChunkSize = std::size_t{64} << 10;
+  static constexpr std::size_t kMaxChunkSize = std::size_t{4} << 20;
 
   void* allocate_small(std::size_t size);
   void* allocate_large(std::size_t size);
 
-  std::vector<std::byte*> chunks_;  // from malloc
+  struct Chunk {
+    std::byte* memory;  // from malloc
+    std::size_t size;
+  };
+  std::vector<Chunk> chunks_;
   std::byte* chunk_position_ = nullptr;
   std::byte* chunk_end_ = nullptr;
   BlockHeader* free_[kClasses] = {};
