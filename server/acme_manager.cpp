@@ -57,6 +57,17 @@ Status AcmeManager::sync() {
     if (!client) {
       errors += (errors.empty() ? "site " : "; site ") + config.names.front() + ": " +
                 client.error().message;
+      // A site whose new settings are unusable keeps being looked after with its old ones
+      // rather than not at all (its certificate would expire unnoticed).
+      const auto previous = [&config](const std::shared_ptr<Managed>& old) {
+        return old->chain == config.certificate_chain;
+      };
+      if (auto found = std::find_if(sites_.begin(), sites_.end(), previous);
+          found != sites_.end()) {
+        errors += " (its previous settings stay in use)";
+        kept.push_back(*found);
+        sites_.erase(found);
+      }
       continue;
     }
     site->client = std::move(*client);
@@ -98,6 +109,9 @@ Status AcmeManager::install() {
 asio::awaitable<Status> AcmeManager::renew(Managed& site) {
   auto obtained = co_await site.client->obtain(site.names);
   if (!obtained) co_return obtained.error();
+  // Reconfigured while the order was in flight: its successor owns the files now, and a
+  // certificate for the old names must not land in them.
+  if (site.retired) co_return make_error("the site was reconfigured during the order");
   // The key first: a chain is only ever next to its key or to the previous one's.
   if (auto status = write_file_atomically(site.key, obtained->key_pem, kPrivateFileMode); !status)
     co_return status.error();

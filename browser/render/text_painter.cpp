@@ -60,9 +60,9 @@ std::string paint(const DisplayList& list, bool ansi) {
   std::string out;
   std::size_t blank_lines = 0;
   for (std::size_t line = 0; line + 1 < starts.size(); ++line) {
+    // The line is written first; the blank lines before it go in front only if it has text,
+    // so that a long run of blank lines costs no more than its length.
     const std::size_t line_start = out.size();
-    if (line_start > 0) out.append(blank_lines, '\n');  // no leading blank lines
-    const std::size_t text_start = out.size();
     int column = 0;
     for (std::size_t i = starts[line]; i < starts[line + 1]; ++i) {
       const TextRun& run = *runs[i];
@@ -78,13 +78,13 @@ std::string paint(const DisplayList& list, bool ansi) {
       column += layout::display_width(run.text);
     }
     std::size_t end = out.size();
-    while (end > text_start && out[end - 1] == ' ') --end;
-    if (end == text_start) {
-      out.resize(line_start);
+    while (end > line_start && out[end - 1] == ' ') --end;
+    out.resize(end);
+    if (end == line_start) {
       ++blank_lines;  // written only if text follows
       continue;
     }
-    out.resize(end);
+    if (line_start > 0) out.insert(line_start, blank_lines, '\n');  // no leading blank lines
     out += '\n';
     blank_lines = 0;
   }

@@ -123,6 +123,18 @@ TEST(BrowserDump, RealisticPageGolden) {
             "   4. https://www.example.test/docs/c\n");
 }
 
+// Blank lines between two lines of text are kept, however many (a page of 300 000 <br>).
+TEST(BrowserDump, ALongRunOfBlankLinesIsKept) {
+  layout::DisplayList list;
+  list.width = 80;
+  list.runs.push_back({0, 0, "top", {}, -1});
+  list.runs.push_back({0, 300'000, "bottom", {}, -1});
+  list.runs.push_back({4, 300'000, "   ", {}, -1});  // trailing spaces are dropped
+  list.height = 300'001;
+  const std::string text = render::paint_text(list);
+  EXPECT_EQ(text, "top\n" + std::string(299'999, '\n') + "bottom\n");
+}
+
 TEST(BrowserDump, NoTitleNoLinks) {
   EXPECT_EQ(dump_page(lay_out("<p>Just text.</p>", 80), resolve), "   Just text.\n");
   EXPECT_EQ(dump_page(lay_out("", 80), resolve), "");
