@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 
 #include "browser/proxy_tunnel.hpp"
 #include "browser/session.hpp"
@@ -169,16 +170,31 @@ TEST(ProxyTunnel, ConnectRequestIsInAuthorityForm) {
             "User-Agent: ua/1\r\n\r\n");
 }
 
-TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
+// An HTTPS origin with a certificate for localhost, and a proxy to reach it through.
+struct HttpsOriginBehindProxy {
+  HttpsOriginBehindProxy() {
+    tls.use_certificate_chain_file(certificate.cert.string());
+    tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
+    origin = std::make_unique<TestOrigin>(hello, &tls);
+  }
+  // The browser's options: through the proxy, trusting the origin's certificate.
+  SessionOptions options() const {
+    SessionOptions options = through(proxy);
+    options.loader.ca_file = certificate.cert;
+    return options;
+  }
+
   LocalhostCertificate certificate;
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.use_certificate_chain_file(certificate.cert.string());
-  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
-  TestOrigin origin(hello, &tls);
+  asio::ssl::context tls{asio::ssl::context::tls_server};
+  std::unique_ptr<TestOrigin> origin;
   TestProxy proxy;
-  SessionOptions options = through(proxy);
-  options.loader.ca_file = certificate.cert;
-  Session session(options);
+};
+
+TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
+  HttpsOriginBehindProxy setup;
+  TestOrigin& origin = *setup.origin;
+  TestProxy& proxy = setup.proxy;
+  Session session(setup.options());
   const Url page = *Url::parse("https://localhost:" + std::to_string(origin.port()) + "/a");
   Trace trace;
   auto visit = session.visit(page, trace);
@@ -199,15 +215,9 @@ TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
 }
 
 TEST(ProxyLive, TheOriginNameIsVerifiedInsideTheTunnel) {
-  LocalhostCertificate certificate;
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.use_certificate_chain_file(certificate.cert.string());
-  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
-  TestOrigin origin(hello, &tls);
-  TestProxy proxy;
-  SessionOptions options = through(proxy);
-  options.loader.ca_file = certificate.cert;
-  Session session(options);
+  HttpsOriginBehindProxy setup;
+  const TestOrigin& origin = *setup.origin;
+  Session session(setup.options());
   // The certificate names localhost, not 127.0.0.1.
   const Url page = *Url::parse("https://127.0.0.1:" + std::to_string(origin.port()) + "/");
   Trace trace;
