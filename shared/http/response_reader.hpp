@@ -4,6 +4,8 @@
 // browser, the server's reverse proxy and the CA's http-01 check all read responses this way;
 // each turns a failure into its own terms (an exit code, a 502 or 504, an ACME problem).
 
+#include <asio/ssl/error.hpp>
+
 #include <array>
 #include <cstddef>
 #include <string>
@@ -51,17 +53,26 @@ asio::awaitable<Result<ReceivedResponse>> read_response(Stream& stream, std::str
                                                         std::string_view method,
                                                         const ResponseLimits& limits) {
   std::array<char, 16384> chunk;
+  std::error_code last_error;  // of the read that ended the reading
   auto read_more = [&]() -> asio::awaitable<bool> {
     auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
     buffer.append(chunk.data(), n);
+    last_error = ec;
     co_return !ec;
+  };
+  // The peer closed: a FIN, or a TLS peer's close without close_notify (which a body delimited
+  // by the close cannot tell from the end, as browsers accept it). A reset or a TLS error is not.
+  auto closed = [&] {
+    return last_error == asio::error::eof || last_error == asio::ssl::error::stream_truncated;
   };
   auto fail = [](ResponseFailure failure, std::string message) {
     return make_error(std::move(message), static_cast<int>(failure));
   };
   auto ended = [&](std::string_view while_doing) {
     if (deadline.expired()) return fail(ResponseFailure::TimedOut, "no answer in time");
-    return fail(ResponseFailure::CutShort, "the connection ended " + std::string(while_doing));
+    return fail(ResponseFailure::CutShort,
+                "the connection ended " + std::string(while_doing) +
+                    (closed() ? std::string() : " (" + last_error.message() + ")"));
   };
 
   Response response;
@@ -101,7 +112,9 @@ asio::awaitable<Result<ReceivedResponse>> read_response(Stream& stream, std::str
       break;
     case BodyFraming::ContentLength:
       if (length->content_length > limits.max_body_bytes)
-        co_return fail(ResponseFailure::TooLarge, "the response body is over the size limit");
+        co_return fail(ResponseFailure::TooLarge, "the response body is over the limit of " +
+                                                      std::to_string(limits.max_body_bytes) +
+                                                      " bytes");
       while (buffer.size() < length->content_length) {
         if (!co_await read_more()) co_return ended("before the end of the body");
       }
@@ -126,9 +139,11 @@ asio::awaitable<Result<ReceivedResponse>> read_response(Stream& stream, std::str
       reusable = false;
       while (co_await read_more()) {
         if (buffer.size() > limits.max_body_bytes)
-          co_return fail(ResponseFailure::TooLarge, "the response body is over the size limit");
+          co_return fail(ResponseFailure::TooLarge, "the response body is over the limit of " +
+                                                        std::to_string(limits.max_body_bytes) +
+                                                        " bytes");
       }
-      if (deadline.expired()) co_return fail(ResponseFailure::TimedOut, "no answer in time");
+      if (deadline.expired() || !closed()) co_return ended("in the body");
       response.body = std::move(buffer);
       buffer.clear();
       break;

@@ -140,6 +140,21 @@ TEST(BrowserHostileServers, ABadChunkSizeIsAClearError) {
       << run.stderr_text;
 }
 
+// A body delimited by the close ends at a FIN, not at a reset: a connection aborted in the
+// middle is an error, never a page that looks complete.
+TEST(BrowserHostileServers, AResetInABodyEndedByTheCloseIsAnError) {
+  TestOrigin origin([](const OriginRequest&) {
+    OriginReply reply;
+    reply.bytes = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>the first half";
+    reply.reset = true;
+    return reply;
+  });
+  BrowserRun run = run_browser(base(origin) + "/");
+  EXPECT_EQ(run.exit_code, 56) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("reading the response failed"), std::string::npos)
+      << run.stderr_text;
+}
+
 TEST(BrowserHostileServers, RedirectLoopsEnd) {
   TestOrigin origin([](const OriginRequest& seen) {
     const std::string& target = seen.request.target;

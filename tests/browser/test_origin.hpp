@@ -30,6 +30,7 @@ struct OriginReply {
   bool close_after = false;  // close once written
   bool stall = false;        // after the bytes, send nothing more and keep the connection open
   bool drop = false;         // close without writing anything
+  bool reset = false;        // after the bytes, abort the connection (an RST, not a FIN)
 };
 
 // A complete response with Content-Length.
@@ -114,6 +115,12 @@ class TestOrigin {
       if (reply.stall) {
         asio::steady_timer forever(io_, std::chrono::hours(1));
         co_await forever.async_wait(use_tuple);
+        co_return;
+      }
+      if (reply.reset) {
+        std::error_code ignored;
+        stream.lowest_layer().set_option(asio::socket_base::linger(true, 0), ignored);
+        stream.lowest_layer().close(ignored);
         co_return;
       }
       if (reply.close_after) co_return;
