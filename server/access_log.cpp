@@ -7,6 +7,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "shared/unique_fd.hpp"
+
 namespace miniweb::server {
 namespace {
 
@@ -47,12 +49,7 @@ Status open_access_log(const std::filesystem::path& path, bool off) {
 void write_access_log(std::string_view line) {
   if (g_access_fd < 0) return;
   // One line, one write: lines from different connections never interleave.
-  while (!line.empty()) {
-    const ssize_t n = ::write(g_access_fd, line.data(), line.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    line.remove_prefix(static_cast<std::size_t>(n));
-  }
+  write_all(g_access_fd, line);
 }
 
 }  // namespace miniweb::server

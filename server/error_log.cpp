@@ -8,20 +8,12 @@
 #include <cstring>
 #include <ctime>
 
+#include "shared/unique_fd.hpp"
+
 namespace miniweb::server {
 namespace {
 
 constexpr std::string_view kNames[] = {"debug", "info", "notice", "warn", "error", "crit"};
-
-// Writes all of `text`, resuming after short writes and signals.
-void write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 
 #include "server/mime_types.hpp"
 #include "shared/http/message.hpp"
+#include "shared/unique_fd.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -90,20 +91,16 @@ FileLookup FileCache::resolve(const std::filesystem::path& root, const std::stri
   auto cached = std::make_shared<CachedFile>();
   if (::stat(real.c_str(), &cached->info) != 0 || !S_ISREG(cached->info.st_mode))
     return {Lookup::NotFound, nullptr};
-  const int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return {errno == ENOENT ? Lookup::NotFound : Lookup::Unreadable, nullptr};
-  bool consistent = ::fstat(fd, &cached->info) == 0 && S_ISREG(cached->info.st_mode);
+  const UniqueFd fd(::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) return {errno == ENOENT ? Lookup::NotFound : Lookup::Unreadable, nullptr};
+  bool consistent = ::fstat(fd.get(), &cached->info) == 0 && S_ISREG(cached->info.st_mode);
   const auto size = static_cast<std::uint64_t>(cached->info.st_size);
   if (consistent && size <= limits_.max_file_bytes) {
-    auto content = read_all(fd, size);
-    if (!content) {
-      ::close(fd);
-      return {Lookup::Unreadable, nullptr};
-    }
+    auto content = read_all(fd.get(), size);
+    if (!content) return {Lookup::Unreadable, nullptr};
     consistent = content->size() == size;
     cached->content = std::make_shared<const std::string>(std::move(*content));
   }
-  ::close(fd);
   if (!S_ISREG(cached->info.st_mode)) return {Lookup::NotFound, nullptr};
   cached->real_path = std::move(real);
   cached->etag = entity_tag(cached->info);

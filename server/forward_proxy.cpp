@@ -197,9 +197,7 @@ asio::awaitable<void> serve_forward_proxy(ProxyConnection& connection, const Ser
     if (!request) {
       if (const int status = request.error().code) {
         log(LogLevel::Info, request.error().message, nullptr);
-        const http::Response refused = status == 400
-                                           ? error_response(status, request.error().message)
-                                           : error_response(status);
+        const http::Response refused = refusal(status, request.error().message);
         co_await send(refused, nullptr, false);
       }
       co_return;
@@ -210,17 +208,14 @@ asio::awaitable<void> serve_forward_proxy(ProxyConnection& connection, const Ser
       // Permission to send a body only to a client that may use the proxy at all.
       auto send_continue = [&]() -> asio::awaitable<bool> {
         if (!allowed) co_return true;
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        auto [ec, n] = co_await asio::async_write(socket, asio::buffer(kContinue), use_tuple);
-        co_return !ec;
+        co_return co_await http::send_100_continue(socket);
       };
       if (auto body = co_await http::read_request_body(*request, buffer, limits.http, read_more,
                                                        send_continue);
           !body) {
         if (const int status = body.error().code) {
           log(LogLevel::Info, body.error().message, &*request);
-          const http::Response refused =
-              status == 400 ? error_response(status, body.error().message) : error_response(status);
+          const http::Response refused = refusal(status, body.error().message);
           co_await send(refused, &*request, false);
         }
         co_return;

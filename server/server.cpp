@@ -106,12 +106,6 @@ void access_log(const ConnectionState& state, const http::Request& request, int 
   write_access_log(line);
 }
 
-// The answer to a request that could not be read: the status alone for the limits (408, 413,
-// 414, 431), with what was wrong for a malformed one (400).
-http::Response refusal(int status, const std::string& why) {
-  return status == 400 ? error_response(status, why) : error_response(status);
-}
-
 // A client's protocol error, at info as nginx logs them ("client sent invalid ...").
 void log_client_error(const ConnectionState& state, std::string_view what) {
   if (error_log().enabled(LogLevel::Info))
@@ -158,12 +152,18 @@ Status Server::reload(const std::filesystem::path& file) {
   return Ok{};
 }
 
+namespace {
+
+// The same socket: a reload may change a listener's other settings, not these.
+bool same_listener(const ListenerConfig& a, const ListenerConfig& b) {
+  return a.address == b.address && a.port == b.port && a.kind == b.kind;
+}
+
+}  // namespace
+
 void Server::replace(ServerConfig config, std::unique_ptr<SiteTlsContexts> tls) {
-  auto same = [](const ListenerConfig& a, const ListenerConfig& b) {
-    return a.address == b.address && a.port == b.port && a.kind == b.kind;
-  };
   if (!std::equal(listeners_.begin(), listeners_.end(), config.listeners.begin(),
-                  config.listeners.end(), same))
+                  config.listeners.end(), same_listener))
     log_event(LogLevel::Warn, "reload: listeners changed; they take effect at the next restart");
   current_ = std::make_shared<Generation>(io_, std::move(config), std::move(tls));
   log_event(LogLevel::Notice, "reload: new configuration in use");
@@ -197,8 +197,8 @@ std::vector<tcp::endpoint> Server::local_endpoints() const {
 }
 
 void Server::start() {
-  for (auto& [acceptor, kind] : acceptors_)
-    asio::co_spawn(io_, accept_loop(acceptor, kind), asio::detached);
+  for (std::size_t listener = 0; listener < acceptors_.size(); ++listener)
+    asio::co_spawn(io_, accept_loop(listener), asio::detached);
 }
 
 void Server::stop() {
@@ -214,7 +214,8 @@ void Server::stop() {
   for (auto& [name, group] : current_->upstreams) group->close_idle();
 }
 
-asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind kind) {
+asio::awaitable<void> Server::accept_loop(std::size_t listener) {
+  auto& [acceptor, kind] = acceptors_[listener];
   while (!stopping_) {
     tcp::socket socket(io_);
     auto state = std::make_shared<ConnectionState>();
@@ -235,8 +236,7 @@ asio::awaitable<void> Server::accept_loop(tcp::acceptor& acceptor, ListenerKind 
     if (kind == ListenerKind::Https) {
       asio::co_spawn(io_, run_https(std::move(socket), state), asio::detached);
     } else if (kind == ListenerKind::ForwardProxy) {
-      asio::co_spawn(io_, run_forward_proxy(std::move(socket), state, listener_index(acceptor)),
-                     asio::detached);
+      asio::co_spawn(io_, run_forward_proxy(std::move(socket), state, listener), asio::detached);
     } else {
       asio::co_spawn(io_, run_http(std::move(socket), state), asio::detached);
     }
@@ -274,7 +274,17 @@ asio::awaitable<void> Server::run_https(tcp::socket socket,
   state->arm(generation->config.limits.header_timeout);
 
   auto [ec] = co_await stream.async_handshake(use_tuple);
-  if (ec) log_client_error(*state, "TLS handshake failed (" + ec.message() + ")");
+  if (ec && SSL_get_certificate(stream.native_handle()) == nullptr) {
+    // Not the client's fault, so not at info: a site with no certificate yet (ACME still
+    // obtaining it) refuses every handshake, and whoever runs the server should see why.
+    const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
+    log_event(LogLevel::Notice,
+              "TLS handshake refused: no certificate for \"" + std::string(name ? name : "") +
+                  "\" yet (a site with acme gets one once the CA has issued it), client: " +
+                  state->peer_text);
+  } else if (ec) {
+    log_client_error(*state, "TLS handshake failed (" + ec.message() + ")");
+  }
   if (!ec) {
     RequestContext context{.tls = true, .sni = ""};
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) {
@@ -315,24 +325,19 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, std::shared_ptr<Conne
   connections_.erase(state);
 }
 
-std::size_t Server::listener_index(const tcp::acceptor& acceptor) const {
-  for (std::size_t i = 0; i < acceptors_.size(); ++i)
-    if (&acceptors_[i].first == &acceptor) return i;
-  return 0;
-}
-
 asio::awaitable<void> Server::run_forward_proxy(tcp::socket socket,
                                                 std::shared_ptr<ConnectionState> state,
                                                 std::size_t listener) {
   const std::shared_ptr<Generation> generation = current_;
   state->socket = &socket;
   state->deadline = SocketDeadline::start(socket);
-  // A reload may change the proxy's rules (allow, ports, resolver) of a listener it keeps.
+  // A reload may change the proxy's rules (allow, ports, resolver) of a listener it keeps: the
+  // one with this socket's address, port and kind, wherever it now stands in the file.
   const auto& reloaded = generation->config.listeners;
-  const ListenerConfig& settings =
-      reloaded.size() == listeners_.size() && reloaded[listener].kind == ListenerKind::ForwardProxy
-          ? reloaded[listener]
-          : listeners_[listener];
+  const auto kept = std::find_if(reloaded.begin(), reloaded.end(), [&](const ListenerConfig& l) {
+    return same_listener(l, listeners_[listener]);
+  });
+  const ListenerConfig& settings = kept != reloaded.end() ? *kept : listeners_[listener];
   ProxyConnection connection{socket,      *state->deadline, state->peer,
                              state->idle, stopping_,        next_connection_number()};
   co_await serve_forward_proxy(connection, generation->config, settings.forward);
@@ -472,11 +477,7 @@ asio::awaitable<void> Server::serve_requests(Stream& stream, std::shared_ptr<Con
       }
       co_return;
     }
-    auto send_continue = [&]() -> asio::awaitable<bool> {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), use_tuple);
-      co_return !ec;
-    };
+    auto send_continue = [&] { return http::send_100_continue(stream); };
     if (auto body = co_await http::read_request_body(*request, buffer, limits.http, read_more,
                                                      send_continue);
         !body) {

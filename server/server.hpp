@@ -56,7 +56,8 @@ class Server {
   const ServerConfig& config() const { return current_->config; }
 
  private:
-  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, ListenerKind kind);
+  // Accepts on acceptors_[listener], the socket of listeners_[listener].
+  asio::awaitable<void> accept_loop(std::size_t listener);
   asio::awaitable<void> run_https(asio::ip::tcp::socket socket,
                                   std::shared_ptr<ConnectionState> state);
   asio::awaitable<void> run_http(asio::ip::tcp::socket socket,
@@ -64,7 +65,6 @@ class Server {
   asio::awaitable<void> run_forward_proxy(asio::ip::tcp::socket socket,
                                           std::shared_ptr<ConnectionState> state,
                                           std::size_t listener);
-  std::size_t listener_index(const asio::ip::tcp::acceptor& acceptor) const;
   template <class Stream>
   asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionState> state,
                                        const RequestContext& context);

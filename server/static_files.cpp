@@ -97,6 +97,10 @@ http::Response error_response(int status, std::string_view detail) {
   return response;
 }
 
+http::Response refusal(int status, std::string_view why) {
+  return status == 400 ? error_response(status, why) : error_response(status);
+}
+
 std::optional<std::time_t> parse_http_date(std::string_view text) {
   // RFC 9110 section 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms.
   static constexpr const char* kFormats[] = {"%a, %d %b %Y %H:%M:%S GMT",

@@ -58,4 +58,8 @@ double accept_quality(std::string_view accept, std::string_view media_type);
 // A small HTML page for an error status.
 http::Response error_response(int status, std::string_view detail = {});
 
+// The answer to a request refused while it was being read (400, 408, 413, 414, 431...): only
+// a 400 says what was wrong, since the others' status says it already.
+http::Response refusal(int status, std::string_view why);
+
 }  // namespace miniweb::server

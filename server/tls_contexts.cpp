@@ -1,8 +1,8 @@
 #include "server/tls_contexts.hpp"
 
 #include <filesystem>
-#include <iostream>
 
+#include "server/error_log.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 
 namespace miniweb::server {
@@ -67,7 +67,7 @@ Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
     if (auto status = configure(context->native_handle(), site); !status) {
       if (!site.acme) return status.error();
       // A damaged ACME certificate is replaced by the ACME client, not a reason not to start.
-      std::clog << "[warn] " << status.error().message << "; ACME will obtain a new one\n";
+      log_event(LogLevel::Warn, status.error().message + "; ACME will obtain a new one");
       continue;
     }
     SSL_CTX_set_tlsext_servername_callback(context->native_handle(),

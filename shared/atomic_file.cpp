@@ -19,18 +19,6 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-Status write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return make_error(errno_text());
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Ok{};
-}
-
 std::string random_suffix() {
   std::random_device device;
   std::ostringstream out;
@@ -41,7 +29,7 @@ std::string random_suffix() {
 }  // namespace
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
-                             unsigned mode) {
+                             unsigned mode, Durability durability) {
   const std::filesystem::path dir =
       path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::error_code made;
@@ -65,9 +53,10 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     return make_error(text);
   };
   if (!write_all(fd.get(), contents)) return fail("cannot write");
-  if (::fsync(fd.get()) != 0) return fail("cannot fsync");
+  if (durability == Durability::Synced && ::fsync(fd.get()) != 0) return fail("cannot fsync");
   if (::close(fd.release()) != 0) return fail("cannot close");
   if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename to " + path.string());
+  if (durability == Durability::CacheOnly) return Ok{};
 
   // The rename is durable only once the directory entry is on disk.
   UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

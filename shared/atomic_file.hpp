@@ -15,11 +15,17 @@ namespace miniweb {
 inline constexpr unsigned kPrivateFileMode = 0600;
 inline constexpr unsigned kPublicFileMode = 0644;
 
+// Whether the new contents must survive a power cut once the call returns. A cache (the
+// browser's DNS cache, CRLs and HSTS list) written on every page load need not pay two fsyncs
+// for that: readers still never see a half-written file, and after a power cut the cache is,
+// at worst, lost (some file systems then leave it empty), and made again.
+enum class Durability { Synced, CacheOnly };
+
 // Replaces `path` with `contents`: a fresh temporary file in the same directory (created with
 // O_CREAT|O_EXCL and `mode`, so a key is never readable by others, not even briefly, and two
 // processes never share one) is written, fsync'ed, renamed over `path`, and the directory is
-// fsync'ed. The directory is created when missing.
+// fsync'ed (the fsyncs only when Synced). The directory is created when missing.
 Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
-                             unsigned mode);
+                             unsigned mode, Durability durability = Durability::Synced);
 
 }  // namespace miniweb

@@ -1,8 +1,11 @@
 #pragma once
-// A POSIX file descriptor closed on every path out of a scope (files, locks, directories).
+// A POSIX file descriptor closed on every path out of a scope (files, locks, directories),
+// and writing all of a buffer to one.
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <string_view>
 #include <utility>
 
 namespace miniweb {
@@ -21,5 +24,16 @@ class UniqueFd {
  private:
   int fd_;
 };
+
+// Writes all of `data`, resuming after short writes and signals; false (errno set) on an error.
+inline bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
 
 }  // namespace miniweb

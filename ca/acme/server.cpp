@@ -169,11 +169,7 @@ asio::awaitable<void> AcmeServer::serve(Stream& stream, Connection& connection, 
       }
       co_return;
     }
-    auto send_continue = [&]() -> asio::awaitable<bool> {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), use_tuple);
-      co_return !ec;
-    };
+    auto send_continue = [&] { return http::send_100_continue(stream); };
     if (auto body = co_await http::read_request_body(*request, buffer, parse_limits, read_more,
                                                      send_continue);
         !body) {

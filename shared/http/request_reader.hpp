@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "shared/awaitable.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/result.hpp"
 
@@ -49,6 +50,15 @@ asio::awaitable<Result<Request>> read_request_head(std::string& buffer, const Li
                          request.error().code);
   buffer.erase(0, head_end);
   co_return std::move(*request);
+}
+
+// The interim answer to Expect: 100-continue (RFC 9110 section 10.1.1), written to `stream`;
+// false when the connection failed. What a server's `send_continue` below usually does.
+template <class Stream>
+asio::awaitable<bool> send_100_continue(Stream& stream) {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), use_tuple);
+  co_return !ec;
 }
 
 // The body the head announces, into request.body (RFC 9112 section 6.3). When the client waits
