@@ -107,7 +107,7 @@ void HostResolver::save_to_disk_cache(const std::string& host, const ResolvedHos
   entry["expires"] = now + ttl;
   cache[host] = entry;
   // A cache: losing an update costs a lookup, so a failed write is not an error.
-  (void)write_file_atomically(file, cache.dump(2) + "\n", kPublicFileMode);
+  (void)write_file_atomically(file, cache.dump(2) + "\n", kPublicFileMode, Durability::CacheOnly);
 }
 
 asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& name, Trace& trace) {

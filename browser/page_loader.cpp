@@ -210,12 +210,9 @@ asio::awaitable<Result<http::ReceivedResponse>> read_response(Stream& stream, st
       co_return make_error("the server closed the connection without answering",
                            exit_code::kReceive);
     case http::ResponseFailure::CutShort:
-      co_return make_error("the connection failed while reading the response: " + why,
-                           exit_code::kReceive);
+      co_return make_error("reading the response failed: " + why, exit_code::kReceive);
     case http::ResponseFailure::TooLarge:
-      co_return make_error("the response is too large: " + why + " (" +
-                               std::to_string(options.max_body_bytes >> 20) + " MiB)",
-                           exit_code::kBadResponse);
+      co_return make_error("the response is too large: " + why, exit_code::kBadResponse);
     case http::ResponseFailure::Malformed:
       break;
   }
@@ -247,8 +244,11 @@ asio::awaitable<Result<Page>> PageLoader::load(Url url, Trace& trace) {
     visited.push_back(url.to_string());
     const std::string cookie_header = cookies_.header_for(url, std::time(nullptr));
     if (!cookie_header.empty()) {
+      // The values appear once, in the request's Cookie header below: not twice in the trace.
+      const auto count = 1 + std::count(cookie_header.begin(), cookie_header.end(), ';');
       std::size_t step = trace.begin("cookie", "send to " + url.host);
-      trace.finish(step, "Cookie: " + cookie_header);
+      trace.finish(step, std::to_string(count) + (count == 1 ? " cookie" : " cookies") +
+                             " for this URL, in the request's Cookie header");
     }
     auto page = co_await fetch(url, cookie_header, trace);
     if (!page) co_return page;
@@ -347,7 +347,7 @@ asio::awaitable<Result<X509_CRL*>> PageLoader::crl_for(const std::string& url_te
                          time_text(X509_CRL_get0_nextUpdate(crl.get())));
   if (!options_.profile_dir.empty()) {
     const auto file = crl_cache_file(options_.profile_dir, url_text);
-    (void)write_file_atomically(file, page->response.body, kPublicFileMode);
+    (void)write_file_atomically(file, page->response.body, kPublicFileMode, Durability::CacheOnly);
   }
   X509_CRL* raw = crl.get();
   crls_[url_text] = CachedCrl{std::move(crl)};
@@ -461,6 +461,10 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
     auto tunnel = co_await open_tunnel(socket, deadline, authority, options_.user_agent);
     if (!tunnel) {
       trace.finish(step, "failed: " + tunnel.error().message);
+      if (deadline.expired())
+        co_return make_error("timed out: " + tunnel.error().message + " (" +
+                                 seconds_text(options_.io_timeout) + ", --timeout)",
+                             exit_code::kTimeout);
       co_return make_error(tunnel.error().message, exit_code::kReceive);
     }
     trace.finish(step, "tunnel open (" + *tunnel + "); TLS runs inside it, end to end");
@@ -711,7 +715,7 @@ asio::awaitable<Result<Page>> PageLoader::fetch(const Url& url, const std::strin
   if (http::iequals(page.response.headers.get("Content-Encoding").value_or(""), "gzip")) {
     auto plain = http::gzip_decompress(page.response.body, options_.max_body_bytes);
     if (!plain) {
-      if (plain.error().message.find("limit") != std::string::npos)
+      if (plain.error().code == 413)
         co_return make_error("the gzip body expands beyond " +
                                  std::to_string(options_.max_body_bytes >> 20) +
                                  " MiB; refused (a compression bomb?)",

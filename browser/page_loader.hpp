@@ -73,9 +73,9 @@ class PageLoader {
   PageLoader(HostResolver& resolver, LoaderOptions options);
   asio::awaitable<Result<Page>> load(Url url, Trace& trace);
 
-  CookieJar& cookies() { return cookies_; }
-  // Closes the kept-alive connections; before the event loop they belong to is destroyed.
-  void close_idle_connections() { pool_.clear(); }
+  // Drops the kept-alive connections without a word; before the event loop they belong to is
+  // destroyed.
+  void drop_idle_connections() { pool_.clear(); }
   // Closes them as a browser quitting does, TLS close_notify then FIN, each a "close" step.
   asio::awaitable<void> close_idle_connections(Trace& trace);
   std::size_t idle_connections() const { return pool_.idle_count(); }

@@ -37,7 +37,7 @@ PageFetcher::~PageFetcher() {
   io_->stop();
   thread_.join();
   current_.reset();
-  loader_.close_idle_connections();  // their sockets belong to io_
+  loader_.drop_idle_connections();  // their sockets belong to io_
   io_.reset();
 }
 

@@ -48,7 +48,7 @@ Result<std::string> gzip_decompress(std::string_view data, std::size_t max_outpu
     out.append(buffer.data(), buffer.size() - stream.avail_out);
     if (out.size() > max_output) {
       inflateEnd(&stream);
-      return make_error("gzip body expands beyond the limit");
+      return make_error("gzip body expands beyond the limit", 413);
     }
     if (rc == Z_OK && stream.avail_in == 0 && stream.avail_out != 0) {
       inflateEnd(&stream);

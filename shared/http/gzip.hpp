@@ -9,7 +9,8 @@
 namespace miniweb::http {
 
 std::string gzip_compress(std::string_view data);
-// Refuses output larger than `max_output` so a small bomb cannot exhaust memory.
+// Refuses output larger than `max_output` so a small bomb cannot exhaust memory, with
+// Error::code 413 (as ChunkedDecoder refuses a body) to tell it from a corrupt stream.
 Result<std::string> gzip_decompress(std::string_view data, std::size_t max_output);
 
 }  // namespace miniweb::http
