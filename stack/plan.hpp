@@ -30,7 +30,8 @@ struct PlannedFile {
 
 struct Plan {
   std::vector<PlannedFile> files;
-  // Sourced by the launcher, which defines its words: authority, certificate, service, ready.
+  // Sourced by the launcher, which defines its words: authority, certificate, service, ready,
+  // resolver.
   std::string script;
 };
 

@@ -48,6 +48,7 @@ need() {  # install a Debian package when its program is missing (the bench's ow
 need wrk wrk
 need nginx nginx
 need ss iproute2
+need python3 python3
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 if [[ -z ${MINIWEB_SERVER_BIN:-} ]]; then

@@ -28,7 +28,7 @@ const std::string kCa = MINIWEB_CA_BINARY;
 const std::string kDns = MINIWEB_DNS_BINARY;
 const std::string kServer = MINIWEB_SERVER_BINARY;
 
-// A server process whose output goes to a log file that is polled.
+// A free TCP port on `address` (the CA validates http-01 on a port the server then binds).
 std::uint16_t free_tcp_port(const std::string& address) {
   asio::io_context io;
   tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address(address), 0));

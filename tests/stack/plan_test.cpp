@@ -3,6 +3,7 @@
 // server itself accepts, and a clear error for each kind of mistake in the description.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -28,15 +29,23 @@ class PlanTest : public ::testing::Test {
     settings_.dns_port = 5300;
     settings_.https_port = 8443;
     settings_.http_port = 8080;
-    settings_.state = std::filesystem::temp_directory_path() / "miniweb-plan-test";
+    // Tests run as processes of their own, two at a time: each gets its own folder.
+    settings_.state = std::filesystem::temp_directory_path() /
+                      ("miniweb-plan-test-" + std::to_string(::getpid()));
     settings_.repo = kRepo;
     settings_.serial = "2026112301";
   }
 
+  void TearDown() override { std::filesystem::remove_all(settings_.state); }
+
   const PlannedFile& file(const Plan& plan, const std::string& name) {
+    static const PlannedFile kMissing{};
     auto it = std::find_if(plan.files.begin(), plan.files.end(),
                            [&](const PlannedFile& f) { return f.path.filename() == name; });
-    EXPECT_NE(it, plan.files.end()) << name;
+    if (it == plan.files.end()) {
+      ADD_FAILURE() << name << " is not in the plan";
+      return kMissing;
+    }
     return *it;
   }
 
@@ -183,7 +192,6 @@ TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
     }
   }
   EXPECT_EQ(configs, 7);  // www, shop, badssl, three backends and the forward proxy
-  std::filesystem::remove_all(settings_.state);
 }
 #endif
 
@@ -191,8 +199,9 @@ TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
 class TopologyErrorTest : public ::testing::Test {
  protected:
   std::string error_for(const std::string& text) {
-    std::filesystem::path file =
-        std::filesystem::temp_directory_path() / "miniweb-topology-test.toml";
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() /
+        ("miniweb-topology-test-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(file) << text;
     auto loaded = load_topology(file);
     std::filesystem::remove(file);
