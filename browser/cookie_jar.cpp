@@ -12,22 +12,10 @@
 #include <limits>
 
 #include "shared/http/message.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::browser {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -117,7 +105,7 @@ std::optional<std::time_t> parse_cookie_date(std::string_view text) {
       }
     }
     if (!month && token.size() >= 3) {
-      const std::string prefix = lower(token.substr(0, 3));
+      const std::string prefix = to_lower(token.substr(0, 3));
       auto found = std::find(kMonths.begin(), kMonths.end(), prefix);
       if (found != kMonths.end()) {
         month = static_cast<int>(found - kMonths.begin()) + 1;
@@ -172,7 +160,7 @@ Result<ParsedSetCookie> parse_set_cookie(std::string_view header) {
     std::string_view av = attributes.substr(0, end);
     attributes = end == std::string_view::npos ? std::string_view{} : attributes.substr(end + 1);
     const auto eq = av.find('=');
-    const std::string name = lower(trim(av.substr(0, eq)));
+    const std::string name = to_lower(trim(av.substr(0, eq)));
     const std::string_view value =
         eq == std::string_view::npos ? std::string_view{} : trim(av.substr(eq + 1));
     if (name == "expires") {  // section 5.2.1
@@ -192,7 +180,7 @@ Result<ParsedSetCookie> parse_set_cookie(std::string_view header) {
     } else if (name == "domain") {  // section 5.2.3
       if (value.empty()) continue;
       std::string_view domain = value.front() == '.' ? value.substr(1) : value;
-      cookie.domain = lower(domain);
+      cookie.domain = to_lower(domain);
     } else if (name == "path") {  // section 5.2.4
       if (value.empty() || value.front() != '/')
         cookie.path.reset();  // the default path applies
@@ -203,7 +191,7 @@ Result<ParsedSetCookie> parse_set_cookie(std::string_view header) {
     } else if (name == "httponly") {  // section 5.2.6
       cookie.http_only = true;
     } else if (name == "samesite") {  // RFC 6265bis section 5.6.7
-      const std::string kind = lower(value);
+      const std::string kind = to_lower(value);
       if (kind == "strict")
         cookie.same_site = "Strict";
       else if (kind == "lax")

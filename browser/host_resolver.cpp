@@ -13,15 +13,16 @@
 #include "dns/resolver.hpp"
 #include "shared/dns/client.hpp"
 #include "shared/dns/message.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::browser {
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (text.ends_with(".")) text.pop_back();
-  return text;
+// A host name as names compare: lower-case, without the root's trailing dot.
+std::string canonical_host(std::string_view name) {
+  std::string host = to_lower(name);
+  if (host.ends_with(".")) host.pop_back();
+  return host;
 }
 
 std::string join_addresses(const std::vector<asio::ip::address>& addresses) {
@@ -46,7 +47,7 @@ std::optional<ResolvedHost> HostResolver::from_hosts_file(const std::string& hos
     auto address = asio::ip::make_address(address_text, ec);
     if (ec) continue;
     while (fields >> name) {
-      if (lower(name) == host) found.addresses.push_back(address);
+      if (canonical_host(name) == host) found.addresses.push_back(address);
     }
   }
   if (found.addresses.empty()) return std::nullopt;
@@ -111,7 +112,7 @@ void HostResolver::save_to_disk_cache(const std::string& host, const ResolvedHos
 }
 
 asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& name, Trace& trace) {
-  const std::string host = lower(name);
+  const std::string host = canonical_host(name);
   std::error_code literal_error;
   auto literal = asio::ip::make_address(host, literal_error);
   if (!literal_error) {
@@ -187,7 +188,7 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
           https && record.type == dns::type::HTTPS) {
         // A ServiceMode record for this very name ("." target) gives the port to use.
         if (https->priority > 0 &&
-            (https->target.is_root() || lower(https->target.to_string()) == host))
+            (https->target.is_root() || canonical_host(https->target.to_string()) == host))
           if (auto port = https->port()) resolved.https_port = *port;
       }
     }

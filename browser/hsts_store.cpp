@@ -1,6 +1,7 @@
 #include "browser/hsts_store.hpp"
 
 #include "shared/atomic_file.hpp"
+#include "shared/text.hpp"
 
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -13,12 +14,7 @@ namespace miniweb::browser {
 namespace {
 
 std::string lower_trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return to_lower(trim(text));
 }
 
 }  // namespace

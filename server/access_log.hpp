@@ -12,20 +12,22 @@
 namespace miniweb::server {
 
 struct AccessLogEntry {
-  std::string client;       // the client's address
+  std::string_view client;  // the client's address
   std::string_view method;  // "CONNECT" for a tunnel, as squid and nginx log it
   std::string_view target;  // "host:port" for CONNECT
-  int version_minor = 1;
+  std::string_view protocol = "HTTP/1.1";
   int status = 0;
   std::uint64_t body_bytes = 0;  // bytes sent to the client after the head
   std::string_view referer;      // empty: "-"
   std::string_view user_agent;   // empty: "-"
 };
 
-std::string combined_log_line(const AccessLogEntry& entry);
+// Appends the entry's line, newline included, to `out`.
+void append_combined_log_line(std::string& out, const AccessLogEntry& entry);
 
 // Where access log lines go: standard error until a path is configured; nowhere when `off`.
 Status open_access_log(const std::filesystem::path& path, bool off = false);
-void write_access_log(std::string_view line);
+// Writes the entry's line, in one write (lines from different connections never interleave).
+void log_access(const AccessLogEntry& entry);
 
 }  // namespace miniweb::server

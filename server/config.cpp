@@ -8,6 +8,7 @@
 #include <cctype>
 
 #include "shared/dns/client.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -17,12 +18,6 @@ struct ConfigError {
   std::string message;
   toml::source_region where;
 };
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 template <class T>
 T required(const toml::table& table, std::string_view key, std::string_view what) {
@@ -250,7 +245,7 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
   if (!names || !names->is_array() || names->as_array()->empty())
     throw ConfigError{"a site needs 'names', a non-empty list of host names", table.source()};
   for (const std::string& name : string_list(table, "names", "host names"))
-    site.names.push_back(lower(name));
+    site.names.push_back(to_lower(name));
   if (table.contains("root")) site.root = base / required<std::string>(table, "root", "a site");
   if (table.contains("certificate") || table.contains("key")) {
     site.certificate_chain =

@@ -1,21 +1,16 @@
 #include "server/forward_proxy.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
-#include <ctime>
-#include <map>
-#include <memory>
 
 #include "server/access_log.hpp"
-#include "server/error_log.hpp"
 #include "server/proxy_resolver.hpp"
 #include "server/static_files.hpp"
 #include "server/tunnel.hpp"
-#include "server/upstream.hpp"
+#include "server/web_handler.hpp"
 #include "shared/awaitable.hpp"
-#include "shared/http/parser.hpp"
-#include "shared/http/request_reader.hpp"
+#include "shared/http/server_connection.hpp"
+#include "shared/text.hpp"
 #include "shared/url.hpp"
 
 namespace miniweb::server {
@@ -26,13 +21,8 @@ namespace {
 
 // Origins a client connection has talked to, kept for reuse while it stays open.
 constexpr std::size_t kMaxOriginsPerConnection = 16;
-constexpr std::size_t kCoalesceBytes = 256 * 1024;
 // Each DNS question to the configured resolver (a recursive resolver answers within this).
 constexpr std::chrono::milliseconds kLookupTimeout{2000};
-
-bool response_has_body(int status) {
-  return status >= 200 && status != 204 && status != 304;
-}
 
 // "host:port" or "[v6]:port" of a CONNECT request (RFC 9110 section 9.3.6: authority-form,
 // the port is required).
@@ -57,10 +47,7 @@ std::optional<Authority> parse_authority(std::string_view target) {
   if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() ||
       port == 0 || port > 65535 || host.empty())
     return std::nullopt;
-  std::string lowered(host);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return Authority{lowered, static_cast<std::uint16_t>(port)};
+  return Authority{to_lower(host), static_cast<std::uint16_t>(port)};
 }
 
 std::string port_list(const std::vector<std::uint16_t>& ports) {
@@ -114,265 +101,188 @@ bool client_allowed(const ForwardProxyConfig& proxy, const asio::ip::address& cl
                      [&](const Cidr& range) { return range.contains(client); });
 }
 
-asio::awaitable<void> serve_forward_proxy(ProxyConnection& connection, const ServerConfig& config,
-                                          const ForwardProxyConfig& proxy) {
-  const LimitsConfig& limits = config.limits;
-  tcp::socket& socket = connection.socket;
-  const std::string client = connection.peer.address().to_string();
-  const bool allowed = client_allowed(proxy, connection.peer.address());
-  std::string buffer;
-  std::array<char, 16384> chunk;
-  std::map<std::string, std::unique_ptr<UpstreamGroup>, std::less<>> origins;
+ForwardProxyHandler::ForwardProxyHandler(const ServerConfig& config,
+                                         const ForwardProxyConfig& proxy,
+                                         const http::ServerConnection& connection)
+    : config_(config),
+      proxy_(proxy),
+      allowed_(client_allowed(proxy, connection.peer().address())),
+      fields_{{"Server", config.server_name}} {}
 
-  auto log = [&](LogLevel level, const std::string& message, const http::Request* request) {
-    if (!error_log().enabled(level)) return;
-    std::string line = message + ", client: " + client + ", server: " + config.server_name;
-    if (request)
-      line += ", request: \"" + request->method + " " + request->target + " HTTP/1." +
-              std::to_string(request->version_minor) + "\"";
-    error_log().write(level, line, connection.number);
-  };
-  auto access = [&](const http::Request& request, int status, std::uint64_t bytes) {
-    const AccessLogEntry entry{
-        .client = client,
-        .method = request.method,
-        .target = request.target,
-        .version_minor = request.version_minor,
-        .status = status,
-        .body_bytes = bytes,
-        .referer = request.headers.get("Referer").value_or(""),
-        .user_agent = request.headers.get("User-Agent").value_or(""),
-    };
-    write_access_log(combined_log_line(entry));
-  };
-  auto read_more = [&]() -> asio::awaitable<bool> {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), use_tuple);
-    if (ec) co_return false;
-    buffer.append(chunk.data(), n);
-    co_return true;
-  };
-  // As the server's own: Server, Date, Content-Length and Connection set here; HEAD and
-  // bodiless statuses send no body. Parameters are references (GCC 12, see ARCHITECTURE.md).
-  auto send = [&](const http::Response& full, const http::Request* request,
-                  bool keep_alive) -> asio::awaitable<bool> {
-    http::Response response{full.status, full.reason, full.version_minor, full.headers, {}};
-    response.headers.set("Server", config.server_name);
-    response.headers.set("Date", http::http_date(std::time(nullptr)));
-    const bool head_length =
-        request && request->method == "HEAD" && response.headers.contains("Content-Length");
-    if (response_has_body(response.status) && !head_length)
-      response.headers.set("Content-Length", std::to_string(full.body.size()));
-    if (!keep_alive) {
-      response.headers.set("Connection", "close");
-    } else if (request && request->version_minor == 0) {
-      response.headers.set("Connection", "keep-alive");
-    }
-    const bool head_only =
-        (request && request->method == "HEAD") || !response_has_body(response.status);
-    std::string head = response.serialize_head();
-    std::string_view body = head_only ? std::string_view{} : std::string_view{full.body};
-    if (body.size() <= kCoalesceBytes) {
-      head += body;
-      body = {};
-    }
-    std::array<asio::const_buffer, 2> buffers = {asio::buffer(head), asio::buffer(body)};
-    connection.deadline.arm(limits.send_timeout);
-    auto [ec, n] = co_await asio::async_write(socket, buffers, use_tuple);
-    if (request) access(*request, response.status, head_only ? 0 : full.body.size());
-    co_return !ec;
-  };
+ForwardProxyHandler::~ForwardProxyHandler() = default;
 
-  for (std::size_t served = 0; served < limits.max_requests_per_connection && !connection.stopping;
-       ++served) {
-    connection.idle = buffer.empty();
-    connection.deadline.arm(served == 0 || !buffer.empty() ? limits.header_timeout
-                                                           : limits.keepalive_timeout);
-    auto became_busy = [&] {
-      connection.idle = false;
-      connection.deadline.arm(limits.header_timeout);
-    };
-    auto timed_out = [&] { return connection.deadline.expired(); };
-    auto request =
-        co_await http::read_request_head(buffer, limits.http, read_more, became_busy, timed_out);
-    if (!request) {
-      if (const int status = request.error().code) {
-        log(LogLevel::Info, request.error().message, nullptr);
-        const http::Response refused = refusal(status, request.error().message);
-        co_await send(refused, nullptr, false);
-      }
-      co_return;
-    }
-    const bool connect = request->method == "CONNECT";
-    // A CONNECT's bytes after the head belong to the tunnel, whatever its fields say.
-    if (!connect) {
-      // Permission to send a body only to a client that may use the proxy at all.
-      auto send_continue = [&]() -> asio::awaitable<bool> {
-        if (!allowed) co_return true;
-        co_return co_await http::send_100_continue(socket);
-      };
-      if (auto body = co_await http::read_request_body(*request, buffer, limits.http, read_more,
-                                                       send_continue);
-          !body) {
-        if (const int status = body.error().code) {
-          log(LogLevel::Info, body.error().message, &*request);
-          const http::Response refused = refusal(status, body.error().message);
-          co_await send(refused, &*request, false);
-        }
-        co_return;
-      }
-    }
-    bool keep_alive = request->version_minor >= 1
-                          ? !request->headers.has_token("Connection", "close") &&
-                                !request->headers.has_token("Proxy-Connection", "close")
-                          : request->headers.has_token("Connection", "keep-alive") ||
-                                request->headers.has_token("Proxy-Connection", "keep-alive");
-    keep_alive =
-        keep_alive && !connection.stopping && served + 1 < limits.max_requests_per_connection;
+void ForwardProxyHandler::log(LogLevel level, const std::string& message,
+                              const http::Request* request,
+                              const http::ServerConnection& connection) const {
+  if (!error_log().enabled(level)) return;
+  std::string line =
+      message + ", client: " + connection.peer_address() + ", server: " + config_.server_name;
+  if (request)
+    line += ", request: \"" + request->method + " " + request->target + " HTTP/1." +
+            std::to_string(request->version_minor) + "\"";
+  error_log().write(level, line, connection.number());
+}
 
-    // squid's http_access: a client outside the allowed ranges is refused whatever it asks.
-    if (!allowed) {
-      log(LogLevel::Error, "access forbidden by rule", &*request);
-      const http::Response refused =
-          error_response(403, "this proxy serves only the clients it is configured to allow");
-      if (!co_await send(refused, &*request, keep_alive && !connect) || !keep_alive || connect)
-        co_return;
-      continue;
-    }
+http::Response ForwardProxyHandler::refuse(int status, std::string_view why,
+                                           const http::Request* request,
+                                           const http::ServerConnection& connection) {
+  log(LogLevel::Info, std::string(why), request, connection);
+  return refusal(status, why);
+}
 
-    if (connect) {
-      auto authority = parse_authority(request->target);
-      if (!authority) {
-        log(LogLevel::Info, "client sent a CONNECT target that is not host:port", &*request);
-        const http::Response bad =
-            error_response(400, "CONNECT needs a target of the form host:port");
-        co_await send(bad, &*request, false);
-        co_return;
-      }
-      if (std::find(proxy.connect_ports.begin(), proxy.connect_ports.end(), authority->port) ==
-          proxy.connect_ports.end()) {
-        log(LogLevel::Info,
-            "CONNECT to port " + std::to_string(authority->port) + " is not allowed", &*request);
-        const http::Response refused =
-            error_response(403, "CONNECT to port " + std::to_string(authority->port) +
-                                    " is not allowed; this proxy tunnels to port " +
-                                    port_list(proxy.connect_ports) + " only");
-        co_await send(refused, &*request, false);
-        co_return;
-      }
-      auto addresses = co_await lookup_host(authority->host, proxy.resolver, kLookupTimeout);
-      if (!addresses) {
-        log(LogLevel::Error,
-            authority->host + " could not be resolved: " + addresses.error().message, &*request);
-        const http::Response failed = error_response(
-            502, "cannot resolve " + authority->host + ": " + addresses.error().message);
-        co_await send(failed, &*request, false);
-        co_return;
-      }
-      Connected origin =
-          co_await connect_origin(*addresses, authority->port, proxy.connect_timeout);
-      if (!origin.socket) {
-        log(LogLevel::Error, origin.failure + " while connecting to " + request->target, &*request);
-        const http::Response failed = error_response(origin.status, origin.failure);
-        co_await send(failed, &*request, false);
-        co_return;
-      }
-      // RFC 9110 section 9.3.6: a 2xx answer to CONNECT has no Content-Length or body.
-      static constexpr std::string_view kEstablished =
-          "HTTP/1.1 200 Connection established\r\n\r\n";
-      connection.deadline.arm(limits.send_timeout);
-      auto [ec, n] = co_await asio::async_write(socket, asio::buffer(kEstablished), use_tuple);
-      if (ec) {
-        std::error_code ignored;
-        origin.socket->close(ignored);
-        co_return;
-      }
-      // Tunnelled bytes are opaque, with no request boundary to wait for: on stop the server
-      // closes a tunnel as it closes an idle keep-alive connection.
-      connection.idle = true;
-      auto origin_deadline = SocketDeadline::start(*origin.socket);
-      const TunnelBytes bytes =
-          co_await relay_tunnel(socket, connection.deadline, *origin.socket, *origin_deadline,
-                                buffer, proxy.tunnel_idle_timeout, connection.stopping);
-      origin_deadline->stop();
-      std::error_code ignored;
-      origin.socket->close(ignored);
-      log(LogLevel::Debug,
-          "tunnel to " + request->target + " closed, " + std::to_string(bytes.to_origin) +
-              " bytes sent, " + std::to_string(bytes.to_client) + " received",
-          &*request);
-      access(*request, 200, bytes.to_client);
-      co_return;
-    }
+void ForwardProxyHandler::responded(const http::Request& request, int status,
+                                    std::uint64_t body_bytes,
+                                    const http::ServerConnection& connection) {
+  log_response(request, status, body_bytes, connection);
+}
 
-    // Absolute-form (RFC 9112 section 3.2.2): the proxy forwards to the URL's origin, with
-    // the Host taken from the URL.
-    auto url = Url::parse(request->target);
-    if (!request->target.starts_with("http://") && !request->target.starts_with("HTTP://")) {
-      const bool https = url && url->scheme == "https";
-      log(LogLevel::Info,
-          https ? "client sent an https:// URL; those go through CONNECT"
-                : "client sent a request that is not for a proxy (no absolute http:// URL)",
-          &*request);
-      const http::Response bad = error_response(
-          400, https ? "this proxy opens https:// URLs only through CONNECT"
-                     : "this is a forward proxy: send absolute http:// URLs, or CONNECT");
-      co_await send(bad, &*request, false);
-      co_return;
-    }
-    if (!url) {
-      log(LogLevel::Info, "client sent a bad URL: " + url.error().message, &*request);
-      const http::Response bad = error_response(400, url.error().message);
-      co_await send(bad, &*request, false);
-      co_return;
-    }
-    // A request that has already passed through this proxy would loop forever (squid's
-    // "forwarding loop detected").
-    const std::string via_token = " " + config.server_name + "-forward-proxy";
-    bool loop = false;
-    for (std::string_view via : request->headers.get_all("Via"))
-      if (via.find(via_token) != std::string_view::npos) loop = true;
-    if (loop) {
-      log(LogLevel::Error, "forwarding loop detected", &*request);
-      const http::Response refused = error_response(508, "forwarding loop detected");
-      co_await send(refused, &*request, false);
-      co_return;
-    }
-    const std::string origin_key = url->host + ":" + std::to_string(url->effective_port());
-    auto group = origins.find(origin_key);
-    if (group == origins.end()) {
-      auto addresses = co_await lookup_host(url->host, proxy.resolver, kLookupTimeout);
-      if (!addresses) {
-        log(LogLevel::Error, url->host + " could not be resolved: " + addresses.error().message,
-            &*request);
-        const http::Response failed =
-            error_response(502, "cannot resolve " + url->host + ": " + addresses.error().message);
-        if (!co_await send(failed, &*request, keep_alive) || !keep_alive) co_return;
-        continue;
-      }
-      UpstreamConfig upstream;
-      upstream.name = origin_key;
-      for (const asio::ip::address& address : *addresses)
-        upstream.servers.push_back(
-            UpstreamServerConfig{address.to_string(), url->effective_port(), 1});
-      upstream.connect_timeout = proxy.connect_timeout;
-      upstream.read_timeout = proxy.read_timeout;
-      upstream.keepalive = 2;
-      if (origins.size() >= kMaxOriginsPerConnection) origins.clear();
-      group = origins
-                  .emplace(origin_key, std::make_unique<UpstreamGroup>(
-                                           co_await asio::this_coro::executor, upstream))
-                  .first;
-    }
-    http::Request outgoing{request->method, url->request_target(), request->version_minor,
-                           request->headers, std::move(request->body)};
-    outgoing.headers.set("Host", url->host_for_header());
-    const ForwardContext forward{.client_address = client,
-                                 .tls = false,
-                                 .via_name = config.server_name + "-forward-proxy",
-                                 .site = nullptr};
-    http::Response response = co_await group->second->forward(outgoing, forward);
-    if (!co_await send(response, &*request, keep_alive) || !keep_alive) co_return;
+// Permission to send a body only to a client that may use the proxy at all.
+bool ForwardProxyHandler::may_continue(const http::Request&, const http::ServerConnection&) {
+  return allowed_;
+}
+
+bool ForwardProxyHandler::wants_keep_alive(const http::Request& request) const {
+  // Proxy-Connection: the field old clients send to proxies instead of Connection.
+  return request.version_minor >= 1
+             ? http::ConnectionHandler::wants_keep_alive(request) &&
+                   !request.headers.has_token("Proxy-Connection", "close")
+             : http::ConnectionHandler::wants_keep_alive(request) ||
+                   request.headers.has_token("Proxy-Connection", "keep-alive");
+}
+
+asio::awaitable<http::Reply> ForwardProxyHandler::respond(http::Request& request,
+                                                          http::Exchange& exchange) {
+  // squid's http_access: a client outside the allowed ranges is refused whatever it asks.
+  if (!allowed_) {
+    log(LogLevel::Error, "access forbidden by rule", &request, exchange.connection());
+    co_return http::Reply::answer(
+        error_response(403, "this proxy serves only the clients it is configured to allow"));
   }
+  if (request.method == "CONNECT") co_return co_await tunnel(request, exchange);
+  co_return co_await forward(request, exchange);
+}
+
+// A refusal after which the connection closes: the client's next bytes cannot be trusted.
+http::Reply ForwardProxyHandler::closing(int status, const std::string& why) {
+  return http::Reply::answer(error_response(status, why), http::Reply::Then::Close);
+}
+
+asio::awaitable<http::Reply> ForwardProxyHandler::tunnel(http::Request& request,
+                                                         http::Exchange& exchange) {
+  http::ServerConnection& connection = exchange.connection();
+  auto authority = parse_authority(request.target);
+  if (!authority) {
+    log(LogLevel::Info, "client sent a CONNECT target that is not host:port", &request, connection);
+    co_return closing(400, "CONNECT needs a target of the form host:port");
+  }
+  if (std::find(proxy_.connect_ports.begin(), proxy_.connect_ports.end(), authority->port) ==
+      proxy_.connect_ports.end()) {
+    const std::string port = std::to_string(authority->port);
+    log(LogLevel::Info, "CONNECT to port " + port + " is not allowed", &request, connection);
+    co_return closing(403, "CONNECT to port " + port +
+                               " is not allowed; this proxy tunnels to port " +
+                               port_list(proxy_.connect_ports) + " only");
+  }
+  auto addresses = co_await lookup_host(authority->host, proxy_.resolver, kLookupTimeout);
+  if (!addresses) {
+    log(LogLevel::Error, authority->host + " could not be resolved: " + addresses.error().message,
+        &request, connection);
+    co_return closing(502, "cannot resolve " + authority->host + ": " + addresses.error().message);
+  }
+  Connected origin = co_await connect_origin(*addresses, authority->port, proxy_.connect_timeout);
+  if (!origin.socket) {
+    log(LogLevel::Error, origin.failure + " while connecting to " + request.target, &request,
+        connection);
+    co_return closing(origin.status, origin.failure);
+  }
+  // RFC 9110 section 9.3.6: a 2xx answer to CONNECT has no Content-Length or body.
+  static constexpr std::string_view kEstablished = "HTTP/1.1 200 Connection established\r\n\r\n";
+  tcp::socket& client = connection.socket();
+  connection.arm(config_.limits.send_timeout);
+  auto [ec, n] = co_await asio::async_write(client, asio::buffer(kEstablished), use_tuple);
+  std::error_code ignored;
+  if (ec) {
+    origin.socket->close(ignored);
+    co_return http::Reply::taken_over();
+  }
+  // Tunnelled bytes are opaque, with no request boundary to wait for: on stop the server
+  // closes a tunnel as it closes an idle keep-alive connection.
+  connection.idle = true;
+  auto origin_deadline = SocketDeadline::start(*origin.socket);
+  const TunnelBytes bytes = co_await relay_tunnel(
+      client, connection.deadline(), *origin.socket, *origin_deadline, exchange.unread(),
+      proxy_.tunnel_idle_timeout, connection.stopping_flag());
+  origin_deadline->stop();
+  origin.socket->close(ignored);
+  log(LogLevel::Debug,
+      "tunnel to " + request.target + " closed, " + std::to_string(bytes.to_origin) +
+          " bytes sent, " + std::to_string(bytes.to_client) + " received",
+      &request, connection);
+  log_response(request, 200, bytes.to_client, connection);
+  co_return http::Reply::taken_over();
+}
+
+// Absolute-form (RFC 9112 section 3.2.2): the proxy forwards to the URL's origin, with the Host
+// taken from the URL.
+asio::awaitable<http::Reply> ForwardProxyHandler::forward(http::Request& request,
+                                                          http::Exchange& exchange) {
+  const http::ServerConnection& connection = exchange.connection();
+  auto url = Url::parse(request.target);
+  if (!request.target.starts_with("http://") && !request.target.starts_with("HTTP://")) {
+    const bool https = url && url->scheme == "https";
+    log(LogLevel::Info,
+        https ? "client sent an https:// URL; those go through CONNECT"
+              : "client sent a request that is not for a proxy (no absolute http:// URL)",
+        &request, connection);
+    co_return closing(400, https ? "this proxy opens https:// URLs only through CONNECT"
+                                 : "this is a forward proxy: send absolute http:// URLs, or "
+                                   "CONNECT");
+  }
+  if (!url) {
+    log(LogLevel::Info, "client sent a bad URL: " + url.error().message, &request, connection);
+    co_return closing(400, url.error().message);
+  }
+  // A request that has already passed through this proxy would loop forever (squid's
+  // "forwarding loop detected").
+  const std::string via_token = " " + config_.server_name + "-forward-proxy";
+  for (std::string_view via : request.headers.get_all("Via")) {
+    if (via.find(via_token) != std::string_view::npos) {
+      log(LogLevel::Error, "forwarding loop detected", &request, connection);
+      co_return closing(508, "forwarding loop detected");
+    }
+  }
+  const std::string origin_key = url->host + ":" + std::to_string(url->effective_port());
+  auto group = origins_.find(origin_key);
+  if (group == origins_.end()) {
+    auto addresses = co_await lookup_host(url->host, proxy_.resolver, kLookupTimeout);
+    if (!addresses) {
+      log(LogLevel::Error, url->host + " could not be resolved: " + addresses.error().message,
+          &request, connection);
+      co_return http::Reply::answer(
+          error_response(502, "cannot resolve " + url->host + ": " + addresses.error().message));
+    }
+    UpstreamConfig upstream;
+    upstream.name = origin_key;
+    for (const asio::ip::address& address : *addresses)
+      upstream.servers.push_back(
+          UpstreamServerConfig{address.to_string(), url->effective_port(), 1});
+    upstream.connect_timeout = proxy_.connect_timeout;
+    upstream.read_timeout = proxy_.read_timeout;
+    upstream.keepalive = 2;
+    if (origins_.size() >= kMaxOriginsPerConnection) origins_.clear();
+    group = origins_
+                .emplace(origin_key, std::make_unique<UpstreamGroup>(
+                                         co_await asio::this_coro::executor, upstream))
+                .first;
+  }
+  http::Request outgoing{request.method, url->request_target(), request.version_minor,
+                         request.headers, std::move(request.body)};
+  outgoing.headers.set("Host", url->host_for_header());
+  const ForwardContext forward{.client_address = connection.peer_address(),
+                               .tls = false,
+                               .via_name = config_.server_name + "-forward-proxy",
+                               .site = nullptr};
+  co_return http::Reply::answer(co_await group->second->forward(outgoing, forward));
 }
 
 }  // namespace miniweb::server

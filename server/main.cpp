@@ -8,7 +8,7 @@
 #include <functional>
 #include <iostream>
 
-#include "server/acme_manager.hpp"
+#include "server/acme/manager.hpp"
 #include "server/config.hpp"
 #include "server/log_files.hpp"
 #include "server/server.hpp"
@@ -53,13 +53,14 @@ int main(int argc, char** argv) {
 
   asio::io_context io;
   miniweb::server::Server server(io, std::move(*config), std::move(*tls));
-  if (auto status = server.listen(); !status) {
-    // As nginx at start: on standard error, and in the error log when that is a file.
-    std::cerr << "miniweb-server: " << status.error().message << '\n';
+  // As nginx at start: on standard error, and in the error log when that is a file.
+  auto fail_to_start = [](const std::string& message) {
+    std::cerr << "miniweb-server: " << message << '\n';
     if (!miniweb::server::error_log().to_stderr())
-      miniweb::server::log_event(miniweb::server::LogLevel::Crit, status.error().message);
+      miniweb::server::log_event(miniweb::server::LogLevel::Crit, message);
     return 1;
-  }
+  };
+  if (auto status = server.listen(); !status) return fail_to_start(status.error().message);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::signal_set hangup(io, SIGHUP);
   miniweb::server::AcmeManager acme(io, server);
@@ -98,17 +99,14 @@ int main(int argc, char** argv) {
     const char* protocol = kind == miniweb::server::ListenerKind::Https          ? "https"
                            : kind == miniweb::server::ListenerKind::ForwardProxy ? "forward-proxy"
                                                                                  : "http";
-    // One line, one write (standard error is unbuffered): whoever waits for it sees it whole.
-    std::clog << "ready " + std::string(protocol) + " " + endpoints[i].address().to_string() + ':' +
-                     std::to_string(endpoints[i].port()) + "\n"
-              << std::flush;
+    // Not a log line but the word whoever started the server waits for, on standard error
+    // whatever the error log is. One line, one write (standard error is unbuffered).
+    std::cerr << "ready " + std::string(protocol) + " " + endpoints[i].address().to_string() + ':' +
+                     std::to_string(endpoints[i].port()) + "\n";
   }
   // Certificates by ACME come in the background once the listeners serve: the CA's http-01
   // requests reach the plain-HTTP listener, and the other sites are not held up (as Caddy).
-  if (auto status = acme.start(); !status) {
-    std::cerr << "miniweb-server: " << status.error().message << '\n';
-    return 1;
-  }
+  if (auto status = acme.start(); !status) return fail_to_start(status.error().message);
   io.run();
   return 0;
 }

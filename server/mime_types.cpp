@@ -1,4 +1,5 @@
 #include "server/mime_types.hpp"
+#include "shared/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -37,9 +38,7 @@ std::string_view mime_type_for(std::string_view file_name) {
   }};
   auto dot = file_name.rfind('.');
   if (dot == std::string_view::npos) return "application/octet-stream";
-  std::string extension(file_name.substr(dot + 1));
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string extension = to_lower(file_name.substr(dot + 1));
   for (const auto& [known, type] : kTypes)
     if (known == extension) return type;
   return "application/octet-stream";

@@ -14,14 +14,9 @@
 
 namespace miniweb::server {
 
-// Error::code of a failed lookup.
-enum class LookupFailure {
-  NotFound = 1,  // NXDOMAIN, or no address of either family
-  Failed = 2,    // the resolver did not answer, or answered with an error
-};
-
-// `resolver`: "IP" or "IP:PORT" of a DNS resolver; empty for the system's. IPv4 addresses come
-// first (the stack is IPv4 on loopback), then IPv6.
+// `resolver`: "IP" or "IP:PORT" of a DNS resolver (shared/dns/lookup); empty for the system's.
+// IPv4 addresses come first (the stack is IPv4 on loopback), then IPv6. Error::code is a
+// dns::LookupFailure.
 asio::awaitable<Result<std::vector<asio::ip::address>>> lookup_host(
     const std::string& host, const std::string& resolver, const std::chrono::milliseconds& timeout);
 

@@ -5,15 +5,14 @@
 #include "server/http01_challenges.hpp"
 #include "server/return_rules.hpp"
 #include "server/static_files.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::server {
 namespace {
 
 std::string host_without_port(std::string_view host) {
-  std::string name(host.starts_with("[") ? host.substr(0, host.find(']') + 1)
-                                         : host.substr(0, host.rfind(':')));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string name = to_lower(host.starts_with("[") ? host.substr(0, host.find(']') + 1)
+                                                    : host.substr(0, host.rfind(':')));
   if (name.ends_with(".")) name.pop_back();
   return name;
 }

@@ -1,37 +1,21 @@
 #pragma once
-// The HTTPS server: listeners, one coroutine per connection, limits and a clean stop.
+// The HTTPS server: listeners, one coroutine per connection on the shared HTTP/1.1 connection
+// loop (shared/http/connection.hpp) with the web server's or the forward proxy's handler,
+// limits, reloads and a clean stop.
 
 #include <asio.hpp>
-#include <asio/ssl.hpp>
 
 #include <filesystem>
 #include <memory>
-#include <set>
 #include <vector>
 
 #include "server/config.hpp"
+#include "server/generation.hpp"
 #include "server/http01_challenges.hpp"
-#include "server/request_handler.hpp"
-#include "server/tls_contexts.hpp"
-#include "server/upstream.hpp"
+#include "shared/http/server_connection.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::server {
-
-struct ConnectionState;
-
-// One loaded configuration with what is built from it. SIGHUP makes a new one; requests
-// already running keep theirs alive until they finish.
-struct Generation {
-  Generation(asio::io_context& io, ServerConfig config, std::shared_ptr<SiteTlsContexts> tls);
-  Generation(const Generation&) = delete;
-  Generation& operator=(const Generation&) = delete;
-
-  ServerConfig config;
-  std::shared_ptr<SiteTlsContexts> tls;
-  RequestHandler handler;
-  UpstreamGroups upstreams;
-};
 
 class Server {
  public:
@@ -56,26 +40,20 @@ class Server {
   const ServerConfig& config() const { return current_->config; }
 
  private:
+  using Connection = std::shared_ptr<http::ServerConnection>;
   // Accepts on acceptors_[listener], the socket of listeners_[listener].
   asio::awaitable<void> accept_loop(std::size_t listener);
-  asio::awaitable<void> run_https(asio::ip::tcp::socket socket,
-                                  std::shared_ptr<ConnectionState> state);
-  asio::awaitable<void> run_http(asio::ip::tcp::socket socket,
-                                 std::shared_ptr<ConnectionState> state);
-  asio::awaitable<void> run_forward_proxy(asio::ip::tcp::socket socket,
-                                          std::shared_ptr<ConnectionState> state,
+  asio::awaitable<void> run_https(asio::ip::tcp::socket socket, Connection connection);
+  asio::awaitable<void> run_http(asio::ip::tcp::socket socket, Connection connection);
+  asio::awaitable<void> run_forward_proxy(asio::ip::tcp::socket socket, Connection connection,
                                           std::size_t listener);
-  template <class Stream>
-  asio::awaitable<void> serve_requests(Stream& stream, std::shared_ptr<ConnectionState> state,
-                                       const RequestContext& context);
 
   asio::io_context& io_;
   std::shared_ptr<Generation> current_;
   std::vector<ListenerConfig> listeners_;
   std::vector<std::pair<asio::ip::tcp::acceptor, ListenerKind>> acceptors_;
-  std::set<std::shared_ptr<ConnectionState>> connections_;
+  http::ConnectionRegistry connections_;
   Http01Challenges challenges_;
-  bool stopping_ = false;
 };
 
 }  // namespace miniweb::server

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "server/error_log.hpp"
+#include "shared/text.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 
 namespace miniweb::server {
@@ -88,8 +89,7 @@ Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
 int SiteTlsContexts::on_server_name(SSL* ssl, int*, void* self) {
   const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
   if (!name) return SSL_TLSEXT_ERR_OK;  // no SNI: the default site answers, as nginx does
-  std::string wanted(name);
-  for (char& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string wanted = to_lower(name);
   auto* contexts = static_cast<SiteTlsContexts*>(self);
   for (const SiteContext& site : contexts->contexts_) {
     for (const std::string& site_name : site.names) {

@@ -1,18 +1,13 @@
 #include "shared/url.hpp"
 
+#include "shared/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
 namespace miniweb {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool is_scheme_char(char c, bool first) {
   if (std::isalpha(static_cast<unsigned char>(c))) return true;
@@ -155,10 +150,10 @@ Result<Url> Url::parse(std::string_view text) {
   UriReference parts = UriReference::split(text);
   if (!parts.scheme) return make_error("URL has no scheme (expected http:// or https://)");
   Url url;
-  url.scheme = lower(*parts.scheme);
+  url.scheme = to_lower(*parts.scheme);
   if (url.scheme == "file") {
     // RFC 8089: file:///path or file://localhost/path, a local file.
-    if (parts.authority && !parts.authority->empty() && lower(*parts.authority) != "localhost")
+    if (parts.authority && !parts.authority->empty() && to_lower(*parts.authority) != "localhost")
       return make_error("file URLs name local files only (file:///path)");
     if (parts.path.empty()) return make_error("file URL has no path");
     url.path = remove_dot_segments(parts.path);
@@ -191,7 +186,7 @@ Result<Url> Url::parse(std::string_view text) {
     if (c == '/' || c == '\\' || c == '%' || c == '<' || c == '>' || c == '^' || c == '|')
       return make_error("URL host contains a forbidden character '" + std::string(1, c) + "'");
   }
-  url.host = lower(host);
+  url.host = to_lower(host);
   if (!port_text.empty()) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);

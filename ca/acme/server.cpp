@@ -9,17 +9,11 @@
 #include "ca/files.hpp"
 
 #include "shared/awaitable.hpp"
-#include "shared/deadline.hpp"
-#include "shared/http/parser.hpp"
-#include "shared/http/request_reader.hpp"
+#include "shared/http/connection.hpp"
 
 namespace miniweb::ca::acme {
 
 using asio::ip::tcp;
-
-struct AcmeServer::Connection {
-  std::shared_ptr<SocketDeadline> deadline;
-};
 
 namespace {
 
@@ -42,21 +36,58 @@ Status bind(asio::io_context& io, std::optional<tcp::acceptor>& slot,
 http::Response error_response(int status, const std::string& detail) {
   http::Response response;
   response.status = status;
-  response.reason = std::string(http::reason_phrase(status));
   response.headers.set("Content-Type", "text/plain");
   response.body = detail + "\n";
   return response;
 }
 
-bool has_body(int status) {
-  return status >= 200 && status != 204 && status != 304;
+// The CA's handler on the shared connection loop: ACME over HTTPS, the CRL and the CA
+// certificates over plain HTTP; each request logged on the CA's standard error.
+class AcmeHandler final : public http::ConnectionHandler {
+ public:
+  AcmeHandler(Service& service, bool tls) : service_(service), tls_(tls) {}
+
+  asio::awaitable<http::Reply> respond(http::Request& request, http::Exchange&) override {
+    co_return http::Reply::answer(tls_ ? service_.handle(request) : service_.handle_plain(request));
+  }
+  http::Response refuse(int status, std::string_view why, const http::Request*,
+                        const http::ServerConnection&) override {
+    return error_response(status, std::string(why));
+  }
+  const http::ServerFields& server_fields() const override {
+    static const http::ServerFields fields{{"Server", "miniweb-ca"}};
+    return fields;
+  }
+  void responded(const http::Request& request, int status, std::uint64_t,
+                 const http::ServerConnection&) override {
+    std::clog << (tls_ ? "acme " : "http ") + request.method + " " + request.target + " " +
+                     std::to_string(status) + "\n";
+  }
+
+ private:
+  Service& service_;
+  bool tls_;
+};
+
+http::ConnectionSettings connection_settings(const ServerLimits& limits) {
+  http::ConnectionSettings settings;
+  settings.limits = http::ConnectionLimits{.request = http::Limits{},
+                                           .header_timeout = limits.header_timeout,
+                                           .keepalive_timeout = limits.keepalive_timeout,
+                                           .send_timeout = limits.send_timeout,
+                                           .max_requests = limits.max_requests_per_connection};
+  return settings;
 }
 
 }  // namespace
 
 AcmeServer::AcmeServer(asio::io_context& io, Service& service, asio::ssl::context& tls,
                        ServerLimits limits)
-    : io_(io), service_(service), tls_(tls), limits_(limits) {}
+    : io_(io),
+      service_(service),
+      tls_(tls),
+      limits_(limits),
+      connection_settings_(connection_settings(limits)) {}
 
 Status AcmeServer::listen_https(const tcp::endpoint& endpoint) {
   return bind(io_, https_, endpoint);
@@ -79,118 +110,45 @@ void AcmeServer::start() {
 }
 
 void AcmeServer::stop() {
-  stopping_ = true;
   std::error_code ignored;
   if (https_) https_->close(ignored);
   if (http_) http_->close(ignored);
+  connections_.stop();
 }
 
 asio::awaitable<void> AcmeServer::accept_loop(tcp::acceptor& acceptor, bool tls) {
-  while (!stopping_) {
-    auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+  while (!connections_.stopping()) {
+    tcp::socket socket(io_);
+    tcp::endpoint peer;
+    auto [ec] = co_await acceptor.async_accept(socket, peer, use_tuple);
     if (ec) {
-      if (stopping_ || ec == asio::error::operation_aborted) break;
+      if (connections_.stopping() || ec == asio::error::operation_aborted) break;
       continue;
     }
-    if (connections_ >= limits_.max_connections) continue;  // dropped
-    asio::co_spawn(io_, run(std::move(socket), tls), asio::detached);
+    if (connections_.size() >= limits_.max_connections) continue;  // dropped
+    asio::co_spawn(io_, run(std::move(socket), connections_.add(peer), tls), asio::detached);
   }
 }
 
-asio::awaitable<void> AcmeServer::run(tcp::socket socket, bool tls) {
-  ++connections_;
-  Connection connection;
+asio::awaitable<void> AcmeServer::run(tcp::socket socket,
+                                      std::shared_ptr<http::ServerConnection> connection,
+                                      bool tls) {
+  AcmeHandler handler(service_, tls);
   if (tls) {
     asio::ssl::stream<tcp::socket> stream(std::move(socket), tls_);
-    connection.deadline = SocketDeadline::start(stream.next_layer());
-    connection.deadline->arm(limits_.header_timeout);
+    connection->attach(stream.next_layer());
+    connection->arm(limits_.header_timeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
     if (!ec) {
-      co_await serve(stream, connection, true);
-      connection.deadline->arm(std::chrono::seconds(1));
-      co_await stream.async_shutdown(use_tuple);
+      co_await http::serve_connection(stream, *connection, connection_settings_, handler);
+    } else {
+      co_await http::close_connection(stream.next_layer(), *connection);
     }
-    std::error_code ignored;
-    stream.next_layer().close(ignored);
   } else {
-    connection.deadline = SocketDeadline::start(socket);
-    co_await serve(socket, connection, false);
-    std::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
+    connection->attach(socket);
+    co_await http::serve_connection(socket, *connection, connection_settings_, handler);
   }
-  connection.deadline->stop();
-  --connections_;
-}
-
-// Requests one after another on a connection (RFC 9112 §9.3), as server/server.cpp does:
-// head, body by its framing, answer with Content-Length.
-template <class Stream>
-asio::awaitable<void> AcmeServer::serve(Stream& stream, Connection& connection, bool tls) {
-  const http::Limits parse_limits;
-  std::string buffer;
-  std::array<char, 16384> chunk{};
-  auto read_more = [&]() -> asio::awaitable<bool> {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
-    if (ec) co_return false;
-    buffer.append(chunk.data(), n);
-    co_return true;
-  };
-  // By reference: GCC 12 miscompiles prvalue class arguments of coroutines.
-  auto send = [&](const http::Response& response, bool head_only,
-                  bool keep_alive) -> asio::awaitable<bool> {
-    http::Response out{response.status, response.reason, 1, response.headers, {}};
-    out.headers.set("Server", "miniweb-ca");
-    out.headers.set("Date", http::http_date(std::time(nullptr)));
-    if (has_body(out.status))
-      out.headers.set("Content-Length", std::to_string(response.body.size()));
-    if (!keep_alive) out.headers.set("Connection", "close");
-    std::string head = out.serialize_head();
-    const bool body = !head_only && has_body(out.status);
-    std::array<asio::const_buffer, 2> buffers = {
-        asio::buffer(head),
-        asio::buffer(body ? std::string_view(response.body) : std::string_view())};
-    connection.deadline->arm(limits_.send_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, buffers, use_tuple);
-    co_return !ec;
-  };
-
-  for (std::size_t served = 0; served < limits_.max_requests_per_connection && !stopping_;
-       ++served) {
-    connection.deadline->arm(served == 0 ? limits_.header_timeout : limits_.keepalive_timeout);
-    auto became_busy = [&] { connection.deadline->arm(limits_.header_timeout); };
-    auto timed_out = [&] { return connection.deadline->expired(); };
-    auto request =
-        co_await http::read_request_head(buffer, parse_limits, read_more, became_busy, timed_out);
-    if (!request) {
-      if (const int status = request.error().code) {
-        const http::Response refused = error_response(status, request.error().message);
-        co_await send(refused, false, false);
-      }
-      co_return;
-    }
-    auto send_continue = [&] { return http::send_100_continue(stream); };
-    if (auto body = co_await http::read_request_body(*request, buffer, parse_limits, read_more,
-                                                     send_continue);
-        !body) {
-      if (const int status = body.error().code) {
-        const http::Response refused = error_response(status, body.error().message);
-        co_await send(refused, false, false);
-      }
-      co_return;
-    }
-    const http::Response response =
-        tls ? service_.handle(*request) : service_.handle_plain(*request);
-    const bool keep_alive = request->version_minor >= 1
-                                ? !request->headers.has_token("Connection", "close")
-                                : request->headers.has_token("Connection", "keep-alive");
-    std::clog << (tls ? "acme " : "http ") << request->method << " " << request->target << " "
-              << response.status << "\n";
-    if (!co_await send(response, request->method == "HEAD", keep_alive && !stopping_) ||
-        !keep_alive) {
-      co_return;
-    }
-  }
+  connections_.remove(connection);
 }
 
 namespace {

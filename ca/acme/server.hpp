@@ -1,7 +1,8 @@
 #pragma once
 // The network side of `miniweb-ca serve`: an HTTPS listener for ACME and a plain-HTTP
-// listener for the CRL and CA certificates, HTTP/1.1 with keep-alive, framed with
-// shared/http's parser. One io_context thread; handlers are synchronous calls into Service.
+// listener for the CRL and CA certificates, HTTP/1.1 with keep-alive on the shared
+// connection loop (shared/http/connection.hpp). One io_context thread; handlers are synchronous
+// calls into Service.
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -9,9 +10,10 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <set>
 
 #include "ca/acme/service.hpp"
+#include "shared/http/connection_handler.hpp"
+#include "shared/http/server_connection.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::ca::acme {
@@ -39,20 +41,18 @@ class AcmeServer {
   void stop();
 
  private:
-  struct Connection;
   asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, bool tls);
-  asio::awaitable<void> run(asio::ip::tcp::socket socket, bool tls);
-  template <class Stream>
-  asio::awaitable<void> serve(Stream& stream, Connection& connection, bool tls);
+  asio::awaitable<void> run(asio::ip::tcp::socket socket,
+                            std::shared_ptr<http::ServerConnection> connection, bool tls);
 
   asio::io_context& io_;
   Service& service_;
   asio::ssl::context& tls_;
   ServerLimits limits_;
+  http::ConnectionSettings connection_settings_;
   std::optional<asio::ip::tcp::acceptor> https_;
   std::optional<asio::ip::tcp::acceptor> http_;
-  std::size_t connections_ = 0;
-  bool stopping_ = false;
+  http::ConnectionRegistry connections_;
 };
 
 // The ACME endpoint's own certificate for `name`, issued from `authority` and kept in

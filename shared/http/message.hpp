@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "shared/text.hpp"
+
 namespace miniweb::http {
 
 // Header fields in arrival order; names compare case-insensitively (RFC 9110 section 5.1).
@@ -51,7 +53,7 @@ struct Response {
   std::string serialize_head() const;
 };
 
-bool iequals(std::string_view a, std::string_view b);
+using miniweb::iequals;
 std::string_view reason_phrase(int status);
 // An RFC 9110 section 5.6.7 IMF-fixdate for a Date or Last-Modified header.
 std::string http_date(std::time_t when);

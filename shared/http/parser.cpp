@@ -178,6 +178,11 @@ Result<Request> parse_request_head(std::string_view head, const Limits& limits) 
   std::size_t hosts = request.headers.count("Host");
   if (request.version_minor >= 1 && hosts == 0) return make_error("missing Host header", 400);
   if (hosts > 1) return make_error("more than one Host header", 400);
+  // RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing (a 1.0
+  // intermediary may have passed the field on without knowing it): refused, and the connection
+  // closed, so that nothing after it can be read as a request.
+  if (request.version_minor == 0 && request.headers.contains("Transfer-Encoding"))
+    return make_error("Transfer-Encoding in an HTTP/1.0 request", 400);
   return request;
 }
 

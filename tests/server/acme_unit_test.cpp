@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "ca/acme/jws.hpp"
-#include "server/acme_certificate.hpp"
-#include "server/acme_storage.hpp"
+#include "server/acme/certificate.hpp"
+#include "server/acme/storage.hpp"
 #include "server/config.hpp"
 #include "server/http01_challenges.hpp"
 #include "server/request_handler.hpp"

@@ -24,6 +24,7 @@
 #include "tests/server/in_process_server.hpp"
 #include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
+#include "tests/support/raw_exchange.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -262,6 +263,18 @@ TEST_F(ForwardProxyTest, OriginFormRequestsAre400) {
       run("curl -sS -i --max-time 10 http://127.0.0.1:" + std::to_string(proxy_port_) + "/ 2>&1");
   EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
   EXPECT_NE(out.find("forward proxy"), std::string::npos) << out;
+}
+
+// RFC 9112 section 6.1: an HTTP/1.0 request with Transfer-Encoding is refused and the
+// connection closed; the request hidden in its "body" is never forwarded.
+TEST_F(ForwardProxyTest, Http10RequestsWithTransferEncodingAre400AndClose) {
+  const std::string origin = "http://www.origin.test:" + std::to_string(http_port_) + "/";
+  const std::string out = test_support::raw_exchange(
+      proxy_port_, "POST " + origin + " HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+                       "GET " + origin + " HTTP/1.1\r\nHost: www.origin.test\r\n\r\n");
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+  EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+  EXPECT_EQ(test_support::count_responses(out), 1u) << out;
 }
 
 TEST_F(ForwardProxyTest, SystemResolverWithoutAResolverSetting) {

@@ -20,6 +20,7 @@
 #include "tests/server/in_process_server.hpp"
 #include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
+#include "tests/support/raw_exchange.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -187,6 +188,22 @@ TEST_F(LiveServerTest, ClosesSmugglingAttemptsWith400) {
   EXPECT_NE(out.find("HTTP/1.1 400"), std::string::npos) << out;
   EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
   EXPECT_EQ(out.find("a note"), std::string::npos) << "the smuggled request was answered";
+}
+
+// RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 means faulty framing; what follows the
+// request must not be read as another one, over TLS and over plain HTTP.
+TEST_F(LiveServerTest, ClosesHttp10RequestsWithTransferEncodingWith400) {
+  const std::string smuggling =
+      "POST / HTTP/1.0\r\nHost: www.example.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "0\r\n\r\nGET /sub/note.txt HTTP/1.1\r\nHost: www.example.test\r\n\r\n";
+  std::string out = raw(smuggling);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+  EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
+  EXPECT_EQ(test_support::count_responses(out), 1u) << out;
+  EXPECT_EQ(out.find("a note"), std::string::npos) << "the smuggled request was answered";
+  out = test_support::raw_exchange(http_port_, smuggling);
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
+  EXPECT_EQ(test_support::count_responses(out), 1u) << out;
 }
 
 TEST_F(LiveServerTest, AnswersPipelinedRequestsInOrder) {

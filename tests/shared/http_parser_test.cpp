@@ -60,6 +60,11 @@ TEST(SharedHttpParser, RefusesSmugglingShapes) {
   EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
                       "chunked\r\nTransfer-Encoding: chunked\r\n\r\n"),
             400);
+  // RFC 9112 section 6.1: HTTP/1.0 with Transfer-Encoding (even with a Content-Length).
+  EXPECT_EQ(status_of("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), 400);
+  EXPECT_EQ(status_of("POST / HTTP/1.0\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            400);
+  EXPECT_EQ(status_of("POST / HTTP/1.0\r\nContent-Length: 3\r\n\r\n"), 0);
 }
 
 TEST(SharedHttpParser, RequiresExactlyOneHostInHttp11) {

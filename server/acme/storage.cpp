@@ -1,4 +1,4 @@
-#include "server/acme_storage.hpp"
+#include "server/acme/storage.hpp"
 
 #include <fcntl.h>
 #include <openssl/pem.h>

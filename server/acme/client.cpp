@@ -1,10 +1,10 @@
-#include "server/acme_client.hpp"
+#include "server/acme/client.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
+#include "server/error_log.hpp"
 
-#include "server/acme_storage.hpp"
+#include "server/acme/storage.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/jose/jws.hpp"
 
@@ -165,8 +165,8 @@ asio::awaitable<Status> AcmeClient::register_account() {
                                             kPrivateFileMode);
         !status)
       co_return status.error();
-    std::clog << "acme: account " << kid_ << (reply->status == 201 ? " created" : " in use")
-              << std::endl;
+    log_event(LogLevel::Notice,
+              "acme: account " + kid_ + (reply->status == 201 ? " created" : " in use"));
   }
   co_return Ok{};
 }
@@ -246,7 +246,7 @@ asio::awaitable<Result<ObtainedCertificate>> AcmeClient::obtain(
   if (!location || !created->body.is_object())
     co_return make_error("the new order has no Location");
   const std::string order_url(*location);
-  std::clog << "acme: order " << order_url << " for " << names.front() << std::endl;
+  log_event(LogLevel::Notice, "acme: order " + order_url + " for " + names.front());
   nlohmann::json order = created->body;
 
   if (order.value("status", "") == "pending" && order.contains("authorizations")) {

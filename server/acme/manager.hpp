@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "server/acme_client.hpp"
+#include "server/acme/client.hpp"
 #include "server/server.hpp"
 #include "shared/result.hpp"
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "server/acme_certificate.hpp"
-#include "server/acme_http.hpp"
+#include "server/acme/certificate.hpp"
+#include "server/acme/http.hpp"
 #include "server/config.hpp"
 #include "server/http01_challenges.hpp"
 #include "shared/result.hpp"

@@ -1,4 +1,4 @@
-#include "server/acme_http.hpp"
+#include "server/acme/http.hpp"
 
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl.hpp>

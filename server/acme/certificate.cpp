@@ -1,4 +1,4 @@
-#include "server/acme_certificate.hpp"
+#include "server/acme/certificate.hpp"
 
 #include <openssl/pem.h>
 

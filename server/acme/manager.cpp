@@ -1,11 +1,11 @@
-#include "server/acme_manager.hpp"
+#include "server/acme/manager.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <iostream>
+#include "server/error_log.hpp"
 
-#include "server/acme_storage.hpp"
+#include "server/acme/storage.hpp"
 #include "shared/awaitable.hpp"
 
 namespace miniweb::server {
@@ -121,9 +121,9 @@ asio::awaitable<Status> AcmeManager::renew(Managed& site) {
   if (auto stored = check_stored_certificate(site.chain, site.key, site.names); !stored)
     co_return make_error("the CA's certificate is not usable: " + stored.error().message);
   if (auto status = install(); !status) co_return status.error();
-  std::clog << "acme: certificate for " << site.names.front() << " obtained, serial "
-            << obtained->info.serial << ", valid until " << utc(obtained->info.not_after)
-            << std::endl;
+  log_event(LogLevel::Notice, "acme: certificate for " + site.names.front() + " obtained, serial " +
+                                  obtained->info.serial + ", valid until " +
+                                  utc(obtained->info.not_after));
   co_return Ok{};
 }
 
@@ -137,13 +137,14 @@ asio::awaitable<void> AcmeManager::maintain(std::shared_ptr<Managed> shared_site
     const bool due =
         !stored || due_for_renewal(*stored, site.config.renewal_window_ratio, std::time(nullptr));
     if (first && stored) {
-      std::clog << "acme: certificate for " << site.names.front() << " from " << site.chain.string()
-                << ", serial " << stored->serial << ", valid until " << utc(stored->not_after)
-                << ", renewal from " << utc(renewal_time(*stored, site.config.renewal_window_ratio))
-                << std::endl;
+      log_event(LogLevel::Notice, "acme: certificate for " + site.names.front() + " from " +
+                                      site.chain.string() + ", serial " + stored->serial +
+                                      ", valid until " + utc(stored->not_after) +
+                                      ", renewal from " +
+                                      utc(renewal_time(*stored, site.config.renewal_window_ratio)));
     } else if (first) {
-      std::clog << "acme: " << site.names.front() << ": " << stored.error().message
-                << "; obtaining one from " << site.config.directory << std::endl;
+      log_event(LogLevel::Notice, "acme: " + site.names.front() + ": " + stored.error().message +
+                                      "; obtaining one from " + site.config.directory);
     }
     first = false;
     if (due) {
@@ -151,8 +152,8 @@ asio::awaitable<void> AcmeManager::maintain(std::shared_ptr<Managed> shared_site
       if (!status && (stopping_ || site.retired)) break;
       if (!status) {
         // The certificate in use (if any) stays; the next attempt waits longer.
-        std::clog << "acme: [error] " << site.names.front() << ": " << status.error().message
-                  << "; retrying in " << retry.count() << " s" << std::endl;
+        log_event(LogLevel::Error, "acme: " + site.names.front() + ": " + status.error().message +
+                                       "; retrying in " + std::to_string(retry.count()) + " s");
         wait = retry;
         retry = std::min(retry * 2, kMaxRetry);
       } else {

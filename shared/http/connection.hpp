@@ -1,0 +1,237 @@
+#pragma once
+// One HTTP/1.1 connection of a server, as one coroutine (RFC 9112 section 9): read a request
+// within its limits and timeouts, refuse what cannot be read, let the handler answer the rest,
+// write the response, and again while keep-alive holds; then tear the connection down (TLS
+// close_notify, a lingering close when the client may still be sending). Bytes past one
+// request stay buffered for the next: that is pipelining.
+//
+// The web server, its forward proxy and the CA's ACME endpoint run their connections here and
+// supply only a handler (shared/http/connection_handler.hpp). `Stream` is a tcp::socket, the
+// web server's TlsStream or an asio::ssl::stream, after its handshake.
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <tuple>
+
+#include "shared/awaitable.hpp"
+#include "shared/http/connection_handler.hpp"
+#include "shared/http/request_reader.hpp"
+#include "shared/http/response_head.hpp"
+#include "shared/http/server_connection.hpp"
+
+namespace miniweb::http {
+
+namespace detail {
+
+// A TLS layer over the socket: close_notify before the close.
+template <class Stream>
+concept TlsLayer = requires(Stream& stream) {
+  stream.async_shutdown(use_tuple);
+};
+
+// A stream that can give its buffers back while the connection is idle (server/tls_stream).
+template <class Stream>
+concept ReleasesBuffers = requires(Stream& stream) {
+  stream.release_buffers();
+  { stream.has_buffered_input() } -> std::same_as<bool>;
+};
+
+// Waits, holding no buffer, until the client sends the next request, as nginx's idle
+// keep-alive connections do; false when the wait failed (closed, cancelled by a stop or the
+// keep-alive timeout).
+template <class Stream>
+asio::awaitable<bool> wait_while_idle(Stream& stream, asio::ip::tcp::socket& socket) {
+  if constexpr (ReleasesBuffers<Stream>) {
+    stream.release_buffers();
+    if (stream.has_buffered_input()) co_return true;
+  } else if constexpr (TlsLayer<Stream>) {
+    // asio::ssl::stream may hold decrypted bytes that the socket no longer shows: read.
+    co_return true;
+  }
+  auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+  co_return !ec;
+}
+
+template <class Stream>
+class StreamExchange final : public Exchange {
+ public:
+  StreamExchange(ServerConnection& connection, Stream& stream, std::string& buffer)
+      : Exchange(connection), stream_(stream), buffer_(buffer) {}
+
+  asio::awaitable<bool> send_interim(const Response& interim) override {
+    std::string head = "HTTP/1.1 " + std::to_string(interim.status) + " " +
+                       std::string(interim.reason.empty() ? reason_phrase(interim.status)
+                                                          : std::string_view(interim.reason)) +
+                       "\r\n";
+    for (const auto& [name, value] : interim.headers) head += name + ": " + value + "\r\n";
+    head += "\r\n";
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), use_tuple);
+    co_return !ec;
+  }
+  std::string& unread() override { return buffer_; }
+
+ private:
+  Stream& stream_;
+  std::string& buffer_;
+};
+
+}  // namespace detail
+
+// nginx's lingering close: the last response is written; send FIN, then read and drop what the
+// client still sends (for a while, up to a limit) before closing. Closing a socket with unread
+// data makes the kernel answer with RST, which can destroy the response before the client has
+// read it (a 413 sent while the client is still uploading, say).
+inline asio::awaitable<void> lingering_close(ServerConnection& connection) {
+  asio::ip::tcp::socket& socket = connection.socket();
+  std::error_code ignored;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  connection.arm(std::chrono::seconds(2));
+  std::array<char, 4096> sink;
+  for (std::size_t drained = 0; drained < (1u << 20);) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(sink), use_tuple);
+    if (ec) break;
+    drained += n;
+  }
+  socket.close(ignored);
+}
+
+// Ends the connection: close_notify over TLS (without waiting long for the peer's), then the
+// close, lingering when the client may still be sending. Also for a connection whose TLS
+// handshake failed: pass the socket itself as `stream`.
+template <class Stream>
+asio::awaitable<void> close_connection(Stream& stream, ServerConnection& connection) {
+  if constexpr (detail::TlsLayer<Stream>) {
+    connection.arm(std::chrono::seconds(1));
+    co_await stream.async_shutdown(use_tuple);
+  }
+  if (connection.linger) {
+    co_await lingering_close(connection);
+  } else {
+    std::error_code ignored;
+    connection.socket().close(ignored);
+  }
+  connection.detach();
+}
+
+// Serves requests on `stream` until the connection ends, then closes it. `connection` is
+// attached to the stream's socket; `settings` and `handler` outlive the call.
+template <class Stream>
+asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connection,
+                                       const ConnectionSettings& settings,
+                                       ConnectionHandler& handler) {
+  const ConnectionLimits& limits = settings.limits;
+  std::string buffer;
+  std::string head;  // the response head; reused while the connection is busy
+  detail::StreamExchange<Stream> exchange(connection, stream, buffer);
+
+  // Reads into the end of `buffer`: a page when a request starts, more once a request or a
+  // body is coming. An idle connection first waits holding no buffer at all.
+  auto read_more = [&]() -> asio::awaitable<bool> {
+    if (buffer.empty() && connection.idle) {
+      std::string().swap(buffer);
+      std::string().swap(head);
+      if (!co_await detail::wait_while_idle(stream, connection.socket())) co_return false;
+    }
+    if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
+    const std::size_t want = buffer.empty() ? 4096 : 16384;
+    const std::size_t old_size = buffer.size();
+    buffer.resize(old_size + want);
+    auto [ec, n] =
+        co_await stream.async_read_some(asio::buffer(buffer.data() + old_size, want), use_tuple);
+    buffer.resize(old_size + (ec ? 0 : n));
+    co_return !ec;
+  };
+  // Parameters are references: GCC 12 miscompiles prvalue class arguments of coroutines, and
+  // every call is awaited at once, so the referenced objects outlive the coroutine.
+  auto send = [&](const Response& response, const std::string* shared_body, const Request* request,
+                  bool keep_alive) -> asio::awaitable<bool> {
+    const std::string& full_body = shared_body ? *shared_body : response.body;
+    const bool head_request = request && request->method == "HEAD";
+    if (!keep_alive && (response.status >= 400 || !buffer.empty())) connection.linger = true;
+    write_response_head(
+        head, response, handler.server_fields(),
+        ResponseFraming{.body_bytes = full_body.size(),
+                        .head_request = head_request,
+                        .keep_alive = keep_alive,
+                        .request_version_minor = request ? request->version_minor : -1});
+    // HEAD and bodiless statuses send no body; a refusal sends the page its length announces.
+    const bool head_only = head_request || !status_has_body(response.status);
+    std::string_view body = head_only ? std::string_view{} : std::string_view{full_body};
+    if (body.size() <= settings.coalesce_bytes) {
+      head += body;
+      body = {};
+    }
+    connection.arm(limits.send_timeout);
+    // write_some, not asio::async_write, which hands a stream at most 64 KiB at a time.
+    std::error_code ec;
+    for (std::size_t written = 0, total = head.size() + body.size(); !ec && written < total;) {
+      std::size_t n = 0;
+      const std::array<asio::const_buffer, 2> rest =
+          written < head.size()
+              ? std::array<asio::const_buffer, 2>{asio::buffer(head) + written, asio::buffer(body)}
+              : std::array<asio::const_buffer, 2>{asio::buffer(body) + (written - head.size()),
+                                                  asio::const_buffer()};
+      std::tie(ec, n) = co_await stream.async_write_some(rest, use_tuple);
+      written += n;
+    }
+    if (request)
+      handler.responded(*request, response.status, head_only ? 0 : full_body.size(), connection);
+    co_return !ec;
+  };
+
+  for (std::size_t served = 0; served < limits.max_requests && !connection.stopping(); ++served) {
+    // Idle keep-alive until the first byte of the next request, then the header timeout.
+    connection.idle = buffer.empty();
+    connection.arm(served == 0 || !buffer.empty() ? limits.header_timeout
+                                                  : limits.keepalive_timeout);
+    auto became_busy = [&] {
+      connection.idle = false;
+      connection.arm(limits.header_timeout);
+    };
+    auto timed_out = [&] { return connection.expired(); };
+    auto request =
+        co_await read_request_head(buffer, limits.request, read_more, became_busy, timed_out);
+    if (!request) {
+      if (const int status = request.error().code) {
+        const Response refused =
+            handler.refuse(status, request.error().message, nullptr, connection);
+        co_await send(refused, nullptr, nullptr, false);
+      }
+      break;
+    }
+    connection.idle = false;
+    // RFC 9110 section 9.3.6: a CONNECT's bytes after its head are the tunnel's, whatever its
+    // fields say; unless the handler takes the connection over, nothing after it can be read.
+    const bool connect = request->method == "CONNECT";
+    if (!connect) {
+      auto send_continue = [&]() -> asio::awaitable<bool> {
+        if (!handler.may_continue(*request, connection)) co_return true;
+        co_return co_await send_100_continue(stream);
+      };
+      if (auto body = co_await read_request_body(*request, buffer, limits.request, read_more,
+                                                 send_continue);
+          !body) {
+        if (const int status = body.error().code) {
+          const Response refused =
+              handler.refuse(status, body.error().message, &*request, connection);
+          co_await send(refused, nullptr, &*request, false);
+        }
+        break;
+      }
+    }
+    Reply reply = co_await handler.respond(*request, exchange);
+    if (reply.took_over) {
+      connection.linger = true;
+      break;
+    }
+    const bool keep_alive = !reply.close && !connect && handler.wants_keep_alive(*request) &&
+                            !connection.stopping() && served + 1 < limits.max_requests;
+    if (!co_await send(reply.response, reply.shared_body.get(), &*request, keep_alive) ||
+        !keep_alive)
+      break;
+  }
+  co_await close_connection(stream, connection);
+}
+
+}  // namespace miniweb::http
