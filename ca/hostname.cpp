@@ -1,4 +1,5 @@
 #include "ca/hostname.hpp"
+#include "shared/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -36,9 +37,7 @@ Result<std::string> normalize_hostname(std::string_view name) {
   if (name.empty()) return make_error("empty name");
   std::string lower;
   lower.reserve(name.size());
-  for (char c : name) {
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  for (char c : name) lower += to_lower(c);
   if (lower.back() == '.') lower.pop_back();  // a fully qualified name is the same host
   if (lower.empty()) return make_error("'" + shown + "' is not a host name");
   if (lower.size() > 253) {

@@ -109,7 +109,7 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
   if (!allow_texts.empty()) {
     std::vector<Cidr> networks;
     for (const auto& text : allow_texts) {
-      auto cidr = parse_cidr(text);
+      auto cidr = Cidr::parse(text);
       if (!cidr) {
         log_line("error: " + cidr.error().message);
         return 1;

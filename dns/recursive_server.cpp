@@ -1,44 +1,6 @@
 #include "dns/recursive_server.hpp"
 
-#include <charconv>
-
 namespace miniweb::dns {
-
-bool Cidr::contains(const asio::ip::address& address) const {
-  asio::ip::address candidate = address;
-  // An IPv4 client seen on a dual-stack socket arrives as ::ffff:a.b.c.d.
-  if (candidate.is_v6() && candidate.to_v6().is_v4_mapped() && network.is_v4())
-    candidate = asio::ip::make_address_v4(asio::ip::v4_mapped, candidate.to_v6());
-  if (candidate.is_v4() != network.is_v4()) return false;
-  auto compare = [&](const auto& a, const auto& b) {
-    unsigned bits = prefix_length;
-    for (size_t i = 0; i < a.size() && bits > 0; ++i) {
-      unsigned take = std::min(bits, 8u);
-      auto mask = static_cast<uint8_t>(0xFF << (8 - take));
-      if ((a[i] & mask) != (b[i] & mask)) return false;
-      bits -= take;
-    }
-    return true;
-  };
-  if (candidate.is_v4()) return compare(candidate.to_v4().to_bytes(), network.to_v4().to_bytes());
-  return compare(candidate.to_v6().to_bytes(), network.to_v6().to_bytes());
-}
-
-Result<Cidr> parse_cidr(std::string_view text) {
-  auto slash = text.find('/');
-  asio::error_code ec;
-  auto address = asio::ip::make_address(std::string(text.substr(0, slash)), ec);
-  if (ec) return make_error("bad network '" + std::string(text) + "': not an IP address");
-  unsigned max = address.is_v4() ? 32 : 128;
-  unsigned length = max;
-  if (slash != std::string_view::npos) {
-    auto digits = text.substr(slash + 1);
-    auto [ptr, err] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
-    if (err != std::errc() || ptr != digits.data() + digits.size() || length > max)
-      return make_error("bad prefix length in '" + std::string(text) + "'");
-  }
-  return Cidr{address, length};
-}
 
 AllowList::AllowList()
     : networks_{Cidr{asio::ip::make_address("127.0.0.0"), 8},

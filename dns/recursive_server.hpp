@@ -3,21 +3,13 @@
 
 #include <asio/ip/address.hpp>
 #include <optional>
-#include <string_view>
 #include <vector>
 
 #include "dns/resolver.hpp"
 #include "dns/server.hpp"
+#include "shared/cidr.hpp"
 
 namespace miniweb::dns {
-
-// A network prefix such as 127.0.0.0/8 or ::1/128.
-struct Cidr {
-  asio::ip::address network;
-  unsigned prefix_length = 0;
-  bool contains(const asio::ip::address& address) const;
-};
-Result<Cidr> parse_cidr(std::string_view text);
 
 // Who may ask for recursion (Unbound's access-control; loopback only by default).
 class AllowList {

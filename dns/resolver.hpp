@@ -13,6 +13,10 @@
 //
 // Threading: a Resolver and its cache belong to one executor; call it only from coroutines on
 // that executor (no locks on the hot path).
+//
+// Inside, three parts: the cache (resolver_cache.hpp), the iteration that asks servers
+// (resolver_iteration.hpp), and, in resolver.cpp, root priming once and the sharing of
+// identical questions in flight.
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>

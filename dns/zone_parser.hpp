@@ -1,7 +1,8 @@
 #pragma once
 // RFC 1035 5 master files, the format NSD and BIND load: $ORIGIN, $TTL, $INCLUDE, "@",
 // relative and absolute names, omitted owner/TTL/class, parentheses over several lines,
-// comments, quoted strings with escapes, and RFC 3597 "\# len hex" rdata for any type.
+// comments, quoted strings with escapes, and RFC 3597 "\# len hex" rdata for any type. This
+// reads the file and its lines; each record's data is read by parse_rdata (rdata_parser.hpp).
 
 #include <cstdint>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dns/rdata_parser.hpp"
 #include "shared/dns/message.hpp"
 #include "shared/result.hpp"
 
@@ -31,18 +33,5 @@ Result<std::vector<ResourceRecord>> parse_zone_file(const std::filesystem::path&
 Result<std::vector<ResourceRecord>> parse_zone_text(
     std::string_view text, std::string source, const ZoneParseOptions& options = {},
     const std::filesystem::path& base_directory = ".");
-
-// One presentation-format token of rdata: text as written (escapes kept), and whether it was
-// a quoted string.
-struct ZoneToken {
-  std::string text;
-  bool quoted = false;
-};
-
-// Parses the rdata of one record in presentation format; relative names use `origin`.
-Result<Rdata> parse_rdata(uint16_t type, const std::vector<ZoneToken>& tokens, const Name& origin);
-
-// A TTL: seconds, or BIND's units ("1h30m", "2d", "1w").
-Result<uint32_t> parse_ttl(std::string_view text);
 
 }  // namespace miniweb::dns

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "server/cidr.hpp"
 #include "server/error_log.hpp"
+#include "shared/cidr.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/result.hpp"
 

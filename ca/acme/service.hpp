@@ -6,6 +6,11 @@
 //
 // Accounts, orders and authorizations live in memory, as in Pebble: a restart forgets them
 // (issued certificates stay in the CA database).
+//
+// One class over four files: service.cpp (routing, request checks, nonces, the directory, the
+// plain-HTTP side), service_accounts.cpp, service_orders.cpp (orders, authorizations,
+// challenges and their validation) and service_certificates.cpp (finalize, download, revoke,
+// the CRL).
 
 #include <asio/any_io_executor.hpp>
 #include <chrono>
@@ -116,6 +121,10 @@ class Service {
   nlohmann::json challenge_json(const Authorization& authz, const std::string& base) const;
   void update_order_status(Order& order);
 
+  // A response with this status, Content-Type and body, and nothing else.
+  static http::Response make_response(int status, std::string content_type, std::string body);
+  // `octets` random bytes, base64url-encoded: nonces, ids and challenge tokens.
+  static std::string random_base64url(std::size_t octets);
   std::string make_nonce();
   bool consume_nonce(const std::string& nonce);
   std::string random_id() const;

@@ -7,8 +7,10 @@
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
 #include "shared/dns/client.hpp"
+#include "shared/dns/lookup.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/http/response_reader.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::ca::acme {
 
@@ -18,20 +20,6 @@ using asio::ip::tcp;
 
 // A key authorization is ~87 octets; anything far larger is not one.
 constexpr std::size_t kMaxChallengeBody = 8192;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 Problem dns_problem(std::string detail) {
   return Problem{"dns", std::move(detail), 400};
@@ -57,7 +45,7 @@ std::optional<std::string> caa_refusal(const std::vector<CaaRecord>& records,
   bool any_issue = false;
   bool permitted = false;
   for (const CaaRecord& record : records) {
-    const std::string tag = lower(record.tag);
+    const std::string tag = to_lower(record.tag);
     // RFC 8659 §4.1: an unknown property with the Issuer Critical flag forbids issuance.
     if ((record.flags & 0x80) != 0 &&
         std::find(kKnownTags.begin(), kKnownTags.end(), tag) == kKnownTags.end()) {
@@ -68,7 +56,7 @@ std::optional<std::string> caa_refusal(const std::vector<CaaRecord>& records,
     // RFC 8659 §4.2: issuer-domain-name [";" parameters]; an empty name lets no CA issue.
     std::string_view value = record.value;
     value = trim(value.substr(0, value.find(';')));
-    if (!value.empty() && lower(value) == lower(caa_identity)) permitted = true;
+    if (!value.empty() && iequals(value, caa_identity)) permitted = true;
   }
   if (!any_issue || permitted) return std::nullopt;
   return "CAA records do not authorize '" + caa_identity + "' to issue";
@@ -112,31 +100,10 @@ asio::awaitable<std::optional<Problem>> validate_http01(const ValidationConfig& 
                                                         const std::string& token,
                                                         const std::string& key_authorization) {
   // Resolve through the stack's recursive resolver, A first, then AAAA.
-  std::optional<asio::ip::address> address;
-  for (std::uint16_t type : {dns::type::A, dns::type::AAAA}) {
-    auto reply = co_await ask(config, name, type);
-    if (!reply) co_return dns_problem("lookup of " + name + " failed: " + reply.error().message);
-    if (reply->rcode == dns::rcode::NXDOMAIN) {
-      co_return dns_problem("NXDOMAIN looking up " + dns::type_to_string(type) + " for " + name);
-    }
-    if (reply->rcode != dns::rcode::NOERROR) {
-      co_return dns_problem(dns::rcode_to_string(reply->rcode) + " looking up " +
-                            dns::type_to_string(type) + " for " + name);
-    }
-    for (const auto& rr : reply->answers) {
-      if (const auto* a = std::get_if<dns::RdataA>(&rr.rdata); a && rr.type == dns::type::A) {
-        address = asio::ip::address_v4(a->address);
-        break;
-      }
-      if (const auto* aaaa = std::get_if<dns::RdataAAAA>(&rr.rdata);
-          aaaa && rr.type == dns::type::AAAA) {
-        address = asio::ip::address_v6(aaaa->address);
-        break;
-      }
-    }
-    if (address) break;
-  }
-  if (!address) co_return dns_problem("no A or AAAA record found for " + name);
+  auto addresses = co_await dns::lookup_addresses(name, config.resolver, config.dns_timeout);
+  if (!addresses)
+    co_return dns_problem("lookup of " + name + " failed: " + addresses.error().message);
+  const asio::ip::address address = addresses->front();
 
   const std::string url_authority =
       config.http_port == 80 ? name : name + ":" + std::to_string(config.http_port);
@@ -145,12 +112,12 @@ asio::awaitable<std::optional<Problem>> validate_http01(const ValidationConfig& 
   tcp::socket socket(executor);
   auto deadline = SocketDeadline::start(socket);
   deadline->arm(config.http_timeout);
-  const tcp::endpoint endpoint(*address, config.http_port);
+  const tcp::endpoint endpoint(address, config.http_port);
   auto [connect_error] = co_await socket.async_connect(endpoint, use_tuple);
   if (connect_error) {
     deadline->stop();
     co_return Problem{"connection",
-                      "cannot connect to " + address->to_string() + ":" +
+                      "cannot connect to " + address.to_string() + ":" +
                           std::to_string(config.http_port) + " for " + url + ": " +
                           (deadline->expired() ? "timed out" : connect_error.message()),
                       400};

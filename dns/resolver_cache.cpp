@@ -1,0 +1,152 @@
+#include "dns/resolver_cache.hpp"
+
+#include <algorithm>
+
+namespace miniweb::dns {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// Cache key type for "this name does not exist" (RFC 2308 5: NXDOMAIN covers every type).
+constexpr uint16_t kAnyTypeKey = 0;
+
+// RFC 2181 5.4.1: only data from an answer section, or the authority section of an
+// authoritative reply, may be returned to a client.
+bool answerable(Trust trust) {
+  return trust >= Trust::kNonAuthAnswer;
+}
+
+}  // namespace
+
+ResolverCache::ResolverCache(const ResolverOptions& options)
+    : max_entries_(options.max_cache_entries),
+      max_ttl_(options.max_ttl),
+      max_negative_ttl_(options.max_negative_ttl),
+      max_cname_chain_(options.max_cname_chain) {}
+
+void ResolverCache::store(const CacheKey& key, CacheEntry entry, uint32_t ttl) {
+  auto now = Clock::now();
+  entry.expires = now + std::chrono::seconds(ttl);
+  auto found = index_.find(key);
+  if (found != index_.end()) {
+    CacheEntry& old = found->second->entry;
+    // RFC 2181 5.4.1: less trustworthy data never replaces fresh, more trustworthy data.
+    if (old.expires > now && entry.trust < old.trust) return;
+    old = std::move(entry);
+    lru_.splice(lru_.begin(), lru_, found->second);
+    return;
+  }
+  // Full: evict the least recently used entry (Unbound's rrset and message caches are LRU).
+  while (!lru_.empty() && index_.size() >= max_entries_) {
+    index_.erase(lru_.back().key);
+    lru_.pop_back();
+  }
+  lru_.push_front(Slot{key, std::move(entry)});
+  index_.emplace(key, lru_.begin());
+}
+
+void ResolverCache::erase(Index::iterator found) {
+  lru_.erase(found->second);
+  index_.erase(found);
+}
+
+void ResolverCache::clear() {
+  index_.clear();
+  lru_.clear();
+}
+
+void ResolverCache::store_rrsets(const std::vector<ResourceRecord>& records, Trust trust) {
+  // Grouped into RRsets in the order they came (RFC 2181 5: an RRset is cached as a whole).
+  std::vector<std::pair<CacheKey, std::vector<ResourceRecord>>> sets;
+  for (const auto& record : records) {
+    CacheKey key{record.name, record.type};
+    auto same =
+        std::find_if(sets.begin(), sets.end(), [&](const auto& s) { return s.first == key; });
+    if (same == sets.end())
+      sets.emplace_back(std::move(key), std::vector<ResourceRecord>{record});
+    else
+      same->second.push_back(record);
+  }
+  for (auto& [key, rrset] : sets) {
+    uint32_t ttl = max_ttl_;
+    for (const auto& record : rrset) ttl = std::min(ttl, record.ttl);
+    CacheEntry entry;
+    entry.records = std::move(rrset);
+    entry.trust = trust;
+    store(key, std::move(entry), ttl);
+  }
+}
+
+void ResolverCache::store_negative(const Name& name, uint16_t qtype, uint16_t rcode_value,
+                                   const ResourceRecord* soa) {
+  if (soa == nullptr) return;  // RFC 2308 5: no SOA, no negative caching
+  uint32_t ttl = std::min({soa->ttl, std::get<RdataSoa>(soa->rdata).minimum, max_negative_ttl_});
+  CacheEntry entry;
+  entry.records = {*soa};
+  entry.records.front().ttl = ttl;
+  entry.rcode = rcode_value;
+  entry.negative = true;
+  entry.trust = Trust::kAuthAuthority;
+  store(CacheKey{name, rcode_value == rcode::NXDOMAIN ? kAnyTypeKey : qtype}, std::move(entry),
+        ttl);
+}
+
+const CacheEntry* ResolverCache::lookup(const CacheKeyRef& key, std::vector<ResourceRecord>* out) {
+  auto found = index_.find(key);
+  if (found == index_.end()) return nullptr;
+  auto now = Clock::now();
+  CacheEntry& entry = found->second->entry;
+  if (entry.expires <= now) {
+    erase(found);
+    return nullptr;
+  }
+  lru_.splice(lru_.begin(), lru_, found->second);
+  if (out != nullptr) {
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(entry.expires - now);
+    *out = entry.records;
+    for (auto& record : *out) record.ttl = static_cast<uint32_t>(left.count());
+  }
+  return &entry;
+}
+
+ResolverCache::Link ResolverCache::answer_link(Name& current, uint16_t qtype, Resolution& result) {
+  std::vector<ResourceRecord> cached;
+  if (lookup(CacheKeyRef{current, kAnyTypeKey}, &cached) != nullptr) {
+    result.rcode = rcode::NXDOMAIN;
+    result.authority = std::move(cached);
+    return Link::kDone;
+  }
+  if (const CacheEntry* hit = lookup(CacheKeyRef{current, qtype}, &cached);
+      hit && (answerable(hit->trust) || hit->negative)) {
+    if (hit->negative) {
+      result.rcode = hit->rcode;
+      result.authority = std::move(cached);
+    } else {
+      result.rcode = rcode::NOERROR;
+      result.answers.insert(result.answers.end(), cached.begin(), cached.end());
+    }
+    return Link::kDone;
+  }
+  if (qtype != type::CNAME) {
+    if (const CacheEntry* hit = lookup(CacheKeyRef{current, type::CNAME}, &cached);
+        hit && answerable(hit->trust) && !hit->negative && !cached.empty()) {
+      result.answers.push_back(cached.front());
+      current = std::get<RdataName>(cached.front().rdata).name;
+      return Link::kFollowed;
+    }
+  }
+  return Link::kMiss;
+}
+
+std::optional<Resolution> ResolverCache::answer(const Name& qname, uint16_t qtype) {
+  Resolution result;
+  result.from_cache = true;
+  Name current = qname;
+  for (int hop = 0; hop <= max_cname_chain_; ++hop) {
+    Link got = answer_link(current, qtype, result);
+    if (got == Link::kDone) return result;
+    if (got == Link::kMiss) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace miniweb::dns

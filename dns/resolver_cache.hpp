@@ -1,0 +1,117 @@
+#pragma once
+// The resolver's cache, apart from its iteration as Unbound keeps its rrset and message caches
+// apart from its iterator: RRsets and negative answers (RFC 2308) by name and type, ranked by
+// how much they are trusted (RFC 2181 5.4.1), TTLs counted down, bounded in entries with the
+// least recently used evicted first. It answers what it can, CNAME by CNAME; the iteration
+// (resolver_iteration.hpp) asks servers for the rest and stores what they say here.
+//
+// Threading: it belongs to its Resolver's executor, like the Resolver.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "dns/resolver.hpp"
+#include "shared/dns/message.hpp"
+
+namespace miniweb::dns {
+
+// A name and a type: what the cache, and the resolutions in flight, are keyed by.
+struct CacheKey {
+  Name name;
+  uint16_t type;
+  friend bool operator==(const CacheKey&, const CacheKey&) = default;
+};
+// A key to look up without copying the name (heterogeneous lookup: the cache is probed
+// several times per client query).
+struct CacheKeyRef {
+  const Name& name;
+  uint16_t type;
+};
+struct CacheKeyHash {
+  using is_transparent = void;
+  size_t operator()(const CacheKey& key) const { return key.name.hash() * 31 + key.type; }
+  size_t operator()(const CacheKeyRef& key) const { return key.name.hash() * 31 + key.type; }
+};
+struct CacheKeyEqual {
+  using is_transparent = void;
+  bool operator()(const CacheKey& a, const CacheKey& b) const { return a == b; }
+  bool operator()(const CacheKeyRef& a, const CacheKey& b) const {
+    return a.type == b.type && a.name == b.name;
+  }
+  bool operator()(const CacheKey& a, const CacheKeyRef& b) const {
+    return a.type == b.type && a.name == b.name;
+  }
+};
+
+// How much a cached RRset is trusted (RFC 2181 5.4.1), lowest first. Data of a lower rank never
+// replaces fresh data of a higher one; glue and referral NS sets only steer iteration and are
+// never returned to a client as an answer.
+enum class Trust : uint8_t {
+  kGlue,           // additional section of a referral
+  kReferral,       // NS set in the authority section of a non-authoritative reply
+  kNonAuthAnswer,  // answer section of a reply without AA
+  kAuthAuthority,  // authority section of an authoritative reply (NS, SOA)
+  kAnswer,         // answer section of an authoritative reply
+};
+
+struct CacheEntry {
+  std::vector<ResourceRecord> records;  // positive RRset; or the SOA of a negative answer
+  uint16_t rcode = rcode::NOERROR;      // NOERROR with no records is NODATA
+  bool negative = false;
+  Trust trust = Trust::kAnswer;
+  std::chrono::steady_clock::time_point expires;
+};
+
+class ResolverCache {
+ public:
+  // Takes its bounds from the options: max_cache_entries, max_ttl, max_negative_ttl, and
+  // max_cname_chain for answers.
+  explicit ResolverCache(const ResolverOptions& options);
+
+  // Stores the records as RRsets (grouped by name and type, in the order they came), each with
+  // the lowest TTL of its records, capped at max_ttl.
+  void store_rrsets(const std::vector<ResourceRecord>& records, Trust trust);
+  // Stores a negative answer for `name` (NXDOMAIN: for every type) for the SOA's negative TTL.
+  void store_negative(const Name& name, uint16_t qtype, uint16_t rcode_value,
+                      const ResourceRecord* soa);
+  // A fresh entry, its records copied to `out` (when given) with the TTLs counted down; or
+  // nullptr. A lookup makes the entry the most recently used.
+  const CacheEntry* lookup(const CacheKeyRef& key, std::vector<ResourceRecord>* out);
+
+  enum class Link { kDone, kFollowed, kMiss };
+  // One link of the chain from the cache: the final answer or negative answer (kDone), a CNAME
+  // followed to a new `current` (kFollowed), or nothing usable (kMiss). Adds what it finds to
+  // `result`.
+  Link answer_link(Name& current, uint16_t qtype, Resolution& result);
+  // The whole answer from the cache, without suspending (the recursive server's fast path).
+  std::optional<Resolution> answer(const Name& qname, uint16_t qtype);
+
+  void clear();
+  size_t size() const { return index_.size(); }
+
+ private:
+  // Entries in least-recently-used order (front: most recent), and an index.
+  struct Slot {
+    CacheKey key;
+    CacheEntry entry;
+  };
+  using Index =
+      std::unordered_map<CacheKey, std::list<Slot>::iterator, CacheKeyHash, CacheKeyEqual>;
+
+  void store(const CacheKey& key, CacheEntry entry, uint32_t ttl);
+  void erase(Index::iterator found);
+
+  size_t max_entries_;
+  uint32_t max_ttl_;
+  uint32_t max_negative_ttl_;
+  int max_cname_chain_;
+  std::list<Slot> lru_;
+  Index index_;
+};
+
+}  // namespace miniweb::dns
