@@ -1,5 +1,7 @@
 #include "browser/local_file.hpp"
 
+#include "browser/exit_codes.hpp"
+
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -12,7 +14,7 @@ Result<std::string> load_local_file(const std::string& path, Trace& trace) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     trace.finish(step, "cannot be read");
-    return make_error("cannot open the local file " + path, 37);
+    return make_error("cannot open the local file " + path, exit_code::kFileUnreadable);
   }
   // Read straight into the string: a stringstream would copy a large file twice more.
   std::string bytes;

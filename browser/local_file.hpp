@@ -8,7 +8,7 @@
 
 namespace miniweb::browser {
 
-// The file's bytes; Error::code 37 (curl's "couldn't read file") when it cannot be read.
+// The file's bytes; Error::code exit_code::kFileUnreadable when it cannot be read.
 Result<std::string> load_local_file(const std::string& path, Trace& trace);
 
 }  // namespace miniweb::browser

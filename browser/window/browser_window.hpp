@@ -3,8 +3,9 @@
 // from the same display list the terminal prints, with SDL2_ttf and DejaVu fonts, a status
 // bar that follows the journey, and an F12 panel with the last load's waterfall.
 //
-// Threads: everything here runs on the thread that created the window (SDL's rule); the
-// network runs on PageFetcher's worker thread.
+// A face over the navigator (browser/navigator.hpp), which loads and lays out pages on its own
+// thread, measuring with a second set of the same fonts; everything here runs on the thread
+// that created the window (SDL's rule).
 
 #include <chrono>
 #include <cstdint>
@@ -15,22 +16,18 @@
 #include <unordered_map>
 #include <vector>
 
-#include "browser/host_resolver.hpp"
-#include "browser/html/dom.hpp"
 #include "browser/layout/display_list.hpp"
-#include "browser/page_loader.hpp"
+#include "browser/navigator.hpp"
 #include "browser/trace.hpp"
 #include "browser/window/address_bar.hpp"
 #include "browser/window/font_set.hpp"
-#include "browser/window/page_fetcher.hpp"
 #include "browser/window/sdl_ptr.hpp"
 
 namespace miniweb::browser::window {
 
 struct WindowOptions {
   std::string url;  // the first page; none opens an empty window with the address bar focused
-  ResolverSettings resolver;
-  LoaderOptions loader;
+  NavigatorOptions navigator;
   // When set: once the first page has loaded (or failed), write the window as PNG and close.
   std::filesystem::path screenshot;
   int width = 1024;
@@ -86,12 +83,12 @@ class BrowserWindow {
   std::string page_url() const;
   const std::string& status_text() const { return status_; }
   std::string status_bar_text() const;
-  const layout::DisplayList& display_list() const { return list_; }
+  const layout::DisplayList& display_list() const;
   bool showing_error() const { return showing_error_; }
   // The terminal's exit code for the last load that failed (60: certificate refused), or 0.
   int last_error_code() const { return last_error_code_; }
   int loads_finished() const { return loads_finished_; }
-  bool loading() const { return fetcher_.busy(); }
+  bool loading() const { return navigator_.busy(); }
   // Where link number `link` (1-based) shows now, in window coordinates, if it is visible.
   std::optional<SDL_Rect> link_rect(int link) const;
   SDL_Rect address_rect() const;
@@ -114,7 +111,8 @@ class BrowserWindow {
     SdlSession& operator=(const SdlSession&) = delete;
     ~SdlSession();
   };
-  BrowserWindow(const WindowOptions& options, std::unique_ptr<SdlSession> session, FontSet fonts,
+  BrowserWindow(const WindowOptions& options, std::unique_ptr<SdlSession> session,
+                std::shared_ptr<const FontSet> fonts, std::shared_ptr<const FontSet> load_fonts,
                 WindowPtr window, RendererPtr renderer, std::uint32_t wake_event);
 
   struct CachedText {
@@ -122,10 +120,12 @@ class BrowserWindow {
     int width = 0;
     int height = 0;
   };
-  void load_current();
-  void apply(FetchOutcome outcome);
+  void load(const Url& url);
+  void apply(LoadOutcome outcome);
+  void show_page(Page page);
+  void show_error(const Error& error, const Url& url);
+  Viewport viewport(std::shared_ptr<const layout::TextMeasurer> measurer) const;
   void relayout();
-  void set_page_document(html::Document document);
   void follow_link(int link);
   std::optional<std::string> link_url(int link) const;
   int link_at(int x, int y) const;
@@ -153,28 +153,24 @@ class BrowserWindow {
   WindowOptions options_;
   WindowPtr window_;
   RendererPtr renderer_;
-  FontSet fonts_;
-  TtfMeasurer measurer_;
+  std::shared_ptr<const FontSet> fonts_;
+  std::shared_ptr<const TtfMeasurer> measurer_;
+  // The navigator's own: it lays pages out on its thread with fonts of its own.
+  std::shared_ptr<const TtfMeasurer> load_measurer_;
   CursorPtr arrow_cursor_;
   CursorPtr hand_cursor_;
   CursorPtr text_cursor_;
   std::uint32_t wake_event_ = 0;
-  PageFetcher fetcher_;
+  Navigator navigator_;
 
-  // The page shown.
-  std::optional<Url> page_url_;
-  std::optional<html::Document> document_;
-  layout::DisplayList list_;
-  std::string insecure_warning_;
+  // The page shown (or the error page of the load that failed), with its history in the
+  // navigator.
+  std::optional<Page> page_;
   bool showing_error_ = false;
   int last_error_code_ = 0;
   Trace trace_;
   int scroll_y_ = 0;
   int loads_finished_ = 0;
-
-  // History: URLs as typed or followed, after redirects once loaded.
-  std::vector<std::string> history_;
-  std::size_t history_index_ = 0;
 
   AddressBar address_;
   bool address_focused_ = false;

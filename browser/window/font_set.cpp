@@ -1,5 +1,7 @@
 #include "browser/window/font_set.hpp"
 
+#include <mutex>
+
 #include <string>
 
 namespace miniweb::browser::window {
@@ -55,7 +57,14 @@ TTF_Font* FontSet::get(bool mono, bool bold, bool italic, int size) const {
   } else if (italic) {
     name += "-Oblique";
   }
-  FontPtr font(TTF_OpenFont((dir_ / (name + ".ttf")).c_str(), size));
+  FontPtr font;
+  {
+    // FreeType's library object, which SDL_ttf shares among all faces, takes one new face at a
+    // time; the faces themselves then serve their own set's thread.
+    static std::mutex opening;
+    std::lock_guard lock(opening);
+    font.reset(TTF_OpenFont((dir_ / (name + ".ttf")).c_str(), size));
+  }
   if (!font) return nullptr;
   TTF_Font* raw = font.get();
   fonts_.emplace(key, std::move(font));
@@ -64,7 +73,7 @@ TTF_Font* FontSet::get(bool mono, bool bold, bool italic, int size) const {
 
 int TtfMeasurer::text_width(std::string_view utf8, const layout::Style& style) const {
   if (utf8.empty()) return 0;
-  TTF_Font* font = fonts_.font(style);
+  TTF_Font* font = fonts_->font(style);
   if (font == nullptr) return static_cast<int>(utf8.size()) * 8;
   // TTF_SizeUTF8 wants a terminated string.
   const std::string text(utf8);
@@ -76,7 +85,7 @@ int TtfMeasurer::text_width(std::string_view utf8, const layout::Style& style) c
 }
 
 int TtfMeasurer::line_height(const layout::Style& style) const {
-  TTF_Font* font = fonts_.font(style);
+  TTF_Font* font = fonts_->font(style);
   return font != nullptr ? TTF_FontLineSkip(font) : 18;
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string_view>
 #include <tuple>
 
@@ -19,7 +20,8 @@ inline constexpr const char* kDefaultFontDir = "/usr/share/fonts/truetype/dejavu
 // 1.17em, 1em, 0.83em, 0.67em).
 int font_pixel_size(const layout::Style& style, int base_size);
 
-// Opens each face and size once, on first use. Needs TTF_Init to have been called.
+// Opens each face and size once, on first use. Needs TTF_Init to have been called. A set's
+// fonts serve one thread; two threads measure with two sets.
 class FontSet {
  public:
   // Checks that the regular faces can be opened, so that a missing font package is a
@@ -41,14 +43,15 @@ class FontSet {
   mutable std::map<std::tuple<bool, bool, bool, int>, FontPtr> fonts_;
 };
 
+// Measures with one FontSet, whose fonts only the measurer's thread uses.
 class TtfMeasurer : public layout::TextMeasurer {
  public:
-  explicit TtfMeasurer(const FontSet& fonts) : fonts_(fonts) {}
+  explicit TtfMeasurer(std::shared_ptr<const FontSet> fonts) : fonts_(std::move(fonts)) {}
   int text_width(std::string_view utf8, const layout::Style& style) const override;
   int line_height(const layout::Style& style) const override;
 
  private:
-  const FontSet& fonts_;
+  std::shared_ptr<const FontSet> fonts_;
 };
 
 }  // namespace miniweb::browser::window

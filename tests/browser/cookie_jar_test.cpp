@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "browser/cookie_jar.hpp"
+#include "browser/net/cookie_jar.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -204,9 +204,9 @@ TEST(CookieJar, PersistsOnlyPersistentCookies) {
   EXPECT_EQ(reopened.cookies()[0].same_site, "Strict");
   EXPECT_EQ(reopened.header_for(page, now), "kept=1");
   // Cookies are a user's secrets: the file is the owner's alone, as browsers keep theirs.
-  EXPECT_EQ(std::filesystem::status(profile / "cookies.json").permissions() &
-                std::filesystem::perms::all,
-            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(
+      std::filesystem::status(profile / "cookies.json").permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   // A damaged file is ignored.
   std::ofstream(profile / "cookies.json") << "{ not json";
   CookieJar damaged(profile);

@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "browser/hsts_store.hpp"
+#include "browser/net/hsts_store.hpp"
 
 namespace miniweb::browser {
 namespace {

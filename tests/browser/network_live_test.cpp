@@ -6,11 +6,16 @@
 
 #include <filesystem>
 
-#include "browser/session.hpp"
+#include "browser/navigator.hpp"
 #include "tests/browser/test_origin.hpp"
 
 namespace miniweb::browser {
 namespace {
+
+// One visit, as the line mode makes it: the page laid out at 80 columns.
+Result<Page> load_page(Navigator& navigator, const Url& url, Trace& trace) {
+  return navigator.load_now(url, Viewport{}, trace);
+}
 
 using test::http_response;
 using test::OriginReply;
@@ -33,8 +38,8 @@ OriginReply cookie_site(const OriginRequest& seen) {
   return {http_response(200, "OK", {"Content-Type: text/plain"}, "cookie: " + cookie_of(seen))};
 }
 
-SessionOptions options_with_profile(const std::filesystem::path& profile) {
-  SessionOptions options;
+NavigatorOptions options_with_profile(const std::filesystem::path& profile) {
+  NavigatorOptions options;
   options.loader.profile_dir = profile;
   options.loader.io_timeout = std::chrono::seconds(10);
   options.dns.cache_dir = "";
@@ -61,9 +66,9 @@ TEST(BrowserCookiesLive, SentOnTheRedirectAndKeptAcrossRunsWhenPersistent) {
   TestOrigin origin(cookie_site);
   const auto profile = fresh_profile("cookies-live");
   {
-    Session session(options_with_profile(profile));
+    Navigator session(options_with_profile(profile));
     Trace trace;
-    auto visit = session.visit(url_of(origin, "/login"), trace);
+    auto visit = load_page(session, url_of(origin, "/login"), trace);
     ASSERT_TRUE(visit) << visit.error().message;
     // Both cookies set by the 302 go with the request that follows it.
     EXPECT_EQ(visit->source, "cookie: session=s1; remember=r1");
@@ -75,9 +80,9 @@ TEST(BrowserCookiesLive, SentOnTheRedirectAndKeptAcrossRunsWhenPersistent) {
     EXPECT_NE(text.find("Cookie: session=s1; remember=r1"), std::string::npos) << text;
   }
   // A new run with the same profile: only the persistent cookie is still there.
-  Session later(options_with_profile(profile));
+  Navigator later(options_with_profile(profile));
   Trace trace;
-  auto visit = later.visit(url_of(origin, "/home"), trace);
+  auto visit = load_page(later, url_of(origin, "/home"), trace);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source, "cookie: remember=r1");
   std::filesystem::remove_all(profile);
@@ -93,29 +98,29 @@ OriginReply keep_alive_site(const OriginRequest& seen) {
 
 TEST(BrowserKeepAliveLive, OneConnectionServesRedirectsAndLaterVisits) {
   TestOrigin origin(keep_alive_site);
-  Session session(options_with_profile(""));
+  Navigator session(options_with_profile(""));
   Trace first;
-  auto visit = session.visit(url_of(origin, "/moved"), first);
+  auto visit = load_page(session, url_of(origin, "/moved"), first);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source, "connection 1 request 2");
   EXPECT_NE(trace_text(first).find("reusing connection #1 to 127.0.0.1"), std::string::npos)
       << trace_text(first);
   Trace second;
-  visit = session.visit(url_of(origin, "/page"), second);
+  visit = load_page(session, url_of(origin, "/page"), second);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source, "connection 1 request 3");
   EXPECT_EQ(origin.connections(), 1);
-  EXPECT_EQ(session.loader().idle_connections(), 1u);
+  EXPECT_EQ(session.idle_connections(), 1u);
 }
 
 TEST(BrowserKeepAliveLive, AConnectionIdlePastTheLimitIsNotReused) {
   TestOrigin origin(keep_alive_site);
-  SessionOptions options = options_with_profile("");
+  NavigatorOptions options = options_with_profile("");
   options.loader.idle_timeout = std::chrono::milliseconds(0);
-  Session session(options);
+  Navigator session(options);
   for (int i = 0; i < 2; ++i) {
     Trace trace;
-    auto visit = session.visit(url_of(origin, "/page"), trace);
+    auto visit = load_page(session, url_of(origin, "/page"), trace);
     ASSERT_TRUE(visit) << visit.error().message;
     EXPECT_EQ(visit->source, "connection " + std::to_string(i + 1) + " request 1");
   }
@@ -128,14 +133,14 @@ TEST(BrowserKeepAliveLive, ConnectionCloseIsHonoured) {
                                      std::to_string(seen.index)),
                        true};
   });
-  Session session(options_with_profile(""));
+  Navigator session(options_with_profile(""));
   for (int i = 0; i < 2; ++i) {
     Trace trace;
-    auto visit = session.visit(url_of(origin, "/"), trace);
+    auto visit = load_page(session, url_of(origin, "/"), trace);
     ASSERT_TRUE(visit) << visit.error().message;
   }
   EXPECT_EQ(origin.connections(), 2);
-  EXPECT_EQ(session.loader().idle_connections(), 0u);
+  EXPECT_EQ(session.idle_connections(), 0u);
 }
 
 TEST(BrowserKeepAliveLive, ARequestOnAConnectionTheServerDroppedIsRetriedOnce) {
@@ -146,11 +151,11 @@ TEST(BrowserKeepAliveLive, ARequestOnAConnectionTheServerDroppedIsRetriedOnce) {
     return OriginReply{http_response(200, "OK", {"Content-Type: text/plain"},
                                      "connection " + std::to_string(seen.connection))};
   });
-  Session session(options_with_profile(""));
+  Navigator session(options_with_profile(""));
   Trace first;
-  ASSERT_TRUE(session.visit(url_of(origin, "/"), first));
+  ASSERT_TRUE(load_page(session, url_of(origin, "/"), first));
   Trace second;
-  auto visit = session.visit(url_of(origin, "/"), second);
+  auto visit = load_page(session, url_of(origin, "/"), second);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source, "connection 2");
   EXPECT_EQ(origin.connections(), 2);
@@ -167,12 +172,12 @@ TEST(BrowserKeepAliveLive, AConnectionTheServerClosedWhileIdleIsNotReused) {
         http_response(200, "OK", {"Content-Type: text/plain"}, std::to_string(seen.connection)),
         true};
   });
-  Session session(options_with_profile(""));
+  Navigator session(options_with_profile(""));
   Trace first;
-  ASSERT_TRUE(session.visit(url_of(origin, "/"), first));
+  ASSERT_TRUE(load_page(session, url_of(origin, "/"), first));
   ::usleep(100 * 1000);  // lets the FIN arrive; the outcome does not depend on how long
   Trace second;
-  auto visit = session.visit(url_of(origin, "/"), second);
+  auto visit = load_page(session, url_of(origin, "/"), second);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source, "2");
   EXPECT_EQ(trace_text(second).find("reusing"), std::string::npos) << trace_text(second);

@@ -9,12 +9,17 @@
 #include <filesystem>
 #include <memory>
 
-#include "browser/proxy_tunnel.hpp"
-#include "browser/session.hpp"
+#include "browser/navigator.hpp"
+#include "browser/net/proxy_tunnel.hpp"
 #include "tests/browser/test_origin.hpp"
 
 namespace miniweb::browser {
 namespace {
+
+// One visit, as the line mode makes it: the page laid out at 80 columns.
+Result<Page> load_page(Navigator& navigator, const Url& url, Trace& trace) {
+  return navigator.load_now(url, Viewport{}, trace);
+}
 
 using asio::ip::tcp;
 using test::http_response;
@@ -155,8 +160,8 @@ OriginReply hello(const OriginRequest& seen) {
       "hello " + seen.request.target + " on connection " + std::to_string(seen.connection))};
 }
 
-SessionOptions through(const TestProxy& proxy) {
-  SessionOptions options;
+NavigatorOptions through(const TestProxy& proxy) {
+  NavigatorOptions options;
   options.loader.https_proxy = *Url::parse(proxy.url());
   options.loader.http_proxy = options.loader.https_proxy;
   options.loader.io_timeout = std::chrono::seconds(10);
@@ -178,8 +183,8 @@ struct HttpsOriginBehindProxy {
     origin = std::make_unique<TestOrigin>(hello, &tls);
   }
   // The browser's options: through the proxy, trusting the origin's certificate.
-  SessionOptions options() const {
-    SessionOptions options = through(proxy);
+  NavigatorOptions options() const {
+    NavigatorOptions options = through(proxy);
     options.loader.ca_file = certificate.cert;
     return options;
   }
@@ -194,10 +199,10 @@ TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
   HttpsOriginBehindProxy setup;
   TestOrigin& origin = *setup.origin;
   TestProxy& proxy = setup.proxy;
-  Session session(setup.options());
+  Navigator session(setup.options());
   const Url page = *Url::parse("https://localhost:" + std::to_string(origin.port()) + "/a");
   Trace trace;
-  auto visit = session.visit(page, trace);
+  auto visit = load_page(session, page, trace);
   ASSERT_TRUE(visit) << visit.error().message << trace.render("");
   EXPECT_EQ(visit->source, "hello /a on connection 1");
   const std::string text = trace.render("");
@@ -207,7 +212,7 @@ TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
   // The tunnel is kept alive like any connection: the second page goes through it.
   const Url second = *Url::parse("https://localhost:" + std::to_string(origin.port()) + "/b");
   Trace again;
-  visit = session.visit(second, again);
+  visit = load_page(session, second, again);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source, "hello /b on connection 1");
   ASSERT_EQ(proxy.request_lines().size(), 1u);
@@ -217,11 +222,11 @@ TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
 TEST(ProxyLive, TheOriginNameIsVerifiedInsideTheTunnel) {
   HttpsOriginBehindProxy setup;
   const TestOrigin& origin = *setup.origin;
-  Session session(setup.options());
+  Navigator session(setup.options());
   // The certificate names localhost, not 127.0.0.1.
   const Url page = *Url::parse("https://127.0.0.1:" + std::to_string(origin.port()) + "/");
   Trace trace;
-  auto visit = session.visit(page, trace);
+  auto visit = load_page(session, page, trace);
   ASSERT_FALSE(visit);
   EXPECT_NE(visit.error().message.find("NET::ERR_CERT_COMMON_NAME_INVALID"), std::string::npos)
       << visit.error().message;
@@ -229,14 +234,14 @@ TEST(ProxyLive, TheOriginNameIsVerifiedInsideTheTunnel) {
 
 TEST(ProxyLive, ARefusedTunnelIsAClearError) {
   TestProxy proxy("403 Forbidden");
-  Session session(through(proxy));
+  Navigator session(through(proxy));
   Trace trace;
-  auto visit = session.visit(*Url::parse("https://www.example.test/"), trace);
+  auto visit = load_page(session, *Url::parse("https://www.example.test/"), trace);
   ASSERT_FALSE(visit);
   EXPECT_EQ(visit.error().message, "the proxy refused the tunnel: 403 Forbidden");
   TestProxy bad_gateway("502 Bad Gateway");
-  Session other(through(bad_gateway));
-  visit = other.visit(*Url::parse("https://www.example.test/"), trace);
+  Navigator other(through(bad_gateway));
+  visit = load_page(other, *Url::parse("https://www.example.test/"), trace);
   ASSERT_FALSE(visit);
   EXPECT_EQ(visit.error().message, "the proxy refused the tunnel: 502 Bad Gateway");
 }
@@ -244,10 +249,10 @@ TEST(ProxyLive, ARefusedTunnelIsAClearError) {
 TEST(ProxyLive, HttpUrlsAreSentInAbsoluteForm) {
   TestOrigin origin(hello);
   TestProxy proxy;
-  Session session(through(proxy));
+  Navigator session(through(proxy));
   const std::string url = "http://127.0.0.1:" + std::to_string(origin.port()) + "/plain?q=1";
   Trace trace;
-  auto visit = session.visit(*Url::parse(url), trace);
+  auto visit = load_page(session, *Url::parse(url), trace);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source, "hello /plain?q=1 on connection 1");
   ASSERT_EQ(proxy.request_lines().size(), 1u);
@@ -257,12 +262,12 @@ TEST(ProxyLive, HttpUrlsAreSentInAbsoluteForm) {
 TEST(ProxyLive, NoProxyHostsGoDirect) {
   TestOrigin origin(hello);
   TestProxy proxy;
-  SessionOptions options = through(proxy);
+  NavigatorOptions options = through(proxy);
   options.loader.no_proxy = {"127.0.0.1"};
-  Session session(options);
+  Navigator session(options);
   Trace trace;
-  auto visit =
-      session.visit(*Url::parse("http://127.0.0.1:" + std::to_string(origin.port()) + "/"), trace);
+  auto visit = load_page(
+      session, *Url::parse("http://127.0.0.1:" + std::to_string(origin.port()) + "/"), trace);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_TRUE(proxy.request_lines().empty());
 }

@@ -12,7 +12,7 @@
 #include <map>
 #include <sstream>
 
-#include "browser/content.hpp"
+#include "browser/dump.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::browser {
@@ -52,16 +52,16 @@ double coverage(const std::string& reference, const std::string& ours) {
   return total ? 100.0 * static_cast<double>(matched) / static_cast<double>(total) : 0.0;
 }
 
+// What miniweb-browser --dump prints for the file, through the navigator as the dump face
+// loads it.
 std::string our_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream html;
-  html << in.rdbuf();
-  auto url = Url::parse("file://" + file.string());
-  auto shown = present(ContentInput{"text/html", "", html.str(), *url}, 80,
-                       std::filesystem::temp_directory_path());
-  if (!shown) return "";
+  Navigator navigator(NavigatorOptions{});
+  Trace trace;
+  auto page = navigator.load_now(*Url::parse("file://" + file.string()),
+                                 Viewport{.width = 80, .text_as_pages = false}, trace);
+  if (!page) return "";
   // The references list is ours alone (w3m -dump prints none): compare the page text only.
-  std::string text = shown->text;
+  std::string text = dump_text(*page);
   if (auto references = text.rfind("\nReferences\n"); references != std::string::npos)
     text.resize(references);
   return text;

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "browser/error_page.hpp"
+#include "browser/exit_codes.hpp"
 #include "browser/layout/text_measurer.hpp"
+#include "browser/navigator.hpp"
+#include "browser/page_info.hpp"
 #include "browser/window/address_bar.hpp"
-#include "browser/window/page_content.hpp"
-#include "browser/window/page_fetcher.hpp"
 #include "browser/window/png.hpp"
 
 namespace miniweb::browser::window {
@@ -137,19 +139,24 @@ TEST(ErrorPageTest, NamesTheCertificateProblemAsBrowsersDo) {
   EXPECT_NE(dns.find("This site can't be reached"), std::string::npos);
 }
 
+// The window shows links by colour: their "[n]" labels are taken out and the line closes up.
 TEST(LinkNumbersTest, AreTakenOutAndTheLineClosesUp) {
-  layout::DisplayList list;
-  list.runs = {{0, 0, "See", {}, -1},
-               {4, 0, "[1]home", {}, 1},
-               {12, 0, "now", {}, -1},
-               {0, 1, "[1]x", {}, -1}};
-  list.links = {"/"};
-  layout::MonospaceMeasurer measurer;
-  strip_link_numbers(list, measurer);
-  EXPECT_EQ(list.runs[1].text, "home");
-  EXPECT_EQ(list.runs[1].x, 4);
-  EXPECT_EQ(list.runs[2].x, 9);
-  EXPECT_EQ(list.runs[3].text, "[1]x");  // not a link: left alone
+  const Url url = *Url::parse("https://a.test/");
+  const Page numbered = page_from_html(url, "<p>See <a href='/'>home</a> now</p>", Viewport{});
+  const Page plain =
+      page_from_html(url, "<p>See <a href='/'>home</a> now</p>", Viewport{.number_links = false});
+  auto run_with = [](const Page& page, const std::string& text) -> const layout::TextRun* {
+    for (const auto& run : page.layout.runs)
+      if (run.text.find(text) != std::string::npos) return &run;
+    return nullptr;
+  };
+  ASSERT_TRUE(run_with(numbered, "[1]home"));
+  const layout::TextRun* link = run_with(plain, "home");
+  ASSERT_TRUE(link);
+  EXPECT_EQ(link->text.find('['), std::string::npos) << link->text;
+  EXPECT_EQ(link->link, 1);
+  ASSERT_TRUE(run_with(numbered, "now") && run_with(plain, "now"));
+  EXPECT_EQ(run_with(plain, "now")->x, run_with(numbered, "now")->x - 3);
 }
 
 TEST(StatusBarTest, NamesEachPhaseOfTheJourney) {

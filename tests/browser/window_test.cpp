@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "browser/window/browser_window.hpp"
-#include "browser/window/page_content.hpp"
 #include "ca/authority.hpp"
 #include "ca/crypto.hpp"
 #include "server/server.hpp"
@@ -197,10 +196,10 @@ key = "expired-key.pem"
     options.height = 640;
     options.hidden = true;
     options.software_renderer = true;
-    options.resolver.hosts_file = dir_ / "hosts";
-    options.loader.ca_file = dir_ / "ca/root.pem";
-    options.loader.connect_timeout = std::chrono::milliseconds(3000);
-    options.loader.io_timeout = std::chrono::milliseconds(5000);
+    options.navigator.dns.hosts_file = dir_ / "hosts";
+    options.navigator.loader.ca_file = dir_ / "ca/root.pem";
+    options.navigator.loader.connect_timeout = std::chrono::milliseconds(3000);
+    options.navigator.loader.io_timeout = std::chrono::milliseconds(5000);
     return options;
   }
 
@@ -439,7 +438,7 @@ TEST_F(WindowTest, ACertificateErrorShowsAnErrorPage) {
 
 TEST_F(WindowTest, InsecureModeShowsThePageUnderAWarningBanner) {
   WindowOptions insecure = options();
-  insecure.loader.insecure = true;
+  insecure.navigator.loader.insecure = true;
   auto created = BrowserWindow::create(insecure);
   ASSERT_TRUE(created) << created.error().message;
   BrowserWindow& window = **created;

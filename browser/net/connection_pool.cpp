@@ -1,4 +1,4 @@
-#include "browser/connection_pool.hpp"
+#include "browser/net/connection_pool.hpp"
 
 #include <sys/socket.h>
 

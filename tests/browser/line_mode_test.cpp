@@ -1,4 +1,4 @@
-// The interactive terminal, driven by typed commands over local file:// pages.
+// The terminal's line mode, driven by typed commands over local file:// pages.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,12 +6,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "browser/terminal_ui.hpp"
+#include "browser/terminal/line_mode.hpp"
 
 namespace miniweb::browser {
 namespace {
 
-class BrowserTerminal : public ::testing::Test {
+class BrowserLineMode : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ =
@@ -27,30 +27,31 @@ class BrowserTerminal : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string drive(const std::string& commands, int* exit_code = nullptr) {
-    SessionOptions options;
+    NavigatorOptions options;
     options.download_dir = dir_;
-    Session session(options);
+    Navigator navigator(options);
     std::istringstream in(commands);
     std::ostringstream out;
-    TerminalOptions terminal;
-    terminal.screen_lines = 10;
-    auto start = Url::parse("file://" + (dir_ / "a.html").string());
-    int code = run_terminal(session, *start, terminal, in, out);
+    LineModeOptions line_mode;
+    line_mode.screen_lines = 10;
+    auto start = Url::parse("file://" + (dir_ / start_page_).string());
+    int code = run_line_mode(navigator, *start, line_mode, in, out);
     if (exit_code) *exit_code = code;
     return out.str();
   }
 
   std::filesystem::path dir_;
+  std::string start_page_ = "a.html";
 };
 
-TEST_F(BrowserTerminal, ShowsThePageWithNumberedLinks) {
+TEST_F(BrowserLineMode, ShowsThePageWithNumberedLinks) {
   std::string out = drive("q\n");
   EXPECT_NE(out.find("== Page A =="), std::string::npos) << out;
   EXPECT_NE(out.find("[1]to B"), std::string::npos) << out;
   EXPECT_NE(out.find("[2]gone"), std::string::npos) << out;
 }
 
-TEST_F(BrowserTerminal, FollowsALinkThenGoesBackAndForward) {
+TEST_F(BrowserLineMode, FollowsALinkThenGoesBackAndForward) {
   std::string out = drive("1\nb\nf\nq\n");
   auto b1 = out.find("== Page B ==");
   auto a2 = out.find("== Page A ==", b1);
@@ -60,7 +61,7 @@ TEST_F(BrowserTerminal, FollowsALinkThenGoesBackAndForward) {
   EXPECT_NE(b2, std::string::npos) << out;
 }
 
-TEST_F(BrowserTerminal, PagesThroughALongPage) {
+TEST_F(BrowserLineMode, PagesThroughALongPage) {
   std::string out = drive("1\n\n\np\nq\n");
   EXPECT_NE(out.find("[lines 1-10 of"), std::string::npos) << out;
   EXPECT_NE(out.find("[lines 11-20 of"), std::string::npos) << out;
@@ -68,14 +69,14 @@ TEST_F(BrowserTerminal, PagesThroughALongPage) {
   EXPECT_NE(out.rfind("[lines 11-20 of"), out.find("[lines 11-20 of")) << "p went back one screen";
 }
 
-TEST_F(BrowserTerminal, ViewsSourceListsLinksAndReloads) {
+TEST_F(BrowserLineMode, ViewsSourceListsLinksAndReloads) {
   std::string out = drive("s\nl\nr\nq\n");
   EXPECT_NE(out.find("(source)"), std::string::npos) << out;
   EXPECT_NE(out.find("<a href='b.html'>to B</a>"), std::string::npos) << out;
   EXPECT_NE(out.find("1. file://" + (dir_ / "b.html").string()), std::string::npos) << out;
 }
 
-TEST_F(BrowserTerminal, ExplainsMistakesAndFailures) {
+TEST_F(BrowserLineMode, ExplainsMistakesAndFailures) {
   int code = 0;
   std::string out = drive("7\nb\nzz\n2\nq\n", &code);
   EXPECT_NE(out.find("there is no link 7 (this page has 2)"), std::string::npos) << out;
@@ -85,11 +86,24 @@ TEST_F(BrowserTerminal, ExplainsMistakesAndFailures) {
   EXPECT_EQ(code, 37);
 }
 
-TEST_F(BrowserTerminal, GoesToATypedUrlAndTogglesTheTrace) {
+TEST_F(BrowserLineMode, GoesToATypedUrlAndTogglesTheTrace) {
   std::string out = drive("t\ng " + (dir_ / "b.html").string() + "\nq\n");
   EXPECT_NE(out.find("trace on"), std::string::npos) << out;
   EXPECT_NE(out.find("* journey of file://"), std::string::npos) << out;
   EXPECT_NE(out.find("== Page B =="), std::string::npos) << out;
+}
+
+// A link on a page with <base href> leads where the base says, as in the dump and the window.
+TEST_F(BrowserLineMode, FollowsLinksAgainstTheBaseHref) {
+  std::filesystem::create_directories(dir_ / "docs");
+  std::ofstream(dir_ / "docs" / "target.html") << "<title>Target</title><p>arrived";
+  std::ofstream(dir_ / "based.html") << "<base href='docs/'><title>Based</title>"
+                                        "<p><a href='target.html'>go</a>";
+  start_page_ = "based.html";
+  std::string out = drive("l\n1\nq\n");
+  EXPECT_NE(out.find("1. file://" + (dir_ / "docs/target.html").string()), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("== Target =="), std::string::npos) << out;
 }
 
 }  // namespace

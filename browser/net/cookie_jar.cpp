@@ -1,4 +1,4 @@
-#include "browser/cookie_jar.hpp"
+#include "browser/net/cookie_jar.hpp"
 
 #include "shared/atomic_file.hpp"
 

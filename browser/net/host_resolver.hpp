@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "browser/exit_codes.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/result.hpp"
@@ -38,9 +39,6 @@ struct ResolvedHost {
   std::optional<std::uint16_t> https_port;
   std::string layer;  // which layer answered: "browser cache", "hosts file", "recursive resolver"
 };
-
-// Error::code of a failed resolution, as curl's exit code 6 ("could not resolve host").
-inline constexpr int kResolveFailed = 6;
 
 class HostResolver {
  public:

@@ -1,4 +1,4 @@
-#include "browser/hsts_store.hpp"
+#include "browser/net/hsts_store.hpp"
 
 #include "shared/atomic_file.hpp"
 #include "shared/text.hpp"

@@ -1,4 +1,4 @@
-#include "browser/host_resolver.hpp"
+#include "browser/net/host_resolver.hpp"
 
 #include "shared/atomic_file.hpp"
 
@@ -155,11 +155,11 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
                                                                    Trace& trace) {
   if (!settings_.recursive)
     co_return make_error("cannot resolve " + host + ": no DNS resolver is configured",
-                         kResolveFailed);
+                         exit_code::kResolve);
   auto name = dns::Name::parse(host);
   if (!name)
     co_return make_error("'" + host + "' is not a valid host name: " + name.error().message,
-                         kResolveFailed);
+                         exit_code::kResolve);
   const std::string resolver_text = dns::endpoint_to_string(*settings_.recursive);
 
   ResolvedHost resolved;
@@ -176,7 +176,7 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
       trace.finish(step, "failed: " + reply.error().message);
       co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text +
                                " did not answer (" + reply.error().message + ")",
-                           kResolveFailed);
+                           exit_code::kResolve);
     }
     std::string summary = dns::rcode_to_string(reply->rcode);
     for (const dns::ResourceRecord& record : reply->answers) {
@@ -196,13 +196,13 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
       trace.finish(step, "NXDOMAIN: the name does not exist");
       co_return make_error("cannot resolve " + host + ": the name does not exist (NXDOMAIN from " +
                                resolver_text + ")",
-                           kResolveFailed);
+                           exit_code::kResolve);
     }
     if (reply->rcode != dns::rcode::NOERROR) {
       trace.finish(step, summary);
       co_return make_error(
           "cannot resolve " + host + ": the resolver " + resolver_text + " answered " + summary,
-          kResolveFailed);
+          exit_code::kResolve);
     }
     summary += std::string(" over ") + dns::transport_to_string(transport);
     trace.finish(step, reply->answers.empty() ? summary + ", no records" : summary);
@@ -210,7 +210,7 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
   if (resolved.addresses.empty())
     co_return make_error(
         "cannot resolve " + host + ": it has no IPv4 address (NODATA from " + resolver_text + ")",
-        kResolveFailed);
+        exit_code::kResolve);
   cache_[host] =
       CacheEntry{resolved, std::chrono::steady_clock::now() + std::chrono::seconds(min_ttl)};
   save_to_disk_cache(host, resolved, min_ttl);

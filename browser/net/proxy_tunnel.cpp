@@ -1,4 +1,4 @@
-#include "browser/proxy_tunnel.hpp"
+#include "browser/net/proxy_tunnel.hpp"
 
 #include <array>
 

@@ -1,8 +1,8 @@
 #pragma once
-// Fetching one URL the way a browser does: resolve, connect (directly or through a proxy), TLS
-// with verification against the stack's CA only, an HTTP/1.1 request with the cookies that
-// apply, the response; the connection kept for the next request to the origin when it may be;
-// redirects followed.
+// Fetching one URL the way a browser does: resolve (host_resolver), connect directly or
+// through a proxy (tcp_connect, proxy_tunnel), TLS verified against the stack's CA only
+// (tls_client, crl_cache), an HTTP/1.1 request with the cookies that apply, the response; the
+// connection kept for the next request to the origin when it may be; redirects followed.
 
 #include <chrono>
 #include <filesystem>
@@ -13,32 +13,21 @@
 #include <optional>
 #include <vector>
 
-#include "browser/connection_pool.hpp"
-#include "browser/cookie_jar.hpp"
-#include "browser/host_resolver.hpp"
-#include "browser/hsts_store.hpp"
+#include "browser/exit_codes.hpp"
+#include "browser/net/connection_pool.hpp"
+#include "browser/net/cookie_jar.hpp"
+#include "browser/net/crl_cache.hpp"
+#include "browser/net/host_resolver.hpp"
+#include "browser/net/hsts_store.hpp"
+#include "browser/net/tls_client.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/http/message.hpp"
 #include "shared/http/response_reader.hpp"
 #include "shared/result.hpp"
-#include "shared/tls/openssl_ptr.hpp"
 #include "shared/url.hpp"
 
 namespace miniweb::browser {
-
-// Error::code values follow curl's exit codes, which scripts already know.
-namespace exit_code {
-inline constexpr int kResolve = 6;
-inline constexpr int kConnect = 7;
-inline constexpr int kBadResponse = 8;
-inline constexpr int kHttpError = 22;
-inline constexpr int kTimeout = 28;
-inline constexpr int kTlsHandshake = 35;
-inline constexpr int kTooManyRedirects = 47;
-inline constexpr int kReceive = 56;
-inline constexpr int kCertificate = 60;
-}  // namespace exit_code
 
 struct LoaderOptions {
   std::filesystem::path ca_file;  // the only trust anchors, as PEM
@@ -61,17 +50,17 @@ struct LoaderOptions {
   std::vector<std::string> no_proxy;
 };
 
-struct Page {
+// A response as the loader hands it on: after redirects, its body decoded from gzip.
+struct Fetched {
   Url url;  // after redirects
   http::Response response;
-  std::string media_type;        // lower-case, without parameters: "text/html"
-  std::string insecure_warning;  // set when --insecure let a bad certificate through
+  TlsSecurity security;  // over https: what the handshake established
 };
 
 class PageLoader {
  public:
   PageLoader(HostResolver& resolver, LoaderOptions options);
-  asio::awaitable<Result<Page>> load(Url url, Trace& trace);
+  asio::awaitable<Result<Fetched>> load(Url url, Trace& trace);
 
   // Drops the kept-alive connections without a word; before the event loop they belong to is
   // destroyed.
@@ -81,8 +70,11 @@ class PageLoader {
   std::size_t idle_connections() const { return pool_.idle_count(); }
 
  private:
-  asio::awaitable<Result<Page>> fetch(const Url& url, const std::string& cookie_header,
-                                      Trace& trace);
+  asio::awaitable<Result<Fetched>> fetch(const Url& url, const std::string& cookie_header,
+                                         Trace& trace);
+  // A GET without cookies or redirects (a CRL).
+  asio::awaitable<Result<http::Response>> fetch_resource(const Url& url, Trace& trace);
+  // DNS, TCP (tcp_connect), the proxy's tunnel (proxy_tunnel), TLS (tls_client).
   asio::awaitable<Result<std::unique_ptr<Connection>>> open_connection(const Url& url,
                                                                        Trace& trace);
   asio::awaitable<Result<http::ReceivedResponse>> exchange(Connection& connection,
@@ -92,20 +84,13 @@ class PageLoader {
   asio::awaitable<void> close(Connection& connection, Trace& trace);
   std::string origin_key(const Url& url) const;
   const Url* proxy_for(const Url& url) const;
-  // Checks the verified chain's leaf against the CRL it names (RFC 5280 section 6.3). An
-  // Error means refuse; a string is what the trace says (including "unknown", a soft fail
-  // as browsers do when the CRL cannot be had).
-  asio::awaitable<Result<std::string>> check_revocation(SSL* ssl, Trace& trace);
-  asio::awaitable<Result<X509_CRL*>> crl_for(const std::string& url, X509* issuer, Trace& trace);
 
-  struct CachedCrl {
-    tls::X509CrlPtr crl;
-  };
-  std::map<std::string, CachedCrl> crls_;  // by URL, kept until nextUpdate
   HostResolver& resolver_;
   LoaderOptions options_;
   HstsStore hsts_;
   CookieJar cookies_;
+  TlsClient tls_;  // before the pool: kept-alive TLS streams use its context
+  CrlCache crls_;
   ConnectionPool pool_;
 };
 

@@ -1,9 +1,10 @@
-#include "browser/terminal_ui.hpp"
+#include "browser/terminal/line_mode.hpp"
 
 #include <iostream>
 #include <sstream>
 #include <vector>
 
+#include "browser/exit_codes.hpp"
 #include "browser/render/text_painter.hpp"
 
 namespace miniweb::browser {
@@ -21,28 +22,27 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-class TerminalBrowser {
+class LineModeBrowser {
  public:
-  TerminalBrowser(Session& session, const TerminalOptions& options, std::ostream& out)
-      : session_(session), options_(options), out_(out) {}
+  LineModeBrowser(Navigator& navigator, const LineModeOptions& options, std::ostream& out)
+      : navigator_(navigator), options_(options), out_(out) {
+    viewport_.width = options.width;
+  }
 
+  // `record`: a new visit, added to the history (back, forward and reload move in it).
   void go(const Url& url, bool record) {
     Trace trace;
-    auto visit = session_.visit(url, trace);
+    auto page = navigator_.load_now(url, viewport_, trace);
     if (options_.show_trace) out_ << trace.render(url.to_string());
-    if (!visit) {
-      out_ << "!! " << visit.error().message << "\n";
-      last_error_ = visit.error().code ? visit.error().code : 1;
+    if (!page) {
+      out_ << "!! " << page.error().message << "\n";
+      last_error_ = page.error().code ? page.error().code : exit_code::kFailed;
       return;
     }
-    last_error_ = 0;
-    if (record) {
-      // A new visit drops the pages that were ahead of this one.
-      if (!history_.empty()) history_.resize(position_ + 1);
-      history_.push_back(url);
-      position_ = history_.size() - 1;
-    }
-    current_ = std::move(*visit);
+    last_error_ = exit_code::kOk;
+    if (record) navigator_.history().visit(url);
+    navigator_.history().replace_current(page->url);
+    current_ = std::move(*page);
     showing_source_ = false;
     top_ = 0;
     render();
@@ -52,28 +52,25 @@ class TerminalBrowser {
   void follow(int number) {
     if (!current_ || current_->content.kind != ContentKind::Page)
       return say("no page with links is open");
-    const auto& links = current_->content.layout.links;
-    if (number < 1 || number > static_cast<int>(links.size()))
-      return say("there is no link " + std::to_string(number) + " (this page has " +
-                 std::to_string(links.size()) + ")");
-    auto target = current_->url.resolve(links[number - 1]);
-    if (!target)
-      return say("link " + std::to_string(number) + " (" + links[number - 1] +
-                 ") cannot be followed: " + target.error().message);
+    auto target = link_target(*current_, number);
+    if (!target) return say(target.error().message);
     go(*target, true);
   }
 
   void back() {
-    if (position_ == 0 || history_.empty()) return say("no page to go back to");
-    go(history_[--position_], false);
+    const Url* previous = navigator_.history().back();
+    if (!previous) return say("no page to go back to");
+    go(*previous, false);
   }
   void forward() {
-    if (position_ + 1 >= history_.size()) return say("no page to go forward to");
-    go(history_[++position_], false);
+    const Url* next = navigator_.history().forward();
+    if (!next) return say("no page to go forward to");
+    go(*next, false);
   }
   void reload() {
-    if (history_.empty()) return say("nothing to reload");
-    go(history_[position_], false);
+    const Url* current = navigator_.history().current();
+    if (!current) return say("nothing to reload");
+    go(*current, false);
   }
   void toggle_source() {
     if (!current_) return say("no page is open");
@@ -87,10 +84,10 @@ class TerminalBrowser {
     say(std::string("trace ") + (options_.show_trace ? "on" : "off"));
   }
   void list_links() {
-    if (!current_ || current_->content.layout.links.empty()) return say("this page has no links");
-    const auto& links = current_->content.layout.links;
+    if (!current_ || current_->layout.links.empty()) return say("this page has no links");
+    const auto& links = current_->layout.links;
     for (std::size_t i = 0; i < links.size(); ++i) {
-      auto target = current_->url.resolve(links[i]);
+      auto target = link_target(*current_, static_cast<int>(i) + 1);
       out_ << "  " << (i + 1) << ". " << (target ? target->to_string() : links[i]) << "\n";
     }
   }
@@ -114,8 +111,8 @@ class TerminalBrowser {
     if (showing_source_) {
       text = current_->source;
     } else if (current_->content.kind == ContentKind::Page) {
-      text = options_.ansi ? render::paint_ansi(current_->content.layout)
-                           : render::paint_text(current_->content.layout);
+      text = options_.ansi ? render::paint_ansi(current_->layout)
+                           : render::paint_text(current_->layout);
     } else {
       text = current_->content.text;
     }
@@ -123,26 +120,24 @@ class TerminalBrowser {
   }
 
   void show_screen() {
-    const Visit& visit = *current_;
-    out_ << "== "
-         << (visit.content.layout.title.empty() ? visit.url.to_string()
-                                                : visit.content.layout.title)
+    const Page& page = *current_;
+    out_ << "== " << (page.layout.title.empty() ? page.url.to_string() : page.layout.title)
          << (showing_source_ ? " (source)" : "") << " ==\n";
-    if (!visit.insecure_warning.empty()) out_ << "!! " << visit.insecure_warning << "\n";
+    if (!page.security.insecure_warning.empty())
+      out_ << "!! " << page.security.insecure_warning << "\n";
     const std::size_t end = std::min(lines_.size(), top_ + options_.screen_lines);
     for (std::size_t i = top_; i < end; ++i) out_ << lines_[i] << "\n";
-    std::string where = visit.url.to_string();
-    if (visit.status) where += "  " + std::to_string(visit.status) + " " + visit.reason;
+    std::string where = page.url.to_string();
+    if (page.status) where += "  " + std::to_string(page.status) + " " + page.reason;
     out_ << "-- " << where << "  [lines " << (lines_.empty() ? 0 : top_ + 1) << "-" << end << " of "
          << lines_.size() << "]  h for help\n";
   }
 
-  Session& session_;
-  TerminalOptions options_;
+  Navigator& navigator_;
+  LineModeOptions options_;
+  Viewport viewport_;
   std::ostream& out_;
-  std::optional<Visit> current_;
-  std::vector<Url> history_;
-  std::size_t position_ = 0;
+  std::optional<Page> current_;
   std::vector<std::string> lines_;
   std::size_t top_ = 0;
   bool showing_source_ = false;
@@ -151,9 +146,9 @@ class TerminalBrowser {
 
 }  // namespace
 
-int run_terminal(Session& session, const std::optional<Url>& start, const TerminalOptions& options,
-                 std::istream& in, std::ostream& out) {
-  TerminalBrowser browser(session, options, out);
+int run_line_mode(Navigator& navigator, const std::optional<Url>& start,
+                  const LineModeOptions& options, std::istream& in, std::ostream& out) {
+  LineModeBrowser browser(navigator, options, out);
   if (start) browser.go(*start, true);
   out << "> " << std::flush;
   for (std::string line; std::getline(in, line); out << "> " << std::flush) {
@@ -184,7 +179,7 @@ int run_terminal(Session& session, const std::optional<Url>& start, const Termin
     } else if (command == "h" || command == "?") {
       out << kHelp;
     } else if (command.starts_with("g ") || command.starts_with("o ")) {
-      auto url = Session::interpret(command.substr(2));
+      auto url = Navigator::interpret(command.substr(2));
       if (!url) {
         browser.say("not a URL: " + url.error().message);
       } else {

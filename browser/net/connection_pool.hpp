@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "browser/net/tls_client.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
 
@@ -33,13 +34,12 @@ struct Connection {
   void unwatch();
 
   asio::ip::tcp::socket socket;
-  std::unique_ptr<asio::ssl::context> tls_context;
-  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;  // over `socket`
+  std::unique_ptr<TlsStream> tls;  // over `socket`
   std::shared_ptr<SocketDeadline> deadline;
-  std::string buffer;            // bytes read past the last response
-  int number = 0;                // "#n" in the trace, as curl -v numbers connections
-  std::string peer;              // "host (address:port)" for the trace
-  std::string insecure_warning;  // the verdict of its handshake under --insecure
+  std::string buffer;    // bytes read past the last response
+  int number = 0;        // "#n" in the trace, as curl -v numbers connections
+  std::string peer;      // "host (address:port)" for the trace
+  TlsSecurity security;  // what its TLS handshake established
   int requests = 0;
   Clock::time_point idle_since{};
 };

@@ -1,0 +1,55 @@
+#include "browser/dump.hpp"
+
+#include <ostream>
+#include <unordered_map>
+
+#include "browser/exit_codes.hpp"
+#include "browser/render/text_painter.hpp"
+
+namespace miniweb::browser {
+
+std::string dump_text(const Page& page) {
+  if (page.content.kind != ContentKind::Page) return page.content.text;
+  const Url base = base_url(page);
+  // A large page repeats its links (a manual's index links each section many times), so each
+  // distinct href is resolved once.
+  std::unordered_map<std::string, std::string> resolved;
+  return render::dump_page(page.layout, [&](const std::string& href) {
+    auto [entry, inserted] = resolved.try_emplace(href);
+    if (inserted) {
+      auto absolute = base.resolve(href);
+      entry->second = absolute ? absolute->to_string() : href;
+    }
+    return entry->second;
+  });
+}
+
+int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,
+             std::ostream& err) {
+  Trace trace;
+  const Viewport viewport{.width = options.width, .text_as_pages = false};
+  auto page = navigator.load_now(url, viewport, trace);
+  // The trace of a single visit ends with its close, as the browser quitting does it.
+  navigator.close_connections(trace);
+  if (options.trace) err << trace.render(url.to_string()) << std::flush;
+  if (!page) {
+    err << "miniweb-browser: " << page.error().message << '\n';
+    return page.error().code ? page.error().code : exit_code::kFailed;
+  }
+  if (const std::string& warning = page->security.insecure_warning; !warning.empty()) {
+    out << "!! " << warning << "\n\n";
+    err << "miniweb-browser: " << warning << '\n';
+  }
+  const std::string text = dump_text(*page);
+  out << text;
+  if (!text.empty() && text.back() != '\n') out << '\n';
+  out << std::flush;
+  if (page->status >= 400) {
+    err << "miniweb-browser: the server answered " << page->status << ' ' << page->reason << " for "
+        << page->url.to_string() << '\n';
+    return exit_code::kHttpError;
+  }
+  return exit_code::kOk;
+}
+
+}  // namespace miniweb::browser

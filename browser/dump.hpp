@@ -1,0 +1,24 @@
+#pragma once
+// The dump face (--dump): one visit, the page as text on standard output as lynx -dump prints
+// it (links numbered, then their URLs under "References"), the trace on standard error as
+// curl -v writes its own, and an exit code that says how it went.
+
+#include <iosfwd>
+
+#include "browser/navigator.hpp"
+
+namespace miniweb::browser {
+
+struct DumpOptions {
+  bool trace = false;
+  int width = 80;
+};
+
+int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,
+             std::ostream& err);
+
+// What the dump prints for a page: the laid-out text with its references (each link resolved
+// against the page's base), or the text as it came.
+std::string dump_text(const Page& page);
+
+}  // namespace miniweb::browser

@@ -1,0 +1,318 @@
+#include "browser/navigator.hpp"
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <future>
+#include <numeric>
+#include <tuple>
+
+#include "browser/layout/layout.hpp"
+#include "browser/local_file.hpp"
+#include "shared/html_escape.hpp"
+#include "shared/text.hpp"
+
+namespace miniweb::browser {
+
+namespace {
+
+// Layout numbers links for the faces that follow them by number ("[3]Home", as lynx does); a
+// face that shows links by colour takes the numbers out and closes the gap on their line.
+void strip_link_numbers(layout::DisplayList& list, const layout::TextMeasurer& measurer) {
+  // Line by line, left to right: each label taken out moves what follows it on its line.
+  std::vector<std::size_t> order(list.runs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return std::tie(list.runs[a].y, list.runs[a].x) < std::tie(list.runs[b].y, list.runs[b].x);
+  });
+  int line = -1;
+  int shift = 0;
+  for (std::size_t index : order) {
+    layout::TextRun& run = list.runs[index];
+    if (run.y != line) {
+      line = run.y;
+      shift = 0;
+    }
+    run.x -= shift;
+    if (run.link <= 0) continue;
+    const std::string label = "[" + std::to_string(run.link) + "]";
+    if (!run.text.starts_with(label)) continue;
+    shift += measurer.text_width(label, run.style);
+    run.text.erase(0, label.size());
+  }
+}
+
+}  // namespace
+
+Navigator::Navigator(NavigatorOptions options)
+    : options_(std::move(options)), resolver_(options_.dns), loader_(resolver_, options_.loader) {}
+
+Navigator::~Navigator() {
+  if (worker_.joinable()) {
+    // Loads still running are abandoned: stop() ends the worker at once (closing a face is
+    // immediate), then their frames go before the loader they refer to.
+    work_.reset();
+    io_->stop();
+    worker_.join();
+  }
+  current_.reset();
+  loader_.drop_idle_connections();  // their sockets belong to io_
+  io_.reset();
+}
+
+// The journey of one URL, as Web Browser Engineering's Browser.load: request, HTML tree,
+// layout, display list. The face paints what this returns.
+asio::awaitable<Result<Page>> Navigator::load(const Url& url, const Viewport& viewport,
+                                              Trace& trace) {
+  // DNS, TCP, TLS, the request and its response, redirects followed (net/page_loader), or a
+  // local file.
+  auto fetched = co_await fetch(url, trace);
+  if (!fetched) co_return fetched.error();
+  Page page;
+  page.url = std::move(fetched->url);
+  page.status = fetched->response.status;
+  page.reason = !fetched->response.reason.empty() || page.status == 0
+                    ? std::move(fetched->response.reason)
+                    : std::string(http::reason_phrase(page.status));
+  page.security = std::move(fetched->security);
+  page.source = std::move(fetched->response.body);
+
+  // What the body is, by its media type: a page to lay out, text, or a download (content).
+  const std::string content_type(
+      fetched->response.headers.get("Content-Type").value_or("application/octet-stream"));
+  auto content = dispatch(content_type, page.source, page.url, options_.download_dir);
+  if (!content) co_return content.error();
+  page.content = std::move(*content);
+  if (page.content.kind == ContentKind::Download) {
+    const std::size_t step = trace.begin("save", page.content.media_type + " is not shown");
+    trace.finish(step, "saved as a download: " + page.content.saved_to.string());
+  }
+
+  // The HTML tree (html/dom over gumbo-parser): the page's, or one made to show text.
+  if (page.content.kind == ContentKind::Page) {
+    const std::size_t step = trace.begin(
+        "parse", "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes");
+    page.document = html::parse_html(page.content.text);
+    trace.finish(
+        step, page.document.title.empty() ? "no title" : "title \"" + page.document.title + "\"");
+  } else if (viewport.text_as_pages) {
+    page.document = html::parse_html("<pre>" + html_escape(page.content.text) + "</pre>");
+    page.document.title = page.url.to_string();
+  } else {
+    co_return page;  // text for the dump, printed as it is
+  }
+
+  // Layout: a display list of positioned text runs at the face's width (layout/).
+  const std::size_t step = trace.begin(
+      "layout", "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide");
+  lay_out(page, viewport);
+  trace.finish(step, std::to_string(page.layout.runs.size()) + " text runs, " +
+                         std::to_string(page.layout.links.size()) + " links, " +
+                         std::to_string(page.layout.height) + " " + viewport.unit + " high");
+  co_return page;
+}
+
+asio::awaitable<Result<Fetched>> Navigator::fetch(const Url& url, Trace& trace) {
+  if (url.scheme != "file") co_return co_await loader_.load(url, trace);
+  auto bytes = load_local_file(url.path, trace);
+  if (!bytes) co_return bytes.error();
+  Fetched file;
+  file.url = url;
+  file.response.headers.set("Content-Type", media_type_for_file(url.path));
+  file.response.body = std::move(*bytes);
+  file.response.status = 0;
+  co_return file;
+}
+
+void Navigator::lay_out(Page& page, const Viewport& viewport) {
+  page.layout = layout::layout_document(page.document, *viewport.measurer, viewport.width);
+  if (!viewport.number_links) strip_link_numbers(page.layout, *viewport.measurer);
+}
+
+Result<Page> Navigator::load_now(const Url& url, const Viewport& viewport, Trace& trace) {
+  std::optional<Result<Page>> page;
+  asio::co_spawn(
+      *io_, [&]() -> asio::awaitable<void> { page.emplace(co_await load(url, viewport, trace)); },
+      asio::detached);
+  io_->restart();
+  io_->run();
+  if (!page) return make_error("the load did not finish");
+  return std::move(*page);
+}
+
+void Navigator::close_connections(Trace& trace) {
+  if (!worker_.joinable()) {
+    asio::co_spawn(*io_, loader_.close_idle_connections(trace), asio::detached);
+    io_->restart();
+    io_->run();
+    return;
+  }
+  std::promise<void> closed;
+  asio::co_spawn(*io_, loader_.close_idle_connections(trace),
+                 [&](std::exception_ptr) { closed.set_value(); });
+  closed.get_future().wait();
+}
+
+// --- loads in the background --------------------------------------------------------------
+
+struct Navigator::Background {
+  std::uint64_t number = 0;
+  Url url;
+  Viewport viewport;
+  Trace trace;
+  bool done = false;
+  asio::cancellation_signal cancel;
+};
+
+std::uint64_t Navigator::start(const Url& url, const Viewport& viewport) {
+  auto load = std::make_shared<Background>();
+  load->url = url;
+  load->viewport = viewport;
+  {
+    std::lock_guard lock(mutex_);
+    load->number = ++last_number_;
+    busy_ = true;
+    progress_ = "Loading " + url.to_string();
+    outcome_.reset();
+  }
+  if (!worker_.joinable()) {
+    io_->restart();
+    work_.emplace(io_->get_executor());
+    worker_ = std::thread([this] { io_->run(); });
+  }
+  asio::post(*io_, [this, load] { run_in_background(load); });
+  return load->number;
+}
+
+void Navigator::run_in_background(std::shared_ptr<Background> load) {
+  if (current_ && !current_->done) current_->cancel.emit(asio::cancellation_type::terminal);
+  current_ = load;
+  auto run = [this, load]() -> asio::awaitable<void> {
+    LoadOutcome outcome;
+    outcome.number = load->number;
+    outcome.requested = load->url;
+    outcome.page = co_await this->load(load->url, load->viewport, load->trace);
+    load->done = true;
+    outcome.trace = std::move(load->trace);
+    {
+      std::lock_guard lock(mutex_);
+      if (outcome.number != last_number_) co_return;  // superseded: nobody wants it
+      busy_ = false;
+      progress_.clear();
+      outcome_ = std::move(outcome);
+    }
+    if (wake_) wake_();
+  };
+  // Reports the step in progress while the load runs: the trace belongs to this thread, so
+  // the watcher reads it here and hands the face a copy of one line.
+  auto watch = [this, load]() -> asio::awaitable<void> {
+    asio::steady_timer timer(*io_);
+    while (!load->done) {
+      const auto& steps = load->trace.steps();
+      for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
+        if (step->finished) continue;
+        std::string now = describe_step(*step);
+        {
+          std::lock_guard lock(mutex_);
+          if (load->number != last_number_) co_return;
+          if (now == progress_) break;
+          progress_ = std::move(now);
+        }
+        if (wake_) wake_();
+        break;
+      }
+      timer.expires_after(std::chrono::milliseconds(15));
+      auto [ec] = co_await timer.async_wait(use_tuple);
+      if (ec) co_return;
+    }
+  };
+  // The spawned coroutine owns the load (and so its cancellation signal) through the
+  // completion handler, so the signal outlives every operation bound to its slot.
+  // co_spawn keeps each lambda alive for as long as its coroutine runs.
+  asio::co_spawn(*io_, std::move(run),
+                 asio::bind_cancellation_slot(load->cancel.slot(), [load](std::exception_ptr) {}));
+  asio::co_spawn(*io_, std::move(watch), asio::detached);
+}
+
+void Navigator::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    ++last_number_;
+    busy_ = false;
+    progress_.clear();
+  }
+  if (!worker_.joinable()) return;
+  asio::post(*io_, [this] {
+    if (current_ && !current_->done) current_->cancel.emit(asio::cancellation_type::terminal);
+    current_.reset();
+  });
+}
+
+bool Navigator::busy() const {
+  std::lock_guard lock(mutex_);
+  return busy_;
+}
+
+std::string Navigator::progress() const {
+  std::lock_guard lock(mutex_);
+  return progress_;
+}
+
+std::optional<LoadOutcome> Navigator::take_outcome() {
+  std::lock_guard lock(mutex_);
+  std::optional<LoadOutcome> outcome = std::move(outcome_);
+  outcome_.reset();
+  return outcome;
+}
+
+// --- links and typed addresses ------------------------------------------------------------
+
+Result<Url> Navigator::interpret(const std::string& typed) {
+  const std::string text(trim(typed));
+  if (text.find("://") == std::string::npos) {
+    // An existing local file is opened as a file, as lynx and w3m do; anything else is a host.
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(text, ec))
+      return Url::parse("file://" + std::filesystem::absolute(text).lexically_normal().string());
+    return Url::parse("https://" + text);
+  }
+  return Url::parse(text);
+}
+
+Url base_url(const Page& page) {
+  if (!page.layout.base_href.empty())
+    if (auto declared = page.url.resolve(page.layout.base_href)) return *declared;
+  return page.url;
+}
+
+Result<Url> link_target(const Page& page, int number) {
+  const auto& links = page.layout.links;
+  if (number < 1 || number > static_cast<int>(links.size()))
+    return make_error("there is no link " + std::to_string(number) + " (this page has " +
+                      std::to_string(links.size()) + ")");
+  const std::string& href = links[static_cast<std::size_t>(number) - 1];
+  auto target = base_url(page).resolve(href);
+  if (!target)
+    return make_error("link " + std::to_string(number) + " (" + href +
+                      ") cannot be followed: " + target.error().message);
+  return target;
+}
+
+std::string describe_step(const Trace::Step& step) {
+  if (step.phase == "dns") return "Resolving: " + step.title + "…";
+  if (step.phase == "tcp") return "Connecting: " + step.title + "…";
+  if (step.phase == "tls") return "TLS handshake: " + step.title + "…";
+  if (step.phase == "http") {
+    if (step.title.starts_with("request")) return "Sending: " + step.title + "…";
+    if (step.title == "response") return "Waiting for the response, then receiving it…";
+    return step.title + "…";
+  }
+  if (step.phase == "close") return "Closing: " + step.title + "…";
+  if (step.phase == "parse") return "Parsing…";
+  if (step.phase == "layout") return "Laying out…";
+  return step.title + "…";
+}
+
+}  // namespace miniweb::browser

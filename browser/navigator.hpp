@@ -1,0 +1,153 @@
+#pragma once
+// The browser's core, one for every face (the full-screen terminal, the line mode, the SDL2
+// window, --dump), after Web Browser Engineering's Browser and Ladybird's split of the page from
+// the faces that show it: a tab's history, the session under it (resolver, connection pool,
+// cookies, HSTS, CRLs, one TLS context), and the journey of a URL in one function, load():
+//
+//   URL -> request and response (net/page_loader) -> content by type (content) ->
+//   HTML tree (html/dom) -> layout (layout/) -> display list
+//
+// which the face then paints (render/text_painter for the terminal and the dump, window/ for
+// the SDL2 window).
+
+#include <asio/io_context.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "browser/content.hpp"
+#include "browser/history.hpp"
+#include "browser/html/dom.hpp"
+#include "browser/layout/display_list.hpp"
+#include "browser/layout/text_measurer.hpp"
+#include "browser/net/host_resolver.hpp"
+#include "browser/net/page_loader.hpp"
+#include "browser/trace.hpp"
+#include "shared/result.hpp"
+#include "shared/url.hpp"
+
+namespace miniweb::browser {
+
+struct NavigatorOptions {
+  ResolverSettings dns;
+  LoaderOptions loader;
+  std::filesystem::path download_dir = ".";  // where what is not shown is saved
+};
+
+// How a face lays pages out: with its measurer (cells for a terminal, pixels with the window's
+// fonts), at its width. The measurer is used on the thread that runs the load.
+struct Viewport {
+  std::shared_ptr<const layout::TextMeasurer> measurer =
+      std::make_shared<layout::MonospaceMeasurer>();
+  int width = 80;
+  std::string unit = "columns";  // the measurer's unit, as the trace names it
+  // Text and downloads as pages of their own, laid out like HTML (the interactive faces); the
+  // dump prints them as they are.
+  bool text_as_pages = true;
+  // Links numbered "[3]" before their text, for faces that follow links by number (the dump,
+  // the line mode); the window shows links by colour alone.
+  bool number_links = true;
+};
+
+struct Page {
+  Url url;         // after redirects
+  int status = 0;  // 0 for a local file
+  std::string reason;
+  std::string source;  // the body as received, decoded from gzip: what view-source shows
+  Content content;
+  html::Document document;  // what the face lays out: the page, or one made for text
+  layout::DisplayList layout;
+  TlsSecurity security;  // over https: what the handshake established
+};
+
+// The outcome of a load run in the background.
+struct LoadOutcome {
+  std::uint64_t number = 0;  // start()'s number for it
+  Url requested;
+  Result<Page> page = make_error("not loaded");
+  Trace trace;
+};
+
+class Navigator {
+ public:
+  explicit Navigator(NavigatorOptions options);
+  ~Navigator();
+  Navigator(const Navigator&) = delete;
+  Navigator& operator=(const Navigator&) = delete;
+
+  // The journey of one URL, on the navigator's event loop.
+  asio::awaitable<Result<Page>> load(const Url& url, const Viewport& viewport, Trace& trace);
+
+  // load() on the calling thread, until it is done (the dump, the line mode). Not once start()
+  // has been used.
+  Result<Page> load_now(const Url& url, const Viewport& viewport, Trace& trace);
+
+  // load() on the navigator's own thread, so that a face keeps drawing (and shows the journey's
+  // progress) while a page loads. A new load cancels the one in progress; its outcome, should it
+  // still arrive, is dropped. Returns the load's number.
+  std::uint64_t start(const Url& url, const Viewport& viewport);
+  void stop();  // cancels the load in progress, if any
+  bool busy() const;
+  // What the load in progress is doing, one line for a status bar ("Connecting: ...").
+  std::string progress() const;
+  // The outcome of the latest load, once, when it is there.
+  std::optional<LoadOutcome> take_outcome();
+  // Called on the navigator's thread whenever the progress changes or an outcome arrives (a
+  // window wakes its event loop with it); it must be thread-safe.
+  void on_news(std::function<void()> wake) { wake_ = std::move(wake); }
+
+  // Closes the kept-alive connections as a browser quitting does, each a step of `trace`.
+  void close_connections(Trace& trace);
+
+  // Connections kept alive for the next request to their origin.
+  std::size_t idle_connections() const { return loader_.idle_connections(); }
+
+  History& history() { return history_; }
+  const NavigatorOptions& options() const { return options_; }
+
+  // What a user typed: a URL, a bare host name (https is assumed), or a local file.
+  static Result<Url> interpret(const std::string& typed);
+  // The document laid out again, for a new width (a resized terminal or window).
+  static void lay_out(Page& page, const Viewport& viewport);
+
+ private:
+  struct Background;
+  asio::awaitable<Result<Fetched>> fetch(const Url& url, Trace& trace);
+  void run_in_background(std::shared_ptr<Background> load);
+
+  NavigatorOptions options_;
+  // The session's event loop; declared before what it runs so that it outlives their
+  // connections.
+  std::unique_ptr<asio::io_context> io_ = std::make_unique<asio::io_context>();
+  HostResolver resolver_;
+  PageLoader loader_;
+  History history_;
+
+  mutable std::mutex mutex_;  // guards the members below, shared with the worker
+  std::uint64_t last_number_ = 0;
+  bool busy_ = false;
+  std::string progress_;
+  std::optional<LoadOutcome> outcome_;
+  std::function<void()> wake_;
+
+  std::shared_ptr<Background> current_;  // worker thread only
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread worker_;  // started by the first start()
+};
+
+// Where links of `page` resolve: its <base href>, itself resolved against the page's URL
+// (HTML section 4.2.3), or the page's URL.
+Url base_url(const Page& page);
+// Where link number `number` (1-based, as "[3]" shows it) of `page` leads.
+Result<Url> link_target(const Page& page, int number);
+
+// The status bar's words for a step of the journey in progress.
+std::string describe_step(const Trace::Step& step);
+
+}  // namespace miniweb::browser

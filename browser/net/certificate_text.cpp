@@ -1,0 +1,121 @@
+#include "browser/net/certificate_text.hpp"
+
+#include <openssl/x509v3.h>
+
+namespace miniweb::browser {
+
+std::string name_text(X509_NAME* name) {
+  tls::BioPtr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(length));
+}
+
+std::string time_text(const ASN1_TIME* time) {
+  tls::BioPtr bio(BIO_new(BIO_s_mem()));
+  ASN1_TIME_print(bio.get(), time);
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(length));
+}
+
+std::string dns_names(X509* cert) {
+  std::string names;
+  tls::GeneralNamesPtr sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans.get()); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(sans.get(), i);
+    if (name->type != GEN_DNS) continue;
+    const ASN1_STRING* dns = name->d.dNSName;
+    names += (names.empty() ? "" : ", ") +
+             std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
+                         ASN1_STRING_length(dns));
+  }
+  return names;
+}
+
+bool has_subject_alt_name(X509* cert) {
+  return X509_get_ext_by_NID(cert, NID_subject_alt_name, -1) >= 0;
+}
+
+std::string describe_certificate(X509* cert) {
+  std::string text = "subject " + name_text(X509_get_subject_name(cert)) + "; issuer " +
+                     name_text(X509_get_issuer_name(cert)) + "; valid " +
+                     time_text(X509_get0_notBefore(cert)) + " to " +
+                     time_text(X509_get0_notAfter(cert)) + "; signed with " +
+                     OBJ_nid2ln(X509_get_signature_nid(cert));
+  if (const std::string names = dns_names(cert); !names.empty()) text += "; names " + names;
+  return text;
+}
+
+// How a browser names the reason it refused a certificate.
+std::string browser_error_name(long verify_result) {
+  switch (verify_result) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "NET::ERR_CERT_DATE_INVALID";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+      return "NET::ERR_CERT_COMMON_NAME_INVALID";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      return "NET::ERR_CERT_AUTHORITY_INVALID";
+    case X509_V_ERR_CERT_REVOKED:
+      return "NET::ERR_CERT_REVOKED";
+    default:
+      return "NET::ERR_CERT_INVALID";
+  }
+}
+
+std::string explain_refusal(long result, const VerifyObservation& seen, const std::string& host) {
+  X509* leaf = seen.leaf.get();
+  X509* top = seen.top ? seen.top.get() : leaf;
+  const std::string top_name = top ? name_text(X509_get_subject_name(top)) : "?";
+  switch (result) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "expired: the certificate was valid until " +
+             (leaf ? time_text(X509_get0_notAfter(leaf)) : "?");
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not yet valid: the certificate is valid from " +
+             (leaf ? time_text(X509_get0_notBefore(leaf)) : "?");
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: {
+      // RFC 6125 section 6.4.4 let a client fall back to the subject's CN when there is no
+      // subjectAltName; browsers stopped (Chrome 58, Firefox 48) and so does this one.
+      if (leaf && !has_subject_alt_name(leaf))
+        return "no subjectAltName: the certificate names its host only in the subject's common "
+               "name (" +
+               name_text(X509_get_subject_name(leaf)) +
+               "), which browsers have not accepted since 2017; a certificate must list " + host +
+               " in subjectAltName";
+      const std::string names = leaf ? dns_names(leaf) : "?";
+      return "wrong host: the certificate is for " + (names.empty() ? "no DNS names" : names) +
+             ", not " + host;
+    }
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return "self-signed: the certificate is signed by its own key and no trusted authority "
+             "vouches for it";
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      return "untrusted root: the chain ends at " + top_name + ", which is not a trusted root";
+    case X509_V_ERR_CERT_REVOKED:
+      return "revoked: the issuer's CRL lists this certificate";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      if (seen.sent_intermediates == 0 && leaf && X509_check_issued(leaf, leaf) != X509_V_OK)
+        return "incomplete chain: the server sent its certificate without the intermediate that "
+               "issued it (" +
+               name_text(X509_get_issuer_name(leaf)) + ")";
+      return "untrusted issuer: the chain leads to " +
+             (top ? name_text(X509_get_issuer_name(top)) : "?") +
+             ", which is not a trusted authority";
+    default:
+      return X509_verify_cert_error_string(result);
+  }
+}
+
+}  // namespace miniweb::browser

@@ -1,0 +1,357 @@
+#include "browser/net/page_loader.hpp"
+
+#include <algorithm>
+
+#include "browser/net/proxy_tunnel.hpp"
+#include "browser/net/tcp_connect.hpp"
+#include "shared/deadline.hpp"
+#include "shared/http/gzip.hpp"
+#include "shared/http/parser.hpp"
+#include "shared/http/response_reader.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+using asio::ip::tcp;
+
+std::string seconds_text(std::chrono::milliseconds duration) {
+  const auto ms = duration.count();
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+// Reads one response from `stream`, and words a failure as the browser reports it.
+// `nothing_received` is set when the connection ended before any byte of a response.
+template <class Stream>
+asio::awaitable<Result<http::ReceivedResponse>> read_response(Stream& stream, std::string& buffer,
+                                                              SocketDeadline& deadline,
+                                                              const LoaderOptions& options,
+                                                              const std::string& method,
+                                                              bool& nothing_received) {
+  deadline.arm(options.io_timeout);
+  const http::ResponseLimits limits{.max_head_bytes = 65536,
+                                    .max_body_bytes = options.max_body_bytes};
+  auto received = co_await http::read_response(stream, buffer, deadline, method, limits);
+  if (received) co_return received;
+  const std::string& why = received.error().message;
+  switch (http::failure_of(received.error())) {
+    case http::ResponseFailure::TimedOut:
+      co_return make_error("timed out: the response did not come within " +
+                               seconds_text(options.io_timeout) + " (--timeout)",
+                           exit_code::kTimeout);
+    case http::ResponseFailure::NoResponse:
+      nothing_received = true;
+      co_return make_error("the server closed the connection without answering",
+                           exit_code::kReceive);
+    case http::ResponseFailure::CutShort:
+      co_return make_error("reading the response failed: " + why, exit_code::kReceive);
+    case http::ResponseFailure::TooLarge:
+      co_return make_error("the response is too large: " + why, exit_code::kBadResponse);
+    case http::ResponseFailure::Malformed:
+      break;
+  }
+  co_return make_error("malformed response: " + why, exit_code::kBadResponse);
+}
+
+}  // namespace
+
+PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
+    : resolver_(resolver),
+      options_(std::move(options)),
+      hsts_(options_.profile_dir),
+      cookies_(options_.profile_dir),
+      tls_(options_.ca_file, options_.insecure),
+      // Revocation is checked with a plain GET of the CRL through this same loader.
+      crls_(options_.profile_dir,
+            [this](const Url& url, Trace& trace) { return fetch_resource(url, trace); }),
+      pool_(options_.idle_timeout) {}
+
+asio::awaitable<Result<Fetched>> PageLoader::load(Url url, Trace& trace) {
+  std::vector<std::string> visited;
+  for (int redirects = 0;; ++redirects) {
+    // RFC 6797 section 8.3: a known HSTS host is never asked over plain HTTP.
+    if (url.scheme == "http" && hsts_.requires_https(url.host, std::time(nullptr))) {
+      std::size_t step = trace.begin("hsts", "http:// upgraded to https://");
+      url.scheme = "https";
+      if (url.port == 80) url.port.reset();
+      trace.finish(step, url.host + " asked for HTTPS only (Strict-Transport-Security)");
+    }
+    if (std::find(visited.begin(), visited.end(), url.to_string()) != visited.end())
+      co_return make_error("redirect loop: " + url.to_string() + " redirects back to itself",
+                           exit_code::kTooManyRedirects);
+    visited.push_back(url.to_string());
+    const std::string cookie_header = cookies_.header_for(url, std::time(nullptr));
+    if (!cookie_header.empty()) {
+      // The values appear once, in the request's Cookie header below: not twice in the trace.
+      const auto count = 1 + std::count(cookie_header.begin(), cookie_header.end(), ';');
+      std::size_t step = trace.begin("cookie", "send to " + url.host);
+      trace.finish(step, std::to_string(count) + (count == 1 ? " cookie" : " cookies") +
+                             " for this URL, in the request's Cookie header");
+    }
+    auto page = co_await fetch(url, cookie_header, trace);
+    if (!page) co_return page;
+    // RFC 6265 section 5.3: every Set-Cookie of every response, redirects included.
+    for (std::string_view set_cookie : page->response.headers.get_all("Set-Cookie")) {
+      std::size_t step = trace.begin("cookie", "Set-Cookie from " + url.host);
+      auto stored = cookies_.set(url, set_cookie, std::time(nullptr));
+      trace.finish(step, stored ? *stored : "refused: " + stored.error().message);
+    }
+    // Only a response over a verified connection may set HSTS (section 8.1).
+    if (url.scheme == "https" && page->security.insecure_warning.empty())
+      if (auto sts = page->response.headers.get("Strict-Transport-Security"))
+        hsts_.note(url.host, *sts, std::time(nullptr));
+    const int status = page->response.status;
+    auto location = page->response.headers.get("Location");
+    if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) ||
+        !location)
+      co_return page;
+    if (redirects == options_.max_redirects)
+      co_return make_error("more than " + std::to_string(options_.max_redirects) + " redirects",
+                           exit_code::kTooManyRedirects);
+    auto next = url.resolve(*location);
+    if (!next)
+      co_return make_error("the redirect to '" + std::string(*location) +
+                               "' is not a URL we can follow: " + next.error().message,
+                           exit_code::kBadResponse);
+    std::size_t step = trace.begin("http", "redirect " + std::to_string(status));
+    trace.finish(step, "to " + next->to_string());
+    url = std::move(*next);
+  }
+}
+
+std::string PageLoader::origin_key(const Url& url) const {
+  const Url* proxy = proxy_for(url);
+  return url.scheme + "://" + url.host_for_header() +
+         (proxy ? " via " + proxy->host_for_header() : "");
+}
+
+const Url* PageLoader::proxy_for(const Url& url) const {
+  const std::optional<Url>& proxy =
+      url.scheme == "https" ? options_.https_proxy : options_.http_proxy;
+  if (!proxy) return nullptr;
+  // no_proxy: a host, or a domain whose subdomains go direct too, as curl reads it.
+  for (const std::string& entry : options_.no_proxy) {
+    if (entry == "*") return nullptr;
+    std::string_view domain = entry;
+    if (domain.starts_with('.')) domain.remove_prefix(1);
+    if (url.host == domain || (url.host.size() > domain.size() && url.host.ends_with(domain) &&
+                               url.host[url.host.size() - domain.size() - 1] == '.'))
+      return nullptr;
+  }
+  return &*proxy;
+}
+
+asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection(const Url& url,
+                                                                                 Trace& trace) {
+  const Url* proxy = proxy_for(url);
+  const Url& first_hop = proxy ? *proxy : url;
+  auto resolved = co_await resolver_.resolve(first_hop.host, trace);
+  if (!resolved) co_return resolved.error();
+  std::uint16_t port = first_hop.effective_port();
+  std::uint16_t origin_port = url.effective_port();
+  if (!url.port && url.scheme == "https" && resolved->https_port && !proxy)
+    port = origin_port = *resolved->https_port;
+
+  auto connection = std::make_unique<Connection>(co_await asio::this_coro::executor);
+  connection->watch();
+  connection->number = pool_.next_number();
+  SocketDeadline& deadline = *connection->deadline;
+  const TcpTarget target{first_hop.host, resolved->addresses, port, proxy != nullptr};
+  auto peer = co_await connect_tcp(connection->socket, deadline, target, options_.connect_timeout,
+                                   connection->number, trace);
+  if (!peer) co_return peer.error();
+  connection->peer = std::move(*peer);
+
+  if (proxy && url.scheme == "https") {
+    const bool ipv6 = url.host.find(':') != std::string::npos;
+    const std::string authority =
+        (ipv6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(origin_port);
+    std::size_t step =
+        trace.begin("proxy", "CONNECT " + authority + " HTTP/1.1 to " + proxy->host_for_header());
+    deadline.arm(options_.io_timeout);
+    auto tunnel =
+        co_await open_tunnel(connection->socket, deadline, authority, options_.user_agent);
+    if (!tunnel) {
+      trace.finish(step, "failed: " + tunnel.error().message);
+      if (deadline.expired())
+        co_return make_error("timed out: " + tunnel.error().message + " (" +
+                                 seconds_text(options_.io_timeout) + ", --timeout)",
+                             exit_code::kTimeout);
+      co_return make_error(tunnel.error().message, exit_code::kReceive);
+    }
+    trace.finish(step, "tunnel open (" + *tunnel + "); TLS runs inside it, end to end");
+  } else if (proxy) {
+    std::size_t step = trace.begin("proxy", "through " + proxy->host_for_header());
+    trace.finish(step, "plain http: the request names the absolute URL");
+  }
+  if (url.scheme != "https") co_return std::move(connection);
+
+  const TlsClient::RevocationCheck check_revocation = [this](SSL* ssl, Trace& crl_trace) {
+    return crls_.check(ssl, crl_trace);
+  };
+  auto stream = co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
+                                        check_revocation, connection->security, trace);
+  if (!stream) co_return stream.error();
+  connection->tls = std::move(*stream);
+  co_return std::move(connection);
+}
+
+asio::awaitable<Result<http::Response>> PageLoader::fetch_resource(const Url& url, Trace& trace) {
+  const std::string no_cookies;  // browsers send no cookies with revocation checks
+  auto fetched = co_await fetch(url, no_cookies, trace);
+  if (!fetched) co_return fetched.error();
+  co_return std::move(fetched->response);
+}
+
+namespace {
+
+// One request and its response on `stream`. `nothing_received` tells a connection the server
+// had already closed (no byte of a response) from a failure during the response.
+template <class Stream>
+asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
+    Stream& stream, Connection& connection, const http::Request& request, const Url& url,
+    const LoaderOptions& options, Trace& trace, bool& nothing_received) {
+  std::size_t step = trace.begin("http", "request " + request.method + " " + url.to_string());
+  const std::string wire = request.serialize();
+  for (const auto& [name, value] : request.headers) trace.detail(step, "> " + name + ": " + value);
+  connection.deadline->arm(options.io_timeout);
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
+  if (ec) {
+    trace.finish(step, "failed: " + ec.message());
+    nothing_received = true;
+    co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
+  }
+  trace.finish(step, "> " + request.method + " " + request.target + " HTTP/1.1 (" +
+                         std::to_string(n) + " bytes) on connection #" +
+                         std::to_string(connection.number));
+  step = trace.begin("http", "response");
+  auto received = co_await read_response(stream, connection.buffer, *connection.deadline, options,
+                                         request.method, nothing_received);
+  if (!received) {
+    trace.finish(step, "failed: " + received.error().message);
+    co_return received;
+  }
+  for (const http::Response& early : received->interim) {
+    trace.detail(step, "< HTTP/1." + std::to_string(early.version_minor) + " " +
+                           std::to_string(early.status) + " " + early.reason +
+                           " (interim, RFC 9110 section 15.2)");
+    for (const auto& [name, value] : early.headers)
+      trace.detail(step, "<   " + name + ": " + value);
+  }
+  const http::Response& response = received->response;
+  for (const auto& [name, value] : response.headers) trace.detail(step, "< " + name + ": " + value);
+  trace.finish(step, "< HTTP/1." + std::to_string(response.version_minor) + " " +
+                         std::to_string(response.status) + " " + response.reason + " (" +
+                         std::to_string(response.body.size()) + " body bytes)");
+  co_return received;
+}
+
+}  // namespace
+
+asio::awaitable<Result<http::ReceivedResponse>> PageLoader::exchange(Connection& connection,
+                                                                     const http::Request& request,
+                                                                     const Url& url, Trace& trace,
+                                                                     bool& nothing_received) {
+  ++connection.requests;
+  if (connection.tls)
+    co_return co_await send_and_receive(*connection.tls, connection, request, url, options_, trace,
+                                        nothing_received);
+  co_return co_await send_and_receive(connection.socket, connection, request, url, options_, trace,
+                                      nothing_received);
+}
+
+asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
+  if (connection.tls) {
+    std::size_t step = trace.begin("close", "connection #" + std::to_string(connection.number) +
+                                                ": TLS close_notify, then TCP FIN");
+    connection.deadline->arm(std::chrono::seconds(1));
+    auto [shutdown_error] = co_await connection.tls->async_shutdown(use_tuple);
+    trace.finish(step,
+                 shutdown_error ? "closed (" + shutdown_error.message() + ")" : "closed cleanly");
+  } else {
+    std::size_t step =
+        trace.begin("close", "connection #" + std::to_string(connection.number) + ": TCP FIN");
+    trace.finish(step, "closed");
+  }
+  std::error_code ignored;
+  connection.socket.shutdown(tcp::socket::shutdown_both, ignored);
+  connection.socket.close(ignored);
+}
+
+asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
+  for (std::unique_ptr<Connection>& connection : pool_.take_all())
+    co_await close(*connection, trace);
+}
+
+asio::awaitable<Result<Fetched>> PageLoader::fetch(const Url& url, const std::string& cookie_header,
+                                                   Trace& trace) {
+  const std::string origin = origin_key(url);
+  const Url* proxy = proxy_for(url);
+  http::Request request;
+  request.method = "GET";
+  // Through a proxy, plain http names the whole URL (RFC 9112 section 3.2.2).
+  request.target = proxy && url.scheme == "http"
+                       ? url.scheme + "://" + url.host_for_header() + url.request_target()
+                       : url.request_target();
+  request.headers.add("Host", url.host_for_header());
+  request.headers.add("User-Agent", options_.user_agent);
+  request.headers.add("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8");
+  request.headers.add("Accept-Encoding", "gzip");
+  if (!cookie_header.empty()) request.headers.add("Cookie", cookie_header);
+
+  Result<http::ReceivedResponse> received = make_error("not fetched");
+  std::unique_ptr<Connection> connection;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    connection = pool_.take(origin);
+    const bool reused = connection != nullptr;
+    if (reused) {
+      const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(
+          Connection::Clock::now() - connection->idle_since);
+      std::size_t step =
+          trace.begin("tcp", "reusing connection #" + std::to_string(connection->number) + " to " +
+                                 connection->peer);
+      trace.finish(step, "kept alive, idle " + std::to_string(idle.count()) + " ms, " +
+                             std::to_string(connection->requests) + " request(s) before");
+    } else {
+      auto opened = co_await open_connection(url, trace);
+      if (!opened) co_return opened.error();
+      connection = std::move(*opened);
+    }
+    bool nothing_received = false;
+    received = co_await exchange(*connection, request, url, trace, nothing_received);
+    if (received || !reused || !nothing_received) break;
+    // The server closed the idle connection as the request went out. A GET is idempotent
+    // (RFC 9110 section 9.2.2), so it is sent again on a new connection, once, as curl does.
+    std::size_t step = trace.begin("tcp", "connection #" + std::to_string(connection->number) +
+                                              " was closed by the server before answering");
+    trace.finish(step, "retrying on a new connection");
+    connection.reset();
+  }
+  if (!received) co_return received.error();
+  TlsSecurity security = connection->security;
+  if (received->reusable) {
+    std::size_t step =
+        trace.begin("keep", "connection #" + std::to_string(connection->number) + " left open");
+    trace.finish(step, "for the next request to " + origin);
+    pool_.give_back(origin, std::move(connection));
+  } else {
+    co_await close(*connection, trace);
+  }
+
+  Fetched page{url, std::move(received->response), std::move(security)};
+  if (http::iequals(page.response.headers.get("Content-Encoding").value_or(""), "gzip")) {
+    auto plain = http::gzip_decompress(page.response.body, options_.max_body_bytes);
+    if (!plain) {
+      if (plain.error().code == 413)
+        co_return make_error("the gzip body expands beyond " +
+                                 std::to_string(options_.max_body_bytes >> 20) +
+                                 " MiB; refused (a compression bomb?)",
+                             exit_code::kBadResponse);
+      co_return make_error("the gzip body is broken: " + plain.error().message,
+                           exit_code::kBadResponse);
+    }
+    page.response.body = std::move(*plain);
+  }
+  co_return page;
+}
+
+}  // namespace miniweb::browser

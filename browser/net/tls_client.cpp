@@ -1,0 +1,130 @@
+#include "browser/net/tls_client.hpp"
+
+#include "browser/exit_codes.hpp"
+#include "browser/net/certificate_text.hpp"
+
+namespace miniweb::browser {
+
+TlsClient::TlsClient(std::filesystem::path ca_file, bool insecure)
+    : ca_file_(std::move(ca_file)), insecure_(insecure) {}
+
+Result<asio::ssl::context*> TlsClient::context() {
+  if (context_) return context_.get();
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  std::error_code ec;
+  context->load_verify_file(ca_file_.string(), ec);
+  if (ec)
+    return make_error("cannot load the trusted CA file " + ca_file_.string() + ": " + ec.message(),
+                      exit_code::kCertificate);
+  context->set_verify_mode(asio::ssl::verify_peer);
+  // Only HTTP/1.1 is spoken (RFC 7301: the protocol list, each name length-prefixed).
+  static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  SSL_CTX_set_alpn_protos(context->native_handle(), kAlpn, sizeof kAlpn);
+  context_ = std::move(context);
+  return context_.get();
+}
+
+asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
+    asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
+    const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
+    TlsSecurity& security, Trace& trace) {
+  auto context = this->context();
+  if (!context) co_return context.error();
+  auto stream = std::make_unique<TlsStream>(socket, **context);
+  SSL* ssl = stream->native_handle();
+  SSL_set_tlsext_host_name(ssl, host.c_str());  // SNI (RFC 6066 section 3)
+  SSL_set1_host(ssl, host.c_str());             // the name check (RFC 6125), as browsers do
+  // subjectAltName only: browsers stopped falling back to the subject's CN in 2017.
+  SSL_set_hostflags(ssl,
+                    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+
+  VerifyObservation seen;
+  stream->set_verify_callback([&](bool preverified, asio::ssl::verify_context& verify) {
+    X509_STORE_CTX* store = verify.native_handle();
+    if (X509* cert = X509_STORE_CTX_get_current_cert(store)) {
+      const int depth = X509_STORE_CTX_get_error_depth(store);
+      seen.presented.emplace(depth, describe_certificate(cert));
+      X509_up_ref(cert);
+      tls::X509Ptr held(cert);
+      if (depth == 0 && !seen.leaf) {
+        X509_up_ref(cert);
+        seen.leaf.reset(cert);
+      }
+      seen.top = std::move(held);
+    }
+    if (seen.sent_intermediates < 0)
+      if (STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store))
+        seen.sent_intermediates = sk_X509_num(sent) - 1;
+    // --insecure: carry on, but the verdict is still shown on every page.
+    return preverified || insecure_;
+  });
+
+  std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), ALPN http/1.1");
+  deadline.arm(timeout);
+  auto [handshake_error] =
+      co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);
+  // The callback refers to this frame's `seen`; later renegotiation is not expected.
+  stream->set_verify_callback([insecure = insecure_](bool preverified, asio::ssl::verify_context&) {
+    return preverified || insecure;
+  });
+  for (const auto& [depth, text] : seen.presented) {
+    trace.detail(step, "certificate " + std::to_string(depth) + ": " + text);
+    security.chain.push_back(text);
+  }
+  const long verify_result = SSL_get_verify_result(ssl);
+  if (verify_result != X509_V_OK) {
+    const std::string reason = explain_refusal(verify_result, seen, host);
+    security.verification = "FAILED, " + reason;
+    trace.detail(step, "verification: " + security.verification);
+    if (!insecure_ || handshake_error) {
+      trace.finish(step, "refused: " + browser_error_name(verify_result));
+      co_return make_error(browser_error_name(verify_result) + ": the certificate of " + host +
+                               " is not trusted: " + reason,
+                           exit_code::kCertificate);
+    }
+    security.insecure_warning = "INSECURE: --insecure is on and the certificate of " + host +
+                                " failed verification (" + browser_error_name(verify_result) +
+                                ": " + reason + ")";
+  }
+  if (handshake_error) {
+    const std::string why = deadline.expired() ? "timed out" : handshake_error.message();
+    trace.finish(step, "failed: " + why);
+    co_return make_error("TLS handshake with " + host + " failed: " + why,
+                         deadline.expired() ? exit_code::kTimeout : exit_code::kTlsHandshake);
+  }
+  if (verify_result == X509_V_OK) {
+    std::string root_name = "the trusted root";
+    if (STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl); chain && sk_X509_num(chain) > 0)
+      root_name = name_text(X509_get_subject_name(sk_X509_value(chain, sk_X509_num(chain) - 1)));
+    security.verification = "OK, chain to " + root_name + ", name " + host + " matches";
+    trace.detail(step, "verification: " + security.verification);
+    auto revocation = co_await check_revocation(ssl, trace);
+    if (!revocation) {
+      security.revocation = "REVOKED, " + revocation.error().message;
+      trace.detail(step, "revocation: " + security.revocation);
+      trace.finish(step, "refused: NET::ERR_CERT_REVOKED");
+      co_return make_error("NET::ERR_CERT_REVOKED: the certificate of " + host +
+                               " is not trusted: revoked: " + revocation.error().message,
+                           exit_code::kCertificate);
+    }
+    security.revocation = *revocation;
+    trace.detail(step, "revocation: " + security.revocation);
+  }
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_length = 0;
+  SSL_get0_alpn_selected(ssl, &alpn, &alpn_length);
+  const char* group = SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl));
+  security.version = SSL_get_version(ssl);
+  security.cipher = SSL_get_cipher_name(ssl);
+  security.group = group ? group : "unknown";
+  security.alpn = alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "";
+  security.resumed = SSL_session_reused(ssl) != 0;
+  trace.finish(step, security.version + ", " + security.cipher + ", key exchange " +
+                         security.group + ", ALPN " +
+                         (security.alpn.empty() ? "none" : security.alpn) +
+                         (security.resumed ? ", resumed" : ""));
+  co_return std::move(stream);
+}
+
+}  // namespace miniweb::browser

@@ -1,0 +1,63 @@
+#pragma once
+// TLS as a browser does it: one client context for the whole session (the trusted roots read
+// once, at the first handshake), and on each connection a handshake with the checks a browser
+// makes: SNI, ALPN, the chain up to a trusted root, the host name in subjectAltName (never the
+// subject's CN), the dates, then revocation. A refusal is explained as browsers word it.
+
+#include <asio/ssl.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "browser/trace.hpp"
+#include "shared/awaitable.hpp"
+#include "shared/deadline.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::browser {
+
+// What a handshake established, for the page's information ('=' in the terminal).
+struct TlsSecurity {
+  std::string version;  // "TLSv1.3"
+  std::string cipher;
+  std::string group;  // the key exchange: "X25519"
+  std::string alpn;   // "http/1.1"
+  bool resumed = false;
+  std::vector<std::string> chain;  // each certificate described, the server's own first
+  std::string verification;        // "OK, chain to ..., name ... matches" or why it failed
+  std::string revocation;          // "good, not listed in ..."
+  // Set when --insecure let a refused certificate through; every page says so.
+  std::string insecure_warning;
+};
+
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket&>;
+
+class TlsClient {
+ public:
+  // The verified chain's leaf against its CRL: an Error refuses, a string is the verdict.
+  using RevocationCheck = std::function<asio::awaitable<Result<std::string>>(SSL*, Trace&)>;
+
+  // `ca_file`: the only trust anchors, as PEM. `insecure`: accept refused certificates
+  // (--insecure).
+  TlsClient(std::filesystem::path ca_file, bool insecure);
+
+  // The handshake with `host` over the connected `socket`, within `timeout`. The stream keeps a
+  // reference to `socket` and to this client's context: both outlive it.
+  asio::awaitable<Result<std::unique_ptr<TlsStream>>> handshake(
+      asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
+      const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
+      TlsSecurity& security, Trace& trace);
+
+ private:
+  Result<asio::ssl::context*> context();
+
+  std::filesystem::path ca_file_;
+  bool insecure_;
+  std::unique_ptr<asio::ssl::context> context_;  // built at the first handshake
+};
+
+}  // namespace miniweb::browser

@@ -1,0 +1,175 @@
+#include "browser/options.hpp"
+
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "browser/exit_codes.hpp"
+#include "shared/dns/client.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+// Proxies from the environment, as curl reads them: lower-case http_proxy only (HTTP_PROXY can
+// be set by a CGI request's "Proxy:" header), https_proxy or HTTPS_PROXY, no_proxy or NO_PROXY.
+const char* environment(const char* lower, const char* upper) {
+  if (const char* value = std::getenv(lower); value && *value) return value;
+  if (upper)
+    if (const char* value = std::getenv(upper); value && *value) return value;
+  return nullptr;
+}
+
+Result<Url> proxy_url(const std::string& text) {
+  auto url = Url::parse(text.find("://") == std::string::npos ? "http://" + text : text);
+  if (!url) return url.error();
+  if (url->scheme != "http")
+    return make_error("only http:// proxies are supported, not " + url->scheme + "://");
+  return url;
+}
+
+Status use_proxy(std::optional<Url>& target, const char* text) {
+  if (text == nullptr || *text == '\0') return Ok{};
+  auto url = proxy_url(text);
+  if (!url)
+    return make_error("the proxy '" + std::string(text) + "' is not usable: " + url.error().message,
+                      exit_code::kUsage);
+  target = *url;
+  return Ok{};
+}
+
+std::vector<std::string> no_proxy_list(std::string_view list) {
+  std::vector<std::string> entries;
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string entry(list.substr(0, comma));
+    std::erase(entry, ' ');
+    if (!entry.empty()) entries.push_back(entry);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return entries;
+}
+
+}  // namespace
+
+Result<BrowserOptions> parse_options(int argc, char** argv) {
+  BrowserOptions options;
+  NavigatorOptions& navigator = options.navigator;
+  bool dump = false;
+  bool window = false;
+  bool terminal = false;
+  bool line_mode = false;
+  bool insecure = false;
+  double timeout_seconds = 0;
+  std::string resolver;
+  std::string ca_file;
+  std::string root_hints;
+  std::string cache_dir;
+  std::string proxy;
+  std::string hosts_file = "/etc/hosts";
+  std::string download_dir = ".";
+  std::uint16_t dns_port = 53;
+
+  CLI::App app{
+      "miniweb-browser: follows a URL through DNS, TCP, TLS and HTTP, and renders the page as "
+      "text"};
+  app.add_option("url", options.url,
+                 "the URL to open (https://www.example.test/, a host name, or a local file)");
+  app.add_flag("--dump", dump, "print the laid-out page as text and exit (as lynx -dump)");
+  app.add_flag("--trace", options.trace,
+               "show every step of the journey with its duration (on stderr)");
+  app.add_option("--width", options.width,
+                 "columns to wrap the page at (default: the terminal's, or 80)")
+      ->check(CLI::Range(20, 1000));
+  app.add_option("--resolver", resolver, "the recursive DNS resolver, ADDRESS[:PORT]");
+  app.add_option("--ca-file", ca_file, "PEM file of the only CA roots to trust")
+      ->check(CLI::ExistingFile);
+  app.add_option("--hosts", hosts_file, "hosts file consulted before DNS");
+  app.add_option("--root-hints", root_hints,
+                 "root hints, to show the iterative DNS path in --trace")
+      ->check(CLI::ExistingFile);
+  app.add_option("--dns-port", dns_port, "the port DNS servers listen on (for the iterative path)");
+  app.add_option("--cache-dir", cache_dir,
+                 "profile folder: the DNS cache, HSTS hosts, cookies and CRLs kept between runs");
+  app.add_option("--download-dir", download_dir, "where files that are not pages are saved");
+  app.add_flag("--insecure", insecure,
+               "show pages whose certificate fails verification (each page says so)");
+  app.add_flag("--window", window,
+               "open the SDL2 window (the default when a display is there, unless --dump)");
+  app.add_flag("--terminal", terminal, "stay in the terminal even when a display is there");
+  app.add_flag("--line-mode", line_mode,
+               "the terminal line by line, commands typed after a prompt (the default when "
+               "standard output is not a terminal)");
+  app.add_option("--screenshot", options.screenshot,
+                 "open the window, write it as PNG once the page has loaded (or failed), and exit; "
+                 "works headless");
+  app.add_option("--timeout", timeout_seconds,
+                 "seconds to wait for a connection, a handshake or a whole response (default: 5 "
+                 "to connect, 10 for the rest)")
+      ->check(CLI::Range(0.01, 3600.0));
+  app.add_option("--proxy", proxy,
+                 "HTTP proxy, http://HOST:PORT: https URLs go through CONNECT, http URLs are sent "
+                 "to it in full (default: $https_proxy / $http_proxy, minus $no_proxy)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return make_error(error.what(), code == 0 ? exit_code::kOk : exit_code::kUsage);
+  }
+
+  navigator.download_dir = download_dir;
+  navigator.dns.hosts_file = hosts_file;
+  navigator.dns.dns_port = dns_port;
+  navigator.dns.cache_dir = cache_dir;
+  if (!resolver.empty()) {
+    auto endpoint = dns::parse_endpoint(resolver, 53);
+    if (!endpoint) {
+      std::cerr << "miniweb-browser: --resolver: " << endpoint.error().message << '\n';
+      return make_error(endpoint.error().message, exit_code::kUsage);
+    }
+    navigator.dns.recursive = *endpoint;
+  }
+  if (options.trace && !root_hints.empty()) navigator.dns.root_hints = root_hints;
+  LoaderOptions& loader = navigator.loader;
+  loader.insecure = insecure;
+  if (timeout_seconds > 0) {
+    const auto timeout = std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
+    loader.connect_timeout = timeout;
+    loader.io_timeout = timeout;
+  }
+  Status proxies = Ok{};
+  if (!proxy.empty()) {
+    proxies = use_proxy(loader.https_proxy, proxy.c_str());
+    if (proxies) proxies = use_proxy(loader.http_proxy, proxy.c_str());
+  } else {
+    proxies = use_proxy(loader.https_proxy, environment("https_proxy", "HTTPS_PROXY"));
+    if (proxies) proxies = use_proxy(loader.http_proxy, environment("http_proxy", nullptr));
+    if (const char* no_proxy = environment("no_proxy", "NO_PROXY"))
+      loader.no_proxy = no_proxy_list(no_proxy);
+  }
+  if (!proxies) {
+    std::cerr << "miniweb-browser: " << proxies.error().message << '\n';
+    return proxies.error();
+  }
+  loader.profile_dir = cache_dir;
+  loader.ca_file = ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : ca_file;
+
+  // A display means the window, as a desktop browser; --dump (or no display) the terminal,
+  // full screen when standard output is one.
+  const bool has_display =
+      std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr;
+  if (dump) {
+    options.face = Face::Dump;
+  } else if (window || !options.screenshot.empty() || (has_display && !terminal && !line_mode)) {
+    options.face = Face::Window;
+  } else if (line_mode || !::isatty(STDOUT_FILENO) || !::isatty(STDIN_FILENO)) {
+    options.face = Face::LineMode;
+  } else {
+    options.face = Face::FullScreen;
+  }
+  return options;
+}
+
+}  // namespace miniweb::browser

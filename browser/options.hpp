@@ -1,0 +1,33 @@
+#pragma once
+// The browser's command line, read the same way by miniweb-browser and by the window's own
+// program (miniweb-browser-window), which the first starts when a window is wanted.
+
+#include <optional>
+#include <string>
+
+#include "browser/navigator.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::browser {
+
+enum class Face {
+  Dump,        // --dump: the page as text on standard output, as lynx -dump
+  FullScreen,  // the terminal, full screen, as lynx and w3m
+  LineMode,    // the terminal, line by line (--line-mode, or when output is not a terminal)
+  Window,      // the SDL2 window (--window, --screenshot, or a display without --terminal)
+};
+
+struct BrowserOptions {
+  std::string url;  // as typed; empty: none
+  Face face = Face::FullScreen;
+  bool trace = false;
+  int width = 0;  // 0: the terminal's width (the dump: 80)
+  std::string screenshot;
+  NavigatorOptions navigator;
+};
+
+// The options in argv, the face chosen from them and the environment (a display, a terminal).
+// On --help, or an error, Error::code is the exit code and the message is already printed.
+Result<BrowserOptions> parse_options(int argc, char** argv);
+
+}  // namespace miniweb::browser

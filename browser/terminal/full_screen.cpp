@@ -1,0 +1,385 @@
+#include "browser/terminal/full_screen.hpp"
+
+#include "browser/error_page.hpp"
+#include "browser/exit_codes.hpp"
+#include "browser/layout/utf8.hpp"
+#include "browser/page_info.hpp"
+#include "browser/terminal/page_view.hpp"
+#include "browser/terminal/screen.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+using terminal::Attributes;
+using terminal::PageView;
+using terminal::Screen;
+namespace key = terminal::key;
+
+// How often the screen looks for a finished load and the journey's progress while idle.
+constexpr int kPollMilliseconds = 50;
+
+constexpr const char* kHelpHtml = R"(<title>Keys</title>
+<h1>The keys of miniweb's browser</h1>
+<table>
+<tr><th align=left>Down, Tab</th><td>the next link (the page scrolls when it is further)</td></tr>
+<tr><th align=left>Up, Shift-Tab</th><td>the previous link</td></tr>
+<tr><th align=left>Enter, Right</th><td>follow the highlighted link</td></tr>
+<tr><th align=left>Left, Backspace</th><td>back (or close this page)</td></tr>
+<tr><th align=left>f</th><td>forward</td></tr>
+<tr><th align=left>Space, Page Down</th><td>the next screen</td></tr>
+<tr><th align=left>b, Page Up</th><td>the previous screen</td></tr>
+<tr><th align=left>Home, End</th><td>the top, the bottom of the page</td></tr>
+<tr><th align=left>g</th><td>go to a URL, a host name or a local file</td></tr>
+<tr><th align=left>/</th><td>search the page; n finds the next match</td></tr>
+<tr><th align=left>\</th><td>the page's source</td></tr>
+<tr><th align=left>=</th><td>the page's information: URL, status, TLS, certificate chain</td></tr>
+<tr><th align=left>t</th><td>the journey of the last load: every step, timed</td></tr>
+<tr><th align=left>r</th><td>reload</td></tr>
+<tr><th align=left>Escape</th><td>stop the load in progress</td></tr>
+<tr><th align=left>q</th><td>quit</td></tr>
+</table>
+)";
+
+// Where the browser's own pages say they are (they are not loaded from anywhere).
+Url own_page_url(const std::string& name) {
+  Url url;
+  url.scheme = "about";
+  url.path = name;
+  return url;
+}
+
+// The part of `line` from cell `column`, `cells` wide.
+std::string_view cells_of(std::string_view line, int column, int cells) {
+  std::size_t pos = 0;
+  std::size_t start = std::string_view::npos;
+  for (int at = 0; pos < line.size();) {
+    if (at == column && start == std::string_view::npos) start = pos;
+    if (at >= column + cells) break;
+    at += layout::code_point_width(layout::decode_utf8(line, pos));
+  }
+  if (start == std::string_view::npos) return {};
+  return line.substr(start, pos - start);
+}
+
+class FullScreenBrowser {
+ public:
+  FullScreenBrowser(Navigator& navigator, Screen& screen)
+      : navigator_(navigator), screen_(screen) {}
+
+  int run(const std::optional<Url>& start) {
+    if (start) {
+      go(*start, true);
+    } else {
+      show_own_page(own_page_url("keys"), kHelpHtml);
+      message_ = "g opens a URL";
+    }
+    bool dirty = true;
+    while (true) {
+      if (auto outcome = navigator_.take_outcome()) {
+        take(std::move(*outcome));
+        dirty = true;
+      }
+      if (dirty || navigator_.busy() || was_busy_) draw();
+      was_busy_ = navigator_.busy();
+      const int pressed = screen_.read_key(kPollMilliseconds);
+      dirty = pressed != key::kNone;
+      if (pressed == key::kNone) continue;
+      if (!handle(pressed)) break;
+    }
+    return exit_code_;
+  }
+
+ private:
+  Viewport viewport() const {
+    // One column short of the screen: writing into the last one moves some terminals' cursor
+    // to the next line.
+    return Viewport{.width = std::max(20, screen_.columns() - 1)};
+  }
+  int page_rows() const { return std::max(1, screen_.rows() - 2); }
+  Page& shown() { return overlay_ ? *overlay_ : *page_; }
+
+  // --- loads ---
+
+  void go(const Url& url, bool record) {
+    if (record) navigator_.history().visit(url);
+    overlay_.reset();
+    navigator_.start(url, viewport());
+    message_.clear();
+  }
+
+  void take(LoadOutcome outcome) {
+    last_trace_ = std::move(outcome.trace);
+    last_url_ = outcome.requested.to_string();
+    overlay_.reset();
+    if (outcome.page) {
+      exit_code_ = exit_code::kOk;
+      navigator_.history().replace_current(outcome.page->url);
+      page_ = std::move(*outcome.page);
+    } else {
+      const Error& error = outcome.page.error();
+      exit_code_ = error.code ? error.code : exit_code::kFailed;
+      page_ = page_from_html(outcome.requested, error_page_html(error, last_url_), viewport());
+      message_ = error.message;
+    }
+    view_ = PageView(page_->layout);
+    view_.set_height(page_rows());
+  }
+
+  // A page of the browser's own, shown over the page until Left, Backspace or another page.
+  void show_overlay(const std::string& html, const Url& url) {
+    if (!page_) return show_own_page(url, html);
+    if (!overlay_) page_place_ = view_.place();
+    overlay_ = page_from_html(url, html, viewport());
+    view_ = PageView(overlay_->layout);
+    view_.set_height(page_rows());
+  }
+  void close_overlay() {
+    overlay_.reset();
+    view_ = PageView(page_->layout);
+    view_.set_height(page_rows());
+    view_.restore(page_place_);
+  }
+  // Before any page: the browser's own page takes the page's place.
+  void show_own_page(const Url& url, const std::string& html) {
+    page_ = page_from_html(url, html, viewport());
+    view_ = PageView(page_->layout);
+    view_.set_height(page_rows());
+  }
+
+  void relayout() {
+    const PageView::Place place = view_.place();
+    if (page_) Navigator::lay_out(*page_, viewport());
+    if (overlay_) Navigator::lay_out(*overlay_, viewport());
+    if (!page_) return;
+    view_ = PageView(shown().layout);
+    view_.set_height(page_rows());
+    view_.restore(place);
+  }
+
+  // --- keys ---
+
+  bool handle(int pressed) {
+    message_.clear();
+    switch (pressed) {
+      case 'q':
+      case 3:  // Ctrl-C
+        return false;
+      case key::kDown:
+      case '\t':
+        view_.next_link();
+        break;
+      case key::kUp:
+      case key::kBackTab:
+        view_.previous_link();
+        break;
+      case key::kEnter:
+      case key::kRight:
+        follow_selected();
+        break;
+      case key::kLeft:
+      case key::kBackspace:
+        if (overlay_) {
+          close_overlay();
+        } else if (const Url* previous = navigator_.history().back()) {
+          go(*previous, false);
+        } else {
+          message_ = "no page to go back to";
+        }
+        break;
+      case 'f':
+        if (const Url* next = navigator_.history().forward()) {
+          go(*next, false);
+        } else {
+          message_ = "no page to go forward to";
+        }
+        break;
+      case 'r':
+      case 18:  // Ctrl-R
+        if (const Url* current = navigator_.history().current()) go(*current, false);
+        break;
+      case ' ':
+      case key::kPageDown:
+        view_.page_down();
+        break;
+      case 'b':
+      case key::kPageUp:
+        view_.page_up();
+        break;
+      case key::kHome:
+        view_.to_top();
+        break;
+      case key::kEnd:
+        view_.to_bottom();
+        break;
+      case 'g':
+        prompt_url();
+        break;
+      case '/':
+        prompt_search();
+        break;
+      case 'n':
+        search_again();
+        break;
+      case '\\':
+        if (page_) {
+          show_overlay(preformatted_html("Source of " + page_->url.to_string(), page_->source),
+                       page_->url);
+        }
+        break;
+      case '=':
+        if (page_) show_overlay(page_info_html(*page_), page_->url);
+        break;
+      case 't':
+        show_overlay(preformatted_html("The journey of " + last_url_,
+                                       last_trace_.steps().empty() ? "Nothing has been loaded yet."
+                                                                   : last_trace_.render(last_url_)),
+                     own_page_url("journey"));
+        break;
+      case 'h':
+      case '?':
+        show_overlay(kHelpHtml, own_page_url("keys"));
+        break;
+      case key::kEscape:
+        if (navigator_.busy()) {
+          navigator_.stop();
+          message_ = "stopped";
+        }
+        break;
+      case key::kResize:
+        relayout();
+        break;
+      default:
+        message_ = "that key does nothing here (h shows the keys)";
+        break;
+    }
+    return true;
+  }
+
+  void follow_selected() {
+    const int link = view_.selected_link();
+    if (!page_ || link == 0) {
+      message_ = "no link is highlighted (Tab moves to the next one)";
+      return;
+    }
+    auto target = link_target(shown(), link);
+    if (!target) {
+      message_ = target.error().message;
+      return;
+    }
+    go(*target, true);
+  }
+
+  void prompt_url() {
+    auto typed = screen_.prompt(screen_.rows() - 1, "URL to open: ", "");
+    if (!typed || typed->empty()) return;
+    auto url = Navigator::interpret(*typed);
+    if (!url) {
+      message_ = "'" + *typed + "' is not a URL: " + url.error().message;
+      return;
+    }
+    go(*url, true);
+  }
+
+  void prompt_search() {
+    auto typed = screen_.prompt(screen_.rows() - 1, "Search for: ", search_);
+    if (!typed || typed->empty()) return;
+    search_ = *typed;
+    if (!view_.find(search_)) message_ = "'" + search_ + "' is not on this page";
+  }
+  void search_again() {
+    if (search_.empty()) {
+      message_ = "nothing to search for yet (/ searches)";
+    } else if (!view_.find(search_)) {
+      message_ = "'" + search_ + "' is not on this page";
+    }
+  }
+
+  // --- drawing ---
+
+  void draw() {
+    screen_.clear();
+    const int rows = page_rows();
+    view_.set_height(rows);
+    draw_title_bar();
+    if (page_) draw_page(rows);
+    draw_status_bar();
+    screen_.show();
+  }
+
+  void draw_title_bar() {
+    const Attributes bar{.bold = true, .reverse = true};
+    if (!page_) return screen_.bar(0, " miniweb", "", bar);
+    const Page& page = shown();
+    const std::string title = page.layout.title.empty() ? page.url.to_string() : page.layout.title;
+    const std::string& warning = page_->security.insecure_warning;
+    screen_.bar(0, " " + title, warning.empty() ? "miniweb " : "NOT SECURE ", bar);
+  }
+
+  void draw_page(int rows) {
+    const Page& page = shown();
+    const int selected = view_.selected_link();
+    const int columns = screen_.columns();
+    for (int row = 0; row < rows; ++row) {
+      for (std::size_t index : view_.runs_on_line(view_.top() + row)) {
+        const layout::TextRun& run = page.layout.runs[index];
+        const Attributes attributes{
+            .bold = run.style.bold || run.style.heading > 0,
+            .underline = run.style.underline || run.link > 0,
+            .reverse = run.link > 0 && run.link == selected,
+        };
+        screen_.put(1 + row, run.x, run.text, attributes, columns - run.x);
+      }
+    }
+    const PageView::Match& match = view_.match();
+    if (match.line >= view_.top() && match.line < view_.top() + rows) {
+      const std::string_view found =
+          cells_of(view_.line_text(match.line), match.column, match.cells);
+      screen_.put(1 + match.line - view_.top(), match.column, found, Attributes{.standout = true},
+                  match.cells);
+    }
+  }
+
+  void draw_status_bar() {
+    const Attributes bar{.reverse = true};
+    const int row = screen_.rows() - 1;
+    std::string where = page_ && !overlay_ ? page_->url.to_string() : "";
+    if (page_ && !overlay_ && page_->status) where += "  " + std::to_string(page_->status);
+    if (navigator_.busy()) {
+      const Url* loading = navigator_.history().current();
+      return screen_.bar(
+          row, " " + (loading ? loading->to_string() : where) + "  " + navigator_.progress(),
+          "Esc stops ", bar);
+    }
+    if (!message_.empty()) return screen_.bar(row, " " + message_, "h keys ", bar);
+    if (const int link = view_.selected_link(); link > 0) {
+      auto target = link_target(shown(), link);
+      return screen_.bar(row, " -> " + (target ? target->to_string() : target.error().message),
+                         "link " + std::to_string(link) + " ", bar);
+    }
+    if (overlay_) return screen_.bar(row, " " + shown().layout.title, "Left returns ", bar);
+    screen_.bar(row, " " + where, "h keys  q quits ", bar);
+  }
+
+  Navigator& navigator_;
+  Screen& screen_;
+  std::optional<Page> page_;     // the page, or the error page of the load that failed
+  std::optional<Page> overlay_;  // a page of the browser's own shown over it
+  PageView view_;
+  PageView::Place page_place_;  // where the page's view was when an overlay opened
+  Trace last_trace_;
+  std::string last_url_;
+  std::string search_;
+  std::string message_;
+  int exit_code_ = exit_code::kOk;
+  bool was_busy_ = false;
+};
+
+}  // namespace
+
+int run_full_screen(Navigator& navigator, const std::optional<Url>& start) {
+  auto screen = Screen::open();
+  if (!screen) return exit_code::kFailed;
+  return FullScreenBrowser(navigator, **screen).run(start);
+}
+
+}  // namespace miniweb::browser
