@@ -93,7 +93,8 @@ class FullScreenBrowser {
   Viewport viewport() const {
     // One column short of the screen: writing into the last one moves some terminals' cursor
     // to the next line.
-    return Viewport{.width = std::max(20, screen_.columns() - 1)};
+    // Links are shown underlined and highlighted when selected, not numbered, as in lynx.
+    return Viewport{.width = std::max(20, screen_.columns() - 1), .number_links = false};
   }
   int page_rows() const { return std::max(1, screen_.rows() - 2); }
   Page& shown() { return overlay_ ? *overlay_ : *page_; }

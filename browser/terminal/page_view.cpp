@@ -39,6 +39,7 @@ PageView::PageView(const layout::DisplayList& list) : list_(&list) {
 void PageView::set_height(int rows) {
   height_ = std::max(1, rows);
   top_ = std::clamp(top_, 0, last_top());
+  if (selected_ == kNone || !on_screen(links_[selected_])) select_first_on_screen();
 }
 
 int PageView::last_top() const {
