@@ -29,7 +29,7 @@ void BlockLayout::layout_node(const Node& node) {
     return;
   }
   if (is_hidden(node)) return;
-  const Display display = display_of(node.tag);
+  const Display display = display_of(node);
   // The presentational align="center" (HTML 3.2) that old pages and lynx still honour.
   if (const std::string_view* align = node.attribute("align");
       align != nullptr && display != Display::Inline && display != Display::Image &&

@@ -1,13 +1,28 @@
 #include "browser/layout/user_agent_style.hpp"
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "browser/layout/attribute_values.hpp"
 
 namespace miniweb::browser::layout {
 
-Display display_of(std::string_view tag) {
+namespace {
+
+// SVG and MathML read as lynx and w3m read them, which know neither: the text they hold is
+// inline text (an SVG's <text> and <desc>, a formula's <mi>, <mo>, <mn> and annotations),
+// and nothing is drawn. An SVG's <a> is a link like HTML's; its <title> names the drawing
+// and stays hidden, as lynx and w3m hide a <title>. (<style> and <script> the DOM drops.)
+Display foreign_display(const html::Node& element) {
+  if (element.tag == "a") return Display::Anchor;
+  if (element.element_namespace == html::Node::Namespace::Svg && element.tag == "title") {
+    return Display::Hidden;
+  }
+  return Display::Inline;
+}
+
+Display html_display(std::string_view tag) {
   static const std::unordered_map<std::string_view, Display> table = {
       {"head", Display::Hidden},
       {"title", Display::Hidden},
@@ -17,7 +32,6 @@ Display display_of(std::string_view tag) {
       {"meta", Display::Hidden},
       {"link", Display::Hidden},
       {"base", Display::Hidden},
-      {"svg", Display::Hidden},
       {"iframe", Display::Hidden},
       {"noframes", Display::Hidden},
       {"datalist", Display::Hidden},
@@ -107,6 +121,13 @@ Display display_of(std::string_view tag) {
   };
   const auto found = table.find(tag);
   return found == table.end() ? Display::Inline : found->second;
+}
+
+}  // namespace
+
+Display display_of(const html::Node& element) {
+  if (element.element_namespace != html::Node::Namespace::Html) return foreign_display(element);
+  return html_display(element.tag);
 }
 
 bool is_hidden(const html::Node& node) {

@@ -3,8 +3,6 @@
 // do with it. There is no CSS; the one style a page can set is the inline display:none that
 // pages use to hide things.
 
-#include <string_view>
-
 #include "browser/html/dom.hpp"
 
 namespace miniweb::browser::layout {
@@ -38,9 +36,8 @@ enum class Display {
   Center,
 };
 
-// How an element with this (lower-case) tag displays; unknown elements are inline, as in
-// every browser.
-Display display_of(std::string_view tag);
+// How the element displays; unknown elements are inline, as in every browser.
+Display display_of(const html::Node& element);
 
 // Hidden by the attribute or by the one inline style that pages use to hide things.
 bool is_hidden(const html::Node& node);
