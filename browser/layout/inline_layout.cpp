@@ -153,6 +153,8 @@ void InlineLayout::add_preformatted(std::string_view text) {
     const int x = line_.empty() ? left_ : line_x_;
     const int width = measurer_.text_width(clean, style_);
     append_fragment(x, width, std::move(clean), style_, link_, false);
+    // A preformatted line never wraps: all of it is as narrow as the box can be.
+    max_word_ = std::max(max_word_, line_x_);
   };
   for (char c : text) {
     if (c == '\n') {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -90,15 +91,20 @@ Style cell_style(const Style& table_style, const Cell& cell) {
   return style;
 }
 
-// Columns as wide as their widest cell when the table fits; otherwise each column gets
-// its narrowest (widest word) plus a share of the rest in proportion to how much it
-// wants; when even the narrowest do not fit, they shrink in proportion and words break.
-std::vector<int> column_widths(const std::vector<std::vector<Cell>>& rows, int columns,
-                               int available_width, int cell_unit) {
+// The narrowest each column can be without breaking a word (CSS's min-content width) and
+// the width it takes when nothing wraps (max-content), from its cells.
+struct ColumnBounds {
+  std::vector<int> min;
+  std::vector<int> max;
+  std::int64_t sum_min = 0;
+  std::int64_t sum_max = 0;
+};
+
+ColumnBounds column_bounds(const std::vector<std::vector<Cell>>& rows, int columns, int gap) {
   const auto count = static_cast<std::size_t>(columns);
-  std::vector<int> min(count, 0);
-  std::vector<int> max(count, 0);
-  const int gap = 2 * cell_unit;
+  ColumnBounds bounds{std::vector<int>(count, 0), std::vector<int>(count, 0)};
+  std::vector<int>& min = bounds.min;
+  std::vector<int>& max = bounds.max;
   for (const auto& row : rows) {
     for (const Cell& cell : row) {
       if (cell.span != 1) continue;
@@ -122,45 +128,27 @@ std::vector<int> column_widths(const std::vector<std::vector<Cell>>& rows, int c
       }
     }
   }
-  std::int64_t sum_min = 0;
-  std::int64_t sum_max = 0;
   for (std::size_t c = 0; c < count; ++c) {
     max[c] = std::max(max[c], min[c]);
-    sum_min += min[c];
-    sum_max += max[c];
+    bounds.sum_min += min[c];
+    bounds.sum_max += max[c];
   }
-  const std::int64_t available =
-      std::max<std::int64_t>(static_cast<std::int64_t>(available_width) - gap * (columns - 1),
-                             static_cast<std::int64_t>(columns) * cell_unit);
-  if (sum_max <= available) return max;
-  std::vector<int> widths(count);
-  if (sum_min >= available) {
-    // Narrow columns keep their words whole; only the widest give way, down to a common
-    // cap (the largest for which everything fits), and their long words break.
-    std::int64_t low = cell_unit;
-    std::int64_t high = *std::max_element(min.begin(), min.end());
-    const auto capped_sum = [&min](std::int64_t cap) {
-      std::int64_t sum = 0;
-      for (int m : min) sum += std::min<std::int64_t>(m, cap);
-      return sum;
-    };
-    while (low < high) {
-      const std::int64_t mid = (low + high + 1) / 2;
-      if (capped_sum(mid) <= available) {
-        low = mid;
-      } else {
-        high = mid - 1;
-      }
-    }
-    for (std::size_t c = 0; c < count; ++c) {
-      widths[c] = std::max(cell_unit, static_cast<int>(std::min<std::int64_t>(min[c], low)));
-    }
-    return widths;
-  }
-  const std::int64_t extra = available - sum_min;
-  const std::int64_t flexible = sum_max - sum_min;
-  for (std::size_t c = 0; c < count; ++c) {
-    widths[c] = min[c] + static_cast<int>((max[c] - min[c]) * extra / flexible);
+  return bounds;
+}
+
+// Columns as wide as their widest cell when the table fits; otherwise each column gets
+// its narrowest (widest word) plus a share of the rest in proportion to how much it
+// wants. When even the narrowest do not fit, w3m keeps every word whole and lets the table
+// run past the line's end; so do we: each column is as wide as its widest word.
+std::vector<int> column_widths(const ColumnBounds& bounds, std::int64_t available) {
+  if (bounds.sum_max <= available) return bounds.max;
+  if (bounds.sum_min >= available) return bounds.min;
+  const std::int64_t extra = available - bounds.sum_min;
+  const std::int64_t flexible = bounds.sum_max - bounds.sum_min;
+  std::vector<int> widths(bounds.min.size());
+  for (std::size_t c = 0; c < widths.size(); ++c) {
+    widths[c] =
+        bounds.min[c] + static_cast<int>((bounds.max[c] - bounds.min[c]) * extra / flexible);
   }
   return widths;
 }
@@ -212,17 +200,23 @@ void layout_table(BlockLayout& parent, const Node& table) {
       cell.max = std::max(measure.max_width(), cell.min);
     }
   }
-  const std::vector<int> widths = column_widths(rows, columns, right - left, cell_unit);
   const int gap = 2 * cell_unit;
+  const ColumnBounds bounds = column_bounds(rows, columns, gap);
+  const std::int64_t available =
+      std::max<std::int64_t>(static_cast<std::int64_t>(right - left) - gap * (columns - 1),
+                             static_cast<std::int64_t>(columns) * cell_unit);
+  const std::vector<int> widths = column_widths(bounds, available);
 
   std::vector<int> starts(static_cast<std::size_t>(columns) + 1, 0);
   for (int c = 0; c < columns; ++c) {
     starts[static_cast<std::size_t>(c) + 1] =
         starts[static_cast<std::size_t>(c)] + widths[static_cast<std::size_t>(c)] + gap;
   }
-  int total = 0;
-  for (int w : widths) total += w;
-  lines.include_min_width(left + total + gap * (columns - 1));
+  // A table in a cell being measured says how narrow it can be: its columns at their
+  // narrowest, so that the outer table can make room without breaking words elsewhere.
+  const auto gaps = static_cast<std::int64_t>(gap) * (columns - 1);
+  lines.include_min_width(static_cast<int>(
+      std::min<std::int64_t>(left + bounds.sum_min + gaps, std::numeric_limits<int>::max())));
 
   // Cells spanning rows hang down into the rows below; each row then starts below every
   // spanning cell that ended above it.
