@@ -216,6 +216,18 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
   return deepest;
 }
 
+Node::Namespace namespace_of(const GumboElement& element) {
+  switch (element.tag_namespace) {
+    case GUMBO_NAMESPACE_SVG:
+      return Node::Namespace::Svg;
+    case GUMBO_NAMESPACE_MATHML:
+      return Node::Namespace::MathMl;
+    case GUMBO_NAMESPACE_HTML:
+      break;
+  }
+  return Node::Namespace::Html;
+}
+
 Node text_node(std::string_view text) {
   Node node;
   node.kind = Node::Kind::Text;
@@ -265,6 +277,7 @@ Document parse_html(std::string_view html) {
     Node& target = *frame.target;
     target.kind = Node::Kind::Element;
     target.tag = tag_name(element, *storage);
+    target.element_namespace = namespace_of(element);
     target.attributes.reserve(element.attributes.length);
     for (unsigned int i = 0; i < element.attributes.length; ++i) {
       const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);

@@ -14,6 +14,10 @@ namespace miniweb::browser::html {
 
 struct Node {
   enum class Kind { Element, Text };
+  // gumbo puts <svg> and <math> and all they hold in namespaces of their own, up to an
+  // HTML integration point such as <foreignObject> (HTML §13.2.6.5); the names in them mean
+  // what SVG and MathML say, not what HTML says.
+  enum class Namespace : unsigned char { Html, Svg, MathMl };
 
   struct Attribute {
     std::string_view name;   // lower-case
@@ -21,7 +25,8 @@ struct Node {
   };
 
   Kind kind = Kind::Element;
-  std::string_view tag;  // lower-case element name; empty for text
+  Namespace element_namespace = Namespace::Html;  // elements only
+  std::string_view tag;                           // lower-case element name; empty for text
   std::vector<Attribute> attributes;
   std::string_view text;  // text nodes only, decoded
   std::vector<Node> children;

@@ -1,0 +1,281 @@
+#include "browser/layout/inline_layout.hpp"
+
+#include <utility>
+
+#include "browser/layout/attribute_values.hpp"
+#include "browser/layout/utf8.hpp"
+
+namespace miniweb::browser::layout {
+
+void append_sanitized(std::string& out, std::string_view text) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    if (byte >= 0x20 && byte < 0x7F) {
+      out.push_back(static_cast<char>(byte));
+      ++pos;
+      continue;
+    }
+    const char32_t cp = decode_utf8(text, pos);
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xAD) continue;
+    if (cp == 0xA0) {
+      out.push_back(' ');
+      continue;
+    }
+    append_utf8(out, cp);
+  }
+}
+
+InlineLayout::InlineLayout(const TextMeasurer& measurer, int left, int right, Style style)
+    : measurer_(measurer), left_(left), right_(right), style_(style) {
+  cell_ = std::max(1, measurer_.text_width("n", Style{}));
+  space_width_ = measurer_.text_width(" ", Style{});
+  blank_height_ = std::max(1, measurer_.line_height(Style{}));
+  line_x_ = left_;
+}
+
+// --- inline content -----------------------------------------------------------------------
+
+void InlineLayout::add_text(std::string_view text) {
+  if (preformatted_) {
+    add_preformatted(text);
+    return;
+  }
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    if (is_space(text[pos])) {
+      end_word();
+      pending_space_ = true;
+      ++pos;
+      continue;
+    }
+    std::size_t end = pos;
+    while (end < text.size() && !is_space(text[end])) ++end;
+    append_to_word(text.substr(pos, end - pos));
+    pos = end;
+  }
+}
+
+void InlineLayout::append_to_word(std::string_view text) {
+  if (!link_label_.empty()) {
+    std::string label = std::move(link_label_);
+    link_label_.clear();
+    append_to_word(label);
+  }
+  if (word_.empty() || !(word_.back().style == style_) || word_.back().link != link_) {
+    word_.push_back({std::string(), style_, link_});
+  }
+  append_sanitized(word_.back().text, text);
+}
+
+// Places the word being built on the line, wrapping first if it does not fit.
+void InlineLayout::end_word() {
+  if (word_.empty()) return;
+  std::vector<int> widths;
+  widths.reserve(word_.size());
+  int width = 0;
+  for (const Piece& piece : word_) {
+    widths.push_back(measurer_.text_width(piece.text, piece.style));
+    width += widths.back();
+  }
+  bool spaced = pending_space_ && !line_.empty();
+  int x = line_.empty() ? left_ : line_x_ + (spaced ? space_width_ : 0);
+  if (!line_.empty() && x + width > right_) {
+    flush_line();
+    spaced = false;
+    x = left_;
+  }
+  max_word_ = std::max(max_word_, left_ + width);
+  if (x + width > right_) {
+    hard_break_word();
+  } else {
+    for (std::size_t i = 0; i < word_.size(); ++i) {
+      append_fragment(x, widths[i], std::move(word_[i].text), word_[i].style, word_[i].link,
+                      spaced && i == 0);
+      x += widths[i];
+    }
+  }
+  word_.clear();
+  pending_space_ = false;
+}
+
+// A word longer than the line: as many code points as fit on each line, never splitting
+// one (and a zero-width mark always stays with the character before it).
+void InlineLayout::hard_break_word() {
+  for (Piece& piece : word_) {
+    std::string chunk;
+    int chunk_width = 0;
+    int x = line_.empty() ? left_ : line_x_;
+    std::size_t pos = 0;
+    while (pos < piece.text.size()) {
+      const std::size_t start = pos;
+      decode_utf8(piece.text, pos);
+      const std::string_view code_point(piece.text.data() + start, pos - start);
+      const int width = measurer_.text_width(code_point, piece.style);
+      if (x + chunk_width + width > right_ && x + chunk_width > left_) {
+        if (!chunk.empty())
+          append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, false);
+        flush_line();
+        chunk.clear();
+        chunk_width = 0;
+        x = left_;
+      }
+      chunk += code_point;
+      chunk_width += width;
+    }
+    if (!chunk.empty()) {
+      append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, false);
+    }
+  }
+}
+
+void InlineLayout::append_fragment(int x, int width, std::string text, const Style& style, int link,
+                                   bool after_space) {
+  if (!line_.empty() && line_.back().style == style && line_.back().link == link) {
+    Fragment& last = line_.back();
+    if (after_space) last.text.push_back(' ');
+    last.text += text;
+    last.width = x + width - last.x;
+  } else {
+    line_.push_back({x, width, std::move(text), style, link});
+  }
+  line_x_ = x + width;
+}
+
+// <pre>: every character kept, lines broken only where the source breaks them.
+void InlineLayout::add_preformatted(std::string_view text) {
+  std::string chunk;
+  const auto commit = [&] {
+    if (chunk.empty()) return;
+    std::string clean;
+    append_sanitized(clean, chunk);
+    chunk.clear();
+    const int x = line_.empty() ? left_ : line_x_;
+    const int width = measurer_.text_width(clean, style_);
+    append_fragment(x, width, std::move(clean), style_, link_, false);
+    // A preformatted line never wraps: all of it is as narrow as the box can be.
+    max_word_ = std::max(max_word_, line_x_);
+  };
+  for (char c : text) {
+    if (c == '\n') {
+      commit();
+      emit_line();
+    } else if (c == '\t') {
+      commit();
+      const int column = ((line_.empty() ? left_ : line_x_) - left_) / cell_;
+      chunk.assign(static_cast<std::size_t>(8 - column % 8), ' ');
+      commit();
+    } else if (c != '\r') {
+      chunk.push_back(c);
+    }
+  }
+  commit();
+}
+
+void InlineLayout::line_break() {
+  end_word();
+  emit_line();
+  pending_space_ = false;
+}
+
+void InlineLayout::add_rule() {
+  end_block(Margin::None);
+  const int underscore = std::max(1, measurer_.text_width("_", style_));
+  // Measuring a table cell: a rule takes any width it is given.
+  const int available = right_ >= kUnbounded / 2 ? underscore : right_ - left_;
+  const int count = std::max(1, available / underscore);
+  append_fragment(left_, count * underscore, std::string(static_cast<std::size_t>(count), '_'),
+                  style_, -1, false);
+  end_block(Margin::None);
+}
+
+void InlineLayout::begin_link(int number) {
+  link_ = number;
+  // lynx -dump: the number goes just before the link's text, "[1]Home", even when the
+  // text inside the element starts with a space.
+  const std::string label = "[" + std::to_string(number) + "]";
+  if (preformatted_) {
+    add_text(label);
+  } else {
+    link_label_ = label;
+  }
+}
+
+void InlineLayout::end_link(int enclosing_link) {
+  if (!link_label_.empty()) append_to_word("");  // a link with nothing to show
+  link_ = enclosing_link;
+}
+
+// --- lines and blocks ---------------------------------------------------------------------
+
+void InlineLayout::flush_line() {
+  if (!line_.empty()) emit_line();
+}
+
+int InlineLayout::start_line() {
+  if (any_content_) y_ += pending_gap_ * blank_height_;
+  pending_gap_ = 0;
+  if (marker_pending_) {
+    runs_.push_back({marker_x_, y_, std::move(marker_), Style{}, -1});
+    marker_pending_ = false;
+  }
+  return y_;
+}
+
+void InlineLayout::emit_line() {
+  start_line();
+  int height = line_.empty() ? blank_height_ : 0;
+  for (const Fragment& fragment : line_) {
+    height = std::max(height, measurer_.line_height(fragment.style));
+  }
+  // (Not while measuring a table cell: centring in an unbounded box would make it huge.)
+  if (centered_ && !line_.empty() && right_ < kUnbounded / 2) {
+    const int used = line_.back().x + line_.back().width - left_;
+    const int shift = std::max(0, (right_ - left_ - used) / 2);
+    for (Fragment& fragment : line_) fragment.x += shift;
+  }
+  for (Fragment& fragment : line_) {
+    max_extent_ = std::max(max_extent_, fragment.x + fragment.width);
+    runs_.push_back({fragment.x, y_, std::move(fragment.text), fragment.style, fragment.link});
+  }
+  line_.clear();
+  y_ += height;
+  line_x_ = left_;
+  any_content_ = true;
+}
+
+void InlineLayout::end_block(Margin margin) {
+  end_word();
+  flush_line();
+  pending_space_ = false;
+  if (margin == Margin::BlankLine) pending_gap_ = 1;
+  line_x_ = left_;
+}
+
+void InlineLayout::finish() {
+  end_block(Margin::None);
+  if (marker_pending_) emit_line();
+}
+
+void InlineLayout::set_marker(int x, std::string marker) {
+  marker_x_ = x;
+  marker_ = std::move(marker);
+  marker_pending_ = true;
+}
+
+// --- content laid out elsewhere -----------------------------------------------------------
+
+void InlineLayout::place_runs(std::vector<TextRun> runs, int x) {
+  for (TextRun& run : runs) {
+    run.x += x;
+    run.y += y_;
+    runs_.push_back(std::move(run));
+  }
+}
+
+void InlineLayout::move_down_to(int y) {
+  y_ = y;
+  if (y_ > 0) any_content_ = true;
+}
+
+}  // namespace miniweb::browser::layout
