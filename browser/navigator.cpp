@@ -272,9 +272,11 @@ std::optional<LoadOutcome> Navigator::take_outcome() {
 Result<Url> Navigator::interpret(const std::string& typed) {
   const std::string text(trim(typed));
   if (text.find("://") == std::string::npos) {
-    // An existing local file is opened as a file, as lynx and w3m do; anything else is a host.
+    // An existing local file, or anything written as a path, is opened as a file, as lynx and
+    // w3m do; anything else is a host.
     std::error_code ec;
-    if (std::filesystem::is_regular_file(text, ec))
+    const bool path = text.starts_with('/') || text.starts_with("./") || text.starts_with("../");
+    if (path || std::filesystem::is_regular_file(text, ec))
       return Url::parse("file://" + std::filesystem::absolute(text).lexically_normal().string());
     return Url::parse("https://" + text);
   }

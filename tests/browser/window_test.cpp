@@ -293,6 +293,26 @@ TEST_F(WindowTest, ClickingALinkLoadsItsTargetAndBackReturns) {
   EXPECT_EQ(window->page_url(), url("test.example.test", "/second.html"));
 }
 
+// A link on a page with <base href> leads where the base says, as in the dump and the terminal:
+// hovering names that URL, and clicking loads it.
+TEST_F(WindowTest, ALinkFollowsTheBaseHref) {
+  auto window = open_window();
+  ASSERT_TRUE(window);
+  window->show_html("<base href='" + url("test.example.test", "/") +
+                        "'><p><a href='second.html'>relative to the base</a>",
+                    "https://elsewhere.test/deep/page.html");
+  const auto link = window->link_rect(1);
+  ASSERT_TRUE(link);
+  move_mouse(*window, link->x + link->w / 2, link->y + link->h / 2);
+  window->pump();
+  EXPECT_EQ(window->status_bar_text(), url("test.example.test", "/second.html"));
+  click(*window, link->x + link->w / 2, link->y + link->h / 2);
+  window->pump();
+  ASSERT_TRUE(window->wait_until_loaded(std::chrono::seconds(20)));
+  EXPECT_EQ(window->page_url(), url("test.example.test", "/second.html"));
+  EXPECT_TRUE(page_shows(*window, "Second page"));
+}
+
 TEST_F(WindowTest, TheToolbarButtonsGoBackForwardAndReload) {
   auto window = open_window();
   ASSERT_TRUE(window);

@@ -1,0 +1,78 @@
+// Certificates the browser refuses as Chromium and Firefox do, against a real TLS origin on
+// loopback whose certificate openssl makes for the test and the browser trusts as its only root.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "browser/exit_codes.hpp"
+#include "browser/navigator.hpp"
+#include "tests/browser/test_origin.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+using test::OriginReply;
+using test::OriginRequest;
+using test::TestOrigin;
+
+struct SelfIssued {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("miniweb-certificate-" + std::to_string(::getpid()));
+  std::filesystem::path cert = dir / "cert.pem";
+  std::filesystem::path key = dir / "key.pem";
+  // `extensions`: openssl req -addext arguments (none: only the subject's CN names the host).
+  explicit SelfIssued(const std::string& extensions) {
+    std::filesystem::create_directories(dir);
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+        "-subj /CN=localhost " +
+        extensions + " -keyout " + key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
+    EXPECT_EQ(std::system(command.c_str()), 0);
+  }
+  ~SelfIssued() { std::filesystem::remove_all(dir); }
+};
+
+OriginReply hello(const OriginRequest&) {
+  return {test::http_response(200, "OK", {"Content-Type: text/plain"}, "hello")};
+}
+
+Result<Page> load_from(const SelfIssued& certificate) {
+  asio::ssl::context tls(asio::ssl::context::tls_server);
+  tls.use_certificate_chain_file(certificate.cert.string());
+  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
+  TestOrigin origin(hello, &tls);
+  NavigatorOptions options;
+  options.loader.ca_file = certificate.cert;
+  options.loader.io_timeout = std::chrono::seconds(5);
+  Navigator navigator(options);
+  Trace trace;
+  return navigator.load_now(*Url::parse("https://localhost:" + std::to_string(origin.port()) + "/"),
+                            Viewport{}, trace);
+}
+
+TEST(BrowserCertificates, ANameInSubjectAltNameIsAccepted) {
+  SelfIssued certificate("-addext subjectAltName=DNS:localhost");
+  auto page = load_from(certificate);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->source, "hello");
+  EXPECT_EQ(page->security.verification.rfind("OK", 0), 0u) << page->security.verification;
+}
+
+// RFC 6125 section 6.4.4 allowed the subject's CN when there is no subjectAltName; browsers
+// refuse it since 2017, and so does this one, saying why.
+TEST(BrowserCertificates, ANameOnlyInTheSubjectsCommonNameIsRefused) {
+  SelfIssued certificate("");
+  auto page = load_from(certificate);
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, exit_code::kCertificate);
+  EXPECT_NE(page.error().message.find("NET::ERR_CERT_COMMON_NAME_INVALID"), std::string::npos)
+      << page.error().message;
+  EXPECT_NE(page.error().message.find("no subjectAltName"), std::string::npos)
+      << page.error().message;
+}
+
+}  // namespace
+}  // namespace miniweb::browser

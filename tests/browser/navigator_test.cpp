@@ -1,0 +1,149 @@
+// The browser's core, as every face uses it: the journey of a URL to a laid-out page, links
+// resolved against the page's base, text and downloads, history, and loads in the background.
+
+#include "browser/navigator.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "browser/dump.hpp"
+#include "browser/exit_codes.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+class BrowserNavigator : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("miniweb-navigator-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_ / "docs");
+    std::ofstream(dir_ / "page.html")
+        << "<title>T</title><p>Hello <a href='docs/x.html'>there</a> and <a href='../y'>up</a>";
+    std::ofstream(dir_ / "based.html")
+        << "<base href='https://other.test/docs/'><title>B</title><p><a href='page'>p</a> "
+           "<a href='/top'>top</a>";
+    std::ofstream(dir_ / "notes.txt") << "plain <text> & more\n";
+    options_.download_dir = dir_ / "downloads";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Url file(const std::string& name) const {
+    return *Url::parse("file://" + (dir_ / name).string());
+  }
+
+  std::filesystem::path dir_;
+  NavigatorOptions options_;
+};
+
+TEST_F(BrowserNavigator, TheJourneyEndsInADisplayListAndTheDumpResolvesItsLinks) {
+  Navigator navigator(options_);
+  Trace trace;
+  auto page = navigator.load_now(file("page.html"), Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->content.kind, ContentKind::Page);
+  EXPECT_EQ(page->layout.title, "T");
+  ASSERT_EQ(page->layout.links.size(), 2u);
+  // The trace has the journey's steps: the file, the HTML tree, the layout.
+  std::string phases;
+  for (const auto& step : trace.steps()) phases += step.phase + " ";
+  EXPECT_EQ(phases, "file parse layout ") << trace.render("");
+  const std::string text = dump_text(*page);
+  EXPECT_NE(text.find("[1]there"), std::string::npos) << text;
+  EXPECT_NE(text.find("1. " + file("docs/x.html").to_string()), std::string::npos) << text;
+  EXPECT_EQ(link_target(*page, 1)->to_string(), file("docs/x.html").to_string());
+  EXPECT_FALSE(link_target(*page, 3));
+}
+
+// Every face asks the navigator where a link leads: the dump, the terminal and the window all
+// honour <base href>.
+TEST_F(BrowserNavigator, BaseHrefDecidesWhereLinksLead) {
+  Navigator navigator(options_);
+  Trace trace;
+  auto page = navigator.load_now(file("based.html"), Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(base_url(*page).to_string(), "https://other.test/docs/");
+  EXPECT_EQ(link_target(*page, 1)->to_string(), "https://other.test/docs/page");
+  EXPECT_EQ(link_target(*page, 2)->to_string(), "https://other.test/top");
+  const std::string text = dump_text(*page);
+  EXPECT_NE(text.find("1. https://other.test/docs/page"), std::string::npos) << text;
+}
+
+TEST_F(BrowserNavigator, TextIsPrintedAsItIsByTheDumpAndLaidOutForTheOtherFaces) {
+  Navigator navigator(options_);
+  Trace trace;
+  auto dumped = navigator.load_now(file("notes.txt"), Viewport{.text_as_pages = false}, trace);
+  ASSERT_TRUE(dumped) << dumped.error().message;
+  EXPECT_EQ(dumped->content.kind, ContentKind::Text);
+  EXPECT_EQ(dump_text(*dumped), "plain <text> & more\n");
+  EXPECT_TRUE(dumped->layout.runs.empty());
+  auto shown = navigator.load_now(file("notes.txt"), Viewport{}, trace);
+  ASSERT_TRUE(shown);
+  ASSERT_FALSE(shown->layout.runs.empty());
+  EXPECT_EQ(shown->layout.runs.front().text, "plain <text> & more");
+  EXPECT_TRUE(shown->layout.runs.front().style.preformatted);
+}
+
+TEST_F(BrowserNavigator, AMissingFileIsAnErrorWithItsExitCode) {
+  Navigator navigator(options_);
+  Trace trace;
+  auto page = navigator.load_now(file("missing.html"), Viewport{}, trace);
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, exit_code::kFileUnreadable);
+}
+
+TEST_F(BrowserNavigator, InterpretsWhatWasTyped) {
+  EXPECT_EQ(Navigator::interpret("www.example.test")->to_string(), "https://www.example.test/");
+  EXPECT_EQ(Navigator::interpret("  http://a.test/x ")->to_string(), "http://a.test/x");
+  EXPECT_EQ(Navigator::interpret((dir_ / "page.html").string())->to_string(),
+            file("page.html").to_string());
+  // Written as a path: a file, even one that is not there (its load then says so).
+  EXPECT_EQ(Navigator::interpret("/no/such/file.html")->to_string(), "file:///no/such/file.html");
+  EXPECT_FALSE(Navigator::interpret("https://"));
+}
+
+TEST_F(BrowserNavigator, HistoryDropsThePagesAheadOnANewVisit) {
+  History history;
+  EXPECT_EQ(history.back(), nullptr);
+  history.visit(*Url::parse("https://a.test/"));
+  history.visit(*Url::parse("https://b.test/"));
+  history.visit(*Url::parse("https://c.test/"));
+  ASSERT_TRUE(history.back());
+  EXPECT_EQ(history.current()->host, "b.test");
+  history.visit(*Url::parse("https://d.test/"));
+  EXPECT_FALSE(history.can_go_forward());
+  EXPECT_EQ(history.back()->host, "b.test");
+  EXPECT_EQ(history.back()->host, "a.test");
+  EXPECT_EQ(history.back(), nullptr);
+  EXPECT_EQ(history.forward()->host, "b.test");
+  history.replace_current(*Url::parse("https://b.test/after-redirect"));
+  EXPECT_EQ(history.current()->path, "/after-redirect");
+}
+
+// The interactive faces load on the navigator's own thread and take the outcome when it is
+// there; a newer load supersedes the older one.
+TEST_F(BrowserNavigator, LoadsInTheBackgroundAndTheLatestWins) {
+  Navigator navigator(options_);
+  int news = 0;
+  navigator.on_news([&news] { ++news; });
+  navigator.start(file("page.html"), Viewport{});
+  const std::uint64_t latest = navigator.start(file("based.html"), Viewport{});
+  std::optional<LoadOutcome> outcome;
+  for (int i = 0; i < 200 && !outcome; ++i) {
+    outcome = navigator.take_outcome();
+    if (!outcome) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->number, latest);
+  ASSERT_TRUE(outcome->page) << outcome->page.error().message;
+  EXPECT_EQ(outcome->page->layout.title, "B");
+  EXPECT_FALSE(navigator.busy());
+  EXPECT_GE(news, 1);
+  EXPECT_FALSE(navigator.take_outcome());
+}
+
+}  // namespace
+}  // namespace miniweb::browser
