@@ -96,7 +96,8 @@ class FullScreenBrowser {
     // Links are shown underlined and highlighted when selected, not numbered, as in lynx.
     return Viewport{.width = std::max(20, screen_.columns() - 1), .number_links = false};
   }
-  int page_rows() const { return std::max(1, screen_.rows() - 2); }
+  // Under the title bar, above the link line and the status bar.
+  int page_rows() const { return std::max(1, screen_.rows() - 3); }
   Page& shown() { return overlay_ ? *overlay_ : *page_; }
 
   // --- loads ---
@@ -340,24 +341,28 @@ class FullScreenBrowser {
     }
   }
 
+  // Two lines at the bottom: where the highlighted link leads (or a message), then the status
+  // bar, which always shows the page's URL and, while a page loads, the journey's progress.
   void draw_status_bar() {
-    const Attributes bar{.reverse = true};
     const int row = screen_.rows() - 1;
-    std::string where = page_ && !overlay_ ? page_->url.to_string() : "";
-    if (page_ && !overlay_ && page_->status) where += "  " + std::to_string(page_->status);
+    if (!message_.empty()) {
+      screen_.put(row - 1, 1, message_, Attributes{.bold = true}, screen_.columns() - 1);
+    } else if (const int link = view_.selected_link(); link > 0 && page_) {
+      auto target = link_target(shown(), link);
+      screen_.put(row - 1, 1, "-> " + (target ? target->to_string() : target.error().message),
+                  Attributes{}, screen_.columns() - 1);
+    }
+    const Attributes bar{.reverse = true};
     if (navigator_.busy()) {
       const Url* loading = navigator_.history().current();
       return screen_.bar(
-          row, " " + (loading ? loading->to_string() : where) + "  " + navigator_.progress(),
+          row,
+          " " + (loading ? loading->to_string() : std::string()) + "  " + navigator_.progress(),
           "Esc stops ", bar);
     }
-    if (!message_.empty()) return screen_.bar(row, " " + message_, "h keys ", bar);
-    if (const int link = view_.selected_link(); link > 0) {
-      auto target = link_target(shown(), link);
-      return screen_.bar(row, " -> " + (target ? target->to_string() : target.error().message),
-                         "link " + std::to_string(link) + " ", bar);
-    }
     if (overlay_) return screen_.bar(row, " " + shown().layout.title, "Left returns ", bar);
+    std::string where = page_ ? page_->url.to_string() : std::string();
+    if (page_ && page_->status) where += "  " + std::to_string(page_->status) + " " + page_->reason;
     screen_.bar(row, " " + where, "h keys  q quits ", bar);
   }
 

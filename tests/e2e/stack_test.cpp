@@ -15,7 +15,10 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "tests/support/tmux_terminal.hpp"
 
 namespace {
 
@@ -149,6 +152,40 @@ TEST_F(StackTest, BrowserRendersTheHomePage) {
       << page.out;
   std::istringstream lines(page.out);
   for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 80u) << line;
+}
+
+// The full-screen terminal over the demo internet, as a person uses it in a terminal: Tab,
+// Enter and Left move to a link, follow it over HTTPS and come back.
+TEST_F(StackTest, TheFullScreenTerminalFollowsALinkAndComesBack) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  miniweb::test_support::TmuxTerminal terminal(
+      "env TERM=screen LANG=C " + environment_ + MINIWEB_SOURCE_DIR +
+          "/miniweb browse --terminal https://www.example.test/",
+      100, 30);
+  ASSERT_TRUE(terminal.wait_for("Welcome to www.example.test")) << terminal.screen();
+  ASSERT_TRUE(terminal.wait_for("-> https://www.example.test/")) << terminal.screen();
+  const std::string first = terminal.screen();
+  terminal.keys("Tab");
+  // The highlight moves on: the status line names another link.
+  bool moved = false;
+  for (int i = 0; i < 100 && !moved; ++i) {
+    moved = terminal.screen() != first;
+    if (!moved) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(moved) << terminal.screen();
+  const std::string screen = terminal.screen();
+  const auto arrow = screen.rfind("-> https://");
+  ASSERT_NE(arrow, std::string::npos) << screen;
+  const std::string target =
+      screen.substr(arrow + 3, screen.find_first_of(" \n", arrow + 3) - arrow - 3);
+  terminal.keys("Enter");
+  ASSERT_TRUE(terminal.wait_for(" " + target + "  200")) << terminal.screen();
+  EXPECT_EQ(terminal.screen().find("Welcome to www.example.test"), std::string::npos)
+      << terminal.screen();
+  terminal.keys("Left");
+  ASSERT_TRUE(terminal.wait_for("Welcome to www.example.test")) << terminal.screen();
+  terminal.keys("q");
+  EXPECT_TRUE(terminal.wait_for("EXITED 0")) << terminal.screen();
 }
 
 TEST_F(StackTest, TraceShowsRootThenTldThenAuthoritativeAndAVerifiedCertificate) {
