@@ -40,7 +40,9 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
     out << "!! " << warning << "\n\n";
     err << "miniweb-browser: " << warning << '\n';
   }
-  const std::string text = dump_text(*page);
+  const std::string text = options.terminal && page->content.kind != ContentKind::Page
+                               ? render::printable_text(dump_text(*page))
+                               : dump_text(*page);
   out << text;
   if (!text.empty() && text.back() != '\n') out << '\n';
   out << std::flush;

@@ -12,6 +12,9 @@ namespace miniweb::browser {
 struct DumpOptions {
   bool trace = false;
   int width = 80;
+  // Standard output is a terminal: text that is not a page goes through printable_text, so
+  // that its control characters cannot drive the terminal. To a file or a pipe it goes as is.
+  bool terminal = false;
 };
 
 int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,

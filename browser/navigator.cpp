@@ -5,12 +5,14 @@
 #include <asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <future>
 #include <numeric>
 #include <tuple>
 
 #include "browser/layout/layout.hpp"
 #include "browser/local_file.hpp"
+#include "browser/render/text_painter.hpp"
 #include "shared/html_escape.hpp"
 #include "shared/text.hpp"
 
@@ -95,8 +97,9 @@ asio::awaitable<Result<Page>> Navigator::load(const Url& url, const Viewport& vi
     const std::size_t step = trace.begin(
         "parse", "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes");
     page.document = html::parse_html(page.content.text);
-    trace.finish(
-        step, page.document.title.empty() ? "no title" : "title \"" + page.document.title + "\"");
+    trace.finish(step, page.document.title.empty()
+                           ? "no title"
+                           : "title \"" + render::printable_text(page.document.title) + "\"");
   } else if (viewport.text_as_pages) {
     page.document = html::parse_html("<pre>" + html_escape(page.content.text) + "</pre>");
     page.document.title = page.url.to_string();
@@ -116,11 +119,12 @@ asio::awaitable<Result<Page>> Navigator::load(const Url& url, const Viewport& vi
 
 asio::awaitable<Result<Fetched>> Navigator::fetch(const Url& url, Trace& trace) {
   if (url.scheme != "file") co_return co_await loader_.load(url, trace);
-  auto bytes = load_local_file(url.path, trace);
+  const std::string path = percent_decode(url.path);
+  auto bytes = load_local_file(path, trace);
   if (!bytes) co_return bytes.error();
   Fetched file;
   file.url = url;
-  file.response.headers.set("Content-Type", media_type_for_file(url.path));
+  file.response.headers.set("Content-Type", media_type_for_file(path));
   file.response.body = std::move(*bytes);
   file.response.status = 0;
   co_return file;
@@ -132,6 +136,8 @@ void Navigator::lay_out(Page& page, const Viewport& viewport) {
 }
 
 Result<Page> Navigator::load_now(const Url& url, const Viewport& viewport, Trace& trace) {
+  // The event loop is this thread's only while no worker runs it.
+  assert(!worker_.joinable());
   std::optional<Result<Page>> page;
   asio::co_spawn(
       *io_, [&]() -> asio::awaitable<void> { page.emplace(co_await load(url, viewport, trace)); },
@@ -193,7 +199,13 @@ void Navigator::run_in_background(std::shared_ptr<Background> load) {
     LoadOutcome outcome;
     outcome.number = load->number;
     outcome.requested = load->url;
-    outcome.page = co_await this->load(load->url, load->viewport, load->trace);
+    try {
+      outcome.page = co_await this->load(load->url, load->viewport, load->trace);
+    } catch (const std::system_error&) {
+      // Cancelled (a newer load, or stop()): Asio throws operation_aborted at the next await.
+      load->done = true;
+      co_return;
+    }
     load->done = true;
     outcome.trace = std::move(load->trace);
     {
@@ -210,6 +222,10 @@ void Navigator::run_in_background(std::shared_ptr<Background> load) {
   auto watch = [this, load]() -> asio::awaitable<void> {
     asio::steady_timer timer(*io_);
     while (!load->done) {
+      {
+        std::lock_guard lock(mutex_);
+        if (load->number != last_number_) co_return;  // superseded or stopped
+      }
       const auto& steps = load->trace.steps();
       for (auto step = steps.rbegin(); step != steps.rend(); ++step) {
         if (step->finished) continue;
@@ -277,7 +293,9 @@ Result<Url> Navigator::interpret(const std::string& typed) {
     std::error_code ec;
     const bool path = text.starts_with('/') || text.starts_with("./") || text.starts_with("../");
     if (path || std::filesystem::is_regular_file(text, ec))
-      return Url::parse("file://" + std::filesystem::absolute(text).lexically_normal().string());
+      return Url::parse(
+          "file://" +
+          percent_encode_path(std::filesystem::absolute(text).lexically_normal().string()));
     return Url::parse("https://" + text);
   }
   return Url::parse(text);
@@ -299,6 +317,11 @@ Result<Url> link_target(const Page& page, int number) {
   if (!target)
     return make_error("link " + std::to_string(number) + " (" + href +
                       ") cannot be followed: " + target.error().message);
+  // As Chromium and Firefox: a page from the network may not open the reader's own files.
+  if (target->scheme == "file" && page.url.scheme != "file")
+    return make_error("link " + std::to_string(number) + " leads to a local file (" +
+                      target->to_string() + "), which a page from " + page.url.scheme +
+                      ":// may not open");
   return target;
 }
 

@@ -12,6 +12,7 @@
 
 #include <asio/io_context.hpp>
 
+#include <cassert>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -99,8 +100,11 @@ class Navigator {
   // The outcome of the latest load, once, when it is there.
   std::optional<LoadOutcome> take_outcome();
   // Called on the navigator's thread whenever the progress changes or an outcome arrives (a
-  // window wakes its event loop with it); it must be thread-safe.
-  void on_news(std::function<void()> wake) { wake_ = std::move(wake); }
+  // window wakes its event loop with it); it must be thread-safe. Set before the first start().
+  void on_news(std::function<void()> wake) {
+    assert(!worker_.joinable());
+    wake_ = std::move(wake);
+  }
 
   // Closes the kept-alive connections as a browser quitting does, each a step of `trace`.
   void close_connections(Trace& trace);
@@ -129,12 +133,12 @@ class Navigator {
   PageLoader loader_;
   History history_;
 
-  mutable std::mutex mutex_;  // guards the members below, shared with the worker
+  mutable std::mutex mutex_;  // guards the four members below, shared with the worker
   std::uint64_t last_number_ = 0;
   bool busy_ = false;
   std::string progress_;
   std::optional<LoadOutcome> outcome_;
-  std::function<void()> wake_;
+  std::function<void()> wake_;  // set before the worker starts, then only read
 
   std::shared_ptr<Background> current_;  // worker thread only
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

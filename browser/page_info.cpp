@@ -62,6 +62,14 @@ std::string preformatted_html(const std::string& title, const std::string& text)
   return "<title>" + html_escape(title) + "</title><pre>" + html_escape(text) + "</pre>";
 }
 
+Url own_page_url(const std::string& name) {
+  Url url;
+  url.scheme = "about";
+  url.host.clear();
+  url.path = name;
+  return url;
+}
+
 Page page_from_html(const Url& url, const std::string& html, const Viewport& viewport) {
   Page page;
   page.url = url;

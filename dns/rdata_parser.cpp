@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "shared/dns/wire.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::dns {
 namespace {
@@ -223,7 +224,7 @@ Result<uint32_t> parse_ttl(std::string_view text) {
       continue;
     }
     uint64_t unit = 0;
-    switch (std::tolower(static_cast<unsigned char>(c))) {
+    switch (to_lower(c)) {
       case 's':
         unit = 1;
         break;

@@ -203,7 +203,7 @@ asio::awaitable<http::Reply> ForwardProxyHandler::tunnel(http::Request& request,
   std::error_code ignored;
   if (ec) {
     origin.socket->close(ignored);
-    co_return http::Reply::taken_over();
+    co_return http::Reply::ending(http::Reply::Then::TakenOver);
   }
   // Tunnelled bytes are opaque, with no request boundary to wait for: on stop the server
   // closes a tunnel as it closes an idle keep-alive connection.
@@ -219,7 +219,7 @@ asio::awaitable<http::Reply> ForwardProxyHandler::tunnel(http::Request& request,
           " bytes sent, " + std::to_string(bytes.to_client) + " received",
       &request, connection);
   log_response(request, 200, bytes.to_client, connection);
-  co_return http::Reply::taken_over();
+  co_return http::Reply::ending(http::Reply::Then::TakenOver);
 }
 
 // Absolute-form (RFC 9112 section 3.2.2): the proxy forwards to the URL's origin, with the Host

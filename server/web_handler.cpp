@@ -16,10 +16,8 @@ asio::awaitable<http::Reply> WebHandler::respond(http::Request& request, http::E
     http::Response early;
     early.status = 103;
     for (const std::string& link : decision.early_hints->links) early.headers.add("Link", link);
-    if (!co_await exchange.send_interim(early)) {
-      reply.close = true;  // the connection failed; the final response will not get through
-      co_return reply;
-    }
+    if (!co_await exchange.send_interim(early))
+      co_return http::Reply::ending(http::Reply::Then::Abandoned);
   }
   if (decision.proxy) {
     UpstreamGroup& group = *answering_->upstreams.at(decision.proxy->upstream);

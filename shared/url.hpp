@@ -49,4 +49,10 @@ struct Url {
 
 std::optional<std::uint16_t> default_port(std::string_view scheme);
 
+// A local path as the path of a file URL (RFC 8089, RFC 3986 section 2.1): what URLs give
+// meaning to (space, '#', '?', '%'), control characters and bytes above ASCII percent-encoded.
+std::string percent_encode_path(std::string_view path);
+// %XX decoded (RFC 3986 section 2.1); a '%' not followed by two hex digits stays as it is.
+std::string percent_decode(std::string_view text);
+
 }  // namespace miniweb

@@ -11,6 +11,7 @@ asio::awaitable<Result<std::string>> connect_tcp(tcp::socket& socket, SocketDead
                                                  const std::chrono::milliseconds& timeout,
                                                  int connection_number, Trace& trace) {
   std::string failures;
+  bool timed_out = false;
   for (const asio::ip::address& address : target.addresses) {
     const tcp::endpoint endpoint(address, target.port);
     const std::string where = address.to_string() + ":" + std::to_string(target.port);
@@ -30,14 +31,15 @@ asio::awaitable<Result<std::string>> connect_tcp(tcp::socket& socket, SocketDead
                              local.address().to_string() + ":" + std::to_string(local.port()));
       co_return target.host + " (" + where + ")";
     }
-    const std::string why = deadline.expired() ? "timed out" : ec.message();
+    timed_out = deadline.expired();
+    const std::string why = timed_out ? "timed out" : ec.message();
     trace.finish(step, "failed: " + why);
     failures += (failures.empty() ? "" : "; ") + where + " " + why;
   }
   co_return make_error(
       std::string(target.proxy ? "cannot connect to the proxy " : "cannot connect to ") +
           target.host + ": " + failures,
-      exit_code::kConnect);
+      timed_out ? exit_code::kTimeout : exit_code::kConnect);
 }
 
 }  // namespace miniweb::browser

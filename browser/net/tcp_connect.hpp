@@ -25,7 +25,8 @@ struct TcpTarget {
 };
 
 // Connects `socket` (watched by `deadline`) to the first address that accepts. The result is
-// "host (address:port)" for the trace; Error::code is exit_code::kConnect.
+// "host (address:port)" for the trace; Error::code is exit_code::kConnect, or kTimeout when the
+// last address did not answer in time (as curl's connect timeout).
 asio::awaitable<Result<std::string>> connect_tcp(asio::ip::tcp::socket& socket,
                                                  SocketDeadline& deadline, const TcpTarget& target,
                                                  const std::chrono::milliseconds& timeout,

@@ -124,4 +124,27 @@ std::string dump_page(const DisplayList& list,
   return out;
 }
 
+std::string printable_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    if ((byte >= 0x20 && byte < 0x7F) || byte == '\n' || byte == '\t') {
+      out.push_back(static_cast<char>(byte));
+      ++pos;
+      continue;
+    }
+    if (byte == '\r') {
+      ++pos;
+      continue;
+    }
+    const char32_t code_point = layout::decode_utf8(text, pos);
+    if (code_point < 0x20 || (code_point >= 0x7F && code_point < 0xA0))
+      out.push_back('?');
+    else
+      layout::append_utf8(out, code_point);
+  }
+  return out;
+}
+
 }  // namespace miniweb::browser::render

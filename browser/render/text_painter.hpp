@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "browser/layout/display_list.hpp"
 
@@ -19,6 +20,11 @@ std::string paint_text(const layout::DisplayList& list);
 // as written into an absolute URL.
 std::string dump_page(const layout::DisplayList& list,
                       const std::function<std::string(const std::string& href)>& resolve_href);
+
+// Text from a page made fit to print on a terminal as it is (view-source, a text/plain page, a
+// title in the trace): control characters, which could drive the terminal, shown as '?' (line
+// ends and tabs kept, carriage returns dropped); invalid UTF-8 as U+FFFD.
+std::string printable_text(std::string_view text);
 
 // paint_text with ANSI SGR styling: bold for headings and <b>, italic, underline for <u>
 // and links. Every styled run ends with a reset, so lines can be printed one by one.

@@ -1,5 +1,8 @@
 #include "browser/terminal/full_screen.hpp"
 
+#include <iostream>
+#include <unordered_map>
+
 #include "browser/error_page.hpp"
 #include "browser/exit_codes.hpp"
 #include "browser/layout/utf8.hpp"
@@ -29,6 +32,7 @@ constexpr const char* kHelpHtml = R"(<title>Keys</title>
 <tr><th align=left>Space, Page Down</th><td>the next screen</td></tr>
 <tr><th align=left>b, Page Up</th><td>the previous screen</td></tr>
 <tr><th align=left>Home, End</th><td>the top, the bottom of the page</td></tr>
+<tr><th align=left>&gt;, &lt;</th><td>shift a page wider than the screen right, left</td></tr>
 <tr><th align=left>g</th><td>go to a URL, a host name or a local file</td></tr>
 <tr><th align=left>/</th><td>search the page; n finds the next match</td></tr>
 <tr><th align=left>\</th><td>the page's source</td></tr>
@@ -39,14 +43,6 @@ constexpr const char* kHelpHtml = R"(<title>Keys</title>
 <tr><th align=left>q</th><td>quit</td></tr>
 </table>
 )";
-
-// Where the browser's own pages say they are (they are not loaded from anywhere).
-Url own_page_url(const std::string& name) {
-  Url url;
-  url.scheme = "about";
-  url.path = name;
-  return url;
-}
 
 // The part of `line` from cell `column`, `cells` wide.
 std::string_view cells_of(std::string_view line, int column, int cells) {
@@ -68,7 +64,7 @@ class FullScreenBrowser {
 
   int run(const std::optional<Url>& start) {
     if (start) {
-      go(*start, true);
+      go(*start, Visit::New);
     } else {
       show_own_page(own_page_url("keys"), kHelpHtml);
       message_ = "g opens a URL";
@@ -102,9 +98,14 @@ class FullScreenBrowser {
 
   // --- loads ---
 
-  void go(const Url& url, bool record) {
-    if (record) navigator_.history().visit(url);
-    overlay_.reset();
+  // `visit`: a new page in the history, or a move within it (back, forward, reload).
+  enum class Visit { New, InHistory };
+  void go(const Url& url, Visit visit) {
+    // The view goes back to the page before the page it shows goes: the view points into it.
+    if (overlay_) close_overlay();
+    // Coming back to this page (Left, f, r) finds it scrolled and highlighted as it was left.
+    if (page_) places_[page_->url.to_string()] = view_.place();
+    if (visit == Visit::New) navigator_.history().visit(url);
     navigator_.start(url, viewport());
     message_.clear();
   }
@@ -117,6 +118,8 @@ class FullScreenBrowser {
       exit_code_ = exit_code::kOk;
       navigator_.history().replace_current(outcome.page->url);
       page_ = std::move(*outcome.page);
+      // The terminal was resized while the page loaded.
+      if (page_->layout.width != viewport().width) Navigator::lay_out(*page_, viewport());
     } else {
       const Error& error = outcome.page.error();
       exit_code_ = error.code ? error.code : exit_code::kFailed;
@@ -125,6 +128,9 @@ class FullScreenBrowser {
     }
     view_ = PageView(page_->layout);
     view_.set_height(page_rows());
+    view_.set_width(screen_.columns());
+    if (auto place = places_.find(page_->url.to_string()); place != places_.end())
+      view_.restore(place->second);
   }
 
   // A page of the browser's own, shown over the page until Left, Backspace or another page.
@@ -183,21 +189,21 @@ class FullScreenBrowser {
         if (overlay_) {
           close_overlay();
         } else if (const Url* previous = navigator_.history().back()) {
-          go(*previous, false);
+          go(*previous, Visit::InHistory);
         } else {
           message_ = "no page to go back to";
         }
         break;
       case 'f':
         if (const Url* next = navigator_.history().forward()) {
-          go(*next, false);
+          go(*next, Visit::InHistory);
         } else {
           message_ = "no page to go forward to";
         }
         break;
       case 'r':
       case 18:  // Ctrl-R
-        if (const Url* current = navigator_.history().current()) go(*current, false);
+        if (const Url* current = navigator_.history().current()) go(*current, Visit::InHistory);
         break;
       case ' ':
       case key::kPageDown:
@@ -209,6 +215,12 @@ class FullScreenBrowser {
         break;
       case key::kHome:
         view_.to_top();
+        break;
+      case '>':
+        view_.shift_by(screen_.columns() / 2);
+        break;
+      case '<':
+        view_.shift_by(-screen_.columns() / 2);
         break;
       case key::kEnd:
         view_.to_bottom();
@@ -268,7 +280,7 @@ class FullScreenBrowser {
       message_ = target.error().message;
       return;
     }
-    go(*target, true);
+    go(*target, Visit::New);
   }
 
   void prompt_url() {
@@ -279,7 +291,7 @@ class FullScreenBrowser {
       message_ = "'" + *typed + "' is not a URL: " + url.error().message;
       return;
     }
-    go(*url, true);
+    go(*url, Visit::New);
   }
 
   void prompt_search() {
@@ -302,6 +314,7 @@ class FullScreenBrowser {
     screen_.clear();
     const int rows = page_rows();
     view_.set_height(rows);
+    view_.set_width(screen_.columns());
     draw_title_bar();
     if (page_) draw_page(rows);
     draw_status_bar();
@@ -317,10 +330,21 @@ class FullScreenBrowser {
     screen_.bar(0, " " + title, warning.empty() ? "miniweb " : "NOT SECURE ", bar);
   }
 
+  // `text` from page column `x`, on screen `row`, the view shifted `left` columns.
+  void put_shifted(int row, int x, std::string_view text, const Attributes& attributes) {
+    const int left = view_.left();
+    if (x < left) {
+      const int hidden = left - x;
+      if (layout::display_width(text) <= hidden) return;
+      text = cells_of(text, hidden, layout::display_width(text) - hidden);
+      x = left;
+    }
+    screen_.put(row, x - left, text, attributes, screen_.columns() - (x - left));
+  }
+
   void draw_page(int rows) {
     const Page& page = shown();
     const int selected = view_.selected_link();
-    const int columns = screen_.columns();
     for (int row = 0; row < rows; ++row) {
       for (std::size_t index : view_.runs_on_line(view_.top() + row)) {
         const layout::TextRun& run = page.layout.runs[index];
@@ -329,15 +353,14 @@ class FullScreenBrowser {
             .underline = run.style.underline || run.link > 0,
             .reverse = run.link > 0 && run.link == selected,
         };
-        screen_.put(1 + row, run.x, run.text, attributes, columns - run.x);
+        put_shifted(1 + row, run.x, run.text, attributes);
       }
     }
     const PageView::Match& match = view_.match();
     if (match.line >= view_.top() && match.line < view_.top() + rows) {
       const std::string_view found =
           cells_of(view_.line_text(match.line), match.column, match.cells);
-      screen_.put(1 + match.line - view_.top(), match.column, found, Attributes{.standout = true},
-                  match.cells);
+      put_shifted(1 + match.line - view_.top(), match.column, found, Attributes{.standout = true});
     }
   }
 
@@ -372,6 +395,7 @@ class FullScreenBrowser {
   std::optional<Page> overlay_;  // a page of the browser's own shown over it
   PageView view_;
   PageView::Place page_place_;  // where the page's view was when an overlay opened
+  std::unordered_map<std::string, PageView::Place> places_;  // where each page was left
   Trace last_trace_;
   std::string last_url_;
   std::string search_;
@@ -384,8 +408,20 @@ class FullScreenBrowser {
 
 int run_full_screen(Navigator& navigator, const std::optional<Url>& start) {
   auto screen = Screen::open();
-  if (!screen) return exit_code::kFailed;
-  return FullScreenBrowser(navigator, **screen).run(start);
+  if (!screen) {
+    std::cerr << "miniweb-browser: " << screen.error().message << '\n';
+    return exit_code::kFailed;
+  }
+  int code = exit_code::kFailed;
+  std::string failure;
+  try {
+    code = FullScreenBrowser(navigator, **screen).run(start);
+  } catch (const std::exception& error) {
+    failure = error.what();
+  }
+  screen->reset();  // the terminal as it was, before anything more is written to it
+  if (!failure.empty()) std::cerr << "miniweb-browser: " << failure << '\n';
+  return code;
 }
 
 }  // namespace miniweb::browser

@@ -108,13 +108,15 @@ class LineModeBrowser {
  private:
   void render() {
     std::string text;
+    // What the page sent reaches the terminal only through the layout or printable_text: no
+    // control character of a page can drive the terminal.
     if (showing_source_) {
-      text = current_->source;
+      text = render::printable_text(current_->source);
     } else if (current_->content.kind == ContentKind::Page) {
       text = options_.ansi ? render::paint_ansi(current_->layout)
                            : render::paint_text(current_->layout);
     } else {
-      text = current_->content.text;
+      text = render::printable_text(current_->content.text);
     }
     lines_ = split_lines(text);
   }

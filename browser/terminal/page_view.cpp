@@ -24,6 +24,7 @@ PageView::PageView(const layout::DisplayList& list) : list_(&list) {
   }
   std::map<int, LinkStart> first_runs;
   for (const layout::TextRun& run : list.runs) {
+    widest_ = std::max(widest_, run.x + layout::display_width(run.text));
     if (run.link <= 0) continue;
     auto [place, added] = first_runs.try_emplace(run.link, LinkStart{run.link, run.y, run.x});
     if (!added && std::tie(run.y, run.x) < std::tie(place->second.y, place->second.x))
@@ -42,6 +43,20 @@ void PageView::set_height(int rows) {
   if (selected_ == kNone || !on_screen(links_[selected_])) select_first_on_screen();
 }
 
+void PageView::set_width(int columns) {
+  width_ = std::max(1, columns);
+  shift_by(0);
+}
+
+void PageView::shift_by(int columns) {
+  left_ = std::clamp(left_ + columns, 0, std::max(0, widest_ - width_));
+}
+
+void PageView::show_column(int x) {
+  if (x < left_ || x >= left_ + width_) left_ = std::max(0, x - width_ / 4);
+  shift_by(0);
+}
+
 int PageView::last_top() const {
   const int page_height = list_ ? list_->height : 0;
   return std::max(0, page_height - height_);
@@ -56,6 +71,7 @@ bool PageView::select_link(int number) {
     if (links_[i].number != number) continue;
     selected_ = i;
     show_line(links_[i].y);
+    show_column(links_[i].x);
     return true;
   }
   return false;
@@ -87,6 +103,7 @@ void PageView::next_link() {
   if (next < links_.size() && links_[next].y < top_ + 2 * height_) {
     selected_ = next;
     show_line(links_[next].y);
+    show_column(links_[next].x);
     return;
   }
   if (top_ < last_top()) scroll_by(height_);
@@ -107,6 +124,7 @@ void PageView::previous_link() {
   if (previous != kNone && links_[previous].y >= top_ - height_) {
     selected_ = previous;
     show_line(links_[previous].y);
+    show_column(links_[previous].x);
     return;
   }
   if (top_ > 0) scroll_by(-height_);

@@ -21,6 +21,11 @@ class PageView {
   void set_height(int rows);  // the rows the page has on screen
   int height() const { return height_; }
   int top() const { return top_; }
+  // Columns: a table wider than the screen (its words kept whole, as w3m keeps them) is seen
+  // by shifting the view sideways, as w3m's < and > do.
+  void set_width(int columns);
+  int left() const { return left_; }
+  void shift_by(int columns);
 
   // The selected link's number (as the layout numbers links, from 1), or 0 when none is.
   int selected_link() const;
@@ -71,6 +76,7 @@ class PageView {
   };
   bool on_screen(const LinkStart& link) const { return link.y >= top_ && link.y < top_ + height_; }
   void show_line(int y);
+  void show_column(int x);
   void select_first_on_screen();
   int last_top() const;
 
@@ -82,6 +88,9 @@ class PageView {
   void paint_lines();
   int top_ = 0;
   int height_ = 1;
+  int left_ = 0;
+  int width_ = 80;
+  int widest_ = 0;  // where the page's rightmost run ends
   std::size_t selected_ = kNone;
   Match match_;
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <clocale>
+#include <cstdlib>
 #include <cstring>
 
 #include "browser/layout/utf8.hpp"
@@ -16,8 +17,9 @@ namespace {
 
 // UTF-8 in and out whatever the environment says: with LANG=C, ncursesw would draw every byte
 // above 127 as an escape ("M-C"), so the C.UTF-8 locale (built into glibc) is taken instead.
+// Only the character type: numbers in the trace keep their '.' whatever LC_NUMERIC says.
 void use_utf8_locale() {
-  std::setlocale(LC_ALL, "");
+  std::setlocale(LC_CTYPE, "");
   const char* codeset = nl_langinfo(CODESET);
   if (codeset && std::strcmp(codeset, "UTF-8") == 0) return;
   if (!std::setlocale(LC_CTYPE, "C.UTF-8")) std::setlocale(LC_CTYPE, "C.utf8");
@@ -59,19 +61,26 @@ std::string fitting(std::string_view utf8, int cells, int& used) {
 
 Result<std::unique_ptr<Screen>> Screen::open() {
   use_utf8_locale();
-  if (initscr() == nullptr) return make_error("cannot use this terminal (TERM is not known?)");
+  // newterm, not initscr, which exits the program when the terminal is not known.
+  SCREEN* terminal = newterm(nullptr, stdout, stdin);
+  if (terminal == nullptr) {
+    const char* term = std::getenv("TERM");
+    return make_error("cannot use this terminal: TERM=" + std::string(term ? term : "(unset)") +
+                      " is not known (--line-mode works on any)");
+  }
   raw();  // Ctrl-C and Ctrl-Z come as keys: the browser decides what they do
   noecho();
   nonl();
   keypad(stdscr, TRUE);
   set_escdelay(25);  // Escape alone, not the start of an arrow key's sequence
   curs_set(0);
-  return std::unique_ptr<Screen>(new Screen());
+  return std::unique_ptr<Screen>(new Screen(terminal));
 }
 
 Screen::~Screen() {
   curs_set(1);
   endwin();
+  delscreen(terminal_);
 }
 
 int Screen::rows() const {
@@ -179,6 +188,11 @@ std::optional<std::string> Screen::prompt(int row, const std::string& label,
       break;
     }
     if (c == key::kEscape || c == 7 || c == 3) break;  // Escape, Ctrl-G, Ctrl-C
+    if (c == key::kResize) {
+      // The typing is given up; the resize goes on to the browser, which lays out again.
+      ungetch(KEY_RESIZE);
+      break;
+    }
     if (c == key::kBackspace) {
       // One code point, not one byte.
       while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80)

@@ -10,6 +10,8 @@
 
 #include "shared/result.hpp"
 
+struct screen;  // ncurses' SCREEN
+
 namespace miniweb::browser::terminal {
 
 // How text is drawn (any together).
@@ -65,7 +67,8 @@ class Screen {
   std::optional<std::string> prompt(int row, const std::string& label, const std::string& initial);
 
  private:
-  Screen() = default;
+  explicit Screen(::screen* terminal) : terminal_(terminal) {}
+  ::screen* terminal_;
 };
 
 }  // namespace miniweb::browser::terminal

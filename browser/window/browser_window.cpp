@@ -116,10 +116,7 @@ void BrowserWindow::navigate(const std::string& typed) {
     address_focused_ = false;
     const Error error = make_error("'" + typed + "' is not a URL: " + url.error().message,
                                    exit_code::kUrlMalformed);
-    Url nowhere;
-    nowhere.scheme = "about";
-    nowhere.path = "invalid";
-    show_error(error, nowhere);
+    show_error(error, own_page_url("invalid"));
     ++loads_finished_;
     return;
   }

@@ -45,7 +45,9 @@ http::Response error_response(int status, const std::string& detail) {
 // certificates over plain HTTP; each request logged on the CA's standard error.
 class AcmeHandler final : public http::ConnectionHandler {
  public:
-  AcmeHandler(Service& service, bool tls) : service_(service), tls_(tls) {}
+  // The ACME endpoint over HTTPS, or the plain-HTTP one (the CRL, the CA certificates).
+  AcmeHandler(Service& service, AcmeServer::Endpoint endpoint)
+      : service_(service), tls_(endpoint == AcmeServer::Endpoint::AcmeOverHttps) {}
 
   asio::awaitable<http::Reply> respond(http::Request& request, http::Exchange&) override {
     co_return http::Reply::answer(tls_ ? service_.handle(request) : service_.handle_plain(request));
@@ -105,8 +107,8 @@ std::optional<tcp::endpoint> AcmeServer::http_endpoint() const {
 }
 
 void AcmeServer::start() {
-  if (https_) asio::co_spawn(io_, accept_loop(*https_, true), asio::detached);
-  if (http_) asio::co_spawn(io_, accept_loop(*http_, false), asio::detached);
+  if (https_) asio::co_spawn(io_, accept_loop(*https_, Endpoint::AcmeOverHttps), asio::detached);
+  if (http_) asio::co_spawn(io_, accept_loop(*http_, Endpoint::PlainHttp), asio::detached);
 }
 
 void AcmeServer::stop() {
@@ -116,7 +118,7 @@ void AcmeServer::stop() {
   connections_.stop();
 }
 
-asio::awaitable<void> AcmeServer::accept_loop(tcp::acceptor& acceptor, bool tls) {
+asio::awaitable<void> AcmeServer::accept_loop(tcp::acceptor& acceptor, Endpoint endpoint) {
   while (!connections_.stopping()) {
     tcp::socket socket(io_);
     tcp::endpoint peer;
@@ -126,15 +128,17 @@ asio::awaitable<void> AcmeServer::accept_loop(tcp::acceptor& acceptor, bool tls)
       continue;
     }
     if (connections_.size() >= limits_.max_connections) continue;  // dropped
-    asio::co_spawn(io_, run(std::move(socket), connections_.add(peer), tls), asio::detached);
+    // A named object: GCC 12 miscompiles class-type prvalue arguments of coroutines.
+    std::shared_ptr<http::ServerConnection> connection = connections_.add(peer);
+    asio::co_spawn(io_, run(std::move(socket), std::move(connection), endpoint), asio::detached);
   }
 }
 
 asio::awaitable<void> AcmeServer::run(tcp::socket socket,
                                       std::shared_ptr<http::ServerConnection> connection,
-                                      bool tls) {
-  AcmeHandler handler(service_, tls);
-  if (tls) {
+                                      Endpoint endpoint) {
+  AcmeHandler handler(service_, endpoint);
+  if (endpoint == Endpoint::AcmeOverHttps) {
     asio::ssl::stream<tcp::socket> stream(std::move(socket), tls_);
     connection->attach(stream.next_layer());
     connection->arm(limits_.header_timeout);

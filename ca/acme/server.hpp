@@ -40,10 +40,14 @@ class AcmeServer {
   void start();
   void stop();
 
+ public:
+  // Which listener a connection came in on.
+  enum class Endpoint { AcmeOverHttps, PlainHttp };
+
  private:
-  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, bool tls);
+  asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, Endpoint endpoint);
   asio::awaitable<void> run(asio::ip::tcp::socket socket,
-                            std::shared_ptr<http::ServerConnection> connection, bool tls);
+                            std::shared_ptr<http::ServerConnection> connection, Endpoint endpoint);
 
   asio::io_context& io_;
   Service& service_;

@@ -60,12 +60,8 @@ class StreamExchange final : public Exchange {
       : Exchange(connection), stream_(stream), buffer_(buffer) {}
 
   asio::awaitable<bool> send_interim(const Response& interim) override {
-    std::string head = "HTTP/1.1 " + std::to_string(interim.status) + " " +
-                       std::string(interim.reason.empty() ? reason_phrase(interim.status)
-                                                          : std::string_view(interim.reason)) +
-                       "\r\n";
-    for (const auto& [name, value] : interim.headers) head += name + ": " + value + "\r\n";
-    head += "\r\n";
+    std::string head;
+    write_response_head(head, interim, {}, ResponseFraming{});
     auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(head), use_tuple);
     co_return !ec;
   }
@@ -221,12 +217,14 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
       }
     }
     Reply reply = co_await handler.respond(*request, exchange);
-    if (reply.took_over) {
+    if (reply.then == Reply::Then::Abandoned) break;
+    if (reply.then == Reply::Then::TakenOver) {
       connection.linger = true;
       break;
     }
-    const bool keep_alive = !reply.close && !connect && handler.wants_keep_alive(*request) &&
-                            !connection.stopping() && served + 1 < limits.max_requests;
+    const bool keep_alive = reply.then == Reply::Then::KeepAlive && !connect &&
+                            handler.wants_keep_alive(*request) && !connection.stopping() &&
+                            served + 1 < limits.max_requests;
     if (!co_await send(reply.response, reply.shared_body.get(), &*request, keep_alive) ||
         !keep_alive)
       break;

@@ -45,25 +45,30 @@ struct ConnectionSettings {
 
 // The handler's answer to one request.
 struct Reply {
+  // What becomes of the connection after the reply.
+  enum class Then {
+    KeepAlive,  // open for the next request, if the client wants it and the limits allow
+    Close,      // closed after this response, whatever the client asked
+    TakenOver,  // the handler used the connection itself (a CONNECT tunnel): nothing more is
+                // written, and it is torn down
+    Abandoned,  // the connection failed while the handler answered: nothing is written or
+                // logged, and it is torn down
+  };
+
   Response response;
   // When set, the body (a whole cached file, sent without a copy); response.body stays empty.
   std::shared_ptr<const std::string> shared_body;
-  // Close the connection after this response, whatever the client asked.
-  bool close = false;
-  // The handler used the connection itself (a CONNECT tunnel): nothing more is written, and
-  // the connection is torn down.
-  bool took_over = false;
+  Then then = Then::KeepAlive;
 
-  enum class Then { KeepAlive, Close };
   static Reply answer(Response response, Then then = Then::KeepAlive) {
     Reply reply;
     reply.response = std::move(response);
-    reply.close = then == Then::Close;
+    reply.then = then;
     return reply;
   }
-  static Reply taken_over() {
+  static Reply ending(Then then) {
     Reply reply;
-    reply.took_over = true;
+    reply.then = then;
     return reply;
   }
 };

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -105,6 +106,31 @@ TEST_F(BrowserNavigator, InterpretsWhatWasTyped) {
   EXPECT_FALSE(Navigator::interpret("https://"));
 }
 
+// A path with a space or a '#' is a file of that name, not a URL with a fragment.
+TEST_F(BrowserNavigator, OpensFilesWhoseNamesURLsGiveMeaningTo) {
+  std::ofstream(dir_ / "two words #1.html") << "<title>Odd name</title><p>found";
+  auto url = Navigator::interpret((dir_ / "two words #1.html").string());
+  ASSERT_TRUE(url) << url.error().message;
+  EXPECT_NE(url->to_string().find("two%20words%20%231.html"), std::string::npos)
+      << url->to_string();
+  Navigator navigator(options_);
+  Trace trace;
+  auto page = navigator.load_now(*url, Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->layout.title, "Odd name");
+}
+
+// As Chromium and Firefox: a page from the network may not lead to the reader's own files.
+TEST_F(BrowserNavigator, APageFromTheNetworkMayNotOpenLocalFiles) {
+  Page page;
+  page.url = *Url::parse("https://a.test/");
+  page.layout.links = {"file:///etc/passwd", "/elsewhere"};
+  auto local = link_target(page, 1);
+  ASSERT_FALSE(local);
+  EXPECT_NE(local.error().message.find("local file"), std::string::npos) << local.error().message;
+  EXPECT_EQ(link_target(page, 2)->to_string(), "https://a.test/elsewhere");
+}
+
 TEST_F(BrowserNavigator, HistoryDropsThePagesAheadOnANewVisit) {
   History history;
   EXPECT_EQ(history.back(), nullptr);
@@ -127,7 +153,7 @@ TEST_F(BrowserNavigator, HistoryDropsThePagesAheadOnANewVisit) {
 // there; a newer load supersedes the older one.
 TEST_F(BrowserNavigator, LoadsInTheBackgroundAndTheLatestWins) {
   Navigator navigator(options_);
-  int news = 0;
+  std::atomic<int> news = 0;
   navigator.on_news([&news] { ++news; });
   navigator.start(file("page.html"), Viewport{});
   const std::uint64_t latest = navigator.start(file("based.html"), Viewport{});
@@ -141,7 +167,10 @@ TEST_F(BrowserNavigator, LoadsInTheBackgroundAndTheLatestWins) {
   ASSERT_TRUE(outcome->page) << outcome->page.error().message;
   EXPECT_EQ(outcome->page->layout.title, "B");
   EXPECT_FALSE(navigator.busy());
-  EXPECT_GE(news, 1);
+  // The news of the outcome comes just after it is there.
+  for (int i = 0; i < 200 && news.load() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_GE(news.load(), 1);
   EXPECT_FALSE(navigator.take_outcome());
 }
 

@@ -103,5 +103,26 @@ TEST(BrowserPageView, APlaceIsKeptAcrossALayoutAgain) {
   EXPECT_EQ(again.selected_link(), view.selected_link());
 }
 
+// A table wider than the screen (its words kept whole) is seen by shifting the view; selecting
+// a link off to the right shifts to it.
+TEST(BrowserPageView, AWideTableShiftsSidewaysToItsLinks) {
+  const auto list = lay_out(
+      "<table><tr><td>a_first_cell_with_one_very_long_word_in_it</td>"
+      "<td>a_second_cell_with_another_long_word</td><td><a href=x>far</a></td></tr></table>");
+  PageView view(list);
+  view.set_height(10);
+  view.set_width(40);
+  EXPECT_EQ(view.selected_link(), 1);  // on the screen's rows, though not in its columns
+  view.select_link(1);
+  EXPECT_GT(view.left(), 0);
+  view.shift_by(-1000);
+  EXPECT_EQ(view.left(), 0);
+  view.shift_by(1000);
+  int widest = 0;
+  for (const auto& run : list.runs)
+    widest = std::max(widest, run.x + static_cast<int>(run.text.size()));
+  EXPECT_EQ(view.left(), widest - 40);
+}
+
 }  // namespace
 }  // namespace miniweb::browser::terminal

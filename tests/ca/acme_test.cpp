@@ -357,10 +357,10 @@ std::string http_get(std::uint16_t port, const std::string& path) {
 // RFC 9112 section 6.1 on the CA's plain-HTTP endpoint too: the same connection loop refuses an
 // HTTP/1.0 request with Transfer-Encoding and reads nothing after it.
 TEST_F(CaAcme, Http10RequestsWithTransferEncodingAre400AndClose) {
-  const std::string out =
-      test_support::raw_exchange(http_port_,
-                                 "POST /crl HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-                                 "GET /crl HTTP/1.1\r\nHost: ca.test\r\n\r\n");
+  const std::string out = test_support::raw_exchange(
+      http_port_,
+      "POST /crl HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+      "GET /crl HTTP/1.1\r\nHost: ca.test\r\n\r\n");
   EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
   EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
   EXPECT_EQ(test_support::count_responses(out), 1u) << out;

@@ -270,8 +270,10 @@ TEST_F(ForwardProxyTest, OriginFormRequestsAre400) {
 TEST_F(ForwardProxyTest, Http10RequestsWithTransferEncodingAre400AndClose) {
   const std::string origin = "http://www.origin.test:" + std::to_string(http_port_) + "/";
   const std::string out = test_support::raw_exchange(
-      proxy_port_, "POST " + origin + " HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
-                       "GET " + origin + " HTTP/1.1\r\nHost: www.origin.test\r\n\r\n");
+      proxy_port_,
+      "POST " + origin +
+          " HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+          "GET " + origin + " HTTP/1.1\r\nHost: www.origin.test\r\n\r\n");
   EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;
   EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
   EXPECT_EQ(test_support::count_responses(out), 1u) << out;

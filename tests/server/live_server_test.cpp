@@ -194,7 +194,8 @@ TEST_F(LiveServerTest, ClosesSmugglingAttemptsWith400) {
 // request must not be read as another one, over TLS and over plain HTTP.
 TEST_F(LiveServerTest, ClosesHttp10RequestsWithTransferEncodingWith400) {
   const std::string smuggling =
-      "POST / HTTP/1.0\r\nHost: www.example.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "POST / HTTP/1.0\r\nHost: www.example.test\r\nConnection: keep-alive\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n"
       "0\r\n\r\nGET /sub/note.txt HTTP/1.1\r\nHost: www.example.test\r\n\r\n";
   std::string out = raw(smuggling);
   EXPECT_TRUE(out.starts_with("HTTP/1.1 400")) << out;

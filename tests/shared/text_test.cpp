@@ -9,7 +9,7 @@ namespace {
 
 TEST(SharedText, LowersAsciiOnly) {
   EXPECT_EQ(to_lower("WWW.Example.TEST"), "www.example.test");
-  // Bytes above ASCII (UTF-8) are left as they are, whatever the locale.
+  // Bytes above ASCII (UTF-8) are left as they are: the helpers never consult the locale.
   EXPECT_EQ(to_lower("\xC3\x89T\xC3\x89"), "\xC3\x89t\xC3\x89");
   std::string text = "Content-Type";
   lower_in_place(text);
