@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "browser/exit_codes.hpp"
+#include "browser/observe/recorder.hpp"
 #include "browser/render/text_painter.hpp"
 
 namespace miniweb::browser {
@@ -28,10 +29,24 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
              std::ostream& err) {
   Trace trace;
   const Viewport viewport{.width = options.width, .text_as_pages = false};
-  auto page = navigator.load_now(url, viewport, trace);
+  std::unique_ptr<observe::Recorder> recorder;
+  if (options.packets || !options.pcap.empty()) recorder = observe::Recorder::start();
+  auto page = navigator.load_now(url, viewport, trace, recorder.get());
   // The trace of a single visit ends with its close, as the browser quitting does it.
-  navigator.close_connections(trace);
+  navigator.close_connections(trace, recorder.get());
   if (options.trace) err << trace.render(url.to_string()) << std::flush;
+  if (recorder) {
+    const observe::ObservedLoad observed = recorder->finish();
+    err << "* packets: " << observed.capture.frames.size() << " frames, "
+        << observed.connections.size() << " connections, " << observed.states.size()
+        << " states, " << observed.tls.size() << " TLS, key log " << observed.key_log.size()
+        << " bytes" << (observed.capture_error.empty() ? "" : "; " + observed.capture_error)
+        << "\n";
+    for (const auto& sample : observed.states)
+      err << "  " << sample.time_us << " " << sample.reported.end.local << " -> "
+          << sample.reported.end.remote << " " << observe::state_name(sample.reported.state)
+          << " " << sample.reported.expires.count() << "\n";
+  }
   if (!page) {
     err << "miniweb-browser: " << page.error().message << '\n';
     return page.error().code ? page.error().code : exit_code::kFailed;

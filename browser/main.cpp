@@ -65,10 +65,13 @@ int main(int argc, char** argv) {
         std::cerr << "miniweb-browser: --dump needs a URL\n";
         return exit_code::kUsage;
       }
-      return run_dump(
-          navigator, *start,
-          DumpOptions{.trace = options->trace, .width = options->width ? options->width : 80},
-          std::cout, std::cerr);
+      return run_dump(navigator, *start,
+                      DumpOptions{.trace = options->trace,
+                                  .packets = options->packets,
+                                  .pcap = options->pcap,
+                                  .width = options->width ? options->width : 80,
+                                  .terminal = ::isatty(STDOUT_FILENO) != 0},
+                      std::cout, std::cerr);
     case Face::LineMode: {
       LineModeOptions line_mode;
       line_mode.ansi = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;

@@ -66,8 +66,33 @@ Navigator::~Navigator() {
 
 // The journey of one URL, as Web Browser Engineering's Browser.load: request, HTML tree,
 // layout, display list. The face paints what this returns.
+namespace {
+
+// Who watches a load, told to the network code for the load's length.
+class ObserverScope {
+ public:
+  ObserverScope(HostResolver& resolver, PageLoader& loader, LoadObserver* observer)
+      : resolver_(resolver), loader_(loader) {
+    resolver_.set_observer(observer);
+    loader_.set_observer(observer);
+  }
+  ~ObserverScope() {
+    resolver_.set_observer(nullptr);
+    loader_.set_observer(nullptr);
+  }
+  ObserverScope(const ObserverScope&) = delete;
+  ObserverScope& operator=(const ObserverScope&) = delete;
+
+ private:
+  HostResolver& resolver_;
+  PageLoader& loader_;
+};
+
+}  // namespace
+
 asio::awaitable<Result<Page>> Navigator::load(const Url& url, const Viewport& viewport,
-                                              Trace& trace) {
+                                              Trace& trace, LoadObserver* observer) {
+  const ObserverScope watched(resolver_, loader_, observer);
   // DNS, TCP, TLS, the request and its response, redirects followed (net/page_loader), or a
   // local file.
   auto fetched = co_await fetch(url, trace);
@@ -135,12 +160,16 @@ void Navigator::lay_out(Page& page, const Viewport& viewport) {
   if (!viewport.number_links) strip_link_numbers(page.layout, *viewport.measurer);
 }
 
-Result<Page> Navigator::load_now(const Url& url, const Viewport& viewport, Trace& trace) {
+Result<Page> Navigator::load_now(const Url& url, const Viewport& viewport, Trace& trace,
+                                 LoadObserver* observer) {
   // The event loop is this thread's only while no worker runs it.
   assert(!worker_.joinable());
   std::optional<Result<Page>> page;
   asio::co_spawn(
-      *io_, [&]() -> asio::awaitable<void> { page.emplace(co_await load(url, viewport, trace)); },
+      *io_,
+      [&]() -> asio::awaitable<void> {
+        page.emplace(co_await load(url, viewport, trace, observer));
+      },
       asio::detached);
   io_->restart();
   io_->run();
@@ -148,16 +177,19 @@ Result<Page> Navigator::load_now(const Url& url, const Viewport& viewport, Trace
   return std::move(*page);
 }
 
-void Navigator::close_connections(Trace& trace) {
+void Navigator::close_connections(Trace& trace, LoadObserver* observer) {
+  auto close = [&]() -> asio::awaitable<void> {
+    const ObserverScope watched(resolver_, loader_, observer);
+    co_await loader_.close_idle_connections(trace);
+  };
   if (!worker_.joinable()) {
-    asio::co_spawn(*io_, loader_.close_idle_connections(trace), asio::detached);
+    asio::co_spawn(*io_, close, asio::detached);
     io_->restart();
     io_->run();
     return;
   }
   std::promise<void> closed;
-  asio::co_spawn(*io_, loader_.close_idle_connections(trace),
-                 [&](std::exception_ptr) { closed.set_value(); });
+  asio::co_spawn(*io_, close, [&](std::exception_ptr) { closed.set_value(); });
   closed.get_future().wait();
 }
 
@@ -167,15 +199,18 @@ struct Navigator::Background {
   std::uint64_t number = 0;
   Url url;
   Viewport viewport;
+  LoadObserver* observer = nullptr;
   Trace trace;
   bool done = false;
   asio::cancellation_signal cancel;
 };
 
-std::uint64_t Navigator::start(const Url& url, const Viewport& viewport) {
+std::uint64_t Navigator::start(const Url& url, const Viewport& viewport,
+                               LoadObserver* observer) {
   auto load = std::make_shared<Background>();
   load->url = url;
   load->viewport = viewport;
+  load->observer = observer;
   {
     std::lock_guard lock(mutex_);
     load->number = ++last_number_;
@@ -200,7 +235,7 @@ void Navigator::run_in_background(std::shared_ptr<Background> load) {
     outcome.number = load->number;
     outcome.requested = load->url;
     try {
-      outcome.page = co_await this->load(load->url, load->viewport, load->trace);
+      outcome.page = co_await this->load(load->url, load->viewport, load->trace, load->observer);
     } catch (const std::system_error&) {
       // Cancelled (a newer load, or stop()): Asio throws operation_aborted at the next await.
       load->done = true;

@@ -82,17 +82,20 @@ class Navigator {
   Navigator(const Navigator&) = delete;
   Navigator& operator=(const Navigator&) = delete;
 
-  // The journey of one URL, on the navigator's event loop.
-  asio::awaitable<Result<Page>> load(const Url& url, const Viewport& viewport, Trace& trace);
+  // The journey of one URL, on the navigator's event loop. `observer`, when given, is told of
+  // the browser's own sockets and TLS handshakes (the packet view); it outlives the load.
+  asio::awaitable<Result<Page>> load(const Url& url, const Viewport& viewport, Trace& trace,
+                                     LoadObserver* observer = nullptr);
 
   // load() on the calling thread, until it is done (the dump, the line mode). Not once start()
   // has been used.
-  Result<Page> load_now(const Url& url, const Viewport& viewport, Trace& trace);
+  Result<Page> load_now(const Url& url, const Viewport& viewport, Trace& trace,
+                        LoadObserver* observer = nullptr);
 
   // load() on the navigator's own thread, so that a face keeps drawing (and shows the journey's
   // progress) while a page loads. A new load cancels the one in progress; its outcome, should it
   // still arrive, is dropped. Returns the load's number.
-  std::uint64_t start(const Url& url, const Viewport& viewport);
+  std::uint64_t start(const Url& url, const Viewport& viewport, LoadObserver* observer = nullptr);
   void stop();  // cancels the load in progress, if any
   bool busy() const;
   // What the load in progress is doing, one line for a status bar ("Connecting: ...").
@@ -107,7 +110,7 @@ class Navigator {
   }
 
   // Closes the kept-alive connections as a browser quitting does, each a step of `trace`.
-  void close_connections(Trace& trace);
+  void close_connections(Trace& trace, LoadObserver* observer = nullptr);
 
   // Connections kept alive for the next request to their origin.
   std::size_t idle_connections() const { return loader_.idle_connections(); }

@@ -65,12 +65,10 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   double timeout_seconds = 0;
   std::string resolver;
   std::string ca_file;
-  std::string root_hints;
   std::string cache_dir;
   std::string proxy;
   std::string hosts_file = "/etc/hosts";
   std::string download_dir = ".";
-  std::uint16_t dns_port = 53;
 
   CLI::App app{
       "miniweb-browser: follows a URL through DNS, TCP, TLS and HTTP, and renders the page as "
@@ -87,10 +85,17 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   app.add_option("--ca-file", ca_file, "PEM file of the only CA roots to trust")
       ->check(CLI::ExistingFile);
   app.add_option("--hosts", hosts_file, "hosts file consulted before DNS");
-  app.add_option("--root-hints", root_hints,
-                 "root hints, to show the iterative DNS path in --trace")
-      ->check(CLI::ExistingFile);
-  app.add_option("--dns-port", dns_port, "the port DNS servers listen on (for the iterative path)");
+  app.add_flag("--packets", options.packets,
+               "show the load as a ladder of the packets captured on loopback, with each end's "
+               "TCP state and the TLS handshake's messages (on stderr; capturing needs "
+               "CAP_NET_RAW)");
+  app.add_option("--pcap", options.pcap,
+                 "save the load's packets as pcapng, with the TLS secrets inside, for Wireshark "
+                 "and tshark");
+  bool fresh = false;
+  app.add_flag("--fresh", fresh,
+               "start with empty caches, in memory and in the profile, as a new private window "
+               "does: nothing is read from the profile or written to it");
   app.add_option("--cache-dir", cache_dir,
                  "profile folder: the DNS cache, HSTS hosts, cookies and CRLs kept between runs");
   app.add_option("--download-dir", download_dir, "where files that are not pages are saved");
@@ -121,7 +126,8 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
 
   navigator.download_dir = download_dir;
   navigator.dns.hosts_file = hosts_file;
-  navigator.dns.dns_port = dns_port;
+  // --fresh: the profile is neither read nor written (DNS cache, HSTS, cookies, CRLs).
+  if (fresh) cache_dir.clear();
   navigator.dns.cache_dir = cache_dir;
   if (!resolver.empty()) {
     auto endpoint = dns::parse_endpoint(resolver, 53);
@@ -131,7 +137,6 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
     }
     navigator.dns.recursive = *endpoint;
   }
-  if (options.trace && !root_hints.empty()) navigator.dns.root_hints = root_hints;
   LoaderOptions& loader = navigator.loader;
   loader.insecure = insecure;
   if (timeout_seconds > 0) {

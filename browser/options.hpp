@@ -21,7 +21,9 @@ struct BrowserOptions {
   std::string url;  // as typed; empty: none
   Face face = Face::FullScreen;
   bool trace = false;
-  int width = 0;  // 0: the terminal's width (the dump: 80)
+  bool packets = false;  // the ladder of the load's packets
+  std::string pcap;      // where to save them, when set
+  int width = 0;         // 0: the terminal's width (the dump: 80)
   std::string screenshot;
   NavigatorOptions navigator;
 };

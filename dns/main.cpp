@@ -105,6 +105,10 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
     log_line("error: " + options.error().message);
     return 1;
   }
+  // Questions to other servers leave from the address clients ask, as a resolver on its own
+  // host would: a capture shows the resolver itself asking the root.
+  if (const auto address = must_parse_endpoint(listen).address(); !address.is_unspecified())
+    options->outgoing_address = address;
   AllowList allow;
   if (!allow_texts.empty()) {
     std::vector<Cidr> networks;

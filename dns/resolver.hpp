@@ -41,6 +41,9 @@ struct ResolverOptions {
   // The port every upstream server is asked on. Real DNS uses 53 everywhere; the demo internet
   // puts every server on its own loopback address but all on one other port.
   uint16_t upstream_port = 53;
+  // The address questions to other servers leave from, as Unbound's outgoing-interface: the
+  // resolver's own, so that a capture shows the resolver asking. Empty: the kernel's choice.
+  std::optional<asio::ip::address> outgoing_address;
   // How long to wait for one server before trying the next.
   std::chrono::milliseconds query_timeout{1000};
   // Limits on the work one resolution may do (Unbound: max-referrals, target-fetch depth).

@@ -89,7 +89,10 @@ asio::awaitable<void> ResolverIteration::prime() {
       if (++tries > 3) co_return;  // bounded: a dead root costs at most three timeouts
       asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
       Message query = make_query(root, type::NS, false);
-      Result<Message> reply = co_await exchange(endpoint, query, options_.query_timeout);
+      const asio::ip::address* source =
+          options_.outgoing_address ? &*options_.outgoing_address : nullptr;
+      Result<Message> reply =
+          co_await exchange(endpoint, query, options_.query_timeout, nullptr, source);
       if (!reply || reply->rcode != rcode::NOERROR) continue;
       std::vector<ResourceRecord> ns;
       std::vector<Name> names;
@@ -231,9 +234,12 @@ asio::awaitable<ResolverIteration::Step> ResolverIteration::iterate(const Name& 
         asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
         Message query = make_query(ask_name, ask_type, false);
         auto started = Clock::now();
-        Transport transport = Transport::Udp;
+        ExchangeNotes notes;
+        const asio::ip::address* source =
+            options_.outgoing_address ? &*options_.outgoing_address : nullptr;
         Result<Message> reply =
-            co_await exchange(endpoint, query, options_.query_timeout, &transport);
+            co_await exchange(endpoint, query, options_.query_timeout, &notes, source);
+        const Transport transport = notes.transport;
         auto took = Clock::now() - started;
         if (!reply) {
           last_error = reply.error().message;

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ccache git
   libasio-dev libssl-dev openssl zlib1g-dev
-  libgumbo-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libncurses-dev
+  libgumbo-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libncurses-dev libpcap-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   googletest libgtest-dev
   bind9-dnsutils curl iproute2 procps

@@ -10,7 +10,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "dns/resolver.hpp"
 #include "shared/dns/client.hpp"
 #include "shared/dns/message.hpp"
 #include "shared/text.hpp"
@@ -147,7 +146,6 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& n
     trace.finish(step, "miss");
   }
 
-  if (settings_.root_hints) co_await trace_iterative_path(host, trace);
   co_return co_await from_recursive(host, trace);
 }
 
@@ -169,9 +167,11 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
   for (std::uint16_t type : {dns::type::A, dns::type::HTTPS}) {
     std::size_t step = trace.begin("dns", "recursive resolver " + resolver_text + ": " + host +
                                               " " + dns::type_to_string(type));
-    dns::Transport transport = dns::Transport::Udp;
+    dns::ExchangeNotes notes;
     dns::Message query = dns::make_query(*name, type);
-    auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &transport);
+    auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
+    if (observer_) observer_->dns_question(notes.local_udp, *settings_.recursive);
+    const dns::Transport transport = notes.transport;
     if (!reply) {
       trace.finish(step, "failed: " + reply.error().message);
       co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text +
@@ -215,36 +215,6 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
       CacheEntry{resolved, std::chrono::steady_clock::now() + std::chrono::seconds(min_ttl)};
   save_to_disk_cache(host, resolved, min_ttl);
   co_return resolved;
-}
-
-asio::awaitable<void> HostResolver::trace_iterative_path(const std::string& host, Trace& trace) {
-  auto name = dns::Name::parse(host);
-  if (!name) co_return;
-  auto hints = dns::load_root_hints(*settings_.root_hints);
-  std::size_t step = trace.begin("dns", "iterative path from the root, as dig +trace walks it");
-  if (!hints) {
-    trace.finish(step, "cannot read root hints: " + hints.error().message);
-    co_return;
-  }
-  dns::ResolverOptions options;
-  options.root_hints = std::move(*hints);
-  options.upstream_port = settings_.dns_port;
-  dns::Resolver resolver(co_await asio::this_coro::executor, std::move(options));
-  const auto started = trace.elapsed();
-  dns::Resolution resolution =
-      co_await resolver.resolve(*name, dns::type::A, dns::TraceMode::kRecord);
-  trace.finish(step, dns::rcode_to_string(resolution.rcode) + " after " +
-                         std::to_string(resolution.trace.size()) + " queries");
-  auto at = started;
-  for (const dns::TraceStep& query : resolution.trace) {
-    std::string title = "  " + query.zone.to_string() + " @ " + query.server_name + " (" +
-                        dns::endpoint_to_string(query.server) + ")";
-    std::string summary = query.error.empty() ? query.summary : "error: " + query.error;
-    if (query.error.empty())
-      summary += std::string(" (") + dns::transport_to_string(query.transport) + ")";
-    trace.record("dns", title, summary, at, query.duration);
-    at += query.duration;
-  }
 }
 
 }  // namespace miniweb::browser

@@ -1,9 +1,8 @@
 #pragma once
 // How the browser finds an address for a host name, layer by layer as a real browser does:
 // its own DNS cache, the hosts file, the on-disk cache kept between runs, then the
-// recursive resolver (RFC 1035 over UDP).
-// In trace mode it also walks root -> TLD -> authoritative itself, as `dig +trace` does,
-// with the DNS program's own resolver library, to show the path the recursive one takes.
+// recursive resolver (RFC 1035 over UDP). What the resolver itself did (the root, the TLD,
+// the authoritative server, or its cache) is not guessed here: the packet view captures it.
 
 #include <asio/ip/address.hpp>
 #include <asio/ip/udp.hpp>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "browser/exit_codes.hpp"
+#include "browser/net/load_observer.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/result.hpp"
@@ -26,8 +26,6 @@ namespace miniweb::browser {
 struct ResolverSettings {
   std::optional<asio::ip::udp::endpoint> recursive;  // the recursive resolver to ask
   std::filesystem::path hosts_file = "/etc/hosts";
-  std::optional<std::filesystem::path> root_hints;  // for the iterative path in traces
-  std::uint16_t dns_port = 53;                      // the port every DNS server listens on
   std::chrono::milliseconds timeout{2000};
   // A folder for the DNS cache kept between runs (dns-cache.json); none when empty.
   std::filesystem::path cache_dir;
@@ -45,6 +43,8 @@ class HostResolver {
   explicit HostResolver(ResolverSettings settings) : settings_(std::move(settings)) {}
 
   asio::awaitable<Result<ResolvedHost>> resolve(const std::string& host, Trace& trace);
+  // Who watches the load in progress (the packet view), or nullptr.
+  void set_observer(LoadObserver* observer) { observer_ = observer; }
 
  private:
   std::optional<ResolvedHost> from_hosts_file(const std::string& host) const;
@@ -52,7 +52,6 @@ class HostResolver {
   void save_to_disk_cache(const std::string& host, const ResolvedHost& resolved,
                           std::uint32_t ttl) const;
   asio::awaitable<Result<ResolvedHost>> from_recursive(const std::string& host, Trace& trace);
-  asio::awaitable<void> trace_iterative_path(const std::string& host, Trace& trace);
 
   struct CacheEntry {
     ResolvedHost host;
@@ -60,6 +59,7 @@ class HostResolver {
   };
   ResolverSettings settings_;
   std::map<std::string, CacheEntry> cache_;  // the browser's own DNS cache
+  LoadObserver* observer_ = nullptr;
 };
 
 }  // namespace miniweb::browser

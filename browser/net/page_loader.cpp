@@ -160,6 +160,11 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
                                    connection->number, trace);
   if (!peer) co_return peer.error();
   connection->peer = std::move(*peer);
+  if (observer_) {
+    std::error_code ignored;
+    observer_->tcp_connected(connection->number, connection->socket.local_endpoint(ignored),
+                             connection->socket.remote_endpoint(ignored), first_hop.host);
+  }
 
   if (proxy && url.scheme == "https") {
     const bool ipv6 = url.host.find(':') != std::string::npos;
@@ -189,7 +194,8 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
     return crls_.check(ssl, crl_trace);
   };
   auto stream = co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
-                                        check_revocation, connection->security, trace);
+                                        check_revocation, connection->number,
+                                        connection->security, trace);
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
   co_return std::move(connection);
@@ -274,6 +280,7 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
   }
   std::error_code ignored;
   connection.socket.shutdown(tcp::socket::shutdown_both, ignored);
+  if (observer_) observer_->tcp_closed(connection.number);
   connection.socket.close(ignored);
 }
 

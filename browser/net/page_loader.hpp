@@ -19,6 +19,7 @@
 #include "browser/net/crl_cache.hpp"
 #include "browser/net/host_resolver.hpp"
 #include "browser/net/hsts_store.hpp"
+#include "browser/net/load_observer.hpp"
 #include "browser/net/tls_client.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
@@ -69,6 +70,12 @@ class PageLoader {
   asio::awaitable<void> close_idle_connections(Trace& trace);
   std::size_t idle_connections() const { return pool_.idle_count(); }
 
+  // Who watches the load in progress (the packet view), or nullptr.
+  void set_observer(LoadObserver* observer) {
+    observer_ = observer;
+    tls_.set_observer(observer);
+  }
+
  private:
   asio::awaitable<Result<Fetched>> fetch(const Url& url, const std::string& cookie_header,
                                          Trace& trace);
@@ -92,6 +99,7 @@ class PageLoader {
   TlsClient tls_;  // before the pool: kept-alive TLS streams use its context
   CrlCache crls_;
   ConnectionPool pool_;
+  LoadObserver* observer_ = nullptr;
 };
 
 }  // namespace miniweb::browser

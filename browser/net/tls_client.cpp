@@ -1,12 +1,29 @@
 #include "browser/net/tls_client.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "browser/exit_codes.hpp"
 #include "browser/net/certificate_text.hpp"
+#include "shared/unique_fd.hpp"
 
 namespace miniweb::browser {
 
 TlsClient::TlsClient(std::filesystem::path ca_file, bool insecure)
     : ca_file_(std::move(ca_file)), insecure_(insecure) {}
+
+TlsClient::~TlsClient() {
+  if (key_log_file_ >= 0) ::close(key_log_file_);
+}
+
+void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
+  auto* self = static_cast<TlsClient*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  if (!self) return;
+  if (self->key_log_file_ >= 0) write_all(self->key_log_file_, std::string(line) + "\n");
+  if (self->observer_) self->observer_->tls_secret(line);
+}
 
 Result<asio::ssl::context*> TlsClient::context() {
   if (context_) return context_.get();
@@ -21,6 +38,11 @@ Result<asio::ssl::context*> TlsClient::context() {
   // Only HTTP/1.1 is spoken (RFC 7301: the protocol list, each name length-prefixed).
   static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(context->native_handle(), kAlpn, sizeof kAlpn);
+  // The secrets go to SSLKEYLOGFILE when it is set, and to whoever captures the load.
+  SSL_CTX_set_app_data(context->native_handle(), this);
+  SSL_CTX_set_keylog_callback(context->native_handle(), &TlsClient::on_key_log_line);
+  if (const char* path = std::getenv("SSLKEYLOGFILE"); path && *path)
+    key_log_file_ = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   context_ = std::move(context);
   return context_.get();
 }
@@ -28,7 +50,7 @@ Result<asio::ssl::context*> TlsClient::context() {
 asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
     const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
-    TlsSecurity& security, Trace& trace) {
+    int connection, TlsSecurity& security, Trace& trace) {
   auto context = this->context();
   if (!context) co_return context.error();
   auto stream = std::make_unique<TlsStream>(socket, **context);
@@ -60,6 +82,7 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     return preverified || insecure_;
   });
 
+  if (observer_) observer_->tls_starting(connection, ssl);
   std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), ALPN http/1.1");
   deadline.arm(timeout);
   auto [handshake_error] =

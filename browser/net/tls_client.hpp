@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "browser/net/load_observer.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -44,20 +45,33 @@ class TlsClient {
   // `ca_file`: the only trust anchors, as PEM. `insecure`: accept refused certificates
   // (--insecure).
   TlsClient(std::filesystem::path ca_file, bool insecure);
+  ~TlsClient();
+  TlsClient(const TlsClient&) = delete;
+  TlsClient& operator=(const TlsClient&) = delete;
 
-  // The handshake with `host` over the connected `socket`, within `timeout`. The stream keeps a
-  // reference to `socket` and to this client's context: both outlive it.
+  // The handshake with `host` over the connected `socket`, within `timeout`, as connection
+  // number `connection`. The stream keeps a reference to `socket` and to this client's context:
+  // both outlive it.
   asio::awaitable<Result<std::unique_ptr<TlsStream>>> handshake(
       asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
       const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
-      TlsSecurity& security, Trace& trace);
+      int connection, TlsSecurity& security, Trace& trace);
+
+  // Who watches the load in progress (the packet view): told of each handshake and given the
+  // key log. nullptr: no one.
+  void set_observer(LoadObserver* observer) { observer_ = observer; }
 
  private:
   Result<asio::ssl::context*> context();
+  static void on_key_log_line(const SSL* ssl, const char* line);
 
   std::filesystem::path ca_file_;
   bool insecure_;
   std::unique_ptr<asio::ssl::context> context_;  // built at the first handshake
+  // SSLKEYLOGFILE, as curl, Chromium and Firefox honour it: the secrets of each connection, so
+  // that Wireshark decrypts a capture of it. Opened at the first handshake; -1: none.
+  int key_log_file_ = -1;
+  LoadObserver* observer_ = nullptr;
 };
 
 }  // namespace miniweb::browser

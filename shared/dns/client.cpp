@@ -28,13 +28,16 @@ bool matches(const Message& query, const Message& reply) {
   return reply.questions == query.questions;
 }
 
-// Opens a UDP socket bound to a random port above 1024, falling back to the kernel's choice.
-// Failures (out of file descriptors, ...) come back as an error code, not an exception.
-asio::error_code open_random_port(asio::ip::udp::socket& socket, const asio::ip::udp& protocol) {
+// Opens a UDP socket bound to a random port above 1024 (on `source`, or any address), falling
+// back to the kernel's choice of port. Failures (out of file descriptors, ...) come back as an
+// error code, not an exception.
+asio::error_code open_random_port(asio::ip::udp::socket& socket, const asio::ip::udp& protocol,
+                                  const asio::ip::address* source) {
   asio::error_code ec;
   socket.open(protocol, ec);
   if (ec) return ec;
-  asio::ip::address any = protocol == asio::ip::udp::v4()
+  asio::ip::address any = source ? *source
+                          : protocol == asio::ip::udp::v4()
                               ? asio::ip::address(asio::ip::address_v4::any())
                               : asio::ip::address(asio::ip::address_v6::any());
   for (int attempt = 0; attempt < 10; ++attempt) {
@@ -68,20 +71,22 @@ const char* transport_to_string(Transport transport) {
 }
 
 asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Message query,
-                                          std::chrono::milliseconds timeout, Transport* transport) {
+                                          std::chrono::milliseconds timeout, ExchangeNotes* notes,
+                                          const asio::ip::address* source) {
   auto executor = co_await asio::this_coro::executor;
   query.id = random_u16();
   std::vector<uint8_t> wire = query.encode(65535);
   std::string where = endpoint_to_string(server);
 
   asio::ip::udp::socket socket(executor);
-  if (auto ec = open_random_port(socket, server.protocol()))
+  if (auto ec = open_random_port(socket, server.protocol(), source))
     co_return make_error("cannot open a UDP socket: " + ec.message());
   // A connected socket lets the kernel drop datagrams from other peers and report ICMP
   // "port unreachable" as connection_refused (as Unbound does).
   asio::error_code connect_error;
   socket.connect(server, connect_error);
   if (connect_error) co_return make_error("cannot reach " + where + ": " + connect_error.message());
+  if (notes) notes->local_udp = socket.local_endpoint(connect_error);
   auto [send_error, sent] = co_await socket.async_send(asio::buffer(wire), kTuple);
   (void)sent;
   if (send_error) co_return make_error("cannot send to " + where + ": " + send_error.message());
@@ -108,16 +113,19 @@ asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Messag
     auto reply = Message::decode(std::span(buffer.data(), size));
     if (!reply || !matches(query, *reply)) continue;
     if (reply->tc) {
-      if (transport) *transport = Transport::UdpThenTcp;
-      co_return co_await exchange_tcp({server.address(), server.port()}, query, timeout);
+      if (notes) notes->transport = Transport::UdpThenTcp;
+      co_return co_await exchange_tcp({server.address(), server.port()}, query, timeout, notes,
+                                      source);
     }
-    if (transport) *transport = Transport::Udp;
+    if (notes) notes->transport = Transport::Udp;
     co_return std::move(*reply);
   }
 }
 
 asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Message query,
-                                              std::chrono::milliseconds timeout) {
+                                              std::chrono::milliseconds timeout,
+                                              ExchangeNotes* notes,
+                                              const asio::ip::address* source) {
   auto executor = co_await asio::this_coro::executor;
   std::string where = server.address().to_string() + ":" + std::to_string(server.port());
   if (server.address().is_v6())
@@ -134,10 +142,23 @@ asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Me
                       " ms");
   };
 
+  if (source) {
+    asio::error_code bind_error;
+    socket.open(server.protocol(), bind_error);
+    if (!bind_error) socket.bind({*source, 0}, bind_error);
+    if (bind_error)
+      co_return make_error("cannot open a TCP socket on " + source->to_string() + ": " +
+                           bind_error.message());
+  }
   auto connected = co_await (socket.async_connect(server, kTuple) || deadline.async_wait(kTuple));
   if (connected.index() == 1) co_return timed_out();
   if (auto [ec] = std::get<0>(connected); ec)
     co_return make_error("cannot connect to " + where + " over TCP: " + ec.message());
+  if (notes) {
+    asio::error_code ignored;
+    notes->local_tcp = socket.local_endpoint(ignored);
+    if (notes->transport == Transport::Udp) notes->transport = Transport::Tcp;
+  }
 
   auto written = co_await (asio::async_write(socket, asio::buffer(framed), kTuple) ||
                            deadline.async_wait(kTuple));

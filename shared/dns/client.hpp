@@ -6,6 +6,7 @@
 #include <asio/ip/udp.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include "shared/dns/message.hpp"
 #include "shared/result.hpp"
@@ -18,19 +19,31 @@ enum class Transport { Udp, UdpThenTcp, Tcp };
 // "udp", "udp, truncated, then tcp", "tcp": for traces.
 const char* transport_to_string(Transport transport);
 
+// What an exchange reports of itself: which transport carried the answer, and where the
+// question left from (the browser's packet view tells its own datagrams apart with it).
+struct ExchangeNotes {
+  Transport transport = Transport::Udp;
+  asio::ip::udp::endpoint local_udp;
+  std::optional<asio::ip::tcp::endpoint> local_tcp;  // when the answer came over TCP
+};
+
 // Sends `query` to `server` over UDP from a fresh random source port with a random ID
 // (OpenSSL RAND_bytes; the query's own id is replaced), and accepts only a reply from that
 // address and port carrying the same ID and question; anything else is ignored. A reply with
 // TC set is retried over TCP (RFC 7766, two-byte length framing). `timeout` bounds each
-// transport attempt. Runs on the caller's executor. `transport`, when given, says which one
-// carried the answer.
+// transport attempt. Runs on the caller's executor. `notes`, when given, says how it went;
+// `source`, when given, is the address questions leave from (a resolver's own, as Unbound's
+// outgoing-interface), else the kernel's choice.
 asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Message query,
                                           std::chrono::milliseconds timeout,
-                                          Transport* transport = nullptr);
+                                          ExchangeNotes* notes = nullptr,
+                                          const asio::ip::address* source = nullptr);
 
 // The same exchange over TCP only.
 asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Message query,
-                                              std::chrono::milliseconds timeout);
+                                              std::chrono::milliseconds timeout,
+                                              ExchangeNotes* notes = nullptr,
+                                              const asio::ip::address* source = nullptr);
 
 // A random 16-bit value from OpenSSL's CSPRNG.
 uint16_t random_u16();

@@ -303,18 +303,21 @@ TEST_F(DnsInternet, TruncatedUdpRetriesOverTcp) {
   run([&]() -> asio::awaitable<void> {
     asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
     Message big = make_query(N("big.example.test"), type::A, false);
-    Transport transport = Transport::Udp;
-    auto reply = co_await exchange(server, big, 2000ms, &transport);
+    ExchangeNotes notes;
+    auto reply = co_await exchange(server, big, 2000ms, &notes);
     EXPECT_TRUE(reply.ok()) << (reply.ok() ? "" : reply.error().message);
     if (reply.ok()) {
       EXPECT_FALSE(reply->tc);
       EXPECT_EQ(reply->answers.size(), 100u);
       EXPECT_TRUE(reply->aa);
     }
-    EXPECT_EQ(transport, Transport::UdpThenTcp);  // what traces show: "udp, truncated, then tcp"
+    EXPECT_EQ(notes.transport, Transport::UdpThenTcp);  // traces show "udp, truncated, then tcp"
+    EXPECT_TRUE(notes.local_tcp);
     Message small = make_query(N("www.example.test"), type::A, false);
-    co_await exchange(server, small, 2000ms, &transport);
-    EXPECT_EQ(transport, Transport::Udp);
+    notes = ExchangeNotes{};
+    co_await exchange(server, small, 2000ms, &notes);
+    EXPECT_EQ(notes.transport, Transport::Udp);
+    EXPECT_NE(notes.local_udp.port(), 0);
   });
 }
 

@@ -1,0 +1,36 @@
+#pragma once
+// What the network code tells whoever watches a load (the packet view, browser/observe/):
+// which sockets are the browser's own, so that a capture of the loopback interface can be told
+// apart from everything else on it; each TLS connection, so that its handshake messages are
+// recorded; and each close, so that the kernel's states can be asked for. Called on the load's
+// thread; nothing is called when no one watches.
+
+#include <openssl/ssl.h>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
+
+#include <string_view>
+
+namespace miniweb::browser {
+
+class LoadObserver {
+ public:
+  virtual ~LoadObserver() = default;
+
+  // A DNS question of the browser's own, from `local` to `server`, over UDP (and TCP too when
+  // the answer came truncated).
+  virtual void dns_question(const asio::ip::udp::endpoint& local,
+                            const asio::ip::udp::endpoint& server) = 0;
+  // Connection number `connection` is up, to `host` (as the URL or the proxy names it).
+  virtual void tcp_connected(int connection, const asio::ip::tcp::endpoint& local,
+                             const asio::ip::tcp::endpoint& remote, std::string_view host) = 0;
+  // Its TLS handshake is about to start on `ssl`.
+  virtual void tls_starting(int connection, SSL* ssl) = 0;
+  // A line of the TLS key log (NSS format), for a capture Wireshark can decrypt.
+  virtual void tls_secret(std::string_view line) = 0;
+  // The browser has closed the connection (its FIN is on the way).
+  virtual void tcp_closed(int connection) = 0;
+};
+
+}  // namespace miniweb::browser

@@ -1,0 +1,97 @@
+#include "browser/observe/capture.hpp"
+
+#include <pcap/pcap.h>
+
+namespace miniweb::browser::observe {
+namespace {
+
+// How long libpcap waits in one read before the thread looks at `stopping_` again.
+constexpr int kReadTimeoutMs = 5;
+
+std::string why_not(pcap_t* handle, int status) {
+  const std::string said = pcap_geterr(handle);
+  if (status == PCAP_ERROR_PERM_DENIED)
+    return "capturing packets needs CAP_NET_RAW (" + said +
+           "): run as root, or through ./miniweb, which runs the stack and the browser in "
+           "namespaces of their own where it may";
+  return said.empty() ? pcap_statustostr(status) : said;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LiveCapture>> LiveCapture::start(const std::string& interface,
+                                                        const std::string& filter,
+                                                        const CaptureLimits& limits) {
+  char error[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* handle = pcap_create(interface.c_str(), error);
+  if (!handle) return make_error("cannot capture on " + interface + ": " + error);
+  pcap_set_snaplen(handle, 262144);
+  pcap_set_immediate_mode(handle, 1);
+  pcap_set_timeout(handle, kReadTimeoutMs);
+  pcap_set_buffer_size(handle, 8 << 20);
+  if (const int status = pcap_activate(handle); status < 0) {
+    const std::string why = why_not(handle, status);
+    pcap_close(handle);
+    return make_error("cannot capture on " + interface + ": " + why);
+  }
+  bpf_program program{};
+  if (pcap_compile(handle, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 ||
+      pcap_setfilter(handle, &program) != 0) {
+    const std::string why = pcap_geterr(handle);
+    pcap_freecode(&program);
+    pcap_close(handle);
+    return make_error("cannot capture with the filter '" + filter + "': " + why);
+  }
+  pcap_freecode(&program);
+  auto capture = std::unique_ptr<LiveCapture>(new LiveCapture(handle, limits));
+  capture->captured_.link_type = pcap_datalink(handle);
+  capture->thread_ = std::thread([raw = capture.get()] { raw->run(); });
+  return capture;
+}
+
+LiveCapture::LiveCapture(pcap_t* handle, const CaptureLimits& limits)
+    : handle_(handle), limits_(limits) {}
+
+LiveCapture::~LiveCapture() {
+  if (thread_.joinable()) stop();
+  pcap_close(handle_);
+}
+
+void LiveCapture::run() {
+  while (!stopping_.load()) {
+    if (pcap_dispatch(handle_, -1, &LiveCapture::on_frame, reinterpret_cast<unsigned char*>(this)) <
+        0)
+      break;
+  }
+  // What the kernel still holds: taken without waiting.
+  pcap_setnonblock(handle_, 1, nullptr);
+  while (pcap_dispatch(handle_, -1, &LiveCapture::on_frame,
+                       reinterpret_cast<unsigned char*>(this)) > 0) {
+  }
+}
+
+void LiveCapture::on_frame(unsigned char* self, const ::pcap_pkthdr* header,
+                           const unsigned char* bytes) {
+  auto& capture = *reinterpret_cast<LiveCapture*>(self);
+  std::lock_guard lock(capture.mutex_);
+  if (capture.captured_.frames.size() >= capture.limits_.max_frames ||
+      capture.bytes_ + header->caplen > capture.limits_.max_bytes) {
+    ++capture.captured_.dropped_by_limits;
+    return;
+  }
+  capture.bytes_ += header->caplen;
+  capture.captured_.frames.push_back(CapturedFrame{
+      static_cast<std::int64_t>(header->ts.tv_sec) * 1000000 + header->ts.tv_usec, header->len,
+      std::string(reinterpret_cast<const char*>(bytes), header->caplen)});
+}
+
+Captured LiveCapture::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  pcap_stat statistics{};
+  std::lock_guard lock(mutex_);
+  if (pcap_stats(handle_, &statistics) == 0) captured_.dropped_by_kernel = statistics.ps_drop;
+  return std::move(captured_);
+}
+
+}  // namespace miniweb::browser::observe

@@ -1,0 +1,95 @@
+#pragma once
+// One load, watched: a capture of the loopback interface, the kernel's TCP states of the
+// browser's connections sampled while they live, each TLS handshake as OpenSSL saw it, the key
+// log, and which sockets are the browser's own. finish() hands all of it over as it was
+// observed; browser/observe/journey.cpp makes a ladder of it.
+
+#include <asio/ip/tcp.hpp>
+#include <asio/ip/udp.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "browser/net/load_observer.hpp"
+#include "browser/observe/capture.hpp"
+#include "browser/observe/socket_states.hpp"
+#include "browser/observe/tls_recorder.hpp"
+
+namespace miniweb::browser::observe {
+
+// Microseconds since the epoch: the clock libpcap stamps packets with, so that everything
+// observed falls on one time line.
+std::int64_t wall_clock_us();
+
+struct OwnConnection {
+  int number = 0;
+  SocketEnd end;  // the browser's socket
+  std::string host;
+  std::int64_t connected_us = 0;
+};
+
+struct StateSample {
+  std::int64_t time_us = 0;
+  ReportedState reported;
+};
+
+struct ObservedLoad {
+  Captured capture;
+  std::string capture_error;  // why there is no capture, when there is none
+  std::vector<asio::ip::udp::endpoint> own_dns;  // where the browser's questions left from
+  std::optional<asio::ip::udp::endpoint> resolver;
+  std::vector<OwnConnection> connections;
+  std::vector<StateSample> states;  // each change the kernel reported, for either end
+  std::string state_error;          // why there are no states, when sock_diag failed
+  std::map<int, std::vector<TlsEvent>> tls;
+  std::string key_log;  // NSS key log lines, for a capture Wireshark decrypts
+  std::int64_t started_us = 0;
+  std::int64_t finished_us = 0;
+};
+
+class Recorder final : public LoadObserver {
+ public:
+  // Starts watching: the capture when the process may (else ObservedLoad::capture_error says
+  // why), and the sampler of states.
+  static std::unique_ptr<Recorder> start();
+  ~Recorder() override;
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Waits (briefly) for the closing segments of closed connections, samples the states a last
+  // time (TIME_WAIT and its timer), stops, and hands everything over. Once.
+  ObservedLoad finish();
+
+  void dns_question(const asio::ip::udp::endpoint& local,
+                    const asio::ip::udp::endpoint& server) override;
+  void tcp_connected(int connection, const asio::ip::tcp::endpoint& local,
+                     const asio::ip::tcp::endpoint& remote, std::string_view host) override;
+  void tls_starting(int connection, SSL* ssl) override;
+  void tls_secret(std::string_view line) override;
+  void tcp_closed(int connection) override;
+
+ private:
+  Recorder() = default;
+  // One sock_diag dump of the connections' ends, each change recorded (the last sample also
+  // records a TIME_WAIT that has not changed, for its timer).
+  void sample(bool last_sample = false);
+  void sample_until_stopped();
+
+  std::unique_ptr<LiveCapture> capture_;
+  TlsRecorder tls_;
+  std::mutex mutex_;  // guards observed_ and last_states_, shared with the sampler
+  ObservedLoad observed_;
+  std::map<std::pair<std::string, std::string>, TcpState> last_states_;
+  std::vector<int> closed_;
+  std::atomic<bool> stopping_{false};
+  std::thread sampler_;
+};
+
+}  // namespace miniweb::browser::observe
