@@ -8,7 +8,7 @@ packages=(
   libasio-dev libssl-dev openssl zlib1g-dev
   libgumbo-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libncurses-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  googletest libgtest-dev libpcap-dev
+  googletest libgtest-dev libpcap-dev tshark
   bind9-dnsutils curl iproute2 procps
   w3m tmux python3.11-doc nodejs-doc libstdc++-12-doc
   lego testssl.sh
