@@ -166,6 +166,7 @@ TEST_F(PacketsBadInputTest, RandomAndMutatedTlsRecordsAndHellos) {
         for (const auto& message : decoder.feed(at, piece).messages) {
           (void)parse_client_hello(message.bytes);
           (void)parse_server_hello(message.bytes);
+          (void)parse_server_key_exchange_group(message.bytes);
         }
         at += take;
       }

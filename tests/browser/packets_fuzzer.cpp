@@ -116,6 +116,7 @@ void fuzz_tls(Input input) {
       check(message.bytes.size() == kTlsHandshakeHeaderSize + message.length);
       if (auto hello = parse_client_hello(message.bytes)) (void)hello->to_string();
       if (auto hello = parse_server_hello(message.bytes)) (void)hello->to_string();
+      (void)parse_server_key_exchange_group(message.bytes);
     }
   }
   decoder.finish();

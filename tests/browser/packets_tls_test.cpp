@@ -105,6 +105,13 @@ TEST(PacketsTlsTest, Tls13RecordsOfBothDirections) {
             (std::vector<std::size_t>{3}));
 }
 
+Bytes handshake_message(std::uint8_t type, const Bytes& body) {
+  Bytes out{type, 0, static_cast<std::uint8_t>(body.size() >> 8),
+            static_cast<std::uint8_t>(body.size())};
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
 TEST(PacketsTlsTest, Tls12RecordsTurnProtectedAfterChangeCipherSpec) {
   const auto tls = golden("tls12_curl.pcap");
   const auto client = decode_direction(tls.streams, tls.to_server);
@@ -128,6 +135,14 @@ TEST(PacketsTlsTest, Tls12RecordsTurnProtectedAfterChangeCipherSpec) {
   EXPECT_EQ(message_names(server),
             (std::vector<std::string>{"ServerHello", "Certificate", "ServerKeyExchange",
                                       "ServerHelloDone"}));
+  // TLS 1.2's group is in the ServerKeyExchange (tshark: named_curve x25519).
+  const auto group = parse_server_key_exchange_group(server.messages[2].bytes);
+  ASSERT_TRUE(group.ok()) << group.error().message;
+  EXPECT_EQ(tls_group_name(*group), "x25519");
+  EXPECT_FALSE(parse_server_key_exchange_group(server.messages[0].bytes).ok());
+  EXPECT_EQ(parse_server_key_exchange_group(handshake_message(12, {1, 0, 23})).error().message,
+            "ServerKeyExchange names no group (curve type 1, not named_curve)");
+  EXPECT_FALSE(parse_server_key_exchange_group(handshake_message(12, {3, 0})).ok());
   EXPECT_EQ(server.messages[3].length, 0u);
   EXPECT_EQ(server.messages[3].first_record, 3u);
 }
