@@ -89,6 +89,7 @@ asio::awaitable<void> ResolverIteration::prime() {
       if (++tries > 3) co_return;  // bounded: a dead root costs at most three timeouts
       asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
       Message query = make_query(root, type::NS, false);
+      ++queries_sent_;
       Result<Message> reply = co_await exchange(endpoint, query, options_.query_timeout);
       if (!reply || reply->rcode != rcode::NOERROR) continue;
       std::vector<ResourceRecord> ns;
@@ -228,6 +229,7 @@ asio::awaitable<ResolverIteration::Step> ResolverIteration::iterate(const Name& 
                          "gave up after " + std::to_string(options_.max_queries) + " queries"};
         }
         ++ctx.queries;
+        ++queries_sent_;
         asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
         Message query = make_query(ask_name, ask_type, false);
         auto started = Clock::now();
