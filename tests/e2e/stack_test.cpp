@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -18,22 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/command_output.hpp"
 #include "tests/support/tmux_terminal.hpp"
 
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+using miniweb::test_support::read_file;
+using miniweb::test_support::RunResult;
 
 // An ephemeral port the kernel considers free right now, for TCP and UDP alike.
 int free_port() {
@@ -66,7 +56,8 @@ class StackTest : public ::testing::Test {
     dns_port_ = free_port();
     https_port_ = free_port();
     http_port_ = free_port();
-    environment_ = "MINIWEB_STATE=" + state_.string() + " MINIWEB_NET=" + net_ +
+    // On the host's loopback, whoever runs the test (the namespace mode has a test of its own).
+    environment_ = "MINIWEB_NAMESPACE=0 MINIWEB_STATE=" + state_.string() + " MINIWEB_NET=" + net_ +
                    " MINIWEB_DNS_PORT=" + std::to_string(dns_port_) +
                    " MINIWEB_HTTPS_PORT=" + std::to_string(https_port_) +
                    " MINIWEB_HTTP_PORT=" + std::to_string(http_port_) +
@@ -80,17 +71,7 @@ class StackTest : public ::testing::Test {
   }
 
   static RunResult run(const std::string& command) {
-    const std::filesystem::path err_file = state_.string() + ".stderr";
-    RunResult result;
-    FILE* pipe = ::popen((command + " 2>" + err_file.string()).c_str(), "r");
-    if (!pipe) return result;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) result.out.append(buffer, n);
-    int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = read_file(err_file);
-    std::filesystem::remove(err_file);
-    return result;
+    return miniweb::test_support::run_command(command, state_.string() + ".stderr");
   }
 
   static RunResult launcher(const std::string& arguments) {
