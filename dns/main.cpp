@@ -1,11 +1,15 @@
 // miniweb-dns: root, TLD and authoritative server, recursive resolver, and a dig-like client.
 //
 //   miniweb-dns auth --listen 127.53.0.1:53 --zone FILE [--zone FILE ...]
-//   miniweb-dns recursive --listen ADDR:PORT --root-hints FILE --upstream-port PORT [--allow CIDR
-//   ...] miniweb-dns query --server ADDR:PORT NAME [TYPE] miniweb-dns query --trace --root-hints
-//   FILE --upstream-port PORT NAME [TYPE]
+//   miniweb-dns recursive --listen ADDR:PORT --root-hints FILE --upstream-port PORT
+//                         [--allow CIDR ...] [--control SOCKET]
+//   miniweb-dns control --socket SOCKET flush NAME | flush_zone NAME | flush_all | stats | ...
+//   miniweb-dns query --server ADDR:PORT NAME [TYPE]
+//   miniweb-dns query --trace --root-hints FILE --upstream-port PORT NAME [TYPE]
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
@@ -16,6 +20,9 @@
 #include <iostream>
 #include <memory>
 
+#include "dns/control_client.hpp"
+#include "dns/control_commands.hpp"
+#include "dns/control_server.hpp"
 #include "dns/recursive_server.hpp"
 #include "dns/resolver.hpp"
 #include "dns/server.hpp"
@@ -99,7 +106,7 @@ Result<ResolverOptions> resolver_options(const std::string& hints_file, uint16_t
 }
 
 int run_recursive(const std::string& listen, const std::string& hints_file, uint16_t upstream_port,
-                  const std::vector<std::string>& allow_texts) {
+                  const std::vector<std::string>& allow_texts, const std::string& control_path) {
   auto options = resolver_options(hints_file, upstream_port);
   if (!options) {
     log_line("error: " + options.error().message);
@@ -132,11 +139,29 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
     return answer_recursive_at_once(resolver, allow, query, client);
   });
   server.start();
+  // The operator's channel (unbound-control's): on the resolver's own thread, so its commands
+  // touch the cache without locks.
+  std::unique_ptr<ControlServer> control;
+  if (!control_path.empty()) {
+    auto opened = ControlServer::open(
+        io.get_executor(), control_path,
+        [&resolver](std::string_view line) { return answer_control_line(resolver, line); },
+        log_line);
+    if (!opened) {
+      log_line("error: " + opened.error().message);
+      return 1;
+    }
+    control = std::move(*opened);
+    control->start();
+    log_line("control channel on " + control_path + " (mode 0600; for uid " +
+             std::to_string(::geteuid()) + " and root)");
+  }
   asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&](const asio::error_code& ec, int signal) {
     if (ec) return;
     log_line("signal " + std::to_string(signal) + ", stopping");
     server.stop();
+    if (control) control->stop();
     io.stop();
   });
   asio::signal_set hup(io, SIGHUP);  // nothing to reload; do not die on it
@@ -154,6 +179,21 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
             << std::flush;
   io.run();
   return 0;
+}
+
+// One command to a resolver's control channel: the reply on standard output when it is "ok",
+// on standard error otherwise. Exit 0 on "ok", 1 on an error reply, 2 when it cannot be asked.
+int run_control(const std::string& socket, const std::vector<std::string>& words) {
+  std::string line;
+  for (const auto& word : words) line += (line.empty() ? "" : " ") + word;
+  auto reply = control_request(socket, line);
+  if (!reply) {
+    std::cerr << "miniweb-dns control: " << reply.error().message << "\n";
+    return 2;
+  }
+  const bool ok = reply->starts_with("ok");
+  (ok ? std::cout : std::cerr) << *reply << "\n";
+  return ok ? 0 : 1;
 }
 
 int run_query(const std::string& server_text, bool trace, const std::string& hints_file,
@@ -252,6 +292,19 @@ int main(int argc, char** argv) {
   recursive->add_option("--upstream-port", upstream_port, "port every upstream server listens on");
   recursive->add_option("--allow", allow, "network allowed recursion (default: loopback)");
   recursive->add_flag("--qname-minimisation", g_qname_minimisation, "RFC 9156 QNAME minimisation");
+  std::string control_path;
+  recursive->add_option("--control", control_path,
+                        "Unix socket for the control channel (made mode 0600; flush, stats, ...)");
+
+  auto* control = app.add_subcommand(
+      "control", "send one command to a resolver's control channel, as unbound-control");
+  std::string control_socket;
+  std::vector<std::string> control_words;
+  control->add_option("--socket", control_socket, "the resolver's --control socket")->required();
+  control
+      ->add_option("command", control_words,
+                   "flush NAME, flush_zone NAME, flush_all, stats, dump NAME or help")
+      ->required();
 
   auto* query = app.add_subcommand("query", "ask one question, like dig");
   std::string server, name, type_text = "A";
@@ -269,7 +322,8 @@ int main(int argc, char** argv) {
   try {
     if (auth->parsed()) return run_auth(auth_listen, zone_files);
     if (recursive->parsed())
-      return run_recursive(recursive_listen, hints_file, upstream_port, allow);
+      return run_recursive(recursive_listen, hints_file, upstream_port, allow, control_path);
+    if (control->parsed()) return run_control(control_socket, control_words);
     if (trace && hints_file.empty()) {
       std::cerr << "query --trace needs --root-hints\n";
       return 2;

@@ -31,6 +31,13 @@ struct Resolver::Impl {
   ResolverCache cache;
   ResolverIteration iteration;
   bool primed = false;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+
+  // After a flush: prime again when the root's NS set is no longer cached.
+  void reprime_if_root_gone() {
+    if (cache.lookup(CacheKeyRef{Name(), type::NS}, nullptr) == nullptr) primed = false;
+  }
 
   struct Inflight {
     explicit Inflight(asio::any_io_executor executor) : done(executor) {
@@ -64,7 +71,11 @@ Resolver::~Resolver() = default;
 asio::awaitable<Resolution> Resolver::resolve(Name name, uint16_t qtype, TraceMode trace) {
   Impl& impl = *impl_;
   // Fast path: a complete answer in the cache needs no coalescing, priming or iteration.
-  if (auto cached = impl.cache.answer(name, qtype)) co_return std::move(*cached);
+  if (auto cached = impl.cache.answer(name, qtype)) {
+    ++impl.hits;
+    co_return std::move(*cached);
+  }
+  ++impl.misses;
   if (impl.options.prime_root && !impl.primed) {
     impl.primed = true;  // set first: questions arriving meanwhile use the hints
     co_await impl.iteration.prime();
@@ -106,12 +117,39 @@ asio::awaitable<Resolution> Resolver::resolve(Name name, uint16_t qtype, TraceMo
 }
 
 std::optional<Resolution> Resolver::resolve_from_cache(const Name& name, uint16_t type) {
-  return impl_->cache.answer(name, type);
+  auto cached = impl_->cache.answer(name, type);
+  // A miss is counted by the resolve() that follows it.
+  if (cached) ++impl_->hits;
+  return cached;
 }
 
-void Resolver::clear_cache() {
-  impl_->cache.clear();
+size_t Resolver::flush_name(const Name& name) {
+  const size_t removed = impl_->cache.remove_name(name);
+  impl_->reprime_if_root_gone();
+  return removed;
+}
+
+size_t Resolver::flush_zone(const Name& name) {
+  const size_t removed = impl_->cache.remove_subtree(name);
+  impl_->reprime_if_root_gone();
+  return removed;
+}
+
+size_t Resolver::flush_all() {
+  const size_t removed = impl_->cache.clear();
   impl_->primed = false;
+  return removed;
+}
+
+std::vector<CachedEntry> Resolver::cached_at(const Name& name) const {
+  return impl_->cache.entries_at(name);
+}
+
+ResolverStats Resolver::stats() const {
+  return ResolverStats{.entries = impl_->cache.size(),
+                       .hits = impl_->hits,
+                       .misses = impl_->misses,
+                       .upstream_queries = impl_->iteration.queries_sent()};
 }
 size_t Resolver::cache_size() const {
   return impl_->cache.size();

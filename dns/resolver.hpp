@@ -93,6 +93,24 @@ struct Resolution {
   std::string error;                      // for SERVFAIL: why
 };
 
+// What the cache holds at one name and type, for the control channel's `dump`.
+struct CachedEntry {
+  uint16_t type = 0;  // 0: an NXDOMAIN, which covers every type
+  bool negative = false;
+  uint16_t rcode = rcode::NOERROR;  // of a negative entry: NXDOMAIN, or NOERROR for NODATA
+  std::string rank;                 // how it was learnt: "answer", "referral", "glue", ...
+  uint32_t ttl_left = 0;
+  std::vector<ResourceRecord> records;  // the RRset, or the SOA of a negative answer
+};
+
+// What the resolver has done since it started (the control channel's `stats`).
+struct ResolverStats {
+  size_t entries = 0;             // in the cache now
+  uint64_t hits = 0;              // questions answered from the cache alone
+  uint64_t misses = 0;            // questions that needed servers to be asked
+  uint64_t upstream_queries = 0;  // queries sent to servers (iteration and root priming)
+};
+
 class Resolver {
  public:
   Resolver(asio::any_io_executor executor, ResolverOptions options);
@@ -109,7 +127,17 @@ class Resolver {
   // when resolving needs a query. Lets a server answer cache hits synchronously.
   std::optional<Resolution> resolve_from_cache(const Name& name, uint16_t type);
 
-  void clear_cache();
+  // The control channel's commands (unbound-control's flush, flush_zone, flush_all), each
+  // returning how many cache entries went: every entry at `name`; at `name` and below it;
+  // everything, zone cuts included. Whenever the root's NS set goes, the root is primed again
+  // before the next resolution; the hints themselves are never forgotten.
+  size_t flush_name(const Name& name);
+  size_t flush_zone(const Name& name);
+  size_t flush_all();
+  std::vector<CachedEntry> cached_at(const Name& name) const;
+  ResolverStats stats() const;
+
+  void clear_cache() { flush_all(); }
   size_t cache_size() const;
   const ResolverOptions& options() const;
 

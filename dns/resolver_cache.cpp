@@ -15,6 +15,22 @@ bool answerable(Trust trust) {
   return trust >= Trust::kNonAuthAnswer;
 }
 
+std::string trust_to_string(Trust trust) {
+  switch (trust) {
+    case Trust::kGlue:
+      return "glue";
+    case Trust::kReferral:
+      return "referral";
+    case Trust::kNonAuthAnswer:
+      return "non-authoritative answer";
+    case Trust::kAuthAuthority:
+      return "authority";
+    case Trust::kAnswer:
+      return "answer";
+  }
+  return "answer";
+}
+
 }  // namespace
 
 ResolverCache::ResolverCache(const ResolverOptions& options)
@@ -49,9 +65,56 @@ void ResolverCache::erase(Index::iterator found) {
   index_.erase(found);
 }
 
-void ResolverCache::clear() {
+template <class Predicate>
+size_t ResolverCache::remove_where(Predicate matches) {
+  // A walk over every entry: an operator's command, never on the query path.
+  size_t removed = 0;
+  for (auto slot = lru_.begin(); slot != lru_.end();) {
+    if (!matches(slot->key)) {
+      ++slot;
+      continue;
+    }
+    index_.erase(slot->key);
+    slot = lru_.erase(slot);
+    ++removed;
+  }
+  return removed;
+}
+
+size_t ResolverCache::remove_name(const Name& name) {
+  return remove_where([&](const CacheKey& key) { return key.name == name; });
+}
+
+size_t ResolverCache::remove_subtree(const Name& name) {
+  return remove_where([&](const CacheKey& key) { return key.name.is_subdomain_of(name); });
+}
+
+size_t ResolverCache::clear() {
+  const size_t removed = index_.size();
   index_.clear();
   lru_.clear();
+  return removed;
+}
+
+std::vector<CachedEntry> ResolverCache::entries_at(const Name& name) const {
+  std::vector<CachedEntry> out;
+  const auto now = Clock::now();
+  for (const Slot& slot : lru_) {
+    if (!(slot.key.name == name) || slot.entry.expires <= now) continue;
+    CachedEntry entry;
+    entry.type = slot.key.type;
+    entry.negative = slot.entry.negative;
+    entry.rcode = slot.entry.rcode;
+    entry.rank = trust_to_string(slot.entry.trust);
+    entry.ttl_left = static_cast<uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(slot.entry.expires - now).count());
+    entry.records = slot.entry.records;
+    for (auto& record : entry.records) record.ttl = entry.ttl_left;
+    out.push_back(std::move(entry));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const CachedEntry& a, const CachedEntry& b) { return a.type < b.type; });
+  return out;
 }
 
 void ResolverCache::store_rrsets(const std::vector<ResourceRecord>& records, Trust trust) {

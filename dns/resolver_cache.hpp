@@ -91,7 +91,15 @@ class ResolverCache {
   // The whole answer from the cache, without suspending (the recursive server's fast path).
   std::optional<Resolution> answer(const Name& qname, uint16_t qtype);
 
-  void clear();
+  // For the control channel (unbound-control's flush commands), each returning how many
+  // entries went: every entry at `name` whatever its type, positive or negative; every entry at
+  // `name` and below it; everything.
+  size_t remove_name(const Name& name);
+  size_t remove_subtree(const Name& name);
+  size_t clear();
+  // The fresh entries at `name` with their TTLs counted down (unbound-control's dump_cache, for
+  // one name); the NXDOMAIN entry is the one of type 0.
+  std::vector<CachedEntry> entries_at(const Name& name) const;
   size_t size() const { return index_.size(); }
 
  private:
@@ -105,6 +113,8 @@ class ResolverCache {
 
   void store(const CacheKey& key, CacheEntry entry, uint32_t ttl);
   void erase(Index::iterator found);
+  template <class Predicate>
+  size_t remove_where(Predicate matches);
 
   size_t max_entries_;
   uint32_t max_ttl_;

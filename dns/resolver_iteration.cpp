@@ -89,6 +89,7 @@ asio::awaitable<void> ResolverIteration::prime() {
       if (++tries > 3) co_return;  // bounded: a dead root costs at most three timeouts
       asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
       Message query = make_query(root, type::NS, false);
+      ++queries_sent_;
       const asio::ip::address* source =
           options_.outgoing_address ? &*options_.outgoing_address : nullptr;
       Result<Message> reply =
@@ -231,6 +232,7 @@ asio::awaitable<ResolverIteration::Step> ResolverIteration::iterate(const Name& 
                          "gave up after " + std::to_string(options_.max_queries) + " queries"};
         }
         ++ctx.queries;
+        ++queries_sent_;
         asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
         Message query = make_query(ask_name, ask_type, false);
         auto started = Clock::now();

@@ -47,6 +47,9 @@ class ResolverIteration {
   // hinted server answers, the hints stay in use (RFC 8109 3.3).
   asio::awaitable<void> prime();
 
+  // Queries sent to servers so far, priming included.
+  uint64_t queries_sent() const { return queries_sent_; }
+
  private:
   // What one round of iteration found out about one name.
   struct Step {
@@ -73,6 +76,7 @@ class ResolverIteration {
   ResolverCache& cache_;
   std::vector<Name> root_servers_;
   std::unordered_map<Name, std::vector<asio::ip::address>, NameHash> hint_addresses_;
+  uint64_t queries_sent_ = 0;
 };
 
 }  // namespace miniweb::dns

@@ -338,9 +338,20 @@ std::string zone_text(const Topology& topology, const PlanSettings& settings,
   return out.str();
 }
 
+std::filesystem::path resolver_control_socket(const PlanSettings& settings) {
+  return settings.state / "run" / "resolver.control";
+}
+
 Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
   Plan plan;
   const std::filesystem::path dns = settings.state / "dns";
+  // A Unix socket's path holds at most 107 bytes (sun_path); say so now rather than at start-up.
+  const std::filesystem::path control = resolver_control_socket(settings);
+  if (control.native().size() > 107)
+    return make_error("the resolver's control socket " + control.string() + " would be " +
+                      std::to_string(control.native().size()) +
+                      " bytes long, and a Unix socket's path holds at most 107: keep the "
+                      "stack's state in a shorter folder (MINIWEB_STATE)");
   std::ostringstream script;
   script << "# " << generated_by(topology) << "\n";
 
@@ -348,7 +359,9 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
   std::string crl_base = "http://" + topology.ca_name;
   if (settings.http_port != 80) crl_base += ":" + std::to_string(settings.http_port);
   script << "authority " << quoted("miniweb Root CA") << " " << quoted(crl_base) << "\n";
-  script << "resolver " << endpoint(settings, topology.resolver_address, settings.dns_port) << "\n";
+  // The resolver's address, and its control channel (./miniweb flush).
+  script << "resolver " << endpoint(settings, topology.resolver_address, settings.dns_port) << " "
+         << quoted(control.string()) << "\n";
   for (const Site& site : topology.sites) {
     if (site.certificate == CertificateKind::Acme) continue;  // the server obtains its own
     script << "certificate " << certificate_word(site.certificate) << " "
@@ -392,7 +405,7 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
          << " dns recursive --listen "
          << quoted(endpoint(settings, topology.resolver_address, settings.dns_port))
          << " --root-hints " << quoted((dns / "root.hints").string()) << " --upstream-port "
-         << settings.dns_port << "\n";
+         << settings.dns_port << " --control " << quoted(control.string()) << "\n";
   script << "service " << topology.ca_service << " " << quoted("certificate authority (ACME, CRL)")
          << " " << endpoint(settings, topology.ca_address, settings.https_port)
          << " ca serve --dir " << quoted((settings.state / "ca").string()) << " --name "

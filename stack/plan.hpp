@@ -31,9 +31,12 @@ struct PlannedFile {
 struct Plan {
   std::vector<PlannedFile> files;
   // Sourced by the launcher, which defines its words: authority, certificate, service, ready,
-  // resolver.
+  // resolver (its address and its control socket).
   std::string script;
 };
+
+// Where the recursive resolver's control channel listens: $STATE/run/resolver.control.
+std::filesystem::path resolver_control_socket(const PlanSettings& settings);
 
 Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings);
 

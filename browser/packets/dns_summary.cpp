@@ -148,7 +148,11 @@ std::vector<DnsTcpMessage> DnsTcpSplitter::feed(std::uint64_t offset,
                                                 std::span<const std::uint8_t> bytes) {
   std::vector<DnsTcpMessage> messages;
   if (lost_) return messages;
-  if (buffer_.empty()) buffered_from_ = offset;
+  if (!started_) {
+    started_ = true;
+    buffered_from_ = offset;
+  }
+  // Bytes after a gap may start anywhere in a message, even when none is buffered.
   if (offset != buffered_from_ + buffer_.size()) {
     lost_ = true;
     buffer_.clear();

@@ -59,6 +59,7 @@ class DnsTcpSplitter {
   bool lost() const { return lost_; }
 
  private:
+  bool started_ = false;
   std::uint64_t buffered_from_ = 0;  // stream offset of buffer_[0]
   std::vector<std::uint8_t> buffer_;
   bool lost_ = false;

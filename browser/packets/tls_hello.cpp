@@ -242,6 +242,20 @@ Result<ServerHello> parse_server_hello(std::span<const std::uint8_t> message) {
   return hello;
 }
 
+Result<std::uint16_t> parse_server_key_exchange_group(std::span<const std::uint8_t> message) {
+  constexpr std::uint8_t kNamedCurve = 3;
+  auto body = body_of(message, tls_handshake::ServerKeyExchange, "ServerKeyExchange");
+  if (!body) return body.error();
+  ByteReader reader(*body);
+  const std::uint8_t curve_type = reader.u8();
+  const std::uint16_t group = reader.u16();
+  if (!reader.ok()) return make_error("ServerKeyExchange: too short for ECParameters");
+  if (curve_type != kNamedCurve)
+    return make_error("ServerKeyExchange names no group (curve type " + std::to_string(curve_type) +
+                      ", not named_curve)");
+  return group;
+}
+
 std::uint16_t ClientHello::highest_version() const {
   std::uint16_t highest = 0;
   for (std::uint16_t version : supported_versions)

@@ -21,6 +21,7 @@ inline constexpr std::uint8_t ClientHello = 1;
 inline constexpr std::uint8_t ServerHello = 2;
 inline constexpr std::uint8_t NewSessionTicket = 4;
 inline constexpr std::uint8_t Certificate = 11;
+inline constexpr std::uint8_t ServerKeyExchange = 12;
 inline constexpr std::uint8_t Finished = 20;
 }  // namespace tls_handshake
 
@@ -78,5 +79,9 @@ struct ServerHello {
 Result<TlsHandshakeHeader> parse_tls_handshake_header(std::span<const std::uint8_t> message);
 Result<ClientHello> parse_client_hello(std::span<const std::uint8_t> message);
 Result<ServerHello> parse_server_hello(std::span<const std::uint8_t> message);
+// TLS 1.2 names its ECDHE group in the ServerKeyExchange, not the ServerHello (RFC 8422 5.4):
+// ECParameters with curve_type named_curve (3), then the NamedGroup. Other key exchanges (DHE's
+// explicit parameters, RFC 5246 7.4.3) give an error.
+Result<std::uint16_t> parse_server_key_exchange_group(std::span<const std::uint8_t> message);
 
 }  // namespace miniweb::packets

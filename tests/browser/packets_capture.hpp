@@ -5,7 +5,9 @@
 
 #include <pcap/pcap.h>
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -16,7 +18,9 @@
 
 namespace miniweb::packets::test {
 
+// A golden capture's path by its name; a path that starts with '/' is taken as it is.
 inline std::string capture_path(const std::string& name) {
+  if (!name.empty() && name.front() == '/') return name;
   return std::string(MINIWEB_PACKETS_DATA) + "/" + name;
 }
 

@@ -35,7 +35,7 @@ inline Bytes ethernet(std::uint16_t ether_type) {
 
 struct Ipv4Fields {
   std::uint8_t protocol = 6;
-  Bytes options;                            // a multiple of 4 bytes
+  Bytes options{};                          // a multiple of 4 bytes
   std::uint16_t flags_and_offset = 0x4000;  // DF
   std::uint16_t identification = 0x1234;
   int total_length_adjust = 0;  // added to the true total length
@@ -85,7 +85,7 @@ struct TcpFields {
   std::uint32_t ack = 0;
   std::uint8_t flags = 0x02;  // SYN
   std::uint16_t window = 65535;
-  Bytes options;  // padded by the caller to a multiple of 4
+  Bytes options{};  // padded by the caller to a multiple of 4
   int data_offset_override = -1;
 };
 

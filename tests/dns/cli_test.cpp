@@ -174,6 +174,34 @@ TEST_F(DnsCli, WholeHierarchyWithTraceAndRecursion) {
   EXPECT_EQ(root->terminate(), 0);
 }
 
+// `recursive --control` as the launcher runs it: the socket is there while the resolver runs,
+// `control` flushes through it, and it goes when the resolver stops.
+TEST_F(DnsCli, RecursiveServesItsControlChannelAndRemovesItOnExit) {
+  auto root = auth("1", "root.zone");
+  auto tld = auth("2", "test.zone");
+  auto example = auth("3", "example.test.zone");
+  const std::string socket = path("resolver.control");
+  auto recursive = std::make_unique<Process>(std::vector<std::string>{
+      kBinary, "recursive", "--listen", net_ + "4:" + port_, "--root-hints", path("root.hints"),
+      "--upstream-port", port_, "--control", socket});
+  ASSERT_TRUE(recursive->wait_for("ready recursive")) << recursive->output();
+  EXPECT_NE(recursive->output().find("control channel on " + socket + " (mode 0600"),
+            std::string::npos)
+      << recursive->output();
+  run(kBinary + " query --server " + net_ + "4:" + port_ + " www.example.test A");
+  const std::string control = kBinary + " control --socket " + socket + " ";
+  EXPECT_EQ(run(control + "flush www.example.test; echo exit=$?"),
+            "ok, removed 1 entry at www.example.test.\nexit=0\n");
+  EXPECT_EQ(run(control + "stats; echo exit=$?").substr(0, 12), "ok, entries=");
+  // The resolver's log says who flushed what.
+  EXPECT_TRUE(recursive->wait_for("control: uid " + std::to_string(::geteuid())))
+      << recursive->output();
+  EXPECT_EQ(recursive->terminate(), 0);
+  EXPECT_FALSE(std::filesystem::exists(socket));
+  EXPECT_NE(run(control + "stats 2>&1; echo exit=$?").find("no control socket at " + socket),
+            std::string::npos);
+}
+
 TEST_F(DnsCli, ReloadKeepsOldZonesWhenTheNewOnesAreBroken) {
   auto example = auth("3", "example.test.zone");
   std::string server = net_ + "3:" + port_;

@@ -21,6 +21,7 @@
 #include "dns/zone_parser.hpp"
 #include "shared/dns/client.hpp"
 #include "shared/dns/wire.hpp"
+#include "tests/dns/zones_from_text.hpp"
 
 namespace miniweb::dns {
 namespace {
@@ -37,16 +38,6 @@ Name N(std::string_view text) {
     ADD_FAILURE() << "failed: " #condition; \
     co_return;                              \
   }
-
-ZoneSet zones_from(const std::string& text) {
-  auto records = parse_zone_text(text, "test-zone");
-  if (!records) throw std::runtime_error(records.error().message);
-  auto zone = Zone::from_records(std::move(*records), "test-zone");
-  if (!zone) throw std::runtime_error(zone.error().message);
-  ZoneSet set;
-  if (!set.add(std::move(*zone))) throw std::runtime_error("add");
-  return set;
-}
 
 // A small internet: root, test., example.test. and other.test., each on its own 127.x address,
 // all on one port. Queries seen by each server are counted.

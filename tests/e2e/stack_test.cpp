@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -18,22 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/command_output.hpp"
 #include "tests/support/tmux_terminal.hpp"
 
 namespace {
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
+using miniweb::test_support::read_file;
+using miniweb::test_support::RunResult;
 
 // An ephemeral port the kernel considers free right now, for TCP and UDP alike.
 int free_port() {
@@ -66,7 +56,8 @@ class StackTest : public ::testing::Test {
     dns_port_ = free_port();
     https_port_ = free_port();
     http_port_ = free_port();
-    environment_ = "MINIWEB_STATE=" + state_.string() + " MINIWEB_NET=" + net_ +
+    // On the host's loopback, whoever runs the test (the namespace mode has a test of its own).
+    environment_ = "MINIWEB_NAMESPACE=0 MINIWEB_STATE=" + state_.string() + " MINIWEB_NET=" + net_ +
                    " MINIWEB_DNS_PORT=" + std::to_string(dns_port_) +
                    " MINIWEB_HTTPS_PORT=" + std::to_string(https_port_) +
                    " MINIWEB_HTTP_PORT=" + std::to_string(http_port_) +
@@ -80,17 +71,7 @@ class StackTest : public ::testing::Test {
   }
 
   static RunResult run(const std::string& command) {
-    const std::filesystem::path err_file = state_.string() + ".stderr";
-    RunResult result;
-    FILE* pipe = ::popen((command + " 2>" + err_file.string()).c_str(), "r");
-    if (!pipe) return result;
-    char buffer[4096];
-    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) result.out.append(buffer, n);
-    int status = ::pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.err = read_file(err_file);
-    std::filesystem::remove(err_file);
-    return result;
+    return miniweb::test_support::run_command(command, state_.string() + ".stderr");
   }
 
   static RunResult launcher(const std::string& arguments) {
@@ -615,6 +596,43 @@ TEST_F(StackTest, HostsFileAnswersBeforeDns) {
   EXPECT_EQ(page.err.find("recursive resolver"), std::string::npos) << page.err;
 }
 
+// ./miniweb flush, seen in the resolver's count of questions it sent upstream: a repeated
+// question is answered from the cache; after a flush of everything it is asked from the root
+// down again; after a flush of one name only that name's zone server is asked again.
+TEST_F(StackTest, FlushMakesTheResolverAskUpstreamAgain) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::string dig =
+      "dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ + ".53 www.example.test A";
+  const std::string stats = MINIWEB_BINARY_DIR "/dns/miniweb-dns control --socket " +
+                            (state_ / "run/resolver.control").string() + " stats";
+  auto upstream_queries = [&stats] {
+    const RunResult reply = run(stats);
+    const auto at = reply.out.find("upstream_queries=");
+    EXPECT_NE(at, std::string::npos) << reply.out << reply.err;
+    return at == std::string::npos ? -1L : std::stol(reply.out.substr(at + 17));
+  };
+  ASSERT_EQ(run(dig).out, net_ + ".10\n");
+  const long cached = upstream_queries();
+  ASSERT_EQ(run(dig).out, net_ + ".10\n");
+  EXPECT_EQ(upstream_queries(), cached) << "a repeated question went upstream";
+
+  const RunResult flush_all = launcher("flush");
+  ASSERT_EQ(flush_all.exit_code, 0) << flush_all.err;
+  EXPECT_NE(flush_all.out.find("the next question starts from the root"), std::string::npos)
+      << flush_all.out;
+  ASSERT_EQ(run(dig).out, net_ + ".10\n");
+  const long from_the_root = upstream_queries();
+  // The root (primed again from the hints), test. and example.test.: the zone cuts were gone.
+  EXPECT_GE(from_the_root - cached, 3) << "after a flush of everything";
+
+  const RunResult flush_name = launcher("flush www.example.test");
+  ASSERT_EQ(flush_name.exit_code, 0) << flush_name.err;
+  EXPECT_NE(flush_name.out.find(" at www.example.test."), std::string::npos) << flush_name.out;
+  ASSERT_EQ(run(dig).out, net_ + ".10\n");
+  EXPECT_EQ(upstream_queries() - from_the_root, 1) << "only example.test.'s server, once";
+  EXPECT_EQ(launcher("flush a.test b.test").exit_code, 1);
+}
+
 // Declared last: gtest runs a suite's tests in declaration order.
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   // Programs rebuilt while the stack runs (a pull, then `up`) must still be known as ours.
@@ -642,6 +660,10 @@ TEST_F(StackTest, DownStopsEveryProcessItStarted) {
     EXPECT_FALSE(process_runs_our_program(pid)) << "pid " << pid << " still runs";
   RunResult status = launcher("status");
   EXPECT_EQ(status.out.find("running"), std::string::npos) << status.out;
+  // With the stack down, a flush says so in one line.
+  RunResult flush = launcher("flush");
+  EXPECT_EQ(flush.exit_code, 1);
+  EXPECT_EQ(flush.err, "miniweb: the recursive resolver is not running: ./miniweb up starts it\n");
   environment_ = environment_copy;
 }
 

@@ -123,6 +123,27 @@ TEST_F(PlanTest, NoHttpsRecordOnTheStandardPort) {
   EXPECT_EQ(zone.find("HTTPS"), std::string::npos) << zone;
 }
 
+// The resolver's control channel: the service gets --control, and the `resolver` word carries
+// the socket for the launcher (./miniweb flush).
+TEST_F(PlanTest, TheResolverGetsAControlSocketInTheStateFolder) {
+  auto plan = make_plan(topology_, settings_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  const std::string socket = (settings_.state / "run/resolver.control").string();
+  EXPECT_EQ(resolver_control_socket(settings_).string(), socket);
+  EXPECT_NE(plan->script.find("\nresolver 127.9.8.53:5300 '" + socket + "'\n"), std::string::npos)
+      << plan->script;
+  EXPECT_NE(plan->script.find(" --upstream-port 5300 --control '" + socket + "'\n"),
+            std::string::npos)
+      << plan->script;
+
+  settings_.state = "/tmp/" + std::string(100, 's');
+  auto too_long = make_plan(topology_, settings_);
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().message.find("a Unix socket's path holds at most 107"),
+            std::string::npos)
+      << too_long.error().message;
+}
+
 TEST_F(PlanTest, ScriptStartsEveryServiceAndAsksEachOneAQuestion) {
   auto plan = make_plan(topology_, settings_);
   ASSERT_TRUE(plan) << plan.error().message;

@@ -2,8 +2,13 @@
 // What a shell command prints on standard output, for tests that drive the real tools
 // (curl, dig, openssl, w3m) against the project's servers.
 
+#include <sys/wait.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 namespace miniweb::test_support {
@@ -15,6 +20,34 @@ inline std::string command_output(const std::string& command) {
   char buffer[65536];
   while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe.get())) out.append(buffer, n);
   return out;
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// A shell command's exit code, standard output and standard error (passed through ERR_FILE,
+// which is removed after).
+inline RunResult run_command(const std::string& command, const std::filesystem::path& err_file) {
+  RunResult result;
+  FILE* pipe = ::popen((command + " 2>" + err_file.string()).c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) result.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.err = read_file(err_file);
+  std::filesystem::remove(err_file);
+  return result;
 }
 
 }  // namespace miniweb::test_support
