@@ -4,7 +4,8 @@
 #include <unordered_map>
 
 #include "browser/exit_codes.hpp"
-#include "browser/observe/recorder.hpp"
+#include "browser/observe/journey.hpp"
+#include "browser/observe/pcap_file.hpp"
 #include "browser/render/text_painter.hpp"
 
 namespace miniweb::browser {
@@ -30,22 +31,27 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
   Trace trace;
   const Viewport viewport{.width = options.width, .text_as_pages = false};
   std::unique_ptr<observe::Recorder> recorder;
-  if (options.packets || !options.pcap.empty()) recorder = observe::Recorder::start();
+  if (options.packets || !options.pcap.empty())
+    recorder =
+        observe::Recorder::start(navigator.options().dns.recursive,
+                                 observe::CaptureLimits{.max_frames = options.capture_frames});
   auto page = navigator.load_now(url, viewport, trace, recorder.get());
   // The trace of a single visit ends with its close, as the browser quitting does it.
   navigator.close_connections(trace, recorder.get());
   if (options.trace) err << trace.render(url.to_string()) << std::flush;
   if (recorder) {
     const observe::ObservedLoad observed = recorder->finish();
-    err << "* packets: " << observed.capture.frames.size() << " frames, "
-        << observed.connections.size() << " connections, " << observed.states.size()
-        << " states, " << observed.tls.size() << " TLS, key log " << observed.key_log.size()
-        << " bytes" << (observed.capture_error.empty() ? "" : "; " + observed.capture_error)
-        << "\n";
-    for (const auto& sample : observed.states)
-      err << "  " << sample.time_us << " " << sample.reported.end.local << " -> "
-          << sample.reported.end.remote << " " << observe::state_name(sample.reported.state)
-          << " " << sample.reported.expires.count() << "\n";
+    const observe::Journey journey = observe::read_journey(observed, trace);
+    if (options.packets)
+      for (const std::string& line : observe::draw_ladder(journey)) err << line << '\n';
+    if (!options.pcap.empty()) {
+      if (auto saved = observe::save_pcap(options.pcap, observed, journey))
+        err << "* packets: " << journey.frames.size() << " packets saved to " << options.pcap
+            << (observed.key_log.empty() ? "" : ", with the TLS key log inside") << '\n';
+      else
+        err << "* packets: not saved: " << saved.error().message << '\n';
+    }
+    err << std::flush;
   }
   if (!page) {
     err << "miniweb-browser: " << page.error().message << '\n';

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
                       DumpOptions{.trace = options->trace,
                                   .packets = options->packets,
                                   .pcap = options->pcap,
+                                  .capture_frames = options->capture_frames,
                                   .width = options->width ? options->width : 80,
                                   .terminal = ::isatty(STDOUT_FILENO) != 0},
                       std::cout, std::cerr);

@@ -23,6 +23,7 @@ struct BrowserOptions {
   bool trace = false;
   bool packets = false;  // the ladder of the load's packets
   std::string pcap;      // where to save them, when set
+  std::size_t capture_frames = 20000;  // the capture's bound, in frames
   int width = 0;         // 0: the terminal's width (the dump: 80)
   std::string screenshot;
   NavigatorOptions navigator;

@@ -64,3 +64,12 @@ echo "full load of https://www.example.test/, cold (no browser cache, resolver c
 "$ROOT/miniweb" browse --dump --trace https://www.example.test/ 2>&1 >/dev/null | sed -n '/^\* waterfall/,$p'
 echo "warm (on-disk DNS cache, resolver cache warm):"
 "$ROOT/miniweb" browse --dump --trace https://www.example.test/ 2>&1 >/dev/null | sed -n '/^\* waterfall/,$p'
+
+# The packet view's cost: the same load (fresh browser profile, warm resolver) with and
+# without --packets, which captures lo, samples the kernel's states and draws the ladder.
+echo
+plain=$(best_ms "$ROOT/miniweb" browse --dump --fresh https://www.example.test/)
+packets=$(best_ms "$ROOT/miniweb" browse --dump --fresh --packets https://www.example.test/)
+printf '%-44s %9s %9s %12s\n' "page load, --fresh" "plain" "--packets" "plain/packets"
+printf '%-44s %7s ms %7s ms %12s\n' "https://www.example.test/" "$plain" "$packets" "$(ratio "$packets" "$plain")"
+echo "(best of $RUNS runs; the ratio is the share of time left with the packet view on)"

@@ -29,6 +29,11 @@ class LoadObserver {
   virtual void tls_starting(int connection, SSL* ssl) = 0;
   // A line of the TLS key log (NSS format), for a capture Wireshark can decrypt.
   virtual void tls_secret(std::string_view line) = 0;
+  // A request went out on `connection` (its start line), and its response came in (its status
+  // line): what the browser wrote and read inside the connection, which a capture of TLS
+  // shows only as encrypted records.
+  virtual void http_request(int connection, std::string_view start_line) = 0;
+  virtual void http_response(int connection, std::string_view status_line) = 0;
   // The browser has closed the connection (its FIN is on the way).
   virtual void tcp_closed(int connection) = 0;
 };

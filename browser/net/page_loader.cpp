@@ -193,9 +193,9 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   const TlsClient::RevocationCheck check_revocation = [this](SSL* ssl, Trace& crl_trace) {
     return crls_.check(ssl, crl_trace);
   };
-  auto stream = co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
-                                        check_revocation, connection->number,
-                                        connection->security, trace);
+  auto stream =
+      co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
+                              check_revocation, connection->number, connection->security, trace);
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
   co_return std::move(connection);
@@ -215,7 +215,7 @@ namespace {
 template <class Stream>
 asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
     Stream& stream, Connection& connection, const http::Request& request, const Url& url,
-    const LoaderOptions& options, Trace& trace, bool& nothing_received) {
+    const LoaderOptions& options, LoadObserver* observer, Trace& trace, bool& nothing_received) {
   std::size_t step = trace.begin("http", "request " + request.method + " " + url.to_string());
   const std::string wire = request.serialize();
   for (const auto& [name, value] : request.headers) trace.detail(step, "> " + name + ": " + value);
@@ -226,6 +226,8 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
     nothing_received = true;
     co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
   }
+  if (observer)
+    observer->http_request(connection.number, request.method + " " + request.target + " HTTP/1.1");
   trace.finish(step, "> " + request.method + " " + request.target + " HTTP/1.1 (" +
                          std::to_string(n) + " bytes) on connection #" +
                          std::to_string(connection.number));
@@ -244,6 +246,10 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
       trace.detail(step, "<   " + name + ": " + value);
   }
   const http::Response& response = received->response;
+  if (observer)
+    observer->http_response(connection.number, "HTTP/1." + std::to_string(response.version_minor) +
+                                                   " " + std::to_string(response.status) + " " +
+                                                   response.reason);
   for (const auto& [name, value] : response.headers) trace.detail(step, "< " + name + ": " + value);
   trace.finish(step, "< HTTP/1." + std::to_string(response.version_minor) + " " +
                          std::to_string(response.status) + " " + response.reason + " (" +
@@ -259,10 +265,10 @@ asio::awaitable<Result<http::ReceivedResponse>> PageLoader::exchange(Connection&
                                                                      bool& nothing_received) {
   ++connection.requests;
   if (connection.tls)
-    co_return co_await send_and_receive(*connection.tls, connection, request, url, options_, trace,
-                                        nothing_received);
-  co_return co_await send_and_receive(connection.socket, connection, request, url, options_, trace,
-                                      nothing_received);
+    co_return co_await send_and_receive(*connection.tls, connection, request, url, options_,
+                                        observer_, trace, nothing_received);
+  co_return co_await send_and_receive(connection.socket, connection, request, url, options_,
+                                      observer_, trace, nothing_received);
 }
 
 asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
@@ -271,12 +277,14 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
                                                 ": TLS close_notify, then TCP FIN");
     connection.deadline->arm(std::chrono::seconds(1));
     auto [shutdown_error] = co_await connection.tls->async_shutdown(use_tuple);
-    trace.finish(step,
-                 shutdown_error ? "closed (" + shutdown_error.message() + ")" : "closed cleanly");
+    // OpenSSL's bidirectional shutdown completes only when the server's close_notify came.
+    trace.finish(step, shutdown_error ? "close_notify sent; no close_notify back (" +
+                                            shutdown_error.message() + ")"
+                                      : "close_notify sent, the server's close_notify received");
   } else {
     std::size_t step =
         trace.begin("close", "connection #" + std::to_string(connection.number) + ": TCP FIN");
-    trace.finish(step, "closed");
+    trace.finish(step, "shutdown(): the kernel sends the FIN");
   }
   std::error_code ignored;
   connection.socket.shutdown(tcp::socket::shutdown_both, ignored);

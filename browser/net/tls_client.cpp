@@ -18,8 +18,18 @@ TlsClient::~TlsClient() {
   if (key_log_file_ >= 0) ::close(key_log_file_);
 }
 
+namespace {
+
+// The SSL_CTX's slot for its TlsClient. Not the app data: Asio keeps its verify callback there.
+int client_slot() {
+  static const int slot = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return slot;
+}
+
+}  // namespace
+
 void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
-  auto* self = static_cast<TlsClient*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  auto* self = static_cast<TlsClient*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), client_slot()));
   if (!self) return;
   if (self->key_log_file_ >= 0) write_all(self->key_log_file_, std::string(line) + "\n");
   if (self->observer_) self->observer_->tls_secret(line);
@@ -39,7 +49,7 @@ Result<asio::ssl::context*> TlsClient::context() {
   static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(context->native_handle(), kAlpn, sizeof kAlpn);
   // The secrets go to SSLKEYLOGFILE when it is set, and to whoever captures the load.
-  SSL_CTX_set_app_data(context->native_handle(), this);
+  SSL_CTX_set_ex_data(context->native_handle(), client_slot(), this);
   SSL_CTX_set_keylog_callback(context->native_handle(), &TlsClient::on_key_log_line);
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path && *path)
     key_log_file_ = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);

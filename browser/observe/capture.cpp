@@ -87,6 +87,9 @@ void LiveCapture::on_frame(unsigned char* self, const ::pcap_pkthdr* header,
 
 Captured LiveCapture::stop() {
   stopping_ = true;
+  // Wakes the capture thread out of its poll (libpcap's wakeup descriptor): without a packet
+  // to come, pcap_dispatch would wait on.
+  pcap_breakloop(handle_);
   if (thread_.joinable()) thread_.join();
   pcap_stat statistics{};
   std::lock_guard lock(mutex_);

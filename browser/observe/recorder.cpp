@@ -19,9 +19,14 @@ std::string text(const asio::ip::tcp::endpoint& endpoint) {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
-// Loopback only: the demo internet lives there (the servers on 127.53.0.0/24, the browser's
-// sockets on 127.0.0.1). TCP and UDP: DNS, HTTP, TLS; nothing else is wanted.
-constexpr const char* kFilter = "tcp or udp";
+// Loopback only, the stack's own addresses: the demo internet lives in the resolver's /24
+// (127.53.0.0/24), and every packet of a load has one end there. TCP and UDP: DNS, HTTP, TLS.
+std::string capture_filter(const std::optional<asio::ip::udp::endpoint>& resolver) {
+  if (!resolver || !resolver->address().is_v4()) return "tcp or udp";
+  auto bytes = resolver->address().to_v4().to_bytes();
+  return "(tcp or udp) and net " + std::to_string(bytes[0]) + "." + std::to_string(bytes[1]) + "." +
+         std::to_string(bytes[2]) + ".0/24";
+}
 
 }  // namespace
 
@@ -31,10 +36,11 @@ std::int64_t wall_clock_us() {
       .count();
 }
 
-std::unique_ptr<Recorder> Recorder::start() {
+std::unique_ptr<Recorder> Recorder::start(const std::optional<asio::ip::udp::endpoint>& resolver,
+                                          const CaptureLimits& limits) {
   auto recorder = std::unique_ptr<Recorder>(new Recorder());
   recorder->observed_.started_us = wall_clock_us();
-  auto capture = LiveCapture::start("lo", kFilter, CaptureLimits{});
+  auto capture = LiveCapture::start("lo", capture_filter(resolver), limits);
   if (capture)
     recorder->capture_ = std::move(*capture);
   else
@@ -116,6 +122,16 @@ void Recorder::tls_secret(std::string_view line) {
   observed_.key_log += '\n';
 }
 
+void Recorder::http_request(int connection, std::string_view start_line) {
+  std::lock_guard lock(mutex_);
+  observed_.http.push_back(HttpSeen{connection, true, std::string(start_line)});
+}
+
+void Recorder::http_response(int connection, std::string_view status_line) {
+  std::lock_guard lock(mutex_);
+  observed_.http.push_back(HttpSeen{connection, false, std::string(status_line)});
+}
+
 void Recorder::tcp_closed(int connection) {
   {
     std::lock_guard lock(mutex_);
@@ -134,8 +150,7 @@ ObservedLoad Recorder::finish() {
     {
       std::lock_guard lock(mutex_);
       for (const OwnConnection& connection : observed_.connections) {
-        if (std::find(closed_.begin(), closed_.end(), connection.number) == closed_.end())
-          continue;
+        if (std::find(closed_.begin(), closed_.end(), connection.number) == closed_.end()) continue;
         const auto key = std::make_pair(text(connection.end.local), text(connection.end.remote));
         auto state = last_states_.find(key);
         if (state != last_states_.end() && state->second != TcpState::TimeWait &&

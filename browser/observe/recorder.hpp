@@ -40,16 +40,24 @@ struct StateSample {
   ReportedState reported;
 };
 
+// A request or response head, as the browser's own HTTP code wrote or read it.
+struct HttpSeen {
+  int connection = 0;
+  bool request = true;
+  std::string start_line;
+};
+
 struct ObservedLoad {
   Captured capture;
-  std::string capture_error;  // why there is no capture, when there is none
+  std::string capture_error;                     // why there is no capture, when there is none
   std::vector<asio::ip::udp::endpoint> own_dns;  // where the browser's questions left from
   std::optional<asio::ip::udp::endpoint> resolver;
   std::vector<OwnConnection> connections;
   std::vector<StateSample> states;  // each change the kernel reported, for either end
   std::string state_error;          // why there are no states, when sock_diag failed
   std::map<int, std::vector<TlsEvent>> tls;
-  std::string key_log;  // NSS key log lines, for a capture Wireshark decrypts
+  std::vector<HttpSeen> http;  // in the order they happened
+  std::string key_log;         // NSS key log lines, for a capture Wireshark decrypts
   std::int64_t started_us = 0;
   std::int64_t finished_us = 0;
 };
@@ -57,8 +65,9 @@ struct ObservedLoad {
 class Recorder final : public LoadObserver {
  public:
   // Starts watching: the capture when the process may (else ObservedLoad::capture_error says
-  // why), and the sampler of states.
-  static std::unique_ptr<Recorder> start();
+  // why), of the packets to and from the resolver's /24, and the sampler of states.
+  static std::unique_ptr<Recorder> start(const std::optional<asio::ip::udp::endpoint>& resolver,
+                                         const CaptureLimits& limits = {});
   ~Recorder() override;
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -73,6 +82,8 @@ class Recorder final : public LoadObserver {
                      const asio::ip::tcp::endpoint& remote, std::string_view host) override;
   void tls_starting(int connection, SSL* ssl) override;
   void tls_secret(std::string_view line) override;
+  void http_request(int connection, std::string_view start_line) override;
+  void http_response(int connection, std::string_view status_line) override;
   void tcp_closed(int connection) override;
 
  private:

@@ -7,7 +7,7 @@ namespace {
 
 // A Certificate message can be several KiB; its chain is described from the verifier already,
 // so what is kept of a message is bounded.
-constexpr std::size_t kMaxKeptBytes = 4096;
+constexpr std::size_t kMaxKeptBytes = 16384;
 
 }  // namespace
 

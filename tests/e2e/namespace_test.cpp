@@ -201,6 +201,20 @@ TEST_F(NamespaceMode, BrowseGetsThePageFromInside) {
   EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos) << page.out;
 }
 
+// Without root, the namespace's root may capture: the packet view works for any user.
+TEST_F(NamespaceMode, PacketsAreCapturedWithoutRoot) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  ASSERT_EQ(launcher("flush").exit_code, 0);
+  const RunResult page = launcher("browse --dump --fresh --packets https://www.example.test/");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos) << page.out;
+  EXPECT_EQ(page.err.find("no packets:"), std::string::npos) << page.err;
+  EXPECT_NE(page.err.find(" SYN-ACK seq="), std::string::npos) << page.err;
+  EXPECT_NE(page.err.find("ClientHello SNI www.example.test"), std::string::npos) << page.err;
+  EXPECT_NE(page.err.find("TIME_WAIT (seen"), std::string::npos) << page.err;
+  EXPECT_NE(page.err.find("a.root-servers.test"), std::string::npos) << page.err;
+}
+
 TEST_F(NamespaceMode, FlushReachesTheResolverInside) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const RunResult one = launcher("flush www.example.test");

@@ -1,0 +1,351 @@
+#include "browser/observe/journey.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "browser/observe/connection_ladder.hpp"
+#include "browser/observe/ladder_hosts.hpp"
+#include "browser/packets/dns_summary.hpp"
+#include "browser/packets/frame_decoder.hpp"
+#include "browser/packets/tcp_streams.hpp"
+#include "shared/dns/message.hpp"
+
+namespace miniweb::browser::observe {
+namespace {
+
+using packets::Packet;
+
+std::int64_t micros(const packets::CaptureTime& time) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
+std::span<const std::uint8_t> bytes_of(const std::string& text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+std::string address_of(const asio::ip::address& address) {
+  return address.to_string();
+}
+
+bool same(const packets::Endpoint& endpoint, const asio::ip::udp::endpoint& other) {
+  return endpoint.port == other.port() &&
+         endpoint.address.to_string() == address_of(other.address());
+}
+
+// What a captured packet is to this load.
+enum class Role { None, OwnDns, ResolverDns, OwnTcp };
+
+struct Classified {
+  std::size_t frame = 0;
+  Packet packet;
+  Role role = Role::None;
+  std::size_t connection = 0;  // OwnTcp: index into ObservedLoad::connections
+  bool from_browser = false;   // OwnDns, OwnTcp
+};
+
+class JourneyReader {
+ public:
+  JourneyReader(const ObservedLoad& observed, const Trace& trace)
+      : observed_(observed), trace_(trace) {}
+
+  Journey read() {
+    journey_.captured = observed_.capture.frames.size();
+    if (!observed_.capture_error.empty()) {
+      journey_.notes.push_back("no packets: " + observed_.capture_error);
+      return std::move(journey_);
+    }
+    if (observed_.capture.dropped_by_limits)
+      journey_.notes.push_back(std::to_string(observed_.capture.dropped_by_limits) +
+                               " frames past the capture's bound were not kept: the ladder "
+                               "stops where the capture did");
+    if (observed_.capture.dropped_by_kernel)
+      journey_.notes.push_back(std::to_string(observed_.capture.dropped_by_kernel) +
+                               " frames dropped by the kernel before libpcap read them");
+    if (!observed_.state_error.empty())
+      journey_.notes.push_back("no kernel states: " + observed_.state_error);
+    classify();
+    if (selected_.empty()) {
+      journey_.notes.push_back(
+          "no packet of this load was captured: every answer came from the browser's caches");
+      return std::move(journey_);
+    }
+    origin_us_ = micros(selected_.front().packet.time);
+    hosts_.add_browser(browser_address());
+    if (observed_.resolver) hosts_.add(address_of(observed_.resolver->address()), "resolver");
+    for (const OwnConnection& connection : observed_.connections)
+      hosts_.name(address_of(connection.end.remote.address()), connection.host);
+    for (const Classified& item : selected_) rows_for(item);
+    for (auto& [index, ladder] : connections_) ladder.finish(journey_.notes);
+    journey_.hosts = hosts_.finish();
+    steps();
+    return std::move(journey_);
+  }
+
+ private:
+  void classify() {
+    const auto& frames = observed_.capture.frames;
+    std::set<std::uint16_t> own_dns_ports;
+    for (const auto& local : observed_.own_dns) own_dns_ports.insert(local.port());
+    std::vector<Classified> resolver_side;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      Classified item;
+      item.frame = i;
+      item.packet =
+          packets::decode_frame(observed_.capture.link_type, bytes_of(frames[i].bytes),
+                                packets::CaptureTime(std::chrono::microseconds(frames[i].time_us)),
+                                frames[i].wire_length);
+      const Packet& packet = item.packet;
+      if (packet.transport != packets::Transport::Udp && !packet.is_tcp()) continue;
+      if (!packet.ok() && packet.transport == packets::Transport::None) continue;
+      if (classify_tcp(item)) {
+        selected_.push_back(std::move(item));
+        continue;
+      }
+      if (!observed_.resolver) continue;
+      const auto& resolver = *observed_.resolver;
+      if (same(packet.destination, resolver) && own_dns_ports.count(packet.source.port)) {
+        item.role = Role::OwnDns;
+        item.from_browser = true;
+      } else if (same(packet.source, resolver) && own_dns_ports.count(packet.destination.port)) {
+        item.role = Role::OwnDns;
+      } else if (upstream(packet.source, packet.destination) ||
+                 upstream(packet.destination, packet.source)) {
+        item.role = Role::ResolverDns;
+      } else {
+        continue;
+      }
+      selected_.push_back(std::move(item));
+    }
+    // The resolver's own questions belong to this load while the browser waits for an answer:
+    // between its first question and its last answer.
+    std::int64_t first = -1, last = -1;
+    for (const Classified& item : selected_)
+      if (item.role == Role::OwnDns) {
+        const std::int64_t at = micros(item.packet.time);
+        if (first < 0) first = at;
+        last = at;
+      }
+    std::erase_if(selected_, [&](const Classified& item) {
+      if (item.role != Role::ResolverDns) return false;
+      const std::int64_t at = micros(item.packet.time);
+      return first < 0 || at < first || at > last;
+    });
+    for (const Classified& item : selected_) journey_.frames.push_back(item.frame);
+  }
+
+  // The resolver asking a name server: from its address (not its listening port) to a DNS port.
+  bool upstream(const packets::Endpoint& from, const packets::Endpoint& to) const {
+    const auto& resolver = *observed_.resolver;
+    return from.address.to_string() == address_of(resolver.address()) &&
+           from.port != resolver.port() && to.port == resolver.port() &&
+           to.address.to_string() != address_of(resolver.address());
+  }
+
+  bool classify_tcp(Classified& item) const {
+    if (!item.packet.is_tcp()) return false;
+    const auto& connections = observed_.connections;
+    for (std::size_t c = 0; c < connections.size(); ++c) {
+      const SocketEnd& end = connections[c].end;
+      const auto matches = [](const packets::Endpoint& a, const asio::ip::tcp::endpoint& b) {
+        return a.port == b.port() && a.address.to_string() == address_of(b.address());
+      };
+      if (matches(item.packet.source, end.local) && matches(item.packet.destination, end.remote)) {
+        item.role = Role::OwnTcp;
+        item.connection = c;
+        item.from_browser = true;
+        return true;
+      }
+      if (matches(item.packet.source, end.remote) && matches(item.packet.destination, end.local)) {
+        item.role = Role::OwnTcp;
+        item.connection = c;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::string browser_address() const {
+    for (const Classified& item : selected_)
+      if (item.role == Role::OwnDns || item.role == Role::OwnTcp)
+        return (item.from_browser ? item.packet.source : item.packet.destination)
+            .address.to_string();
+    return "127.0.0.1";
+  }
+
+  void rows_for(const Classified& item) {
+    const Packet& packet = item.packet;
+    LadderRow row;
+    row.time_us = micros(packet.time) - origin_us_;
+    row.from = hosts_.column(packet.source.address.to_string());
+    row.to = hosts_.column(packet.destination.address.to_string());
+    if (packet.problem)
+      journey_.notes.push_back("packet at " + format_ms(row.time_us) + ": " +
+                               packet.problem->to_string());
+    if (item.role == Role::OwnTcp) {
+      ConnectionLadder& ladder = connection(item.connection);
+      ladder.add(packet, row);
+      journey_.rows.push_back(std::move(row));
+      return;
+    }
+    if (packet.is_tcp()) {
+      dns_over_tcp(packet, row);
+    } else {
+      row.text = "UDP " + std::to_string(packet.payload_length) + " bytes";
+      auto summary = packets::summarize_dns(packet.payload);
+      if (summary) {
+        row.text = "DNS " + summary->to_string() + ", UDP";
+        learn_names(packet.payload);
+      } else {
+        row.details.push_back("not a DNS message the decoder reads: " + summary.error().message);
+      }
+      if (item.role == Role::OwnDns) own_dns_row(item, summary ? &*summary : nullptr, row);
+    }
+    journey_.rows.push_back(std::move(row));
+  }
+
+  // The resolver over TCP (after a truncated answer): the segment, then the messages it
+  // completed.
+  void dns_over_tcp(const Packet& packet, LadderRow& row) {
+    row.text = tcp_segment_text(packet);
+    auto added = dns_streams_.add(packet, 0);
+    if (!added) return;
+    for (const packets::StreamBytes& bytes : added->result.delivered) {
+      auto& splitter = dns_splitters_[added->key];
+      for (const packets::DnsTcpMessage& message : splitter.feed(bytes.offset, bytes.bytes)) {
+        auto summary = packets::summarize_dns(message.message);
+        row.details.push_back(summary ? "DNS " + summary->to_string() + ", TCP"
+                                      : "DNS over TCP, unreadable: " + summary.error().message);
+        if (summary) learn_names(message.message);
+      }
+    }
+  }
+
+  // The browser's question and the resolver's answer: did the resolver ask anyone in between?
+  void own_dns_row(const Classified& item, const packets::DnsSummary* summary, LadderRow& row) {
+    if (!summary) return;
+    const std::int64_t at = micros(item.packet.time);
+    const std::uint16_t port =
+        item.from_browser ? item.packet.source.port : item.packet.destination.port;
+    const auto key = std::make_pair(port, summary->id);
+    if (item.from_browser) {
+      questions_[key] = at;
+      return;
+    }
+    auto asked = questions_.find(key);
+    if (asked == questions_.end()) return;
+    std::size_t upstream = 0;
+    std::set<std::string> servers;
+    for (const Classified& other : selected_) {
+      const std::int64_t when = micros(other.packet.time);
+      if (other.role == Role::ResolverDns && when >= asked->second && when <= at &&
+          other.packet.source.address.to_string() == address_of(observed_.resolver->address())) {
+        ++upstream;
+        servers.insert(other.packet.destination.address.to_string());
+      }
+    }
+    if (upstream == 0) {
+      std::optional<std::uint32_t> ttl = first_answer_ttl(item.packet.payload);
+      row.details.push_back(
+          "from the resolver's cache: it asked no name server (none in the capture)" +
+          (ttl ? "; TTL left " + std::to_string(*ttl) + " s" : std::string()));
+    } else {
+      row.details.push_back("the resolver asked " + std::to_string(servers.size()) +
+                            (servers.size() == 1 ? " name server" : " name servers") + " (" +
+                            std::to_string(upstream) +
+                            (upstream == 1 ? " question" : " questions") + ") before answering");
+    }
+  }
+
+  static std::optional<std::uint32_t> first_answer_ttl(std::span<const std::uint8_t> payload) {
+    auto message = dns::Message::decode(payload);
+    if (!message || message->answers.empty()) return std::nullopt;
+    return message->answers.front().ttl;
+  }
+
+  // Names for the columns, from the glue and answers that passed: a name server's address
+  // comes with its name in the referral that names it.
+  void learn_names(std::span<const std::uint8_t> payload) {
+    auto message = dns::Message::decode(payload);
+    if (!message) return;
+    for (const auto* section : {&message->answers, &message->additional, &message->authority})
+      for (const dns::ResourceRecord& record : *section)
+        if (record.type == dns::type::A || record.type == dns::type::AAAA)
+          hosts_.learn(record.rdata_to_string(), record.name.to_string());
+  }
+
+  ConnectionLadder& connection(std::size_t index) {
+    auto found = connections_.find(index);
+    if (found != connections_.end()) return found->second;
+    const OwnConnection& own = observed_.connections[index];
+    auto tls = observed_.tls.find(own.number);
+    std::vector<HttpSeen> http;
+    for (const HttpSeen& seen : observed_.http)
+      if (seen.connection == own.number) http.push_back(seen);
+    std::vector<StateSample> states;
+    for (const StateSample& sample : observed_.states)
+      if (sample.reported.end == own.end ||
+          sample.reported.end == SocketEnd{own.end.remote, own.end.local})
+        states.push_back(sample);
+    return connections_
+        .emplace(index, ConnectionLadder(own, tls != observed_.tls.end() ? &tls->second : nullptr,
+                                         std::move(http), std::move(states)))
+        .first->second;
+  }
+
+  // The seed's steps, timed by the packets of the first connection and the DNS before it.
+  void steps() {
+    if (connections_.empty()) return;
+    const ConnectionLadder& first = connections_.begin()->second;
+    const ConnectionTimes& times = first.times();
+    std::int64_t dns_first = -1, dns_last = -1;
+    for (const Classified& item : selected_)
+      if (item.role == Role::OwnDns &&
+          (!times.syn || micros(item.packet.time) - origin_us_ <= *times.syn)) {
+        const std::int64_t at = micros(item.packet.time) - origin_us_;
+        if (dns_first < 0) dns_first = at;
+        dns_last = at;
+      }
+    auto add = [&](std::string name, std::optional<std::int64_t> from,
+                   std::optional<std::int64_t> to, std::string how) {
+      if (from && to && *to >= *from)
+        journey_.steps.push_back(JourneyStep{std::move(name), *to - *from, std::move(how)});
+    };
+    if (dns_first >= 0)
+      add("resolution", dns_first, dns_last, "the browser's first question to the answer");
+    add("connection", times.syn, times.handshake_ack, "SYN to the third segment, the ACK");
+    add("TLS", times.client_hello, times.client_finished,
+        "ClientHello to the segment with the browser's Finished");
+    add("request", times.request_first, times.request_last, "the request's segments");
+    add("server", times.request_last, times.response_first,
+        "the request's last segment to the response's first");
+    add("response", times.response_first, times.response_last, "the response's segments");
+    add("close", times.first_fin, times.last_segment, "the first FIN to the last segment");
+    for (const Trace::Step& step : trace_.steps())
+      if (step.phase == "parse" || step.phase == "layout")
+        journey_.steps.push_back(JourneyStep{
+            step.phase,
+            std::chrono::duration_cast<std::chrono::microseconds>(step.duration).count(),
+            "timed by the browser"});
+  }
+
+  const ObservedLoad& observed_;
+  const Trace& trace_;
+  Journey journey_;
+  std::vector<Classified> selected_;
+  std::int64_t origin_us_ = 0;
+  LadderHosts hosts_;
+  std::map<std::size_t, ConnectionLadder> connections_;
+  packets::TcpStreams dns_streams_;
+  std::map<packets::FlowKey, packets::DnsTcpSplitter> dns_splitters_;
+  std::map<std::pair<std::uint16_t, std::uint16_t>, std::int64_t> questions_;
+};
+
+}  // namespace
+
+Journey read_journey(const ObservedLoad& observed, const Trace& trace) {
+  return JourneyReader(observed, trace).read();
+}
+
+}  // namespace miniweb::browser::observe
