@@ -39,7 +39,8 @@ std::string tcp_segment_text(const packets::Packet& packet) {
   std::string text = packets::tcp_flags_text(tcp.flags) + " seq=" + std::to_string(tcp.seq) +
                      " ack=" + std::to_string(tcp.ack) + " win=" + std::to_string(tcp.window) +
                      " len=" + std::to_string(packet.payload_length);
-  if (tcp.has(Syn)) text += " <" + syn_options(tcp.options) + ">";
+  if (const std::string options = syn_options(tcp.options); tcp.has(Syn) && !options.empty())
+    text += " <" + options + ">";
   return text;
 }
 
@@ -63,7 +64,11 @@ void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row) {
   const bool from_client = from_endpoint(packet.source, own_.end.local);
   row.text = tcp_segment_text(packet);
 
-  if (tcp.has(Syn) && !tcp.has(Ack) && !times_.syn) times_.syn = now_;
+  if (tcp.has(Syn) && !tcp.has(Ack) && !times_.syn) {
+    times_.syn = now_;
+    row.details.push_back("connection #" + std::to_string(own_.number) + " from " +
+                          packet.source.to_string() + " to " + packet.destination.to_string());
+  }
   if (from_client && tcp.has(Ack) && !tcp.has(Syn) && times_.syn && !times_.handshake_ack)
     times_.handshake_ack = now_;
   if (tcp.has(Fin) && !times_.first_fin) times_.first_fin = now_;

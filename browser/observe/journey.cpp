@@ -66,6 +66,10 @@ class JourneyReader {
     if (!observed_.state_error.empty())
       journey_.notes.push_back("no kernel states: " + observed_.state_error);
     classify();
+    if (unreadable_)
+      journey_.notes.push_back(std::to_string(unreadable_) +
+                               (unreadable_ == 1 ? " frame" : " frames") +
+                               " the decoders could not read: " + first_unreadable_);
     if (selected_.empty()) {
       journey_.notes.push_back(
           "no packet of this load was captured: every answer came from the browser's caches");
@@ -97,8 +101,14 @@ class JourneyReader {
                                 packets::CaptureTime(std::chrono::microseconds(frames[i].time_us)),
                                 frames[i].wire_length);
       const Packet& packet = item.packet;
-      if (packet.transport != packets::Transport::Udp && !packet.is_tcp()) continue;
-      if (!packet.ok() && packet.transport == packets::Transport::None) continue;
+      if (packet.transport != packets::Transport::Udp && !packet.is_tcp()) {
+        // The filter passed it as TCP or UDP of the stack's addresses: it is said, not dropped
+        // in silence.
+        if (packet.problem) {
+          if (unreadable_++ == 0) first_unreadable_ = packet.problem->to_string();
+        }
+        continue;
+      }
       if (classify_tcp(item)) {
         selected_.push_back(std::move(item));
         continue;
@@ -334,6 +344,8 @@ class JourneyReader {
   const Trace& trace_;
   Journey journey_;
   std::vector<Classified> selected_;
+  std::size_t unreadable_ = 0;
+  std::string first_unreadable_;
   std::int64_t origin_us_ = 0;
   LadderHosts hosts_;
   std::map<std::size_t, ConnectionLadder> connections_;

@@ -1,0 +1,168 @@
+// The ladder made from an observed load built by hand: frames as libpcap would hand them over,
+// the kernel's reports, what OpenSSL saw. Bad input (a datagram that is not DNS, a TLS record cut
+// short, a frame the decoder cannot read) is said in the ladder, never a crash.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "browser/observe/journey.hpp"
+#include "browser/observe/segment_states.hpp"
+#include "tests/browser/packets_frame_builder.hpp"
+
+namespace {
+
+namespace build = miniweb::packets::test;
+using namespace miniweb::browser::observe;
+using miniweb::browser::Trace;
+
+// The builder's frames go from 127.0.0.1 to 127.0.0.2; a server's answer goes back.
+std::string frame(build::Bytes ip, bool from_server = false) {
+  if (from_server)
+    for (int i = 0; i < 4; ++i) std::swap(ip[12 + i], ip[16 + i]);
+  const build::Bytes whole = build::concat({build::ethernet(0x0800), ip});
+  return std::string(whole.begin(), whole.end());
+}
+
+build::Bytes segment(std::uint32_t seq, std::uint32_t ack, std::uint8_t flags,
+                     const build::Bytes& payload = {}, bool from_server = false) {
+  build::TcpFields fields;
+  fields.source_port = from_server ? 443 : 40000;
+  fields.destination_port = from_server ? 40000 : 443;
+  fields.seq = seq;
+  fields.ack = ack;
+  fields.flags = flags;
+  return build::ipv4(build::tcp(payload, fields));
+}
+
+constexpr std::uint8_t kSyn = 0x02, kAck = 0x10, kFin = 0x01, kPsh = 0x08;
+
+class JourneyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    load_.capture.link_type = 1;
+    load_.resolver = asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.3"), 53);
+    load_.own_dns.push_back(asio::ip::udp::endpoint(asio::ip::make_address("0.0.0.0"), 40001));
+    own_.number = 1;
+    own_.host = "www.example.test";
+    own_.end.local = asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 40000);
+    own_.end.remote = asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.2"), 443);
+    load_.connections.push_back(own_);
+  }
+  void add(build::Bytes ip, bool from_server = false) {
+    load_.capture.frames.push_back(CapturedFrame{time_us_, 0, frame(std::move(ip), from_server)});
+    load_.capture.frames.back().wire_length =
+        static_cast<std::uint32_t>(load_.capture.frames.back().bytes.size());
+    time_us_ += 100;
+  }
+  std::string ladder() {
+    Trace trace;
+    std::string text;
+    for (const std::string& line : draw_ladder(read_journey(load_, trace))) text += line + "\n";
+    return text;
+  }
+
+  ObservedLoad load_;
+  OwnConnection own_;
+  std::int64_t time_us_ = 1'700'000'000'000'000;
+};
+
+TEST_F(JourneyTest, TheHandshakeWithStatesSeenOrDerived) {
+  add(segment(1000, 0, kSyn));
+  add(segment(5000, 1001, kSyn | kAck, {}, true), true);
+  add(segment(1001, 5001, kAck));
+  // The kernel saw the browser ESTABLISHED, nothing else.
+  load_.states.push_back(StateSample{0, ReportedState{own_.end, TcpState::Established}});
+  const std::string text = ladder();
+  EXPECT_NE(text.find("SYN seq=1000 ack=0 win=65535 len=0"), std::string::npos) << text;
+  EXPECT_NE(text.find("SYN-ACK seq=5000 ack=1001"), std::string::npos) << text;
+  EXPECT_NE(text.find("ACK seq=1001 ack=5001"), std::string::npos) << text;
+  EXPECT_NE(text.find("browser SYN_SENT (from segments) · www.example.test SYN_RCVD (from "
+                      "segments)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("browser ESTABLISHED (seen) · www.example.test ESTABLISHED (from "
+                      "segments)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("connection #1 from 127.0.0.1:40000 to 127.0.0.2:443"), std::string::npos);
+  EXPECT_NE(text.find("browser 127.0.0.1"), std::string::npos) << text;
+  EXPECT_NE(text.find("www.example.test 127.0.0.2"), std::string::npos) << text;
+}
+
+TEST_F(JourneyTest, ATruncatedTlsRecordIsSaid) {
+  load_.tls[1].push_back(TlsEvent{});  // OpenSSL saw the connection as TLS
+  add(segment(1000, 0, kSyn));
+  add(segment(5000, 1001, kSyn | kAck, {}, true), true);
+  add(segment(1001, 5001, kAck));
+  build::Bytes cut = {0x16, 0x03, 0x01, 0x01, 0x2c};  // a handshake record of 300 bytes...
+  cut.resize(25, 0x01);                               // ...of which 20 came
+  add(segment(1001, 5001, kPsh | kAck, cut));
+  add(segment(1026, 5001, kFin | kAck));
+  const std::string text = ladder();
+  EXPECT_NE(text.find("* packets: connection to www.example.test, from the browser: "),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(JourneyTest, ADatagramThatIsNotDnsIsSaid) {
+  load_.resolver = asio::ip::udp::endpoint(asio::ip::make_address("127.0.0.2"), 53);
+  build::Bytes junk = {'h', 'e', 'l', 'l', 'o'};
+  add(build::ipv4(build::udp(40001, 53, junk), {.protocol = 17}));
+  const std::string text = ladder();
+  EXPECT_NE(text.find("UDP 5 bytes"), std::string::npos) << text;
+  EXPECT_NE(text.find("not a DNS message the decoder reads"), std::string::npos) << text;
+}
+
+TEST_F(JourneyTest, AFrameTheDecoderCannotReadIsSaid) {
+  build::Bytes bad = segment(1000, 0, kSyn);
+  bad[0] = 0x4f;  // an IPv4 header of 60 bytes, in a 40-byte packet
+  add(bad);
+  add(segment(1000, 0, kSyn));
+  const std::string text = ladder();
+  EXPECT_NE(text.find("SYN seq=1000"), std::string::npos) << text;
+  EXPECT_NE(text.find("* packets: 1 frame the decoders could not read: malformed at byte 14"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(JourneyTest, NoCaptureSaysWhyInOneLine) {
+  load_.capture_error = "capturing on lo needs CAP_NET_RAW: run as root, or ./miniweb shell";
+  const std::string text = ladder();
+  EXPECT_EQ(text,
+            "* packets: 0 of the 0 frames captured on lo are this load's (libpcap); states "
+            "from the kernel (sock_diag), TLS contents from OpenSSL\n* packets: no packets: "
+            "capturing on lo needs CAP_NET_RAW: run as root, or ./miniweb shell\n");
+}
+
+TEST(SegmentStates, TheFourWayCloseEndsInTimeWaitOnTheSideThatClosedFirst) {
+  SegmentStates states;
+  miniweb::packets::TcpHeader header;
+  auto send = [&](bool client, std::uint32_t seq, std::uint32_t ack, std::uint16_t flags) {
+    header.seq = seq;
+    header.ack = ack;
+    header.flags = flags;
+    states.on_segment(client, header, 0);
+  };
+  send(true, 100, 0, kSyn);
+  EXPECT_EQ(states.client(), TcpState::SynSent);
+  EXPECT_EQ(states.server(), TcpState::SynReceived);
+  send(false, 900, 101, kSyn | kAck);
+  EXPECT_EQ(states.client(), TcpState::Established);
+  send(true, 101, 901, kAck);
+  EXPECT_EQ(states.server(), TcpState::Established);
+  send(false, 901, 101, kFin | kAck);
+  EXPECT_EQ(states.server(), TcpState::FinWait1);
+  EXPECT_EQ(states.client(), TcpState::CloseWait);
+  send(true, 101, 902, kAck);
+  EXPECT_EQ(states.server(), TcpState::FinWait2);
+  send(true, 101, 902, kFin | kAck);
+  EXPECT_EQ(states.client(), TcpState::LastAck);
+  EXPECT_EQ(states.server(), TcpState::TimeWait);
+  send(false, 902, 102, kAck);
+  EXPECT_EQ(states.client(), TcpState::Closed);
+  EXPECT_EQ(states.client_closed_first(), std::optional<bool>(false));
+}
+
+}  // namespace

@@ -1,0 +1,215 @@
+// The packet view of a real load over the demo internet: `./miniweb browse --packets` with a
+// capture of lo, checked for the structure of TCP, TLS 1.3 and HTTP, against an independent
+// tcpdump run beside it, and the saved pcapng decrypted by tshark.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/e2e/stack_fixture.hpp"
+
+namespace {
+
+using miniweb::e2e::StackTest;
+using miniweb::test_support::read_file;
+using miniweb::test_support::RunResult;
+
+using PacketsTest = StackTest;
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// A row of the ladder: its time cell is 14 characters, then the lanes; the browser's column is
+// the first, so a packet the browser sent starts its arrow there.
+bool sent_by_browser(const std::string& row) {
+  return row.compare(14, 3, "├") == 0;
+}
+
+std::uint64_t number_after(const std::string& line, const std::string& key) {
+  auto at = line.find(key);
+  if (at == std::string::npos) return 0;
+  return std::stoull(line.substr(at + key.size()));
+}
+
+// The rows of one connection (by its host, as the state lines under each segment name it): the
+// segment's row and its state line.
+struct Segment {
+  std::string row;
+  std::string states;
+  std::vector<std::string> details;
+};
+
+std::vector<Segment> segments_of(const std::vector<std::string>& lines, const std::string& host) {
+  std::vector<Segment> segments;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find(" ms ") != 10 || lines[i].find(" seq=") == std::string::npos) continue;
+    Segment segment{lines[i], "", {}};
+    std::size_t j = i + 1;
+    for (; j < lines.size() && lines[j].find(" ms ") != 10; ++j) {
+      if (lines[j].find("↳ browser") != std::string::npos)
+        segment.states = lines[j];
+      else
+        segment.details.push_back(lines[j]);
+    }
+    if (segment.states.find("· " + host + " ") != std::string::npos) segments.push_back(segment);
+  }
+  return segments;
+}
+
+std::string flags_of(const std::string& row) {
+  auto seq = row.find(" seq=");
+  auto start = row.rfind(' ', seq - 1);
+  return row.substr(start + 1, seq - start - 1);
+}
+
+TEST_F(PacketsTest, ALiveLoadShowsTheHandshakeTlsHttpAndTheClose) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  // An independent witness: tcpdump on lo, the SYNs to the web server, absolute numbers.
+  const std::string tcpdump_out = state_.string() + "/tcpdump.txt";
+  const std::string web = net_ + "." + "10";
+  run("(tcpdump -i lo -n -S -l 'tcp[tcpflags] & tcp-syn != 0 and host " + web + " and port " +
+      std::to_string(https_port_) + "' > " + tcpdump_out + " 2> " + tcpdump_out +
+      ".err & echo $! > " + tcpdump_out + ".pid)");
+  for (int i = 0;
+       i < 100 && read_file(tcpdump_out + ".err").find("listening on") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  RunResult page = browse("https://www.example.test/", "--dump --fresh --packets");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run("kill $(cat " + tcpdump_out + ".pid)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos);
+  const auto lines = lines_of(page.err);
+  const auto segments = segments_of(lines, "www.example.test");
+  ASSERT_GE(segments.size(), 8u) << page.err;
+
+  // The three-way handshake, with its numbers.
+  ASSERT_EQ(flags_of(segments[0].row), "SYN") << segments[0].row;
+  ASSERT_EQ(flags_of(segments[1].row), "SYN-ACK") << segments[1].row;
+  ASSERT_EQ(flags_of(segments[2].row), "ACK") << segments[2].row;
+  EXPECT_TRUE(sent_by_browser(segments[0].row));
+  EXPECT_FALSE(sent_by_browser(segments[1].row));
+  const std::uint64_t isn = number_after(segments[0].row, " seq=");
+  const std::uint64_t server_isn = number_after(segments[1].row, " seq=");
+  EXPECT_EQ(number_after(segments[1].row, " ack="), (isn + 1) % (1ull << 32));
+  EXPECT_EQ(number_after(segments[2].row, " seq="), (isn + 1) % (1ull << 32));
+  EXPECT_EQ(number_after(segments[2].row, " ack="), (server_isn + 1) % (1ull << 32));
+  EXPECT_NE(segments[0].row.find("<mss "), std::string::npos) << segments[0].row;
+  EXPECT_NE(segments[0].states.find("browser SYN_SENT"), std::string::npos);
+
+  // tcpdump saw the same ports and initial sequence numbers.
+  std::string from;
+  for (const std::string& detail : segments[0].details)
+    if (auto at = detail.find("from 127."); at != std::string::npos) from = detail.substr(at + 5);
+  ASSERT_FALSE(from.empty()) << segments[0].row;
+  const std::string browser_port =
+      from.substr(from.find(':') + 1, from.find(' ') - from.find(':') - 1);
+  const std::string dump = read_file(tcpdump_out);
+  EXPECT_NE(dump.find("." + browser_port + " > " + web + "." + std::to_string(https_port_) +
+                      ": Flags [S], seq " + std::to_string(isn) + ","),
+            std::string::npos)
+      << dump << "\nladder: " << segments[0].row;
+  EXPECT_NE(dump.find(web + "." + std::to_string(https_port_) + " > 127.0.0.1." + browser_port +
+                      ": Flags [S.], seq " + std::to_string(server_isn) + ", ack " +
+                      std::to_string(isn + 1)),
+            std::string::npos)
+      << dump;
+
+  // TLS 1.3's messages, in order, and the request inside.
+  std::string carried;
+  for (const Segment& segment : segments)
+    for (const std::string& detail : segment.details) carried += detail + "\n";
+  std::size_t at = 0;
+  for (const char* message :
+       {"ClientHello SNI www.example.test", "ServerHello TLS 1.3", "EncryptedExtensions",
+        "Certificate: 2 certificates, CN=www.example.test", "CertificateVerify", "Finished",
+        "Finished", "HTTP request GET / HTTP/1.1", "HTTP response HTTP/1.1 200 OK",
+        "Alert warning close_notify"}) {
+    at = carried.find(message, at);
+    ASSERT_NE(at, std::string::npos) << message << " missing or out of order in:\n" << carried;
+    ++at;
+  }
+
+  // A FIN from each side, and TIME_WAIT, with the kernel's timer, on the side that sent first.
+  std::optional<bool> browser_first;
+  bool browser_fin = false, server_fin = false;
+  for (const Segment& segment : segments)
+    if (flags_of(segment.row).starts_with("FIN")) {
+      (sent_by_browser(segment.row) ? browser_fin : server_fin) = true;
+      if (!browser_first) browser_first = sent_by_browser(segment.row);
+    }
+  EXPECT_TRUE(browser_fin && server_fin) << page.err;
+  ASSERT_TRUE(browser_first.has_value());
+  const std::string& last_states = segments.back().states;
+  const std::string first_closer = *browser_first ? "browser TIME_WAIT (seen; the kernel's timer"
+                                                  : "www.example.test TIME_WAIT (seen; the "
+                                                    "kernel's timer";
+  EXPECT_NE(last_states.find(first_closer), std::string::npos) << last_states;
+}
+
+TEST_F(PacketsTest, AfterAFlushTheResolverWalksFromTheRootThenAnswersFromItsCache) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  ASSERT_EQ(launcher("flush").exit_code, 0);
+  RunResult first = browse("https://www.example.test/", "--dump --fresh --packets");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  for (const std::string& host : {"a.root-servers.test " + net_ + ".1",
+                                  "ns1.nic.test " + net_ + ".2", "ns1.example.test " + net_ + ".3"})
+    EXPECT_NE(first.err.find(host), std::string::npos) << host << " not a column of:\n"
+                                                       << first.err;
+  const auto root = first.err.find("referral to test.");
+  const auto tld = first.err.find("referral to example.test.");
+  const auto answer = first.err.find("flags aa: www.example.test. A -> A " + net_ + ".10");
+  ASSERT_NE(root, std::string::npos) << first.err;
+  ASSERT_NE(tld, std::string::npos) << first.err;
+  ASSERT_NE(answer, std::string::npos) << first.err;
+  EXPECT_LT(root, tld);
+  EXPECT_LT(tld, answer);
+  EXPECT_NE(first.err.find("the resolver asked 3 name servers"), std::string::npos) << first.err;
+
+  RunResult second = browse("https://www.example.test/", "--dump --fresh --packets");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.err.find("a.root-servers.test"), std::string::npos) << second.err;
+  EXPECT_EQ(second.err.find("referral to"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("from the resolver's cache: it asked no name server"),
+            std::string::npos)
+      << second.err;
+  EXPECT_NE(second.err.find("; TTL left "), std::string::npos) << second.err;
+}
+
+TEST_F(PacketsTest, TheSavedCaptureDecryptsInTshark) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::string file = state_.string() + "/load.pcapng";
+  RunResult page = browse("https://www.example.test/", "--dump --fresh --pcap " + file);
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.err.find("packets saved to " + file + ", with the TLS key log inside"),
+            std::string::npos)
+      << page.err;
+  struct stat info {};
+  ASSERT_EQ(::stat(file.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u) << "the file holds the session keys";
+  RunResult decoded =
+      run("tshark -r " + file + " -Y http.request -T fields -e http.host -e http.request.uri");
+  ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+  EXPECT_NE(decoded.out.find("www.example.test\t/"), std::string::npos) << decoded.out;
+}
+
+TEST_F(PacketsTest, ACaptureOverItsBoundSaysSoAndThePageStillLoads) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  RunResult page =
+      browse("https://www.example.test/", "--dump --fresh --packets --capture-limit 6");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos);
+  EXPECT_NE(page.err.find("frames past the capture's bound were not kept"), std::string::npos)
+      << page.err;
+}
+
+}  // namespace
