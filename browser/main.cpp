@@ -85,5 +85,7 @@ int main(int argc, char** argv) {
     case Face::Window:
       break;
   }
-  return run_full_screen(navigator, start);
+  observe::PacketView packets(options->packets, options->navigator.dns.recursive,
+                              options->capture_frames);
+  return run_full_screen(navigator, start, packets);
 }

@@ -59,6 +59,11 @@ class ConnectionPool {
   void clear() { idle_.clear(); }
   // Every idle connection, out of the pool, for a clean close.
   std::vector<std::unique_ptr<Connection>> take_all();
+  // Each idle connection, left in the pool.
+  template <class Visit>
+  void for_each_idle(Visit visit) {
+    for (auto& [origin, connection] : idle_) visit(*connection);
+  }
   int next_number() { return ++opened_; }
   std::size_t idle_count() const { return idle_.size(); }
 

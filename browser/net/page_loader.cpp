@@ -271,6 +271,22 @@ asio::awaitable<Result<http::ReceivedResponse>> PageLoader::exchange(Connection&
                                       observer_, trace, nothing_received);
 }
 
+void PageLoader::set_observer(LoadObserver* observer) {
+  observer_ = observer;
+  tls_.set_observer(observer);
+  pool_.for_each_idle([&](Connection& connection) {
+    // OpenSSL's message callback points at the watcher of the moment, or at no one: a watcher
+    // is gone once its load is over.
+    if (connection.tls) SSL_set_msg_callback(connection.tls->native_handle(), nullptr);
+    if (!observer) return;
+    std::error_code ignored;
+    observer->tcp_connected(connection.number, connection.socket.local_endpoint(ignored),
+                            connection.socket.remote_endpoint(ignored),
+                            connection.peer.substr(0, connection.peer.find(" (")));
+    if (connection.tls) observer->tls_starting(connection.number, connection.tls->native_handle());
+  });
+}
+
 asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
   if (connection.tls) {
     std::size_t step = trace.begin("close", "connection #" + std::to_string(connection.number) +

@@ -71,10 +71,9 @@ class PageLoader {
   std::size_t idle_connections() const { return pool_.idle_count(); }
 
   // Who watches the load in progress (the packet view), or nullptr.
-  void set_observer(LoadObserver* observer) {
-    observer_ = observer;
-    tls_.set_observer(observer);
-  }
+  // Who watches the loads from now on (nullptr: no one). The connections kept alive are told
+  // to the new watcher, since a load may reuse one.
+  void set_observer(LoadObserver* observer);
 
  private:
   asio::awaitable<Result<Fetched>> fetch(const Url& url, const std::string& cookie_header,

@@ -64,6 +64,14 @@ void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row) {
   const bool from_client = from_endpoint(packet.source, own_.end.local);
   row.text = tcp_segment_text(packet);
 
+  if (!first_seen_) {
+    first_seen_ = true;
+    if (!tcp.has(Syn)) {
+      segment_states_.assume_established();
+      row.details.push_back("connection #" + std::to_string(own_.number) +
+                            ", kept alive from an earlier load: no handshake this time");
+    }
+  }
   if (tcp.has(Syn) && !tcp.has(Ack) && !times_.syn) {
     times_.syn = now_;
     row.details.push_back("connection #" + std::to_string(own_.number) + " from " +

@@ -69,6 +69,7 @@ class ConnectionLadder {
   packets::HttpStreamDecoder http_;
   ConnectionTimes times_;
   std::int64_t now_ = 0;  // the time of the segment being added
+  bool first_seen_ = false;
 };
 
 }  // namespace miniweb::browser::observe

@@ -17,6 +17,8 @@ class SegmentStates {
   // The client starts CLOSED, the server LISTEN.
   SegmentStates() = default;
 
+  // A connection already open when the capture began (kept alive from an earlier load).
+  void assume_established() { client_.state = server_.state = TcpState::Established; }
   // One segment, from the client (the end that sent the first SYN) or from the server.
   void on_segment(bool from_client, const packets::TcpHeader& tcp, std::uint32_t payload_length);
 

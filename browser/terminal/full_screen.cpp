@@ -38,6 +38,7 @@ constexpr const char* kHelpHtml = R"(<title>Keys</title>
 <tr><th align=left>\</th><td>the page's source</td></tr>
 <tr><th align=left>=</th><td>the page's information: URL, status, TLS, certificate chain</td></tr>
 <tr><th align=left>t</th><td>the journey of the last load: every step, timed</td></tr>
+<tr><th align=left>p</th><td>the packets of the last load: a ladder of every segment, datagram and TLS message, with each end's TCP state (start with --packets)</td></tr>
 <tr><th align=left>r</th><td>reload</td></tr>
 <tr><th align=left>Escape</th><td>stop the load in progress</td></tr>
 <tr><th align=left>q</th><td>quit</td></tr>
@@ -59,8 +60,8 @@ std::string_view cells_of(std::string_view line, int column, int cells) {
 
 class FullScreenBrowser {
  public:
-  FullScreenBrowser(Navigator& navigator, Screen& screen)
-      : navigator_(navigator), screen_(screen) {}
+  FullScreenBrowser(Navigator& navigator, Screen& screen, observe::PacketView& packets)
+      : navigator_(navigator), screen_(screen), packets_(packets) {}
 
   int run(const std::optional<Url>& start) {
     if (start) {
@@ -106,12 +107,14 @@ class FullScreenBrowser {
     // Coming back to this page (Left, f, r) finds it scrolled and highlighted as it was left.
     if (page_) places_[page_->url.to_string()] = view_.place();
     if (visit == Visit::New) navigator_.history().visit(url);
-    navigator_.start(url, viewport());
+    LoadObserver* watcher = packets_.begin();
+    packets_.started(navigator_.start(url, viewport(), watcher));
     message_.clear();
   }
 
   void take(LoadOutcome outcome) {
     last_trace_ = std::move(outcome.trace);
+    packets_.end(outcome.number, last_trace_);
     last_url_ = outcome.requested.to_string();
     overlay_.reset();
     if (outcome.page) {
@@ -248,6 +251,10 @@ class FullScreenBrowser {
                                        last_trace_.steps().empty() ? "Nothing has been loaded yet."
                                                                    : last_trace_.render(last_url_)),
                      own_page_url("journey"));
+        break;
+      case 'p':
+        show_overlay(preformatted_html("The packets of " + last_url_, packets_.text()),
+                     own_page_url("packets"));
         break;
       case 'h':
       case '?':
@@ -391,6 +398,7 @@ class FullScreenBrowser {
 
   Navigator& navigator_;
   Screen& screen_;
+  observe::PacketView& packets_;
   std::optional<Page> page_;     // the page, or the error page of the load that failed
   std::optional<Page> overlay_;  // a page of the browser's own shown over it
   PageView view_;
@@ -406,7 +414,8 @@ class FullScreenBrowser {
 
 }  // namespace
 
-int run_full_screen(Navigator& navigator, const std::optional<Url>& start) {
+int run_full_screen(Navigator& navigator, const std::optional<Url>& start,
+                    observe::PacketView& packets) {
   auto screen = Screen::open();
   if (!screen) {
     std::cerr << "miniweb-browser: " << screen.error().message << '\n';
@@ -415,7 +424,7 @@ int run_full_screen(Navigator& navigator, const std::optional<Url>& start) {
   int code = exit_code::kFailed;
   std::string failure;
   try {
-    code = FullScreenBrowser(navigator, **screen).run(start);
+    code = FullScreenBrowser(navigator, **screen, packets).run(start);
   } catch (const std::exception& error) {
     failure = error.what();
   }

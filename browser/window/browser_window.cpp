@@ -84,7 +84,8 @@ BrowserWindow::BrowserWindow(const WindowOptions& options, std::unique_ptr<SdlSe
       hand_cursor_(SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_HAND)),
       text_cursor_(SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_IBEAM)),
       wake_event_(wake_event),
-      navigator_(options.navigator) {
+      navigator_(options.navigator),
+      packets_(options.packets, options.navigator.dns.recursive, options.capture_frames) {
   navigator_.on_news([wake_event] {
     // SDL_PushEvent is safe from any thread; it only wakes the UI's loop.
     SDL_Event event{};
@@ -140,7 +141,8 @@ void BrowserWindow::load(const Url& url) {
   address_.set_text(url.to_string());
   address_focused_ = false;
   hovered_link_ = -1;
-  navigator_.start(url, viewport(load_measurer_));
+  LoadObserver* watcher = packets_.begin();
+  packets_.started(navigator_.start(url, viewport(load_measurer_), watcher));
   status_.clear();
   dirty_ = true;
 }
@@ -164,6 +166,8 @@ void BrowserWindow::show_html(const std::string& html, const std::string& url) {
 
 void BrowserWindow::apply(LoadOutcome outcome) {
   trace_ = std::move(outcome.trace);
+  packets_.end(outcome.number, trace_);
+  packets_first_line_ = 0;
   if (!outcome.page) {
     const Error& error = outcome.page.error();
     show_error(error, outcome.requested);
@@ -275,9 +279,18 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
       if (event.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) relayout();
       dirty_ = true;
       return;
-    case SDL_MOUSEWHEEL:
+    case SDL_MOUSEWHEEL: {
+      int x = 0, y = 0;
+      SDL_GetMouseState(&x, &y);
+      const SDL_Rect content = content_rect();
+      if (packets_tab_shown() && y >= content.y + content.h - trace_panel_height()) {
+        packets_first_line_ = std::max(0, packets_first_line_ - event.wheel.y * 3);
+        dirty_ = true;
+        return;
+      }
       scroll_by(-event.wheel.y * kWheelStep);
       return;
+    }
     case SDL_MOUSEMOTION:
       if (selecting_address_ && (event.motion.state & SDL_BUTTON_LMASK) != 0) {
         address_.place_cursor(address_offset_at(event.motion.x), true);  // dragging selects
@@ -367,7 +380,15 @@ void BrowserWindow::handle_key(const SDL_KeyboardEvent& key) {
   if (alt && code == SDLK_RIGHT) return forward();
   if (code == SDLK_F5 || (ctrl && code == SDLK_r)) return reload();
   if (code == SDLK_F12) {
-    trace_open_ = !trace_open_;
+    // Closed, the waterfall, the packets, closed again.
+    if (!trace_open_) {
+      trace_open_ = true;
+      packets_tab_ = false;
+    } else if (!packets_tab_) {
+      packets_tab_ = true;
+    } else {
+      trace_open_ = packets_tab_ = false;
+    }
     return;
   }
   if (address_focused_ && handle_address_key(key)) return;

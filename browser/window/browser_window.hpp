@@ -18,6 +18,7 @@
 
 #include "browser/layout/display_list.hpp"
 #include "browser/navigator.hpp"
+#include "browser/observe/packet_view.hpp"
 #include "browser/trace.hpp"
 #include "browser/window/address_bar.hpp"
 #include "browser/window/font_set.hpp"
@@ -35,7 +36,9 @@ struct WindowOptions {
   std::filesystem::path font_dir = kDefaultFontDir;
   // The software renderer; always used under SDL's offscreen driver (headless tests).
   bool software_renderer = false;
-  bool hidden = false;  // no window shown on screen (tests, benchmarks)
+  bool hidden = false;   // no window shown on screen (tests, benchmarks)
+  bool packets = false;  // capture each load for the F12 panel's packets tab (--packets)
+  std::size_t capture_frames = 20000;
 };
 
 // Opens the window and runs it until it is closed. Returns 0, or with a screenshot the
@@ -99,6 +102,8 @@ class BrowserWindow {
   int max_scroll() const;
   void scroll_to(int y);
   bool trace_panel_open() const { return trace_open_; }
+  bool packets_tab_shown() const { return trace_open_ && packets_tab_; }
+  const std::string& packets_text() const { return packets_.text(); }
   const Trace& trace() const { return trace_; }
   SDL_Window* sdl_window() const { return window_.get(); }
   std::uint32_t window_id() const { return SDL_GetWindowID(window_.get()); }
@@ -142,6 +147,7 @@ class BrowserWindow {
   void draw_page();
   void draw_status_bar();
   void draw_trace_panel();
+  void draw_packets_panel(const SDL_Rect& panel);
   const CachedText* text(TTF_Font* font, const std::string& utf8, SDL_Color color);
   void draw_text(TTF_Font* font, const std::string& utf8, SDL_Color color, int x, int y);
   void fill(const SDL_Rect& rect, SDL_Color color);
@@ -179,6 +185,9 @@ class BrowserWindow {
   int pressed_link_ = -1;
   std::optional<Button> pressed_button_;
   bool trace_open_ = false;
+  bool packets_tab_ = false;    // F12 goes: closed, the waterfall, the packets, closed
+  int packets_first_line_ = 0;  // the packets tab's scroll, in lines
+  observe::PacketView packets_;
   std::string status_;
   std::string shown_progress_;
   bool dirty_ = true;

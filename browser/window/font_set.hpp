@@ -31,6 +31,8 @@ class FontSet {
   TTF_Font* font(const layout::Style& style) const;
   // The interface's own font (toolbar, status bar), regular or bold, at a pixel size.
   TTF_Font* ui_font(int size, bool bold = false) const;
+  // The monospaced face, for text whose columns must line up (the packets tab).
+  TTF_Font* mono_font(int size) const { return get(true, false, false, size); }
   int base_size() const { return base_size_; }
 
  private:

@@ -217,6 +217,7 @@ void BrowserWindow::draw_trace_panel() {
   const SDL_Rect panel{0, content.y + content.h - height, content.w, height};
   fill(panel, SDL_Color{250, 250, 250, 255});
   fill(SDL_Rect{0, panel.y, panel.w, 2}, kChromeBorder);
+  if (packets_tab_) return draw_packets_panel(panel);
   TTF_Font* font = fonts_->ui_font(12);
   TTF_Font* bold = fonts_->ui_font(12, true);
   const int row = TTF_FontLineSkip(font) + 4;
@@ -225,9 +226,9 @@ void BrowserWindow::draw_trace_panel() {
   for (const auto& step : steps) total = std::max(total, step.start + step.duration);
   const double total_ms = std::max(0.001, std::chrono::duration<double, std::milli>(total).count());
   draw_text(bold,
-            steps.empty() ? std::string("Trace: nothing loaded yet (F12 closes)")
-                          : "Trace of " + page_url() + ": " + std::to_string(steps.size()) +
-                                " steps, " + format_duration(total) + " (F12 closes)",
+            steps.empty() ? std::string("Waterfall: nothing loaded yet (F12: packets)")
+                          : "Waterfall of " + page_url() + ": " + std::to_string(steps.size()) +
+                                " steps, " + format_duration(total) + " (F12: packets)",
             kText, kPad, panel.y + 6);
   const int label_width = panel.w * 2 / 5;
   const int bar_x = label_width + kPad;
@@ -253,6 +254,32 @@ void BrowserWindow::draw_trace_panel() {
     draw_text(font, format_duration(step.duration), kText, x0 + length + 4, y + 2);
     y += row;
   }
+  SDL_RenderSetClipRect(renderer_.get(), nullptr);
+}
+
+// The packets tab: the ladder of the last load (browser/observe), as --packets prints it, in
+// the monospaced face so that its columns line up; the wheel over the panel scrolls it.
+void BrowserWindow::draw_packets_panel(const SDL_Rect& panel) {
+  TTF_Font* bold = fonts_->ui_font(12, true);
+  TTF_Font* mono = fonts_->mono_font(12);
+  const int row = TTF_FontLineSkip(mono);
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start < packets_.text().size();) {
+    const std::size_t end = packets_.text().find('\n', start);
+    lines.push_back(packets_.text().substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  draw_text(bold,
+            "Packets of the last load: " + std::to_string(lines.size()) +
+                " lines (wheel scrolls; F12 closes)",
+            kText, kPad, panel.y + 6);
+  SDL_RenderSetClipRect(renderer_.get(), &panel);
+  int y = panel.y + 6 + TTF_FontLineSkip(bold) + 4;
+  const std::size_t first =
+      std::min(static_cast<std::size_t>(packets_first_line_), lines.empty() ? 0 : lines.size() - 1);
+  for (std::size_t i = first; i < lines.size() && y + row <= panel.y + panel.h; ++i, y += row)
+    if (!lines[i].empty()) draw_text(mono, lines[i], kText, kPad, y);
   SDL_RenderSetClipRect(renderer_.get(), nullptr);
 }
 

@@ -500,6 +500,32 @@ TEST_F(WindowTest, TheDemoHomePage) {
   ASSERT_TRUE(window->screenshot(kScreenshots / "demo-home-trace.png"));
 }
 
+// --packets: F12 a second time shows the ladder of the last load's packets, captured on lo.
+TEST_F(WindowTest, F12ShowsThePacketsOfTheLastLoadAsItsSecondTab) {
+  WindowOptions with_packets = options();
+  with_packets.packets = true;
+  auto created = BrowserWindow::create(with_packets);
+  ASSERT_TRUE(created) << created.error().message;
+  auto& window = **created;
+  window.navigate(url("www.example.test", "/"));
+  ASSERT_TRUE(window.wait_until_loaded(std::chrono::seconds(20)));
+  key(window, SDLK_F12);
+  window.pump();
+  EXPECT_TRUE(window.trace_panel_open());
+  EXPECT_FALSE(window.packets_tab_shown());
+  key(window, SDLK_F12);
+  window.pump();
+  ASSERT_TRUE(window.packets_tab_shown());
+  const std::string& ladder = window.packets_text();
+  EXPECT_NE(ladder.find(" SYN-ACK seq="), std::string::npos) << ladder;
+  EXPECT_NE(ladder.find("ClientHello SNI www.example.test"), std::string::npos) << ladder;
+  EXPECT_NE(ladder.find("HTTP request GET / HTTP/1.1"), std::string::npos) << ladder;
+  ASSERT_TRUE(window.screenshot(kScreenshots / "demo-home-packets.png"));
+  key(window, SDLK_F12);
+  window.pump();
+  EXPECT_FALSE(window.trace_panel_open());
+}
+
 TEST_F(WindowTest, ScrollsWithKeysAndWheel) {
   auto window = open_window();
   ASSERT_TRUE(window);
