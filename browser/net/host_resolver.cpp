@@ -170,7 +170,14 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
     dns::ExchangeNotes notes;
     dns::Message query = dns::make_query(*name, type);
     auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
-    if (observer_) observer_->dns_question(notes.local_udp, *settings_.recursive);
+    if (observer_) {
+      observer_->dns_question(notes.local_udp, *settings_.recursive);
+      // Truncated: asked again over TCP, from a port of its own.
+      if (notes.local_tcp)
+        observer_->dns_question(
+            asio::ip::udp::endpoint(notes.local_tcp->address(), notes.local_tcp->port()),
+            *settings_.recursive);
+    }
     const dns::Transport transport = notes.transport;
     if (!reply) {
       trace.finish(step, "failed: " + reply.error().message);

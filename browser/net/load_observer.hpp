@@ -18,8 +18,8 @@ class LoadObserver {
  public:
   virtual ~LoadObserver() = default;
 
-  // A DNS question of the browser's own, from `local` to `server`, over UDP (and TCP too when
-  // the answer came truncated).
+  // A DNS question of the browser's own, from `local` to `server`: once for its UDP socket,
+  // and once more for its TCP one (the port as a UDP endpoint) when the answer came truncated.
   virtual void dns_question(const asio::ip::udp::endpoint& local,
                             const asio::ip::udp::endpoint& server) = 0;
   // Connection number `connection` is up, to `host` (as the URL or the proxy names it).

@@ -53,7 +53,7 @@ class JourneyReader {
   Journey read() {
     journey_.captured = observed_.capture.frames.size();
     if (!observed_.capture_error.empty()) {
-      journey_.notes.push_back("no packets: " + observed_.capture_error);
+      journey_.capture_error = observed_.capture_error;
       return std::move(journey_);
     }
     if (observed_.capture.dropped_by_limits)

@@ -42,6 +42,7 @@ struct Journey {
   // What could not be observed or decoded, a line each: no permission to capture, frames
   // dropped past the bound, a packet or a TLS record the decoders did not understand.
   std::vector<std::string> notes;
+  std::string capture_error;        // why nothing was captured, when nothing could be
   std::vector<std::size_t> frames;  // the captured frames of this load, for --pcap
   std::size_t captured = 0;         // frames captured in all
 };

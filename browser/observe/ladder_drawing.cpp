@@ -45,6 +45,8 @@ std::vector<std::string> draw_ladder(const Journey& journey) {
   std::vector<std::string> lines;
   const std::size_t count = journey.hosts.size();
   const std::string blank(kTimeWidth, ' ');
+  // Nothing captured: the one line that says why, and nothing drawn as having happened.
+  if (!journey.capture_error.empty()) return {"* packets: no packets: " + journey.capture_error};
   lines.push_back("* packets: " + std::to_string(journey.frames.size()) + " of the " +
                   std::to_string(journey.captured) +
                   " frames captured on lo are this load's (libpcap); states from the kernel "
