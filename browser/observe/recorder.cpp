@@ -52,6 +52,7 @@ std::unique_ptr<Recorder> Recorder::start(const std::optional<asio::ip::udp::end
 Recorder::~Recorder() {
   stopping_ = true;
   if (sampler_.joinable()) sampler_.join();
+  if (closer_.joinable()) closer_.join();
 }
 
 void Recorder::sample(bool last_sample) {
@@ -169,7 +170,12 @@ ObservedLoad Recorder::finish() {
     std::lock_guard lock(mutex_);
     observed = std::move(observed_);
   }
-  if (capture_) observed.capture = capture_->stop();
+  if (capture_) {
+    observed.capture = capture_->stop();
+    // Releasing the capture's socket waits for an RCU grace period in the kernel (tens of
+    // milliseconds); it happens beside the drawing of the ladder instead of before it.
+    closer_ = std::thread([capture = std::move(capture_)]() mutable { capture.reset(); });
+  }
   observed.tls = tls_.events();
   observed.finished_us = wall_clock_us();
   return observed;

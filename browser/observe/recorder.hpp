@@ -101,6 +101,7 @@ class Recorder final : public LoadObserver {
   std::vector<int> closed_;
   std::atomic<bool> stopping_{false};
   std::thread sampler_;
+  std::thread closer_;  // releases the capture once finish() has taken what it caught
 };
 
 }  // namespace miniweb::browser::observe
