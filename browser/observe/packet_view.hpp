@@ -31,6 +31,7 @@ class PacketView {
   // steps. A load whose outcome never comes (stopped, replaced) keeps its watcher alive until
   // the view goes: the navigator may still be telling it things.
   void end(std::uint64_t load, const Trace& trace);
+  bool enabled() const { return enabled_; }
   // The last load's ladder, or a line saying how to turn the view on.
   const std::string& text() const { return text_; }
 

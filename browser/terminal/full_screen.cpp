@@ -429,6 +429,9 @@ int run_full_screen(Navigator& navigator, const std::optional<Url>& start,
     failure = error.what();
   }
   screen->reset();  // the terminal as it was, before anything more is written to it
+  // --packets: the last load's ladder stays in the terminal's scrollback, on standard error
+  // as the dump writes it.
+  if (packets.enabled()) std::cerr << packets.text() << std::flush;
   if (!failure.empty()) std::cerr << "miniweb-browser: " << failure << '\n';
   return code;
 }

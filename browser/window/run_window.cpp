@@ -45,6 +45,9 @@ int run_window(const WindowOptions& options) {
     return 0;
   }
   while (window.pump()) SDL_WaitEventTimeout(nullptr, 100);
+  // --packets: the last load's ladder stays in the terminal the window was started from, on
+  // standard error as the dump writes it.
+  if (options.packets) std::cerr << window.packets_text() << std::flush;
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/e2e/stack_fixture.hpp"
+#include "tests/support/tmux_terminal.hpp"
 
 namespace {
 
@@ -183,6 +184,24 @@ TEST_F(PacketsTest, AfterAFlushTheResolverWalksFromTheRootThenAnswersFromItsCach
             std::string::npos)
       << second.err;
   EXPECT_NE(second.err.find("; TTL left "), std::string::npos) << second.err;
+}
+
+// The full-screen terminal: p shows the last load's ladder; q leaves it in the terminal.
+TEST_F(PacketsTest, TheFullScreenTerminalShowsThePacketsOnPAndLeavesThemOnExit) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  miniweb::test_support::TmuxTerminal terminal(
+      "env TERM=screen LANG=C.UTF-8 " + environment_ + MINIWEB_SOURCE_DIR +
+          "/miniweb browse --terminal --fresh --packets https://www.example.test/",
+      160, 40);
+  ASSERT_TRUE(terminal.wait_for("Welcome to www.example.test")) << terminal.screen();
+  terminal.keys("p");
+  ASSERT_TRUE(terminal.wait_for("The packets of https://www.example.test/")) << terminal.screen();
+  EXPECT_TRUE(terminal.wait_for(" SYN-ACK seq=")) << terminal.screen();
+  terminal.keys("q");
+  terminal.keys("q");
+  ASSERT_TRUE(terminal.wait_for("EXITED 0")) << terminal.screen();
+  EXPECT_NE(terminal.screen().find("* steps, as the packets timed them:"), std::string::npos)
+      << terminal.screen();
 }
 
 TEST_F(PacketsTest, TheSavedCaptureDecryptsInTshark) {
