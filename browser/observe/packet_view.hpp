@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "browser/navigator.hpp"
 #include "browser/observe/recorder.hpp"
 #include "browser/trace.hpp"
 
@@ -32,6 +33,9 @@ class PacketView {
   // the view goes: the navigator may still be telling it things.
   void end(std::uint64_t load, const Trace& trace);
   bool enabled() const { return enabled_; }
+  // The face is closing: the connections kept alive are closed (close_notify, FIN) while
+  // watched, and that close is added to the last ladder.
+  void close_connections(Navigator& navigator);
   // The last load's ladder, or a line saying how to turn the view on.
   const std::string& text() const { return text_; }
 

@@ -431,7 +431,10 @@ int run_full_screen(Navigator& navigator, const std::optional<Url>& start,
   screen->reset();  // the terminal as it was, before anything more is written to it
   // --packets: the last load's ladder stays in the terminal's scrollback, on standard error
   // as the dump writes it.
-  if (packets.enabled()) std::cerr << packets.text() << std::flush;
+  if (packets.enabled()) {
+    packets.close_connections(navigator);
+    std::cerr << packets.text() << std::flush;
+  }
   if (!failure.empty()) std::cerr << "miniweb-browser: " << failure << '\n';
   return code;
 }

@@ -104,6 +104,11 @@ class BrowserWindow {
   bool trace_panel_open() const { return trace_open_; }
   bool packets_tab_shown() const { return trace_open_ && packets_tab_; }
   const std::string& packets_text() const { return packets_.text(); }
+  // Closing: the connections kept alive are closed while watched; the ladder, with the close.
+  const std::string& packets_on_close() {
+    packets_.close_connections(navigator_);
+    return packets_.text();
+  }
   const Trace& trace() const { return trace_; }
   SDL_Window* sdl_window() const { return window_.get(); }
   std::uint32_t window_id() const { return SDL_GetWindowID(window_.get()); }

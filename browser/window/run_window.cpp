@@ -47,7 +47,7 @@ int run_window(const WindowOptions& options) {
   while (window.pump()) SDL_WaitEventTimeout(nullptr, 100);
   // --packets: the last load's ladder stays in the terminal the window was started from, on
   // standard error as the dump writes it.
-  if (options.packets) std::cerr << window.packets_text() << std::flush;
+  if (options.packets) std::cerr << window.packets_on_close() << std::flush;
   return 0;
 }
 

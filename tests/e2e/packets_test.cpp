@@ -200,7 +200,11 @@ TEST_F(PacketsTest, TheFullScreenTerminalShowsThePacketsOnPAndLeavesThemOnExit) 
   terminal.keys("q");
   terminal.keys("q");
   ASSERT_TRUE(terminal.wait_for("EXITED 0")) << terminal.screen();
-  EXPECT_NE(terminal.screen().find("* steps, as the packets timed them:"), std::string::npos)
+  // The connection kept alive is closed on quitting, watched: its FINs and TIME_WAIT.
+  EXPECT_NE(terminal.screen().find("* the close of the connections kept alive, on quitting:"),
+            std::string::npos)
+      << terminal.screen();
+  EXPECT_NE(terminal.screen().find("TIME_WAIT (seen; the kernel's timer"), std::string::npos)
       << terminal.screen();
 }
 
