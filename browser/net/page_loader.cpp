@@ -300,7 +300,7 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
   } else {
     std::size_t step =
         trace.begin("close", "connection #" + std::to_string(connection.number) + ": TCP FIN");
-    trace.finish(step, "shutdown(): the kernel sends the FIN");
+    trace.finish(step, "shutdown() returned (the FIN itself shows in --packets)");
   }
   std::error_code ignored;
   connection.socket.shutdown(tcp::socket::shutdown_both, ignored);

@@ -1,5 +1,7 @@
 #include "browser/observe/connection_ladder.hpp"
 
+#include "browser/observe/endpoints.hpp"
+
 #include <cstdio>
 
 #include "browser/packets/tls_hello.hpp"
@@ -25,11 +27,6 @@ std::string syn_options(const packets::TcpOptions& options) {
   std::string out;
   for (const std::string& part : parts) out += (out.empty() ? "" : ", ") + part;
   return out;
-}
-
-bool from_endpoint(const packets::Endpoint& endpoint, const asio::ip::tcp::endpoint& other) {
-  return endpoint.port == other.port() &&
-         endpoint.address.to_string() == other.address().to_string();
 }
 
 }  // namespace
@@ -61,7 +58,7 @@ ConnectionLadder::ConnectionLadder(const OwnConnection& own, const std::vector<T
 void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row) {
   now_ = row.time_us;
   const packets::TcpHeader& tcp = *packet.tcp;
-  const bool from_client = from_endpoint(packet.source, own_.end.local);
+  const bool from_client = same_endpoint(packet.source, own_.end.local);
   row.text = tcp_segment_text(packet);
 
   if (!first_seen_) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "browser/observe/connection_ladder.hpp"
+#include "browser/observe/endpoints.hpp"
 #include "browser/observe/ladder_hosts.hpp"
 #include "browser/packets/dns_summary.hpp"
 #include "browser/packets/frame_decoder.hpp"
@@ -23,15 +24,6 @@ std::int64_t micros(const packets::CaptureTime& time) {
 
 std::span<const std::uint8_t> bytes_of(const std::string& text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
-std::string address_of(const asio::ip::address& address) {
-  return address.to_string();
-}
-
-bool same(const packets::Endpoint& endpoint, const asio::ip::udp::endpoint& other) {
-  return endpoint.port == other.port() &&
-         endpoint.address.to_string() == address_of(other.address());
 }
 
 // What a captured packet is to this load.
@@ -77,9 +69,9 @@ class JourneyReader {
     }
     origin_us_ = micros(selected_.front().packet.time);
     hosts_.add_browser(browser_address());
-    if (observed_.resolver) hosts_.add(address_of(observed_.resolver->address()), "resolver");
+    if (observed_.resolver) hosts_.add(observed_.resolver->address().to_string(), "resolver");
     for (const OwnConnection& connection : observed_.connections)
-      hosts_.name(address_of(connection.end.remote.address()), connection.host);
+      hosts_.name(connection.end.remote.address().to_string(), connection.host);
     for (const Classified& item : selected_) rows_for(item);
     for (auto& [index, ladder] : connections_) ladder.finish(journey_.notes);
     journey_.hosts = hosts_.finish();
@@ -115,10 +107,11 @@ class JourneyReader {
       }
       if (!observed_.resolver) continue;
       const auto& resolver = *observed_.resolver;
-      if (same(packet.destination, resolver) && own_dns_ports.count(packet.source.port)) {
+      if (same_endpoint(packet.destination, resolver) && own_dns_ports.count(packet.source.port)) {
         item.role = Role::OwnDns;
         item.from_browser = true;
-      } else if (same(packet.source, resolver) && own_dns_ports.count(packet.destination.port)) {
+      } else if (same_endpoint(packet.source, resolver) &&
+                 own_dns_ports.count(packet.destination.port)) {
         item.role = Role::OwnDns;
       } else if (upstream(packet.source, packet.destination) ||
                  upstream(packet.destination, packet.source)) {
@@ -148,9 +141,8 @@ class JourneyReader {
   // The resolver asking a name server: from its address (not its listening port) to a DNS port.
   bool upstream(const packets::Endpoint& from, const packets::Endpoint& to) const {
     const auto& resolver = *observed_.resolver;
-    return from.address.to_string() == address_of(resolver.address()) &&
-           from.port != resolver.port() && to.port == resolver.port() &&
-           to.address.to_string() != address_of(resolver.address());
+    return same_address(from.address, resolver.address()) && from.port != resolver.port() &&
+           to.port == resolver.port() && !same_address(to.address, resolver.address());
   }
 
   bool classify_tcp(Classified& item) const {
@@ -158,16 +150,15 @@ class JourneyReader {
     const auto& connections = observed_.connections;
     for (std::size_t c = 0; c < connections.size(); ++c) {
       const SocketEnd& end = connections[c].end;
-      const auto matches = [](const packets::Endpoint& a, const asio::ip::tcp::endpoint& b) {
-        return a.port == b.port() && a.address.to_string() == address_of(b.address());
-      };
-      if (matches(item.packet.source, end.local) && matches(item.packet.destination, end.remote)) {
+      if (same_endpoint(item.packet.source, end.local) &&
+          same_endpoint(item.packet.destination, end.remote)) {
         item.role = Role::OwnTcp;
         item.connection = c;
         item.from_browser = true;
         return true;
       }
-      if (matches(item.packet.source, end.remote) && matches(item.packet.destination, end.local)) {
+      if (same_endpoint(item.packet.source, end.remote) &&
+          same_endpoint(item.packet.destination, end.local)) {
         item.role = Role::OwnTcp;
         item.connection = c;
         return true;
@@ -204,13 +195,14 @@ class JourneyReader {
     } else {
       row.text = "UDP " + std::to_string(packet.payload_length) + " bytes";
       auto summary = packets::summarize_dns(packet.payload);
+      std::optional<dns::Message> message;
       if (summary) {
         row.text = "DNS " + summary->to_string() + ", UDP";
-        learn_names(packet.payload);
+        message = learn_names(packet.payload);
       } else {
         row.details.push_back("not a DNS message the decoder reads: " + summary.error().message);
       }
-      if (item.role == Role::OwnDns) own_dns_row(item, summary ? &*summary : nullptr, row);
+      if (item.role == Role::OwnDns && message) own_dns_row(item, *message, row);
     }
     journey_.rows.push_back(std::move(row));
   }
@@ -233,12 +225,11 @@ class JourneyReader {
   }
 
   // The browser's question and the resolver's answer: did the resolver ask anyone in between?
-  void own_dns_row(const Classified& item, const packets::DnsSummary* summary, LadderRow& row) {
-    if (!summary) return;
+  void own_dns_row(const Classified& item, const dns::Message& message, LadderRow& row) {
     const std::int64_t at = micros(item.packet.time);
     const std::uint16_t port =
         item.from_browser ? item.packet.source.port : item.packet.destination.port;
-    const auto key = std::make_pair(port, summary->id);
+    const auto key = std::make_pair(port, message.id);
     if (item.from_browser) {
       questions_[key] = at;
       return;
@@ -250,16 +241,17 @@ class JourneyReader {
     for (const Classified& other : selected_) {
       const std::int64_t when = micros(other.packet.time);
       if (other.role == Role::ResolverDns && when >= asked->second && when <= at &&
-          other.packet.source.address.to_string() == address_of(observed_.resolver->address())) {
+          same_address(other.packet.source.address, observed_.resolver->address())) {
         ++upstream;
         servers.insert(other.packet.destination.address.to_string());
       }
     }
     if (upstream == 0) {
-      std::optional<std::uint32_t> ttl = first_answer_ttl(item.packet.payload);
       row.details.push_back(
           "from the resolver's cache: it asked no name server (none in the capture)" +
-          (ttl ? "; TTL left " + std::to_string(*ttl) + " s" : std::string()));
+          (message.answers.empty()
+               ? std::string()
+               : "; TTL left " + std::to_string(message.answers.front().ttl) + " s"));
     } else {
       row.details.push_back("the resolver asked " + std::to_string(servers.size()) +
                             (servers.size() == 1 ? " name server" : " name servers") + " (" +
@@ -268,21 +260,16 @@ class JourneyReader {
     }
   }
 
-  static std::optional<std::uint32_t> first_answer_ttl(std::span<const std::uint8_t> payload) {
-    auto message = dns::Message::decode(payload);
-    if (!message || message->answers.empty()) return std::nullopt;
-    return message->answers.front().ttl;
-  }
-
   // Names for the columns, from the glue and answers that passed: a name server's address
-  // comes with its name in the referral that names it.
-  void learn_names(std::span<const std::uint8_t> payload) {
+  // comes with its name in the referral that names it. The message, decoded.
+  std::optional<dns::Message> learn_names(std::span<const std::uint8_t> payload) {
     auto message = dns::Message::decode(payload);
-    if (!message) return;
+    if (!message) return std::nullopt;
     for (const auto* section : {&message->answers, &message->additional, &message->authority})
       for (const dns::ResourceRecord& record : *section)
         if (record.type == dns::type::A || record.type == dns::type::AAAA)
           hosts_.learn(record.rdata_to_string(), record.name.to_string());
+    return std::move(*message);
   }
 
   ConnectionLadder& connection(std::size_t index) {

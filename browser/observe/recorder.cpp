@@ -39,7 +39,6 @@ std::int64_t wall_clock_us() {
 std::unique_ptr<Recorder> Recorder::start(const std::optional<asio::ip::udp::endpoint>& resolver,
                                           const CaptureLimits& limits) {
   auto recorder = std::unique_ptr<Recorder>(new Recorder());
-  recorder->observed_.started_us = wall_clock_us();
   auto capture = LiveCapture::start("lo", capture_filter(resolver), limits);
   if (capture)
     recorder->capture_ = std::move(*capture);
@@ -52,7 +51,6 @@ std::unique_ptr<Recorder> Recorder::start(const std::optional<asio::ip::udp::end
 Recorder::~Recorder() {
   stopping_ = true;
   if (sampler_.joinable()) sampler_.join();
-  if (closer_.joinable()) closer_.join();
 }
 
 void Recorder::sample(bool last_sample) {
@@ -108,7 +106,7 @@ void Recorder::tcp_connected(int connection, const asio::ip::tcp::endpoint& loca
   {
     std::lock_guard lock(mutex_);
     observed_.connections.push_back(
-        OwnConnection{connection, SocketEnd{local, remote}, std::string(host), wall_clock_us()});
+        OwnConnection{connection, SocketEnd{local, remote}, std::string(host)});
   }
   sample();
 }
@@ -170,14 +168,8 @@ ObservedLoad Recorder::finish() {
     std::lock_guard lock(mutex_);
     observed = std::move(observed_);
   }
-  if (capture_) {
-    observed.capture = capture_->stop();
-    // Releasing the capture's socket waits for an RCU grace period in the kernel (tens of
-    // milliseconds); it happens beside the drawing of the ladder instead of before it.
-    closer_ = std::thread([capture = std::move(capture_)]() mutable { capture.reset(); });
-  }
+  if (capture_) observed.capture = capture_->stop();
   observed.tls = tls_.events();
-  observed.finished_us = wall_clock_us();
   return observed;
 }
 

@@ -32,7 +32,6 @@ struct OwnConnection {
   int number = 0;
   SocketEnd end;  // the browser's socket
   std::string host;
-  std::int64_t connected_us = 0;
 };
 
 struct StateSample {
@@ -58,8 +57,6 @@ struct ObservedLoad {
   std::map<int, std::vector<TlsEvent>> tls;
   std::vector<HttpSeen> http;  // in the order they happened
   std::string key_log;         // NSS key log lines, for a capture Wireshark decrypts
-  std::int64_t started_us = 0;
-  std::int64_t finished_us = 0;
 };
 
 class Recorder final : public LoadObserver {
@@ -101,7 +98,6 @@ class Recorder final : public LoadObserver {
   std::vector<int> closed_;
   std::atomic<bool> stopping_{false};
   std::thread sampler_;
-  std::thread closer_;  // releases the capture once finish() has taken what it caught
 };
 
 }  // namespace miniweb::browser::observe

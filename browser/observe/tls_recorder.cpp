@@ -23,14 +23,9 @@ void TlsRecorder::on_message(int write_p, int /*version*/, int content_type, con
   auto connection = recorder.connections_.find(ssl);
   if (connection == recorder.connections_.end()) return;
   TlsEvent event;
-  event.when = std::chrono::steady_clock::now();
   event.sent = write_p != 0;
   const auto* bytes = static_cast<const char*>(buf);
   switch (content_type) {
-    case SSL3_RT_HEADER:
-      event.kind = TlsEvent::Kind::RecordHeader;
-      event.content_type = len > 0 ? static_cast<unsigned char>(bytes[0]) : 0;
-      break;
     case SSL3_RT_INNER_CONTENT_TYPE:
       event.kind = TlsEvent::Kind::InnerContentType;
       event.content_type = len > 0 ? static_cast<unsigned char>(bytes[0]) : 0;
@@ -43,12 +38,8 @@ void TlsRecorder::on_message(int write_p, int /*version*/, int content_type, con
       event.kind = TlsEvent::Kind::Alert;
       event.content_type = content_type;
       break;
-    case SSL3_RT_CHANGE_CIPHER_SPEC:
-      event.kind = TlsEvent::Kind::ChangeCipherSpec;
-      event.content_type = content_type;
-      break;
     default:
-      return;  // application data is not handed to this callback
+      return;  // record headers and ChangeCipherSpec: the capture shows those itself
   }
   event.bytes.assign(bytes, std::min(len, kMaxKeptBytes));
   recorder.events_[connection->second].push_back(std::move(event));

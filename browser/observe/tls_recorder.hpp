@@ -1,7 +1,7 @@
 #pragma once
-// The TLS handshake as OpenSSL itself saw it (SSL_set_msg_callback): every record's header,
-// the inner content type of each encrypted TLS 1.3 record, every handshake message with its
-// bytes, alerts and ChangeCipherSpec, in order and in each direction. A capture shows TLS
+// The TLS handshake as OpenSSL itself saw it (SSL_set_msg_callback): the inner content type of
+// each encrypted TLS 1.3 record, every handshake message with its bytes, and the alerts, in
+// order and in each direction. A capture shows TLS
 // 1.3's later messages only as encrypted records; this says what was inside them.
 
 #include <openssl/ssl.h>
@@ -16,16 +16,13 @@ namespace miniweb::browser::observe {
 
 struct TlsEvent {
   enum class Kind {
-    RecordHeader,      // a record's 5-byte header: its outer type, version, length
     InnerContentType,  // TLS 1.3: what an encrypted record really carried
     Handshake,         // one handshake message, with its 4-byte header
     Alert,             // level and description
-    ChangeCipherSpec,
   };
-  std::chrono::steady_clock::time_point when;
   bool sent = false;  // by the browser; else received
   Kind kind = Kind::Handshake;
-  int content_type = 0;  // the record's for RecordHeader, the inner one for InnerContentType
+  int content_type = 0;  // InnerContentType: the record's real type
   std::string bytes;     // as OpenSSL handed them over (a large Certificate is cut short)
 };
 
