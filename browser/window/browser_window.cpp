@@ -279,18 +279,9 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
       if (event.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) relayout();
       dirty_ = true;
       return;
-    case SDL_MOUSEWHEEL: {
-      int x = 0, y = 0;
-      SDL_GetMouseState(&x, &y);
-      const SDL_Rect content = content_rect();
-      if (packets_tab_shown() && y >= content.y + content.h - trace_panel_height()) {
-        packets_first_line_ = std::max(0, packets_first_line_ - event.wheel.y * 3);
-        dirty_ = true;
-        return;
-      }
-      scroll_by(-event.wheel.y * kWheelStep);
+    case SDL_MOUSEWHEEL:
+      if (!scroll_panel(event.wheel.y)) scroll_by(-event.wheel.y * kWheelStep);
       return;
-    }
     case SDL_MOUSEMOTION:
       if (selecting_address_ && (event.motion.state & SDL_BUTTON_LMASK) != 0) {
         address_.place_cursor(address_offset_at(event.motion.x), true);  // dragging selects
@@ -379,18 +370,7 @@ void BrowserWindow::handle_key(const SDL_KeyboardEvent& key) {
   if (alt && code == SDLK_LEFT) return back();
   if (alt && code == SDLK_RIGHT) return forward();
   if (code == SDLK_F5 || (ctrl && code == SDLK_r)) return reload();
-  if (code == SDLK_F12) {
-    // Closed, the waterfall, the packets, closed again.
-    if (!trace_open_) {
-      trace_open_ = true;
-      packets_tab_ = false;
-    } else if (!packets_tab_) {
-      packets_tab_ = true;
-    } else {
-      trace_open_ = packets_tab_ = false;
-    }
-    return;
-  }
+  if (code == SDLK_F12) return next_panel_tab();
   if (address_focused_ && handle_address_key(key)) return;
   const int page = std::max(kLineStep, content_rect().h - trace_panel_height() - kLineStep);
   switch (code) {
@@ -527,11 +507,6 @@ SDL_Rect BrowserWindow::content_rect() const {
   SDL_GetRendererOutputSize(renderer_.get(), &w, &h);
   const int top = toolbar_height();
   return SDL_Rect{0, top, w, std::max(0, h - top - kStatusHeight)};
-}
-
-int BrowserWindow::trace_panel_height() const {
-  if (!trace_open_) return 0;
-  return content_rect().h * 2 / 5;
 }
 
 SDL_Rect BrowserWindow::button_rect(Button button) const {

@@ -153,6 +153,9 @@ class BrowserWindow {
   void draw_status_bar();
   void draw_trace_panel();
   void draw_packets_panel(const SDL_Rect& panel);
+  void next_panel_tab();  // F12
+  // The wheel over the packets tab scrolls it; false when the pointer is elsewhere.
+  bool scroll_panel(int wheel);
   const CachedText* text(TTF_Font* font, const std::string& utf8, SDL_Color color);
   void draw_text(TTF_Font* font, const std::string& utf8, SDL_Color color, int x, int y);
   void fill(const SDL_Rect& rect, SDL_Color color);
