@@ -243,6 +243,15 @@ void check_whole(Topology& topology, const toml::table& root) {
       claim(backend.service, backend.address, backend.where);
   for (const ForwardProxy& proxy : topology.forward_proxies)
     claim(proxy.service, proxy.address, proxy.where);
+  for (const LinkEntry& link : topology.links) {
+    std::vector<std::string> ends = link.to;
+    ends.push_back(link.from);
+    for (const std::string& end : ends)
+      if (end != "browser" && end != "sites" && end != "backends" && !service_address.contains(end))
+        throw TopologyError{
+            "a link's end '" + end + "' is not browser, sites, backends nor a service above",
+            link.where};
+  }
   for (const ExtraHost& host : topology.hosts)
     if (address_service.contains(host.address))
       throw TopologyError{host.name + " would point at ." + std::to_string(host.address) +
@@ -316,9 +325,28 @@ Result<Topology> load_topology(const std::filesystem::path& file) {
                    [&](const toml::table& t) { topology.sites.push_back(read_site(t)); });
     for_each_entry(root, "upstream",
                    [&](const toml::table& t) { topology.upstreams.push_back(read_upstream(t)); });
+    for_each_entry(root, "link", [&](const toml::table& t) {
+      only_keys(t, {"from", "to", "round_trip_ms"}, "a link");
+      LinkEntry link{t.source(), string_at(t, "from", "a link"), {}, 0};
+      for (const toml::node& item : array_at(t, "to", "a link")) {
+        auto end = item.value<std::string>();
+        if (!end || end->empty())
+          throw TopologyError{"each end in 'to' is a name: browser, a service, sites, backends",
+                              item.source()};
+        link.to.push_back(*end);
+      }
+      const toml::node& round_trip = require(t, "round_trip_ms", "a link");
+      auto milliseconds = round_trip.value<double>();
+      if (!milliseconds || *milliseconds < 0 || *milliseconds > 10000)
+        throw TopologyError{"round_trip_ms is a number of milliseconds, 0 to 10000",
+                            round_trip.source()};
+      link.round_trip_ms = *milliseconds;
+      topology.links.push_back(std::move(link));
+    });
     for (const auto& [key, node] : root) {
       static const std::set<std::string, std::less<>> known = {
-          "resolver", "ca", "nameserver", "host", "record", "site", "upstream", "forward_proxy"};
+          "resolver", "ca",       "nameserver",    "host", "record",
+          "site",     "upstream", "forward_proxy", "link"};
       if (!known.contains(key.str()))
         throw TopologyError{"unknown key '" + std::string(key.str()) + "'", node.source()};
     }

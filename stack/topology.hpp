@@ -87,6 +87,17 @@ struct ForwardProxy {
   std::uint16_t port = 3128;
 };
 
+// A distance between hosts (demo/topology.toml's [[link]]): the round trip from `from` to each
+// of `to`, used by the network profiles that have distance (stack/links). An end is "browser"
+// (the browser's own host), a service, "sites" (every site's service and forward proxy) or
+// "backends" (every upstream backend).
+struct LinkEntry {
+  toml::source_region where;
+  std::string from;
+  std::vector<std::string> to;
+  double round_trip_ms = 0;
+};
+
 struct Topology {
   std::filesystem::path source;
   std::string resolver_service = "resolver";
@@ -100,6 +111,7 @@ struct Topology {
   std::vector<Site> sites;
   std::vector<Upstream> upstreams;
   std::vector<ForwardProxy> forward_proxies;
+  std::vector<LinkEntry> links;
 };
 
 // Reads and checks the description: an error names the file, the line and the reason.

@@ -1,0 +1,66 @@
+#pragma once
+// The conditions of every link of the demo internet under a network profile: one-way delay,
+// jitter, loss and rate per (source address, destination address), made from the description's
+// [[link]] distances and read back by the link emulator from a plain text file.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "shared/result.hpp"
+#include "stack/topology.hpp"
+
+namespace miniweb::stack {
+
+// ./miniweb up --network PROFILE (issue 15's table; the distances are round trips).
+enum class NetworkProfile {
+  Loopback,   // today's loopback, no emulator at all
+  Lan,        // 1 ms everywhere
+  Broadband,  // the description's distances, 0.1% loss
+  Mobile,     // broadband plus 60 ms, 1% loss, ±20 ms jitter and 10 Mbit/s on the browser's links
+  Lossy,      // broadband's distances, 5% loss
+};
+
+std::optional<NetworkProfile> parse_network_profile(std::string_view name);
+
+// One direction of a link. A packet waits `delay` plus a uniform draw in [-jitter, +jitter]
+// (never less than nothing), after the packets before it on the link have been sent at `rate`.
+struct LinkConditions {
+  std::chrono::microseconds delay{0};
+  std::chrono::microseconds jitter{0};
+  double loss = 0;                         // probability, 0 to 1
+  std::uint64_t rate_bits_per_second = 0;  // 0: no limit
+
+  bool operator==(const LinkConditions&) const = default;
+};
+
+// IPv4 addresses in host byte order.
+using Address = std::uint32_t;
+using LinkKey = std::pair<Address, Address>;  // (source, destination)
+
+inline constexpr Address kBrowserAddress = 0x7f000001;  // 127.0.0.1
+
+struct LinkTable {
+  LinkConditions fallback;  // pairs of addresses the table does not name
+  std::map<LinkKey, LinkConditions> links;
+
+  const LinkConditions& find(Address from, Address to) const;
+};
+
+// The table for a profile; Loopback gives an empty table with no delay.
+Result<LinkTable> make_link_table(const Topology& topology, const std::string& net,
+                                  NetworkProfile profile);
+
+// The emulator's file: "* * DELAY_US JITTER_US LOSS RATE_BPS" for the fallback, then one
+// "FROM TO DELAY_US JITTER_US LOSS RATE_BPS" line per directed link, addresses dotted.
+std::string link_table_text(const LinkTable& table);
+Result<LinkTable> parse_link_table(std::string_view text);
+
+std::string address_text(Address address);
+std::optional<Address> parse_address(std::string_view text);
+
+}  // namespace miniweb::stack
