@@ -4,6 +4,9 @@
 //   miniweb-stack plan --topology demo/topology.toml --state .state --net 127.53.0
 //                      --dns-port 5300 --https-port 8443 --http-port 8080 --repo .
 //   miniweb-stack check --topology demo/topology.toml
+//   miniweb-stack links --topology demo/topology.toml --net 127.53.0 --network broadband
+//                       --out .state/run/links.txt
+//   miniweb-stack link --queue 13568 --links .state/run/links.txt --drops .state/logs/drops.log
 
 #include <CLI/CLI.hpp>
 
@@ -13,6 +16,8 @@
 #include <iostream>
 
 #include "shared/atomic_file.hpp"
+#include "stack/link_emulator.hpp"
+#include "stack/links.hpp"
 #include "stack/plan.hpp"
 #include "stack/topology.hpp"
 
@@ -63,7 +68,39 @@ int main(int argc, char** argv) {
   check->add_option("--topology", topology_file, "the description")
       ->required()
       ->check(CLI::ExistingFile);
+
+  std::string net = settings.net;
+  std::string profile_name;
+  std::filesystem::path links_out;
+  CLI::App* links = app.add_subcommand(
+      "links", "write the link table of a network profile, for the link emulator");
+  links->add_option("--topology", topology_file, "the description")
+      ->required()
+      ->check(CLI::ExistingFile);
+  links->add_option("--net", net, "the first three octets of every address")->capture_default_str();
+  links->add_option("--network", profile_name, "loopback, lan, broadband, mobile or lossy")
+      ->required();
+  links->add_option("--out", links_out, "the table's file")->required();
+
+  miniweb::stack::LinkEmulatorSettings emulator;
+  CLI::App* link = app.add_subcommand(
+      "link", "the link emulator: delay and drop the packets of an NFQUEUE by the link table");
+  link->add_option("--queue", emulator.queue, "the NFQUEUE number")->required();
+  link->add_option("--links", emulator.links, "the link table (miniweb-stack links)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  link->add_option("--drops", emulator.drops, "one line per dropped packet")->required();
+  link->add_option("--ready", emulator.ready, "written once the queue is bound");
+  link->add_option("--capacity", emulator.capacity, "packets held at most")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+
+  if (link->parsed()) {
+    if (auto ran = miniweb::stack::run_link_emulator(emulator); !ran) {
+      std::cerr << "miniweb-stack link: " << ran.error().message << "\n";
+      return 1;
+    }
+    return 0;
+  }
 
   auto topology = miniweb::stack::load_topology(topology_file);
   if (!topology) {
@@ -74,6 +111,24 @@ int main(int argc, char** argv) {
     std::cout << topology_file.string() << ": " << topology->nameservers.size() << " name servers, "
               << topology->sites.size() << " sites, " << topology->upstreams.size()
               << " upstream groups\n";
+    return 0;
+  }
+  if (links->parsed()) {
+    auto profile = miniweb::stack::parse_network_profile(profile_name);
+    if (!profile) {
+      std::cerr << "miniweb-stack: no network profile '" << profile_name
+                << "': loopback, lan, broadband, mobile or lossy\n";
+      return 1;
+    }
+    auto table = miniweb::stack::make_link_table(*topology, net, *profile);
+    auto written =
+        table ? miniweb::write_file_atomically(links_out, miniweb::stack::link_table_text(*table),
+                                               miniweb::kPublicFileMode)
+              : miniweb::Status(table.error());
+    if (!written) {
+      std::cerr << "miniweb-stack: " << written.error().message << "\n";
+      return 1;
+    }
     return 0;
   }
   settings.state = std::filesystem::absolute(settings.state);

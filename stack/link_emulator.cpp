@@ -1,0 +1,290 @@
+#include "stack/link_emulator.hpp"
+
+// The C library's headers after glibc's: linux/in.h would otherwise redefine in_addr.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <asio.hpp>
+#include <asio/experimental/as_tuple.hpp>
+// clang-format off
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <linux/netfilter.h>
+// clang-format on
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+#include "shared/atomic_file.hpp"
+#include "stack/link_scheduler.hpp"
+
+namespace miniweb::stack {
+namespace {
+
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+std::uint16_t read16(std::span<const std::uint8_t> bytes, std::size_t at) {
+  return static_cast<std::uint16_t>(bytes[at] << 8 | bytes[at + 1]);
+}
+std::uint32_t read32(std::span<const std::uint8_t> bytes, std::size_t at) {
+  return static_cast<std::uint32_t>(read16(bytes, at)) << 16 | read16(bytes, at + 2);
+}
+
+Result<LinkTable> read_link_table(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return make_error("cannot read the link table " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto table = parse_link_table(text.str());
+  if (!table) return make_error(file.string() + ": " + table.error().message);
+  return table;
+}
+
+struct QueueDeleter {
+  void operator()(nfq_q_handle* queue) const { nfq_destroy_queue(queue); }
+};
+struct HandleDeleter {
+  void operator()(nfq_handle* handle) const { nfq_close(handle); }
+};
+
+// The emulator's state, shared by the packet callback and the coroutines of one thread.
+class Emulator {
+ public:
+  Emulator(asio::io_context& io, const LinkEmulatorSettings& settings, LinkTable table)
+      : io_(io),
+        settings_(settings),
+        table_(std::move(table)),
+        scheduler_(settings.capacity, std::random_device{}()),
+        timer_(io),
+        drops_(settings.drops, std::ios::app) {}
+
+  Status bind() {
+    handle_.reset(nfq_open());
+    if (!handle_) return make_error("nfq_open failed: " + std::string(std::strerror(errno)));
+    queue_.reset(nfq_create_queue(handle_.get(), settings_.queue, &Emulator::on_packet, this));
+    if (!queue_)
+      return make_error(
+          "cannot bind NFQUEUE " + std::to_string(settings_.queue) +
+          " (another emulator holds it, or no CAP_NET_ADMIN): " + std::strerror(errno));
+    // The headers are enough to decide and to log.
+    if (nfq_set_mode(queue_.get(), NFQNL_COPY_PACKET, 128) < 0)
+      return make_error("cannot set the NFQUEUE copy mode");
+    nfq_set_queue_maxlen(queue_.get(), static_cast<std::uint32_t>(settings_.capacity));
+    // A full kernel queue accepts instead of dropping: the emulator never adds loss of its own.
+    nfq_set_queue_flags(queue_.get(), NFQA_CFG_F_FAIL_OPEN, NFQA_CFG_F_FAIL_OPEN);
+    return Ok{};
+  }
+
+  int fd() { return nfq_fd(handle_.get()); }
+
+  void reload() {
+    auto table = read_link_table(settings_.links);
+    if (!table) {
+      std::cerr << "miniweb-stack link: keeping the old table: " << table.error().message << "\n";
+      return;
+    }
+    table_ = std::move(*table);
+    std::cerr << "miniweb-stack link: link table read again\n";
+  }
+
+  // Every packet the kernel has for us, then the timer set to the earliest release.
+  void receive() {
+    std::vector<char> buffer(65536);
+    for (;;) {
+      ssize_t got = ::recv(fd(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (got < 0) {
+        // ENOBUFS: the kernel had more than our socket could take; those passed (fail-open).
+        if (errno == ENOBUFS) continue;
+        break;
+      }
+      nfq_handle_packet(handle_.get(), buffer.data(), static_cast<int>(got));
+    }
+    arm_timer();
+  }
+
+  asio::awaitable<void> release_loop() {
+    for (;;) {
+      co_await timer_.async_wait(kTuple);
+      if (stopping_) co_return;
+      std::vector<std::uint32_t> due;
+      scheduler_.release_due(LinkClock::now(), due);
+      for (std::uint32_t packet : due) verdict(packet, NF_ACCEPT);
+      arm_timer();
+    }
+  }
+
+  void stop() {
+    stopping_ = true;
+    for (std::uint32_t packet : scheduler_.release_all()) verdict(packet, NF_ACCEPT);
+    timer_.cancel();
+    std::cerr << "miniweb-stack link: stopped; " << scheduler_.dropped() << " dropped, "
+              << scheduler_.overflowed() << " passed at once past " << settings_.capacity
+              << " held\n";
+  }
+
+ private:
+  static int on_packet(nfq_q_handle*, nfgenmsg*, nfq_data* data, void* self) {
+    static_cast<Emulator*>(self)->handle(data);
+    return 0;
+  }
+
+  void handle(nfq_data* data) {
+    nfqnl_msg_packet_hdr* header = nfq_get_msg_packet_hdr(data);
+    if (!header) return;
+    const std::uint32_t packet = ntohl(header->packet_id);
+    unsigned char* payload = nullptr;
+    int length = nfq_get_payload(data, &payload);
+    std::span<const std::uint8_t> bytes;
+    if (length > 0) bytes = {payload, static_cast<std::size_t>(length)};
+    auto ends = packet_ends(bytes);
+    if (!ends) {
+      verdict(packet, NF_ACCEPT);
+      return;
+    }
+    const LinkConditions& conditions = table_.find(ends->source, ends->destination);
+    // The packet's whole length (the copy is cut at 128 bytes).
+    const std::size_t size = bytes.size() >= 4 ? read16(bytes, 2) : bytes.size();
+    switch (scheduler_.admit(packet, size, {ends->source, ends->destination}, conditions,
+                             LinkClock::now())) {
+      case Fate::Held:
+        break;
+      case Fate::PassNow:
+      case Fate::Overflow:
+        verdict(packet, NF_ACCEPT);
+        break;
+      case Fate::Dropped:
+        verdict(packet, NF_DROP);
+        log_drop(bytes);
+        break;
+    }
+  }
+
+  void log_drop(std::span<const std::uint8_t> bytes) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "%lld.%06lld", static_cast<long long>(micros / 1000000),
+                  static_cast<long long>(micros % 1000000));
+    drops_ << stamp << " dropped by the link emulator: " << packet_summary(bytes) << std::endl;
+  }
+
+  void verdict(std::uint32_t packet, std::uint32_t what) {
+    nfq_set_verdict(queue_.get(), packet, what, 0, nullptr);
+  }
+
+  void arm_timer() {
+    auto next = scheduler_.next_release();
+    auto when = next ? *next : LinkClock::now() + std::chrono::hours(1);
+    if (timer_.expiry() != when) timer_.expires_at(when);  // cancels the wait: it re-arms
+  }
+
+  asio::io_context& io_;
+  const LinkEmulatorSettings& settings_;
+  LinkTable table_;
+  LinkScheduler scheduler_;
+  asio::steady_timer timer_;
+  std::ofstream drops_;
+  std::unique_ptr<nfq_handle, HandleDeleter> handle_;
+  std::unique_ptr<nfq_q_handle, QueueDeleter> queue_;
+  bool stopping_ = false;
+};
+
+Status write_ready(const std::filesystem::path& file) {
+  if (file.empty()) return Ok{};
+  return write_file_atomically(file, "ready\n", kPublicFileMode);
+}
+
+asio::awaitable<void> receive_loop(Emulator& emulator, asio::posix::stream_descriptor& socket) {
+  for (;;) {
+    auto [error] = co_await socket.async_wait(asio::posix::stream_descriptor::wait_read, kTuple);
+    if (error) co_return;
+    emulator.receive();
+  }
+}
+
+asio::awaitable<void> signal_loop(Emulator& emulator, asio::signal_set& signals,
+                                  asio::posix::stream_descriptor& socket,
+                                  const LinkEmulatorSettings& settings) {
+  for (;;) {
+    auto [error, number] = co_await signals.async_wait(kTuple);
+    if (error) co_return;
+    if (number == SIGHUP) {
+      emulator.reload();
+      if (auto written = write_ready(settings.ready); !written)
+        std::cerr << "miniweb-stack link: " << written.error().message << "\n";
+      continue;
+    }
+    emulator.stop();
+    socket.release();  // nfq_close closes it
+    signals.cancel();
+    co_return;
+  }
+}
+
+}  // namespace
+
+std::optional<PacketEnds> packet_ends(std::span<const std::uint8_t> packet) {
+  if (packet.size() < 20 || packet[0] >> 4 != 4) return std::nullopt;
+  return PacketEnds{read32(packet, 12), read32(packet, 16)};
+}
+
+std::string packet_summary(std::span<const std::uint8_t> packet) {
+  auto ends = packet_ends(packet);
+  if (!ends) return "not IPv4, " + std::to_string(packet.size()) + " bytes";
+  const std::size_t header = static_cast<std::size_t>(packet[0] & 0x0f) * 4;
+  const std::size_t total = read16(packet, 2);
+  const std::uint8_t protocol = packet[9];
+  std::ostringstream out;
+  auto ends_text = [&](std::uint16_t from_port, std::uint16_t to_port) {
+    out << address_text(ends->source) << ':' << from_port << " > "
+        << address_text(ends->destination) << ':' << to_port;
+  };
+  if (protocol == IPPROTO_TCP && packet.size() >= header + 20) {
+    auto tcp = packet.subspan(header);
+    const std::size_t offset = static_cast<std::size_t>(tcp[12] >> 4) * 4;
+    const std::uint8_t flags = tcp[13];
+    out << "tcp ";
+    ends_text(read16(tcp, 0), read16(tcp, 2));
+    std::string names;
+    if (flags & 0x02) names += 'S';
+    if (flags & 0x01) names += 'F';
+    if (flags & 0x04) names += 'R';
+    if (flags & 0x08) names += 'P';
+    if (flags & 0x10) names += '.';
+    out << " [" << names << "] seq " << read32(tcp, 4) << " ack " << read32(tcp, 8) << " len "
+        << (total > header + offset ? total - header - offset : 0);
+  } else if (protocol == IPPROTO_UDP && packet.size() >= header + 8) {
+    auto udp = packet.subspan(header);
+    out << "udp ";
+    ends_text(read16(udp, 0), read16(udp, 2));
+    out << " len " << (read16(udp, 4) >= 8 ? read16(udp, 4) - 8 : 0);
+  } else {
+    out << "ip proto " << static_cast<int>(protocol) << ' ' << address_text(ends->source) << " > "
+        << address_text(ends->destination) << " len " << total;
+  }
+  return out.str();
+}
+
+Status run_link_emulator(const LinkEmulatorSettings& settings) {
+  auto table = read_link_table(settings.links);
+  if (!table) return table.error();
+  asio::io_context io;
+  Emulator emulator(io, settings, std::move(*table));
+  if (auto bound = emulator.bind(); !bound) return bound;
+  asio::posix::stream_descriptor socket(io, emulator.fd());
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  asio::co_spawn(io, emulator.release_loop(), asio::detached);
+  asio::co_spawn(io, receive_loop(emulator, socket), asio::detached);
+  asio::co_spawn(io, signal_loop(emulator, signals, socket, settings), asio::detached);
+  if (auto written = write_ready(settings.ready); !written) return written;
+  std::cerr << "miniweb-stack link: holding the packets of NFQUEUE " << settings.queue << "\n";
+  io.run();
+  return Ok{};
+}
+
+}  // namespace miniweb::stack
