@@ -1,0 +1,106 @@
+// Distance and loss (issue 15): the stack's links under a network profile, measured with curl's
+// TCP connect time (one round trip: SYN out, SYN-ACK back), on the stack's own addresses and
+// ports; and that `./miniweb down` leaves no rule, table or emulator behind. The rules need
+// CAP_NET_ADMIN on the host: as root only (the namespace mode is tested elsewhere).
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/stack_fixture.hpp"
+
+namespace {
+
+using miniweb::e2e::StackTest;
+using miniweb::test_support::read_file;
+using miniweb::test_support::RunResult;
+
+class NetworkTest : public StackTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "the link emulator's rules on the host need root";
+    ASSERT_EQ(up_.exit_code, 0) << up_.out << up_.err;
+  }
+
+  // The median of five TCP connects from the browser's host to www, in milliseconds.
+  static double connect_ms() {
+    const std::string port = std::to_string(https_port_);
+    std::vector<double> times;
+    for (int i = 0; i < 5; ++i) {
+      RunResult curl =
+          run("curl -sS -o /dev/null -k --max-time 5 -w '%{time_connect}' --resolve "
+              "www.example.test:" +
+              port + ":" + net_ + ".10 https://www.example.test:" + port + "/");
+      EXPECT_EQ(curl.exit_code, 0) << curl.err;
+      times.push_back(std::stod(curl.out.empty() ? "0" : curl.out) * 1000);
+    }
+    std::sort(times.begin(), times.end());
+    return times[2];
+  }
+
+  static std::string rules_table() { return "miniweb_" + dotted_to_underscores(net_); }
+  static std::string rules_chain() { return "MINIWEB_" + dotted_to_underscores(net_); }
+  static std::string dotted_to_underscores(std::string text) {
+    std::replace(text.begin(), text.end(), '.', '_');
+    return text;
+  }
+  static bool rules_present() {
+    return run("nft list table inet " + rules_table()).exit_code == 0 ||
+           run("iptables -w -t mangle -S " + rules_chain()).exit_code == 0;
+  }
+};
+
+TEST_F(NetworkTest, UpRefusesAnOptionItDoesNotKnow) {
+  RunResult refused = launcher("up --anything");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("up does not know '--anything'"), std::string::npos) << refused.err;
+  RunResult unknown = launcher("network fast");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("no network profile 'fast'"), std::string::npos) << unknown.err;
+}
+
+TEST_F(NetworkTest, LanConnectTakesAMillisecond) {
+  RunResult lan = launcher("network lan");
+  ASSERT_EQ(lan.exit_code, 0) << lan.err;
+  EXPECT_TRUE(rules_present());
+  const double ms = connect_ms();
+  EXPECT_GE(ms, 1.0) << "ms";
+  EXPECT_LE(ms, 3.0) << "ms";
+  RunResult status = launcher("status");
+  EXPECT_NE(status.out.find("link emulator, network lan"), std::string::npos) << status.out;
+}
+
+TEST_F(NetworkTest, BroadbandConnectTakesTheWebServersForty) {
+  RunResult broadband = launcher("network broadband");
+  ASSERT_EQ(broadband.exit_code, 0) << broadband.err;
+  const double ms = connect_ms();
+  EXPECT_GE(ms, 40.0) << "ms";
+  EXPECT_LE(ms, 60.0) << "ms";
+}
+
+TEST_F(NetworkTest, LoopbackTakesTheEmulatorAway) {
+  ASSERT_EQ(launcher("network broadband").exit_code, 0);
+  RunResult loopback = launcher("network loopback");
+  ASSERT_EQ(loopback.exit_code, 0) << loopback.err;
+  EXPECT_FALSE(rules_present());
+  EXPECT_FALSE(std::filesystem::exists(state_ / "run/link-emulator.pid"));
+  EXPECT_LT(connect_ms(), 1.0);
+}
+
+// Last: the stack goes down with its emulator running.
+TEST_F(NetworkTest, DownLeavesNoRuleTableNorEmulator) {
+  ASSERT_EQ(launcher("network lan").exit_code, 0);
+  const int emulator = std::stoi(read_file(state_ / "run/link-emulator.pid"));
+  ASSERT_TRUE(process_runs_our_program(emulator));
+  RunResult down = launcher("down");
+  EXPECT_EQ(down.exit_code, 0) << down.err;
+  EXPECT_FALSE(rules_present());
+  EXPECT_FALSE(process_runs_our_program(emulator));
+  EXPECT_FALSE(std::filesystem::exists(state_ / "run/link-emulator.pid"));
+}
+
+}  // namespace
