@@ -21,19 +21,14 @@
 #include <vector>
 
 #include "shared/atomic_file.hpp"
+#include "stack/link_faults.hpp"
 #include "stack/link_scheduler.hpp"
+#include "stack/packet_headers.hpp"
 
 namespace miniweb::stack {
 namespace {
 
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
-
-std::uint16_t read16(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return static_cast<std::uint16_t>(bytes[at] << 8 | bytes[at + 1]);
-}
-std::uint32_t read32(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return static_cast<std::uint32_t>(read16(bytes, at)) << 16 | read16(bytes, at + 2);
-}
 
 Result<LinkTable> read_link_table(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -59,6 +54,7 @@ class Emulator {
       : io_(io),
         settings_(settings),
         table_(std::move(table)),
+        faults_(table_.faults),
         scheduler_(settings.capacity, std::random_device{}()),
         timer_(io),
         drops_(settings.drops, std::ios::app) {}
@@ -89,6 +85,7 @@ class Emulator {
       return;
     }
     table_ = std::move(*table);
+    faults_ = FaultMatcher(table_.faults);  // armed afresh: an experiment starts over
     std::cerr << "miniweb-stack link: link table read again\n";
   }
 
@@ -141,16 +138,20 @@ class Emulator {
     int length = nfq_get_payload(data, &payload);
     std::span<const std::uint8_t> bytes;
     if (length > 0) bytes = {payload, static_cast<std::size_t>(length)};
-    auto ends = packet_ends(bytes);
-    if (!ends) {
+    auto headers = read_packet_headers(bytes);
+    if (!headers) {
       verdict(packet, NF_ACCEPT);
       return;
     }
-    const LinkConditions& conditions = table_.find(ends->source, ends->destination);
-    // The packet's whole length (the copy is cut at 128 bytes).
-    const std::size_t size = bytes.size() >= 4 ? read16(bytes, 2) : bytes.size();
-    switch (scheduler_.admit(packet, size, {ends->source, ends->destination}, conditions,
-                             LinkClock::now())) {
+    if (faults_.takes(*headers)) {
+      verdict(packet, NF_DROP);
+      log_drop(bytes, "an experiment's fault");
+      return;
+    }
+    const LinkConditions& conditions = table_.find(headers->source, headers->destination);
+    // The packet's whole length: the copy is cut at 128 bytes.
+    switch (scheduler_.admit(packet, headers->total_length, {headers->source, headers->destination},
+                             conditions, LinkClock::now())) {
       case Fate::Held:
         break;
       case Fate::PassNow:
@@ -159,18 +160,21 @@ class Emulator {
         break;
       case Fate::Dropped:
         verdict(packet, NF_DROP);
-        log_drop(bytes);
+        log_drop(bytes, "the link's loss");
         break;
     }
   }
 
-  void log_drop(std::span<const std::uint8_t> bytes) {
+  // "1764650000.123456 dropped by the link emulator (the link's loss): tcp ...": the packet
+  // view reads these lines (browser/observe/link_drops.cpp).
+  void log_drop(std::span<const std::uint8_t> bytes, std::string_view why) {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
     char stamp[32];
     std::snprintf(stamp, sizeof stamp, "%lld.%06lld", static_cast<long long>(micros / 1000000),
                   static_cast<long long>(micros % 1000000));
-    drops_ << stamp << " dropped by the link emulator: " << packet_summary(bytes) << std::endl;
+    drops_ << stamp << " dropped by the link emulator (" << why << "): " << packet_summary(bytes)
+           << std::endl;
   }
 
   void verdict(std::uint32_t packet, std::uint32_t what) {
@@ -186,6 +190,7 @@ class Emulator {
   asio::io_context& io_;
   const LinkEmulatorSettings& settings_;
   LinkTable table_;
+  FaultMatcher faults_;
   LinkScheduler scheduler_;
   asio::steady_timer timer_;
   std::ofstream drops_;
@@ -227,48 +232,6 @@ asio::awaitable<void> signal_loop(Emulator& emulator, asio::signal_set& signals,
 }
 
 }  // namespace
-
-std::optional<PacketEnds> packet_ends(std::span<const std::uint8_t> packet) {
-  if (packet.size() < 20 || packet[0] >> 4 != 4) return std::nullopt;
-  return PacketEnds{read32(packet, 12), read32(packet, 16)};
-}
-
-std::string packet_summary(std::span<const std::uint8_t> packet) {
-  auto ends = packet_ends(packet);
-  if (!ends) return "not IPv4, " + std::to_string(packet.size()) + " bytes";
-  const std::size_t header = static_cast<std::size_t>(packet[0] & 0x0f) * 4;
-  const std::size_t total = read16(packet, 2);
-  const std::uint8_t protocol = packet[9];
-  std::ostringstream out;
-  auto ends_text = [&](std::uint16_t from_port, std::uint16_t to_port) {
-    out << address_text(ends->source) << ':' << from_port << " > "
-        << address_text(ends->destination) << ':' << to_port;
-  };
-  if (protocol == IPPROTO_TCP && packet.size() >= header + 20) {
-    auto tcp = packet.subspan(header);
-    const std::size_t offset = static_cast<std::size_t>(tcp[12] >> 4) * 4;
-    const std::uint8_t flags = tcp[13];
-    out << "tcp ";
-    ends_text(read16(tcp, 0), read16(tcp, 2));
-    std::string names;
-    if (flags & 0x02) names += 'S';
-    if (flags & 0x01) names += 'F';
-    if (flags & 0x04) names += 'R';
-    if (flags & 0x08) names += 'P';
-    if (flags & 0x10) names += '.';
-    out << " [" << names << "] seq " << read32(tcp, 4) << " ack " << read32(tcp, 8) << " len "
-        << (total > header + offset ? total - header - offset : 0);
-  } else if (protocol == IPPROTO_UDP && packet.size() >= header + 8) {
-    auto udp = packet.subspan(header);
-    out << "udp ";
-    ends_text(read16(udp, 0), read16(udp, 2));
-    out << " len " << (read16(udp, 4) >= 8 ? read16(udp, 4) - 8 : 0);
-  } else {
-    out << "ip proto " << static_cast<int>(protocol) << ' ' << address_text(ends->source) << " > "
-        << address_text(ends->destination) << " len " << total;
-  }
-  return out.str();
-}
 
 Status run_link_emulator(const LinkEmulatorSettings& settings) {
   auto table = read_link_table(settings.links);

@@ -1,15 +1,13 @@
 #pragma once
 // The link emulator: holds each packet the stack's nft (or iptables) rules queue to NFQUEUE
-// `queue`, for as long as the link table says, and lets it go on (NF_ACCEPT), or drops it and
-// writes one line to the drop log. The rules queue with `bypass`: if this program dies, the
-// packets pass unharmed. SIGHUP reads the link table again; SIGTERM lets every held packet go
-// and ends.
+// `queue`, for as long as the link table says, and lets it go on (NF_ACCEPT), or drops it (by its
+// link's loss, or a fault the table asks for) and writes one line to the drop log. The rules queue
+// with `bypass`: if this program dies, the packets pass unharmed. SIGHUP reads the link table
+// again; SIGTERM lets every held packet go and ends.
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <optional>
-#include <span>
 #include <string>
 
 #include "shared/result.hpp"
@@ -27,16 +25,5 @@ struct LinkEmulatorSettings {
 
 // Runs until SIGTERM or SIGINT; an error when the queue cannot be bound.
 Status run_link_emulator(const LinkEmulatorSettings& settings);
-
-// The addresses of an IPv4 packet, from its header.
-struct PacketEnds {
-  Address source = 0;
-  Address destination = 0;
-};
-std::optional<PacketEnds> packet_ends(std::span<const std::uint8_t> packet);
-
-// One line of the drop log, as tcpdump would say it: "tcp 127.0.0.1:40000 > 127.53.0.10:443
-// [S] seq 1 ack 0 len 0", "udp 127.53.0.53:4000 > 127.53.0.1:53 len 40".
-std::string packet_summary(std::span<const std::uint8_t> packet);
 
 }  // namespace miniweb::stack

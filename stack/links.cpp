@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <array>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -13,6 +14,14 @@ using std::chrono::microseconds;
 
 // A pair the description does not name: one data centre.
 constexpr double kDefaultRoundTripMs = 1;
+
+constexpr std::array<std::pair<FaultKind, std::string_view>, 5> kNames{{
+    {FaultKind::Syn, "syn"},
+    {FaultKind::SynAck, "syn-ack"},
+    {FaultKind::ThirdAck, "third-ack"},
+    {FaultKind::Data, "data"},
+    {FaultKind::DnsQuery, "dns-query"},
+}};
 
 microseconds one_way(double round_trip_ms) {
   return microseconds(static_cast<std::int64_t>(round_trip_ms * 1000 / 2));
@@ -47,6 +56,29 @@ std::vector<Host> hosts_of(const Topology& topology, Address base) {
 
 bool matches(const Host& host, const std::string& end) {
   return host.name == end || (end == "sites" && host.site) || (end == "backends" && host.backend);
+}
+
+// "drop KIND FROM TO SKIP COUNT", each end an address or *.
+Result<LinkFault> parse_fault(const std::string& line) {
+  std::istringstream fields(line);
+  std::string word, kind, from, to;
+  long long skip = -1, count = -1;
+  fields >> word >> kind >> from >> to >> skip >> count;
+  if (!fields || skip < 0 || count < 0 || skip > 1'000'000 || count > 1'000'000)
+    return make_error("drop KIND FROM TO SKIP COUNT, got '" + line + "'");
+  LinkFault fault;
+  auto parsed_kind = parse_fault_kind(kind);
+  if (!parsed_kind)
+    return make_error("no fault kind '" + kind + "': syn, syn-ack, third-ack, data or dns-query");
+  fault.kind = *parsed_kind;
+  for (auto [text, address] : {std::pair{&from, &fault.from}, std::pair{&to, &fault.to}}) {
+    if (*text == "*") continue;
+    *address = parse_address(*text);
+    if (!*address) return make_error("'" + *text + "' is not an IPv4 address or *");
+  }
+  fault.skip = static_cast<unsigned>(skip);
+  fault.count = static_cast<unsigned>(count);
+  return fault;
 }
 
 }  // namespace
@@ -118,6 +150,18 @@ Result<LinkTable> make_link_table(const Topology& topology, const std::string& n
   return table;
 }
 
+std::optional<FaultKind> parse_fault_kind(std::string_view name) {
+  for (const auto& [kind, text] : kNames)
+    if (text == name) return kind;
+  return std::nullopt;
+}
+
+std::string_view fault_kind_name(FaultKind kind) {
+  for (const auto& [each, text] : kNames)
+    if (each == kind) return text;
+  return "?";
+}
+
 std::string link_table_text(const LinkTable& table) {
   std::ostringstream out;
   auto line = [&](const std::string& from, const std::string& to, const LinkConditions& c) {
@@ -128,6 +172,13 @@ std::string link_table_text(const LinkTable& table) {
   line("*", "*", table.fallback);
   for (const auto& [key, conditions] : table.links)
     line(address_text(key.first), address_text(key.second), conditions);
+  auto end = [](const std::optional<Address>& address) {
+    return address ? address_text(*address) : std::string("*");
+  };
+  if (!table.faults.empty()) out << "# drop KIND FROM TO SKIP COUNT (an experiment's faults)\n";
+  for (const LinkFault& fault : table.faults)
+    out << "drop " << fault_kind_name(fault.kind) << ' ' << end(fault.from) << ' ' << end(fault.to)
+        << ' ' << fault.skip << ' ' << fault.count << '\n';
   return out.str();
 }
 
@@ -140,6 +191,13 @@ Result<LinkTable> parse_link_table(std::string_view text) {
     ++number;
     if (line.empty() || line.front() == '#') continue;
     std::istringstream fields(line);
+    if (line.starts_with("drop ")) {
+      auto fault = parse_fault(line);
+      if (!fault)
+        return make_error("line " + std::to_string(number) + ": " + fault.error().message);
+      table.faults.push_back(*fault);
+      continue;
+    }
     std::string from, to;
     std::int64_t delay = -1, jitter = -1;
     double loss = -1;

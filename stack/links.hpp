@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "shared/result.hpp"
 #include "stack/topology.hpp"
@@ -44,9 +45,33 @@ using LinkKey = std::pair<Address, Address>;  // (source, destination)
 
 inline constexpr Address kBrowserAddress = 0x7f000001;  // 127.0.0.1
 
+// The faults an experiment asks for (./miniweb experiment): one kind of packet on a link, the
+// first `skip` of them let through, the next `count` dropped, the rest let through again.
+enum class FaultKind {
+  Syn,       // a SYN without ACK: a connection's first segment (or its retransmission)
+  SynAck,    // the server's SYN-ACK
+  ThirdAck,  // the client's ACK of the SYN-ACK, carrying no data: the handshake's third segment
+  Data,      // a TCP segment that carries data
+  DnsQuery,  // a UDP datagram holding a DNS message with QR clear: a question
+};
+
+std::optional<FaultKind> parse_fault_kind(std::string_view name);
+std::string_view fault_kind_name(FaultKind kind);  // "syn", "syn-ack", "third-ack", ...
+
+struct LinkFault {
+  FaultKind kind = FaultKind::Syn;
+  std::optional<Address> from;  // nothing: any source
+  std::optional<Address> to;    // nothing: any destination
+  unsigned skip = 0;            // matching packets let through first
+  unsigned count = 1;           // then this many dropped
+
+  bool operator==(const LinkFault&) const = default;
+};
+
 struct LinkTable {
   LinkConditions fallback;  // pairs of addresses the table does not name
   std::map<LinkKey, LinkConditions> links;
+  std::vector<LinkFault> faults;
 
   const LinkConditions& find(Address from, Address to) const;
 };

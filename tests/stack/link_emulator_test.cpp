@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "stack/link_emulator.hpp"
+#include "stack/packet_headers.hpp"
 
 namespace miniweb::stack {
 namespace {
@@ -21,7 +21,7 @@ TEST(PacketSummaryTest, SaysWhatTcpdumpWould) {
                                    0,    0,    127,  9,    8,    53,   127,  9, 8,  1,
                                    0x0f, 0xa0, 0x00, 0x35, 0x00, 0x12, 0x00, 0};
   EXPECT_EQ(packet_summary(udp), "udp 127.9.8.53:4000 > 127.9.8.1:53 len 10");
-  EXPECT_FALSE(packet_ends(std::vector<std::uint8_t>(10, 0)));
+  EXPECT_FALSE(read_packet_headers(std::vector<std::uint8_t>(10, 0)));
 }
 
 }  // namespace
