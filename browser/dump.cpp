@@ -32,9 +32,7 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
   const Viewport viewport{.width = options.width, .text_as_pages = false};
   std::unique_ptr<observe::Recorder> recorder;
   if (options.packets || !options.pcap.empty())
-    recorder =
-        observe::Recorder::start(navigator.options().dns.recursive,
-                                 observe::CaptureLimits{.max_frames = options.capture_frames});
+    recorder = observe::Recorder::start(navigator.options().dns.recursive, options.watch);
   auto page = navigator.load_now(url, viewport, trace, recorder.get());
   // The trace of a single visit ends with its close, as the browser quitting does it.
   navigator.close_connections(trace, recorder.get());

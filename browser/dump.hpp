@@ -6,14 +6,15 @@
 #include <iosfwd>
 
 #include "browser/navigator.hpp"
+#include "browser/observe/watch_settings.hpp"
 
 namespace miniweb::browser {
 
 struct DumpOptions {
   bool trace = false;
-  bool packets = false;  // the ladder of the load's packets, on the error stream
-  std::string pcap;      // where to save them as pcapng, when set
-  std::size_t capture_frames = 20000;  // the capture's bound
+  bool packets = false;          // the ladder of the load's packets, on the error stream
+  std::string pcap;              // where to save them as pcapng, when set
+  observe::WatchSettings watch;  // the capture's bound and the link emulator's drop log
   int width = 80;
   // Standard output is a terminal: text that is not a page goes through printable_text, so
   // that its control characters cannot drive the terminal. To a file or a pipe it goes as is.

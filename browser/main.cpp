@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
                       DumpOptions{.trace = options->trace,
                                   .packets = options->packets,
                                   .pcap = options->pcap,
-                                  .capture_frames = options->capture_frames,
+                                  .watch = options->watch,
                                   .width = options->width ? options->width : 80,
                                   .terminal = ::isatty(STDOUT_FILENO) != 0},
                       std::cout, std::cerr);
@@ -85,7 +85,6 @@ int main(int argc, char** argv) {
     case Face::Window:
       break;
   }
-  observe::PacketView packets(options->packets, options->navigator.dns.recursive,
-                              options->capture_frames);
+  observe::PacketView packets(options->packets, options->navigator.dns.recursive, options->watch);
   return run_full_screen(navigator, start, packets);
 }

@@ -92,10 +92,13 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   app.add_option("--pcap", options.pcap,
                  "save the load's packets as pcapng, with the TLS secrets inside, for Wireshark "
                  "and tshark");
-  app.add_option("--capture-limit", options.capture_frames,
+  app.add_option("--capture-limit", options.watch.limits.max_frames,
                  "keep at most this many frames of a load's capture (default 20000); past it "
                  "the ladder says how many were left out")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  app.add_option("--link-drops", options.watch.link_drop_log,
+                 "the link emulator's drop log (./miniweb passes it): the packet view marks the "
+                 "packets it dropped as lost");
   bool fresh = false;
   app.add_flag("--fresh", fresh,
                "start with empty caches, in memory and in the profile, as a new private window "

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "browser/navigator.hpp"
+#include "browser/observe/watch_settings.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::browser {
@@ -21,10 +22,10 @@ struct BrowserOptions {
   std::string url;  // as typed; empty: none
   Face face = Face::FullScreen;
   bool trace = false;
-  bool packets = false;  // the ladder of the load's packets
-  std::string pcap;      // where to save them, when set
-  std::size_t capture_frames = 20000;  // the capture's bound, in frames
-  int width = 0;         // 0: the terminal's width (the dump: 80)
+  bool packets = false;          // the ladder of the load's packets
+  std::string pcap;              // where to save them, when set
+  observe::WatchSettings watch;  // the capture's bound, in frames, and the link drop log
+  int width = 0;                 // 0: the terminal's width (the dump: 80)
   std::string screenshot;
   NavigatorOptions navigator;
 };

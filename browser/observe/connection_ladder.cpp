@@ -55,7 +55,7 @@ ConnectionLadder::ConnectionLadder(const OwnConnection& own, const std::vector<T
     (seen.request ? requests_ : responses_).push_back(std::move(seen.start_line));
 }
 
-void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row) {
+void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row, bool lost) {
   now_ = row.time_us;
   const packets::TcpHeader& tcp = *packet.tcp;
   const bool from_client = same_endpoint(packet.source, own_.end.local);
@@ -79,9 +79,12 @@ void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row) {
   if (tcp.has(Fin) && !times_.first_fin) times_.first_fin = now_;
   times_.last_segment = now_;
 
+  const auto again =
+      retransmissions_.on_segment(from_client, tcp, packet.payload_length, now_, !lost);
+  if (again) row.details.push_back(*again);
   Direction& direction = from_client ? client_ : server_;
   const packets::SegmentResult result = direction.stream.add(tcp.seq, tcp.flags, packet.payload, 0);
-  if (result.fate == packets::SegmentFate::Retransmission)
+  if (result.fate == packets::SegmentFate::Retransmission && !again)
     row.details.push_back("a retransmission: every byte of it had come before");
   for (const packets::StreamGap& gap : result.gaps)
     row.details.push_back("bytes " + std::to_string(gap.begin) + "-" + std::to_string(gap.end) +
@@ -93,7 +96,17 @@ void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row) {
       plain_http(from_client, bytes, row);
   }
 
-  segment_states_.on_segment(from_client, tcp, packet.payload_length);
+  const TcpState server_before = segment_states_.server();
+  segment_states_.on_segment(from_client, tcp, packet.payload_length, !lost);
+  if (from_client && server_before == TcpState::SynReceived) {
+    const bool pure_ack = tcp.flags == Ack && packet.payload_length == 0;
+    if (lost && pure_ack) third_ack_lost_ = true;
+    if (!lost && segment_states_.server() == TcpState::Established && packet.payload_length > 0)
+      row.details.push_back(
+          std::string("the server was still in SYN_RECEIVED: the ACK in this data segment "
+                      "completed its handshake") +
+          (third_ack_lost_ ? ", in place of the third ACK, which was lost" : ""));
+  }
   row.states = "browser " + state_text(true, segment_states_.client()) + " · " + own_.host + " " +
                state_text(false, segment_states_.server());
 }

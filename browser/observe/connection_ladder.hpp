@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "browser/observe/journey.hpp"
+#include "browser/observe/retransmissions.hpp"
 #include "browser/observe/segment_states.hpp"
 #include "browser/observe/tls_contents.hpp"
 #include "browser/packets/http_heads.hpp"
@@ -34,8 +35,9 @@ class ConnectionLadder {
   ConnectionLadder(const OwnConnection& own, const std::vector<TlsEvent>* tls,
                    std::vector<HttpSeen> http, std::vector<StateSample> states);
 
-  // One of the connection's segments; `row` has its time and columns already.
-  void add(const packets::Packet& packet, LadderRow& row);
+  // One of the connection's segments; `row` has its time and columns already. A `lost` segment
+  // was captured leaving but never arrived (the link emulator dropped it).
+  void add(const packets::Packet& packet, LadderRow& row, bool lost = false);
   const ConnectionTimes& times() const { return times_; }
   // The capture is over: a TLS record or HTTP head left unfinished is said in `notes`.
   void finish(std::vector<std::string>& notes);
@@ -65,6 +67,8 @@ class ConnectionLadder {
   std::optional<bool> last_data_from_client_;
   std::vector<StateSample> states_;
   SegmentStates segment_states_;
+  Retransmissions retransmissions_;
+  bool third_ack_lost_ = false;
   Direction client_, server_;
   packets::HttpStreamDecoder http_;
   ConnectionTimes times_;

@@ -40,7 +40,7 @@ struct Classified {
 class JourneyReader {
  public:
   JourneyReader(const ObservedLoad& observed, const Trace& trace)
-      : observed_(observed), trace_(trace) {}
+      : observed_(observed), trace_(trace), drops_(observed.link_drops) {}
 
   Journey read() {
     journey_.captured = observed_.capture.frames.size();
@@ -72,6 +72,7 @@ class JourneyReader {
     if (observed_.resolver) hosts_.add(observed_.resolver->address().to_string(), "resolver");
     for (const OwnConnection& connection : observed_.connections)
       hosts_.name(connection.end.remote.address().to_string(), connection.host);
+    find_answers();
     for (const Classified& item : selected_) rows_for(item);
     for (auto& [index, ladder] : connections_) ladder.finish(journey_.notes);
     journey_.hosts = hosts_.finish();
@@ -181,12 +182,19 @@ class JourneyReader {
     row.time_us = micros(packet.time) - origin_us_;
     row.from = hosts_.column(packet.source.address.to_string());
     row.to = hosts_.column(packet.destination.address.to_string());
+    std::optional<LinkDrop> drop = drops_.take(packet);
+    if (drop) {
+      // Captured as it left; the emulator took it on the receiving side.
+      row.lost = true;
+      row.details.push_back("✗ lost: dropped by the link emulator (" + drop->why +
+                            "); it never arrived");
+    }
     if (packet.problem)
       journey_.notes.push_back("packet at " + format_ms(row.time_us) + ": " +
                                packet.problem->to_string());
     if (item.role == Role::OwnTcp) {
       ConnectionLadder& ladder = connection(item.connection);
-      ladder.add(packet, row);
+      ladder.add(packet, row, row.lost);
       journey_.rows.push_back(std::move(row));
       return;
     }
@@ -199,6 +207,7 @@ class JourneyReader {
       if (summary) {
         row.text = "DNS " + summary->to_string() + ", UDP";
         message = learn_names(packet.payload);
+        if (message && item.role == Role::ResolverDns) asked_again(packet, *message, row);
       } else {
         row.details.push_back("not a DNS message the decoder reads: " + summary.error().message);
       }
@@ -222,6 +231,38 @@ class JourneyReader {
         if (summary) learn_names(message.message);
       }
     }
+  }
+
+  // The resolver's questions upstream and their answers: a question that went unanswered (lost,
+  // or the server was slow) is said at the resolver's next question, asked again or not.
+  void asked_again(const Packet& packet, const dns::Message& message, LadderRow& row) {
+    const std::string address =
+        (message.qr ? packet.source : packet.destination).address.to_string();
+    const auto key = std::make_pair(address, message.id);
+    if (message.qr || message.questions.empty()) return;
+    const std::string question = message.questions.front().name.to_string() + " " +
+                                 dns::type_to_string(message.questions.front().type);
+    const std::int64_t at = micros(packet.time);
+    for (const auto& [asked, before] : unanswered_) {
+      const auto& [when, what] = before;
+      const std::string server = hosts_.name_of(asked.first, asked.first);
+      row.details.push_back(
+          what == question
+              ? "the same question again, " + format_ms(at - when) + " after it was asked of " +
+                    server + ", which never answered it (none in the capture)"
+              : format_ms(at - when) + " after its question " + what + " to " + server +
+                    ", which never answered (none in the capture): the resolver went on");
+    }
+    unanswered_.clear();
+    if (!answered_.count(key)) unanswered_[key] = {at, question};
+  }
+
+  // Every (name server, ID) that answered the resolver in the capture.
+  void find_answers() {
+    for (const Classified& item : selected_)
+      if (item.role == Role::ResolverDns && !item.packet.is_tcp())
+        if (auto header = dns::Message::decode_header(item.packet.payload); header && header->qr)
+          answered_.insert({item.packet.source.address.to_string(), header->id});
   }
 
   // The browser's question and the resolver's answer: did the resolver ask anyone in between?
@@ -339,6 +380,10 @@ class JourneyReader {
   packets::TcpStreams dns_streams_;
   std::map<packets::FlowKey, packets::DnsTcpSplitter> dns_splitters_;
   std::map<std::pair<std::uint16_t, std::uint16_t>, std::int64_t> questions_;
+  std::set<std::pair<std::string, std::uint16_t>> answered_;
+  // The resolver's questions upstream never answered, by (server, ID): when, and what.
+  std::map<std::pair<std::string, std::uint16_t>, std::pair<std::int64_t, std::string>> unanswered_;
+  LinkDropMatcher drops_;
 };
 
 }  // namespace

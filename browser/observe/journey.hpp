@@ -26,6 +26,7 @@ struct LadderRow {
   std::string text;                  // the packet: "SYN seq=... ack=0 win=65495 len=0 <...>"
   std::string states;                // TCP: "browser SYN_SENT (seen), server LISTEN (...)"
   std::vector<std::string> details;  // what it carried, a line each
+  bool lost = false;                 // the link emulator dropped it: it never arrived
 };
 
 // A seed step with its duration as the packets (or, for parse and layout, the browser) timed it.

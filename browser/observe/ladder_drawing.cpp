@@ -12,20 +12,22 @@ constexpr std::size_t kColumnWidth = 4;
 constexpr std::size_t kTimeWidth = 14;  // "    12.345 ms "
 
 // The lanes of a row: a bar under each host; an arrow from `from` to `to` when there is one.
-std::string lanes(std::size_t count, std::optional<std::pair<std::size_t, std::size_t>> arrow) {
+// A lost packet's arrow is dashed and ends in a cross short of its host.
+std::string lanes(std::size_t count, std::optional<std::pair<std::size_t, std::size_t>> arrow,
+                  bool lost = false) {
   std::vector<std::string> cells(count * kColumnWidth, " ");
   for (std::size_t column = 0; column < count; ++column) cells[column * kColumnWidth] = "│";
   if (arrow && arrow->first != arrow->second) {
     const auto [from, to] = *arrow;
     const std::size_t left = std::min(from, to) * kColumnWidth;
     const std::size_t right = std::max(from, to) * kColumnWidth;
-    for (std::size_t at = left + 1; at < right; ++at) cells[at] = "─";
+    for (std::size_t at = left + 1; at < right; ++at) cells[at] = lost ? "╌" : "─";
     if (from < to) {
       cells[left] = "├";
-      cells[right - 1] = "▶";
+      cells[right - 1] = lost ? "✗" : "▶";
     } else {
       cells[right] = "┤";
-      cells[left + 1] = "◀";
+      cells[left + 1] = lost ? "✗" : "◀";
     }
   }
   std::string out;
@@ -58,8 +60,8 @@ std::vector<std::string> draw_ladder(const Journey& journey) {
   }
   if (count) lines.push_back(blank + lanes(count, std::nullopt));
   for (const LadderRow& row : journey.rows) {
-    lines.push_back(time_cell(row.time_us) + lanes(count, std::make_pair(row.from, row.to)) +
-                    row.text);
+    lines.push_back(time_cell(row.time_us) +
+                    lanes(count, std::make_pair(row.from, row.to), row.lost) + row.text);
     const std::string under = blank + lanes(count, std::nullopt);
     for (const std::string& detail : row.details) lines.push_back(under + detail);
     if (!row.states.empty()) lines.push_back(under + "↳ " + row.states);

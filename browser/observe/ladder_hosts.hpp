@@ -34,16 +34,17 @@ class LadderHosts {
     if (added) order_.push_back(address);
     return entry->second;
   }
+  // What the host is called so far: given, else learnt, else `unknown`.
+  std::string name_of(const std::string& address,
+                      const std::string& unknown = "name server") const {
+    auto given = given_.find(address);
+    if (given != given_.end()) return given->second;
+    auto learnt = learnt_.find(address);
+    return learnt != learnt_.end() ? learnt->second : unknown;
+  }
   std::vector<LadderHost> finish() const {
     std::vector<LadderHost> hosts;
-    for (const std::string& address : order_) {
-      auto given = given_.find(address);
-      auto learnt = learnt_.find(address);
-      hosts.push_back(LadderHost{given != given_.end()     ? given->second
-                                 : learnt != learnt_.end() ? learnt->second
-                                                           : "name server",
-                                 address});
-    }
+    for (const std::string& address : order_) hosts.push_back({name_of(address), address});
     return hosts;
   }
 

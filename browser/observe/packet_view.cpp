@@ -6,7 +6,7 @@ namespace miniweb::browser::observe {
 
 LoadObserver* PacketView::begin() {
   if (!enabled_) return nullptr;
-  pending_ = Recorder::start(resolver_, CaptureLimits{.max_frames = capture_frames_});
+  pending_ = Recorder::start(resolver_, settings_);
   return pending_.get();
 }
 
@@ -16,7 +16,7 @@ void PacketView::started(std::uint64_t load) {
 
 void PacketView::close_connections(Navigator& navigator) {
   if (!enabled_) return;
-  auto recorder = Recorder::start(resolver_, CaptureLimits{.max_frames = capture_frames_});
+  auto recorder = Recorder::start(resolver_, settings_);
   Trace trace;
   navigator.close_connections(trace, recorder.get());
   const ObservedLoad observed = recorder->finish();

@@ -20,9 +20,8 @@ namespace miniweb::browser::observe {
 
 class PacketView {
  public:
-  PacketView(bool enabled, std::optional<asio::ip::udp::endpoint> resolver,
-             std::size_t capture_frames)
-      : enabled_(enabled), resolver_(std::move(resolver)), capture_frames_(capture_frames) {}
+  PacketView(bool enabled, std::optional<asio::ip::udp::endpoint> resolver, WatchSettings settings)
+      : enabled_(enabled), resolver_(std::move(resolver)), settings_(std::move(settings)) {}
 
   // A load is about to start: the watcher to hand the navigator (nullptr when the view is off);
   // then started() with the number Navigator::start gave it.
@@ -42,7 +41,7 @@ class PacketView {
  private:
   bool enabled_;
   std::optional<asio::ip::udp::endpoint> resolver_;
-  std::size_t capture_frames_;
+  WatchSettings settings_;
   std::unique_ptr<Recorder> pending_;
   std::map<std::uint64_t, std::unique_ptr<Recorder>> watching_;
   std::string text_ =

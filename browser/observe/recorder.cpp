@@ -37,9 +37,11 @@ std::int64_t wall_clock_us() {
 }
 
 std::unique_ptr<Recorder> Recorder::start(const std::optional<asio::ip::udp::endpoint>& resolver,
-                                          const CaptureLimits& limits) {
+                                          const WatchSettings& settings) {
   auto recorder = std::unique_ptr<Recorder>(new Recorder());
-  auto capture = LiveCapture::start("lo", capture_filter(resolver), limits);
+  recorder->link_drop_log_ = settings.link_drop_log;
+  recorder->started_us_ = wall_clock_us();
+  auto capture = LiveCapture::start("lo", capture_filter(resolver), settings.limits);
   if (capture)
     recorder->capture_ = std::move(*capture);
   else
@@ -169,6 +171,7 @@ ObservedLoad Recorder::finish() {
     observed = std::move(observed_);
   }
   if (capture_) observed.capture = capture_->stop();
+  if (!link_drop_log_.empty()) observed.link_drops = read_link_drops(link_drop_log_, started_us_);
   observed.tls = tls_.events();
   return observed;
 }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,8 +20,10 @@
 
 #include "browser/net/load_observer.hpp"
 #include "browser/observe/capture.hpp"
+#include "browser/observe/link_drops.hpp"
 #include "browser/observe/socket_states.hpp"
 #include "browser/observe/tls_recorder.hpp"
+#include "browser/observe/watch_settings.hpp"
 
 namespace miniweb::browser::observe {
 
@@ -55,8 +58,9 @@ struct ObservedLoad {
   std::vector<StateSample> states;  // each change the kernel reported, for either end
   std::string state_error;          // why there are no states, when sock_diag failed
   std::map<int, std::vector<TlsEvent>> tls;
-  std::vector<HttpSeen> http;  // in the order they happened
-  std::string key_log;         // NSS key log lines, for a capture Wireshark decrypts
+  std::vector<HttpSeen> http;        // in the order they happened
+  std::string key_log;               // NSS key log lines, for a capture Wireshark decrypts
+  std::vector<LinkDrop> link_drops;  // what the link emulator dropped while the load was watched
 };
 
 class Recorder final : public LoadObserver {
@@ -64,7 +68,7 @@ class Recorder final : public LoadObserver {
   // Starts watching: the capture when the process may (else ObservedLoad::capture_error says
   // why), of the packets to and from the resolver's /24, and the sampler of states.
   static std::unique_ptr<Recorder> start(const std::optional<asio::ip::udp::endpoint>& resolver,
-                                         const CaptureLimits& limits = {});
+                                         const WatchSettings& settings = {});
   ~Recorder() override;
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -91,6 +95,8 @@ class Recorder final : public LoadObserver {
   void sample_until_stopped();
 
   std::unique_ptr<LiveCapture> capture_;
+  std::filesystem::path link_drop_log_;
+  std::int64_t started_us_ = 0;
   TlsRecorder tls_;
   std::mutex mutex_;  // guards observed_ and last_states_, shared with the sampler
   ObservedLoad observed_;

@@ -72,12 +72,12 @@ void SegmentStates::received(End& end, const packets::TcpHeader& tcp) {
 }
 
 void SegmentStates::on_segment(bool from_client, const packets::TcpHeader& tcp,
-                               std::uint32_t payload_length) {
+                               std::uint32_t payload_length, bool arrived) {
   End& sender = from_client ? client_ : server_;
   End& receiver = from_client ? server_ : client_;
   if (tcp.has(Fin) && !client_closed_first_) client_closed_first_ = from_client;
   sent(sender, tcp, payload_length);
-  received(receiver, tcp);
+  if (arrived) received(receiver, tcp);
 }
 
 }  // namespace miniweb::browser::observe

@@ -19,8 +19,10 @@ class SegmentStates {
 
   // A connection already open when the capture began (kept alive from an earlier load).
   void assume_established() { client_.state = server_.state = TcpState::Established; }
-  // One segment, from the client (the end that sent the first SYN) or from the server.
-  void on_segment(bool from_client, const packets::TcpHeader& tcp, std::uint32_t payload_length);
+  // One segment, from the client (the end that sent the first SYN) or from the server. A
+  // segment lost on the way moves its sender's state only.
+  void on_segment(bool from_client, const packets::TcpHeader& tcp, std::uint32_t payload_length,
+                  bool arrived = true);
 
   TcpState client() const { return client_.state; }
   TcpState server() const { return server_.state; }

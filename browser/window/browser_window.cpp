@@ -85,7 +85,7 @@ BrowserWindow::BrowserWindow(const WindowOptions& options, std::unique_ptr<SdlSe
       text_cursor_(SDL_CreateSystemCursor(SDL_SYSTEM_CURSOR_IBEAM)),
       wake_event_(wake_event),
       navigator_(options.navigator),
-      packets_(options.packets, options.navigator.dns.recursive, options.capture_frames) {
+      packets_(options.packets, options.navigator.dns.recursive, options.watch) {
   navigator_.on_news([wake_event] {
     // SDL_PushEvent is safe from any thread; it only wakes the UI's loop.
     SDL_Event event{};

@@ -38,7 +38,7 @@ struct WindowOptions {
   bool software_renderer = false;
   bool hidden = false;   // no window shown on screen (tests, benchmarks)
   bool packets = false;  // capture each load for the F12 panel's packets tab (--packets)
-  std::size_t capture_frames = 20000;
+  observe::WatchSettings watch;
 };
 
 // Opens the window and runs it until it is closed. Returns 0, or with a screenshot the

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   window_options.navigator = options->navigator;
   window_options.screenshot = options->screenshot;
   window_options.packets = options->packets;
-  window_options.capture_frames = options->capture_frames;
+  window_options.watch = options->watch;
   window_options.hidden = !options->screenshot.empty();
   return window::run_window(window_options);
 }
