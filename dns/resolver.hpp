@@ -44,8 +44,10 @@ struct ResolverOptions {
   // The address questions to other servers leave from, as Unbound's outgoing-interface: the
   // resolver's own, so that a capture shows the resolver asking. Empty: the kernel's choice.
   std::optional<asio::ip::address> outgoing_address;
-  // How long to wait for one server before trying the next.
-  std::chrono::milliseconds query_timeout{1000};
+  // How long to wait for one server before trying the next; and how many rounds over the
+  // servers that gave no answer at all, each waiting twice as long as the one before.
+  std::chrono::milliseconds query_timeout{600};
+  int query_rounds = 2;
   // Limits on the work one resolution may do (Unbound: max-referrals, target-fetch depth).
   int max_referrals = 16;
   int max_cname_chain = 8;

@@ -1,6 +1,8 @@
 #include "dns/resolver_iteration.hpp"
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 namespace miniweb::dns {
 namespace {
@@ -206,79 +208,93 @@ asio::awaitable<ResolverIteration::Step> ResolverIteration::iterate(const Name& 
       if (!addresses_of(s).empty()) order.push_back(s);
     for (const auto& s : servers)
       if (addresses_of(s).empty()) order.push_back(s);
-    for (const auto& server_name : order) {
-      std::vector<asio::ip::address> addresses = addresses_of(server_name);
-      if (addresses.empty()) {
-        if (depth >= options_.max_ns_depth) {
-          last_error = "NS name lookups nested too deeply";
-          continue;
+    // A server that did not answer (its question or its answer lost on the way) is asked
+    // again once the others have been tried, waiting twice as long each round, as Unbound
+    // backs off; one that answered with an error is not asked again.
+    std::set<asio::ip::address> silent;
+    for (int round = 0; round < options_.query_rounds && !response; ++round) {
+      if (round > 0 && silent.empty()) break;
+      const auto timeout = options_.query_timeout * (1 << round);
+      const std::set<asio::ip::address> ask_again = std::exchange(silent, {});
+      for (const auto& server_name : order) {
+        std::vector<asio::ip::address> addresses = addresses_of(server_name);
+        if (round > 0) {
+          std::erase_if(addresses, [&](const auto& a) { return !ask_again.count(a); });
+          if (addresses.empty()) continue;
         }
-        // RFC 1034 5.3.3 step 3: resolve the server's name first.
-        Resolution found = co_await resolve(server_name, type::A, ctx, depth + 1);
-        for (const auto& record : found.answers)
-          if (record.type == type::A && record.name == server_name)
-            addresses.push_back(address_of(record));
         if (addresses.empty()) {
-          last_error = "cannot find the address of " + server_name.to_string();
-          continue;
+          if (depth >= options_.max_ns_depth) {
+            last_error = "NS name lookups nested too deeply";
+            continue;
+          }
+          // RFC 1034 5.3.3 step 3: resolve the server's name first.
+          Resolution found = co_await resolve(server_name, type::A, ctx, depth + 1);
+          for (const auto& record : found.answers)
+            if (record.type == type::A && record.name == server_name)
+              addresses.push_back(address_of(record));
+          if (addresses.empty()) {
+            last_error = "cannot find the address of " + server_name.to_string();
+            continue;
+          }
         }
+        for (const auto& address : addresses) {
+          if (ctx.queries >= options_.max_queries) {
+            co_return Step{rcode::SERVFAIL,
+                           {},
+                           {},
+                           {},
+                           "gave up after " + std::to_string(options_.max_queries) + " queries"};
+          }
+          ++ctx.queries;
+          ++queries_sent_;
+          asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
+          Message query = make_query(ask_name, ask_type, false);
+          auto started = Clock::now();
+          ExchangeNotes notes;
+          const asio::ip::address* source =
+              options_.outgoing_address ? &*options_.outgoing_address : nullptr;
+          Result<Message> reply = co_await exchange(endpoint, query, timeout, &notes, source);
+          const Transport transport = notes.transport;
+          auto took = Clock::now() - started;
+          if (!reply) {
+            last_error = reply.error().message;
+            silent.insert(address);
+            record_step(ctx, server_name, endpoint, zone, question, reply, took, transport,
+                        "error: " + reply.error().message);
+            continue;
+          }
+          if (reply->rcode != rcode::NOERROR && reply->rcode != rcode::NXDOMAIN) {
+            // SERVFAIL, REFUSED (a lame server), ...: try the next one.
+            last_error =
+                endpoint_to_string(endpoint) + " answered " + rcode_to_string(reply->rcode);
+            record_step(ctx, server_name, endpoint, zone, question, reply, took, transport,
+                        rcode_to_string(reply->rcode));
+            continue;
+          }
+          response = std::move(*reply);
+          Name asked_zone = zone;  // classify() moves zone down on a referral
+          Step step = classify(*response, ask_name, ask_type, zone, servers);
+          record_step(ctx, server_name, endpoint, asked_zone, question, *response, took, transport,
+                      summarize(step, *response, zone, servers));
+          if (step.rcode == rcode::SERVFAIL && step.error == "lame") {
+            response.reset();
+            last_error = endpoint_to_string(endpoint) + " gave neither an answer nor a referral";
+            continue;
+          }
+          if (step.rcode == rcode::NOERROR && step.error == "referral") break;
+          if (!full) {
+            // The minimised name exists here (or, on NXDOMAIN, the server may be one that
+            // answers wrongly for empty non-terminals: like Unbound's relaxed mode, fall back
+            // to the full name).
+            descend = true;
+            ask_labels =
+                step.rcode == rcode::NXDOMAIN ? qname.label_count() : next_labels(ask_labels);
+            break;
+          }
+          co_return step;
+        }
+        if (response) break;
       }
-      for (const auto& address : addresses) {
-        if (ctx.queries >= options_.max_queries) {
-          co_return Step{rcode::SERVFAIL,
-                         {},
-                         {},
-                         {},
-                         "gave up after " + std::to_string(options_.max_queries) + " queries"};
-        }
-        ++ctx.queries;
-        ++queries_sent_;
-        asio::ip::udp::endpoint endpoint(address, options_.upstream_port);
-        Message query = make_query(ask_name, ask_type, false);
-        auto started = Clock::now();
-        ExchangeNotes notes;
-        const asio::ip::address* source =
-            options_.outgoing_address ? &*options_.outgoing_address : nullptr;
-        Result<Message> reply =
-            co_await exchange(endpoint, query, options_.query_timeout, &notes, source);
-        const Transport transport = notes.transport;
-        auto took = Clock::now() - started;
-        if (!reply) {
-          last_error = reply.error().message;
-          record_step(ctx, server_name, endpoint, zone, question, reply, took, transport,
-                      "error: " + reply.error().message);
-          continue;
-        }
-        if (reply->rcode != rcode::NOERROR && reply->rcode != rcode::NXDOMAIN) {
-          // SERVFAIL, REFUSED (a lame server), ...: try the next one.
-          last_error = endpoint_to_string(endpoint) + " answered " + rcode_to_string(reply->rcode);
-          record_step(ctx, server_name, endpoint, zone, question, reply, took, transport,
-                      rcode_to_string(reply->rcode));
-          continue;
-        }
-        response = std::move(*reply);
-        Name asked_zone = zone;  // classify() moves zone down on a referral
-        Step step = classify(*response, ask_name, ask_type, zone, servers);
-        record_step(ctx, server_name, endpoint, asked_zone, question, *response, took, transport,
-                    summarize(step, *response, zone, servers));
-        if (step.rcode == rcode::SERVFAIL && step.error == "lame") {
-          response.reset();
-          last_error = endpoint_to_string(endpoint) + " gave neither an answer nor a referral";
-          continue;
-        }
-        if (step.rcode == rcode::NOERROR && step.error == "referral") break;
-        if (!full) {
-          // The minimised name exists here (or, on NXDOMAIN, the server may be one that
-          // answers wrongly for empty non-terminals: like Unbound's relaxed mode, fall back
-          // to the full name).
-          descend = true;
-          ask_labels =
-              step.rcode == rcode::NXDOMAIN ? qname.label_count() : next_labels(ask_labels);
-          break;
-        }
-        co_return step;
-      }
-      if (response) break;
     }
     if (!response) co_return Step{rcode::SERVFAIL, {}, {}, {}, last_error};
     if (descend) continue;

@@ -15,7 +15,7 @@ experiment_summary() {
     lose-syn-ack) echo "the server's SYN-ACK is lost: what each end does about it" ;;
     lose-third-ack) echo "the handshake's third segment, the browser's ACK, is lost" ;;
     lose-data) echo "a data segment of the response is lost and sent again: fast retransmit or a timer" ;;
-    lose-dns) echo "the resolver's first question to a name server is lost: it asks again" ;;
+    lose-dns) echo "the resolver's question to the root is lost: it asks again" ;;
     syn-flood) echo "spoofed SYNs fill a server's SYN queue; SYN cookies let a real client in" ;;
     stream) echo "a live stream's frames over UDP and over TCP through a lossy link: gaps or stalls" ;;
   esac
@@ -98,7 +98,8 @@ cmd_experiment() {
     # Over TLS 1.3 the server's first two data segments are its handshake flight and its
     # session tickets; the response comes after them.
     lose-data) fault="drop data $server $browser $([[ $url == https:* ]] && echo 2 || echo 0) ${times:-1}" ;;
-    lose-dns) fault="drop dns-query $resolver_address * 0 ${times:-1}" ;;
+    # Its first question is the root priming query (". NS"); the one after is the page's name.
+    lose-dns) fault="drop dns-query $resolver_address * 1 ${times:-1}" ;;
   esac
   EXPERIMENT_PROFILE=$(network_current)
   say "experiment $name: $(experiment_summary "$name")"

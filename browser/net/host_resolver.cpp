@@ -170,13 +170,13 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
     dns::ExchangeNotes notes;
     dns::Message query = dns::make_query(*name, type);
     auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
-    if (observer_) {
-      observer_->dns_question(notes.local_udp, *settings_.recursive);
-      // Truncated: asked again over TCP, from a port of its own.
-      if (notes.local_tcp)
-        observer_->dns_question(
-            asio::ip::udp::endpoint(notes.local_tcp->address(), notes.local_tcp->port()),
-            *settings_.recursive);
+    tell_observer(notes);
+    for (int attempt = 1; !reply && attempt < settings_.attempts; ++attempt) {
+      trace.detail(step, "no answer (" + reply.error().message + "): asked again");
+      notes = {};
+      query.id = dns::make_query(*name, type).id;  // a new ID, as a stub asking again uses
+      reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
+      tell_observer(notes);
     }
     const dns::Transport transport = notes.transport;
     if (!reply) {
@@ -222,6 +222,16 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
       CacheEntry{resolved, std::chrono::steady_clock::now() + std::chrono::seconds(min_ttl)};
   save_to_disk_cache(host, resolved, min_ttl);
   co_return resolved;
+}
+
+void HostResolver::tell_observer(const dns::ExchangeNotes& notes) {
+  if (!observer_) return;
+  observer_->dns_question(notes.local_udp, *settings_.recursive);
+  // Truncated: asked again over TCP, from a port of its own.
+  if (notes.local_tcp)
+    observer_->dns_question(
+        asio::ip::udp::endpoint(notes.local_tcp->address(), notes.local_tcp->port()),
+        *settings_.recursive);
 }
 
 }  // namespace miniweb::browser

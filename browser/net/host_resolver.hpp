@@ -19,6 +19,7 @@
 #include "browser/net/load_observer.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
+#include "shared/dns/client.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::browser {
@@ -26,7 +27,10 @@ namespace miniweb::browser {
 struct ResolverSettings {
   std::optional<asio::ip::udp::endpoint> recursive;  // the recursive resolver to ask
   std::filesystem::path hosts_file = "/etc/hosts";
+  // Each question waits this long for the resolver, and is asked this many times in all
+  // (glibc's resolv.conf "timeout" and "attempts"): a datagram lost is asked again.
   std::chrono::milliseconds timeout{2000};
+  int attempts = 2;
   // A folder for the DNS cache kept between runs (dns-cache.json); none when empty.
   std::filesystem::path cache_dir;
 };
@@ -60,6 +64,8 @@ class HostResolver {
   ResolverSettings settings_;
   std::map<std::string, CacheEntry> cache_;  // the browser's own DNS cache
   LoadObserver* observer_ = nullptr;
+  // The local ends a question to the resolver left from, for the load's observer.
+  void tell_observer(const dns::ExchangeNotes& notes);
 };
 
 }  // namespace miniweb::browser

@@ -10,9 +10,13 @@
 #include <asio/io_context.hpp>
 #include <asio/read.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+
 #include <memory>
+#include <set>
+#include <utility>
 
 #include "dns/recursive_server.hpp"
 #include "dns/resolver.hpp"
@@ -117,11 +121,18 @@ class DnsInternet : public ::testing::Test {
     auto shared = std::make_shared<ZoneSet>(std::move(zones));
     auto counter = std::make_shared<int>(0);
     counts_[address] = counter;
+    // A question listed in unanswered_ is answered only after every resolver has stopped
+    // waiting: to the resolver, it or its answer was lost.
     auto server = std::make_unique<DnsServer>(
         io_.get_executor(), asio::ip::udp::endpoint(asio::ip::make_address(address), port),
-        SyncHandler([shared, counter](const Message& query, const asio::ip::address&) {
-          ++*counter;
-          return answer_authoritative(*shared, query);
+        AsyncHandler([this, shared, counter, address](
+                         Message query, asio::ip::address) -> asio::awaitable<Message> {
+          const int number = ++*counter;
+          if (unanswered_.count({address, number})) {
+            asio::steady_timer later(co_await asio::this_coro::executor, 1s);
+            co_await later.async_wait(asio::use_awaitable);
+          }
+          co_return answer_authoritative(*shared, query);
         }));
     server->start();
     servers_.push_back(std::move(server));
@@ -159,6 +170,7 @@ class DnsInternet : public ::testing::Test {
   std::map<std::string, std::shared_ptr<int>> counts_;
   std::vector<ResourceRecord> hints_;
   std::string root_, tld_, example_, other_, dead_, recursive_;
+  std::set<std::pair<std::string, int>> unanswered_;  // (server, its Nth question)
   uint16_t port_ = 0;
 };
 
@@ -266,6 +278,34 @@ TEST_F(DnsInternet, ServfailWhenNoServerAnswers) {
     EXPECT_EQ(r.rcode, rcode::SERVFAIL);
     EXPECT_FALSE(r.error.empty());
     EXPECT_FALSE(r.trace.back().error.empty());
+  });
+}
+
+TEST_F(DnsInternet, AsksAgainAServerThatGaveNoAnswer) {
+  unanswered_.insert({tld_, 1});
+  auto o = options();
+  o.query_timeout = 200ms;
+  Resolver resolver(io_.get_executor(), o);
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("www.example.test"), type::A, TraceMode::kRecord);
+    EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error << "\n" << trace_to_string(r);
+    EXPECT_EQ(*counts_[tld_], 2);
+    const std::string trace = trace_to_string(r);
+    EXPECT_NE(trace.find("error"), std::string::npos) << trace;
+  });
+}
+
+TEST_F(DnsInternet, GivesUpAfterItsRounds) {
+  unanswered_.insert({tld_, 1});
+  unanswered_.insert({tld_, 2});
+  auto o = options();
+  o.query_timeout = 100ms;
+  o.query_rounds = 2;
+  Resolver resolver(io_.get_executor(), o);
+  run([&]() -> asio::awaitable<void> {
+    Resolution r = co_await resolver.resolve(N("www.example.test"), type::A);
+    EXPECT_EQ(r.rcode, rcode::SERVFAIL);
+    EXPECT_EQ(*counts_[tld_], 2);
   });
 }
 
