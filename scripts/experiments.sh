@@ -11,7 +11,7 @@ EXPERIMENTS=(lose-syn lose-syn-ack lose-third-ack lose-data lose-dns syn-flood s
 
 experiment_summary() {
   case $1 in
-    lose-syn) echo "the browser's SYN is lost (twice): its kernel sends it again on a timer" ;;
+    lose-syn) echo "the browser's SYN is lost (twice unless --times says): its kernel sends it again" ;;
     lose-syn-ack) echo "the server's SYN-ACK is lost: what each end does about it" ;;
     lose-third-ack) echo "the handshake's third segment, the browser's ACK, is lost" ;;
     lose-data) echo "a data segment of the response is lost and sent again: fast retransmit or a timer" ;;
