@@ -135,6 +135,89 @@ TEST_F(JourneyTest, NoCaptureSaysWhyInOneLine) {
             "./miniweb shell\n");
 }
 
+// The link emulator's drop log names a packet as tcpdump would; the ladder marks that packet
+// lost, moves only its sender's state, and says what came of it.
+TEST_F(JourneyTest, ALostThirdAckIsMarkedAndTheDataCompletesTheHandshake) {
+  add(segment(1000, 0, kSyn));
+  add(segment(5000, 1001, kSyn | kAck, {}, true), true);
+  const std::int64_t lost_at = time_us_;
+  add(segment(1001, 5001, kAck));
+  add(segment(1001, 5001, kPsh | kAck, build::Bytes(10, 'x')));
+  load_.link_drops.push_back(
+      LinkDrop{lost_at + 30, "an experiment's fault",
+               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [.] seq 1001 ack 5001 len 0"});
+  const std::string text = ladder();
+  EXPECT_NE(text.find("╌✗"), std::string::npos) << text;
+  EXPECT_NE(text.find("✗ lost: dropped by the link emulator (an experiment's fault); it never "
+                      "arrived"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("browser ESTABLISHED (from segments) · www.example.test SYN_RCVD (from "
+                      "segments)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("the ACK in this data segment completed its handshake, in place of the "
+                      "third ACK, which was lost"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(JourneyTest, ADropOfAnotherPacketOrTimeMarksNothing) {
+  add(segment(1000, 0, kSyn));
+  load_.link_drops.push_back(
+      LinkDrop{time_us_ - 100 + 5'000'000, "the link's loss",
+               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [S] seq 1000 ack 0 len 0"});
+  load_.link_drops.push_back(
+      LinkDrop{time_us_ - 100, "the link's loss",
+               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [S] seq 999 ack 0 len 0"});
+  EXPECT_EQ(ladder().find("lost"), std::string::npos);
+}
+
+TEST_F(JourneyTest, SynsSentAgainAreTimedAndDataSentAgainIsNamed) {
+  add(segment(1000, 0, kSyn));
+  time_us_ += 1'000'000;
+  add(segment(1000, 0, kSyn));
+  time_us_ += 1'000'000;
+  add(segment(1000, 0, kSyn));
+  add(segment(5000, 1001, kSyn | kAck, {}, true), true);
+  add(segment(1001, 5001, kAck));
+  add(segment(5001, 1001, kPsh | kAck, build::Bytes(100, 'a'), true), true);
+  add(segment(5101, 1001, kPsh | kAck, build::Bytes(100, 'b'), true), true);
+  for (int i = 0; i < 3; ++i) add(segment(1001, 5001, kAck));  // asking for 5001 three times
+  add(segment(5001, 1001, kPsh | kAck, build::Bytes(100, 'a'), true), true);
+  time_us_ += 200'000;
+  add(segment(5101, 1001, kPsh | kAck, build::Bytes(100, 'b'), true), true);
+  const std::string text = ladder();
+  EXPECT_NE(text.find("the SYN sent again, 1000.100 ms after the last (once so far): no SYN-ACK "
+                      "had arrived"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("(twice so far), 1.0× the wait before"), std::string::npos) << text;
+  EXPECT_NE(text.find("seq=5001 sent again, 0.500 ms after it was first sent: fast retransmit, "
+                      "after 3 duplicate ACKs asking for it"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("seq=5101 sent again, 200.500 ms after it was first sent: no duplicate "
+                      "ACK asked for it: a timer fired"),
+            std::string::npos)
+      << text;
+}
+
+TEST(LinkDrops, TheDropLogsLinesAreReadAndOthersSkipped) {
+  auto drop = parse_link_drop(
+      "1796186082.773604 dropped by the link emulator (the link's loss): udp 127.53.0.53:4000 > "
+      "127.53.0.1:53 len 45");
+  ASSERT_TRUE(drop);
+  EXPECT_EQ(drop->time_us, 1796186082773604);
+  EXPECT_EQ(drop->why, "the link's loss");
+  EXPECT_EQ(drop->packet, "udp 127.53.0.53:4000 > 127.53.0.1:53 len 45");
+  for (const char* bad :
+       {"", "miniweb-stack link: stopped", "17961.1 dropped by the link emulator (x): y",
+        "abc.123456 dropped by the link emulator (x): y",
+        "1796186082.773604 dropped by the link emulator (x)"})
+    EXPECT_FALSE(parse_link_drop(bad)) << bad;
+}
+
 TEST(SegmentStates, TheFourWayCloseEndsInTimeWaitOnTheSideThatClosedFirst) {
   SegmentStates states;
   miniweb::packets::TcpHeader header;
