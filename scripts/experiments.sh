@@ -85,7 +85,7 @@ cmd_experiment() {
   [[ $url =~ ^https?://([^/:]+) ]] || die "'$url' is not an http or https URL"
   local host=${BASH_REMATCH[1]}
   { [[ -f "$STATE/plan.sh" ]] && host_stack_running; } || die "the stack is not up: ./miniweb up"
-  [[ -x "$BROWSER_BIN" ]] || ensure_built
+  ensure_browser_fresh
   local resolver_endpoint="" resolver_socket=""
   resolver() { resolver_endpoint=$1; resolver_socket=${2:-}; }
   run_plan resolver

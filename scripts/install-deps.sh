@@ -21,6 +21,13 @@ for package in "${packages[@]}"; do
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
 
+# --missing: only say which are missing (one per line), and fail when any is.
+if [[ ${1:-} == --missing ]]; then
+  printf '%s\n' "${missing[@]}"
+  ((${#missing[@]} == 0))
+  exit
+fi
+
 if ((${#missing[@]} == 0)); then
   exit 0
 fi

@@ -4,6 +4,8 @@
 #   bench/browser/run.sh [RUNS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/quietly.sh
+source "$ROOT/scripts/quietly.sh"
 RUNS="${1:-5}"
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 
@@ -13,13 +15,13 @@ for package in w3m lynx python3.11-doc nodejs-doc libstdc++-12-doc; do
 done
 if ((${#need[@]})); then
   [[ $(id -u) -eq 0 ]] && sudo= || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
 BUILD="$ROOT/build/bench-browser"
 [[ -f "$BUILD/CMakeCache.txt" ]] ||
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-stack >/dev/null
+  quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
+quietly "building" cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-stack
 BROWSER="$BUILD/browser/miniweb-browser"
 
 # The best of RUNS wall-clock times of a command, in milliseconds.

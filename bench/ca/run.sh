@@ -21,6 +21,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/quietly.sh
+source "$ROOT/scripts/quietly.sh"
 N="${N:-1000}"
 RUNS="${RUNS:-5}"
 LOCK=/tmp/miniweb-build.lock
@@ -46,7 +48,7 @@ command -v pebble >/dev/null 2>&1 || need+=(pebble)
 if [ "${#need[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "needs ${need[*]} (apt-get install ${need[*]})"
   echo "bench/ca: installing ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
+  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
 fi
 command -v openssl >/dev/null || die "needs openssl"
 
@@ -56,7 +58,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_SANITIZE=OFF \
     -DMINIWEB_TESTS=OFF -DMINIWEB_PARTS="dns;ca" >/dev/null
 fi
-cmake --build "$BUILD" -j2 --target miniweb-dns miniweb-ca >/dev/null
+quietly "building" cmake --build "$BUILD" -j2 --target miniweb-dns miniweb-ca
 DNS="$BUILD/dns/miniweb-dns"
 CA="$BUILD/ca/miniweb-ca"
 [ -x "$DNS" ] && [ -x "$CA" ] || die "build did not produce $DNS and $CA"

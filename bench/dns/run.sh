@@ -14,6 +14,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/quietly.sh
+source "$ROOT/scripts/quietly.sh"
 DURATION="${DURATION:-10}"
 ZONE_RECORDS="${ZONE_RECORDS:-10000}"        # names in the zone both authoritative servers serve
 RECURSIVE_NAMES="${RECURSIVE_NAMES:-1000}"   # distinct names asked of the resolvers
@@ -39,7 +41,7 @@ done
 if [ "${#need[@]}" -gt 0 ]; then
   echo "bench/dns: installing ${need[*]}"
   # policy-rc.d (if present) keeps the packages' own daemons from starting.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null
+  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
 fi
 NSD=/usr/sbin/nsd
 UNBOUND=/usr/sbin/unbound
@@ -51,7 +53,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_SANITIZE=OFF \
     -DMINIWEB_PARTS=dns >/dev/null
 fi
-locked cmake --build "$BUILD" -j2 --target miniweb-dns >/dev/null
+quietly "building" locked cmake --build "$BUILD" -j2 --target miniweb-dns
 DNS="$BUILD/dns/miniweb-dns"
 [ -x "$DNS" ] || die "no $DNS after the build"
 

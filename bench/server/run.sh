@@ -23,6 +23,8 @@ if [[ -z ${MINIWEB_BENCH_LOCKED:-} ]]; then
 fi
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/quietly.sh
+source "$ROOT/scripts/quietly.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 IDLE=${BENCH_IDLE:-1000}
@@ -43,7 +45,7 @@ need() {  # install a Debian package when its program is missing (the bench's ow
   echo "installing $package for the benchmark" >&2
   local sudo=""
   [[ $(id -u) -ne 0 ]] && sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$package" >&2
+  quietly "installing $package" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$package"
 }
 need wrk wrk
 need nginx nginx
@@ -55,9 +57,9 @@ if [[ -z ${MINIWEB_SERVER_BIN:-} ]]; then
   BUILD="$ROOT/build/bench-server"
   export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
   if [[ ! -f $BUILD/CMakeCache.txt ]]; then
-    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_SANITIZE=OFF -DMINIWEB_PARTS="server;ca" >&2
+    quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_SANITIZE=OFF -DMINIWEB_PARTS="server;ca"
   fi
-  cmake --build "$BUILD" -j2 --target miniweb-server >&2
+  quietly "building" cmake --build "$BUILD" -j2 --target miniweb-server
   MINIWEB_SERVER_BIN="$BUILD/server/miniweb-server"
 fi
 

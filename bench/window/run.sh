@@ -11,6 +11,8 @@
 #   bench/window/run.sh [--paragraphs N] [--step PX] [--file PAGE.html]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/quietly.sh
+source "$ROOT/scripts/quietly.sh"
 BUILD=${MINIWEB_BENCH_BUILD:-$ROOT/build/bench-window}
 LOCK=/tmp/miniweb-build.lock
 
@@ -19,7 +21,7 @@ locked() {
 }
 
 [[ -f "$BUILD/CMakeCache.txt" ]] ||
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_PARTS="dns;ca;server;browser" >/dev/null
-locked cmake --build "$BUILD" -j2 --target window_scroll_bench >/dev/null
+  quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_PARTS="dns;ca;server;browser"
+quietly "building" locked cmake --build "$BUILD" -j2 --target window_scroll_bench
 echo "window scroll bench ($(date -u +%FT%TZ), $(nproc) cores)"
 SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-offscreen} locked timeout 300 "$BUILD/tests/browser/window_scroll_bench" "$@"
