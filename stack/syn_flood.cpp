@@ -314,20 +314,20 @@ Result<std::string> set_up(const SynFloodSettings& settings) {
   return line;
 }
 
-std::string namespace_line(const OwnNamespace& own) {
-  std::string line = "a network namespace of this program's own, net:[" +
-                     std::to_string(own.inode) + "], made by " +
-                     (own.way == NamespaceWay::NetworkOnly
-                          ? "unshare(CLONE_NEWNET)"
-                          : "unshare(CLONE_NEWUSER|CLONE_NEWNET) as uid " +
-                                std::to_string(::getuid()) + ", with capabilities over it");
-  line += "; started in net:[" + std::to_string(own.started_in) + "], pid 1's " +
-          (own.pid1_inode ? "net:[" + std::to_string(*own.pid1_inode) + "]" : "not readable");
-  line += "\n  TCP hash table: " +
-          (own.tcp_hash_buckets > 0 ? "its own, " + std::to_string(own.tcp_hash_buckets)
-                                    : "the host's, " + std::to_string(-own.tcp_hash_buckets)) +
-          " buckets (tcp_ehash_entries)";
-  return line;
+std::string namespace_lines(const OwnNamespace& own) {
+  std::string lines = "a network namespace of this program's own: net:[" +
+                      std::to_string(own.inode) + "]\n  made by " +
+                      (own.way == NamespaceWay::NetworkOnly
+                           ? "unshare(CLONE_NEWNET)"
+                           : "unshare(CLONE_NEWUSER|CLONE_NEWNET) as uid " +
+                                 std::to_string(::getuid()) + ", with capabilities over it");
+  lines += "; it started in net:[" + std::to_string(own.started_in) + "]; pid 1's: " +
+           (own.pid1_inode ? "net:[" + std::to_string(*own.pid1_inode) + "]" : "not readable");
+  lines += "\n  TCP hash table: " +
+           (own.tcp_hash_buckets > 0 ? "its own, " + std::to_string(own.tcp_hash_buckets)
+                                     : "the host's, " + std::to_string(-own.tcp_hash_buckets)) +
+           " buckets (tcp_ehash_entries)";
+  return lines;
 }
 
 }  // namespace
@@ -373,7 +373,7 @@ Status run_syn_flood(const SynFloodSettings& settings, std::ostream& out) {
   if (raw.get() < 0) return make_error(system_error("raw socket"));
   const Tools tools{**capture, *watch_probe, *probe, raw.get()};
 
-  out << "SYN flood, measured in " << namespace_line(*own) << "\n"
+  out << "SYN flood, measured in " << namespace_lines(*own) << "\n"
       << "  lo up; the server at " << address_text(kServer)
       << "/32 on lo; 198.18.0.0/15 routed to lo, where no address is theirs\n"
       << "  " << *sysctls << "\n"

@@ -55,29 +55,25 @@ std::string kept_options(const ClientOutcome& client) {
 
 std::string client_lines(const ClientOutcome& client, std::span<const CapturedSegment> segments,
                          std::uint16_t port) {
-  std::string text;
-  if (client.connected) {
-    text = format("a real client: connected in %.2f ms, %zu/%zu bytes echoed; ", client.connect_ms,
-                  client.echoed, client.sent) +
-           "server's MSS " + std::to_string(client.server_mss) + kept_options(client);
-    const std::int64_t received =
-        counter_change(client.before, client.after, "TcpExt.SyncookiesRecv");
-    text += "\n" + std::string(18, ' ') + "SyncookiesSent " +
-            signed_text(counter_change(client.before, client.after, "TcpExt.SyncookiesSent")) +
-            ", SyncookiesRecv " + signed_text(received) + " during its handshake: " +
-            (received > 0 ? "it came in with a SYN cookie" : "no SYN cookie");
-    return text;
-  }
+  const std::string indent = "\n" + std::string(18, ' ');
   const ClientTally tally = tally_client(segments, port, client.port);
-  text = format("a real client: no connection after %.0f ms (%s)", client.connect_ms,
-                client.failure.c_str());
-  text += "\n" + std::string(18, ' ') + "meanwhile: " + std::to_string(tally.syns) +
-          " SYNs from it and " + std::to_string(tally.synacks) + " SYN-ACKs to it captured, " +
-          "TCPReqQFullDrop " +
-          signed_text(counter_change(client.before, client.after, "TcpExt.TCPReqQFullDrop")) +
-          ", ListenDrops " +
-          signed_text(counter_change(client.before, client.after, "TcpExt.ListenDrops"));
-  return text;
+  auto change = [&](const char* name) {
+    return signed_text(counter_change(client.before, client.after, name));
+  };
+  if (!client.connected)
+    return format("a real client: no connection after %.0f ms (%s)", client.connect_ms,
+                  client.failure.c_str()) +
+           indent + "meanwhile " + std::to_string(tally.syns) + " SYNs from it and " +
+           std::to_string(tally.synacks) + " SYN-ACKs to it captured, TCPReqQFullDrop " +
+           change("TcpExt.TCPReqQFullDrop") + ", ListenDrops " + change("TcpExt.ListenDrops");
+  const bool cookie = counter_change(client.before, client.after, "TcpExt.SyncookiesRecv") > 0;
+  return format("a real client: connected in %.2f ms, %zu/%zu bytes echoed", client.connect_ms,
+                client.echoed, client.sent) +
+         indent + "during its handshake SyncookiesSent " + change("TcpExt.SyncookiesSent") +
+         ", SyncookiesRecv " + change("TcpExt.SyncookiesRecv") + ": " +
+         (cookie ? "it came in with a SYN cookie" : "no SYN cookie") + indent +
+         "its SYN offered MSS " + std::to_string(tally.syn_mss) + "; the server kept MSS " +
+         std::to_string(client.server_mss) + kept_options(client) + " (TCP_INFO)";
 }
 
 }  // namespace
@@ -176,8 +172,10 @@ std::string format_run(const FloodRun& run, std::span<const CapturedSegment> seg
                                   "-" + address_text(run.burst.last) +
                                   format(", in %.1f ms", run.burst.sending_ms));
   client_event(run.client_during);
-  for (const auto& [at, line] : lines)
-    out << format("%10.1f", ms_between(run.start, at)) << line << "\n";
+  for (const auto& [at, line] : lines) {
+    const std::string text = format("%10.1f", ms_between(run.start, at)) + line;
+    out << text.substr(0, text.find_last_not_of(' ') + 1) << "\n";
+  }
 
   out << "  counters of the namespace        before     after    change\n";
   for (const char* name : kCounters)
@@ -195,13 +193,6 @@ std::string format_run(const FloodRun& run, std::span<const CapturedSegment> seg
       tally.synacks_to_spoofed, tally.spoofed_answered, tally.spoofed_answered_again);
   out << format("    RSTs                           %6u (to 198.18.0.0/15: %u)\n", tally.rsts,
                 tally.rsts_to_spoofed);
-  for (const ClientOutcome* client :
-       {run.client_before ? &*run.client_before : nullptr, &run.client_during}) {
-    if (!client) continue;
-    const ClientTally seen = tally_client(segments, run.port, client->port);
-    out << "    real client :" << client->port << ": " << seen.syns << " SYN (MSS " << seen.syn_mss
-        << "), " << seen.synacks << " SYN-ACK\n";
-  }
   return out.str();
 }
 
