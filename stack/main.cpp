@@ -7,6 +7,7 @@
 //   miniweb-stack links --topology demo/topology.toml --net 127.53.0 --network broadband
 //                       --out .state/run/links.txt
 //   miniweb-stack link --queue 13568 --links .state/run/links.txt --drops .state/logs/drops.log
+//   miniweb-stack synflood [--spoofed 300] [--backlog 32] [--pcap FILE] [--tcpdump-pcap FILE]
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +20,7 @@
 #include "stack/link_emulator.hpp"
 #include "stack/links.hpp"
 #include "stack/plan.hpp"
+#include "stack/syn_flood.hpp"
 #include "stack/topology.hpp"
 
 namespace {
@@ -92,7 +94,54 @@ int main(int argc, char** argv) {
   link->add_option("--drops", emulator.drops, "one line per dropped packet")->required();
   link->add_option("--ready", emulator.ready, "written once the queue is bound");
   link->add_option("--capacity", emulator.capacity, "packets held at most")->capture_default_str();
+
+  miniweb::stack::SynFloodSettings flood;
+  std::string cookies = "both";
+  CLI::App* synflood = app.add_subcommand(
+      "synflood",
+      "a SYN flood on a listener in a network namespace of its own: the SYN queue, SYN "
+      "cookies and a real client's connect, measured");
+  synflood->add_option("--spoofed", flood.spoofed, "SYNs in the burst, each from its own address")
+      ->capture_default_str();
+  synflood->add_option("--backlog", flood.backlog, "listen()'s backlog: the SYN queue's limit")
+      ->capture_default_str();
+  synflood
+      ->add_option("--max-syn-backlog", flood.max_syn_backlog,
+                   "tcp_max_syn_backlog (0: four times the backlog)")
+      ->capture_default_str();
+  synflood
+      ->add_option("--synack-retries", flood.synack_retries,
+                   "tcp_synack_retries: SYN-ACKs retransmitted before a request is dropped")
+      ->capture_default_str();
+  synflood->add_option("--syncookies", cookies, "tcp_syncookies of the runs: 1, 0 or both")
+      ->check(CLI::IsMember({"1", "0", "both"}))
+      ->capture_default_str();
+  synflood
+      ->add_option("--watch", flood.watch_seconds,
+                   "seconds to watch the queue empty after the burst, at most")
+      ->capture_default_str();
+  synflood
+      ->add_option("--client-timeout", flood.client_timeout_seconds,
+                   "seconds the real client waits for its connect()")
+      ->capture_default_str();
+  synflood->add_option("--sample-ms", flood.sample_ms, "milliseconds between readings of the queue")
+      ->capture_default_str();
+  synflood->add_option("--pcap", flood.pcap, "this program's capture, written as pcap");
+  synflood->add_option("--tcpdump-pcap", flood.tcpdump_pcap,
+                       "run tcpdump -i any in the namespace too, writing this pcap file");
   CLI11_PARSE(app, argc, argv);
+
+  if (synflood->parsed()) {
+    flood.cookies = cookies == "1"   ? miniweb::stack::CookieRuns::On
+                    : cookies == "0" ? miniweb::stack::CookieRuns::Off
+                                     : miniweb::stack::CookieRuns::Both;
+    if (auto ran = miniweb::stack::run_syn_flood(flood, std::cout); !ran) {
+      std::cout << std::flush;
+      std::cerr << "miniweb-stack synflood: " << ran.error().message << "\n";
+      return 1;
+    }
+    return 0;
+  }
 
   if (link->parsed()) {
     if (auto ran = miniweb::stack::run_link_emulator(emulator); !ran) {
