@@ -7,6 +7,7 @@
 //   miniweb-stack links --topology demo/topology.toml --net 127.53.0 --network broadband
 //                       --out .state/run/links.txt
 //   miniweb-stack link --queue 13568 --links .state/run/links.txt --drops .state/logs/drops.log
+//   miniweb-stack stream --seconds 5 --delay 40 --loss 5 --deadline 50 [--tcpdump-pcap FILE]
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +20,7 @@
 #include "stack/link_emulator.hpp"
 #include "stack/links.hpp"
 #include "stack/plan.hpp"
+#include "stack/stream_experiment.hpp"
 #include "stack/topology.hpp"
 
 namespace {
@@ -92,7 +94,57 @@ int main(int argc, char** argv) {
   link->add_option("--drops", emulator.drops, "one line per dropped packet")->required();
   link->add_option("--ready", emulator.ready, "written once the queue is bound");
   link->add_option("--capacity", emulator.capacity, "packets held at most")->capture_default_str();
+
+  miniweb::stack::StreamSettings stream_settings;
+  CLI::App* stream = app.add_subcommand(
+      "stream",
+      "the stream experiment: live frames over UDP and over TCP through a lossy link, in a "
+      "network namespace of its own; reports gaps, lateness and stalls");
+  stream->add_option("--fps", stream_settings.fps, "frames a second (1 to 120)")
+      ->capture_default_str();
+  stream->add_option("--seconds", stream_settings.seconds, "how long the stream lasts (1 to 60)")
+      ->capture_default_str();
+  stream->add_option("--frame-bytes", stream_settings.frame_bytes, "bytes a frame (20 to 1472)")
+      ->capture_default_str();
+  stream
+      ->add_option("--delay", stream_settings.round_trip_ms,
+                   "the link's round trip in ms, half each way (0 to 2000)")
+      ->capture_default_str();
+  stream
+      ->add_option("--jitter", stream_settings.jitter_ms,
+                   "up to this many ms more or less, per packet (0 to 500)")
+      ->capture_default_str();
+  stream
+      ->add_option("--loss", stream_settings.loss_percent,
+                   "percent of packets lost, each way (0 to 50)")
+      ->capture_default_str();
+  stream
+      ->add_option("--deadline", stream_settings.deadline_ms,
+                   "ms after its due time a frame may come and still be played (0 to 5000)")
+      ->capture_default_str();
+  stream->add_option("--queue", stream_settings.queue, "the NFQUEUE number, in the namespace")
+      ->capture_default_str();
+  stream->add_option("--pcap", stream_settings.pcap, "save the experiment's own capture here");
+  stream->add_option("--tcpdump-pcap", stream_settings.tcpdump_pcap,
+                     "run tcpdump -i lo -w FILE in the namespace during the run");
   CLI11_PARSE(app, argc, argv);
+
+  if (stream->parsed()) {
+    if (auto checked = miniweb::stack::check_stream_settings(stream_settings); !checked) {
+      std::cerr << "miniweb-stack stream: " << checked.error().message << "\n";
+      return 2;
+    }
+    // First, while this process has one thread: only a lone thread may make a user namespace,
+    // and a network namespace is the calling thread's (and the threads it starts after).
+    auto network = miniweb::stack::enter_own_network_namespace();
+    auto ran = network ? miniweb::stack::run_stream_experiment(stream_settings, *network, std::cout)
+                       : miniweb::Status(network.error());
+    if (!ran) {
+      std::cerr << "miniweb-stack stream: " << ran.error().message << "\n";
+      return 1;
+    }
+    return 0;
+  }
 
   if (link->parsed()) {
     if (auto ran = miniweb::stack::run_link_emulator(emulator); !ran) {
