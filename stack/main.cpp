@@ -8,6 +8,7 @@
 //                       --out .state/run/links.txt
 //   miniweb-stack link --queue 13568 --links .state/run/links.txt --drops .state/logs/drops.log
 //   miniweb-stack synflood [--spoofed 300] [--backlog 32] [--pcap FILE] [--tcpdump-pcap FILE]
+//   miniweb-stack stream --seconds 5 --delay 40 --loss 5 --deadline 50 [--tcpdump-pcap FILE]
 
 #include <CLI/CLI.hpp>
 
@@ -20,6 +21,7 @@
 #include "stack/link_emulator.hpp"
 #include "stack/links.hpp"
 #include "stack/plan.hpp"
+#include "stack/stream_experiment.hpp"
 #include "stack/syn_flood.hpp"
 #include "stack/topology.hpp"
 
@@ -129,6 +131,38 @@ int main(int argc, char** argv) {
   synflood->add_option("--pcap", flood.pcap, "this program's capture, written as pcap");
   synflood->add_option("--tcpdump-pcap", flood.tcpdump_pcap,
                        "run tcpdump -i any in the namespace too, writing this pcap file");
+  miniweb::stack::StreamSettings stream_settings;
+  CLI::App* stream = app.add_subcommand(
+      "stream",
+      "the stream experiment: live frames over UDP and over TCP through a lossy link, in a "
+      "network namespace of its own; reports gaps, lateness and stalls");
+  stream->add_option("--fps", stream_settings.fps, "frames a second (1 to 120)")
+      ->capture_default_str();
+  stream->add_option("--seconds", stream_settings.seconds, "how long the stream lasts (1 to 60)")
+      ->capture_default_str();
+  stream->add_option("--frame-bytes", stream_settings.frame_bytes, "bytes a frame (20 to 1472)")
+      ->capture_default_str();
+  stream
+      ->add_option("--delay", stream_settings.round_trip_ms,
+                   "the link's round trip in ms, half each way (0 to 2000)")
+      ->capture_default_str();
+  stream
+      ->add_option("--jitter", stream_settings.jitter_ms,
+                   "up to this many ms more or less, per packet (0 to 500)")
+      ->capture_default_str();
+  stream
+      ->add_option("--loss", stream_settings.loss_percent,
+                   "percent of packets lost, each way (0 to 50)")
+      ->capture_default_str();
+  stream
+      ->add_option("--deadline", stream_settings.deadline_ms,
+                   "ms after its due time a frame may come and still be played (0 to 5000)")
+      ->capture_default_str();
+  stream->add_option("--queue", stream_settings.queue, "the NFQUEUE number, in the namespace")
+      ->capture_default_str();
+  stream->add_option("--pcap", stream_settings.pcap, "save the experiment's own capture here");
+  stream->add_option("--tcpdump-pcap", stream_settings.tcpdump_pcap,
+                     "run tcpdump -i lo -w FILE in the namespace during the run");
   CLI11_PARSE(app, argc, argv);
 
   if (synflood->parsed()) {
@@ -138,61 +172,75 @@ int main(int argc, char** argv) {
     if (auto ran = miniweb::stack::run_syn_flood(flood, std::cout); !ran) {
       std::cout << std::flush;
       std::cerr << "miniweb-stack synflood: " << ran.error().message << "\n";
-      return 1;
-    }
-    return 0;
-  }
 
-  if (link->parsed()) {
-    if (auto ran = miniweb::stack::run_link_emulator(emulator); !ran) {
-      std::cerr << "miniweb-stack link: " << ran.error().message << "\n";
-      return 1;
-    }
-    return 0;
-  }
+      if (stream->parsed()) {
+        if (auto checked = miniweb::stack::check_stream_settings(stream_settings); !checked) {
+          std::cerr << "miniweb-stack stream: " << checked.error().message << "\n";
+          return 2;
+        }
+        // First, while this process has one thread: only a lone thread may make a user namespace,
+        // and a network namespace is the calling thread's (and the threads it starts after).
+        auto network = miniweb::stack::enter_own_network_namespace();
+        auto ran = network
+                       ? miniweb::stack::run_stream_experiment(stream_settings, *network, std::cout)
+                       : miniweb::Status(network.error());
+        if (!ran) {
+          std::cerr << "miniweb-stack stream: " << ran.error().message << "\n";
+          return 1;
+        }
+        return 0;
+      }
 
-  auto topology = miniweb::stack::load_topology(topology_file);
-  if (!topology) {
-    std::cerr << "miniweb-stack: " << topology.error().message << "\n";
-    return 1;
-  }
-  if (check->parsed()) {
-    std::cout << topology_file.string() << ": " << topology->nameservers.size() << " name servers, "
-              << topology->sites.size() << " sites, " << topology->upstreams.size()
-              << " upstream groups\n";
-    return 0;
-  }
-  if (links->parsed()) {
-    auto profile = miniweb::stack::parse_network_profile(profile_name);
-    if (!profile) {
-      std::cerr << "miniweb-stack: no network profile '" << profile_name
-                << "': loopback, lan, broadband, mobile or lossy\n";
-      return 1;
+      if (link->parsed()) {
+        if (auto ran = miniweb::stack::run_link_emulator(emulator); !ran) {
+          std::cerr << "miniweb-stack link: " << ran.error().message << "\n";
+          return 1;
+        }
+        return 0;
+      }
+
+      auto topology = miniweb::stack::load_topology(topology_file);
+      if (!topology) {
+        std::cerr << "miniweb-stack: " << topology.error().message << "\n";
+        return 1;
+      }
+      if (check->parsed()) {
+        std::cout << topology_file.string() << ": " << topology->nameservers.size()
+                  << " name servers, " << topology->sites.size() << " sites, "
+                  << topology->upstreams.size() << " upstream groups\n";
+        return 0;
+      }
+      if (links->parsed()) {
+        auto profile = miniweb::stack::parse_network_profile(profile_name);
+        if (!profile) {
+          std::cerr << "miniweb-stack: no network profile '" << profile_name
+                    << "': loopback, lan, broadband, mobile or lossy\n";
+          return 1;
+        }
+        auto table = miniweb::stack::make_link_table(*topology, net, *profile);
+        auto written = table ? miniweb::write_file_atomically(
+                                   links_out, miniweb::stack::link_table_text(*table),
+                                   miniweb::kPublicFileMode)
+                             : miniweb::Status(table.error());
+        if (!written) {
+          std::cerr << "miniweb-stack: " << written.error().message << "\n";
+          return 1;
+        }
+        return 0;
+      }
+      settings.state = std::filesystem::absolute(settings.state);
+      settings.repo = std::filesystem::absolute(settings.repo);
+      settings.serial = today_serial();
+      auto made = miniweb::stack::make_plan(*topology, settings);
+      if (!made) {
+        std::cerr << "miniweb-stack: " << made.error().message << "\n";
+        return 1;
+      }
+      for (const auto& file : made->files) {
+        if (auto written = write_file(file); !written) {
+          std::cerr << "miniweb-stack: " << written.error().message << "\n";
+          return 1;
+        }
+      }
+      return 0;
     }
-    auto table = miniweb::stack::make_link_table(*topology, net, *profile);
-    auto written =
-        table ? miniweb::write_file_atomically(links_out, miniweb::stack::link_table_text(*table),
-                                               miniweb::kPublicFileMode)
-              : miniweb::Status(table.error());
-    if (!written) {
-      std::cerr << "miniweb-stack: " << written.error().message << "\n";
-      return 1;
-    }
-    return 0;
-  }
-  settings.state = std::filesystem::absolute(settings.state);
-  settings.repo = std::filesystem::absolute(settings.repo);
-  settings.serial = today_serial();
-  auto made = miniweb::stack::make_plan(*topology, settings);
-  if (!made) {
-    std::cerr << "miniweb-stack: " << made.error().message << "\n";
-    return 1;
-  }
-  for (const auto& file : made->files) {
-    if (auto written = write_file(file); !written) {
-      std::cerr << "miniweb-stack: " << written.error().message << "\n";
-      return 1;
-    }
-  }
-  return 0;
-}

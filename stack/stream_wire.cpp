@@ -1,0 +1,210 @@
+#include "stack/stream_wire.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <string>
+
+#include "stack/stream_frame.hpp"
+
+namespace miniweb::stack {
+namespace {
+
+constexpr std::uint8_t kTcp = 6;
+constexpr std::uint8_t kUdp = 17;
+constexpr std::uint8_t kSyn = 0x02;
+constexpr std::uint8_t kAck = 0x10;
+
+std::uint32_t read16(std::span<const std::uint8_t> bytes, std::size_t at) {
+  return static_cast<std::uint32_t>(bytes[at] << 8 | bytes[at + 1]);
+}
+std::uint32_t read32(std::span<const std::uint8_t> bytes, std::size_t at) {
+  return read16(bytes, at) << 16 | read16(bytes, at + 2);
+}
+
+// The IPv4 packet inside a captured frame, or nothing.
+std::span<const std::uint8_t> ip_packet(int link_type, std::span<const std::uint8_t> frame) {
+  std::size_t header = 0;
+  std::size_t type_at = 0;
+  if (link_type == kLinkEthernet) {
+    header = 14;
+    type_at = 12;
+  } else if (link_type == kLinkLinuxCooked) {
+    header = 16;
+    type_at = 14;
+  } else if (link_type != kLinkRaw) {
+    return {};
+  }
+  if (frame.size() < header) return {};
+  if (header > 0 && read16(frame, type_at) != 0x0800) return {};
+  return frame.subspan(header);
+}
+
+std::optional<std::uint64_t> number(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// "127.77.0.1:40000" into its address and port.
+std::optional<std::pair<Address, std::uint16_t>> address_port(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto address = parse_address(text.substr(0, colon));
+  auto port = number(text.substr(colon + 1));
+  if (!address || !port || *port > 65535) return std::nullopt;
+  return std::pair{*address, static_cast<std::uint16_t>(*port)};
+}
+
+std::vector<std::string_view> words(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t at = 0;
+  while (at < line.size()) {
+    const auto start = line.find_first_not_of(' ', at);
+    if (start == std::string_view::npos) break;
+    const auto end = line.find(' ', start);
+    out.push_back(line.substr(start, end == std::string_view::npos ? end : end - start));
+    at = end == std::string_view::npos ? line.size() : end;
+  }
+  return out;
+}
+
+}  // namespace
+
+WireDecoder::WireDecoder(const StreamEnds& ends, std::size_t frame_bytes, std::uint32_t frames,
+                         std::int64_t start_epoch_us)
+    : ends_(ends), frame_bytes_(frame_bytes), start_epoch_us_(start_epoch_us) {
+  summary_.tcp_frames.resize(frames);
+  udp_seen_.resize(frames);
+}
+
+void WireDecoder::add(int link_type, std::int64_t time_epoch_us,
+                      std::span<const std::uint8_t> frame) {
+  auto ip = ip_packet(link_type, frame);
+  if (ip.size() < 20 || ip[0] >> 4 != 4) {
+    ++summary_.unrelated;
+    return;
+  }
+  const std::size_t header = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
+  // The packet's length on the wire, from its header: a capture may keep only its start.
+  const std::size_t total = read16(ip, 2);
+  const Address source = read32(ip, 12);
+  const Address destination = read32(ip, 16);
+  const std::uint8_t protocol = ip[9];
+  if (header < 20 || total < header + 8 || ip.size() < header + 8) {
+    ++summary_.unrelated;
+    return;
+  }
+  auto transport = ip.subspan(header, std::min(total, ip.size()) - header);
+  const std::uint32_t source_port = read16(transport, 0);
+  const std::uint32_t destination_port = read16(transport, 2);
+  const bool forward = source == ends_.sender && destination == ends_.receiver;
+  const bool backward = source == ends_.receiver && destination == ends_.sender;
+  if (protocol == kUdp && forward && destination_port == ends_.udp_port) {
+    add_udp(transport.subspan(8));
+    return;
+  }
+  if (protocol == kTcp && transport.size() >= 20) {
+    const std::size_t offset = static_cast<std::size_t>(transport[12] >> 4) * 4;
+    const std::uint8_t flags = transport[13];
+    const std::size_t length = total > header + offset ? total - header - offset : 0;
+    if (forward && destination_port == ends_.tcp_port && offset >= 20) {
+      add_tcp(time_epoch_us - start_epoch_us_, read32(transport, 4), flags, length);
+      return;
+    }
+    if (backward && source_port == ends_.tcp_port) {
+      if (length == 0 && (flags & kAck) && !(flags & kSyn)) ++summary_.tcp_acks;
+      return;
+    }
+  }
+  ++summary_.unrelated;
+}
+
+void WireDecoder::add_udp(std::span<const std::uint8_t> payload) {
+  ++summary_.udp_datagrams;
+  auto header = parse_frame_header(payload);
+  if (!header || header->sequence >= udp_seen_.size() || udp_seen_[header->sequence]) return;
+  udp_seen_[header->sequence] = true;
+  ++summary_.udp_frames;
+}
+
+void WireDecoder::add_tcp(std::int64_t time_us, std::uint32_t seq, std::uint8_t flags,
+                          std::size_t length) {
+  if ((flags & kSyn) && !(flags & kAck)) {
+    summary_.tcp_isn = seq;
+    return;
+  }
+  if (length == 0 || !summary_.tcp_isn) return;
+  ++summary_.tcp_data_segments;
+  // Offsets within the stream: the SYN takes the ISN, the first byte is ISN + 1 (RFC 9293).
+  const std::uint64_t begin = static_cast<std::uint32_t>(seq - *summary_.tcp_isn - 1);
+  const std::uint64_t end = begin + length;
+  const bool resent = begin < highest_end_;
+  if (resent) {
+    ++summary_.tcp_resent_segments;
+    summary_.tcp_resent_bytes += std::min(end, highest_end_) - begin;
+  }
+  auto& frames = summary_.tcp_frames;
+  for (std::uint64_t frame = begin / frame_bytes_; frame * frame_bytes_ < end; ++frame) {
+    if (frame >= frames.size()) break;
+    auto& wire = frames[frame];
+    if (!wire.first_sent_us) wire.first_sent_us = time_us;
+    wire.last_sent_us = time_us;
+    ++wire.transmissions;
+    // Only the frame's own bytes below the highest sent before count as sent again.
+    if (resent && frame * frame_bytes_ < highest_end_) wire.resent = true;
+  }
+  highest_end_ = std::max(highest_end_, end);
+}
+
+std::pair<std::uint32_t, std::uint32_t> frames_of_segment(std::uint32_t isn, std::uint32_t seq,
+                                                          std::size_t length,
+                                                          std::size_t frame_bytes) {
+  const std::uint64_t begin = static_cast<std::uint32_t>(seq - isn - 1);
+  const std::uint64_t end = begin + std::max<std::size_t>(length, 1);
+  return {static_cast<std::uint32_t>(begin / frame_bytes),
+          static_cast<std::uint32_t>((end - 1) / frame_bytes)};
+}
+
+DropCounts count_drops(std::string_view log, const StreamEnds& ends) {
+  DropCounts counts;
+  constexpr std::string_view kSaid = "dropped by the link emulator: ";
+  while (!log.empty()) {
+    const auto newline = log.find('\n');
+    std::string_view line = log.substr(0, newline);
+    log = newline == std::string_view::npos ? std::string_view{} : log.substr(newline + 1);
+    const auto said = line.find(kSaid);
+    if (said == std::string_view::npos) continue;
+    const auto parts = words(line.substr(said + kSaid.size()));
+    // udp A:P > B:Q len N | tcp A:P > B:Q [F] seq N ack N len N
+    if (parts.size() < 6 || parts[2] != ">") {
+      ++counts.other;
+      continue;
+    }
+    auto from = address_port(parts[1]);
+    auto to = address_port(parts[3]);
+    auto length = number(parts.back());
+    if (!from || !to || !length || parts[parts.size() - 2] != "len") {
+      ++counts.other;
+      continue;
+    }
+    const bool forward = from->first == ends.sender && to->first == ends.receiver;
+    const bool backward = from->first == ends.receiver && to->first == ends.sender;
+    if (parts[0] == "udp" && forward && to->second == ends.udp_port)
+      ++counts.udp_frames;
+    else if (parts[0] == "tcp" && forward && to->second == ends.tcp_port && *length > 0) {
+      ++counts.tcp_data;
+      const auto seq = std::find(parts.begin(), parts.end(), "seq");
+      if (seq + 1 < parts.end())
+        if (auto said = number(*(seq + 1)); said && *said <= 0xffffffff && *length <= 0xffff)
+          counts.tcp_data_dropped.emplace_back(static_cast<std::uint32_t>(*said),
+                                               static_cast<std::uint32_t>(*length));
+    } else if (parts[0] == "tcp" && backward && from->second == ends.tcp_port && *length == 0)
+      ++counts.tcp_acks;
+    else
+      ++counts.other;
+  }
+  return counts;
+}
+
+}  // namespace miniweb::stack
