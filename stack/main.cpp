@@ -172,75 +172,78 @@ int main(int argc, char** argv) {
     if (auto ran = miniweb::stack::run_syn_flood(flood, std::cout); !ran) {
       std::cout << std::flush;
       std::cerr << "miniweb-stack synflood: " << ran.error().message << "\n";
-
-      if (stream->parsed()) {
-        if (auto checked = miniweb::stack::check_stream_settings(stream_settings); !checked) {
-          std::cerr << "miniweb-stack stream: " << checked.error().message << "\n";
-          return 2;
-        }
-        // First, while this process has one thread: only a lone thread may make a user namespace,
-        // and a network namespace is the calling thread's (and the threads it starts after).
-        auto network = miniweb::stack::enter_own_network_namespace();
-        auto ran = network
-                       ? miniweb::stack::run_stream_experiment(stream_settings, *network, std::cout)
-                       : miniweb::Status(network.error());
-        if (!ran) {
-          std::cerr << "miniweb-stack stream: " << ran.error().message << "\n";
-          return 1;
-        }
-        return 0;
-      }
-
-      if (link->parsed()) {
-        if (auto ran = miniweb::stack::run_link_emulator(emulator); !ran) {
-          std::cerr << "miniweb-stack link: " << ran.error().message << "\n";
-          return 1;
-        }
-        return 0;
-      }
-
-      auto topology = miniweb::stack::load_topology(topology_file);
-      if (!topology) {
-        std::cerr << "miniweb-stack: " << topology.error().message << "\n";
-        return 1;
-      }
-      if (check->parsed()) {
-        std::cout << topology_file.string() << ": " << topology->nameservers.size()
-                  << " name servers, " << topology->sites.size() << " sites, "
-                  << topology->upstreams.size() << " upstream groups\n";
-        return 0;
-      }
-      if (links->parsed()) {
-        auto profile = miniweb::stack::parse_network_profile(profile_name);
-        if (!profile) {
-          std::cerr << "miniweb-stack: no network profile '" << profile_name
-                    << "': loopback, lan, broadband, mobile or lossy\n";
-          return 1;
-        }
-        auto table = miniweb::stack::make_link_table(*topology, net, *profile);
-        auto written = table ? miniweb::write_file_atomically(
-                                   links_out, miniweb::stack::link_table_text(*table),
-                                   miniweb::kPublicFileMode)
-                             : miniweb::Status(table.error());
-        if (!written) {
-          std::cerr << "miniweb-stack: " << written.error().message << "\n";
-          return 1;
-        }
-        return 0;
-      }
-      settings.state = std::filesystem::absolute(settings.state);
-      settings.repo = std::filesystem::absolute(settings.repo);
-      settings.serial = today_serial();
-      auto made = miniweb::stack::make_plan(*topology, settings);
-      if (!made) {
-        std::cerr << "miniweb-stack: " << made.error().message << "\n";
-        return 1;
-      }
-      for (const auto& file : made->files) {
-        if (auto written = write_file(file); !written) {
-          std::cerr << "miniweb-stack: " << written.error().message << "\n";
-          return 1;
-        }
-      }
-      return 0;
+      return 1;
     }
+    return 0;
+  }
+
+  if (stream->parsed()) {
+    if (auto checked = miniweb::stack::check_stream_settings(stream_settings); !checked) {
+      std::cerr << "miniweb-stack stream: " << checked.error().message << "\n";
+      return 2;
+    }
+    // First, while this process has one thread: only a lone thread may make a user namespace,
+    // and a network namespace is the calling thread's (and the threads it starts after).
+    auto network = miniweb::stack::enter_own_network_namespace();
+    auto ran = network ? miniweb::stack::run_stream_experiment(stream_settings, *network, std::cout)
+                       : miniweb::Status(network.error());
+    if (!ran) {
+      std::cerr << "miniweb-stack stream: " << ran.error().message << "\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  if (link->parsed()) {
+    if (auto ran = miniweb::stack::run_link_emulator(emulator); !ran) {
+      std::cerr << "miniweb-stack link: " << ran.error().message << "\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  auto topology = miniweb::stack::load_topology(topology_file);
+  if (!topology) {
+    std::cerr << "miniweb-stack: " << topology.error().message << "\n";
+    return 1;
+  }
+  if (check->parsed()) {
+    std::cout << topology_file.string() << ": " << topology->nameservers.size() << " name servers, "
+              << topology->sites.size() << " sites, " << topology->upstreams.size()
+              << " upstream groups\n";
+    return 0;
+  }
+  if (links->parsed()) {
+    auto profile = miniweb::stack::parse_network_profile(profile_name);
+    if (!profile) {
+      std::cerr << "miniweb-stack: no network profile '" << profile_name
+                << "': loopback, lan, broadband, mobile or lossy\n";
+      return 1;
+    }
+    auto table = miniweb::stack::make_link_table(*topology, net, *profile);
+    auto written =
+        table ? miniweb::write_file_atomically(links_out, miniweb::stack::link_table_text(*table),
+                                               miniweb::kPublicFileMode)
+              : miniweb::Status(table.error());
+    if (!written) {
+      std::cerr << "miniweb-stack: " << written.error().message << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  settings.state = std::filesystem::absolute(settings.state);
+  settings.repo = std::filesystem::absolute(settings.repo);
+  settings.serial = today_serial();
+  auto made = miniweb::stack::make_plan(*topology, settings);
+  if (!made) {
+    std::cerr << "miniweb-stack: " << made.error().message << "\n";
+    return 1;
+  }
+  for (const auto& file : made->files) {
+    if (auto written = write_file(file); !written) {
+      std::cerr << "miniweb-stack: " << written.error().message << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
