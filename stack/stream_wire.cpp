@@ -168,14 +168,17 @@ std::pair<std::uint32_t, std::uint32_t> frames_of_segment(std::uint32_t isn, std
 
 DropCounts count_drops(std::string_view log, const StreamEnds& ends) {
   DropCounts counts;
-  constexpr std::string_view kSaid = "dropped by the link emulator: ";
+  // "STAMP dropped by the link emulator (WHY): PACKET" (stack/link_emulator.cpp).
+  constexpr std::string_view kSaid = "dropped by the link emulator (";
   while (!log.empty()) {
     const auto newline = log.find('\n');
     std::string_view line = log.substr(0, newline);
     log = newline == std::string_view::npos ? std::string_view{} : log.substr(newline + 1);
     const auto said = line.find(kSaid);
     if (said == std::string_view::npos) continue;
-    const auto parts = words(line.substr(said + kSaid.size()));
+    const auto why_end = line.find("): ", said + kSaid.size());
+    if (why_end == std::string_view::npos) continue;
+    const auto parts = words(line.substr(why_end + 3));
     // udp A:P > B:Q len N | tcp A:P > B:Q [F] seq N ack N len N
     if (parts.size() < 6 || parts[2] != ">") {
       ++counts.other;

@@ -270,16 +270,20 @@ TEST(StreamWireTest, CountsDatagramsSegmentsAndWhatWasSentAgain) {
 
 TEST(StreamWireTest, CountsTheDropLogByFlow) {
   const std::string log =
-      "1700000000.000001 dropped by the link emulator: udp 127.77.0.1:40000 > 127.77.0.2:5004 "
+      "1700000000.000001 dropped by the link emulator (the link's loss): udp 127.77.0.1:40000 > "
+      "127.77.0.2:5004 "
       "len 1200\n"
-      "1700000000.000002 dropped by the link emulator: tcp 127.77.0.1:40001 > 127.77.0.2:5005 "
+      "1700000000.000002 dropped by the link emulator (the link's loss): tcp 127.77.0.1:40001 > "
+      "127.77.0.2:5005 "
       "[P.] seq 1201 ack 1 len 1200\n"
-      "1700000000.000003 dropped by the link emulator: tcp 127.77.0.2:5005 > 127.77.0.1:40001 "
+      "1700000000.000003 dropped by the link emulator (the link's loss): tcp 127.77.0.2:5005 > "
+      "127.77.0.1:40001 "
       "[.] seq 1 ack 2401 len 0\n"
-      "1700000000.000004 dropped by the link emulator: tcp 127.77.0.1:40001 > 127.77.0.2:5005 "
+      "1700000000.000004 dropped by the link emulator (the link's loss): tcp 127.77.0.1:40001 > "
+      "127.77.0.2:5005 "
       "[S] seq 1000 ack 0 len 0\n"
       "something else\n"
-      "1700000000.000005 dropped by the link emulator: not IPv4, 10 bytes\n";
+      "1700000000.000005 dropped by the link emulator (the link's loss): not IPv4, 10 bytes\n";
   const DropCounts drops = count_drops(log, kEnds);
   EXPECT_EQ(drops.udp_frames, 1u);
   EXPECT_EQ(drops.tcp_data, 1u);
