@@ -58,7 +58,7 @@ cmd_experiment() {
   fi
   local name=$1
   shift
-  bin_dir_setup
+  ensure_programs_fresh
   case $name in
     syn-flood) exec "$STACK_BIN" synflood "$@" ;;
     stream) exec "$STACK_BIN" stream "$@" ;;
@@ -85,7 +85,6 @@ cmd_experiment() {
   [[ $url =~ ^https?://([^/:]+) ]] || die "'$url' is not an http or https URL"
   local host=${BASH_REMATCH[1]}
   { [[ -f "$STATE/plan.sh" ]] && host_stack_running; } || die "the stack is not up: ./miniweb up"
-  ensure_browser_fresh
   local resolver_endpoint="" resolver_socket=""
   resolver() { resolver_endpoint=$1; resolver_socket=${2:-}; }
   run_plan resolver
