@@ -2,12 +2,15 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -102,6 +105,23 @@ Result<int> interface_index(const std::string& interface) {
   return static_cast<int>(index);
 }
 
+// The user namespace's capabilities this thread keeps across execve, for the programs an
+// experiment runs inside (iptables, the link emulator, tcpdump): ambient capabilities survive
+// the exec of a program without file capabilities (capabilities(7)).
+Status keep_network_capabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capget, &header, data) != 0) return make_error(system_error("capget"));
+  for (int capability : {CAP_NET_ADMIN, CAP_NET_RAW})
+    data[CAP_TO_INDEX(capability)].inheritable |= CAP_TO_MASK(capability);
+  if (::syscall(SYS_capset, &header, data) != 0) return make_error(system_error("capset"));
+  for (int capability : {CAP_NET_ADMIN, CAP_NET_RAW})
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capability, 0, 0) != 0)
+      return make_error(
+          system_error("keeping CAP_NET_ADMIN and CAP_NET_RAW for the programs run inside"));
+  return Ok{};
+}
+
 }  // namespace
 
 Result<OwnNamespace> enter_own_network_namespace(unsigned tcp_hash_buckets) {
@@ -129,6 +149,7 @@ Result<OwnNamespace> enter_own_network_namespace(unsigned tcp_hash_buckets) {
                               std::pair{"/proc/self/uid_map", uid_text + " " + uid_text + " 1"},
                               std::pair{"/proc/self/gid_map", gid_text + " " + gid_text + " 1"}})
       if (auto written = write_proc_file(file, text); !written) return written.error();
+    if (auto kept = keep_network_capabilities(); !kept) return kept.error();
   }
   // The sysctl is read when a namespace is made, from the namespace it is made in.
   if (tcp_hash_buckets > 0 &&

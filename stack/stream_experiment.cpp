@@ -206,10 +206,10 @@ Status check_stream_settings(const StreamSettings& settings) {
   return Ok{};
 }
 
-Status run_stream_experiment(const StreamSettings& settings, const OwnNetwork& network,
+Status run_stream_experiment(const StreamSettings& settings, const OwnNamespace& network,
                              std::ostream& out) {
   if (auto checked = check_stream_settings(settings); !checked) return checked;
-  if (auto up = bring_loopback_up(); !up) return up;
+  if (auto up = bring_interface_up("lo"); !up) return up;
   auto directory = RunDirectory::make();
   if (!directory) return directory.error();
   const StreamEnds ends{kSender, kReceiver, kUdpPort, kTcpPort};

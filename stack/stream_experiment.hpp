@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "shared/result.hpp"
+#include "stack/own_namespace.hpp"
 #include "stack/stream_namespace.hpp"
 
 namespace miniweb::stack {
@@ -34,7 +35,7 @@ Status check_stream_settings(const StreamSettings& settings);
 
 // Sets the namespace up (lo, the NFQUEUE rule, the link emulator, tcpdump), runs the flows,
 // tears down and writes the report to `out`. Run inside `network` (enter_own_network_namespace).
-Status run_stream_experiment(const StreamSettings& settings, const OwnNetwork& network,
+Status run_stream_experiment(const StreamSettings& settings, const OwnNamespace& network,
                              std::ostream& out);
 
 }  // namespace miniweb::stack

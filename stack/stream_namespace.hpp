@@ -1,6 +1,6 @@
 #pragma once
-// A network namespace of the stream experiment's own, and the programs it runs inside: the
-// link emulator, iptables, tcpdump. Nothing of the experiment touches the host's network: its
+// The programs the stream experiment runs inside its network namespace (own_namespace.hpp):
+// the link emulator, iptables, tcpdump. Nothing of the experiment touches the host's network: its
 // addresses, its NFQUEUE rule and its capture live and die with the namespace.
 
 #include <sys/types.h>
@@ -15,20 +15,6 @@
 #include "shared/result.hpp"
 
 namespace miniweb::stack {
-
-struct OwnNetwork {
-  std::uint64_t inode = 0;      // of /proc/self/ns/net, as `lsns` and `ls -l` name it
-  bool user_namespace = false;  // a user namespace too: the caller is not root
-};
-
-// Unshares a network namespace: as root alone, otherwise with a user namespace that maps the
-// caller to itself and keeps CAP_NET_ADMIN and CAP_NET_RAW for the programs it runs (ambient
-// capabilities: tcpdump run as root would drop to a user the namespace does not have). Fails
-// rather than go on in the host's namespace. Call it before the process starts any thread.
-Result<OwnNetwork> enter_own_network_namespace();
-
-// `ip link set lo up`, by ioctl.
-Status bring_loopback_up();
 
 // The full path of a program on PATH, or in /usr/sbin and /sbin (users' PATH often lacks them).
 std::optional<std::filesystem::path> find_program(const std::string& name);
