@@ -75,6 +75,21 @@ class StackTest : public ::testing::Test {
     return launcher("browse " + flags + " " + url);
   }
 
+  // An independent witness: tcpdump on lo with `filter` (-tt -n -S, DNS decoded on any port)
+  // while `during` runs; its text lines.
+  template <class Action>
+  static std::string tcpdump_during(const std::string& filter, Action during) {
+    const std::string out = state_.string() + "/tcpdump.txt";
+    run("(tcpdump -i lo -n -S -tt -l --immediate-mode -T domain '" + filter + "' > " + out +
+        " 2> " + out + ".err & echo $! > " + out + ".pid)");
+    for (int i = 0; i < 100 && read_file(out + ".err").find("listening on") == std::string::npos;
+         ++i)
+      run("sleep 0.05");
+    during();
+    run("sleep 0.3; kill $(cat " + out + ".pid); sleep 0.2");
+    return read_file(out);
+  }
+
   static std::vector<int> service_pids() {
     std::vector<int> pids;
     for (const auto& entry : std::filesystem::directory_iterator(state_ / "run"))
