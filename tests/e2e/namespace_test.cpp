@@ -225,6 +225,16 @@ TEST_F(NamespaceMode, FlushReachesTheResolverInside) {
   EXPECT_NE(all.out.find("starts from the root"), std::string::npos) << all.out;
 }
 
+// The link emulator and its rules inside the stack's namespace, with no privilege beyond it.
+TEST_F(NamespaceMode, AnExperimentRunsInside) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const RunResult lost = launcher("experiment lose-third-ack https://www.example.test/");
+  EXPECT_EQ(lost.exit_code, 0) << lost.err;
+  EXPECT_NE(lost.err.find("in place of the third ACK, which was lost"), std::string::npos)
+      << lost.err;
+  EXPECT_NE(lost.out.find("an experiment's fault): tcp"), std::string::npos) << lost.out;
+}
+
 // unshare refusing (as a kernel that forbids user namespaces makes it): one line, what to do.
 TEST_F(NamespaceMode, ARefusedNamespaceIsOneLineSayingWhatToDo) {
   const std::filesystem::path fake = dir_ / "fake-bin";
