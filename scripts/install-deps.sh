@@ -8,6 +8,7 @@ packages=(
   libasio-dev libssl-dev openssl zlib1g-dev
   libgumbo-dev libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core libncurses-dev libpcap-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libsqlite3-dev  # the shop's database
   libnetfilter-queue-dev nftables iptables  # the link emulator (NFQUEUE) and its rules
   googletest libgtest-dev tshark tcpdump
   bind9-dnsutils curl iproute2 procps util-linux  # util-linux: setsid, unshare, nsenter, setpriv

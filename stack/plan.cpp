@@ -338,6 +338,10 @@ std::string zone_text(const Topology& topology, const PlanSettings& settings,
   return out.str();
 }
 
+std::filesystem::path shop_database(const PlanSettings& settings) {
+  return settings.state / "shop" / "shop.db";
+}
+
 std::filesystem::path resolver_control_socket(const PlanSettings& settings) {
   return settings.state / "run" / "resolver.control";
 }
@@ -433,14 +437,27 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
   // Backends before the proxies in front of them; then every web server.
   std::string ready;
   for (const Upstream& upstream : topology.upstreams) {
-    auto files = backend_files(topology, settings, upstream);
-    if (!files) return files.error();
-    plan.files.insert(plan.files.end(), files->begin(), files->end());
+    if (upstream.kind == BackendKind::StaticPage) {
+      auto files = backend_files(topology, settings, upstream);
+      if (!files) return files.error();
+      plan.files.insert(plan.files.end(), files->begin(), files->end());
+    }
     for (const Backend& backend : upstream.backends) {
-      script << "service " << backend.service << " "
-             << quoted(upstream.name + " " + backend.name + " (plain HTTP)") << " "
-             << endpoint(settings, backend.address, settings.http_port) << " server --config "
-             << quoted((settings.state / "server" / (backend.service + ".toml")).string()) << "\n";
+      const std::string where = endpoint(settings, backend.address, settings.http_port);
+      if (upstream.kind == BackendKind::ShopApplication) {
+        // The instances share one database, which outlives them: `up` never rewrites it.
+        script << "service " << backend.service << " "
+               << quoted(upstream.name + " " + backend.name + " (miniweb-shop, plain HTTP)") << " "
+               << where << " shop --listen " << quoted(where) << " --instance "
+               << quoted(backend.name) << " --database " << quoted(shop_database(settings).string())
+               << "\n";
+      } else {
+        script << "service " << backend.service << " "
+               << quoted(upstream.name + " " + backend.name + " (plain HTTP)") << " " << where
+               << " server --config "
+               << quoted((settings.state / "server" / (backend.service + ".toml")).string())
+               << "\n";
+      }
       ready += "ready " + backend.service + " " + quoted("over HTTP") + " http " +
                quoted("http://" + endpoint(settings, backend.address, settings.http_port) + "/") +
                "\n";

@@ -1,6 +1,6 @@
 #pragma once
 // From the description to a running internet: the zone files, the root hints, each server's
-// configuration, each backend's page, and a launcher script (plan.sh) that makes the
+// configuration, each static backend's page, and a launcher script (plan.sh) that makes the
 // certificates, starts the services in order and says how to tell each one is ready.
 
 #include <cstdint>
@@ -37,6 +37,9 @@ struct Plan {
 
 // Where the recursive resolver's control channel listens: $STATE/run/resolver.control.
 std::filesystem::path resolver_control_socket(const PlanSettings& settings);
+
+// The database every instance of the shop's application shares: $STATE/shop/shop.db.
+std::filesystem::path shop_database(const PlanSettings& settings);
 
 Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings);
 

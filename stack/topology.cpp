@@ -178,7 +178,16 @@ Site read_site(const toml::table& table) {
 Upstream read_upstream(const toml::table& table) {
   Upstream upstream;
   upstream.name = string_at(table, "name", "an upstream");
-  upstream.page = string_at(table, "page", "an upstream");
+  // Either a program of the project behind the proxy, or a static page per backend.
+  if (const toml::node* application = table.get("application")) {
+    if (table.get("page"))
+      throw TopologyError{"an upstream has 'application' or 'page', not both", table.source()};
+    if (application->value<std::string>() != "shop")
+      throw TopologyError{"the only application is \"shop\" (miniweb-shop)", application->source()};
+    upstream.kind = BackendKind::ShopApplication;
+  } else {
+    upstream.page = string_at(table, "page", "an upstream without 'application'");
+  }
   for_each_entry(table, "backend", [&](const toml::table& entry) {
     only_keys(entry, {"name", "address", "weight"}, "a backend");
     Backend backend;
@@ -199,7 +208,7 @@ Upstream read_upstream(const toml::table& table) {
   });
   if (upstream.backends.empty())
     throw TopologyError{"an upstream needs at least one [[upstream.backend]]", table.source()};
-  upstream.server_settings = server_settings_of(table, {"page", "backend"});
+  upstream.server_settings = server_settings_of(table, {"page", "application", "backend"});
   return upstream;
 }
 

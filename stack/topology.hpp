@@ -70,9 +70,16 @@ struct Backend {
   int weight = 1;
 };
 
+// What an upstream's backends run.
+enum class BackendKind {
+  StaticPage,       // a miniweb-server each, serving one page made from `page`
+  ShopApplication,  // a miniweb-shop each, over one database ($STATE/shop/shop.db)
+};
+
 struct Upstream {
   std::string name;
-  std::filesystem::path page;  // template of each backend's index.html
+  BackendKind kind = BackendKind::StaticPage;  // `application = "shop"`, or `page`
+  std::filesystem::path page;                  // StaticPage: template of each backend's index.html
   std::vector<Backend> backends;
   toml::table server_settings;  // balance, max_fails, ...: the server's upstream keys
 };

@@ -21,7 +21,7 @@ fi
 BUILD="$ROOT/build/bench-browser"
 [[ -f "$BUILD/CMakeCache.txt" ]] ||
   quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
-quietly "building" cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-stack
+quietly "building" cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-shop miniweb-stack
 BROWSER="$BUILD/browser/miniweb-browser"
 
 # The best of RUNS wall-clock times of a command, in milliseconds.

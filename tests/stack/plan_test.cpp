@@ -168,7 +168,33 @@ TEST_F(PlanTest, ScriptStartsEveryServiceAndAsksEachOneAQuestion) {
             std::string::npos);
 }
 
+// The demo's shop: each backend an instance of miniweb-shop, told its name, over one database
+// that the plan never writes (it outlives every `up`).
+TEST_F(PlanTest, ShopBackendsRunTheApplicationOverOneDatabase) {
+  auto plan = make_plan(topology_, settings_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  const std::string database = (settings_.state / "shop/shop.db").string();
+  EXPECT_EQ(shop_database(settings_).string(), database);
+  for (const char* n : {"1", "2", "3"}) {
+    const std::string name = std::string("backend-") + n;
+    const std::string where = "127.9.8.4" + std::string(n) + ":8080";
+    EXPECT_NE(
+        plan->script.find("\nservice shop-" + name + " 'shop " + name +
+                          " (miniweb-shop, plain HTTP)' " + where + " shop --listen '" + where +
+                          "' --instance '" + name + "' --database '" + database + "'\n"),
+        std::string::npos)
+        << plan->script;
+  }
+  for (const PlannedFile& planned : plan->files) {
+    EXPECT_NE(planned.path.parent_path(), settings_.state / "shop") << planned.path;
+    EXPECT_EQ(planned.path.string().find("shop-backend"), std::string::npos) << planned.path;
+  }
+}
+
+// An upstream of static pages (`page` instead of `application`): one miniweb-server each.
 TEST_F(PlanTest, BackendPagesSayWhichBackendAndItsWeight) {
+  topology_.upstreams.at(0).kind = BackendKind::StaticPage;
+  topology_.upstreams.at(0).page = "demo/sites/shop-backend/index.html";
   auto plan = make_plan(topology_, settings_);
   ASSERT_TRUE(plan) << plan.error().message;
   auto page = std::find_if(plan->files.begin(), plan->files.end(), [&](const PlannedFile& f) {
@@ -179,6 +205,10 @@ TEST_F(PlanTest, BackendPagesSayWhichBackendAndItsWeight) {
             std::string::npos)
       << page->content;
   EXPECT_EQ(page->content.find("{{"), std::string::npos);
+  EXPECT_NE(plan->script.find("\nservice shop-backend-1 'shop backend-1 (plain HTTP)' "
+                              "127.9.8.41:8080 server --config '"),
+            std::string::npos)
+      << plan->script;
 }
 
 #ifdef MINIWEB_WITH_SERVER
@@ -212,7 +242,7 @@ TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
       EXPECT_EQ(config->sites[4].certificate_chain.filename(), "incomplete-chain.badssl.test.crt");
     }
   }
-  EXPECT_EQ(configs, 7);  // www, shop, badssl, three backends and the forward proxy
+  EXPECT_EQ(configs, 4);  // www, shop, badssl and the forward proxy (the backends are miniweb-shop)
 }
 #endif
 
@@ -264,6 +294,17 @@ TEST_F(TopologyErrorTest, EachMistakeIsNamedWithItsLine) {
   EXPECT_NE(error_for(root_ + "[[site]]\nservice = \"www\"\naddress = 300\nnames = [\"a\"]\n")
                 .find(":8: an address"),
             std::string::npos);
+  const std::string upstream = "[[upstream]]\nname = \"shop\"\n";
+  const std::string backend = "[[upstream.backend]]\nname = \"b\"\naddress = 9\n";
+  EXPECT_NE(error_for(root_ + upstream + "application = \"blog\"\n" + backend)
+                .find(":8: the only application is \"shop\""),
+            std::string::npos)
+      << error_for(root_ + upstream + "application = \"blog\"\n" + backend);
+  EXPECT_NE(error_for(root_ + upstream + "application = \"shop\"\npage = \"p.html\"\n" + backend)
+                .find("'application' or 'page', not both"),
+            std::string::npos);
+  EXPECT_NE(error_for(root_ + upstream + backend).find("needs 'page'"), std::string::npos);
+  EXPECT_EQ(error_for(root_ + upstream + "application = \"shop\"\n" + backend), "");
   EXPECT_NE(error_for(root_ + "[[site\n").find(":6:"), std::string::npos)
       << error_for(root_ + "[[site\n");
 }
