@@ -12,6 +12,7 @@
 #include "server/file_cache.hpp"
 #include "server/mime_types.hpp"
 #include "shared/html_escape.hpp"
+#include "shared/http/accept.hpp"
 #include "shared/http/gzip.hpp"
 
 namespace miniweb::server {
@@ -165,38 +166,6 @@ std::optional<std::vector<ByteRange>> parse_byte_ranges(std::string_view header,
   return ranges;
 }
 
-double accept_quality(std::string_view accept, std::string_view media_type) {
-  // RFC 9110 section 12.5.1: the most specific matching range gives the quality.
-  const std::string_view type = media_type.substr(0, media_type.find(';'));
-  const std::string_view major = type.substr(0, type.find('/'));
-  int best_specificity = -1;
-  double quality = 0;
-  while (!accept.empty()) {
-    auto comma = accept.find(',');
-    std::string_view item = accept.substr(0, comma);
-    accept.remove_prefix(comma == std::string_view::npos ? accept.size() : comma + 1);
-    std::string_view range = item.substr(0, item.find(';'));
-    while (!range.empty() && range.front() == ' ') range.remove_prefix(1);
-    while (!range.empty() && range.back() == ' ') range.remove_suffix(1);
-    double q = 1;
-    if (auto at = item.find("q="); at != std::string_view::npos && item.find(';') < at)
-      q = std::strtod(std::string(item.substr(at + 2)).c_str(), nullptr);
-    int specificity = -1;
-    if (http::iequals(range, type)) {
-      specificity = 2;
-    } else if (range.ends_with("/*") && http::iequals(range.substr(0, range.size() - 2), major)) {
-      specificity = 1;
-    } else if (range == "*/*") {
-      specificity = 0;
-    }
-    if (specificity > best_specificity) {
-      best_specificity = specificity;
-      quality = q;
-    }
-  }
-  return quality;
-}
-
 namespace {
 
 bool accepts_gzip(const http::Request& request) {
@@ -289,7 +258,7 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
       double best = 0;
       chosen.clear();
       for (const std::string& variant : variants) {
-        double q = accept_quality(*accept, mime_type_for(variant));
+        double q = http::accept_quality(*accept, mime_type_for(variant));
         if (q > best) {
           best = q;
           chosen = variant;

@@ -52,9 +52,6 @@ struct ByteRange {
 std::optional<std::vector<ByteRange>> parse_byte_ranges(std::string_view header,
                                                         std::uint64_t size);
 
-// The quality an Accept field gives a media type (0 when it is not acceptable).
-double accept_quality(std::string_view accept, std::string_view media_type);
-
 // A small HTML page for an error status.
 http::Response error_response(int status, std::string_view detail = {});
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "shared/http/accept.hpp"
 #include "shared/text.hpp"
 #include "shared/url.hpp"
 #include "shop/pages.hpp"
@@ -11,50 +12,6 @@
 namespace miniweb::shop {
 
 namespace {
-
-// How much a media range matches a type: exact beats type/*, which beats */* (RFC 9110 section
-// 12.5.1); -1 for no match.
-int specificity(std::string_view range, std::string_view type) {
-  if (iequals(range, type)) return 2;
-  if (range == "*/*") return 0;
-  const auto slash = type.find('/');
-  if (range.size() == slash + 2 && range.ends_with("/*") &&
-      iequals(range.substr(0, slash), type.substr(0, slash)))
-    return 1;
-  return -1;
-}
-
-// The quality the Accept field gives `type`: that of its most specific matching range.
-double quality(std::string_view accept, std::string_view type) {
-  double best_q = 0;
-  int best = -1;
-  while (!accept.empty()) {
-    const auto comma = accept.find(',');
-    std::string_view item = accept.substr(0, comma);
-    accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-    const auto semicolon = item.find(';');
-    const std::string_view range = trim(item.substr(0, semicolon));
-    double q = 1;
-    for (std::string_view params = semicolon == std::string_view::npos ? std::string_view{}
-                                                                       : item.substr(semicolon + 1);
-         !params.empty();) {
-      const auto next = params.find(';');
-      const std::string_view param = trim(params.substr(0, next));
-      params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
-      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-        const std::string value(param.substr(2));
-        char* end = nullptr;
-        q = std::strtod(value.c_str(), &end);
-        if (end != value.c_str() + value.size() || !(q >= 0 && q <= 1)) q = 0;
-      }
-    }
-    if (const int s = specificity(range, type); s > best) {
-      best = s;
-      best_q = q;
-    }
-  }
-  return best_q;
-}
 
 struct Negotiated {
   bool json;
@@ -97,7 +54,8 @@ std::optional<std::int64_t> product_id(std::string_view path) {
 bool prefers_json(const http::Headers& headers) {
   auto accept = headers.get("Accept");
   if (!accept) return false;
-  return quality(*accept, "application/json") > quality(*accept, "text/html");
+  return http::accept_quality(*accept, "application/json") >
+         http::accept_quality(*accept, "text/html");
 }
 
 std::optional<std::string> form_value(std::string_view query, std::string_view name) {

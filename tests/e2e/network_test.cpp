@@ -152,7 +152,8 @@ TEST_F(NetworkTest, AColdLoadCrossesTheThreeHopsAndAWarmOneNone) {
   // Root 30 ms, TLD 50 ms, authoritative 20 ms away from the resolver; the browser 5 ms from it.
   const double cold_ms = resolver_step_ms(cold.err);
   EXPECT_GE(cold_ms, 105) << cold.err;
-  EXPECT_LE(cold_ms, 400) << cold.err;
+  // Broadband loses 0.1% of packets: a lost question costs the resolver one 600 ms retry.
+  EXPECT_LE(cold_ms, 1500) << cold.err;
   EXPECT_NE(cold.err.find("total "), std::string::npos) << cold.err;
   // Warm, from the resolver's cache: one round trip to it. --fresh keeps the browser's own
   // cache out of it.

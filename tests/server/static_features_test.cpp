@@ -10,6 +10,7 @@
 #include "server/request_handler.hpp"
 #include "server/static_files.hpp"
 #include "server/upstream.hpp"
+#include "shared/http/accept.hpp"
 #include "shared/http/gzip.hpp"
 
 namespace miniweb::server {
@@ -42,11 +43,15 @@ TEST(ServerDates, ReadsTheThreeHttpDateForms) {
 }
 
 TEST(ServerNegotiation, TheMostSpecificRangeGivesTheQuality) {
-  EXPECT_EQ(accept_quality("text/html", "text/html; charset=utf-8"), 1.0);
-  EXPECT_EQ(accept_quality("application/json;q=0.5, */*;q=0.1", "application/json"), 0.5);
-  EXPECT_EQ(accept_quality("application/json;q=0.5, */*;q=0.1", "text/html"), 0.1);
-  EXPECT_EQ(accept_quality("text/*;q=0.3, text/html;q=0", "text/html"), 0.0);
-  EXPECT_EQ(accept_quality("image/png", "text/html"), 0.0);
+  EXPECT_EQ(http::accept_quality("text/html", "text/html; charset=utf-8"), 1.0);
+  EXPECT_EQ(http::accept_quality("application/json;q=0.5, */*;q=0.1", "application/json"), 0.5);
+  EXPECT_EQ(http::accept_quality("application/json;q=0.5, */*;q=0.1", "text/html"), 0.1);
+  EXPECT_EQ(http::accept_quality("text/*;q=0.3, text/html;q=0", "text/html"), 0.0);
+  EXPECT_EQ(http::accept_quality("image/png", "text/html"), 0.0);
+  // A weight that is not a number from 0 to 1 makes the range unacceptable.
+  EXPECT_EQ(http::accept_quality("text/html;q=high", "text/html"), 0.0);
+  EXPECT_EQ(http::accept_quality("text/html;q=2", "text/html"), 0.0);
+  EXPECT_EQ(http::accept_quality("TEXT/*; Q=0.4", "text/plain"), 0.4);
 }
 
 class ServerStaticFeatures : public ::testing::Test {
