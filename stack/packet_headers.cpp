@@ -16,6 +16,34 @@ std::uint32_t read32(std::span<const std::uint8_t> bytes, std::size_t at) {
 
 }  // namespace
 
+std::span<const std::uint8_t> ipv4_of_frame(int link_type, std::span<const std::uint8_t> frame) {
+  constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
+  std::size_t header = 0;
+  std::size_t protocol_at = 0;  // where the EtherType is, in a link header that has one
+  switch (link_type) {
+    case kLinkRaw:
+    case kLinkRawFile:
+    case kLinkIpv4:
+      return frame;
+    case kLinkEthernet:
+      header = 14;
+      protocol_at = 12;
+      break;
+    case kLinkLinuxSll:  // packet type, address type and length, 8 bytes of address, protocol
+      header = 16;
+      protocol_at = 14;
+      break;
+    case kLinkLinuxSll2:  // protocol first, then the interface index and the rest
+      header = 20;
+      protocol_at = 0;
+      break;
+    default:
+      return {};
+  }
+  if (frame.size() < header || read16(frame, protocol_at) != kEtherTypeIpv4) return {};
+  return frame.subspan(header);
+}
+
 bool PacketHeaders::is_tcp() const {
   return protocol == IPPROTO_TCP && has_ports;
 }
@@ -38,7 +66,8 @@ std::optional<PacketHeaders> read_packet_headers(std::span<const std::uint8_t> p
   out.source = read32(packet, 12);
   out.destination = read32(packet, 16);
   const std::size_t transport_length = out.total_length > header ? out.total_length - header : 0;
-  if (out.protocol == IPPROTO_TCP && packet.size() >= header + 20) {
+  if (out.protocol == IPPROTO_TCP && packet.size() >= header + 20 &&
+      (packet[header + 12] >> 4) >= 5) {  // a data offset under 5 words is no TCP header
     auto tcp = packet.subspan(header);
     const std::size_t offset = static_cast<std::size_t>(tcp[12] >> 4) * 4;
     out.has_ports = true;

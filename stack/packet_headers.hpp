@@ -41,6 +41,19 @@ struct PacketHeaders {
   bool tcp_flags_are(std::uint8_t bits) const;
 };
 
+// Link-layer headers libpcap gives (pcap_datalink's DLT_ numbers; 101 is raw IP as pcap files
+// number it): Ethernet, raw IP, and the "any" device's cooked headers, versions 1 and 2.
+inline constexpr int kLinkEthernet = 1;
+inline constexpr int kLinkRaw = 12;
+inline constexpr int kLinkRawFile = 101;
+inline constexpr int kLinkLinuxSll = 113;
+inline constexpr int kLinkIpv4 = 228;
+inline constexpr int kLinkLinuxSll2 = 276;
+
+// The IPv4 packet inside a captured frame; empty for another link type, another protocol, or a
+// frame cut inside its link header.
+std::span<const std::uint8_t> ipv4_of_frame(int link_type, std::span<const std::uint8_t> frame);
+
 // Nothing when it is not IPv4 or the IP header is cut; the ports stay unset when the transport
 // header is cut or another protocol.
 std::optional<PacketHeaders> read_packet_headers(std::span<const std::uint8_t> packet);

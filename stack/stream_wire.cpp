@@ -9,36 +9,6 @@
 namespace miniweb::stack {
 namespace {
 
-constexpr std::uint8_t kTcp = 6;
-constexpr std::uint8_t kUdp = 17;
-constexpr std::uint8_t kSyn = 0x02;
-constexpr std::uint8_t kAck = 0x10;
-
-std::uint32_t read16(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return static_cast<std::uint32_t>(bytes[at] << 8 | bytes[at + 1]);
-}
-std::uint32_t read32(std::span<const std::uint8_t> bytes, std::size_t at) {
-  return read16(bytes, at) << 16 | read16(bytes, at + 2);
-}
-
-// The IPv4 packet inside a captured frame, or nothing.
-std::span<const std::uint8_t> ip_packet(int link_type, std::span<const std::uint8_t> frame) {
-  std::size_t header = 0;
-  std::size_t type_at = 0;
-  if (link_type == kLinkEthernet) {
-    header = 14;
-    type_at = 12;
-  } else if (link_type == kLinkLinuxCooked) {
-    header = 16;
-    type_at = 14;
-  } else if (link_type != kLinkRaw) {
-    return {};
-  }
-  if (frame.size() < header) return {};
-  if (header > 0 && read16(frame, type_at) != 0x0800) return {};
-  return frame.subspan(header);
-}
-
 std::optional<std::uint64_t> number(std::string_view text) {
   std::uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -80,40 +50,27 @@ WireDecoder::WireDecoder(const StreamEnds& ends, std::size_t frame_bytes, std::u
 
 void WireDecoder::add(int link_type, std::int64_t time_epoch_us,
                       std::span<const std::uint8_t> frame) {
-  auto ip = ip_packet(link_type, frame);
-  if (ip.size() < 20 || ip[0] >> 4 != 4) {
+  const auto packet = read_packet_headers(ipv4_of_frame(link_type, frame));
+  if (!packet || !packet->has_ports) {
     ++summary_.unrelated;
     return;
   }
-  const std::size_t header = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
-  // The packet's length on the wire, from its header: a capture may keep only its start.
-  const std::size_t total = read16(ip, 2);
-  const Address source = read32(ip, 12);
-  const Address destination = read32(ip, 16);
-  const std::uint8_t protocol = ip[9];
-  if (header < 20 || total < header + 8 || ip.size() < header + 8) {
-    ++summary_.unrelated;
+  const bool forward = packet->source == ends_.sender && packet->destination == ends_.receiver;
+  const bool backward = packet->source == ends_.receiver && packet->destination == ends_.sender;
+  if (packet->is_udp() && forward && packet->destination_port == ends_.udp_port) {
+    add_udp(packet->payload);
     return;
   }
-  auto transport = ip.subspan(header, std::min(total, ip.size()) - header);
-  const std::uint32_t source_port = read16(transport, 0);
-  const std::uint32_t destination_port = read16(transport, 2);
-  const bool forward = source == ends_.sender && destination == ends_.receiver;
-  const bool backward = source == ends_.receiver && destination == ends_.sender;
-  if (protocol == kUdp && forward && destination_port == ends_.udp_port) {
-    add_udp(transport.subspan(8));
-    return;
-  }
-  if (protocol == kTcp && transport.size() >= 20) {
-    const std::size_t offset = static_cast<std::size_t>(transport[12] >> 4) * 4;
-    const std::uint8_t flags = transport[13];
-    const std::size_t length = total > header + offset ? total - header - offset : 0;
-    if (forward && destination_port == ends_.tcp_port && offset >= 20) {
-      add_tcp(time_epoch_us - start_epoch_us_, read32(transport, 4), flags, length);
+  if (packet->is_tcp()) {
+    if (forward && packet->destination_port == ends_.tcp_port) {
+      add_tcp(time_epoch_us - start_epoch_us_, packet->seq, packet->tcp_flags,
+              packet->payload_length);
       return;
     }
-    if (backward && source_port == ends_.tcp_port) {
-      if (length == 0 && (flags & kAck) && !(flags & kSyn)) ++summary_.tcp_acks;
+    if (backward && packet->source_port == ends_.tcp_port) {
+      const std::uint8_t flags = packet->tcp_flags;
+      if (packet->payload_length == 0 && (flags & tcp_bits::Ack) && !(flags & tcp_bits::Syn))
+        ++summary_.tcp_acks;
       return;
     }
   }
@@ -130,7 +87,7 @@ void WireDecoder::add_udp(std::span<const std::uint8_t> payload) {
 
 void WireDecoder::add_tcp(std::int64_t time_us, std::uint32_t seq, std::uint8_t flags,
                           std::size_t length) {
-  if ((flags & kSyn) && !(flags & kAck)) {
+  if ((flags & tcp_bits::Syn) && !(flags & tcp_bits::Ack)) {
     summary_.tcp_isn = seq;
     return;
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "stack/links.hpp"
+#include "stack/packet_headers.hpp"
 
 namespace miniweb::stack {
 
@@ -42,11 +43,6 @@ struct WireSummary {
   std::vector<TcpFrameWire> tcp_frames;  // by frame number
   std::uint32_t unrelated = 0;           // captured frames of neither flow
 };
-
-// Link types, as pcap numbers them.
-inline constexpr int kLinkEthernet = 1;
-inline constexpr int kLinkRaw = 101;
-inline constexpr int kLinkLinuxCooked = 113;
 
 class WireDecoder {
  public:

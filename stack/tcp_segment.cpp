@@ -124,30 +124,9 @@ std::optional<TcpSegment> decode_ipv4_tcp(std::span<const std::uint8_t> packet) 
 }
 
 std::optional<TcpSegment> decode_frame(int link_type, std::span<const std::uint8_t> frame) {
-  constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
-  std::size_t header = 0;
-  std::uint16_t protocol = kEtherTypeIpv4;
-  switch (link_type) {
-    case kLinkRaw:
-    case kLinkIpv4:
-      break;
-    case kLinkEthernet:
-      header = 14;
-      if (frame.size() >= header) protocol = read16(frame, 12);
-      break;
-    case kLinkLinuxSll:  // packet type, address type and length, 8 bytes of address, protocol
-      header = 16;
-      if (frame.size() >= header) protocol = read16(frame, 14);
-      break;
-    case kLinkLinuxSll2:  // protocol first, then the interface index and the rest
-      header = 20;
-      if (frame.size() >= header) protocol = read16(frame, 0);
-      break;
-    default:
-      return std::nullopt;
-  }
-  if (frame.size() < header || protocol != kEtherTypeIpv4) return std::nullopt;
-  return decode_ipv4_tcp(frame.subspan(header));
+  const auto packet = ipv4_of_frame(link_type, frame);
+  if (packet.empty()) return std::nullopt;
+  return decode_ipv4_tcp(packet);
 }
 
 }  // namespace miniweb::stack

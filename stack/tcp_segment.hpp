@@ -9,7 +9,8 @@
 #include <optional>
 #include <span>
 
-#include "stack/links.hpp"  // Address
+#include "stack/links.hpp"           // Address
+#include "stack/packet_headers.hpp"  // ipv4_of_frame's link types
 
 namespace miniweb::stack {
 
@@ -64,13 +65,7 @@ struct TcpSegment {
 // An IPv4 packet carrying TCP; nullopt for anything else or anything cut short.
 std::optional<TcpSegment> decode_ipv4_tcp(std::span<const std::uint8_t> packet);
 
-// Link-layer headers libpcap gives (its DLT_ numbers): Ethernet, raw IP, and the "any"
-// device's cooked headers, version 1 and 2.
-inline constexpr int kLinkEthernet = 1;
-inline constexpr int kLinkRaw = 12;
-inline constexpr int kLinkIpv4 = 228;
-inline constexpr int kLinkLinuxSll = 113;
-inline constexpr int kLinkLinuxSll2 = 276;
+// A captured frame (ipv4_of_frame's link types) carrying IPv4 and TCP.
 std::optional<TcpSegment> decode_frame(int link_type, std::span<const std::uint8_t> frame);
 
 }  // namespace miniweb::stack
