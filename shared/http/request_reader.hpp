@@ -72,13 +72,16 @@ asio::awaitable<Status> read_request_body(Request& request, std::string& buffer,
   if (!length)
     co_return make_error("client sent an invalid body: " + length.error().message,
                          length.error().code);
+  // A body announced too large is refused before the client is told to send it: 413 instead
+  // of 100 Continue, as nginx checks client_max_body_size first.
+  if (length->framing == BodyFraming::ContentLength &&
+      length->content_length > limits.max_body_bytes)
+    co_return make_error("client intended to send too large a body", 413);
   // RFC 9110 section 10.1.1: answer 100-continue only when a body is still to come.
   if (length->framing != BodyFraming::None && buffer.empty() &&
       request.headers.has_token("Expect", "100-continue") && !co_await send_continue())
     co_return make_error("the connection ended", 0);
   if (length->framing == BodyFraming::ContentLength) {
-    if (length->content_length > limits.max_body_bytes)
-      co_return make_error("client intended to send too large a body", 413);
     while (buffer.size() < length->content_length)
       if (!co_await read_more()) co_return make_error("the connection ended in the body", 0);
     request.body = buffer.substr(0, length->content_length);

@@ -242,6 +242,12 @@ TEST_F(LiveServerTest, RefusesOversizedBodiesAndStalledHeaders) {
   std::string big =
       raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 1000\r\n\r\n");
   EXPECT_NE(big.find("HTTP/1.1 413"), std::string::npos) << big;
+  // Announced too large and waiting for permission: 413 at once, never 100 Continue first.
+  std::string asked =
+      raw("POST / HTTP/1.1\r\nHost: www.example.test\r\nExpect: 100-continue\r\n"
+          "Content-Length: 1000\r\n\r\n");
+  EXPECT_EQ(asked.find("HTTP/1.1 100"), std::string::npos) << asked;
+  EXPECT_NE(asked.find("HTTP/1.1 413"), std::string::npos) << asked;
   // A request head that never ends: 408 once the header timeout (1 s here) passes.
   std::string stalled =
       run("(printf 'GET / HTTP/1.1\\r\\nHost: www.example.test\\r\\n'; sleep 3) | timeout 6 "
