@@ -75,7 +75,7 @@ TEST(FormSubmission, PostUrlencodedMasksPasswordsOnlyInWhatIsShown) {
   const std::vector<std::string> shown = shown_body(*request);
   ASSERT_EQ(shown.size(), 2u);
   EXPECT_EQ(shown[1], "user=bob%40example.test&password=********&t=line+1%0D%0Aline+2");
-  EXPECT_NE(shown[0].find("password values masked here"), std::string::npos);
+  EXPECT_NE(shown[0].find("password values masked for display; sent as typed"), std::string::npos);
   Trace trace;
   trace_form(*request, trace);
   const std::string text = trace.render("t");
