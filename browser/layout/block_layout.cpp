@@ -214,9 +214,11 @@ void BlockLayout::form_control(const Node& node) {
   const int field = id ? static_cast<int>(forms::field_index(*forms_, *id)) : -1;
   // A <button> whose content is only an image reads as its content, as before.
   if (node.tag == "button" && control->label.empty()) {
+    inline_.set_field(field);
     inline_.add_text("[");
     layout_children(node);
     inline_.add_text("]");
+    inline_.set_field(-1);
     return;
   }
   const std::vector<std::string> lines = control_lines(*control);
