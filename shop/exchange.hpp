@@ -43,6 +43,7 @@ http::Response database_failed(Exchange& exchange, const Error& failure);
 // 303 See Other (RFC 9110 section 15.4.4): after a POST, the browser GETs `location`, so a
 // reload repeats the GET, never the POST.
 http::Response see_other(Exchange& exchange, std::string_view location);
+// Without an account: a page's GET is sent to /signin (303); JSON and POSTs get 401.
 http::Response not_signed_in(Exchange& exchange, std::string_view to);
 
 // A POST's form, read and its csrf token checked; or the response refusing it.

@@ -170,6 +170,9 @@ http::Response see_other(Exchange& exchange, std::string_view location) {
 }
 
 http::Response not_signed_in(Exchange& exchange, std::string_view to) {
+  // A person following a link to a page that needs an account is taken to the sign-in form,
+  // as sites do; a program (JSON) or a form sent without a session is told 401.
+  if (!exchange.json && exchange.request.method == "GET") return see_other(exchange, "/signin");
   return error(exchange, 401,
                "Sign in (at /signin) or sign up (at /signup) to " + std::string(to) + ".");
 }

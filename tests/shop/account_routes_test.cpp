@@ -125,11 +125,14 @@ TEST_F(ShopAccountRoutes, SignUpSignsInAndTheHeaderSaysWho) {
   ASSERT_TRUE(user && *user);
   EXPECT_TRUE((*user)->password_hash.starts_with("scrypt$"));
   EXPECT_EQ((*user)->password_hash.find("s3cret"), std::string::npos);
-  // Signing out ends the session; the account is then 401.
+  // Signing out ends the session; the account page then sends a person to sign in, and a
+  // program asking for JSON is told 401.
   http::Response out = send(browser, "POST", "/signout", "csrf=" + browser.csrf);
   EXPECT_EQ(out.status, 303);
   EXPECT_FALSE(browser.cookies.contains("session"));
-  EXPECT_EQ(send(browser, "GET", "/account").status, 401);
+  http::Response page = send(browser, "GET", "/account");
+  EXPECT_EQ(page.status, 303);
+  EXPECT_EQ(page.headers.get("Location").value_or(""), "/signin");
 }
 
 TEST_F(ShopAccountRoutes, FormsWithoutTheRightTokenOrFromAnotherSiteAre403) {
