@@ -46,6 +46,16 @@ void strip_link_numbers(layout::DisplayList& list, const layout::TextMeasurer& m
     shift += measurer.text_width(label, run.style);
     run.text.erase(0, label.size());
   }
+  // The field boxes move with their runs: each starts where its first run now starts.
+  std::vector<bool> placed(list.fields.size(), false);
+  for (std::size_t index : order) {
+    const layout::TextRun& run = list.runs[index];
+    if (run.field < 0 || static_cast<std::size_t>(run.field) >= list.fields.size()) continue;
+    layout::FieldBox& box = list.fields[static_cast<std::size_t>(run.field)];
+    if (placed[static_cast<std::size_t>(run.field)] || run.y != box.y) continue;
+    placed[static_cast<std::size_t>(run.field)] = true;
+    box.x = run.x;
+  }
 }
 
 // What the parse step adds about the page's forms, for the trace.

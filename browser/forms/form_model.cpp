@@ -380,7 +380,7 @@ Status FormSet::set_text(ControlId id, std::string text) {
   FormControl& target = *control(id);
   const std::string what = std::string(kind_name(target.kind)) + " '" + target.name + "'";
   if (target.kind == ControlKind::Hidden)
-    return make_error("the " + what + " is hidden: its value comes from the page");
+    return make_error("the " + what + " is not for a user to fill: its value comes from the page");
   if (!target.is_text_like()) return make_error("the " + what + " takes no text");
   if (target.readonly) return make_error("the " + what + " is read-only");
   // HTML §4.10.5.1: a one-line field's value has no newlines; a textarea's newlines are LF.

@@ -214,9 +214,11 @@ void BlockLayout::form_control(const Node& node) {
   const int field = id ? static_cast<int>(forms::field_index(*forms_, *id)) : -1;
   // A <button> whose content is only an image reads as its content, as before.
   if (node.tag == "button" && control->label.empty()) {
+    inline_.set_field(field);
     inline_.add_text("[");
     layout_children(node);
     inline_.add_text("]");
+    inline_.set_field(-1);
     return;
   }
   const std::vector<std::string> lines = control_lines(*control);
@@ -224,13 +226,13 @@ void BlockLayout::form_control(const Node& node) {
     for (const std::string& line : lines) inline_.add_field_text(line, field);
     return;
   }
-  // A textarea is a block of its rows, as w3m draws it.
+  // A textarea is a box of its rows, as w3m draws it, starting on a line of its own; what
+  // follows continues after its last row, as after an inline box (a <br> ends that line).
   inline_.end_block(Margin::None);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     if (i > 0) inline_.line_break();
     inline_.add_field_text(lines[i], field);
   }
-  inline_.end_block(Margin::None);
 }
 
 // --- lists --------------------------------------------------------------------------------

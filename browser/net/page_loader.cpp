@@ -256,7 +256,8 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
     co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
   }
   if (observer)
-    observer->http_request(connection.number, request.method + " " + request.target + " HTTP/1.1");
+    observer->http_request(connection.number, request.method + " " + request.target + " HTTP/1.1",
+                           body_lines);
   trace.finish(step, "> " + request.method + " " + request.target + " HTTP/1.1 (" +
                          std::to_string(n) + " bytes) on connection #" +
                          std::to_string(connection.number));

@@ -67,9 +67,9 @@ std::vector<std::string> shown_body(const NavigationRequest& request) {
   const std::string type = media_type(request.content_type);
   bool masked = false;
   for (const SubmittedField& field : request.fields) masked = masked || field.secret;
-  lines.push_back("(body: " + std::to_string(request.body.size()) + " bytes, " +
+  lines.push_back("body: " + std::to_string(request.body.size()) + " bytes, " +
                   (type.empty() ? std::string("no type") : type) +
-                  (masked ? "; password values masked here, sent as typed" : "") + ")");
+                  (masked ? " (password values masked for display; sent as typed)" : ""));
   if (type == "application/x-www-form-urlencoded" && request.fields.size() > 0) {
     // The entries in order are the body's pairs: the body again, secrets replaced.
     forms::NameValuePairs pairs = forms::urlencoded_parse(request.body);

@@ -13,6 +13,7 @@
 #include "browser/net/cookie_jar.hpp"
 #include "browser/net/navigation_request.hpp"
 #include "browser/net/request_trace.hpp"
+#include "browser/page_info.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::browser {
@@ -75,7 +76,7 @@ TEST(FormSubmission, PostUrlencodedMasksPasswordsOnlyInWhatIsShown) {
   const std::vector<std::string> shown = shown_body(*request);
   ASSERT_EQ(shown.size(), 2u);
   EXPECT_EQ(shown[1], "user=bob%40example.test&password=********&t=line+1%0D%0Aline+2");
-  EXPECT_NE(shown[0].find("password values masked here"), std::string::npos);
+  EXPECT_NE(shown[0].find("password values masked for display; sent as typed"), std::string::npos);
   Trace trace;
   trace_form(*request, trace);
   const std::string text = trace.render("t");
@@ -158,6 +159,29 @@ TEST(FormSubmission, HttpsPageToHttpActionIsWarnedAbout) {
   ASSERT_TRUE(warning);
   EXPECT_NE(warning->find("over plain http://"), std::string::npos);
   EXPECT_FALSE(insecure_submission_warning(url("http://www.example.test/"), *request));
+}
+
+// The window shows links by colour, without "[1]": the field boxes move left with their runs.
+TEST(FormSubmission, FieldBoxesFollowTheirRunsWhenLinkNumbersGo) {
+  Viewport viewport;
+  viewport.number_links = false;
+  Page page = page_from_html(url("https://www.example.test/"),
+                             "<form><a href=/a>go</a> <input name=q size=3></form>", viewport);
+  ASSERT_EQ(page.layout.fields.size(), 1u);
+  const layout::FieldBox& box = page.layout.fields[0];
+  for (const layout::TextRun& run : page.layout.runs) {
+    if (run.field == 0) {
+      EXPECT_EQ(box.x, run.x);
+    }
+  }
+  EXPECT_EQ(box.x, 6);  // "   go [___]"
+  // An edit, then the page laid out again: the box shows the new value.
+  ASSERT_TRUE(page.forms.set_text({0, 0}, "abc"));
+  Navigator::lay_out(page, viewport);
+  EXPECT_EQ(page.layout.fields[0].value, "abc");
+  auto request = submit_form(page, 0);
+  ASSERT_TRUE(request);
+  EXPECT_EQ(request->url.to_string(), "https://www.example.test/?q=abc");
 }
 
 TEST(RedirectMethod, FollowsFetchsRules) {

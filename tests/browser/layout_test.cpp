@@ -498,8 +498,7 @@ TEST(BrowserLayout, FormControlsAreFieldBoxesOfTheirForm) {
   EXPECT_EQ(render::paint_text(list),
             "   [bob___] [***__]\n"
             "   [one__]\n"
-            "   [two t]\n"
-            "   [file: (none)]\n"
+            "   [two t][file: (none)]\n"
             "   [Banana]\n");
   ASSERT_EQ(list.fields.size(), 6u);
   EXPECT_EQ(list.fields[0].control, (forms::ControlId{0, 0}));
