@@ -5,8 +5,10 @@
 
 #include "browser/error_page.hpp"
 #include "browser/exit_codes.hpp"
+#include "browser/form_input.hpp"
 #include "browser/layout/utf8.hpp"
 #include "browser/page_info.hpp"
+#include "browser/terminal/field_editor.hpp"
 #include "browser/terminal/page_view.hpp"
 #include "browser/terminal/screen.hpp"
 
@@ -14,8 +16,12 @@ namespace miniweb::browser {
 namespace {
 
 using terminal::Attributes;
+using terminal::EditEnd;
+using terminal::EditOutcome;
+using terminal::Masking;
 using terminal::PageView;
 using terminal::Screen;
+using terminal::TextLines;
 namespace key = terminal::key;
 
 // How often the screen looks for a finished load and the journey's progress while idle.
@@ -24,9 +30,10 @@ constexpr int kPollMilliseconds = 50;
 constexpr const char* kHelpHtml = R"(<title>Keys</title>
 <h1>The keys of miniweb's browser</h1>
 <table>
-<tr><th align=left>Down, Tab</th><td>the next link (the page scrolls when it is further)</td></tr>
-<tr><th align=left>Up, Shift-Tab</th><td>the previous link</td></tr>
-<tr><th align=left>Enter, Right</th><td>follow the highlighted link</td></tr>
+<tr><th align=left>Down, Tab</th><td>the next link or form field (the page scrolls when it is further)</td></tr>
+<tr><th align=left>Up, Shift-Tab</th><td>the previous link or field</td></tr>
+<tr><th align=left>Enter, Right</th><td>follow the highlighted link; on a form field: type into it (Enter or Tab ends, Escape undoes), toggle a checkbox or radio, choose a select's option from its list, name a file to send, or press the button (a submit button sends the form)</td></tr>
+<tr><th align=left>Space</th><td>on a checkbox or radio: toggle it</td></tr>
 <tr><th align=left>Left, Backspace</th><td>back (or close this page)</td></tr>
 <tr><th align=left>f</th><td>forward</td></tr>
 <tr><th align=left>Space, Page Down</th><td>the next screen</td></tr>
@@ -39,7 +46,7 @@ constexpr const char* kHelpHtml = R"(<title>Keys</title>
 <tr><th align=left>=</th><td>the page's information: URL, status, TLS, certificate chain</td></tr>
 <tr><th align=left>t</th><td>the journey of the last load: every step, timed</td></tr>
 <tr><th align=left>p</th><td>the packets of the last load: a ladder of every segment, datagram and TLS message, with each end's TCP state (start with --packets)</td></tr>
-<tr><th align=left>r</th><td>reload</td></tr>
+<tr><th align=left>r</th><td>reload (a page that came from a form asks before sending it again)</td></tr>
 <tr><th align=left>Escape</th><td>stop the load in progress</td></tr>
 <tr><th align=left>q</th><td>quit</td></tr>
 </table>
@@ -101,14 +108,15 @@ class FullScreenBrowser {
 
   // `visit`: a new page in the history, or a move within it (back, forward, reload).
   enum class Visit { New, InHistory };
-  void go(const Url& url, Visit visit) {
+  void go(const Url& url, Visit visit) { go(NavigationRequest::get(url), visit); }
+  void go(const NavigationRequest& request, Visit visit) {
     // The view goes back to the page before the page it shows goes: the view points into it.
     if (overlay_) close_overlay();
     // Coming back to this page (Left, f, r) finds it scrolled and highlighted as it was left.
     if (page_) places_[page_->url.to_string()] = view_.place();
-    if (visit == Visit::New) navigator_.history().visit(url);
+    if (visit == Visit::New) navigator_.history().visit(request);
     LoadObserver* watcher = packets_.begin();
-    packets_.started(navigator_.start(url, viewport(), watcher));
+    packets_.started(navigator_.start(request, viewport(), watcher));
     message_.clear();
   }
 
@@ -119,7 +127,8 @@ class FullScreenBrowser {
     overlay_.reset();
     if (outcome.page) {
       exit_code_ = exit_code::kOk;
-      navigator_.history().replace_current(outcome.page->url);
+      // The request as sent last: after a POST answered 303, the GET it led to.
+      navigator_.history().replace_current(outcome.page->request);
       page_ = std::move(*outcome.page);
       // The terminal was resized while the page loaded.
       if (page_->layout.width != viewport().width) Navigator::lay_out(*page_, viewport());
@@ -185,30 +194,42 @@ class FullScreenBrowser {
         break;
       case key::kEnter:
       case key::kRight:
-        follow_selected();
+        if (view_.selected_field() >= 0) {
+          use_field(view_.selected_field());
+        } else {
+          follow_selected();
+        }
         break;
       case key::kLeft:
       case key::kBackspace:
         if (overlay_) {
           close_overlay();
-        } else if (const Url* previous = navigator_.history().back()) {
-          go(*previous, Visit::InHistory);
+        } else if (navigator_.history().back()) {
+          go_in_history(Move::Back);
         } else {
           message_ = "no page to go back to";
         }
         break;
       case 'f':
-        if (const Url* next = navigator_.history().forward()) {
-          go(*next, Visit::InHistory);
+        if (navigator_.history().forward()) {
+          go_in_history(Move::Forward);
         } else {
           message_ = "no page to go forward to";
         }
         break;
       case 'r':
       case 18:  // Ctrl-R
-        if (const Url* current = navigator_.history().current()) go(*current, Visit::InHistory);
+        if (navigator_.history().current()) go_in_history(Move::Reload);
         break;
       case ' ':
+        if (const int field = view_.selected_field();
+            field >= 0 && field_control(shown(), field) &&
+            field_action(*field_control(shown(), field)) == FieldAction::Toggle) {
+          use_field(field);
+          break;
+        }
+        view_.page_down();
+        break;
       case key::kPageDown:
         view_.page_down();
         break;
@@ -290,6 +311,95 @@ class FullScreenBrowser {
     go(*target, Visit::New);
   }
 
+  // --- history and forms ---
+
+  // The history has moved (or stays, for a reload) to the entry to load. An entry that came
+  // from a POST is sent again only when the user says so; otherwise the history goes back to
+  // where it was and the page stays.
+  enum class Move { Back, Forward, Reload };
+  void go_in_history(Move move) {
+    History& history = navigator_.history();
+    if (auto question = resubmission_for_current(history);
+        question && !confirm(screen_, *question)) {
+      if (move == Move::Back) history.forward();
+      if (move == Move::Forward) history.back();
+      message_ = "the form was not sent again";
+      return;
+    }
+    go(*history.current_request(), Visit::InHistory);
+  }
+
+  // Enter on a form field: what its kind asks for (form_input.hpp), then the page laid out
+  // again to show the field's new state.
+  void use_field(int field) {
+    Page& page = shown();
+    forms::FormControl* control = field_control(page, field);
+    if (!control) return;
+    const layout::FieldBox& box = page.layout.fields[static_cast<std::size_t>(field)];
+    const forms::ControlId id = box.control;
+    const FieldAction action = field_action(*control);
+    if (action == FieldAction::Submit) return submit(field);
+    Status done = Ok{};
+    EditEnd end = EditEnd::Cancelled;
+    switch (action) {
+      case FieldAction::EditText: {
+        const terminal::FieldPlace place{1 + box.y - view_.top(), box.x - view_.left(), box.width,
+                                         box.height};
+        const EditOutcome edited = edit_in_place(
+            screen_, place, control->value,
+            control->kind == forms::ControlKind::Password ? Masking::Stars : Masking::None,
+            control->kind == forms::ControlKind::Textarea ? TextLines::Many : TextLines::One);
+        end = edited.end;
+        if (end != EditEnd::Cancelled) done = page.forms.set_text(id, edited.text);
+        break;
+      }
+      case FieldAction::Toggle:
+        done = page.forms.toggle(id);
+        break;
+      case FieldAction::PickOption: {
+        const terminal::FieldPlace place{1 + box.y - view_.top(), box.x - view_.left(), box.width,
+                                         box.height};
+        if (auto option = pick_option(screen_, place, control->options))
+          done = page.forms.select_option(
+              id, *option, !control->multiple || !control->options[*option].selected);
+        break;
+      }
+      case FieldAction::ChooseFile: {
+        auto path = screen_.prompt(screen_.rows() - 1, "File to send: ", control->file.string());
+        if (path && !path->empty()) done = page.forms.choose_file(id, *path);
+        break;
+      }
+      case FieldAction::Reset:
+        page.forms.reset(id.form);
+        message_ = "the form is back as the page wrote it";
+        break;
+      default:
+        message_ = control->disabled || control->readonly
+                       ? "this field cannot be changed"
+                       : "this button does nothing in miniweb (it needs scripts)";
+        return;
+    }
+    if (!done) message_ = done.error().message;
+    relayout();
+    if (end == EditEnd::Next) view_.next_link();
+    if (end == EditEnd::Previous) view_.previous_link();
+  }
+
+  // A submit button pressed: the form's request goes where a link's would (go), after the
+  // https-to-http question when there is one.
+  void submit(int field) {
+    auto ready = submission_for_field(shown(), field);
+    if (!ready) {
+      message_ = ready.error().message;
+      return;
+    }
+    if (ready->warning && !confirm(screen_, "Not secure: " + *ready->warning + ". Send it?")) {
+      message_ = "the form was not sent";
+      return;
+    }
+    go(ready->request, Visit::New);
+  }
+
   void prompt_url() {
     auto typed = screen_.prompt(screen_.rows() - 1, "URL to open: ", "");
     if (!typed || typed->empty()) return;
@@ -352,13 +462,15 @@ class FullScreenBrowser {
   void draw_page(int rows) {
     const Page& page = shown();
     const int selected = view_.selected_link();
+    const int selected_field = view_.selected_field();
     for (int row = 0; row < rows; ++row) {
       for (std::size_t index : view_.runs_on_line(view_.top() + row)) {
         const layout::TextRun& run = page.layout.runs[index];
         const Attributes attributes{
             .bold = run.style.bold || run.style.heading > 0,
-            .underline = run.style.underline || run.link > 0,
-            .reverse = run.link > 0 && run.link == selected,
+            .underline = run.style.underline || run.link > 0 || run.field >= 0,
+            .reverse = (run.link > 0 && run.link == selected) ||
+                       (run.field >= 0 && run.field == selected_field),
         };
         put_shifted(1 + row, run.x, run.text, attributes);
       }
@@ -377,6 +489,8 @@ class FullScreenBrowser {
     const int row = screen_.rows() - 1;
     if (!message_.empty()) {
       screen_.put(row - 1, 1, message_, Attributes{.bold = true}, screen_.columns() - 1);
+    } else if (const int field = view_.selected_field(); field >= 0 && page_) {
+      screen_.put(row - 1, 1, field_hint(field), Attributes{}, screen_.columns() - 1);
     } else if (const int link = view_.selected_link(); link > 0 && page_) {
       auto target = link_target(shown(), link);
       screen_.put(row - 1, 1, "-> " + (target ? target->to_string() : target.error().message),
@@ -394,6 +508,31 @@ class FullScreenBrowser {
     std::string where = page_ ? page_->url.to_string() : std::string();
     if (page_ && page_->status) where += "  " + std::to_string(page_->status) + " " + page_->reason;
     screen_.bar(row, " " + where, "h keys  q quits ", bar);
+  }
+
+  // What the status line says of the highlighted field: what it is and what Enter does.
+  std::string field_hint(int field) {
+    const forms::FormControl* control = field_control(shown(), field);
+    if (!control) return {};
+    const std::string what = std::string("(") + forms::kind_name(control->kind) +
+                             (control->name.empty() ? "" : " \"" + control->name + "\"") + ") ";
+    switch (field_action(*control)) {
+      case FieldAction::EditText:
+        return what + "Enter types into it";
+      case FieldAction::Toggle:
+        return what + "Enter or Space toggles it";
+      case FieldAction::PickOption:
+        return what + "Enter lists its options";
+      case FieldAction::ChooseFile:
+        return what + "Enter names the file to send";
+      case FieldAction::Submit:
+        return what + "Enter sends the form";
+      case FieldAction::Reset:
+        return what + "Enter resets the form";
+      case FieldAction::None:
+        break;
+    }
+    return what + "cannot be used";
   }
 
   Navigator& navigator_;

@@ -26,11 +26,17 @@ PageView::PageView(const layout::DisplayList& list) : list_(&list) {
   for (const layout::TextRun& run : list.runs) {
     widest_ = std::max(widest_, run.x + layout::display_width(run.text));
     if (run.link <= 0) continue;
-    auto [place, added] = first_runs.try_emplace(run.link, LinkStart{run.link, run.y, run.x});
+    auto [place, added] = first_runs.try_emplace(run.link, LinkStart{run.link, -1, run.y, run.x});
     if (!added && std::tie(run.y, run.x) < std::tie(place->second.y, place->second.x))
-      place->second = LinkStart{run.link, run.y, run.x};
+      place->second = LinkStart{run.link, -1, run.y, run.x};
   }
   for (const auto& [number, start] : first_runs) links_.push_back(start);
+  // Form fields are selected as links are (lynx), except those a user cannot use.
+  for (std::size_t i = 0; i < list.fields.size(); ++i) {
+    const layout::FieldBox& box = list.fields[i];
+    if (box.y < 0 || box.disabled || box.kind == forms::ControlKind::Hidden) continue;
+    links_.push_back(LinkStart{0, static_cast<int>(i), box.y, box.x});
+  }
   std::stable_sort(links_.begin(), links_.end(), [](const LinkStart& a, const LinkStart& b) {
     return std::tie(a.y, a.x) < std::tie(b.y, b.x);
   });
@@ -66,12 +72,29 @@ int PageView::selected_link() const {
   return selected_ == kNone ? 0 : links_[selected_].number;
 }
 
+int PageView::selected_field() const {
+  return selected_ == kNone ? -1 : links_[selected_].field;
+}
+
+void PageView::select(std::size_t index) {
+  selected_ = index;
+  show_line(links_[index].y);
+  show_column(links_[index].x);
+}
+
 bool PageView::select_link(int number) {
   for (std::size_t i = 0; i < links_.size(); ++i) {
-    if (links_[i].number != number) continue;
-    selected_ = i;
-    show_line(links_[i].y);
-    show_column(links_[i].x);
+    if (links_[i].field >= 0 || links_[i].number != number) continue;
+    select(i);
+    return true;
+  }
+  return false;
+}
+
+bool PageView::select_field(int index) {
+  for (std::size_t i = 0; i < links_.size(); ++i) {
+    if (links_[i].field != index || index < 0) continue;
+    select(i);
     return true;
   }
   return false;
@@ -100,12 +123,7 @@ void PageView::next_link() {
   } else {
     while (next < links_.size() && links_[next].y < top_) ++next;
   }
-  if (next < links_.size() && links_[next].y < top_ + 2 * height_) {
-    selected_ = next;
-    show_line(links_[next].y);
-    show_column(links_[next].x);
-    return;
-  }
+  if (next < links_.size() && links_[next].y < top_ + 2 * height_) return select(next);
   if (top_ < last_top()) scroll_by(height_);
 }
 
@@ -121,12 +139,7 @@ void PageView::previous_link() {
       }
     }
   }
-  if (previous != kNone && links_[previous].y >= top_ - height_) {
-    selected_ = previous;
-    show_line(links_[previous].y);
-    show_column(links_[previous].x);
-    return;
-  }
+  if (previous != kNone && links_[previous].y >= top_ - height_) return select(previous);
   if (top_ > 0) scroll_by(-height_);
 }
 
@@ -204,7 +217,9 @@ void PageView::restore(const Place& place) {
   top_ = std::clamp(place.top, 0, last_top());
   selected_ = kNone;
   for (std::size_t i = 0; i < links_.size(); ++i)
-    if (links_[i].number == place.link) selected_ = i;
+    if (place.field >= 0 ? links_[i].field == place.field
+                         : links_[i].field < 0 && links_[i].number == place.link)
+      selected_ = i;
   if (selected_ == kNone || !on_screen(links_[selected_])) select_first_on_screen();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A laid-out page on a screen of rows, as lynx shows one: which line is at the top, which link
-// is selected, where a search found its text. Moving between links follows reading order and
-// scrolls the page as lynx does. No drawing here: the full-screen face draws what this says.
+// or form field is selected, where a search found its text. Moving between links and fields
+// follows reading order and scrolls the page as lynx does. No drawing here: the full-screen
+// face draws what this says.
 
 #include <cstddef>
 #include <string>
@@ -29,11 +30,17 @@ class PageView {
 
   // The selected link's number (as the layout numbers links, from 1), or 0 when none is.
   int selected_link() const;
+  // The selected form field (its index in DisplayList::fields), or -1 when none is.
+  int selected_field() const;
   // Selects link `number` and scrolls to show it; false when the page has no such link.
   bool select_link(int number);
+  // Selects field `index` (of DisplayList::fields); false when it cannot be selected (hidden,
+  // disabled, not drawn).
+  bool select_field(int index);
 
-  // Tab and Down: the next link in reading order, scrolled into view when it is at most a
-  // screen below; otherwise the page moves down a screen. Up and Shift-Tab: the same upwards.
+  // Tab and Down: the next link or field in reading order, scrolled into view when it is at
+  // most a screen below; otherwise the page moves down a screen. Up and Shift-Tab: the same
+  // upwards.
   void next_link();
   void previous_link();
   // Scrolling keeps the selection while it stays on screen; otherwise the first link on the
@@ -64,16 +71,20 @@ class PageView {
   struct Place {
     int top = 0;
     int link = 0;
+    int field = -1;
   };
-  Place place() const { return {top_, selected_link()}; }
+  Place place() const { return {top_, selected_link(), selected_field()}; }
   void restore(const Place& place);
 
  private:
+  // A place the selection can be: a link's first run, or a form field's box.
   struct LinkStart {
-    int number;
+    int number;  // the link's, 0 for a field
+    int field;   // the field's index, -1 for a link
     int y;
     int x;
   };
+  void select(std::size_t index);
   bool on_screen(const LinkStart& link) const { return link.y >= top_ && link.y < top_ + height_; }
   void show_line(int y);
   void show_column(int x);
@@ -81,7 +92,7 @@ class PageView {
   int last_top() const;
 
   const layout::DisplayList* list_ = nullptr;
-  std::vector<LinkStart> links_;          // each link's first run, in reading order
+  std::vector<LinkStart> links_;          // links and fields, in reading order
   std::vector<std::size_t> by_line_;      // run indices ordered by line
   std::vector<std::size_t> line_starts_;  // where each line's runs start in by_line_
   std::vector<std::string> lines_;        // the page's text line by line, made at the first search

@@ -121,6 +121,16 @@ void Screen::show() {
   refresh();
 }
 
+void Screen::show_cursor(int row, int column) {
+  curs_set(1);
+  move(std::clamp(row, 0, LINES - 1), std::clamp(column, 0, COLS - 1));
+  refresh();
+}
+
+void Screen::hide_cursor() {
+  curs_set(0);
+}
+
 int Screen::read_key(int timeout_ms) {
   timeout(timeout_ms);
   const int c = getch();

@@ -59,6 +59,10 @@ class Screen {
   // The whole row in `attributes` (a bar's background), then `left` and `right` on it.
   void bar(int row, std::string_view left, std::string_view right, const Attributes& attributes);
   void show();  // what was drawn appears
+  // The terminal's cursor shown at (row, column), where typing goes (a field edited in place),
+  // or hidden again.
+  void show_cursor(int row, int column);
+  void hide_cursor();
 
   // The next key, or key::kNone after `timeout_ms` (-1: wait for one).
   int read_key(int timeout_ms);

@@ -122,27 +122,28 @@ void BrowserWindow::navigate(const std::string& typed) {
     return;
   }
   navigator_.history().visit(*url);
-  load(*url);
+  load(NavigationRequest::get(*url));
 }
 
 void BrowserWindow::back() {
-  if (const Url* previous = navigator_.history().back()) load(*previous);
+  if (navigator_.history().back()) go_in_history(Move::Back);
 }
 
 void BrowserWindow::forward() {
-  if (const Url* next = navigator_.history().forward()) load(*next);
+  if (navigator_.history().forward()) go_in_history(Move::Forward);
 }
 
 void BrowserWindow::reload() {
-  if (const Url* current = navigator_.history().current()) load(*current);
+  if (navigator_.history().current()) go_in_history(Move::Reload);
 }
 
-void BrowserWindow::load(const Url& url) {
-  address_.set_text(url.to_string());
+void BrowserWindow::load(const NavigationRequest& request) {
+  address_.set_text(request.url.to_string());
   address_focused_ = false;
   hovered_link_ = -1;
+  question_.reset();
   LoadObserver* watcher = packets_.begin();
-  packets_.started(navigator_.start(url, viewport(load_measurer_), watcher));
+  packets_.started(navigator_.start(request, viewport(load_measurer_), watcher));
   status_.clear();
   dirty_ = true;
 }
@@ -178,8 +179,9 @@ void BrowserWindow::apply(LoadOutcome outcome) {
     showing_error_ = false;
     status_ = "Done: " + std::to_string(page.status) + " " + page.reason + ", " +
               std::to_string(page.source.size()) + " bytes in " + format_duration(trace_.elapsed());
-    // After redirects the history and the address bar show where the page really is.
-    navigator_.history().replace_current(page.url);
+    // After redirects the history and the address bar show where the page really is, and
+    // the request as sent last (after a POST answered 303, the GET it led to).
+    navigator_.history().replace_current(page.request);
     show_page(std::move(page));
   }
   if (!address_focused_) address_.set_text(page_url());
@@ -197,6 +199,8 @@ void BrowserWindow::show_page(Page page) {
   page_ = std::move(page);
   scroll_y_ = 0;
   hovered_link_ = -1;
+  focused_field_ = -1;
+  open_select_ = -1;
   // A page laid out for another width (the window was resized while it loaded) is laid out
   // again.
   if (page_->layout.width != viewport(measurer_).width) relayout();
@@ -294,6 +298,7 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
       const int x = event.button.x;
       const int y = event.button.y;
       pressed_link_ = -1;
+      if (click_question(x, y)) return;
       pressed_button_ = button_at(x, y);
       if (inside(address_rect(), x, y)) {
         const bool extend = (SDL_GetModState() & KMOD_SHIFT) != 0;
@@ -311,6 +316,7 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
         address_focused_ = false;
         dirty_ = true;
       }
+      if (click_field(x, y)) return;
       pressed_link_ = link_at(x, y);
       return;
     }
@@ -339,6 +345,7 @@ void BrowserWindow::handle_event(const SDL_Event& event) {
       return;
     }
     case SDL_TEXTINPUT:
+      if (type_into_field(event.text.text)) return;
       if (address_focused_) {
         address_.insert(event.text.text);
         dirty_ = true;
@@ -365,6 +372,7 @@ void BrowserWindow::handle_key(const SDL_KeyboardEvent& key) {
   const bool ctrl = (mod & KMOD_CTRL) != 0;
   const bool alt = (mod & KMOD_ALT) != 0;
   dirty_ = true;
+  if (handle_question_key(key)) return;  // a question waits for its answer first
   // The shortcuts that work wherever the focus is.
   if ((ctrl && code == SDLK_l) || code == SDLK_F6) return focus_address(true);
   if (alt && code == SDLK_LEFT) return back();
@@ -372,6 +380,7 @@ void BrowserWindow::handle_key(const SDL_KeyboardEvent& key) {
   if (code == SDLK_F5 || (ctrl && code == SDLK_r)) return reload();
   if (code == SDLK_F12) return next_panel_tab();
   if (address_focused_ && handle_address_key(key)) return;
+  if (handle_field_key(key)) return;
   const int page = std::max(kLineStep, content_rect().h - trace_panel_height() - kLineStep);
   switch (code) {
     case SDLK_ESCAPE:

@@ -1,7 +1,8 @@
 #pragma once
 // The browser's SDL2 window: toolbar (back, forward, reload, address bar), the page drawn
-// from the same display list the terminal prints, with SDL2_ttf and DejaVu fonts, a status
-// bar that follows the journey, and an F12 panel with the last load's waterfall.
+// from the same display list the terminal prints, with SDL2_ttf and DejaVu fonts, its form
+// fields drawn as widgets that are clicked and typed into, a status bar that follows the
+// journey, and an F12 panel with the last load's waterfall.
 //
 // A face over the navigator (browser/navigator.hpp), which loads and lays out pages on its own
 // thread, measuring with a second set of the same fonts; everything here runs on the thread
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,8 +21,8 @@
 #include "browser/layout/display_list.hpp"
 #include "browser/navigator.hpp"
 #include "browser/observe/packet_view.hpp"
+#include "browser/text_edit.hpp"
 #include "browser/trace.hpp"
-#include "browser/window/address_bar.hpp"
 #include "browser/window/font_set.hpp"
 #include "browser/window/sdl_ptr.hpp"
 
@@ -63,6 +65,8 @@ class BrowserWindow {
 
   // As the address bar takes it: a bare name means https. Adds to history.
   void navigate(const std::string& typed);
+  // A page that came from a POST is loaded again only once the user answers the question
+  // bar's "Send the form again?" with y.
   void back();
   void forward();
   void reload();
@@ -110,6 +114,14 @@ class BrowserWindow {
     return packets_.text();
   }
   const Trace& trace() const { return trace_; }
+  // Forms (field_input.cpp): the focused field (its index in DisplayList::fields) or -1; where
+  // field `field` shows now, in window coordinates; the question or prompt the bar at the
+  // bottom asks (empty when none); the field whose option list is open, or -1.
+  int focused_field() const { return focused_field_; }
+  std::optional<SDL_Rect> field_rect(int field) const;
+  std::string question_text() const { return question_ ? question_->text : std::string(); }
+  int open_select() const { return open_select_; }
+  const Page* page() const { return page_ ? &*page_ : nullptr; }
   SDL_Window* sdl_window() const { return window_.get(); }
   std::uint32_t window_id() const { return SDL_GetWindowID(window_.get()); }
   std::size_t cached_textures() const { return text_cache_.size(); }
@@ -130,7 +142,9 @@ class BrowserWindow {
     int width = 0;
     int height = 0;
   };
-  void load(const Url& url);
+  void load(const NavigationRequest& request);
+  enum class Move { Back, Forward, Reload };
+  void go_in_history(Move move);
   void apply(LoadOutcome outcome);
   void show_page(Page page);
   void show_error(const Error& error, const Url& url);
@@ -152,6 +166,40 @@ class BrowserWindow {
   void draw_page();
   void draw_status_bar();
   void draw_trace_panel();
+
+  // --- forms: input (field_input.cpp) and widgets (form_widgets.cpp) ---
+  // A question on a bar over the bottom of the page: y/n, or a line to type (a file's path).
+  struct Question {
+    std::string text;
+    std::function<void()> yes;
+    std::function<void()> no;
+    bool typed = false;  // a prompt: Enter gives `answered` what was typed
+    TextEdit answer;
+    std::function<void(const std::string&)> answered;
+  };
+  void ask(std::string text, std::function<void()> yes, std::function<void()> no = {});
+  void answer_question(bool yes);
+  bool handle_question_key(const SDL_KeyboardEvent& key);
+  bool click_question(int x, int y);
+  SDL_Rect question_rect() const;
+  std::vector<std::string> question_lines() const;  // its words, wrapped beside its buttons
+  SDL_Rect question_button(bool yes) const;
+  bool handle_field_key(const SDL_KeyboardEvent& key);
+  bool type_into_field(const char* utf8);
+  bool click_field(int x, int y);
+  int field_at(int x, int y) const;
+  void focus_field(int field);
+  void focus_next_field(bool backwards);
+  void use_field(int field);
+  void submit_field(int field);
+  void field_changed(const Status& done);
+  std::optional<SDL_Rect> option_list_rect() const;
+  void draw_fields(int origin_x, int origin_y);
+  void draw_field(int field, const SDL_Rect& box);
+  void draw_text_field(int field, const SDL_Rect& box, const forms::FormControl& control);
+  void draw_button(const SDL_Rect& box, const std::string& label, bool enabled);
+  void draw_option_list();
+  void draw_question_bar();
   void draw_packets_panel(const SDL_Rect& panel);
   void next_panel_tab();  // F12
   // The wheel over the packets tab scrolls it; false when the pointer is elsewhere.
@@ -202,6 +250,11 @@ class BrowserWindow {
   bool closed_ = false;
 
   std::unordered_map<std::string, CachedText> text_cache_;
+
+  int focused_field_ = -1;
+  TextEdit field_edit_{TextEdit::Lines::Many};  // the focused text field's text and cursor
+  int open_select_ = -1;                        // the select whose option list is open
+  std::optional<Question> question_;
 };
 
 }  // namespace miniweb::browser::window

@@ -19,7 +19,9 @@ void BrowserWindow::render_frame() {
   dirty_ = false;
   fill(SDL_Rect{0, 0, 1 << 15, 1 << 15}, kPageBackground);
   draw_page();
+  draw_option_list();
   draw_trace_panel();
+  draw_question_bar();
   draw_toolbar();
   draw_status_bar();
 }
@@ -75,6 +77,7 @@ void BrowserWindow::draw_page() {
   const int origin_x = content.x + kPad;
   const int origin_y = content.y + kPad - scroll_y_;
   for (const layout::TextRun& run : display_list().runs) {
+    if (run.field >= 0) continue;  // a form control: drawn as a widget (form_widgets.cpp)
     const int y = origin_y + run.y;
     if (y > view_bottom) continue;
     TTF_Font* font = fonts_->font(run.style);
@@ -98,6 +101,7 @@ void BrowserWindow::draw_page() {
       }
     }
   }
+  draw_fields(origin_x, origin_y);
   // An error page says so at a glance too: a red rule along its top, as browsers' warnings do.
   if (showing_error_) fill(SDL_Rect{content.x, content.y, content.w, 4}, kWarning);
   // The scroll bar: where the view is in the page.

@@ -18,6 +18,9 @@ inline constexpr int kScrollbarWidth = 12;
 inline constexpr int kLineStep = 40;       // arrow keys
 inline constexpr int kWheelStep = 3 * 20;  // one wheel notch: three lines of body text
 inline constexpr int kUiFontSize = 14;
+inline constexpr int kQuestionHeight = 40;  // the bar that asks "Send the form again?" (one line)
+inline constexpr int kQuestionButtonWidth = 76;  // its Yes and No
+inline constexpr int kOptionHeight = 22;         // a line of a select's open list
 
 // Colours: the classic browser palette (Mosaic's and Netscape's defaults).
 inline constexpr SDL_Color kPageBackground{255, 255, 255, 255};
@@ -34,6 +37,11 @@ inline constexpr SDL_Color kPreBackground{246, 246, 246, 255};
 inline constexpr SDL_Color kWarning{197, 34, 31, 255};
 inline constexpr SDL_Color kWhite{255, 255, 255, 255};
 inline constexpr SDL_Color kScrollThumb{193, 193, 193, 255};
+// Form widgets, in the grey of the classic toolkits' controls.
+inline constexpr SDL_Color kFieldBorder{118, 118, 118, 255};
+inline constexpr SDL_Color kButtonFace{225, 225, 225, 255};
+inline constexpr SDL_Color kButtonShadow{140, 140, 140, 255};
+inline constexpr SDL_Color kQuestionBackground{255, 243, 205, 255};
 
 inline SDL_Color phase_colour(const std::string& phase) {
   if (phase == "dns") return {0, 137, 123, 255};

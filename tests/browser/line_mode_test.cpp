@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "browser/terminal/line_mode.hpp"
+#include "tests/browser/test_origin.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -104,6 +105,37 @@ TEST_F(BrowserLineMode, FollowsLinksAgainstTheBaseHref) {
   EXPECT_NE(out.find("1. file://" + (dir_ / "docs/target.html").string()), std::string::npos)
       << out;
   EXPECT_NE(out.find("== Target =="), std::string::npos) << out;
+}
+
+// Forms by number: "i" lists the fields, "i N" uses one; the POST's page is sent again on
+// reload only after "y".
+TEST_F(BrowserLineMode, FillsAFormByNumberAndAsksBeforeSendingItAgain) {
+  test::TestOrigin origin([](const test::OriginRequest& seen) {
+    const std::string body = seen.request.method == "POST"
+                                 ? "<title>Echo</title><p>received " + seen.request.body
+                                 : "<title>Form</title><form method=post action=/echo>"
+                                   "<input name=who><input type=checkbox name=agree value=yes>"
+                                   "<select name=size><option>S<option>M</select>"
+                                   "<input type=submit name=go value=Send></form>";
+    return test::OriginReply{test::http_response(200, "OK", {"Content-Type: text/html"}, body)};
+  });
+  NavigatorOptions options;
+  options.download_dir = dir_;
+  Navigator navigator(options);
+  std::istringstream in("i\ni 1\nAda L\ni 2\ni 3\n2\ni 4\nr\nn\nr\ny\nq\n");
+  std::ostringstream out;
+  auto start = Url::parse("http://127.0.0.1:" + std::to_string(origin.port()) + "/form");
+  run_line_mode(navigator, *start, LineModeOptions{}, in, out);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("1. text field \"who\":"), std::string::npos) << text;
+  EXPECT_NE(text.find("4. submit button \"go\""), std::string::npos) << text;
+  EXPECT_NE(text.find("checkbox agree is now X"), std::string::npos) << text;
+  EXPECT_NE(text.find("received who=Ada+L&agree=yes&size=M&go=Send"), std::string::npos) << text;
+  EXPECT_NE(text.find("Send the form again?"), std::string::npos) << text;
+  EXPECT_NE(text.find("the form was not sent again"), std::string::npos) << text;
+  int posts = 0;
+  for (const auto& seen : origin.requests()) posts += seen.request.method == "POST";
+  EXPECT_EQ(posts, 2) << text;
 }
 
 }  // namespace

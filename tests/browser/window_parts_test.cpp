@@ -9,7 +9,7 @@
 #include "browser/layout/text_measurer.hpp"
 #include "browser/navigator.hpp"
 #include "browser/page_info.hpp"
-#include "browser/window/address_bar.hpp"
+#include "browser/text_edit.hpp"
 #include "browser/window/png.hpp"
 
 namespace miniweb::browser::window {

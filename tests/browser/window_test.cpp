@@ -13,6 +13,7 @@
 #include "ca/authority.hpp"
 #include "ca/crypto.hpp"
 #include "server/server.hpp"
+#include "tests/browser/window_events.hpp"
 
 namespace miniweb::browser::window {
 namespace {
@@ -31,67 +32,11 @@ int inked_pixels(const Pixels& pixels, const SDL_Rect& area) {
   return count;
 }
 
-int pixels_of_colour(const Pixels& pixels, std::uint32_t colour, const SDL_Rect& area) {
-  int count = 0;
-  for (int y = area.y; y < area.y + area.h && y < pixels.height; ++y) {
-    for (int x = area.x; x < area.x + area.w && x < pixels.width; ++x) {
-      if (pixels.at(x, y) == colour) ++count;
-    }
-  }
-  return count;
-}
-
 bool page_shows(const BrowserWindow& window, const std::string& text) {
   for (const auto& run : window.display_list().runs) {
     if (run.text.find(text) != std::string::npos) return true;
   }
   return false;
-}
-
-// Events as SDL would deliver them from a user.
-void click(BrowserWindow& window, int x, int y) {
-  SDL_Event event{};
-  event.type = SDL_MOUSEBUTTONDOWN;
-  event.button.windowID = window.window_id();
-  event.button.button = SDL_BUTTON_LEFT;
-  event.button.state = SDL_PRESSED;
-  event.button.clicks = 1;
-  event.button.x = x;
-  event.button.y = y;
-  SDL_PushEvent(&event);
-  event.type = SDL_MOUSEBUTTONUP;
-  event.button.state = SDL_RELEASED;
-  SDL_PushEvent(&event);
-}
-
-void key(BrowserWindow& window, SDL_Keycode code, Uint16 mod = KMOD_NONE) {
-  SDL_Event event{};
-  event.type = SDL_KEYDOWN;
-  event.key.windowID = window.window_id();
-  event.key.state = SDL_PRESSED;
-  event.key.keysym.sym = code;
-  event.key.keysym.mod = mod;
-  SDL_PushEvent(&event);
-}
-
-void type_text(BrowserWindow& window, const std::string& text) {
-  // SDL delivers typed text in pieces of at most SDL_TEXTINPUTEVENT_TEXT_SIZE - 1 bytes.
-  for (char c : text) {
-    SDL_Event event{};
-    event.type = SDL_TEXTINPUT;
-    event.text.windowID = window.window_id();
-    event.text.text[0] = c;
-    SDL_PushEvent(&event);
-  }
-}
-
-void move_mouse(BrowserWindow& window, int x, int y) {
-  SDL_Event event{};
-  event.type = SDL_MOUSEMOTION;
-  event.motion.windowID = window.window_id();
-  event.motion.x = x;
-  event.motion.y = y;
-  SDL_PushEvent(&event);
 }
 
 class WindowTest : public ::testing::Test {

@@ -1,8 +1,8 @@
-#include "browser/window/address_bar.hpp"
+#include "browser/text_edit.hpp"
 
 #include <algorithm>
 
-namespace miniweb::browser::window {
+namespace miniweb::browser {
 
 namespace {
 
@@ -17,26 +17,31 @@ bool is_word_character(char c) {
 
 }  // namespace
 
-std::string AddressBar::selected_text() const {
+std::string TextEdit::selected_text() const {
   return text_.substr(selection_start(), selection_end() - selection_start());
 }
 
-void AddressBar::set_text(std::string text) {
+void TextEdit::set_text(std::string text) {
   text_ = std::move(text);
   cursor_ = anchor_ = text_.size();
 }
 
-void AddressBar::select_all() {
+void TextEdit::select_all() {
   anchor_ = 0;
   cursor_ = text_.size();
 }
 
-void AddressBar::insert(std::string_view utf8) {
+void TextEdit::insert(std::string_view utf8) {
   std::string clean;
   clean.reserve(utf8.size());
-  for (char c : utf8) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7F) clean.push_back(c);
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(utf8[i]);
+    if (lines_ == Lines::Many && (byte == '\n' || byte == '\r')) {
+      if (byte == '\r' && i + 1 < utf8.size() && utf8[i + 1] == '\n') ++i;
+      clean.push_back('\n');
+    } else if (byte >= 0x20 && byte != 0x7F) {
+      clean.push_back(utf8[i]);
+    }
   }
   erase_selection();
   text_.insert(cursor_, clean);
@@ -44,7 +49,7 @@ void AddressBar::insert(std::string_view utf8) {
   anchor_ = cursor_;
 }
 
-void AddressBar::backspace() {
+void TextEdit::backspace() {
   if (has_selection()) {
     erase_selection();
     return;
@@ -55,7 +60,7 @@ void AddressBar::backspace() {
   cursor_ = anchor_ = start;
 }
 
-void AddressBar::delete_forward() {
+void TextEdit::delete_forward() {
   if (has_selection()) {
     erase_selection();
     return;
@@ -64,7 +69,7 @@ void AddressBar::delete_forward() {
   text_.erase(cursor_, next_boundary(cursor_) - cursor_);
 }
 
-void AddressBar::move_left(bool extend, bool word) {
+void TextEdit::move_left(bool extend, bool word) {
   if (has_selection() && !extend) {
     cursor_ = anchor_ = selection_start();
     return;
@@ -78,7 +83,7 @@ void AddressBar::move_left(bool extend, bool word) {
   if (!extend) anchor_ = cursor_;
 }
 
-void AddressBar::move_right(bool extend, bool word) {
+void TextEdit::move_right(bool extend, bool word) {
   if (has_selection() && !extend) {
     cursor_ = anchor_ = selection_end();
     return;
@@ -91,41 +96,41 @@ void AddressBar::move_right(bool extend, bool word) {
   if (!extend) anchor_ = cursor_;
 }
 
-void AddressBar::move_home(bool extend) {
+void TextEdit::move_home(bool extend) {
   cursor_ = 0;
   if (!extend) anchor_ = cursor_;
 }
 
-void AddressBar::move_end(bool extend) {
+void TextEdit::move_end(bool extend) {
   cursor_ = text_.size();
   if (!extend) anchor_ = cursor_;
 }
 
-void AddressBar::place_cursor(std::size_t offset, bool extend) {
+void TextEdit::place_cursor(std::size_t offset, bool extend) {
   offset = std::min(offset, text_.size());
   while (offset > 0 && offset < text_.size() && is_continuation(text_[offset])) --offset;
   cursor_ = offset;
   if (!extend) anchor_ = cursor_;
 }
 
-void AddressBar::erase_selection() {
+void TextEdit::erase_selection() {
   const std::size_t start = selection_start();
   text_.erase(start, selection_end() - start);
   cursor_ = anchor_ = start;
 }
 
-std::size_t AddressBar::previous_boundary(std::size_t offset) const {
+std::size_t TextEdit::previous_boundary(std::size_t offset) const {
   if (offset == 0) return 0;
   --offset;
   while (offset > 0 && is_continuation(text_[offset])) --offset;
   return offset;
 }
 
-std::size_t AddressBar::next_boundary(std::size_t offset) const {
+std::size_t TextEdit::next_boundary(std::size_t offset) const {
   if (offset >= text_.size()) return text_.size();
   ++offset;
   while (offset < text_.size() && is_continuation(text_[offset])) ++offset;
   return offset;
 }
 
-}  // namespace miniweb::browser::window
+}  // namespace miniweb::browser
