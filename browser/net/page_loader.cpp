@@ -235,6 +235,7 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
   auto received = co_await read_response(stream, connection.buffer, *connection.deadline, options,
                                          request.method, nothing_received);
   if (!received) {
+    if (connection.tls) trace_alerts(connection.tls->native_handle(), step, trace);
     trace.finish(step, "failed: " + received.error().message);
     co_return received;
   }
