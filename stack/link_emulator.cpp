@@ -204,11 +204,16 @@ class Emulator {
       nfq_set_verdict(queue_.get(), packet, what, 0, nullptr);
       return;
     }
-    if (what == NF_ACCEPT)
-      nfq_set_verdict(queue_.get(), packet, what,
-                      static_cast<std::uint32_t>(changed->second.size()), changed->second.data());
-    else
+    if (what == NF_ACCEPT) {
+      std::vector<std::uint8_t>& bytes = changed->second;
+      const auto length = static_cast<std::uint32_t>(bytes.size());
+      // libnetfilter_queue sends the payload padded to netlink's 4-byte alignment: it reads
+      // those bytes too.
+      bytes.resize((bytes.size() + 3) & ~std::size_t{3});
+      nfq_set_verdict(queue_.get(), packet, what, length, bytes.data());
+    } else {
       nfq_set_verdict(queue_.get(), packet, what, 0, nullptr);
+    }
     changed_.erase(changed);
   }
 

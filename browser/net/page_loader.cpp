@@ -40,7 +40,9 @@ asio::awaitable<Result<http::ReceivedResponse>> read_response(Stream& stream, st
                            exit_code::kTimeout);
     case http::ResponseFailure::NoResponse:
       nothing_received = true;
-      co_return make_error("the server closed the connection without answering",
+      co_return make_error(why.find("closed") != std::string::npos
+                               ? "the server closed the connection without answering"
+                               : why,
                            exit_code::kReceive);
     case http::ResponseFailure::CutShort:
       co_return make_error("reading the response failed: " + why, exit_code::kReceive);
