@@ -80,8 +80,12 @@ why_https_eavesdrop() {
     found=0
     "$STACK_BIN" capture-search --pcap "$WHY_HTTPS_DIR/$scheme.pcapng" --text "$password" |
       sed 's/^/    /' || found=$?
-    [[ $scheme == https ]] && echo "  what the browser sent to the shop, as the packet view decoded it:" &&
-      why_https_lines "$WHY_HTTPS_DIR/$scheme.trace" "no record seen" "Application Data" "TLSv1.3 Record" | head -n 8
+    if [[ $scheme == https ]]; then
+      # The capture's records; what was inside them is known from OpenSSL's callbacks only.
+      echo "  the encrypted records of the sign-in, in the packet view:"
+      why_https_lines "$WHY_HTTPS_DIR/$scheme.trace" "no record seen" "(as the browser wrote it)" \
+        "inside: application_data"
+    fi
     echo "  the browser's exit status: $status"
     [[ $scheme == http && $found != 0 ]] && say "the password was not found in the http:// capture (above)"
   done
