@@ -59,6 +59,28 @@ why_https_lines() {  # why_https_lines FILE NONE PATTERN...
   grep -F "${args[@]}" "$file" | sed -E 's/^( |│)*/    /' | grep . || echo "    $none"
 }
 
+# Whether FILE holds TEXT (a fixed string): the summaries claim only what the runs left.
+why_https_holds() {  # why_https_holds FILE TEXT
+  grep -qF -- "$2" "$1" 2>/dev/null
+}
+# Whether the run's capture holds TEXT.
+why_https_captured() {  # why_https_captured SCHEME TEXT
+  "$STACK_BIN" capture-search --pcap "$WHY_HTTPS_DIR/$1.pcapng" --text "$2" >/dev/null 2>&1
+}
+# One line of the summary: SCHEME, then the first SENTENCE whose check passes.
+why_https_summary_line() {  # why_https_summary_line SCHEME [CHECK SENTENCE]...
+  local scheme=$1
+  shift
+  while (($# >= 2)); do
+    if eval "$1"; then
+      printf '  %-9s %s\n' "$scheme://" "$2"
+      return
+    fi
+    shift 2
+  done
+  printf '  %-9s %s\n' "$scheme://" "${1:-not as expected: see above}"
+}
+
 why_https_heading() {  # why_https_heading SCHEME URL
   printf '\n======== over %s:// : %s ========\n' "$1" "$2" >&2
 }
@@ -89,6 +111,11 @@ why_https_eavesdrop() {
     echo "  the browser's exit status: $status"
     [[ $scheme == http && $found != 0 ]] && say "the password was not found in the http:// capture (above)"
   done
+  echo "* in short:"
+  why_https_summary_line http "why_https_captured http '$password'" \
+    "the password travelled in the clear: it is in the capture, in the POST's body"
+  why_https_summary_line https "! why_https_captured https '$password'" \
+    "the password is in no captured packet: only TLS records travelled"
   return 0
 }
 
@@ -128,6 +155,11 @@ why_https_tamper() {
         "inside: alert" "Alert fatal"
     fi
   done
+  echo "* in short:"
+  why_https_summary_line http "why_https_holds '$WHY_HTTPS_DIR/http.page' $TAMPER_NEW && why_https_captured http $TAMPER_OLD" \
+    "the shop sent $TAMPER_OLD, the browser showed $TAMPER_NEW, and nothing told it"
+  why_https_summary_line https "why_https_holds '$WHY_HTTPS_DIR/https.trace' 'TLS alert sent fatal bad_record_mac'" \
+    "the changed record failed its integrity check: the browser sent the alert bad_record_mac, closed, and showed nothing"
 }
 
 why_https_impersonate() {
@@ -154,6 +186,11 @@ why_https_impersonate() {
   answer=$(dig +short +time=2 +tries=1 -p "${WHY_HTTPS_RESOLVER##*:}" "@${WHY_HTTPS_RESOLVER%:*}" \
     "$WHY_HTTPS_HOST" A | tail -n 1)
   echo "* the network given back, the resolver asked again: $WHY_HTTPS_HOST is $answer (only its answer to the browser was changed on the way)"
+  echo "* in short:"
+  why_https_summary_line http "why_https_holds '$WHY_HTTPS_DIR/http.trace' 'connect to $impostor:' && why_https_holds '$WHY_HTTPS_DIR/http.page' 'served by the impostor'" \
+    "the browser went to $impostor and showed the impostor's page as $WHY_HTTPS_HOST"
+  why_https_summary_line https "why_https_holds '$WHY_HTTPS_DIR/https.trace' 'connect to $impostor:' && why_https_holds '$WHY_HTTPS_DIR/https.trace' 'refused: NET::ERR_CERT'" \
+    "the browser went to $impostor too, and refused its certificate: $(grep -o -m 1 'NET::[A-Z_]*' "$WHY_HTTPS_DIR/https.trace" 2>/dev/null)"
 }
 
 why_https_experiment() {  # why_https_experiment NAME [ARGUMENT...]
