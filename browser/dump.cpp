@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "browser/exit_codes.hpp"
+#include "browser/form_submission.hpp"
 #include "browser/observe/journey.hpp"
 #include "browser/observe/pcap_file.hpp"
 #include "browser/render/text_painter.hpp"
@@ -26,6 +27,33 @@ std::string dump_text(const Page& page) {
   });
 }
 
+namespace {
+
+// --fill and --submit: the loaded page's form filled and sent, as a user would; the page that
+// answers replaces it. A form from an https page to http:// is sent, with a warning (a
+// script asked for it; the interactive faces ask first).
+Result<Page> submit_in_page(Navigator& navigator, Page page, const DumpOptions& options,
+                            const Viewport& viewport, Trace& trace, LoadObserver* observer,
+                            std::ostream& err) {
+  const int form = options.submit_form - 1;
+  if (page.content.kind != ContentKind::Page)
+    return make_error("--submit: " + page.url.to_string() + " is not an HTML page (" +
+                          page.content.media_type + "), so it has no form",
+                      exit_code::kUsage);
+  auto submitter = forms::apply_fills(page.forms, form, options.fills);
+  if (!submitter) return submitter.error();
+  auto request = submit_form(page, form, *submitter);
+  if (!request) return request.error();
+  if (auto warning = insecure_submission_warning(page.url, *request)) {
+    const std::size_t step = trace.begin("form", "warning: sent in the clear");
+    trace.finish(step, *warning);
+    err << "miniweb-browser: warning: " << *warning << '\n';
+  }
+  return navigator.load_now(*request, viewport, trace, observer);
+}
+
+}  // namespace
+
 int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,
              std::ostream& err) {
   Trace trace;
@@ -34,6 +62,9 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
   if (options.packets || !options.pcap.empty())
     recorder = observe::Recorder::start(navigator.options().dns.recursive, options.watch);
   auto page = navigator.load_now(url, viewport, trace, recorder.get());
+  if (page && options.submit_form > 0)
+    page =
+        submit_in_page(navigator, std::move(*page), options, viewport, trace, recorder.get(), err);
   // The trace of a single visit ends with its close, as the browser quitting does it.
   navigator.close_connections(trace, recorder.get());
   if (options.trace) err << trace.render(url.to_string()) << std::flush;

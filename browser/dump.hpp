@@ -4,7 +4,9 @@
 // curl -v writes its own, and an exit code that says how it went.
 
 #include <iosfwd>
+#include <vector>
 
+#include "browser/forms/fill.hpp"
 #include "browser/navigator.hpp"
 #include "browser/observe/watch_settings.hpp"
 
@@ -19,6 +21,10 @@ struct DumpOptions {
   // Standard output is a terminal: text that is not a page goes through printable_text, so
   // that its control characters cannot drive the terminal. To a file or a pipe it goes as is.
   bool terminal = false;
+  // --submit=N (1-based; 0: none): after the load, form N of the page is filled with `fills`
+  // and submitted, and the page that answers is the one printed. Nothing is ever sent again.
+  int submit_form = 0;
+  std::vector<forms::FillArgument> fills;
 };
 
 int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,

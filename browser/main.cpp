@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
                                   .pcap = options->pcap,
                                   .watch = options->watch,
                                   .width = options->width ? options->width : 80,
-                                  .terminal = ::isatty(STDOUT_FILENO) != 0},
+                                  .terminal = ::isatty(STDOUT_FILENO) != 0,
+                                  .submit_form = options->submit_form,
+                                  .fills = options->fills},
                       std::cout, std::cerr);
     case Face::LineMode: {
       LineModeOptions line_mode;

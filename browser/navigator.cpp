@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cctype>
 #include <future>
 #include <numeric>
 #include <tuple>
 
+#include "browser/exit_codes.hpp"
 #include "browser/layout/layout.hpp"
 #include "browser/local_file.hpp"
 #include "browser/render/text_painter.hpp"
@@ -44,6 +46,22 @@ void strip_link_numbers(layout::DisplayList& list, const layout::TextMeasurer& m
     shift += measurer.text_width(label, run.style);
     run.text.erase(0, label.size());
   }
+}
+
+// What the parse step adds about the page's forms, for the trace.
+std::string forms_summary(const forms::FormSet& set) {
+  if (set.forms.empty()) return {};
+  std::string text =
+      ", " + std::to_string(set.forms.size()) + (set.forms.size() == 1 ? " form (" : " forms (");
+  for (std::size_t i = 0; i < set.forms.size(); ++i) {
+    const forms::Form& form = set.forms[i];
+    if (i > 0) text += "; ";
+    std::string method = form.method;
+    for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    text += method + " " + (form.action.empty() ? "(this page)" : form.action) + ", " +
+            std::to_string(form.controls.size()) + " controls";
+  }
+  return text + ")";
 }
 
 }  // namespace
@@ -92,13 +110,21 @@ class ObserverScope {
 
 asio::awaitable<Result<Page>> Navigator::load(const Url& url, const Viewport& viewport,
                                               Trace& trace, LoadObserver* observer) {
+  const NavigationRequest request = NavigationRequest::get(url);
+  co_return co_await load(request, viewport, trace, observer);
+}
+
+asio::awaitable<Result<Page>> Navigator::load(const NavigationRequest& request,
+                                              const Viewport& viewport, Trace& trace,
+                                              LoadObserver* observer) {
   const ObserverScope watched(resolver_, loader_, observer);
   // DNS, TCP, TLS, the request and its response, redirects followed (net/page_loader), or a
   // local file.
-  auto fetched = co_await fetch(url, trace);
+  auto fetched = co_await fetch(request, trace);
   if (!fetched) co_return fetched.error();
   Page page;
   page.url = std::move(fetched->url);
+  page.request = std::move(fetched->request);
   page.status = fetched->response.status;
   page.reason = !fetched->response.reason.empty() || page.status == 0
                     ? std::move(fetched->response.reason)
@@ -122,9 +148,11 @@ asio::awaitable<Result<Page>> Navigator::load(const Url& url, const Viewport& vi
     const std::size_t step = trace.begin(
         "parse", "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes");
     page.document = html::parse_html(page.content.text);
-    trace.finish(step, page.document.title.empty()
-                           ? "no title"
-                           : "title \"" + render::printable_text(page.document.title) + "\"");
+    page.forms = forms::extract_forms(page.document);
+    trace.finish(step, (page.document.title.empty()
+                            ? std::string("no title")
+                            : "title \"" + render::printable_text(page.document.title) + "\"") +
+                           forms_summary(page.forms));
   } else if (viewport.text_as_pages) {
     page.document = html::parse_html("<pre>" + html_escape(page.content.text) + "</pre>");
     page.document.title = page.url.to_string();
@@ -142,13 +170,19 @@ asio::awaitable<Result<Page>> Navigator::load(const Url& url, const Viewport& vi
   co_return page;
 }
 
-asio::awaitable<Result<Fetched>> Navigator::fetch(const Url& url, Trace& trace) {
-  if (url.scheme != "file") co_return co_await loader_.load(url, trace);
+asio::awaitable<Result<Fetched>> Navigator::fetch(const NavigationRequest& request, Trace& trace) {
+  if (request.url.scheme != "file") co_return co_await loader_.load(request, trace);
+  const Url& url = request.url;
+  if (request.method != "GET")
+    co_return make_error(
+        "a local file cannot take a " + request.method + " (" + url.to_string() + ")",
+        exit_code::kUsage);
   const std::string path = percent_decode(url.path);
   auto bytes = load_local_file(path, trace);
   if (!bytes) co_return bytes.error();
   Fetched file;
   file.url = url;
+  file.request = request;
   file.response.headers.set("Content-Type", media_type_for_file(path));
   file.response.body = std::move(*bytes);
   file.response.status = 0;
@@ -156,19 +190,25 @@ asio::awaitable<Result<Fetched>> Navigator::fetch(const Url& url, Trace& trace) 
 }
 
 void Navigator::lay_out(Page& page, const Viewport& viewport) {
-  page.layout = layout::layout_document(page.document, *viewport.measurer, viewport.width);
+  page.layout =
+      layout::layout_document(page.document, page.forms, *viewport.measurer, viewport.width);
   if (!viewport.number_links) strip_link_numbers(page.layout, *viewport.measurer);
 }
 
 Result<Page> Navigator::load_now(const Url& url, const Viewport& viewport, Trace& trace,
                                  LoadObserver* observer) {
+  return load_now(NavigationRequest::get(url), viewport, trace, observer);
+}
+
+Result<Page> Navigator::load_now(const NavigationRequest& request, const Viewport& viewport,
+                                 Trace& trace, LoadObserver* observer) {
   // The event loop is this thread's only while no worker runs it.
   assert(!worker_.joinable());
   std::optional<Result<Page>> page;
   asio::co_spawn(
       *io_,
       [&]() -> asio::awaitable<void> {
-        page.emplace(co_await load(url, viewport, trace, observer));
+        page.emplace(co_await load(request, viewport, trace, observer));
       },
       asio::detached);
   io_->restart();
@@ -197,7 +237,7 @@ void Navigator::close_connections(Trace& trace, LoadObserver* observer) {
 
 struct Navigator::Background {
   std::uint64_t number = 0;
-  Url url;
+  NavigationRequest request;
   Viewport viewport;
   LoadObserver* observer = nullptr;
   Trace trace;
@@ -205,10 +245,15 @@ struct Navigator::Background {
   asio::cancellation_signal cancel;
 };
 
-std::uint64_t Navigator::start(const Url& url, const Viewport& viewport,
+std::uint64_t Navigator::start(const Url& url, const Viewport& viewport, LoadObserver* observer) {
+  return start(NavigationRequest::get(url), viewport, observer);
+}
+
+std::uint64_t Navigator::start(const NavigationRequest& request, const Viewport& viewport,
                                LoadObserver* observer) {
+  const Url& url = request.url;
   auto load = std::make_shared<Background>();
-  load->url = url;
+  load->request = request;
   load->viewport = viewport;
   load->observer = observer;
   {
@@ -233,9 +278,10 @@ void Navigator::run_in_background(std::shared_ptr<Background> load) {
   auto run = [this, load]() -> asio::awaitable<void> {
     LoadOutcome outcome;
     outcome.number = load->number;
-    outcome.requested = load->url;
+    outcome.requested = load->request.url;
     try {
-      outcome.page = co_await this->load(load->url, load->viewport, load->trace, load->observer);
+      outcome.page =
+          co_await this->load(load->request, load->viewport, load->trace, load->observer);
     } catch (const std::system_error&) {
       // Cancelled (a newer load, or stop()): Asio throws operation_aborted at the next await.
       load->done = true;

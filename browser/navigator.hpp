@@ -23,11 +23,13 @@
 #include <thread>
 
 #include "browser/content.hpp"
+#include "browser/forms/form_model.hpp"
 #include "browser/history.hpp"
 #include "browser/html/dom.hpp"
 #include "browser/layout/display_list.hpp"
 #include "browser/layout/text_measurer.hpp"
 #include "browser/net/host_resolver.hpp"
+#include "browser/net/navigation_request.hpp"
 #include "browser/net/page_loader.hpp"
 #include "browser/trace.hpp"
 #include "shared/result.hpp"
@@ -63,8 +65,22 @@ struct Page {
   std::string source;  // the body as received, decoded from gzip: what view-source shows
   Content content;
   html::Document document;  // what the face lays out: the page, or one made for text
+  // The document's forms in their current state (forms/form_model.hpp): the faces edit them
+  // (forms.set_text(...), forms.toggle(...)), lay the page out again (Navigator::lay_out) and
+  // submit them (form_submission.hpp). They know the document's elements by address, which a
+  // move keeps: a Page is moved, never copied.
+  forms::FormSet forms;
   layout::DisplayList layout;
   TlsSecurity security;  // over https: what the handshake established
+  // The request that brought the page, as sent last (after redirects: a POST answered 303 is
+  // a GET here, one answered 307 still a POST). What the history keeps for the page.
+  NavigationRequest request;
+
+  Page() = default;
+  Page(Page&&) = default;
+  Page& operator=(Page&&) = default;
+  Page(const Page&) = delete;
+  Page& operator=(const Page&) = delete;
 };
 
 // The outcome of a load run in the background.
@@ -86,16 +102,25 @@ class Navigator {
   // the browser's own sockets and TLS handshakes (the packet view); it outlives the load.
   asio::awaitable<Result<Page>> load(const Url& url, const Viewport& viewport, Trace& trace,
                                      LoadObserver* observer = nullptr);
+  // The same for any request: a form's submission (form_submission.hpp's submit_form), or a
+  // history entry (History::current_request()). A POST is sent as asked: the faces ask the
+  // user before sending one again (resubmission_question).
+  asio::awaitable<Result<Page>> load(const NavigationRequest& request, const Viewport& viewport,
+                                     Trace& trace, LoadObserver* observer = nullptr);
 
   // load() on the calling thread, until it is done (the dump, the line mode). Not once start()
   // has been used.
   Result<Page> load_now(const Url& url, const Viewport& viewport, Trace& trace,
+                        LoadObserver* observer = nullptr);
+  Result<Page> load_now(const NavigationRequest& request, const Viewport& viewport, Trace& trace,
                         LoadObserver* observer = nullptr);
 
   // load() on the navigator's own thread, so that a face keeps drawing (and shows the journey's
   // progress) while a page loads. A new load cancels the one in progress; its outcome, should it
   // still arrive, is dropped. Returns the load's number.
   std::uint64_t start(const Url& url, const Viewport& viewport, LoadObserver* observer = nullptr);
+  std::uint64_t start(const NavigationRequest& request, const Viewport& viewport,
+                      LoadObserver* observer = nullptr);
   void stop();  // cancels the load in progress, if any
   bool busy() const;
   // What the load in progress is doing, one line for a status bar ("Connecting: ...").
@@ -120,12 +145,13 @@ class Navigator {
 
   // What a user typed: a URL, a bare host name (https is assumed), or a local file.
   static Result<Url> interpret(const std::string& typed);
-  // The document laid out again, for a new width (a resized terminal or window).
+  // The document laid out again, for a new width (a resized terminal or window), or after an
+  // edit of its forms (the controls are drawn in their current state).
   static void lay_out(Page& page, const Viewport& viewport);
 
  private:
   struct Background;
-  asio::awaitable<Result<Fetched>> fetch(const Url& url, Trace& trace);
+  asio::awaitable<Result<Fetched>> fetch(const NavigationRequest& request, Trace& trace);
   void run_in_background(std::shared_ptr<Background> load);
 
   NavigatorOptions options_;

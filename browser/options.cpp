@@ -124,6 +124,17 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   app.add_option("--proxy", proxy,
                  "HTTP proxy, http://HOST:PORT: https URLs go through CONNECT, http URLs are sent "
                  "to it in full (default: $https_proxy / $http_proxy, minus $no_proxy)");
+  std::vector<std::string> fills;
+  app.add_option("--fill", fills,
+                 "NAME=VALUE for the submitted form's control NAME (repeatable): text, a "
+                 "checkbox's on/off, the value of the radio button or option to choose, the "
+                 "submit button's value to press; NAME=@PATH for a file input")
+      ->allow_extra_args(false);
+  app.add_flag("--submit{1}", options.submit_form,
+               "after loading the URL and applying the --fill values, submit form N of the page "
+               "(1-based, default 1) and dump the page that answers; works with --trace and "
+               "--packets")
+      ->check(CLI::Range(1, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -131,6 +142,18 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
     return make_error(error.what(), code == 0 ? exit_code::kOk : exit_code::kUsage);
   }
 
+  for (const std::string& text : fills) {
+    auto fill = forms::parse_fill(text);
+    if (!fill) {
+      std::cerr << "miniweb-browser: " << fill.error().message << '\n';
+      return fill.error();
+    }
+    options.fills.push_back(std::move(*fill));
+  }
+  if (!options.fills.empty() && options.submit_form == 0) {
+    std::cerr << "miniweb-browser: --fill is for a form --submit sends\n";
+    return make_error("--fill without --submit", exit_code::kUsage);
+  }
   navigator.download_dir = download_dir;
   navigator.dns.hosts_file = hosts_file;
   // --fresh: the profile is neither read nor written (DNS cache, HSTS, cookies, CRLs).
@@ -172,7 +195,8 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   // full screen when standard output is one.
   const bool has_display =
       std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr;
-  if (dump) {
+  // --submit prints the page that answers the form, as --dump prints a page.
+  if (dump || options.submit_form > 0) {
     options.face = Face::Dump;
   } else if (window || !options.screenshot.empty() || (has_display && !terminal && !line_mode)) {
     options.face = Face::Window;

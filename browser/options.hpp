@@ -4,7 +4,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "browser/forms/fill.hpp"
 #include "browser/navigator.hpp"
 #include "browser/observe/watch_settings.hpp"
 #include "shared/result.hpp"
@@ -27,6 +29,10 @@ struct BrowserOptions {
   observe::WatchSettings watch;  // the capture's bound, in frames, and the link drop log
   int width = 0;                 // 0: the terminal's width (the dump: 80)
   std::string screenshot;
+  // --fill NAME=VALUE (in order) and --submit[=N]: the page's form N (1-based; 0: none) filled
+  // and submitted, and the resulting page dumped.
+  std::vector<forms::FillArgument> fills;
+  int submit_form = 0;
   NavigatorOptions navigator;
 };
 

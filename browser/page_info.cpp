@@ -76,6 +76,7 @@ Page page_from_html(const Url& url, const std::string& html, const Viewport& vie
   page.source = html;
   page.content = Content{ContentKind::Page, "text/html", html, {}};
   page.document = html::parse_html(page.content.text);
+  page.forms = forms::extract_forms(page.document);
   Navigator::lay_out(page, viewport);
   return page;
 }

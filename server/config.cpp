@@ -391,6 +391,12 @@ UpstreamConfig read_upstream(const toml::table& table) {
   upstream.keepalive =
       static_cast<std::size_t>(optional_value<std::int64_t>(table, "keepalive", 16));
   upstream.max_response_bytes = positive(table, "max_response_bytes", upstream.max_response_bytes);
+  upstream.bind = optional_value<std::string>(table, "bind", "");
+  if (!upstream.bind.empty()) {
+    std::error_code ec;
+    asio::ip::make_address(upstream.bind, ec);
+    if (ec) throw ConfigError{"bind must be an IP address", table.get("bind")->source()};
+  }
   const toml::node* servers = table.get("server");
   if (!servers || !servers->is_array_of_tables() || servers->as_array()->empty())
     throw ConfigError{"upstream '" + upstream.name + "' needs at least one [[upstream.server]]",

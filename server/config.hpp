@@ -120,6 +120,10 @@ struct UpstreamConfig {
   std::chrono::seconds read_timeout{30};    // then 504
   std::size_t keepalive = 16;               // idle connections kept per server
   std::size_t max_response_bytes = 64 << 20;
+  // The local address the connections to the servers start from (nginx's proxy_bind); empty:
+  // the kernel's choice. An application that trusts X-Forwarded-For only from its proxy tells
+  // the proxy from a client by this address.
+  std::string bind;
 };
 
 struct LimitsConfig {

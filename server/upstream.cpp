@@ -257,6 +257,13 @@ asio::awaitable<UpstreamGroup::Outcome> UpstreamGroup::exchange(std::size_t serv
       socket = std::make_unique<tcp::socket>(executor_);
       deadline = SocketDeadline::start(*socket);
       deadline->arm(config_.connect_timeout);
+      if (!config_.bind.empty()) {
+        std::error_code bind_ec;
+        socket->open(endpoints_[server].protocol(), bind_ec);
+        if (!bind_ec)
+          socket->bind(tcp::endpoint(asio::ip::make_address(config_.bind, bind_ec), 0), bind_ec);
+        if (bind_ec) co_return give_up(Outcome::ConnectFailed);
+      }
       auto [ec] = co_await socket->async_connect(endpoints_[server], use_tuple);
       if (ec) co_return give_up(Outcome::ConnectFailed);
       std::error_code option_ec;

@@ -34,6 +34,6 @@ class WebHandler final : public http::ConnectionHandler {
 
 // The access log line of a response (the web server's and the forward proxy's).
 void log_response(const http::Request& request, int status, std::uint64_t body_bytes,
-                  const http::ServerConnection& connection);
+                  const http::ServerConnection& connection, std::string_view request_id = {});
 
 }  // namespace miniweb::server

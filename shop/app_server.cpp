@@ -3,8 +3,10 @@
 #include <iostream>
 
 #include "shared/awaitable.hpp"
+#include "shared/http/combined_log.hpp"
 #include "shared/http/connection.hpp"
 #include "shop/routes.hpp"
+#include "shop/visitor.hpp"
 
 namespace miniweb::shop {
 
@@ -13,14 +15,16 @@ using asio::ip::tcp;
 namespace {
 
 // The shop's handler on the shared connection loop; each request logged on standard error
-// (the launcher's .state/logs/<service>.log) with the client the proxy reports.
+// (the launcher's .state/logs/<service>.log) in the Combined Log Format, with the client the
+// trusted proxy reports and the request id it gave.
 class ShopHandler final : public http::ConnectionHandler {
  public:
-  ShopHandler(const Database& database, const std::string& instance)
-      : database_(database), instance_(instance) {}
+  ShopHandler(const Database& database, const ShopSettings& settings)
+      : database_(database), settings_(settings) {}
 
-  asio::awaitable<http::Reply> respond(http::Request& request, http::Exchange&) override {
-    co_return http::Reply::answer(shop::respond(request, database_, instance_));
+  asio::awaitable<http::Reply> respond(http::Request& request, http::Exchange& exchange) override {
+    co_return http::Reply::answer(
+        shop::respond(request, exchange.connection().peer_address(), database_, settings_));
   }
   http::Response refuse(int status, std::string_view why, const http::Request*,
                         const http::ServerConnection&) override {
@@ -36,21 +40,28 @@ class ShopHandler final : public http::ConnectionHandler {
   }
   void responded(const http::Request& request, int status, std::uint64_t body_bytes,
                  const http::ServerConnection& connection) override {
-    const std::string client(request.headers.get("X-Forwarded-For").value_or("-"));
-    std::clog << instance_ + " " + connection.peer_address() + " (for " + client + ") \"" +
-                     request.method + " " + request.target + "\" " + std::to_string(status) + " " +
-                     std::to_string(body_bytes) + "\n";
+    const std::string client =
+        client_address(request.headers, connection.peer_address(), settings_);
+    std::string line;
+    // The request id only when the proxy sent it: a client talking to the instance directly
+    // could name any.
+    const bool proxied = client != connection.peer_address();
+    http::append_combined_log_line(
+        line, http::entry_for(request, status, body_bytes, client,
+                              proxied ? request.headers.get(http::kRequestIdField).value_or("")
+                                      : std::string_view{}));
+    std::clog << line << std::flush;
   }
 
  private:
   const Database& database_;
-  const std::string& instance_;
+  const ShopSettings& settings_;
 };
 
 }  // namespace
 
-AppServer::AppServer(asio::io_context& io, const Database& database, std::string instance)
-    : io_(io), database_(database), instance_(std::move(instance)) {}
+AppServer::AppServer(asio::io_context& io, const Database& database, ShopSettings settings)
+    : io_(io), database_(database), shop_settings_(std::move(settings)) {}
 
 Status AppServer::listen(const tcp::endpoint& endpoint) {
   tcp::acceptor acceptor(io_);
@@ -94,7 +105,7 @@ asio::awaitable<void> AppServer::accept_loop() {
 
 asio::awaitable<void> AppServer::run(tcp::socket socket,
                                      std::shared_ptr<http::ServerConnection> connection) {
-  ShopHandler handler(database_, instance_);
+  ShopHandler handler(database_, shop_settings_);
   connection->attach(socket);
   co_await http::serve_connection(socket, *connection, settings_, handler);
   connections_.remove(connection);

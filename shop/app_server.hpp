@@ -15,13 +15,13 @@
 #include "shared/http/server_connection.hpp"
 #include "shared/result.hpp"
 #include "shop/database.hpp"
+#include "shop/settings.hpp"
 
 namespace miniweb::shop {
 
 class AppServer {
  public:
-  // `instance` is the name every page gives as the one that answered.
-  AppServer(asio::io_context& io, const Database& database, std::string instance);
+  AppServer(asio::io_context& io, const Database& database, ShopSettings settings);
 
   // Binds the listener; port 0 picks a free port (see endpoint()).
   Status listen(const asio::ip::tcp::endpoint& endpoint);
@@ -38,7 +38,7 @@ class AppServer {
 
   asio::io_context& io_;
   const Database& database_;
-  std::string instance_;
+  ShopSettings shop_settings_;
   http::ConnectionSettings settings_;
   std::size_t max_connections_ = 512;
   std::optional<asio::ip::tcp::acceptor> acceptor_;

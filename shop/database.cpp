@@ -4,75 +4,17 @@
 #include <system_error>
 #include <thread>
 
+#include "shop/sqlite_statement.hpp"
+
 namespace miniweb::shop {
 
 namespace {
 
 // The schema's version, kept in SQLite's user_version: 0 is a new, empty file.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 // How long a connection waits for another's write lock before giving up (a start beside other
-// instances, a search while one writes).
+// instances, an order while another instance writes one).
 constexpr int kBusyTimeoutMs = 10'000;
-
-Error sqlite_error(sqlite3* db, std::string_view doing) {
-  return make_error("shop database: " + std::string(doing) + ": " + sqlite3_errmsg(db));
-}
-
-// One prepared statement, finalized when it goes.
-class Statement {
- public:
-  static Result<Statement> prepare(sqlite3* db, std::string_view sql) {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement, nullptr) !=
-        SQLITE_OK) {
-      sqlite3_finalize(statement);
-      return sqlite_error(db, "preparing '" + std::string(sql) + "'");
-    }
-    return Statement(statement);
-  }
-
-  void bind(int index, std::string_view text) {
-    sqlite3_bind_text(statement_.get(), index, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_.get(), index, value); }
-
-  // For the statement's next run, with new values.
-  void reset() {
-    sqlite3_reset(statement_.get());
-    sqlite3_clear_bindings(statement_.get());
-  }
-
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(statement_.get()); }
-
-  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_.get(), column); }
-  std::string text(int column) const {
-    const unsigned char* text = sqlite3_column_text(statement_.get(), column);
-    const int size = sqlite3_column_bytes(statement_.get(), column);
-    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size))
-                : std::string();
-  }
-
- private:
-  struct Finalize {
-    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-  };
-  explicit Statement(sqlite3_stmt* statement) : statement_(statement) {}
-
-  std::unique_ptr<sqlite3_stmt, Finalize> statement_;
-};
-
-// Statements without values or rows (schema, transactions).
-Status execute(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : sqlite3_errmsg(db);
-    sqlite3_free(message);
-    return make_error("shop database: '" + std::string(sql) + "': " + text);
-  }
-  return Ok{};
-}
 
 // WAL mode is a property of the file: the first connection to ask sets it, which needs the
 // file to itself for a moment; beside another instance doing the same, SQLite may answer BUSY
@@ -95,7 +37,8 @@ Status use_wal(sqlite3* db) {
   }
 }
 
-constexpr const char* kSchema = R"(
+// Version 1: the products alone.
+constexpr const char* kSchemaVersion1 = R"(
 CREATE TABLE products (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
@@ -104,48 +47,102 @@ CREATE TABLE products (
 );
 )";
 
-// Creates and seeds the tables unless another instance did; one IMMEDIATE transaction, so that
-// of several instances starting on a new file exactly one does it and the others wait.
-Status create_schema(sqlite3* db) {
-  if (auto begun = execute(db, "BEGIN IMMEDIATE"); !begun) return begun;
-  auto work = [db]() -> Status {
-    auto version = Statement::prepare(db, "PRAGMA user_version");
-    if (!version) return version.error();
-    if (version->step() != SQLITE_ROW) return sqlite_error(db, "reading the schema version");
-    const std::int64_t found = version->integer(0);
-    if (found == kSchemaVersion) return Ok{};
-    if (found != 0)
-      return make_error("shop database: schema version " + std::to_string(found) +
-                        ", this program knows " + std::to_string(kSchemaVersion) +
-                        ": move the file away to start afresh");
-    if (auto created = execute(db, kSchema); !created) return created;
-    auto insert = Statement::prepare(
-        db, "INSERT INTO products (id, name, description, price_cents) VALUES (?1, ?2, ?3, ?4)");
-    if (!insert) return insert.error();
-    for (const Product& product : seed_products()) {
-      insert->reset();
-      insert->bind(1, product.id);
-      insert->bind(2, product.name);
-      insert->bind(3, product.description);
-      insert->bind(4, product.price_cents);
-      if (insert->step() != SQLITE_DONE) return sqlite_error(db, "seeding the products");
-    }
-    return execute(db, "PRAGMA user_version = 1");
-  };
-  if (auto done = work(); !done) {
-    (void)execute(db, "ROLLBACK");
-    return done;
+// Version 2: stock, accounts, sessions, carts, orders, the sign-in rate limit. A file of
+// version 1 (a demo's database from before) is brought here in place, its products kept.
+constexpr const char* kSchemaVersion2 = R"(
+ALTER TABLE products ADD COLUMN stock INTEGER NOT NULL DEFAULT 100 CHECK (stock >= 0);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  avatar BLOB,
+  avatar_type TEXT
+);
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER REFERENCES users (id),
+  csrf TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE cart_items (
+  cart TEXT NOT NULL,
+  product_id INTEGER NOT NULL REFERENCES products (id),
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  PRIMARY KEY (cart, product_id)
+);
+CREATE TABLE orders (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id INTEGER NOT NULL REFERENCES users (id),
+  created_at INTEGER NOT NULL,
+  total_cents INTEGER NOT NULL
+);
+CREATE TABLE order_items (
+  order_id INTEGER NOT NULL REFERENCES orders (id),
+  product_id INTEGER NOT NULL REFERENCES products (id),
+  name TEXT NOT NULL,
+  price_cents INTEGER NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  PRIMARY KEY (order_id, product_id)
+);
+CREATE INDEX orders_by_user ON orders (user_id, id);
+CREATE TABLE signin_failures (client TEXT NOT NULL, at_ms INTEGER NOT NULL);
+CREATE INDEX signin_failures_by_client ON signin_failures (client, at_ms);
+PRAGMA user_version = 2;
+)";
+
+Status seed(sqlite3* db) {
+  auto insert = Statement::prepare(
+      db, "INSERT INTO products (id, name, description, price_cents) VALUES (?1, ?2, ?3, ?4)");
+  if (!insert) return insert.error();
+  for (const Product& product : seed_products()) {
+    insert->reset();
+    insert->bind(1, product.id);
+    insert->bind(2, product.name);
+    insert->bind(3, product.description);
+    insert->bind(4, product.price_cents);
+    if (insert->step() != SQLITE_DONE) return sqlite_error(db, "seeding the products");
   }
-  return execute(db, "COMMIT");
+  return Ok{};
 }
+
+Result<std::int64_t> schema_version(sqlite3* db) {
+  auto version = Statement::prepare(db, "PRAGMA user_version");
+  if (!version) return version.error();
+  if (version->step() != SQLITE_ROW) return sqlite_error(db, "reading the schema version");
+  return version->integer(0);
+}
+
+// Creates and seeds the tables unless another instance did, or brings a version 1 file up to
+// date; one IMMEDIATE transaction, so that of several instances starting on a new file exactly
+// one does it and the others wait.
+Status create_schema(sqlite3* db) {
+  auto transaction = Transaction::begin(db);
+  if (!transaction) return transaction.error();
+  auto found = schema_version(db);
+  if (!found) return found.error();
+  if (*found == kSchemaVersion) return transaction->commit();
+  if (*found > kSchemaVersion)
+    return make_error("shop database: schema version " + std::to_string(*found) +
+                      ", this program knows up to " + std::to_string(kSchemaVersion) +
+                      ": move the file away to start afresh");
+  if (*found == 0) {
+    if (auto created = execute(db, kSchemaVersion1); !created) return created;
+    if (auto seeded = seed(db); !seeded) return seeded;
+  }
+  if (auto upgraded = execute(db, kSchemaVersion2); !upgraded) return upgraded;
+  return transaction->commit();
+}
+
+constexpr std::string_view kProductColumns = "SELECT id, name, description, price_cents, stock ";
 
 Result<std::vector<Product>> read_products(sqlite3* db, Statement& statement) {
   std::vector<Product> products;
   for (int rc = statement.step();; rc = statement.step()) {
     if (rc == SQLITE_DONE) return products;
     if (rc != SQLITE_ROW) return sqlite_error(db, "reading products");
-    products.push_back(
-        Product{statement.integer(0), statement.text(1), statement.text(2), statement.integer(3)});
+    products.push_back(Product{statement.integer(0), statement.text(1), statement.text(2),
+                               statement.integer(3), statement.integer(4)});
   }
 }
 
@@ -163,12 +160,13 @@ std::string like_pattern(std::string_view text) {
 
 const std::vector<Product>& seed_products() {
   static const std::vector<Product> products = {
-      {1, "Ethernet cable, 2 m", "Cat 6, for the last metre of the journey.", 799},
-      {2, "Packet sniffer mug", "Holds 330 ml of coffee; shows a TCP handshake when hot.", 1250},
-      {3, "Salt & Pepper DNS mills", "One grinds A records, the other AAAA.", 1999},
-      {4, "<blink> sticker", "A sticker for the tag no browser blinks any more.", 150},
-      {5, "Root certificate poster", "A1 print of a self-signed root, framed.", 2400},
-      {6, "Keep-alive socks", "So the connection stays warm between requests.", 899},
+      {1, "Ethernet cable, 2 m", "Cat 6, for the last metre of the journey.", 799, 100},
+      {2, "Packet sniffer mug", "Holds 330 ml of coffee; shows a TCP handshake when hot.", 1250,
+       100},
+      {3, "Salt & Pepper DNS mills", "One grinds A records, the other AAAA.", 1999, 100},
+      {4, "<blink> sticker", "A sticker for the tag no browser blinks any more.", 150, 100},
+      {5, "Root certificate poster", "A1 print of a self-signed root, framed.", 2400, 100},
+      {6, "Keep-alive socks", "So the connection stays warm between requests.", 899, 100},
   };
   return products;
 }
@@ -187,30 +185,31 @@ Result<Database> Database::open(const std::filesystem::path& file) {
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   sqlite3_extended_result_codes(raw, 1);
   if (auto wal = use_wal(raw); !wal) return wal.error();
+  if (auto keys = execute(raw, "PRAGMA foreign_keys = ON"); !keys) return keys.error();
   if (auto schema = create_schema(raw); !schema) return schema.error();
   return database;
 }
 
 Result<std::vector<Product>> Database::products() const {
-  auto statement = Statement::prepare(
-      db_.get(), "SELECT id, name, description, price_cents FROM products ORDER BY id");
+  auto statement =
+      Statement::prepare(db_.get(), std::string(kProductColumns) + "FROM products ORDER BY id");
   if (!statement) return statement.error();
   return read_products(db_.get(), *statement);
 }
 
 Result<std::vector<Product>> Database::search(std::string_view text) const {
-  auto statement = Statement::prepare(db_.get(),
-                                      "SELECT id, name, description, price_cents FROM products "
-                                      "WHERE name LIKE ?1 ESCAPE '\\' OR description LIKE ?1 "
-                                      "ESCAPE '\\' ORDER BY id");
+  auto statement = Statement::prepare(db_.get(), std::string(kProductColumns) +
+                                                     "FROM products "
+                                                     "WHERE name LIKE ?1 ESCAPE '\\' OR "
+                                                     "description LIKE ?1 ESCAPE '\\' ORDER BY id");
   if (!statement) return statement.error();
   statement->bind(1, like_pattern(text));
   return read_products(db_.get(), *statement);
 }
 
 Result<std::optional<Product>> Database::product(std::int64_t id) const {
-  auto statement = Statement::prepare(
-      db_.get(), "SELECT id, name, description, price_cents FROM products WHERE id = ?1");
+  auto statement =
+      Statement::prepare(db_.get(), std::string(kProductColumns) + "FROM products WHERE id = ?1");
   if (!statement) return statement.error();
   statement->bind(1, id);
   auto found = read_products(db_.get(), *statement);

@@ -200,6 +200,9 @@ Result<PlannedFile> server_file(const Topology& topology, const PlanSettings& se
           toml::table{{"address", endpoint(settings, backend.address, settings.http_port)},
                       {"weight", backend.weight}});
     table.insert_or_assign("server", std::move(servers));
+    // From the site's own address, so that the backends can tell the proxy from a client that
+    // connects to them directly (the shop trusts X-Forwarded-For from this address only).
+    table.insert_or_assign("bind", address_of(settings, sites.front()->address));
     upstream_tables.push_back(std::move(table));
   }
   toml::table config{{"listener", std::move(listeners)}, {"site", std::move(site_tables)}};
@@ -448,12 +451,20 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
     for (const Backend& backend : upstream.backends) {
       const std::string where = endpoint(settings, backend.address, settings.http_port);
       if (upstream.kind == BackendKind::ShopApplication) {
-        // The instances share one database, which outlives them: `up` never rewrites it.
+        // The instances share one database, which outlives them: `up` never rewrites it. They
+        // trust X-Forwarded-For from the proxies in front of them (which connect from their
+        // site's address), and from nobody else.
         script << "service " << backend.service << " "
                << quoted(upstream.name + " " + backend.name + " (miniweb-shop, plain HTTP)") << " "
                << where << " shop --listen " << quoted(where) << " --instance "
-               << quoted(backend.name) << " --database " << quoted(shop_database(settings).string())
-               << "\n";
+               << quoted(backend.name) << " --database "
+               << quoted(shop_database(settings).string());
+        for (const Site& site : topology.sites) {
+          auto proxied = proxied_upstreams(site);
+          if (std::find(proxied.begin(), proxied.end(), upstream.name) != proxied.end())
+            script << " --trusted-proxy " << quoted(address_of(settings, site.address));
+        }
+        script << "\n";
       } else {
         script << "service " << backend.service << " "
                << quoted(upstream.name + " " + backend.name + " (plain HTTP)") << " " << where

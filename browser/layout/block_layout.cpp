@@ -1,6 +1,7 @@
 #include "browser/layout/block_layout.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 #include "browser/layout/attribute_values.hpp"
@@ -107,16 +108,13 @@ void BlockLayout::layout_element(const Node& node, Display display) {
       with_style(node, [](Style& style) { style.monospace = true; });
       return;
     case Display::Input:
-      inline_.add_text(input_text(node));
+    case Display::Select:
+    case Display::Textarea:
+      form_control(node);
       return;
     case Display::Button:
       if (!has_visible_content(node)) return;  // an icon button drawn by CSS
-      inline_.add_text("[");
-      layout_children(node);
-      inline_.add_text("]");
-      return;
-    case Display::Select:
-      inline_.add_text(select_text(node));
+      form_control(node);
       return;
     case Display::Center: {
       const bool saved = inline_.centered();
@@ -200,6 +198,39 @@ void BlockLayout::anchor(const Node& node) {
   inline_.begin_link(link_offset_ + static_cast<int>(links_.size()));
   layout_children(node);
   inline_.end_link(enclosing);
+}
+
+// --- form controls ------------------------------------------------------------------------
+
+void BlockLayout::form_control(const Node& node) {
+  std::optional<forms::ControlId> id;
+  if (forms_ != nullptr) id = forms_->control_of(&node);
+  const forms::FormControl* control = id ? forms_->control(*id) : nullptr;
+  forms::FormControl unowned;
+  if (control == nullptr) {
+    unowned = forms::make_control(node);
+    control = &unowned;
+  }
+  const int field = id ? static_cast<int>(forms::field_index(*forms_, *id)) : -1;
+  // A <button> whose content is only an image reads as its content, as before.
+  if (node.tag == "button" && control->label.empty()) {
+    inline_.add_text("[");
+    layout_children(node);
+    inline_.add_text("]");
+    return;
+  }
+  const std::vector<std::string> lines = control_lines(*control);
+  if (control->kind != forms::ControlKind::Textarea) {
+    for (const std::string& line : lines) inline_.add_field_text(line, field);
+    return;
+  }
+  // A textarea is a block of its rows, as w3m draws it.
+  inline_.end_block(Margin::None);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) inline_.line_break();
+    inline_.add_field_text(lines[i], field);
+  }
+  inline_.end_block(Margin::None);
 }
 
 // --- lists --------------------------------------------------------------------------------

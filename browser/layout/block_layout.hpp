@@ -47,6 +47,10 @@ class BlockLayout {
   // The number the next link gets is link_offset() + links().size() + 1.
   int link_offset() const { return link_offset_; }
   int table_depth() const { return table_depth_; }
+  // The page's forms, whose state the controls are drawn in; none: each control as its markup
+  // sets it up.
+  void set_forms(const forms::FormSet* forms) { forms_ = forms; }
+  const forms::FormSet* forms() const { return forms_; }
 
  private:
   struct ListState {
@@ -65,12 +69,14 @@ class BlockLayout {
   void anchor(const html::Node& node);
   void list(const html::Node& node);
   void list_item(const html::Node& node);
+  void form_control(const html::Node& node);
 
   const TextMeasurer& measurer_;
   std::vector<std::string>& links_;
   int link_offset_;  // link numbers already given out before links_ began
   int body_margin_;
   int table_depth_;
+  const forms::FormSet* forms_ = nullptr;
   InlineLayout inline_;
   int min_available_ = 0;
 

@@ -62,8 +62,9 @@ void InlineLayout::append_to_word(std::string_view text) {
     link_label_.clear();
     append_to_word(label);
   }
-  if (word_.empty() || !(word_.back().style == style_) || word_.back().link != link_) {
-    word_.push_back({std::string(), style_, link_});
+  if (word_.empty() || !(word_.back().style == style_) || word_.back().link != link_ ||
+      word_.back().field != field_) {
+    word_.push_back({std::string(), style_, link_, field_});
   }
   append_sanitized(word_.back().text, text);
 }
@@ -91,7 +92,7 @@ void InlineLayout::end_word() {
   } else {
     for (std::size_t i = 0; i < word_.size(); ++i) {
       append_fragment(x, widths[i], std::move(word_[i].text), word_[i].style, word_[i].link,
-                      spaced && i == 0);
+                      word_[i].field, spaced && i == 0);
       x += widths[i];
     }
   }
@@ -114,7 +115,8 @@ void InlineLayout::hard_break_word() {
       const int width = measurer_.text_width(code_point, piece.style);
       if (x + chunk_width + width > right_ && x + chunk_width > left_) {
         if (!chunk.empty())
-          append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, false);
+          append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, piece.field,
+                          false);
         flush_line();
         chunk.clear();
         chunk_width = 0;
@@ -124,20 +126,22 @@ void InlineLayout::hard_break_word() {
       chunk_width += width;
     }
     if (!chunk.empty()) {
-      append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, false);
+      append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, piece.field,
+                      false);
     }
   }
 }
 
 void InlineLayout::append_fragment(int x, int width, std::string text, const Style& style, int link,
-                                   bool after_space) {
-  if (!line_.empty() && line_.back().style == style && line_.back().link == link) {
+                                   int field, bool after_space) {
+  if (!line_.empty() && line_.back().style == style && line_.back().link == link &&
+      line_.back().field == field) {
     Fragment& last = line_.back();
     if (after_space) last.text.push_back(' ');
     last.text += text;
     last.width = x + width - last.x;
   } else {
-    line_.push_back({x, width, std::move(text), style, link});
+    line_.push_back({x, width, std::move(text), style, link, field});
   }
   line_x_ = x + width;
 }
@@ -152,7 +156,7 @@ void InlineLayout::add_preformatted(std::string_view text) {
     chunk.clear();
     const int x = line_.empty() ? left_ : line_x_;
     const int width = measurer_.text_width(clean, style_);
-    append_fragment(x, width, std::move(clean), style_, link_, false);
+    append_fragment(x, width, std::move(clean), style_, link_, field_, false);
     // A preformatted line never wraps: all of it is as narrow as the box can be.
     max_word_ = std::max(max_word_, line_x_);
   };
@@ -172,6 +176,22 @@ void InlineLayout::add_preformatted(std::string_view text) {
   commit();
 }
 
+void InlineLayout::add_field_text(std::string_view text, int field) {
+  if (preformatted_) {
+    const int saved = field_;
+    field_ = field;
+    add_preformatted(text);
+    field_ = saved;
+    return;
+  }
+  // Text before the control with no space between stays with it, as in any word.
+  const int saved = field_;
+  field_ = field;
+  append_to_word(text);
+  field_ = saved;
+  end_word();
+}
+
 void InlineLayout::line_break() {
   end_word();
   emit_line();
@@ -185,7 +205,7 @@ void InlineLayout::add_rule() {
   const int available = right_ >= kUnbounded / 2 ? underscore : right_ - left_;
   const int count = std::max(1, available / underscore);
   append_fragment(left_, count * underscore, std::string(static_cast<std::size_t>(count), '_'),
-                  style_, -1, false);
+                  style_, -1, -1, false);
   end_block(Margin::None);
 }
 
@@ -216,7 +236,7 @@ int InlineLayout::start_line() {
   if (any_content_) y_ += pending_gap_ * blank_height_;
   pending_gap_ = 0;
   if (marker_pending_) {
-    runs_.push_back({marker_x_, y_, std::move(marker_), Style{}, -1});
+    runs_.push_back({marker_x_, y_, std::move(marker_), Style{}, -1, -1});
     marker_pending_ = false;
   }
   return y_;
@@ -236,7 +256,8 @@ void InlineLayout::emit_line() {
   }
   for (Fragment& fragment : line_) {
     max_extent_ = std::max(max_extent_, fragment.x + fragment.width);
-    runs_.push_back({fragment.x, y_, std::move(fragment.text), fragment.style, fragment.link});
+    runs_.push_back(
+        {fragment.x, y_, std::move(fragment.text), fragment.style, fragment.link, fragment.field});
   }
   line_.clear();
   y_ += height;

@@ -46,6 +46,11 @@ class InlineLayout {
   void begin_link(int number);
   void end_link(int enclosing_link);
   int link() const { return link_; }
+  // A form control's text: one unbreakable word (spaces inside kept, never wrapped at), its
+  // runs marked with the control's field index (TextRun::field).
+  void add_field_text(std::string_view text, int field);
+  // The field the runs from here on draw (a textarea's lines), -1 for none.
+  void set_field(int field) { field_ = field; }
 
   Style& style() { return style_; }
   bool preformatted() const { return preformatted_; }
@@ -104,6 +109,7 @@ class InlineLayout {
     std::string text;
     Style style;
     int link;
+    int field;
   };
 
   struct Fragment {
@@ -112,11 +118,12 @@ class InlineLayout {
     std::string text;
     Style style;
     int link;
+    int field;
   };
 
   void append_to_word(std::string_view text);
   void hard_break_word();
-  void append_fragment(int x, int width, std::string text, const Style& style, int link,
+  void append_fragment(int x, int width, std::string text, const Style& style, int link, int field,
                        bool after_space);
   void add_preformatted(std::string_view text);
   void flush_line();
@@ -126,6 +133,7 @@ class InlineLayout {
   int right_;
   Style style_;
   int link_ = -1;
+  int field_ = -1;
   std::string link_label_;  // "[n]" waiting for the link's first word
   bool preformatted_ = false;
   bool centered_ = false;

@@ -4,6 +4,7 @@
 // numbered in document order. Pure: the same document, measurer and width always give the
 // same list.
 
+#include "browser/forms/form_model.hpp"
 #include "browser/html/dom.hpp"
 #include "browser/layout/display_list.hpp"
 #include "browser/layout/text_measurer.hpp"
@@ -14,5 +15,9 @@ namespace miniweb::browser::layout {
 // (a <pre> line is kept as written, however long).
 DisplayList layout_document(const html::Document& document, const TextMeasurer& measurer,
                             int width);
+// The same, with the form controls drawn in the state `forms` holds (the page's FormSet,
+// which extract_forms made from this document); DisplayList::fields has one box per control.
+DisplayList layout_document(const html::Document& document, const forms::FormSet& forms,
+                            const TextMeasurer& measurer, int width);
 
 }  // namespace miniweb::browser::layout

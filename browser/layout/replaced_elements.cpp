@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "browser/layout/attribute_values.hpp"
+#include "browser/layout/utf8.hpp"
 
 namespace miniweb::browser::layout {
 
@@ -18,60 +19,61 @@ std::string image_text(const Node& img) {
   return "[" + std::string(*alt) + "]";
 }
 
-std::string input_text(const Node& input) {
-  const std::string_view* type_attribute = input.attribute("type");
-  const std::string type = type_attribute == nullptr ? "text" : lower(*type_attribute);
-  const std::string_view* value = input.attribute("value");
-  const bool checked = input.attribute("checked") != nullptr;
-  if (type == "hidden") return {};
-  if (type == "checkbox") return checked ? "[X]" : "[ ]";
-  if (type == "radio") return checked ? "(*)" : "( )";
-  if (type == "submit" || type == "reset" || type == "button") {
-    const std::string fallback = type == "reset" ? "Reset" : type == "submit" ? "Submit" : "";
-    return "[" + (value != nullptr ? std::string(*value) : fallback) + "]";
+namespace {
+
+// `text` cut or padded with underscores to `cells` columns, between brackets.
+std::string boxed(std::string_view text, int cells) {
+  std::string out = "[";
+  int used = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t start = pos;
+    const char32_t code_point = decode_utf8(text, pos);
+    const int width = code_point_width(code_point);
+    if (used + width > cells) break;
+    out.append(text.substr(start, pos - start));
+    used += width;
   }
-  if (type == "image") {
-    const std::string_view* alt = input.attribute("alt");
-    return "[" + (alt != nullptr ? std::string(*alt) : std::string("Submit")) + "]";
-  }
-  // A text field, drawn as lynx draws one: its value, then underscores to its size.
-  std::string field = value != nullptr ? std::string(*value) : std::string();
-  if (type == "password") field.assign(field.size(), '*');
-  const int size = std::clamp(parse_int(input.attribute("size"), 20), 1, 40);
-  if (static_cast<int>(field.size()) < size) {
-    field.append(static_cast<std::size_t>(size) - field.size(), '_');
-  }
-  return field;
+  if (used < cells) out.append(static_cast<std::size_t>(cells - used), '_');
+  out += "]";
+  return out;
 }
 
-std::string select_text(const Node& select) {
-  const Node* chosen = nullptr;
-  std::vector<const Node*> options;
-  for (const Node& child : select.children) {
-    if (child.is_element() && child.tag == "option") options.push_back(&child);
-    if (child.is_element() && child.tag == "optgroup") {
-      for (const Node& grandchild : child.children) {
-        if (grandchild.is_element() && grandchild.tag == "option") {
-          options.push_back(&grandchild);
-        }
+}  // namespace
+
+std::vector<std::string> control_lines(const forms::FormControl& control) {
+  using forms::ControlKind;
+  switch (control.kind) {
+    case ControlKind::Hidden:
+      return {};
+    case ControlKind::Checkbox:
+      return {control.checked ? "[X]" : "[ ]"};
+    case ControlKind::Radio:
+      return {control.checked ? "(*)" : "( )"};
+    case ControlKind::Select:
+      return {"[" + control.shown_value() + "]"};
+    case ControlKind::Submit:
+    case ControlKind::Reset:
+    case ControlKind::Button:
+      return {"[" + control.label + "]"};
+    case ControlKind::File:
+      return {"[file: " + (control.file.empty() ? std::string("(none)") : control.shown_value()) +
+              "]"};
+    case ControlKind::Textarea: {
+      std::vector<std::string> lines;
+      std::string_view rest = control.value;
+      for (int row = 0; row < control.rows; ++row) {
+        const auto end = rest.find('\n');
+        lines.push_back(boxed(rest.substr(0, end), control.cols));
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
       }
+      return lines;
     }
-  }
-  for (const Node* option : options) {
-    if (option->attribute("selected") != nullptr) {
-      chosen = option;
+    case ControlKind::Text:
+    case ControlKind::Password:
       break;
-    }
   }
-  if (chosen == nullptr && !options.empty()) chosen = options.front();
-  std::string text = "[";
-  if (chosen != nullptr) {
-    for (const Node& child : chosen->children) {
-      if (child.is_text()) text += child.text;
-    }
-  }
-  text += "]";
-  return text;
+  return {boxed(control.shown_value(), control.size)};
 }
 
 bool has_visible_content(const Node& node) {

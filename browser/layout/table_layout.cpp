@@ -194,6 +194,7 @@ void layout_table(BlockLayout& parent, const Node& table) {
     for (Cell& cell : row) {
       BlockLayout measure(parent.measurer(), scratch_links, scratch_offset, {0, kUnbounded, -1},
                           parent.table_depth() + 1, cell_style(lines.style(), cell));
+      measure.set_forms(parent.forms());
       measure.layout_children(*cell.node);
       measure.finish();
       cell.min = measure.min_width();
@@ -237,6 +238,7 @@ void layout_table(BlockLayout& parent, const Node& table) {
       BlockLayout layout(parent.measurer(), links, parent.link_offset(),
                          {0, std::max(width, cell_unit), -1}, parent.table_depth() + 1,
                          cell_style(lines.style(), cell));
+      layout.set_forms(parent.forms());
       layout.layout_children(*cell.node);
       layout.finish();
       lines.place_runs(layout.take_runs(), x);

@@ -30,6 +30,7 @@ enum class Display {
   Input,
   Button,
   Select,
+  Textarea,
   Quote,
   Superscript,
   WordBreak,

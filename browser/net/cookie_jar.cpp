@@ -346,6 +346,11 @@ Result<std::string> CookieJar::set(const Url& url, std::string_view header, std:
 }
 
 std::string CookieJar::header_for(const Url& url, std::time_t now) {
+  return select(url, now, CookieContext{}).header;
+}
+
+CookieSelection CookieJar::select(const Url& url, std::time_t now, const CookieContext& context) {
+  CookieSelection selection;
   remove_expired(now);
   // RFC 6265 section 5.4 step 1: the cookies whose domain, path and Secure flag fit.
   std::vector<Cookie*> chosen;
@@ -354,6 +359,17 @@ std::string CookieJar::header_for(const Url& url, std::time_t now) {
         cookie.host_only ? url.host == cookie.domain : domain_matches(url.host, cookie.domain);
     if (!domain_fits || !path_matches(url.path, cookie.path)) continue;
     if (cookie.secure && url.scheme != "https") continue;
+    // RFC 6265bis section 5.8.3 step 1, SameSite.
+    if (context.cross_site && cookie.same_site == "Strict") {
+      selection.withheld.push_back(cookie.name + " (SameSite=Strict, cross-site request)");
+      continue;
+    }
+    if (context.cross_site && cookie.same_site == "Lax" &&
+        !(context.top_level_navigation && context.safe_method)) {
+      selection.withheld.push_back(cookie.name + " (SameSite=Lax, cross-site " +
+                                   (context.safe_method ? "subresource" : "POST") + ")");
+      continue;
+    }
     chosen.push_back(&cookie);
   }
   // Step 2: longer paths first, then earlier creation.
@@ -361,13 +377,13 @@ std::string CookieJar::header_for(const Url& url, std::time_t now) {
     if (a->path.size() != b->path.size()) return a->path.size() > b->path.size();
     return std::tie(a->created, a->order) < std::tie(b->created, b->order);
   });
-  std::string header;
   for (Cookie* cookie : chosen) {
     cookie->last_access = now;  // step 3
-    if (!header.empty()) header += "; ";
-    header += cookie->name + "=" + cookie->value;
+    if (!selection.header.empty()) selection.header += "; ";
+    selection.header += cookie->name + "=" + cookie->value;
+    selection.sent.emplace_back(cookie->name, cookie->value);
   }
-  return header;
+  return selection;
 }
 
 void CookieJar::remove_expired(std::time_t now) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "shared/result.hpp"
@@ -62,6 +63,22 @@ std::string default_path(std::string_view request_path);
 // registry suffix ("co.uk").
 bool is_public_suffix(std::string_view domain);
 
+// Where a request goes from (RFC 6265bis section 5.8.3): whether it is cross-site to the
+// document that made it, and whether it is a top-level navigation with a safe method (GET,
+// HEAD). A typed URL is same-site.
+struct CookieContext {
+  bool cross_site = false;
+  bool top_level_navigation = true;
+  bool safe_method = true;
+};
+
+// The cookies chosen for one request: the Cookie header, and those withheld by SameSite.
+struct CookieSelection {
+  std::string header;                                     // empty for none
+  std::vector<std::pair<std::string, std::string>> sent;  // name, value, in header order
+  std::vector<std::string> withheld;                      // "name (SameSite=Lax, cross-site POST)"
+};
+
 class CookieJar {
  public:
   static constexpr std::size_t kMaxCookieBytes = 4096;  // name + value, as browsers
@@ -75,6 +92,11 @@ class CookieJar {
   Result<std::string> set(const Url& url, std::string_view header, std::time_t now);
   // RFC 6265 section 5.4: the Cookie header value for a request to `url`; empty for none.
   std::string header_for(const Url& url, std::time_t now);
+  // The same, with SameSite applied (RFC 6265bis section 5.8.3): a cross-site request carries
+  // no SameSite=Strict cookie, and SameSite=Lax ones only on a top-level navigation with a
+  // safe method. A cookie without SameSite is sent as SameSite=None (as Firefox and Safari
+  // do; Chromium would treat it as Lax).
+  CookieSelection select(const Url& url, std::time_t now, const CookieContext& context);
 
   const std::vector<Cookie>& cookies() const { return cookies_; }
 

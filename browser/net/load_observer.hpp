@@ -10,7 +10,9 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace miniweb::browser {
 
@@ -29,10 +31,12 @@ class LoadObserver {
   virtual void tls_starting(int connection, SSL* ssl) = 0;
   // A line of the TLS key log (NSS format), for a capture Wireshark can decrypt.
   virtual void tls_secret(std::string_view line) = 0;
-  // A request went out on `connection` (its start line), and its response came in (its status
-  // line): what the browser wrote and read inside the connection, which a capture of TLS
-  // shows only as encrypted records.
-  virtual void http_request(int connection, std::string_view start_line) = 0;
+  // A request went out on `connection` (its start line, and its body as the trace shows it: a
+  // form's fields with passwords masked; empty without a body), and its response came in (its
+  // status line): what the browser wrote and read inside the connection, which a capture of
+  // TLS shows only as encrypted records.
+  virtual void http_request(int connection, std::string_view start_line,
+                            const std::vector<std::string>& body_shown) = 0;
   virtual void http_response(int connection, std::string_view status_line) = 0;
   // The browser has closed the connection (its FIN is on the way).
   virtual void tcp_closed(int connection) = 0;

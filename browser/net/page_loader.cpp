@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "browser/net/proxy_tunnel.hpp"
+#include "browser/net/request_trace.hpp"
 #include "browser/net/tcp_connect.hpp"
 #include "shared/deadline.hpp"
 #include "shared/http/gzip.hpp"
@@ -67,9 +68,18 @@ PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
             [this](const Url& url, Trace& trace) { return fetch_resource(url, trace); }),
       pool_(options_.idle_timeout) {}
 
-asio::awaitable<Result<Fetched>> PageLoader::load(Url url, Trace& trace) {
+asio::awaitable<Result<Fetched>> PageLoader::load(const Url& url, Trace& trace) {
+  const NavigationRequest request = NavigationRequest::get(url);
+  co_return co_await load(request, trace);
+}
+
+asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first, Trace& trace) {
+  NavigationRequest request = first;
+  RequestSite site(first.initiator);
+  if (!first.fields.empty() || first.is_post()) trace_form(first, trace);
   std::vector<std::string> visited;
   for (int redirects = 0;; ++redirects) {
+    Url& url = request.url;
     // RFC 6797 section 8.3: a known HSTS host is never asked over plain HTTP.
     if (url.scheme == "http" && hsts_.requires_https(url.host, std::time(nullptr))) {
       std::size_t step = trace.begin("hsts", "http:// upgraded to https://");
@@ -77,20 +87,34 @@ asio::awaitable<Result<Fetched>> PageLoader::load(Url url, Trace& trace) {
       if (url.port == 80) url.port.reset();
       trace.finish(step, url.host + " asked for HTTPS only (Strict-Transport-Security)");
     }
-    if (std::find(visited.begin(), visited.end(), url.to_string()) != visited.end())
+    // A 307 may send a POST to the same URL again on purpose; a loop is the same request twice.
+    const std::string key = request.method + " " + url.to_string();
+    if (std::find(visited.begin(), visited.end(), key) != visited.end())
       co_return make_error("redirect loop: " + url.to_string() + " redirects back to itself",
                            exit_code::kTooManyRedirects);
-    visited.push_back(url.to_string());
-    const std::string cookie_header = cookies_.header_for(url, std::time(nullptr));
-    if (!cookie_header.empty()) {
-      // The values appear once, in the request's Cookie header below: not twice in the trace.
-      const auto count = 1 + std::count(cookie_header.begin(), cookie_header.end(), ';');
-      std::size_t step = trace.begin("cookie", "send to " + url.host);
-      trace.finish(step, std::to_string(count) + (count == 1 ? " cookie" : " cookies") +
-                             " for this URL, in the request's Cookie header");
-    }
-    auto page = co_await fetch(url, cookie_header, trace);
+    visited.push_back(key);
+    site.visit(url);
+
+    http::Headers extra;
+    // RFC 6265bis section 5.8.3: the cookies for this URL, SameSite judged against the
+    // document that started the navigation, along the whole redirect chain.
+    const CookieContext context{.cross_site = site.cross_site(),
+                                .top_level_navigation = true,
+                                .safe_method = request.method == "GET" || request.method == "HEAD"};
+    const CookieSelection cookies = cookies_.select(url, std::time(nullptr), context);
+    if (!cookies.header.empty() || !cookies.withheld.empty()) trace_cookies(url, cookies, trace);
+    if (!cookies.header.empty()) extra.add("Cookie", cookies.header);
+    // Fetch §3.1: Origin on every request but GET and HEAD; Fetch Metadata (W3C) on all.
+    if (request.method != "GET" && request.method != "HEAD")
+      extra.add("Origin", site.origin_header().value_or("null"));
+    extra.add("Sec-Fetch-Site", site.fetch_site());
+    extra.add("Sec-Fetch-Mode", "navigate");
+    extra.add("Sec-Fetch-Dest", "document");
+    if (!request.content_type.empty()) extra.add("Content-Type", request.content_type);
+
+    auto page = co_await fetch(request, extra, trace);
     if (!page) co_return page;
+    page->request = request;
     // RFC 6265 section 5.3: every Set-Cookie of every response, redirects included.
     for (std::string_view set_cookie : page->response.headers.get_all("Set-Cookie")) {
       std::size_t step = trace.begin("cookie", "Set-Cookie from " + url.host);
@@ -114,9 +138,11 @@ asio::awaitable<Result<Fetched>> PageLoader::load(Url url, Trace& trace) {
       co_return make_error("the redirect to '" + std::string(*location) +
                                "' is not a URL we can follow: " + next.error().message,
                            exit_code::kBadResponse);
-    std::size_t step = trace.begin("http", "redirect " + std::to_string(status));
-    trace.finish(step, "to " + next->to_string());
-    url = std::move(*next);
+    NavigationRequest following = redirected(request, status, *next);
+    std::size_t step = trace.begin("http", "redirect " + std::to_string(status) + ": " +
+                                               request.method + " -> " + following.method);
+    trace.finish(step, "to " + next->to_string() + redirect_note(request, following, status));
+    request = std::move(following);
   }
 }
 
@@ -204,8 +230,9 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
 }
 
 asio::awaitable<Result<http::Response>> PageLoader::fetch_resource(const Url& url, Trace& trace) {
-  const std::string no_cookies;  // browsers send no cookies with revocation checks
-  auto fetched = co_await fetch(url, no_cookies, trace);
+  const NavigationRequest request = NavigationRequest::get(url);
+  const http::Headers none;  // browsers send no cookies with revocation checks
+  auto fetched = co_await fetch(request, none, trace);
   if (!fetched) co_return fetched.error();
   co_return std::move(fetched->response);
 }
@@ -217,10 +244,12 @@ namespace {
 template <class Stream>
 asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
     Stream& stream, Connection& connection, const http::Request& request, const Url& url,
-    const LoaderOptions& options, LoadObserver* observer, Trace& trace, bool& nothing_received) {
+    const std::vector<std::string>& body_lines, const LoaderOptions& options,
+    LoadObserver* observer, Trace& trace, bool& nothing_received) {
   std::size_t step = trace.begin("http", "request " + request.method + " " + url.to_string());
   const std::string wire = request.serialize();
   for (const auto& [name, value] : request.headers) trace.detail(step, "> " + name + ": " + value);
+  for (const std::string& line : body_lines) trace.detail(step, "> " + line);
   connection.deadline->arm(options.io_timeout);
   auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
   if (ec) {
@@ -229,7 +258,8 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
     co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
   }
   if (observer)
-    observer->http_request(connection.number, request.method + " " + request.target + " HTTP/1.1");
+    observer->http_request(connection.number, request.method + " " + request.target + " HTTP/1.1",
+                           body_lines);
   trace.finish(step, "> " + request.method + " " + request.target + " HTTP/1.1 (" +
                          std::to_string(n) + " bytes) on connection #" +
                          std::to_string(connection.number));
@@ -262,16 +292,15 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
 
 }  // namespace
 
-asio::awaitable<Result<http::ReceivedResponse>> PageLoader::exchange(Connection& connection,
-                                                                     const http::Request& request,
-                                                                     const Url& url, Trace& trace,
-                                                                     bool& nothing_received) {
+asio::awaitable<Result<http::ReceivedResponse>> PageLoader::exchange(
+    Connection& connection, const http::Request& request, const Url& url,
+    const std::vector<std::string>& body_lines, Trace& trace, bool& nothing_received) {
   ++connection.requests;
   if (connection.tls)
-    co_return co_await send_and_receive(*connection.tls, connection, request, url, options_,
-                                        observer_, trace, nothing_received);
-  co_return co_await send_and_receive(connection.socket, connection, request, url, options_,
-                                      observer_, trace, nothing_received);
+    co_return co_await send_and_receive(*connection.tls, connection, request, url, body_lines,
+                                        options_, observer_, trace, nothing_received);
+  co_return co_await send_and_receive(connection.socket, connection, request, url, body_lines,
+                                      options_, observer_, trace, nothing_received);
 }
 
 void PageLoader::set_observer(LoadObserver* observer) {
@@ -316,12 +345,13 @@ asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
     co_await close(*connection, trace);
 }
 
-asio::awaitable<Result<Fetched>> PageLoader::fetch(const Url& url, const std::string& cookie_header,
-                                                   Trace& trace) {
+asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navigation,
+                                                   const http::Headers& extra, Trace& trace) {
+  const Url& url = navigation.url;
   const std::string origin = origin_key(url);
   const Url* proxy = proxy_for(url);
   http::Request request;
-  request.method = "GET";
+  request.method = navigation.method;
   // Through a proxy, plain http names the whole URL (RFC 9112 section 3.2.2).
   request.target = proxy && url.scheme == "http"
                        ? url.scheme + "://" + url.host_for_header() + url.request_target()
@@ -330,8 +360,14 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const Url& url, const std::st
   request.headers.add("User-Agent", options_.user_agent);
   request.headers.add("Accept", "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8");
   request.headers.add("Accept-Encoding", "gzip");
-  if (!cookie_header.empty()) request.headers.add("Cookie", cookie_header);
+  for (const auto& [name, value] : extra) request.headers.add(name, value);
+  if (navigation.method != "GET" && navigation.method != "HEAD") {
+    request.headers.add("Content-Length", std::to_string(navigation.body.size()));
+    request.body = navigation.body;
+  }
 
+  // The body as the trace shows it: a password's value masked.
+  const std::vector<std::string> body_lines = shown_body(navigation);
   Result<http::ReceivedResponse> received = make_error("not fetched");
   std::unique_ptr<Connection> connection;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -351,13 +387,19 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const Url& url, const std::st
       connection = std::move(*opened);
     }
     bool nothing_received = false;
-    received = co_await exchange(*connection, request, url, trace, nothing_received);
+    received = co_await exchange(*connection, request, url, body_lines, trace, nothing_received);
     if (received || !reused || !nothing_received) break;
-    // The server closed the idle connection as the request went out. A GET is idempotent
-    // (RFC 9110 section 9.2.2), so it is sent again on a new connection, once, as curl does.
+    // The server closed the idle connection as the request went out, before any byte of an
+    // answer. A GET is idempotent (RFC 9110 section 9.2.2), so it is sent again on a new
+    // connection, once, as curl does; so is a POST, as browsers do for a kept-alive connection
+    // that closed before answering (Chromium's and Firefox's retry on a reused connection).
     std::size_t step = trace.begin("tcp", "connection #" + std::to_string(connection->number) +
                                               " was closed by the server before answering");
-    trace.finish(step, "retrying on a new connection");
+    trace.finish(step, request.method == "GET"
+                           ? "retrying on a new connection"
+                           : "retrying the " + request.method +
+                                 " on a new connection, as browsers do (no byte of an answer "
+                                 "came back)");
     connection.reset();
   }
   if (!received) co_return received.error();
@@ -371,7 +413,7 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const Url& url, const std::st
     co_await close(*connection, trace);
   }
 
-  Fetched page{url, std::move(received->response), std::move(security)};
+  Fetched page{url, std::move(received->response), std::move(security), navigation};
   if (http::iequals(page.response.headers.get("Content-Encoding").value_or(""), "gzip")) {
     auto plain = http::gzip_decompress(page.response.body, options_.max_body_bytes);
     if (!plain) {

@@ -20,6 +20,7 @@
 #include "browser/net/host_resolver.hpp"
 #include "browser/net/hsts_store.hpp"
 #include "browser/net/load_observer.hpp"
+#include "browser/net/navigation_request.hpp"
 #include "browser/net/tls_client.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
@@ -55,13 +56,19 @@ struct LoaderOptions {
 struct Fetched {
   Url url;  // after redirects
   http::Response response;
-  TlsSecurity security;  // over https: what the handshake established
+  TlsSecurity security;       // over https: what the handshake established
+  NavigationRequest request;  // the request as sent last (a redirect may have made it a GET)
 };
 
 class PageLoader {
  public:
   PageLoader(HostResolver& resolver, LoaderOptions options);
-  asio::awaitable<Result<Fetched>> load(Url url, Trace& trace);
+  asio::awaitable<Result<Fetched>> load(const Url& url, Trace& trace);
+  // A navigation: its method and body, its initiator's Origin, Sec-Fetch-Site and the
+  // SameSite rules for its cookies; redirects followed by Fetch's method rules (a POST
+  // answered 303 goes on as a GET, one answered 307 as the same POST), cookies sent and stored
+  // at every step.
+  asio::awaitable<Result<Fetched>> load(const NavigationRequest& request, Trace& trace);
 
   // Drops the kept-alive connections without a word; before the event loop they belong to is
   // destroyed.
@@ -76,17 +83,18 @@ class PageLoader {
   void set_observer(LoadObserver* observer);
 
  private:
-  asio::awaitable<Result<Fetched>> fetch(const Url& url, const std::string& cookie_header,
-                                         Trace& trace);
+  // One request, no redirects followed; `extra` are the navigation's own header fields
+  // (Cookie, Origin, Sec-Fetch-*, Content-Type).
+  asio::awaitable<Result<Fetched>> fetch(const NavigationRequest& request,
+                                         const http::Headers& extra, Trace& trace);
   // A GET without cookies or redirects (a CRL).
   asio::awaitable<Result<http::Response>> fetch_resource(const Url& url, Trace& trace);
   // DNS, TCP (tcp_connect), the proxy's tunnel (proxy_tunnel), TLS (tls_client).
   asio::awaitable<Result<std::unique_ptr<Connection>>> open_connection(const Url& url,
                                                                        Trace& trace);
-  asio::awaitable<Result<http::ReceivedResponse>> exchange(Connection& connection,
-                                                           const http::Request& request,
-                                                           const Url& url, Trace& trace,
-                                                           bool& nothing_received);
+  asio::awaitable<Result<http::ReceivedResponse>> exchange(
+      Connection& connection, const http::Request& request, const Url& url,
+      const std::vector<std::string>& body_lines, Trace& trace, bool& nothing_received);
   asio::awaitable<void> close(Connection& connection, Trace& trace);
   std::string origin_key(const Url& url) const;
   const Url* proxy_for(const Url& url) const;

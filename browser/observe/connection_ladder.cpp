@@ -52,8 +52,10 @@ ConnectionLadder::ConnectionLadder(const OwnConnection& own, const std::vector<T
                                    std::vector<HttpSeen> http, std::vector<StateSample> states)
     : own_(own), tls_(tls && !tls->empty()), states_(std::move(states)) {
   if (tls_) seen_ = split_tls_events(*tls);
-  for (HttpSeen& seen : http)
+  for (HttpSeen& seen : http) {
     (seen.request ? requests_ : responses_).push_back(std::move(seen.start_line));
+    if (seen.request) request_bodies_.push_back(std::move(seen.body));
+  }
 }
 
 void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row, bool lost) {
@@ -215,8 +217,9 @@ void ConnectionLadder::application_data(bool from_client, LadderRow& row) {
   last_data_from_client_ = from_client;
   if (from_client) {
     if (new_turn && next_request_ < requests_.size()) {
-      row.details.push_back("  HTTP request " + requests_[next_request_++] +
+      row.details.push_back("  HTTP request " + requests_[next_request_] +
                             " (as the browser wrote it)");
+      request_body(next_request_++, row);
       if (next_request_ == 1) times_.request_first = now_;
     } else {
       row.details.push_back("  the request, continued");
@@ -244,6 +247,9 @@ void ConnectionLadder::plain_http(bool from_client, const packets::StreamBytes& 
       if (name == "Host" || name == "host" || name == "Content-Type" || name == "Content-Length")
         line += ", " + name + ": " + value;
     row.details.push_back(line);
+    // The body's bytes are in this capture as sent; the view shows the browser's own record of
+    // it instead, in which a password's value is masked.
+    if (from_client && !head.method.empty()) request_body(next_request_++, row);
     if (from_client && !times_.request_first) times_.request_first = times_.request_last = now_;
     if (!from_client && !times_.response_first) times_.response_first = now_;
   }
@@ -252,6 +258,14 @@ void ConnectionLadder::plain_http(bool from_client, const packets::StreamBytes& 
     (from_client ? client_ : server_).problem_reported = true;
     row.details.push_back("not HTTP the decoder reads: " + http_.problem(side)->message);
   }
+}
+
+void ConnectionLadder::request_body(std::size_t index, LadderRow& row) const {
+  if (index >= request_bodies_.size() || request_bodies_[index].empty()) return;
+  const std::vector<std::string>& lines = request_bodies_[index];
+  // The first line says the body's size and type; the rest are its fields.
+  row.details.push_back("  request " + lines.front());
+  for (std::size_t i = 1; i < lines.size(); ++i) row.details.push_back("    " + lines[i]);
 }
 
 void ConnectionLadder::finish(std::vector<std::string>& notes) {

@@ -57,6 +57,8 @@ class ConnectionLadder {
   void encrypted_record(bool from_client, const packets::TlsRecord& record, LadderRow& row);
   void application_data(bool from_client, LadderRow& row);
   void plain_http(bool from_client, const packets::StreamBytes& bytes, LadderRow& row);
+  // The body of the browser's request number `index`, as the browser shows it.
+  void request_body(std::size_t index, LadderRow& row) const;
   std::string state_text(bool client_end, TcpState state) const;
 
   OwnConnection own_;
@@ -64,6 +66,7 @@ class ConnectionLadder {
   TlsSeen seen_;
   std::uint16_t tag_length_ = 16;  // the AEAD tag of the negotiated cipher
   std::vector<std::string> requests_, responses_;
+  std::vector<std::vector<std::string>> request_bodies_;  // as the browser showed each body
   std::size_t next_request_ = 0, next_response_ = 0;
   std::optional<bool> last_data_from_client_;
   std::vector<StateSample> states_;

@@ -123,14 +123,15 @@ void Recorder::tls_secret(std::string_view line) {
   observed_.key_log += '\n';
 }
 
-void Recorder::http_request(int connection, std::string_view start_line) {
+void Recorder::http_request(int connection, std::string_view start_line,
+                            const std::vector<std::string>& body_shown) {
   std::lock_guard lock(mutex_);
-  observed_.http.push_back(HttpSeen{connection, true, std::string(start_line)});
+  observed_.http.push_back(HttpSeen{connection, true, std::string(start_line), body_shown});
 }
 
 void Recorder::http_response(int connection, std::string_view status_line) {
   std::lock_guard lock(mutex_);
-  observed_.http.push_back(HttpSeen{connection, false, std::string(status_line)});
+  observed_.http.push_back(HttpSeen{connection, false, std::string(status_line), {}});
 }
 
 void Recorder::tcp_closed(int connection) {

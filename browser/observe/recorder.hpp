@@ -47,6 +47,7 @@ struct HttpSeen {
   int connection = 0;
   bool request = true;
   std::string start_line;
+  std::vector<std::string> body;  // a request's body as the browser shows it (passwords masked)
 };
 
 struct ObservedLoad {
@@ -83,7 +84,8 @@ class Recorder final : public LoadObserver {
                      const asio::ip::tcp::endpoint& remote, std::string_view host) override;
   void tls_starting(int connection, SSL* ssl) override;
   void tls_secret(std::string_view line) override;
-  void http_request(int connection, std::string_view start_line) override;
+  void http_request(int connection, std::string_view start_line,
+                    const std::vector<std::string>& body_shown) override;
   void http_response(int connection, std::string_view status_line) override;
   void tcp_closed(int connection) override;
 

@@ -483,7 +483,53 @@ TEST(BrowserLayout, FormControls) {
           "type=checkbox checked> <input type=radio> <select><option>One<option "
           "selected>Two</select> <button>Press</button><button><i class=icon></i></button></form>",
           80),
-      "   ________ [Go] [X] ( ) [Two] [Press]\n");
+      "   [________] [Go] [X] ( ) [Two] [Press]\n");
+}
+
+// As w3m -dump draws them: boxes of the field's size, a password masked, a textarea a box of
+// its rows, a file input with its file; each control's runs point at its field box.
+TEST(BrowserLayout, FormControlsAreFieldBoxesOfTheirForm) {
+  const DisplayList list = lay_out(
+      "<form action=/a><input name=user value=bob size=6> <input type=password name=pw "
+      "value=abc size=5> <input type=hidden name=h value=x><textarea name=t rows=2 cols=5>"
+      "one\ntwo three</textarea><input type=file name=f></form><form><select name=s>"
+      "<option value=1>Apple<option value=2 selected>Banana</select></form>",
+      80);
+  EXPECT_EQ(render::paint_text(list),
+            "   [bob___] [***__]\n"
+            "   [one__]\n"
+            "   [two t]\n"
+            "   [file: (none)]\n"
+            "   [Banana]\n");
+  ASSERT_EQ(list.fields.size(), 6u);
+  EXPECT_EQ(list.fields[0].control, (forms::ControlId{0, 0}));
+  EXPECT_EQ(list.fields[0].kind, forms::ControlKind::Text);
+  EXPECT_EQ(list.fields[0].value, "bob");
+  EXPECT_EQ(list.fields[0].x, 3);
+  EXPECT_EQ(list.fields[0].y, 0);
+  EXPECT_EQ(list.fields[0].width, 8);
+  EXPECT_EQ(list.fields[1].value, "***");
+  EXPECT_LT(list.fields[2].y, 0);  // hidden: not drawn
+  EXPECT_EQ(list.fields[3].kind, forms::ControlKind::Textarea);
+  EXPECT_EQ(list.fields[3].height, 2);
+  EXPECT_EQ(list.fields[5].control, (forms::ControlId{1, 0}));
+  EXPECT_EQ(list.fields[5].value, "Banana");
+  int password_runs = 0;
+  for (const TextRun& run : list.runs)
+    if (run.field == 1) ++password_runs;
+  EXPECT_EQ(password_runs, 1);
+}
+
+TEST(BrowserLayout, FieldsAreDrawnInTheStateTheFormsHold) {
+  const html::Document document =
+      html::parse_html("<form><input name=q size=4><input type=checkbox name=c></form>");
+  forms::FormSet set = forms::extract_forms(document);
+  ASSERT_TRUE(set.set_text({0, 0}, "hi"));
+  ASSERT_TRUE(set.toggle({0, 1}));
+  MonospaceMeasurer measurer;
+  const DisplayList list = layout_document(document, set, measurer, 80);
+  EXPECT_EQ(render::paint_text(list), "   [hi__][X]\n");
+  EXPECT_TRUE(list.fields[1].checked);
 }
 
 }  // namespace

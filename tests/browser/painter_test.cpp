@@ -113,7 +113,7 @@ TEST(BrowserDump, RealisticPageGolden) {
             "\n"
             "   Line four\n"
             "\n"
-            "   ____________________ [Go] [X] [Two]\n"
+            "   [____________________] [Go] [X] [Two]\n"
             "\n"
             "References\n"
             "\n"

@@ -103,6 +103,17 @@ class TestOrigin {
       auto request = http::parse_request_head(std::string_view(buffer).substr(0, end), {});
       buffer.erase(0, end);
       if (!request) co_return;
+      // A body announced by Content-Length (the browser's form posts) is read whole.
+      std::size_t length = 0;
+      if (auto announced = request->headers.get("Content-Length"))
+        length = static_cast<std::size_t>(std::stoul(std::string(*announced)));
+      while (buffer.size() < length) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(chunk), use_tuple);
+        if (ec) co_return;
+        buffer.append(chunk.data(), n);
+      }
+      request->body = buffer.substr(0, length);
+      buffer.erase(0, length);
       OriginRequest seen{std::move(*request), number, index};
       {
         std::lock_guard lock(mutex_);

@@ -61,7 +61,7 @@ TEST_F(ShopTest, TheProductListAsHtmlAndAsJson) {
             std::string::npos)
       << html.out;
   EXPECT_NE(html.out.find("&lt;blink&gt; sticker"), std::string::npos);
-  EXPECT_NE(html.out.find("<input type=\"search\" name=\"q\""), std::string::npos);
+  EXPECT_NE(html.out.find("<input type=\"search\" id=\"q\" name=\"q\""), std::string::npos);
 
   RunResult json = shop("/", "-H 'Accept: application/json'");
   ASSERT_EQ(json.exit_code, 0) << json.err;

@@ -131,6 +131,18 @@ TEST_F(ServerConfigTest, ReadsUpstreamsProxyRoutesAndPlainHttpSites) {
   EXPECT_EQ(shop.servers[0].port, 9001);
   EXPECT_EQ(shop.servers[0].weight, 3);
   EXPECT_EQ(shop.servers[1].weight, 1);
+  EXPECT_EQ(shop.bind, "");
+  // proxy_bind: the address the connections to the servers start from.
+  std::string bound = kProxy;
+  bound.replace(bound.find("max_fails = 2"), 13, "max_fails = 2\nbind = \"127.0.0.40\"");
+  auto with_bind = load(bound);
+  ASSERT_TRUE(with_bind) << with_bind.error().message;
+  EXPECT_EQ(with_bind->upstreams[0].bind, "127.0.0.40");
+  bound.replace(bound.find("127.0.0.40"), 10, "localhost");
+  auto bad_bind = load(bound);
+  ASSERT_FALSE(bad_bind);
+  EXPECT_NE(bad_bind.error().message.find("bind must be an IP address"), std::string::npos)
+      << bad_bind.error().message;
 }
 
 TEST_F(ServerConfigTest, ProxyErrorsNameTheLine) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <regex>
 #include <thread>
 
 #include "ca/authority.hpp"
@@ -346,15 +347,20 @@ TEST_F(LiveProxyTest, Answers502WhenNoUpstreamAnswersAnd504WhenOneIsSilent) {
 
 TEST_F(LiveProxyTest, ForwardsClientFactsAndKeepsUpstreamConnectionsAlive) {
   const int before = echo_connections_;
-  std::string out =
-      curl("-H 'Connection: X-Secret' -H 'X-Secret: 1' -H 'X-Forwarded-For: 10.0.0.9' " +
-           url("shop", "/echo/one"));
+  std::string out = curl(
+      "-H 'Connection: X-Secret' -H 'X-Secret: 1' -H 'X-Forwarded-For: 10.0.0.9' "
+      "-H 'X-Request-Id: chosen-by-the-client' " +
+      url("shop", "/echo/one"));
   out += curl("-d 'a body' " + url("shop", "/echo/two"));
   EXPECT_NE(out.find("GET /echo/one HTTP/1.1"), std::string::npos) << out;
   EXPECT_NE(out.find("X-Forwarded-For: 10.0.0.9, 127.0.0.1\r\n"), std::string::npos) << out;
   EXPECT_NE(out.find("X-Forwarded-For: 127.0.0.1\r\n"), std::string::npos) << out;
   EXPECT_NE(out.find("X-Forwarded-Proto: https"), std::string::npos) << out;
   EXPECT_NE(out.find("Via: 1.1 miniweb"), std::string::npos) << out;
+  // The proxy's own request id, never the client's.
+  EXPECT_EQ(out.find("chosen-by-the-client"), std::string::npos) << out;
+  std::smatch id;
+  EXPECT_TRUE(std::regex_search(out, id, std::regex("X-Request-Id: [0-9a-f]{32}\r\n"))) << out;
   EXPECT_EQ(out.find("X-Secret"), std::string::npos)
       << "a field named by Connection was forwarded: " << out;
   EXPECT_NE(out.find("POST /echo/two HTTP/1.1"), std::string::npos) << out;

@@ -1,5 +1,5 @@
-// The shop's routes, called directly: HTML or JSON by Accept, the search, one product, 404 and
-// 405, escaping, and pages that do not change between requests.
+// The shop's catalog routes, called directly: HTML or JSON by Accept, the search, one product,
+// 404 and 405, escaping, and pages that do not change between requests.
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -25,7 +25,9 @@ class ShopRoutes : public ::testing::Test {
     request.method = method;
     request.target = target;
     if (!accept.empty()) request.headers.set("Accept", accept);
-    return respond(request, *database_, "backend-7");
+    ShopSettings settings;
+    settings.instance = "backend-7";
+    return respond(request, "127.0.0.1", *database_, settings);
   }
 
   test::TempFolder folder_;
@@ -36,7 +38,8 @@ TEST_F(ShopRoutes, TheHomePageListsEveryProductEscapedAndSaysWhoAnswered) {
   http::Response home = get("/");
   EXPECT_EQ(home.status, 200);
   EXPECT_EQ(home.headers.get("Content-Type").value_or(""), "text/html; charset=utf-8");
-  EXPECT_EQ(home.headers.get("Vary").value_or(""), "Accept");
+  EXPECT_EQ(home.headers.get("Vary").value_or(""), "Accept, Cookie");
+  EXPECT_FALSE(home.headers.contains("Set-Cookie"));
   EXPECT_NE(home.body.find("served by <b>backend-7</b>"), std::string::npos) << home.body;
   EXPECT_NE(home.body.find("<a href=\"/products/1\">Ethernet cable, 2 m</a>: 7.99 EUR"),
             std::string::npos)
@@ -45,6 +48,9 @@ TEST_F(ShopRoutes, TheHomePageListsEveryProductEscapedAndSaysWhoAnswered) {
   EXPECT_NE(home.body.find("&lt;blink&gt; sticker"), std::string::npos);
   EXPECT_EQ(home.body.find("<blink>"), std::string::npos);
   EXPECT_NE(home.body.find("<form action=\"/\" method=\"get\">"), std::string::npos);
+  // Links for a visitor without a session, and no form with a token.
+  EXPECT_NE(home.body.find("<a href=\"/signin\">Sign in</a>"), std::string::npos);
+  EXPECT_EQ(home.body.find("csrf"), std::string::npos);
   // The same bytes each time: nothing on it changes per request.
   EXPECT_EQ(get("/").body, home.body);
 }
@@ -124,8 +130,19 @@ TEST_F(ShopRoutes, OtherMethodsAre405WithAllow) {
       EXPECT_EQ(refused.headers.get("Allow").value_or(""), "GET, HEAD");
     }
   }
+  for (const char* method : {"GET", "PUT", "DELETE"}) {
+    for (const char* target : {"/cart/add", "/cart/remove", "/signout", "/account/avatar"}) {
+      http::Response refused = get(target, "", method);
+      EXPECT_EQ(refused.status, 405) << method << " " << target;
+      EXPECT_EQ(refused.headers.get("Allow").value_or(""), "POST");
+    }
+  }
   EXPECT_EQ(get("/", "", "HEAD").status, 200);
   EXPECT_EQ(get("/nowhere", "", "POST").status, 404);
+  http::Response both = get("/orders", "", "PUT");
+  EXPECT_EQ(both.status, 405);
+  EXPECT_EQ(both.headers.get("Allow").value_or(""), "GET, HEAD, POST");
+  EXPECT_EQ(get("/signin", "", "DELETE").headers.get("Allow").value_or(""), "GET, HEAD, POST");
 }
 
 TEST(ShopForm, ValuesAreDecodedAsFormsEncodeThem) {

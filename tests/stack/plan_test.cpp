@@ -188,7 +188,8 @@ TEST_F(PlanTest, ScriptStartsEveryServiceAndAsksEachOneAQuestion) {
 }
 
 // The demo's shop: each backend an instance of miniweb-shop, told its name, over one database
-// that the plan never writes (it outlives every `up`).
+// that the plan never writes (it outlives every `up`), trusting X-Forwarded-For from the proxy's
+// address only, which the proxy connects from.
 TEST_F(PlanTest, ShopBackendsRunTheApplicationOverOneDatabase) {
   auto plan = make_plan(topology_, settings_);
   ASSERT_TRUE(plan) << plan.error().message;
@@ -197,13 +198,15 @@ TEST_F(PlanTest, ShopBackendsRunTheApplicationOverOneDatabase) {
   for (const char* n : {"1", "2", "3"}) {
     const std::string name = std::string("backend-") + n;
     const std::string where = "127.9.8.4" + std::string(n) + ":8080";
-    EXPECT_NE(
-        plan->script.find("\nservice shop-" + name + " 'shop " + name +
-                          " (miniweb-shop, plain HTTP)' " + where + " shop --listen '" + where +
-                          "' --instance '" + name + "' --database '" + database + "'\n"),
-        std::string::npos)
+    EXPECT_NE(plan->script.find("\nservice shop-" + name + " 'shop " + name +
+                                " (miniweb-shop, plain HTTP)' " + where + " shop --listen '" +
+                                where + "' --instance '" + name + "' --database '" + database +
+                                "' --trusted-proxy '127.9.8.40'\n"),
+              std::string::npos)
         << plan->script;
   }
+  EXPECT_NE(file(*plan, "shop.toml").content.find("bind = '127.9.8.40'"), std::string::npos)
+      << file(*plan, "shop.toml").content;
   for (const PlannedFile& planned : plan->files) {
     EXPECT_NE(planned.path.parent_path(), settings_.state / "shop") << planned.path;
     EXPECT_EQ(planned.path.string().find("shop-backend"), std::string::npos) << planned.path;
