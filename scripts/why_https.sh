@@ -37,16 +37,22 @@ why_https_url() {  # why_https_url SCHEME PATH
   fi
 }
 
+# The browser as the experiments run it: fresh caches, nothing read from or written to the
+# profile (so that no lie outlives the run), the page dumped.
+why_https_browser() {  # why_https_browser OPTION... URL
+  "$BROWSER_BIN" --download-dir "$STATE/downloads" --resolver "$WHY_HTTPS_RESOLVER" \
+    --ca-file "$STATE/ca/root.pem" --hosts "$STATE/hosts" --cache-dir "$STATE/browser" \
+    --link-drops "$DROPS_FILE" --fresh --dump "$@"
+}
+
 # One load, watched: the page in RUN.page, the trace and the packet view in RUN.trace (and on
 # the terminal), the capture in RUN.pcapng. The browser's exit status is returned.
 why_https_load() {  # why_https_load RUN URL [BROWSER OPTION...]
   local run=$1 url=$2 status=0
   shift 2
   rm -f "$run".*
-  "$BROWSER_BIN" --download-dir "$STATE/downloads" --resolver "$WHY_HTTPS_RESOLVER" \
-    --ca-file "$STATE/ca/root.pem" --hosts "$STATE/hosts" --cache-dir "$STATE/browser" \
-    --link-drops "$DROPS_FILE" --fresh --dump --trace --packets --pcap "$run.pcapng" "$@" "$url" \
-    >"$run.page" 2>"$run.trace" || status=$?
+  why_https_browser --trace --packets --pcap "$run.pcapng" "$@" "$url" >"$run.page" \
+    2>"$run.trace" || status=$?
   cat "$run.trace" >&2
   return "$status"
 }
@@ -87,13 +93,17 @@ why_https_heading() {  # why_https_heading SCHEME URL
 
 why_https_eavesdrop() {
   # A password of this run alone, so that finding it can only mean this run carried it.
-  local password="sesame-$RANDOM$RANDOM" scheme url status found
-  say "the browser signs in as $EAVESDROP_USER with the password $password"
+  local password="sesame-$RANDOM$RANDOM" user="$EAVESDROP_USER-$RANDOM" scheme url status found
+  # An account of this run's own, made over https:// and not watched: the sign-ins are.
+  why_https_browser --fill "username=$user" --fill "password=$password" --submit \
+    "$(why_https_url https /signup)" >/dev/null 2>&1 ||
+    say "the sign-up as $user failed: the sign-ins below will be refused"
+  say "the browser signs in as $user with the password $password"
   for scheme in http https; do
     url=$(why_https_url "$scheme" /signin)
     why_https_heading "$scheme" "$url"
     status=0
-    why_https_load "$WHY_HTTPS_DIR/$scheme" "$url" --fill "username=$EAVESDROP_USER" \
+    why_https_load "$WHY_HTTPS_DIR/$scheme" "$url" --fill "username=$user" \
       --fill "password=$password" --submit || status=$?
     echo "* observed over $scheme://:"
     echo "  the browser's capture ($WHY_HTTPS_DIR/$scheme.pcapng), searched for the password:"
@@ -106,7 +116,8 @@ why_https_eavesdrop() {
       why_https_lines "$WHY_HTTPS_DIR/$scheme.trace" "no record seen" "(as the browser wrote it)" \
         "inside: application_data"
     fi
-    echo "  the browser's exit status: $status"
+    echo "  what the shop answered (the browser's trace; exit status $status):"
+    why_https_lines "$WHY_HTTPS_DIR/$scheme.trace" "no answer" "< HTTP/1.1 " "came over http://"
     [[ $scheme == http && $found != 0 ]] && say "the password was not found in the http:// capture (above)"
   done
   echo "* in short:"
