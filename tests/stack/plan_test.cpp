@@ -188,8 +188,8 @@ TEST_F(PlanTest, ScriptStartsEveryServiceAndAsksEachOneAQuestion) {
 }
 
 // The demo's shop: each backend an instance of miniweb-shop, told its name, over one database
-// that the plan never writes (it outlives every `up`), trusting X-Forwarded-For from the proxy's
-// address only, which the proxy connects from.
+// that the plan never writes (it outlives every `up`), trusting X-Forwarded-For from the proxies'
+// addresses only (shop.example.test's and shop.example's), which they connect from.
 TEST_F(PlanTest, ShopBackendsRunTheApplicationOverOneDatabase) {
   auto plan = make_plan(topology_, settings_);
   ASSERT_TRUE(plan) << plan.error().message;
@@ -201,7 +201,7 @@ TEST_F(PlanTest, ShopBackendsRunTheApplicationOverOneDatabase) {
     EXPECT_NE(plan->script.find("\nservice shop-" + name + " 'shop " + name +
                                 " (miniweb-shop, plain HTTP)' " + where + " shop --listen '" +
                                 where + "' --instance '" + name + "' --database '" + database +
-                                "' --trusted-proxy '127.9.8.40'\n"),
+                                "' --trusted-proxy '127.9.8.40' --trusted-proxy '127.9.8.44'\n"),
               std::string::npos)
         << plan->script;
   }
