@@ -53,9 +53,17 @@ Credentials credentials(const Form& form, AccountForm which) {
 http::Response form_again(Exchange& exchange, int status, AccountForm which,
                           std::string_view username, std::string_view why,
                           const std::vector<FieldProblem>& problems) {
-  if (exchange.json) return error(exchange, status, why, problems);
-  return reply(exchange, status,
-               account_form_html(chrome(exchange, true), which, username, problems));
+  if (exchange.json && status != 200) return error(exchange, status, why, problems);
+  const Chrome page = chrome(exchange, true);
+  if (exchange.json)  // what a script needs to fill the form in
+    return reply(exchange, 200,
+                 dump({{"instance", exchange.settings.instance},
+                       {"form",
+                        {{"action", which == AccountForm::SignIn ? "/signin" : "/signup"},
+                         {"method", "POST"},
+                         {"fields", {"csrf", "username", "password"}},
+                         {"csrf", page.csrf}}}}));
+  return reply(exchange, status, account_form_html(page, which, username, problems));
 }
 
 http::Response signed_in(Exchange& exchange, std::int64_t user_id, int json_status) {

@@ -21,6 +21,12 @@ http::Response cart_changed(Exchange& exchange) {
   return reply(exchange, 200, cart_json(exchange.settings.instance, lines));
 }
 
+// A whole-number field's value; -1 when it is absent or not digits.
+std::int64_t number_field(const Form& form, std::string_view name) {
+  const std::string* text = form.text(name);
+  return text ? parse_id(*text).value_or(-1) : -1;
+}
+
 // The test hook (ShopSettings::pause_in_order): said on standard error, then stopped, inside
 // the order's transaction, until a test kills the process.
 void pause_in_order(std::int64_t order_id) {
@@ -49,15 +55,14 @@ http::Response add_to_cart(Exchange& exchange) {
   if (auto* refused = std::get_if<http::Response>(&checked)) return std::move(*refused);
   const Form& form = std::get<Form>(checked);
   std::vector<FieldProblem> problems;
-  const std::string* product_text = form.text("product");
-  const std::string* quantity_text = form.text("quantity");
-  const auto product = product_text ? parse_id(*product_text) : std::nullopt;
-  const auto quantity = quantity_text ? parse_id(*quantity_text) : std::nullopt;
-  if (!product)
-    problems.push_back({"product", product_text ? "is not a product number" : "is required"});
-  if (!quantity || *quantity < 1 || *quantity > Database::kMaxQuantityPerLine)
+  const std::int64_t product = number_field(form, "product");
+  const std::int64_t quantity = number_field(form, "quantity");
+  if (product < 0)
     problems.push_back(
-        {"quantity", quantity_text ? "must be a whole number from 1 to 99" : "is required"});
+        {"product", form.text("product") ? "is not a product number" : "is required"});
+  if (quantity < 1 || quantity > Database::kMaxQuantityPerLine)
+    problems.push_back({"quantity", form.text("quantity") ? "must be a whole number from 1 to 99"
+                                                          : "is required"});
   if (!problems.empty())
     return error(exchange, 422, "The form has fields missing or invalid.", problems);
   if (!exchange.session) {
@@ -65,11 +70,11 @@ http::Response add_to_cart(Exchange& exchange) {
     if (!started) return database_failed(exchange, started.error());
     exchange.session = std::move(*started);
   }
-  auto added = exchange.database.add_to_cart(*cart_owner(exchange), *product, *quantity);
+  auto added = exchange.database.add_to_cart(*cart_owner(exchange), product, quantity);
   if (!added) return database_failed(exchange, added.error());
   if (*added == AddOutcome::NoSuchProduct)
     return error(exchange, 422, "There is no such product.",
-                 {{"product", "there is no product " + std::to_string(*product)}});
+                 {{"product", "there is no product " + std::to_string(product)}});
   if (*added == AddOutcome::TooMany)
     return error(exchange, 422, "That is more than the cart takes.",
                  {{"quantity", "at most 99 of one product in the cart"}});
@@ -79,13 +84,13 @@ http::Response add_to_cart(Exchange& exchange) {
 http::Response remove_from_cart(Exchange& exchange) {
   auto checked = checked_form(exchange);
   if (auto* refused = std::get_if<http::Response>(&checked)) return std::move(*refused);
-  const std::string* product_text = std::get<Form>(checked).text("product");
-  const auto product = product_text ? parse_id(*product_text) : std::nullopt;
-  if (!product)
+  const Form& form = std::get<Form>(checked);
+  const std::int64_t product = number_field(form, "product");
+  if (product < 0)
     return error(exchange, 422, "The form has fields missing or invalid.",
-                 {{"product", product_text ? "is not a product number" : "is required"}});
+                 {{"product", form.text("product") ? "is not a product number" : "is required"}});
   if (auto owner = cart_owner(exchange))
-    if (auto removed = exchange.database.remove_from_cart(*owner, *product); !removed)
+    if (auto removed = exchange.database.remove_from_cart(*owner, product); !removed)
       return database_failed(exchange, removed.error());
   return cart_changed(exchange);
 }

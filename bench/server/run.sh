@@ -29,24 +29,8 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 IDLE=${BENCH_IDLE:-1000}
 WORK=$(mktemp -d /tmp/miniweb-bench-server.XXXXXX)
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-need() {  # install a Debian package when its program is missing (the bench's own dependencies)
-  local program=$1 package=$2
-  command -v "$program" >/dev/null 2>&1 && return
-  [[ -x /usr/sbin/$program ]] && return
-  echo "installing $package for the benchmark" >&2
-  local sudo=""
-  [[ $(id -u) -ne 0 ]] && sudo=sudo
-  quietly "installing $package" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$package"
-}
+# shellcheck source=bench/bench_common.sh
+source "$ROOT/bench/bench_common.sh"
 need wrk wrk
 need nginx nginx
 need ss iproute2

@@ -102,6 +102,10 @@ TEST_F(ShopAccountRoutes, SignUpSignsInAndTheHeaderSaysWho) {
   EXPECT_NE(form.body.find("<label for=\"username\">Username</label>"), std::string::npos);
   EXPECT_NE(form.body.find("<button type=\"submit\" name=\"action\" value=\"signup\">"),
             std::string::npos);
+  auto json =
+      nlohmann::json::parse(send(browser, "GET", "/signin", "", {"Accept: application/json"}).body);
+  EXPECT_EQ(json["form"]["action"], "/signin");
+  EXPECT_EQ(json["form"]["fields"].size(), 3u);
   // A first visit: no session yet, a pre-session token as a __Host- cookie and in the form.
   EXPECT_FALSE(browser.cookies.contains("session"));
   ASSERT_TRUE(browser.cookies.contains("__Host-csrf"));
