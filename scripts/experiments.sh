@@ -5,9 +5,14 @@
 # The lose-* experiments ask the link emulator to drop one kind of packet (a fault line in its
 # link table: "drop KIND FROM TO SKIP COUNT"), load the page with the packet view and the
 # trace, then give the network back as it was. syn-flood and stream run in network namespaces
-# of their own, through miniweb-stack.
+# of their own, through miniweb-stack. eavesdrop, tamper and impersonate (scripts/why_https.sh)
+# show why HTTPS exists, each over http:// and then https://.
 
-EXPERIMENTS=(lose-syn lose-syn-ack lose-third-ack lose-data lose-dns syn-flood stream)
+EXPERIMENTS=(lose-syn lose-syn-ack lose-third-ack lose-data lose-dns syn-flood stream eavesdrop
+  tamper impersonate)
+
+# shellcheck source=scripts/why_https.sh
+source "$ROOT/scripts/why_https.sh"
 
 experiment_summary() {
   case $1 in
@@ -18,13 +23,14 @@ experiment_summary() {
     lose-dns) echo "the resolver's question to the root is lost: it asks again" ;;
     syn-flood) echo "spoofed SYNs fill a server's SYN queue; SYN cookies let a real client in" ;;
     stream) echo "a live stream's frames over UDP and over TCP through a lossy link: gaps or stalls" ;;
+    eavesdrop | tamper | impersonate) why_https_summary "$1" ;;
   esac
 }
 
 experiment_list() {
   local name
   echo "experiments: ./miniweb experiment NAME [--times N] [URL]"
-  for name in "${EXPERIMENTS[@]}"; do printf '  %-15s %s\n' "$name" "$(experiment_summary "$name")"; done
+  for name in "${EXPERIMENTS[@]}"; do printf '  %-14s %s\n' "$name" "$(experiment_summary "$name")"; done
   echo "each is explained on the tour: https://www.example.test/journey/experiments/"
 }
 
@@ -38,6 +44,23 @@ experiment_address() {
   address=$(dig +short +time=2 +tries=1 -p "${resolver##*:}" "@${resolver%:*}" "$host" A | tail -n 1)
   [[ $address =~ ^[0-9.]+$ ]] || die "the resolver has no address for $host"
   echo "$address"
+}
+
+# The link emulator's log lines (drops, changes) written since STARTED (seconds.nanoseconds).
+experiment_log_since() {  # experiment_log_since STARTED
+  awk -v since="$1" '$1 + 0 >= since + 0 { print "  " $0 }' "$DROPS_FILE" 2>/dev/null
+}
+
+# The current profile's link table with these fault lines added, in force until the experiment
+# ends (then experiment_restore gives the network back).
+experiment_faults() {  # experiment_faults LINE...
+  EXPERIMENT_PROFILE=$(network_current)
+  local line
+  for line in "$@"; do say "the link emulator's fault: $line (network: $EXPERIMENT_PROFILE)"; done
+  network_write_table "$EXPERIMENT_PROFILE"
+  printf '%s\n' "$@" >>"$LINKS_FILE"
+  trap experiment_restore EXIT
+  network_load_table || die "the link emulator did not take the fault (above)"
 }
 
 # The network as it was before the experiment: its profile's table again, or no emulator.
@@ -63,6 +86,10 @@ cmd_experiment() {
     syn-flood) exec "$STACK_BIN" synflood "$@" ;;
     stream) exec "$STACK_BIN" stream "$@" ;;
     lose-syn | lose-syn-ack | lose-third-ack | lose-data | lose-dns) ;;
+    eavesdrop | tamper | impersonate)
+      why_https_experiment "$name" "$@"
+      return
+      ;;
     *) die "no experiment '$name': ./miniweb experiment lists them" ;;
   esac
   local times="" url=""
@@ -100,13 +127,8 @@ cmd_experiment() {
     # Its first question is the root priming query (". NS"); the one after is the page's name.
     lose-dns) fault="drop dns-query $resolver_address * 1 ${times:-1}" ;;
   esac
-  EXPERIMENT_PROFILE=$(network_current)
   say "experiment $name: $(experiment_summary "$name")"
-  say "the link emulator's fault: $fault (network: $EXPERIMENT_PROFILE)"
-  network_write_table "$EXPERIMENT_PROFILE"
-  echo "$fault" >>"$LINKS_FILE"
-  trap experiment_restore EXIT
-  network_load_table || die "the link emulator did not take the fault (above)"
+  experiment_faults "$fault"
   if [[ $name == lose-syn ]]; then
     # Linux 6.7 and later wait 1 s for each of the first tcp_syn_linear_timeouts retries, then
     # double; older kernels double from the start. Which this one does is its setting.
@@ -125,6 +147,6 @@ cmd_experiment() {
     --ca-file "$STATE/ca/root.pem" --hosts "$STATE/hosts" --cache-dir "$STATE/browser" \
     --link-drops "$DROPS_FILE" --fresh --dump --trace --packets "$url" >/dev/null || status=$?
   echo "* the link emulator's drop log for this experiment ($DROPS_FILE):"
-  awk -v since="$started" '$1 + 0 >= since + 0 { print "  " $0 }' "$DROPS_FILE" 2>/dev/null
+  experiment_log_since "$started"
   return "$status"
 }

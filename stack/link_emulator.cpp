@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -23,12 +24,17 @@
 #include "shared/atomic_file.hpp"
 #include "stack/link_faults.hpp"
 #include "stack/link_scheduler.hpp"
+#include "stack/link_tamper.hpp"
 #include "stack/packet_headers.hpp"
 
 namespace miniweb::stack {
 namespace {
 
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+// The headers are enough to decide and to log; a box that changes bytes needs the whole packet.
+constexpr std::uint32_t kHeadersCopied = 128;
+constexpr std::uint32_t kWholePacket = 0xffff;
 
 Result<LinkTable> read_link_table(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -55,6 +61,7 @@ class Emulator {
         settings_(settings),
         table_(std::move(table)),
         faults_(table_.faults),
+        tamperer_(table_.tampers),
         scheduler_(settings.capacity, std::random_device{}()),
         timer_(io),
         drops_(settings.drops, std::ios::app) {}
@@ -67,9 +74,7 @@ class Emulator {
       return make_error(
           "cannot bind NFQUEUE " + std::to_string(settings_.queue) +
           " (another emulator holds it, or no CAP_NET_ADMIN): " + std::strerror(errno));
-    // The headers are enough to decide and to log.
-    if (nfq_set_mode(queue_.get(), NFQNL_COPY_PACKET, 128) < 0)
-      return make_error("cannot set the NFQUEUE copy mode");
+    if (auto mode = set_copy_mode(); !mode) return mode;
     nfq_set_queue_maxlen(queue_.get(), static_cast<std::uint32_t>(settings_.capacity));
     // A full kernel queue accepts instead of dropping: the emulator never adds loss of its own.
     nfq_set_queue_flags(queue_.get(), NFQA_CFG_F_FAIL_OPEN, NFQA_CFG_F_FAIL_OPEN);
@@ -86,12 +91,16 @@ class Emulator {
     }
     table_ = std::move(*table);
     faults_ = FaultMatcher(table_.faults);  // armed afresh: an experiment starts over
+    tamperer_ = PacketTamperer(table_.tampers);
+    if (auto mode = set_copy_mode(); !mode)
+      std::cerr << "miniweb-stack link: " << mode.error().message << "\n";
     std::cerr << "miniweb-stack link: link table read again\n";
   }
 
   // Every packet the kernel has for us, then the timer set to the earliest release.
   void receive() {
-    std::vector<char> buffer(65536);
+    // A whole packet of lo's 64 KiB and the netlink message around it.
+    std::vector<char> buffer(kWholePacket + 4096);
     for (;;) {
       ssize_t got = ::recv(fd(), buffer.data(), buffer.size(), MSG_DONTWAIT);
       if (got < 0) {
@@ -148,6 +157,13 @@ class Emulator {
       log_drop(bytes, "an experiment's fault");
       return;
     }
+    if (!tamperer_.empty()) {
+      std::vector<std::uint8_t> changed(bytes.begin(), bytes.end());
+      if (auto what = tamperer_.apply(changed)) {
+        log_line(bytes, "changed by the link emulator (an experiment's fault: " + *what + ")");
+        changed_[packet] = std::move(changed);
+      }
+    }
     const LinkConditions& conditions = table_.find(headers->source, headers->destination);
     // The packet's whole length: the copy is cut at 128 bytes.
     switch (scheduler_.admit(packet, headers->total_length, {headers->source, headers->destination},
@@ -168,17 +184,44 @@ class Emulator {
   // "1764650000.123456 dropped by the link emulator (the link's loss): tcp ...": the packet
   // view reads these lines (browser/observe/link_drops.cpp).
   void log_drop(std::span<const std::uint8_t> bytes, std::string_view why) {
+    log_line(bytes, "dropped by the link emulator (" + std::string(why) + ")");
+  }
+
+  // "1764650000.123456 WHAT: tcp ...", the packet summarised as it arrived.
+  void log_line(std::span<const std::uint8_t> bytes, const std::string& what) {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
     char stamp[32];
     std::snprintf(stamp, sizeof stamp, "%lld.%06lld", static_cast<long long>(micros / 1000000),
                   static_cast<long long>(micros % 1000000));
-    drops_ << stamp << " dropped by the link emulator (" << why << "): " << packet_summary(bytes)
-           << std::endl;
+    drops_ << stamp << " " << what << ": " << packet_summary(bytes) << std::endl;
   }
 
+  // A changed packet goes on with its new bytes (NFQUEUE puts them in place of the old).
   void verdict(std::uint32_t packet, std::uint32_t what) {
-    nfq_set_verdict(queue_.get(), packet, what, 0, nullptr);
+    auto changed = changed_.find(packet);
+    if (changed == changed_.end()) {
+      nfq_set_verdict(queue_.get(), packet, what, 0, nullptr);
+      return;
+    }
+    if (what == NF_ACCEPT) {
+      std::vector<std::uint8_t>& bytes = changed->second;
+      const auto length = static_cast<std::uint32_t>(bytes.size());
+      // libnetfilter_queue sends the payload padded to netlink's 4-byte alignment: it reads
+      // those bytes too.
+      bytes.resize((bytes.size() + 3) & ~std::size_t{3});
+      nfq_set_verdict(queue_.get(), packet, what, length, bytes.data());
+    } else {
+      nfq_set_verdict(queue_.get(), packet, what, 0, nullptr);
+    }
+    changed_.erase(changed);
+  }
+
+  Status set_copy_mode() {
+    const std::uint32_t range = tamperer_.empty() ? kHeadersCopied : kWholePacket;
+    if (nfq_set_mode(queue_.get(), NFQNL_COPY_PACKET, range) < 0)
+      return make_error("cannot set the NFQUEUE copy mode");
+    return Ok{};
   }
 
   void arm_timer() {
@@ -191,6 +234,8 @@ class Emulator {
   const LinkEmulatorSettings& settings_;
   LinkTable table_;
   FaultMatcher faults_;
+  PacketTamperer tamperer_;
+  std::map<std::uint32_t, std::vector<std::uint8_t>> changed_;  // by packet id, until its verdict
   LinkScheduler scheduler_;
   asio::steady_timer timer_;
   std::ofstream drops_;

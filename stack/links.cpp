@@ -58,6 +58,14 @@ bool matches(const Host& host, const std::string& end) {
   return host.name == end || (end == "sites" && host.site) || (end == "backends" && host.backend);
 }
 
+// An end of a fault's link: an address, or * for any.
+Result<std::optional<Address>> parse_end(const std::string& text) {
+  if (text == "*") return std::optional<Address>{};
+  auto address = parse_address(text);
+  if (!address) return make_error("'" + text + "' is not an IPv4 address or *");
+  return std::optional<Address>{*address};
+}
+
 // "drop KIND FROM TO SKIP COUNT", each end an address or *.
 Result<LinkFault> parse_fault(const std::string& line) {
   std::istringstream fields(line);
@@ -72,13 +80,56 @@ Result<LinkFault> parse_fault(const std::string& line) {
     return make_error("no fault kind '" + kind + "': syn, syn-ack, third-ack, data or dns-query");
   fault.kind = *parsed_kind;
   for (auto [text, address] : {std::pair{&from, &fault.from}, std::pair{&to, &fault.to}}) {
-    if (*text == "*") continue;
-    *address = parse_address(*text);
-    if (!*address) return make_error("'" + *text + "' is not an IPv4 address or *");
+    auto end = parse_end(*text);
+    if (!end) return end.error();
+    *address = *end;
   }
   fault.skip = static_cast<unsigned>(skip);
   fault.count = static_cast<unsigned>(count);
   return fault;
+}
+
+// "rewrite FROM TO OLD NEW", "corrupt FROM TO SKIP COUNT", "spoof-dns NAME ADDRESS FROM TO".
+Result<LinkTamper> parse_tamper(const std::string& line) {
+  std::istringstream fields(line);
+  std::string word, from, to, extra;
+  fields >> word;
+  LinkTamper tamper;
+  if (word == "rewrite") {
+    tamper.kind = TamperKind::Rewrite;
+    fields >> from >> to >> tamper.old_bytes >> tamper.new_bytes;
+    if (!fields || tamper.old_bytes.size() != tamper.new_bytes.size())
+      return make_error("rewrite FROM TO OLD NEW (OLD and NEW of one length), got '" + line + "'");
+  } else if (word == "corrupt") {
+    tamper.kind = TamperKind::Corrupt;
+    long long skip = -1, count = -1;
+    fields >> from >> to >> skip >> count;
+    if (!fields || skip < 0 || count < 0 || skip > 1'000'000 || count > 1'000'000)
+      return make_error("corrupt FROM TO SKIP COUNT, got '" + line + "'");
+    tamper.skip = static_cast<unsigned>(skip);
+    tamper.count = static_cast<unsigned>(count);
+  } else {
+    tamper.kind = TamperKind::SpoofDns;
+    std::string address;
+    fields >> tamper.name >> address >> from >> to;
+    auto parsed = parse_address(address);
+    if (!fields || !parsed) return make_error("spoof-dns NAME ADDRESS FROM TO, got '" + line + "'");
+    tamper.address = *parsed;
+    if (tamper.name.size() > 1 && tamper.name.back() == '.') tamper.name.pop_back();
+  }
+  if (fields >> extra) return make_error("more than the fields of " + word + " in '" + line + "'");
+  auto source = parse_end(from);
+  if (!source) return source.error();
+  auto destination = parse_end(to);
+  if (!destination) return destination.error();
+  tamper.from = *source;
+  tamper.to = *destination;
+  return tamper;
+}
+
+bool is_tamper_line(const std::string& line) {
+  return line.starts_with("rewrite ") || line.starts_with("corrupt ") ||
+         line.starts_with("spoof-dns ");
 }
 
 }  // namespace
@@ -179,6 +230,25 @@ std::string link_table_text(const LinkTable& table) {
   for (const LinkFault& fault : table.faults)
     out << "drop " << fault_kind_name(fault.kind) << ' ' << end(fault.from) << ' ' << end(fault.to)
         << ' ' << fault.skip << ' ' << fault.count << '\n';
+  if (!table.tampers.empty())
+    out << "# rewrite FROM TO OLD NEW | corrupt FROM TO SKIP COUNT | spoof-dns NAME ADDRESS FROM "
+           "TO\n";
+  for (const LinkTamper& tamper : table.tampers) {
+    switch (tamper.kind) {
+      case TamperKind::Rewrite:
+        out << "rewrite " << end(tamper.from) << ' ' << end(tamper.to) << ' ' << tamper.old_bytes
+            << ' ' << tamper.new_bytes << '\n';
+        break;
+      case TamperKind::Corrupt:
+        out << "corrupt " << end(tamper.from) << ' ' << end(tamper.to) << ' ' << tamper.skip << ' '
+            << tamper.count << '\n';
+        break;
+      case TamperKind::SpoofDns:
+        out << "spoof-dns " << tamper.name << ' ' << address_text(tamper.address) << ' '
+            << end(tamper.from) << ' ' << end(tamper.to) << '\n';
+        break;
+    }
+  }
   return out.str();
 }
 
@@ -196,6 +266,13 @@ Result<LinkTable> parse_link_table(std::string_view text) {
       if (!fault)
         return make_error("line " + std::to_string(number) + ": " + fault.error().message);
       table.faults.push_back(*fault);
+      continue;
+    }
+    if (is_tamper_line(line)) {
+      auto tamper = parse_tamper(line);
+      if (!tamper)
+        return make_error("line " + std::to_string(number) + ": " + tamper.error().message);
+      table.tampers.push_back(*tamper);
       continue;
     }
     std::string from, to;

@@ -68,10 +68,37 @@ struct LinkFault {
   bool operator==(const LinkFault&) const = default;
 };
 
+// What a box on the path does to the packets it lets through (./miniweb experiment tamper,
+// impersonate): it changes their bytes instead of dropping them. Lines of the link table:
+//   rewrite FROM TO OLD NEW      every OLD in a TCP payload from FROM to TO becomes NEW (the same
+//                                length, so that TCP's sequence numbers stay true)
+//   corrupt FROM TO SKIP COUNT   TCP segments from FROM to TO that begin with a TLS
+//                                application_data record: after SKIP, COUNT get one byte of that
+//                                record's ciphertext changed (the word is not there to rewrite)
+//   spoof-dns NAME ADDRESS FROM TO  DNS answers (UDP) from FROM to TO: each A record for NAME
+//                                says ADDRESS instead
+// Checksums are computed again, so the receiver's kernel takes the packet as sent.
+enum class TamperKind { Rewrite, Corrupt, SpoofDns };
+
+struct LinkTamper {
+  TamperKind kind = TamperKind::Rewrite;
+  std::optional<Address> from;  // nothing: any source
+  std::optional<Address> to;    // nothing: any destination
+  std::string old_bytes;        // Rewrite
+  std::string new_bytes;        // Rewrite: as long as old_bytes
+  unsigned skip = 0;            // Corrupt
+  unsigned count = 1;           // Corrupt
+  std::string name;             // SpoofDns: the name whose A records are answered falsely
+  Address address = 0;          // SpoofDns: the address they say instead
+
+  bool operator==(const LinkTamper&) const = default;
+};
+
 struct LinkTable {
   LinkConditions fallback;  // pairs of addresses the table does not name
   std::map<LinkKey, LinkConditions> links;
   std::vector<LinkFault> faults;
+  std::vector<LinkTamper> tampers;
 
   const LinkConditions& find(Address from, Address to) const;
 };
@@ -81,7 +108,8 @@ Result<LinkTable> make_link_table(const Topology& topology, const std::string& n
                                   NetworkProfile profile);
 
 // The emulator's file: "* * DELAY_US JITTER_US LOSS RATE_BPS" for the fallback, then one
-// "FROM TO DELAY_US JITTER_US LOSS RATE_BPS" line per directed link, addresses dotted.
+// "FROM TO DELAY_US JITTER_US LOSS RATE_BPS" line per directed link, addresses dotted; then the
+// faults ("drop ...") and the tampering ("rewrite ...", "corrupt ...", "spoof-dns ...").
 std::string link_table_text(const LinkTable& table);
 Result<LinkTable> parse_link_table(std::string_view text);
 

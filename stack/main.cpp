@@ -8,6 +8,7 @@
 //                       --out .state/run/links.txt
 //   miniweb-stack link --queue 13568 --links .state/run/links.txt --drops .state/logs/drops.log
 //   miniweb-stack synflood [--spoofed 300] [--backlog 32] [--pcap FILE] [--tcpdump-pcap FILE]
+//   miniweb-stack capture-search --pcap load.pcapng --text PASSWORD
 //   miniweb-stack stream --seconds 5 --delay 40 --loss 5 --deadline 50 [--tcpdump-pcap FILE]
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,7 @@
 #include <iostream>
 
 #include "shared/atomic_file.hpp"
+#include "stack/capture_search.hpp"
 #include "stack/link_emulator.hpp"
 #include "stack/links.hpp"
 #include "stack/plan.hpp"
@@ -163,7 +165,25 @@ int main(int argc, char** argv) {
   stream->add_option("--pcap", stream_settings.pcap, "save the experiment's own capture here");
   stream->add_option("--tcpdump-pcap", stream_settings.tcpdump_pcap,
                      "run tcpdump -i lo -w FILE in the namespace during the run");
+  std::filesystem::path search_file;
+  std::string search_text;
+  CLI::App* search = app.add_subcommand(
+      "capture-search",
+      "every packet of a capture file (pcap, pcapng) whose payload holds TEXT, with its line; "
+      "exit 1 when none does, as grep");
+  search->add_option("--pcap", search_file, "the capture")->required()->check(CLI::ExistingFile);
+  search->add_option("--text", search_text, "the bytes to look for")->required();
   CLI11_PARSE(app, argc, argv);
+
+  if (search->parsed()) {
+    auto found = miniweb::stack::search_capture(search_file, search_text);
+    if (!found) {
+      std::cerr << "miniweb-stack capture-search: " << found.error().message << "\n";
+      return 2;
+    }
+    std::cout << miniweb::stack::capture_search_report(*found, search_text);
+    return found->matches.empty() ? 1 : 0;
+  }
 
   if (synflood->parsed()) {
     flood.cookies = cookies == "1"   ? miniweb::stack::CookieRuns::On

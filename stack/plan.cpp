@@ -72,8 +72,9 @@ std::vector<NamedAddress> named_addresses(const Topology& topology) {
     names.push_back({absolute_name(server.host), server.address, false});
   names.push_back({absolute_name(topology.ca_name), topology.ca_address, true});
   for (const Site& site : topology.sites)
-    for (const std::string& name : site.names)
-      names.push_back({absolute_name(name), site.address, true});
+    if (site.in_dns)
+      for (const std::string& name : site.names)
+        names.push_back({absolute_name(name), site.address, true});
   for (const ExtraHost& host : topology.hosts)
     names.push_back({absolute_name(host.name), host.address, false});
   for (const ForwardProxy& proxy : topology.forward_proxies)
@@ -218,6 +219,8 @@ Result<PlannedFile> server_file(const Topology& topology, const PlanSettings& se
             {"ca_bundle", (settings.state / "ca" / "root.pem").string()},
             {"resolver", endpoint(settings, topology.resolver_address, settings.dns_port)}});
   }
+  if (!sites.front()->hsts)  // the description checked that all of them agree
+    config.insert("server", toml::table{{"hsts_max_age", 0}});
   if (!upstream_tables.empty()) config.insert("upstream", std::move(upstream_tables));
   return PlannedFile{settings.state / "server" / (service + ".toml"),
                      toml_text("# " + service + ": " + generated_by(topology) + "\n\n", config)};

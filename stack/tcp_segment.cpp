@@ -56,18 +56,6 @@ void read_options(std::span<const std::uint8_t> options, TcpSegment& segment) {
 
 }  // namespace
 
-std::uint32_t ones_complement_sum(std::span<const std::uint8_t> bytes, std::uint32_t sum) {
-  std::size_t at = 0;
-  for (; at + 1 < bytes.size(); at += 2) sum += read16(bytes, at);
-  if (at < bytes.size()) sum += static_cast<std::uint32_t>(bytes[at]) << 8;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return sum;
-}
-
-std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes, std::uint32_t sum) {
-  return static_cast<std::uint16_t>(~ones_complement_sum(bytes, sum));
-}
-
 std::array<std::uint8_t, kSynPacketSize> build_syn(const SynSpec& spec) {
   std::array<std::uint8_t, kSynPacketSize> packet{};
   std::span<std::uint8_t> ip(packet.data(), kIpHeader);

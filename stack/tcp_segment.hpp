@@ -9,15 +9,11 @@
 #include <optional>
 #include <span>
 
+#include "stack/internet_checksum.hpp"
 #include "stack/links.hpp"           // Address
 #include "stack/packet_headers.hpp"  // ipv4_of_frame's link types
 
 namespace miniweb::stack {
-
-// RFC 1071: the 16-bit one's complement sum of `bytes` (an odd last byte padded with zero),
-// added to `sum`, folded. internet_checksum is its complement, as the headers carry it.
-std::uint32_t ones_complement_sum(std::span<const std::uint8_t> bytes, std::uint32_t sum = 0);
-std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes, std::uint32_t sum = 0);
 
 struct SynSpec {
   Address source = 0;

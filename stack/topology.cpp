@@ -160,6 +160,15 @@ Nameserver read_nameserver(const toml::table& table) {
   return server;
 }
 
+// A yes-or-no key with its default when absent.
+bool flag_at(const toml::table& table, std::string_view key, bool absent) {
+  const toml::node* node = table.get(key);
+  if (!node) return absent;
+  auto value = node->value<bool>();
+  if (!value) throw TopologyError{std::string(key) + " is true or false", node->source()};
+  return *value;
+}
+
 Site read_site(const toml::table& table) {
   Site site;
   site.where = table.source();
@@ -170,8 +179,10 @@ Site read_site(const toml::table& table) {
   site.certificate = certificate_kind(table);
   if (site.certificate == CertificateKind::WrongHost)
     site.issued_for = host_name(require(table, "issued_for", "a wrong-host site"));
+  site.in_dns = flag_at(table, "dns", true);
+  site.hsts = flag_at(table, "hsts", true);
   site.server_settings =
-      server_settings_of(table, {"service", "address", "certificate", "issued_for"});
+      server_settings_of(table, {"service", "address", "certificate", "issued_for", "dns", "hsts"});
   return site;
 }
 
@@ -247,6 +258,12 @@ void check_whole(Topology& topology, const toml::table& root) {
     }
     claim(site.service, site.address, site.where);
   }
+  std::map<std::string, bool> service_hsts;
+  for (const Site& site : topology.sites)
+    if (service_hsts.emplace(site.service, site.hsts).first->second != site.hsts)
+      throw TopologyError{"the sites of service '" + site.service +
+                              "' disagree on hsts: the header is the server's, for all its sites",
+                          site.where};
   for (const Upstream& upstream : topology.upstreams)
     for (const Backend& backend : upstream.backends)
       claim(backend.service, backend.address, backend.where);

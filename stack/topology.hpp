@@ -58,6 +58,12 @@ struct Site {
   std::vector<std::string> names;
   CertificateKind certificate = CertificateKind::Acme;
   std::string issued_for;  // WrongHost: the name the certificate is for instead
+  // `dns = false`: its names get no record, so only a lie sends anyone there (the impostor of
+  // ./miniweb experiment impersonate, reached through a spoofed answer).
+  bool in_dns = true;
+  // `hsts = false`: its server sends no Strict-Transport-Security. The header is the server's,
+  // so every site of one service must agree.
+  bool hsts = true;
   // The server's own site configuration (every other key), passed through to its file.
   toml::table server_settings;
 };

@@ -41,7 +41,9 @@ asio::awaitable<Result<http::ReceivedResponse>> read_response(Stream& stream, st
                            exit_code::kTimeout);
     case http::ResponseFailure::NoResponse:
       nothing_received = true;
-      co_return make_error("the server closed the connection without answering",
+      co_return make_error(why.find("closed") != std::string::npos
+                               ? "the server closed the connection without answering"
+                               : why,
                            exit_code::kReceive);
     case http::ResponseFailure::CutShort:
       co_return make_error("reading the response failed: " + why, exit_code::kReceive);
@@ -265,6 +267,7 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
   auto received = co_await read_response(stream, connection.buffer, *connection.deadline, options,
                                          request.method, nothing_received);
   if (!received) {
+    if (connection.tls) trace_alerts(connection.tls->native_handle(), step, trace);
     trace.finish(step, "failed: " + received.error().message);
     co_return received;
   }

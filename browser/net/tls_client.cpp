@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 
 #include "browser/exit_codes.hpp"
 #include "browser/net/certificate_text.hpp"
+#include "browser/packets/tls_names.hpp"
 #include "shared/unique_fd.hpp"
 
 namespace miniweb::browser {
@@ -26,7 +28,37 @@ int client_slot() {
   return slot;
 }
 
+// The SSL's slot for the alerts of its connection, freed with the SSL.
+using AlertList = std::vector<std::string>;
+void free_alerts(void*, void* alerts, CRYPTO_EX_DATA*, int, long, void*) {
+  std::unique_ptr<AlertList> owned(static_cast<AlertList*>(alerts));
+}
+int alert_slot() {
+  static const int slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_alerts);
+  return slot;
+}
+
+// OpenSSL's info callback: SSL_CB_ALERT carries the alert's level and description (RFC 8446 6).
+void on_info(const SSL* ssl, int where, int alert) {
+  if ((where & SSL_CB_ALERT) == 0) return;
+  auto* alerts = static_cast<AlertList*>(SSL_get_ex_data(ssl, alert_slot()));
+  if (!alerts) return;
+  alerts->push_back(std::string((where & SSL_CB_WRITE) ? "sent " : "received ") +
+                    packets::tls_alert_level_name(static_cast<std::uint8_t>(alert >> 8)) + " " +
+                    packets::tls_alert_description_name(static_cast<std::uint8_t>(alert & 0xff)));
+}
+
 }  // namespace
+
+void trace_alerts(const SSL* ssl, std::size_t step, Trace& trace) {
+  for (const std::string& alert : tls_alerts(ssl))
+    trace.detail(step, "TLS alert " + alert + " (from OpenSSL's info callback)");
+}
+
+std::vector<std::string> tls_alerts(const SSL* ssl) {
+  const auto* alerts = static_cast<const AlertList*>(SSL_get_ex_data(ssl, alert_slot()));
+  return alerts ? *alerts : AlertList{};
+}
 
 void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
   auto* self = static_cast<TlsClient*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), client_slot()));
@@ -92,6 +124,8 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     return preverified || insecure_;
   });
 
+  SSL_set_ex_data(ssl, alert_slot(), std::make_unique<AlertList>().release());
+  SSL_set_info_callback(ssl, &on_info);
   if (observer_) observer_->tls_starting(connection, ssl);
   std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), ALPN http/1.1");
   deadline.arm(timeout);
@@ -111,6 +145,7 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     security.verification = "FAILED, " + reason;
     trace.detail(step, "verification: " + security.verification);
     if (!insecure_ || handshake_error) {
+      trace_alerts(ssl, step, trace);
       trace.finish(step, "refused: " + browser_error_name(verify_result));
       co_return make_error(browser_error_name(verify_result) + ": the certificate of " + host +
                                " is not trusted: " + reason,
@@ -122,6 +157,7 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   }
   if (handshake_error) {
     const std::string why = deadline.expired() ? "timed out" : handshake_error.message();
+    trace_alerts(ssl, step, trace);
     trace.finish(step, "failed: " + why);
     co_return make_error("TLS handshake with " + host + " failed: " + why,
                          deadline.expired() ? exit_code::kTimeout : exit_code::kTlsHandshake);

@@ -37,6 +37,13 @@ struct TlsSecurity {
 
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket&>;
 
+// The alerts OpenSSL sent and received on a connection of a TlsClient, in order, as its info
+// callback reported them: "sent fatal bad_record_mac", "received fatal unknown_ca". The trace
+// names them where a connection fails, since an alert is what each end is told of the failure.
+std::vector<std::string> tls_alerts(const SSL* ssl);
+// Each of them as a detail of the trace's step `step`.
+void trace_alerts(const SSL* ssl, std::size_t step, Trace& trace);
+
 class TlsClient {
  public:
   // The verified chain's leaf against its CRL: an Error refuses, a string is the verdict.

@@ -2,6 +2,7 @@
 
 #include "browser/observe/endpoints.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "browser/packets/tls_hello.hpp"
@@ -153,6 +154,9 @@ void ConnectionLadder::tls_records(bool from_client, const packets::StreamBytes&
   }
 }
 
+// RFC 8446 6.2: the alert for a record that fails its AEAD check.
+constexpr std::uint8_t kBadRecordMac = 20;
+
 // An encrypted record: the capture sees its length; OpenSSL says what was inside.
 void ConnectionLadder::encrypted_record(bool from_client, const packets::TlsRecord& record,
                                         LadderRow& row) {
@@ -160,6 +164,19 @@ void ConnectionLadder::encrypted_record(bool from_client, const packets::TlsReco
   const TlsSeenOneWay& seen = from_client ? seen_.sent : seen_.received;
   std::string line = "TLS record " + record.to_string();
   if (direction.next_inner >= seen.inner_types.size()) {
+    // OpenSSL reads records in order: when the browser answered with bad_record_mac (RFC 8446
+    // 5.2), the first record it has no inner type for is the one that failed its integrity check.
+    const bool bad_record_mac =
+        std::any_of(seen_.sent.alerts.begin(), seen_.sent.alerts.end(), [](const std::string& a) {
+          return a.size() >= 2 && static_cast<std::uint8_t>(a[1]) == kBadRecordMac;
+        });
+    if (!from_client && bad_record_mac && !direction.undecryptable_reported) {
+      direction.undecryptable_reported = true;
+      row.details.push_back(line +
+                            "; OpenSSL could not decrypt it: the browser sent alert "
+                            "bad_record_mac");
+      return;
+    }
     row.details.push_back(line + (from_client ? "; OpenSSL has no record of sending it"
                                               : "; the browser never read it (it had closed)"));
     return;

@@ -50,6 +50,7 @@ class ConnectionLadder {
     std::size_t next_message = 0;  // OpenSSL's handshake messages used so far
     std::size_t next_alert = 0;
     bool problem_reported = false;
+    bool undecryptable_reported = false;  // the record the browser's bad_record_mac answered
   };
 
   void tls_records(bool from_client, const packets::StreamBytes& bytes, LadderRow& row);

@@ -183,7 +183,11 @@ class JourneyReader {
     row.from = hosts_.column(packet.source.address.to_string());
     row.to = hosts_.column(packet.destination.address.to_string());
     std::optional<LinkDrop> drop = drops_.take(packet);
-    if (drop) {
+    if (drop && drop->changed) {
+      // Captured as its sender sent it; the emulator changed it on the receiving side.
+      row.details.push_back("✎ changed on the way by the link emulator (" + drop->why +
+                            "): the capture shows it as sent, its receiver got it changed");
+    } else if (drop) {
       // Captured as it left; the emulator took it on the receiving side.
       row.lost = true;
       row.details.push_back("✗ lost: dropped by the link emulator (" + drop->why +

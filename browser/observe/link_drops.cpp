@@ -7,7 +7,8 @@
 namespace miniweb::browser::observe {
 namespace {
 
-constexpr std::string_view kSays = " dropped by the link emulator (";
+constexpr std::string_view kDropped = " dropped by the link emulator (";
+constexpr std::string_view kChanged = " changed by the link emulator (";
 constexpr std::int64_t kSecond = 1'000'000;
 
 std::int64_t capture_us(const packets::Packet& packet) {
@@ -18,7 +19,9 @@ std::int64_t capture_us(const packets::Packet& packet) {
 }  // namespace
 
 std::optional<LinkDrop> parse_link_drop(std::string_view line) {
-  const std::size_t says = line.find(kSays);
+  const bool changed = line.find(kChanged) != std::string_view::npos;
+  const std::string_view says_what = changed ? kChanged : kDropped;
+  const std::size_t says = line.find(says_what);
   if (says == std::string_view::npos) return std::nullopt;
   const std::string_view stamp = line.substr(0, says);
   const std::size_t dot = stamp.find('.');
@@ -28,11 +31,11 @@ std::optional<LinkDrop> parse_link_drop(std::string_view line) {
   auto part = std::from_chars(stamp.data() + dot + 1, stamp.data() + stamp.size(), micros);
   if (whole.ptr != stamp.data() + dot || part.ptr != stamp.data() + stamp.size())
     return std::nullopt;
-  const std::string_view rest = line.substr(says + kSays.size());
+  const std::string_view rest = line.substr(says + says_what.size());
   const std::size_t close = rest.find("): ");
   if (close == std::string_view::npos || close + 3 >= rest.size()) return std::nullopt;
   return LinkDrop{seconds * kSecond + micros, std::string(rest.substr(0, close)),
-                  std::string(rest.substr(close + 3))};
+                  std::string(rest.substr(close + 3)), changed};
 }
 
 std::vector<LinkDrop> read_link_drops(const std::filesystem::path& log, std::int64_t since_us) {

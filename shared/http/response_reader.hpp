@@ -87,8 +87,12 @@ asio::awaitable<Result<ReceivedResponse>> read_response(Stream& stream, std::str
       const bool nothing_yet = buffer.empty();
       if (!co_await read_more()) {
         if (deadline.expired()) co_return fail(ResponseFailure::TimedOut, "no answer in time");
+        // A reset or a TLS error says why (a record that failed its integrity check).
         if (nothing_yet)
-          co_return fail(ResponseFailure::NoResponse, "the connection closed without a response");
+          co_return fail(
+              ResponseFailure::NoResponse,
+              closed() ? std::string("the connection closed without a response")
+                       : "the connection failed before a response (" + last_error.message() + ")");
         co_return ended("in the middle of the response head");
       }
     }

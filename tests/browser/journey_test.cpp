@@ -145,7 +145,7 @@ TEST_F(JourneyTest, ALostThirdAckIsMarkedAndTheDataCompletesTheHandshake) {
   add(segment(1001, 5001, kPsh | kAck, build::Bytes(10, 'x')));
   load_.link_drops.push_back(
       LinkDrop{lost_at + 30, "an experiment's fault",
-               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [.] seq 1001 ack 5001 len 0"});
+               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [.] seq 1001 ack 5001 len 0", false});
   const std::string text = ladder();
   EXPECT_NE(text.find("╌✗"), std::string::npos) << text;
   EXPECT_NE(text.find("✗ lost: dropped by the link emulator (an experiment's fault); it never "
@@ -162,14 +162,34 @@ TEST_F(JourneyTest, ALostThirdAckIsMarkedAndTheDataCompletesTheHandshake) {
       << text;
 }
 
+// An experiment's box on the path (tamper): the segment was captured as sent, and arrived
+// changed; it is not lost.
+TEST_F(JourneyTest, APacketTheEmulatorChangedIsMarkedNotLost) {
+  add(segment(1000, 0, kSyn));
+  add(segment(5000, 1001, kSyn | kAck, {}, true), true);
+  add(segment(1001, 5001, kAck));
+  const std::int64_t sent_at = time_us_;
+  add(segment(5001, 1001, kPsh | kAck, build::Bytes(10, 'x'), true), true);
+  load_.link_drops.push_back(LinkDrop{
+      sent_at + 30, "an experiment's fault: 'xx' rewritten to 'yy' at byte 0 of the payload",
+      "tcp 127.0.0.2:443 > 127.0.0.1:40000 [P.] seq 5001 ack 1001 len 10", true});
+  const std::string text = ladder();
+  EXPECT_NE(text.find("✎ changed on the way by the link emulator (an experiment's fault: 'xx' "
+                      "rewritten to 'yy' at byte 0 of the payload): the capture shows it as "
+                      "sent, its receiver got it changed"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("lost"), std::string::npos) << text;
+}
+
 TEST_F(JourneyTest, ADropOfAnotherPacketOrTimeMarksNothing) {
   add(segment(1000, 0, kSyn));
   load_.link_drops.push_back(
       LinkDrop{time_us_ - 100 + 5'000'000, "the link's loss",
-               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [S] seq 1000 ack 0 len 0"});
-  load_.link_drops.push_back(
-      LinkDrop{time_us_ - 100, "the link's loss",
-               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [S] seq 999 ack 0 len 0"});
+               "tcp 127.0.0.1:40000 > 127.0.0.2:443 [S] seq 1000 ack 0 len 0", false});
+  load_.link_drops.push_back(LinkDrop{time_us_ - 100, "the link's loss",
+                                      "tcp 127.0.0.1:40000 > 127.0.0.2:443 [S] seq 999 ack 0 len 0",
+                                      false});
   EXPECT_EQ(ladder().find("lost"), std::string::npos);
 }
 
@@ -216,6 +236,23 @@ TEST(LinkDrops, TheDropLogsLinesAreReadAndOthersSkipped) {
         "abc.123456 dropped by the link emulator (x): y",
         "1796186082.773604 dropped by the link emulator (x)"})
     EXPECT_FALSE(parse_link_drop(bad)) << bad;
+}
+
+TEST(LinkDrops, AChangedPacketsLineIsReadAsAChange) {
+  auto change = parse_link_drop(
+      "1796197405.678765 changed by the link emulator (an experiment's fault: '12.50' rewritten "
+      "to '92.50' at byte 549 of the payload): tcp 127.77.3.44:8091 > 127.0.0.1:36120 [P.] seq "
+      "2494301040 ack 803705500 len 1112");
+  ASSERT_TRUE(change);
+  EXPECT_TRUE(change->changed);
+  EXPECT_EQ(change->why,
+            "an experiment's fault: '12.50' rewritten to '92.50' at byte 549 of the payload");
+  EXPECT_EQ(change->packet,
+            "tcp 127.77.3.44:8091 > 127.0.0.1:36120 [P.] seq 2494301040 ack 803705500 len 1112");
+  EXPECT_FALSE(
+      parse_link_drop("1796186082.773604 dropped by the link emulator (the link's loss): udp "
+                      "127.53.0.53:4000 > 127.53.0.1:53 len 45")
+          ->changed);
 }
 
 TEST(SegmentStates, TheFourWayCloseEndsInTimeWaitOnTheSideThatClosedFirst) {

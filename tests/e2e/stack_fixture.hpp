@@ -75,13 +75,14 @@ class StackTest : public ::testing::Test {
     return launcher("browse " + flags + " " + url);
   }
 
-  // An independent witness: tcpdump on lo with `filter` (-tt -n -S, DNS decoded on any port)
-  // while `during` runs; its text lines.
+  // An independent witness: tcpdump on lo with `filter` (-tt -n -S, DNS decoded on any port,
+  // and `options`, e.g. -X for the bytes) while `during` runs; its text lines.
   template <class Action>
-  static std::string tcpdump_during(const std::string& filter, Action during) {
+  static std::string tcpdump_during(const std::string& filter, Action during,
+                                    const std::string& options = "") {
     const std::string out = state_.string() + "/tcpdump.txt";
-    run("(tcpdump -i lo -n -S -tt -l --immediate-mode -T domain '" + filter + "' > " + out +
-        " 2> " + out + ".err & echo $! > " + out + ".pid)");
+    run("(tcpdump -i lo -n -S -tt -l --immediate-mode -T domain " + options + " '" + filter +
+        "' > " + out + " 2> " + out + ".err & echo $! > " + out + ".pid)");
     for (int i = 0; i < 100 && read_file(out + ".err").find("listening on") == std::string::npos;
          ++i)
       run("sleep 0.05");

@@ -8,6 +8,7 @@
 
 #include "stack/link_faults.hpp"
 #include "stack/packet_headers.hpp"
+#include "tests/stack/packet_bytes.hpp"
 
 namespace miniweb::stack {
 namespace {
@@ -19,26 +20,7 @@ constexpr Address kRoot = 0x7f090a01;      // 127.9.10.1
 
 using namespace tcp_bits;
 
-void put16(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint32_t value) {
-  bytes[at] = static_cast<std::uint8_t>(value >> 8);
-  bytes[at + 1] = static_cast<std::uint8_t>(value);
-}
-void put32(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint32_t value) {
-  put16(bytes, at, value >> 16);
-  put16(bytes, at + 2, value & 0xffff);
-}
-
-std::vector<std::uint8_t> ip_header(Address from, Address to, std::uint8_t protocol,
-                                    std::size_t total) {
-  std::vector<std::uint8_t> bytes(total, 0);
-  bytes[0] = 0x45;
-  put16(bytes, 2, static_cast<std::uint32_t>(total));
-  bytes[8] = 64;
-  bytes[9] = protocol;
-  put32(bytes, 12, from);
-  put32(bytes, 16, to);
-  return bytes;
-}
+using namespace test_packets;
 
 PacketHeaders tcp(Address from, std::uint16_t from_port, Address to, std::uint16_t to_port,
                   std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,

@@ -107,13 +107,32 @@ TEST_F(PlanTest, EverySiteNameIsInExactlyOneZone) {
       int found = 0;
       for (const std::string& zone : zones)
         found += has_line(zone, name + ".", "A", "127.9.8." + std::to_string(site.address));
-      EXPECT_EQ(found, 1) << name;
+      // A site outside DNS (the impostor) is named by no zone.
+      EXPECT_EQ(found, site.in_dns ? 1 : 0) << name;
     }
   }
   std::string example_test = zone_text(topology_, settings_, "example.test.");
   EXPECT_TRUE(has_line(example_test, "closed.example.test.", "A", "127.9.8.99")) << example_test;
   EXPECT_FALSE(
       has_line(example_test, "closed.example.test.", "HTTPS", "1 . alpn=\"http/1.1\" port=8443"));
+}
+
+// The experiments of why HTTPS exists: shop.example is the shop's plain copy, in the example.
+// zone; its impostor has an address no zone names and a certificate of its own making.
+TEST_F(PlanTest, ThePlainShopIsInDnsAndItsImpostorIsNot) {
+  const std::string example = zone_text(topology_, settings_, "example.");
+  EXPECT_TRUE(has_line(example, "shop.example.", "A", "127.9.8.44")) << example;
+  EXPECT_EQ(example.find("127.9.8.66"), std::string::npos) << example;
+  auto plan = make_plan(topology_, settings_);
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_NE(
+      plan->script.find("certificate self-signed '" +
+                        (settings_.state / "certs/shop.example").string() + "' 'shop.example'"),
+      std::string::npos)
+      << plan->script;
+  EXPECT_NE(plan->script.find("service impostor "), std::string::npos);
+  EXPECT_NE(file(*plan, "plain-shop.toml").content.find("hsts_max_age = 0"), std::string::npos);
+  EXPECT_EQ(file(*plan, "shop.toml").content.find("hsts_max_age"), std::string::npos);
 }
 
 TEST_F(PlanTest, NoHttpsRecordOnTheStandardPort) {
@@ -169,8 +188,8 @@ TEST_F(PlanTest, ScriptStartsEveryServiceAndAsksEachOneAQuestion) {
 }
 
 // The demo's shop: each backend an instance of miniweb-shop, told its name, over one database
-// that the plan never writes (it outlives every `up`), trusting X-Forwarded-For from the proxy's
-// address only, which the proxy connects from.
+// that the plan never writes (it outlives every `up`), trusting X-Forwarded-For from the proxies'
+// addresses only (shop.example.test's and shop.example's), which they connect from.
 TEST_F(PlanTest, ShopBackendsRunTheApplicationOverOneDatabase) {
   auto plan = make_plan(topology_, settings_);
   ASSERT_TRUE(plan) << plan.error().message;
@@ -182,7 +201,7 @@ TEST_F(PlanTest, ShopBackendsRunTheApplicationOverOneDatabase) {
     EXPECT_NE(plan->script.find("\nservice shop-" + name + " 'shop " + name +
                                 " (miniweb-shop, plain HTTP)' " + where + " shop --listen '" +
                                 where + "' --instance '" + name + "' --database '" + database +
-                                "' --trusted-proxy '127.9.8.40'\n"),
+                                "' --trusted-proxy '127.9.8.40' --trusted-proxy '127.9.8.44'\n"),
               std::string::npos)
         << plan->script;
   }
@@ -240,12 +259,25 @@ TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
       EXPECT_EQ(config->listeners[0].forward.connect_ports, std::vector<std::uint16_t>{8443});
       EXPECT_EQ(config->listeners[0].forward.resolver, "127.9.8.53:5300");
     }
+    if (planned.path.filename() == "plain-shop.toml") {
+      // Plain HTTP as it is, no redirect; no Strict-Transport-Security over HTTPS.
+      EXPECT_EQ(config->hsts_max_age.count(), 0);
+      ASSERT_EQ(config->sites.size(), 1u);
+      EXPECT_FALSE(config->sites[0].redirect_to_https);
+      ASSERT_EQ(config->upstreams.size(), 1u);
+      EXPECT_EQ(config->upstreams[0].servers[0].address, "127.9.8.41");
+    }
+    if (planned.path.filename() == "shop.toml") {
+      EXPECT_GT(config->hsts_max_age.count(), 0);
+    }
     if (planned.path.filename() == "badssl.toml") {
       ASSERT_EQ(config->sites.size(), 6u);
       EXPECT_EQ(config->sites[4].certificate_chain.filename(), "incomplete-chain.badssl.test.crt");
     }
   }
-  EXPECT_EQ(configs, 4);  // www, shop, badssl and the forward proxy (the backends are miniweb-shop)
+  // www, shop, the plain shop, the impostor, badssl and the forward proxy (the backends are
+  // miniweb-shop).
+  EXPECT_EQ(configs, 6);
 }
 #endif
 
@@ -308,6 +340,14 @@ TEST_F(TopologyErrorTest, EachMistakeIsNamedWithItsLine) {
             std::string::npos);
   EXPECT_NE(error_for(root_ + upstream + backend).find("needs 'page'"), std::string::npos);
   EXPECT_EQ(error_for(root_ + upstream + "application = \"shop\"\n" + backend), "");
+  const std::string site = "[[site]]\nservice = \"www\"\naddress = 9\nnames = [\"a.b\"]\n";
+  EXPECT_NE(error_for(root_ + site + "hsts = \"no\"\n").find(":10: hsts is true or false"),
+            std::string::npos)
+      << error_for(root_ + site + "hsts = \"no\"\n");
+  EXPECT_NE(error_for(root_ + site + "hsts = false\n" +
+                      "[[site]]\nservice = \"www\"\nnames = [\"c.b\"]\n")
+                .find("disagree on hsts"),
+            std::string::npos);
   EXPECT_NE(error_for(root_ + "[[site\n").find(":6:"), std::string::npos)
       << error_for(root_ + "[[site\n");
 }
