@@ -289,7 +289,7 @@ TEST_F(ShopAccountRoutes, AnAnonymousCartFollowsTheVisitorIntoTheAccount) {
   // The old session's cookie is worth nothing now.
   Browser replay;
   replay.cookies["session"] = anonymous;
-  EXPECT_EQ(send(replay, "GET", "/account").status, 401);
+  EXPECT_EQ(send(replay, "GET", "/account", "", {"Accept: application/json"}).status, 401);
 }
 
 TEST_F(ShopAccountRoutes, CartFormsAreChecked) {
@@ -343,13 +343,15 @@ TEST_F(ShopAccountRoutes, AnOrderIs303ThenItsPageAnd201ForJson) {
   EXPECT_EQ(value["order"]["total_cents"], 150);
   EXPECT_EQ((*database_->product(4))->stock, 99);
 
-  // Someone else's order is 403; an order that is not there 404; nobody's 401.
+  // Someone else's order is 403; an order that is not there 404; nobody's 401 to a program
+  // and, to a person, the way to sign in.
   Browser other = signed_up("ivy");
   EXPECT_EQ(send(other, "GET", location).status, 403);
   EXPECT_EQ(send(other, "GET", "/orders/99999").status, 404);
   Browser anonymous;
-  EXPECT_EQ(send(anonymous, "GET", location).status, 401);
-  EXPECT_EQ(send(anonymous, "GET", "/orders").status, 401);
+  EXPECT_EQ(send(anonymous, "GET", location, "", {"Accept: application/json"}).status, 401);
+  EXPECT_EQ(send(anonymous, "GET", "/orders", "", {"Accept: application/json"}).status, 401);
+  EXPECT_EQ(send(anonymous, "GET", "/orders").status, 303);
 }
 
 TEST_F(ShopAccountRoutes, TheLastItemsGoToOneOrderAndTheOther409) {
