@@ -3,12 +3,29 @@
 // keys, typed text, the pointer moving), queued for the window's next pump(), and counts of
 // the pixels of a colour in a frame.
 
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "browser/window/browser_window.hpp"
 
 namespace miniweb::browser::window {
+
+// A window no one sees, drawn in software, trusting the test's CA (`dir`/ca/root.pem) and
+// finding names in its hosts file (`dir`/hosts).
+inline WindowOptions headless_options(const std::filesystem::path& dir, int width, int height) {
+  WindowOptions options;
+  options.width = width;
+  options.height = height;
+  options.hidden = true;
+  options.software_renderer = true;
+  options.navigator.dns.hosts_file = dir / "hosts";
+  options.navigator.loader.ca_file = dir / "ca/root.pem";
+  options.navigator.loader.connect_timeout = std::chrono::milliseconds(3000);
+  options.navigator.loader.io_timeout = std::chrono::milliseconds(5000);
+  return options;
+}
 
 inline int pixels_of_colour(const Pixels& pixels, std::uint32_t colour, const SDL_Rect& area) {
   int count = 0;

@@ -86,18 +86,7 @@ class WindowForms : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  WindowOptions options() const {
-    WindowOptions options;
-    options.width = 900;
-    options.height = 700;
-    options.hidden = true;
-    options.software_renderer = true;
-    options.navigator.dns.hosts_file = dir_ / "hosts";
-    options.navigator.loader.ca_file = dir_ / "ca/root.pem";
-    options.navigator.loader.connect_timeout = std::chrono::milliseconds(3000);
-    options.navigator.loader.io_timeout = std::chrono::milliseconds(5000);
-    return options;
-  }
+  WindowOptions options() const { return headless_options(dir_, 900, 700); }
   std::unique_ptr<BrowserWindow> open_window() const {
     std::ofstream(dir_ / "hosts") << "127.0.0.1 forms.example.test\n";
     auto window = BrowserWindow::create(options());

@@ -135,18 +135,7 @@ key = "expired-key.pem"
     return "https://" + host + ":" + std::to_string(port_) + path;
   }
 
-  static WindowOptions options() {
-    WindowOptions options;
-    options.width = 900;
-    options.height = 640;
-    options.hidden = true;
-    options.software_renderer = true;
-    options.navigator.dns.hosts_file = dir_ / "hosts";
-    options.navigator.loader.ca_file = dir_ / "ca/root.pem";
-    options.navigator.loader.connect_timeout = std::chrono::milliseconds(3000);
-    options.navigator.loader.io_timeout = std::chrono::milliseconds(5000);
-    return options;
-  }
+  static WindowOptions options() { return headless_options(dir_, 900, 640); }
 
   static std::unique_ptr<BrowserWindow> open_window() {
     auto window = BrowserWindow::create(options());
