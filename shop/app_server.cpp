@@ -23,8 +23,10 @@ class ShopHandler final : public http::ConnectionHandler {
       : database_(database), settings_(settings) {}
 
   asio::awaitable<http::Reply> respond(http::Request& request, http::Exchange& exchange) override {
-    co_return http::Reply::answer(
-        shop::respond(request, exchange.connection().peer_address(), database_, settings_));
+    http::Response response =
+        shop::respond(request, exchange.connection().peer_address(), database_, settings_);
+    name_instance(response);
+    co_return http::Reply::answer(std::move(response));
   }
   http::Response refuse(int status, std::string_view why, const http::Request*,
                         const http::ServerConnection&) override {
@@ -32,7 +34,13 @@ class ShopHandler final : public http::ConnectionHandler {
     response.status = status;
     response.headers.set("Content-Type", "text/plain; charset=utf-8");
     response.body = std::string(why) + "\n";
+    name_instance(response);
     return response;
+  }
+  // Every answer names the instance that gave it, in a header as well as on the page, so that
+  // a trace shows which one answered each step, a redirect and an error included.
+  void name_instance(http::Response& response) const {
+    response.headers.set("X-Served-By", settings_.instance);
   }
   const http::ServerFields& server_fields() const override {
     static const http::ServerFields fields{{"Server", "miniweb-shop"}};

@@ -121,6 +121,16 @@ TEST_F(ShopTest, TheBalancersShareShowsInTheInstanceNames) {
   EXPECT_EQ(shares, (std::multiset<int>{10, 10, 30}));
 }
 
+// The instance is named in a header too, through the proxy, on answers that have no page to
+// say it: a 404 and a 405 here, a 303 in the browser's trace.
+TEST_F(ShopTest, EveryAnswerNamesItsInstanceInAHeader) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  for (const char* target : {"/", "/products/9999", "/cart/add"}) {
+    RunResult head = shop(target, "-o /dev/null -D -");
+    EXPECT_NE(head.out.find("X-Served-By: backend-"), std::string::npos) << target << head.out;
+  }
+}
+
 // Declared last: gtest runs a suite's tests in declaration order.
 TEST_F(ShopTest, DownStopsTheInstancesAndTheDatabaseOutlivesThem) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
