@@ -4,15 +4,29 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "tests/e2e/stack_fixture.hpp"
+#include "tests/support/tmux_terminal.hpp"
 
 namespace {
 
 using miniweb::e2e::StackTest;
 using miniweb::test_support::RunResult;
+using miniweb::test_support::TmuxTerminal;
+
+// Tab until the status line describes the field `hint` names ("(text field \"username\")"),
+// as a person moves to a field; false when it is not reached.
+bool tab_to(TmuxTerminal& terminal, const std::string& hint) {
+  for (int i = 0; i < 40; ++i) {
+    if (terminal.wait_for(hint, std::chrono::milliseconds(300))) return true;
+    terminal.keys("Tab");
+  }
+  return false;
+}
 
 class FormsTest : public StackTest {};
 
@@ -116,6 +130,69 @@ sys.stdout.buffer.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header) +
        at = orders.out.find("Order ", at + 1))
     ++count;
   EXPECT_EQ(count, 1u) << orders.out;
+}
+
+// The same visit by hand, in the full-screen terminal on a real pty (tmux): the fields are
+// reached with Tab, typed into after Enter, and the buttons send the forms; sign up, a product
+// into the cart, the order.
+TEST_F(FormsTest, TheFullScreenTerminalSignsUpAndOrders) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::string user = "pty" + std::to_string(::getpid());
+  TmuxTerminal terminal("env TERM=screen LANG=C " + environment_ + MINIWEB_SOURCE_DIR +
+                            "/miniweb browse --terminal https://shop.example.test/signup",
+                        100, 30);
+  ASSERT_TRUE(terminal.wait_for("Username [")) << terminal.screen();
+  ASSERT_TRUE(tab_to(terminal, "(text field \"username\") Enter types into it"))
+      << terminal.screen();
+  terminal.keys("Enter");
+  terminal.type(user);
+  terminal.keys("Enter");
+  ASSERT_TRUE(tab_to(terminal, "(password field \"password\")")) << terminal.screen();
+  terminal.keys("Enter");
+  terminal.type("typed-by-hand");
+  terminal.keys("Enter");
+  EXPECT_EQ(terminal.screen().find("typed-by-hand"), std::string::npos) << terminal.screen();
+  ASSERT_TRUE(tab_to(terminal, "(submit button \"action\") Enter sends the form"))
+      << terminal.screen();
+  terminal.keys("Enter");
+  ASSERT_TRUE(terminal.wait_for("Signed in as " + user)) << terminal.screen();
+
+  terminal.keys("g");
+  terminal.type("https://shop.example.test/products/1");
+  terminal.keys("Enter");
+  ASSERT_TRUE(terminal.wait_for("Quantity [")) << terminal.screen();
+  ASSERT_TRUE(tab_to(terminal, "(text field \"quantity\")")) << terminal.screen();
+  terminal.keys("Enter");
+  terminal.keys("C-u");
+  terminal.type("3");
+  terminal.keys("Enter");
+  ASSERT_TRUE(tab_to(terminal, "(submit button \"action\")")) << terminal.screen();
+  terminal.keys("Enter");
+  ASSERT_TRUE(terminal.wait_for("Your cart")) << terminal.screen();
+  ASSERT_TRUE(terminal.wait_for("Place the order")) << terminal.screen();
+
+  // The cart's buttons, Remove then Place the order, are both named "action", as is the
+  // header's Sign out, which a link follows: the second of two such buttons in a row is the
+  // order's.
+  bool on_order_button = false;
+  bool previous_was_button = false;
+  for (int i = 0; i < 40 && !on_order_button; ++i) {
+    terminal.keys("Tab");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const bool button = terminal.screen().find("(submit button \"action\")") != std::string::npos;
+    on_order_button = button && previous_was_button;
+    previous_was_button = button;
+  }
+  ASSERT_TRUE(on_order_button) << terminal.screen();
+  terminal.keys("Enter");
+  ASSERT_TRUE(terminal.wait_for("Placed ")) << terminal.screen();
+  EXPECT_NE(terminal.screen().find("  3  "), std::string::npos) << terminal.screen();
+
+  // The shop has the order, seen by another client with the same account's cookie.
+  const RunResult orders = browse("https://shop.example.test/orders");
+  ASSERT_EQ(orders.exit_code, 0) << orders.err;
+  EXPECT_NE(orders.out.find("Signed in as " + user), std::string::npos) << orders.out;
+  EXPECT_NE(orders.out.find("Order "), std::string::npos) << orders.out;
 }
 
 }  // namespace
