@@ -111,11 +111,7 @@ class ShopAccountsTest : public StackTest {
   }
 };
 
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using miniweb::test_support::occurrences;
 
 TEST_F(ShopAccountsTest, SignUpSearchACartAcrossInstancesAndAnOrder) {
   ASSERT_EQ(up_.exit_code, 0) << up_.out << up_.err;
@@ -268,7 +264,7 @@ TEST_F(ShopAccountsTest, TheRequestIdIsInTheServersAndTheApplicationsLog) {
   std::string application_logs;
   for (int n = 1; n <= 3; ++n)
     application_logs += read_file(state_ / ("logs/shop-backend-" + std::to_string(n) + ".log"));
-  EXPECT_EQ(count(application_logs, "\"" + id + "\""), 1u) << application_logs;
+  EXPECT_EQ(occurrences(application_logs, "\"" + id + "\""), 1u) << application_logs;
   EXPECT_EQ(application_logs.find("chosen-by-the-client"), std::string::npos);
   // The application's line names the client, not the proxy.
   EXPECT_NE(application_logs.find("127.0.0.1 - - ["), std::string::npos);
@@ -298,8 +294,8 @@ TEST_F(ShopAccountsTest, ConcurrentOrdersFromTwoInstancesLoseNoUpdate) {
   }
   run("rm -f " + state_.string() + "/orders.txt; " + commands + "wait");
   const std::string statuses = read_file(state_ / "orders.txt");
-  EXPECT_EQ(count(statuses, "303"), static_cast<std::size_t>(kStock)) << statuses;
-  EXPECT_EQ(count(statuses, "409"), static_cast<std::size_t>(kBuyers - kStock)) << statuses;
+  EXPECT_EQ(occurrences(statuses, "303"), static_cast<std::size_t>(kStock)) << statuses;
+  EXPECT_EQ(occurrences(statuses, "409"), static_cast<std::size_t>(kBuyers - kStock)) << statuses;
   EXPECT_EQ(query("SELECT stock FROM products WHERE id = 6"), 0);
   EXPECT_EQ(query("SELECT count(*) FROM orders") - orders_before, kStock);
   EXPECT_EQ(query("SELECT coalesce(sum(quantity), 0) FROM order_items WHERE product_id = 6"),

@@ -32,11 +32,7 @@ class ShopTest : public StackTest {
   }
 };
 
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using miniweb::test_support::occurrences;
 
 TEST_F(ShopTest, StatusListsTheInstancesAndTheDatabaseIsMade) {
   ASSERT_EQ(up_.exit_code, 0) << up_.out << up_.err;
@@ -45,8 +41,8 @@ TEST_F(ShopTest, StatusListsTheInstancesAndTheDatabaseIsMade) {
     EXPECT_NE(status.out.find("shop " + std::string(name) + " (miniweb-shop, plain HTTP)"),
               std::string::npos)
         << status.out;
-  EXPECT_EQ(count(status.out, "(miniweb-shop, plain HTTP)"), 3u) << status.out;
-  EXPECT_EQ(count(status.out, "stopped"), 0u) << status.out;
+  EXPECT_EQ(occurrences(status.out, "(miniweb-shop, plain HTTP)"), 3u) << status.out;
+  EXPECT_EQ(occurrences(status.out, "stopped"), 0u) << status.out;
   EXPECT_TRUE(std::filesystem::exists(state_ / "shop/shop.db"));
   EXPECT_TRUE(std::filesystem::exists(state_ / "shop/shop.db-wal"));
 }
@@ -97,7 +93,7 @@ TEST_F(ShopTest, TheSearchFindsWhatTheTextMatchesSoSqlFindsNothing) {
       shop("/?q=%27+OR+1%3D1--", "-H 'Accept: application/json'").out, nullptr, false);
   EXPECT_TRUE(value["products"].empty()) << value;
   // The products are all still there.
-  EXPECT_EQ(count(shop("/").out, "<li><a href=\"/products/"), 6u);
+  EXPECT_EQ(occurrences(shop("/").out, "<li><a href=\"/products/"), 6u);
 }
 
 // Fifty requests: 30/10/10 by smooth weighted round robin, and each instance gives the same
@@ -112,9 +108,9 @@ TEST_F(ShopTest, TheBalancersShareShowsInTheInstanceNames) {
     ++bodies[home.out];
     all += home.out;
   }
-  EXPECT_EQ(count(all, "served by <b>backend-1</b>"), 30u);
-  EXPECT_EQ(count(all, "served by <b>backend-2</b>"), 10u);
-  EXPECT_EQ(count(all, "served by <b>backend-3</b>"), 10u);
+  EXPECT_EQ(occurrences(all, "served by <b>backend-1</b>"), 30u);
+  EXPECT_EQ(occurrences(all, "served by <b>backend-2</b>"), 10u);
+  EXPECT_EQ(occurrences(all, "served by <b>backend-3</b>"), 10u);
   EXPECT_EQ(bodies.size(), 3u);
   std::multiset<int> shares;
   for (const auto& [body, n] : bodies) shares.insert(n);
@@ -160,7 +156,7 @@ TEST_F(ShopTest, DownStopsTheInstancesAndTheDatabaseOutlivesThem) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   RunResult home = shop("/");
   EXPECT_NE(home.out.find("Persistent cookie jar"), std::string::npos) << home.out;
-  EXPECT_EQ(count(home.out, "<li><a href=\"/products/"), 7u);
+  EXPECT_EQ(occurrences(home.out, "<li><a href=\"/products/"), 7u);
 }
 
 }  // namespace

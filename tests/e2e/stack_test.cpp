@@ -319,16 +319,12 @@ TEST_F(StackTest, TheShopIsBalancedThreeToOneToOneAndSurvivesABackendStopping) {
   const std::string curl = "curl -sS --cacert " + state_.string() +
                            "/ca/root.pem --resolve shop.example.test:" + port + ":" + net_ +
                            ".40 -w '%{http_code}\\n'";
-  auto count = [](const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-  };
+  using miniweb::test_support::occurrences;
   RunResult spread = run(curl + urls);
   ASSERT_EQ(spread.exit_code, 0) << spread.err;
-  EXPECT_EQ(count(spread.out, "served by <b>backend-1</b>"), 30u) << spread.out;
-  EXPECT_EQ(count(spread.out, "served by <b>backend-2</b>"), 10u);
-  EXPECT_EQ(count(spread.out, "served by <b>backend-3</b>"), 10u);
+  EXPECT_EQ(occurrences(spread.out, "served by <b>backend-1</b>"), 30u) << spread.out;
+  EXPECT_EQ(occurrences(spread.out, "served by <b>backend-2</b>"), 10u);
+  EXPECT_EQ(occurrences(spread.out, "served by <b>backend-3</b>"), 10u);
 
   // Stop backend-2: its share goes to the others, and no request fails.
   const int backend = std::stoi(read_file(state_ / "run/shop-backend-2.pid"));
@@ -336,10 +332,10 @@ TEST_F(StackTest, TheShopIsBalancedThreeToOneToOneAndSurvivesABackendStopping) {
   ::kill(backend, SIGTERM);
   for (int i = 0; i < 100 && process_runs_our_program(backend); ++i) ::usleep(50000);
   RunResult failover = run(curl + urls);
-  EXPECT_EQ(count(failover.out, "\n200"), 50u) << failover.out << failover.err;
-  EXPECT_EQ(count(failover.out, "served by <b>backend-2</b>"), 0u);
-  EXPECT_EQ(count(failover.out, "served by <b>backend-1</b>") +
-                count(failover.out, "served by <b>backend-3</b>"),
+  EXPECT_EQ(occurrences(failover.out, "\n200"), 50u) << failover.out << failover.err;
+  EXPECT_EQ(occurrences(failover.out, "served by <b>backend-2</b>"), 0u);
+  EXPECT_EQ(occurrences(failover.out, "served by <b>backend-1</b>") +
+                occurrences(failover.out, "served by <b>backend-3</b>"),
             50u);
 
   // The browser sees the proxy's page too, and `up` brings the stopped backend back.

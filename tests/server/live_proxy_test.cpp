@@ -27,11 +27,7 @@ using asio::ip::tcp;
 
 const auto run = &test_support::command_output;
 
-std::size_t count(const std::string& text, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
+using test_support::occurrences;
 
 // A backend that answers every request with the request head it received, and counts the
 // connections it accepted (to see the proxy's keep-alive).
@@ -323,9 +319,9 @@ TEST_F(LiveProxyTest, SpreadsRequestsByWeightThreeToOneToOne) {
   std::string urls;
   for (int i = 0; i < 50; ++i) urls += " " + url("shop", "/");
   std::string out = curl(urls);
-  EXPECT_EQ(count(out, "served by backend-1"), 30u) << out;
-  EXPECT_EQ(count(out, "served by backend-2"), 10u) << out;
-  EXPECT_EQ(count(out, "served by backend-3"), 10u) << out;
+  EXPECT_EQ(occurrences(out, "served by backend-1"), 30u) << out;
+  EXPECT_EQ(occurrences(out, "served by backend-2"), 10u) << out;
+  EXPECT_EQ(occurrences(out, "served by backend-3"), 10u) << out;
   std::string head = curl("-i " + url("shop", "/"));
   EXPECT_NE(head.find("Via: 1.1 miniweb"), std::string::npos) << head;
 }

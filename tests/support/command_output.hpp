@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 namespace miniweb::test_support {
 
@@ -20,6 +21,14 @@ inline std::string command_output(const std::string& command) {
   char buffer[65536];
   while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe.get())) out.append(buffer, n);
   return out;
+}
+
+// How many times `needle` occurs in `text`, overlapping ones included.
+inline std::size_t occurrences(std::string_view text, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
+    ++n;
+  return n;
 }
 
 inline std::string read_file(const std::filesystem::path& path) {
