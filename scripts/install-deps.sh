@@ -14,6 +14,8 @@ packages=(
   bind9-dnsutils curl iproute2 procps util-linux  # util-linux: setsid, unshare, nsenter, setpriv
   w3m tmux python3.11-doc nodejs-doc libstdc++-12-doc
   lego testssl.sh
+  libnghttp2-dev  # HTTP/2 framing and HPACK (server and browser)
+  nghttp2-client python3-h2 nginx-light chromium  # HTTP/2 interop and attack tests
 )
 
 missing=()
