@@ -207,7 +207,7 @@ ServerSession::ServerSession(const http::ConnectionLimits& limits, const FloodLi
   // Flood defences of nghttp2's own, set explicitly: unanswered ACKs queued by a client that
   // does not read (SETTINGS and PING floods), CONTINUATION frames after one HEADERS, and a
   // token bucket for RST_STREAM behind this session's own count.
-  nghttp2_option_set_max_outbound_ack(options, 100);
+  nghttp2_option_set_max_outbound_ack(options, 1000);
   nghttp2_option_set_max_continuations(options, floods.continuations_per_block);
   nghttp2_option_set_stream_reset_rate_limit(options, 2 * floods.resets_per_second,
                                              floods.resets_per_second / 2);
@@ -299,11 +299,11 @@ void ServerSession::respond(std::int32_t stream_id, const http::Response& respon
   Stream* stream = find(stream_id);
   if (!stream || stream->answered) return;
   stream->answered = true;
-  stream->status = response.status;
-  if (stream->closed) {  // the client reset it while the handler worked
+  if (stream->closed) {  // the client reset it while the handler worked: 499
     finish(*stream);
     return;
   }
+  stream->status = response.status;
   const bool head_request = stream->request.method == "HEAD";
   const bool has_body = http::status_has_body(response.status);
   // As over HTTP/1.1 (shared/http/response_head.cpp): a proxied answer to HEAD keeps the
