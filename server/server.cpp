@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "server/error_log.hpp"
 #include "server/forward_proxy.hpp"
@@ -48,6 +49,21 @@ bool alpn_chose_h2(SSL* ssl) {
   unsigned int length = 0;
   SSL_get0_alpn_selected(ssl, &protocol, &length);
   return std::string_view(reinterpret_cast<const char*>(protocol), length) == "h2";
+}
+
+// HTTP/2 over plain TCP "with prior knowledge" (RFC 9113 section 3.3): the client starts with
+// the connection preface, whose method PRI no HTTP/1.1 request has. The first bytes are peeked,
+// not read, so that either loop reads the connection from its start.
+asio::awaitable<bool> begins_with_h2_preface(tcp::socket& socket,
+                                             http::ServerConnection& connection,
+                                             const LimitsConfig& limits) {
+  connection.arm(limits.header_timeout);
+  auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+  if (ec) co_return false;  // the HTTP/1.1 loop meets the same end and answers it
+  std::array<char, 4> first{};
+  std::error_code peek_ec;
+  const std::size_t n = socket.receive(asio::buffer(first), tcp::socket::message_peek, peek_ec);
+  co_return !peek_ec && n == first.size() && std::string_view(first.data(), n) == "PRI ";
 }
 
 // The same socket: a reload may change a listener's other settings, not these.
@@ -207,7 +223,10 @@ asio::awaitable<void> Server::run_http(tcp::socket socket, Connection connection
   connection->attach(socket);
   const RequestContext context{.tls = false, .sni = "", .challenges = &challenges_};
   WebHandler handler(current_, context);
-  co_await http::serve_connection(socket, *connection, generation->http_connections, handler);
+  if (co_await begins_with_h2_preface(socket, *connection, generation->config.limits))
+    co_await http2::serve_http2(socket, *connection, generation->http_connections, handler);
+  else
+    co_await http::serve_connection(socket, *connection, generation->http_connections, handler);
   connections_.remove(connection);
 }
 
