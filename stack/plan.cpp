@@ -13,7 +13,9 @@ namespace {
 struct NamedAddress {
   std::string name;  // absolute
   HostOctet address = 0;
-  bool web = false;  // served over HTTPS: gets an HTTPS record when the port is not 443
+  // Served over HTTPS, with these ALPN protocols: gets an HTTPS record when the port is not
+  // 443. Empty: not a web server.
+  std::string alpn;
 };
 
 std::string address_of(const PlanSettings& settings, HostOctet octet) {
@@ -69,16 +71,17 @@ const Nameserver& server_of(const Topology& topology, const std::string& origin)
 std::vector<NamedAddress> named_addresses(const Topology& topology) {
   std::vector<NamedAddress> names;
   for (const Nameserver& server : topology.nameservers)
-    names.push_back({absolute_name(server.host), server.address, false});
-  names.push_back({absolute_name(topology.ca_name), topology.ca_address, true});
+    names.push_back({absolute_name(server.host), server.address, ""});
+  // The CA's ACME endpoint speaks HTTP/1.1 only; the web server offers h2 too.
+  names.push_back({absolute_name(topology.ca_name), topology.ca_address, "http/1.1"});
   for (const Site& site : topology.sites)
     if (site.in_dns)
       for (const std::string& name : site.names)
-        names.push_back({absolute_name(name), site.address, true});
+        names.push_back({absolute_name(name), site.address, "h2,http/1.1"});
   for (const ExtraHost& host : topology.hosts)
-    names.push_back({absolute_name(host.name), host.address, false});
+    names.push_back({absolute_name(host.name), host.address, ""});
   for (const ForwardProxy& proxy : topology.forward_proxies)
-    names.push_back({absolute_name(proxy.name), proxy.address, false});
+    names.push_back({absolute_name(proxy.name), proxy.address, ""});
   return names;
 }
 
@@ -330,9 +333,10 @@ std::string zone_text(const Topology& topology, const PlanSettings& settings,
     if (zone_of(origins, entry.name) != origin || !written.insert(entry.name).second) continue;
     hosts += record(entry.name, "A", address_of(settings, entry.address));
     // RFC 9460: without privileges the web listens on another port, and the record says which.
-    if (entry.web && settings.https_port != 443)
-      hosts += record(entry.name, "HTTPS",
-                      "1 . alpn=\"http/1.1\" port=" + std::to_string(settings.https_port));
+    if (!entry.alpn.empty() && settings.https_port != 443)
+      hosts +=
+          record(entry.name, "HTTPS",
+                 "1 . alpn=\"" + entry.alpn + "\" port=" + std::to_string(settings.https_port));
   }
   if (!hosts.empty()) out << "; hosts\n" << hosts;
   std::string others;

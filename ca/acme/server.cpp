@@ -77,7 +77,8 @@ http::ConnectionSettings connection_settings(const ServerLimits& limits) {
                                            .header_timeout = limits.header_timeout,
                                            .keepalive_timeout = limits.keepalive_timeout,
                                            .send_timeout = limits.send_timeout,
-                                           .max_requests = limits.max_requests_per_connection};
+                                           .max_requests = limits.max_requests_per_connection,
+                                           .http2 = {}};
   return settings;
 }
 

@@ -113,8 +113,8 @@ TEST_F(PlanTest, EverySiteNameIsInExactlyOneZone) {
   }
   std::string example_test = zone_text(topology_, settings_, "example.test.");
   EXPECT_TRUE(has_line(example_test, "closed.example.test.", "A", "127.9.8.99")) << example_test;
-  EXPECT_FALSE(
-      has_line(example_test, "closed.example.test.", "HTTPS", "1 . alpn=\"http/1.1\" port=8443"));
+  EXPECT_FALSE(has_line(example_test, "closed.example.test.", "HTTPS",
+                        "1 . alpn=\"h2,http/1.1\" port=8443"));
 }
 
 // The experiments of why HTTPS exists: shop.example is the shop's plain copy, in the example.
