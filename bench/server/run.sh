@@ -9,7 +9,11 @@
 #     openssl s_time -new (full handshakes, one connection at a time); CPU time is the servers'
 #     utime+stime from /proc before and after;
 #   - memory per idle keep-alive TLS connection: BENCH_IDLE (1000) connections opened, one
-#     request made on each, RSS growth divided by their number.
+#     request made on each, RSS growth divided by their number;
+#   - HTTP/2 (ALPN h2, the same files, certificate and TLS settings): requests/s, p50/p99
+#     latency and RSS with h2load, BENCH_H2_CLIENTS (8) connections each carrying
+#     BENCH_H2_STREAMS (32) concurrent streams; the percentiles come from h2load's
+#     per-request log, since h2load itself prints only min/max/mean/sd.
 # Each throughput measurement lasts BENCH_SECONDS (10 by default).
 #
 #   bench/server/run.sh                 # builds a Release miniweb-server in build/bench-server
@@ -28,10 +32,13 @@ source "$ROOT/scripts/quietly.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 IDLE=${BENCH_IDLE:-1000}
+H2_CLIENTS=${BENCH_H2_CLIENTS:-8}
+H2_STREAMS=${BENCH_H2_STREAMS:-32}
 WORK=$(mktemp -d /tmp/miniweb-bench-server.XXXXXX)
 # shellcheck source=bench/bench_common.sh
 source "$ROOT/bench/bench_common.sh"
 need wrk wrk
+need h2load nghttp2-client
 need nginx nginx
 need ss iproute2
 need python3 python3
@@ -50,23 +57,34 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The same files and certificate for both.
-mkdir -p "$WORK/site" "$WORK/nginx/logs"
+mkdir -p "$WORK/site"
 head -c 1024 /dev/urandom | base64 -w 76 | head -c 1024 >"$WORK/site/1k.txt"
 head -c 102400 /dev/urandom >"$WORK/site/100k.bin"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench.test \
   -addext subjectAltName=DNS:bench.test -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
 
-# nginx's worker runs as an unprivileged user: it must be able to read the files.
-chmod -R a+rX "$WORK"
+wait_for() {
+  local port=$1 tries=0
+  until curl -sk -o /dev/null "https://127.0.0.1:$port/1k.txt"; do
+    ((++tries > 100)) && { echo "server on port $port did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+}
 
-MINIWEB_PORT=$(free_port)
-cat >"$WORK/miniweb.toml" <<TOML
+# start_servers NAME REQUESTS_PER_CONNECTION: a miniweb-server and an nginx, configured alike
+# in $WORK (miniweb-NAME.toml, nginx-NAME/), on cpu 0; sets MINIWEB_PORT, MINIWEB_PID,
+# NGINX_PORT and NGINX_PID. nginx offers h2 by ALPN, as miniweb-server does by default; wrk and
+# openssl offer no ALPN, so they speak HTTP/1.1 to both.
+start_servers() {
+  local name=$1 requests_per_connection=$2
+  MINIWEB_PORT=$(free_port)
+  cat >"$WORK/miniweb-$name.toml" <<TOML
 [[listener]]
 address = "127.0.0.1"
 port = $MINIWEB_PORT
 
 [limits]
-max_requests_per_connection = 1000
+max_requests_per_connection = $requests_per_connection
 max_connections = 4096
 
 [[site]]
@@ -77,20 +95,23 @@ key = "key.pem"
 gzip = false
 TOML
 
-NGINX_PORT=$(free_port)
-cat >"$WORK/nginx/nginx.conf" <<CONF
+  NGINX_PORT=$(free_port)
+  local nginx_dir="$WORK/nginx-$name"
+  mkdir -p "$nginx_dir/logs"
+  cat >"$nginx_dir/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log warn;
+pid $nginx_dir/nginx.pid;
+error_log $nginx_dir/logs/error.log warn;
 events { worker_connections 4096; }
 http {
   types { text/plain txt; application/octet-stream bin; }
   access_log /dev/null combined;
   sendfile on;
-  keepalive_requests 1000;
+  # Since nginx 1.19.7 this limits HTTP/2 connections too (http2_max_requests is gone).
+  keepalive_requests $requests_per_connection;
   server {
-    listen 127.0.0.1:$NGINX_PORT ssl;
+    listen 127.0.0.1:$NGINX_PORT ssl http2;
     server_name bench.test;
     ssl_certificate $WORK/cert.pem;
     ssl_certificate_key $WORK/key.pem;
@@ -105,23 +126,21 @@ http {
   }
 }
 CONF
+  # nginx's worker runs as an unprivileged user: it must be able to read the files.
+  chmod -R a+rX "$WORK"
 
-taskset -c 0 "$MINIWEB_SERVER_BIN" --config "$WORK/miniweb.toml" 2>/dev/null &
-MINIWEB_PID=$!
-PIDS+=("$MINIWEB_PID")
-taskset -c 0 "$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -e "$WORK/nginx/logs/error.log" 2>/dev/null &
-NGINX_PID=$!
-PIDS+=("$NGINX_PID")
-
-wait_for() {
-  local port=$1 tries=0
-  until curl -sk -o /dev/null "https://127.0.0.1:$port/1k.txt"; do
-    ((++tries > 100)) && { echo "server on port $port did not start" >&2; exit 1; }
-    sleep 0.1
-  done
+  taskset -c 0 "$MINIWEB_SERVER_BIN" --config "$WORK/miniweb-$name.toml" 2>/dev/null &
+  MINIWEB_PID=$!
+  PIDS+=("$MINIWEB_PID")
+  taskset -c 0 "$NGINX" -c "$nginx_dir/nginx.conf" -p "$nginx_dir" -e "$nginx_dir/logs/error.log" 2>/dev/null &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  wait_for "$MINIWEB_PORT"
+  wait_for "$NGINX_PORT"
 }
-wait_for "$MINIWEB_PORT"
-wait_for "$NGINX_PORT"
+
+# HTTP/1.1's limit, nginx's default: wrk opens a new connection when a server closes one.
+start_servers http1 1000
 
 rss_kib() {  # the server's resident memory; nginx's is its worker's plus its master's
   local pid=$1 total=0 p
@@ -148,6 +167,52 @@ measure() {  # name port path pid -> "rps p50 p99 rss errors"
     exit 1
   fi
   echo "$rps $p50 $p99 $(rss_kib "$pid") ${errors:-none}"
+}
+
+# measure_h2 NAME PORT PATH PID -> "rps p50 p99 rss errors": h2load over HTTP/2. Its own report
+# gives requests/s over the run and the status codes; the latencies come from its per-request
+# log (start time, status, microseconds from the stream's request to its end), read with the
+# nearest-rank percentile.
+measure_h2() {
+  local name=$1 port=$2 path=$3 pid=$4 out log="$WORK/h2load.log"
+  rm -f "$log"  # h2load appends to its log
+  out=$(taskset -c 1 h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -D"$SECONDS_PER_RUN" --log-file="$log" \
+    "https://127.0.0.1:$port$path" 2>&1)
+  # Without h2, h2load has nothing to measure: it is the protocol that is compared here.
+  if ! grep -q '^Application protocol: h2$' <<<"$out"; then
+    echo "$name did not agree to h2 by ALPN on $path: $out" >&2
+    exit 1
+  fi
+  if ! awk '/^status codes:/ { exit !($5 + $7 + $9 == 0) }' <<<"$out"; then
+    echo "$name answered errors on $path: $out" >&2
+    exit 1
+  fi
+  local rps p50 p99 errors
+  # "finished in 10.00s, 52039.67 req/s, 57.07MB/s"
+  rps=$(awk '/^finished in/ { print $4 }' <<<"$out")
+  read -r p50 p99 < <(cut -f3 "$log" | sort -n | awk '{ d[NR] = $1 }
+    function rank(p) { i = int(NR * p / 100); if (i < NR * p / 100) i++; return d[i > 0 ? i : 1] }
+    END { printf "%.3f %.3f\n", rank(50) / 1000, rank(99) / 1000 }')
+  # "requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout"
+  errors=$(awk '/^requests:/ && $10 + $12 + $14 > 0 { printf "%s failed, %s errored, %s timed out", $10, $12, $14 }' <<<"$out")
+  echo "$rps $p50 $p99 $(rss_kib "$pid") ${errors:-none}"
+}
+
+# compare_files MEASURE: both servers measured by MEASURE (measure or measure_h2) on each file,
+# a row each and a row of ratios to nginx.
+compare_files() {
+  local measure=$1 path
+  local m_rps m_p50 m_p99 m_rss m_err n_rps n_p50 n_p99 n_rss n_err
+  printf '%-8s %-8s %12s %10s %10s %10s  %s\n' file server 'requests/s' 'p50 ms' 'p99 ms' 'RSS KiB' errors
+  for path in /1k.txt /100k.bin; do
+    read -r m_rps m_p50 m_p99 m_rss m_err <<<"$("$measure" miniweb "$MINIWEB_PORT" "$path" "$MINIWEB_PID")"
+    read -r n_rps n_p50 n_p99 n_rss n_err <<<"$("$measure" nginx "$NGINX_PORT" "$path" "$NGINX_PID")"
+    [[ -n $m_rps && -n $n_rps ]] || exit 1
+    printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" miniweb "$m_rps" "$m_p50" "$m_p99" "$m_rss" "$m_err"
+    printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" nginx "$n_rps" "$n_p50" "$n_p99" "$n_rss" "$n_err"
+    awk -v f="$path" -v mr="$m_rps" -v nr="$n_rps" -v mp="$m_p99" -v np="$n_p99" -v mm="$m_rss" -v nm="$n_rss" \
+      'BEGIN { printf "%-8s ratio    requests/s %.2fx nginx, p99 %.2fx nginx, RSS %.2fx nginx\n", f, mr / nr, (np > 0 ? mp / np : 0), (nm > 0 ? mm / nm : 0) }'
+  done
 }
 
 cpu_ticks() {  # utime + stime of the server (nginx: master and worker), in clock ticks
@@ -232,16 +297,7 @@ awk -v m="$m_per" -v n="$n_per" 'BEGIN { printf "ratio    memory per idle connec
 
 echo
 echo "keep-alive: wrk -t1 -c$CONNECTIONS, ${SECONDS_PER_RUN}s per run"
-printf '%-8s %-8s %12s %10s %10s %10s  %s\n' file server 'requests/s' 'p50 ms' 'p99 ms' 'RSS KiB' errors
-for path in /1k.txt /100k.bin; do
-  read -r m_rps m_p50 m_p99 m_rss m_err <<<"$(measure miniweb "$MINIWEB_PORT" "$path" "$MINIWEB_PID")"
-  read -r n_rps n_p50 n_p99 n_rss n_err <<<"$(measure nginx "$NGINX_PORT" "$path" "$NGINX_PID")"
-  [[ -n $m_rps && -n $n_rps ]] || exit 1
-  printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" miniweb "$m_rps" "$m_p50" "$m_p99" "$m_rss" "$m_err"
-  printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" nginx "$n_rps" "$n_p50" "$n_p99" "$n_rss" "$n_err"
-  awk -v f="$path" -v mr="$m_rps" -v nr="$n_rps" -v mp="$m_p99" -v np="$n_p99" -v mm="$m_rss" -v nm="$n_rss" \
-    'BEGIN { printf "%-8s ratio    requests/s %.2fx nginx, p99 %.2fx nginx, RSS %.2fx nginx\n", f, mr / nr, (np > 0 ? mp / np : 0), (nm > 0 ? mm / nm : 0) }'
-done
+compare_files measure
 
 echo
 echo "new TLS connections, one GET /1k.txt each; CPU is the server's utime+stime per connection"
@@ -256,3 +312,11 @@ read -r n_hps n_hcpu <<<"$(full_handshakes "$NGINX_PORT" "$NGINX_PID")"
 printf '%-34s %-8s %14s %14s\n' "openssl s_time -new" miniweb "$m_hps" "$m_hcpu" "(full handshakes, 1 at a time)" nginx "$n_hps" "$n_hcpu"
 awk -v mr="$m_hps" -v nr="$n_hps" -v mc="$m_hcpu" -v nc="$n_hcpu" \
   'BEGIN { printf "ratio    handshakes/s %.2fx nginx, CPU per handshake %.2fx nginx\n", mr / nr, (nc > 0 ? mc / nc : 0) }'
+
+# HTTP/2 gets servers of its own, alike but for a request limit per connection no run reaches:
+# h2load does not retry the streams a server refuses with GOAWAY when it closes a connection at
+# its limit, and it would count them as failed (a browser sends them again on a new connection).
+start_servers http2 100000000
+echo
+echo "HTTP/2 (ALPN h2): h2load -c$H2_CLIENTS -m$H2_STREAMS, $H2_CLIENTS connections of $H2_STREAMS concurrent streams, ${SECONDS_PER_RUN}s per run"
+compare_files measure_h2

@@ -132,7 +132,8 @@ TEST_F(StackTest, ASecondRunAnswersFromTheOnDiskCache) {
 }
 
 // The tour: every page reachable from the home page loads; links to the badssl hosts are
-// refused (exit 60), and the one deliberate missing page answers 404 (exit 22).
+// refused (exit 60), and the one deliberate missing page answers 404 (exit 22); no page of the
+// tour's folder is left unlinked.
 TEST_F(StackTest, TheTourHasNoBrokenLinks) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   std::vector<std::string> queue = {"https://www.example.test/"};
@@ -183,6 +184,18 @@ TEST_F(StackTest, TheTourHasNoBrokenLinks) {
   EXPECT_GE(pages, 10u) << "the tour should have at least the home page and one page per step";
   EXPECT_EQ(statuses, 6u) << "the status-code page links 204, 403, 410, 429, 500, 503";
   EXPECT_TRUE(seen.count("https://www.example.test/status/redirect/1"));
+  // Every page in the tour's folder is reached from the home page: a step that no other page
+  // links to (left out of the index or of its neighbours' Previous/Next) fails here.
+  const std::filesystem::path journey = MINIWEB_SOURCE_DIR "/demo/sites/www/journey";
+  std::size_t tour_pages = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(journey)) {
+    if (entry.path().extension() != ".html") continue;
+    ++tour_pages;
+    const std::string url = "https://www.example.test/journey/" +
+                            entry.path().lexically_relative(journey).generic_string();
+    EXPECT_TRUE(seen.count(url)) << url << " is linked from no page of the tour";
+  }
+  EXPECT_GE(tour_pages, 15u) << "the tour's pages were not found under " << journey;
 }
 
 // What a user of curl and openssl gets from the running demo's web server: each status of
