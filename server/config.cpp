@@ -443,6 +443,24 @@ void read_limits(const toml::table& table, LimitsConfig& limits) {
   limits.max_connections = positive(table, "max_connections", limits.max_connections);
   limits.max_requests_per_connection =
       positive(table, "max_requests_per_connection", limits.max_requests_per_connection);
+  // HTTP/2, as nginx's http2_* directives; each within what RFC 9113 section 6.5.2 allows.
+  http::Http2Limits& h2 = limits.http2;
+  auto bounded = [&](std::string_view key, std::uint32_t fallback, std::int64_t low,
+                     std::int64_t high) {
+    const std::int64_t value = positive(table, key, fallback);
+    if (value < low || value > high)
+      throw ConfigError{"'" + std::string(key) + "' must be between " + std::to_string(low) +
+                            " and " + std::to_string(high),
+                        table.get(key)->source()};
+    return static_cast<std::uint32_t>(value);
+  };
+  h2.max_concurrent_streams =
+      bounded("http2_max_concurrent_streams", h2.max_concurrent_streams, 1, 1 << 16);
+  h2.max_header_list_size =
+      bounded("http2_max_header_list_size", h2.max_header_list_size, 1024, 1 << 24);
+  h2.max_frame_size = bounded("http2_max_frame_size", h2.max_frame_size, 16384, (1 << 24) - 1);
+  h2.initial_window_size =
+      bounded("http2_initial_window_size", h2.initial_window_size, 1, (1u << 31) - 1);
 }
 
 // access_log = "path" | "off"; error_log = "path" | { path = "path", level = "warn" }.
@@ -500,9 +518,11 @@ Result<ServerConfig> load_config(const std::filesystem::path& file) {
           optional_value<std::string>(*server->as_table(), "name", config.server_name);
       config.hsts_max_age = std::chrono::seconds(optional_value<std::int64_t>(
           *server->as_table(), "hsts_max_age", config.hsts_max_age.count()));
+      config.http2 = optional_value<bool>(*server->as_table(), "http2", config.http2);
       read_logs(*server->as_table(), base, config.logs);
       for (auto&& [key, node] : *server->as_table()) {
-        if (key != "name" && key != "hsts_max_age" && key != "access_log" && key != "error_log")
+        if (key != "name" && key != "hsts_max_age" && key != "http2" && key != "access_log" &&
+            key != "error_log")
           throw ConfigError{"unknown [server] setting '" + std::string(key.str()) + "'",
                             node.source()};
       }

@@ -11,6 +11,7 @@
 
 #include "server/error_log.hpp"
 #include "shared/cidr.hpp"
+#include "shared/http/connection_handler.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/result.hpp"
 
@@ -133,6 +134,7 @@ struct LimitsConfig {
   std::chrono::seconds send_timeout{30};
   std::size_t max_connections = 1024;
   std::size_t max_requests_per_connection = 1000;
+  http::Http2Limits http2;
 };
 
 // Where the logs go (nginx's access_log and error_log); paths are relative to the file.
@@ -151,6 +153,8 @@ struct ServerConfig {
   LimitsConfig limits;
   std::string server_name = "miniweb";
   std::chrono::seconds hsts_max_age{31536000};
+  // ALPN offers h2 beside http/1.1 on TLS listeners (nginx's `http2 on`).
+  bool http2 = true;
   LogConfig logs;
 };
 

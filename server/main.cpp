@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     std::cerr << "miniweb-server: " << config.error().message << '\n';
     return 1;
   }
-  auto tls = miniweb::server::SiteTlsContexts::create(config->sites);
+  auto tls = miniweb::server::SiteTlsContexts::create(config->sites, config->http2);
   if (!tls) {
     std::cerr << "miniweb-server: " << tls.error().message << '\n';
     return 1;

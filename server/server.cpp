@@ -8,6 +8,7 @@
 #include "server/web_handler.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/http/connection.hpp"
+#include "shared/http2/connection.hpp"
 #include "shared/text.hpp"
 
 namespace miniweb::server {
@@ -23,7 +24,8 @@ http::ConnectionSettings connection_settings(const LimitsConfig& limits,
                                            .header_timeout = limits.header_timeout,
                                            .keepalive_timeout = limits.keepalive_timeout,
                                            .send_timeout = limits.send_timeout,
-                                           .max_requests = limits.max_requests_per_connection};
+                                           .max_requests = limits.max_requests_per_connection,
+                                           .http2 = limits.http2};
   settings.coalesce_bytes = coalesce_bytes;
   return settings;
 }
@@ -40,6 +42,13 @@ http::ServerFields server_fields(const ServerConfig& config, bool tls) {
 constexpr std::size_t kTlsCoalesceBytes = 16 * 1024;
 // Over plain TCP the kernel splits it anyway; a copy is cheaper than a second system call.
 constexpr std::size_t kPlainCoalesceBytes = 256 * 1024;
+
+bool alpn_chose_h2(SSL* ssl) {
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl, &protocol, &length);
+  return std::string_view(reinterpret_cast<const char*>(protocol), length) == "h2";
+}
 
 // The same socket: a reload may change a listener's other settings, not these.
 bool same_listener(const ListenerConfig& a, const ListenerConfig& b) {
@@ -68,7 +77,7 @@ Status Server::reload(const std::filesystem::path& file) {
   auto config = load_config(file);
   if (!config)
     return make_error("reload refused, the running configuration stays: " + config.error().message);
-  auto tls = SiteTlsContexts::create(config->sites);
+  auto tls = SiteTlsContexts::create(config->sites, config->http2);
   if (!tls)
     return make_error("reload refused, the running configuration stays: " + tls.error().message);
   replace(std::move(*config), std::move(*tls));
@@ -80,6 +89,9 @@ void Server::replace(ServerConfig config, std::unique_ptr<SiteTlsContexts> tls) 
                   config.listeners.end(), same_listener))
     log_event(LogLevel::Warn, "reload: listeners changed; they take effect at the next restart");
   current_ = std::make_shared<Generation>(io_, std::move(config), std::move(tls));
+  // HTTP/2 clients are asked (GOAWAY) to continue on a new connection, whose handshake meets
+  // the new certificates; HTTP/1.1 connections take the new configuration at their next request.
+  connections_.drain();
   log_event(LogLevel::Notice, "reload: new configuration in use");
 }
 
@@ -166,7 +178,10 @@ asio::awaitable<void> Server::run_https(tcp::socket socket, Connection connectio
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name))
       context.sni = to_lower(name);
     WebHandler handler(current_, context);
-    co_await http::serve_connection(stream, *connection, generation->https_connections, handler);
+    if (alpn_chose_h2(stream.native_handle()))
+      co_await http2::serve_http2(stream, *connection, generation->https_connections, handler);
+    else
+      co_await http::serve_connection(stream, *connection, generation->https_connections, handler);
   } else {
     if (SSL_get_certificate(stream.native_handle()) == nullptr) {
       // Not the client's fault, so not at info: a site with no certificate yet (ACME still

@@ -15,32 +15,43 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-// ALPN (RFC 7301): this server speaks only HTTP/1.1.
+// ALPN (RFC 7301), in the server's order of preference: h2 when the client offers it.
+constexpr unsigned char kH2AndHttp11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr std::size_t kHttp11Offset = 3;  // the list without h2
+
 int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
-                unsigned int in_length, void*) {
-  static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+                unsigned int in_length, void* http2) {
+  const unsigned char* ours = kH2AndHttp11;
+  unsigned int ours_length = sizeof kH2AndHttp11;
+  if (!http2) {
+    ours += kHttp11Offset;
+    ours_length -= kHttp11Offset;
+  }
   unsigned char* selected = nullptr;
-  if (SSL_select_next_proto(&selected, out_length, kHttp11, sizeof kHttp11, in, in_length) !=
+  // Walks the server's list first: the server's preference wins.
+  if (SSL_select_next_proto(&selected, out_length, ours, ours_length, in, in_length) !=
       OPENSSL_NPN_NEGOTIATED)
     return SSL_TLSEXT_ERR_ALERT_FATAL;  // RFC 7301 section 3.2: no_application_protocol
   *out = selected;
   return SSL_TLSEXT_ERR_OK;
 }
 
-void configure_protocol(SSL_CTX* ctx) {
+void configure_protocol(SSL_CTX* ctx, bool http2) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(
       ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cipher_list(ctx, kTls12Ciphers);  // constant, known good
-  SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
+  // The callback's argument is only tested for null: h2 offered or not.
+  SSL_CTX_set_alpn_select_cb(ctx, select_alpn,
+                             http2 ? const_cast<unsigned char*>(kH2AndHttp11) : nullptr);
   // Session resumption: server-side cache and tickets (OpenSSL's defaults), one id context.
   static constexpr unsigned char kSessionContext[] = "miniweb";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 }
 
-Status configure(SSL_CTX* ctx, const SiteConfig& site) {
-  configure_protocol(ctx);
+Status configure(SSL_CTX* ctx, const SiteConfig& site, bool http2) {
+  configure_protocol(ctx, http2);
   const std::string chain = site.certificate_chain.string();
   const std::string key = site.private_key.string();
   if (SSL_CTX_use_certificate_chain_file(ctx, chain.c_str()) != 1)
@@ -58,14 +69,14 @@ Status configure(SSL_CTX* ctx, const SiteConfig& site) {
 }  // namespace
 
 Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
-    const std::vector<SiteConfig>& sites) {
+    const std::vector<SiteConfig>& sites, bool http2) {
   auto contexts = std::unique_ptr<SiteTlsContexts>(new SiteTlsContexts());
   for (const SiteConfig& site : sites) {
     if (site.certificate_chain.empty()) continue;  // served over plain HTTP only
     // An ACME site whose certificate is not obtained yet: its handshakes wait for it.
     if (site.acme && !std::filesystem::exists(site.certificate_chain)) continue;
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    if (auto status = configure(context->native_handle(), site); !status) {
+    if (auto status = configure(context->native_handle(), site, http2); !status) {
       if (!site.acme) return status.error();
       // A damaged ACME certificate is replaced by the ACME client, not a reason not to start.
       log_event(LogLevel::Warn, status.error().message + "; ACME will obtain a new one");
@@ -80,7 +91,7 @@ Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
   // to present) until one arrives, as Caddy's do.
   if (contexts->contexts_.empty()) {
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    configure_protocol(context->native_handle());
+    configure_protocol(context->native_handle(), http2);
     contexts->contexts_.push_back(SiteContext{{}, std::move(context)});
   }
   return contexts;

@@ -15,8 +15,10 @@ namespace miniweb::server {
 class SiteTlsContexts {
  public:
   // Loads every site's certificate chain and key; refuses a key that does not match. Sites
-  // without a certificate (plain-HTTP backends) are skipped.
-  static Result<std::unique_ptr<SiteTlsContexts>> create(const std::vector<SiteConfig>& sites);
+  // without a certificate (plain-HTTP backends) are skipped. ALPN offers h2 when `http2`,
+  // and http/1.1.
+  static Result<std::unique_ptr<SiteTlsContexts>> create(const std::vector<SiteConfig>& sites,
+                                                          bool http2 = true);
 
   // Every handshake starts on the default (first) site's context; SNI may switch it.
   asio::ssl::context& default_context() { return *contexts_.front().context; }

@@ -133,8 +133,9 @@ std::string upstream_request(const http::Request& request, const ForwardContext&
   // RFC 9110 section 7.6.3.
   std::string via;
   for (std::string_view value : request.headers.get_all("Via")) via += std::string(value) + ", ";
-  out.headers.set("Via",
-                  via + "1." + std::to_string(request.version_minor) + " " + context.via_name);
+  const std::string version =
+      request.version_major == 2 ? "2" : "1." + std::to_string(request.version_minor);
+  out.headers.set("Via", via + version + " " + context.via_name);
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH")
     out.headers.set("Content-Length", std::to_string(request.body.size()));

@@ -31,17 +31,28 @@ std::string random_request_id() {
   return id;
 }
 
+// A client's protocol error, at info as nginx logs them ("client sent invalid ...").
+void log_client_error(std::string_view why, const http::ServerConnection& connection) {
+  if (error_log().enabled(LogLevel::Info))
+    error_log().write(LogLevel::Info, std::string(why) + ", client: " + connection.peer_address(),
+                      connection.number());
+}
+
 }  // namespace
 
 asio::awaitable<http::Reply> WebHandler::respond(http::Request& request, http::Exchange& exchange) {
-  answering_ = current_;
+  // Held by the request: over HTTP/2 other streams' requests run meanwhile, and a reload
+  // may replace answering_ before this one is done.
+  const std::shared_ptr<Generation> generation = current_;
+  answering_ = generation;
   // Every request gets this server's own id, replacing any a client sent (which could collide
   // or lie): the access log shows it, and a proxied request carries it to the application.
   request.headers.set(std::string(http::kRequestIdField), random_request_id());
-  Decision decision = answering_->handler.decide(request, context_);
+  Decision decision = generation->handler.decide(request, context_);
   http::Reply reply;
-  // RFC 8297: an HTTP/1.1 client reads interim responses before the final one; 1.0 cannot.
-  if (decision.early_hints && request.version_minor >= 1) {
+  // RFC 8297: HTTP/1.1 and HTTP/2 clients read interim responses before the final one; 1.0
+  // cannot.
+  if (decision.early_hints && (request.version_major >= 2 || request.version_minor >= 1)) {
     http::Response early;
     early.status = 103;
     for (const std::string& link : decision.early_hints->links) early.headers.add("Link", link);
@@ -49,10 +60,10 @@ asio::awaitable<http::Reply> WebHandler::respond(http::Request& request, http::E
       co_return http::Reply::ending(http::Reply::Then::Abandoned);
   }
   if (decision.proxy) {
-    UpstreamGroup& group = *answering_->upstreams.at(decision.proxy->upstream);
+    UpstreamGroup& group = *generation->upstreams.at(decision.proxy->upstream);
     const ForwardContext forward{.client_address = exchange.connection().peer_address(),
                                  .tls = context_.tls,
-                                 .via_name = answering_->config.server_name,
+                                 .via_name = generation->config.server_name,
                                  .site = decision.site};
     reply.response = co_await group.forward(request, forward);
   } else {
@@ -62,12 +73,13 @@ asio::awaitable<http::Reply> WebHandler::respond(http::Request& request, http::E
   co_return reply;
 }
 
+void WebHandler::connection_failed(std::string_view why, const http::ServerConnection& connection) {
+  log_client_error(why, connection);
+}
+
 http::Response WebHandler::refuse(int status, std::string_view why, const http::Request*,
                                   const http::ServerConnection& connection) {
-  // A client's protocol error, at info as nginx logs them ("client sent invalid ...").
-  if (error_log().enabled(LogLevel::Info))
-    error_log().write(LogLevel::Info, std::string(why) + ", client: " + connection.peer_address(),
-                      connection.number());
+  log_client_error(why, connection);
   return refusal(status, why);
 }
 

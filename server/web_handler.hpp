@@ -25,6 +25,7 @@ class WebHandler final : public http::ConnectionHandler {
   void responded(const http::Request& request, int status, std::uint64_t body_bytes,
                  const http::ServerConnection& connection) override;
   const http::ServerFields& server_fields() const override;
+  void connection_failed(std::string_view why, const http::ServerConnection& connection) override;
 
  private:
   const std::shared_ptr<Generation>& current_;

@@ -32,7 +32,7 @@ AccessLogEntry entry_for(const Request& request, int status, std::uint64_t body_
       .client = client,
       .method = request.method,
       .target = request.target,
-      .protocol = request.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1",
+      .protocol = request.protocol(),
       .status = status,
       .body_bytes = body_bytes,
       .referer = request.headers.get("Referer").value_or(""),

@@ -21,6 +21,16 @@ namespace miniweb::http {
 
 class ServerConnection;
 
+// HTTP/2's own limits (shared/http2), sent to the client in SETTINGS; defaults as nginx's
+// http2_* directives.
+struct Http2Limits {
+  std::uint32_t max_concurrent_streams = 128;
+  std::uint32_t max_header_list_size = 32768;  // decoded, as RFC 9113 section 6.5.2 counts
+  std::uint32_t max_frame_size = 16384;
+  std::uint32_t initial_window_size = 65536;  // a stream's window for its request body
+  std::uint32_t connection_window_size = 1 << 20;
+};
+
 // Limits and timeouts of one connection, each with nginx's status when it is passed.
 struct ConnectionLimits {
   Limits request;  // 414, 431, 413
@@ -28,7 +38,8 @@ struct ConnectionLimits {
   std::chrono::steady_clock::duration header_timeout = std::chrono::seconds(10);
   std::chrono::steady_clock::duration keepalive_timeout = std::chrono::seconds(15);
   std::chrono::steady_clock::duration send_timeout = std::chrono::seconds(30);
-  std::size_t max_requests = 1000;  // then Connection: close
+  std::size_t max_requests = 1000;  // then Connection: close (over HTTP/2, GOAWAY)
+  Http2Limits http2;
 };
 
 // Fields every response carries, replacing any of the same name in the handler's response
@@ -115,6 +126,11 @@ class ConnectionHandler {
   // only if the client sends it anyway.
   virtual bool may_continue(const Request& /*request*/, const ServerConnection& /*connection*/) {
     return true;
+  }
+
+  // A connection ended because the client broke its protocol or attacked it (an HTTP/2 flood):
+  // `why` is the error log's line.
+  virtual void connection_failed(std::string_view /*why*/, const ServerConnection& /*connection*/) {
   }
 
   // Whether the client asked to keep the connection open after this request (RFC 9112

@@ -52,6 +52,11 @@ bool Headers::has_token(std::string_view name, std::string_view token) const {
   return false;
 }
 
+std::string_view Request::protocol() const {
+  if (version_major == 2) return "HTTP/2.0";
+  return version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+}
+
 std::string Request::serialize() const {
   std::string out = method + " " + target + " HTTP/1." + std::to_string(version_minor) + "\r\n";
   for (const auto& [name, value] : headers) out += name + ": " + value + "\r\n";

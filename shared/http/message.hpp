@@ -39,8 +39,11 @@ struct Request {
   int version_minor = 1;  // HTTP/1.x
   Headers headers;
   std::string body;
+  int version_major = 1;  // 2: it came over HTTP/2 (shared/http2), its version_minor 0
 
   std::string serialize() const;  // head and body, as sent on the wire
+  // "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0", as access logs write it.
+  std::string_view protocol() const;
 };
 
 struct Response {

@@ -7,6 +7,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -62,17 +63,29 @@ class ServerConnection {
   // pipelined past the last answer): close with a lingering close, not at once.
   bool linger = false;
 
-  // A stop: cancels the socket's operations if the connection is idle.
+  // A stop: cancels the socket's operations if the connection is idle, and tells a
+  // connection that has streams (HTTP/2) to send its GOAWAY.
   void close_if_idle() {
     std::error_code ignored;
     if (idle && socket_) socket_->cancel(ignored);
+    if (on_notice) on_notice();
   }
+  // A reload: a connection that can say so (HTTP/2's GOAWAY) asks its client to open a new
+  // connection for its next requests, which then meet the new configuration and certificates.
+  void drain() {
+    draining_ = true;
+    if (on_notice) on_notice();
+  }
+  bool draining() const { return draining_; }
+  // Called on stop and drain (the HTTP/2 loop wakes up to send GOAWAY).
+  std::function<void()> on_notice;
 
  private:
   asio::ip::tcp::endpoint peer_;
   std::string peer_address_;
   std::uint64_t number_;
   const bool& stopping_;
+  bool draining_ = false;
   asio::ip::tcp::socket* socket_ = nullptr;  // owned by the connection's coroutine
   std::shared_ptr<SocketDeadline> deadline_;
 };
@@ -98,6 +111,10 @@ class ConnectionRegistry {
   bool stopping() const { return stopping_; }
   // The same, for code that watches it while it waits (a tunnel).
   const bool& stopping_flag() const { return stopping_; }
+  // A reload: connections that can ask their clients to move to a new one do so.
+  void drain() {
+    for (const auto& connection : connections_) connection->drain();
+  }
 
  private:
   std::unordered_set<std::shared_ptr<ServerConnection>> connections_;
