@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/server/h2_test_config.hpp"
 #include "tests/server/server_process.hpp"
 #include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
@@ -109,19 +110,9 @@ class H2InteropTest : public ::testing::Test {
         test_support::issue_test_certificate(dir_, {"www.example.test", "app.example.test"}));
     backend_ = std::make_unique<EchoBackend>();
     ASSERT_NE(backend_->port(), 0);
-    std::ofstream(dir_ / "server.toml") << R"([server]
-access_log = "access.log"
-
-[[listener]]
-address = "127.0.0.1"
-port = 0
-
-[[site]]
-names = ["www.example.test"]
-root = "site"
-certificate = "chain.pem"
-key = "key.pem"
-error_pages = { 404 = "/errors/404.html" }
+    std::ofstream(dir_ / "server.toml")
+        << test_support::h2_test_config("[server]\nhttp2 = true\naccess_log = \"access.log\"\n",
+                                        R"(error_pages = { 404 = "/errors/404.html" }
 
 [[site]]
 names = ["app.example.test"]
@@ -137,8 +128,7 @@ upstream = "echo"
 name = "echo"
 [[upstream.server]]
 address = "127.0.0.1:)" + std::to_string(backend_->port()) +
-                                               R"("
-)";
+                                            "\"\n");
     server_ = std::make_unique<test_support::ServerProcess>(
         MINIWEB_SERVER_BINARY, dir_ / "server.toml", dir_ / "stderr.txt");
     port_ = server_->port("https");
@@ -266,6 +256,22 @@ TEST_F(H2InteropTest, TheAccessLogSaysHttp20) {
   ASSERT_NE(out.find("< HTTP/2 200"), std::string::npos) << out;
   const std::string log = access_log_with("h2-interop-agent");
   EXPECT_NE(log.find("\"GET /digits.txt?log HTTP/2.0\" 200 10"), std::string::npos) << log;
+}
+
+// [server] http2 = false: ALPN offers http/1.1 alone, and curl --http2 falls back to it.
+TEST_F(H2InteropTest, WithHttp2OffCurlGetsHttp11) {
+  std::ofstream(dir_ / "http1.toml") << test_support::h2_test_config("[server]\nhttp2 = false\n");
+  test_support::ServerProcess http1(MINIWEB_SERVER_BINARY, dir_ / "http1.toml",
+                                    dir_ / "http1-stderr.txt");
+  const unsigned short port = http1.port("https");
+  ASSERT_NE(port, 0) << http1.stderr_text();
+  const std::string out =
+      run("curl --http2 -sS -v --max-time 10 --cacert " + (dir_ / "ca/root.pem").string() +
+          " --resolve www.example.test:" + std::to_string(port) +
+          ":127.0.0.1 https://www.example.test:" + std::to_string(port) + "/ 2>&1");
+  EXPECT_NE(out.find("ALPN: server accepted http/1.1"), std::string::npos) << out;
+  EXPECT_NE(out.find("< HTTP/1.1 200 OK"), std::string::npos) << out;
+  EXPECT_EQ(http1.stop(), 0);
 }
 
 // Chromium chooses its protocol by ALPN like any browser: its net log records the protocol

@@ -115,12 +115,19 @@ def zero_window(conn, args):
     block = w.request_block(conn.authority, path=args.path)
     streams = list(range(1, 2 * args.streams, 2))
     out = b"".join(w.frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, sid, block) for sid in streams)
-    conn.pump(out, time.monotonic() + 3)
     conn.mark_start()
+    conn.pump(out, time.monotonic() + 3)
+    # The stall begins when the server has answered every request's head and can send no
+    # more: from then on, send_timeout. (Preparing 100 responses may take it a while.)
+    conn.wait(time.monotonic() + PATIENCE, until=lambda: len(conn.statuses()) >= len(streams))
+    heads_ms = conn.elapsed_ms()
+    if not conn.outcome.decided():
+        conn.mark_start()
     conn.wait(time.monotonic() + PATIENCE + args.send_timeout, until=lambda: refused(conn, streams))
     data = sum(len(f.data) for f in conn.frames if isinstance(f, w.hf.DataFrame))
     answered = sum(1 for sid in streams if conn.statuses().get(sid) == "200")
-    return "streams=%d answered_200=%d data_bytes=%d" % (len(streams), answered, data)
+    return "streams=%d answered_200=%d heads_after_ms=%d data_bytes=%d" % (
+        len(streams), answered, heads_ms, data)
 
 
 def stream_reuse(conn, args, first, second):
@@ -135,8 +142,10 @@ def stream_reuse(conn, args, first, second):
     conn.mark_start()
     conn.pump(w.frame(w.HEADERS, w.END_STREAM | w.END_HEADERS, second, block),
               time.monotonic() + PATIENCE, until=lambda: False)
-    return "first=%s offending=%d first_status=%s" % (
-        first, second, conn.statuses().get(first, "-") if first else "-")
+    statuses = conn.statuses()
+    return "first=%s offending=%d first_status=%s offending_status=%s" % (
+        first, second, statuses.get(first, "-") if first else "-",
+        "reset" if conn.stream_reset(second) else statuses.get(second, "-"))
 
 
 ATTACKS = {
@@ -181,6 +190,10 @@ def main():
     bystander._ask()
     bystander.start()
     detail = attack(conn, args)
+    if conn.outcome.kind == "closed":
+        # A write that failed on the closed connection may have come before reading the
+        # GOAWAY the server sent first: look for it.
+        conn.drain(0.5)
     bystander.finish()
     conn.close()
     outcome = conn.outcome

@@ -153,13 +153,6 @@ class Connection:
             self._parse_inbox()
         return False
 
-    def peer_hung_up(self):
-        """The server closed (FIN or RST), seen without reading what it sent before."""
-        poller = select.poll()
-        poller.register(self.sock, select.POLLRDHUP)
-        events = poller.poll(0)
-        return bool(events and events[0][1] & (select.POLLRDHUP | select.POLLHUP | select.POLLERR))
-
     # ---------------------------------------------------------------- writing ----
 
     def _write_some(self, view, written):
