@@ -217,7 +217,8 @@ TEST_F(H2AttackTest, PingFloodFromAClientThatDoesNotReadIsStopped) {
 
 // SETTINGS_INITIAL_WINDOW_SIZE = 0 and 100 streams asking for an 8 MiB file, never a
 // WINDOW_UPDATE: no progress is possible, so send_timeout (1 s here) ends it, closing the
-// connection or resetting every stream; timed from the last request.
+// connection or resetting every stream; timed from the last response
+// head (when the server has nothing left it may send).
 TEST_F(H2AttackTest, ZeroWindowStallEndsAtTheSendTimeout) {
   const AttackReport report = attack("zero-window");
   expect_stopped(

@@ -17,14 +17,14 @@ class Bystander:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _ask(self):
+    def ask(self):
         done = subprocess.run(self.command, capture_output=True, text=True)
         self.answers.append(done.stdout.strip() or "failed(exit %d)" % done.returncode)
 
     def _run(self):
         # A pause between requests: the machine's few cores belong to the server under test.
         while not self._stop.wait(0.05):
-            self._ask()
+            self.ask()
 
     def start(self):
         self._thread.start()
@@ -33,7 +33,7 @@ class Bystander:
         """Stops the loop, then asks once more: the server must still answer after the attack."""
         self._stop.set()
         self._thread.join()
-        self._ask()
+        self.ask()
 
     def report(self):
         statuses = [a.split(" ")[0] for a in self.answers]

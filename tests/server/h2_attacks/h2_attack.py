@@ -187,7 +187,7 @@ def main():
     conn = w.Connection(args.host, args.port, args.servername, settings=settings,
                         receive_buffer=4096 if unread else None)
     # The bystander's first answer, before the attack, shows it works at all.
-    bystander._ask()
+    bystander.ask()
     bystander.start()
     detail = attack(conn, args)
     if conn.outcome.kind == "closed":
