@@ -14,6 +14,7 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <string>
 #include <variant>
@@ -102,6 +103,12 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
       if (reply.then == http::Reply::Then::Close) session.go_away_gracefully();
     }
   };
+  // Requests arrived and not yet handed to a handler: they wait while the bodies already
+  // answered hold more than kBodyBudget bytes not yet sent (a client that reads slowly, or
+  // never opens its window, holds that much of the server's memory and no more), or while as
+  // many handlers are at work as the client may have streams (streams it reset keep theirs).
+  std::deque<ArrivedRequest> waiting;
+  constexpr std::uint64_t kBodyBudget = 16 << 20;
   auto dispatch = [&] {
     for (const RefusedRequest& refused : session.take_refused()) {
       const http::Response response = handler.refuse(
@@ -109,17 +116,17 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
       session.respond(refused.stream_id, response,
                       std::make_shared<const std::string>(response.body), handler.server_fields());
     }
-    for (const ArrivedRequest& arrived : session.take_arrived()) {
-      // Reset by the client in the same read (rapid reset), or more handlers at work than the
-      // streams the client may have open (streams it reset still hold theirs): not answered.
-      if (!session.stream_alive(arrived.stream_id)) {
-        session.reset(arrived.stream_id, NGHTTP2_CANCEL);
-        continue;
-      }
-      if (handlers_running >= limits.http2.max_concurrent_streams) {
-        session.reset(arrived.stream_id, NGHTTP2_REFUSED_STREAM);
-        continue;
-      }
+    for (const ArrivedRequest& arrived : session.take_arrived()) waiting.push_back(arrived);
+    // Reset by the client meanwhile (rapid reset sends the reset in the same read): dropped.
+    std::erase_if(waiting, [&](const ArrivedRequest& arrived) {
+      if (session.stream_alive(arrived.stream_id)) return false;
+      session.reset(arrived.stream_id, NGHTTP2_CANCEL);
+      return true;
+    });
+    while (!waiting.empty() && session.body_bytes_queued() < kBodyBudget &&
+           handlers_running < limits.http2.max_concurrent_streams) {
+      const ArrivedRequest arrived = waiting.front();
+      waiting.pop_front();
       ++handlers_running;
       asio::co_spawn(executor, answer(arrived.stream_id, arrived.request),
                      [&, id = arrived.stream_id](std::exception_ptr failed) {
@@ -199,6 +206,13 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
       open = false;
       break;
     }
+    if (!waiting.empty()) {  // bodies went out: room for the requests that wait
+      dispatch();
+      if (!co_await flush()) {
+        open = false;
+        break;
+      }
+    }
     if (!session.wants_read() && !session.wants_write() && handlers_running == 0) break;
     arm_for_phase();
 
@@ -259,6 +273,7 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
     wake_timer.expires_at(asio::steady_timer::time_point::max());
     co_await wake_timer.async_wait(use_tuple);
   }
+  session.finish_all();  // the access log's lines of the streams cut off
 }
 
 }  // namespace miniweb::http2

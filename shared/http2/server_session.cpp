@@ -35,6 +35,29 @@ ServerSession& self(void* user_data) {
 
 // nghttp2's callbacks, each a static function over the session it was given.
 struct ServerSession::Callbacks {
+  // HEADERS on a client stream below the highest one opened that nghttp2 has no record of:
+  // a stream the client never opened is closed by then (RFC 9113 section 5.1.1), so this is
+  // a connection error; nghttp2 ignores such frames, as it cannot tell them from frames on
+  // streams it has forgotten. Streams this server reset are let through (trailers in flight).
+  static int on_begin_frame(nghttp2_session* nghttp2, const nghttp2_frame_hd* head, void* user) {
+    ServerSession& session = self(user);
+    if (head->type != NGHTTP2_HEADERS || head->stream_id % 2 == 0) return 0;
+    const std::int32_t id = head->stream_id;
+    if (id > session.highest_client_stream_) {
+      session.highest_client_stream_ = id;
+      return 0;
+    }
+    if (nghttp2_session_find_stream(nghttp2, id) || session.find(id) ||
+        std::find(session.reset_by_us_.begin(), session.reset_by_us_.end(), id) !=
+            session.reset_by_us_.end())
+      return 0;
+    session.trouble_ = "HTTP/2: HEADERS on stream " + std::to_string(id) +
+                       ", which was never opened, below stream " +
+                       std::to_string(session.highest_client_stream_);
+    session.attack_code_ = NGHTTP2_PROTOCOL_ERROR;
+    return NGHTTP2_ERR_CALLBACK_FAILURE;
+  }
+
   static int on_begin_headers(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     ServerSession& session = self(user);
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
@@ -65,6 +88,13 @@ struct ServerSession::Callbacks {
       return NGHTTP2_ERR_CALLBACK_FAILURE;
     }
     if (stream->refused) return 0;
+    // As over HTTP/1.1, where the request line has its own limit: 414.
+    if (field_name == ":path" && field_value.size() > session.limits_.request.max_request_line) {
+      stream->refused = true;
+      stream->arrived = true;
+      session.refused_.push_back({stream->id, 414, "client sent too long a URI over HTTP/2"});
+      return 0;
+    }
     if (stream->header_list_bytes > limit ||
         stream->header_count > session.limits_.request.max_header_count) {
       // As over HTTP/1.1: a request with too large a head is answered 431.
@@ -178,6 +208,7 @@ struct ServerSession::Callbacks {
     if (padding > 1) session.out_->append(padding - 1, '\0');
     stream.body_sent += length;
     session.data_bytes_sent_ += length;
+    session.body_bytes_queued_ -= length;
     return 0;
   }
 
@@ -193,6 +224,7 @@ ServerSession::ServerSession(const http::ConnectionLimits& limits, const FloodLi
     : limits_(limits), floods_(floods), on_finished_(std::move(on_finished)) {
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
+  nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, Callbacks::on_begin_frame);
   nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, Callbacks::on_begin_headers);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, Callbacks::on_header);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, Callbacks::on_data_chunk);
@@ -246,6 +278,7 @@ const ServerSession::Stream* ServerSession::find(std::int32_t stream_id) const {
 }
 
 void ServerSession::finish(Stream& stream) {
+  if (stream.body) body_bytes_queued_ -= stream.body->size() - stream.body_sent;
   // 499, nginx's status for a client that left before its answer (it reset the stream).
   if (stream.arrived && on_finished_)
     on_finished_(stream.request, stream.status ? stream.status : 499, stream.body_sent);
@@ -328,6 +361,7 @@ void ServerSession::respond(std::int32_t stream_id, const http::Response& respon
   nghttp2_data_provider provider{};
   const bool send_body = has_body && !head_request && body_size > 0;
   if (send_body) {
+    body_bytes_queued_ += body->size();
     stream->body = std::move(body);
     provider.source.ptr = stream;
     provider.read_callback = Callbacks::read_body;
@@ -363,6 +397,12 @@ void ServerSession::reset(std::int32_t stream_id, std::uint32_t error_code) {
     return;
   }
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream_id, error_code);
+  reset_by_us_.push_back(stream_id);
+  if (reset_by_us_.size() > 64) reset_by_us_.pop_front();
+}
+
+void ServerSession::finish_all() {
+  while (!streams_.empty()) finish(*streams_.begin()->second);
 }
 
 bool ServerSession::stream_alive(std::int32_t stream_id) const {

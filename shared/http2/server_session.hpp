@@ -103,6 +103,13 @@ class ServerSession {
   std::size_t receiving_streams() const;
   // Streams with a request handed out and no end yet (being answered, or sending).
   std::size_t answering_streams() const;
+  // Response body bytes submitted and not yet sent: the loop starts no more handlers while
+  // they pass a budget, so that a client that does not read (or never opens its window) holds
+  // a bounded amount of the server's memory however many streams it opens.
+  std::uint64_t body_bytes_queued() const { return body_bytes_queued_; }
+  // Ends every stream still there when the connection is gone, for the access log: the status
+  // answered (or 499) and the bytes that were sent. After the last handler has finished.
+  void finish_all();
   // Body bytes sent in DATA frames so far (the send timeout watches it for progress).
   std::uint64_t data_bytes_sent() const { return data_bytes_sent_; }
   std::uint64_t requests_arrived() const { return requests_arrived_; }
@@ -130,6 +137,12 @@ class ServerSession {
   std::string* out_ = nullptr;  // take_output's buffer while nghttp2 writes into it
   std::size_t budget_ = 0;
   std::uint64_t data_bytes_sent_ = 0;
+  std::uint64_t body_bytes_queued_ = 0;
+  // The highest stream the client has opened, and the last streams this server reset (whose
+  // trailers may still be in flight): HEADERS on a lower stream that is neither is an error
+  // nghttp2 lets through (RFC 9113 section 5.1.1).
+  std::int32_t highest_client_stream_ = 0;
+  std::deque<std::int32_t> reset_by_us_;
   std::uint64_t requests_arrived_ = 0;
   std::string trouble_;
   bool going_away_ = false;
