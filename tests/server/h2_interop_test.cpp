@@ -294,4 +294,39 @@ TEST_F(H2InteropTest, HeadlessChromiumLoadsThePageOverH2) {
 }
 
 }  // namespace
+// A graceful goodbye (RFC 9113 section 6.8) on reload and on stop: GOAWAY NO_ERROR naming the
+// last stream answered, then the close, while the client still reads.
+class H2GoawayTest : public H2InteropTest {
+ protected:
+  static std::string goodbye(test_support::ServerProcess& server, const std::string& signal) {
+    return run("timeout 20 /usr/bin/python3 -B " MINIWEB_H2_ATTACKS_DIR "/h2_goaway.py --port " +
+               std::to_string(server.port("https")) + " --pid " + std::to_string(server.pid()) +
+               " --signal " + signal + " 2>&1");
+  }
+};
+
+TEST_F(H2GoawayTest, AReloadSendsGoawayAndTheServerGoesOn) {
+  std::ofstream(dir_ / "reload.toml") << test_support::h2_test_config("");
+  test_support::ServerProcess server(MINIWEB_SERVER_BINARY, dir_ / "reload.toml",
+                                     dir_ / "reload-stderr.txt");
+  ASSERT_NE(server.port("https"), 0) << server.stderr_text();
+  const std::string out = goodbye(server, "HUP");
+  EXPECT_NE(out.find("RESPONSE status=200"), std::string::npos) << out;
+  EXPECT_NE(out.find("GOAWAY code=NO_ERROR last_stream=1 "), std::string::npos) << out;
+  EXPECT_EQ(out.find("CLOSED no"), std::string::npos) << out;
+  EXPECT_FALSE(server.exited()) << server.stderr_text();
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST_F(H2GoawayTest, AStopSendsGoawayBeforeTheClose) {
+  std::ofstream(dir_ / "stop.toml") << test_support::h2_test_config("");
+  test_support::ServerProcess server(MINIWEB_SERVER_BINARY, dir_ / "stop.toml",
+                                     dir_ / "stop-stderr.txt");
+  ASSERT_NE(server.port("https"), 0) << server.stderr_text();
+  const std::string out = goodbye(server, "TERM");
+  EXPECT_NE(out.find("RESPONSE status=200"), std::string::npos) << out;
+  EXPECT_NE(out.find("GOAWAY code=NO_ERROR last_stream=1 "), std::string::npos) << out;
+  EXPECT_EQ(out.find("CLOSED no"), std::string::npos) << out;
+}
+
 }  // namespace miniweb::server
