@@ -44,7 +44,7 @@ void converse(Http2Session& client, Http2Peer& server, std::vector<Http2Frame>& 
   FAIL() << "the conversation did not settle";
 }
 
-TEST(Http2Session, AGetIsFramedAndItsResponseDecoded) {
+TEST(BrowserHttp2Session, AGetIsFramedAndItsResponseDecoded) {
   Http2Peer server([](const PeerRequest&) {
     return PeerAnswer{200, {{"content-type", "text/html"}, {"x-served-by", "peer"}}, "<p>hi</p>"};
   });
@@ -113,7 +113,7 @@ TEST(Http2Session, AGetIsFramedAndItsResponseDecoded) {
   EXPECT_TRUE(has("< DATA stream 1: 1 frame, 9 bytes (END_STREAM)"));
 }
 
-TEST(Http2Session, HpackSavesOnTheSecondRequestsRepeatedFields) {
+TEST(BrowserHttp2Session, HpackSavesOnTheSecondRequestsRepeatedFields) {
   Http2Peer server([](const PeerRequest&) { return PeerAnswer{204, {}, ""}; });
   auto client = Http2Session::start(Http2Limits{});
   ASSERT_TRUE(client);
@@ -136,7 +136,7 @@ TEST(Http2Session, HpackSavesOnTheSecondRequestsRepeatedFields) {
   EXPECT_TRUE(found);
 }
 
-TEST(Http2Session, APostsBodyGoesAsData) {
+TEST(BrowserHttp2Session, APostsBodyGoesAsData) {
   Http2Peer server([](const PeerRequest&) { return PeerAnswer{303, {{"location", "/done"}}, ""}; });
   auto client = Http2Session::start(Http2Limits{});
   ASSERT_TRUE(client);
@@ -171,7 +171,7 @@ Http2Reply one_get(Http2Peer& server, const Http2Limits& limits, std::vector<Htt
   return (*client)->take_reply(*stream);
 }
 
-TEST(Http2Session, ABodyPastTheLimitCancelsTheStream) {
+TEST(BrowserHttp2Session, ABodyPastTheLimitCancelsTheStream) {
   Http2Peer server([](const PeerRequest&) { return PeerAnswer{200, {}, std::string(5000, 'x')}; });
   Http2Limits limits;
   limits.max_body_bytes = 1000;
@@ -185,7 +185,7 @@ TEST(Http2Session, ABodyPastTheLimitCancelsTheStream) {
   EXPECT_TRUE(cancelled);
 }
 
-TEST(Http2Session, ARefusedStreamMayBeSentAgain) {
+TEST(BrowserHttp2Session, ARefusedStreamMayBeSentAgain) {
   Http2Peer server([](const PeerRequest&) {
     PeerAnswer refused;
     refused.refuse = true;
@@ -197,7 +197,7 @@ TEST(Http2Session, ARefusedStreamMayBeSentAgain) {
   EXPECT_NE(reply.failure.find("REFUSED_STREAM"), std::string::npos) << reply.failure;
 }
 
-TEST(Http2Session, AGoawayEndsReuse) {
+TEST(BrowserHttp2Session, AGoawayEndsReuse) {
   Http2Peer server([](const PeerRequest&) { return PeerAnswer{200, {}, "ok"}; });
   auto client = Http2Session::start(Http2Limits{});
   ASSERT_TRUE(client);
@@ -214,7 +214,7 @@ TEST(Http2Session, AGoawayEndsReuse) {
   EXPECT_EQ((*client)->goaway_text(), "the server sent GOAWAY last stream 1, NO_ERROR");
 }
 
-TEST(Http2Session, BytesThatAreNotHttp2AreAProtocolError) {
+TEST(BrowserHttp2Session, BytesThatAreNotHttp2AreAProtocolError) {
   auto client = Http2Session::start(Http2Limits{});
   ASSERT_TRUE(client);
   const http::Request request = get("/");

@@ -9,7 +9,7 @@
 namespace miniweb {
 namespace {
 
-TEST(Http2FrameText, NamesTypesFlagsErrorsAndSettings) {
+TEST(BrowserHttp2FrameText, NamesTypesFlagsErrorsAndSettings) {
   EXPECT_EQ(http2::frame_type_name(NGHTTP2_HEADERS), "HEADERS");
   EXPECT_EQ(http2::frame_type_name(NGHTTP2_WINDOW_UPDATE), "WINDOW_UPDATE");
   EXPECT_EQ(http2::frame_type_name(0x42), "type 0x42");
@@ -29,7 +29,7 @@ TEST(Http2FrameText, NamesTypesFlagsErrorsAndSettings) {
   EXPECT_EQ(http2::with_thousands(1000000), "1,000,000");
 }
 
-TEST(Http2FrameText, DescribesFramesAsNghttp2HoldsThem) {
+TEST(BrowserHttp2FrameText, DescribesFramesAsNghttp2HoldsThem) {
   nghttp2_frame frame{};
   nghttp2_settings_entry entries[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100},
                                       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535}};
@@ -74,7 +74,7 @@ TEST(Http2FrameText, DescribesFramesAsNghttp2HoldsThem) {
 using browser::observe::Http2FramePlacement;
 using browser::observe::Http2FrameSeen;
 
-TEST(Http2FramePlacement, PlacesEachFrameInTheRecordsThatCarryIt) {
+TEST(BrowserHttp2FramePlacement, PlacesEachFrameInTheRecordsThatCarryIt) {
   Http2FramePlacement placement({
       {1, true, 0, 24, "connection preface"},
       {1, true, 24, 27, "SETTINGS"},
@@ -100,7 +100,7 @@ TEST(Http2FramePlacement, PlacesEachFrameInTheRecordsThatCarryIt) {
             (std::vector<std::string>{"  no HTTP/2 frame the browser was told of"}));
 }
 
-TEST(Http2FramePlacement, AKeptAliveConnectionCountsFromItsFirstReportedFrame) {
+TEST(BrowserHttp2FramePlacement, AKeptAliveConnectionCountsFromItsFirstReportedFrame) {
   Http2FramePlacement placement({{2, true, 500, 20, "HEADERS stream 5"}});
   placement.starts_mid_connection();
   EXPECT_EQ(placement.record(true, 20), (std::vector<std::string>{"  h2 HEADERS stream 5"}));
