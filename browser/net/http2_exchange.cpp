@@ -35,11 +35,15 @@ std::string seconds_text(std::chrono::milliseconds duration) {
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
 }
 
-// Why the connection failed under the stream, with what HTTP/2 said of it.
+// Why the connection failed under the stream, with what HTTP/2 said of it: nghttp2's words for
+// what the server got wrong when it has some, and the GOAWAY either end sent.
 std::string connection_failure(const Http2Session& session, const std::string& what) {
   std::string out = what;
+  if (!session.protocol_error().empty())
+    out = "the server broke HTTP/2's rules: nghttp2 says " + session.protocol_error();
+  else if (session.ended_for_error())
+    out = "the server broke HTTP/2's rules: nghttp2 ended the connection";
   if (!session.goaway_text().empty()) out += " (" + session.goaway_text() + ")";
-  if (!session.protocol_error().empty()) out += "; nghttp2 received " + session.protocol_error();
   return out;
 }
 
@@ -163,7 +167,9 @@ asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
   finish_frames();
   Http2Reply reply = session.take_reply(*stream);
   if (!ran || !reply.complete) {
-    const std::string why = ran ? reply.failure : ran.error().message;
+    std::string why = ran ? reply.failure : ran.error().message;
+    if (ran && !session.protocol_error().empty())
+      why += "; nghttp2 says " + session.protocol_error();
     trace_alerts(connection.tls->native_handle(), step, trace);
     trace.finish(step, "failed: " + why);
     nothing_received = reply.refused || (!ran && !anything_received);

@@ -164,6 +164,7 @@ struct Http2Session::Callbacks {
     }
     if (header.type == NGHTTP2_GOAWAY) {
       session.goaway_sent_ = true;
+      session.ended_for_error_ = frame->goaway.error_code != NGHTTP2_NO_ERROR;
       session.goaway_text_ = "we sent " + sent.text;
     }
     session.frames_.push_back(std::move(sent));
@@ -187,12 +188,13 @@ struct Http2Session::Callbacks {
     return 0;
   }
 
-  // A frame nghttp2 refused (section 5.4): what was wrong, in nghttp2's words, for the error.
-  static int on_invalid_frame(nghttp2_session*, const nghttp2_frame* frame, int error,
-                              void* user_data) {
+  // What nghttp2 found wrong with the server's bytes (section 5.4: a connection or stream
+  // error), in its own words ("SETTINGS: invalid payload length"), for the browser's error.
+  static int on_error(nghttp2_session*, int error, const char* message, std::size_t length,
+                      void* user_data) {
     Http2Session& session = self(user_data);
-    session.protocol_error_ = "a " + http2::frame_type_name(frame->hd.type) +
-                              " frame it refused: " + nghttp2_strerror(error);
+    session.protocol_error_ =
+        "\"" + std::string(message, length) + "\" (" + nghttp2_strerror(error) + ")";
     return 0;
   }
 
@@ -226,8 +228,7 @@ Result<std::unique_ptr<Http2Session>> Http2Session::start(const Http2Limits& lim
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Callbacks::on_frame_recv);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Callbacks::on_frame_send);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Callbacks::on_stream_close);
-  nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(callbacks,
-                                                               &Callbacks::on_invalid_frame);
+  nghttp2_session_callbacks_set_error_callback2(callbacks, &Callbacks::on_error);
   const int created = nghttp2_session_client_new(&session->session_, callbacks, session.get());
   nghttp2_session_callbacks_del(callbacks);
   if (created != 0)
@@ -271,6 +272,7 @@ std::vector<std::pair<std::string, std::string>> Http2Session::request_fields(
 
 Result<std::int32_t> Http2Session::submit(const http::Request& request, std::string_view scheme,
                                           std::string_view authority) {
+  protocol_error_.clear();  // what nghttp2 says of the server's bytes, from this request on
   const auto fields = request_fields(request, scheme, authority);
   std::vector<nghttp2_nv> nva;
   for (const auto& [name, value] : fields)

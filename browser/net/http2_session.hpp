@@ -84,8 +84,10 @@ class Http2Session {
   // The last GOAWAY either end sent, described ("the server sent GOAWAY last stream 1,
   // PROTOCOL_ERROR"), or "".
   const std::string& goaway_text() const { return goaway_text_; }
-  // The last frame nghttp2 refused from the server, in nghttp2's words, or "".
+  // What nghttp2 last found wrong with the server's frames, in its words, or "".
   const std::string& protocol_error() const { return protocol_error_; }
+  // nghttp2 ended the connection with a GOAWAY naming an error (the server broke the rules).
+  bool ended_for_error() const { return ended_for_error_; }
   // The frames since the last call, in the order they went or came.
   std::vector<Http2Frame> take_frames();
   // The request's header fields as sent, "name: value", for the trace.
@@ -111,6 +113,7 @@ class Http2Session {
   std::optional<std::int32_t> goaway_received_;
   bool goaway_sent_ = false;
   bool preface_reported_ = false;
+  bool ended_for_error_ = false;
   std::string goaway_text_;
   std::string protocol_error_;
   // The decoded size of each HEADERS block being received, for HPACK's savings.

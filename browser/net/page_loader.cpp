@@ -407,13 +407,18 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
     }
     bool nothing_received = false;
     received = co_await exchange(*connection, request, url, body_lines, trace, nothing_received);
-    if (received || !reused || !nothing_received) break;
+    // HTTP/2 says when a stream was not processed (REFUSED_STREAM, or above a GOAWAY's last
+    // stream: RFC 9113 section 8.7), on a new connection too; browsers send it again.
+    const bool refused_stream = connection->h2 && nothing_received;
+    if (received || !nothing_received || (!reused && !refused_stream)) break;
     // The server closed the idle connection as the request went out, before any byte of an
     // answer. A GET is idempotent (RFC 9110 section 9.2.2), so it is sent again on a new
     // connection, once, as curl does; so is a POST, as browsers do for a kept-alive connection
     // that closed before answering (Chromium's and Firefox's retry on a reused connection).
-    std::size_t step = trace.begin("tcp", "connection #" + std::to_string(connection->number) +
-                                              " was closed by the server before answering");
+    std::size_t step =
+        trace.begin("tcp", "connection #" + std::to_string(connection->number) +
+                               (refused_stream ? ": the server did not process the stream"
+                                               : " was closed by the server before answering"));
     trace.finish(step, request.method == "GET"
                            ? "retrying on a new connection"
                            : "retrying the " + request.method +

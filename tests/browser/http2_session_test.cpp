@@ -197,6 +197,23 @@ TEST(BrowserHttp2Session, ARefusedStreamMayBeSentAgain) {
   EXPECT_NE(reply.failure.find("REFUSED_STREAM"), std::string::npos) << reply.failure;
 }
 
+TEST(BrowserHttp2Session, AnUnknownPseudoHeaderResetsTheStreamInNghttp2sWords) {
+  // RFC 9113 section 8.3: a response has :status alone; nghttp2 resets a stream with another.
+  Http2Peer server([](const PeerRequest&) { return PeerAnswer{200, {{":bogus", "x"}}, "body"}; });
+  auto client = Http2Session::start(Http2Limits{});
+  ASSERT_TRUE(client);
+  const http::Request request = get("/");
+  auto stream = (*client)->submit(request, "https", "h");
+  std::vector<Http2Frame> frames;
+  std::uint64_t written = 0;
+  converse(**client, server, frames, written);
+  const Http2Reply* reply = (*client)->reply(*stream);
+  EXPECT_FALSE(reply->complete);
+  EXPECT_NE(reply->failure.find("PROTOCOL_ERROR"), std::string::npos) << reply->failure;
+  EXPECT_NE((*client)->protocol_error().find("name: [:bogus]"), std::string::npos)
+      << (*client)->protocol_error();
+}
+
 TEST(BrowserHttp2Session, AGoawayEndsReuse) {
   Http2Peer server([](const PeerRequest&) { return PeerAnswer{200, {}, "ok"}; });
   auto client = Http2Session::start(Http2Limits{});
