@@ -66,9 +66,10 @@ struct Http2Session::Callbacks {
     if (found == session.replies_.end()) return 0;
     Http2Reply& reply = found->second;
     // A final response after 1xx ones (section 8.1): the interim head is kept apart.
-    if (reply.response.status >= 100 && reply.response.status < 200) {
+    if (reply.interim_head) {
       reply.interim.push_back(std::move(reply.response));
       reply.response = http::Response{};
+      reply.interim_head = false;
     }
     return 0;
   }
@@ -94,15 +95,14 @@ struct Http2Session::Callbacks {
     const std::string_view text(reinterpret_cast<const char*>(value), value_length);
     // Trailers (a HEADERS after the final response's) are not kept, as the HTTP/1.1 path drops
     // a chunked body's trailer section.
-    const bool trailers =
-        frame->headers.cat == NGHTTP2_HCAT_HEADERS && reply.response.status >= 200;
-    if (trailers) return 0;
+    if (reply.final_head) return 0;
     if (field == ":status") {
       int status = 0;
       std::from_chars(text.data(), text.data() + text.size(), status);
       reply.response.status = status;  // nghttp2 has checked it is three digits
       reply.response.reason = std::string(http::reason_phrase(status));
       reply.response.version_minor = 0;
+      reply.interim_head = status >= 100 && status < 200;
     } else if (!field.starts_with(':')) {
       reply.response.headers.add(std::string(field), std::string(text));
     }
@@ -141,6 +141,10 @@ struct Http2Session::Callbacks {
       session.goaway_received_ = frame->goaway.last_stream_id;
       session.goaway_text_ = "the server sent " + http2::describe_frame(*frame);
     }
+    if (header.type == NGHTTP2_HEADERS)
+      if (auto found = session.replies_.find(header.stream_id);
+          found != session.replies_.end() && !found->second.interim_head)
+        found->second.final_head = true;
     const bool ends_stream = (header.flags & NGHTTP2_FLAG_END_STREAM) != 0 &&
                              (header.type == NGHTTP2_HEADERS || header.type == NGHTTP2_DATA);
     if (ends_stream)

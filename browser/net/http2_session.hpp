@@ -53,6 +53,8 @@ struct Http2Reply {
   bool refused = false;          // failure: REFUSED_STREAM or past a GOAWAY's last stream: the
                                  // server processed nothing, so the request may be sent again
   std::size_t header_bytes = 0;  // decoded names and values so far, against the limit
+  bool interim_head = false;     // the head being read has a 1xx :status
+  bool final_head = false;       // the final response's head is in: later HEADERS are trailers
 };
 
 class Http2Session {

@@ -23,7 +23,8 @@ struct PeerAnswer {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> fields;
   std::string body;
-  bool refuse = false;  // RST_STREAM REFUSED_STREAM instead of an answer
+  bool refuse = false;       // RST_STREAM REFUSED_STREAM instead of an answer
+  bool early_hints = false;  // a 103 with a Link field first (RFC 8297)
 };
 
 class Http2Peer {
@@ -107,6 +108,17 @@ class Http2Peer {
     peer.done_.push_back(std::move(request));
     if (answer.refuse)
       return nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream, NGHTTP2_REFUSED_STREAM);
+    if (answer.early_hints) {
+      std::string status = ":status", hundred_three = "103", link = "link",
+                  target = "</style.css>; rel=preload";
+      nghttp2_nv hints[] = {{reinterpret_cast<std::uint8_t*>(status.data()),
+                             reinterpret_cast<std::uint8_t*>(hundred_three.data()), status.size(),
+                             hundred_three.size(), NGHTTP2_NV_FLAG_NONE},
+                            {reinterpret_cast<std::uint8_t*>(link.data()),
+                             reinterpret_cast<std::uint8_t*>(target.data()), link.size(),
+                             target.size(), NGHTTP2_NV_FLAG_NONE}};
+      nghttp2_submit_headers(session, NGHTTP2_FLAG_NONE, stream, nullptr, hints, 2, nullptr);
+    }
     std::vector<std::pair<std::string, std::string>> fields{
         {":status", std::to_string(answer.status)}};
     for (auto& field : answer.fields) fields.push_back(field);

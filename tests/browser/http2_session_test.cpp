@@ -113,6 +113,29 @@ TEST(BrowserHttp2Session, AGetIsFramedAndItsResponseDecoded) {
   EXPECT_TRUE(has("< DATA stream 1: 1 frame, 9 bytes (END_STREAM)"));
 }
 
+TEST(BrowserHttp2Session, EarlyHintsComeApartFromTheFinalResponse) {
+  Http2Peer server([](const PeerRequest&) {
+    PeerAnswer answer{200, {{"content-type", "text/html"}}, "page"};
+    answer.early_hints = true;
+    return answer;
+  });
+  std::vector<Http2Frame> frames;
+  auto client = Http2Session::start(Http2Limits{});
+  ASSERT_TRUE(client);
+  const http::Request request = get("/");
+  auto stream = (*client)->submit(request, "https", "h");
+  std::uint64_t written = 0;
+  converse(**client, server, frames, written);
+  const Http2Reply reply = (*client)->take_reply(*stream);
+  ASSERT_TRUE(reply.complete) << reply.failure;
+  ASSERT_EQ(reply.interim.size(), 1u);
+  EXPECT_EQ(reply.interim[0].status, 103);
+  EXPECT_EQ(reply.interim[0].headers.get("link").value_or(""), "</style.css>; rel=preload");
+  EXPECT_EQ(reply.response.status, 200);
+  EXPECT_EQ(reply.response.headers.get("content-type").value_or(""), "text/html");
+  EXPECT_EQ(reply.response.body, "page");
+}
+
 TEST(BrowserHttp2Session, HpackSavesOnTheSecondRequestsRepeatedFields) {
   Http2Peer server([](const PeerRequest&) { return PeerAnswer{204, {}, ""}; });
   auto client = Http2Session::start(Http2Limits{});
