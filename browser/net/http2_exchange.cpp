@@ -136,11 +136,13 @@ asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
   const std::size_t frames_step = trace.begin("h2", "frames " + on);
   std::vector<Http2Frame> kept;
   auto finish_frames = [&] {
-    std::size_t sent = 0;
-    for (const Http2Frame& frame : kept) sent += frame.sent ? 1 : 0;
+    std::size_t sent = 0, received = 0;
+    for (const Http2Frame& frame : kept) {
+      if (!frame.sent) ++received;
+      if (frame.sent && !frame.preface) ++sent;
+    }
     for (std::string& line : frame_lines(kept)) trace.detail(frames_step, std::move(line));
-    trace.finish(frames_step, std::to_string(sent) + " frame(s) sent, " +
-                                  std::to_string(kept.size() - sent) +
+    trace.finish(frames_step, std::to_string(sent) + " frame(s) sent, " + std::to_string(received) +
                                   " received (from nghttp2's callbacks)");
   };
 
