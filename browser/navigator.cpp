@@ -425,6 +425,7 @@ std::string describe_step(const Trace::Step& step) {
     if (step.title == "response") return "Waiting for the response, then receiving it…";
     return step.title + "…";
   }
+  if (step.phase == "h2") return "HTTP/2 " + step.title + "…";
   if (step.phase == "close") return "Closing: " + step.title + "…";
   if (step.phase == "parse") return "Parsing…";
   if (step.phase == "layout") return "Laying out…";

@@ -62,6 +62,7 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   bool terminal = false;
   bool line_mode = false;
   bool insecure = false;
+  bool http11 = false;
   double timeout_seconds = 0;
   std::string resolver;
   std::string ca_file;
@@ -108,6 +109,8 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   app.add_option("--download-dir", download_dir, "where files that are not pages are saved");
   app.add_flag("--insecure", insecure,
                "show pages whose certificate fails verification (each page says so)");
+  app.add_flag("--http1.1", http11,
+               "offer only HTTP/1.1 by ALPN, as curl's flag (default: h2, then http/1.1)");
   app.add_flag("--window", window,
                "open the SDL2 window (the default when a display is there, unless --dump)");
   app.add_flag("--terminal", terminal, "stay in the terminal even when a display is there");
@@ -169,6 +172,7 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   }
   LoaderOptions& loader = navigator.loader;
   loader.insecure = insecure;
+  if (http11) loader.http_versions = HttpVersions::Http11Only;
   if (timeout_seconds > 0) {
     const auto timeout = std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
     loader.connect_timeout = timeout;

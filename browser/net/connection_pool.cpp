@@ -18,6 +18,9 @@ bool Connection::still_open() {
   if (!socket.is_open() || !buffer.empty()) return false;
   char byte = 0;
   const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  // HTTP/2: bytes waiting are frames the next exchange reads first (a GOAWAY among them
+  // refuses its stream, and the request goes again on a new connection).
+  if (h2) return h2->usable() && (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)));
   // -1 with EAGAIN: nothing to read, the connection is open and quiet. 0: the server closed
   // it. A byte: the server said something unasked (a TLS alert, a 408): not reusable.
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "browser/net/http2_session.hpp"
 #include "browser/net/tls_client.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -26,7 +27,9 @@ struct Connection {
   Connection& operator=(const Connection&) = delete;
 
   // True when the server has not closed an idle connection nor sent anything unasked (a
-  // TLS close_notify counts as that); checked before reuse, as curl does.
+  // TLS close_notify counts as that); checked before reuse, as curl does. Over HTTP/2 the
+  // server may speak unasked (PING, SETTINGS): the connection is reusable while it is open
+  // and neither end has sent GOAWAY.
   bool still_open();
   // A watchdog over the socket while a request is in flight; none while idle, so an idle
   // connection leaves nothing pending on the event loop.
@@ -36,7 +39,9 @@ struct Connection {
   asio::ip::tcp::socket socket;
   std::unique_ptr<TlsStream> tls;  // over `socket`
   std::shared_ptr<SocketDeadline> deadline;
-  std::string buffer;    // bytes read past the last response
+  std::string buffer;  // bytes read past the last response
+  // The HTTP/2 session when ALPN chose h2; its requests go as streams of it.
+  std::unique_ptr<Http2Session> h2;
   int number = 0;        // "#n" in the trace, as curl -v numbers connections
   std::string peer;      // "host (address:port)" for the trace
   TlsSecurity security;  // what its TLS handshake established

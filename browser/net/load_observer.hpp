@@ -10,6 +10,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,13 @@ class LoadObserver {
   virtual void http_request(int connection, std::string_view start_line,
                             const std::vector<std::string>& body_shown) = 0;
   virtual void http_response(int connection, std::string_view status_line) = 0;
+  // An HTTP/2 frame nghttp2 sent (`sent`) or received on `connection`: where it lies in the
+  // plaintext the browser wrote or read after the TLS handshake (`offset` of its 9-byte header;
+  // the preface is the first 24 bytes the browser wrote), its `length` with the header, and
+  // the frame described ("HEADERS stream 1 (END_STREAM END_HEADERS): ..."). A capture sees
+  // only the TLS records around them; the record lengths place each frame.
+  virtual void http2_frame(int connection, bool sent, std::uint64_t offset, std::uint64_t length,
+                           std::string_view text) = 0;
   // The browser has closed the connection (its FIN is on the way).
   virtual void tcp_closed(int connection) = 0;
 };

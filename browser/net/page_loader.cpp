@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "browser/net/http2_exchange.hpp"
 #include "browser/net/proxy_tunnel.hpp"
 #include "browser/net/request_trace.hpp"
 #include "browser/net/tcp_connect.hpp"
@@ -62,7 +63,7 @@ PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
       options_(std::move(options)),
       hsts_(options_.profile_dir),
       cookies_(options_.profile_dir),
-      tls_(options_.ca_file, options_.insecure),
+      tls_(options_.ca_file, options_.insecure, options_.http_versions),
       // Revocation is checked with a plain GET of the CRL through this same loader.
       crls_(options_.profile_dir,
             [this](const Url& url, Trace& trace) { return fetch_resource(url, trace); }),
@@ -146,6 +147,12 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
   }
 }
 
+Http2Limits PageLoader::http2_limits() const {
+  Http2Limits limits;
+  limits.max_body_bytes = options_.max_body_bytes;
+  return limits;
+}
+
 std::string PageLoader::origin_key(const Url& url) const {
   const Url* proxy = proxy_for(url);
   return url.scheme + "://" + url.host_for_header() +
@@ -226,6 +233,10 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
                               check_revocation, connection->number, connection->security, trace);
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
+  // RFC 9113 section 3.2: "h2" chosen by ALPN, the connection speaks HTTP/2 from its first byte.
+  if (connection->security.alpn == "h2")
+    if (auto started = start_http2(*connection, http2_limits()); !started)
+      co_return make_error(started.error().message, exit_code::kTlsHandshake);
   co_return std::move(connection);
 }
 
@@ -296,6 +307,11 @@ asio::awaitable<Result<http::ReceivedResponse>> PageLoader::exchange(
     Connection& connection, const http::Request& request, const Url& url,
     const std::vector<std::string>& body_lines, Trace& trace, bool& nothing_received) {
   ++connection.requests;
+  if (connection.h2) {
+    const Http2ExchangeSettings settings{options_.io_timeout, http2_limits()};
+    co_return co_await exchange_http2(connection, request, url, body_lines, settings, observer_,
+                                      trace, nothing_received);
+  }
   if (connection.tls)
     co_return co_await send_and_receive(*connection.tls, connection, request, url, body_lines,
                                         options_, observer_, trace, nothing_received);
@@ -321,9 +337,12 @@ void PageLoader::set_observer(LoadObserver* observer) {
 
 asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
   if (connection.tls) {
-    std::size_t step = trace.begin("close", "connection #" + std::to_string(connection.number) +
-                                                ": TLS close_notify, then TCP FIN");
+    std::size_t step =
+        trace.begin("close", "connection #" + std::to_string(connection.number) + ": " +
+                                 (connection.h2 ? "HTTP/2 GOAWAY, then " : "") +
+                                 "TLS close_notify, then TCP FIN");
     connection.deadline->arm(std::chrono::seconds(1));
+    co_await send_goaway(connection, observer_, trace, step);
     auto [shutdown_error] = co_await connection.tls->async_shutdown(use_tuple);
     // OpenSSL's bidirectional shutdown completes only when the server's close_notify came.
     trace.finish(step, shutdown_error ? "close_notify sent; no close_notify back (" +
@@ -388,13 +407,18 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
     }
     bool nothing_received = false;
     received = co_await exchange(*connection, request, url, body_lines, trace, nothing_received);
-    if (received || !reused || !nothing_received) break;
+    // HTTP/2 says when a stream was not processed (REFUSED_STREAM, or above a GOAWAY's last
+    // stream: RFC 9113 section 8.7), on a new connection too; browsers send it again.
+    const bool refused_stream = connection->h2 && nothing_received;
+    if (received || !nothing_received || (!reused && !refused_stream)) break;
     // The server closed the idle connection as the request went out, before any byte of an
     // answer. A GET is idempotent (RFC 9110 section 9.2.2), so it is sent again on a new
     // connection, once, as curl does; so is a POST, as browsers do for a kept-alive connection
     // that closed before answering (Chromium's and Firefox's retry on a reused connection).
-    std::size_t step = trace.begin("tcp", "connection #" + std::to_string(connection->number) +
-                                              " was closed by the server before answering");
+    std::size_t step =
+        trace.begin("tcp", "connection #" + std::to_string(connection->number) +
+                               (refused_stream ? ": the server did not process the stream"
+                                               : " was closed by the server before answering"));
     trace.finish(step, request.method == "GET"
                            ? "retrying on a new connection"
                            : "retrying the " + request.method +

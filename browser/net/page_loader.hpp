@@ -50,6 +50,8 @@ struct LoaderOptions {
   std::optional<Url> http_proxy;
   std::optional<Url> https_proxy;
   std::vector<std::string> no_proxy;
+  // What ALPN offers: h2 and http/1.1, or http/1.1 alone (--http1.1).
+  HttpVersions http_versions = HttpVersions::Http2AndHttp11;
 };
 
 // A response as the loader hands it on: after redirects, its body decoded from gzip.
@@ -97,6 +99,8 @@ class PageLoader {
       const std::vector<std::string>& body_lines, Trace& trace, bool& nothing_received);
   asio::awaitable<void> close(Connection& connection, Trace& trace);
   std::string origin_key(const Url& url) const;
+  // The HTTP/2 session's limits, from the loader's.
+  Http2Limits http2_limits() const;
   const Url* proxy_for(const Url& url) const;
 
   HostResolver& resolver_;

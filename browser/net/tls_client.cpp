@@ -13,8 +13,12 @@
 
 namespace miniweb::browser {
 
-TlsClient::TlsClient(std::filesystem::path ca_file, bool insecure)
-    : ca_file_(std::move(ca_file)), insecure_(insecure) {}
+TlsClient::TlsClient(std::filesystem::path ca_file, bool insecure, HttpVersions versions)
+    : ca_file_(std::move(ca_file)), insecure_(insecure), versions_(versions) {}
+
+std::string offered_protocols(HttpVersions versions) {
+  return versions == HttpVersions::Http11Only ? "http/1.1" : "h2 http/1.1";
+}
 
 TlsClient::~TlsClient() {
   if (key_log_file_ >= 0) ::close(key_log_file_);
@@ -77,9 +81,15 @@ Result<asio::ssl::context*> TlsClient::context() {
     return make_error("cannot load the trusted CA file " + ca_file_.string() + ": " + ec.message(),
                       exit_code::kCertificate);
   context->set_verify_mode(asio::ssl::verify_peer);
-  // Only HTTP/1.1 is spoken (RFC 7301: the protocol list, each name length-prefixed).
-  static constexpr unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  SSL_CTX_set_alpn_protos(context->native_handle(), kAlpn, sizeof kAlpn);
+  // RFC 7301: the protocol list, each name length-prefixed, the preferred first. h2 over TLS
+  // is what browsers offer (RFC 9113 section 3.2); --http1.1 leaves it out.
+  static constexpr unsigned char kH2AndHttp11[] = {2,   'h', '2', 8,   'h', 't',
+                                                   't', 'p', '/', '1', '.', '1'};
+  static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  if (versions_ == HttpVersions::Http11Only)
+    SSL_CTX_set_alpn_protos(context->native_handle(), kHttp11, sizeof kHttp11);
+  else
+    SSL_CTX_set_alpn_protos(context->native_handle(), kH2AndHttp11, sizeof kH2AndHttp11);
   // The secrets go to SSLKEYLOGFILE when it is set, and to whoever captures the load.
   SSL_CTX_set_ex_data(context->native_handle(), client_slot(), this);
   SSL_CTX_set_keylog_callback(context->native_handle(), &TlsClient::on_key_log_line);
@@ -127,7 +137,8 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   SSL_set_ex_data(ssl, alert_slot(), std::make_unique<AlertList>().release());
   SSL_set_info_callback(ssl, &on_info);
   if (observer_) observer_->tls_starting(connection, ssl);
-  std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), ALPN http/1.1");
+  const std::string offered = "ALPN offered " + offered_protocols(versions_);
+  std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), " + offered);
   deadline.arm(timeout);
   auto [handshake_error] =
       co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);
@@ -189,10 +200,12 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   security.group = group ? group : "unknown";
   security.alpn = alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "";
   security.resumed = SSL_session_reused(ssl) != 0;
-  trace.finish(step, security.version + ", " + security.cipher + ", key exchange " +
-                         security.group + ", ALPN " +
-                         (security.alpn.empty() ? "none" : security.alpn) +
-                         (security.resumed ? ", resumed" : ""));
+  // No ALPN answer means HTTP/1.1 (RFC 7301 section 3.2: the server may ignore the extension).
+  trace.finish(
+      step, security.version + ", " + security.cipher + ", key exchange " + security.group + ", " +
+                offered + ", protocol " +
+                (security.alpn.empty() ? "http/1.1 (the server chose none)" : security.alpn) +
+                (security.resumed ? ", resumed" : ""));
   co_return std::move(stream);
 }
 

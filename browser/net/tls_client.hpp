@@ -22,11 +22,20 @@
 namespace miniweb::browser {
 
 // What a handshake established, for the page's information ('=' in the terminal).
+// What the browser offers by ALPN (RFC 7301), in its order of preference.
+enum class HttpVersions {
+  Http2AndHttp11,  // "h2" then "http/1.1", as browsers offer
+  Http11Only,      // --http1.1, as curl's flag
+};
+
+// The ALPN protocol names offered, space-separated: "h2 http/1.1".
+std::string offered_protocols(HttpVersions versions);
+
 struct TlsSecurity {
   std::string version;  // "TLSv1.3"
   std::string cipher;
   std::string group;  // the key exchange: "X25519"
-  std::string alpn;   // "http/1.1"
+  std::string alpn;   // the protocol the server chose: "h2", "http/1.1", or "" for none
   bool resumed = false;
   std::vector<std::string> chain;  // each certificate described, the server's own first
   std::string verification;        // "OK, chain to ..., name ... matches" or why it failed
@@ -50,8 +59,9 @@ class TlsClient {
   using RevocationCheck = std::function<asio::awaitable<Result<std::string>>(SSL*, Trace&)>;
 
   // `ca_file`: the only trust anchors, as PEM. `insecure`: accept refused certificates
-  // (--insecure).
-  TlsClient(std::filesystem::path ca_file, bool insecure);
+  // (--insecure). `versions`: the HTTP versions offered by ALPN.
+  TlsClient(std::filesystem::path ca_file, bool insecure,
+            HttpVersions versions = HttpVersions::Http2AndHttp11);
   ~TlsClient();
   TlsClient(const TlsClient&) = delete;
   TlsClient& operator=(const TlsClient&) = delete;
@@ -74,6 +84,7 @@ class TlsClient {
 
   std::filesystem::path ca_file_;
   bool insecure_;
+  HttpVersions versions_;
   std::unique_ptr<asio::ssl::context> context_;  // built at the first handshake
   // SSLKEYLOGFILE, as curl, Chromium and Firefox honour it: the secrets of each connection, so
   // that Wireshark decrypts a capture of it. Opened at the first handshake; -1: none.

@@ -49,8 +49,9 @@ std::string format_ms(std::int64_t micros) {
 }
 
 ConnectionLadder::ConnectionLadder(const OwnConnection& own, const std::vector<TlsEvent>* tls,
-                                   std::vector<HttpSeen> http, std::vector<StateSample> states)
-    : own_(own), tls_(tls && !tls->empty()), states_(std::move(states)) {
+                                   std::vector<HttpSeen> http, std::vector<Http2FrameSeen> http2,
+                                   std::vector<StateSample> states)
+    : own_(own), tls_(tls && !tls->empty()), http2_(std::move(http2)), states_(std::move(states)) {
   if (tls_) seen_ = split_tls_events(*tls);
   for (HttpSeen& seen : http) {
     (seen.request ? requests_ : responses_).push_back(std::move(seen.start_line));
@@ -68,6 +69,7 @@ void ConnectionLadder::add(const packets::Packet& packet, LadderRow& row, bool l
     first_seen_ = true;
     if (!tcp.has(Syn)) {
       segment_states_.assume_established();
+      http2_.starts_mid_connection();
       row.details.push_back("connection #" + std::to_string(own_.number) +
                             ", kept alive from an earlier load: no handshake this time");
     }
@@ -142,6 +144,7 @@ void ConnectionLadder::tls_records(bool from_client, const packets::StreamBytes&
           direction.records.set_negotiated_version(hello->version());
           client_.records.set_negotiated_version(hello->version());
           if (hello->cipher_suite == 0x1305) tag_length_ = 8;  // TLS_AES_128_CCM_8_SHA256
+          tls12_ = hello->version() == 0x0303;
         }
       }
     }
@@ -206,13 +209,15 @@ void ConnectionLadder::encrypted_record(bool from_client, const packets::TlsReco
     if (direction.next_alert < seen.alerts.size())
       row.details.push_back("  Alert " + describe_alert(seen.alerts[direction.next_alert++]));
   } else if (inner == content::ApplicationData) {
-    application_data(from_client, row);
+    application_data(from_client, record, row);
   }
 }
 
 // HTTP/1.1 inside TLS: requests and responses alternate (the browser does not pipeline), so
 // the first record of each turn carries the next head the browser wrote or read.
-void ConnectionLadder::application_data(bool from_client, LadderRow& row) {
+void ConnectionLadder::application_data(bool from_client, const packets::TlsRecord& record,
+                                        LadderRow& row) {
+  if (!http2_.empty()) return http2_frames(from_client, record, row);
   const bool new_turn = last_data_from_client_ != from_client;
   last_data_from_client_ = from_client;
   if (from_client) {
@@ -235,6 +240,23 @@ void ConnectionLadder::application_data(bool from_client, LadderRow& row) {
     row.details.push_back("  the response, continued");
   }
   if (next_response_ == 1 && next_request_ == 1) times_.response_last = now_;
+}
+
+void ConnectionLadder::http2_frames(bool from_client, const packets::TlsRecord& record,
+                                    LadderRow& row) {
+  // The record's plaintext: TLS 1.3 adds the AEAD tag and the inner content type's byte
+  // (OpenSSL pads nothing); TLS 1.2's AES-GCM an 8-byte explicit nonce and the tag.
+  const std::uint64_t overhead = tls12_ ? 8u + tag_length_ : tag_length_ + 1u;
+  const std::uint64_t plaintext = record.length > overhead ? record.length - overhead : 0;
+  for (std::string& line : http2_.record(from_client, plaintext)) {
+    row.details.push_back(std::move(line));
+    if (row.details.back().starts_with("  h2 HEADERS")) {
+      if (from_client && !times_.request_first) times_.request_first = now_;
+      if (!from_client && !times_.response_first) times_.response_first = now_;
+    }
+  }
+  if (from_client && times_.request_first && !times_.response_first) times_.request_last = now_;
+  if (!from_client && times_.response_first) times_.response_last = now_;
 }
 
 void ConnectionLadder::plain_http(bool from_client, const packets::StreamBytes& bytes,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "browser/observe/http2_frames.hpp"
 #include "browser/observe/journey.hpp"
 #include "browser/observe/retransmissions.hpp"
 #include "browser/observe/segment_states.hpp"
@@ -33,7 +34,8 @@ std::string format_ms(std::int64_t micros);
 class ConnectionLadder {
  public:
   ConnectionLadder(const OwnConnection& own, const std::vector<TlsEvent>* tls,
-                   std::vector<HttpSeen> http, std::vector<StateSample> states);
+                   std::vector<HttpSeen> http, std::vector<Http2FrameSeen> http2,
+                   std::vector<StateSample> states);
 
   // One of the connection's segments; `row` has its time and columns already. A `lost` segment
   // was captured leaving but never arrived (the link emulator dropped it).
@@ -55,7 +57,9 @@ class ConnectionLadder {
 
   void tls_records(bool from_client, const packets::StreamBytes& bytes, LadderRow& row);
   void encrypted_record(bool from_client, const packets::TlsRecord& record, LadderRow& row);
-  void application_data(bool from_client, LadderRow& row);
+  void application_data(bool from_client, const packets::TlsRecord& record, LadderRow& row);
+  // HTTP/2 inside TLS: the frames nghttp2 reported, placed in the record.
+  void http2_frames(bool from_client, const packets::TlsRecord& record, LadderRow& row);
   void plain_http(bool from_client, const packets::StreamBytes& bytes, LadderRow& row);
   // The body of the browser's request number `index`, as the browser shows it.
   void request_body(std::size_t index, LadderRow& row) const;
@@ -65,6 +69,8 @@ class ConnectionLadder {
   bool tls_ = false;
   TlsSeen seen_;
   std::uint16_t tag_length_ = 16;  // the AEAD tag of the negotiated cipher
+  bool tls12_ = false;             // TLS 1.2: an explicit nonce, no inner content type
+  Http2FramePlacement http2_;
   std::vector<std::string> requests_, responses_;
   std::vector<std::vector<std::string>> request_bodies_;  // as the browser showed each body
   std::size_t next_request_ = 0, next_response_ = 0;

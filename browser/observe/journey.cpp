@@ -325,6 +325,9 @@ class JourneyReader {
     std::vector<HttpSeen> http;
     for (const HttpSeen& seen : observed_.http)
       if (seen.connection == own.number) http.push_back(seen);
+    std::vector<Http2FrameSeen> frames;
+    for (const Http2FrameSeen& frame : observed_.http2)
+      if (frame.connection == own.number) frames.push_back(frame);
     std::vector<StateSample> states;
     for (const StateSample& sample : observed_.states)
       if (sample.reported.end == own.end ||
@@ -332,7 +335,7 @@ class JourneyReader {
         states.push_back(sample);
     return connections_
         .emplace(index, ConnectionLadder(own, tls != observed_.tls.end() ? &tls->second : nullptr,
-                                         std::move(http), std::move(states)))
+                                         std::move(http), std::move(frames), std::move(states)))
         .first->second;
   }
 

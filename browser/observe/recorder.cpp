@@ -134,6 +134,12 @@ void Recorder::http_response(int connection, std::string_view status_line) {
   observed_.http.push_back(HttpSeen{connection, false, std::string(status_line), {}});
 }
 
+void Recorder::http2_frame(int connection, bool sent, std::uint64_t offset, std::uint64_t length,
+                           std::string_view text) {
+  std::lock_guard lock(mutex_);
+  observed_.http2.push_back(Http2FrameSeen{connection, sent, offset, length, std::string(text)});
+}
+
 void Recorder::tcp_closed(int connection) {
   {
     std::lock_guard lock(mutex_);

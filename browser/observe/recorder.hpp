@@ -20,6 +20,7 @@
 
 #include "browser/net/load_observer.hpp"
 #include "browser/observe/capture.hpp"
+#include "browser/observe/http2_frames.hpp"
 #include "browser/observe/link_drops.hpp"
 #include "browser/observe/socket_states.hpp"
 #include "browser/observe/tls_recorder.hpp"
@@ -59,9 +60,10 @@ struct ObservedLoad {
   std::vector<StateSample> states;  // each change the kernel reported, for either end
   std::string state_error;          // why there are no states, when sock_diag failed
   std::map<int, std::vector<TlsEvent>> tls;
-  std::vector<HttpSeen> http;        // in the order they happened
-  std::string key_log;               // NSS key log lines, for a capture Wireshark decrypts
-  std::vector<LinkDrop> link_drops;  // what the link emulator dropped while the load was watched
+  std::vector<HttpSeen> http;         // in the order they happened
+  std::vector<Http2FrameSeen> http2;  // every HTTP/2 frame nghttp2 sent or received
+  std::string key_log;                // NSS key log lines, for a capture Wireshark decrypts
+  std::vector<LinkDrop> link_drops;   // what the link emulator dropped while the load was watched
 };
 
 class Recorder final : public LoadObserver {
@@ -87,6 +89,8 @@ class Recorder final : public LoadObserver {
   void http_request(int connection, std::string_view start_line,
                     const std::vector<std::string>& body_shown) override;
   void http_response(int connection, std::string_view status_line) override;
+  void http2_frame(int connection, bool sent, std::uint64_t offset, std::uint64_t length,
+                   std::string_view text) override;
   void tcp_closed(int connection) override;
 
  private:
