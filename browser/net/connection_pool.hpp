@@ -46,6 +46,9 @@ struct Connection {
   std::string peer;      // "host (address:port)" for the trace
   TlsSecurity security;  // what its TLS handshake established
   int requests = 0;
+  // HTTP/2: the server said it did not process the last stream (REFUSED_STREAM, or a stream
+  // above its GOAWAY's last one, RFC 9113 section 8.7), so it may be sent again anywhere.
+  bool stream_refused = false;
   Clock::time_point idle_since{};
 };
 

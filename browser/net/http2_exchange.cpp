@@ -175,6 +175,7 @@ asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
     trace_alerts(connection.tls->native_handle(), step, trace);
     trace.finish(step, "failed: " + why);
     nothing_received = reply.refused || (!ran && !anything_received);
+    connection.stream_refused = reply.refused;
     if (!ran) co_return ran.error();
     co_return make_error(reply.too_large ? "the response is too large: " + why
                                          : "the HTTP/2 response failed: " + why,

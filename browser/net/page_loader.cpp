@@ -409,7 +409,9 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
     received = co_await exchange(*connection, request, url, body_lines, trace, nothing_received);
     // HTTP/2 says when a stream was not processed (REFUSED_STREAM, or above a GOAWAY's last
     // stream: RFC 9113 section 8.7), on a new connection too; browsers send it again.
-    const bool refused_stream = connection->h2 && nothing_received;
+    // A new connection that failed before answering is not retried (a broken record is an
+    // attack or a fault to show, not to hide behind a second try).
+    const bool refused_stream = connection->h2 && connection->stream_refused;
     if (received || !nothing_received || (!reused && !refused_stream)) break;
     // The server closed the idle connection as the request went out, before any byte of an
     // answer. A GET is idempotent (RFC 9110 section 9.2.2), so it is sent again on a new

@@ -76,7 +76,7 @@ TEST_F(FormsTest, SignUpAddToTheCartAndOrder) {
       << signed_up.err;
   EXPECT_NE(signed_up.err.find("request POST https://shop.example.test/signup"), std::string::npos)
       << signed_up.err;
-  EXPECT_NE(signed_up.err.find("> Origin: https://shop.example.test"), std::string::npos)
+  EXPECT_NE(signed_up.err.find("> origin: https://shop.example.test"), std::string::npos)
       << signed_up.err;
   EXPECT_NE(signed_up.err.find("redirect 303: POST -> GET"), std::string::npos) << signed_up.err;
   EXPECT_NE(signed_up.err.find("stored session for shop.example.test"), std::string::npos)

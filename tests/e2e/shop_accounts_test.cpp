@@ -259,7 +259,7 @@ TEST_F(ShopAccountsTest, TheRequestIdIsInTheServersAndTheApplicationsLog) {
   const std::string server_log = read_file(state_ / "logs/shop.log");
   std::smatch match;
   const std::regex line("\"GET " + std::regex_replace(target, std::regex("[?]"), "[?]") +
-                        " HTTP/1.1\" 200 [0-9]+ \"-\" \"curl[^\"]*\" \"([0-9a-f]{32})\"");
+                        " HTTP/2.0\" 200 [0-9]+ \"-\" \"curl[^\"]*\" \"([0-9a-f]{32})\"");
   ASSERT_TRUE(std::regex_search(server_log, match, line))
       << server_log.substr(server_log.size() > 3000 ? server_log.size() - 3000 : 0);
   const std::string id = match[1];

@@ -108,8 +108,12 @@ TEST_F(StackTest, TraceShowsTheResolverAndAVerifiedCertificate) {
   EXPECT_NE(trace.find("fetch the CRL http://ca.test"), std::string::npos) << trace;
   EXPECT_NE(trace.find("revocation: good, not listed in http://ca.test"), std::string::npos)
       << trace;
-  EXPECT_NE(trace.find("< HTTP/1.1 200 OK"), std::string::npos) << trace;
-  EXPECT_NE(trace.find("> Host: www.example.test"), std::string::npos) << trace;
+  // HTTP/2, chosen by ALPN: the request's pseudo-header fields, the frames that carried them.
+  EXPECT_NE(trace.find("protocol h2"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("< HTTP/2 200 OK"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("> :authority: www.example.test"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("< SETTINGS MAX_CONCURRENT_STREAMS=128"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("< DATA stream 1"), std::string::npos) << trace;
   EXPECT_NE(trace.find("parse"), std::string::npos) << trace;
   EXPECT_NE(trace.find("* waterfall"), std::string::npos) << trace;
 }
@@ -254,12 +258,20 @@ TEST_F(StackTest, EarlyHintsComeBeforeThePageAndTheTraceShowsThem) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   RunResult page = browse("https://www.example.test/status/early-hints.html", "--dump --trace");
   ASSERT_EQ(page.exit_code, 0) << page.err;
-  const auto early = page.err.find("< HTTP/1.1 103 Early Hints (interim");
+  // Over HTTP/2 the 103 is a HEADERS frame of its own before the final one's.
+  const auto early = page.err.find("< HTTP/2 103 Early Hints (interim");
   EXPECT_NE(early, std::string::npos) << page.err;
-  EXPECT_NE(page.err.find("<   Link: </journey/status-codes.html>; rel=prefetch"),
+  EXPECT_NE(page.err.find("<   link: </journey/status-codes.html>; rel=prefetch"),
             std::string::npos)
       << page.err;
-  EXPECT_NE(page.err.find("< HTTP/1.1 200 OK"), std::string::npos) << page.err;  // then the page
+  EXPECT_NE(page.err.find("< HTTP/2 200 OK"), std::string::npos) << page.err;  // then the page
+  // And over HTTP/1.1, as a status line and fields of their own.
+  RunResult old =
+      browse("https://www.example.test/status/early-hints.html", "--dump --trace --http1.1");
+  ASSERT_EQ(old.exit_code, 0) << old.err;
+  EXPECT_NE(old.err.find("< HTTP/1.1 103 Early Hints (interim"), std::string::npos) << old.err;
+  EXPECT_NE(old.err.find("<   Link: </journey/status-codes.html>; rel=prefetch"), std::string::npos)
+      << old.err;
 }
 
 // The resolver's walk, as the packet view captured it after a flush.
