@@ -241,9 +241,8 @@ TEST_F(H2InteropTest, NghttpSeesTheSettingsExchangeAnd200) {
       run("timeout 20 nghttp -nv https://127.0.0.1:" + std::to_string(port_) +
           "/ -H ':authority: www.example.test:" + std::to_string(port_) + "' 2>&1");
   EXPECT_NE(out.find("recv SETTINGS frame"), std::string::npos) << out;
-  EXPECT_NE(out.find("send SETTINGS frame <length=0, flags=0x01, stream_id=0>"), std::string::npos)
-      << "no ACK of the server's settings\n"
-      << out;
+  // nghttp's own ACK of the server's settings is not asserted: when the whole answer comes in
+  // the read that carries the settings, nghttp may finish and leave before it writes the ACK.
   EXPECT_NE(out.find("recv SETTINGS frame <length=0, flags=0x01, stream_id=0>"), std::string::npos)
       << "the server did not ACK the client's settings\n"
       << out;
