@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "shared/http2/fields.hpp"
 #include "shared/http2/frame_text.hpp"
 #include "shared/text.hpp"
 
@@ -35,13 +36,10 @@ Http2Frame frame_at(bool sent, const nghttp2_frame_hd& header, std::uint64_t off
                     .preface = false};
 }
 
-// Connection-specific fields have no place in HTTP/2 (RFC 9113 section 8.2.2); Host becomes
-// :authority (section 8.3.1).
+// Connection-specific fields have no place in HTTP/2 (RFC 9113 section 8.2.2; TE is allowed
+// only as "trailers", which the browser does not send); Host becomes :authority (8.3.1).
 bool connection_specific(std::string_view name) {
-  for (std::string_view refused : {"host", "connection", "keep-alive", "proxy-connection",
-                                   "transfer-encoding", "upgrade", "te"})
-    if (iequals(name, refused)) return true;
-  return false;
+  return iequals(name, "host") || iequals(name, "te") || http2::is_connection_specific(name);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "browser/navigator.hpp"
 #include "shared/awaitable.hpp"
 #include "tests/browser/http2_peer.hpp"
+#include "tests/browser/localhost_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::browser {
@@ -26,22 +27,6 @@ using test::Http2Peer;
 using test::PeerAnswer;
 using test::PeerRequest;
 using test_support::occurrences;
-
-struct Certificate {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("miniweb-h2-live-" + std::to_string(::getpid()));
-  std::filesystem::path cert = dir / "cert.pem";
-  std::filesystem::path key = dir / "key.pem";
-  Certificate() {
-    std::filesystem::create_directories(dir);
-    const std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-        "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-        key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
-    EXPECT_EQ(std::system(command.c_str()), 0);
-  }
-  ~Certificate() { std::filesystem::remove_all(dir); }
-};
 
 // RFC 7301: the server picks h2 from what the client offered, or nothing.
 int choose_h2(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
@@ -62,7 +47,8 @@ class H2Origin {
   using Conversation = std::function<std::string(const std::string& received)>;
   using NewConversation = std::function<Conversation(int connection)>;
 
-  H2Origin(const Certificate& certificate, NewConversation start) : start_(std::move(start)) {
+  H2Origin(const test::LocalhostCertificate& certificate, NewConversation start)
+      : start_(std::move(start)) {
     tls_.use_certificate_chain_file(certificate.cert.string());
     tls_.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
     SSL_CTX_set_alpn_select_cb(tls_.native_handle(), &choose_h2, nullptr);
@@ -115,7 +101,7 @@ class H2Origin {
   std::thread thread_;
 };
 
-NavigatorOptions options_for(const Certificate& certificate) {
+NavigatorOptions options_for(const test::LocalhostCertificate& certificate) {
   NavigatorOptions options;
   options.loader.ca_file = certificate.cert;
   options.loader.io_timeout = std::chrono::seconds(5);
@@ -127,7 +113,7 @@ std::string rendered(const Trace& trace) {
 }
 
 TEST(BrowserHttp2Live, AGoawayMeansTheNextRequestOpensANewConnection) {
-  Certificate certificate;
+  test::LocalhostCertificate certificate("h2-live");
   // Each connection answers one request, then says GOAWAY, as a server going away does.
   H2Origin origin(certificate, [](int connection) {
     auto peer = std::make_shared<Http2Peer>([connection](const PeerRequest& request) {
@@ -155,7 +141,7 @@ TEST(BrowserHttp2Live, AGoawayMeansTheNextRequestOpensANewConnection) {
 }
 
 TEST(BrowserHttp2Live, AFrameOfTheWrongSizeIsAProtocolErrorTheBrowserNames) {
-  Certificate certificate;
+  test::LocalhostCertificate certificate("h2-live");
   // A SETTINGS frame of 5 bytes: settings are 6 bytes each (RFC 9113 section 6.5).
   H2Origin origin(certificate, [](int) {
     return [](const std::string&) {
@@ -180,7 +166,7 @@ TEST(BrowserHttp2Live, AFrameOfTheWrongSizeIsAProtocolErrorTheBrowserNames) {
 }
 
 TEST(BrowserHttp2Live, ARefusedStreamIsSentAgainOnANewConnection) {
-  Certificate certificate;
+  test::LocalhostCertificate certificate("h2-live");
   // The first connection refuses every stream (RFC 9113 section 8.7: nothing was processed).
   H2Origin origin(certificate, [](int connection) {
     auto peer = std::make_shared<Http2Peer>([connection](const PeerRequest&) {

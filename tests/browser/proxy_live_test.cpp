@@ -11,6 +11,7 @@
 
 #include "browser/navigator.hpp"
 #include "browser/net/proxy_tunnel.hpp"
+#include "tests/browser/localhost_certificate.hpp"
 #include "tests/browser/test_origin.hpp"
 
 namespace miniweb::browser {
@@ -137,23 +138,6 @@ class TestProxy {
   std::thread thread_;
 };
 
-// A certificate for "localhost" made by openssl, trusted as the only root by the browser.
-struct LocalhostCertificate {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("miniweb-proxy-cert-" + std::to_string(::getpid()));
-  std::filesystem::path cert = dir / "cert.pem";
-  std::filesystem::path key = dir / "key.pem";
-  LocalhostCertificate() {
-    std::filesystem::create_directories(dir);
-    const std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
-        "-subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout " +
-        key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
-    EXPECT_EQ(std::system(command.c_str()), 0);
-  }
-  ~LocalhostCertificate() { std::filesystem::remove_all(dir); }
-};
-
 OriginReply hello(const OriginRequest& seen) {
   return {http_response(
       200, "OK", {"Content-Type: text/plain"},
@@ -189,7 +173,7 @@ struct HttpsOriginBehindProxy {
     return options;
   }
 
-  LocalhostCertificate certificate;
+  test::LocalhostCertificate certificate{"proxy-cert"};
   asio::ssl::context tls{asio::ssl::context::tls_server};
   std::unique_ptr<TestOrigin> origin;
   TestProxy proxy;
