@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     start = *url;
   }
   Navigator navigator(options->navigator);
+  if (start) navigator.expect(*start);
   const winsize size = terminal_size();
   switch (options->face) {
     case Face::Dump:

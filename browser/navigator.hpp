@@ -134,6 +134,12 @@ class Navigator {
     wake_ = std::move(wake);
   }
 
+  // The first URL is known before anything is loaded: over https, the TLS context starts being
+  // built at once, beside the rest of the start (net/tls_context).
+  void expect(const Url& url) {
+    if (url.scheme == "https") loader_.prepare_tls();
+  }
+
   // Closes the kept-alive connections as a browser quitting does, each a step of `trace`.
   void close_connections(Trace& trace, LoadObserver* observer = nullptr);
 

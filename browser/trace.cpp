@@ -37,6 +37,27 @@ std::size_t Trace::record(std::string phase, std::string title, std::string summ
   return steps_.size() - 1;
 }
 
+Trace::Clock::duration Trace::total() const {
+  Clock::duration total{};
+  for (const Step& step : steps_) total = std::max(total, step.start + step.duration);
+  return total;
+}
+
+Trace::Clock::duration Trace::covered() const {
+  std::vector<std::pair<Clock::duration, Clock::duration>> spans;
+  spans.reserve(steps_.size());
+  for (const Step& step : steps_) spans.emplace_back(step.start, step.start + step.duration);
+  std::sort(spans.begin(), spans.end());
+  Clock::duration covered{};
+  Clock::duration reached{};  // the end of the union so far
+  for (const auto& [from, to] : spans) {
+    if (to <= reached) continue;
+    covered += to - std::max(from, reached);
+    reached = to;
+  }
+  return covered;
+}
+
 std::string Trace::render(const std::string& url) const {
   std::string out = "* journey of " + url + "\n";
   std::size_t number = 0;
@@ -50,10 +71,14 @@ std::string Trace::render(const std::string& url) const {
     for (const std::string& line : step.details) out += "            " + line + "\n";
   }
   // The waterfall: each step a bar on one time axis, as a browser's network panel draws it.
-  Clock::duration total{};
-  for (const Step& step : steps_) total = std::max(total, step.start + step.duration);
+  const Clock::duration total = this->total();
   const double scale = total.count() > 0 ? 50.0 / static_cast<double>(total.count()) : 0.0;
-  out += "* waterfall (total " + format_duration(total) + ")\n";
+  char coverage[64] = "";
+  if (total.count() > 0)
+    std::snprintf(
+        coverage, sizeof coverage, ", %.1f%% of it in steps",
+        100.0 * static_cast<double>(covered().count()) / static_cast<double>(total.count()));
+  out += "* waterfall (total " + format_duration(total) + coverage + ")\n";
   number = 0;
   for (const Step& step : steps_) {
     auto from = static_cast<std::size_t>(static_cast<double>(step.start.count()) * scale);

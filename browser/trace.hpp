@@ -33,6 +33,11 @@ class Trace {
   Clock::duration elapsed() const { return Clock::now() - origin_; }
 
   const std::vector<Step>& steps() const { return steps_; }
+  // From the journey's start to the end of its last step.
+  Clock::duration total() const;
+  // How much of total() lies inside at least one step (steps nest and overlap): what is left is
+  // time the trace cannot account for.
+  Clock::duration covered() const;
   // The numbered steps with details, then a waterfall of bars on one time axis.
   std::string render(const std::string& url) const;
 

@@ -26,7 +26,7 @@ HstsStore::HstsStore(std::filesystem::path profile_dir) {
   }
 }
 
-void HstsStore::note(const std::string& host, std::string_view header, std::time_t now) {
+bool HstsStore::note(const std::string& host, std::string_view header, std::time_t now) {
   // Directives are separated by ';'; max-age is required (RFC 6797 section 6.1.1).
   std::optional<std::int64_t> max_age;
   bool include_subdomains = false;
@@ -40,7 +40,7 @@ void HstsStore::note(const std::string& host, std::string_view header, std::time
       std::int64_t seconds = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
       if (ec != std::errc{} || end != value.data() + value.size() || seconds < 0)
-        return;  // invalid: ignored
+        return false;  // invalid: ignored
       max_age = seconds;
     } else if (directive == "includesubdomains") {
       include_subdomains = true;
@@ -48,13 +48,27 @@ void HstsStore::note(const std::string& host, std::string_view header, std::time
     if (semicolon == std::string_view::npos) break;
     header.remove_prefix(semicolon + 1);
   }
-  if (!max_age) return;
+  if (!max_age) return false;
   if (*max_age == 0) {
     hosts_.erase(host);  // section 6.1.1: max-age=0 forgets the host
   } else {
     hosts_[host] = Entry{now + static_cast<std::time_t>(*max_age), include_subdomains};
   }
+  if (file_.empty() || saved_within(host, static_cast<std::time_t>(*max_age / 64))) return false;
   save();
+  return true;
+}
+
+bool HstsStore::saved_within(const std::string& host, std::time_t slack) const {
+  const auto now_held = hosts_.find(host);
+  const auto on_disk = saved_.find(host);
+  if ((now_held == hosts_.end()) != (on_disk == saved_.end())) return false;
+  if (now_held == hosts_.end()) return true;
+  const Entry& held = now_held->second;
+  const Entry& saved = on_disk->second;
+  // A shorter max-age than the file's is written at once; a longer expiry waits for slack.
+  return held.include_subdomains == saved.include_subdomains && held.expires >= saved.expires &&
+         held.expires - saved.expires <= slack;
 }
 
 bool HstsStore::requires_https(const std::string& host, std::time_t now) const {
@@ -79,10 +93,12 @@ void HstsStore::load() {
     hosts_[host] =
         Entry{entry["expires"].get<std::time_t>(), entry.value("include_subdomains", false)};
   }
+  saved_ = hosts_;
 }
 
-void HstsStore::save() const {
+void HstsStore::save() {
   if (file_.empty()) return;
+  saved_ = hosts_;
   nlohmann::json stored = nlohmann::json::object();
   for (const auto& [host, entry] : hosts_)
     stored[host] = {{"expires", entry.expires}, {"include_subdomains", entry.include_subdomains}};

@@ -17,8 +17,12 @@ class HstsStore {
  public:
   explicit HstsStore(std::filesystem::path profile_dir = {});
 
-  // RFC 6797 section 6.1: a Strict-Transport-Security value from a secure response.
-  void note(const std::string& host, std::string_view header, std::time_t now);
+  // RFC 6797 section 6.1: a Strict-Transport-Security value from a secure response. Returns
+  // whether the profile's file was written: a site that says the same max-age on every response
+  // moves its expiry by seconds each time, and the file (fsync'ed twice) is written again only
+  // once the expiry moved by more than a 64th of max-age (a year's moves by under 6 days), or
+  // anything else changed.
+  bool note(const std::string& host, std::string_view header, std::time_t now);
   // True when `host` (or a parent that set includeSubDomains) is a known HSTS host.
   bool requires_https(const std::string& host, std::time_t now) const;
 
@@ -28,10 +32,14 @@ class HstsStore {
     bool include_subdomains = false;
   };
   void load();
-  void save() const;
+  void save();
+  // Whether the file, as last read or written, holds what is in memory but for expiries moved
+  // by less than `slack` seconds.
+  bool saved_within(const std::string& host, std::time_t slack) const;
 
   std::filesystem::path file_;
   std::map<std::string, Entry> hosts_;
+  std::map<std::string, Entry> saved_;  // what the file holds
 };
 
 }  // namespace miniweb::browser

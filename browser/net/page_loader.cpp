@@ -124,8 +124,12 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
     }
     // Only a response over a verified connection may set HSTS (section 8.1).
     if (url.scheme == "https" && page->security.insecure_warning.empty())
-      if (auto sts = page->response.headers.get("Strict-Transport-Security"))
-        hsts_.note(url.host, *sts, std::time(nullptr));
+      if (auto sts = page->response.headers.get("Strict-Transport-Security")) {
+        const std::size_t step = trace.begin("hsts", "Strict-Transport-Security from " + url.host);
+        const bool saved = hsts_.note(url.host, *sts, std::time(nullptr));
+        trace.finish(step, std::string(*sts) + (saved ? "; written to the profile"
+                                                      : "; the profile holds it already"));
+      }
     const int status = page->response.status;
     auto location = page->response.headers.get("Location");
     if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308) ||

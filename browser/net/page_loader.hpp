@@ -72,6 +72,9 @@ class PageLoader {
   // at every step.
   asio::awaitable<Result<Fetched>> load(const NavigationRequest& request, Trace& trace);
 
+  // Builds the TLS context from now on, on a thread of its own (TlsClient::prepare).
+  void prepare_tls() { tls_.prepare(); }
+
   // Drops the kept-alive connections without a word; before the event loop they belong to is
   // destroyed.
   void drop_idle_connections() { pool_.clear(); }

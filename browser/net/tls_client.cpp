@@ -71,31 +71,31 @@ void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
   if (self->observer_) self->observer_->tls_secret(line);
 }
 
-Result<asio::ssl::context*> TlsClient::context() {
+void TlsClient::prepare() {
+  if (!context_ && !prepared_.valid()) prepared_ = prepare_client_context(ca_file_, versions_);
+}
+
+Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
   if (context_) return context_.get();
-  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
-  std::error_code ec;
-  context->load_verify_file(ca_file_.string(), ec);
-  if (ec)
-    return make_error("cannot load the trusted CA file " + ca_file_.string() + ": " + ec.message(),
-                      exit_code::kCertificate);
-  context->set_verify_mode(asio::ssl::verify_peer);
-  // RFC 7301: the protocol list, each name length-prefixed, the preferred first. h2 over TLS
-  // is what browsers offer (RFC 9113 section 3.2); --http1.1 leaves it out.
-  static constexpr unsigned char kH2AndHttp11[] = {2,   'h', '2', 8,   'h', 't',
-                                                   't', 'p', '/', '1', '.', '1'};
-  static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  if (versions_ == HttpVersions::Http11Only)
-    SSL_CTX_set_alpn_protos(context->native_handle(), kHttp11, sizeof kHttp11);
-  else
-    SSL_CTX_set_alpn_protos(context->native_handle(), kH2AndHttp11, sizeof kH2AndHttp11);
+  const bool prepared = prepared_.valid();
+  const std::size_t step = trace.begin(
+      "tls",
+      std::string(prepared ? "client context (built since the start), " : "client context, ") +
+          "trusted roots " + ca_file_.string());
+  ClientContext built = prepared ? prepared_.get() : build_client_context(ca_file_, versions_);
+  if (!built) {
+    trace.finish(step, "failed: " + built.error().message);
+    return built.error();
+  }
+  std::unique_ptr<asio::ssl::context> context = std::move(*built);
   // The secrets go to SSLKEYLOGFILE when it is set, and to whoever captures the load.
   SSL_CTX_set_ex_data(context->native_handle(), client_slot(), this);
   SSL_CTX_set_keylog_callback(context->native_handle(), &TlsClient::on_key_log_line);
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path && *path)
     key_log_file_ = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   context_ = std::move(context);
+  trace.finish(step, prepared ? "ready (the wait is this step's length)"
+                              : "built once, for every connection of this run");
   return context_.get();
 }
 
@@ -103,7 +103,7 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
     const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
     int connection, TlsSecurity& security, Trace& trace) {
-  auto context = this->context();
+  auto context = this->context(trace);
   if (!context) co_return context.error();
   auto stream = std::make_unique<TlsStream>(socket, **context);
   SSL* ssl = stream->native_handle();

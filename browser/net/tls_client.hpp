@@ -9,11 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "browser/net/load_observer.hpp"
+#include "browser/net/tls_context.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -78,14 +80,21 @@ class TlsClient {
   // key log. nullptr: no one.
   void set_observer(LoadObserver* observer) { observer_ = observer; }
 
+  // Starts building the context on a thread of its own (tls_context), for a load over https
+  // about to begin: the first handshake then waits only for what is not done yet.
+  void prepare();
+
  private:
-  Result<asio::ssl::context*> context();
+  // Built (or taken from prepare()'s thread) at the first handshake, as a "tls" step of its
+  // own: OpenSSL's TLS methods set up and the trusted roots read.
+  Result<asio::ssl::context*> context(Trace& trace);
   static void on_key_log_line(const SSL* ssl, const char* line);
 
   std::filesystem::path ca_file_;
   bool insecure_;
   HttpVersions versions_;
   std::unique_ptr<asio::ssl::context> context_;  // built at the first handshake
+  std::future<ClientContext> prepared_;          // being built since prepare()
   // SSLKEYLOGFILE, as curl, Chromium and Firefox honour it: the secrets of each connection, so
   // that Wireshark decrypts a capture of it. Opened at the first handshake; -1: none.
   int key_log_file_ = -1;

@@ -52,5 +52,35 @@ TEST(BrowserHsts, PersistsInTheProfileAndSurvivesADamagedFile) {
   std::filesystem::remove_all(dir);
 }
 
+// A site repeats its header on every response: the file is written again only when what it
+// holds would fall short by more than a 64th of max-age, or anything else changed.
+TEST(BrowserHsts, RewritesTheProfileOnlyWhenItsContentsWouldMatter) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("miniweb-hsts-rewrite-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const std::time_t now = std::time(nullptr);
+  {
+    HstsStore store(dir);
+    EXPECT_TRUE(store.note("www.example.test", "max-age=6400", now));
+    EXPECT_FALSE(store.note("www.example.test", "max-age=6400", now + 100));
+    // In memory the expiry moved all the same.
+    EXPECT_TRUE(store.requires_https("www.example.test", now + 6450));
+    EXPECT_TRUE(store.note("www.example.test", "max-age=6400", now + 101));
+    EXPECT_TRUE(store.note("www.example.test", "max-age=6400; includeSubDomains", now + 102));
+    EXPECT_TRUE(store.note("www.example.test", "max-age=10; includeSubDomains", now + 103));
+    EXPECT_TRUE(store.note("other.example.test", "max-age=6400", now + 104));
+  }
+  {
+    // A later run reads the file as last written, and compares with it.
+    HstsStore store(dir);
+    EXPECT_TRUE(store.requires_https("a.www.example.test", now + 110));
+    EXPECT_FALSE(store.requires_https("www.example.test", now + 120));
+    EXPECT_FALSE(store.note("other.example.test", "max-age=6400", now + 105));
+    EXPECT_TRUE(store.note("other.example.test", "max-age=0", now + 106));
+  }
+  EXPECT_FALSE(HstsStore(dir).requires_https("other.example.test", now + 107));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace miniweb::browser

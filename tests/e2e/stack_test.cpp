@@ -6,11 +6,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -565,6 +567,106 @@ TEST_F(StackTest, FlushMakesTheResolverAskUpstreamAgain) {
   EXPECT_EQ(launcher("flush a.test b.test").exit_code, 1);
 }
 
+// No unattributed time: the union of the trace's steps covers most of its total, cold
+// (resolver flushed, empty profile: DNS from the root, the CRL fetched) and warm. The goal is
+// 95% of a Release build's load (bench/pageload measures it); here, with sanitizers slowing
+// the bookkeeping between steps most, 85% still fails whenever a piece of work of its own
+// (a TLS context, a profile written) is left out of every step. The best of three loads of
+// each counts: a load preempted between two steps (two cores shared with the stack and the
+// other tests) shows a gap that is the scheduler's, not the browser's.
+TEST_F(StackTest, TheTraceStepsCoverItsWholeTotal) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::regex waterfall(R"(\* waterfall \(total ([0-9.]+) ms, ([0-9.]+)% of it in steps\))");
+  for (const bool cold : {true, false}) {
+    double best = 0;
+    std::string last_trace;
+    for (int load = 0; load < 3 && best < 85; ++load) {
+      if (cold) {
+        ASSERT_EQ(launcher("flush").exit_code, 0);
+      }
+      RunResult page =
+          browse("https://www.example.test/", cold ? "--dump --trace --fresh" : "--dump --trace");
+      ASSERT_EQ(page.exit_code, 0) << page.err;
+      std::smatch found;
+      ASSERT_TRUE(std::regex_search(page.err, found, waterfall)) << page.err;
+      EXPECT_GT(std::stod(found[1]), 0) << page.err;
+      best = std::max(best, std::stod(found[2]));
+      last_trace = page.err;
+    }
+    EXPECT_GE(best, 85) << (cold ? "cold" : "warm") << ", the last load:\n" << last_trace;
+  }
+}
+
+// browse's fast path: the file `up` writes ($STATE/run/browse.sh) makes the launcher run the
+// browser with the very arguments its full path gives, and is passed over whenever it does not
+// fit (other programs, a resolver not running from them).
+TEST_F(StackTest, BrowsesFastPathRunsWhatTheFullPathRuns) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::filesystem::path file = state_ / "run/browse.sh";
+  ASSERT_TRUE(std::filesystem::exists(file));
+  const std::string written = read_file(file);
+  // Programs of another folder, whose browsers print their arguments one a line; the fast
+  // one says so first.
+  const std::filesystem::path bin = state_ / "echo-bin";
+  std::filesystem::create_directories(bin / "browser");
+  const auto script = [&](const std::filesystem::path& path, const std::string& first) {
+    std::ofstream(path) << "#!/bin/sh\n" << first << "printf '%s\\n' \"$@\"\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  };
+  script(bin / "browser/miniweb-browser", "");
+  script(bin / "fast-browser", "echo fast\n");
+  const std::string other = environment_.substr(0, environment_.find("MINIWEB_BIN_DIR=")) +
+                            "MINIWEB_BIN_DIR=" + bin.string() + " ";
+  const auto browse_with = [&](const std::string& arguments) {
+    return run(other + MINIWEB_SOURCE_DIR "/miniweb browse " + arguments);
+  };
+  const std::string url = " https://www.example.test/";
+
+  // The file names the real programs: these take the full path.
+  RunResult full = browse_with("--dump" + url);
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_NE(full.out.find("--download-dir\n" + (state_ / "downloads").string() + "\n--resolver\n" +
+                          net_ + ".53:" + std::to_string(dns_port_) + "\n--ca-file\n"),
+            std::string::npos)
+      << full.out;
+  RunResult full_own_folder = browse_with("--download-dir /tmp/x --dump" + url);
+
+  // The file rewritten for the other folder: the fast path, with the same arguments.
+  const auto rewrite = [&](const std::string& dns_program) {
+    std::string text = written;
+    const auto replace = [&](const std::string& from, const std::string& to) {
+      const auto at = text.find(from);
+      ASSERT_NE(at, std::string::npos) << from << " not in\n" << text;
+      text.replace(at, from.size(), to);
+    };
+    replace("browse_bin_dir=" MINIWEB_BINARY_DIR, "browse_bin_dir=" + bin.string());
+    replace("browse_program=( " MINIWEB_BINARY_DIR "/browser/miniweb-browser",
+            "browse_program=( " + (bin / "fast-browser").string());
+    if (!dns_program.empty())
+      replace("browse_dns=" MINIWEB_BINARY_DIR "/dns/miniweb-dns", "browse_dns=" + dns_program);
+    std::ofstream(file) << text;
+  };
+  rewrite("");
+  RunResult fast = browse_with("--dump" + url);
+  RunResult fast_own_folder = browse_with("--download-dir /tmp/x --dump" + url);
+  // A resolver that is not running from the file's program: the full path, which warns when
+  // the resolver is down.
+  rewrite("/bin/sh");
+  RunResult unfit = browse_with("--dump" + url);
+  std::ofstream(file) << written;
+
+  EXPECT_EQ(fast.exit_code, 0) << fast.err;
+  EXPECT_EQ(fast.out, "fast\n" + full.out);
+  EXPECT_EQ(fast_own_folder.out, "fast\n" + full_own_folder.out);
+  EXPECT_EQ(full_own_folder.out.find((state_ / "downloads").string()), std::string::npos)
+      << full_own_folder.out;
+  EXPECT_EQ(unfit.out, full.out);
+  // And the real browser through the fast path, as every other test of this suite uses it.
+  RunResult page = browse("https://www.example.test/");
+  EXPECT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_TRUE(page.out.starts_with("miniweb: the journey of a URL\n")) << page.out;
+}
+
 // Declared last: gtest runs a suite's tests in declaration order.
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   // Programs rebuilt while the stack runs (a pull, then `up`) must still be known as ours.
@@ -597,6 +699,8 @@ TEST_F(StackTest, DownStopsEveryProcessItStarted) {
   RunResult flush = launcher("flush");
   EXPECT_EQ(flush.exit_code, 1);
   EXPECT_EQ(flush.err, "miniweb: the recursive resolver is not running: ./miniweb up starts it\n");
+  // browse's fast path goes with the stack.
+  EXPECT_FALSE(std::filesystem::exists(state_ / "run/browse.sh"));
   environment_ = environment_copy;
 }
 

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# A whole page load as a person waits for it: `./miniweb browse --dump https://www.example.test/`
+# (the launcher, the browser's start, DNS, TCP, TLS with the certificate verified and its
+# revocation checked, HTTP/2, the parse, the layout, the dump) beside `curl | w3m -dump` on the
+# same page, warm and cold, with hyperfine (medians of RUNS runs, ratios above 1: miniweb is
+# faster). Then the browser's own clock: the trace's total, warm and cold, and how much of it
+# its steps account for.
+#   bench/pageload/run.sh [RUNS]      (default 40)
+# It brings up a demo internet of its own (127.81.0.*, ports 5381/8481/8081, Release programs
+# in build/bench-pageload) and takes the shared build lock itself for the build and the runs.
+set -euo pipefail
+
+if [[ -z ${MINIWEB_BENCH_LOCKED:-} ]]; then
+  MINIWEB_BENCH_LOCKED=1 exec flock /tmp/miniweb-build.lock "$0" "$@"
+fi
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/quietly.sh
+source "$ROOT/scripts/quietly.sh"
+# shellcheck source=bench/goals.sh
+source "$ROOT/bench/goals.sh"
+RUNS=${1:-40}
+WORK=$(mktemp -d /tmp/miniweb-bench-pageload.XXXXXX)
+# shellcheck source=bench/bench_common.sh
+source "$ROOT/bench/bench_common.sh"
+need hyperfine hyperfine
+need w3m w3m
+need curl curl
+PYTHON=/usr/bin/python3
+
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+BUILD="$ROOT/build/bench-pageload"
+[[ -f "$BUILD/CMakeCache.txt" ]] ||
+  quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
+quietly "building" cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca \
+  miniweb-server miniweb-shop miniweb-stack
+
+STATE="$WORK/state"
+export MINIWEB_STATE="$STATE" MINIWEB_NET=127.81.0 MINIWEB_BIN_DIR="$BUILD" MINIWEB_NAMESPACE=0
+export MINIWEB_DNS_PORT=5381 MINIWEB_HTTPS_PORT=8481 MINIWEB_HTTP_PORT=8081
+trap '"$ROOT/miniweb" down >/dev/null 2>&1 || true; cleanup' EXIT
+"$ROOT/miniweb" up >/dev/null
+
+URL=https://www.example.test/
+OURS=("$ROOT/miniweb" browse --dump "$URL")
+# The peer as a shell runs it (dash, the cheapest shell to start): curl has no cache of any
+# kind, and --resolve hands it the address, so it asks no DNS question, warm or cold.
+PEER="curl -s --cacert $STATE/ca/root.pem --resolve www.example.test:$MINIWEB_HTTPS_PORT:$MINIWEB_NET.10 https://www.example.test:$MINIWEB_HTTPS_PORT/ | w3m -dump -T text/html"
+FLUSH="$ROOT/miniweb flush"
+# The browser binary alone, with the launcher's exact arguments (from the file `up` wrote).
+browse_program=()
+# shellcheck source=/dev/null
+source "$STATE/run/browse.sh"
+BARE="${browse_program[*]} --download-dir $STATE/downloads --dump $URL"
+
+# Both get the real page, every time (the browser has no HTTP cache; --fresh empties the rest).
+title="Welcome to www.example.test"
+"${OURS[@]}" | grep -q "$title" || { echo "bench/pageload: miniweb did not show $URL" >&2; exit 1; }
+sh -c "$PEER" | grep -q "$title" || { echo "bench/pageload: curl | w3m did not show $URL" >&2; exit 1; }
+
+median_ms() {  # median_ms JSON INDEX: hyperfine's median of command INDEX, in milliseconds
+  "$PYTHON" -c 'import json, sys
+print("%.2f" % (json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"] * 1000))' "$1" "$2"
+}
+ratio() { awk -v ours="$1" -v peer="$2" 'BEGIN { printf "%.2f", peer / ours }'; }
+
+# hyperfine -N: no shell around our commands; the peer's pipeline runs in sh -c, as a user's.
+echo "whole-process page load of $URL, medians of $RUNS runs (hyperfine)"
+hyperfine -N -w 5 -r "$RUNS" --export-json "$WORK/warm.json" "${OURS[*]}" "sh -c '$PEER'" "$BARE" \
+  >/dev/null
+warm_ours=$(median_ms "$WORK/warm.json" 0)
+warm_peer=$(median_ms "$WORK/warm.json" 1)
+warm_bare=$(median_ms "$WORK/warm.json" 2)
+# Cold: before every run the resolver forgets everything (./miniweb flush, not timed), and the
+# browser starts with --fresh (no DNS cache, HSTS list or CRL of its profile: the CRL is fetched
+# again); so the browser's DNS question is answered from the root down. The peer's cold run is
+# the same command as its warm one: it keeps nothing between runs.
+hyperfine -N -w 2 -r "$RUNS" --prepare "$FLUSH" --export-json "$WORK/cold.json" \
+  "$ROOT/miniweb browse --dump --fresh $URL" "sh -c '$PEER'" >/dev/null
+cold_ours=$(median_ms "$WORK/cold.json" 0)
+cold_peer=$(median_ms "$WORK/cold.json" 1)
+
+printf '%-58s %10s %10s %8s\n' "" "miniweb" "curl|w3m" "ratio"
+printf '%-58s %7s ms %7s ms %8s\n' "warm: ./miniweb browse --dump" "$warm_ours" "$warm_peer" \
+  "$(ratio "$warm_ours" "$warm_peer")"
+printf '%-58s %7s ms %7s ms %8s\n' "cold: resolver flushed, browse --dump --fresh" "$cold_ours" \
+  "$cold_peer" "$(ratio "$cold_ours" "$cold_peer")"
+printf '%-58s %7s ms\n' "warm: miniweb-browser alone (no launcher)" "$warm_bare"
+printf '%-58s %7s ms\n' "the launcher's own cost (warm, ./miniweb - binary alone)" \
+  "$(awk -v a="$warm_ours" -v b="$warm_bare" 'BEGIN { printf "%.2f", a - b }')"
+echo "(ratio: curl|w3m's median / miniweb's; cold for curl|w3m is its warm command again)"
+goal "page load warm, curl|w3m / miniweb browse --dump" "$(ratio "$warm_ours" "$warm_peer")" ">=" 2.00 x
+goal "page load cold, curl|w3m / miniweb browse --dump --fresh" "$(ratio "$cold_ours" "$cold_peer")" ">=" 1.50 x
+
+# The browser's own clock: the trace's total and the share of it inside its steps, medians of
+# RUNS loads, warm and cold as above.
+trace_figures() {  # trace_figures OUT [--fresh]: one "TOTAL_MS PERCENT" line per load
+  local out=$1 line
+  shift
+  : >"$out"
+  for ((i = 0; i < RUNS; i++)); do
+    [[ $* == *--fresh* ]] && $FLUSH >/dev/null
+    line=$("$ROOT/miniweb" browse --dump --trace "$@" "$URL" 2>&1 >/dev/null | grep '^\* waterfall')
+    # "* waterfall (total 1.234 ms, 97.1% of it in steps)"
+    sed -E 's/.*total ([0-9.]+) ms, ([0-9.]+)% .*/\1 \2/' <<<"$line" >>"$out"
+  done
+}
+column_median() {  # column_median FILE COLUMN
+  sort -n -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+column_min() { sort -n -k"$2","$2" "$1" | awk -v c="$2" 'NR == 1 { printf "%.1f", $c }'; }
+trace_figures "$WORK/trace-warm.txt"
+trace_figures "$WORK/trace-cold.txt" --fresh
+echo
+echo "the trace's own clock (--trace, loopback, no --packets), medians of $RUNS loads"
+printf '%-58s %10s %14s\n' "" "total" "in steps"
+printf '%-58s %7s ms %12s %%\n' "warm" "$(column_median "$WORK/trace-warm.txt" 1)" \
+  "$(column_median "$WORK/trace-warm.txt" 2)"
+printf '%-58s %7s ms %12s %%\n' "cold (resolver flushed, --fresh)" \
+  "$(column_median "$WORK/trace-cold.txt" 1)" "$(column_median "$WORK/trace-cold.txt" 2)"
+printf '%-58s %25s %%\n' "the least share in steps of any one load (a preempted one)" \
+  "$(column_min <(cat "$WORK/trace-warm.txt" "$WORK/trace-cold.txt") 2)"
+echo "a warm load's steps, then a cold one's, one run each:"
+"$ROOT/miniweb" browse --dump --trace "$URL" 2>&1 >/dev/null | sed -n '/^\* waterfall/,$p'
+$FLUSH >/dev/null
+"$ROOT/miniweb" browse --dump --trace --fresh "$URL" 2>&1 >/dev/null | sed -n '/^\* waterfall/,$p'
+lower=$(awk -v w="$(column_median "$WORK/trace-warm.txt" 2)" -v c="$(column_median "$WORK/trace-cold.txt" 2)" \
+  'BEGIN { print (w < c) ? w : c }')
+goal "trace: share of a load inside its steps (median, warm/cold)" "$lower" ">=" 95 %
+goal "trace: warm load total" "$(column_median "$WORK/trace-warm.txt" 1)" "<=" 1.5 " ms"
+goal "trace: cold load total" "$(column_median "$WORK/trace-cold.txt" 1)" "<=" 3.0 " ms"
+
+# The browser's start, for what every load pays before its first step: a tiny local page.
+printf '<title>t</title><p>Hello, <a href="/x">world</a>.\n' >"$WORK/tiny.html"
+hyperfine -N -w 5 -r "$RUNS" --export-json "$WORK/start.json" \
+  "$BUILD/browser/miniweb-browser --dump $WORK/tiny.html" "w3m -dump -T text/html $WORK/tiny.html" \
+  >/dev/null
+echo
+printf '%-58s %7s ms %7s ms\n' "start: --dump of a tiny local page, miniweb-browser / w3m" \
+  "$(median_ms "$WORK/start.json" 0)" "$(median_ms "$WORK/start.json" 1)"
