@@ -8,6 +8,7 @@
 // (some fifty bytes) rather than a timer, its pending wait and a watchdog coroutine each
 // (about a kilobyte), and arming a deadline makes no system call.
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 #include <memory>
@@ -103,10 +104,20 @@ class SocketDeadline {
   // noticed when that time comes. A server arms several times per request.
   void arm(Clock::duration timeout) {
     expired_ = false;
+    park_due_ = false;
+    park_at_ = Clock::time_point::max();
     deadline_ = Clock::now() + timeout;
     if (socket_ && deadline_ < check_at_) queue_->schedule(*this, check_at_, deadline_, executor());
   }
   bool expired() const { return expired_; }
+  // A connection waiting for its next request: if it is still waiting after `grace`, its
+  // socket's operations are cancelled and park_due() says so (the server then holds it without
+  // a coroutine). The next arm() forgets it.
+  void park_after(Clock::duration grace) {
+    park_at_ = Clock::now() + grace;
+    if (socket_ && park_at_ < check_at_) queue_->schedule(*this, check_at_, park_at_, executor());
+  }
+  bool park_due() const { return park_due_; }
   void stop() {
     socket_ = nullptr;
     if (queue_) queue_->remove(*this, check_at_);
@@ -124,22 +135,31 @@ class SocketDeadline {
 
   // The queue's time for this deadline came (it is out of the queue now).
   void check(Clock::time_point now) {
-    if (!socket_ || deadline_ == Clock::time_point::max()) return;
+    if (!socket_) return;
     if (deadline_ <= now) {
       expired_ = true;
-      deadline_ = Clock::time_point::max();
+      deadline_ = park_at_ = Clock::time_point::max();
       std::error_code ignored;
       socket_->cancel(ignored);
-    } else {
-      queue_->schedule(*this, check_at_, deadline_, executor());  // moved later meanwhile
+      return;
     }
+    if (park_at_ <= now) {
+      park_due_ = true;
+      park_at_ = Clock::time_point::max();
+      std::error_code ignored;
+      socket_->cancel(ignored);
+    }
+    const Clock::time_point next = std::min(deadline_, park_at_);
+    if (next != Clock::time_point::max()) queue_->schedule(*this, check_at_, next, executor());
   }
 
   asio::ip::tcp::socket* socket_;
   detail::DeadlineQueue* queue_;
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point check_at_ = Clock::time_point::max();  // its time in the queue, if queued
+  Clock::time_point park_at_ = Clock::time_point::max();
   bool expired_ = false;
+  bool park_due_ = false;
 };
 
 inline void detail::DeadlineQueue::fire() {

@@ -123,8 +123,13 @@ asio::awaitable<void> close_connection(Stream& stream, ServerConnection& connect
 
 // A keep-alive connection that its server parks between requests, as nginx's idle
 // connections hold no more than their socket, TLS state and timer: the loop returns instead of
-// waiting for the next request, with its coroutine frames, and the server waits for the
-// socket with a plain handler, then calls the loop again (with the same object).
+// waiting for the next request (once it has waited kParkAfter), giving back its coroutine
+// frames, and the server waits for the socket with a plain handler, then calls the loop again
+// (with the same object).
+// How long a keep-alive connection waits for its next request in its coroutine before it is
+// parked: a busy client's next request comes sooner, and parking costs a new coroutine.
+inline constexpr std::chrono::milliseconds kParkAfter{200};
+
 struct ParkedConnection {
   std::size_t served = 0;  // requests answered so far (the loop counts on from here)
   bool parked = false;     // the loop returned idle: the connection is open, not closed
@@ -211,16 +216,9 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
       connection.arm(served == 0 || !buffer.empty() ? limits.header_timeout
                                                     : limits.keepalive_timeout);
     }
-    if (park && served > 0 && buffer.empty() && !readable) {
-      std::string().swap(buffer);
-      std::string().swap(head);
-      if constexpr (detail::ReleasesBuffers<Stream>) stream.release_buffers();
-      if (!detail::has_buffered_input(stream)) {
-        park->served = served;
-        park->parked = true;
-        co_return;
-      }
-    }
+    // Parked once idle past kParkAfter (the deadline cancels the wait; see read_more).
+    if (park && served > 0 && buffer.empty() && !readable)
+      connection.deadline().park_after(kParkAfter);
     auto became_busy = [&] {
       connection.idle = false;
       connection.arm(limits.header_timeout);
@@ -229,6 +227,19 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
     auto request =
         co_await read_request_head(buffer, limits.request, read_more, became_busy, timed_out);
     if (!request) {
+      if (park && connection.deadline().park_due() && buffer.empty() && !connection.stopping()) {
+        if (detail::has_buffered_input(stream)) {  // bytes came as it was parked: read them
+          readable = true;
+          --served;
+          continue;
+        }
+        std::string().swap(buffer);
+        std::string().swap(head);
+        if constexpr (detail::ReleasesBuffers<Stream>) stream.release_buffers();
+        park->served = served;
+        park->parked = true;
+        co_return;
+      }
       if (const int status = request.error().code) {
         const Response refused =
             handler.refuse(status, request.error().message, nullptr, connection);

@@ -45,8 +45,8 @@ key = "key.pem"
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Long enough for the server to have parked the connection after its last response.
-  static void pause() { std::this_thread::sleep_for(std::chrono::milliseconds(200)); }
+  // Longer than the server waits before it parks a connection (kParkAfter, 200 ms).
+  static void pause() { std::this_thread::sleep_for(std::chrono::milliseconds(500)); }
 
   std::filesystem::path dir_;
 };
