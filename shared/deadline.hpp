@@ -118,6 +118,11 @@ class SocketDeadline {
     if (socket_ && park_at_ < check_at_) queue_->schedule(*this, check_at_, park_at_, executor());
   }
   bool park_due() const { return park_due_; }
+  // The park is done (or given up): a later failure is a failure again.
+  void forget_park() {
+    park_due_ = false;
+    park_at_ = Clock::time_point::max();
+  }
   void stop() {
     socket_ = nullptr;
     if (queue_) queue_->remove(*this, check_at_);

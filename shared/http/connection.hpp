@@ -228,6 +228,7 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
         co_await read_request_head(buffer, limits.request, read_more, became_busy, timed_out);
     if (!request) {
       if (park && connection.deadline().park_due() && buffer.empty() && !connection.stopping()) {
+        connection.deadline().forget_park();
         if (detail::has_buffered_input(stream)) {  // bytes came as it was parked: read them
           readable = true;
           --served;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -86,6 +87,35 @@ TEST_F(ServerKeepAliveTest, AParkedConnectionClosesAtTheKeepAliveTimeoutAndAtASt
   pause();
   EXPECT_EQ(server.stop(), 0) << server.stderr_text();
   EXPECT_NE(parked.get("/").find("[read failed"), std::string::npos);
+}
+
+// The sockets a process holds open.
+std::size_t open_sockets(pid_t pid) {
+  std::size_t sockets = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    std::error_code ec;
+    const auto target = std::filesystem::read_symlink(entry.path(), ec);
+    if (!ec && target.string().starts_with("socket:")) ++sockets;
+  }
+  return sockets;
+}
+
+TEST_F(ServerKeepAliveTest, AParkedConnectionThatTheClientClosesIsClosed) {
+  ServerProcess server(MINIWEB_SERVER_BINARY, dir_ / "server.toml", dir_ / "stderr.txt");
+  const unsigned short port = server.port("https");
+  ASSERT_NE(port, 0) << server.stderr_text();
+  const std::size_t listening = open_sockets(server.pid());
+  {
+    KeepAliveClient client(dir_ / "ca/root.pem", port);
+    EXPECT_NE(client.get("/").find("home"), std::string::npos);
+    pause();
+    EXPECT_EQ(open_sockets(server.pid()), listening + 1);
+  }  // the client closes it while it is parked
+  for (int tries = 0; tries < 50 && open_sockets(server.pid()) > listening; ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(open_sockets(server.pid()), listening);
+  EXPECT_EQ(server.stop(), 0) << server.stderr_text();
 }
 
 }  // namespace
