@@ -1,5 +1,7 @@
 #include "server/server.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -239,16 +241,23 @@ asio::awaitable<void> Server::run_https(tcp::socket socket, Connection connectio
 }
 
 asio::awaitable<void> Server::serve_https(const std::shared_ptr<HttpsConnection>& https) {
-  co_await http::serve_connection(https->stream, *https->connection,
-                                  https->generation->https_connections, *https->handler,
-                                  &https->park);
-  if (!https->park.parked) {
-    connections_.remove(https->connection);
-    co_return;
+  tcp::socket& socket = https->stream.next_layer();
+  for (;;) {
+    co_await http::serve_connection(https->stream, *https->connection,
+                                    https->generation->https_connections, *https->handler,
+                                    &https->park);
+    if (!https->park.parked) {
+      connections_.remove(https->connection);
+      co_return;
+    }
+    // Bytes (or the client's FIN) may have come while the loop was giving up its wait: Asio's
+    // epoll is edge-triggered and a wait does not look first, so such a wait would sleep until
+    // the keep-alive timeout. Look now; if so, read on.
+    pollfd readable{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
+    if (::poll(&readable, 1, 0) <= 0) break;
   }
   // Idle: no coroutine waits for the next request, a handler does. A keep-alive timeout or a
   // stop cancels the wait (the connection's deadline cancels the socket's operations).
-  tcp::socket& socket = https->stream.next_layer();
   socket.async_wait(tcp::socket::wait_read, [this, https](const std::error_code& ec) mutable {
     asio::co_spawn(io_, resume_https(std::move(https), ec), asio::detached);
   });

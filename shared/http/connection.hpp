@@ -152,6 +152,8 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
   // Called again after a park: the socket is readable, no need to wait for it.
   bool readable = park && park->parked;
   if (park) park->parked = false;
+  // The idle wait was cancelled to park the connection (not ended by the client or a timeout).
+  bool park_now = false;
 
   // Reads into the end of `buffer`: a page when a request starts, more once a request or a
   // body is coming. An idle connection first waits holding no buffer at all.
@@ -159,7 +161,10 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
     if (buffer.empty() && connection.idle && !std::exchange(readable, false)) {
       std::string().swap(buffer);
       std::string().swap(head);
-      if (!co_await detail::wait_while_idle(stream, connection.socket())) co_return false;
+      if (!co_await detail::wait_while_idle(stream, connection.socket())) {
+        park_now = park && connection.deadline().park_due() && !connection.expired();
+        co_return false;
+      }
     }
     if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
     const std::size_t want = buffer.empty() ? 4096 : 16384;
@@ -227,7 +232,7 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
     auto request =
         co_await read_request_head(buffer, limits.request, read_more, became_busy, timed_out);
     if (!request) {
-      if (park && connection.deadline().park_due() && buffer.empty() && !connection.stopping()) {
+      if (std::exchange(park_now, false) && buffer.empty() && !connection.stopping()) {
         connection.deadline().forget_park();
         if (detail::has_buffered_input(stream)) {  // bytes came as it was parked: read them
           readable = true;
