@@ -1,7 +1,10 @@
 #include "server/server.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "server/error_log.hpp"
 #include "server/forward_proxy.hpp"
@@ -181,23 +184,42 @@ asio::awaitable<void> Server::accept_loop(std::size_t listener) {
   }
 }
 
-asio::awaitable<void> Server::run_https(tcp::socket socket, Connection connection) {
+// An HTTPS connection and what its requests need, apart from any coroutine: while it is parked
+// between keep-alive requests, this object and the socket's pending wait are all it holds.
+struct Server::HttpsConnection {
+  HttpsConnection(tcp::socket socket, Connection connection_in,
+                  const std::shared_ptr<Generation>& generation_in)
+      : generation(generation_in),
+        stream(std::move(socket), generation->tls->default_context().native_handle()),
+        connection(std::move(connection_in)) {}
+
   // The handshake's contexts belong to the configuration of the moment; keep them alive.
-  const std::shared_ptr<Generation> generation = current_;
-  TlsStream stream(std::move(socket), generation->tls->default_context().native_handle());
+  const std::shared_ptr<Generation> generation;
+  TlsStream stream;
+  const Connection connection;
+  std::optional<WebHandler> handler;  // once the handshake has told the SNI
+  http::ParkedConnection park;
+};
+
+asio::awaitable<void> Server::run_https(tcp::socket socket, Connection connection) {
+  auto https = std::make_shared<HttpsConnection>(std::move(socket), connection, current_);
+  TlsStream& stream = https->stream;
   connection->attach(stream.next_layer());
-  connection->arm(generation->config.limits.header_timeout);
+  connection->arm(https->generation->config.limits.header_timeout);
 
   auto [ec] = co_await stream.async_handshake(use_tuple);
   if (!ec) {
     RequestContext context{.tls = true, .sni = ""};
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name))
       context.sni = to_lower(name);
-    WebHandler handler(current_, context);
-    if (alpn_chose_h2(stream.native_handle()))
-      co_await http2::serve_http2(stream, *connection, generation->https_connections, handler);
-    else
-      co_await http::serve_connection(stream, *connection, generation->https_connections, handler);
+    https->handler.emplace(current_, context);
+    if (alpn_chose_h2(stream.native_handle())) {
+      co_await http2::serve_http2(stream, *connection, https->generation->https_connections,
+                                  *https->handler);
+    } else {
+      co_await serve_https(https);
+      co_return;  // it removes the connection when it ends
+    }
   } else {
     if (SSL_get_certificate(stream.native_handle()) == nullptr) {
       // Not the client's fault, so not at info: a site with no certificate yet (ACME still
@@ -216,6 +238,40 @@ asio::awaitable<void> Server::run_https(tcp::socket socket, Connection connectio
     co_await http::close_connection(stream.next_layer(), *connection);
   }
   connections_.remove(connection);
+}
+
+asio::awaitable<void> Server::serve_https(const std::shared_ptr<HttpsConnection>& https) {
+  tcp::socket& socket = https->stream.next_layer();
+  for (;;) {
+    co_await http::serve_connection(https->stream, *https->connection,
+                                    https->generation->https_connections, *https->handler,
+                                    &https->park);
+    if (!https->park.parked) {
+      connections_.remove(https->connection);
+      co_return;
+    }
+    // Bytes (or the client's FIN) may have come while the loop was giving up its wait: Asio's
+    // epoll is edge-triggered and a wait does not look first, so such a wait would sleep until
+    // the keep-alive timeout. Look now; if so, read on.
+    pollfd readable{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
+    if (::poll(&readable, 1, 0) <= 0) break;
+  }
+  // Idle: no coroutine waits for the next request, a handler does. A keep-alive timeout or a
+  // stop cancels the wait (the connection's deadline cancels the socket's operations).
+  socket.async_wait(tcp::socket::wait_read, [this, https](const std::error_code& ec) mutable {
+    asio::co_spawn(io_, resume_https(std::move(https), ec), asio::detached);
+  });
+}
+
+asio::awaitable<void> Server::resume_https(std::shared_ptr<HttpsConnection> https,
+                                           std::error_code wait_error) {
+  if (!wait_error) {
+    co_await serve_https(https);
+    co_return;
+  }
+  // Closed while parked, as the loop closes a connection whose idle wait failed.
+  co_await http::close_connection(https->stream, *https->connection);
+  connections_.remove(https->connection);
 }
 
 asio::awaitable<void> Server::run_http(tcp::socket socket, Connection connection) {

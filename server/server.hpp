@@ -43,7 +43,13 @@ class Server {
   using Connection = std::shared_ptr<http::ServerConnection>;
   // Accepts on acceptors_[listener], the socket of listeners_[listener].
   asio::awaitable<void> accept_loop(std::size_t listener);
+  struct HttpsConnection;
   asio::awaitable<void> run_https(asio::ip::tcp::socket socket, Connection connection);
+  // HTTP/1.1 over TLS until the connection ends or is parked idle (then a handler waits for
+  // its next request and resumes it).
+  asio::awaitable<void> serve_https(const std::shared_ptr<HttpsConnection>& https);
+  asio::awaitable<void> resume_https(std::shared_ptr<HttpsConnection> https,
+                                     std::error_code wait_error);
   asio::awaitable<void> run_http(asio::ip::tcp::socket socket, Connection connection);
   asio::awaitable<void> run_forward_proxy(asio::ip::tcp::socket socket, Connection connection,
                                           std::size_t listener);

@@ -9,12 +9,15 @@
 #     openssl s_time -new (full handshakes, one connection at a time); CPU time is the servers'
 #     utime+stime from /proc before and after;
 #   - memory per idle keep-alive TLS connection: BENCH_IDLE (1000) connections opened, one
-#     request made on each, RSS growth divided by their number;
+#     request made on each, RSS growth divided by their number; and how it grows: the same
+#     with BENCH_IDLE_MANY (10000) connections, on servers started afresh for it;
 #   - HTTP/2 (ALPN h2, the same files, certificate and TLS settings): requests/s, p50/p99
 #     latency and RSS with h2load, BENCH_H2_CLIENTS (8) connections each carrying
 #     BENCH_H2_STREAMS (32) concurrent streams; the percentiles come from h2load's
 #     per-request log, since h2load itself prints only min/max/mean/sd.
-# Each throughput measurement lasts BENCH_SECONDS (10 by default).
+# Each throughput measurement lasts BENCH_SECONDS (10 by default) and is made BENCH_REPEAT
+# (3) times, miniweb and nginx in turn, so that both meet the same neighbours on this shared
+# machine; the figures shown are the medians. Ends with issue 18's goals (bench/goals.sh).
 #
 #   bench/server/run.sh                 # builds a Release miniweb-server in build/bench-server
 #   MINIWEB_SERVER_BIN=path bench/server/run.sh
@@ -32,11 +35,15 @@ source "$ROOT/scripts/quietly.sh"
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 IDLE=${BENCH_IDLE:-1000}
+IDLE_MANY=${BENCH_IDLE_MANY:-10000}
+REPEAT=${BENCH_REPEAT:-3}
 H2_CLIENTS=${BENCH_H2_CLIENTS:-8}
 H2_STREAMS=${BENCH_H2_STREAMS:-32}
 WORK=$(mktemp -d /tmp/miniweb-bench-server.XXXXXX)
 # shellcheck source=bench/bench_common.sh
 source "$ROOT/bench/bench_common.sh"
+# shellcheck source=bench/goals.sh
+source "$ROOT/bench/goals.sh"
 need wrk wrk
 need h2load nghttp2-client
 need nginx nginx
@@ -71,12 +78,13 @@ wait_for() {
   done
 }
 
-# start_servers NAME REQUESTS_PER_CONNECTION: a miniweb-server and an nginx, configured alike
-# in $WORK (miniweb-NAME.toml, nginx-NAME/), on cpu 0; sets MINIWEB_PORT, MINIWEB_PID,
-# NGINX_PORT and NGINX_PID. nginx offers h2 by ALPN, as miniweb-server does by default; wrk and
-# openssl offer no ALPN, so they speak HTTP/1.1 to both.
+# start_servers NAME REQUESTS_PER_CONNECTION [CONNECTIONS]: a miniweb-server and an nginx,
+# configured alike in $WORK (miniweb-NAME.toml, nginx-NAME/), on cpu 0, each taking up to
+# CONNECTIONS (4096) at once; sets MINIWEB_PORT, MINIWEB_PID, NGINX_PORT and NGINX_PID. nginx
+# offers h2 by ALPN, as miniweb-server does by default; wrk and openssl offer no ALPN, so they
+# speak HTTP/1.1 to both.
 start_servers() {
-  local name=$1 requests_per_connection=$2
+  local name=$1 requests_per_connection=$2 max_connections=${3:-4096}
   MINIWEB_PORT=$(free_port)
   cat >"$WORK/miniweb-$name.toml" <<TOML
 [[listener]]
@@ -85,7 +93,8 @@ port = $MINIWEB_PORT
 
 [limits]
 max_requests_per_connection = $requests_per_connection
-max_connections = 4096
+max_connections = $max_connections
+keepalive_timeout = 75
 
 [[site]]
 names = ["bench.test"]
@@ -100,16 +109,20 @@ TOML
   mkdir -p "$nginx_dir/logs"
   cat >"$nginx_dir/nginx.conf" <<CONF
 worker_processes 1;
+worker_rlimit_nofile $((max_connections + 64));
 daemon off;
 pid $nginx_dir/nginx.pid;
 error_log $nginx_dir/logs/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections $max_connections; }
 http {
   types { text/plain txt; application/octet-stream bin; }
   access_log /dev/null combined;
   sendfile on;
   # Since nginx 1.19.7 this limits HTTP/2 connections too (http2_max_requests is gone).
   keepalive_requests $requests_per_connection;
+  # nginx's default, and miniweb's here: opening 10000 idle connections takes longer than
+  # miniweb's default of 15 s, and the first must still be open when the memory is read.
+  keepalive_timeout 75s;
   server {
     listen 127.0.0.1:$NGINX_PORT ssl http2;
     server_name bench.test;
@@ -137,6 +150,15 @@ CONF
   PIDS+=("$NGINX_PID")
   wait_for "$MINIWEB_PORT"
   wait_for "$NGINX_PORT"
+}
+
+stop_servers() {  # the pair start_servers started last
+  kill "$MINIWEB_PID" "$NGINX_PID" 2>/dev/null || true
+  wait "$MINIWEB_PID" "$NGINX_PID" 2>/dev/null || true
+}
+
+median() {  # the median of the numbers given
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # HTTP/1.1's limit, nginx's default: wrk opens a new connection when a server closes one.
@@ -199,20 +221,31 @@ measure_h2() {
 }
 
 # compare_files MEASURE: both servers measured by MEASURE (measure or measure_h2) on each file,
-# a row each and a row of ratios to nginx.
+# REPEAT times in turn; a row each of medians and a row of ratios to nginx. Sets
+# P99_RATIO_1K, the 1 KiB file's p99 ratio.
 compare_files() {
-  local measure=$1 path
+  local measure=$1 path run
   local m_rps m_p50 m_p99 m_rss m_err n_rps n_p50 n_p99 n_rss n_err
-  printf '%-8s %-8s %12s %10s %10s %10s  %s\n' file server 'requests/s' 'p50 ms' 'p99 ms' 'RSS KiB' errors
+  printf '%-8s %-8s %12s %10s %10s %10s  %s\n' file server 'requests/s' 'p50 ms' 'p99 ms' 'RSS KiB' "errors (medians of $REPEAT runs)"
   for path in /1k.txt /100k.bin; do
-    read -r m_rps m_p50 m_p99 m_rss m_err <<<"$("$measure" miniweb "$MINIWEB_PORT" "$path" "$MINIWEB_PID")"
-    read -r n_rps n_p50 n_p99 n_rss n_err <<<"$("$measure" nginx "$NGINX_PORT" "$path" "$NGINX_PID")"
-    [[ -n $m_rps && -n $n_rps ]] || exit 1
+    local -a mr=() mp50=() mp99=() nr=() np50=() np99=()
+    m_err="" n_err=""
+    for ((run = 0; run < REPEAT; ++run)); do
+      read -r m_rps m_p50 m_p99 m_rss m_err <<<"$("$measure" miniweb "$MINIWEB_PORT" "$path" "$MINIWEB_PID")"
+      read -r n_rps n_p50 n_p99 n_rss n_err <<<"$("$measure" nginx "$NGINX_PORT" "$path" "$NGINX_PID")"
+      [[ -n $m_rps && -n $n_rps ]] || exit 1
+      mr+=("$m_rps") mp50+=("$m_p50") mp99+=("$m_p99") nr+=("$n_rps") np50+=("$n_p50") np99+=("$n_p99")
+    done
+    m_rps=$(median "${mr[@]}") m_p50=$(median "${mp50[@]}") m_p99=$(median "${mp99[@]}")
+    n_rps=$(median "${nr[@]}") n_p50=$(median "${np50[@]}") n_p99=$(median "${np99[@]}")
     printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" miniweb "$m_rps" "$m_p50" "$m_p99" "$m_rss" "$m_err"
     printf '%-8s %-8s %12s %10s %10s %10s  %s\n' "$path" nginx "$n_rps" "$n_p50" "$n_p99" "$n_rss" "$n_err"
+    echo "         p99 of each run, miniweb: ${mp99[*]}; nginx: ${np99[*]}"
     awk -v f="$path" -v mr="$m_rps" -v nr="$n_rps" -v mp="$m_p99" -v np="$n_p99" -v mm="$m_rss" -v nm="$n_rss" \
       'BEGIN { printf "%-8s ratio    requests/s %.2fx nginx, p99 %.2fx nginx, RSS %.2fx nginx\n", f, mr / nr, (np > 0 ? mp / np : 0), (nm > 0 ? mm / nm : 0) }'
+    [[ $path == /1k.txt ]] && P99_RATIO_1K=$(awk -v mp="$m_p99" -v np="$n_p99" 'BEGIN { printf "%.2f", (np > 0 ? mp / np : 0) }')
   done
+  return 0
 }
 
 cpu_ticks() {  # utime + stime of the server (nginx: master and worker), in clock ticks
@@ -232,11 +265,11 @@ tls_parameters() {  # what a client negotiates, and whether a second connection 
     "$(awk -F': ' '/^(Peer|Server) Temp Key/ { print $2 }' <<<"$out")"
 }
 
-idle_memory() {  # port pid -> "rss_before rss_after bytes_per_connection"
-  local port=$1 pid=$2 before after
+idle_memory() {  # port pid count -> "rss_before rss_after bytes_per_connection"
+  local port=$1 pid=$2 count=$3 before after
   rm -f "$WORK/hold" "$WORK/idle.out"
   mkfifo "$WORK/hold"
-  taskset -c 1 python3 "$ROOT/bench/server/idle_connections.py" "$port" /1k.txt "$IDLE" \
+  taskset -c 1 python3 "$ROOT/bench/server/idle_connections.py" "$port" /1k.txt "$count" \
     <"$WORK/hold" >"$WORK/idle.out" &
   local client=$!
   exec 7>"$WORK/hold"
@@ -244,7 +277,7 @@ idle_memory() {  # port pid -> "rss_before rss_after bytes_per_connection"
   # The RSS before is read while the client starts; its connections come later.
   local tries=0
   until grep -q '^open' "$WORK/idle.out"; do
-    ((++tries > 600)) && { echo "idle connections to port $port did not open" >&2; exit 1; }
+    ((++tries > 3000)) && { echo "idle connections to port $port did not open" >&2; exit 1; }
     sleep 0.1
   done
   sleep 1
@@ -253,14 +286,27 @@ idle_memory() {  # port pid -> "rss_before rss_after bytes_per_connection"
   # (its keep-alive timeout, say) would make the figure look better than it is.
   local open
   open=$(ss -Htn state established "( sport = :$port )" | wc -l)
-  if ((open < IDLE)); then
-    echo "only $open of $IDLE idle connections to port $port were still open" >&2
+  if ((open < count)); then
+    echo "only $open of $count idle connections to port $port were still open" >&2
     exit 1
   fi
   exec 7>&-
   wait "$client" || true
   sleep 1  # the server notices the closes
-  echo "$before $after $(((after - before) * 1024 / IDLE))"
+  echo "$before $after $(((after - before) * 1024 / count))"
+}
+
+# compare_idle COUNT: idle_memory on both servers, a row each and the ratio; sets m_per and
+# n_per (bytes per connection) and IDLE_PER_RATIO.
+compare_idle() {
+  local count=$1 m_before m_after n_before n_after
+  printf '%-8s %14s %14s %18s\n' server 'RSS before KiB' 'RSS after KiB' 'bytes/connection'
+  read -r m_before m_after m_per <<<"$(idle_memory "$MINIWEB_PORT" "$MINIWEB_PID" "$count")"
+  read -r n_before n_after n_per <<<"$(idle_memory "$NGINX_PORT" "$NGINX_PID" "$count")"
+  [[ -n $m_per && -n $n_per ]] || exit 1
+  printf '%-8s %14s %14s %18s\n' miniweb "$m_before" "$m_after" "$m_per" nginx "$n_before" "$n_after" "$n_per"
+  IDLE_PER_RATIO=$(awk -v m="$m_per" -v n="$n_per" 'BEGIN { printf "%.2f", (n > 0 ? m / n : 0) }')
+  echo "ratio    memory per idle connection ${IDLE_PER_RATIO}x nginx"
 }
 
 new_connections() {  # port pid -> "connections/s cpu_us_per_connection" with wrk, Connection: close
@@ -285,19 +331,22 @@ full_handshakes() {  # port pid -> "handshakes/s cpu_us_per_handshake" with open
 }
 
 echo "miniweb-server vs nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): servers on cpu 0, clients on cpu 1"
+echo "both: one worker (nginx worker_processes 1; miniweb-server one thread), the same certificate"
+echo "(ECDSA P-256) and files; TLS 1.2-1.3 with miniweb's TLS 1.2 suites in server order, OpenSSL's"
+echo "default groups and TLS 1.3 suites, session tickets on and OpenSSL's built-in session cache;"
+echo "HTTP/1.1 up to 1000 requests per connection, keep-alive timeout 75 s; access logs written"
+echo "(nginx's to /dev/null, miniweb's to standard error, which is /dev/null)"
 echo "TLS as a client sees it: miniweb $(tls_parameters "$MINIWEB_PORT"); nginx $(tls_parameters "$NGINX_PORT")"
 
 echo
 echo "idle keep-alive TLS connections: $IDLE opened, one GET /1k.txt on each, then idle"
-printf '%-8s %14s %14s %18s\n' server 'RSS before KiB' 'RSS after KiB' 'bytes/connection'
-read -r m_before m_after m_per <<<"$(idle_memory "$MINIWEB_PORT" "$MINIWEB_PID")"
-read -r n_before n_after n_per <<<"$(idle_memory "$NGINX_PORT" "$NGINX_PID")"
-printf '%-8s %14s %14s %18s\n' miniweb "$m_before" "$m_after" "$m_per" nginx "$n_before" "$n_after" "$n_per"
-awk -v m="$m_per" -v n="$n_per" 'BEGIN { printf "ratio    memory per idle connection %.2fx nginx\n", (n > 0 ? m / n : 0) }'
+compare_idle "$IDLE"
+IDLE_RATIO=$IDLE_PER_RATIO m_per_few=$m_per n_per_few=$n_per
 
 echo
 echo "keep-alive: wrk -t1 -c$CONNECTIONS, ${SECONDS_PER_RUN}s per run"
 compare_files measure
+H1_P99_RATIO=$P99_RATIO_1K
 
 echo
 echo "new TLS connections, one GET /1k.txt each; CPU is the server's utime+stime per connection"
@@ -307,11 +356,21 @@ read -r n_cps n_cpu <<<"$(new_connections "$NGINX_PORT" "$NGINX_PID")"
 printf '%-34s %-8s %14s %14s\n' "wrk -c$CONNECTIONS Connection: close" miniweb "$m_cps" "$m_cpu" "(resumed)" nginx "$n_cps" "$n_cpu"
 awk -v mr="$m_cps" -v nr="$n_cps" -v mc="$m_cpu" -v nc="$n_cpu" \
   'BEGIN { printf "ratio    connections/s %.2fx nginx, CPU per connection %.2fx nginx\n", mr / nr, (nc > 0 ? mc / nc : 0) }'
-read -r m_hps m_hcpu <<<"$(full_handshakes "$MINIWEB_PORT" "$MINIWEB_PID")"
-read -r n_hps n_hcpu <<<"$(full_handshakes "$NGINX_PORT" "$NGINX_PID")"
+# Full handshakes: s_time -new never offers a session, so neither server resumes; both still
+# issue their TLS 1.3 tickets (two each, OpenSSL's default), as for any new client.
+declare -a m_hs=() m_hc=() n_hs=() n_hc=()
+for ((run = 0; run < REPEAT; ++run)); do
+  read -r m_hps m_hcpu <<<"$(full_handshakes "$MINIWEB_PORT" "$MINIWEB_PID")"
+  read -r n_hps n_hcpu <<<"$(full_handshakes "$NGINX_PORT" "$NGINX_PID")"
+  m_hs+=("$m_hps") m_hc+=("$m_hcpu") n_hs+=("$n_hps") n_hc+=("$n_hcpu")
+done
+m_hps=$(median "${m_hs[@]}") m_hcpu=$(median "${m_hc[@]}") n_hps=$(median "${n_hs[@]}") n_hcpu=$(median "${n_hc[@]}")
 printf '%-34s %-8s %14s %14s\n' "openssl s_time -new" miniweb "$m_hps" "$m_hcpu" "(full handshakes, 1 at a time)" nginx "$n_hps" "$n_hcpu"
-awk -v mr="$m_hps" -v nr="$n_hps" -v mc="$m_hcpu" -v nc="$n_hcpu" \
-  'BEGIN { printf "ratio    handshakes/s %.2fx nginx, CPU per handshake %.2fx nginx\n", mr / nr, (nc > 0 ? mc / nc : 0) }'
+echo "         CPU us per handshake of each run, miniweb: ${m_hc[*]}; nginx: ${n_hc[*]}"
+HANDSHAKE_RATIO=$(awk -v mc="$m_hcpu" -v nc="$n_hcpu" 'BEGIN { printf "%.2f", (nc > 0 ? mc / nc : 0) }')
+awk -v mr="$m_hps" -v nr="$n_hps" -v r="$HANDSHAKE_RATIO" \
+  'BEGIN { printf "ratio    handshakes/s %.2fx nginx, CPU per handshake %sx nginx\n", mr / nr, r }'
+stop_servers
 
 # HTTP/2 gets servers of its own, alike but for a request limit per connection no run reaches:
 # h2load does not retry the streams a server refuses with GOAWAY when it closes a connection at
@@ -320,3 +379,27 @@ start_servers http2 100000000
 echo
 echo "HTTP/2 (ALPN h2): h2load -c$H2_CLIENTS -m$H2_STREAMS, $H2_CLIENTS connections of $H2_STREAMS concurrent streams, ${SECONDS_PER_RUN}s per run"
 compare_files measure_h2
+H2_P99_RATIO=$P99_RATIO_1K
+stop_servers
+
+# How memory grows: many idle connections, on servers started afresh (the first run's freed
+# memory would otherwise be counted as room for the second).
+start_servers idle 1000 $((IDLE_MANY + 1024))
+echo
+echo "idle keep-alive TLS connections: $IDLE_MANY opened on servers started afresh"
+compare_idle "$IDLE_MANY"
+IDLE_MANY_RATIO=$IDLE_PER_RATIO
+# Linear growth: the cost of a connection among $IDLE_MANY against one among $IDLE.
+m_growth=$(awk -v a="$m_per" -v b="$m_per_few" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+n_growth=$(awk -v a="$n_per" -v b="$n_per_few" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+echo "per-connection memory at $IDLE_MANY / at $IDLE: miniweb ${m_growth}x, nginx ${n_growth}x"
+stop_servers
+
+echo
+goal "HTTP/1.1 1 KiB keep-alive p99, miniweb/nginx" "$H1_P99_RATIO" "<=" 1.00 x
+goal "HTTP/2 1 KiB p99, miniweb/nginx" "$H2_P99_RATIO" "<=" 1.00 x
+goal "CPU per full TLS handshake, miniweb/nginx" "$HANDSHAKE_RATIO" "<=" 1.00 x
+goal "memory per idle TLS connection ($IDLE), miniweb/nginx" "$IDLE_RATIO" "<=" 1.00 x
+goal "memory per idle TLS connection ($IDLE_MANY), miniweb/nginx" "$IDLE_MANY_RATIO" "<=" 1.00 x
+goal "idle memory growth $IDLE->$IDLE_MANY per connection, miniweb" "$m_growth" "<=" \
+  "$(awk -v n="$n_growth" 'BEGIN { printf "%.2f", (n > 1.10 ? n : 1.10) }')" x

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <string>
 #include <tuple>
+#include <utility>
 
 #include "shared/awaitable.hpp"
 #include "shared/http/connection_handler.hpp"
@@ -51,6 +52,16 @@ asio::awaitable<bool> wait_while_idle(Stream& stream, asio::ip::tcp::socket& soc
   }
   auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
   co_return !ec;
+}
+
+// Whether bytes already read from the socket wait in the stream (none in a plain socket).
+template <class Stream>
+bool has_buffered_input(Stream& stream) {
+  if constexpr (ReleasesBuffers<Stream>) {
+    return stream.has_buffered_input();
+  } else {
+    return false;
+  }
 }
 
 template <class Stream>
@@ -110,24 +121,50 @@ asio::awaitable<void> close_connection(Stream& stream, ServerConnection& connect
   connection.detach();
 }
 
+// A keep-alive connection that its server parks between requests, as nginx's idle
+// connections hold no more than their socket, TLS state and timer: the loop returns instead of
+// waiting for the next request (once it has waited kParkAfter), giving back its coroutine
+// frames, and the server waits for the socket with a plain handler, then calls the loop again
+// (with the same object).
+// How long a keep-alive connection waits for its next request in its coroutine before it is
+// parked: a busy client's next request comes sooner, and parking costs a new coroutine.
+inline constexpr std::chrono::milliseconds kParkAfter{200};
+
+struct ParkedConnection {
+  std::size_t served = 0;  // requests answered so far (the loop counts on from here)
+  bool parked = false;     // the loop returned idle: the connection is open, not closed
+};
+
 // Serves requests on `stream` until the connection ends, then closes it. `connection` is
-// attached to the stream's socket; `settings` and `handler` outlive the call.
+// attached to the stream's socket; `settings` and `handler` outlive the call. With `park`, the
+// loop returns idle keep-alive connections parked instead of waiting (the stream must be able
+// to tell whether it holds input: server/tls_stream or a socket); called again once the socket
+// turns readable, it reads on.
 template <class Stream>
 asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connection,
                                        const ConnectionSettings& settings,
-                                       ConnectionHandler& handler) {
+                                       ConnectionHandler& handler,
+                                       ParkedConnection* park = nullptr) {
   const ConnectionLimits& limits = settings.limits;
   std::string buffer;
   std::string head;  // the response head; reused while the connection is busy
   detail::StreamExchange<Stream> exchange(connection, stream, buffer);
+  // Called again after a park: the socket is readable, no need to wait for it.
+  bool readable = park && park->parked;
+  if (park) park->parked = false;
+  // The idle wait was cancelled to park the connection (not ended by the client or a timeout).
+  bool park_now = false;
 
   // Reads into the end of `buffer`: a page when a request starts, more once a request or a
   // body is coming. An idle connection first waits holding no buffer at all.
   auto read_more = [&]() -> asio::awaitable<bool> {
-    if (buffer.empty() && connection.idle) {
+    if (buffer.empty() && connection.idle && !std::exchange(readable, false)) {
       std::string().swap(buffer);
       std::string().swap(head);
-      if (!co_await detail::wait_while_idle(stream, connection.socket())) co_return false;
+      if (!co_await detail::wait_while_idle(stream, connection.socket())) {
+        park_now = park && connection.deadline().park_due() && !connection.expired();
+        co_return false;
+      }
     }
     if (buffer.empty() && buffer.capacity() > 64 * 1024) std::string().swap(buffer);
     const std::size_t want = buffer.empty() ? 4096 : 16384;
@@ -176,11 +213,17 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
     co_return !ec;
   };
 
-  for (std::size_t served = 0; served < limits.max_requests && !connection.stopping(); ++served) {
+  for (std::size_t served = park ? park->served : 0;
+       served < limits.max_requests && !connection.stopping(); ++served) {
     // Idle keep-alive until the first byte of the next request, then the header timeout.
     connection.idle = buffer.empty();
-    connection.arm(served == 0 || !buffer.empty() ? limits.header_timeout
-                                                  : limits.keepalive_timeout);
+    if (!readable) {
+      connection.arm(served == 0 || !buffer.empty() ? limits.header_timeout
+                                                    : limits.keepalive_timeout);
+    }
+    // Parked once idle past kParkAfter (the deadline cancels the wait; see read_more).
+    if (park && served > 0 && buffer.empty() && !readable)
+      connection.deadline().park_after(kParkAfter);
     auto became_busy = [&] {
       connection.idle = false;
       connection.arm(limits.header_timeout);
@@ -189,6 +232,20 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
     auto request =
         co_await read_request_head(buffer, limits.request, read_more, became_busy, timed_out);
     if (!request) {
+      if (std::exchange(park_now, false) && buffer.empty() && !connection.stopping()) {
+        connection.deadline().forget_park();
+        if (detail::has_buffered_input(stream)) {  // bytes came as it was parked: read them
+          readable = true;
+          --served;
+          continue;
+        }
+        std::string().swap(buffer);
+        std::string().swap(head);
+        if constexpr (detail::ReleasesBuffers<Stream>) stream.release_buffers();
+        park->served = served;
+        park->parked = true;
+        co_return;
+      }
       if (const int status = request.error().code) {
         const Response refused =
             handler.refuse(status, request.error().message, nullptr, connection);

@@ -49,14 +49,7 @@ class StreamExchange final : public http::Exchange {
   std::string nothing_;
 };
 
-template <class Stream>
-bool has_buffered_input(Stream& stream) {
-  if constexpr (http::detail::ReleasesBuffers<Stream>) {
-    return stream.has_buffered_input();
-  } else {
-    return false;
-  }
-}
+using http::detail::has_buffered_input;
 
 // What the connection is doing, for its deadline.
 enum class Phase { Idle, Receiving, Answering, Sending };
