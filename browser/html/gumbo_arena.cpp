@@ -52,11 +52,13 @@ void GumboArena::deallocate(void* userdata, void* pointer) {
   auto* arena = static_cast<GumboArena*>(userdata);
   BlockHeader* header = static_cast<BlockHeader*>(pointer) - 1;
   unpoison(header, sizeof(BlockHeader));
-  if (header->size <= kMaxSmall) {
-    BlockHeader*& list = arena->free_[header->size / kGranule];
-    header->next_free = list;
-    list = header;
-    poison(header, sizeof(BlockHeader) + header->size);
+  const std::size_t size = header->size;
+  if (size <= kMaxSmall) {
+    void*& list = arena->free_[size / kGranule];
+    unpoison(pointer, sizeof(void*));
+    *static_cast<void**>(pointer) = list;
+    list = pointer;
+    poison(header, sizeof(BlockHeader) + size);
     return;
   }
   auto* block = reinterpret_cast<LargeBlock*>(reinterpret_cast<std::byte*>(header) -
@@ -68,12 +70,13 @@ void GumboArena::deallocate(void* userdata, void* pointer) {
 }
 
 void* GumboArena::allocate_small(std::size_t size) {
-  const std::size_t rounded = (size + kGranule - 1) / kGranule * kGranule;
-  BlockHeader*& list = free_[rounded / kGranule];
-  BlockHeader* header = list;
-  if (header != nullptr) {
-    unpoison(header, sizeof(BlockHeader));
-    list = header->next_free;
+  // A free block holds a pointer, so no block is smaller than one.
+  const std::size_t rounded = size == 0 ? kGranule : (size + kGranule - 1) / kGranule * kGranule;
+  void*& list = free_[rounded / kGranule];
+  void* payload = list;
+  if (payload != nullptr) {
+    unpoison(payload, sizeof(void*));
+    list = *static_cast<void**>(payload);
   } else {
     const std::size_t needed = sizeof(BlockHeader) + rounded;
     if (static_cast<std::size_t>(chunk_end_ - chunk_position_) < needed) {
@@ -85,14 +88,16 @@ void* GumboArena::allocate_small(std::size_t size) {
       chunk_end_ = chunk_position_ + chunk_size;
       poison(chunk_position_, chunk_size);
     }
-    header = reinterpret_cast<BlockHeader*>(chunk_position_);
+    auto* header = reinterpret_cast<BlockHeader*>(chunk_position_);
     chunk_position_ += needed;
     unpoison(header, sizeof(BlockHeader));
     header->size = rounded;
+    poison(header, sizeof(BlockHeader));
+    payload = header + 1;
   }
-  poison(header, sizeof(BlockHeader));
-  unpoison(header + 1, size);
-  return header + 1;
+  poison(payload, rounded);
+  unpoison(payload, size);
+  return payload;
 }
 
 void* GumboArena::allocate_large(std::size_t size) {
