@@ -1,6 +1,8 @@
 #include "browser/dump.hpp"
 
+#include <algorithm>
 #include <ostream>
+#include <string_view>
 #include <unordered_map>
 
 #include "browser/exit_codes.hpp"
@@ -11,19 +13,40 @@
 
 namespace miniweb::browser {
 
+namespace {
+
+// A fragment that URL parsing takes as it is: no space or control character (which would make
+// the whole URL invalid), so that resolving "PATH#FRAGMENT" gives PATH resolved, "#", FRAGMENT.
+bool is_plain_fragment(std::string_view fragment) {
+  return std::none_of(fragment.begin(), fragment.end(),
+                      [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F; });
+}
+
+}  // namespace
+
 std::string dump_text(const Page& page) {
   if (page.content.kind != ContentKind::Page) return page.content.text;
   const Url base = base_url(page);
-  // A large page repeats its links (a manual's index links each section many times), so each
-  // distinct href is resolved once.
+  // A large page repeats its links, and a manual's index links many places in each of its
+  // pages ("stdtypes.html#str.join"): each distinct href less its fragment is resolved once
+  // (an empty string: it does not resolve), and the fragment put back as written.
   std::unordered_map<std::string, std::string> resolved;
-  return render::dump_page(page.layout, [&](const std::string& href) {
-    auto [entry, inserted] = resolved.try_emplace(href);
+  const auto resolve = [&](const std::string& reference) -> const std::string& {
+    auto [entry, inserted] = resolved.try_emplace(reference);
     if (inserted) {
-      auto absolute = base.resolve(href);
-      entry->second = absolute ? absolute->to_string() : href;
+      auto absolute = base.resolve(reference);
+      if (absolute) entry->second = absolute->to_string();
     }
     return entry->second;
+  };
+  return render::dump_page(page.layout, [&](const std::string& href) -> std::string {
+    const std::size_t hash = href.find('#');
+    if (hash != std::string::npos && is_plain_fragment(std::string_view(href).substr(hash + 1))) {
+      const std::string& absolute = resolve(href.substr(0, hash));
+      return absolute.empty() ? href : absolute + href.substr(hash);
+    }
+    const std::string& absolute = resolve(href);
+    return absolute.empty() ? href : absolute;
   });
 }
 

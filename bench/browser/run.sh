@@ -3,6 +3,7 @@
 # with the ratio; how the dump's time and memory grow with 1, 10 and 50 MB documents beside
 # w3m's; then a full page load on the demo internet, cold and warm, broken down by step.
 #   bench/browser/run.sh [RUNS]
+#   SKIP_PAGE_LOAD=1 bench/browser/run.sh   # documents and scaling only (builds the browser alone)
 # Times are hyperfine's medians of RUNS runs (after a warm-up run); memory is the peak
 # resident set (/usr/bin/time's %M) of one run. Builds and measurements hold
 # /tmp/miniweb-build.lock, so that no build runs beside them (set MINIWEB_BENCH_LOCKED=1 when
@@ -33,11 +34,13 @@ fi
 BUILD="$ROOT/build/bench-browser"
 [[ -f "$BUILD/CMakeCache.txt" ]] ||
   quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
-quietly "building" locked cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-shop miniweb-stack
+targets=(miniweb-browser)
+[[ "${SKIP_PAGE_LOAD:-0}" = 1 ]] || targets+=(miniweb-dns miniweb-ca miniweb-server miniweb-shop miniweb-stack)
+quietly "building" locked cmake --build "$BUILD" -j2 --target "${targets[@]}"
 BROWSER="$BUILD/browser/miniweb-browser"
 WORK=$(mktemp -d)
 STATE=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK" "$STATE"' EXIT
 
 # The median wall-clock time of each command, in milliseconds, one per line, from one
 # hyperfine run that alternates nothing but repeats each RUNS times.
@@ -158,6 +161,8 @@ fi
 echo
 for entry in "${GOALS[@]}"; do goal "${entry%|*}" "${entry##*|}" ">=" 1.50 x; done
 for entry in "${SCALING_GOALS[@]}"; do goal "${entry%|*}" "${entry##*|}" "<=" 1.00 x; done
+
+[[ "${SKIP_PAGE_LOAD:-0}" = 1 ]] && exit 0
 
 # A full page load on a demo internet of the bench's own, cold (fresh profile) and warm.
 export MINIWEB_STATE="$STATE" MINIWEB_NET=127.77.0 MINIWEB_BIN_DIR="$BUILD"
