@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Parse + layout of large real HTML beside w3m -dump and lynx -dump, in one run, with the
-# ratio; then a full page load on the demo internet, cold and warm, broken down by step.
+# Parse + layout of real HTML, small and large, beside w3m -dump and lynx -dump, in one run,
+# with the ratio; how the dump's time and memory grow with 1, 10 and 50 MB documents beside
+# w3m's; then a full page load on the demo internet, cold and warm, broken down by step.
 #   bench/browser/run.sh [RUNS]
+#   SKIP_PAGE_LOAD=1 bench/browser/run.sh   # documents and scaling only (builds the browser alone)
+# Times are hyperfine's medians of RUNS runs (after a warm-up run); memory is the peak
+# resident set (/usr/bin/time's %M) of one run. Builds and measurements hold
+# /tmp/miniweb-build.lock, so that no build runs beside them (set MINIWEB_BENCH_LOCKED=1 when
+# the caller holds it already).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/quietly.sh
 source "$ROOT/scripts/quietly.sh"
-RUNS="${1:-5}"
+# shellcheck source=bench/goals.sh
+source "$ROOT/bench/goals.sh"
+RUNS="${1:-10}"
+LOCK=/tmp/miniweb-build.lock
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 
+locked() {
+  if [[ "${MINIWEB_BENCH_LOCKED:-0}" = 1 ]]; then "$@"; else flock "$LOCK" "$@"; fi
+}
+
 need=()
-for package in w3m lynx python3.11-doc nodejs-doc libstdc++-12-doc; do
+for package in w3m lynx hyperfine time python3.11-doc nodejs-doc libstdc++-12-doc; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 if ((${#need[@]})); then
@@ -21,10 +34,24 @@ fi
 BUILD="$ROOT/build/bench-browser"
 [[ -f "$BUILD/CMakeCache.txt" ]] ||
   quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
-quietly "building" cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-shop miniweb-stack
+targets=(miniweb-browser)
+[[ "${SKIP_PAGE_LOAD:-0}" = 1 ]] || targets+=(miniweb-dns miniweb-ca miniweb-server miniweb-shop miniweb-stack)
+quietly "building" locked cmake --build "$BUILD" -j2 --target "${targets[@]}"
 BROWSER="$BUILD/browser/miniweb-browser"
+WORK=$(mktemp -d)
+STATE=$(mktemp -d)
+trap 'rm -rf "$WORK" "$STATE"' EXIT
 
-# The best of RUNS wall-clock times of a command, in milliseconds.
+# The median wall-clock time of each command, in milliseconds, one per line, from one
+# hyperfine run that alternates nothing but repeats each RUNS times.
+median_ms() {
+  local json="$WORK/hyperfine.json"
+  hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$json" "$@" >/dev/null 2>&1
+  /usr/bin/python3 -c 'import json, sys
+for result in json.load(open(sys.argv[1]))["results"]:
+    print("%.1f" % (result["median"] * 1000))' "$json"
+}
+# The best of RUNS wall-clock times of a command, in milliseconds (the page loads below).
 best_ms() {
   local best=999999999 start end elapsed
   for ((i = 0; i < RUNS; i++)); do
@@ -36,30 +63,111 @@ best_ms() {
   done
   echo "$best"
 }
+# Peak resident memory of one run, in KiB.
+peak_kib() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "inf" }'; }
 
-printf '%-44s %9s %9s %9s %12s %12s\n' "document" "miniweb" "w3m" "lynx" "w3m/miniweb" "lynx/miniweb"
-# The largest Doxygen page of the libstdc++ API manual (3.7 MB): the kind of page the issue's
-# own figure for w3m was measured on.
-doxygen=$(find /usr/share/doc/gcc-12-base/libstdc++/user -name '*.html' -printf '%s %p\n' 2>/dev/null |
-  sort -rn | awk 'NR == 1 { print $2 }')
-for file in /usr/share/doc/nodejs/api/all.html ${doxygen:-} /usr/share/doc/python3.11/html/genindex-all.html \
-            /usr/share/doc/python3.11/html/library/stdtypes.html; do
-  [[ -f "$file" ]] || continue
-  ours=$(best_ms "$BROWSER" --dump "$file")
-  w3m=$(best_ms w3m -dump -cols 80 -T text/html "$file")
-  lynx=$(best_ms lynx -dump -width=80 -force_html "$file")
-  label="$(basename "$file") ($(($(stat -c %s "$file") / 1024)) KiB)"
-  printf '%-44s %7s ms %6s ms %6s ms %12s %12s\n' "$label" "$ours" "$w3m" "$lynx" "$(ratio "$ours" "$w3m")" \
-    "$(ratio "$ours" "$lynx")"
-done
-echo "(best of $RUNS runs; ratios above 1 mean miniweb is faster)"
+documents() {
+  printf '%-44s %10s %10s %10s %12s %12s\n' "document" "miniweb" "w3m" "lynx" "w3m/miniweb" "lynx/miniweb"
+  local html=/usr/share/doc/python3.11/html
+  # The largest Doxygen page of the libstdc++ API manual (3.7 MB): the kind of page the issue's
+  # own figure for w3m was measured on.
+  local doxygen
+  doxygen=$(find /usr/share/doc/gcc-12-base/libstdc++/user -name '*.html' -printf '%s %p\n' 2>/dev/null |
+    sort -rn | awk 'NR == 1 { print $2 }')
+  # Small (10 KiB and 20 KiB), medium (105 KiB), and the large pages.
+  local file ours w3m lynx label times
+  for file in "$html/copyright.html" "$html/library/codeop.html" "$html/library/math.html" \
+              "$html/library/stdtypes.html" "$html/genindex-all.html" ${doxygen:-} \
+              /usr/share/doc/nodejs/api/all.html; do
+    [[ -f "$file" ]] || continue
+    mapfile -t times < <(median_ms "$BROWSER --dump $file" "w3m -dump -cols 80 -T text/html $file" \
+      "lynx -dump -width=80 -force_html $file")
+    ours=${times[0]} w3m=${times[1]} lynx=${times[2]}
+    label="$(basename "$file") ($(($(stat -c %s "$file") / 1024)) KiB)"
+    printf '%-44s %7s ms %7s ms %7s ms %12s %12s\n' "$label" "$ours" "$w3m" "$lynx" "$(ratio "$ours" "$w3m")" \
+      "$(ratio "$ours" "$lynx")"
+    GOALS+=("--dump $label, w3m/miniweb|$(ratio "$ours" "$w3m")")
+  done
+  echo "(median of $RUNS runs each, hyperfine; ratios above 1 mean miniweb is faster)"
+}
+
+# A document of exactly BYTES bytes of real HTML: python's library pages one after another
+# (a browser and w3m both take the later <html> and <body> tags as parse errors and go on).
+make_document() {
+  local bytes=$1 out=$2 page
+  : >"$out.all"
+  while (($(stat -c %s "$out.all") < bytes)); do
+    for page in /usr/share/doc/python3.11/html/library/*.html; do
+      cat "$page" >>"$out.all"
+      (($(stat -c %s "$out.all") >= bytes)) && break
+    done
+  done
+  head -c "$bytes" "$out.all" >"$out"
+  rm -f "$out.all"
+}
+
+scaling() {
+  echo
+  printf '%-16s %10s %10s %12s %12s %12s %12s\n' "document" "miniweb" "w3m" "w3m/miniweb" \
+    "miniweb RSS" "w3m RSS" "w3m/miniweb"
+  local size file runs=$RUNS times ours w3m ours_kib w3m_kib
+  local -A t_ours t_w3m m_ours m_w3m
+  for size in 1 10 50; do
+    file="$WORK/document-${size}mb.html"
+    make_document $((size << 20)) "$file"
+    ((size >= 50)) && RUNS=3
+    mapfile -t times < <(median_ms "$BROWSER --dump $file" "w3m -dump -cols 80 -T text/html $file")
+    RUNS=$runs
+    ours=${times[0]} w3m=${times[1]}
+    ours_kib=$(peak_kib "$BROWSER" --dump "$file")
+    w3m_kib=$(peak_kib w3m -dump -cols 80 -T text/html "$file")
+    t_ours[$size]=$ours t_w3m[$size]=$w3m m_ours[$size]=$ours_kib m_w3m[$size]=$w3m_kib
+    printf '%-16s %7s ms %7s ms %12s %9s MiB %8s MiB %12s\n' "$size MB of HTML" "$ours" "$w3m" \
+      "$(ratio "$ours" "$w3m")" $((ours_kib >> 10)) $((w3m_kib >> 10)) "$(ratio "$ours_kib" "$w3m_kib")"
+    rm -f "$file"
+  done
+  # Growth from 1 to 50 MB, miniweb's over w3m's: below 1, miniweb's curve is the flatter.
+  local time_growth memory_growth
+  time_growth=$(awk -v a="${t_ours[1]}" -v b="${t_ours[50]}" -v c="${t_w3m[1]}" -v d="${t_w3m[50]}" \
+    'BEGIN { printf "%.2f", (b / a) / (d / c) }')
+  memory_growth=$(awk -v a="${m_ours[1]}" -v b="${m_ours[50]}" -v c="${m_w3m[1]}" -v d="${m_w3m[50]}" \
+    'BEGIN { printf "%.2f", (b / a) / (d / c) }')
+  echo "(time: median of $RUNS runs, 3 at 50 MB; RSS: peak resident set of one run)"
+  echo "growth 1 -> 50 MB: miniweb time x$(awk -v a="${t_ours[1]}" -v b="${t_ours[50]}" 'BEGIN { printf "%.1f", b / a }')," \
+    "w3m x$(awk -v a="${t_w3m[1]}" -v b="${t_w3m[50]}" 'BEGIN { printf "%.1f", b / a }');" \
+    "miniweb memory x$(awk -v a="${m_ours[1]}" -v b="${m_ours[50]}" 'BEGIN { printf "%.1f", b / a }')," \
+    "w3m x$(awk -v a="${m_w3m[1]}" -v b="${m_w3m[50]}" 'BEGIN { printf "%.1f", b / a }')"
+  SCALING_GOALS=(
+    "--dump 50 MB time, miniweb/w3m|$(ratio "${t_w3m[50]}" "${t_ours[50]}")"
+    "--dump 50 MB memory, miniweb/w3m|$(ratio "${m_w3m[50]}" "${m_ours[50]}")"
+    "--dump time growth 1->50 MB, miniweb's/w3m's|$time_growth"
+    "--dump memory growth 1->50 MB, miniweb's/w3m's|$memory_growth"
+  )
+}
+
+GOALS=()
+SCALING_GOALS=()
+if [[ "${MINIWEB_BENCH_LOCKED:-0}" = 1 ]]; then
+  documents
+  scaling
+else
+  exec 9>"$LOCK"
+  flock 9
+  documents
+  scaling
+  flock -u 9
+fi
+echo
+for entry in "${GOALS[@]}"; do goal "${entry%|*}" "${entry##*|}" ">=" 1.50 x; done
+for entry in "${SCALING_GOALS[@]}"; do goal "${entry%|*}" "${entry##*|}" "<=" 1.00 x; done
+
+[[ "${SKIP_PAGE_LOAD:-0}" = 1 ]] && exit 0
 
 # A full page load on a demo internet of the bench's own, cold (fresh profile) and warm.
-STATE=$(mktemp -d)
 export MINIWEB_STATE="$STATE" MINIWEB_NET=127.77.0 MINIWEB_BIN_DIR="$BUILD"
 export MINIWEB_DNS_PORT=5399 MINIWEB_HTTPS_PORT=8499 MINIWEB_HTTP_PORT=8099
-trap '"$ROOT/miniweb" down; rm -rf "$STATE"' EXIT
+trap '"$ROOT/miniweb" down; rm -rf "$STATE" "$WORK"' EXIT
 "$ROOT/miniweb" up >/dev/null
 echo
 echo "full load of https://www.example.test/, cold (no browser cache, resolver cache cold):"

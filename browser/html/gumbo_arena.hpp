@@ -23,10 +23,14 @@ class GumboArena {
   static void deallocate(void* userdata, void* pointer);
 
  private:
-  // Every block starts with its size; a small block's payload follows it directly.
-  struct alignas(alignof(std::max_align_t)) BlockHeader {
+  // Every block starts with its size; a small block's payload follows it directly. A free
+  // small block keeps the next free block of its size in its payload's first word. One
+  // word of header and 8-byte granules: gumbo's blocks average about 24 bytes (nodes,
+  // vectors, short strings), and a 16-byte header rounded to 16 bytes had made the arena
+  // half again as large as what gumbo asked for. gumbo keeps nothing that needs more than
+  // a pointer's alignment.
+  struct BlockHeader {
     std::size_t size;  // payload bytes, a multiple of kGranule
-    BlockHeader* next_free;
   };
   // A large block comes from malloc and is linked into a list so the arena can free it.
   struct LargeBlock {
@@ -35,7 +39,10 @@ class GumboArena {
     BlockHeader header;
   };
 
-  static constexpr std::size_t kGranule = alignof(std::max_align_t);
+ public:
+  static constexpr std::size_t kGranule = alignof(void*);
+
+ private:
   static constexpr std::size_t kMaxSmall = 1024;  // larger blocks go to malloc
   static constexpr std::size_t kClasses = kMaxSmall / kGranule + 1;
   // Chunks double from 64 KiB (a small page needs no more) to 4 MiB.
@@ -52,7 +59,7 @@ class GumboArena {
   std::vector<Chunk> chunks_;
   std::byte* chunk_position_ = nullptr;
   std::byte* chunk_end_ = nullptr;
-  BlockHeader* free_[kClasses] = {};
+  void* free_[kClasses] = {};  // the first free block of each size (its payload)
   LargeBlock* large_ = nullptr;
 };
 

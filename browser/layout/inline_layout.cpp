@@ -72,8 +72,9 @@ void InlineLayout::append_to_word(std::string_view text) {
 // Places the word being built on the line, wrapping first if it does not fit.
 void InlineLayout::end_word() {
   if (word_.empty()) return;
-  std::vector<int> widths;
-  widths.reserve(word_.size());
+  // A member, reused: a page has a word every few bytes, and a vector each was an allocation.
+  std::vector<int>& widths = word_widths_;
+  widths.clear();
   int width = 0;
   for (const Piece& piece : word_) {
     widths.push_back(measurer_.text_width(piece.text, piece.style));

@@ -148,6 +148,7 @@ class InlineLayout {
   int pending_gap_ = 0;
 
   std::vector<Piece> word_;
+  std::vector<int> word_widths_;  // end_word's scratch: each piece's width
   bool pending_space_ = false;
   std::vector<Fragment> line_;
   int line_x_ = 0;

@@ -13,8 +13,9 @@
 namespace miniweb::browser::html {
 namespace {
 
+// Aligned for every type gumbo allocates: pointers and sizes.
 bool is_aligned(const void* pointer) {
-  return reinterpret_cast<std::uintptr_t>(pointer) % alignof(std::max_align_t) == 0;
+  return reinterpret_cast<std::uintptr_t>(pointer) % GumboArena::kGranule == 0;
 }
 
 TEST(GumboArena, BlocksOfEverySizeAreAlignedAndDisjoint) {
@@ -51,7 +52,7 @@ TEST(GumboArena, FreedSmallBlocksAreReusedBySize) {
   // The same size class gets the freed block back; another size does not.
   void* other = GumboArena::allocate(&arena, 200);
   EXPECT_NE(other, first);
-  EXPECT_EQ(GumboArena::allocate(&arena, 33), first);  // 33 rounds up to 48, as 40 does
+  EXPECT_EQ(GumboArena::allocate(&arena, 33), first);  // 33 rounds up to 40
   EXPECT_NE(GumboArena::allocate(&arena, 40), second);
 }
 
