@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shared/dns/name.hpp"
@@ -69,8 +70,9 @@ class WireWriter {
   std::vector<uint8_t> take() { return std::move(buffer_); }
 
  private:
-  // True when the name stored at `offset` (following pointers) equals labels[first..].
-  bool matches_at(size_t offset, const std::vector<std::string>& labels, size_t first) const;
+  // True when the name stored at `offset` (following pointers) equals `labels`, a name's wire
+  // form (Name::wire()) or a suffix of one.
+  bool matches_at(size_t offset, std::string_view labels) const;
 
   std::vector<uint8_t> buffer_;
   // Offsets of every label sequence written (compression targets). Messages hold few names,
