@@ -17,18 +17,17 @@ namespace {
 // The reply for questions the resolver must not or cannot take (REFUSED, NOTIMP), or nullopt.
 std::optional<Message> refuse(const AllowList& allow, const Message& query,
                               const asio::ip::address& client) {
+  const Question& question = query.questions.front();
+  uint16_t refusal = rcode::NOERROR;
+  if (!allow.allows(client) || question.qclass != rclass::IN)
+    refusal = rcode::REFUSED;
+  else if (question.type == type::AXFR || question.type == 251)
+    refusal = rcode::NOTIMP;
+  if (refusal == rcode::NOERROR) return std::nullopt;  // no reply built for the usual case
   Message reply = query.make_reply();
   reply.ra = true;
-  if (!allow.allows(client)) {
-    reply.rcode = rcode::REFUSED;
-    return reply;
-  }
-  const Question& question = query.questions.front();
-  if (question.qclass != rclass::IN || question.type == type::AXFR || question.type == 251) {
-    reply.rcode = question.qclass != rclass::IN ? rcode::REFUSED : rcode::NOTIMP;
-    return reply;
-  }
-  return std::nullopt;
+  reply.rcode = refusal;
+  return reply;
 }
 
 Message reply_from(const Message& query, Resolution& resolution) {

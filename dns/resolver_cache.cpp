@@ -1,6 +1,7 @@
 #include "dns/resolver_cache.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace miniweb::dns {
 namespace {
@@ -172,28 +173,40 @@ const CacheEntry* ResolverCache::lookup(const CacheKeyRef& key, std::vector<Reso
 }
 
 ResolverCache::Link ResolverCache::answer_link(Name& current, uint16_t qtype, Resolution& result) {
+  Name next;
+  const Link got = answer_link(current, qtype, result, next);
+  if (got == Link::kFollowed) current = std::move(next);
+  return got;
+}
+
+ResolverCache::Link ResolverCache::answer_link(const Name& current, uint16_t qtype,
+                                               Resolution& result, Name& next) {
+  const size_t name_hash = current.hash();
   std::vector<ResourceRecord> cached;
-  if (lookup(CacheKeyRef{current, kAnyTypeKey}, &cached) != nullptr) {
+  if (lookup(CacheKeyRef{current, kAnyTypeKey, name_hash}, &cached) != nullptr) {
     result.rcode = rcode::NXDOMAIN;
     result.authority = std::move(cached);
     return Link::kDone;
   }
-  if (const CacheEntry* hit = lookup(CacheKeyRef{current, qtype}, &cached);
+  if (const CacheEntry* hit = lookup(CacheKeyRef{current, qtype, name_hash}, &cached);
       hit && (answerable(hit->trust) || hit->negative)) {
     if (hit->negative) {
       result.rcode = hit->rcode;
       result.authority = std::move(cached);
     } else {
       result.rcode = rcode::NOERROR;
-      result.answers.insert(result.answers.end(), cached.begin(), cached.end());
+      if (result.answers.empty())
+        result.answers = std::move(cached);
+      else
+        std::move(cached.begin(), cached.end(), std::back_inserter(result.answers));
     }
     return Link::kDone;
   }
   if (qtype != type::CNAME) {
-    if (const CacheEntry* hit = lookup(CacheKeyRef{current, type::CNAME}, &cached);
+    if (const CacheEntry* hit = lookup(CacheKeyRef{current, type::CNAME, name_hash}, &cached);
         hit && answerable(hit->trust) && !hit->negative && !cached.empty()) {
-      result.answers.push_back(cached.front());
-      current = std::get<RdataName>(cached.front().rdata).name;
+      next = std::get<RdataName>(cached.front().rdata).name;
+      result.answers.push_back(std::move(cached.front()));
       return Link::kFollowed;
     }
   }
@@ -203,11 +216,16 @@ ResolverCache::Link ResolverCache::answer_link(Name& current, uint16_t qtype, Re
 std::optional<Resolution> ResolverCache::answer(const Name& qname, uint16_t qtype) {
   Resolution result;
   result.from_cache = true;
-  Name current = qname;
+  // The question's own name is not copied; only a CNAME's target is held here.
+  const Name* current = &qname;
+  Name followed;
   for (int hop = 0; hop <= max_cname_chain_; ++hop) {
-    Link got = answer_link(current, qtype, result);
+    Name next;
+    Link got = answer_link(*current, qtype, result, next);
     if (got == Link::kDone) return result;
     if (got == Link::kMiss) return std::nullopt;
+    followed = std::move(next);
+    current = &followed;
   }
   return std::nullopt;
 }

@@ -28,14 +28,19 @@ struct CacheKey {
 };
 // A key to look up without copying the name (heterogeneous lookup: the cache is probed
 // several times per client query).
+// The name's hash is computed once: a client query probes one name for several types.
 struct CacheKeyRef {
+  CacheKeyRef(const Name& name, uint16_t type) : CacheKeyRef(name, type, name.hash()) {}
+  CacheKeyRef(const Name& name, uint16_t type, size_t name_hash)
+      : name(name), type(type), name_hash(name_hash) {}
   const Name& name;
   uint16_t type;
+  size_t name_hash;
 };
 struct CacheKeyHash {
   using is_transparent = void;
   size_t operator()(const CacheKey& key) const { return key.name.hash() * 31 + key.type; }
-  size_t operator()(const CacheKeyRef& key) const { return key.name.hash() * 31 + key.type; }
+  size_t operator()(const CacheKeyRef& key) const { return key.name_hash * 31 + key.type; }
 };
 struct CacheKeyEqual {
   using is_transparent = void;
@@ -88,6 +93,8 @@ class ResolverCache {
   // followed to a new `current` (kFollowed), or nothing usable (kMiss). Adds what it finds to
   // `result`.
   Link answer_link(Name& current, uint16_t qtype, Resolution& result);
+  // The same, with the CNAME's target in `next` (kFollowed) and `current` left alone.
+  Link answer_link(const Name& current, uint16_t qtype, Resolution& result, Name& next);
   // The whole answer from the cache, without suspending (the recursive server's fast path).
   std::optional<Resolution> answer(const Name& qname, uint16_t qtype);
 

@@ -50,16 +50,19 @@ Vetting vet_query(std::span<const uint8_t> packet, Message& query, Message& repl
     return Vetting::kReply;
   }
   query = std::move(*decoded);
-  reply = query.make_reply();
+  // The reply skeleton is built only for the errors answered here: the handler builds its own.
   if (query.opcode != opcode::QUERY) {
+    reply = query.make_reply();
     reply.rcode = rcode::NOTIMP;
     return Vetting::kReply;
   }
   if (query.questions.size() != 1 || !query.answers.empty() || !query.authority.empty()) {
+    reply = query.make_reply();
     reply.rcode = rcode::FORMERR;
     return Vetting::kReply;
   }
   if (query.edns && query.edns->version != 0) {
+    reply = query.make_reply();
     reply.rcode = rcode::BADVERS;  // RFC 6891 6.1.3
     reply.questions.clear();
     return Vetting::kReply;

@@ -46,9 +46,9 @@ using FastHandler =
     std::function<std::optional<Message>(const Message& query, const asio::ip::address& client)>;
 
 enum class Vetting { kAnswer, kReply, kDrop };
-// Decodes and checks a packet. kAnswer: `query` is ready for the handler. kReply: `reply` holds
-// an error reply (FORMERR/NOTIMP/BADVERS). kDrop: nothing is sent (not even a header, or a
-// response rather than a query).
+// Decodes and checks a packet. kAnswer: `query` is ready for the handler (`reply` is left as it
+// was). kReply: `reply` holds an error reply (FORMERR/NOTIMP/BADVERS). kDrop: nothing is sent
+// (not even a header, or a response rather than a query).
 Vetting vet_query(std::span<const uint8_t> packet, Message& query, Message& reply);
 // Sets the reply's EDNS from the query's and encodes it within the transport's size limit.
 std::vector<uint8_t> finish_reply(const Message& query, Message& reply, bool over_udp,

@@ -155,13 +155,15 @@ void WireWriter::name(const Name& name, Compression compression) {
   for (size_t at = 0; at < wire.size(); at += 1 + static_cast<uint8_t>(wire[at])) {
     const std::string_view rest = wire.substr(at);
     if (compression == Compression::kAllowed) {
-      for (uint16_t target : targets_) {
+      for (size_t t = 0; t < target_count_; ++t) {
+        const uint16_t target = targets_[t];
         if (buffer_[target] != static_cast<uint8_t>(rest[0]) || !matches_at(target, rest)) continue;
         u16(static_cast<uint16_t>(0xC000 | target));
         return;
       }
     }
-    if (buffer_.size() < 0x3FFF) targets_.push_back(static_cast<uint16_t>(buffer_.size()));
+    if (buffer_.size() < 0x3FFF && target_count_ < targets_.size())
+      targets_[target_count_++] = static_cast<uint16_t>(buffer_.size());
     const size_t length = 1 + static_cast<uint8_t>(rest[0]);
     buffer_.insert(buffer_.end(), rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(length));
   }
@@ -176,7 +178,8 @@ void WireWriter::patch_u16(size_t offset, uint16_t value) {
 void WireWriter::truncate(size_t size) {
   if (size >= buffer_.size()) return;
   buffer_.resize(size);
-  std::erase_if(targets_, [size](uint16_t target) { return target >= size; });
+  // Targets are written in increasing order: the ones at or past `size` are the last ones.
+  while (target_count_ > 0 && targets_[target_count_ - 1] >= size) --target_count_;
 }
 
 std::vector<uint8_t> tcp_frame(std::span<const uint8_t> message) {
