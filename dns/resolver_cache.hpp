@@ -97,6 +97,11 @@ class ResolverCache {
   Link answer_link(const Name& current, uint16_t qtype, Resolution& result, Name& next);
   // The whole answer from the cache, without suspending (the recursive server's fast path).
   std::optional<Resolution> answer(const Name& qname, uint16_t qtype);
+  // The same written over a reply's sections: records are copied over the ones there (their
+  // names' memory reused) and the rest dropped. False, with the sections holding anything,
+  // when the cache lacks part of the answer.
+  bool answer_into(const Name& qname, uint16_t qtype, uint16_t& rcode,
+                   std::vector<ResourceRecord>& answers, std::vector<ResourceRecord>& authority);
 
   // For the control channel (unbound-control's flush commands), each returning how many
   // entries went: every entry at `name` whatever its type, positive or negative; every entry at
@@ -119,6 +124,8 @@ class ResolverCache {
       std::unordered_map<CacheKey, std::list<Slot>::iterator, CacheKeyHash, CacheKeyEqual>;
 
   void store(const CacheKey& key, CacheEntry entry, uint32_t ttl);
+  // A fresh entry and the seconds it has left, made the most recently used; or nullptr.
+  CacheEntry* find_fresh(const CacheKeyRef& key, uint32_t& ttl_left);
   void erase(Index::iterator found);
   template <class Predicate>
   size_t remove_where(Predicate matches);

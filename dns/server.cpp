@@ -171,12 +171,8 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
       return wire;
     }
     if (vetting == Vetting::kAnswer) {
-      if (async_handler && fast_handler) {
-        if (auto fast = fast_handler(query, client.address())) {
-          reply = std::move(*fast);
-          return finish_reply(query, reply, true, limits);
-        }
-      }
+      if (async_handler && fast_handler && fast_handler(query, client.address(), reply))
+        return finish_reply(query, reply, true, limits);
       if (async_handler) {
         // Slow answers (recursion) must not hold up the next packet.
         if (pending_udp >= limits.max_pending_udp) return std::nullopt;
@@ -353,8 +349,8 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
       if (vetting == Vetting::kAnswer) {
         if (sync_handler) {
           reply = sync_handler(query, client);
-        } else if (auto fast = fast_handler ? fast_handler(query, client) : std::nullopt) {
-          reply = std::move(*fast);
+        } else if (fast_handler && fast_handler(query, client, reply)) {
+          // `reply` is written
         } else {
           ++conn->in_flight;
           asio::co_spawn(conn->socket.get_executor(), answer_tcp(conn, std::move(query), client),
