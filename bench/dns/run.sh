@@ -10,7 +10,12 @@
 #
 # Recursive: both resolvers run one thread on one CPU (Unbound num-threads 1, so-reuseport no;
 # miniweb-dns recursive is one thread), with caches far larger than the 1000 names asked
-# (Unbound's default msg-cache-size and rrset-cache-size of 4 MB; miniweb 100000 entries).
+# (Unbound's default msg-cache-size and rrset-cache-size of 4 MB; miniweb 100000 entries), and
+# the same 1 MiB socket buffers (Unbound so-rcvbuf and so-sndbuf 1m; miniweb-dns always asks for
+# 1 MiB, as NSD does). With its default 208 KiB buffer Unbound drops a few hundred queries of a
+# burst per run; dnsperf leaves lost queries out of its average latency while each one holds one
+# of its 256 slots for the 2 s timeout, so fewer queries wait in a dropping server's queue: the
+# latencies would not compare like with like.
 # The cache-size runs fill fresh resolvers with N names each from a zone of N names, both with
 # caches sized for all of them (Unbound msg-cache-size and rrset-cache-size 1 GB; miniweb
 # --cache-entries 3000000), then report resident memory and cache-hit latency at a fixed rate.
@@ -263,6 +268,8 @@ server:
   qname-minimisation: no
   prefetch: no
   so-reuseport: no
+  so-rcvbuf: 1m
+  so-sndbuf: 1m
 ${2:-}
 remote-control:
   control-enable: no
@@ -300,10 +307,21 @@ scale_one() {  # scale_one N
     taskset -c "$CLIENT_CPU" dnsperf -s "$addr" -p 53 -d "$WORK/scale.queries" -n 1 -c 8 -q 128 \
       -t 5 >"$WORK/fill-$key-$n.log" 2>&1 || die "dnsperf (fill) failed: $(cat "$WORK/fill-$key-$n.log")"
     SCALE_RSS[$key-$n]=$(rss_kb "$pid")
-    out="$(taskset -c "$CLIENT_CPU" dnsperf -s "$addr" -p 53 -d "$WORK/scale.queries" \
-      -l "$DURATION" -Q "$SCALE_RATE" -c 8 -q 256 -t 2 2>&1)" || die "dnsperf failed: $out"
-    SCALE_LAT[$key-$n]="$(awk '/Average Latency/ { printf "%.1f", $4 * 1000000 }' <<<"$out")"
-    SCALE_LOST[$key-$n]="$(awk '/Queries lost:/ { print $3 }' <<<"$out")/$(awk '/Queries lost:/ { print $3 }' "$WORK/fill-$key-$n.log")"
+  done
+  # Hits: alternating rounds, the best of each (other load on the machine hits both alike).
+  for _ in $(seq "$ROUNDS"); do
+    for spec in "miniweb $NET.55" "unbound $NET.56"; do
+      read -r key addr <<<"$spec"
+      out="$(taskset -c "$CLIENT_CPU" dnsperf -s "$addr" -p 53 -d "$WORK/scale.queries" \
+        -l "$DURATION" -Q "$SCALE_RATE" -c 8 -q 256 -t 2 2>&1)" || die "dnsperf failed: $out"
+      local latency
+      latency="$(awk '/Average Latency/ { printf "%.1f", $4 * 1000000 }' <<<"$out")"
+      if [ -z "${SCALE_LAT[$key-$n]:-}" ] ||
+        awk -v a="$latency" -v b="${SCALE_LAT[$key-$n]}" 'BEGIN { exit !(a < b) }'; then
+        SCALE_LAT[$key-$n]=$latency
+        SCALE_LOST[$key-$n]="$(awk '/Queries lost:/ { print $3 }' <<<"$out")/$(awk '/Queries lost:/ { print $3 }' "$WORK/fill-$key-$n.log")"
+      fi
+    done
   done
   kill "$miniweb" "$unbound" "$zone_pid"
   wait "$miniweb" "$unbound" "$zone_pid" 2>/dev/null || true
@@ -388,7 +406,8 @@ if [ "${SKIP_SCALING:-0}" != 1 ]; then
       "${SCALE_LOST[miniweb-$n]} ${SCALE_LOST[unbound-$n]}"
   done
   echo "(RSS after the fill; B/name: its growth over the fresh process per cached name; hit" \
-    "latency at $SCALE_RATE queries/s; lost: in the hit run / in the fill)"
+    "latency at $SCALE_RATE queries/s, best of $ROUNDS alternating rounds; lost: in the hit run /" \
+    "in the fill)"
 fi
 
 echo
