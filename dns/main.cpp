@@ -2,7 +2,7 @@
 //
 //   miniweb-dns auth --listen 127.53.0.1:53 --zone FILE [--zone FILE ...]
 //   miniweb-dns recursive --listen ADDR:PORT --root-hints FILE --upstream-port PORT
-//                         [--allow CIDR ...] [--control SOCKET]
+//                         [--allow CIDR ...] [--control SOCKET] [--cache-entries N]
 //   miniweb-dns control --socket SOCKET flush NAME | flush_zone NAME | flush_all | stats | ...
 //   miniweb-dns query --server ADDR:PORT NAME [TYPE]
 //   miniweb-dns query --trace --root-hints FILE --upstream-port PORT NAME [TYPE]
@@ -94,6 +94,7 @@ int run_auth(const std::string& listen, const std::vector<std::string>& zone_fil
 }
 
 bool g_qname_minimisation = false;
+size_t g_cache_entries = ResolverOptions{}.max_cache_entries;
 
 Result<ResolverOptions> resolver_options(const std::string& hints_file, uint16_t upstream_port) {
   auto hints = load_root_hints(hints_file);
@@ -102,6 +103,7 @@ Result<ResolverOptions> resolver_options(const std::string& hints_file, uint16_t
   options.root_hints = std::move(*hints);
   options.upstream_port = upstream_port;
   options.qname_minimisation = g_qname_minimisation;
+  options.max_cache_entries = g_cache_entries;
   return options;
 }
 
@@ -135,9 +137,10 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
                    AsyncHandler([&](Message query, asio::ip::address client) {
                      return answer_recursive(resolver, allow, std::move(query), std::move(client));
                    }));
-  server.set_fast_handler([&](const Message& query, const asio::ip::address& client) {
-    return answer_recursive_at_once(resolver, allow, query, client);
-  });
+  server.set_fast_handler(
+      [&](const Message& query, const asio::ip::address& client, Message& reply) {
+        return answer_recursive_at_once(resolver, allow, query, client, reply);
+      });
   server.start();
   // The operator's channel (unbound-control's): on the resolver's own thread, so its commands
   // touch the cache without locks.
@@ -292,6 +295,11 @@ int main(int argc, char** argv) {
   recursive->add_option("--upstream-port", upstream_port, "port every upstream server listens on");
   recursive->add_option("--allow", allow, "network allowed recursion (default: loopback)");
   recursive->add_flag("--qname-minimisation", g_qname_minimisation, "RFC 9156 QNAME minimisation");
+  recursive
+      ->add_option("--cache-entries", g_cache_entries,
+                   "most RRsets and negative answers cached (Unbound's rrset-cache-size, counted "
+                   "in entries; default 100000)")
+      ->check(CLI::Range(size_t{1}, size_t{100000000}));
   std::string control_path;
   recursive->add_option("--control", control_path,
                         "Unix socket for the control channel (made mode 0600; flush, stats, ...)");

@@ -164,7 +164,7 @@ Result<SvcParam> parse_svc_param(std::string_view text) {
   return param;
 }
 
-Result<Rdata> parse_generic(uint16_t rtype, const std::vector<ZoneToken>& tokens) {
+Result<Rdata> parse_generic(uint16_t rtype, std::span<const ZoneToken> tokens) {
   // RFC 3597 5: \# <length> <hex...>
   if (tokens.size() < 2) return make_error("\\# needs a length");
   auto length = parse_number<size_t>(tokens[1].text);
@@ -195,7 +195,7 @@ Result<Rdata> parse_generic(uint16_t rtype, const std::vector<ZoneToken>& tokens
   return rdata;
 }
 
-Status expect_count(const std::vector<ZoneToken>& tokens, size_t count, uint16_t rtype) {
+Status expect_count(std::span<const ZoneToken> tokens, size_t count, uint16_t rtype) {
   if (tokens.size() != count)
     return make_error(type_to_string(rtype) + " needs " + std::to_string(count) +
                       " rdata fields, got " + std::to_string(tokens.size()));
@@ -253,7 +253,7 @@ Result<uint32_t> parse_ttl(std::string_view text) {
   return static_cast<uint32_t>(total);
 }
 
-Result<Rdata> parse_rdata(uint16_t rtype, const std::vector<ZoneToken>& t, const Name& origin) {
+Result<Rdata> parse_rdata(uint16_t rtype, std::span<const ZoneToken> t, const Name& origin) {
   if (!t.empty() && t[0].text == "\\#" && !t[0].quoted) return parse_generic(rtype, t);
   switch (rtype) {
     case type::A: {

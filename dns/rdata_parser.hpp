@@ -5,6 +5,7 @@
 // (zone_parser.hpp) splits lines into tokens and hands each record's rdata tokens here.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,7 @@ struct ZoneToken {
 };
 
 // Parses the rdata of one record in presentation format; relative names use `origin`.
-Result<Rdata> parse_rdata(uint16_t type, const std::vector<ZoneToken>& tokens, const Name& origin);
+Result<Rdata> parse_rdata(uint16_t type, std::span<const ZoneToken> tokens, const Name& origin);
 
 // A TTL: seconds, or BIND's units ("1h30m", "2d", "1w").
 Result<uint32_t> parse_ttl(std::string_view text);

@@ -17,18 +17,17 @@ namespace {
 // The reply for questions the resolver must not or cannot take (REFUSED, NOTIMP), or nullopt.
 std::optional<Message> refuse(const AllowList& allow, const Message& query,
                               const asio::ip::address& client) {
+  const Question& question = query.questions.front();
+  uint16_t refusal = rcode::NOERROR;
+  if (!allow.allows(client) || question.qclass != rclass::IN)
+    refusal = rcode::REFUSED;
+  else if (question.type == type::AXFR || question.type == 251)
+    refusal = rcode::NOTIMP;
+  if (refusal == rcode::NOERROR) return std::nullopt;  // no reply built for the usual case
   Message reply = query.make_reply();
   reply.ra = true;
-  if (!allow.allows(client)) {
-    reply.rcode = rcode::REFUSED;
-    return reply;
-  }
-  const Question& question = query.questions.front();
-  if (question.qclass != rclass::IN || question.type == type::AXFR || question.type == 251) {
-    reply.rcode = question.qclass != rclass::IN ? rcode::REFUSED : rcode::NOTIMP;
-    return reply;
-  }
-  return std::nullopt;
+  reply.rcode = refusal;
+  return reply;
 }
 
 Message reply_from(const Message& query, Resolution& resolution) {
@@ -42,14 +41,31 @@ Message reply_from(const Message& query, Resolution& resolution) {
 
 }  // namespace
 
-std::optional<Message> answer_recursive_at_once(Resolver& resolver, const AllowList& allow,
-                                                const Message& query,
-                                                const asio::ip::address& client) {
-  if (auto refused = refuse(allow, query, client)) return refused;
+bool answer_recursive_at_once(Resolver& resolver, const AllowList& allow, const Message& query,
+                              const asio::ip::address& client, Message& reply) {
+  if (auto refused = refuse(allow, query, client)) {
+    reply = std::move(*refused);
+    return true;
+  }
   const Question& question = query.questions.front();
-  auto cached = resolver.resolve_from_cache(question.name, question.type);
-  if (!cached) return std::nullopt;
-  return reply_from(query, *cached);
+  if (!resolver.answer_from_cache(question.name, question.type, reply.rcode, reply.answers,
+                                  reply.authority))
+    return false;
+  // What query.make_reply() and reply_from() give, written over the fields in place.
+  reply.id = query.id;
+  reply.qr = true;
+  reply.opcode = query.opcode;
+  reply.aa = false;
+  reply.tc = false;
+  reply.rd = query.rd;
+  reply.ra = true;
+  reply.ad = false;
+  reply.cd = query.cd;
+  reply.questions.resize(1);
+  reply.questions.front() = question;
+  reply.additional.clear();
+  reply.edns.reset();
+  return true;
 }
 
 asio::awaitable<Message> answer_recursive(Resolver& resolver, const AllowList& allow, Message query,

@@ -24,11 +24,10 @@ class AllowList {
 
 // The reply to one vetted client query: REFUSED for clients not allowed, else the resolver's
 // answer with RA set (SERVFAIL when resolution fails).
-// The same reply when it needs no upstream query (refused, or all in the cache); nullopt when
-// it does. For DnsServer::set_fast_handler.
-std::optional<Message> answer_recursive_at_once(Resolver& resolver, const AllowList& allow,
-                                                const Message& query,
-                                                const asio::ip::address& client);
+// The same reply, written over `reply`, when it needs no upstream query (refused, or all in
+// the cache): true; false when it does. For DnsServer::set_fast_handler.
+bool answer_recursive_at_once(Resolver& resolver, const AllowList& allow, const Message& query,
+                              const asio::ip::address& client, Message& reply);
 
 asio::awaitable<Message> answer_recursive(Resolver& resolver, const AllowList& allow, Message query,
                                           asio::ip::address client);

@@ -123,6 +123,14 @@ std::optional<Resolution> Resolver::resolve_from_cache(const Name& name, uint16_
   return cached;
 }
 
+bool Resolver::answer_from_cache(const Name& name, uint16_t type, uint16_t& rcode,
+                                 std::vector<ResourceRecord>& answers,
+                                 std::vector<ResourceRecord>& authority) {
+  const bool hit = impl_->cache.answer_into(name, type, rcode, answers, authority);
+  if (hit) ++impl_->hits;  // a miss is counted by the resolve() that follows it
+  return hit;
+}
+
 size_t Resolver::flush_name(const Name& name) {
   const size_t removed = impl_->cache.remove_name(name);
   impl_->reprime_if_root_gone();

@@ -128,6 +128,12 @@ class Resolver {
   // The answer when the cache holds all of it (TTLs counted down), without suspending; nullopt
   // when resolving needs a query. Lets a server answer cache hits synchronously.
   std::optional<Resolution> resolve_from_cache(const Name& name, uint16_t type);
+  // The same written over a reply's sections (their memory reused): true with `rcode`,
+  // `answers` and `authority` set when the cache holds the whole answer; false otherwise (the
+  // sections then hold anything).
+  bool answer_from_cache(const Name& name, uint16_t type, uint16_t& rcode,
+                         std::vector<ResourceRecord>& answers,
+                         std::vector<ResourceRecord>& authority);
 
   // The control channel's commands (unbound-control's flush, flush_zone, flush_all), each
   // returning how many cache entries went: every entry at `name`; at `name` and below it;

@@ -1,6 +1,7 @@
 #include "dns/resolver_cache.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace miniweb::dns {
 namespace {
@@ -153,7 +154,7 @@ void ResolverCache::store_negative(const Name& name, uint16_t qtype, uint16_t rc
         ttl);
 }
 
-const CacheEntry* ResolverCache::lookup(const CacheKeyRef& key, std::vector<ResourceRecord>* out) {
+CacheEntry* ResolverCache::find_fresh(const CacheKeyRef& key, uint32_t& ttl_left) {
   auto found = index_.find(key);
   if (found == index_.end()) return nullptr;
   auto now = Clock::now();
@@ -163,51 +164,123 @@ const CacheEntry* ResolverCache::lookup(const CacheKeyRef& key, std::vector<Reso
     return nullptr;
   }
   lru_.splice(lru_.begin(), lru_, found->second);
-  if (out != nullptr) {
-    auto left = std::chrono::duration_cast<std::chrono::seconds>(entry.expires - now);
-    *out = entry.records;
-    for (auto& record : *out) record.ttl = static_cast<uint32_t>(left.count());
-  }
+  ttl_left = static_cast<uint32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(entry.expires - now).count());
   return &entry;
 }
 
+const CacheEntry* ResolverCache::lookup(const CacheKeyRef& key, std::vector<ResourceRecord>* out) {
+  uint32_t left = 0;
+  const CacheEntry* entry = find_fresh(key, left);
+  if (entry != nullptr && out != nullptr) {
+    *out = entry->records;
+    for (auto& record : *out) record.ttl = left;
+  }
+  return entry;
+}
+
 ResolverCache::Link ResolverCache::answer_link(Name& current, uint16_t qtype, Resolution& result) {
+  Name next;
+  const Link got = answer_link(current, qtype, result, next);
+  if (got == Link::kFollowed) current = std::move(next);
+  return got;
+}
+
+ResolverCache::Link ResolverCache::answer_link(const Name& current, uint16_t qtype,
+                                               Resolution& result, Name& next) {
+  const size_t name_hash = current.hash();
   std::vector<ResourceRecord> cached;
-  if (lookup(CacheKeyRef{current, kAnyTypeKey}, &cached) != nullptr) {
+  if (lookup(CacheKeyRef{current, kAnyTypeKey, name_hash}, &cached) != nullptr) {
     result.rcode = rcode::NXDOMAIN;
     result.authority = std::move(cached);
     return Link::kDone;
   }
-  if (const CacheEntry* hit = lookup(CacheKeyRef{current, qtype}, &cached);
+  if (const CacheEntry* hit = lookup(CacheKeyRef{current, qtype, name_hash}, &cached);
       hit && (answerable(hit->trust) || hit->negative)) {
     if (hit->negative) {
       result.rcode = hit->rcode;
       result.authority = std::move(cached);
     } else {
       result.rcode = rcode::NOERROR;
-      result.answers.insert(result.answers.end(), cached.begin(), cached.end());
+      if (result.answers.empty())
+        result.answers = std::move(cached);
+      else
+        std::move(cached.begin(), cached.end(), std::back_inserter(result.answers));
     }
     return Link::kDone;
   }
   if (qtype != type::CNAME) {
-    if (const CacheEntry* hit = lookup(CacheKeyRef{current, type::CNAME}, &cached);
+    if (const CacheEntry* hit = lookup(CacheKeyRef{current, type::CNAME, name_hash}, &cached);
         hit && answerable(hit->trust) && !hit->negative && !cached.empty()) {
-      result.answers.push_back(cached.front());
-      current = std::get<RdataName>(cached.front().rdata).name;
+      next = std::get<RdataName>(cached.front().rdata).name;
+      result.answers.push_back(std::move(cached.front()));
       return Link::kFollowed;
     }
   }
   return Link::kMiss;
 }
 
+bool ResolverCache::answer_into(const Name& qname, uint16_t qtype, uint16_t& rcode,
+                                std::vector<ResourceRecord>& answers,
+                                std::vector<ResourceRecord>& authority) {
+  // Records go over the ones already in the vectors (copy-assigned: a name's memory is
+  // reused), then the vectors are cut to what was written. The same steps as answer_link.
+  size_t answer_count = 0;
+  auto put = [](std::vector<ResourceRecord>& out, size_t& count, const CacheEntry& entry,
+                uint32_t ttl, size_t limit) {
+    for (size_t i = 0; i < entry.records.size() && i < limit; ++i) {
+      if (count < out.size())
+        out[count] = entry.records[i];
+      else
+        out.push_back(entry.records[i]);
+      out[count++].ttl = ttl;
+    }
+  };
+  auto finish = [&](uint16_t value, const CacheEntry* negative, uint32_t ttl) {
+    rcode = value;
+    answers.resize(answer_count);
+    size_t authority_count = 0;
+    if (negative != nullptr) put(authority, authority_count, *negative, ttl, SIZE_MAX);
+    authority.resize(authority_count);
+    return true;
+  };
+  const Name* current = &qname;
+  Name followed;
+  for (int hop = 0; hop <= max_cname_chain_; ++hop) {
+    const size_t name_hash = current->hash();
+    uint32_t ttl = 0;
+    if (const CacheEntry* nx = find_fresh(CacheKeyRef{*current, kAnyTypeKey, name_hash}, ttl))
+      return finish(rcode::NXDOMAIN, nx, ttl);
+    if (const CacheEntry* hit = find_fresh(CacheKeyRef{*current, qtype, name_hash}, ttl);
+        hit && (answerable(hit->trust) || hit->negative)) {
+      if (hit->negative) return finish(hit->rcode, hit, ttl);
+      put(answers, answer_count, *hit, ttl, SIZE_MAX);
+      return finish(rcode::NOERROR, nullptr, 0);
+    }
+    if (qtype == type::CNAME) return false;
+    const CacheEntry* cname = find_fresh(CacheKeyRef{*current, type::CNAME, name_hash}, ttl);
+    if (cname == nullptr || !answerable(cname->trust) || cname->negative || cname->records.empty())
+      return false;
+    put(answers, answer_count, *cname, ttl, 1);
+    followed = std::get<RdataName>(cname->records.front().rdata).name;
+    current = &followed;
+  }
+  return false;
+}
+
 std::optional<Resolution> ResolverCache::answer(const Name& qname, uint16_t qtype) {
   Resolution result;
   result.from_cache = true;
-  Name current = qname;
+  // The question's own name is not copied; only a CNAME's target is held here.
+  const Name* current = &qname;
+  Name followed;
   for (int hop = 0; hop <= max_cname_chain_; ++hop) {
-    Link got = answer_link(current, qtype, result);
+    Name next;
+    Link got = answer_link(*current, qtype, result, next);
     if (got == Link::kDone) return result;
     if (got == Link::kMiss) return std::nullopt;
+    followed = std::move(next);
+    current = &followed;
   }
   return std::nullopt;
 }

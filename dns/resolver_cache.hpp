@@ -28,14 +28,19 @@ struct CacheKey {
 };
 // A key to look up without copying the name (heterogeneous lookup: the cache is probed
 // several times per client query).
+// The name's hash is computed once: a client query probes one name for several types.
 struct CacheKeyRef {
+  CacheKeyRef(const Name& name, uint16_t type) : CacheKeyRef(name, type, name.hash()) {}
+  CacheKeyRef(const Name& name, uint16_t type, size_t name_hash)
+      : name(name), type(type), name_hash(name_hash) {}
   const Name& name;
   uint16_t type;
+  size_t name_hash;
 };
 struct CacheKeyHash {
   using is_transparent = void;
   size_t operator()(const CacheKey& key) const { return key.name.hash() * 31 + key.type; }
-  size_t operator()(const CacheKeyRef& key) const { return key.name.hash() * 31 + key.type; }
+  size_t operator()(const CacheKeyRef& key) const { return key.name_hash * 31 + key.type; }
 };
 struct CacheKeyEqual {
   using is_transparent = void;
@@ -88,8 +93,15 @@ class ResolverCache {
   // followed to a new `current` (kFollowed), or nothing usable (kMiss). Adds what it finds to
   // `result`.
   Link answer_link(Name& current, uint16_t qtype, Resolution& result);
+  // The same, with the CNAME's target in `next` (kFollowed) and `current` left alone.
+  Link answer_link(const Name& current, uint16_t qtype, Resolution& result, Name& next);
   // The whole answer from the cache, without suspending (the recursive server's fast path).
   std::optional<Resolution> answer(const Name& qname, uint16_t qtype);
+  // The same written over a reply's sections: records are copied over the ones there (their
+  // names' memory reused) and the rest dropped. False, with the sections holding anything,
+  // when the cache lacks part of the answer.
+  bool answer_into(const Name& qname, uint16_t qtype, uint16_t& rcode,
+                   std::vector<ResourceRecord>& answers, std::vector<ResourceRecord>& authority);
 
   // For the control channel (unbound-control's flush commands), each returning how many
   // entries went: every entry at `name` whatever its type, positive or negative; every entry at
@@ -112,6 +124,8 @@ class ResolverCache {
       std::unordered_map<CacheKey, std::list<Slot>::iterator, CacheKeyHash, CacheKeyEqual>;
 
   void store(const CacheKey& key, CacheEntry entry, uint32_t ttl);
+  // A fresh entry and the seconds it has left, made the most recently used; or nullptr.
+  CacheEntry* find_fresh(const CacheKeyRef& key, uint32_t& ttl_left);
   void erase(Index::iterator found);
   template <class Predicate>
   size_t remove_where(Predicate matches);

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <string>
@@ -14,6 +15,7 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/post.hpp>
 #include <asio/read.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -50,16 +52,19 @@ Vetting vet_query(std::span<const uint8_t> packet, Message& query, Message& repl
     return Vetting::kReply;
   }
   query = std::move(*decoded);
-  reply = query.make_reply();
+  // The reply skeleton is built only for the errors answered here: the handler builds its own.
   if (query.opcode != opcode::QUERY) {
+    reply = query.make_reply();
     reply.rcode = rcode::NOTIMP;
     return Vetting::kReply;
   }
   if (query.questions.size() != 1 || !query.answers.empty() || !query.authority.empty()) {
+    reply = query.make_reply();
     reply.rcode = rcode::FORMERR;
     return Vetting::kReply;
   }
   if (query.edns && query.edns->version != 0) {
+    reply = query.make_reply();
     reply.rcode = rcode::BADVERS;  // RFC 6891 6.1.3
     reply.questions.clear();
     return Vetting::kReply;
@@ -168,12 +173,8 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
       return wire;
     }
     if (vetting == Vetting::kAnswer) {
-      if (async_handler && fast_handler) {
-        if (auto fast = fast_handler(query, client.address())) {
-          reply = std::move(*fast);
-          return finish_reply(query, reply, true, limits);
-        }
-      }
+      if (async_handler && fast_handler && fast_handler(query, client.address(), reply))
+        return finish_reply(query, reply, true, limits);
       if (async_handler) {
         // Slow answers (recursion) must not hold up the next packet.
         if (pending_udp >= limits.max_pending_udp) return std::nullopt;
@@ -187,7 +188,7 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   }
 
   // Reads and answers what is already queued, up to kBatch datagrams per system call each
-  // way (recvmmsg/sendmmsg, as NSD does). Returns false when the socket is empty.
+  // way (recvmmsg/sendmmsg, as NSD does). Returns false when the socket is empty (read dry).
   bool drain_batch(Message& query, Message& reply) {
     constexpr size_t kBatch = 32;
     constexpr size_t kSlot = 4096;  // larger queries are not legitimate; they are dropped
@@ -203,7 +204,10 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
       in[i].msg_hdr.msg_namelen = sizeof from[i];
     }
     int received = ::recvmmsg(udp.native_handle(), in, kBatch, MSG_DONTWAIT, nullptr);
-    if (received <= 0) return false;
+    // An error from an earlier send (ICMP unreachable) is reported once; datagrams behind it
+    // are still to be read.
+    if (received < 0) return errno != EAGAIN && errno != EWOULDBLOCK && !stopped;
+    if (received == 0) return false;
     std::vector<uint8_t> replies[kBatch];
     mmsghdr out[kBatch] = {};
     iovec out_iov[kBatch];
@@ -236,22 +240,22 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
 
   asio::awaitable<void> udp_loop() {
     auto self = shared_from_this();
-    std::vector<uint8_t> buffer(65535);
     Message query, reply;
     while (!stopped) {
-      asio::ip::udp::endpoint client;
-      auto [receive_error, size] =
-          co_await udp.async_receive_from(asio::buffer(buffer), client, kTuple);
-      if (receive_error) {
-        if (receive_error == asio::error::operation_aborted || stopped) co_return;
-        continue;  // e.g. ICMP errors from earlier sends; keep serving
+      // Wait until the socket is readable, then read it dry in batches: one read that finds
+      // it empty per wakeup, as Unbound's loop has, instead of a speculative read on top.
+      auto [wait_error] = co_await udp.async_wait(asio::socket_base::wait_read, kTuple);
+      if (wait_error) {
+        if (wait_error == asio::error::operation_aborted || stopped) co_return;
+        continue;
       }
-      if (auto wire = answer_datagram(std::span(buffer.data(), size), client, query, reply)) {
-        asio::error_code send_error;
-        udp.send_to(asio::buffer(*wire), client, 0, send_error);
-      }
-      // Then whatever is already queued, in bounded batches so TCP and timers get their turn.
-      for (int round = 0; round < 4 && !stopped && drain_batch(query, reply); ++round) {
+      // Bounded rounds so TCP and timers get their turn; a socket left with datagrams is
+      // read again after them (no new edge would wake the wait for those).
+      bool more = true;
+      while (more && !stopped) {
+        for (int round = 0; round < 4 && more && !stopped; ++round)
+          more = drain_batch(query, reply);
+        if (more) co_await asio::post(udp.get_executor(), asio::use_awaitable);
       }
     }
   }
@@ -350,8 +354,8 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
       if (vetting == Vetting::kAnswer) {
         if (sync_handler) {
           reply = sync_handler(query, client);
-        } else if (auto fast = fast_handler ? fast_handler(query, client) : std::nullopt) {
-          reply = std::move(*fast);
+        } else if (fast_handler && fast_handler(query, client, reply)) {
+          // `reply` is written
         } else {
           ++conn->in_flight;
           asio::co_spawn(conn->socket.get_executor(), answer_tcp(conn, std::move(query), client),

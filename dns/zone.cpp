@@ -1,6 +1,7 @@
 #include "dns/zone.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "dns/zone_parser.hpp"
 
@@ -17,103 +18,132 @@ const Name* target_of(const ResourceRecord& record) {
   return nullptr;
 }
 
-void append_renamed(const RRset& rrset, const Name& owner, std::vector<ResourceRecord>& out) {
-  for (const auto& record : rrset.records) {
-    out.push_back(record);
-    out.back().name = owner;
-  }
+// Where each label of a wire form starts (at most 127 labels fit in 255 octets).
+struct LabelStarts {
+  std::array<uint8_t, 128> at;
+  size_t count = 0;
+};
+LabelStarts label_starts(std::string_view wire) {
+  LabelStarts out;
+  for (size_t offset = 0; offset < wire.size(); offset += 1 + static_cast<uint8_t>(wire[offset]))
+    out.at[out.count++] = static_cast<uint8_t>(offset);
+  return out;
 }
 
 }  // namespace
 
-const RRset* Zone::Node::find(uint16_t rtype) const {
-  for (const auto& rrset : rrsets)
-    if (rrset.type == rtype) return &rrset;
-  return nullptr;
-}
+// Takes records one by one (from a vector, or straight from the parser) and checks the zone
+// as a whole at the end. Records before the SOA wait: until it comes, the apex is unknown.
+class Zone::Builder {
+ public:
+  Status add(ResourceRecord&& record) {
+    if (record.type == type::SOA) {
+      if (have_soa_)
+        return make_error("more than one SOA record (" + zone_.soa_record_.name.to_string() +
+                          " and " + record.name.to_string() + ")");
+      have_soa_ = true;
+      zone_.origin_ = record.name;
+      zone_.soa_record_ = record;
+      if (auto placed = place(std::move(record)); !placed) return placed;
+      std::vector<ResourceRecord> waiting = std::move(waiting_);
+      for (auto& early : waiting)
+        if (auto placed = place(std::move(early)); !placed) return placed;
+      return Ok{};
+    }
+    if (!have_soa_) {
+      waiting_.push_back(std::move(record));
+      return Ok{};
+    }
+    return place(std::move(record));
+  }
+
+  Result<Zone> finish(const std::string& source) {
+    if (!have_soa_) return make_error(source + ": no SOA record: a zone needs one at its apex");
+    for (size_t index = 0; index < zone_.nodes_.size(); ++index) {
+      const ZoneNode& node = zone_.nodes_[index];
+      // RFC 1034 3.6.2: a CNAME has no other data beside it.
+      const StoredRRset* cname = node.find(type::CNAME);
+      if (cname && node.rrsets.size() > 1)
+        return make_error(source + ": " + full_name(node) + " has a CNAME and other data");
+      if (cname && cname->count > 1)
+        return make_error(source + ": " + full_name(node) + " has more than one CNAME");
+    }
+    const ZoneNode* apex = zone_.find_relative("");
+    if (apex == nullptr || !apex->find(type::NS))
+      return make_error(source + ": no NS records at the apex " + zone_.origin_.to_string());
+    // Empty non-terminals exist (RFC 4592 2.2.2): give every ancestor inside the zone a node, so
+    // that they answer NODATA rather than NXDOMAIN. Nodes added here are visited in turn, so
+    // their own parents are added too; a flat zone adds none.
+    for (size_t index = 0; index < zone_.nodes_.size(); ++index) {
+      const std::string_view relative = zone_.nodes_[index].relative;
+      if (relative.empty()) continue;
+      const std::string parent(relative.substr(1 + static_cast<uint8_t>(relative[0])));
+      if (!parent.empty() && zone_.find_relative(parent) == nullptr)
+        zone_.nodes_.find_or_add(parent);
+    }
+    return std::move(zone_);
+  }
+
+ private:
+  Status place(ResourceRecord&& record) {
+    if (!record.name.is_subdomain_of(zone_.origin_))
+      return make_error(record.name.to_string() + " is outside the zone " +
+                        zone_.origin_.to_string());
+    const std::string_view wire = record.name.wire();
+    ZoneNode& node =
+        zone_.nodes_.find_or_add(wire.substr(0, wire.size() - zone_.origin_.wire().size()));
+    StoredRRset* rrset = nullptr;
+    for (auto& held : node.rrsets)
+      if (held.type == record.type) rrset = &held;
+    if (rrset == nullptr) {
+      // RFC 2181 5.2: one TTL per RRset; like BIND, the first record's.
+      node.rrsets.push_back(
+          StoredRRset{.type = record.type, .count = 0, .ttl = record.ttl, .rdata = {}});
+      rrset = &node.rrsets.back();
+    }
+    auto added = rrset->add(record.rdata);  // duplicates are dropped
+    if (!added) return make_error(record.name.to_string() + ": " + added.error().message);
+    if (*added) ++zone_.record_count_;
+    return Ok{};
+  }
+
+  std::string full_name(const ZoneNode& node) const {
+    auto name = Name::from_wire(node.relative + std::string(zone_.origin_.wire()));
+    return name ? name->to_string() : zone_.origin_.to_string();
+  }
+
+  Zone zone_;
+  bool have_soa_ = false;
+  std::vector<ResourceRecord> waiting_;
+};
 
 const RdataSoa& Zone::soa() const {
   return std::get<RdataSoa>(soa_record_.rdata);
 }
 
-const Zone::Node* Zone::find(const Name& name) const {
-  auto found = nodes_.find(name);
-  return found == nodes_.end() ? nullptr : &found->second;
+const ZoneNode* Zone::find(const Name& name) const {
+  if (!name.is_subdomain_of(origin_)) return nullptr;
+  const std::string_view wire = name.wire();
+  return find_relative(wire.substr(0, wire.size() - origin_.wire().size()));
 }
 
 Result<Zone> Zone::from_records(std::vector<ResourceRecord> records, const std::string& source) {
-  Zone zone;
-  const ResourceRecord* soa = nullptr;
-  for (const auto& record : records) {
-    if (record.type != type::SOA) continue;
-    if (soa != nullptr)
-      return make_error(source + ": more than one SOA record (" + soa->name.to_string() + " and " +
-                        record.name.to_string() + ")");
-    soa = &record;
-  }
-  if (soa == nullptr) return make_error(source + ": no SOA record: a zone needs one at its apex");
-  zone.origin_ = soa->name;
-  zone.soa_record_ = *soa;
-  zone.nodes_.reserve(records.size());  // one rehash-free pass over a large zone
-
-  for (auto& record : records) {
-    if (!record.name.is_subdomain_of(zone.origin_))
-      return make_error(source + ": " + record.name.to_string() + " is outside the zone " +
-                        zone.origin_.to_string());
-    Node& node = zone.nodes_[record.name];
-    auto rrset = std::find_if(node.rrsets.begin(), node.rrsets.end(),
-                              [&](const RRset& r) { return r.type == record.type; });
-    if (rrset == node.rrsets.end()) {
-      node.rrsets.push_back(RRset{record.type, {}});
-      rrset = node.rrsets.end() - 1;
-    }
-    // RFC 2181 5.2: one TTL per RRset; like BIND, use the first. Duplicates are dropped.
-    if (!rrset->records.empty()) record.ttl = rrset->records.front().ttl;
-    if (std::find(rrset->records.begin(), rrset->records.end(), record) != rrset->records.end())
-      continue;
-    rrset->records.push_back(std::move(record));
-    ++zone.record_count_;
-  }
-  for (const auto& [name, node] : zone.nodes_) {
-    // RFC 1034 3.6.2: a CNAME has no other data beside it.
-    if (node.find(type::CNAME) && node.rrsets.size() > 1)
-      return make_error(source + ": " + name.to_string() + " has a CNAME and other data");
-    if (node.find(type::CNAME) && node.find(type::CNAME)->records.size() > 1)
-      return make_error(source + ": " + name.to_string() + " has more than one CNAME");
-  }
-  if (!zone.find(zone.origin_)->find(type::NS))
-    return make_error(source + ": no NS records at the apex " + zone.origin_.to_string());
-  // Empty non-terminals exist (RFC 4592 2.2.2): give every ancestor inside the zone a node, so
-  // that they answer NODATA rather than NXDOMAIN.
-  // Only names two or more labels below the apex have such ancestors; the usual flat zone
-  // copies no name here. Parents found missing are added, then their own parents, and so on.
-  const size_t child_depth = zone.origin_.label_count() + 1;
-  std::vector<Name> missing;
-  for (const auto& entry : zone.nodes_)
-    if (entry.first.label_count() > child_depth) {
-      Name parent = entry.first.parent();
-      if (!zone.nodes_.count(parent)) missing.push_back(std::move(parent));
-    }
-  while (!missing.empty()) {
-    std::vector<Name> next;
-    for (auto& name : missing) {
-      if (!zone.nodes_.try_emplace(name).second) continue;  // a sibling added it already
-      if (name.label_count() > child_depth) {
-        Name parent = name.parent();
-        if (!zone.nodes_.count(parent)) next.push_back(std::move(parent));
-      }
-    }
-    missing = std::move(next);
-  }
-  return zone;
+  Builder builder;
+  for (auto& record : records)
+    if (auto added = builder.add(std::move(record)); !added)
+      return make_error(source + ": " + added.error().message);
+  return builder.finish(source);
 }
 
 Result<Zone> Zone::load(const std::filesystem::path& path, const Name& origin) {
   ZoneParseOptions options;
   options.origin = origin;
-  auto records = parse_zone_file(path, options);
-  if (!records) return records.error();
-  auto zone = from_records(std::move(*records), path.string());
+  Builder builder;
+  auto parsed = parse_zone_file(path, options, [&builder](ResourceRecord&& record) {
+    return builder.add(std::move(record));
+  });
+  if (!parsed) return parsed.error();
+  auto zone = builder.finish(path.string());
   if (zone && !(zone->origin() == origin))
     return make_error(path.string() + ": the SOA is at " + zone->origin().to_string() +
                       ", not at the zone's name " + origin.to_string());
@@ -121,9 +151,12 @@ Result<Zone> Zone::load(const std::filesystem::path& path, const Name& origin) {
 }
 
 Result<Zone> Zone::load(const std::filesystem::path& path) {
-  auto records = parse_zone_file(path);
-  if (!records) return records.error();
-  return from_records(std::move(*records), path.string());
+  Builder builder;
+  auto parsed = parse_zone_file(path, ZoneParseOptions{}, [&builder](ResourceRecord&& record) {
+    return builder.add(std::move(record));
+  });
+  if (!parsed) return parsed.error();
+  return builder.finish(path.string());
 }
 
 void Zone::add_negative_soa(Message& reply) const {
@@ -134,22 +167,18 @@ void Zone::add_negative_soa(Message& reply) const {
 }
 
 void Zone::add_glue(const Name& target, std::vector<ResourceRecord>& additional) const {
-  if (!target.is_subdomain_of(origin_)) return;
-  const Node* node = find(target);
+  const ZoneNode* node = find(target);
   if (node == nullptr) return;
   for (uint16_t rtype : {type::A, type::AAAA}) {
-    const RRset* rrset = node->find(rtype);
+    const StoredRRset* rrset = node->find(rtype);
     if (rrset == nullptr) continue;
-    for (const auto& record : rrset->records) {
+    std::vector<ResourceRecord> records;
+    rrset->append_to(target, records);
+    for (auto& record : records) {
       if (std::find(additional.begin(), additional.end(), record) == additional.end())
-        additional.push_back(record);
+        additional.push_back(std::move(record));
     }
   }
-}
-
-void Zone::add_additional_for(const std::vector<ResourceRecord>& records, Message& reply) const {
-  for (const auto& record : records)
-    if (const Name* target = target_of(record)) add_glue(*target, reply.additional);
 }
 
 void Zone::answer(const Question& question, Message& reply) const {
@@ -157,30 +186,40 @@ void Zone::answer(const Question& question, Message& reply) const {
   Name qname = question.name;
   const uint16_t qtype = question.type;
   for (int chain = 0; chain <= kMaxCnameChain; ++chain) {
+    if (!qname.is_subdomain_of(origin_)) return;
+    // The name's labels above the apex; each suffix of it is a name of the zone.
+    const std::string_view wire = qname.wire();
+    const std::string_view relative = wire.substr(0, wire.size() - origin_.wire().size());
+    const LabelStarts starts = label_starts(relative);
     // Step 3.b: a delegation on the way down from the apex ends in a referral. At the cut
     // itself, DS belongs to the parent side (RFC 4035 3.1.4.1).
-    for (size_t depth = origin_.label_count() + 1; depth <= qname.label_count(); ++depth) {
-      Name cut = qname.suffix(depth);
-      const Node* node = find(cut);
+    for (size_t k = starts.count; k-- > 0;) {
+      const ZoneNode* node = find_relative(relative.substr(starts.at[k]));
       if (node == nullptr) break;
-      if (depth == qname.label_count() && qtype == type::DS) break;
-      if (const RRset* ns = node->find(type::NS)) {
+      if (k == 0 && qtype == type::DS) break;
+      if (const StoredRRset* ns = node->find(type::NS)) {
         if (chain == 0) reply.aa = false;
-        reply.authority.insert(reply.authority.end(), ns->records.begin(), ns->records.end());
-        for (const auto& record : ns->records)
-          add_glue(std::get<RdataName>(record.rdata).name, reply.additional);
+        const Name cut = k == 0 ? qname : *Name::from_wire(wire.substr(starts.at[k]));
+        const size_t first = reply.authority.size();
+        ns->append_to(cut, reply.authority);
+        for (size_t i = first; i < reply.authority.size(); ++i)
+          add_glue(std::get<RdataName>(reply.authority[i].rdata).name, reply.additional);
         return;
       }
     }
 
-    const Node* node = find(qname);
+    const ZoneNode* node = find_relative(relative);
     if (node == nullptr) {
       // Step 3.c: no such name; look for a wildcard at the closest encloser (RFC 4592 3.3.1).
-      Name encloser = qname.parent();
-      while (find(encloser) == nullptr && encloser.label_count() > origin_.label_count())
-        encloser = encloser.parent();
-      auto wildcard = encloser.prepend("*");
-      if (wildcard) node = find(*wildcard);
+      // The apex always exists, so the walk ends there at the latest.
+      std::string_view encloser;
+      for (size_t k = 1; k <= starts.count; ++k) {
+        encloser = k < starts.count ? relative.substr(starts.at[k]) : std::string_view();
+        if (find_relative(encloser) != nullptr) break;
+      }
+      std::string wildcard = "\x01*";
+      wildcard.append(encloser);
+      node = find_relative(wildcard);
       if (node == nullptr) {
         reply.rcode = rcode::NXDOMAIN;
         add_negative_soa(reply);
@@ -191,24 +230,23 @@ void Zone::answer(const Question& question, Message& reply) const {
 
     // Step 3.a: the name exists (or a wildcard stands for it).
     if (qtype == type::ANY) {
-      for (const auto& rrset : node->rrsets) append_renamed(rrset, qname, reply.answers);
+      for (const auto& rrset : node->rrsets) rrset.append_to(qname, reply.answers);
       if (node->rrsets.empty()) add_negative_soa(reply);
       return;
     }
-    if (const RRset* rrset = node->find(qtype)) {
-      size_t first = reply.answers.size();
-      append_renamed(*rrset, qname, reply.answers);
-      std::vector<ResourceRecord> added(reply.answers.begin() + static_cast<std::ptrdiff_t>(first),
-                                        reply.answers.end());
-      add_additional_for(added, reply);
+    if (const StoredRRset* rrset = node->find(qtype)) {
+      const size_t first = reply.answers.size();
+      rrset->append_to(qname, reply.answers);
+      for (size_t i = first; i < reply.answers.size(); ++i)
+        if (const Name* target = target_of(reply.answers[i])) add_glue(*target, reply.additional);
       return;
     }
-    if (const RRset* cname = node->find(type::CNAME)) {
-      append_renamed(*cname, qname, reply.answers);
-      const Name& target = std::get<RdataName>(cname->records.front().rdata).name;
+    if (const StoredRRset* cname = node->find(type::CNAME)) {
+      cname->append_to(qname, reply.answers);
+      Name target = std::get<RdataName>(cname->first()).name;
       // Follow the chain only inside this zone; the client resolves the rest.
       if (!target.is_subdomain_of(origin_)) return;
-      qname = target;
+      qname = std::move(target);
       continue;
     }
     add_negative_soa(reply);  // NODATA

@@ -7,16 +7,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns/zone_store.hpp"
 #include "shared/dns/message.hpp"
 #include "shared/result.hpp"
 
 namespace miniweb::dns {
-
-// The records of one owner name and type.
-struct RRset {
-  uint16_t type = 0;
-  std::vector<ResourceRecord> records;
-};
 
 class Zone {
  public:
@@ -25,7 +20,7 @@ class Zone {
   // apex missing are errors. `source` names the zone in errors.
   static Result<Zone> from_records(std::vector<ResourceRecord> records, const std::string& source);
   // Parses a master file (relative names start from "." unless $ORIGIN says otherwise) and
-  // builds the zone.
+  // builds the zone as it reads, without a list of every record in between.
   static Result<Zone> load(const std::filesystem::path& path);
   // The same with the zone's name given (as NSD's config does): relative names start from
   // `origin`, and the SOA must sit at `origin`.
@@ -41,17 +36,15 @@ class Zone {
   void answer(const Question& question, Message& reply) const;
 
  private:
-  struct Node {
-    std::vector<RRset> rrsets;
-    const RRset* find(uint16_t type) const;
-  };
-  const Node* find(const Name& name) const;
+  class Builder;
+  // The node of a name inside the zone, by the part of its wire form above the apex.
+  const ZoneNode* find_relative(std::string_view relative) const { return nodes_.find(relative); }
+  const ZoneNode* find(const Name& name) const;
   void add_negative_soa(Message& reply) const;
   void add_glue(const Name& target, std::vector<ResourceRecord>& additional) const;
-  void add_additional_for(const std::vector<ResourceRecord>& records, Message& reply) const;
 
   Name origin_;
-  std::unordered_map<Name, Node, NameHash> nodes_;
+  ZoneNodes nodes_;
   ResourceRecord soa_record_;
   size_t record_count_ = 0;
 };

@@ -1,9 +1,9 @@
 #include "dns/zone_parser.hpp"
 
 #include <cctype>
-#include <fstream>
+#include <cstdio>
 #include <optional>
-#include <sstream>
+#include <span>
 
 namespace miniweb::dns {
 namespace {
@@ -22,7 +22,10 @@ class Tokenizer {
 
   // Returns false at the end of input; on a syntax error sets `error`.
   bool next(Entry& entry, std::string& error) {
-    entry = Entry{};
+    // Reused from entry to entry: one token vector for the whole file.
+    entry.tokens.clear();
+    entry.line = 0;
+    entry.owner_omitted = false;
     while (pos_ < text_.size()) {
       // Start of a physical line (not within parentheses).
       size_t start_line = line_;
@@ -51,12 +54,11 @@ class Tokenizer {
           --depth;
           ++pos_;
         } else {
-          ZoneToken token;
+          ZoneToken& token = entry.tokens.emplace_back();
           if (!read_token(token, error)) {
             entry.line = line_;
             return false;
           }
-          entry.tokens.push_back(std::move(token));
         }
       }
       if (depth != 0) {
@@ -106,16 +108,23 @@ class Tokenizer {
         ++pos_;
         continue;
       }
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '(' || c == ')')
-        return true;
-      token.text += c;
-      ++pos_;
+      // A run of plain characters goes in at once.
+      size_t end = pos_;
+      while (end < text_.size() && !ends_word(text_[end])) ++end;
+      if (end == pos_) return true;
+      token.text.append(text_.substr(pos_, end - pos_));
+      pos_ = end;
     }
     if (in_quotes) {
       error = "unterminated quoted string";
       return false;
     }
     return true;
+  }
+
+  static bool ends_word(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '(' || c == ')' ||
+           c == '"' || c == '\\';
   }
 
   std::string_view text_;
@@ -129,7 +138,7 @@ struct ParserState {
   std::optional<uint32_t> dollar_ttl;
   std::optional<uint32_t> last_ttl;
   std::optional<Name> last_owner;
-  std::vector<ResourceRecord> records;
+  const RecordSink* sink = nullptr;
 };
 
 Status parse_text(std::string_view text, const std::string& source,
@@ -137,11 +146,22 @@ Status parse_text(std::string_view text, const std::string& source,
 
 Status parse_file(const std::filesystem::path& path, ParserState& state, int depth,
                   const std::string& included_from) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(included_from + "cannot open zone file " + path.string());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_text(buffer.str(), path.string(), path.parent_path(), state, depth);
+  // The whole file in one buffer, read at once: a zone of a million records is tens of MB.
+  std::string text;
+  std::error_code size_error;
+  const auto size = std::filesystem::file_size(path, size_error);
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr || size_error) {
+    if (file != nullptr) std::fclose(file);
+    return make_error(included_from + "cannot open zone file " + path.string());
+  }
+  text.resize(size);
+  const size_t got = std::fread(text.data(), 1, text.size(), file);
+  const bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) return make_error(included_from + "cannot read zone file " + path.string());
+  text.resize(got);
+  return parse_text(text, path.string(), path.parent_path(), state, depth);
 }
 
 Status parse_entry(const Entry& entry, const std::string& source, const std::filesystem::path& base,
@@ -222,8 +242,7 @@ Status parse_entry(const Entry& entry, const std::string& source, const std::fil
   record.rclass = rclass::IN;
   if (*rtype == type::OPT || *rtype == type::ANY || *rtype == type::AXFR)
     return make_error(type_to_string(*rtype) + " cannot appear in a zone file");
-  std::vector<ZoneToken> rdata_tokens(t.begin() + static_cast<std::ptrdiff_t>(i), t.end());
-  auto rdata = parse_rdata(*rtype, rdata_tokens, state.origin);
+  auto rdata = parse_rdata(*rtype, std::span(t).subspan(i), state.origin);
   if (!rdata) return rdata.error();
   record.rdata = std::move(*rdata);
   if (ttl) {
@@ -236,9 +255,8 @@ Status parse_entry(const Entry& entry, const std::string& source, const std::fil
   } else {
     record.ttl = state.options.default_ttl;
   }
-  state.last_owner = record.name;
-  state.records.push_back(std::move(record));
-  return Ok{};
+  state.last_owner = record.name;  // assigned in place: no allocation once it has room
+  return (*state.sink)(std::move(record));
 }
 
 Status parse_text(std::string_view text, const std::string& source,
@@ -261,24 +279,41 @@ Status parse_text(std::string_view text, const std::string& source,
 
 }  // namespace
 
-Result<std::vector<ResourceRecord>> parse_zone_file(const std::filesystem::path& path,
-                                                    const ZoneParseOptions& options) {
+Status parse_zone_file(const std::filesystem::path& path, const ZoneParseOptions& options,
+                       const RecordSink& sink) {
   ParserState state;
   state.options = options;
   state.origin = options.origin;
-  if (auto status = parse_file(path, state, 0, ""); !status) return status.error();
-  return std::move(state.records);
+  state.sink = &sink;
+  return parse_file(path, state, 0, "");
+}
+
+Result<std::vector<ResourceRecord>> parse_zone_file(const std::filesystem::path& path,
+                                                    const ZoneParseOptions& options) {
+  std::vector<ResourceRecord> records;
+  const RecordSink sink = [&records](ResourceRecord&& record) -> Status {
+    records.push_back(std::move(record));
+    return Ok{};
+  };
+  if (auto status = parse_zone_file(path, options, sink); !status) return status.error();
+  return records;
 }
 
 Result<std::vector<ResourceRecord>> parse_zone_text(std::string_view text, std::string source,
                                                     const ZoneParseOptions& options,
                                                     const std::filesystem::path& base_directory) {
+  std::vector<ResourceRecord> records;
+  const RecordSink sink = [&records](ResourceRecord&& record) -> Status {
+    records.push_back(std::move(record));
+    return Ok{};
+  };
   ParserState state;
   state.options = options;
   state.origin = options.origin;
+  state.sink = &sink;
   if (auto status = parse_text(text, source, base_directory, state, 0); !status)
     return status.error();
-  return std::move(state.records);
+  return records;
 }
 
 }  // namespace miniweb::dns

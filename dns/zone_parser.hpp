@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,15 @@ struct ZoneParseOptions {
   int max_include_depth = 8;
 };
 
-// Parses a master file. Errors read "FILE:LINE: what is wrong".
+// Takes each record as it is read; an error it returns stops the parse and is reported at the
+// record's line.
+using RecordSink = std::function<Status(ResourceRecord&&)>;
+
+// Parses a master file, handing each record to `sink` as it is read (a large zone is built
+// without a second copy of every record). Errors read "FILE:LINE: what is wrong".
+Status parse_zone_file(const std::filesystem::path& path, const ZoneParseOptions& options,
+                       const RecordSink& sink);
+// Parses a master file into a list of records. Errors read "FILE:LINE: what is wrong".
 Result<std::vector<ResourceRecord>> parse_zone_file(const std::filesystem::path& path,
                                                     const ZoneParseOptions& options = {});
 // Parses master-file text; `source` names it in errors, and $INCLUDE paths are relative to

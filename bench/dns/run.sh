@@ -5,6 +5,20 @@
 #   bench/dns/run.sh                 # everything, about 1.5 minutes
 #   DURATION=5 bench/dns/run.sh      # shorter runs
 #   SKIP_ZONE_LOAD=1 bench/dns/run.sh
+#   SKIP_SCALING=1 bench/dns/run.sh  # without the cache-size runs (10k, 100k, 1M names)
+#   SCALE_SIZES="10000 100000" bench/dns/run.sh
+#
+# Recursive: both resolvers run one thread on one CPU (Unbound num-threads 1, so-reuseport no;
+# miniweb-dns recursive is one thread), with caches far larger than the 1000 names asked
+# (Unbound's default msg-cache-size and rrset-cache-size of 4 MB; miniweb 100000 entries), and
+# the same 1 MiB socket buffers (Unbound so-rcvbuf and so-sndbuf 1m; miniweb-dns always asks for
+# 1 MiB, as NSD does). With its default 208 KiB buffer Unbound drops a few hundred queries of a
+# burst per run; dnsperf leaves lost queries out of its average latency while each one holds one
+# of its 256 slots for the 2 s timeout, so fewer queries wait in a dropping server's queue: the
+# latencies would not compare like with like.
+# The cache-size runs fill fresh resolvers with N names each from a zone of N names, both with
+# caches sized for all of them (Unbound msg-cache-size and rrset-cache-size 1 GB; miniweb
+# --cache-entries 3000000), then report resident memory and cache-hit latency at a fixed rate.
 #
 # Needs root: Unbound only walks delegations on port 53, so the hierarchy (root, test.,
 # bench.test.) lives on distinct 127.56.0.x addresses on port 53. Installs nsd, unbound and
@@ -16,9 +30,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=scripts/quietly.sh
 source "$ROOT/scripts/quietly.sh"
+# shellcheck source=bench/goals.sh
+source "$ROOT/bench/goals.sh"
 DURATION="${DURATION:-10}"
 ZONE_RECORDS="${ZONE_RECORDS:-10000}"        # names in the zone both authoritative servers serve
 RECURSIVE_NAMES="${RECURSIVE_NAMES:-1000}"   # distinct names asked of the resolvers
+SCALE_SIZES="${SCALE_SIZES:-10000 100000 1000000}"  # cached names in the cache-size runs
+SCALE_RATE="${SCALE_RATE:-20000}"            # queries/s for the cache-hit latency there
 LOAD_RECORDS="${LOAD_RECORDS:-1000000}"      # zone-load test size
 LOCK=/tmp/miniweb-build.lock
 NET=127.56.0
@@ -66,7 +84,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-for i in 1 2 3 10 11 53 54; do
+for i in 1 2 3 4 10 11 53 54 55 56; do
   # Loopback addresses 127/8 all work on Linux; check none is taken on port 53 or 5353.
   if ss -lunH "src $NET.$i" 2>/dev/null | grep -q .; then die "$NET.$i is in use"; fi
 done
@@ -86,11 +104,13 @@ cat >"$WORK/test.zone" <<EOF
 ns1.nic A $NET.2
 bench NS ns1.bench
 ns1.bench A $NET.3
+scale NS ns1.scale
+ns1.scale A $NET.4
 EOF
-make_zone() {  # make_zone RECORDS FILE
-  awk -v n="$1" -v net="$NET" 'BEGIN {
-    print "$ORIGIN bench.test.\n$TTL 86400"
-    print "@ SOA ns1 hostmaster 1 3600 900 604800 300\n@ NS ns1\nns1 A " net ".3"
+make_zone() {  # make_zone RECORDS FILE [ZONE SERVER]: host0..hostN-1 under ZONE (bench.test.)
+  awk -v n="$1" -v net="$NET" -v zone="${3:-bench.test.}" -v server="${4:-3}" 'BEGIN {
+    print "$ORIGIN " zone "\n$TTL 86400"
+    print "@ SOA ns1 hostmaster 1 3600 900 604800 300\n@ NS ns1\nns1 A " net "." server
     for (i = 0; i < n; i++) printf "host%d A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256
   }' >"$2"
 }
@@ -210,9 +230,25 @@ EOF
   start rec-miniweb "$DNS" recursive --listen "$NET.54:53" --root-hints "$WORK/root.hints" \
     --upstream-port 53
   local miniweb_rec=$LAST_PID
-  cat >"$WORK/unbound.conf" <<EOF
+  unbound_conf "$NET.53" >"$WORK/unbound.conf"
+  start rec-unbound "$UNBOUND" -d -c "$WORK/unbound.conf"
+  local unbound=$LAST_PID
+  wait_answer "$NET.54" 53 host1.bench.test
+  wait_answer "$NET.53" 53 host1.bench.test
+  warm "$NET.54" 53 "$WORK/recursive.queries"
+  warm "$NET.53" 53 "$WORK/recursive.queries"
+  for _ in $(seq "$ROUNDS"); do
+    perf rec-miniweb "$NET.54" 53 "$WORK/recursive.queries" "$miniweb_rec"
+    perf rec-unbound "$NET.53" 53 "$WORK/recursive.queries" "$unbound"
+  done
+  kill "$miniweb_rec" "$unbound"
+  wait "$miniweb_rec" "$unbound" 2>/dev/null || true
+}
+
+unbound_conf() {  # unbound_conf ADDR [EXTRA LINES]: Unbound on ADDR:53 over the hierarchy
+  cat <<EOF
 server:
-  interface: $NET.53
+  interface: $1
   port: 53
   num-threads: 1
   do-daemonize: no
@@ -232,19 +268,63 @@ server:
   qname-minimisation: no
   prefetch: no
   so-reuseport: no
+  so-rcvbuf: 1m
+  so-sndbuf: 1m
+${2:-}
 remote-control:
   control-enable: no
 EOF
-  start rec-unbound "$UNBOUND" -d -c "$WORK/unbound.conf"
-  local unbound=$LAST_PID
-  wait_answer "$NET.54" 53 host1.bench.test
-  wait_answer "$NET.53" 53 host1.bench.test
-  warm "$NET.54" 53 "$WORK/recursive.queries"
-  warm "$NET.53" 53 "$WORK/recursive.queries"
-  for _ in $(seq "$ROUNDS"); do
-    perf rec-miniweb "$NET.54" 53 "$WORK/recursive.queries" "$miniweb_rec"
-    perf rec-unbound "$NET.53" 53 "$WORK/recursive.queries" "$unbound"
+}
+
+# Cache size: fresh resolvers filled with N names each (every name asked once), then their
+# resident memory and their latency for cache hits at a fixed rate (below either one's limit,
+# so that it is the time to answer, not a queue).
+declare -A SCALE_RSS SCALE_LAT SCALE_BASE SCALE_LOST
+scale_one() {  # scale_one N
+  local n=$1 zone_pid miniweb unbound out key addr pid
+  make_zone "$n" "$WORK/scale.zone" scale.test. 4
+  awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "host%d.scale.test A\n", i }' |
+    shuf --random-source=<(yes) >"$WORK/scale.queries"
+  taskset -c "$CLIENT_CPU" "$DNS" auth --listen "$NET.4:53" --zone "$WORK/scale.zone" \
+    >"$WORK/scale-auth.log" 2>&1 &
+  zone_pid=$!
+  PIDS+=("$zone_pid")
+  wait_answer "$NET.4" 53 host1.scale.test
+  start scale-miniweb "$DNS" recursive --listen "$NET.55:53" --root-hints "$WORK/root.hints" \
+    --upstream-port 53 --cache-entries 3000000
+  miniweb=$LAST_PID
+  unbound_conf "$NET.56" "  msg-cache-size: 1g
+  rrset-cache-size: 1g" >"$WORK/unbound-scale.conf"
+  start scale-unbound "$UNBOUND" -d -c "$WORK/unbound-scale.conf"
+  unbound=$LAST_PID
+  wait_answer "$NET.55" 53 ns1.scale.test
+  wait_answer "$NET.56" 53 ns1.scale.test
+  SCALE_BASE[miniweb-$n]=$(rss_kb "$miniweb")
+  SCALE_BASE[unbound-$n]=$(rss_kb "$unbound")
+  for spec in "miniweb $NET.55 $miniweb" "unbound $NET.56 $unbound"; do
+    read -r key addr pid <<<"$spec"
+    # Fill: every name once (all misses, each one resolved from the zone's server).
+    taskset -c "$CLIENT_CPU" dnsperf -s "$addr" -p 53 -d "$WORK/scale.queries" -n 1 -c 8 -q 128 \
+      -t 5 >"$WORK/fill-$key-$n.log" 2>&1 || die "dnsperf (fill) failed: $(cat "$WORK/fill-$key-$n.log")"
+    SCALE_RSS[$key-$n]=$(rss_kb "$pid")
   done
+  # Hits: alternating rounds, the best of each (other load on the machine hits both alike).
+  for _ in $(seq "$ROUNDS"); do
+    for spec in "miniweb $NET.55" "unbound $NET.56"; do
+      read -r key addr <<<"$spec"
+      out="$(taskset -c "$CLIENT_CPU" dnsperf -s "$addr" -p 53 -d "$WORK/scale.queries" \
+        -l "$DURATION" -Q "$SCALE_RATE" -c 8 -q 256 -t 2 2>&1)" || die "dnsperf failed: $out"
+      local latency
+      latency="$(awk '/Average Latency/ { printf "%.1f", $4 * 1000000 }' <<<"$out")"
+      if [ -z "${SCALE_LAT[$key-$n]:-}" ] ||
+        awk -v a="$latency" -v b="${SCALE_LAT[$key-$n]}" 'BEGIN { exit !(a < b) }'; then
+        SCALE_LAT[$key-$n]=$latency
+        SCALE_LOST[$key-$n]="$(awk '/Queries lost:/ { print $3 }' <<<"$out")/$(awk '/Queries lost:/ { print $3 }' "$WORK/fill-$key-$n.log")"
+      fi
+    done
+  done
+  kill "$miniweb" "$unbound" "$zone_pid"
+  wait "$miniweb" "$unbound" "$zone_pid" 2>/dev/null || true
 }
 
 # Zone load: time until the server answers, and peak memory, for a zone of LOAD_RECORDS.
@@ -277,6 +357,9 @@ load_zone() {
 run_all() {
   measure
   if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then load_zone; fi
+  if [ "${SKIP_SCALING:-0}" != 1 ]; then
+    for n in $SCALE_SIZES; do scale_one "$n"; done
+  fi
 }
 
 echo "bench/dns: $(nproc) CPUs; servers pinned to CPU $SERVER_CPU, dnsperf to CPU $CLIENT_CPU;" \
@@ -309,4 +392,37 @@ if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then
   echo "zone load, $LOAD_RECORDS records: miniweb ${LOAD_MINIWEB}s, $((LOADMEM_MINIWEB / 1024)) MB peak;" \
     "NSD ${LOAD_NSD}s, $((LOADMEM_NSD / 1024)) MB peak; time ratio $(ratio "$LOAD_MINIWEB" "$LOAD_NSD")x," \
     "memory ratio $(ratio "$LOADMEM_MINIWEB" "$LOADMEM_NSD")x"
+fi
+if [ "${SKIP_SCALING:-0}" != 1 ]; then
+  printf '\n%-13s %12s %12s %10s %10s %12s %12s %7s %14s\n' "cached names" "miniweb RSS" \
+    "Unbound RSS" "B/name mw" "B/name ub" "hit lat mw" "hit lat ub" "ratio" "lost mw / ub"
+  for n in $SCALE_SIZES; do
+    printf '%-13s %9s MB %9s MB %10s %10s %9s us %9s us %6sx %14s\n' "$n" \
+      "$((SCALE_RSS[miniweb-$n] / 1024))" "$((SCALE_RSS[unbound-$n] / 1024))" \
+      "$(((SCALE_RSS[miniweb-$n] - SCALE_BASE[miniweb-$n]) * 1024 / n))" \
+      "$(((SCALE_RSS[unbound-$n] - SCALE_BASE[unbound-$n]) * 1024 / n))" \
+      "${SCALE_LAT[miniweb-$n]}" "${SCALE_LAT[unbound-$n]}" \
+      "$(ratio "${SCALE_LAT[miniweb-$n]}" "${SCALE_LAT[unbound-$n]}")" \
+      "${SCALE_LOST[miniweb-$n]} ${SCALE_LOST[unbound-$n]}"
+  done
+  echo "(RSS after the fill; B/name: its growth over the fresh process per cached name; hit" \
+    "latency at $SCALE_RATE queries/s, best of $ROUNDS alternating rounds; lost: in the hit run /" \
+    "in the fill)"
+fi
+
+echo
+goal "recursive latency under load, miniweb/Unbound" \
+  "$(ratio "${LAT[rec-miniweb]}" "${LAT[rec-unbound]}")" "<=" 1.00 x
+if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then
+  goal "zone load time, $LOAD_RECORDS records, miniweb/NSD" \
+    "$(ratio "$LOAD_MINIWEB" "$LOAD_NSD")" "<=" 1.00 x
+  goal "zone load peak memory, miniweb/NSD" "$(ratio "$LOADMEM_MINIWEB" "$LOADMEM_NSD")" "<=" 1.00 x
+fi
+if [ "${SKIP_SCALING:-0}" != 1 ]; then
+  for n in $SCALE_SIZES; do
+    goal "resolver memory, $n cached names, miniweb/Unbound" \
+      "$(ratio "${SCALE_RSS[miniweb-$n]}" "${SCALE_RSS[unbound-$n]}")" "<=" 1.00 x
+    goal "resolver hit latency, $n cached names, miniweb/Unbound" \
+      "$(ratio "${SCALE_LAT[miniweb-$n]}" "${SCALE_LAT[unbound-$n]}")" "<=" 1.00 x
+  done
 fi

@@ -1,5 +1,10 @@
 #pragma once
 // A domain name (RFC 1035 3.1): a sequence of labels, compared case-insensitively (RFC 4343).
+//
+// Held as its uncompressed wire form without the final zero octet (length-prefixed labels in
+// one string): one allocation at most per name, copies that are one memcpy, and hashing and
+// comparison over contiguous bytes. A zone of a million names and a resolver cache of as many
+// keep a name in 32 bytes plus its wire length, instead of a vector of strings.
 
 #include <cstddef>
 #include <cstdint>
@@ -26,13 +31,20 @@ class Name {
   static Result<Name> parse(std::string_view text);
   static Result<Name> parse(std::string_view text, const Name& origin);
   // Builds a name from raw labels (no escapes), checking the RFC 1035 limits.
-  static Result<Name> from_labels(std::vector<std::string> labels);
+  static Result<Name> from_labels(const std::vector<std::string>& labels);
+  // Builds a name from length-prefixed labels without the final zero octet (see wire()),
+  // checking the structure and the limits.
+  static Result<Name> from_wire(std::string_view wire);
 
-  const std::vector<std::string>& labels() const { return labels_; }
-  size_t label_count() const { return labels_.size(); }
-  bool is_root() const { return labels_.empty(); }
+  // The labels one by one, as views into the name.
+  std::vector<std::string_view> labels() const;
+  size_t label_count() const;
+  bool is_root() const { return wire_.empty(); }
   // Length in uncompressed wire format, including the final zero octet.
-  size_t wire_length() const;
+  size_t wire_length() const { return wire_.size() + 1; }
+  // The uncompressed wire form without the final zero octet: each label as a length octet and
+  // its bytes. Empty for the root.
+  std::string_view wire() const { return wire_; }
 
   // Presentation format with the trailing dot: "www.example.test.", "." for the root.
   std::string to_string() const;
@@ -47,7 +59,7 @@ class Name {
   Result<Name> prepend(std::string_view label) const;
   // The first label, or "" for the root.
   std::string_view first_label() const;
-  bool is_wildcard() const { return !labels_.empty() && labels_.front() == "*"; }
+  bool is_wildcard() const { return wire_.size() >= 2 && wire_[0] == 1 && wire_[1] == '*'; }
   Name lowercased() const;
 
   friend bool operator==(const Name& a, const Name& b);
@@ -57,8 +69,8 @@ class Name {
   size_t hash() const;
 
  private:
-  explicit Name(std::vector<std::string> labels) : labels_(std::move(labels)) {}
-  std::vector<std::string> labels_;
+  explicit Name(std::string wire) : wire_(std::move(wire)) {}
+  std::string wire_;
 };
 
 // Case-insensitive comparison of one label.

@@ -1,5 +1,7 @@
 #include "shared/dns/wire.hpp"
 
+#include <cstring>
+
 namespace miniweb::dns {
 
 void WireReader::fail(std::string message) {
@@ -51,9 +53,10 @@ std::string WireReader::character_string() {
 
 Name WireReader::name() {
   if (!ok()) return Name();
-  std::vector<std::string> labels;
+  // The labels go straight into the name's own form (length octets and bytes, no final zero).
+  char wire[kMaxNameLength];
+  size_t wire_size = 0;
   size_t cursor = position_;
-  size_t total = 1;
   bool jumped = false;
   // A pointer must point strictly before the place it was read from, so following pointers
   // always moves backwards and ends: loops and forward references are rejected.
@@ -94,15 +97,15 @@ Name WireReader::name() {
       fail("truncated label at offset " + std::to_string(cursor));
       return Name();
     }
-    total += length + 1;
-    if (total > kMaxNameLength) {
+    if (wire_size + 1 + length + 1 > kMaxNameLength) {
       fail("name longer than 255 octets at offset " + std::to_string(position_));
       return Name();
     }
-    labels.emplace_back(reinterpret_cast<const char*>(packet_.data() + cursor + 1), length);
+    std::memcpy(wire + wire_size, packet_.data() + cursor, 1 + length);
+    wire_size += 1 + length;
     cursor += 1 + length;
   }
-  auto name = Name::from_labels(std::move(labels));
+  auto name = Name::from_wire(std::string_view(wire, wire_size));
   if (!name) {
     fail(name.error().message);
     return Name();
@@ -126,10 +129,9 @@ void WireWriter::character_string(std::string_view text) {
   buffer_.insert(buffer_.end(), text.begin(), text.begin() + static_cast<std::ptrdiff_t>(length));
 }
 
-bool WireWriter::matches_at(size_t offset, const std::vector<std::string>& labels,
-                            size_t first) const {
+bool WireWriter::matches_at(size_t offset, std::string_view labels) const {
   // The buffer holds only names this writer wrote, so pointers here always point backwards.
-  size_t k = first;
+  size_t k = 0;
   while (true) {
     uint8_t length = buffer_[offset];
     if ((length & 0xC0) == 0xC0) {
@@ -137,28 +139,33 @@ bool WireWriter::matches_at(size_t offset, const std::vector<std::string>& label
       continue;
     }
     if (length == 0) return k == labels.size();
-    if (k == labels.size() || labels[k].size() != length) return false;
-    if (!label_equal(labels[k],
+    if (k == labels.size() || static_cast<uint8_t>(labels[k]) != length) return false;
+    if (!label_equal(labels.substr(k + 1, length),
                      std::string_view(reinterpret_cast<const char*>(&buffer_[offset + 1]), length)))
       return false;
     offset += 1 + length;
-    ++k;
+    k += 1 + length;
   }
 }
 
 void WireWriter::name(const Name& name, Compression compression) {
-  const auto& labels = name.labels();
-  for (size_t i = 0; i < labels.size(); ++i) {
+  // `wire` is the name's labels, each a length octet and its bytes: the suffix from any label
+  // on is itself a name's wire form.
+  const std::string_view wire = name.wire();
+  for (size_t at = 0; at < wire.size(); at += 1 + static_cast<uint8_t>(wire[at])) {
+    const std::string_view rest = wire.substr(at);
     if (compression == Compression::kAllowed) {
-      for (uint16_t target : targets_) {
-        if (buffer_[target] != labels[i].size() || !matches_at(target, labels, i)) continue;
+      for (size_t t = 0; t < target_count_; ++t) {
+        const uint16_t target = targets_[t];
+        if (buffer_[target] != static_cast<uint8_t>(rest[0]) || !matches_at(target, rest)) continue;
         u16(static_cast<uint16_t>(0xC000 | target));
         return;
       }
     }
-    if (buffer_.size() < 0x3FFF) targets_.push_back(static_cast<uint16_t>(buffer_.size()));
-    buffer_.push_back(static_cast<uint8_t>(labels[i].size()));
-    buffer_.insert(buffer_.end(), labels[i].begin(), labels[i].end());
+    if (buffer_.size() < 0x3FFF && target_count_ < targets_.size())
+      targets_[target_count_++] = static_cast<uint16_t>(buffer_.size());
+    const size_t length = 1 + static_cast<uint8_t>(rest[0]);
+    buffer_.insert(buffer_.end(), rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(length));
   }
   buffer_.push_back(0);
 }
@@ -171,7 +178,8 @@ void WireWriter::patch_u16(size_t offset, uint16_t value) {
 void WireWriter::truncate(size_t size) {
   if (size >= buffer_.size()) return;
   buffer_.resize(size);
-  std::erase_if(targets_, [size](uint16_t target) { return target >= size; });
+  // Targets are written in increasing order: the ones at or past `size` are the last ones.
+  while (target_count_ > 0 && targets_[target_count_ - 1] >= size) --target_count_;
 }
 
 std::vector<uint8_t> tcp_frame(std::span<const uint8_t> message) {

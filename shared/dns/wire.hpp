@@ -3,9 +3,11 @@
 // WireWriter encodes with RFC 1035 4.1.4 name compression. Record and message code is written
 // in terms of these two types.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shared/dns/name.hpp"
@@ -69,13 +71,16 @@ class WireWriter {
   std::vector<uint8_t> take() { return std::move(buffer_); }
 
  private:
-  // True when the name stored at `offset` (following pointers) equals labels[first..].
-  bool matches_at(size_t offset, const std::vector<std::string>& labels, size_t first) const;
+  // True when the name stored at `offset` (following pointers) equals `labels`, a name's wire
+  // form (Name::wire()) or a suffix of one.
+  bool matches_at(size_t offset, std::string_view labels) const;
 
   std::vector<uint8_t> buffer_;
-  // Offsets of every label sequence written (compression targets). Messages hold few names,
-  // so a scan that compares against the buffer beats building a Name per suffix.
-  std::vector<uint16_t> targets_;
+  // Offsets of label sequences written (compression targets). Messages hold few names, so a
+  // scan that compares against the buffer beats building a Name per suffix; held in place (no
+  // allocation per message), and past the last slot a name is simply not a target.
+  std::array<uint16_t, 128> targets_;
+  size_t target_count_ = 0;
 };
 
 // RFC 7766 8: over TCP a message is preceded by its length in two octets.

@@ -380,8 +380,8 @@ TEST_F(DnsInternet, RecursiveServerAnswersAllowedClientsOnly) {
                    AsyncHandler([&](Message q, asio::ip::address c) {
                      return answer_recursive(resolver, elsewhere, std::move(q), std::move(c));
                    }));
-  open.set_fast_handler([&](const Message& q, const asio::ip::address& c) {
-    return answer_recursive_at_once(resolver, loopback, q, c);
+  open.set_fast_handler([&](const Message& q, const asio::ip::address& c, Message& r) {
+    return answer_recursive_at_once(resolver, loopback, q, c, r);
   });
   open.start();
   closed.start();
