@@ -95,6 +95,25 @@ std::vector<uint8_t> finish_reply(const Message& query, Message& reply, bool ove
 struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   State(asio::any_io_executor executor, const asio::ip::udp::endpoint& listen)
       : udp(executor), tcp(executor) {
+    open_udp(listen);
+    // Port 0 asks for any port free over UDP and TCP alike: the kernel picks the UDP one, whose
+    // TCP twin may be taken (a test's connection, another server). Try another then.
+    for (int attempt = 1;; ++attempt) {
+      asio::ip::tcp::endpoint tcp_endpoint(listen.address(), udp.local_endpoint().port());
+      tcp.open(tcp_endpoint.protocol());
+      tcp.set_option(asio::socket_base::reuse_address(true));
+      asio::error_code error;
+      tcp.bind(tcp_endpoint, error);
+      if (!error) break;
+      tcp.close();
+      if (listen.port() != 0 || error != asio::error::address_in_use || attempt == 16)
+        asio::detail::throw_error(error, "bind");
+      rebind_udp_elsewhere(listen);
+    }
+    tcp.listen();
+  }
+
+  void open_udp(const asio::ip::udp::endpoint& listen) {
     udp.open(listen.protocol());
     // 1 MiB each way, as NSD asks for: a burst of queries waits in the socket instead of being
     // dropped by the kernel. Root may exceed the system limit (SO_RCVBUFFORCE); else take what
@@ -106,11 +125,14 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
         ::setsockopt(udp.native_handle(), SOL_SOCKET, plain, &size, sizeof size);
     }
     udp.bind(listen);
-    asio::ip::tcp::endpoint tcp_endpoint(listen.address(), udp.local_endpoint().port());
-    tcp.open(tcp_endpoint.protocol());
-    tcp.set_option(asio::socket_base::reuse_address(true));
-    tcp.bind(tcp_endpoint);
-    tcp.listen();
+  }
+
+  // Another port the kernel picks, opened afresh: the socket on the old one is closed only
+  // after, so the kernel cannot hand the same port back.
+  void rebind_udp_elsewhere(const asio::ip::udp::endpoint& listen) {
+    asio::ip::udp::socket old = std::move(udp);
+    udp = asio::ip::udp::socket(old.get_executor());
+    open_udp(listen);
   }
 
   asio::ip::udp::socket udp;
