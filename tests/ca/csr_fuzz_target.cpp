@@ -1,5 +1,5 @@
-// libFuzzer target: arbitrary bytes as a DER or PEM certificate request, through the same
-// parsing and checks `issue` applies before signing anything.
+// libFuzzer entry point (the clang fuzzer and the replay driver): arbitrary bytes as a DER or
+// PEM certificate request, through the same parsing and checks `issue` applies before signing.
 
 #include <cstddef>
 #include <cstdint>

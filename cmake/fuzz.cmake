@@ -1,0 +1,61 @@
+# Fuzz targets: one libFuzzer entry point (LLVMFuzzerTestOneInput) per parser, built twice.
+#
+# Under any compiler (the g++ test build of `./miniweb test`), a replay driver
+# (tests/support/fuzz_driver.cpp) runs the target over its seed corpus, with truncations and
+# byte flips, and over every input a fuzzer ever crashed on (tests/fuzz_regressions/NAME/):
+# a target that stops compiling, or an old crash that comes back, turns the test run red.
+#
+# Under clang (`./miniweb fuzz`, build/fuzz), a real libFuzzer binary, fuzz_NAME, in the build
+# tree's fuzzers/ folder beside NAME.conf, which tells the runner its corpus and input size.
+# The parsers' sources are compiled into it (FUZZER_SOURCES) rather than linked from the
+# project's libraries, so that libFuzzer's coverage instrumentation sees their branches and so
+# that it needs none of the coroutine code clang 14 cannot build under ASan.
+#
+#   miniweb_fuzz_target(NAME name TARGET_SOURCE target.cpp CORPUS dir [MAX_LEN bytes]
+#                       [DRIVER_LIBRARIES libs...] [FUZZER_SOURCES files...]
+#                       [FUZZER_LIBRARIES libs...])
+
+set(MINIWEB_FUZZ_REGRESSIONS ${PROJECT_SOURCE_DIR}/tests/fuzz_regressions)
+set(MINIWEB_FUZZERS_DIR ${PROJECT_BINARY_DIR}/fuzzers)
+
+if(CMAKE_CXX_COMPILER_ID MATCHES Clang)
+  # Every configure writes the list afresh, so a target removed from the sources is gone.
+  file(REMOVE_RECURSE ${MINIWEB_FUZZERS_DIR})
+  file(MAKE_DIRECTORY ${MINIWEB_FUZZERS_DIR})
+  add_custom_target(miniweb_fuzzers)
+endif()
+
+function(miniweb_fuzz_target)
+  cmake_parse_arguments(PARSE_ARGV 0 FUZZ "" "NAME;TARGET_SOURCE;CORPUS;MAX_LEN"
+                        "DRIVER_LIBRARIES;FUZZER_SOURCES;FUZZER_LIBRARIES")
+  if(NOT FUZZ_NAME OR NOT FUZZ_TARGET_SOURCE OR NOT FUZZ_CORPUS)
+    message(FATAL_ERROR "miniweb_fuzz_target needs NAME, TARGET_SOURCE and CORPUS")
+  endif()
+  if(NOT FUZZ_MAX_LEN)
+    set(FUZZ_MAX_LEN 4096)
+  endif()
+  get_filename_component(corpus ${FUZZ_CORPUS} ABSOLUTE)
+  if(NOT IS_DIRECTORY ${corpus})
+    message(FATAL_ERROR "fuzz target ${FUZZ_NAME}: no corpus folder ${corpus}")
+  endif()
+
+  add_executable(fuzz_replay_${FUZZ_NAME} ${FUZZ_TARGET_SOURCE}
+                 ${PROJECT_SOURCE_DIR}/tests/support/fuzz_driver.cpp)
+  target_link_libraries(fuzz_replay_${FUZZ_NAME} PRIVATE ${FUZZ_DRIVER_LIBRARIES} miniweb_warnings)
+  add_test(NAME FuzzReplay.${FUZZ_NAME}
+    COMMAND fuzz_replay_${FUZZ_NAME} ${corpus} ${MINIWEB_FUZZ_REGRESSIONS}/${FUZZ_NAME})
+
+  if(CMAKE_CXX_COMPILER_ID MATCHES Clang)
+    set(fuzzer fuzz_${FUZZ_NAME})
+    add_executable(${fuzzer} ${FUZZ_TARGET_SOURCE} ${FUZZ_FUZZER_SOURCES})
+    target_include_directories(${fuzzer} PRIVATE ${PROJECT_SOURCE_DIR})
+    target_compile_options(${fuzzer} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${fuzzer} PRIVATE -fsanitize=fuzzer)
+    target_link_libraries(${fuzzer} PRIVATE ${FUZZ_FUZZER_LIBRARIES} miniweb_warnings)
+    set_target_properties(${fuzzer} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${MINIWEB_FUZZERS_DIR}
+                                               EXCLUDE_FROM_ALL ON)
+    add_dependencies(miniweb_fuzzers ${fuzzer})
+    file(WRITE ${MINIWEB_FUZZERS_DIR}/${FUZZ_NAME}.conf
+         "corpus=${corpus}\nmax_len=${FUZZ_MAX_LEN}\n")
+  endif()
+endfunction()
