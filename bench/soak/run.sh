@@ -29,7 +29,10 @@ source "$ROOT/scripts/quietly.sh"
 # shellcheck source=bench/goals.sh
 source "$ROOT/bench/goals.sh"
 MINUTES=${1:-10}
-[[ $MINUTES =~ ^[0-9]+$ ]] && ((MINUTES >= 1)) || { echo "usage: bench/soak/run.sh [MINUTES]" >&2; exit 2; }
+if [[ ! $MINUTES =~ ^[0-9]+$ ]] || ((MINUTES < 1)); then
+  echo "usage: bench/soak/run.sh [MINUTES]" >&2
+  exit 2
+fi
 SAMPLE_SECONDS=2
 # A killed service's window: from the kill until it answers again, plus this grace (the
 # reverse proxy's fail_timeout is 10 s, but it tries the next backend at once meanwhile).
