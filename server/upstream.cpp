@@ -165,13 +165,25 @@ UpstreamGroup::UpstreamGroup(asio::any_io_executor executor, const UpstreamConfi
 UpstreamGroup::~UpstreamGroup() = default;
 
 void UpstreamGroup::close_idle() {
-  for (auto& sockets : idle_) {
-    for (auto& socket : sockets) {
+  for (auto& connections : idle_) {
+    for (auto& connection : connections) {
       std::error_code ignored;
-      socket->close(ignored);
+      connection.socket->close(ignored);
     }
-    sockets.clear();
+    connections.clear();
   }
+}
+
+void UpstreamGroup::keep_idle(std::size_t server, std::unique_ptr<tcp::socket> socket) {
+  const std::uint64_t id = next_idle_id_++;
+  tcp::socket& watched = *socket;
+  idle_[server].push_back({std::move(socket), id});
+  watched.async_wait(tcp::socket::wait_read, [this, alive = std::weak_ptr<int>(alive_), server,
+                                              id](const std::error_code& ec) {
+    // Aborted: taken for a request (its watch cancelled), or closed with the group.
+    if (ec == asio::error::operation_aborted || alive.expired()) return;
+    std::erase_if(idle_[server], [id](const IdleConnection& idle) { return idle.id == id; });
+  });
 }
 
 asio::awaitable<http::Response> UpstreamGroup::forward(const http::Request& request,
@@ -238,8 +250,10 @@ asio::awaitable<UpstreamGroup::Outcome> UpstreamGroup::exchange(std::size_t serv
                                                                 http::Response& response) {
   std::unique_ptr<tcp::socket> socket;
   if (!idle_[server].empty()) {
-    socket = std::move(idle_[server].back());
+    socket = std::move(idle_[server].back().socket);
     idle_[server].pop_back();
+    std::error_code ignored;
+    socket->cancel(ignored);  // ends its watch (keep_idle)
   }
   bool reused = socket != nullptr;
   std::shared_ptr<SocketDeadline> deadline;
@@ -311,7 +325,7 @@ asio::awaitable<UpstreamGroup::Outcome> UpstreamGroup::exchange(std::size_t serv
     deadline->stop();
     deadline.reset();
     if (keep_alive && buffer.empty() && idle_[server].size() < config_.keepalive) {
-      idle_[server].push_back(std::move(socket));
+      keep_idle(server, std::move(socket));
     } else {
       std::error_code ignored;
       socket->close(ignored);

@@ -6,6 +6,7 @@
 #include <asio.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -92,12 +93,24 @@ class UpstreamGroup {
   enum class Outcome { Ok, ConnectFailed, SendFailed, ReadFailed, TimedOut, BadResponse };
   asio::awaitable<Outcome> exchange(std::size_t server, const std::string& wire,
                                     const std::string& method, http::Response& response);
+  // Puts a connection in the pool, watched while it waits, as nginx's keepalive close handler:
+  // when the server closes it (or sends what nobody asked for), it is closed here too and
+  // leaves the pool, instead of holding a descriptor in CLOSE_WAIT until a request finds it
+  // dead.
+  void keep_idle(std::size_t server, std::unique_ptr<asio::ip::tcp::socket> socket);
 
+  struct IdleConnection {
+    std::unique_ptr<asio::ip::tcp::socket> socket;
+    std::uint64_t id;  // its watch's, to find it again
+  };
   asio::any_io_executor executor_;
   UpstreamConfig config_;
   Balancer balancer_;
   std::vector<asio::ip::tcp::endpoint> endpoints_;
-  std::vector<std::vector<std::unique_ptr<asio::ip::tcp::socket>>> idle_;  // per server
+  std::vector<std::vector<IdleConnection>> idle_;  // per server
+  std::uint64_t next_idle_id_ = 0;
+  // A watch that completes after the group is gone must not touch it.
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 // Every group of a configuration, by name.

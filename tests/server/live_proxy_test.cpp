@@ -61,9 +61,50 @@ asio::awaitable<void> echo_connection(tcp::socket socket) {
   }
 }
 
+// A backend that answers one request on a kept-alive connection, then closes its side and
+// waits for the proxy to close its side too (the read ends): a pooled connection the server
+// closed must not stay open in the proxy (CLOSE_WAIT) until a request finds it dead.
+asio::awaitable<void> closing_connection(std::shared_ptr<tcp::socket> socket,
+                                         std::shared_ptr<std::promise<void>> proxy_closed) {
+  std::string buffer;
+  std::array<char, 4096> chunk;
+  while (buffer.find("\r\n\r\n") == std::string::npos) {
+    auto [ec, n] = co_await socket->async_read_some(asio::buffer(chunk), use_tuple);
+    if (ec) co_return;
+    buffer.append(chunk.data(), n);
+  }
+  const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nclosing";
+  auto [write_ec, written] = co_await asio::async_write(*socket, asio::buffer(reply), use_tuple);
+  if (write_ec) co_return;
+  std::error_code ignored;
+  socket->shutdown(tcp::socket::shutdown_send, ignored);
+  while (true) {
+    auto [ec, n] = co_await socket->async_read_some(asio::buffer(chunk), use_tuple);
+    if (ec == asio::error::eof) {
+      try {
+        proxy_closed->set_value();
+      } catch (const std::future_error&) {  // a second connection's end: the first one counts
+      }
+    }
+    if (ec) co_return;
+  }
+}
+
 class LiveProxyTest : public ::testing::Test {
  protected:
   static inline int echo_connections_ = 0;
+
+  // Serves closing_connection; its sockets are kept to be closed when the suite ends.
+  static asio::awaitable<void> closing_accept(tcp::acceptor& acceptor) {
+    while (true) {
+      auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+      if (ec) co_return;
+      closing_sockets_.push_back(std::make_shared<tcp::socket>(std::move(socket)));
+      asio::co_spawn(acceptor.get_executor(),
+                     closing_connection(closing_sockets_.back(), closing_proxy_closed_),
+                     asio::detached);
+    }
+  }
 
   static asio::awaitable<void> echo_accept(tcp::acceptor& acceptor) {
     while (true) {
@@ -136,6 +177,8 @@ redirect_to_https = false
     }
     asio::co_spawn(io_, echo_accept(*echo_), asio::detached);
     asio::co_spawn(io_, silent_accept(*silent_), asio::detached);
+    const unsigned short closing_port = open_acceptor(closing_).local_endpoint().port();
+    asio::co_spawn(io_, closing_accept(*closing_), asio::detached);
 
     front_ = start_server("front", R"([[listener]]
 address = "127.0.0.1"
@@ -176,6 +219,10 @@ upstream = "slow"
 prefix = "/echo/"
 upstream = "echo"
 
+[[site.proxy]]
+prefix = "/closing/"
+upstream = "closing"
+
 [[upstream]]
 name = "shop"
 balance = "weighted_round_robin"
@@ -215,6 +262,11 @@ name = "echo"
 balance = "least_connections"
 [[upstream.server]]
 address = )" + at(echo_port) + R"(
+
+[[upstream]]
+name = "closing"
+[[upstream.server]]
+address = )" + at(closing_port) + R"(
 )");
     ASSERT_TRUE(front_);
     https_port_ = front_->local_endpoints()[0].port();
@@ -228,6 +280,8 @@ address = )" + at(echo_port) + R"(
       if (echo_) echo_->close(ignored);
       if (silent_) silent_->close(ignored);
       for (auto& socket : silent_sockets_) socket.close(ignored);
+      if (closing_) closing_->close(ignored);
+      for (auto& socket : closing_sockets_) socket->close(ignored);
     });
     // The loop ends once every connection has finished; only then may the servers go.
     if (thread_.joinable()) thread_.join();
@@ -264,6 +318,9 @@ address = )" + at(echo_port) + R"(
   static inline std::unique_ptr<tcp::acceptor> echo_;
   static inline std::unique_ptr<tcp::acceptor> silent_;
   static inline std::vector<tcp::socket> silent_sockets_;
+  static inline std::unique_ptr<tcp::acceptor> closing_;
+  static inline std::vector<std::shared_ptr<tcp::socket>> closing_sockets_;
+  static inline auto closing_proxy_closed_ = std::make_shared<std::promise<void>>();
   static inline std::thread thread_;
   static inline unsigned short https_port_ = 0;
   static inline std::string long_text_;
@@ -364,6 +421,16 @@ TEST_F(LiveProxyTest, ForwardsClientFactsAndKeepsUpstreamConnectionsAlive) {
   EXPECT_NE(out.find("Content-Length: 6\r\n"), std::string::npos) << out;
   EXPECT_TRUE(out.ends_with("a body")) << out;
   EXPECT_EQ(echo_connections_ - before, 1) << "two requests should share one upstream connection";
+}
+
+TEST_F(LiveProxyTest, ClosesAKeptAliveUpstreamConnectionWhenTheUpstreamClosesIt) {
+  std::string out = curl(url("shop", "/closing/x"));
+  EXPECT_EQ(out, "closing");
+  // The backend closed its side after answering; the proxy, which pooled the connection, must
+  // close its side too without waiting for the next request (10 s: a bound, not a measure).
+  EXPECT_EQ(closing_proxy_closed_->get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready)
+      << "the proxy kept the connection its upstream closed (CLOSE_WAIT)";
 }
 
 // A blocking TLS client on one connection, to see that a reload does not drop it.
