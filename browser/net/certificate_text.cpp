@@ -66,6 +66,11 @@ std::string browser_error_name(long verify_result) {
       return "NET::ERR_CERT_AUTHORITY_INVALID";
     case X509_V_ERR_CERT_REVOKED:
       return "NET::ERR_CERT_REVOKED";
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+      return "NET::ERR_CERT_WEAK_KEY";
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+      return "NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM";
     default:
       return "NET::ERR_CERT_INVALID";
   }
@@ -103,6 +108,20 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
       return "untrusted root: the chain ends at " + top_name + ", which is not a trusted root";
     case X509_V_ERR_CERT_REVOKED:
       return "revoked: the issuer's CRL lists this certificate";
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+      // Security level 2 (certificate_policy): 112 bits of strength, RSA 2048.
+      return "weak key: " + top_name + " has a " +
+             (top ? std::to_string(EVP_PKEY_get_bits(X509_get0_pubkey(top))) : "?") +
+             "-bit key; browsers want RSA keys of 2048 bits at least (Baseline Requirements "
+             "6.1.5)";
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+      return "weak signature: " + top_name + " is signed with " +
+             (top ? OBJ_nid2ln(X509_get_signature_nid(top)) : "?") +
+             ", which browsers no longer accept (SHA-1 and MD5 forge collisions)";
+    case X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE:
+      return "key usage: the certificate's ECDSA key may not sign, but a TLS server signs the "
+             "handshake (RFC 8446 section 4.4.2.2): keyUsage lacks digitalSignature";
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "browser/exit_codes.hpp"
+#include "browser/net/certificate_policy.hpp"
 #include "browser/net/certificate_text.hpp"
 #include "browser/packets/tls_names.hpp"
 #include "shared/unique_fd.hpp"
@@ -130,6 +131,12 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     if (seen.sent_intermediates < 0)
       if (STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store))
         seen.sent_intermediates = sk_X509_num(sent) - 1;
+    // What OpenSSL accepted may still break a rule of the browser's own (certificate_policy).
+    if (preverified)
+      if (const int violation = browser_rule_violation(store); violation != X509_V_OK) {
+        X509_STORE_CTX_set_error(store, violation);
+        preverified = false;
+      }
     // --insecure: carry on, but the verdict is still shown on every page.
     return preverified || insecure_;
   });

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include "browser/exit_codes.hpp"
+#include "browser/net/certificate_policy.hpp"
 #include "browser/net/tls_client.hpp"
 
 namespace miniweb::browser {
@@ -44,6 +45,7 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
     return make_error("cannot load the trusted CA file " + ca_file.string() + ": " + ec.message(),
                       exit_code::kCertificate);
   context->set_verify_mode(asio::ssl::verify_peer);
+  apply_certificate_policy(context->native_handle());
   // RFC 7301: the protocol list, each name length-prefixed, the preferred first. h2 over TLS
   // is what browsers offer (RFC 9113 section 3.2); --http1.1 leaves it out.
   static constexpr unsigned char kH2AndHttp11[] = {2,   'h', '2', 8,   'h', 't',
