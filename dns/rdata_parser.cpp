@@ -7,6 +7,7 @@
 #include <charconv>
 #include <optional>
 
+#include "shared/dns/base64.hpp"
 #include "shared/dns/wire.hpp"
 #include "shared/text.hpp"
 
@@ -89,6 +90,22 @@ std::vector<std::string_view> split_commas(std::string_view text) {
   return out;
 }
 
+// RFC 9460 A.1: a value-list is read as a character string first (its \DDD and \X escapes
+// resolved), then split at commas, where "\," and "\\" stand for a comma and a backslash.
+std::vector<std::string> split_value_list(std::string_view list) {
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i] == '\\' && i + 1 < list.size()) {
+      out.back() += list[++i];
+    } else if (list[i] == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += list[i];
+    }
+  }
+  return out;
+}
+
 std::optional<uint16_t> svc_key_from_string(std::string_view name) {
   static constexpr std::pair<std::string_view, uint16_t> kKeys[] = {
       {"mandatory", svc_key::MANDATORY},
@@ -123,16 +140,17 @@ Result<SvcParam> parse_svc_param(std::string_view text) {
       w.u16(*port);
       break;
     }
-    case svc_key::ALPN:
+    case svc_key::ALPN: {
       if (value_text.empty()) return make_error("alpn needs a value");
-      for (auto item : split_commas(value_text)) {
-        auto id = unescape(item);
-        if (!id) return id.error();
-        if (id->empty() || id->size() > 255)
+      auto list = unescape(value_text);
+      if (!list) return list.error();
+      for (const auto& id : split_value_list(*list)) {
+        if (id.empty() || id.size() > 255)
           return make_error("bad alpn id in '" + std::string(text) + "'");
-        w.character_string(*id);
+        w.character_string(id);
       }
       break;
+    }
     case svc_key::IPV4HINT:
       for (auto item : split_commas(value_text)) {
         auto address = parse_ipv4(item);
@@ -147,6 +165,12 @@ Result<SvcParam> parse_svc_param(std::string_view text) {
         w.bytes(*address);
       }
       break;
+    case svc_key::ECH: {  // the ECHConfigList in base64 (RFC 9460 7.3)
+      auto config = base64_decode(value_text);
+      if (!config) return make_error("ech needs base64, not '" + std::string(value_text) + "'");
+      w.bytes(*config);
+      break;
+    }
     case svc_key::MANDATORY:
       for (auto item : split_commas(value_text)) {
         auto k = svc_key_from_string(item);
@@ -334,7 +358,10 @@ Result<Rdata> parse_rdata(uint16_t rtype, std::span<const ZoneToken> t, const Na
       if (!flags) return make_error("bad CAA flags '" + t[0].text + "'");
       auto value = unescape(t[2].text);
       if (!value) return value.error();
-      if (t[1].text.empty() || t[1].text.size() > 255) return make_error("bad CAA tag");
+      // RFC 8659 4.1: one or more ASCII letters and digits.
+      bool tag_ok = !t[1].text.empty() && t[1].text.size() <= 255;
+      for (char c : t[1].text) tag_ok = tag_ok && std::isalnum(static_cast<unsigned char>(c));
+      if (!tag_ok) return make_error("bad CAA tag '" + t[1].text + "'");
       return Rdata(RdataCaa{*flags, t[1].text, std::move(*value)});
     }
     case type::SVCB:

@@ -117,6 +117,17 @@ class Zone::Builder {
   std::vector<ResourceRecord> waiting_;
 };
 
+std::vector<ResourceRecord> Zone::records() const {
+  std::vector<ResourceRecord> out;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const ZoneNode& node = nodes_[i];
+    auto owner = Name::from_wire(node.relative + std::string(origin_.wire()));
+    if (!owner) continue;  // every node was placed from a valid name: cannot happen
+    for (const auto& rrset : node.rrsets) rrset.append_to(*owner, out);
+  }
+  return out;
+}
+
 const RdataSoa& Zone::soa() const {
   return std::get<RdataSoa>(soa_record_.rdata);
 }

@@ -30,6 +30,9 @@ class Zone {
   const RdataSoa& soa() const;
   uint32_t serial() const { return soa().serial; }
   size_t record_count() const { return record_count_; }
+  // Every record as the zone holds it (one TTL per RRset, duplicates dropped), node by node:
+  // what the server serves, for comparing with other servers' loaders.
+  std::vector<ResourceRecord> records() const;
 
   // Answers one question whose name lies in this zone (RFC 1034 4.3.2 step 3): sets rcode and
   // AA and fills the answer, authority and additional sections of `reply`.

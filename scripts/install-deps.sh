@@ -16,6 +16,7 @@ packages=(
   lego testssl.sh
   libnghttp2-dev  # HTTP/2 framing and HPACK (server and browser)
   nghttp2-client python3-h2 nginx-light chromium  # HTTP/2 interop and attack tests
+  python3-dnspython nsd  # the DNS differential suites' peers (nsd for nsd-checkzone only)
 )
 
 missing=()
@@ -43,4 +44,26 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+others=()
+for package in "${missing[@]}"; do [[ $package == nsd ]] || others+=("$package"); done
+if ((${#others[@]} > 0)); then
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${others[@]}" >/dev/null
+fi
+# nsd comes for nsd-checkzone alone: its daemon must never start and take port 53 on every
+# address, the port the demo stack serves on. Its unit is masked before the install (neither
+# the package's scripts nor a boot start a masked unit), and a policy-rc.d refuses the start
+# where there is no systemd, for this install only.
+if ((${#others[@]} < ${#missing[@]})); then
+  "${sudo_cmd[@]}" mkdir -p /etc/systemd/system
+  "${sudo_cmd[@]}" ln -sfn /dev/null /etc/systemd/system/nsd.service
+  policy_added=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo_cmd[@]}" chmod 755 /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  status=0
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nsd >/dev/null || status=$?
+  if ((policy_added)); then "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  exit "$status"
+fi

@@ -31,7 +31,12 @@ ResourceRecord decode_record(WireReader& reader, std::optional<Edns>* edns, uint
     reader.fail("record data of " + record.name.to_string() + " overruns the message");
     return record;
   }
-  if (record.type == type::OPT && edns != nullptr) {
+  // RFC 6891 6.1.1: the OPT pseudo-record belongs in the additional section only.
+  if (record.type == type::OPT && edns == nullptr) {
+    reader.fail("OPT record outside the additional section");
+    return record;
+  }
+  if (record.type == type::OPT) {
     // RFC 6891 6.1.1: at most one OPT, owner must be the root.
     if (edns->has_value()) {
       reader.fail("more than one OPT record");
@@ -64,6 +69,9 @@ ResourceRecord decode_record(WireReader& reader, std::optional<Edns>* edns, uint
     *skip = true;
     return record;
   }
+  // RFC 2181 8: a TTL with the top bit set is read as zero, so that no cache keeps a record
+  // for 136 years (the OPT record above uses those 32 bits for flags instead).
+  if (record.ttl & 0x80000000u) record.ttl = 0;
   size_t start = reader.position();
   record.rdata = decode_rdata(reader, record.type, length);
   if (reader.ok() && reader.position() != start + length)

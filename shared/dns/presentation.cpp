@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "shared/dns/base64.hpp"
 #include "shared/dns/message.hpp"
 #include "shared/dns/wire.hpp"
 
@@ -143,7 +144,9 @@ std::string svc_param_to_string(const SvcParam& param) {
         std::string id = reader.character_string();
         if (!list.empty()) list += ',';
         for (char c : id) {
-          if (c == ',' || c == '\\') list += "\\\\";
+          // RFC 9460 A.1: a comma or backslash inside an id takes a backslash (which quote()
+          // escapes once more, as the character-string level).
+          if (c == ',' || c == '\\') list += '\\';
           list += c;
         }
       }
@@ -172,6 +175,8 @@ std::string svc_param_to_string(const SvcParam& param) {
         return out;
       }
       break;
+    case svc_key::ECH:  // the ECHConfigList in base64 (RFC 9460 7.3)
+      return out + "=" + base64_encode(v);
     case svc_key::MANDATORY:
       if (v.size() % 2 == 0) {
         out += '=';

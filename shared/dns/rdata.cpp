@@ -1,6 +1,7 @@
 #include "shared/dns/rdata.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include "shared/dns/message.hpp"
 #include "shared/dns/wire.hpp"
@@ -49,6 +50,44 @@ std::vector<std::array<uint8_t, 16>> RdataSvcb::ipv6hint() const {
   }
   return out;
 }
+
+namespace {
+
+// RFC 9460 7: the values of the keys it defines. A malformed value makes the whole record
+// malformed (2.2), so the decoder refuses it rather than pass on what no reader can use.
+bool svc_param_value_valid(const SvcParam& param) {
+  const auto& v = param.value;
+  switch (param.key) {
+    case svc_key::MANDATORY:
+      return !v.empty() && v.size() % 2 == 0;
+    case svc_key::ALPN: {
+      if (v.empty()) return false;
+      for (size_t at = 0; at < v.size(); at += 1 + v[at])
+        if (v[at] == 0 || at + 1 + v[at] > v.size()) return false;
+      return true;
+    }
+    case svc_key::NO_DEFAULT_ALPN:
+      return v.empty();
+    case svc_key::PORT:
+      return v.size() == 2;
+    case svc_key::IPV4HINT:
+      return !v.empty() && v.size() % 4 == 0;
+    case svc_key::IPV6HINT:
+      return !v.empty() && v.size() % 16 == 0;
+    default:
+      return true;
+  }
+}
+
+// RFC 8659 4.1: a tag is one or more ASCII letters and digits.
+bool caa_tag_valid(std::string_view tag) {
+  if (tag.empty()) return false;
+  for (char c : tag)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  return true;
+}
+
+}  // namespace
 
 void encode_rdata(WireWriter& w, uint16_t rtype, const Rdata& rdata) {
   struct Visitor {
@@ -178,6 +217,10 @@ Rdata decode_rdata(WireReader& reader, uint16_t rtype, size_t length) {
       r.tag = reader.character_string();
       check_end();
       if (!reader.ok()) return r;
+      if (!caa_tag_valid(r.tag)) {
+        reader.fail("CAA tag is not one or more letters and digits");
+        return r;
+      }
       auto value = reader.bytes(end - reader.position());
       r.value.assign(value.begin(), value.end());
       return r;
@@ -205,6 +248,10 @@ Rdata decode_rdata(WireReader& reader, uint16_t rtype, size_t length) {
         last_key = param.key;
         auto value = reader.bytes(value_length);
         param.value.assign(value.begin(), value.end());
+        if (reader.ok() && !svc_param_value_valid(param)) {
+          reader.fail("malformed value of SvcParam key" + std::to_string(param.key));
+          break;
+        }
         r.params.push_back(std::move(param));
       }
       return r;

@@ -61,6 +61,10 @@ Name WireReader::name() {
   // A pointer must point strictly before the place it was read from, so following pointers
   // always moves backwards and ends: loops and forward references are rejected.
   size_t lowest_pointer_site = position_;
+  // RFC 1035 4.1.4: a pointer names a prior occurrence of a name, so the labels it leads to end
+  // before the pointer itself. Labels that run into it would let two readers disagree on
+  // where the record goes on (dnspython resumes after the furthest octet it read).
+  size_t label_limit = packet_.size();
   while (true) {
     if (cursor >= packet_.size()) {
       fail("truncated name at offset " + std::to_string(cursor));
@@ -81,6 +85,7 @@ Name WireReader::name() {
       if (!jumped) position_ = cursor + 2;
       jumped = true;
       lowest_pointer_site = target;
+      label_limit = cursor;
       cursor = target;
       continue;
     }
@@ -95,6 +100,11 @@ Name WireReader::name() {
     // length <= 63 holds here because the two top bits are zero.
     if (cursor + 1 + length > packet_.size()) {
       fail("truncated label at offset " + std::to_string(cursor));
+      return Name();
+    }
+    if (cursor + 1 + length > label_limit) {
+      fail("label at offset " + std::to_string(cursor) +
+           " runs into the compression pointer that led to it");
       return Name();
     }
     if (wire_size + 1 + length + 1 > kMaxNameLength) {

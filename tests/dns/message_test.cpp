@@ -283,6 +283,79 @@ TEST(DnsMessageReject, TwoOptRecords) {
   expect_rejected(p, "two OPT records");
 }
 
+// RFC 2181 8: a TTL with the top bit set is read as zero (found by tests/differential/dns).
+TEST(DnsMessage, TtlWithTopBitSetReadsAsZero) {
+  auto p = header(0, 2);
+  p.insert(p.end(), {0, 0, 1, 0, 1, 0x80, 0, 0, 1, 0, 4, 1, 2, 3, 4});
+  p.insert(p.end(), {0, 0, 1, 0, 1, 0x7F, 0xFF, 0xFF, 0xFF, 0, 4, 1, 2, 3, 4});
+  auto decoded = Message::decode(p);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  ASSERT_EQ(decoded->answers.size(), 2u);
+  EXPECT_EQ(decoded->answers[0].ttl, 0u);
+  EXPECT_EQ(decoded->answers[1].ttl, 0x7FFFFFFFu);
+}
+
+// RFC 9460 7.3: the ech SvcParam is presented in base64 (found by tests/differential/dns).
+TEST(DnsMessage, EchParamPresentedInBase64) {
+  RdataSvcb https{1, Name(), {SvcParam{svc_key::ECH, {0, 1, 2, 0xFF}}}};
+  EXPECT_EQ(rdata_to_string(type::HTTPS, https), "1 . ech=AAEC/w==");
+}
+
+// RFC 9460 A.1: a comma inside an alpn id is "\\," in the list, "\\\\," once quoted (found by
+// tests/differential/dns).
+TEST(DnsMessage, AlpnIdWithCommaEscapedOnce) {
+  RdataSvcb https{1, Name(), {SvcParam{svc_key::ALPN, {2, 'h', '2', 3, 'a', ',', 'b'}}}};
+  EXPECT_EQ(rdata_to_string(type::HTTPS, https), "1 . alpn=\"h2,a\\\\,b\"");
+}
+
+// RFC 6891 6.1.1: OPT in the answer section is malformed (found by tests/differential/dns).
+TEST(DnsMessageReject, OptOutsideAdditional) {
+  auto p = header(0, 1);
+  p.insert(p.end(), {0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0});
+  expect_rejected(p, "an OPT record in the answer section");
+}
+
+// RFC 1035 4.1.4: a pointer's labels end before the pointer (found by tests/differential/dns).
+TEST(DnsMessageReject, PointerIntoItself) {
+  // The first question's label "a\xC0\x0C" holds the octets of a pointer to 12; the second
+  // question points at them, and so reads the label again, through that pointer's own octets.
+  auto p = header(2);
+  p.insert(p.end(), {3, 'a', 0xC0, 12, 0, 0, 1, 0, 1, 0xC0, 14, 0, 1, 0, 1});
+  expect_rejected(p, "a pointer whose name runs into it");
+  // A pointer to a whole prior name is what compression is.
+  auto q = header(2);
+  q.insert(q.end(), {1, 'a', 0, 0, 1, 0, 1, 0xC0, 12, 0, 1, 0, 1});
+  EXPECT_TRUE(Message::decode(q).ok());
+}
+
+// RFC 8659 4.1: a CAA tag is letters and digits (found by tests/differential/dns).
+TEST(DnsMessageReject, CaaTagNotAlphanumeric) {
+  auto p = header(0, 1);
+  p.insert(p.end(), {0, 1, 1, 0, 1, 0, 0, 0, 60, 0, 6, 0, 3, 'a', '-', 'b', 'x'});
+  expect_rejected(p, "a CAA tag with a hyphen");
+  p = header(0, 1);
+  p.insert(p.end(), {0, 1, 1, 0, 1, 0, 0, 0, 60, 0, 3, 0, 0, 'x'});
+  expect_rejected(p, "an empty CAA tag");
+}
+
+// RFC 9460 2.2 and 7: a malformed value of a defined SvcParam makes the record malformed
+// (found by tests/differential/dns).
+TEST(DnsMessageReject, MalformedSvcParamValues) {
+  auto https = [](std::vector<uint8_t> param) {
+    auto p = header(0, 1);
+    p.insert(p.end(),
+             {0, 0, 65, 0, 1, 0, 0, 0, 60, 0, static_cast<uint8_t>(3 + param.size()), 0, 1, 0});
+    p.insert(p.end(), param.begin(), param.end());
+    return p;
+  };
+  expect_rejected(https({0, 3, 0, 1, 0x01}), "a one-octet port");
+  expect_rejected(https({0, 1, 0, 3, 3, 'h', '2'}), "an alpn id overrunning its value");
+  expect_rejected(https({0, 1, 0, 3, 0, 1, 'x'}), "an empty alpn id");
+  expect_rejected(https({0, 4, 0, 3, 1, 2, 3}), "a three-octet ipv4hint");
+  expect_rejected(https({0, 2, 0, 1, 0}), "no-default-alpn with a value");
+  EXPECT_TRUE(Message::decode(https({0, 3, 0, 2, 0x01, 0xBB})).ok());
+}
+
 TEST(DnsMessage, PresentationFormat) {
   auto a = rr("www.example.test", type::A, RdataA{{127, 0, 0, 1}});
   EXPECT_EQ(a.to_string(), "www.example.test.\t300\tIN\tA\t127.0.0.1");

@@ -92,6 +92,24 @@ TEST(DnsZoneParser, GenericRdataForKnownType) {
   EXPECT_EQ(records->front().rdata_to_string(), "127.0.0.1");
 }
 
+// RFC 9460 7.3: the ech SvcParam is written in base64 (found by tests/differential/dns).
+TEST(DnsZoneParser, EchParamIsBase64) {
+  auto records = parse_zone_text("a.test. 60 HTTPS 1 . ech=AAEC/w==\n", "ech.zone");
+  ASSERT_TRUE(records.ok()) << records.error().message;
+  const auto& https = std::get<RdataSvcb>(records->at(0).rdata);
+  ASSERT_EQ(https.params.size(), 1u);
+  EXPECT_EQ(https.params[0].value, (std::vector<uint8_t>{0, 1, 2, 0xFF}));
+  EXPECT_NE(parse_error("a.test. 60 HTTPS 1 . ech=AAE\n").find("ech needs base64"),
+            std::string::npos);
+}
+
+// RFC 8659 4.1: a CAA tag is letters and digits (found by tests/differential/dns).
+TEST(DnsZoneParser, CaaTagLettersAndDigits) {
+  EXPECT_EQ(parse_error("a.test. 60 CAA 0 issue0 \"ca.test\"\n"), "(parsed)");
+  EXPECT_NE(parse_error("a.test. 60 CAA 0 is-sue \"ca.test\"\n").find("bad CAA tag"),
+            std::string::npos);
+}
+
 TEST(DnsZoneParser, Include) {
   auto dir = std::filesystem::temp_directory_path() /
              ("miniweb-dns-include-" + std::to_string(::getpid()));
