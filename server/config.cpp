@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <iterator>
 
-#include "shared/dns/client.hpp"
+#include "shared/dns/endpoint.hpp"
 #include "shared/text.hpp"
 
 namespace miniweb::server {
@@ -501,12 +503,20 @@ void read_logs(const toml::table& table, const std::filesystem::path& base, LogC
 }  // namespace
 
 Result<ServerConfig> load_config(const std::filesystem::path& file) {
+  // As toml::parse_file reads it (whole, in binary), and with its error when it cannot.
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return make_error(file.string() + ":0: File could not be opened for reading");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_config(text, file);
+}
+
+Result<ServerConfig> parse_config(std::string_view text, const std::filesystem::path& file) {
   ServerConfig config;
   config.source = file;
   const std::filesystem::path base = file.parent_path();
   toml::table root;
   try {
-    root = toml::parse_file(file.string());
+    root = toml::parse(text, file.string());
   } catch (const toml::parse_error& error) {
     return make_error(file.string() + ":" + std::to_string(error.source().begin.line) + ": " +
                       std::string(error.description()));
