@@ -246,8 +246,20 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
   const toml::node* names = table.get("names");
   if (!names || !names->is_array() || names->as_array()->empty())
     throw ConfigError{"a site needs 'names', a non-empty list of host names", table.source()};
-  for (const std::string& name : string_list(table, "names", "host names"))
+  for (const std::string& name : string_list(table, "names", "host names")) {
+    // What a Host field holds (RFC 9110 section 7.2, RFC 3986 section 3.2.2), and the ACME
+    // client names its files after the first name: never a path.
+    const bool host =
+        name != "." && name != ".." && std::all_of(name.begin(), name.end(), [](char c) {
+          const auto byte = static_cast<unsigned char>(c);
+          return byte > 0x20 && byte < 0x7f && c != '/' && c != '\\';
+        });
+    if (!host)
+      throw ConfigError{
+          "site name '" + name + "' is not a host name (printable ASCII without spaces or slashes)",
+          names->source()};
     site.names.push_back(to_lower(name));
+  }
   if (table.contains("root")) site.root = base / required<std::string>(table, "root", "a site");
   if (table.contains("certificate") || table.contains("key")) {
     site.certificate_chain =
@@ -390,8 +402,13 @@ UpstreamConfig read_upstream(const toml::table& table) {
   upstream.fail_timeout = seconds(table, "fail_timeout", upstream.fail_timeout);
   upstream.connect_timeout = seconds(table, "connect_timeout", upstream.connect_timeout);
   upstream.read_timeout = seconds(table, "read_timeout", upstream.read_timeout);
-  upstream.keepalive =
-      static_cast<std::size_t>(optional_value<std::int64_t>(table, "keepalive", 16));
+  // nginx's keepalive: how many idle connections to keep; a negative count would read as a
+  // size without bound.
+  const std::int64_t keepalive = optional_value<std::int64_t>(table, "keepalive", 16);
+  if (keepalive < 0)
+    throw ConfigError{"'keepalive' is how many idle connections to keep, 0 or more",
+                      table.get("keepalive")->source()};
+  upstream.keepalive = static_cast<std::size_t>(keepalive);
   upstream.max_response_bytes = positive(table, "max_response_bytes", upstream.max_response_bytes);
   upstream.bind = optional_value<std::string>(table, "bind", "");
   if (!upstream.bind.empty()) {

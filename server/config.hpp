@@ -12,7 +12,7 @@
 
 #include "server/error_log.hpp"
 #include "shared/cidr.hpp"
-#include "shared/http/connection_handler.hpp"
+#include "shared/http/http2_limits.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/result.hpp"
 

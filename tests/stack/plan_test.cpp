@@ -357,9 +357,9 @@ TEST_F(TopologyErrorTest, EachMistakeIsNamedWithItsLine) {
 TEST_F(TopologyErrorTest, KeysThePlannerCannotWriteBackAreRefusedAtTheirLine) {
   const std::string site = "[[site]]\nservice = \"www\"\naddress = 9\nnames = [\"a.b\"]\n";
   for (const std::string key : {"\"R\\try-After\"", "\"a\\nb\"", "\"it's\""}) {
-    const std::string text =
-        root_ + site + "[[site.return]]\npath = \"/x\"\nstatus = 429\nheaders = { " + key +
-        " = \"60\" }\n";
+    const std::string text = root_ + site +
+                             "[[site.return]]\npath = \"/x\"\nstatus = 429\nheaders = { " + key +
+                             " = \"60\" }\n";
     EXPECT_NE(error_for(text).find(":13: a key holds no tab, line break or single quote"),
               std::string::npos)
         << key << ": " << error_for(text);
