@@ -51,7 +51,7 @@ std::string optional_string(const toml::table& table, std::string_view key, std:
 }
 
 HostOctet octet_at(const toml::node& node) {
-  auto value = node.value<std::int64_t>();
+  auto value = node.value_exact<std::int64_t>();
   if (!value || *value < 1 || *value > 254)
     throw TopologyError{"an address is the last octet under the stack's network, 1 to 254",
                         node.source()};
@@ -172,7 +172,7 @@ Nameserver read_nameserver(const toml::table& table) {
     server.zones.push_back(*origin);
   }
   if (const toml::node* ttl = table.get("ttl")) {
-    auto value = ttl->value<std::int64_t>();
+    auto value = ttl->value_exact<std::int64_t>();
     if (!value || *value < 1 || *value > 604800)
       throw TopologyError{"ttl is 1 to 604800 seconds", ttl->source()};
     server.ttl = static_cast<std::uint32_t>(*value);
@@ -230,7 +230,7 @@ Upstream read_upstream(const toml::table& table) {
     backend.service = upstream.name + "-" + backend.name;
     backend.address = octet_at(require(entry, "address", "a backend"));
     if (const toml::node* weight = entry.get("weight")) {
-      auto value = weight->value<std::int64_t>();
+      auto value = weight->value_exact<std::int64_t>();
       if (!value || *value < 1 || *value > 1000)
         throw TopologyError{"weight is 1 to 1000", weight->source()};
       backend.weight = static_cast<int>(*value);
@@ -369,7 +369,7 @@ Result<Topology> parse_topology(std::string_view text, const std::filesystem::pa
                          host_name(require(t, "name", "a forward proxy")),
                          octet_at(require(t, "address", "a forward proxy")), 3128};
       if (const toml::node* port = t.get("port")) {
-        auto value = port->value<std::int64_t>();
+        auto value = port->value_exact<std::int64_t>();
         if (!value || *value < 1 || *value > 65535)
           throw TopologyError{"port is 1 to 65535", port->source()};
         proxy.port = static_cast<std::uint16_t>(*value);

@@ -153,6 +153,8 @@ TEST_F(ServerConfigTest, ProxyErrorsNameTheLine) {
   const std::vector<Case> cases = {
       {"upstream = \"shop\"", "upstream = \"shops\"", ":11:", "no [[upstream]] is named 'shops'"},
       {"least_connections", "random", ":17:", "balance must be"},
+      // Found by the server_config fuzz target: a float read as an integer was undefined.
+      {"weight = 3", "weight = 8e80", ":22:", "'weight' has the wrong type"},
       // Found by the server_config fuzz target: the ACME files were named after such a name.
       {"shop.example.test", "shop/example.test", ":7:", "site name 'shop/example.test' is not"},
       {"shop.example.test", "shop example.test", ":7:", "is not a host name"},
