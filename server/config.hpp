@@ -7,11 +7,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/error_log.hpp"
 #include "shared/cidr.hpp"
-#include "shared/http/connection_handler.hpp"
+#include "shared/http/http2_limits.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/result.hpp"
 
@@ -160,5 +161,8 @@ struct ServerConfig {
 
 // Reads and checks a configuration file; an error names the file, the line and the reason.
 Result<ServerConfig> load_config(const std::filesystem::path& file);
+// The same over the file's text, touching no file: `file` names the source in errors, and
+// relative paths in it are taken from its folder. What load_config calls once it has read it.
+Result<ServerConfig> parse_config(std::string_view text, const std::filesystem::path& file);
 
 }  // namespace miniweb::server

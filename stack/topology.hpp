@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shared/result.hpp"
@@ -129,6 +130,9 @@ struct Topology {
 
 // Reads and checks the description: an error names the file, the line and the reason.
 Result<Topology> load_topology(const std::filesystem::path& file);
+// The same over the description's text, touching no file: `file` names the source in errors.
+// What load_topology calls once it has read the file.
+Result<Topology> parse_topology(std::string_view text, const std::filesystem::path& file);
 
 // Whether an absolute name ("www.example.test.") lies in the zone at `origin` ("example.test.").
 bool name_in_zone(const std::string& absolute, const std::string& origin);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "shared/dns/endpoint.hpp"
 #include "shared/dns/message.hpp"
 #include "shared/result.hpp"
 
@@ -47,10 +48,5 @@ asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Me
 
 // A random 16-bit value from OpenSSL's CSPRNG.
 uint16_t random_u16();
-
-// Parses "127.0.0.1:53", "[::1]:53" or a bare address (then `default_port`).
-Result<asio::ip::udp::endpoint> parse_endpoint(std::string_view text, uint16_t default_port = 53);
-// "127.0.0.1:53" / "[::1]:53".
-std::string endpoint_to_string(const asio::ip::udp::endpoint& endpoint);
 
 }  // namespace miniweb::dns

@@ -14,22 +14,13 @@
 #include <utility>
 #include <vector>
 
+#include "shared/http/http2_limits.hpp"
 #include "shared/http/message.hpp"
 #include "shared/http/parser.hpp"
 
 namespace miniweb::http {
 
 class ServerConnection;
-
-// HTTP/2's own limits (shared/http2), sent to the client in SETTINGS; defaults as nginx's
-// http2_* directives.
-struct Http2Limits {
-  std::uint32_t max_concurrent_streams = 128;
-  std::uint32_t max_header_list_size = 32768;  // decoded, as RFC 9113 section 6.5.2 counts
-  std::uint32_t max_frame_size = 16384;
-  std::uint32_t initial_window_size = 65536;  // a stream's window for its request body
-  std::uint32_t connection_window_size = 1 << 20;
-};
 
 // Limits and timeouts of one connection, each with nginx's status when it is passed.
 struct ConnectionLimits {

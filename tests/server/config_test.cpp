@@ -153,6 +153,13 @@ TEST_F(ServerConfigTest, ProxyErrorsNameTheLine) {
   const std::vector<Case> cases = {
       {"upstream = \"shop\"", "upstream = \"shops\"", ":11:", "no [[upstream]] is named 'shops'"},
       {"least_connections", "random", ":17:", "balance must be"},
+      // Found by the server_config fuzz target: a float read as an integer was undefined.
+      {"weight = 3", "weight = 8e80", ":22:", "'weight' has the wrong type"},
+      // Found by the server_config fuzz target: the ACME files were named after such a name.
+      {"shop.example.test", "shop/example.test", ":7:", "site name 'shop/example.test' is not"},
+      {"shop.example.test", "shop example.test", ":7:", "is not a host name"},
+      {"max_fails = 2", "max_fails = 2\nkeepalive = -1",
+       ":19:", "'keepalive' is how many idle connections to keep, 0 or more"},
       {"127.0.0.1:9002", "localhost:9002", ":24:", "not IP:PORT"},
       {"502 = ", "302 = ", ":9:", "not a 4xx or 5xx"},
       {"redirect_to_https = false", "redirect_to_http = false", ":8:", "unknown site setting"},
@@ -168,6 +175,25 @@ TEST_F(ServerConfigTest, ProxyErrorsNameTheLine) {
         << config.error().message;
     EXPECT_NE(config.error().message.find(c.reason), std::string::npos) << config.error().message;
   }
+}
+
+// load_config reads the file and hands its text to parse_config, which the fuzz target calls.
+TEST_F(ServerConfigTest, TheTextReadsAsTheFileDoes) {
+  auto loaded = load(kProxy);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  auto parsed = parse_config(kProxy, dir_ / "server.toml");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->source, loaded->source);
+  EXPECT_EQ(parsed->sites[0].names, loaded->sites[0].names);
+  EXPECT_EQ(parsed->upstreams[0].servers.size(), loaded->upstreams[0].servers.size());
+  auto broken = parse_config("[[site]\n", dir_ / "server.toml");
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().message.rfind((dir_ / "server.toml").string() + ":1: ", 0), 0u)
+      << broken.error().message;
+  auto missing = load_config(dir_ / "absent.toml");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message,
+            (dir_ / "absent.toml").string() + ":0: File could not be opened for reading");
 }
 
 TEST_F(ServerConfigTest, RefusesAFileWithoutListenersOrSites) {

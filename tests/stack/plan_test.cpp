@@ -352,5 +352,20 @@ TEST_F(TopologyErrorTest, EachMistakeIsNamedWithItsLine) {
       << error_for(root_ + "[[site\n");
 }
 
+// Found by the topology fuzz target: toml++ 3.3 writes a key with a tab, a line break or a
+// single quote bare, so a site passing one through got a server configuration no reader reads.
+TEST_F(TopologyErrorTest, KeysThePlannerCannotWriteBackAreRefusedAtTheirLine) {
+  const std::string site = "[[site]]\nservice = \"www\"\naddress = 9\nnames = [\"a.b\"]\n";
+  for (const std::string key : {"\"R\\try-After\"", "\"a\\nb\"", "\"it's\""}) {
+    const std::string text = root_ + site +
+                             "[[site.return]]\npath = \"/x\"\nstatus = 429\nheaders = { " + key +
+                             " = \"60\" }\n";
+    EXPECT_NE(error_for(text).find(":13: a key holds no tab, line break or single quote"),
+              std::string::npos)
+        << key << ": " << error_for(text);
+  }
+  EXPECT_EQ(error_for(root_ + site + "error_pages = { \"404\" = \"/404.html\" }\n"), "");
+}
+
 }  // namespace
 }  // namespace miniweb::stack
