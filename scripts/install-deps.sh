@@ -13,6 +13,7 @@ packages=(
   googletest libgtest-dev tshark tcpdump
   bind9-dnsutils curl iproute2 procps util-linux  # util-linux: setsid, unshare, nsenter, setpriv
   w3m tmux python3.11-doc nodejs-doc libstdc++-12-doc
+  nodejs  # llhttp and WHATWG URL, the peers of tests/differential/node
   lego testssl.sh
   libnghttp2-dev  # HTTP/2 framing and HPACK (server and browser)
   nghttp2-client python3-h2 nginx-light chromium  # HTTP/2 interop and attack tests

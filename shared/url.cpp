@@ -1,6 +1,7 @@
 #include "shared/url.hpp"
 
 #include "shared/text.hpp"
+#include "shared/url_host.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -13,6 +14,73 @@ bool is_scheme_char(char c, bool first) {
   if (std::isalpha(static_cast<unsigned char>(c))) return true;
   return !first &&
          (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.');
+}
+
+bool is_special(std::string_view scheme) {
+  return scheme == "http" || scheme == "https";
+}
+
+// The URL Standard's first steps (section 4.4): leading and trailing C0 controls and spaces are
+// stripped, and tabs and newlines removed wherever they stand (HTML wraps long href values).
+std::string strip_url_whitespace(std::string_view text) {
+  auto c0_or_space = [](char c) { return static_cast<unsigned char>(c) <= 0x20; };
+  while (!text.empty() && c0_or_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && c0_or_space(text.back())) text.remove_suffix(1);
+  std::string out;
+  for (char c : text)
+    if (c != '\t' && c != '\n' && c != '\r') out += c;
+  return out;
+}
+
+// In http and https URLs a backslash before the query is a slash, as browsers read it (URL
+// Standard section 4.4): "http://a.test\\@b.test/" is a path on a.test, not userinfo.
+std::string backslashes_to_slashes(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c == '?' || c == '#') break;
+    if (c == '\\') c = '/';
+  }
+  return out;
+}
+
+// The percent-encode sets of the URL Standard (section 1.3) for the path, the query of an http(s)
+// URL and the fragment: C0 controls, bytes above ASCII (UTF-8) and what would end the part or
+// be taken for markup. '%' stays: what is already encoded is left as it is.
+enum class EncodeSet { Path, Query, Fragment };
+
+std::string percent_encode_set(std::string_view text, EncodeSet set) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  const std::string_view extra = set == EncodeSet::Path    ? " \"#<>?`{}"
+                                 : set == EncodeSet::Query ? " \"#<>'"
+                                                           : " \"<>`";
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte >= 0x7f || extra.find(c) != std::string_view::npos) {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0F];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Dot segments written percent-encoded (%2e, .%2E, %2e%2e) are dot segments too (URL Standard
+// section 4.4, path state), as servers that decode the path would read them.
+std::string decode_dot_segments(std::string_view path) {
+  std::string out;
+  while (true) {
+    auto slash = path.find('/');
+    std::string segment = to_lower(path.substr(0, slash));
+    if (segment == "%2e") segment = ".";
+    if (segment == ".%2e" || segment == "%2e." || segment == "%2e%2e") segment = "..";
+    out += segment == "." || segment == ".." ? segment : std::string(path.substr(0, slash));
+    if (slash == std::string_view::npos) return out;
+    out += '/';
+    path.remove_prefix(slash + 1);
+  }
 }
 
 // RFC 3986 section 5.2.3: merge a relative path with the base path.
@@ -138,20 +206,16 @@ std::optional<std::uint16_t> default_port(std::string_view scheme) {
 }
 
 Result<Url> Url::parse(std::string_view text) {
-  // Browsers ignore surrounding whitespace in what was typed.
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == '\x7f')
-      return make_error("URL contains a space or control character");
-  }
-  UriReference parts = UriReference::split(text);
+  std::string input = strip_url_whitespace(text);
+  UriReference parts = UriReference::split(input);
   if (!parts.scheme) return make_error("URL has no scheme (expected http:// or https://)");
   Url url;
   url.scheme = to_lower(*parts.scheme);
   if (url.scheme == "file") {
+    for (char c : input) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == ' ' || c == '\x7f')
+        return make_error("URL contains a space or control character");
+    }
     // RFC 8089: file:///path or file://localhost/path, a local file.
     if (parts.authority && !parts.authority->empty() && to_lower(*parts.authority) != "localhost")
       return make_error("file URLs name local files only (file:///path)");
@@ -162,6 +226,12 @@ Result<Url> Url::parse(std::string_view text) {
     return url;
   }
   if (!default_port(url.scheme)) return make_error("unsupported URL scheme '" + url.scheme + "'");
+  // The URL Standard's special authority slashes: after "http:", any run of slashes or
+  // backslashes (none too) comes before the authority.
+  std::string rest =
+      backslashes_to_slashes(std::string_view(input).substr(parts.scheme->size() + 1));
+  rest.erase(0, rest.find_first_not_of('/'));
+  parts = UriReference::split(url.scheme + "://" + rest);
   if (!parts.authority || parts.authority->empty()) return make_error("URL has no host");
 
   std::string_view authority = *parts.authority;
@@ -171,22 +241,19 @@ Result<Url> Url::parse(std::string_view text) {
   if (authority.starts_with("[")) {
     auto close = authority.find(']');
     if (close == std::string_view::npos) return make_error("URL has an unterminated IPv6 literal");
-    host = authority.substr(1, close - 1);
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest[0] != ':') return make_error("URL has junk after the IPv6 literal");
-      port_text = rest.substr(1);
+    host = authority.substr(0, close + 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return make_error("URL has junk after the IPv6 literal");
+      port_text = after.substr(1);
     }
   } else if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     port_text = authority.substr(colon + 1);
   }
-  if (host.empty()) return make_error("URL has no host");
-  for (char c : host) {
-    if (c == '/' || c == '\\' || c == '%' || c == '<' || c == '>' || c == '^' || c == '|')
-      return make_error("URL host contains a forbidden character '" + std::string(1, c) + "'");
-  }
-  url.host = to_lower(host);
+  auto parsed_host = parse_url_host(host);
+  if (!parsed_host) return parsed_host.error();
+  url.host = std::move(*parsed_host);
   if (!port_text.empty()) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
@@ -196,10 +263,11 @@ Result<Url> Url::parse(std::string_view text) {
                         "' is not a number from 1 to 65535");
     if (value != *default_port(url.scheme)) url.port = static_cast<std::uint16_t>(value);
   }
-  url.path = parts.path.empty() ? "/" : remove_dot_segments(parts.path);
+  url.path = parts.path.empty() ? "/" : remove_dot_segments(decode_dot_segments(parts.path));
   if (url.path.empty() || url.path[0] != '/') url.path.insert(0, "/");
-  url.query = parts.query;
-  url.fragment = parts.fragment;
+  url.path = percent_encode_set(url.path, EncodeSet::Path);
+  if (parts.query) url.query = percent_encode_set(*parts.query, EncodeSet::Query);
+  if (parts.fragment) url.fragment = percent_encode_set(*parts.fragment, EncodeSet::Fragment);
   return url;
 }
 
@@ -225,7 +293,18 @@ std::string Url::to_string() const {
 }
 
 Result<Url> Url::resolve(std::string_view reference) const {
-  return Url::parse(resolve_reference(to_string(), reference));
+  std::string text = strip_url_whitespace(reference);
+  if (is_special(scheme)) {
+    text = backslashes_to_slashes(text);
+    // "http:g" against an http page is relative, as browsers and RFC 3986's non-strict
+    // resolution (section 5.2.2) read it.
+    UriReference parts = UriReference::split(text);
+    if (parts.scheme && to_lower(*parts.scheme) == scheme && !parts.authority)
+      text.erase(0, parts.scheme->size() + 1);
+    // A scheme-relative "///a/b" names host a, as any run of slashes does (URL Standard).
+    if (text.starts_with("//")) return Url::parse(scheme + ":" + text);
+  }
+  return Url::parse(resolve_reference(to_string(), text));
 }
 
 std::string percent_encode_path(std::string_view path) {

@@ -43,26 +43,37 @@ Result<std::vector<std::string_view>> split_lines(std::string_view head) {
   return lines;
 }
 
+struct FieldLine {
+  std::string_view name;
+  std::string_view value;
+};
+
+// One field line of a head or of a chunked body's trailer section (RFC 9112 section 5).
+Result<FieldLine> parse_field_line(std::string_view line) {
+  // Obsolete line folding is refused rather than unfolded (RFC 9112 section 5.2).
+  if (line.starts_with(" ") || line.starts_with("\t"))
+    return make_error("obsolete line folding in header", 400);
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return make_error("header line without a colon", 400);
+  std::string_view name = line.substr(0, colon);
+  // No whitespace between name and colon (RFC 9112 section 5.1).
+  if (!is_token(name)) return make_error("invalid header name '" + std::string(name) + "'", 400);
+  std::string_view value = trim_ows(line.substr(colon + 1));
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t') || byte == 0x7f)
+      return make_error("control character in header '" + std::string(name) + "'", 400);
+  }
+  return FieldLine{name, value};
+}
+
 Status parse_header_lines(const std::vector<std::string_view>& lines, Headers& headers,
                           std::size_t max_count) {
   for (std::size_t i = 1; i < lines.size(); ++i) {
-    std::string_view line = lines[i];
-    // Obsolete line folding is refused rather than unfolded (RFC 9112 section 5.2).
-    if (line.starts_with(" ") || line.starts_with("\t"))
-      return make_error("obsolete line folding in header", 400);
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos) return make_error("header line without a colon", 400);
-    std::string_view name = line.substr(0, colon);
-    // No whitespace between name and colon (RFC 9112 section 5.1).
-    if (!is_token(name)) return make_error("invalid header name '" + std::string(name) + "'", 400);
-    std::string_view value = trim_ows(line.substr(colon + 1));
-    for (char c : value) {
-      auto byte = static_cast<unsigned char>(c);
-      if ((byte < 0x20 && c != '\t') || byte == 0x7f)
-        return make_error("control character in header '" + std::string(name) + "'", 400);
-    }
+    auto field = parse_field_line(lines[i]);
+    if (!field) return field.error();
     if (headers.fields().size() >= max_count) return make_error("too many header fields", 431);
-    headers.add(std::string(name), std::string(value));
+    headers.add(std::string(field->name), std::string(field->value));
   }
   return Ok{};
 }
@@ -133,7 +144,12 @@ Result<bool> is_chunked(const Headers& headers) {
 }  // namespace
 
 std::size_t find_head_end(std::string_view data) {
-  for (std::size_t i = 0; i < data.size(); ++i) {
+  // RFC 9112 section 2.2: empty lines before the start line are ignored (parse_request_head
+  // skips them too), so that they do not read as the end of an empty head.
+  std::size_t start = 0;
+  while (start < data.size() && (data[start] == '\n' || data.substr(start, 2) == "\r\n"))
+    start += data[start] == '\n' ? 1 : 2;
+  for (std::size_t i = start; i < data.size(); ++i) {
     if (data[i] != '\n') continue;
     if (i + 1 < data.size() && data[i + 1] == '\n') return i + 2;
     if (i + 2 < data.size() && data[i + 1] == '\r' && data[i + 2] == '\n') return i + 3;
@@ -143,7 +159,7 @@ std::size_t find_head_end(std::string_view data) {
 
 Result<Request> parse_request_head(std::string_view head, const Limits& limits) {
   if (head.size() > limits.max_header_bytes) return make_error("request head too large", 431);
-  // RFC 9112 section 2.2: ignore at least one empty line before the request line.
+  // RFC 9112 section 2.2: ignore empty lines before the request line (at least one is a SHOULD).
   while (head.starts_with("\r\n") || head.starts_with("\n"))
     head.remove_prefix(head[0] == '\r' ? 2 : 1);
   auto lines = split_lines(head);
@@ -247,16 +263,77 @@ Result<BodyLength> response_body_length(const Response& response, std::string_vi
 namespace {
 // Chunk size lines (with extensions) and trailer lines, as nginx's limits on them.
 constexpr std::size_t kMaxChunkLine = 1024;
+constexpr std::string_view kHexDigits = "0123456789abcdefABCDEF";
+
+// RFC 9110 section 5.6.4: quoted-string, consumed from the front of `text`.
+bool take_quoted_string(std::string_view& text) {
+  if (!text.starts_with('"')) return false;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (text[i] == '"') {
+      text.remove_prefix(i + 1);
+      return true;
+    }
+    if (text[i] == '\\') {
+      if (++i == text.size()) return false;
+      const auto escaped = static_cast<unsigned char>(text[i]);
+      if ((escaped < 0x20 && text[i] != '\t') || escaped == 0x7f) return false;
+    } else if ((byte < 0x20 && text[i] != '\t') || byte == 0x7f) {
+      return false;
+    }
+  }
+  return false;
+}
+
+bool take_token(std::string_view& text) {
+  std::size_t length = 0;
+  while (length < text.size() && is_token_char(text[length])) ++length;
+  text.remove_prefix(length);
+  return length > 0;
+}
+
+void skip_bws(std::string_view& text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+}
+
+// RFC 9112 section 7.1.1: what follows a chunk size is only
+//   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+// Extensions are ignored, but a line that does not match is refused: a size read with junk after
+// it is how parsers come to disagree on where a chunk ends.
+bool is_chunk_extensions(std::string_view text) {
+  while (!text.empty()) {
+    skip_bws(text);
+    if (!text.starts_with(';')) return false;
+    text.remove_prefix(1);
+    skip_bws(text);
+    if (!take_token(text)) return false;
+    std::string_view after_name = text;
+    skip_bws(text);
+    if (!text.starts_with('=')) {
+      text = after_name;
+      continue;
+    }
+    text.remove_prefix(1);
+    skip_bws(text);
+    if (!take_token(text) && !take_quoted_string(text)) return false;
+  }
+  return true;
+}
 }  // namespace
 
 Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::string& body,
                                                       std::size_t max_body) {
   std::size_t pos = 0;
+  // RFC 9112 section 2.2 lets a bare LF end the lines of a head and of the trailer section
+  // (field lines), not a chunk's lines (section 7.1: CRLF): a chunk size or data end read
+  // at a bare LF is where parsers come to disagree on where a chunk ends ("funky chunks").
+  bool crlf = false;
   auto take_line = [&](std::string_view& line) {
     auto lf = input.find('\n', pos);
     if (lf == std::string::npos) return false;
     line = std::string_view(input).substr(pos, lf - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    crlf = !line.empty() && line.back() == '\r';
+    if (crlf) line.remove_suffix(1);
     pos = lf + 1;
     return true;
   };
@@ -274,11 +351,14 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
         result = make_error("chunk size line too long", 400);
         break;
       }
-      std::string_view size_text = line.substr(0, line.find(';'));
-      size_text = trim_ows(size_text);
-      if (size_text.empty() || size_text.size() > 15 ||
-          !std::all_of(size_text.begin(), size_text.end(),
-                       [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
+      if (!crlf) {
+        result = make_error("chunk size line ends without CRLF", 400);
+        break;
+      }
+      // chunk-size = 1*HEXDIG, then only extensions: no other whitespace or bytes.
+      const std::size_t digits = std::min(line.find_first_not_of(kHexDigits), line.size());
+      std::string_view size_text = line.substr(0, digits);
+      if (size_text.empty() || size_text.size() > 15 || !is_chunk_extensions(line.substr(digits))) {
         result = make_error("bad chunk size", 400);
         break;
       }
@@ -303,8 +383,8 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
         if (input.size() - pos > 2) result = make_error("chunk data longer than its size", 400);
         break;
       }
-      if (!line.empty()) {
-        result = make_error("chunk data longer than its size", 400);
+      if (!line.empty() || !crlf) {
+        result = make_error("chunk data not followed by CRLF", 400);
         break;
       }
       state_ = State::Size;
@@ -320,6 +400,20 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
       }
       if (line.empty()) {
         result = Progress::Done;
+        break;
+      }
+      // Trailer fields are dropped, but must be field lines (RFC 9112 section 7.1.2): what
+      // another parser would read as something else must not pass here.
+      auto field = parse_field_line(line);
+      if (!field) {
+        result = make_error("bad trailer field: " + field.error().message, 400);
+        break;
+      }
+      // RFC 9110 section 6.5.1: framing fields cannot be trailers. Dropping them would do, but
+      // a parser that reads a trailer Content-Length as a length (llhttp 6.1 does) would then
+      // take the next request for a body: refused, so that nothing is read after them.
+      if (iequals(field->name, "Content-Length") || iequals(field->name, "Transfer-Encoding")) {
+        result = make_error("framing field in trailer section", 400);
         break;
       }
     }

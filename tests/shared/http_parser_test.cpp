@@ -121,6 +121,47 @@ TEST(SharedHttpParser, RefusesBadChunks) {
   EXPECT_EQ(progress.error().code, 413);
 }
 
+// Found by the differential suite against llhttp (tests/differential/node): a chunk line is a
+// size and extensions only (RFC 9112 section 7.1.1), and trailer lines are field lines (7.1.2).
+TEST(SharedHttpParser, ChunkLinesAreSizeAndExtensionsOnly) {
+  for (std::string wire : {"5;a\r\nhello\r\n0\r\n\r\n", "5 ;a=b\r\nhello\r\n0\r\n\r\n",
+                           "5;a=\"q \\\" x\";b\r\nhello\r\n0\r\n\r\n",
+                           "5\r\nhello\r\n0\r\nX-T: v\r\n\r\n", "5\r\nhello\r\n0\r\nX-T: v\n\n"}) {
+    ChunkedDecoder decoder;
+    std::string body;
+    auto progress = decoder.feed(wire, body, 1000);
+    ASSERT_TRUE(progress) << wire << ": " << progress.error().message;
+    EXPECT_EQ(*progress, ChunkedDecoder::Progress::Done) << wire;
+    EXPECT_EQ(body, "hello");
+  }
+  for (std::string wire :
+       {"5 \r\nhello\r\n0\r\n\r\n", " 5\r\nhello\r\n0\r\n\r\n", "5;\x01\r\nhello\r\n0\r\n\r\n",
+        "5;a \r\nhello\r\n0\r\n\r\n", "5;a=\r\nhello\r\n0\r\n\r\n", "5;a=\"x\r\nhello\r\n0\r\n\r\n",
+        "0x5\r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\n0\r\nno colon\r\n\r\n",
+        "5\r\nhello\r\n0\r\nX Bad: v\r\n\r\n", "5\r\nhello\r\n0\r\n folded: v\r\n\r\n",
+        // Chunk lines end in CRLF; only field lines may end in a bare LF (RFC 9112 2.2, 7.1).
+        "5\nhello\r\n0\r\n\r\n", "5\r\nhello\n0\r\n\r\n", "5\r\nhello\r\n0\n\r\n",
+        "1\r\n\r\n0\r\n\r\n",
+        // Framing fields cannot be trailers (RFC 9110 section 6.5.1).
+        "5\r\nhello\r\n0\r\ncontent-length: 5\r\n\r\n",
+        "5\r\nhello\r\n0\r\nTransfer-Encoding: chunked\r\n\r\n"}) {
+    ChunkedDecoder decoder;
+    std::string body;
+    EXPECT_FALSE(decoder.feed(wire, body, 1000)) << wire;
+  }
+}
+
+// RFC 9112 section 2.2: empty lines before a request line are skipped, not read as an empty head
+// (a client may send CRLF after a POST's body).
+TEST(SharedHttpParser, SkipsEmptyLinesBeforeTheRequestLine) {
+  const std::string_view wire = "\r\n\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+  const std::size_t end = find_head_end(wire);
+  EXPECT_EQ(end, wire.size());
+  auto request = parse(wire.substr(0, end));
+  ASSERT_TRUE(request) << request.error().message;
+  EXPECT_EQ(request->target, "/");
+}
+
 TEST(SharedHttpParser, FramesResponsesPerRfc9112) {
   auto response = parse_response_head("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
   ASSERT_TRUE(response);

@@ -101,11 +101,48 @@ TEST(SharedUrl, TakesLocalFileUrls) {
 }
 
 TEST(SharedUrl, RefusesWhatIsNotAnHttpUrl) {
-  for (const char* text : {"ftp://example.test/", "www.example.test", "https://", "https://host:0/",
-                           "https://host:65536/", "https://host:12ab/", "https://exa mple.test/",
-                           "https://[::1/", "https://a\\b/"}) {
+  for (const char* text :
+       {"ftp://example.test/", "www.example.test", "https://", "https://host:0/",
+        "https://host:65536/", "https://host:12ab/", "https://exa mple.test/", "https://[::1/",
+        "https://[example.test]/", "http://256.0.0.1/", "http://1.2.3.4.5/", "http://a^b.test/"}) {
     EXPECT_FALSE(Url::parse(text)) << text;
   }
+}
+
+// Found by the differential suite against Node's WHATWG URL (tests/differential/node): the
+// browser reads URLs as other browsers do (URL Standard), where RFC 3986 leaves it open.
+TEST(SharedUrl, ReadsUrlsAsTheUrlStandardDoes) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Backslashes are slashes: the host is a.test, not what follows a backslash and '@'.
+      {"http://a.test\\@b.test/", "http://a.test/@b.test/"},
+      {"http:\\\\a.test\\x\\y?q\\#f\\", "http://a.test/x/y?q\\#f\\"},
+      {"http:a.test/x", "http://a.test/x"},
+      // Tabs and newlines are removed, C0 controls and spaces at the ends stripped.
+      {" \x01http://a.te\nst/p\ta\rth \n", "http://a.test/path"},
+      // IPv4 number forms are addresses; IPv6 literals are written canonically.
+      {"http://0x7f.1/", "http://127.0.0.1/"},
+      {"http://2130706433/", "http://127.0.0.1/"},
+      {"http://0177.0.0.1./", "http://127.0.0.1/"},
+      {"http://[0:0:0:0:0:0:0:1]:8080/", "http://[::1]:8080/"},
+      {"http://[::FFFF:127.0.0.1]/", "http://[::ffff:7f00:1]/"},
+      {"http://[2001:db8:0:0:1:0:0:1]/", "http://[2001:db8::1:0:0:1]/"},
+      // Percent-encode sets of the path, query and fragment; %2e segments are dot segments.
+      {"http://a.test/a b\"<>`{}?c d'\"#e f`",
+       "http://a.test/a%20b%22%3C%3E%60%7B%7D?c%20d%27%22#e%20f%60"},
+      {"http://a.test/caf\xc3\xa9?\xc3\xa9", "http://a.test/caf%C3%A9?%C3%A9"},
+      {"http://a.test/a/%2e/b/%2E%2e/c", "http://a.test/a/c"},
+  };
+  for (const auto& [text, expected] : cases) {
+    auto url = Url::parse(text);
+    ASSERT_TRUE(url) << text << ": " << url.error().message;
+    EXPECT_EQ(url->to_string(), expected) << text;
+  }
+  auto page = Url::parse("http://a/b/c/d;p?q");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->resolve("http:g")->to_string(), "http://a/b/c/g");  // RFC 3986 5.4.2 non-strict
+  EXPECT_EQ(page->resolve("\\\\other.test\\x")->to_string(), "http://other.test/x");
+  EXPECT_EQ(page->resolve("///other.test/./x")->to_string(), "http://other.test/x");
+  EXPECT_EQ(page->resolve("a\n b.html")->to_string(), "http://a/b/c/a%20b.html");
 }
 
 TEST(SharedUrl, ResolvesLinksAgainstAPage) {
