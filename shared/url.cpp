@@ -157,6 +157,9 @@ Result<Url> Url::parse(std::string_view text) {
       return make_error("file URLs name local files only (file:///path)");
     if (parts.path.empty()) return make_error("file URL has no path");
     url.path = remove_dot_segments(parts.path);
+    // "file:a/b" names /a/b (as the WHATWG URL standard reads it): written out as file://a/b,
+    // a path without its slash would read back as the host "a".
+    if (url.path.empty() || url.path[0] != '/') url.path.insert(0, "/");
     url.query = parts.query;
     url.fragment = parts.fragment;
     return url;
@@ -182,8 +185,12 @@ Result<Url> Url::parse(std::string_view text) {
     port_text = authority.substr(colon + 1);
   }
   if (host.empty()) return make_error("URL has no host");
+  // Outside brackets, ':', '[' and ']' are forbidden too (WHATWG URL, forbidden host code
+  // points): "a]:b" would be written out as "[a]:b]", which reads back as another host.
+  const bool bracketed = authority.starts_with("[");
   for (char c : host) {
-    if (c == '/' || c == '\\' || c == '%' || c == '<' || c == '>' || c == '^' || c == '|')
+    if (c == '/' || c == '\\' || c == '%' || c == '<' || c == '>' || c == '^' || c == '|' ||
+        (!bracketed && (c == ':' || c == '[' || c == ']')))
       return make_error("URL host contains a forbidden character '" + std::string(1, c) + "'");
   }
   url.host = to_lower(host);
