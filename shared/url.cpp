@@ -2,6 +2,8 @@
 
 #include "shared/text.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -175,6 +177,11 @@ Result<Url> Url::parse(std::string_view text) {
     auto close = authority.find(']');
     if (close == std::string_view::npos) return make_error("URL has an unterminated IPv6 literal");
     host = authority.substr(1, close - 1);
+    // Brackets hold an IPv6 address and nothing else (RFC 3986 section 3.2.2): "[a[b]" would be
+    // written out without them, as a host that reads back otherwise.
+    in6_addr address{};
+    if (inet_pton(AF_INET6, std::string(host).c_str(), &address) != 1)
+      return make_error("URL has an invalid IPv6 literal '[" + std::string(host) + "]'");
     std::string_view rest = authority.substr(close + 1);
     if (!rest.empty()) {
       if (rest[0] != ':') return make_error("URL has junk after the IPv6 literal");

@@ -107,6 +107,10 @@ TEST(SharedUrl, RefusesBracketsAndColonsInAHostOutsideBrackets) {
   for (const char* text :
        {"http://\xa5::1]:8080/path", "http://a]:80/", "http://a[b/", "http://a:b:80/"})
     EXPECT_FALSE(Url::parse(text)) << text;
+  // Found by the url fuzz target too: "[fe[0125th0]" was taken as a host and written out
+  // without brackets. Brackets hold an IPv6 address only.
+  for (const char* text : {"http://[fe[012x5th0]/", "http://[example.test]/", "http://[1.2.3.4]/"})
+    EXPECT_FALSE(Url::parse(text)) << text;
   auto v6 = Url::parse("http://[::1]:8080/");
   ASSERT_TRUE(v6) << v6.error().message;
   EXPECT_EQ(v6->host, "::1");
