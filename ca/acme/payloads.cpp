@@ -129,8 +129,8 @@ std::variant<int, Problem> read_revocation_reason(const nlohmann::json& payload)
                                   : reason.get<std::int64_t>();
     static constexpr std::array<int, 7> kAllowed = {0, 1, 2, 3, 4, 5, 9};
     if (std::find(kAllowed.begin(), kAllowed.end(), wide) == kAllowed.end()) {
-      return Problem{"badRevocationReason",
-                     "reason code " + std::to_string(wide) + " is not accepted", 400};
+      return Problem{"badRevocationReason", "reason code " + reason.dump() + " is not accepted",
+                     400};
     }
     code = static_cast<int>(wide);
   }
