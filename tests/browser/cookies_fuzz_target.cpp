@@ -84,11 +84,12 @@ void check_set_cookie(std::string_view line) {
     __builtin_trap();
 }
 
-void check_stored(const CookieJar& jar, std::time_t now) {
+// The jar drops expired cookies lazily (when it stores or selects), so an expired one may still
+// be held here; check_sent checks that none is sent.
+void check_stored(const CookieJar& jar) {
   for (const Cookie& cookie : jar.cookies()) {
     if (cookie.name.empty() || cookie.domain.empty() || !cookie.path.starts_with("/") ||
-        cookie.name.size() + cookie.value.size() > CookieJar::kMaxCookieBytes ||
-        (cookie.expires && *cookie.expires <= now))
+        cookie.name.size() + cookie.value.size() > CookieJar::kMaxCookieBytes)
       __builtin_trap();
     std::size_t same_domain = 0;
     for (const Cookie& other : jar.cookies()) same_domain += other.domain == cookie.domain;
@@ -106,7 +107,10 @@ bool sent_to(const Cookie& cookie, const Url& url) {
 void check_sent(CookieJar& jar, const Url& url, std::time_t now) {
   const browser::CookieSelection selection = jar.select(url, now, browser::CookieContext{});
   std::size_t expected = 0;
-  for (const Cookie& cookie : jar.cookies()) expected += sent_to(cookie, url);
+  for (const Cookie& cookie : jar.cookies()) {
+    if (cookie.expires && *cookie.expires <= now) __builtin_trap();  // select dropped them
+    expected += sent_to(cookie, url);
+  }
   if (selection.sent.size() != expected || !selection.withheld.empty()) __builtin_trap();
   if (selection.header.empty() != selection.sent.empty()) __builtin_trap();
   // The shop reads the header the browser writes: the first cookie of a name wins.
@@ -195,11 +199,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Half the lines a minute apart: Max-Age and Expires take effect as time passes.
     const std::time_t now = kNow + static_cast<std::time_t>(i / 2) * 60;
     (void)jar.set(url_at(first_url + i), lines[i], now);
-    check_stored(jar, now);
+    check_stored(jar);
   }
   const std::time_t later = kNow + static_cast<std::time_t>(lines.size()) * 60;
   for (std::size_t i = 0; i < kUrlCount; ++i) check_sent(jar, url_at(i), later);
-  check_stored(jar, later);
+  check_stored(jar);
 
   if (choice & 0x80) check_profile(lines, first_url);
   return 0;
