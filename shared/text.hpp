@@ -22,6 +22,10 @@ bool istarts_with(std::string_view text, std::string_view prefix);
 // Without leading and trailing spaces, tabs, CRs and LFs.
 std::string_view trim(std::string_view text);
 
+// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// above U+10FFFF).
+bool is_utf8(std::string_view text);
+
 // Appends `value` in decimal, without a temporary string (hot paths: heads, log lines).
 void append_decimal(std::string& out, std::uint64_t value);
 

@@ -221,6 +221,9 @@ Result<Url> Url::parse(std::string_view text) {
       return make_error("file URLs name local files only (file:///path)");
     if (parts.path.empty()) return make_error("file URL has no path");
     url.path = remove_dot_segments(parts.path);
+    // "file:a/b" names /a/b (as the WHATWG URL standard reads it): written out as file://a/b,
+    // a path without its slash would read back as the host "a".
+    if (url.path.empty() || url.path[0] != '/') url.path.insert(0, "/");
     url.query = parts.query;
     url.fragment = parts.fragment;
     return url;

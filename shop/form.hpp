@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "shared/http/message.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::shop {
 
@@ -63,8 +64,7 @@ class Form {
   std::map<std::string, FormField, std::less<>> fields_;
 };
 
-// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
-// above U+10FFFF).
-bool is_utf8(std::string_view text);
+// Whether `text` is well-formed UTF-8 (shared with the browser's cookie jar).
+using miniweb::is_utf8;
 
 }  // namespace miniweb::shop

@@ -279,6 +279,12 @@ Result<std::string> CookieJar::set(const Url& url, std::string_view header, std:
   }
   // Step 7: the path.
   cookie.path = parsed->path ? *parsed->path : default_path(url.path);
+  // The profile keeps cookies as JSON, which holds UTF-8 text only: a cookie it could not save
+  // would end the browser when written (nlohmann::json throws), so it is refused here, as
+  // browsers refuse cookies with bytes they cannot keep.
+  if (!is_utf8(cookie.name) || !is_utf8(cookie.value) || !is_utf8(cookie.domain) ||
+      !is_utf8(cookie.path))
+    return make_error("a cookie whose name, value, domain or path is not UTF-8 was refused");
   cookie.secure = parsed->secure;
   cookie.http_only = parsed->http_only;
   cookie.same_site = parsed->same_site;

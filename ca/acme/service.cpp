@@ -201,14 +201,10 @@ http::Response Service::handle(const http::Request& request) {
       return problem(unauthorized("account " + post.account->id + " is " + post.account->status),
                      base);
     }
-    if (post.jws.payload.empty()) {
-      post.as_get = true;  // RFC 8555 §6.3 POST-as-GET
-    } else {
-      post.payload = nlohmann::json::parse(post.jws.payload, nullptr, false);
-      if (post.payload.is_discarded() || !post.payload.is_object()) {
-        return problem(malformed("JWS payload is not a JSON object"), base);
-      }
-    }
+    auto payload = parse_payload(post.jws.payload);
+    if (auto* refused = std::get_if<Problem>(&payload)) return problem(*refused, base);
+    post.payload = std::move(std::get<nlohmann::json>(payload));
+    post.as_get = post.payload.is_null();  // RFC 8555 §6.3 POST-as-GET
 
     if (path == "/new-account") return new_account(post);
     if (path == "/new-order") return new_order(post);

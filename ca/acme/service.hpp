@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "ca/acme/jws.hpp"
+#include "ca/acme/payloads.hpp"
 #include "ca/acme/problem.hpp"
 #include "ca/acme/validation.hpp"
 #include "ca/authority.hpp"

@@ -22,18 +22,15 @@ http::Response Service::new_account(Post& post) {
     response.headers.set("Location", post.base + "/account/" + existing.id);
     return response;
   }
-  if (post.payload.value("onlyReturnExisting", false)) {
+  auto only_existing = read_flag(post.payload, "onlyReturnExisting");
+  if (auto* refused = std::get_if<Problem>(&only_existing)) return problem(*refused, post.base);
+  if (std::get<bool>(only_existing)) {
     return problem(Problem{"accountDoesNotExist", "no account exists with this key", 400},
                    post.base);
   }
-  nlohmann::json contact = post.payload.value("contact", nlohmann::json::array());
-  if (!contact.is_array()) return problem(malformed("contact must be an array"), post.base);
-  for (const auto& entry : contact) {
-    if (!entry.is_string() || entry.get<std::string>().rfind("mailto:", 0) != 0) {
-      return problem(Problem{"unsupportedContact", "only mailto: contacts are supported", 400},
-                     post.base);
-    }
-  }
+  auto read = read_contact(post.payload, ContactRule::MailtoOnly);
+  if (auto* refused = std::get_if<Problem>(&read)) return problem(*refused, post.base);
+  nlohmann::json contact = std::move(std::get<nlohmann::json>(read));
   Account account;
   account.id = random_id();
   account.jwk = *post.jws.jwk;
@@ -51,13 +48,16 @@ http::Response Service::new_account(Post& post) {
 http::Response Service::account(Post& post, const std::string& id) {
   if (post.account->id != id) return problem(unauthorized("not your account"), post.base);
   if (!post.as_get) {
+    // Both read before either applies: a refused update changes nothing.
+    auto deactivation = read_deactivation(post.payload);
+    if (auto* refused = std::get_if<Problem>(&deactivation)) return problem(*refused, post.base);
     if (post.payload.contains("contact")) {
-      const auto& contact = post.payload["contact"];
-      if (!contact.is_array()) return problem(malformed("contact must be an array"), post.base);
-      post.account->contact = contact;
+      auto contact = read_contact(post.payload, ContactRule::AnyStrings);
+      if (auto* refused = std::get_if<Problem>(&contact)) return problem(*refused, post.base);
+      post.account->contact = std::move(std::get<nlohmann::json>(contact));
     }
     // RFC 8555 §7.3.6.
-    if (post.payload.value("status", "") == "deactivated") post.account->status = "deactivated";
+    if (std::get<bool>(deactivation)) post.account->status = "deactivated";
   }
   return json(200, account_json(*post.account, post.base), post.base);
 }

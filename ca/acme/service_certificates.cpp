@@ -25,13 +25,11 @@ http::Response Service::finalize(Post& post, const std::string& id) {
     return problem(Problem{"orderNotReady", "order is " + order.status + ", not ready", 403},
                    post.base);
   }
-  if (post.as_get || !post.payload.contains("csr") || !post.payload["csr"].is_string()) {
-    return problem(malformed("finalize needs a csr"), post.base);
-  }
-  auto der = base64url_decode(post.payload["csr"].get<std::string>());
-  if (!der) return problem(Problem{"badCSR", "csr is not base64url", 400}, post.base);
+  auto read = read_finalize(post.payload);
+  if (auto* refused = std::get_if<Problem>(&read)) return problem(*refused, post.base);
+  const std::string& der = std::get<std::string>(read);
   auto csr =
-      parse_csr_der(std::span(reinterpret_cast<const std::uint8_t*>(der->data()), der->size()));
+      parse_csr_der(std::span(reinterpret_cast<const std::uint8_t*>(der.data()), der.size()));
   if (!csr) return problem(Problem{"badCSR", csr.error().message, 400}, post.base);
   if (auto status = verify_csr(csr->get()); !status) {
     return problem(Problem{"badCSR", status.error().message, 400}, post.base);
@@ -83,18 +81,9 @@ http::Response Service::certificate(Post& post, const std::string& id) {
 }
 
 http::Response Service::revoke(Post& post) {
-  if (post.as_get || !post.payload.contains("certificate") ||
-      !post.payload["certificate"].is_string()) {
-    return problem(malformed("revokeCert needs a certificate"), post.base);
-  }
-  auto der = base64url_decode(post.payload["certificate"].get<std::string>());
-  if (!der) return problem(malformed("certificate is not base64url"), post.base);
-  const auto* p = reinterpret_cast<const unsigned char*>(der->data());
-  tls::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der->size())));
-  if (!cert || p != reinterpret_cast<const unsigned char*>(der->data()) + der->size()) {
-    ERR_clear_error();
-    return problem(malformed("certificate is not DER"), post.base);
-  }
+  auto read = read_revoked_certificate(post.payload);
+  if (auto* refused = std::get_if<Problem>(&read)) return problem(*refused, post.base);
+  const tls::X509Ptr cert = std::move(std::get<tls::X509Ptr>(read));
   const std::string serial = serial_hex(X509_get0_serialNumber(cert.get()));
   auto record = authority_.find(serial);
   if (!record) return problem(not_found("certificate " + serial), post.base);
@@ -114,19 +103,9 @@ http::Response Service::revoke(Post& post) {
     return problem(unauthorized("neither the issuing account nor the certificate's key"),
                    post.base);
   }
-  int code = 0;
-  if (post.payload.contains("reason")) {
-    if (!post.payload["reason"].is_number_integer()) {
-      return problem(malformed("reason must be an integer"), post.base);
-    }
-    code = post.payload["reason"].get<int>();
-  }
-  static constexpr std::array<int, 7> kAllowed = {0, 1, 2, 3, 4, 5, 9};
-  if (std::find(kAllowed.begin(), kAllowed.end(), code) == kAllowed.end()) {
-    return problem(Problem{"badRevocationReason",
-                           "reason code " + std::to_string(code) + " is not accepted", 400},
-                   post.base);
-  }
+  auto reason = read_revocation_reason(post.payload);
+  if (auto* refused = std::get_if<Problem>(&reason)) return problem(*refused, post.base);
+  const int code = std::get<int>(reason);
   if (record->status == CertificateStatus::revoked) {
     return problem(Problem{"alreadyRevoked", "certificate " + serial + " is already revoked", 400},
                    post.base);

@@ -7,53 +7,12 @@
 #include "shared/awaitable.hpp"
 
 namespace miniweb::ca::acme {
-namespace {
-
-constexpr std::size_t kMaxIdentifiers = kMaxNamesPerCertificate;
-
-}  // namespace
 
 http::Response Service::new_order(Post& post) {
   if (post.as_get) return problem(malformed("newOrder needs a payload"), post.base);
-  const auto& identifiers = post.payload.value("identifiers", nlohmann::json());
-  if (!identifiers.is_array() || identifiers.empty()) {
-    return problem(malformed("identifiers must be a non-empty array"), post.base);
-  }
-  if (identifiers.size() > kMaxIdentifiers) {
-    return problem(Problem{"rejectedIdentifier",
-                           "at most " + std::to_string(kMaxIdentifiers) + " names per order", 400},
-                   post.base);
-  }
-  if (post.payload.contains("notBefore") || post.payload.contains("notAfter")) {
-    return problem(malformed("notBefore and notAfter are not supported"), post.base);
-  }
-  std::vector<std::string> names;
-  for (const auto& identifier : identifiers) {
-    if (!identifier.is_object() || !identifier.contains("type") || !identifier.contains("value") ||
-        !identifier["type"].is_string() || !identifier["value"].is_string()) {
-      return problem(malformed("each identifier needs string type and value"), post.base);
-    }
-    if (identifier["type"] != "dns") {
-      return problem(Problem{"unsupportedIdentifier",
-                             "identifier type '" + identifier["type"].get<std::string>() +
-                                 "' is not supported (only dns)",
-                             400},
-                     post.base);
-    }
-    const std::string value = identifier["value"].get<std::string>();
-    if (value.find('*') != std::string::npos) {
-      return problem(Problem{"rejectedIdentifier",
-                             "wildcard name '" + value +
-                                 "' refused: wildcards need dns-01, which this CA does not offer",
-                             400},
-                     post.base);
-    }
-    auto name = normalize_hostname(value);
-    if (!name) {
-      return problem(Problem{"rejectedIdentifier", name.error().message, 400}, post.base);
-    }
-    if (std::find(names.begin(), names.end(), *name) == names.end()) names.push_back(*name);
-  }
+  auto read = read_new_order(post.payload);
+  if (auto* refused = std::get_if<Problem>(&read)) return problem(*refused, post.base);
+  const std::vector<std::string>& names = std::get<std::vector<std::string>>(read);
   Order order;
   order.id = random_id();
   order.account = post.account->id;
@@ -156,7 +115,9 @@ http::Response Service::authorization(Post& post, const std::string& id) {
   if (authz.account != post.account->id) {
     return problem(unauthorized("authorization belongs to another account"), post.base);
   }
-  if (!post.as_get && post.payload.value("status", "") == "deactivated") {
+  auto deactivation = read_deactivation(post.payload);
+  if (auto* refused = std::get_if<Problem>(&deactivation)) return problem(*refused, post.base);
+  if (!post.as_get && std::get<bool>(deactivation)) {
     authz.status = "deactivated";  // RFC 8555 §7.5.2
   } else if (authz.status == "pending" && std::time(nullptr) > authz.expires) {
     authz.status = "expired";

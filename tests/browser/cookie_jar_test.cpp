@@ -214,5 +214,26 @@ TEST(CookieJar, PersistsOnlyPersistentCookies) {
   std::filesystem::remove_all(profile);
 }
 
+// Found by the cookies fuzz target: a persistent cookie with a byte that is not UTF-8 made
+// saving the profile throw (JSON holds UTF-8 only), which ended the browser.
+TEST(CookieJar, RefusesCookiesTheProfileCouldNotKeep) {
+  const auto profile = std::filesystem::temp_directory_path() /
+                       ("miniweb-cookies-utf8-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(profile);
+  const std::time_t now = std::time(nullptr);
+  {
+    CookieJar jar(profile);
+    EXPECT_FALSE(jar.set(url("https://h.test/"), "v=\xaa; Max-Age=3600", now));
+    EXPECT_FALSE(jar.set(url("https://h.test/"), "\xff=1; Max-Age=3600", now));
+    EXPECT_FALSE(jar.set(url("https://h.test/"), "p=1; Path=/\xc3; Max-Age=3600", now));
+    EXPECT_FALSE(jar.set(url("https://h.test/\xe2/x"), "d=1; Max-Age=3600", now));  // default path
+    ASSERT_TRUE(jar.set(url("https://h.test/"), "ok=caf\xc3\xa9; Max-Age=3600", now));
+  }
+  CookieJar reopened(profile);
+  ASSERT_EQ(reopened.cookies().size(), 1u);
+  EXPECT_EQ(reopened.cookies()[0].value, "caf\xc3\xa9");
+  std::filesystem::remove_all(profile);
+}
+
 }  // namespace
 }  // namespace miniweb::browser

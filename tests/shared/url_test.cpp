@@ -100,6 +100,35 @@ TEST(SharedUrl, TakesLocalFileUrls) {
   EXPECT_FALSE(Url::parse("file://remote.example/tmp/x"));
 }
 
+// Found by the url fuzz target: the host "\xa5::1]" (no opening bracket), written out with
+// brackets as "[\xa5::1]]", read back as another host and junk. Outside brackets, a host has no
+// ':', '[' or ']'.
+TEST(SharedUrl, RefusesBracketsAndColonsInAHostOutsideBrackets) {
+  for (const char* text :
+       {"http://\xa5::1]:8080/path", "http://a]:80/", "http://a[b/", "http://a:b:80/"})
+    EXPECT_FALSE(Url::parse(text)) << text;
+  // Found by the url fuzz target too: "[fe[0125th0]" was taken as a host and written out
+  // without brackets. Brackets hold an IPv6 address only.
+  for (const char* text : {"http://[fe[012x5th0]/", "http://[example.test]/", "http://[1.2.3.4]/"})
+    EXPECT_FALSE(Url::parse(text)) << text;
+  auto v6 = Url::parse("http://[::1]:8080/");
+  ASSERT_TRUE(v6) << v6.error().message;
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->to_string(), "http://[::1]:8080/");
+}
+
+// Found by the url fuzz target: "file:Y//a" kept the path "Y//a", written out as file://Y//a,
+// which reads back as a file on the host Y (refused).
+TEST(SharedUrl, FilePathWithoutSlashKeepsItsMeaningWhenWritten) {
+  auto file = Url::parse("file:Y//a/b/c");
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_EQ(file->path, "/Y//a/b/c");
+  EXPECT_EQ(file->to_string(), "file:///Y//a/b/c");
+  auto again = Url::parse(file->to_string());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->path, file->path);
+}
+
 TEST(SharedUrl, RefusesWhatIsNotAnHttpUrl) {
   for (const char* text :
        {"ftp://example.test/", "www.example.test", "https://", "https://host:0/",
