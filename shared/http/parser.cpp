@@ -263,6 +263,9 @@ Result<BodyLength> response_body_length(const Response& response, std::string_vi
 namespace {
 // Chunk size lines (with extensions) and trailer lines, as nginx's limits on them.
 constexpr std::size_t kMaxChunkLine = 1024;
+// An unfinished line may hold the whole limit and the CR of its CRLF: a read that ends between
+// CR and LF must not refuse a line the whole read would accept.
+constexpr std::size_t kMaxPendingChunkLine = kMaxChunkLine + 1;
 constexpr std::string_view kHexDigits = "0123456789abcdefABCDEF";
 
 // RFC 9110 section 5.6.4: quoted-string, consumed from the front of `text`.
@@ -343,7 +346,7 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
     if (state_ == State::Size) {
       // The limit holds whether the line came in one read or several.
       if (!take_line(line)) {
-        if (input.size() - pos > kMaxChunkLine)
+        if (input.size() - pos > kMaxPendingChunkLine)
           result = make_error("chunk size line too long", 400);
         break;
       }
@@ -378,20 +381,22 @@ Result<ChunkedDecoder::Progress> ChunkedDecoder::feed(std::string& input, std::s
       if (remaining_ > 0) break;
       state_ = State::DataEnd;
     } else if (state_ == State::DataEnd) {
-      if (!take_line(line)) {
-        // Only CRLF may follow the data; more without a line end cannot become valid.
-        if (input.size() - pos > 2) result = make_error("chunk data longer than its size", 400);
-        break;
-      }
-      if (!line.empty() || !crlf) {
+      // Only CRLF may follow the data. Judged byte by byte, so that the verdict and its words
+      // are the same whether the bytes came in one read or in several.
+      constexpr std::string_view kCrlf = "\r\n";
+      const std::string_view next = std::string_view(input).substr(pos, kCrlf.size());
+      if (next != kCrlf.substr(0, next.size())) {
         result = make_error("chunk data not followed by CRLF", 400);
         break;
       }
+      if (next.size() < kCrlf.size()) break;
+      pos += kCrlf.size();
       state_ = State::Size;
     } else {  // Trailer: fields are read and dropped, up to the empty line.
       if (!take_line(line)) {
         // A trailer line that never ends would otherwise grow the input without bound.
-        if (input.size() - pos > kMaxChunkLine) result = make_error("trailer line too long", 400);
+        if (input.size() - pos > kMaxPendingChunkLine)
+          result = make_error("trailer line too long", 400);
         break;
       }
       if (line.size() > kMaxChunkLine) {

@@ -121,6 +121,39 @@ TEST(SharedHttpParser, RefusesBadChunks) {
   EXPECT_EQ(progress.error().code, 413);
 }
 
+// Found by the http_response fuzz target: a line of exactly the limit, its read ending between
+// CR and LF, was refused, though the same bytes in one read are accepted. The limit is 1024
+// bytes before the CRLF, for size lines and trailer lines alike, whatever the reads.
+TEST(SharedHttpParser, ChunkLineLimitHoldsWhereverAReadEnds) {
+  auto decode_split = [](const std::string& wire, std::size_t split) -> Result<std::string> {
+    ChunkedDecoder decoder;
+    std::string input = wire.substr(0, split), body;
+    auto progress = decoder.feed(input, body, 1000);
+    if (!progress) return progress.error();
+    if (*progress == ChunkedDecoder::Progress::Done) return body;
+    input += wire.substr(split);
+    progress = decoder.feed(input, body, 1000);
+    if (!progress) return progress.error();
+    if (*progress != ChunkedDecoder::Progress::Done) return make_error("not done");
+    return body;
+  };
+  const std::string size_line = "1;" + std::string(1022, 'x');   // 1024 bytes
+  const std::string trailer = "X-T: " + std::string(1019, 'v');  // 1024 bytes
+  for (const std::string& wire :
+       {size_line + "\r\na\r\n0\r\n\r\n", "1\r\na\r\n0\r\n" + trailer + "\r\n\r\n"}) {
+    for (std::size_t split = 0; split <= wire.size(); ++split) {
+      auto body = decode_split(wire, split);
+      ASSERT_TRUE(body) << "split at " << split << ": " << body.error().message;
+      EXPECT_EQ(*body, "a");
+    }
+  }
+  for (const std::string& wire :
+       {size_line + "x\r\na\r\n0\r\n\r\n", "1\r\na\r\n0\r\n" + trailer + "v\r\n\r\n"}) {
+    for (std::size_t split = 0; split <= wire.size(); split += 97)
+      EXPECT_FALSE(decode_split(wire, split)) << "split at " << split;
+  }
+}
+
 // Found by the differential suite against llhttp (tests/differential/node): a chunk line is a
 // size and extensions only (RFC 9112 section 7.1.1), and trailer lines are field lines (7.1.2).
 TEST(SharedHttpParser, ChunkLinesAreSizeAndExtensionsOnly) {
