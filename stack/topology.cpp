@@ -58,17 +58,18 @@ HostOctet octet_at(const toml::node& node) {
   return static_cast<HostOctet>(*value);
 }
 
-// Host names as DNS writes them: letters, digits, hyphens, dots; lower case.
+// Host names as DNS writes them: letters, digits, hyphens, dots; lower case; no empty label.
+bool is_host_name(std::string_view name) {
+  return !name.empty() && name.size() <= 253 && name.front() != '.' && name.back() != '.' &&
+         name.find("..") == std::string_view::npos &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+         });
+}
+
 std::string host_name(const toml::node& node) {
   auto value = node.value<std::string>();
-  bool ok = value && !value->empty() && value->size() <= 253 && value->front() != '.' &&
-            value->back() != '.';
-  if (ok) {
-    ok = std::all_of(value->begin(), value->end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-    });
-  }
-  if (!ok)
+  if (!value || !is_host_name(*value))
     throw TopologyError{
         "a host name is lower-case letters, digits, '-' and '.', without a final dot",
         node.source()};
@@ -165,10 +166,16 @@ Nameserver read_nameserver(const toml::table& table) {
   server.host = host_name(require(table, "host", "a name server"));
   server.address = octet_at(require(table, "address", "a name server"));
   for (const toml::node& zone : array_at(table, "zones", "a name server")) {
+    // The origin names the zone's file too: a host name and its dot, nothing a path could
+    // read otherwise ("/etc.", "..").
     auto origin = zone.value<std::string>();
-    if (!origin || origin->empty() || origin->back() != '.')
-      throw TopologyError{"a zone origin ends with a dot: \".\", \"test.\", \"example.test.\"",
-                          zone.source()};
+    if (!origin || (*origin != "." &&
+                    (!origin->ends_with('.') ||
+                     !is_host_name(std::string_view(*origin).substr(0, origin->size() - 1)))))
+      throw TopologyError{
+          "a zone origin is \".\" or a host name with a final dot: \"test.\", "
+          "\"example.test.\"",
+          zone.source()};
     server.zones.push_back(*origin);
   }
   if (const toml::node* ttl = table.get("ttl")) {

@@ -367,5 +367,20 @@ TEST_F(TopologyErrorTest, KeysThePlannerCannotWriteBackAreRefusedAtTheirLine) {
   EXPECT_EQ(error_for(root_ + site + "error_pages = { \"404\" = \"/404.html\" }\n"), "");
 }
 
+// Found by the topology fuzz target: a zone origin names the zone's file, and "/xample." made
+// the planner write /xample.zone, outside the stack's state folder.
+TEST_F(TopologyErrorTest, ZoneOriginsAreHostNamesThatNoPathCanEscapeWith) {
+  auto tld = [](const std::string& origin) {
+    return "[[nameserver]]\nservice = \"tld\"\nhost = \"ns.t\"\naddress = 2\nzones = [\"" + origin +
+           "\"]\n";
+  };
+  for (const std::string origin : {"/xample.", "../../etc.", "a/b.", "..", "A.test.", "a..b."}) {
+    EXPECT_NE(error_for(root_ + tld(origin)).find(":10: a zone origin is \".\" or a host name"),
+              std::string::npos)
+        << origin << ": " << error_for(root_ + tld(origin));
+  }
+  EXPECT_EQ(error_for(root_ + tld("example.test.")), "");
+}
+
 }  // namespace
 }  // namespace miniweb::stack

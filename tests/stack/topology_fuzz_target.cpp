@@ -47,7 +47,7 @@ bool octet(HostOctet address) {
 
 bool host_name(const std::string& name) {
   return !name.empty() && name.front() != '.' && name.back() != '.' &&
-         std::all_of(name.begin(), name.end(), [](char c) {
+         name.find("..") == std::string::npos && std::all_of(name.begin(), name.end(), [](char c) {
            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
          });
 }
@@ -98,7 +98,8 @@ void check_topology(const Topology& topology) {
     claim(server.service, server.address);
     check(host_name(server.host) && server.ttl >= 1 && server.ttl <= 604800);
     for (const std::string& zone : server.zones)
-      check(!zone.empty() && zone.back() == '.' && zones.insert(zone).second);
+      check((zone == "." || (zone.ends_with('.') && host_name(zone.substr(0, zone.size() - 1)))) &&
+            zones.insert(zone).second);
   }
   check(zones.contains("."));
   std::map<std::string, bool> hsts;
