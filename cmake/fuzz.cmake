@@ -16,6 +16,10 @@
 #                       [FUZZER_LIBRARIES libs...])
 
 set(MINIWEB_FUZZ_REGRESSIONS ${PROJECT_SOURCE_DIR}/tests/fuzz_regressions)
+# Parsers that several targets compile in, named once: a file added to one of them is added to
+# every target that uses it.
+set(MINIWEB_FUZZ_URL_SOURCES ${PROJECT_SOURCE_DIR}/shared/url.cpp
+    ${PROJECT_SOURCE_DIR}/shared/url_host.cpp)
 set(MINIWEB_FUZZERS_DIR ${PROJECT_BINARY_DIR}/fuzzers)
 
 if(CMAKE_CXX_COMPILER_ID MATCHES Clang)

@@ -73,9 +73,6 @@ quietly "configuring the fuzzers (clang 14)" \
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
   -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DMINIWEB_SANITIZE=ON ||
   die "the fuzzers' build could not be configured"
-quietly "building the fuzzers" cmake --build "$BUILD" -j"$(nproc)" --target miniweb_fuzzers ||
-  die "a fuzz target does not build (build/fuzz)"
-
 mapfile -t known < <(find "$FUZZERS" -name '*.conf' -printf '%f\n' | sed 's/\.conf$//' | sort)
 ((${#known[@]})) || die "no fuzz targets were configured (cmake/fuzz.cmake)"
 if ((list_only)); then
@@ -86,6 +83,10 @@ fi
 for target in "${targets[@]}"; do
   [[ -f "$FUZZERS/$target.conf" ]] || die "no fuzz target named '$target' (known: ${known[*]})"
 done
+
+# Listing needs only the configure step (it writes NAME.conf); a run needs every target built.
+quietly "building the fuzzers" cmake --build "$BUILD" -j"$(nproc)" --target miniweb_fuzzers ||
+  die "a fuzz target does not build (build/fuzz)"
 
 # One target for SECONDS: its summary line, and the failure's report when it fails.
 run_target() {  # run_target NAME
@@ -110,13 +111,13 @@ run_target() {  # run_target NAME
   local new_crashes
   new_crashes=$(($(find "$crashes" -type f | wc -l) - before))
   if ((status == 0)); then
-    printf '  %-10s ok      %10s runs  %6s edges  %5s inputs in the corpus\n' \
+    printf '  %-13s ok      %10s runs  %6s edges  %5s inputs in the corpus\n' \
       "$name" "${runs:-?}" "${coverage:-?}" "${corpus_size:-?}"
     # An empty folder for a target that never failed is not worth keeping in the sources.
     rmdir "$crashes" 2>/dev/null || true
     return 0
   fi
-  printf '  %-10s FAILED  (%d new input(s) in %s; log %s)\n' "$name" "$new_crashes" \
+  printf '  %-13s FAILED  (%d new input(s) in %s; log %s)\n' "$name" "$new_crashes" \
     "${crashes#"$ROOT"/}" "${log#"$ROOT"/}"
   grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log" |
     sed 's/^/             /' || true

@@ -2,8 +2,7 @@
 // and both painters. Besides crashes and sanitizer reports, it checks that no control
 // character reaches the terminal.
 //
-//   cmake -DCMAKE_CXX_COMPILER=clang++ ... && cmake --build ... --target browser_layout_fuzzer
-//   ./browser_layout_fuzzer -max_len=65536 -timeout=10 corpus/
+//   ./miniweb fuzz layout --seconds 60     (clang 14, build/fuzz; see cmake/fuzz.cmake)
 
 #include <cstddef>
 #include <cstdint>

@@ -10,8 +10,7 @@
 //      each handshake message parsed as a hello
 //   4  HTTP: the rest split at the first 0 byte, the client's bytes, then the server's
 //
-//   cmake -DCMAKE_CXX_COMPILER=clang++ ... && cmake --build ... --target browser_packets_fuzzer
-//   ./browser_packets_fuzzer -max_len=8192 -timeout=10 CORPUS_DIR
+//   ./miniweb fuzz packets --seconds 60     (clang 14, build/fuzz; see cmake/fuzz.cmake)
 
 #include <algorithm>
 #include <cstddef>
