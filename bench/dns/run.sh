@@ -22,7 +22,8 @@
 #
 # Needs root: Unbound only walks delegations on port 53, so the hierarchy (root, test.,
 # bench.test.) lives on distinct 127.56.0.x addresses on port 53. Installs nsd, unbound and
-# dnsperf from Debian if missing (bench-only; not in scripts/install-deps.sh) and builds
+# dnsperf from Debian if missing (scripts/install-deps.sh installs nsd too, for the zone
+# differential suite, with its service masked) and builds
 # miniweb-dns in Release in build/bench. Builds and measurements take /tmp/miniweb-build.lock
 # so they never overlap a build (set MINIWEB_BENCH_LOCKED=1 when the caller holds it already).
 set -euo pipefail
