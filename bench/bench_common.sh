@@ -1,6 +1,7 @@
-# Sourced by the benches that start servers of their own (bench/server, bench/shop): the
-# processes they start, cleaned up with their work folder on exit, and `need`, which installs
-# a bench's own peers from Debian's archive when they are missing. The caller sets WORK first.
+# Sourced by the benches that start servers of their own (bench/server, shop, pageload, soak):
+# the processes they start, cleaned up with their work folder on exit; `need`, which installs a
+# bench's own peers from Debian's archive when they are missing; `build_release`. The caller
+# sets ROOT and WORK first.
 # shellcheck shell=bash
 
 PIDS=()
@@ -20,4 +21,18 @@ need() {  # need PROGRAM PACKAGE
   local sudo=""
   [[ $(id -u) -ne 0 ]] && sudo=sudo
   quietly "installing $package" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$package"
+}
+
+# The programs of the whole demo internet, for the benches that bring a stack up.
+STACK_PROGRAMS=(miniweb-browser miniweb-dns miniweb-ca miniweb-server miniweb-shop miniweb-stack)
+
+# A Release build of the named programs in build/bench-NAME (configured once), into BUILD.
+build_release() {  # build_release NAME TARGET...
+  local name=$1
+  shift
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+  BUILD="$ROOT/build/bench-$name"
+  [[ -f "$BUILD/CMakeCache.txt" ]] ||
+    quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
+  quietly "building" cmake --build "$BUILD" -j2 --target "$@"
 }

@@ -28,12 +28,7 @@ need w3m w3m
 need curl curl
 PYTHON=/usr/bin/python3
 
-export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
-BUILD="$ROOT/build/bench-pageload"
-[[ -f "$BUILD/CMakeCache.txt" ]] ||
-  quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
-quietly "building" cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca \
-  miniweb-server miniweb-shop miniweb-stack
+build_release pageload "${STACK_PROGRAMS[@]}"
 
 STATE="$WORK/state"
 export MINIWEB_STATE="$STATE" MINIWEB_NET=127.81.0 MINIWEB_BIN_DIR="$BUILD" MINIWEB_NAMESPACE=0

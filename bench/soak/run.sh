@@ -48,12 +48,7 @@ need dnsperf dnsperf
 need lego lego
 PYTHON=/usr/bin/python3
 
-export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
-BUILD="$ROOT/build/bench-soak"
-[[ -f "$BUILD/CMakeCache.txt" ]] ||
-  quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
-quietly "building" cmake --build "$BUILD" -j2 --target miniweb-browser miniweb-dns miniweb-ca \
-  miniweb-server miniweb-shop miniweb-stack
+build_release soak "${STACK_PROGRAMS[@]}"
 
 STATE="$WORK/state"
 NET=127.82.0 DNS_PORT=5382 HTTPS_PORT=8482 HTTP_PORT=8082
