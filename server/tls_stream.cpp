@@ -1,8 +1,10 @@
 #include "server/tls_stream.hpp"
 
 #include <openssl/err.h>
+#include <sys/socket.h>
 
 #include <asio/ssl/error.hpp>
+#include <cerrno>
 #include <cstring>
 
 namespace miniweb::server {
@@ -135,6 +137,44 @@ asio::mutable_buffer TlsStream::input_space() {
 void TlsStream::reserve_output(std::size_t plaintext_bytes) {
   // Each record adds a header, a tag and a content type byte (RFC 8446 section 5.2).
   output_.reserve(output_.size() + plaintext_bytes + (plaintext_bytes / 16384 + 1) * 64);
+}
+
+std::size_t TlsStream::send_now(std::error_code& ec) {
+  if (NestingGuard::depth > kMaxNesting) {
+    ec = asio::error::would_block;
+    return 0;
+  }
+  std::size_t sent = 0;
+  while (sent < output_.size()) {
+    const ssize_t n = ::send(socket_.native_handle(), output_.data() + sent, output_.size() - sent,
+                             MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (errno != EINTR) {
+      ec = errno == EAGAIN || errno == EWOULDBLOCK
+               ? asio::error::would_block
+               : std::error_code(errno, asio::error::get_system_category());
+      return sent;
+    }
+  }
+  return sent;
+}
+
+std::error_code TlsStream::receive_now() {
+  if (NestingGuard::depth > kMaxNesting) return asio::error::would_block;
+  const asio::mutable_buffer space = input_space();
+  for (;;) {
+    const ssize_t n = ::recv(socket_.native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      input_end_ += static_cast<std::size_t>(n);
+      return {};
+    }
+    if (n == 0) return asio::error::eof;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return std::error_code(errno, asio::error::get_system_category());
+    return asio::error::would_block;
+  }
 }
 
 TlsStream::Next TlsStream::handshake(std::error_code& ec) {

@@ -98,16 +98,8 @@ class TlsStream {
     bool finished = false;
 
     template <class Self>
-    void complete(Self& self, std::error_code ec) {
-      if constexpr (NoSize) {
-        self.complete(ec);
-      } else {
-        self.complete(ec, ec ? 0 : transferred);
-      }
-    }
-
-    template <class Self>
     void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
+      const NestingGuard nesting;
       if (phase == Phase::Receiving) {
         if (ec) return complete(self, ec);
         stream.input_end_ += n;
@@ -116,12 +108,44 @@ class TlsStream {
         if (ec) return complete(self, ec);
         if (finished) return complete(self, final_ec);
       }
-      phase = Phase::Start;
-      Next next = Next::Done;
+      for (;;) {
+        phase = Phase::Start;
+        const Next next = step(ec);
+        // Whatever OpenSSL wrote (a handshake flight, records, an alert) leaves first. That
+        // includes TLS 1.3's session tickets, written as the handshake ends: held back for the
+        // first response, they left the client's Finished unacknowledged, and a client without
+        // TCP_NODELAY then held its request under Nagle's algorithm until our delayed ACK, 40 ms.
+        if (!stream.output_.empty()) {
+          finished = next != Next::NeedInput;
+          final_ec = ec;
+          std::error_code send_ec;
+          const std::size_t sent = stream.send_now(send_ec);
+          if (send_ec == asio::error::would_block) {
+            phase = Phase::Sending;
+            return asio::async_write(stream.socket_, asio::buffer(stream.output_) + sent,
+                                     std::move(self));
+          }
+          stream.output_.clear();
+          if (send_ec) return complete(self, send_ec);
+          if (finished) return complete(self, final_ec);
+        }
+        if (next != Next::NeedInput) return complete(self, ec);
+        const std::error_code receive_ec = stream.receive_now();
+        if (receive_ec == asio::error::would_block) {
+          phase = Phase::Receiving;
+          return stream.socket_.async_read_some(stream.input_space(), std::move(self));
+        }
+        if (receive_ec) return complete(self, receive_ec);
+      }
+    }
+
+   private:
+    // One round of OpenSSL's work for this operation.
+    Next step(std::error_code& ec) {
       if constexpr (K == Kind::Handshake) {
-        next = stream.handshake(ec);
+        return stream.handshake(ec);
       } else if constexpr (K == Kind::Shutdown) {
-        next = stream.shutdown(ec);
+        return stream.shutdown(ec);
       } else if constexpr (K == Kind::Read) {
         // The first non-empty buffer, as asio::ssl::stream does.
         asio::mutable_buffer target;
@@ -132,15 +156,13 @@ class TlsStream {
             break;
           }
         }
-        if (target.size() == 0) return complete(self, {});
+        if (target.size() == 0) return Next::Done;
         // Nothing received and nothing buffered: wait for the socket before asking OpenSSL,
         // which would otherwise hold a record buffer (17 KiB) for as long as the peer is idle.
         if (stream.input_begin_ == stream.input_end_ && !SSL_has_pending(stream.ssl_.get()) &&
-            SSL_is_init_finished(stream.ssl_.get())) {
-          next = Next::NeedInput;
-        } else {
-          next = stream.read(target, transferred, ec);
-        }
+            SSL_is_init_finished(stream.ssl_.get()))
+          return Next::NeedInput;
+        return stream.read(target, transferred, ec);
       } else {
         std::size_t total = 0;
         for (auto it = asio::buffer_sequence_begin(buffers);
@@ -155,26 +177,47 @@ class TlsStream {
           if (part.size() == 0) continue;
           if (stream.write(part, ec) == Next::Done) transferred += part.size();
         }
-        next = ec ? Next::Failed : Next::Done;
+        return ec ? Next::Failed : Next::Done;
       }
-      // Whatever OpenSSL wrote (a handshake flight, records, an alert) leaves first. That
-      // includes TLS 1.3's session tickets, written as the handshake ends: held back for the
-      // first response, they left the client's Finished unacknowledged, and a client without
-      // TCP_NODELAY then held its request under Nagle's algorithm until our delayed ACK, 40 ms.
-      if (!stream.output_.empty()) {
-        finished = next != Next::NeedInput;
-        final_ec = ec;
-        phase = Phase::Sending;
-        return asio::async_write(stream.socket_, asio::buffer(stream.output_), std::move(self));
+    }
+
+    template <class Self>
+    void complete(Self& self, std::error_code ec) {
+      if constexpr (NoSize) {
+        self.complete(ec);
+      } else {
+        self.complete(ec, ec ? 0 : transferred);
       }
-      if (next == Next::NeedInput) {
-        phase = Phase::Receiving;
-        return stream.socket_.async_read_some(stream.input_space(), std::move(self));
-      }
-      complete(self, ec);
     }
   };
 
+  // The socket is tried at once, without waiting (MSG_DONTWAIT), before an operation waits
+  // through Asio: a request whose bytes are already here, or a response the socket buffer
+  // takes whole, then costs no trip through the scheduler's queue, where it would wait behind
+  // every other connection's work (a burst of handshakes, say), as nginx serves a readable
+  // connection in one go. An operation that ends this way completes inside the call that
+  // started it, so its caller resumes nested on the stack, and may start the next operation
+  // there (pipelined requests): past kMaxNesting operations deep, the socket waits through
+  // Asio, which unwinds the stack.
+  static constexpr unsigned kMaxNesting = 8;
+  struct NestingGuard {
+    NestingGuard() { ++depth; }
+    ~NestingGuard() { --depth; }
+    NestingGuard(const NestingGuard&) = delete;
+    NestingGuard& operator=(const NestingGuard&) = delete;
+    static inline thread_local unsigned depth = 0;
+  };
+  // Sends what it can of output_ now; would_block when the rest must wait. Returns bytes sent.
+  std::size_t send_now(std::error_code& ec);
+
+ public:
+  // Receives what has arrived into the stream's input, without waiting: would_block when
+  // nothing has, eof at the peer's end. After a readiness wait this tells a stale report (the
+  // bytes it saw were read meanwhile) from bytes that are really there, and keeps them for the
+  // next read.
+  std::error_code receive_now();
+
+ private:
   friend struct TlsStreamBio;
 
   asio::ip::tcp::socket socket_;

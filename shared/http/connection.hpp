@@ -9,6 +9,8 @@
 // supply only a handler (shared/http/connection_handler.hpp). `Stream` is a tcp::socket, the
 // web server's TlsStream or an asio::ssl::stream, after its handshake.
 
+#include <poll.h>
+
 #include <array>
 #include <chrono>
 #include <string>
@@ -36,7 +38,26 @@ template <class Stream>
 concept ReleasesBuffers = requires(Stream& stream) {
   stream.release_buffers();
   { stream.has_buffered_input() } -> std::same_as<bool>;
+  { stream.receive_now() } -> std::same_as<std::error_code>;
 };
+
+// After a wait reported the socket readable: whether something really is there (bytes, the
+// peer's end or an error, for the next read to meet), or the report was stale. Asio reports
+// what epoll saw, and the bytes that woke it may have been read since (a stream that reads
+// the socket at once takes whatever is there); a read after a stale report would block until
+// the client sends again, deaf to anything else the connection waits for.
+template <class Stream>
+bool arrived(Stream& stream, asio::ip::tcp::socket& socket) {
+  if constexpr (ReleasesBuffers<Stream>) {
+    // What arrived goes into the stream's input at once, without a second system call.
+    if (stream.receive_now() != asio::error::would_block) return true;
+    stream.release_buffers();
+    return false;
+  } else {
+    pollfd readable{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
+    return ::poll(&readable, 1, 0) != 0;
+  }
+}
 
 // Waits, holding no buffer, until the client sends the next request, as nginx's idle
 // keep-alive connections do; false when the wait failed (closed, cancelled by a stop or the
@@ -50,8 +71,11 @@ asio::awaitable<bool> wait_while_idle(Stream& stream, asio::ip::tcp::socket& soc
     // asio::ssl::stream may hold decrypted bytes that the socket no longer shows: read.
     co_return true;
   }
-  auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
-  co_return !ec;
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read, use_tuple);
+    if (ec) co_return false;
+    if (arrived(stream, socket)) co_return true;
+  }
 }
 
 // Whether bytes already read from the socket wait in the stream (none in a plain socket).

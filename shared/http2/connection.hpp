@@ -224,7 +224,9 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
       auto which = co_await (socket.async_wait(asio::ip::tcp::socket::wait_read, use_tuple) ||
                              wake_timer.async_wait(use_tuple));
       if (which.index() == 1) continue;  // woken
-      if (auto [ec] = std::get<0>(which); ec) {
+      if (auto [ec] = std::get<0>(which); !ec && !http::detail::arrived(stream, socket)) {
+        continue;  // a stale report: wait again, for the client or a wake-up
+      } else if (ec) {
         if (connection.expired()) {
           // Idle past the keep-alive timeout, or a request or a response stuck: GOAWAY, and
           // a second to send it.
