@@ -115,7 +115,8 @@ class TlsStream {
         // includes TLS 1.3's session tickets, written as the handshake ends: held back for the
         // first response, they left the client's Finished unacknowledged, and a client without
         // TCP_NODELAY then held its request under Nagle's algorithm until our delayed ACK, 40 ms.
-        if (!stream.output_.empty()) {
+        const bool sending = !stream.output_.empty();
+        if (sending) {
           finished = next != Next::NeedInput;
           final_ec = ec;
           std::error_code send_ec;
@@ -130,7 +131,10 @@ class TlsStream {
           if (finished) return complete(self, final_ec);
         }
         if (next != Next::NeedInput) return complete(self, ec);
-        const std::error_code receive_ec = stream.receive_now();
+        // The peer's answer to a flight just sent cannot be here yet: wait for it, without a
+        // read that would only find the socket empty.
+        const std::error_code receive_ec =
+            sending ? asio::error::would_block : stream.receive_now();
         if (receive_ec == asio::error::would_block) {
           phase = Phase::Receiving;
           return stream.socket_.async_read_some(stream.input_space(), std::move(self));
