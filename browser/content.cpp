@@ -73,34 +73,42 @@ Result<Content> dispatch(std::string_view content_type, std::string body, const 
       parse_media_type(content_type.empty() ? "application/octet-stream" : content_type);
   Content content;
   content.media_type = media.type;
-  if (media.type == "text/html" || media.type == "application/xhtml+xml" ||
-      media.type.starts_with("text/") || is_json(media.type)) {
-    // Text of every kind is shown as UTF-8.
-    if (is_latin1(media.charset)) body = latin1_to_utf8(body);
-  }
+  // Text of every kind is shown as UTF-8; the body is kept as it came when it is converted.
+  auto take_text = [&] {
+    if (is_latin1(media.charset)) {
+      content.text = latin1_to_utf8(body);
+      content.body = std::move(body);
+    } else {
+      content.text = std::move(body);
+      content.text_is_body = true;
+    }
+  };
   if (media.type == "text/html" || media.type == "application/xhtml+xml") {
     content.kind = ContentKind::Page;
-    content.text = std::move(body);
+    take_text();
     return content;
   }
   if (is_json(media.type)) {
     // ordered_json keeps the members in document order, as a browser's JSON viewer shows them.
+    const std::string converted = is_latin1(media.charset) ? latin1_to_utf8(body) : "";
+    const std::string& json = is_latin1(media.charset) ? converted : body;
     nlohmann::ordered_json document;
     try {
-      document = nlohmann::ordered_json::parse(body);
+      document = nlohmann::ordered_json::parse(json);
     } catch (const nlohmann::json::parse_error& error) {
       return make_error("the " + media.type + " body is not valid JSON: " +
-                            where_in(body, error.byte) + ": " + error.what(),
+                            where_in(json, error.byte) + ": " + error.what(),
                         exit_code::kBadResponse);
     }
     content.kind = ContentKind::Text;
     content.text =
         document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    content.body = std::move(body);
     return content;
   }
   if (media.type.starts_with("text/")) {
     content.kind = ContentKind::Text;
-    content.text = std::move(body);
+    take_text();
     return content;
   }
   std::error_code ec;
@@ -115,6 +123,7 @@ Result<Content> dispatch(std::string_view content_type, std::string body, const 
                       exit_code::kWriteFailed);
   content.text = "Saved " + std::to_string(body.size()) + " bytes of " + media.type + " to " +
                  content.saved_to.string() + "\n";
+  content.body = std::move(body);
   return content;
 }
 

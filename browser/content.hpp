@@ -20,6 +20,14 @@ struct Content {
   // Page: the HTML, as UTF-8. Text: what to show. Download: "Saved N bytes of TYPE to PATH".
   std::string text;
   std::filesystem::path saved_to;  // downloads
+  // The body as received, when `text` is something else (converted to UTF-8, pretty-printed
+  // JSON, a download's note); empty when `text` is the body itself, kept once (a 50 MB page
+  // held twice cost 50 MB).
+  std::string body;
+  bool text_is_body = false;
+
+  // The body as received: what view-source shows.
+  std::string_view source() const { return text_is_body ? text : body; }
 };
 
 // `content_type` as the Content-Type field gives it; `body` as received (decoded from gzip);

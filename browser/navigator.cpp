@@ -140,12 +140,13 @@ asio::awaitable<Result<Page>> Navigator::load(const NavigationRequest& request,
                     ? std::move(fetched->response.reason)
                     : std::string(http::reason_phrase(page.status));
   page.security = std::move(fetched->security);
-  page.source = std::move(fetched->response.body);
 
   // What the body is, by its media type: a page to lay out, text, or a download (content).
+  // The body (decoded from gzip) is kept there, once: page.content.source().
   const std::string content_type(
       fetched->response.headers.get("Content-Type").value_or("application/octet-stream"));
-  auto content = dispatch(content_type, page.source, page.url, options_.download_dir);
+  auto content =
+      dispatch(content_type, std::move(fetched->response.body), page.url, options_.download_dir);
   if (!content) co_return content.error();
   page.content = std::move(*content);
   if (page.content.kind == ContentKind::Download) {

@@ -62,7 +62,6 @@ struct Page {
   Url url;         // after redirects
   int status = 0;  // 0 for a local file
   std::string reason;
-  std::string source;  // the body as received, decoded from gzip: what view-source shows
   Content content;
   html::Document document;  // what the face lays out: the page, or one made for text
   // The document's forms in their current state (forms/form_model.hpp): the faces edit them
@@ -75,6 +74,9 @@ struct Page {
   // The request that brought the page, as sent last (after redirects: a POST answered 303 is
   // a GET here, one answered 307 still a POST). What the history keeps for the page.
   NavigationRequest request;
+
+  // The body as received, decoded from gzip: what view-source shows (kept once, in content).
+  std::string_view source() const { return content.source(); }
 
   Page() = default;
   Page(Page&&) = default;

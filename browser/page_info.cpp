@@ -32,7 +32,7 @@ std::string page_info_html(const Page& page) {
   html += row("Status", page.status ? std::to_string(page.status) + " " + page.reason
                                     : std::string("a local file"));
   html += row("Type", page.content.media_type + ", " + kind_name(page.content.kind));
-  html += row("Size", std::to_string(page.source.size()) + " bytes");
+  html += row("Size", std::to_string(page.content.source().size()) + " bytes");
   if (!page.content.saved_to.empty()) html += row("Saved to", page.content.saved_to.string());
   html += row("Links", std::to_string(page.layout.links.size()));
   if (!page.layout.base_href.empty()) html += row("Base", base_url(page).to_string());
@@ -73,8 +73,7 @@ Url own_page_url(const std::string& name) {
 Page page_from_html(const Url& url, const std::string& html, const Viewport& viewport) {
   Page page;
   page.url = url;
-  page.source = html;
-  page.content = Content{ContentKind::Page, "text/html", html, {}};
+  page.content = Content{ContentKind::Page, "text/html", html, {}, {}, true};
   page.document = html::parse_html(page.content.text);
   page.forms = forms::extract_forms(page.document);
   Navigator::lay_out(page, viewport);

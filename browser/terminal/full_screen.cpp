@@ -260,7 +260,8 @@ class FullScreenBrowser {
         break;
       case '\\':
         if (page_) {
-          show_overlay(preformatted_html("Source of " + page_->url.to_string(), page_->source),
+          show_overlay(preformatted_html("Source of " + page_->url.to_string(),
+                                         std::string(page_->source())),
                        page_->url);
         }
         break;

@@ -227,7 +227,7 @@ class LineModeBrowser {
     // What the page sent reaches the terminal only through the layout or printable_text: no
     // control character of a page can drive the terminal.
     if (showing_source_) {
-      text = render::printable_text(current_->source);
+      text = render::printable_text(current_->content.source());
     } else if (current_->content.kind == ContentKind::Page) {
       text = options_.ansi ? render::paint_ansi(current_->layout)
                            : render::paint_text(current_->layout);

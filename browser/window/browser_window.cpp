@@ -178,7 +178,8 @@ void BrowserWindow::apply(LoadOutcome outcome) {
     last_error_code_ = 0;
     showing_error_ = false;
     status_ = "Done: " + std::to_string(page.status) + " " + page.reason + ", " +
-              std::to_string(page.source.size()) + " bytes in " + format_duration(trace_.elapsed());
+              std::to_string(page.content.source().size()) + " bytes in " +
+              format_duration(trace_.elapsed());
     // After redirects the history and the address bar show where the page really is, and
     // the request as sent last (after a POST answered 303, the GET it led to).
     navigator_.history().replace_current(page.request);

@@ -57,7 +57,7 @@ TEST(BrowserCertificates, ANameInSubjectAltNameIsAccepted) {
   SelfIssued certificate("-addext subjectAltName=DNS:localhost");
   auto page = load_from(certificate);
   ASSERT_TRUE(page) << page.error().message;
-  EXPECT_EQ(page->source, "hello");
+  EXPECT_EQ(page->source(), "hello");
   EXPECT_EQ(page->security.verification.rfind("OK", 0), 0u) << page->security.verification;
 }
 

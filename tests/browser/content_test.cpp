@@ -35,6 +35,10 @@ TEST_F(BrowserContent, HtmlIsAPageToLayOut) {
   EXPECT_EQ(shown->kind, ContentKind::Page);
   EXPECT_EQ(shown->media_type, "text/html");
   EXPECT_EQ(shown->text, "<title>T</title><p>Hello <a href='../y'>there</a>");
+  // Shown as received: the source is the text itself, not a second copy.
+  EXPECT_TRUE(shown->text_is_body);
+  EXPECT_TRUE(shown->body.empty());
+  EXPECT_EQ(shown->source().data(), shown->text.data());
   auto typed = show("Application/XHTML+XML", "<p>x</p>");
   ASSERT_TRUE(typed);
   EXPECT_EQ(typed->kind, ContentKind::Page);
@@ -45,15 +49,19 @@ TEST_F(BrowserContent, Latin1IsConvertedToUtf8) {
   auto shown = show("text/plain", "caf\xe9 cr\xe8me", "iso-8859-1");
   ASSERT_TRUE(shown);
   EXPECT_EQ(shown->text, "caf\xc3\xa9 cr\xc3\xa8me");
+  // View-source shows the bytes as they came.
+  EXPECT_EQ(shown->source(), "caf\xe9 cr\xe8me");
   auto page = show("text/html", "<p>na\xefve</p>", "iso-8859-1");
   ASSERT_TRUE(page);
   EXPECT_NE(page->text.find("na\xc3\xafve"), std::string::npos) << page->text;
+  EXPECT_EQ(page->source(), "<p>na\xefve</p>");
 }
 
 TEST_F(BrowserContent, JsonIsPrettyPrinted) {
   auto shown = show("application/json", R"({"b":[1,2],"a":"x"})");
   ASSERT_TRUE(shown);
   EXPECT_EQ(shown->text, "{\n  \"b\": [\n    1,\n    2\n  ],\n  \"a\": \"x\"\n}\n");
+  EXPECT_EQ(shown->source(), R"({"b":[1,2],"a":"x"})");  // view-source: as it came
   EXPECT_TRUE(show("application/problem+json", R"({"type":"x"})"));
 }
 

@@ -132,12 +132,12 @@ TEST(BrowserHttp2Live, AGoawayMeansTheNextRequestOpensANewConnection) {
   Trace first_trace;
   auto first = navigator.load_now(origin.url("/one"), Viewport{}, first_trace);
   ASSERT_TRUE(first) << first.error().message << rendered(first_trace);
-  EXPECT_EQ(first->source, "connection 1 /one");
+  EXPECT_EQ(first->source(), "connection 1 /one");
   EXPECT_NE(rendered(first_trace).find("protocol h2"), std::string::npos);
   Trace second_trace;
   auto second = navigator.load_now(origin.url("/two"), Viewport{}, second_trace);
   ASSERT_TRUE(second) << second.error().message << rendered(second_trace);
-  EXPECT_EQ(second->source, "connection 2 /two") << rendered(second_trace);
+  EXPECT_EQ(second->source(), "connection 2 /two") << rendered(second_trace);
 }
 
 TEST(BrowserHttp2Live, AFrameOfTheWrongSizeIsAProtocolErrorTheBrowserNames) {
@@ -182,7 +182,7 @@ TEST(BrowserHttp2Live, ARefusedStreamIsSentAgainOnANewConnection) {
   Trace trace;
   auto page = navigator.load_now(origin.url("/"), Viewport{}, trace);
   ASSERT_TRUE(page) << page.error().message << rendered(trace);
-  EXPECT_EQ(page->source, "answered");
+  EXPECT_EQ(page->source(), "answered");
   const std::string text = rendered(trace);
   EXPECT_NE(text.find("< RST_STREAM stream 1 REFUSED_STREAM"), std::string::npos) << text;
   EXPECT_EQ(occurrences(text, "protocol h2"), 2u) << text;

@@ -71,7 +71,7 @@ TEST(BrowserCookiesLive, SentOnTheRedirectAndKeptAcrossRunsWhenPersistent) {
     auto visit = load_page(session, url_of(origin, "/login"), trace);
     ASSERT_TRUE(visit) << visit.error().message;
     // Both cookies set by the 302 go with the request that follows it.
-    EXPECT_EQ(visit->source, "cookie: session=s1; remember=r1");
+    EXPECT_EQ(visit->source(), "cookie: session=s1; remember=r1");
     const std::string text = trace_text(trace);
     EXPECT_NE(text.find("stored session for 127.0.0.1 / (session)"), std::string::npos) << text;
     EXPECT_NE(text.find("refused: other: Domain=elsewhere.test does not cover the host"),
@@ -84,7 +84,7 @@ TEST(BrowserCookiesLive, SentOnTheRedirectAndKeptAcrossRunsWhenPersistent) {
   Trace trace;
   auto visit = load_page(later, url_of(origin, "/home"), trace);
   ASSERT_TRUE(visit) << visit.error().message;
-  EXPECT_EQ(visit->source, "cookie: remember=r1");
+  EXPECT_EQ(visit->source(), "cookie: remember=r1");
   std::filesystem::remove_all(profile);
 }
 
@@ -102,13 +102,13 @@ TEST(BrowserKeepAliveLive, OneConnectionServesRedirectsAndLaterVisits) {
   Trace first;
   auto visit = load_page(session, url_of(origin, "/moved"), first);
   ASSERT_TRUE(visit) << visit.error().message;
-  EXPECT_EQ(visit->source, "connection 1 request 2");
+  EXPECT_EQ(visit->source(), "connection 1 request 2");
   EXPECT_NE(trace_text(first).find("reusing connection #1 to 127.0.0.1"), std::string::npos)
       << trace_text(first);
   Trace second;
   visit = load_page(session, url_of(origin, "/page"), second);
   ASSERT_TRUE(visit) << visit.error().message;
-  EXPECT_EQ(visit->source, "connection 1 request 3");
+  EXPECT_EQ(visit->source(), "connection 1 request 3");
   EXPECT_EQ(origin.connections(), 1);
   EXPECT_EQ(session.idle_connections(), 1u);
 }
@@ -122,7 +122,7 @@ TEST(BrowserKeepAliveLive, AConnectionIdlePastTheLimitIsNotReused) {
     Trace trace;
     auto visit = load_page(session, url_of(origin, "/page"), trace);
     ASSERT_TRUE(visit) << visit.error().message;
-    EXPECT_EQ(visit->source, "connection " + std::to_string(i + 1) + " request 1");
+    EXPECT_EQ(visit->source(), "connection " + std::to_string(i + 1) + " request 1");
   }
   EXPECT_EQ(origin.connections(), 2);
 }
@@ -157,7 +157,7 @@ TEST(BrowserKeepAliveLive, ARequestOnAConnectionTheServerDroppedIsRetriedOnce) {
   Trace second;
   auto visit = load_page(session, url_of(origin, "/"), second);
   ASSERT_TRUE(visit) << visit.error().message;
-  EXPECT_EQ(visit->source, "connection 2");
+  EXPECT_EQ(visit->source(), "connection 2");
   EXPECT_EQ(origin.connections(), 2);
   const std::string text = trace_text(second);
   EXPECT_NE(text.find("reusing connection #1"), std::string::npos) << text;
@@ -179,7 +179,7 @@ TEST(BrowserKeepAliveLive, AConnectionTheServerClosedWhileIdleIsNotReused) {
   Trace second;
   auto visit = load_page(session, url_of(origin, "/"), second);
   ASSERT_TRUE(visit) << visit.error().message;
-  EXPECT_EQ(visit->source, "2");
+  EXPECT_EQ(visit->source(), "2");
   EXPECT_EQ(trace_text(second).find("reusing"), std::string::npos) << trace_text(second);
 }
 

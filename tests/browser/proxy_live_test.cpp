@@ -188,7 +188,7 @@ TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
   Trace trace;
   auto visit = load_page(session, page, trace);
   ASSERT_TRUE(visit) << visit.error().message << trace.render("");
-  EXPECT_EQ(visit->source, "hello /a on connection 1");
+  EXPECT_EQ(visit->source(), "hello /a on connection 1");
   const std::string text = trace.render("");
   EXPECT_NE(text.find("CONNECT localhost:" + std::to_string(origin.port())), std::string::npos)
       << text;
@@ -198,7 +198,7 @@ TEST(ProxyLive, HttpsGoesThroughATunnelWithTlsVerifiedAgainstTheOrigin) {
   Trace again;
   visit = load_page(session, second, again);
   ASSERT_TRUE(visit) << visit.error().message;
-  EXPECT_EQ(visit->source, "hello /b on connection 1");
+  EXPECT_EQ(visit->source(), "hello /b on connection 1");
   ASSERT_EQ(proxy.request_lines().size(), 1u);
   EXPECT_EQ(proxy.request_lines()[0], "CONNECT localhost:" + std::to_string(origin.port()));
 }
@@ -238,7 +238,7 @@ TEST(ProxyLive, HttpUrlsAreSentInAbsoluteForm) {
   Trace trace;
   auto visit = load_page(session, *Url::parse(url), trace);
   ASSERT_TRUE(visit) << visit.error().message;
-  EXPECT_EQ(visit->source, "hello /plain?q=1 on connection 1");
+  EXPECT_EQ(visit->source(), "hello /plain?q=1 on connection 1");
   ASSERT_EQ(proxy.request_lines().size(), 1u);
   EXPECT_EQ(proxy.request_lines()[0], "GET " + url);
 }
