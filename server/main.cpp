@@ -51,7 +51,10 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  asio::io_context io;
+  // One thread runs the server (as one nginx worker): the hint lets Asio queue the
+  // completions of that thread's own operations without locking (resolver threads may still
+  // post to it).
+  asio::io_context io(1);
   miniweb::server::Server server(io, std::move(*config), std::move(*tls));
   // As nginx at start: on standard error, and in the error log when that is a file.
   auto fail_to_start = [](const std::string& message) {
