@@ -145,6 +145,9 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   size_t pending_udp = 0;
   // Query bytes after the ID -> reply bytes (ID included, patched per query).
   std::unordered_map<std::string, std::vector<uint8_t>, BytesHash, std::equal_to<>> answer_cache;
+  // Datagrams read at once (recvmmsg), each in a slot of its own.
+  static constexpr size_t kBatch = 32;
+  static constexpr size_t kSlot = 4096;  // larger queries are not legitimate; they are dropped
   std::vector<uint8_t> batch_buffer;
   bool stopped = false;
 
@@ -212,8 +215,6 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   // Reads and answers what is already queued, up to kBatch datagrams per system call each
   // way (recvmmsg/sendmmsg, as NSD does). Returns false when the socket is empty (read dry).
   bool drain_batch(Message& query, Message& reply) {
-    constexpr size_t kBatch = 32;
-    constexpr size_t kSlot = 4096;  // larger queries are not legitimate; they are dropped
     if (batch_buffer.empty()) batch_buffer.resize(kBatch * kSlot);
     mmsghdr in[kBatch] = {};
     iovec in_iov[kBatch];
@@ -260,17 +261,42 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
     return static_cast<size_t>(received) == kBatch;
   }
 
+  // Reads one datagram and sends its reply at once, before anything else is read: a lone
+  // query (the usual one at a moderate rate) then waits for no batch to be filled and
+  // answered, as in Unbound's loop. False when the socket is empty.
+  bool answer_first(Message& query, Message& reply) {
+    if (batch_buffer.empty()) batch_buffer.resize(kBatch * kSlot);
+    sockaddr_storage from;
+    socklen_t from_size = sizeof from;
+    const ssize_t received =
+        ::recvfrom(udp.native_handle(), batch_buffer.data(), kSlot, MSG_DONTWAIT | MSG_TRUNC,
+                   reinterpret_cast<sockaddr*>(&from), &from_size);
+    if (received < 0) return errno != EAGAIN && errno != EWOULDBLOCK && !stopped;
+    asio::ip::udp::endpoint client;
+    // Larger than a slot (MSG_TRUNC gives the real size): not a legitimate query, dropped.
+    if (static_cast<size_t>(received) > kSlot || from_size > client.capacity()) return true;
+    std::memcpy(client.data(), &from, from_size);
+    client.resize(from_size);
+    auto wire = answer_datagram(std::span(batch_buffer.data(), static_cast<size_t>(received)),
+                                client, query, reply);
+    if (wire)
+      ::sendto(udp.native_handle(), wire->data(), wire->size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&from), from_size);
+    return true;
+  }
+
   asio::awaitable<void> udp_loop() {
     auto self = shared_from_this();
     Message query, reply;
     while (!stopped) {
-      // Wait until the socket is readable, then read it dry in batches: one read that finds
-      // it empty per wakeup, as Unbound's loop has, instead of a speculative read on top.
+      // Wait until the socket is readable, answer the first datagram alone, then read the rest
+      // dry in batches: one read that finds it empty per wakeup, as Unbound's loop has.
       auto [wait_error] = co_await udp.async_wait(asio::socket_base::wait_read, kTuple);
       if (wait_error) {
         if (wait_error == asio::error::operation_aborted || stopped) co_return;
         continue;
       }
+      if (!answer_first(query, reply)) continue;  // a stale report: nothing there
       // Bounded rounds so TCP and timers get their turn; a socket left with datagrams is
       // read again after them (no new edge would wake the wait for those).
       bool more = true;

@@ -445,6 +445,28 @@ TEST_F(DnsInternet, GarbageGetsFormerrAndGoodQueriesStillWork) {
   });
 }
 
+// A datagram larger than a query can legitimately be is dropped whole, whether it is the first
+// of a wakeup (read alone) or later in a batch; the queries around it are answered.
+TEST_F(DnsInternet, OversizedDatagramsAreDroppedAndTheRestAnswered) {
+  run([&]() -> asio::awaitable<void> {
+    auto executor = co_await asio::this_coro::executor;
+    asio::ip::udp::socket socket(executor, asio::ip::udp::v4());
+    asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
+    std::vector<uint8_t> huge = make_query(N("www.example.test"), type::A, false).encode();
+    huge.resize(5000, 0);  // a real query's header and question, then padding past 4096 bytes
+    for (int i = 0; i < 3; ++i)
+      co_await socket.async_send_to(asio::buffer(huge), server, asio::use_awaitable);
+    auto good =
+        co_await exchange(server, make_query(N("www.example.test"), type::A, false), 2000ms);
+    EXPECT_TRUE(good.ok());
+    if (good.ok()) {
+      EXPECT_EQ(good->answers.size(), 1u);
+    }
+    // Nothing came back for the oversized ones.
+    EXPECT_EQ(socket.available(), 0u);
+  });
+}
+
 TEST_F(DnsInternet, IgnoresOutOfBailiwickRecords) {
   // evil.test's server answers every question, and adds records for names it has no authority
   // over: an answer for www.example.test, glue for ns1.example.test, NS for example.test.
