@@ -70,6 +70,11 @@ class TlsStream {
   // Whether bytes are already here (received ciphertext, or plaintext OpenSSL decrypted), so
   // that a read needs nothing from the socket.
   bool has_buffered_input() const;
+  // Receives what has arrived into the stream's input, without waiting: would_block when
+  // nothing has, eof at the peer's end. After a readiness wait this tells a stale report (the
+  // bytes it saw were read meanwhile) from bytes that are really there, and keeps them for the
+  // next read.
+  std::error_code receive_now();
   // Gives an idle connection's buffers back to the heap, as nginx does between keep-alive
   // requests; the next read or write allocates them again. Only between operations.
   void release_buffers();
@@ -214,14 +219,6 @@ class TlsStream {
   // Sends what it can of output_ now; would_block when the rest must wait. Returns bytes sent.
   std::size_t send_now(std::error_code& ec);
 
- public:
-  // Receives what has arrived into the stream's input, without waiting: would_block when
-  // nothing has, eof at the peer's end. After a readiness wait this tells a stale report (the
-  // bytes it saw were read meanwhile) from bytes that are really there, and keeps them for the
-  // next read.
-  std::error_code receive_now();
-
- private:
   friend struct TlsStreamBio;
 
   asio::ip::tcp::socket socket_;
