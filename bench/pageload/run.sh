@@ -43,9 +43,10 @@ OURS=("$ROOT/miniweb" browse --dump "$URL")
 PEER="curl -s --cacert $STATE/ca/root.pem --resolve www.example.test:$MINIWEB_HTTPS_PORT:$MINIWEB_NET.10 https://www.example.test:$MINIWEB_HTTPS_PORT/ | w3m -dump -T text/html"
 FLUSH="$ROOT/miniweb flush"
 # The browser binary alone, with the launcher's exact arguments (from the file `up` wrote).
-browse_program=()
+browse_browser="" browse_options=""
 # shellcheck source=/dev/null
 source "$STATE/run/browse.sh"
+eval "browse_program=(\"\$browse_browser\" $browse_options)"  # the options: quoted words
 BARE="${browse_program[*]} --download-dir $STATE/downloads --dump $URL"
 
 # Both get the real page, every time (the browser has no HTTP cache; --fresh empties the rest).

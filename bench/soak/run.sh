@@ -65,10 +65,11 @@ finish() {
 }
 trap finish EXIT
 "$ROOT/miniweb" up >/dev/null
-browse_program=()
+browse_browser="" browse_options=""
 # shellcheck source=/dev/null
 source "$STATE/run/browse.sh"
-BROWSER=("${browse_program[@]}" --download-dir "$STATE/downloads")
+eval "BROWSER=(\"\$browse_browser\" $browse_options)"  # the options: quoted words
+BROWSER+=(--download-dir "$STATE/downloads")
 
 # ------------------------------------------------------------ kill and restart ----
 

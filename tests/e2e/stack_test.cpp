@@ -639,11 +639,12 @@ TEST_F(StackTest, BrowsesFastPathRunsWhatTheFullPathRuns) {
       ASSERT_NE(at, std::string::npos) << from << " not in\n" << text;
       text.replace(at, from.size(), to);
     };
-    replace("browse_bin_dir=" MINIWEB_BINARY_DIR, "browse_bin_dir=" + bin.string());
-    replace("browse_program=( " MINIWEB_BINARY_DIR "/browser/miniweb-browser",
-            "browse_program=( " + (bin / "fast-browser").string());
+    replace("browse_bin_dir='" MINIWEB_BINARY_DIR "'", "browse_bin_dir='" + bin.string() + "'");
+    replace("browse_browser='" MINIWEB_BINARY_DIR "/browser/miniweb-browser'",
+            "browse_browser='" + (bin / "fast-browser").string() + "'");
     if (!dns_program.empty())
-      replace("browse_dns=" MINIWEB_BINARY_DIR "/dns/miniweb-dns", "browse_dns=" + dns_program);
+      replace("browse_dns='" MINIWEB_BINARY_DIR "/dns/miniweb-dns'",
+              "browse_dns='" + dns_program + "'");
     std::ofstream(file) << text;
   };
   rewrite("");
