@@ -17,6 +17,8 @@
 namespace miniweb::browser {
 namespace {
 
+using namespace asio::experimental::awaitable_operators;
+
 // A host name as names compare: lower-case, without the root's trailing dot.
 std::string canonical_host(std::string_view name) {
   std::string host = to_lower(name);
@@ -149,6 +151,35 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& n
   co_return co_await from_recursive(host, trace);
 }
 
+asio::awaitable<Result<dns::Message>> HostResolver::ask(const dns::Name& name, std::uint16_t type,
+                                                        Trace& trace, std::size_t step) {
+  dns::ExchangeNotes notes;
+  dns::Message query = dns::make_query(name, type);
+  auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
+  tell_observer(notes);
+  for (int attempt = 1; !reply && attempt < settings_.attempts; ++attempt) {
+    trace.detail(step, "no answer (" + reply.error().message + "): asked again");
+    notes = {};
+    query.id = dns::make_query(name, type).id;  // a new ID, as a stub asking again uses
+    reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
+    tell_observer(notes);
+  }
+  if (!reply) {
+    trace.finish(step, "failed: " + reply.error().message);
+    co_return reply;
+  }
+  for (const dns::ResourceRecord& record : reply->answers) trace.detail(step, record.to_string());
+  const std::string summary = dns::rcode_to_string(reply->rcode);
+  if (reply->rcode == dns::rcode::NXDOMAIN)
+    trace.finish(step, "NXDOMAIN: the name does not exist");
+  else if (reply->rcode != dns::rcode::NOERROR)
+    trace.finish(step, summary);
+  else
+    trace.finish(step, summary + " over " + dns::transport_to_string(notes.transport) +
+                           (reply->answers.empty() ? ", no records" : ""));
+  co_return reply;
+}
+
 asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::string& host,
                                                                    Trace& trace) {
   if (!settings_.recursive)
@@ -160,34 +191,34 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
                          exit_code::kResolve);
   const std::string resolver_text = dns::endpoint_to_string(*settings_.recursive);
 
+  // The address and the HTTPS record that may carry the service's port (RFC 9460), asked at
+  // once, as browsers ask: each answer is its own step, and the two overlap.
+  const auto begin = [&](std::uint16_t type) {
+    return trace.begin("dns", "recursive resolver " + resolver_text + ": " + host + " " +
+                                  dns::type_to_string(type));
+  };
+  const std::size_t address_step = begin(dns::type::A);
+  const std::size_t https_step = begin(dns::type::HTTPS);
+  auto [address_reply, https_reply] = co_await (ask(*name, dns::type::A, trace, address_step) &&
+                                                ask(*name, dns::type::HTTPS, trace, https_step));
+
   ResolvedHost resolved;
   resolved.layer = "recursive resolver";
   std::uint32_t min_ttl = 3600;
-  // The address, then the HTTPS record that may carry the service's port (RFC 9460).
-  for (std::uint16_t type : {dns::type::A, dns::type::HTTPS}) {
-    std::size_t step = trace.begin("dns", "recursive resolver " + resolver_text + ": " + host +
-                                              " " + dns::type_to_string(type));
-    dns::ExchangeNotes notes;
-    dns::Message query = dns::make_query(*name, type);
-    auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
-    tell_observer(notes);
-    for (int attempt = 1; !reply && attempt < settings_.attempts; ++attempt) {
-      trace.detail(step, "no answer (" + reply.error().message + "): asked again");
-      notes = {};
-      query.id = dns::make_query(*name, type).id;  // a new ID, as a stub asking again uses
-      reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
-      tell_observer(notes);
-    }
-    const dns::Transport transport = notes.transport;
-    if (!reply) {
-      trace.finish(step, "failed: " + reply.error().message);
+  for (const Result<dns::Message>* reply : {&address_reply, &https_reply}) {
+    if (!*reply)
       co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text +
-                               " did not answer (" + reply.error().message + ")",
+                               " did not answer (" + (*reply).error().message + ")",
                            exit_code::kResolve);
-    }
-    std::string summary = dns::rcode_to_string(reply->rcode);
-    for (const dns::ResourceRecord& record : reply->answers) {
-      trace.detail(step, record.to_string());
+    if ((*reply)->rcode == dns::rcode::NXDOMAIN)
+      co_return make_error("cannot resolve " + host + ": the name does not exist (NXDOMAIN from " +
+                               resolver_text + ")",
+                           exit_code::kResolve);
+    if ((*reply)->rcode != dns::rcode::NOERROR)
+      co_return make_error("cannot resolve " + host + ": the resolver " + resolver_text +
+                               " answered " + dns::rcode_to_string((*reply)->rcode),
+                           exit_code::kResolve);
+    for (const dns::ResourceRecord& record : (*reply)->answers) {
       min_ttl = std::min(min_ttl, record.ttl);
       if (const auto* a = std::get_if<dns::RdataA>(&record.rdata); a && record.type == dns::type::A)
         resolved.addresses.push_back(asio::ip::address_v4(a->address));
@@ -199,20 +230,6 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
           if (auto port = https->port()) resolved.https_port = *port;
       }
     }
-    if (reply->rcode == dns::rcode::NXDOMAIN) {
-      trace.finish(step, "NXDOMAIN: the name does not exist");
-      co_return make_error("cannot resolve " + host + ": the name does not exist (NXDOMAIN from " +
-                               resolver_text + ")",
-                           exit_code::kResolve);
-    }
-    if (reply->rcode != dns::rcode::NOERROR) {
-      trace.finish(step, summary);
-      co_return make_error(
-          "cannot resolve " + host + ": the resolver " + resolver_text + " answered " + summary,
-          exit_code::kResolve);
-    }
-    summary += std::string(" over ") + dns::transport_to_string(transport);
-    trace.finish(step, reply->answers.empty() ? summary + ", no records" : summary);
   }
   if (resolved.addresses.empty())
     co_return make_error(

@@ -56,6 +56,10 @@ class HostResolver {
   void save_to_disk_cache(const std::string& host, const ResolvedHost& resolved,
                           std::uint32_t ttl) const;
   asio::awaitable<Result<ResolvedHost>> from_recursive(const std::string& host, Trace& trace);
+  // One question to the recursive resolver, asked again while unanswered (settings_.attempts),
+  // with its answer written into `step`, which it finishes.
+  asio::awaitable<Result<dns::Message>> ask(const dns::Name& name, std::uint16_t type, Trace& trace,
+                                            std::size_t step);
 
   struct CacheEntry {
     ResolvedHost host;

@@ -74,6 +74,7 @@ class JourneyReader {
       hosts_.name(connection.end.remote.address().to_string(), connection.host);
     find_answers();
     for (const Classified& item : selected_) rows_for(item);
+    said_unanswered();
     for (auto& [index, ladder] : connections_) ladder.finish(journey_.notes);
     journey_.hosts = hosts_.finish();
     steps();
@@ -238,7 +239,10 @@ class JourneyReader {
   }
 
   // The resolver's questions upstream and their answers: a question that went unanswered (lost,
-  // or the server was slow) is said at the resolver's next question, asked again or not.
+  // or the server was slow) is said where the resolver asks the same question again. The
+  // resolver has several questions out at once (a name's address and HTTPS record are looked
+  // up side by side), so a different question in between says nothing of it; one never asked
+  // again is said on its own row once the capture is read (said_unanswered).
   void asked_again(const Packet& packet, const dns::Message& message, LadderRow& row) {
     const std::string address =
         (message.qr ? packet.source : packet.destination).address.to_string();
@@ -247,18 +251,28 @@ class JourneyReader {
     const std::string question = message.questions.front().name.to_string() + " " +
                                  dns::type_to_string(message.questions.front().type);
     const std::int64_t at = micros(packet.time);
-    for (const auto& [asked, before] : unanswered_) {
-      const auto& [when, what] = before;
-      const std::string server = hosts_.name_of(asked.first, asked.first);
-      row.details.push_back(
-          what == question
-              ? "the same question again, " + format_ms(at - when) + " after it was asked of " +
-                    server + ", which never answered it (none in the capture)"
-              : format_ms(at - when) + " after its question " + what + " to " + server +
-                    ", which never answered (none in the capture): the resolver went on");
+    for (auto it = unanswered_.begin(); it != unanswered_.end();) {
+      if (it->second.question != question) {
+        ++it;
+        continue;
+      }
+      row.details.push_back("the same question again, " + format_ms(at - it->second.when) +
+                            " after it was asked of " +
+                            hosts_.name_of(it->first.first, it->first.first) +
+                            ", which never answered it (none in the capture)");
+      it = unanswered_.erase(it);
     }
+    // This row is the next one added.
+    if (!answered_.count(key)) unanswered_[key] = {at, question, journey_.rows.size()};
+  }
+
+  // The questions the resolver never had answered and never asked again: it went on without.
+  void said_unanswered() {
+    for (const auto& [asked, unanswered] : unanswered_)
+      journey_.rows[unanswered.row].details.push_back(
+          hosts_.name_of(asked.first, asked.first) +
+          " never answered it (none in the capture), and the resolver did not ask it again");
     unanswered_.clear();
-    if (!answered_.count(key)) unanswered_[key] = {at, question};
   }
 
   // Every (name server, ID) that answered the resolver in the capture.
@@ -388,8 +402,13 @@ class JourneyReader {
   std::map<packets::FlowKey, packets::DnsTcpSplitter> dns_splitters_;
   std::map<std::pair<std::uint16_t, std::uint16_t>, std::int64_t> questions_;
   std::set<std::pair<std::string, std::uint16_t>> answered_;
-  // The resolver's questions upstream never answered, by (server, ID): when, and what.
-  std::map<std::pair<std::string, std::uint16_t>, std::pair<std::int64_t, std::string>> unanswered_;
+  // The resolver's questions upstream not answered (yet), by (server, ID).
+  struct Unanswered {
+    std::int64_t when;     // microseconds, as the capture's times
+    std::string question;  // "www.example.test. A"
+    std::size_t row;       // its row in journey_.rows
+  };
+  std::map<std::pair<std::string, std::uint16_t>, Unanswered> unanswered_;
   LinkDropMatcher drops_;
 };
 
