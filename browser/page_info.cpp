@@ -73,7 +73,10 @@ Url own_page_url(const std::string& name) {
 Page page_from_html(const Url& url, const std::string& html, const Viewport& viewport) {
   Page page;
   page.url = url;
-  page.content = Content{ContentKind::Page, "text/html", html, {}, {}, true};
+  page.content.kind = ContentKind::Page;
+  page.content.media_type = "text/html";
+  page.content.text = html;
+  page.content.text_is_body = true;
   page.document = html::parse_html(page.content.text);
   page.forms = forms::extract_forms(page.document);
   Navigator::lay_out(page, viewport);

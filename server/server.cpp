@@ -1,7 +1,5 @@
 #include "server/server.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -252,9 +250,8 @@ asio::awaitable<void> Server::serve_https(const std::shared_ptr<HttpsConnection>
     }
     // Bytes (or the client's FIN) may have come while the loop was giving up its wait: Asio's
     // epoll is edge-triggered and a wait does not look first, so such a wait would sleep until
-    // the keep-alive timeout. Look now; if so, read on.
-    pollfd readable{.fd = socket.native_handle(), .events = POLLIN, .revents = 0};
-    if (::poll(&readable, 1, 0) <= 0) break;
+    // the keep-alive timeout. Look now (what came goes into the stream's input); if so, read on.
+    if (!http::detail::arrived(https->stream, socket)) break;
   }
   // Idle: no coroutine waits for the next request, a handler does. A keep-alive timeout or a
   // stop cancels the wait (the connection's deadline cancels the socket's operations).
