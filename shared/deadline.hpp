@@ -4,17 +4,17 @@
 // reads and writes and learn afterwards that time ran out.
 //
 // The deadlines of one io_context share one timer, as nginx's connections share its timer
-// tree: a server holding ten thousand idle connections keeps one set entry per connection
-// (some fifty bytes) rather than a timer, its pending wait and a watchdog coroutine each
-// (about a kilobyte), and arming a deadline makes no system call.
+// tree: a server holding ten thousand idle connections keeps one heap slot per connection
+// (eight bytes; the deadline knows its place) rather than a timer, its pending wait and a
+// watchdog coroutine each (about a kilobyte), and arming a deadline makes no system call.
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
+#include <cstddef>
 #include <memory>
 #include <optional>
-#include <set>
 #include <utility>
+#include <vector>
 
 #include "shared/awaitable.hpp"
 
@@ -24,60 +24,41 @@ class SocketDeadline;
 
 namespace detail {
 
-// The io_context's deadlines, ordered by when each is next to be looked at, under one timer.
+// The io_context's deadlines, a binary min-heap by when each is next to be looked at, under
+// one timer. Each deadline keeps its time and its index in the heap, so that moving or
+// removing it is O(log n) with no search and no node of its own.
 // An io_context runs on one thread in this project: no lock.
 class DeadlineQueue : public asio::detail::execution_context_service_base<DeadlineQueue> {
  public:
   using Clock = std::chrono::steady_clock;
+  static constexpr std::size_t kNotQueued = static_cast<std::size_t>(-1);
 
   explicit DeadlineQueue(asio::execution_context& context)
       : asio::detail::execution_context_service_base<DeadlineQueue>(context) {}
 
   // `deadline` is looked at when `when` comes (replacing the time it was to be looked at).
-  void schedule(SocketDeadline& deadline, Clock::time_point& check_at, Clock::time_point when,
-                const asio::any_io_executor& executor) {
-    if (check_at != Clock::time_point::max()) queue_.erase({check_at, &deadline});
-    check_at = when;
-    queue_.emplace(when, &deadline);
-    if (!timer_) timer_.emplace(executor);
-    wait_for_first();
-  }
-  void remove(SocketDeadline& deadline, Clock::time_point& check_at) {
-    if (check_at == Clock::time_point::max()) return;
-    queue_.erase({check_at, &deadline});
-    check_at = Clock::time_point::max();
-    // No deadline left: nothing waits, so that io_context::run returns once the work is done.
-    if (queue_.empty() && waiting_) {
-      waiting_ = false;
-      timer_->cancel();
-    }
-  }
+  inline void schedule(SocketDeadline& deadline, Clock::time_point when,
+                       const asio::any_io_executor& executor);
+  // `deadline` is looked at no more.
+  inline void remove(SocketDeadline& deadline);
+  std::size_t size() const { return heap_.size(); }
 
  private:
-  void shutdown() override {
-    queue_.clear();
-    timer_.reset();
-  }
+  inline void shutdown() override;
 
   // The timer is moved only when the first entry comes before the time it waits for: a
   // deadline pushed later is found out when its old time comes (entries are looked at, not
   // trusted), so a busy connection moves no timer.
-  void wait_for_first() {
-    if (queue_.empty()) return;
-    const Clock::time_point first = queue_.begin()->first;
-    if (waiting_ && first >= waiting_for_) return;
-    waiting_ = true;
-    waiting_for_ = first;
-    timer_->expires_at(first);  // cancels the wait for the later time, if any
-    timer_->async_wait([this](const std::error_code& ec) {
-      if (ec == asio::error::operation_aborted) return;  // moved earlier meanwhile
-      waiting_ = false;
-      fire();
-    });
-  }
-  void fire();
+  inline void wait_for_first();
+  inline void fire();
 
-  std::set<std::pair<Clock::time_point, SocketDeadline*>> queue_;
+  // The heap's order, kept by moving the entry at `index` up or down.
+  inline void restore_order(std::size_t index);
+  inline bool earlier(std::size_t a, std::size_t b) const;
+  inline void place(std::size_t index, SocketDeadline* deadline);
+  inline void remove_at(std::size_t index);
+
+  std::vector<SocketDeadline*> heap_;
   std::optional<asio::steady_timer> timer_;
   bool waiting_ = false;
   Clock::time_point waiting_for_ = Clock::time_point::max();
@@ -91,12 +72,17 @@ class SocketDeadline {
 
   // A deadline over `socket`, not yet armed. Call stop() before the socket is destroyed.
   static std::shared_ptr<SocketDeadline> start(asio::ip::tcp::socket& socket) {
-    return std::shared_ptr<SocketDeadline>(new SocketDeadline(socket));
+    return std::make_shared<SocketDeadline>(socket);
   }
+  // The same, held by value (inside what lives as long as the connection).
+  explicit SocketDeadline(asio::ip::tcp::socket& socket)
+      : socket_(&socket),
+        queue_(&asio::use_service<detail::DeadlineQueue>(
+            asio::query(socket.get_executor(), asio::execution::context))) {}
   SocketDeadline(const SocketDeadline&) = delete;
   SocketDeadline& operator=(const SocketDeadline&) = delete;
   ~SocketDeadline() {
-    if (queue_) queue_->remove(*this, check_at_);
+    if (queue_) queue_->remove(*this);
   }
 
   // From now on, operations must finish within `timeout`. Lazily: the queue is touched only
@@ -107,7 +93,7 @@ class SocketDeadline {
     park_due_ = false;
     park_at_ = Clock::time_point::max();
     deadline_ = Clock::now() + timeout;
-    if (socket_ && deadline_ < check_at_) queue_->schedule(*this, check_at_, deadline_, executor());
+    if (socket_ && deadline_ < check_at_) queue_->schedule(*this, deadline_, executor());
   }
   bool expired() const { return expired_; }
   // A connection waiting for its next request: if it is still waiting after `grace`, its
@@ -115,7 +101,7 @@ class SocketDeadline {
   // a coroutine). The next arm() forgets it.
   void park_after(Clock::duration grace) {
     park_at_ = Clock::now() + grace;
-    if (socket_ && park_at_ < check_at_) queue_->schedule(*this, check_at_, park_at_, executor());
+    if (socket_ && park_at_ < check_at_) queue_->schedule(*this, park_at_, executor());
   }
   bool park_due() const { return park_due_; }
   // The park is done (or given up): a later failure is a failure again.
@@ -125,16 +111,11 @@ class SocketDeadline {
   }
   void stop() {
     socket_ = nullptr;
-    if (queue_) queue_->remove(*this, check_at_);
+    if (queue_) queue_->remove(*this);
   }
 
  private:
   friend class detail::DeadlineQueue;
-
-  explicit SocketDeadline(asio::ip::tcp::socket& socket)
-      : socket_(&socket),
-        queue_(&asio::use_service<detail::DeadlineQueue>(
-            asio::query(socket.get_executor(), asio::execution::context))) {}
 
   asio::any_io_executor executor() const { return socket_->get_executor(); }
 
@@ -155,27 +136,119 @@ class SocketDeadline {
       socket_->cancel(ignored);
     }
     const Clock::time_point next = std::min(deadline_, park_at_);
-    if (next != Clock::time_point::max()) queue_->schedule(*this, check_at_, next, executor());
+    if (next != Clock::time_point::max()) queue_->schedule(*this, next, executor());
   }
 
   asio::ip::tcp::socket* socket_;
   detail::DeadlineQueue* queue_;
   Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point check_at_ = Clock::time_point::max();  // its time in the queue, if queued
+  std::size_t heap_index_ = detail::DeadlineQueue::kNotQueued;
   Clock::time_point park_at_ = Clock::time_point::max();
   bool expired_ = false;
   bool park_due_ = false;
 };
 
-inline void detail::DeadlineQueue::fire() {
-  const Clock::time_point now = Clock::now();
-  while (!queue_.empty() && queue_.begin()->first <= now) {
-    SocketDeadline* deadline = queue_.begin()->second;
-    queue_.erase(queue_.begin());
+namespace detail {
+
+void DeadlineQueue::schedule(SocketDeadline& deadline, Clock::time_point when,
+                             const asio::any_io_executor& executor) {
+  deadline.check_at_ = when;
+  if (deadline.heap_index_ == kNotQueued) {
+    heap_.push_back(&deadline);
+    deadline.heap_index_ = heap_.size() - 1;
+  }
+  restore_order(deadline.heap_index_);
+  if (!timer_) timer_.emplace(executor);
+  wait_for_first();
+}
+
+void DeadlineQueue::remove(SocketDeadline& deadline) {
+  if (deadline.heap_index_ == kNotQueued) return;
+  remove_at(deadline.heap_index_);
+  // No deadline left: nothing waits, so that io_context::run returns once the work is done.
+  if (heap_.empty() && waiting_) {
+    waiting_ = false;
+    timer_->cancel();
+  }
+}
+
+// The io_context is going: its deadlines are looked at no more (they may outlive the queue).
+void DeadlineQueue::shutdown() {
+  for (SocketDeadline* deadline : heap_) {
+    deadline->heap_index_ = kNotQueued;
     deadline->check_at_ = Clock::time_point::max();
+  }
+  heap_.clear();
+  timer_.reset();
+}
+
+void DeadlineQueue::wait_for_first() {
+  if (heap_.empty()) return;
+  const Clock::time_point first = heap_.front()->check_at_;
+  if (waiting_ && first >= waiting_for_) return;
+  waiting_ = true;
+  waiting_for_ = first;
+  timer_->expires_at(first);  // cancels the wait for the later time, if any
+  timer_->async_wait([this](const std::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;  // moved earlier meanwhile
+    waiting_ = false;
+    fire();
+  });
+}
+
+void DeadlineQueue::fire() {
+  const Clock::time_point now = Clock::now();
+  while (!heap_.empty() && heap_.front()->check_at_ <= now) {
+    SocketDeadline* deadline = heap_.front();
+    remove_at(0);
     deadline->check(now);
   }
   wait_for_first();
 }
+
+bool DeadlineQueue::earlier(std::size_t a, std::size_t b) const {
+  return heap_[a]->check_at_ < heap_[b]->check_at_;
+}
+
+void DeadlineQueue::place(std::size_t index, SocketDeadline* deadline) {
+  heap_[index] = deadline;
+  deadline->heap_index_ = index;
+}
+
+void DeadlineQueue::restore_order(std::size_t index) {
+  SocketDeadline* moving = heap_[index];
+  // Up, while it comes before its parent.
+  while (index > 0) {
+    const std::size_t parent = (index - 1) / 2;
+    if (!(moving->check_at_ < heap_[parent]->check_at_)) break;
+    place(index, heap_[parent]);
+    index = parent;
+  }
+  place(index, moving);
+  // Down, while a child comes before it.
+  for (;;) {
+    std::size_t first = index;
+    for (const std::size_t child : {2 * index + 1, 2 * index + 2})
+      if (child < heap_.size() && earlier(child, first)) first = child;
+    if (first == index) break;
+    place(index, heap_[first]);
+    place(first, moving);
+    index = first;
+  }
+}
+
+void DeadlineQueue::remove_at(std::size_t index) {
+  SocketDeadline* leaving = heap_[index];
+  leaving->heap_index_ = kNotQueued;
+  leaving->check_at_ = Clock::time_point::max();
+  SocketDeadline* last = heap_.back();
+  heap_.pop_back();
+  if (last == leaving) return;
+  place(index, last);
+  restore_order(index);
+}
+
+}  // namespace detail
 
 }  // namespace miniweb

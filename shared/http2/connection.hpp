@@ -74,7 +74,7 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
     woken = true;
     wake_timer.cancel();
   };
-  connection.on_notice = wake;
+  connection.on_notice = &wake;
 
   ServerSession session(limits, FloodLimits{},
                         [&](const http::Request& request, int status, std::uint64_t bytes) {
