@@ -3,7 +3,6 @@
 // the line mode, or the SDL2 window, which is a program of its own (miniweb-browser-window)
 // so that this one never loads SDL.
 
-#include <openssl/crypto.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 
 #include "browser/dump.hpp"
 #include "browser/exit_codes.hpp"
+#include "browser/net/tls_context.hpp"
 #include "browser/options.hpp"
 #include "browser/terminal/full_screen.hpp"
 #include "browser/terminal/line_mode.hpp"
@@ -44,9 +44,7 @@ int open_window(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // OpenSSL frees every table it built when the process exits, 0.2 ms at the end of each page
-  // load, unless told before its first use not to: the kernel frees them with the process.
-  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+  start_openssl();
   auto options = parse_options(argc, argv);
   if (!options) return options.error().code;
   if (options->face == Face::Window) return open_window(argv);

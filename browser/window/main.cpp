@@ -3,11 +3,13 @@
 // under it (X11, Wayland, audio) are loaded only then, and the dump and the terminal start as
 // fast as w3m does.
 
+#include "browser/net/tls_context.hpp"
 #include "browser/options.hpp"
 #include "browser/window/browser_window.hpp"
 
 int main(int argc, char** argv) {
   using namespace miniweb::browser;
+  start_openssl();
   auto options = parse_options(argc, argv);
   if (!options) return options.error().code;
   window::WindowOptions window_options;

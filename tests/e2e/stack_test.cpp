@@ -428,6 +428,26 @@ TEST_F(StackTest, OpensslAndCurlAcceptTheServerCertificate) {
   EXPECT_NE(curl.out.find("<h1>Welcome to www.example.test</h1>"), std::string::npos);
 }
 
+// The host's openssl.cnf is not the browser's TLS policy (Chromium's BoringSSL reads none
+// either): a system-wide policy that allows only RSA signatures stops curl, which reads it,
+// at the stack's ECDSA certificates, and not the browser.
+TEST_F(StackTest, TheHostsOpensslConfigIsNotTheBrowsersTlsPolicy) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::filesystem::path config = state_ / "openssl-rsa-signatures-only.cnf";
+  std::ofstream(config) << "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\n"
+                           "system_default = policy\n[policy]\nSignatureAlgorithms = RSA+SHA256\n";
+  const std::string with_config = "OPENSSL_CONF=" + config.string() + " ";
+  RunResult curl =
+      run(with_config + "curl -sS --cacert " + state_.string() +
+          "/ca/root.pem --resolve www.example.test:" + std::to_string(https_port_) + ":" + net_ +
+          ".10 https://www.example.test:" + std::to_string(https_port_) + "/");
+  EXPECT_NE(curl.exit_code, 0) << "the configuration binds programs that read it";
+  RunResult page = run(with_config + environment_ +
+                       MINIWEB_SOURCE_DIR "/miniweb browse --dump https://www.example.test/");
+  EXPECT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos) << page.out;
+}
+
 TEST_F(StackTest, UnknownNameIsNxdomain) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   RunResult page = browse("https://no-such-host.example.test/");
