@@ -4,6 +4,7 @@
 // deadline, its peer, whether it is between requests), and a registry that holds them all so
 // that a stop closes the idle ones at once and lets the busy ones finish their request.
 
+#include <netinet/in.h>
 #include <asio/ip/tcp.hpp>
 
 #include <cstddef>
@@ -50,7 +51,19 @@ class ServerConnection {
 
   const asio::ip::tcp::endpoint& peer() const { return peer_; }
   // The peer's address as logs write it (made when asked: an idle connection holds no string).
-  std::string peer_address() const { return peer_.address().to_string(); }
+  // An IPv4 address is written here: Asio's to_string goes through inet_ntop, whose sprintf
+  // was a few percent of a keep-alive request's cost (one access log line each).
+  std::string peer_address() const {
+    if (!peer_.address().is_v4()) return peer_.address().to_string();
+    std::string text;  // at most 15 characters: no allocation
+    for (const unsigned byte : peer_.address().to_v4().to_bytes()) {
+      if (!text.empty()) text.push_back('.');
+      if (byte >= 100) text.push_back(static_cast<char>('0' + byte / 100));
+      if (byte >= 10) text.push_back(static_cast<char>('0' + byte / 10 % 10));
+      text.push_back(static_cast<char>('0' + byte % 10));
+    }
+    return text;
+  }
   // The connection's serial number, as nginx's error log shows it ("*7").
   std::uint64_t number() const { return number_; }
   // The server is stopping: finish the request in hand, then close.

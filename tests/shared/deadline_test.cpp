@@ -135,6 +135,11 @@ TEST(ConnectionRegistry, ListsConnectionsUntilRemovedOrGone) {
   third.reset();                    // a connection that ends leaves the list by itself
   EXPECT_EQ(registry->size(), 1u);
   EXPECT_EQ(first->peer_address(), "127.0.0.1");
+  for (const char* address : {"0.0.0.0", "10.20.200.255", "192.168.1.9", "::1", "fd00::8"}) {
+    auto other = registry->add(tcp::endpoint(asio::ip::make_address(address), 443));
+    EXPECT_EQ(other->peer_address(), address);
+    registry->remove(other);
+  }
 
   // A stop cancels the idle connection's wait.
   first->attach(pairs.ours[0]);
