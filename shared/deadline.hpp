@@ -41,7 +41,6 @@ class DeadlineQueue : public asio::detail::execution_context_service_base<Deadli
                        const asio::any_io_executor& executor);
   // `deadline` is looked at no more.
   inline void remove(SocketDeadline& deadline);
-  std::size_t size() const { return heap_.size(); }
 
  private:
   inline void shutdown() override;
