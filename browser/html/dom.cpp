@@ -3,6 +3,7 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <deque>
@@ -72,11 +73,15 @@ void append_descendant_text(const GumboNode& node, std::string& out) {
   }
 }
 
+bool is_html_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   bool space = false;
   for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+    if (is_html_space(c)) {
       space = true;
       continue;
     }
@@ -159,22 +164,28 @@ bool is_raw_text(std::string_view name) {
   }
 }
 
-// Position just past the end of the tag that starts at html[start] ('<'), or html.size().
-std::size_t end_of_tag(std::string_view html, std::size_t pos) {
-  char quote = 0;
-  char previous = 0;
-  for (; pos < html.size(); ++pos) {
+// The characters end_of_tag stops at; the scan passes over every other byte of every tag's
+// attributes (long URLs and class lists on a real page) with one table lookup each.
+constexpr std::array<bool, 256> kTagStops = [] {
+  std::array<bool, 256> stops{};
+  stops['>'] = stops['"'] = stops['\''] = true;
+  return stops;
+}();
+
+// Position just past the end of the tag whose name ends at html[name_end], or html.size().
+// A quote whose last character before it that is not a space is '=' opens a value that may
+// hold '>'; the value is passed over in one memchr for its closing quote.
+std::size_t end_of_tag(std::string_view html, std::size_t name_end) {
+  for (std::size_t pos = name_end; pos < html.size(); ++pos) {
     const char c = html[pos];
-    if (quote != 0) {
-      if (c == quote) quote = 0;
-      continue;
-    }
-    if ((c == '"' || c == '\'') && previous == '=') {
-      quote = c;
-    } else if (c == '>') {
-      return pos + 1;
-    }
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') previous = c;
+    if (!kTagStops[static_cast<unsigned char>(c)]) continue;
+    if (c == '>') return pos + 1;
+    std::size_t before = pos;
+    while (before > name_end && is_html_space(html[before - 1])) --before;
+    if (before == name_end || html[before - 1] != '=') continue;
+    const void* close = std::memchr(html.data() + pos + 1, c, html.size() - pos - 1);
+    if (close == nullptr) return html.size();
+    pos = static_cast<std::size_t>(static_cast<const char*>(close) - html.data());
   }
   return html.size();
 }
