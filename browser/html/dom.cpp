@@ -8,6 +8,9 @@
 #include <cstring>
 #include <deque>
 #include <initializer_list>
+#include <memory>
+#include <span>
+#include <type_traits>
 
 #include "browser/html/gumbo_arena.hpp"
 
@@ -21,6 +24,17 @@ class DocumentStorage {
   std::deque<std::string> strings;
 
   std::string_view keep(std::string text) { return strings.emplace_back(std::move(text)); }
+
+  // `count` default nodes or attributes in the arena, alive as long as the storage; nothing
+  // runs when it goes, so they must need no destructor.
+  template <class T>
+  std::span<T> make_array(std::size_t count) {
+    static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= GumboArena::kGranule);
+    if (count == 0) return {};
+    T* first = static_cast<T*>(GumboArena::allocate(&arena, count * sizeof(T)));
+    std::uninitialized_value_construct_n(first, count);
+    return {first, count};
+  }
 };
 
 namespace {
@@ -51,6 +65,11 @@ bool is_dropped(const GumboNode& node) {
 bool is_text(const GumboNode& node) {
   return node.type == GUMBO_NODE_TEXT || node.type == GUMBO_NODE_WHITESPACE ||
          node.type == GUMBO_NODE_CDATA;
+}
+
+// A child the DOM keeps: text, or an element that is not dropped.
+bool is_kept(const GumboNode& node) {
+  return !is_dropped(node) && (is_text(node) || node.type == GUMBO_NODE_ELEMENT);
 }
 
 // All text under node in document order, iteratively.
@@ -322,11 +341,13 @@ Document parse_html(std::string_view html) {
     target.kind = Node::Kind::Element;
     target.tag = tag_name(element, *storage);
     target.element_namespace = namespace_of(element);
-    target.attributes.reserve(element.attributes.length);
-    for (unsigned int i = 0; i < element.attributes.length; ++i) {
+    std::span<Node::Attribute> attributes =
+        storage->make_array<Node::Attribute>(element.attributes.length);
+    for (std::size_t i = 0; i < attributes.size(); ++i) {
       const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
-      target.attributes.push_back({attribute->name, attribute->value});
+      attributes[i] = {attribute->name, attribute->value};
     }
+    target.attributes = attributes;
     if (!have_title && element.tag == GUMBO_TAG_TITLE &&
         element.tag_namespace == GUMBO_NAMESPACE_HTML) {
       std::string title;
@@ -348,21 +369,27 @@ Document parse_html(std::string_view html) {
         if (!is_dropped(*child)) append_descendant_text(*child, text);
         text.push_back(' ');
       }
-      target.children.push_back(text_node(storage->keep(std::move(text))));
+      std::span<Node> only_child = storage->make_array<Node>(1);
+      only_child[0] = text_node(storage->keep(std::move(text)));
+      target.children = only_child;
       continue;
     }
-    // Reserved up front so that the pointers pushed below stay valid.
-    target.children.reserve(children.length);
+    std::size_t kept = 0;
+    for (unsigned int i = 0; i < children.length; ++i)
+      kept += is_kept(*static_cast<const GumboNode*>(children.data[i])) ? 1 : 0;
+    // In the arena, where they stay put: the frames pushed below point at them.
+    std::span<Node> kept_children = storage->make_array<Node>(kept);
+    target.children = kept_children;
+    std::size_t next = 0;
     const std::size_t first_new_frame = stack.size();
     for (unsigned int i = 0; i < children.length; ++i) {
       const auto* child = static_cast<const GumboNode*>(children.data[i]);
-      if (is_dropped(*child)) continue;
-      if (is_text(*child)) {
-        target.children.push_back(text_node(child->v.text.text));
-      } else if (child->type == GUMBO_NODE_ELEMENT) {
-        target.children.emplace_back();
-        stack.push_back({child, &target.children.back(), frame.depth + 1});
-      }
+      if (!is_kept(*child)) continue;
+      Node& kept_child = kept_children[next++];
+      if (is_text(*child))
+        kept_child = text_node(child->v.text.text);
+      else
+        stack.push_back({child, &kept_child, frame.depth + 1});
     }
     // Visit the children in document order (the first <title> wins).
     std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first_new_frame), stack.end());

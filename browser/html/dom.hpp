@@ -2,13 +2,16 @@
 // The browser's own DOM. gumbo-parser builds its tree; parse_html keeps the structure
 // layout needs (dropping comments, scripts and styles, and capping depth) while the
 // names and texts stay where gumbo put them: copying every string of a large page cost
-// as much as a third of gumbo's own parse. The Document keeps gumbo's memory alive.
+// as much as a third of gumbo's own parse. The Document keeps gumbo's memory alive, and
+// the arrays of children and attributes live beside it in the same arena: a node is
+// trivially destroyed, a copy of a Document shares its tree (nothing changes a tree once
+// parsed), and an element costs no allocation of its own.
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace miniweb::browser::html {
 
@@ -27,9 +30,9 @@ struct Node {
   Kind kind = Kind::Element;
   Namespace element_namespace = Namespace::Html;  // elements only
   std::string_view tag;                           // lower-case element name; empty for text
-  std::vector<Attribute> attributes;
+  std::span<const Attribute> attributes;
   std::string_view text;  // text nodes only, decoded
-  std::vector<Node> children;
+  std::span<const Node> children;
 
   bool is_element() const { return kind == Kind::Element; }
   bool is_text() const { return kind == Kind::Text; }

@@ -161,6 +161,21 @@ TEST(BrowserDom, DeepNestingOfEveryKindKeepsTheText) {
   }
 }
 
+TEST(BrowserDom, ACopySharesTheTreeAndKeepsItAlive) {
+  auto original = std::make_unique<Document>(
+      parse_html("<ul><li class=first>one<li>two</ul><p title='t'>three</p>"));
+  const Document copy = *original;
+  const Node* list = find_element(original->root, "ul");
+  ASSERT_NE(list, nullptr);
+  EXPECT_EQ(find_element(copy.root, "ul"), list);  // the same nodes, not a second tree
+  original.reset();
+  const Node* paragraph = find_element(copy.root, "p");
+  ASSERT_NE(paragraph, nullptr);
+  ASSERT_NE(paragraph->attribute("title"), nullptr);
+  EXPECT_EQ(*paragraph->attribute("title"), "t");
+  EXPECT_EQ(all_text(copy.root), "onetwothree");
+}
+
 TEST(BrowserDom, LongFlatDocumentsAreNotFlattened) {
   // Thousands of unclosed <p> and <li> are siblings, not nesting: nothing may be lost.
   std::string html = "<ul>";
