@@ -461,7 +461,9 @@ FormSet extract_forms(const html::Document& document) {
   Extractor extractor(set);
   // The root is the <html> element; a form cannot be it.
   extractor.find_forms(document.root);
-  extractor.find_controls(document.root, -1, false, false);
+  // A control with no form has no owner to join (HTML §4.10.17.3): a page without a form (most
+  // pages) needs no second walk.
+  if (!set.forms.empty()) extractor.find_controls(document.root, -1, false, false);
   // Radio groups start with at most one checked: the last, as the parser's insertions leave it.
   for (Form& form : set.forms) {
     for (int i = static_cast<int>(form.controls.size()) - 1; i >= 0; --i) {
