@@ -29,7 +29,7 @@ struct ExchangeNotes {
 };
 
 // Sends `query` to `server` over UDP from a fresh random source port with a random ID
-// (OpenSSL RAND_bytes; the query's own id is replaced), and accepts only a reply from that
+// (the C library's arc4random; the query's own id is replaced), and accepts only a reply from that
 // address and port carrying the same ID and question; anything else is ignored. A reply with
 // TC set is retried over TCP (RFC 7766, two-byte length framing). `timeout` bounds each
 // transport attempt. Runs on the caller's executor. `notes`, when given, says how it went;
@@ -46,7 +46,7 @@ asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Me
                                               ExchangeNotes* notes = nullptr,
                                               const asio::ip::address* source = nullptr);
 
-// A random 16-bit value from OpenSSL's CSPRNG.
+// A random 16-bit value from the C library's CSPRNG (arc4random).
 uint16_t random_u16();
 
 }  // namespace miniweb::dns

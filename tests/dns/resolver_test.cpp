@@ -197,6 +197,29 @@ TEST_F(DnsInternet, TruncatedUdpRetriesOverTcp) {
   });
 }
 
+TEST_F(DnsInternet, EachQuestionLeavesFromARandomPortWithARandomId) {
+  run([&]() -> asio::awaitable<void> {
+    asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
+    std::set<uint16_t> ports;
+    std::set<uint16_t> ids;
+    const Message query = make_query(N("www.example.test"), type::A);
+    constexpr int kQuestions = 32;
+    for (int i = 0; i < kQuestions; ++i) {
+      ExchangeNotes notes;
+      auto reply = co_await exchange(server, query, 2000ms, &notes);
+      EXPECT_TRUE(reply.ok());
+      if (!reply.ok()) co_return;
+      EXPECT_GE(notes.local_udp.port(), 1024);
+      ports.insert(notes.local_udp.port());
+      ids.insert(reply->id);  // the reply carries the ID the question was sent with
+    }
+    // 32 draws of 16 random bits: a repeat or two is possible, more is not (RFC 5452 section
+    // 9.2); a fixed or counting ID, or one port for all, fails here.
+    EXPECT_GE(ids.size(), static_cast<std::size_t>(kQuestions - 2));
+    EXPECT_GE(ports.size(), static_cast<std::size_t>(kQuestions - 2));
+  });
+}
+
 TEST_F(DnsInternet, ExchangeTimesOutClearly) {
   run([&]() -> asio::awaitable<void> {
     // A UDP socket that never answers.
