@@ -25,6 +25,12 @@ struct CachedFile {
   std::string media_type;
   // The whole file, or null when it is larger than the cache keeps (read it at real_path).
   std::shared_ptr<const std::string> content;
+  // The gzip of `content`, made by the first response that sends it compressed and kept with
+  // the entry, so that a page asked for often is compressed once per version of the file
+  // (nginx's gzip compresses every response again; its gzip_static wants .gz files made by
+  // hand). A cache then holds up to its content bytes and about as much again. Not
+  // thread-safe, as the cache is not.
+  mutable std::shared_ptr<const std::string> gzipped;
 };
 
 enum class Lookup { Found, Directory, NotFound, OutsideRoot, RootMissing, Unreadable };

@@ -375,9 +375,15 @@ http::Response serve_static(const SiteConfig& site, const http::Request& request
     }
   }
   if (may_compress && size >= kGzipMinLength && accepts_gzip(request)) {
-    response.body = http::gzip_compress(*content);
     response.headers.set("Content-Encoding", "gzip");
     response.headers.set("ETag", "W/" + etag);  // another representation: weak, as nginx makes it
+    if (!file.content) {  // a large file, read for this response: compressed for it alone
+      response.body = http::gzip_compress(*content);
+      return response;
+    }
+    if (!file.gzipped)
+      file.gzipped = std::make_shared<const std::string>(http::gzip_compress(*file.content));
+    whole_file = file.gzipped;
     return response;
   }
   whole_file = std::move(content);

@@ -150,6 +150,37 @@ TEST_F(ServerStaticFeatures, CompressesTextForClientsThatAcceptGzip) {
       get("/long.txt", {{"Accept-Encoding", "gzip"}}).headers.contains("Content-Encoding"));
 }
 
+TEST_F(ServerStaticFeatures, ACachedFileIsCompressedOncePerVersion) {
+  FileCacheLimits limits;
+  limits.settle = std::chrono::seconds(0);  // cached at once, without waiting for it to settle
+  FileCache cache(limits);
+  const auto fetch = [&](std::shared_ptr<const std::string>& body) {
+    http::Request request{"GET", "/long.txt", 1, {}, {}};
+    request.headers.add("Host", "www.example.test");
+    request.headers.add("Accept-Encoding", "gzip");
+    return serve_static(site_, request, cache, body);
+  };
+  std::shared_ptr<const std::string> first;
+  std::shared_ptr<const std::string> second;
+  EXPECT_EQ(fetch(first).headers.get("Content-Encoding"), "gzip");
+  EXPECT_EQ(fetch(second).headers.get("Content-Encoding"), "gzip");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first.get(), second.get());  // the compressed copy kept with the cache's entry
+  auto inflated = http::gzip_decompress(*first, 1 << 20);
+  ASSERT_TRUE(inflated);
+  EXPECT_EQ(*inflated, text_);
+
+  // A new version of the file is compressed anew, never answered with the old bytes.
+  const std::string next = text_ + "and one more line that was not there before\n";
+  std::ofstream(dir_ / "long.txt", std::ios::trunc) << next;
+  std::shared_ptr<const std::string> third;
+  fetch(third);
+  ASSERT_TRUE(third);
+  inflated = http::gzip_decompress(*third, 1 << 20);
+  ASSERT_TRUE(inflated);
+  EXPECT_EQ(*inflated, next);
+}
+
 TEST_F(ServerStaticFeatures, NegotiatesTheIndexVariantByAccept) {
   auto json = get("/", {{"Accept", "application/json"}});
   EXPECT_EQ(json.status, 200);
