@@ -316,6 +316,9 @@ Document parse_html(std::string_view html) {
   }
 
   auto storage = std::make_shared<DocumentStorage>();
+  // gumbo's tree and the DOM take 12 to 16 bytes of arena for each byte of HTML (measured on
+  // python's and Node.js's manuals, 4 KiB to 5.7 MiB pages).
+  storage->arena.expect(html.size() * 12);
   GumboOptions options = kGumboDefaultOptions;
   options.allocator = &GumboArena::allocate;
   options.deallocator = &GumboArena::deallocate;

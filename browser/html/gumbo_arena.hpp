@@ -18,6 +18,10 @@ class GumboArena {
   GumboArena& operator=(const GumboArena&) = delete;
   ~GumboArena();
 
+  // What the arena will likely hold, told before the first allocation: from 512 KiB on, its
+  // first chunk is a huge page (see gumbo_arena.cpp), else chunks double from 64 KiB.
+  void expect(std::size_t bytes);
+
   // The signatures of GumboOptions' allocator and deallocator; userdata is the arena.
   static void* allocate(void* userdata, std::size_t size);
   static void deallocate(void* userdata, void* pointer);
@@ -45,7 +49,8 @@ class GumboArena {
  private:
   static constexpr std::size_t kMaxSmall = 1024;  // larger blocks go to malloc
   static constexpr std::size_t kClasses = kMaxSmall / kGranule + 1;
-  // Chunks double from 64 KiB (a small page needs no more) to 4 MiB.
+  // Chunks double from 64 KiB (a small page needs no more), or from 2 MiB when a large tree is
+  // expected, to 4 MiB.
   static constexpr std::size_t kFirstChunkSize = std::size_t{64} << 10;
   static constexpr std::size_t kMaxChunkSize = std::size_t{4} << 20;
 
@@ -57,6 +62,7 @@ class GumboArena {
     std::size_t size;
   };
   std::vector<Chunk> chunks_;
+  std::size_t first_chunk_size_ = kFirstChunkSize;
   std::byte* chunk_position_ = nullptr;
   std::byte* chunk_end_ = nullptr;
   void* free_[kClasses] = {};  // the first free block of each size (its payload)

@@ -68,6 +68,31 @@ TEST(GumboArena, ALargePageAllocatesAndFreesWithoutLeaks) {
   EXPECT_EQ(document.title, "t");
 }
 
+TEST(GumboArena, ALargeTreeStartsInAHugePageAndASmallOneDoesNot) {
+  // A block's 8-byte size header opens its chunk; a chunk of huge pages is aligned to 2 MiB.
+  constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
+  const auto huge_page_aligned = [&](void* first_block) {
+    return (reinterpret_cast<std::uintptr_t>(first_block) - sizeof(std::size_t)) % kHugePage == 0;
+  };
+  GumboArena large;
+  large.expect(std::size_t{1} << 20);
+  EXPECT_TRUE(huge_page_aligned(GumboArena::allocate(&large, 16)));
+  // 1.5 MiB of small blocks still come from that first chunk: each follows the one before.
+  auto* previous = static_cast<std::byte*>(GumboArena::allocate(&large, 1016));
+  for (int i = 0; i < 1500; ++i) {
+    auto* block = static_cast<std::byte*>(GumboArena::allocate(&large, 1016));
+    ASSERT_EQ(block, previous + 1024) << i;
+    previous = block;
+  }
+  int aligned = 0;  // a 64 KiB chunk from malloc is almost never aligned to 2 MiB
+  for (int i = 0; i < 4; ++i) {
+    GumboArena small;
+    small.expect(std::size_t{100} << 10);
+    aligned += huge_page_aligned(GumboArena::allocate(&small, 16)) ? 1 : 0;
+  }
+  EXPECT_LT(aligned, 4);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 TEST(GumboArena, UseAfterFreeIsStillReportedByAddressSanitizer) {
   GumboArena arena;
