@@ -92,15 +92,11 @@ void append_descendant_text(const GumboNode& node, std::string& out) {
   }
 }
 
-bool is_html_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   bool space = false;
   for (char c : text) {
-    if (is_html_space(c)) {
+    if (is_space(c)) {
       space = true;
       continue;
     }
@@ -200,7 +196,7 @@ std::size_t end_of_tag(std::string_view html, std::size_t name_end) {
     if (!kTagStops[static_cast<unsigned char>(c)]) continue;
     if (c == '>') return pos + 1;
     std::size_t before = pos;
-    while (before > name_end && is_html_space(html[before - 1])) --before;
+    while (before > name_end && is_space(html[before - 1])) --before;
     if (before == name_end || html[before - 1] != '=') continue;
     const void* close = std::memchr(html.data() + pos + 1, c, html.size() - pos - 1);
     if (close == nullptr) return html.size();

@@ -56,6 +56,12 @@ struct Document {
 // without risking the stack. Browsers cap depth too (Blink's parser at 512).
 inline constexpr std::size_t kMaxTreeDepth = 256;
 
+// HTML's ASCII whitespace: tab, line feed, form feed, carriage return and space. Inline: the
+// parser's pre-scan and the layout's line breaker ask it of every character.
+inline bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
 // gumbo never fails: any bytes give some tree. Comments, <script>, <style> and <template>
 // are dropped; <noscript> is kept since the browser runs no scripts.
 Document parse_html(std::string_view html);

@@ -5,12 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "browser/html/dom.hpp"
+
 namespace miniweb::browser::layout {
 
-// HTML's ASCII whitespace. Inline: the line breaker asks it of every character.
-inline bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
+using html::is_space;  // HTML's ASCII whitespace
 
 // ASCII lower case, for keywords that HTML compares without case.
 std::string lower(std::string_view text);
