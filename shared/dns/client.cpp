@@ -11,7 +11,6 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <stdexcept>
 
 namespace miniweb::dns {
 namespace {
