@@ -1,6 +1,8 @@
 #include "dns/resolver_cache.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdlib>
 #include <iterator>
 
 namespace miniweb::dns {
@@ -9,6 +11,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // Cache key type for "this name does not exist" (RFC 2308 5: NXDOMAIN covers every type).
 constexpr uint16_t kAnyTypeKey = 0;
+// The clock hand's passes an entry survives after a lookup (one after it is stored).
+constexpr uint8_t kChancesWhenUsed = 2;
 
 // RFC 2181 5.4.1: only data from an answer section, or the authority section of an
 // authoritative reply, may be returned to a client.
@@ -38,46 +42,109 @@ ResolverCache::ResolverCache(const ResolverOptions& options)
     : max_entries_(options.max_cache_entries),
       max_ttl_(options.max_ttl),
       max_negative_ttl_(options.max_negative_ttl),
-      max_cname_chain_(options.max_cname_chain) {}
+      max_cname_chain_(options.max_cname_chain),
+      seed_(uint64_t{arc4random()} << 32 | arc4random()) {}
+
+size_t ResolverCache::home(size_t hash) const {
+  // Fibonacci hashing: the multiply spreads every bit of the seeded hash into the top bits,
+  // which pick the position.
+  return static_cast<size_t>(((hash ^ seed_) * 0x9E3779B97F4A7C15ull) >> shift_);
+}
+
+size_t ResolverCache::find_position(const CacheKeyRef& key, size_t hash) const {
+  if (table_.empty()) return kNone;
+  const size_t mask = table_.size() - 1;
+  for (size_t at = home(hash);; at = (at + 1) & mask) {
+    const Position& position = table_[at];
+    if (!position.slot) return kNone;  // at most half full: an empty position ends every probe
+    if (position.hash == hash && position.slot->key.type == key.type &&
+        position.slot->key.name == key.name)
+      return at;
+  }
+}
+
+void ResolverCache::insert(std::unique_ptr<Slot> slot, size_t hash) {
+  if ((size_ + 1) * 2 > table_.size()) grow();
+  const size_t mask = table_.size() - 1;
+  size_t at = home(hash);
+  while (table_[at].slot) at = (at + 1) & mask;
+  table_[at] = Position{hash, std::move(slot)};
+  ++size_;
+}
+
+void ResolverCache::grow() {
+  std::vector<Position> old = std::move(table_);
+  const size_t capacity = old.empty() ? 64 : old.size() * 2;
+  table_ = std::vector<Position>(capacity);
+  shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+  hand_ = 0;
+  size_ = 0;
+  for (Position& position : old)
+    if (position.slot) insert(std::move(position.slot), position.hash);
+}
+
+void ResolverCache::remove_at(size_t position) {
+  // Backward-shift deletion: the entries after the hole move into it when their probe passes
+  // over it, so that no probe stops early at the hole and no tombstones build up.
+  const size_t mask = table_.size() - 1;
+  table_[position] = Position{};
+  --size_;
+  size_t hole = position;
+  for (size_t at = (position + 1) & mask; table_[at].slot; at = (at + 1) & mask) {
+    const size_t from_home = (at - home(table_[at].hash)) & mask;
+    if (from_home >= ((at - hole) & mask)) {
+      table_[hole] = std::move(table_[at]);
+      hole = at;
+    }
+  }
+}
+
+void ResolverCache::evict_one() {
+  const size_t mask = table_.size() - 1;
+  for (;;) {
+    hand_ = (hand_ + 1) & mask;
+    Position& position = table_[hand_];
+    if (!position.slot) continue;
+    if (position.slot->chances > 0) {
+      --position.slot->chances;
+      continue;
+    }
+    remove_at(hand_);
+    hand_ = (hand_ - 1) & mask;  // an entry shifted into the hole is looked at next
+    return;
+  }
+}
 
 void ResolverCache::store(const CacheKey& key, CacheEntry entry, uint32_t ttl) {
   auto now = Clock::now();
   entry.expires = now + std::chrono::seconds(ttl);
-  auto found = index_.find(key);
-  if (found != index_.end()) {
-    CacheEntry& old = found->second->entry;
+  const CacheKeyRef ref{key.name, key.type};
+  const size_t hash = CacheKeyHash{}(ref);
+  if (const size_t found = find_position(ref, hash); found != kNone) {
+    Slot& slot = *table_[found].slot;
     // RFC 2181 5.4.1: less trustworthy data never replaces fresh, more trustworthy data.
-    if (old.expires > now && entry.trust < old.trust) return;
-    old = std::move(entry);
-    lru_.splice(lru_.begin(), lru_, found->second);
+    if (slot.entry.expires > now && entry.trust < slot.entry.trust) return;
+    slot.entry = std::move(entry);
+    slot.chances = kChancesWhenUsed;
     return;
   }
-  // Full: evict the least recently used entry (Unbound's rrset and message caches are LRU).
-  while (!lru_.empty() && index_.size() >= max_entries_) {
-    index_.erase(lru_.back().key);
-    lru_.pop_back();
-  }
-  lru_.push_front(Slot{key, std::move(entry)});
-  index_.emplace(key, lru_.begin());
-}
-
-void ResolverCache::erase(Index::iterator found) {
-  lru_.erase(found->second);
-  index_.erase(found);
+  // Full: evict (Unbound's rrset and message caches evict the least recently used).
+  while (size_ > 0 && size_ >= max_entries_) evict_one();
+  insert(std::make_unique<Slot>(Slot{key, std::move(entry)}), hash);
 }
 
 template <class Predicate>
 size_t ResolverCache::remove_where(Predicate matches) {
-  // A walk over every entry: an operator's command, never on the query path.
+  // A walk over every entry: an operator's command, never on the query path. A removal shifts
+  // later entries back into the hole, so the same position is looked at again.
   size_t removed = 0;
-  for (auto slot = lru_.begin(); slot != lru_.end();) {
-    if (!matches(slot->key)) {
-      ++slot;
-      continue;
+  for (size_t at = 0; at < table_.size();) {
+    if (table_[at].slot && matches(table_[at].slot->key)) {
+      remove_at(at);
+      ++removed;
+    } else {
+      ++at;
     }
-    index_.erase(slot->key);
-    slot = lru_.erase(slot);
-    ++removed;
   }
   return removed;
 }
@@ -91,16 +158,20 @@ size_t ResolverCache::remove_subtree(const Name& name) {
 }
 
 size_t ResolverCache::clear() {
-  const size_t removed = index_.size();
-  index_.clear();
-  lru_.clear();
+  const size_t removed = size_;
+  std::vector<Position>().swap(table_);
+  size_ = 0;
+  shift_ = 64;
+  hand_ = 0;
   return removed;
 }
 
 std::vector<CachedEntry> ResolverCache::entries_at(const Name& name) const {
   std::vector<CachedEntry> out;
   const auto now = Clock::now();
-  for (const Slot& slot : lru_) {
+  for (const Position& position : table_) {
+    if (!position.slot) continue;
+    const Slot& slot = *position.slot;
     if (!(slot.key.name == name) || slot.entry.expires <= now) continue;
     CachedEntry entry;
     entry.type = slot.key.type;
@@ -155,18 +226,18 @@ void ResolverCache::store_negative(const Name& name, uint16_t qtype, uint16_t rc
 }
 
 CacheEntry* ResolverCache::find_fresh(const CacheKeyRef& key, uint32_t& ttl_left) {
-  auto found = index_.find(key);
-  if (found == index_.end()) return nullptr;
+  const size_t found = find_position(key, CacheKeyHash{}(key));
+  if (found == kNone) return nullptr;
   auto now = Clock::now();
-  CacheEntry& entry = found->second->entry;
-  if (entry.expires <= now) {
-    erase(found);
+  Slot& slot = *table_[found].slot;
+  if (slot.entry.expires <= now) {
+    remove_at(found);
     return nullptr;
   }
-  lru_.splice(lru_.begin(), lru_, found->second);
+  slot.chances = kChancesWhenUsed;
   ttl_left = static_cast<uint32_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(entry.expires - now).count());
-  return &entry;
+      std::chrono::duration_cast<std::chrono::seconds>(slot.entry.expires - now).count());
+  return &slot.entry;
 }
 
 const CacheEntry* ResolverCache::lookup(const CacheKeyRef& key, std::vector<ResourceRecord>* out) {
