@@ -160,8 +160,9 @@ class ResolverCache {
   size_t size_ = 0;
   unsigned shift_ = 64;  // 64 - log2 of the table's size
   size_t hand_ = 0;
-  // Mixed into every hash, so that names chosen to collide in the table cannot be found
-  // offline (the name hash itself is FNV-1a, the same in every process).
+  // Mixed into every hash before it picks a position, so that which names crowd one stretch
+  // of the table cannot be worked out offline. The name hash itself is FNV-1a, the same in
+  // every process: only names whose whole 64-bit hashes are equal would still share a home.
   uint64_t seed_;
 };
 
