@@ -11,8 +11,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // Cache key type for "this name does not exist" (RFC 2308 5: NXDOMAIN covers every type).
 constexpr uint16_t kAnyTypeKey = 0;
-// The clock hand's passes an entry survives after a lookup (one after it is stored).
-constexpr uint8_t kChancesWhenUsed = 2;
 
 // RFC 2181 5.4.1: only data from an answer section, or the authority section of an
 // authoritative reply, may be returned to a client.

@@ -121,14 +121,16 @@ class ResolverCache {
   size_t size() const { return size_; }
 
  private:
+  static constexpr uint8_t kChancesWhenStored = 1;
+  static constexpr uint8_t kChancesWhenUsed = 2;
   struct Slot {
     CacheKey key;
     CacheEntry entry;
-    // How many more times the clock hand passes over the entry before it is evicted: one
-    // when stored, two after a lookup, so that between entries the hand has passed equally
-    // often the ones used since are kept (a plain CLOCK bit would evict a hot entry whenever
-    // every entry's bit happened to be set).
-    uint8_t chances = 1;
+    // How many more times the clock hand passes over the entry before evicting it. A lookup
+    // gives it one more pass than a store does, so an entry used since the hand last came by
+    // outlasts the ones only stored; with a plain CLOCK bit, a hot entry was evicted whenever
+    // every entry's bit happened to be set.
+    uint8_t chances = kChancesWhenStored;
   };
   // A position of the index: an entry's key hash beside the entry (empty: no slot).
   struct Position {

@@ -90,5 +90,17 @@ TEST(ResolverCache, StaysWithinItsBoundAndKeepsWhatIsUsed) {
   EXPECT_EQ(early_left, 0);
 }
 
+TEST(ResolverCache, AnEntryUsedAfterEveryStoreIsNeverTheOneEvicted) {
+  // Two entries: the one used and the last one stored. Each store finds both marked since the
+  // clock hand last passed; the used one must still not be the one to go.
+  ResolverCache cache(with_bound(2));
+  cache.store_rrsets({address_record("hot.test", 0)}, Trust::kAnswer);
+  for (int i = 1; i <= 500; ++i) {
+    ASSERT_EQ(cached(cache, "hot.test").size(), 1u) << "evicted after " << i - 1;
+    cache.store_rrsets({address_record(host(i), i)}, Trust::kAnswer);
+    ASSERT_EQ(cache.size(), 2u);  // (looking the new entry up would mark it used too)
+  }
+}
+
 }  // namespace
 }  // namespace miniweb::dns
