@@ -69,6 +69,31 @@ TEST(BrowserDom, BuildsTreeWithTitleTagsAndAttributes) {
   EXPECT_EQ(paragraph->children[0].text, "Hello ");
 }
 
+// HTML's common attribute names are one static copy for the whole tree (layout compares
+// against them for every element); any other name is kept as gumbo wrote it, lower-cased.
+TEST(BrowserDom, CommonAttributeNamesAreSharedAndOthersKept) {
+  const Document document = parse_html(
+      "<p CLASS=a Style='color: red' data-Note=n1>x</p><p class=b hidden aria-label=l>y</p>");
+  std::vector<const Node*> paragraphs;
+  for (const Node& child : find_element(document.root, "body")->children) {
+    if (child.is_element()) paragraphs.push_back(&child);
+  }
+  ASSERT_EQ(paragraphs.size(), 2u);
+  const Node& first = *paragraphs[0];
+  const Node& second = *paragraphs[1];
+  ASSERT_EQ(first.attributes.size(), 3u);
+  ASSERT_EQ(second.attributes.size(), 3u);
+  EXPECT_EQ(first.attributes[0].name, "class");
+  EXPECT_EQ(first.attributes[0].name.data(), second.attributes[0].name.data());
+  EXPECT_EQ(*first.attribute("style"), "color: red");
+  EXPECT_EQ(*first.attribute("data-note"), "n1");
+  EXPECT_EQ(first.attribute("hidden"), nullptr);
+  ASSERT_NE(second.attribute("hidden"), nullptr);
+  EXPECT_EQ(*second.attribute("hidden"), "");
+  EXPECT_EQ(*second.attribute("aria-label"), "l");
+  EXPECT_EQ(*second.attribute("class"), "b");
+}
+
 // The tree's names and texts are views into memory the Document keeps: they must outlive
 // the source text and survive the Document being moved (ASan reports any that do not).
 TEST(BrowserDom, TreeOutlivesItsSourceAndMoves) {
