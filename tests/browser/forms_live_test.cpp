@@ -42,14 +42,26 @@ OriginReply echo(const OriginRequest& seen) {
               std::to_string(seen.request.body.size()) + "</p>");
 }
 
+// The hosts file every browser here is given (localhost only), removed when the tests end.
+class HostsFile {
+ public:
+  HostsFile() { std::ofstream(path_) << "127.0.0.1 localhost\n"; }
+  HostsFile(const HostsFile&) = delete;
+  HostsFile& operator=(const HostsFile&) = delete;
+  ~HostsFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_ = std::filesystem::temp_directory_path() /
+                                ("miniweb-forms-hosts-" + std::to_string(::getpid()));
+};
+
 std::string hosts_file() {
-  static const std::filesystem::path path = [] {
-    auto file = std::filesystem::temp_directory_path() /
-                ("miniweb-forms-hosts-" + std::to_string(::getpid()));
-    std::ofstream(file) << "127.0.0.1 localhost\n";
-    return file;
-  }();
-  return path.string();
+  static const HostsFile file;
+  return file.path().string();
 }
 
 test_support::RunResult browse(const std::string& arguments) {
