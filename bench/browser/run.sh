@@ -4,8 +4,8 @@
 # w3m's; then a full page load on the demo internet, cold and warm, broken down by step.
 #   bench/browser/run.sh [RUNS]
 #   SKIP_PAGE_LOAD=1 bench/browser/run.sh   # documents and scaling only (builds the browser alone)
-# Times are hyperfine's medians of RUNS runs (after a warm-up run); memory is the peak
-# resident set (/usr/bin/time's %M) of one run. Builds and measurements hold
+# Times are medians of RUNS runs of each command, taken in turns over five hyperfine rounds
+# (bench/rounds.sh); memory is the peak resident set (/usr/bin/time's %M) of one run. Builds and measurements hold
 # /tmp/miniweb-build.lock, so that no build runs beside them (set MINIWEB_BENCH_LOCKED=1 when
 # the caller holds it already).
 set -euo pipefail
@@ -14,6 +14,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/quietly.sh"
 # shellcheck source=bench/goals.sh
 source "$ROOT/bench/goals.sh"
+# shellcheck source=bench/rounds.sh
+source "$ROOT/bench/rounds.sh"
 RUNS="${1:-10}"
 LOCK=/tmp/miniweb-build.lock
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
@@ -42,14 +44,13 @@ WORK=$(mktemp -d)
 STATE=$(mktemp -d)
 trap 'rm -rf "$WORK" "$STATE"' EXIT
 
-# The median wall-clock time of each command, in milliseconds, one per line, from one
-# hyperfine run that alternates nothing but repeats each RUNS times.
+# The median wall-clock time of each command, in milliseconds, one per line: RUNS runs of each,
+# taking turns over ROUNDS rounds (bench/rounds.sh), each round after one warm-up run of each
+# (none with WARMUP=0).
+ROUNDS=5
 median_ms() {
-  local json="$WORK/hyperfine.json"
-  hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$json" "$@" >/dev/null 2>&1
-  /usr/bin/python3 -c 'import json, sys
-for result in json.load(open(sys.argv[1]))["results"]:
-    print("%.1f" % (result["median"] * 1000))' "$json"
+  local per_round=$(((RUNS + ROUNDS - 1) / ROUNDS))
+  pooled_medians "$WORK/hyperfine" "$ROUNDS" --warmup "${WARMUP:-1}" --runs "$per_round" "$@"
 }
 # The best of RUNS wall-clock times of a command, in milliseconds (the page loads below).
 best_ms() {
@@ -89,7 +90,7 @@ documents() {
       "$(ratio "$ours" "$lynx")"
     GOALS+=("--dump $label, w3m/miniweb|$(ratio "$ours" "$w3m")")
   done
-  echo "(median of $RUNS runs each, hyperfine; ratios above 1 mean miniweb is faster)"
+  echo "(medians of $RUNS runs each, in turns over $ROUNDS rounds; above 1: miniweb is faster)"
 }
 
 # A document of exactly BYTES bytes of real HTML: python's library pages one after another
@@ -111,14 +112,18 @@ scaling() {
   echo
   printf '%-16s %10s %10s %12s %12s %12s %12s\n' "document" "miniweb" "w3m" "w3m/miniweb" \
     "miniweb RSS" "w3m RSS" "w3m/miniweb"
-  local size file runs=$RUNS times ours w3m ours_kib w3m_kib
+  local size file times ours w3m ours_kib w3m_kib
   local -A t_ours t_w3m m_ours m_w3m
   for size in 1 10 50; do
     file="$WORK/document-${size}mb.html"
     make_document $((size << 20)) "$file"
-    ((size >= 50)) && RUNS=3
-    mapfile -t times < <(median_ms "$BROWSER --dump $file" "w3m -dump -cols 80 -T text/html $file")
-    RUNS=$runs
+    # 50 MB: three rounds of one run each, no warm-up (the smaller documents warmed up both).
+    if ((size >= 50)); then
+      mapfile -t times < <(RUNS=3 ROUNDS=3 WARMUP=0 median_ms "$BROWSER --dump $file" \
+        "w3m -dump -cols 80 -T text/html $file")
+    else
+      mapfile -t times < <(median_ms "$BROWSER --dump $file" "w3m -dump -cols 80 -T text/html $file")
+    fi
     ours=${times[0]} w3m=${times[1]}
     ours_kib=$(peak_kib "$BROWSER" --dump "$file")
     w3m_kib=$(peak_kib w3m -dump -cols 80 -T text/html "$file")
@@ -133,7 +138,7 @@ scaling() {
     'BEGIN { printf "%.2f", (b / a) / (d / c) }')
   memory_growth=$(awk -v a="${m_ours[1]}" -v b="${m_ours[50]}" -v c="${m_w3m[1]}" -v d="${m_w3m[50]}" \
     'BEGIN { printf "%.2f", (b / a) / (d / c) }')
-  echo "(time: median of $RUNS runs, 3 at 50 MB; RSS: peak resident set of one run)"
+  echo "(time: median of $RUNS runs in turns, 3 at 50 MB; RSS: peak resident set of one run)"
   echo "growth 1 -> 50 MB: miniweb time x$(awk -v a="${t_ours[1]}" -v b="${t_ours[50]}" 'BEGIN { printf "%.1f", b / a }')," \
     "w3m x$(awk -v a="${t_w3m[1]}" -v b="${t_w3m[50]}" 'BEGIN { printf "%.1f", b / a }');" \
     "miniweb memory x$(awk -v a="${m_ours[1]}" -v b="${m_ours[50]}" 'BEGIN { printf "%.1f", b / a }')," \

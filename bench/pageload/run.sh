@@ -2,8 +2,8 @@
 # A whole page load as a person waits for it: `./miniweb browse --dump https://www.example.test/`
 # (the launcher, the browser's start, DNS, TCP, TLS with the certificate verified and its
 # revocation checked, HTTP/2, the parse, the layout, the dump) beside `curl | w3m -dump` on the
-# same page, warm and cold, with hyperfine (medians of RUNS runs, ratios above 1: miniweb is
-# faster). Then the browser's own clock: the trace's total, warm and cold, and how much of it
+# same page, warm and cold, with hyperfine (medians of RUNS runs taken in turns over four
+# rounds, bench/rounds.sh; ratios above 1: miniweb is faster). Then the browser's own clock: the trace's total, warm and cold, and how much of it
 # its steps account for.
 #   bench/pageload/run.sh [RUNS]      (default 40)
 # It brings up a demo internet of its own (127.81.0.*, ports 5381/8481/8081, Release programs
@@ -19,6 +19,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 source "$ROOT/scripts/quietly.sh"
 # shellcheck source=bench/goals.sh
 source "$ROOT/bench/goals.sh"
+# shellcheck source=bench/rounds.sh
+source "$ROOT/bench/rounds.sh"
 RUNS=${1:-40}
 WORK=$(mktemp -d /tmp/miniweb-bench-pageload.XXXXXX)
 # shellcheck source=bench/bench_common.sh
@@ -26,7 +28,6 @@ source "$ROOT/bench/bench_common.sh"
 need hyperfine hyperfine
 need w3m w3m
 need curl curl
-PYTHON=/usr/bin/python3
 
 build_release pageload "${STACK_PROGRAMS[@]}"
 
@@ -54,27 +55,23 @@ title="Welcome to www.example.test"
 "${OURS[@]}" | grep -q "$title" || { echo "bench/pageload: miniweb did not show $URL" >&2; exit 1; }
 sh -c "$PEER" | grep -q "$title" || { echo "bench/pageload: curl | w3m did not show $URL" >&2; exit 1; }
 
-median_ms() {  # median_ms JSON INDEX: hyperfine's median of command INDEX, in milliseconds
-  "$PYTHON" -c 'import json, sys
-print("%.2f" % (json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"] * 1000))' "$1" "$2"
-}
 ratio() { awk -v ours="$1" -v peer="$2" 'BEGIN { printf "%.2f", peer / ours }'; }
 
 # hyperfine -N: no shell around our commands; the peer's pipeline runs in sh -c, as a user's.
-echo "whole-process page load of $URL, medians of $RUNS runs (hyperfine)"
-hyperfine -N -w 5 -r "$RUNS" --export-json "$WORK/warm.json" "${OURS[*]}" "sh -c '$PEER'" "$BARE" \
-  >/dev/null
-warm_ours=$(median_ms "$WORK/warm.json" 0)
-warm_peer=$(median_ms "$WORK/warm.json" 1)
-warm_bare=$(median_ms "$WORK/warm.json" 2)
+# The commands take turns over ROUNDS hyperfine rounds of RUNS/ROUNDS runs (bench/rounds.sh).
+ROUNDS=4
+echo "whole-process page load of $URL, medians of $RUNS runs in turns over $ROUNDS hyperfine rounds"
+PER_ROUND=$(((RUNS + ROUNDS - 1) / ROUNDS))
+mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "${OURS[*]}" \
+  "sh -c '$PEER'" "$BARE")
+warm_ours=${warm[0]} warm_peer=${warm[1]} warm_bare=${warm[2]}
 # Cold: before every run the resolver forgets everything (./miniweb flush, not timed), and the
 # browser starts with --fresh (no DNS cache, HSTS list or CRL of its profile: the CRL is fetched
 # again); so the browser's DNS question is answered from the root down. The peer's cold run is
 # the same command as its warm one: it keeps nothing between runs.
-hyperfine -N -w 2 -r "$RUNS" --prepare "$FLUSH" --export-json "$WORK/cold.json" \
-  "$ROOT/miniweb browse --dump --fresh $URL" "sh -c '$PEER'" >/dev/null
-cold_ours=$(median_ms "$WORK/cold.json" 0)
-cold_peer=$(median_ms "$WORK/cold.json" 1)
+mapfile -t cold < <(pooled_medians "$WORK/cold" "$ROUNDS" -w 1 -r "$PER_ROUND" --prepare "$FLUSH" \
+  "$ROOT/miniweb browse --dump --fresh $URL" "sh -c '$PEER'")
+cold_ours=${cold[0]} cold_peer=${cold[1]}
 
 printf '%-58s %10s %10s %8s\n' "" "miniweb" "curl|w3m" "ratio"
 printf '%-58s %7s ms %7s ms %8s\n' "warm: ./miniweb browse --dump" "$warm_ours" "$warm_peer" \
@@ -128,9 +125,8 @@ goal "trace: cold load total" "$(column_median "$WORK/trace-cold.txt" 1)" "<=" 3
 
 # The browser's start, for what every load pays before its first step: a tiny local page.
 printf '<title>t</title><p>Hello, <a href="/x">world</a>.\n' >"$WORK/tiny.html"
-hyperfine -N -w 5 -r "$RUNS" --export-json "$WORK/start.json" \
-  "$BUILD/browser/miniweb-browser --dump $WORK/tiny.html" "w3m -dump -T text/html $WORK/tiny.html" \
-  >/dev/null
+mapfile -t start < <(pooled_medians "$WORK/start" "$ROUNDS" -w 2 -r "$PER_ROUND" \
+  "$BUILD/browser/miniweb-browser --dump $WORK/tiny.html" "w3m -dump -T text/html $WORK/tiny.html")
 echo
 printf '%-58s %7s ms %7s ms\n' "start: --dump of a tiny local page, miniweb-browser / w3m" \
-  "$(median_ms "$WORK/start.json" 0)" "$(median_ms "$WORK/start.json" 1)"
+  "${start[0]}" "${start[1]}"
