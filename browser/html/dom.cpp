@@ -347,16 +347,7 @@ Document parse_html(std::string_view html) {
   }
 
   auto storage = std::make_shared<DocumentStorage>();
-  // gumbo's tree and the DOM take 12 to 16 bytes of arena for each byte of HTML (measured on
-  // python's and Node.js's manuals, 4 KiB to 5.7 MiB pages).
-  storage->arena.expect(html.size() * 12);
-  GumboOptions options = kGumboDefaultOptions;
-  options.allocator = &GumboArena::allocate;
-  options.deallocator = &GumboArena::deallocate;
-  options.userdata = &storage->arena;
-  options.max_errors = 0;  // the browser shows no parse errors; do not keep them
-  // The arena frees everything gumbo allocated, so gumbo_destroy_output is never needed.
-  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+  const GumboOutput* output = parse_with_gumbo(html, storage->arena);
 
   Document document;
   document.storage = storage;

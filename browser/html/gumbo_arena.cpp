@@ -133,4 +133,16 @@ void* GumboArena::allocate_large(std::size_t size) {
   return &block->header + 1;
 }
 
+GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena) {
+  // gumbo's tree and the DOM take 12 to 16 bytes of arena for each byte of HTML (measured on
+  // python's and Node.js's manuals, 4 KiB to 5.7 MiB pages).
+  arena.expect(html.size() * 12);
+  GumboOptions options = kGumboDefaultOptions;
+  options.allocator = &GumboArena::allocate;
+  options.deallocator = &GumboArena::deallocate;
+  options.userdata = &arena;
+  options.max_errors = 0;  // the browser shows no parse errors; do not keep them
+  return gumbo_parse_with_options(&options, html.data(), html.size());
+}
+
 }  // namespace miniweb::browser::html

@@ -6,7 +6,10 @@
 // step: no walk over it, which also means no recursion (gumbo's own destructor recurses
 // once per level, which a document nested 100 000 deep would overflow).
 
+#include <gumbo.h>
+
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 namespace miniweb::browser::html {
@@ -68,5 +71,10 @@ class GumboArena {
   void* free_[kClasses] = {};  // the first free block of each size (its payload)
   LargeBlock* large_ = nullptr;
 };
+
+// gumbo's parse of html as the browser runs it: its tree in `arena` (told what to expect, so
+// that a large page starts in a huge page), no parse errors kept. The arena frees everything
+// gumbo allocated, so gumbo_destroy_output is never needed.
+GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena);
 
 }  // namespace miniweb::browser::html
