@@ -128,10 +128,7 @@ char ascii_lower(char c) {
 // The names a tag scan tests for, by length: the scan meets every tag of the page, and a
 // length switch leaves at most a few comparisons for each.
 bool name_is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
-  for (std::string_view candidate : names) {
-    if (name == candidate) return true;
-  }
-  return false;
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 // Elements that never nest: void elements, and those whose end tag is optional (they
@@ -275,12 +272,10 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
   return deepest;
 }
 
-// The candidate equal to name, or name itself.
+// The candidate equal to name (in the candidates' storage), or name itself.
 std::string_view one_of(std::string_view name, std::initializer_list<std::string_view> names) {
-  for (std::string_view candidate : names) {
-    if (name == candidate) return candidate;
-  }
-  return name;
+  const auto found = std::find(names.begin(), names.end(), name);
+  return found == names.end() ? name : *found;
 }
 
 // An attribute's name, in static storage when it is one of HTML's common names. Layout asks
