@@ -152,8 +152,11 @@ TEST_F(NetworkTest, AColdLoadCrossesTheThreeHopsAndAWarmOneNone) {
   // Root 30 ms, TLD 50 ms, authoritative 20 ms away from the resolver; the browser 5 ms from it.
   const double cold_ms = resolver_step_ms(cold.err);
   EXPECT_GE(cold_ms, 105) << cold.err;
-  // Broadband loses 0.1% of packets: a lost question costs the resolver one 600 ms retry.
-  EXPECT_LE(cold_ms, 1500) << cold.err;
+  // Broadband loses 0.1% of packets: a lost question costs the resolver one 600 ms retry, and
+  // a question or answer lost between the browser and the resolver costs the browser its 2 s
+  // wait before it asks again (the trace says so).
+  const bool browser_asked_again = cold.err.find("): asked again") != std::string::npos;
+  EXPECT_LE(cold_ms, browser_asked_again ? 3500 : 1500) << cold.err;
   EXPECT_NE(cold.err.find("total "), std::string::npos) << cold.err;
   // Warm, from the resolver's cache: one round trip to it. --fresh keeps the browser's own
   // cache out of it.
