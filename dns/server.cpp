@@ -261,44 +261,21 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
     return static_cast<size_t>(received) == kBatch;
   }
 
-  // Reads one datagram and sends its reply at once, before anything else is read: a lone
-  // query (the usual one at a moderate rate) then waits for no batch to be filled and
-  // answered, as in Unbound's loop. False when the socket is empty.
-  bool answer_first(Message& query, Message& reply) {
-    if (batch_buffer.empty()) batch_buffer.resize(kBatch * kSlot);
-    sockaddr_storage from;
-    socklen_t from_size = sizeof from;
-    const ssize_t received =
-        ::recvfrom(udp.native_handle(), batch_buffer.data(), kSlot, MSG_DONTWAIT | MSG_TRUNC,
-                   reinterpret_cast<sockaddr*>(&from), &from_size);
-    if (received < 0) return errno != EAGAIN && errno != EWOULDBLOCK && !stopped;
-    asio::ip::udp::endpoint client;
-    // Larger than a slot (MSG_TRUNC gives the real size): not a legitimate query, dropped.
-    if (static_cast<size_t>(received) > kSlot || from_size > client.capacity()) return true;
-    std::memcpy(client.data(), &from, from_size);
-    client.resize(from_size);
-    auto wire = answer_datagram(std::span(batch_buffer.data(), static_cast<size_t>(received)),
-                                client, query, reply);
-    if (wire)
-      ::sendto(udp.native_handle(), wire->data(), wire->size(), MSG_DONTWAIT,
-               reinterpret_cast<const sockaddr*>(&from), from_size);
-    return true;
-  }
-
   asio::awaitable<void> udp_loop() {
     auto self = shared_from_this();
     Message query, reply;
     while (!stopped) {
-      // Wait until the socket is readable, answer the first datagram alone, then read the rest
-      // dry in batches: one read that finds it empty per wakeup, as Unbound's loop has.
+      // Wait until the socket is readable, then read what is queued, a batch at a time. A lone
+      // query (the usual one at a moderate rate) is read alone and answered at once. The wait
+      // re-arms the socket (Asio's epoll_ctl), and the kernel then reports at once what came in
+      // meanwhile: no read that finds the socket dry is needed before waiting again.
       auto [wait_error] = co_await udp.async_wait(asio::socket_base::wait_read, kTuple);
       if (wait_error) {
         if (wait_error == asio::error::operation_aborted || stopped) co_return;
         continue;
       }
-      if (!answer_first(query, reply)) continue;  // a stale report: nothing there
-      // Bounded rounds so TCP and timers get their turn; a socket left with datagrams is
-      // read again after them (no new edge would wake the wait for those).
+      // Full batches are read again in bounded rounds so TCP and timers get their turn; a
+      // socket left with datagrams is read again after them.
       bool more = true;
       while (more && !stopped) {
         for (int round = 0; round < 4 && more && !stopped; ++round)
