@@ -213,7 +213,8 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   }
 
   // Reads and answers what is already queued, up to kBatch datagrams per system call each
-  // way (recvmmsg/sendmmsg, as NSD does). Returns false when the socket is empty (read dry).
+  // way (recvmmsg/sendmmsg, as NSD does). True when the batch came back full (more may be
+  // queued) or the read reported an earlier send's error (datagrams may be behind it).
   bool drain_batch(Message& query, Message& reply) {
     if (batch_buffer.empty()) batch_buffer.resize(kBatch * kSlot);
     mmsghdr in[kBatch] = {};
