@@ -11,6 +11,7 @@
 
 #include "tests/browser/test_origin.hpp"
 #include "tests/support/command_output.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -42,26 +43,16 @@ OriginReply echo(const OriginRequest& seen) {
               std::to_string(seen.request.body.size()) + "</p>");
 }
 
-// The hosts file every browser here is given (localhost only), removed when the tests end.
-class HostsFile {
- public:
-  HostsFile() { std::ofstream(path_) << "127.0.0.1 localhost\n"; }
-  HostsFile(const HostsFile&) = delete;
-  HostsFile& operator=(const HostsFile&) = delete;
-  ~HostsFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_ = std::filesystem::temp_directory_path() /
-                                ("miniweb-forms-hosts-" + std::to_string(::getpid()));
-};
-
+// The hosts file every browser here is given (localhost only), in a directory removed when the
+// tests end.
 std::string hosts_file() {
-  static const HostsFile file;
-  return file.path().string();
+  static const test_support::TempDir directory("miniweb-forms");
+  static const std::string path = [] {
+    const std::string file = directory / "hosts";
+    std::ofstream(file) << "127.0.0.1 localhost\n";
+    return file;
+  }();
+  return path;
 }
 
 test_support::RunResult browse(const std::string& arguments) {
