@@ -12,7 +12,11 @@ pooled_medians() {
   local prefix=$1 rounds=$2 round
   shift 2
   for ((round = 0; round < rounds; round++)); do
-    hyperfine -N --style none --export-json "$prefix.$round.json" "$@" >/dev/null 2>&1
+    if ! hyperfine -N --style none --export-json "$prefix.$round.json" "$@" >/dev/null 2>"$prefix.err"; then
+      echo "bench: hyperfine failed in round $((round + 1)) (a command exited non-zero?):" >&2
+      tail -3 "$prefix.err" >&2
+      return 1
+    fi
   done
   /usr/bin/python3 - "$prefix" "$rounds" <<'PYTHON'
 import json, statistics, sys
