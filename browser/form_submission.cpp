@@ -1,13 +1,12 @@
 #include "browser/form_submission.hpp"
 
 #include <cctype>
-#include <fstream>
-#include <iterator>
 
 #include "browser/exit_codes.hpp"
 #include "browser/forms/encodings.hpp"
 #include "browser/forms/entry_list.hpp"
 #include "browser/forms/multipart.hpp"
+#include "shared/read_file.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -15,16 +14,17 @@ namespace {
 using forms::ControlKind;
 using forms::Entry;
 
-Result<std::string> read_file(const std::filesystem::path& path) {
+// A file chosen for an <input type=file>: a regular file, read whole.
+Result<std::string> read_upload(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     return make_error("cannot send " + path.string() + ": not a readable file",
                       exit_code::kFileUnreadable);
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return make_error("cannot send " + path.string() + ": it cannot be opened",
+  auto bytes = read_file(path);
+  if (!bytes)
+    return make_error("cannot send " + path.string() + ": " + bytes.error().message,
                       exit_code::kFileUnreadable);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return bytes;
 }
 
 // A file's Content-Type by its extension, as browsers take it from the system's table.
@@ -115,7 +115,7 @@ Result<NavigationRequest> build_submission(const forms::Form& form, std::optiona
         forms::MultipartFile file;
         file.filename = entry.value;
         if (!entry.file->empty()) {
-          auto bytes = read_file(*entry.file);
+          auto bytes = read_upload(*entry.file);
           if (!bytes) return bytes.error();
           file.bytes = std::move(*bytes);
           file.content_type = upload_media_type(*entry.file);

@@ -1,0 +1,48 @@
+#include "shared/read_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "shared/unique_fd.hpp"
+
+namespace miniweb {
+namespace {
+
+Error system_reason() {
+  return make_error(std::strerror(errno));
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::filesystem::path& path) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return system_reason();
+  struct stat status {};
+  if (::fstat(fd.get(), &status) != 0) return system_reason();
+  if (S_ISDIR(status.st_mode)) {
+    errno = EISDIR;
+    return system_reason();
+  }
+  // One read for a regular file whose size is known; the loop goes on past it for a file that
+  // grew meanwhile or one that reports no size (st_size 0 under /proc).
+  std::string bytes;
+  std::size_t filled = 0;
+  std::size_t capacity = status.st_size > 0 ? static_cast<std::size_t>(status.st_size) + 1 : 4096;
+  for (;;) {
+    bytes.resize(capacity);
+    const ssize_t n = ::read(fd.get(), bytes.data() + filled, capacity - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return system_reason();
+    if (n == 0) break;
+    filled += static_cast<std::size_t>(n);
+    if (filled == capacity) capacity *= 2;
+  }
+  bytes.resize(filled);
+  return bytes;
+}
+
+}  // namespace miniweb
