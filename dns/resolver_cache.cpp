@@ -49,6 +49,12 @@ size_t ResolverCache::home(size_t hash) const {
   return static_cast<size_t>(((hash ^ seed_) * 0x9E3779B97F4A7C15ull) >> shift_);
 }
 
+void ResolverCache::prefetch_probes(const Name& name, size_t name_hash, uint16_t qtype) const {
+  if (table_.empty()) return;
+  __builtin_prefetch(&table_[home(CacheKeyHash{}(CacheKeyRef{name, kAnyTypeKey, name_hash}))]);
+  __builtin_prefetch(&table_[home(CacheKeyHash{}(CacheKeyRef{name, qtype, name_hash}))]);
+}
+
 size_t ResolverCache::find_position(const CacheKeyRef& key, size_t hash) const {
   if (table_.empty()) return kNone;
   const size_t mask = table_.size() - 1;
@@ -223,10 +229,10 @@ void ResolverCache::store_negative(const Name& name, uint16_t qtype, uint16_t rc
         ttl);
 }
 
-CacheEntry* ResolverCache::find_fresh(const CacheKeyRef& key, uint32_t& ttl_left) {
+CacheEntry* ResolverCache::find_fresh(const CacheKeyRef& key, Clock::time_point now,
+                                      uint32_t& ttl_left) {
   const size_t found = find_position(key, CacheKeyHash{}(key));
   if (found == kNone) return nullptr;
-  auto now = Clock::now();
   Slot& slot = *table_[found].slot;
   if (slot.entry.expires <= now) {
     remove_at(found);
@@ -240,7 +246,7 @@ CacheEntry* ResolverCache::find_fresh(const CacheKeyRef& key, uint32_t& ttl_left
 
 const CacheEntry* ResolverCache::lookup(const CacheKeyRef& key, std::vector<ResourceRecord>* out) {
   uint32_t left = 0;
-  const CacheEntry* entry = find_fresh(key, left);
+  const CacheEntry* entry = find_fresh(key, Clock::now(), left);
   if (entry != nullptr && out != nullptr) {
     *out = entry->records;
     for (auto& record : *out) record.ttl = left;
@@ -258,6 +264,7 @@ ResolverCache::Link ResolverCache::answer_link(Name& current, uint16_t qtype, Re
 ResolverCache::Link ResolverCache::answer_link(const Name& current, uint16_t qtype,
                                                Resolution& result, Name& next) {
   const size_t name_hash = current.hash();
+  prefetch_probes(current, name_hash, qtype);
   std::vector<ResourceRecord> cached;
   if (lookup(CacheKeyRef{current, kAnyTypeKey, name_hash}, &cached) != nullptr) {
     result.rcode = rcode::NXDOMAIN;
@@ -313,21 +320,25 @@ bool ResolverCache::answer_into(const Name& qname, uint16_t qtype, uint16_t& rco
     authority.resize(authority_count);
     return true;
   };
+  // One reading of the clock for every probe: reading it for each was 5% of a hit (perf, in a
+  // virtual machine, where the clock costs more).
+  const auto now = Clock::now();
   const Name* current = &qname;
   Name followed;
   for (int hop = 0; hop <= max_cname_chain_; ++hop) {
     const size_t name_hash = current->hash();
+    prefetch_probes(*current, name_hash, qtype);
     uint32_t ttl = 0;
-    if (const CacheEntry* nx = find_fresh(CacheKeyRef{*current, kAnyTypeKey, name_hash}, ttl))
+    if (const CacheEntry* nx = find_fresh(CacheKeyRef{*current, kAnyTypeKey, name_hash}, now, ttl))
       return finish(rcode::NXDOMAIN, nx, ttl);
-    if (const CacheEntry* hit = find_fresh(CacheKeyRef{*current, qtype, name_hash}, ttl);
+    if (const CacheEntry* hit = find_fresh(CacheKeyRef{*current, qtype, name_hash}, now, ttl);
         hit && (answerable(hit->trust) || hit->negative)) {
       if (hit->negative) return finish(hit->rcode, hit, ttl);
       put(answers, answer_count, *hit, ttl, SIZE_MAX);
       return finish(rcode::NOERROR, nullptr, 0);
     }
     if (qtype == type::CNAME) return false;
-    const CacheEntry* cname = find_fresh(CacheKeyRef{*current, type::CNAME, name_hash}, ttl);
+    const CacheEntry* cname = find_fresh(CacheKeyRef{*current, type::CNAME, name_hash}, now, ttl);
     if (cname == nullptr || !answerable(cname->trust) || cname->negative || cname->records.empty())
       return false;
     put(answers, answer_count, *cname, ttl, 1);

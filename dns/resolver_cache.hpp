@@ -141,14 +141,19 @@ class ResolverCache {
 
   void store(const CacheKey& key, CacheEntry entry, uint32_t ttl);
   // A fresh entry and the seconds it has left, marked as used; or nullptr.
-  CacheEntry* find_fresh(const CacheKeyRef& key, uint32_t& ttl_left);
+  CacheEntry* find_fresh(const CacheKeyRef& key, std::chrono::steady_clock::time_point now,
+                         uint32_t& ttl_left);
   template <class Predicate>
   size_t remove_where(Predicate matches);
 
   // The index: linear probing in a power-of-two table kept at most half full.
   size_t home(size_t hash) const;  // where the probe for a hash starts
   size_t find_position(const CacheKeyRef& key, size_t hash) const;  // or kNone
-  void insert(std::unique_ptr<Slot> slot, size_t hash);             // a key not in the table
+  // Starts loading the index lines of a name's two first probes, its NXDOMAIN entry and its
+  // `qtype` entry, so that their misses to memory overlap instead of following each other
+  // (with 100 000 names cached they were three quarters of a hit's lookups, perf annotate).
+  void prefetch_probes(const Name& name, size_t name_hash, uint16_t qtype) const;
+  void insert(std::unique_ptr<Slot> slot, size_t hash);  // a key not in the table
   void remove_at(size_t position);
   void grow();
   // Removes one entry: the first the clock hand finds with no chance left.
