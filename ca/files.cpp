@@ -7,9 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "shared/read_file.hpp"
 #include "shared/unique_fd.hpp"
 
 namespace miniweb::ca {
@@ -23,12 +22,9 @@ std::string errno_text() {
 }  // namespace
 
 Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot open " + path.string() + ": " + errno_text());
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return make_error("cannot read " + path.string());
-  return out.str();
+  auto bytes = miniweb::read_file(path);
+  if (!bytes) return make_error("cannot read " + path.string() + ": " + bytes.error().message);
+  return bytes;
 }
 
 Result<FileLock> FileLock::acquire(const std::filesystem::path& path) {

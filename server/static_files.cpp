@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "server/file_cache.hpp"
@@ -14,6 +12,7 @@
 #include "shared/html_escape.hpp"
 #include "shared/http/accept.hpp"
 #include "shared/http/gzip.hpp"
+#include "shared/read_file.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -194,14 +193,6 @@ bool compressible(std::string_view media_type) {
   return media_type.starts_with("text/") || media_type.starts_with("application/json") ||
          media_type.starts_with("application/javascript") ||
          media_type.starts_with("application/xml") || media_type.starts_with("image/svg+xml");
-}
-
-std::optional<std::string> read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
 }
 
 void add_vary(http::Response& response, std::string_view field) {
