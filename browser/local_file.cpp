@@ -9,7 +9,7 @@ Result<std::string> load_local_file(const std::string& path, Trace& trace) {
   const std::size_t step = trace.begin("file", "read " + path);
   auto bytes = read_file(path);
   if (!bytes) {
-    trace.finish(step, "cannot be read");
+    trace.finish(step, "cannot be read: " + bytes.error().message);
     return make_error("cannot open the local file " + path + ": " + bytes.error().message,
                       exit_code::kFileUnreadable);
   }

@@ -27,8 +27,9 @@ Result<std::string> read_file(const std::filesystem::path& path) {
     errno = EISDIR;
     return system_reason();
   }
-  // One read for a regular file whose size is known; the loop goes on past it for a file that
-  // grew meanwhile or one that reports no size (st_size 0 under /proc).
+  // Read to the end: a regular file whose size is known fills the string in one read (room for
+  // one more byte lets the next read find the end at once); a file that grew meanwhile, or one
+  // that reports no size (st_size 0 under /proc), doubles the room as it goes.
   std::string bytes;
   std::size_t filled = 0;
   std::size_t capacity = status.st_size > 0 ? static_cast<std::size_t>(status.st_size) + 1 : 4096;
