@@ -130,3 +130,11 @@ mapfile -t start < <(pooled_medians "$WORK/start" "$ROUNDS" -w 2 -r "$PER_ROUND"
 echo
 printf '%-58s %7s ms %7s ms\n' "start: --dump of a tiny local page, miniweb-browser / w3m" \
   "${start[0]}" "${start[1]}"
+goal "start: --dump of a tiny local page, miniweb-browser/w3m" "$(ratio "${start[1]}" "${start[0]}")" "<=" 1.00 x
+# No window, none of a window's libraries: what the dynamic loader opened for that --dump (the
+# window is a program of its own, miniweb-browser-window, which links SDL2).
+loaded=$(LD_DEBUG=files "$BUILD/browser/miniweb-browser" --dump "$WORK/tiny.html" 2>&1 >/dev/null |
+  grep -o 'file=[^ ]*' | sort -u || true)
+window_libraries=$(grep -ciE 'sdl|x11|xcb|wayland|pulse|asound|libgl' <<<"$loaded" || true)
+echo "shared objects the dynamic loader opened for it: $(tr '\n' ' ' <<<"${loaded//file=/}")"
+goal "start: SDL, X11, Wayland or audio libraries opened by --dump" "$window_libraries" "<=" 0
