@@ -157,9 +157,19 @@ std::vector<uint8_t> Message::encode(size_t max_size) const {
 }
 
 Result<Message> Message::decode(std::span<const uint8_t> packet) {
+  Message m;
+  if (auto decoded = decode_into(packet, m); !decoded) return decoded.error();
+  return m;
+}
+
+Status Message::decode_into(std::span<const uint8_t> packet, Message& m) {
   if (packet.size() < kHeaderSize) return make_error("message shorter than the 12-byte DNS header");
   WireReader r(packet);
-  Message m;
+  m.questions.clear();
+  m.answers.clear();
+  m.authority.clear();
+  m.additional.clear();
+  m.edns.reset();
   m.id = r.u16();
   uint16_t flags = r.u16();
   m.qr = flags & 0x8000;
@@ -202,7 +212,7 @@ Result<Message> Message::decode(std::span<const uint8_t> packet) {
   if (r.remaining() != 0)
     return make_error(std::to_string(r.remaining()) + " trailing bytes after the last record");
   if (m.edns) m.rcode = static_cast<uint16_t>(m.rcode | (rcode_high << 4));
-  return m;
+  return Ok{};
 }
 
 std::optional<Message> Message::decode_header(std::span<const uint8_t> packet) {

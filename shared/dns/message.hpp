@@ -130,6 +130,9 @@ struct Message {
   std::vector<uint8_t> encode(size_t max_size = 65535) const;
   // Decodes and validates a whole message; any malformed part rejects it with a reason.
   static Result<Message> decode(std::span<const uint8_t> packet);
+  // The same over `out`, whose vectors keep their memory (a server decoding query after query
+  // into one Message); on an error `out` holds part of the message.
+  static Status decode_into(std::span<const uint8_t> packet, Message& out);
   // Just the 12-byte header (id, flags, no sections), for answering what cannot be decoded.
   static std::optional<Message> decode_header(std::span<const uint8_t> packet);
 

@@ -112,6 +112,25 @@ TEST(DnsMessage, RoundTripsEveryType) {
   EXPECT_EQ(decoded->encode(), wire);
 }
 
+// A server decodes query after query into one Message: nothing of the one before may stay
+// (records, EDNS, flags), whichever is the larger.
+TEST(DnsMessage, DecodingIntoAMessageLeavesNothingOfTheOneBefore) {
+  Message reused;
+  const Message full = sample_message();
+  ASSERT_TRUE(Message::decode_into(full.encode(), reused).ok());
+  EXPECT_EQ(reused, full);
+  const Message plain = make_query(N("www.example.test"), type::AAAA, false);
+  Message without_edns = plain;
+  without_edns.edns.reset();
+  without_edns.id = 7;
+  ASSERT_TRUE(Message::decode_into(without_edns.encode(), reused).ok());
+  EXPECT_EQ(reused, without_edns);
+  ASSERT_TRUE(Message::decode_into(full.encode(), reused).ok());
+  EXPECT_EQ(reused, full);
+  // A message that cannot be decoded is said so.
+  EXPECT_FALSE(Message::decode_into(std::vector<uint8_t>(5, 0), reused).ok());
+}
+
 TEST(DnsMessage, CompressesNames) {
   Message m;
   m.questions.push_back({N("www.example.test"), type::A, rclass::IN});
