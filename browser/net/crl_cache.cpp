@@ -6,6 +6,7 @@
 
 #include "browser/net/certificate_text.hpp"
 #include "shared/atomic_file.hpp"
+#include "shared/tls/ocsp.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -31,15 +32,10 @@ std::string crl_url_of(X509* cert) {
 }
 
 std::string revocation_reason(X509_REVOKED* entry) {
-  static constexpr const char* kReasons[] = {
-      "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
-      "superseded",    "cessationOfOperation", "certificateHold", "unused",
-      "removeFromCRL", "privilegeWithdrawn",   "aACompromise"};
   using EnumeratedPtr = std::unique_ptr<ASN1_ENUMERATED, tls::OpenSslDeleter<ASN1_ENUMERATED_free>>;
   EnumeratedPtr reason(static_cast<ASN1_ENUMERATED*>(
       X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)));
-  long code = reason ? ASN1_ENUMERATED_get(reason.get()) : 0;
-  return code >= 0 && code <= 10 ? kReasons[code] : "unknown";
+  return tls::revocation_reason_name(reason ? ASN1_ENUMERATED_get(reason.get()) : 0);
 }
 
 // Where a CRL is kept in the profile: one DER file per URL.
@@ -112,12 +108,7 @@ asio::awaitable<Result<X509_CRL*>> CrlCache::crl_for(const std::string& url_text
   co_return raw;
 }
 
-asio::awaitable<Result<std::string>> CrlCache::check(SSL* ssl, Trace& trace) {
-  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
-  if (!chain || sk_X509_num(chain) < 2)
-    co_return std::string("not checked (no issuer in the chain)");
-  X509* leaf = sk_X509_value(chain, 0);
-  X509* issuer = sk_X509_value(chain, 1);
+asio::awaitable<Result<std::string>> CrlCache::check(X509* leaf, X509* issuer, Trace& trace) {
   const std::string url = crl_url_of(leaf);
   if (url.empty()) co_return std::string("not checked (the certificate names no CRL)");
   auto crl = co_await crl_for(url, issuer, trace);

@@ -3,7 +3,7 @@
 // fetched over plain HTTP from the URL the certificate names, believed only when its issuer
 // signed it, and kept until its nextUpdate, in memory and in the profile (one DER file a URL).
 
-#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <filesystem>
 #include <functional>
@@ -28,10 +28,10 @@ class CrlCache {
   CrlCache(std::filesystem::path profile_dir, Fetch fetch)
       : profile_dir_(std::move(profile_dir)), fetch_(std::move(fetch)) {}
 
-  // Checks the verified chain's leaf against its issuer's CRL. An Error means refuse (it is
+  // Checks a verified chain's leaf against its issuer's CRL. An Error means refuse (it is
   // revoked); a string is what the trace says, "unknown" included when the CRL cannot be had
   // (a soft fail, as browsers do).
-  asio::awaitable<Result<std::string>> check(SSL* ssl, Trace& trace);
+  asio::awaitable<Result<std::string>> check(X509* leaf, X509* issuer, Trace& trace);
 
  private:
   asio::awaitable<Result<X509_CRL*>> crl_for(const std::string& url, X509* issuer, Trace& trace);

@@ -5,6 +5,7 @@
 #include "browser/net/http2_exchange.hpp"
 #include "browser/net/proxy_tunnel.hpp"
 #include "browser/net/request_trace.hpp"
+#include "browser/net/revocation.hpp"
 #include "browser/net/tcp_connect.hpp"
 #include "shared/deadline.hpp"
 #include "shared/http/gzip.hpp"
@@ -229,12 +230,12 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   }
   if (url.scheme != "https") co_return std::move(connection);
 
-  const TlsClient::RevocationCheck check_revocation = [this](SSL* ssl, Trace& crl_trace) {
-    return crls_.check(ssl, crl_trace);
+  const TlsClient::RevocationCheck revocation = [this](SSL* ssl, Trace& revocation_trace) {
+    return check_revocation(ssl, crls_, revocation_trace);
   };
   auto stream =
       co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
-                              check_revocation, connection->number, connection->security, trace);
+                              revocation, connection->number, connection->security, trace);
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
   // RFC 9113 section 3.2: "h2" chosen by ALPN, the connection speaks HTTP/2 from its first byte.

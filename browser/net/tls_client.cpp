@@ -9,6 +9,7 @@
 #include "browser/exit_codes.hpp"
 #include "browser/net/certificate_policy.hpp"
 #include "browser/net/certificate_text.hpp"
+#include "browser/net/revocation.hpp"
 #include "browser/packets/tls_names.hpp"
 #include "shared/unique_fd.hpp"
 
@@ -113,6 +114,7 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   // subjectAltName only: browsers stopped falling back to the subject's CN in 2017.
   SSL_set_hostflags(ssl,
                     X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+  request_stapled_status(ssl);
 
   VerifyObservation seen;
   stream->set_verify_callback([&](bool preverified, asio::ssl::verify_context& verify) {

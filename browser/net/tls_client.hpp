@@ -57,7 +57,8 @@ void trace_alerts(const SSL* ssl, std::size_t step, Trace& trace);
 
 class TlsClient {
  public:
-  // The verified chain's leaf against its CRL: an Error refuses, a string is the verdict.
+  // The verified chain's leaf: revoked or not (revocation.hpp). An Error refuses, a string is
+  // the verdict.
   using RevocationCheck = std::function<asio::awaitable<Result<std::string>>(SSL*, Trace&)>;
 
   // `ca_file`: the only trust anchors, as PEM. `insecure`: accept refused certificates

@@ -1,0 +1,25 @@
+#pragma once
+// Whether the server's certificate is revoked, asked as Firefox asks it: the OCSP response the
+// server stapled into the handshake first (RFC 6066 section 8), believed only when the
+// certificate's issuer signed it, about this certificate, and current; without one that can be
+// believed, the issuer's CRL (crl_cache).
+
+#include <openssl/ssl.h>
+
+#include <string>
+
+#include "browser/net/crl_cache.hpp"
+#include "browser/trace.hpp"
+#include "shared/awaitable.hpp"
+#include "shared/result.hpp"
+
+namespace miniweb::browser {
+
+// Asks for a staple in the handshake that `ssl` is about to make.
+void request_stapled_status(SSL* ssl);
+
+// After a verified handshake. An Error means refuse (it is revoked); a string is the verdict
+// the trace and the page's security information show.
+asio::awaitable<Result<std::string>> check_revocation(SSL* ssl, CrlCache& crls, Trace& trace);
+
+}  // namespace miniweb::browser
