@@ -420,7 +420,10 @@ Result<IssuedCertificate> Authority::issue(IssueRequest request) {
       {NID_authority_key_identifier, "keyid:always"},
       {NID_subject_alt_name, san},
       {NID_crl_distribution_points, "URI:" + settings_.crl_url()},
-      {NID_info_access, "caIssuers;URI:" + settings_.intermediate_url()},
+      // RFC 5280 section 4.2.2.1: where to ask about this certificate (OCSP, which the web
+      // server staples) and where its issuer's certificate is.
+      {NID_info_access,
+       "OCSP;URI:" + settings_.ocsp_url() + ",caIssuers;URI:" + settings_.intermediate_url()},
   };
   if (auto status = add_extensions(certificate->get(), intermediate_.get(), extensions); !status) {
     return status.error();
@@ -543,6 +546,16 @@ Result<tls::X509CrlPtr> Authority::make_crl(int days) {
   }
   if (auto status = database.save(*state); !status) return status.error();
   return crl;
+}
+
+Status Authority::sign_ocsp_response(OCSP_BASICRESP* response) const {
+  // The signer's key hash names the responder (ResponderID byKey, RFC 6960 section 4.2.1); no
+  // certificates go in, which keeps a staple small.
+  if (OCSP_basic_sign(response, intermediate_.get(), intermediate_key_.get(), EVP_sha256(), nullptr,
+                      OCSP_NOCERTS | OCSP_RESPID_KEY) != 1) {
+    return make_error("cannot sign OCSP response: " + openssl_error_text());
+  }
+  return Ok{};
 }
 
 Result<std::vector<CertificateRecord>> Authority::list() const {

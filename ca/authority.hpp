@@ -3,12 +3,14 @@
 // all in one directory:
 //
 //   root.pem root.key               self-signed root, the browser's only trust anchor
-//   intermediate.pem .key           signed by the root, pathlen:0; signs leaves and CRLs
-//   ca.json                         settings (base URL for the CRL and AIA URLs)
+//   intermediate.pem .key           signed by the root, pathlen:0; signs leaves, CRLs and OCSP
+//   ca.json                         settings (base URL for the CRL, OCSP and AIA URLs)
 //   db.json db.lock                 issuance database (see database.hpp)
 //
 // The library does the offline work; the command line (main.cpp) and, later, the ACME
 // service call the same `issue`, `revoke` and `make_crl`.
+
+#include <openssl/ocsp.h>
 
 #include <ctime>
 #include <filesystem>
@@ -42,6 +44,7 @@ struct InitOptions {
 struct Settings {
   std::string base_url;  // no trailing slash
   std::string crl_url() const { return base_url + "/crl"; }
+  std::string ocsp_url() const { return base_url + "/ocsp"; }
   std::string intermediate_url() const { return base_url + "/intermediate.der"; }
 };
 
@@ -86,6 +89,11 @@ class Authority {
   // stored), AKI, thisUpdate = now, nextUpdate = now + days, and each revoked certificate
   // with its revocation date and reason code.
   Result<tls::X509CrlPtr> make_crl(int days);
+
+  // Signs an OCSP response as the intermediate itself (RFC 6960 section 4.2.2.2: the CA that
+  // issued the certificates, no delegated responder), SHA-256, responder ID by key hash,
+  // without certificates: the client checks the signature with the issuer it already has.
+  Status sign_ocsp_response(OCSP_BASICRESP* response) const;
 
   Result<std::vector<CertificateRecord>> list() const;
   Result<CertificateRecord> find(std::string_view serial) const;

@@ -312,14 +312,14 @@ int main(int argc, char** argv) {
   show->callback([&] { result = run_show(dir, serial); });
 
   ServeOptions serve_options;
-  auto* serve =
-      app.add_subcommand("serve", "serve ACME (RFC 8555) over HTTPS, and the CRL over HTTP");
+  auto* serve = app.add_subcommand(
+      "serve", "serve ACME (RFC 8555) over HTTPS, and the CRL and OCSP over HTTP");
   serve->add_option("--dir", dir, "CA directory")->required();
   serve->add_option("--name", serve_options.name,
                     "host name of the ACME endpoint; its certificate is issued at start-up");
   serve->add_option("--listen", serve_options.listen, "ADDR:PORT for ACME over HTTPS");
   serve->add_option("--http-listen", serve_options.http_listen,
-                    "ADDR:PORT for the CRL and CA certificates over plain HTTP");
+                    "ADDR:PORT for the CRL, OCSP and CA certificates over plain HTTP");
   serve->add_option("--resolver", serve_options.resolver,
                     "ADDR:PORT of the recursive resolver used for validation and CAA");
   serve

@@ -41,11 +41,11 @@ http::Response error_response(int status, const std::string& detail) {
   return response;
 }
 
-// The CA's handler on the shared connection loop: ACME over HTTPS, the CRL and the CA
+// The CA's handler on the shared connection loop: ACME over HTTPS, the CRL, OCSP and the CA
 // certificates over plain HTTP; each request logged on the CA's standard error.
 class AcmeHandler final : public http::ConnectionHandler {
  public:
-  // The ACME endpoint over HTTPS, or the plain-HTTP one (the CRL, the CA certificates).
+  // The ACME endpoint over HTTPS, or the plain-HTTP one (the CRL, OCSP, the CA certificates).
   AcmeHandler(Service& service, AcmeServer::Endpoint endpoint)
       : service_(service), tls_(endpoint == AcmeServer::Endpoint::AcmeOverHttps) {}
 

@@ -1,6 +1,6 @@
 #pragma once
 // The network side of `miniweb-ca serve`: an HTTPS listener for ACME and a plain-HTTP
-// listener for the CRL and CA certificates, HTTP/1.1 with keep-alive on the shared
+// listener for the CRL, OCSP and the CA certificates, HTTP/1.1 with keep-alive on the shared
 // connection loop (shared/http/connection.hpp). One io_context thread; handlers are synchronous
 // calls into Service.
 

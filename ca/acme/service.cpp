@@ -3,6 +3,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <ctime>
+#include <iostream>
 #include <stdexcept>
 
 namespace miniweb::ca::acme {
@@ -50,7 +52,10 @@ std::string key_authorization(const std::string& token, const std::string& thumb
 }
 
 Service::Service(Authority& authority, ServiceConfig config, asio::any_io_executor executor)
-    : authority_(authority), config_(std::move(config)), executor_(std::move(executor)) {}
+    : authority_(authority),
+      config_(std::move(config)),
+      executor_(std::move(executor)),
+      ocsp_(authority) {}
 
 // --- framing of ACME responses -----------------------------------------------------------
 
@@ -255,15 +260,16 @@ http::Response Service::new_nonce(const http::Request& request, const std::strin
   return response;
 }
 
-// --- the plain-HTTP side: CRL and CA certificates -------------------------------------------
+// --- the plain-HTTP side: CRL, OCSP and CA certificates -------------------------------------
 
 http::Response Service::handle_plain(const http::Request& request) {
+  const std::string path = target_path(request.target);
+  if (path == "/ocsp" || path.starts_with("/ocsp/")) return ocsp(request, path);
   if (request.method != "GET" && request.method != "HEAD") {
     http::Response r = make_response(405, "text/plain", "use GET\n");
     r.headers.set("Allow", "GET, HEAD");
     return r;
   }
-  const std::string path = target_path(request.target);
   if (path == "/crl") {
     auto crl = current_crl();
     if (!crl)
@@ -283,9 +289,43 @@ http::Response Service::handle_plain(const http::Request& request) {
   if (path == "/") {
     return make_response(
         200, "text/plain",
-        "miniweb CA\n/crl /root.pem /root.der /intermediate.pem /intermediate.der\n");
+        "miniweb CA\n/crl /ocsp /root.pem /root.der /intermediate.pem /intermediate.der\n");
   }
   return make_response(404, "text/plain", "not found\n");
+}
+
+// RFC 6960 appendix A.1: POST /ocsp with the DER request as the body, or GET /ocsp/ followed by
+// the request in base64, URL-encoded. Whatever the request holds the answer is an
+// OCSPResponse with HTTP 200, its responseStatus saying what went wrong; only a wrong method
+// is refused by HTTP.
+http::Response Service::ocsp(const http::Request& request, const std::string& path) {
+  const bool get_form = path != "/ocsp";
+  if (get_form ? request.method != "GET" && request.method != "HEAD" : request.method != "POST") {
+    http::Response r = make_response(
+        405, "text/plain", "OCSP takes POST /ocsp, or GET /ocsp/ with the request in base64\n");
+    r.headers.set("Allow", get_form ? "GET, HEAD" : "POST");
+    return r;
+  }
+  // The body is read as a request whatever its Content-Type says: one that is not an
+  // OCSPRequest is malformedRequest either way.
+  const std::string der =
+      get_form ? decode_ocsp_get_path(std::string_view(path).substr(6)).value_or(std::string())
+               : request.body;
+  const std::time_t now = std::time(nullptr);
+  const OcspAnswer answer = ocsp_.answer(der, now);
+  std::clog << "ocsp " + answer.summary + "\n";
+  if (answer.der.empty()) return make_response(500, "text/plain", "cannot encode OCSP response\n");
+  http::Response response = make_response(200, "application/ocsp-response", answer.der);
+  if (get_form && answer.successful) {
+    // RFC 5019 section 6.2: a GET's answer may be kept by HTTP caches until its nextUpdate.
+    response.headers.set("Cache-Control", "max-age=" + std::to_string(answer.next_update - now) +
+                                              ", public, no-transform, must-revalidate");
+    response.headers.set("Last-Modified", http::http_date(answer.this_update));
+    response.headers.set("Expires", http::http_date(answer.next_update));
+  } else if (get_form) {
+    response.headers.set("Cache-Control", "no-store");  // an unsigned refusal is not news to keep
+  }
+  return response;
 }
 
 }  // namespace miniweb::ca::acme

@@ -8,9 +8,9 @@
 // (issued certificates stay in the CA database).
 //
 // One class over four files: service.cpp (routing, request checks, nonces, the directory, the
-// plain-HTTP side), service_accounts.cpp, service_orders.cpp (orders, authorizations,
-// challenges and their validation) and service_certificates.cpp (finalize, download, revoke,
-// the CRL).
+// plain-HTTP side, OCSP's HTTP framing), service_accounts.cpp, service_orders.cpp (orders,
+// authorizations, challenges and their validation) and service_certificates.cpp (finalize,
+// download, revoke, the CRL).
 
 #include <asio/any_io_executor.hpp>
 #include <chrono>
@@ -32,6 +32,7 @@
 #include "ca/acme/validation.hpp"
 #include "ca/authority.hpp"
 #include "ca/hostname.hpp"
+#include "ca/ocsp_responder.hpp"
 #include "shared/http/message.hpp"
 
 namespace miniweb::ca::acme {
@@ -50,9 +51,10 @@ class Service {
   // Answers one request to the ACME (HTTPS) listener.
   http::Response handle(const http::Request& request);
 
-  // Answers one request to the plain-HTTP listener: the CRL (DER) at /crl and the CA
-  // certificates at /intermediate.der, /root.der, /intermediate.pem and /root.pem, the URLs
-  // written into the certificates (CRL distribution point, AIA caIssuers).
+  // Answers one request to the plain-HTTP listener: the CRL (DER) at /crl, OCSP at /ocsp
+  // (ocsp_responder.hpp) and the CA certificates at /intermediate.der, /root.der,
+  // /intermediate.pem and /root.pem, the URLs written into the certificates (CRL distribution
+  // point, AIA OCSP and caIssuers).
   http::Response handle_plain(const http::Request& request);
 
  private:
@@ -132,6 +134,7 @@ class Service {
   void start_validation(const std::string& authz_id);
   static asio::awaitable<void> run_validation(Service* self, std::string authz_id);
   Result<std::string> current_crl();
+  http::Response ocsp(const http::Request& request, const std::string& path);
 
   Authority& authority_;
   ServiceConfig config_;
@@ -147,6 +150,7 @@ class Service {
   std::string crl_cache_;
   std::filesystem::file_time_type crl_db_time_{};
   std::time_t crl_made_ = 0;
+  OcspResponder ocsp_;
 };
 
 // The key authorization of RFC 8555 §8.1: token "." base64url(JWK thumbprint).

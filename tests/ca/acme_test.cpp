@@ -459,6 +459,16 @@ TEST_F(CaAcme, Es256AccountGetsCertificateThroughHttp01AndRevokesIt) {
   auto inter = testing::run({"openssl", "x509", "-inform", "DER", "-in", dir_ / "intermediate.der",
                              "-noout", "-subject"});
   EXPECT_NE(inter.output.find("Intermediate"), std::string::npos) << inter.output;
+
+  // The certificate names the CA's OCSP responder, which answers that it is revoked.
+  auto ocsp_uri =
+      testing::run({"openssl", "x509", "-in", dir_ / "leaf.pem", "-noout", "-ocsp_uri"});
+  EXPECT_EQ(ocsp_uri.output, "http://ca.test/ocsp\n");
+  auto ocsp = testing::run(
+      {"openssl", "ocsp", "-issuer", dir_ / "inter.pem", "-cert", dir_ / "leaf.pem", "-url",
+       "http://127.0.0.1:" + std::to_string(http_port_) + "/ocsp", "-CAfile", root_pem()});
+  EXPECT_NE(ocsp.output.find("leaf.pem: revoked"), std::string::npos) << ocsp.output;
+  EXPECT_NE(ocsp.output.find("Reason: keyCompromise"), std::string::npos) << ocsp.output;
 }
 
 TEST_F(CaAcme, ServedCrlFollowsOfflineRevocation) {

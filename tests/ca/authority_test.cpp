@@ -198,6 +198,8 @@ TEST_F(CaAuthority, LeafProfile) {
   EXPECT_NE(extension_text(leaf, NID_info_access)
                 .find("CA Issuers - URI:http://ca.test/intermediate.der"),
             std::string::npos);
+  EXPECT_NE(extension_text(leaf, NID_info_access).find("OCSP - URI:http://ca.test/ocsp"),
+            std::string::npos);
   // The generated key pair belongs to the certificate.
   ASSERT_TRUE(issued.private_key);
   EXPECT_EQ(X509_check_private_key(leaf, issued.private_key.get()), 1);
