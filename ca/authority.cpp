@@ -256,7 +256,7 @@ Result<Authority> Authority::init(const std::filesystem::path& dir, const InitOp
       {"root_name", *root_name},
       {"intermediate_name", *intermediate_name},
       {"key_type", options.key_type == KeyType::rsa ? "rsa" : "ec"},
-      {"created", format_time(now())},
+      {"created", utc_timestamp(now())},
   };
   // root.pem goes last: its presence means the CA is complete.
   const std::string root_pem = certificate_pem(root->get());
@@ -468,7 +468,7 @@ Status Authority::revoke(std::string_view serial_text, RevocationReason reason) 
     return make_error("no certificate with serial " + *serial + " was issued here");
   if (record->status == CertificateStatus::revoked) {
     return make_error("certificate " + *serial + " was already revoked at " +
-                      format_time(record->revoked_at.value_or(0)));
+                      utc_timestamp(record->revoked_at.value_or(0)));
   }
   record->status = CertificateStatus::revoked;
   record->revoked_at = now();

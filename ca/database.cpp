@@ -1,5 +1,7 @@
 #include "ca/database.hpp"
 
+#include "shared/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -27,12 +29,12 @@ json to_json(const CertificateRecord& record) {
       {"serial", record.serial},
       {"subject", record.subject},
       {"names", record.names},
-      {"not_before", format_time(record.not_before)},
-      {"not_after", format_time(record.not_after)},
+      {"not_before", utc_timestamp(record.not_before)},
+      {"not_after", utc_timestamp(record.not_after)},
       {"status", record.status == CertificateStatus::revoked ? "revoked" : "valid"},
       {"certificate", record.certificate_pem},
   };
-  if (record.revoked_at) j["revoked_at"] = format_time(*record.revoked_at);
+  if (record.revoked_at) j["revoked_at"] = utc_timestamp(*record.revoked_at);
   if (record.reason) j["reason"] = std::string(reason_name(*record.reason));
   return j;
 }
@@ -115,14 +117,6 @@ Result<std::string> normalize_serial(std::string_view text) {
   if (hex.size() > 40)
     return make_error("a serial number has at most 20 octets (RFC 5280 §4.1.2.2)");
   return hex;
-}
-
-std::string format_time(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
 }
 
 Result<std::time_t> parse_time(std::string_view text) {

@@ -16,6 +16,7 @@
 
 #include "ca/files.hpp"
 #include "shared/result.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::ca {
 
@@ -63,8 +64,7 @@ struct DatabaseState {
 // any case, leading zeros ignored. Returns the form CertificateRecord::serial uses.
 Result<std::string> normalize_serial(std::string_view text);
 
-// "2026-11-23T20:34:18Z".
-std::string format_time(std::time_t t);
+// "2026-11-23T20:34:18Z" is written by utc_timestamp (shared/text.hpp).
 Result<std::time_t> parse_time(std::string_view text);
 
 class Database {

@@ -53,10 +53,10 @@ nlohmann::json record_json(const CertificateRecord& record) {
   nlohmann::json j = {{"serial", record.serial},
                       {"subject", record.subject},
                       {"names", record.names},
-                      {"not_before", format_time(record.not_before)},
-                      {"not_after", format_time(record.not_after)},
+                      {"not_before", utc_timestamp(record.not_before)},
+                      {"not_after", utc_timestamp(record.not_after)},
                       {"status", status_text(record)}};
-  if (record.revoked_at) j["revoked_at"] = format_time(*record.revoked_at);
+  if (record.revoked_at) j["revoked_at"] = utc_timestamp(*record.revoked_at);
   if (record.reason) j["reason"] = std::string(reason_name(*record.reason));
   return j;
 }
@@ -156,7 +156,7 @@ int run_list(const std::string& dir, bool as_json) {
   }
   for (const auto& record : *records) {
     std::cout << record.serial << "  " << status_text(record) << "  "
-              << format_time(record.not_after) << "  " << join(record.names, ",") << "\n";
+              << utc_timestamp(record.not_after) << "  " << join(record.names, ",") << "\n";
   }
   return 0;
 }
@@ -169,10 +169,10 @@ int run_show(const std::string& dir, const std::string& serial) {
   std::cout << "serial:     " << record->serial << "\n"
             << "subject:    " << record->subject << "\n"
             << "names:      " << join(record->names, ", ") << "\n"
-            << "not before: " << format_time(record->not_before) << "\n"
-            << "not after:  " << format_time(record->not_after) << "\n"
+            << "not before: " << utc_timestamp(record->not_before) << "\n"
+            << "not after:  " << utc_timestamp(record->not_after) << "\n"
             << "status:     " << status_text(*record) << "\n";
-  if (record->revoked_at) std::cout << "revoked at: " << format_time(*record->revoked_at) << "\n";
+  if (record->revoked_at) std::cout << "revoked at: " << utc_timestamp(*record->revoked_at) << "\n";
   if (record->reason) std::cout << "reason:     " << reason_name(*record->reason) << "\n";
   return 0;
 }

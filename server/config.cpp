@@ -72,6 +72,17 @@ const toml::array* array_of_tables(const toml::table& root, std::string_view key
 std::chrono::seconds seconds(const toml::table& table, std::string_view key,
                              std::chrono::seconds fallback);
 
+// A DNS resolver's address as the server's settings write it.
+std::string read_resolver(const toml::node& node) {
+  auto text = node.value<std::string>();
+  if (!text || text->empty())
+    throw ConfigError{"'resolver' is a DNS resolver's address, \"IP\" or \"IP:PORT\"",
+                      node.source()};
+  if (auto endpoint = dns::parse_endpoint(*text); !endpoint || endpoint->port() == 0)
+    throw ConfigError{"resolver '" + *text + "' is not \"IP\" or \"IP:PORT\"", node.source()};
+  return *text;
+}
+
 void read_forward_proxy(const toml::table& table, ForwardProxyConfig& proxy) {
   if (const toml::node* allow = table.get("allow")) {
     if (!allow->is_array())
@@ -98,16 +109,7 @@ void read_forward_proxy(const toml::table& table, ForwardProxyConfig& proxy) {
       proxy.connect_ports.push_back(static_cast<std::uint16_t>(*port));
     }
   }
-  if (const toml::node* resolver = table.get("resolver")) {
-    auto text = resolver->value<std::string>();
-    if (!text || text->empty())
-      throw ConfigError{"'resolver' is a DNS resolver's address, \"IP\" or \"IP:PORT\"",
-                        resolver->source()};
-    if (auto endpoint = dns::parse_endpoint(*text); !endpoint || endpoint->port() == 0)
-      throw ConfigError{"resolver '" + *text + "' is not \"IP\" or \"IP:PORT\"",
-                        resolver->source()};
-    proxy.resolver = *text;
-  }
+  if (const toml::node* resolver = table.get("resolver")) proxy.resolver = read_resolver(*resolver);
   proxy.connect_timeout = seconds(table, "connect_timeout", proxy.connect_timeout);
   proxy.read_timeout = seconds(table, "read_timeout", proxy.read_timeout);
   proxy.tunnel_idle_timeout = seconds(table, "idle_timeout", proxy.tunnel_idle_timeout);
@@ -310,6 +312,7 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
   }
   site.redirect_to_https = optional_value<bool>(table, "redirect_to_https", site.redirect_to_https);
   site.gzip = optional_value<bool>(table, "gzip", site.gzip);
+  site.ocsp_stapling = optional_value<bool>(table, "ocsp_stapling", site.ocsp_stapling);
   if (table.contains("index")) {
     site.index_files = string_list(table, "index", "plain file names");
     for (const std::string& file : site.index_files)
@@ -382,8 +385,9 @@ SiteConfig read_site(const toml::table& table, const std::filesystem::path& base
   }
   for (auto&& [key, node] : table) {
     static constexpr std::string_view kKnown[] = {
-        "names",       "root",  "certificate", "key",    "redirect_to_https", "gzip", "index",
-        "error_pages", "proxy", "acme",        "return", "early_hints"};
+        "names",  "root",        "certificate",  "key",   "redirect_to_https",
+        "gzip",   "index",       "error_pages",  "proxy", "acme",
+        "return", "early_hints", "ocsp_stapling"};
     if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown))
       throw ConfigError{"unknown site setting '" + std::string(key.str()) + "'", node.source()};
   }
@@ -559,9 +563,11 @@ Result<ServerConfig> parse_config(std::string_view text, const std::filesystem::
           *server->as_table(), "hsts_max_age", config.hsts_max_age.count()));
       config.http2 = optional_value<bool>(*server->as_table(), "http2", config.http2);
       read_logs(*server->as_table(), base, config.logs);
+      if (const toml::node* resolver = server->as_table()->get("resolver"))
+        config.resolver = read_resolver(*resolver);
       for (auto&& [key, node] : *server->as_table()) {
         if (key != "name" && key != "hsts_max_age" && key != "http2" && key != "access_log" &&
-            key != "error_log")
+            key != "error_log" && key != "resolver")
           throw ConfigError{"unknown [server] setting '" + std::string(key.str()) + "'",
                             node.source()};
       }

@@ -101,6 +101,9 @@ struct SiteConfig {
   std::optional<AcmeConfig> acme;
   std::vector<ReturnRule> returns;  // exact paths first, then the longest prefix
   std::vector<EarlyHints> early_hints;
+  // Staples the OCSP response for the site's certificate into its handshakes when the
+  // certificate names a responder (RFC 6066 section 8), as Caddy does by default.
+  bool ocsp_stapling = true;
 };
 
 enum class BalanceMethod { RoundRobin, WeightedRoundRobin, LeastConnections };
@@ -157,6 +160,9 @@ struct ServerConfig {
   // ALPN offers h2 beside http/1.1 on TLS listeners (nginx's `http2 on`).
   bool http2 = true;
   LogConfig logs;
+  // The DNS resolver ("IP" or "IP:PORT") for the OCSP responders' names (nginx's `resolver`);
+  // empty: a site with acme uses its acme.resolver, the others the system's.
+  std::string resolver;
 };
 
 // Reads and checks a configuration file; an error names the file, the line and the reason.

@@ -5,6 +5,7 @@
 // The server runs on one thread; a line is one write(2), so lines never interleave.
 
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <string_view>

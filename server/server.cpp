@@ -86,8 +86,10 @@ Generation::Generation(asio::io_context& io, ServerConfig config_in,
       plain_fields(server_fields(config, false)) {}
 
 Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<SiteTlsContexts> tls)
-    : io_(io), listeners_(config.listeners) {
+    : io_(io), listeners_(config.listeners), stapler_(io) {
   current_ = std::make_shared<Generation>(io, std::move(config), std::move(tls));
+  // The staples are fetched once the io loop runs; handshakes until then staple nothing.
+  stapler_.track(current_->config, *current_->tls);
 }
 
 Status Server::reload(const std::filesystem::path& file) {
@@ -106,6 +108,9 @@ void Server::replace(ServerConfig config, std::unique_ptr<SiteTlsContexts> tls) 
                   config.listeners.end(), same_listener))
     log_event(LogLevel::Warn, "reload: listeners changed; they take effect at the next restart");
   current_ = std::make_shared<Generation>(io_, std::move(config), std::move(tls));
+  // Before a handshake meets the new contexts: those of a certificate already served get its
+  // staple at once (a SIGHUP or ACME's swap loses none), a new certificate's is fetched.
+  stapler_.track(current_->config, *current_->tls);
   // HTTP/2 clients are asked (GOAWAY) to continue on a new connection, whose handshake meets
   // the new certificates; HTTP/1.1 connections take the new configuration at their next request.
   connections_.drain();
@@ -150,6 +155,7 @@ void Server::stop() {
     acceptor.close(ignored);
   }
   connections_.stop();
+  stapler_.stop();
   for (auto& [name, group] : current_->upstreams) group->close_idle();
 }
 

@@ -12,6 +12,7 @@
 #include "server/config.hpp"
 #include "server/generation.hpp"
 #include "server/http01_challenges.hpp"
+#include "server/ocsp_stapler.hpp"
 #include "shared/http/server_connection.hpp"
 #include "shared/result.hpp"
 
@@ -60,6 +61,8 @@ class Server {
   std::vector<std::pair<asio::ip::tcp::acceptor, ListenerKind>> acceptors_;
   http::ConnectionRegistry connections_;
   Http01Challenges challenges_;
+  // Staples into the handshakes of every generation's contexts (ocsp_stapler.hpp).
+  OcspStapler stapler_;
 };
 
 }  // namespace miniweb::server

@@ -85,16 +85,22 @@ Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
     SSL_CTX_set_tlsext_servername_callback(context->native_handle(),
                                            &SiteTlsContexts::on_server_name);
     SSL_CTX_set_tlsext_servername_arg(context->native_handle(), contexts.get());
-    contexts->contexts_.push_back(SiteContext{site.names, std::move(context)});
+    contexts->contexts_.push_back(SiteContext{site.names, std::move(context), nullptr});
   }
   // Only ACME sites still waiting for their first certificate: handshakes fail (no certificate
   // to present) until one arrives, as Caddy's do.
   if (contexts->contexts_.empty()) {
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     configure_protocol(context->native_handle(), http2);
-    contexts->contexts_.push_back(SiteContext{{}, std::move(context)});
+    contexts->contexts_.push_back(SiteContext{{}, std::move(context), nullptr});
   }
   return contexts;
+}
+
+void SiteTlsContexts::staple_with(std::size_t site, std::shared_ptr<OcspStaple> staple) {
+  SiteContext& context = contexts_.at(site);
+  context.staple = std::move(staple);
+  OcspStaple::serve_from(context.context->native_handle(), context.staple.get());
 }
 
 int SiteTlsContexts::on_server_name(SSL* ssl, int*, void* self) {

@@ -88,4 +88,12 @@ bool is_utf8(std::string_view text) {
   return true;
 }
 
+std::string utc_timestamp(std::time_t when) {
+  std::tm parts{};
+  gmtime_r(&when, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
 }  // namespace miniweb

@@ -4,6 +4,7 @@
 // not make "TITLE" lower-case to something else).
 
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,8 @@ struct MediaType {
   std::string charset;
 };
 MediaType parse_media_type(std::string_view content_type);
+
+// A moment in UTC as RFC 3339 writes it, "2026-12-04T01:23:45Z" (logs, ACME, the CA's records).
+std::string utc_timestamp(std::time_t when);
 
 }  // namespace miniweb

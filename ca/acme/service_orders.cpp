@@ -64,7 +64,7 @@ nlohmann::json Service::order_json(Order& order, const std::string& base) {
   for (const auto& name : order.names) identifiers.push_back({{"type", "dns"}, {"value", name}});
   for (const auto& id : order.authorizations) authorizations.push_back(base + "/authz/" + id);
   nlohmann::json body = {{"status", order.status},
-                         {"expires", format_time(order.expires)},
+                         {"expires", utc_timestamp(order.expires)},
                          {"identifiers", identifiers},
                          {"authorizations", authorizations},
                          {"finalize", base + "/order/" + order.id + "/finalize"}};
@@ -91,7 +91,7 @@ nlohmann::json Service::challenge_json(const Authorization& authz, const std::st
                          {"url", base + "/challenge/" + authz.id},
                          {"status", authz.challenge_status},
                          {"token", authz.token}};
-  if (authz.validated != 0) body["validated"] = format_time(authz.validated);
+  if (authz.validated != 0) body["validated"] = utc_timestamp(authz.validated);
   if (authz.challenge_error) {
     body["error"] = {{"type", std::string(kErrorNamespace) + authz.challenge_error->type},
                      {"detail", authz.challenge_error->detail},
@@ -104,7 +104,7 @@ nlohmann::json Service::authorization_json(const Authorization& authz,
                                            const std::string& base) const {
   return nlohmann::json{{"identifier", {{"type", "dns"}, {"value", authz.name}}},
                         {"status", authz.status},
-                        {"expires", format_time(authz.expires)},
+                        {"expires", utc_timestamp(authz.expires)},
                         {"challenges", nlohmann::json::array({challenge_json(authz, base)})}};
 }
 

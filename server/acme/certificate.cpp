@@ -55,6 +55,15 @@ Result<std::string> make_csr_der(const std::vector<std::string>& names, EVP_PKEY
   return out;
 }
 
+std::string serial_hex(const X509* certificate) {
+  tls::BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate), nullptr));
+  if (!serial) return "";
+  char* hex = BN_bn2hex(serial.get());
+  std::string text = hex ? hex : "";
+  OPENSSL_free(hex);
+  return text;
+}
+
 Result<CertificateInfo> inspect_chain_pem(const std::string& chain_pem) {
   tls::BioPtr bio(BIO_new_mem_buf(chain_pem.data(), static_cast<int>(chain_pem.size())));
   tls::X509Ptr leaf(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
@@ -65,12 +74,7 @@ Result<CertificateInfo> inspect_chain_pem(const std::string& chain_pem) {
   CertificateInfo info;
   info.not_before = to_time_t(X509_get0_notBefore(leaf.get()));
   info.not_after = to_time_t(X509_get0_notAfter(leaf.get()));
-  tls::BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(leaf.get()), nullptr));
-  if (serial) {
-    char* hex = BN_bn2hex(serial.get());
-    info.serial = hex;
-    OPENSSL_free(hex);
-  }
+  info.serial = serial_hex(leaf.get());
   tls::GeneralNamesPtr alt_names(static_cast<GENERAL_NAMES*>(
       X509_get_ext_d2i(leaf.get(), NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; alt_names && i < sk_GENERAL_NAME_num(alt_names.get()); ++i) {

@@ -23,6 +23,9 @@ struct CertificateInfo {
   std::vector<std::string> names;  // DNS subjectAltNames
 };
 
+// A certificate's serial number in hex, as the CA's database and logs write it.
+std::string serial_hex(const X509* certificate);
+
 // The leaf (first certificate) of a PEM chain.
 Result<CertificateInfo> inspect_chain_pem(const std::string& chain_pem);
 

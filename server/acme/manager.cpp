@@ -7,6 +7,7 @@
 
 #include "server/acme/storage.hpp"
 #include "shared/awaitable.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -14,14 +15,6 @@ namespace {
 // After a failure: 5 s, doubling, at most an hour between attempts.
 constexpr std::chrono::seconds kFirstRetry{5};
 constexpr std::chrono::seconds kMaxRetry{3600};
-
-std::string utc(std::time_t when) {
-  std::tm parts{};
-  gmtime_r(&when, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
 
 }  // namespace
 
@@ -123,7 +116,7 @@ asio::awaitable<Status> AcmeManager::renew(Managed& site) {
   if (auto status = install(); !status) co_return status.error();
   log_event(LogLevel::Notice, "acme: certificate for " + site.names.front() + " obtained, serial " +
                                   obtained->info.serial + ", valid until " +
-                                  utc(obtained->info.not_after));
+                                  utc_timestamp(obtained->info.not_after));
   co_return Ok{};
 }
 
@@ -137,11 +130,11 @@ asio::awaitable<void> AcmeManager::maintain(std::shared_ptr<Managed> shared_site
     const bool due =
         !stored || due_for_renewal(*stored, site.config.renewal_window_ratio, std::time(nullptr));
     if (first && stored) {
-      log_event(LogLevel::Notice, "acme: certificate for " + site.names.front() + " from " +
-                                      site.chain.string() + ", serial " + stored->serial +
-                                      ", valid until " + utc(stored->not_after) +
-                                      ", renewal from " +
-                                      utc(renewal_time(*stored, site.config.renewal_window_ratio)));
+      log_event(LogLevel::Notice,
+                "acme: certificate for " + site.names.front() + " from " + site.chain.string() +
+                    ", serial " + stored->serial + ", valid until " +
+                    utc_timestamp(stored->not_after) + ", renewal from " +
+                    utc_timestamp(renewal_time(*stored, site.config.renewal_window_ratio)));
     } else if (first) {
       log_event(LogLevel::Notice, "acme: " + site.names.front() + ": " + stored.error().message +
                                       "; obtaining one from " + site.config.directory);

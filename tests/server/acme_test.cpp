@@ -87,13 +87,16 @@ class ServerAcme : public ::testing::Test {
         "ca A " + net_ + "4\nwww.acme A " + web_ + "\nshop.acme A " + web_ + "\n");
     ASSERT_TRUE(dns_->wait_ready());
 
-    auto init =
-        testing_ca::run({kCa, "init", "--dir", dir_ / "ca", "--base-url", "http://ca.test"});
+    // The CA's plain-HTTP listener (OCSP, the CRL) where its certificates say, by its name.
+    const std::string ca_http_port = std::to_string(free_tcp_port(net_ + "4"));
+    auto init = testing_ca::run(
+        {kCa, "init", "--dir", dir_ / "ca", "--base-url", "http://ca.test:" + ca_http_port});
     ASSERT_EQ(init.exit_code, 0) << init.output;
     ca_ = std::make_unique<Daemon>(
         std::vector<std::string>{kCa, "serve", "--dir", dir_ / "ca", "--name", "ca.test",
-                                 "--listen", net_ + "4:0", "--resolver", resolver(), "--http-port",
-                                 std::to_string(http_port_)},
+                                 "--listen", net_ + "4:0", "--http-listen",
+                                 net_ + "4:" + ca_http_port, "--resolver", resolver(),
+                                 "--http-port", std::to_string(http_port_)},
         dir_ / "ca.log");
     const std::string marker = " on " + net_ + "4:";
     ASSERT_TRUE(ca_->wait_for(marker)) << ca_->output();
@@ -181,6 +184,18 @@ TEST_F(ServerAcme, ObtainsACertificateAndServesItThenReusesItAfterARestart) {
     EXPECT_NE(shown.find("Verify return code: 0 (ok)"), std::string::npos) << shown;
     EXPECT_EQ(std::regex_search(shown, std::regex("BEGIN CERTIFICATE[^]*BEGIN CERTIFICATE")), true)
         << shown;
+    // The new certificate's OCSP response is stapled: fetched from the CA by its name, which
+    // resolves through acme.resolver.
+    std::string stapled;
+    for (int i = 0; i < 100 && stapled.find("Cert Status: good") == std::string::npos; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      stapled = test_support::command_output(
+          "echo | timeout 10 openssl s_client -status -servername www.acme.test -connect " + web_ +
+          ":" + std::to_string(https_port_) + " 2>&1");
+    }
+    EXPECT_NE(stapled.find("OCSP Response Status: successful"), std::string::npos)
+        << stapled << server->output();
+    EXPECT_NE(stapled.find("Cert Status: good"), std::string::npos) << stapled;
     // Plain HTTP still redirects everything but the challenges.
     const std::string redirect = test_support::command_output(
         "curl -sS -o /dev/null -w '%{http_code}' http://" + web_ + ":" +

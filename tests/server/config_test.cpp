@@ -202,6 +202,37 @@ TEST_F(ServerConfigTest, RefusesAFileWithoutListenersOrSites) {
   EXPECT_NE(none.error().message.find("no [[listener]]"), std::string::npos);
 }
 
+TEST_F(ServerConfigTest, OcspStaplingIsOnUnlessASiteTurnsItOff) {
+  auto config = load(kGood);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_TRUE(config->sites.at(0).ocsp_stapling);  // as Caddy: on by default
+  EXPECT_TRUE(config->resolver.empty());
+
+  auto off = load(std::string(kGood) + "ocsp_stapling = false\n");
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_FALSE(off->sites.at(0).ocsp_stapling);
+  auto wrong = load(std::string(kGood) + "ocsp_stapling = \"off\"\n");
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("server.toml:22: 'ocsp_stapling' has the wrong type"),
+            std::string::npos)
+      << wrong.error().message;
+}
+
+TEST_F(ServerConfigTest, TheServerResolverIsAnAddress) {
+  std::string text = kGood;
+  text.replace(text.find("name = \"test\"\n"), 14, "name = \"test\"\nresolver = \"127.53.0.53\"\n");
+  auto config = load(text);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->resolver, "127.53.0.53");
+
+  text.replace(text.find("127.53.0.53"), 11, "ns.example.test");
+  auto bad = load(text);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("server.toml:3: resolver 'ns.example.test' is not"),
+            std::string::npos)
+      << bad.error().message;
+}
+
 }  // namespace
 }  // namespace miniweb::server
 
