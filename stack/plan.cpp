@@ -222,8 +222,13 @@ Result<PlannedFile> server_file(const Topology& topology, const PlanSettings& se
             {"ca_bundle", (settings.state / "ca" / "root.pem").string()},
             {"resolver", endpoint(settings, topology.resolver_address, settings.dns_port)}});
   }
+  // Names the server looks up itself (the OCSP responder named in its certificates) resolve
+  // through the stack's resolver, as nginx's `resolver` makes them.
+  toml::table server{
+      {"resolver", endpoint(settings, topology.resolver_address, settings.dns_port)}};
   if (!sites.front()->hsts)  // the description checked that all of them agree
-    config.insert("server", toml::table{{"hsts_max_age", 0}});
+    server.insert("hsts_max_age", 0);
+  config.insert("server", std::move(server));
   if (!upstream_tables.empty()) config.insert("upstream", std::move(upstream_tables));
   return PlannedFile{settings.state / "server" / (service + ".toml"),
                      toml_text("# " + service + ": " + generated_by(topology) + "\n\n", config)};

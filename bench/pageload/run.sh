@@ -66,8 +66,9 @@ mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "
   "sh -c '$PEER'" "$BARE")
 warm_ours=${warm[0]} warm_peer=${warm[1]} warm_bare=${warm[2]}
 # Cold: before every run the resolver forgets everything (./miniweb flush, not timed), and the
-# browser starts with --fresh (no DNS cache, HSTS list or CRL of its profile: the CRL is fetched
-# again); so the browser's DNS question is answered from the root down. The peer's cold run is
+# browser starts with --fresh (no DNS cache, HSTS list or CRL of its profile; revocation is
+# answered by the OCSP response the server staples, as in the warm runs); so the browser's DNS
+# question is answered from the root down. The peer's cold run is
 # the same command as its warm one: it keeps nothing between runs.
 mapfile -t cold < <(pooled_medians "$WORK/cold" "$ROUNDS" -w 1 -r "$PER_ROUND" --prepare "$FLUSH" \
   "$ROOT/miniweb browse --dump --fresh $URL" "sh -c '$PEER'")

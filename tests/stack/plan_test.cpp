@@ -269,10 +269,20 @@ TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
     }
     if (planned.path.filename() == "shop.toml") {
       EXPECT_GT(config->hsts_max_age.count(), 0);
+      // Configured as nginx is by default: the browser's CRL path stays on the tour.
+      ASSERT_EQ(config->sites.size(), 1u);
+      EXPECT_FALSE(config->sites[0].ocsp_stapling);
     }
     if (planned.path.filename() == "badssl.toml") {
-      ASSERT_EQ(config->sites.size(), 6u);
+      ASSERT_EQ(config->sites.size(), 7u);
       EXPECT_EQ(config->sites[4].certificate_chain.filename(), "incomplete-chain.badssl.test.crt");
+      EXPECT_TRUE(config->sites[5].ocsp_stapling);   // revoked: the staple says so
+      EXPECT_FALSE(config->sites[6].ocsp_stapling);  // revoked-crl: the CRL says so
+    }
+    // Every web server looks the OCSP responder's name up through the stack's resolver (the
+    // forward proxy serves no certificate).
+    if (planned.path.filename() != "proxy.toml") {
+      EXPECT_EQ(config->resolver, "127.9.8.53:5300") << planned.path;
     }
   }
   // www, shop, the plain shop, the impostor, badssl and the forward proxy (the backends are
