@@ -3,7 +3,6 @@
 #include <openssl/ocsp.h>
 
 #include <algorithm>
-#include <limits>
 #include <stdexcept>
 
 #include "ca/crypto.hpp"
@@ -112,9 +111,13 @@ bool OcspResponder::names_our_issuer(OCSP_CERTID* id) const {
 OcspAnswer OcspResponder::answer(std::string_view request_der, std::time_t now) const {
   // 1. An OCSPRequest in DER with nothing after it (RFC 6960 section 4.1.1), asking about 1 to
   //    kMaxOcspSingleRequests certificates.
-  if (request_der.empty() ||
-      request_der.size() > static_cast<std::size_t>(std::numeric_limits<long>::max())) {
+  if (request_der.empty()) {
     return refusal(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, "not a DER OCSPRequest");
+  }
+  if (request_der.size() > kMaxOcspRequestBytes) {
+    return refusal(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST,
+                   std::to_string(request_der.size()) + " bytes; at most " +
+                       std::to_string(kMaxOcspRequestBytes) + " are read");
   }
   const auto* start = reinterpret_cast<const unsigned char*>(request_der.data());
   const unsigned char* next = start;
@@ -132,7 +135,14 @@ OcspAnswer OcspResponder::answer(std::string_view request_der, std::time_t now) 
   // 2. Every certificate asked about has this CA's issuing certificate as its issuer. For any
   //    other this responder has no authoritative record: unauthorized (RFC 5019 section 2.2.3).
   for (int i = 0; i < count; ++i) {
-    if (!names_our_issuer(OCSP_onereq_get0_id(OCSP_request_onereq_get0(request.get(), i)))) {
+    OCSP_CERTID* id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(request.get(), i));
+    ASN1_INTEGER* serial = nullptr;
+    OCSP_id_get0_info(nullptr, nullptr, nullptr, &serial, id);
+    // RFC 5280 section 4.1.2.2: no serial number is longer than 20 octets.
+    if (serial == nullptr || ASN1_STRING_length(serial) > 20) {
+      return refusal(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, "a serial number of over 20 octets");
+    }
+    if (!names_our_issuer(id)) {
       return refusal(OCSP_RESPONSE_STATUS_UNAUTHORIZED, "a certificate of another issuer");
     }
   }

@@ -25,6 +25,11 @@ namespace miniweb::ca {
 // malformedRequest before the database is read.
 inline constexpr std::size_t kMaxOcspSingleRequests = 8;
 
+// The largest request read: eight CertIDs with SHA-512 hashes and 20-octet serials, and a
+// nonce, come to under 2 KiB. A larger one is refused before it is parsed, so that no request
+// can make the signed answer (which repeats its CertIDs) large.
+inline constexpr std::size_t kMaxOcspRequestBytes = 4096;
+
 // thisUpdate to nextUpdate of every answer. A day: a revocation reaches a browser that trusts
 // a staple within a day at most, while a web server that refreshes its staple at half-life
 // keeps a current one through a CA restart or an outage of hours (the CA/Browser Forum's

@@ -161,7 +161,8 @@ struct ServerConfig {
   bool http2 = true;
   LogConfig logs;
   // The DNS resolver ("IP" or "IP:PORT") for the OCSP responders' names (nginx's `resolver`);
-  // empty: a site with acme uses its acme.resolver, the others the system's.
+  // empty: a site with acme uses its acme.resolver; the others look no name up (an OCSP URL
+  // with an IP address still works).
   std::string resolver;
 };
 

@@ -142,8 +142,8 @@ void OcspStapler::stop() {
 }
 
 asio::awaitable<Result<OcspStapler::Fetched>> OcspStapler::fetch(const Certificate& certificate) {
-  // As nginx does, a responder's name is looked up only through a resolver the configuration
-  // names: the system's could be any network's, and a lookup there cannot be cancelled.
+  // A responder's name is looked up only through a resolver the configuration names: the
+  // system's could be any network's, and a lookup there cannot be cancelled.
   if (auto url = Url::parse(certificate.url); url && certificate.resolver.empty()) {
     std::error_code not_literal;
     (void)asio::ip::make_address(url->host, not_literal);
@@ -201,7 +201,12 @@ asio::awaitable<void> OcspStapler::maintain(std::shared_ptr<Certificate> shared_
       // has the other half to end before the staple expires.
       const std::time_t refresh =
           verdict.this_update + (verdict.next_update - verdict.this_update) / 2;
-      wait = std::max(std::chrono::seconds(refresh - now), kFirstRetry);
+      wait = std::chrono::seconds(refresh - now);
+      // A response signed ahead of time may be past its half already: then a quarter of what
+      // is left, so that the responder is not asked again at once, and again.
+      if (refresh <= now)
+        wait = std::clamp(std::chrono::seconds((verdict.next_update - now) / 4), kMinRefresh,
+                          kMaxRefresh);
       log_event(LogLevel::Info, "ocsp: stapling the response for " + subject + ": " +
                                     describe(verdict) + ", next update " +
                                     utc_timestamp(verdict.next_update) + ", refreshed from " +

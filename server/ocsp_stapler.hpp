@@ -8,10 +8,13 @@
 //            a certificate from ACME); a certificate looked after already keeps its staple and
 //            its schedule (certificates are told apart by issuer and serial number), so a
 //            reload loses nothing; then again at half the response's validity (thisUpdate to
-//            nextUpdate)
+//            nextUpdate), or, for a response already past its half (a responder that signs
+//            ahead), after a quarter of what is left, between kMinRefresh and kMaxRefresh
 //   fetch    the DER request POSTed over plain HTTP (RFC 6960 appendix A.1, RFC 5019), the
-//            responder's name through [server] resolver, else the site's acme.resolver, else
-//            the system's; within kFetchTimeout, at most kMaxResponseBytes
+//            responder's name through [server] resolver, else the site's acme.resolver, never
+//            the system's (a lookup there cannot be cancelled, and could go to any network);
+//            kFetchTimeout from the connection on (the lookup has its own), at most
+//            kMaxResponseBytes
 //   staple   only a response that tls::check_ocsp_response believes (signed by the issuer in
 //            the site's chain, about this certificate, current), good or revoked (as Caddy);
 //            never past its nextUpdate
@@ -45,6 +48,8 @@ class OcspStapler {
   static constexpr std::size_t kMaxResponseBytes = 64 * 1024;
   static constexpr std::chrono::seconds kFirstRetry{2};
   static constexpr std::chrono::seconds kMaxRetry{300};
+  static constexpr std::chrono::seconds kMinRefresh{60};
+  static constexpr std::chrono::seconds kMaxRefresh{3600};
 
   explicit OcspStapler(asio::io_context& io);
   OcspStapler(const OcspStapler&) = delete;
@@ -55,7 +60,8 @@ class OcspStapler {
   // certificate, and looks after it from now on; certificates `tls` no longer serves are let
   // go. Call with each new set of contexts, from the io thread, before it serves a handshake.
   void track(const ServerConfig& config, SiteTlsContexts& tls);
-  // Shutting down: no more fetches; one in flight ends within kFetchTimeout.
+  // Shutting down: no more fetches; one in flight ends with its lookup's or its
+  // connection's timeout.
   void stop();
 
  private:

@@ -85,14 +85,14 @@ Result<std::unique_ptr<SiteTlsContexts>> SiteTlsContexts::create(
     SSL_CTX_set_tlsext_servername_callback(context->native_handle(),
                                            &SiteTlsContexts::on_server_name);
     SSL_CTX_set_tlsext_servername_arg(context->native_handle(), contexts.get());
-    contexts->contexts_.push_back(SiteContext{site.names, std::move(context), nullptr});
+    contexts->contexts_.push_back(SiteContext{site.names, nullptr, std::move(context)});
   }
   // Only ACME sites still waiting for their first certificate: handshakes fail (no certificate
   // to present) until one arrives, as Caddy's do.
   if (contexts->contexts_.empty()) {
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     configure_protocol(context->native_handle(), http2);
-    contexts->contexts_.push_back(SiteContext{{}, std::move(context), nullptr});
+    contexts->contexts_.push_back(SiteContext{{}, nullptr, std::move(context)});
   }
   return contexts;
 }

@@ -27,9 +27,10 @@ class SiteTlsContexts {
 
   struct SiteContext {
     std::vector<std::string> names;  // none: the stand-in while no site has a certificate
-    std::unique_ptr<asio::ssl::context> context;
-    // The OCSP response its handshakes staple, shared with the stapler; null: none.
+    // The OCSP response its handshakes staple, shared with the stapler; null: none. Declared
+    // before the context, so that it outlives it.
     std::shared_ptr<OcspStaple> staple;
+    std::unique_ptr<asio::ssl::context> context;
   };
   // In the configuration's order, with each site's certificate and chain in its context.
   const std::vector<SiteContext>& sites() const { return contexts_; }

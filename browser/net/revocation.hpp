@@ -1,8 +1,11 @@
 #pragma once
-// Whether the server's certificate is revoked, asked as Firefox asks it: the OCSP response the
-// server stapled into the handshake first (RFC 6066 section 8), believed only when the
-// certificate's issuer signed it, about this certificate, and current; without one that can be
-// believed, the issuer's CRL (crl_cache).
+// Whether the server's certificate is revoked: the OCSP response the server stapled into the
+// handshake first (RFC 6066 section 8), believed only when the certificate's issuer signed it,
+// it is about this certificate, and it is current; without one, the issuer's CRL (crl_cache).
+// A staple that cannot be believed, or says "unknown", is set aside and the CRL decides, as
+// when there is none: the certificate is still checked. (Firefox refuses the connection
+// instead, unless the staple has only expired; it also takes responses from a responder the
+// issuer delegated to, which the stack's CA never uses and this check does not accept.)
 
 #include <openssl/ssl.h>
 

@@ -362,6 +362,42 @@ TEST_F(CaOcspResponder, AnswersOnlyWholeRequestsOfOneToEightCertificates) {
   EXPECT_EQ(ERR_peek_error(), 0u);  // nothing left for the next request to trip over
 }
 
+// Nothing in a request makes the signed answer large: the request's size is capped, and a
+// CertID's serial is at most 20 octets (RFC 5280 section 4.1.2.2), as the CA's own are.
+TEST_F(CaOcspResponder, RefusesOversizedRequestsAndSerials) {
+  OcspResponder responder(*authority_);
+  const std::time_t now = std::time(nullptr);
+  const auto der_of = [](OCSP_REQUEST* request) {
+    unsigned char* der = nullptr;
+    const int length = i2d_OCSP_REQUEST(request, &der);
+    std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+    OPENSSL_free(der);
+    return out;
+  };
+  const auto with_serial = [&](int octets) {
+    tls::Asn1IntegerPtr serial(ASN1_INTEGER_new());
+    const std::string bytes(static_cast<std::size_t>(octets), '\x7f');
+    ASN1_STRING_set(serial.get(), bytes.data(), octets);
+    OcspRequestPtr request(OCSP_REQUEST_new());
+    X509* issuer = authority_->intermediate();
+    OCSP_request_add0_id(request.get(),
+                         OCSP_cert_id_new(EVP_sha1(), X509_get_subject_name(issuer),
+                                          X509_get0_pubkey_bitstr(issuer), serial.get()));
+    return der_of(request.get());
+  };
+  const OcspAnswer twenty = responder.answer(with_serial(20), now);
+  EXPECT_EQ(status_of(twenty), OCSP_RESPONSE_STATUS_SUCCESSFUL) << twenty.summary;
+  const OcspAnswer longer = responder.answer(with_serial(21), now);
+  EXPECT_EQ(status_of(longer), OCSP_RESPONSE_STATUS_MALFORMEDREQUEST) << longer.summary;
+
+  OcspRequestPtr big(OCSP_REQUEST_new());
+  OCSP_request_add0_id(big.get(), OCSP_cert_to_id(nullptr, nullptr, authority_->intermediate()));
+  OCSP_request_add1_nonce(big.get(), nullptr, 5000);
+  const OcspAnswer oversized = responder.answer(der_of(big.get()), now);
+  EXPECT_EQ(status_of(oversized), OCSP_RESPONSE_STATUS_MALFORMEDREQUEST) << oversized.summary;
+  EXPECT_LT(oversized.der.size(), 100u);
+}
+
 TEST(CaOcspGetPath, DecodesBase64EscapedOrNot) {
   EXPECT_EQ(decode_ocsp_get_path("%2F%2B8%3D"), std::string("\xff\xef", 2));
   EXPECT_EQ(decode_ocsp_get_path("/+8="), std::string("\xff\xef", 2));

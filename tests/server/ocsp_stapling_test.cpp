@@ -367,8 +367,31 @@ TEST_F(OcspStaplingTest, AStapleIsNeverServedPastItsNextUpdate) {
   EXPECT_TRUE(no_staple(expired)) << expired;
 }
 
+// A responder that signs ahead of time hands out a response already past the half of its
+// validity: it is stapled, and asked again a quarter of what is left later (an hour at most),
+// not at once and again.
+TEST_F(OcspStaplingTest, AResponseSignedAheadIsNotFetchedAgainAtOnce) {
+  FixedResponder responder(responder_port_);
+  responder.answer(
+      good_response(*authority_, leaf_.get(), authority_->intermediate(), -20 * 3600, 4 * 3600));
+  write_config();
+  start_server();
+  ASSERT_TRUE(server_->wait_for_stderr(stapled_line)) << server_->stderr_text();
+  EXPECT_TRUE(stapled(handshake(), "good"));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(responder.requests(), 1) << server_->stderr_text();
+  // "refreshed from" names the time of the next fetch: an hour from now.
+  const std::string log = server_->stderr_text();
+  const auto from = log.find("refreshed from ");
+  ASSERT_NE(from, std::string::npos) << log;
+  std::tm parts{};
+  ASSERT_NE(strptime(log.c_str() + from + 15, "%Y-%m-%dT%H:%M:%SZ", &parts), nullptr) << log;
+  const std::time_t next_fetch = timegm(&parts);
+  EXPECT_NEAR(static_cast<double>(next_fetch - std::time(nullptr)), 3600.0, 10.0) << log;
+}
+
 // A responder named by a host name is looked up only through a resolver the configuration
-// names ([server] resolver, or the ACME site's), as nginx's `resolver`; never the system's.
+// names ([server] resolver, or the ACME site's); never the system's.
 TEST_F(OcspStaplingTest, AResponderByNameWithoutAResolverIsNotLookedUp) {
   ca::InitOptions options;
   options.base_url = "http://ca.ocsp.test:" + std::to_string(responder_port_);
