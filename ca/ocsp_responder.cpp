@@ -23,15 +23,6 @@ using OcspBasicPtr = std::unique_ptr<OCSP_BASICRESP, tls::OpenSslDeleter<OCSP_BA
 // without it; so a request cannot make the signed response as large as itself.
 constexpr int kMaxNonceOctets = 32;
 
-std::string response_der(OCSP_RESPONSE* response) {
-  unsigned char* der = nullptr;
-  const int length = i2d_OCSP_RESPONSE(response, &der);
-  if (length <= 0) return {};
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
-}
-
 // The names of RFC 6960 section 4.2.1, for the log (OpenSSL's own are lower-case).
 const char* response_status_name(int status) {
   switch (status) {
@@ -55,7 +46,7 @@ OcspAnswer refusal(int status, const std::string& why) {
   ERR_clear_error();
   OcspResponsePtr response(OCSP_response_create(status, nullptr));
   OcspAnswer answer;
-  if (response) answer.der = response_der(response.get());
+  if (response) answer.der = tls::to_der(response.get(), i2d_OCSP_RESPONSE);
   answer.summary = std::string(response_status_name(status)) + " (" + why + ")";
   return answer;
 }
@@ -190,7 +181,7 @@ OcspAnswer OcspResponder::answer(std::string_view request_der, std::time_t now) 
   }
   OcspResponsePtr response(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
   OcspAnswer answer;
-  if (response) answer.der = response_der(response.get());
+  if (response) answer.der = tls::to_der(response.get(), i2d_OCSP_RESPONSE);
   if (answer.der.empty()) return refusal(OCSP_RESPONSE_STATUS_INTERNALERROR, openssl_error_text());
   answer.successful = true;
   answer.this_update = now;

@@ -17,11 +17,7 @@ namespace {
 
 // RFC 5280 section 4.1.2.2: a serial number is unique per issuer, so the two name a certificate.
 std::string certificate_key(X509* leaf) {
-  unsigned char* der = nullptr;
-  const int length = i2d_X509_NAME(X509_get_issuer_name(leaf), &der);
-  std::string key(reinterpret_cast<const char*>(der), length > 0 ? length : 0);
-  OPENSSL_free(der);
-  return key + '/' + serial_hex(leaf);
+  return tls::to_der(X509_get_issuer_name(leaf), i2d_X509_NAME) + '/' + serial_hex(leaf);
 }
 
 // The certificate in the context's chain (the site's chain file) that issued `leaf`.

@@ -425,11 +425,11 @@ Result<Plan> make_plan(const Topology& topology, const PlanSettings& settings) {
          << quoted(endpoint(settings, topology.resolver_address, settings.dns_port))
          << " --root-hints " << quoted((dns / "root.hints").string()) << " --upstream-port "
          << settings.dns_port << " --control " << quoted(control.string()) << "\n";
-  script << "service " << topology.ca_service << " " << quoted("certificate authority (ACME, CRL)")
-         << " " << endpoint(settings, topology.ca_address, settings.https_port)
-         << " ca serve --dir " << quoted((settings.state / "ca").string()) << " --name "
-         << quoted(topology.ca_name) << " --listen "
-         << quoted(endpoint(settings, topology.ca_address, settings.https_port))
+  script << "service " << topology.ca_service << " "
+         << quoted("certificate authority (ACME, CRL, OCSP)") << " "
+         << endpoint(settings, topology.ca_address, settings.https_port) << " ca serve --dir "
+         << quoted((settings.state / "ca").string()) << " --name " << quoted(topology.ca_name)
+         << " --listen " << quoted(endpoint(settings, topology.ca_address, settings.https_port))
          << " --http-listen " << quoted(endpoint(settings, topology.ca_address, settings.http_port))
          << " --resolver "
          << quoted(endpoint(settings, topology.resolver_address, settings.dns_port))

@@ -36,15 +36,6 @@ std::optional<std::string> id_after(const std::string& path, std::string_view pr
   return id;
 }
 
-std::string der_of(X509* certificate) {
-  unsigned char* der = nullptr;
-  const int length = i2d_X509(certificate, &der);
-  if (length <= 0) return {};
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
-}
-
 }  // namespace
 
 std::string key_authorization(const std::string& token, const std::string& thumbprint) {
@@ -277,10 +268,11 @@ http::Response Service::handle_plain(const http::Request& request) {
     return make_response(200, "application/pkix-crl", *crl);
   }
   if (path == "/intermediate.der") {
-    return make_response(200, "application/pkix-cert", der_of(authority_.intermediate()));
+    return make_response(200, "application/pkix-cert",
+                         tls::to_der(authority_.intermediate(), i2d_X509));
   }
   if (path == "/root.der")
-    return make_response(200, "application/pkix-cert", der_of(authority_.root()));
+    return make_response(200, "application/pkix-cert", tls::to_der(authority_.root(), i2d_X509));
   if (path == "/intermediate.pem") {
     return make_response(200, "application/x-pem-file", authority_.intermediate_pem());
   }

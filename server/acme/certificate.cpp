@@ -47,12 +47,9 @@ Result<std::string> make_csr_der(const std::vector<std::string>& names, EVP_PKEY
   sk_X509_EXTENSION_free(extensions);  // the extension itself stays owned by `extension`
   if (!added || X509_REQ_sign(request.get(), key, EVP_sha256()) <= 0)
     return make_error("cannot sign the certificate request: " + tls::openssl_error_text());
-  unsigned char* der = nullptr;
-  const int length = i2d_X509_REQ(request.get(), &der);
-  if (length <= 0) return make_error("cannot encode the certificate request");
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return out;
+  std::string der = tls::to_der(request.get(), i2d_X509_REQ);
+  if (der.empty()) return make_error("cannot encode the certificate request");
+  return der;
 }
 
 std::string serial_hex(const X509* certificate) {

@@ -53,12 +53,9 @@ Result<std::string> ocsp_request_for(X509* cert, X509* issuer) {
     OCSP_CERTID_free(id);
     return make_error("cannot build an OCSP request");
   }
-  unsigned char* der = nullptr;
-  const int length = i2d_OCSP_REQUEST(request.get(), &der);
-  if (length <= 0) return make_error("cannot encode an OCSP request");
-  std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return bytes;
+  std::string der = to_der(request.get(), i2d_OCSP_REQUEST);
+  if (der.empty()) return make_error("cannot encode an OCSP request");
+  return der;
 }
 
 std::string revocation_reason_name(long code) {

@@ -8,6 +8,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <openssl/crypto.h>
+
 #include <memory>
 #include <string>
 
@@ -37,6 +39,18 @@ using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES_free>>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OpenSslDeleter<SSL_CTX_free>>;
 using SslPtr = std::unique_ptr<SSL, OpenSslDeleter<SSL_free>>;
+
+// An OpenSSL object in DER through its i2d_ function (i2d_X509, i2d_OCSP_REQUEST...); empty
+// when it cannot be encoded.
+template <class T, class Encode>
+std::string to_der(T* object, Encode encode) {
+  unsigned char* der = nullptr;
+  const int length = encode(object, &der);
+  if (length <= 0) return {};
+  std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return bytes;
+}
 
 // Drains OpenSSL's per-thread error queue into one line, for an error message.
 inline std::string openssl_error_text() {

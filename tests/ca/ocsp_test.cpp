@@ -328,11 +328,7 @@ class CaOcspResponder : public ::testing::Test {
       OCSP_request_add0_id(request.get(),
                            OCSP_cert_to_id(nullptr, nullptr, authority_->intermediate()));
     }
-    unsigned char* der = nullptr;
-    const int length = i2d_OCSP_REQUEST(request.get(), &der);
-    std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
-    OPENSSL_free(der);
-    return out;
+    return tls::to_der(request.get(), i2d_OCSP_REQUEST);
   }
 
   static int status_of(const OcspAnswer& answer) {
@@ -367,13 +363,6 @@ TEST_F(CaOcspResponder, AnswersOnlyWholeRequestsOfOneToEightCertificates) {
 TEST_F(CaOcspResponder, RefusesOversizedRequestsAndSerials) {
   OcspResponder responder(*authority_);
   const std::time_t now = std::time(nullptr);
-  const auto der_of = [](OCSP_REQUEST* request) {
-    unsigned char* der = nullptr;
-    const int length = i2d_OCSP_REQUEST(request, &der);
-    std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
-    OPENSSL_free(der);
-    return out;
-  };
   const auto with_serial = [&](int octets) {
     tls::Asn1IntegerPtr serial(ASN1_INTEGER_new());
     const std::string bytes(static_cast<std::size_t>(octets), '\x7f');
@@ -383,7 +372,7 @@ TEST_F(CaOcspResponder, RefusesOversizedRequestsAndSerials) {
     OCSP_request_add0_id(request.get(),
                          OCSP_cert_id_new(EVP_sha1(), X509_get_subject_name(issuer),
                                           X509_get0_pubkey_bitstr(issuer), serial.get()));
-    return der_of(request.get());
+    return tls::to_der(request.get(), i2d_OCSP_REQUEST);
   };
   const OcspAnswer twenty = responder.answer(with_serial(20), now);
   EXPECT_EQ(status_of(twenty), OCSP_RESPONSE_STATUS_SUCCESSFUL) << twenty.summary;
@@ -393,7 +382,7 @@ TEST_F(CaOcspResponder, RefusesOversizedRequestsAndSerials) {
   OcspRequestPtr big(OCSP_REQUEST_new());
   OCSP_request_add0_id(big.get(), OCSP_cert_to_id(nullptr, nullptr, authority_->intermediate()));
   OCSP_request_add1_nonce(big.get(), nullptr, 5000);
-  const OcspAnswer oversized = responder.answer(der_of(big.get()), now);
+  const OcspAnswer oversized = responder.answer(tls::to_der(big.get(), i2d_OCSP_REQUEST), now);
   EXPECT_EQ(status_of(oversized), OCSP_RESPONSE_STATUS_MALFORMEDREQUEST) << oversized.summary;
   EXPECT_LT(oversized.der.size(), 100u);
 }

@@ -56,11 +56,7 @@ std::string good_response(const ca::Authority& signer, X509* leaf, X509* issuer,
     return "";
   if (!signer.sign_ocsp_response(basic.get())) return "";
   ResponsePtr response(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
-  unsigned char* der = nullptr;
-  const int length = i2d_OCSP_RESPONSE(response.get(), &der);
-  std::string bytes(reinterpret_cast<const char*>(der), length > 0 ? length : 0);
-  OPENSSL_free(der);
-  return bytes;
+  return tls::to_der(response.get(), i2d_OCSP_RESPONSE);
 }
 
 // A responder that answers every request with the same bytes as an OCSP response: a broken or

@@ -51,14 +51,6 @@ X509Ptr new_certificate(const std::string& name, EVP_PKEY* key, X509* issuer, EV
   return cert;
 }
 
-std::string der_of(OCSP_RESPONSE* response) {
-  unsigned char* der = nullptr;
-  const int length = i2d_OCSP_RESPONSE(response, &der);
-  std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
-  OPENSSL_free(der);
-  return bytes;
-}
-
 class OcspCheck : public ::testing::Test {
  protected:
   // What a response says, and how it is made; each test changes one thing.
@@ -89,7 +81,7 @@ class OcspCheck : public ::testing::Test {
     OCSP_basic_sign(basic.get(), signer, signer_key, EVP_sha256(), nullptr,
                     OCSP_NOCERTS | OCSP_RESPID_KEY);
     OcspResponsePtr response(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
-    return der_of(response.get());
+    return to_der(response.get(), i2d_OCSP_RESPONSE);
   }
 
   Result<OcspVerdict> check(const std::string& der) {
@@ -183,7 +175,8 @@ TEST_F(OcspCheck, StaleFutureAndOpenEndedResponsesAreRefused) {
 
 TEST_F(OcspCheck, AnErrorStatusOrBytesThatAreNoResponseAreRefused) {
   OcspResponsePtr try_later(OCSP_response_create(OCSP_RESPONSE_STATUS_TRYLATER, nullptr));
-  EXPECT_EQ(check(der_of(try_later.get())).error().message, "the responder answered trylater");
+  EXPECT_EQ(check(to_der(try_later.get(), i2d_OCSP_RESPONSE)).error().message,
+            "the responder answered trylater");
   EXPECT_EQ(check("").error().message, "not a DER OCSP response");
   std::string cut = response_der({});
   cut.resize(cut.size() / 2);
