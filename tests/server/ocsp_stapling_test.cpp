@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -73,8 +74,13 @@ class FixedResponder {
     thread_.join();
   }
   void answer(std::string body) {
+    answer_with([body = std::move(body)] { return body; });
+  }
+  // The body made when each request arrives, so a response's times start at its fetch and not
+  // when the test set it up (a loaded machine may fetch seconds later).
+  void answer_with(std::function<std::string()> make_body) {
     std::lock_guard lock(mutex_);
-    body_ = std::move(body);
+    make_body_ = std::move(make_body);
   }
   int requests() const { return requests_; }
 
@@ -95,11 +101,12 @@ class FixedResponder {
         if (in.size() < head + length)
           asio::read(socket, asio::dynamic_buffer(in),
                      asio::transfer_exactly(head + length - in.size()), read_error);
-        std::string body;
+        std::function<std::string()> make_body;
         {
           std::lock_guard lock(mutex_);
-          body = body_;
+          make_body = make_body_;
         }
+        const std::string body = make_body();
         const std::string response =
             "HTTP/1.1 200 OK\r\nContent-Type: application/ocsp-response\r\nContent-Length: " +
             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
@@ -114,7 +121,7 @@ class FixedResponder {
   tcp::acceptor acceptor_;
   std::thread thread_;
   std::mutex mutex_;
-  std::string body_;
+  std::function<std::string()> make_body_;
   std::atomic<int> requests_{0};
 };
 
@@ -348,9 +355,11 @@ TEST_F(OcspStaplingTest, AStapleIsNeverServedPastItsNextUpdate) {
   EXPECT_NE(server_->stderr_text().find("has passed"), std::string::npos) << server_->stderr_text();
   EXPECT_TRUE(no_staple(handshake()));
 
-  // One good for six seconds is stapled; when the responder then fails, it is dropped once
-  // its nextUpdate passes.
-  responder.answer(good_response(*authority_, leaf_.get(), authority_->intermediate(), 0, 6));
+  // One good for ten seconds from its fetch is stapled; when the responder then fails, it is
+  // dropped once its nextUpdate passes.
+  responder.answer_with([this] {
+    return good_response(*authority_, leaf_.get(), authority_->intermediate(), 0, 10);
+  });
   ASSERT_TRUE(server_->wait_for_stderr(stapled_line, 1, std::chrono::seconds(30)))
       << server_->stderr_text();
   const std::string fresh = handshake();
