@@ -16,6 +16,7 @@
 #include "browser/exit_codes.hpp"
 #include "browser/net/tls_context.hpp"
 #include "browser/options.hpp"
+#include "browser/stale_check.hpp"
 #include "browser/terminal/full_screen.hpp"
 #include "browser/terminal/line_mode.hpp"
 
@@ -44,6 +45,7 @@ int open_window(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hand_over_if_older_than_sources(argc, argv);
   start_openssl();
   auto options = parse_options(argc, argv);
   if (!options) return options.error().code;
