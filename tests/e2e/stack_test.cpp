@@ -1,5 +1,7 @@
 // The end-to-end test: `./miniweb up` on loopback addresses and ports of its own, then the
-// browser, dig, curl and openssl against it, then `./miniweb down`.
+// browser, dig, curl and openssl against it, then `./miniweb down`. Its DNS tests are in
+// stack_dns_test.cpp, its certificate and HTTPS tests in stack_tls_test.cpp: one suite, one
+// process, one stack, with this file linked last (tests/e2e/CMakeLists.txt).
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -120,38 +122,6 @@ TEST_F(StackTest, TraceShowsTheResolverAndAVerifiedCertificate) {
   EXPECT_NE(trace.find("< DATA stream 1"), std::string::npos) << trace;
   EXPECT_NE(trace.find("parse"), std::string::npos) << trace;
   EXPECT_NE(trace.find("* waterfall"), std::string::npos) << trace;
-}
-
-TEST_F(StackTest, ASecondRunAnswersFromTheOnDiskCache) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  std::filesystem::remove(state_ / "browser/dns-cache.json");
-  RunResult first = browse("https://www.example.test/", "--dump --trace");
-  ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_NE(first.err.find("recursive resolver"), std::string::npos) << first.err;
-  RunResult second = browse("https://www.example.test/", "--dump --trace");
-  ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_NE(second.err.find("on-disk cache"), std::string::npos) << second.err;
-  EXPECT_NE(second.err.find("hit: " + net_ + ".10"), std::string::npos) << second.err;
-  EXPECT_EQ(second.err.find("recursive resolver"), std::string::npos) << second.err;
-  EXPECT_EQ(second.out, first.out);
-}
-
-// A server that staples no OCSP response (the shop's, configured as nginx is by default) leaves
-// the browser to the CRL its certificate names: fetched from ca.test through the stack, then
-// kept in the profile until its nextUpdate.
-TEST_F(StackTest, WithoutAStapleTheCrlIsFetchedAndKept) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  std::filesystem::remove_all(state_ / "browser/crl");
-  RunResult first = browse("https://shop.example.test/", "--dump --trace");
-  ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_EQ(first.err.find("the OCSP response the server stapled"), std::string::npos) << first.err;
-  EXPECT_NE(first.err.find("fetch the CRL http://ca.test"), std::string::npos) << first.err;
-  EXPECT_NE(first.err.find("revocation: good, not listed in http://ca.test"), std::string::npos)
-      << first.err;
-  RunResult second = browse("https://shop.example.test/", "--dump --trace");
-  ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_NE(second.err.find("from the profile cache"), std::string::npos) << second.err;
-  EXPECT_EQ(second.err.find("fetch the CRL"), std::string::npos) << second.err;
 }
 
 // The tour: every page reachable from the home page loads; links to the badssl hosts are
@@ -293,38 +263,6 @@ TEST_F(StackTest, EarlyHintsComeBeforeThePageAndTheTraceShowsThem) {
       << old.err;
 }
 
-// The resolver's walk, as the packet view captured it after a flush.
-TEST_F(StackTest, TheRootRefersEachTopLevelDomainToItsOwnServer) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  ASSERT_EQ(launcher("flush").exit_code, 0);
-  RunResult page = browse("https://www.example/", "--dump --fresh --packets");
-  ASSERT_EQ(page.exit_code, 0) << page.err;
-  EXPECT_NE(page.out.find("Welcome to www.example"), std::string::npos) << page.out;
-  EXPECT_NE(page.err.find("referral to example. (ns1.nic.example.)"), std::string::npos)
-      << page.err;
-  EXPECT_NE(page.err.find("ns1.nic.example " + net_ + ".4"), std::string::npos) << page.err;
-  // Before the first connection (a CRL fetch for ca.test, when there is one, comes later and
-  // walks test.).
-  const auto rows = page.err.find("     0.000 ms ");
-  ASSERT_NE(rows, std::string::npos) << page.err;
-  const std::string lookup = page.err.substr(rows, page.err.find(" SYN seq=") - rows);
-  EXPECT_EQ(lookup.find("referral to test."), std::string::npos) << page.err;
-}
-
-// badssl.test is delegated by test. to its own authoritative server, as the description says.
-TEST_F(StackTest, BadsslIsDelegatedToItsOwnAuthoritativeServer) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  ASSERT_EQ(launcher("flush").exit_code, 0);
-  RunResult page = browse("https://expired.badssl.test/", "--dump --fresh --packets");
-  EXPECT_NE(page.err.find("referral to badssl.test. (ns1.badssl.test.)"), std::string::npos)
-      << page.err;
-  EXPECT_NE(page.err.find("ns1.badssl.test " + net_ + ".5"), std::string::npos) << page.err;
-  RunResult dig = run("dig +norecurse -p " + std::to_string(dns_port_) + " @" + net_ +
-                      ".3 expired.badssl.test A");
-  EXPECT_NE(dig.out.find("status: REFUSED"), std::string::npos)
-      << dig.out;  // example.test.'s server knows nothing of it
-}
-
 // The demo's forward proxy: the browser tunnels through it by CONNECT, and so does curl. With a
 // proxy the browser does not resolve the origin (the proxy does), so DNS cannot give it the
 // port: the URL names it (on the standard ports it needs none).
@@ -417,104 +355,11 @@ TEST_F(StackTest, TheBrowserShowsTextSavesDownloadsAndNegotiates) {
   EXPECT_NE(refused.out.find("HTTP/2 406"), std::string::npos) << refused.out;
 }
 
-TEST_F(StackTest, DigGetsTheServerAddressFromTheResolver) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  RunResult dig = run("dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ +
-                      ".53 www.example.test A");
-  ASSERT_EQ(dig.exit_code, 0) << dig.err;
-  EXPECT_EQ(dig.out, net_ + ".10\n");
-}
-
-TEST_F(StackTest, OpensslAndCurlAcceptTheServerCertificate) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  const std::string ca = state_.string() + "/ca";
-  // The server obtained it from the stack's CA by ACME when it started.
-  const std::string chain = state_.string() + "/acme/www/certificates/www.example.test.chain.pem";
-  RunResult verify =
-      run("openssl verify -CAfile " + ca + "/root.pem -untrusted " + chain + " " + chain);
-  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
-  EXPECT_NE(verify.out.find(": OK"), std::string::npos) << verify.out;
-  RunResult issued = run(std::string(MINIWEB_BINARY_DIR) + "/ca/miniweb-ca list --dir " + ca);
-  EXPECT_NE(issued.out.find("www.example.test"), std::string::npos) << issued.out;
-  EXPECT_NE(
-      read_file(state_ / "logs/www.log").find("acme: certificate for www.example.test obtained"),
-      std::string::npos);
-  RunResult curl = run("curl -sS --cacert " + ca +
-                       "/root.pem --resolve www.example.test:" + std::to_string(https_port_) + ":" +
-                       net_ + ".10 https://www.example.test:" + std::to_string(https_port_) + "/");
-  EXPECT_EQ(curl.exit_code, 0) << curl.err;
-  EXPECT_NE(curl.out.find("<h1>Welcome to www.example.test</h1>"), std::string::npos);
-}
-
-// The host's openssl.cnf is not the browser's TLS policy (Chromium's BoringSSL reads none
-// either): a system-wide policy that allows only RSA signatures stops curl, which reads it,
-// at the stack's ECDSA certificates, and not the browser.
-TEST_F(StackTest, TheHostsOpensslConfigIsNotTheBrowsersTlsPolicy) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  const std::filesystem::path config = state_ / "openssl-rsa-signatures-only.cnf";
-  std::ofstream(config) << "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\n"
-                           "system_default = policy\n[policy]\nSignatureAlgorithms = RSA+SHA256\n";
-  const std::string with_config = "OPENSSL_CONF=" + config.string() + " ";
-  RunResult curl =
-      run(with_config + "curl -sS --cacert " + state_.string() +
-          "/ca/root.pem --resolve www.example.test:" + std::to_string(https_port_) + ":" + net_ +
-          ".10 https://www.example.test:" + std::to_string(https_port_) + "/");
-  EXPECT_NE(curl.exit_code, 0) << "the configuration binds programs that read it";
-  RunResult page = run(with_config + environment_ +
-                       MINIWEB_SOURCE_DIR "/miniweb browse --dump https://www.example.test/");
-  EXPECT_EQ(page.exit_code, 0) << page.err;
-  EXPECT_NE(page.out.find("Welcome to www.example.test"), std::string::npos) << page.out;
-}
-
-TEST_F(StackTest, UnknownNameIsNxdomain) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  RunResult page = browse("https://no-such-host.example.test/");
-  EXPECT_EQ(page.exit_code, 6);
-  EXPECT_NE(page.err.find("does not exist (NXDOMAIN"), std::string::npos) << page.err;
-}
-
 TEST_F(StackTest, RefusedConnectionIsReported) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   RunResult page = browse("https://closed.example.test/");
   EXPECT_EQ(page.exit_code, 7);
   EXPECT_NE(page.err.find("Connection refused"), std::string::npos) << page.err;
-}
-
-TEST_F(StackTest, CertificatesABrowserMustRefuseAreRefused) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  struct Case {
-    std::string host, error, reason;
-  };
-  const std::vector<Case> cases = {
-      {"expired", "NET::ERR_CERT_DATE_INVALID", "expired: the certificate was valid until"},
-      {"wrong.host", "NET::ERR_CERT_COMMON_NAME_INVALID",
-       "wrong host: the certificate is for www.badssl.test"},
-      {"self-signed", "NET::ERR_CERT_AUTHORITY_INVALID", "self-signed:"},
-      {"untrusted-root", "NET::ERR_CERT_AUTHORITY_INVALID",
-       "untrusted issuer: the chain leads to CN=Untrusted Root CA"},
-      {"incomplete-chain", "NET::ERR_CERT_AUTHORITY_INVALID", "incomplete chain:"},
-      {"revoked", "NET::ERR_CERT_REVOKED", "revoked: the stapled OCSP response of CN="},
-      {"revoked-crl", "NET::ERR_CERT_REVOKED", "revoked: the CRL of CN="},
-  };
-  for (const Case& c : cases) {
-    RunResult page = browse("https://" + c.host + ".badssl.test/");
-    EXPECT_EQ(page.exit_code, 60) << c.host << ": " << page.err;
-    EXPECT_NE(page.err.find(c.error), std::string::npos) << c.host << ": " << page.err;
-    EXPECT_NE(page.err.find(c.reason), std::string::npos) << c.host << ": " << page.err;
-    if (c.host.starts_with("revoked")) {
-      EXPECT_NE(page.err.find("(reason keyCompromise)"), std::string::npos) << page.err;
-    }
-    EXPECT_EQ(page.out.find("You should not be reading this"), std::string::npos) << c.host;
-  }
-}
-
-TEST_F(StackTest, InsecureShowsThePageAndSaysSoOnIt) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  RunResult page = browse("https://expired.badssl.test/", "--dump --insecure");
-  EXPECT_EQ(page.exit_code, 0) << page.err;
-  EXPECT_TRUE(page.out.starts_with("!! INSECURE: --insecure is on")) << page.out;
-  EXPECT_NE(page.out.find("NET::ERR_CERT_DATE_INVALID"), std::string::npos) << page.out;
-  EXPECT_NE(page.out.find("You should not be reading this"), std::string::npos) << page.out;
 }
 
 TEST_F(StackTest, HttpErrorStillShowsThePageAndSaysTheStatus) {
@@ -525,29 +370,6 @@ TEST_F(StackTest, HttpErrorStillShowsThePageAndSaysTheStatus) {
   EXPECT_NE(page.err.find("404 Not Found"), std::string::npos) << page.err;
 }
 
-TEST_F(StackTest, PlainHttpRedirectsToHttps) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  std::filesystem::remove(state_ / "browser/hsts.json");  // a first visit: no HSTS known yet
-  // The redirect names the HTTPS URL without a port; the HTTPS record supplies it.
-  RunResult page = browse("http://www.example.test:" + std::to_string(http_port_) + "/about.html",
-                          "--dump --trace");
-  EXPECT_EQ(page.exit_code, 0) << page.err;
-  EXPECT_NE(page.err.find("redirect 301"), std::string::npos) << page.err;
-  EXPECT_NE(page.out.find("About miniweb"), std::string::npos) << page.out;
-}
-
-TEST_F(StackTest, HstsUpgradesPlainHttpAfterAVisit) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  RunResult secure = browse("https://www.example.test/");
-  ASSERT_EQ(secure.exit_code, 0) << secure.err;
-  // The server sent Strict-Transport-Security; plain HTTP is now never tried for the host.
-  RunResult page = browse("http://www.example.test/about.html", "--dump --trace");
-  EXPECT_EQ(page.exit_code, 0) << page.err;
-  EXPECT_NE(page.err.find("http:// upgraded to https://"), std::string::npos) << page.err;
-  EXPECT_EQ(page.err.find("redirect 301"), std::string::npos) << page.err;
-  EXPECT_NE(page.out.find("About miniweb"), std::string::npos) << page.out;
-}
-
 TEST_F(StackTest, UpTwiceIsHarmless) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::vector<int> before = service_pids();
@@ -555,58 +377,6 @@ TEST_F(StackTest, UpTwiceIsHarmless) {
   EXPECT_EQ(again.exit_code, 0) << again.err;
   std::vector<int> after = service_pids();
   EXPECT_EQ(before, after);
-}
-
-TEST_F(StackTest, HostsFileAnswersBeforeDns) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  const std::filesystem::path hosts = state_ / "hosts";
-  const std::string original = read_file(hosts);
-  // The trace must show the hosts file answering, and no question to the resolver.
-  std::ofstream(hosts, std::ios::app) << net_ << ".10 www.example.test\n";
-  // A hosts file gives no port (DNS's HTTPS record does), so the URL names it.
-  RunResult page =
-      browse("https://www.example.test:" + std::to_string(https_port_) + "/", "--dump --trace");
-  std::ofstream(hosts) << original;
-  EXPECT_EQ(page.exit_code, 0) << page.err;
-  EXPECT_NE(page.err.find("hit: " + net_ + ".10"), std::string::npos) << page.err;
-  EXPECT_EQ(page.err.find("recursive resolver"), std::string::npos) << page.err;
-}
-
-// ./miniweb flush, seen in the resolver's count of questions it sent upstream: a repeated
-// question is answered from the cache; after a flush of everything it is asked from the root
-// down again; after a flush of one name only that name's zone server is asked again.
-TEST_F(StackTest, FlushMakesTheResolverAskUpstreamAgain) {
-  ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  const std::string dig =
-      "dig +short +time=2 -p " + std::to_string(dns_port_) + " @" + net_ + ".53 www.example.test A";
-  const std::string stats = MINIWEB_BINARY_DIR "/dns/miniweb-dns control --socket " +
-                            (state_ / "run/resolver.control").string() + " stats";
-  auto upstream_queries = [&stats] {
-    const RunResult reply = run(stats);
-    const auto at = reply.out.find("upstream_queries=");
-    EXPECT_NE(at, std::string::npos) << reply.out << reply.err;
-    return at == std::string::npos ? -1L : std::stol(reply.out.substr(at + 17));
-  };
-  ASSERT_EQ(run(dig).out, net_ + ".10\n");
-  const long cached = upstream_queries();
-  ASSERT_EQ(run(dig).out, net_ + ".10\n");
-  EXPECT_EQ(upstream_queries(), cached) << "a repeated question went upstream";
-
-  const RunResult flush_all = launcher("flush");
-  ASSERT_EQ(flush_all.exit_code, 0) << flush_all.err;
-  EXPECT_NE(flush_all.out.find("the next question starts from the root"), std::string::npos)
-      << flush_all.out;
-  ASSERT_EQ(run(dig).out, net_ + ".10\n");
-  const long from_the_root = upstream_queries();
-  // The root (primed again from the hints), test. and example.test.: the zone cuts were gone.
-  EXPECT_GE(from_the_root - cached, 3) << "after a flush of everything";
-
-  const RunResult flush_name = launcher("flush www.example.test");
-  ASSERT_EQ(flush_name.exit_code, 0) << flush_name.err;
-  EXPECT_NE(flush_name.out.find(" at www.example.test."), std::string::npos) << flush_name.out;
-  ASSERT_EQ(run(dig).out, net_ + ".10\n");
-  EXPECT_EQ(upstream_queries() - from_the_root, 1) << "only example.test.'s server, once";
-  EXPECT_EQ(launcher("flush a.test b.test").exit_code, 1);
 }
 
 // No unattributed time: the union of the trace's steps covers most of its total, cold
@@ -710,8 +480,15 @@ TEST_F(StackTest, BrowsesFastPathRunsWhatTheFullPathRuns) {
   EXPECT_TRUE(page.out.starts_with("miniweb: the journey of a URL\n")) << page.out;
 }
 
-// Declared last: gtest runs a suite's tests in declaration order.
+// Declared last: gtest runs a suite's tests in the order they are registered, a file's in
+// declaration order and the files' in link order, where this file is last. Were another test
+// to run after this one, it would find the stack down: this one refuses to take it down.
 TEST_F(StackTest, DownStopsEveryProcessItStarted) {
+  const ::testing::UnitTest& tests = *::testing::UnitTest::GetInstance();
+  const ::testing::TestSuite& suite = *tests.current_test_suite();
+  ASSERT_EQ(suite.GetTestInfo(suite.total_test_count() - 1), tests.current_test_info())
+      << "another test runs after this one: stack_test.cpp is not linked last, or the tests "
+         "are shuffled";
   // Programs rebuilt while the stack runs (a pull, then `up`) must still be known as ours.
   const std::filesystem::path copy = state_ / "bin-copy";
   for (const char* program :
