@@ -154,12 +154,9 @@ void read_limits(const toml::table& table, LimitsConfig& limits) {
   limits.http.max_header_bytes = positive(table, "max_header_bytes", limits.http.max_header_bytes);
   limits.http.max_header_count = positive(table, "max_header_count", limits.http.max_header_count);
   limits.http.max_body_bytes = positive(table, "max_body_bytes", limits.http.max_body_bytes);
-  limits.header_timeout =
-      std::chrono::seconds(positive(table, "header_timeout", limits.header_timeout.count()));
-  limits.keepalive_timeout =
-      std::chrono::seconds(positive(table, "keepalive_timeout", limits.keepalive_timeout.count()));
-  limits.send_timeout =
-      std::chrono::seconds(positive(table, "send_timeout", limits.send_timeout.count()));
+  limits.header_timeout = seconds(table, "header_timeout", limits.header_timeout);
+  limits.keepalive_timeout = seconds(table, "keepalive_timeout", limits.keepalive_timeout);
+  limits.send_timeout = seconds(table, "send_timeout", limits.send_timeout);
   limits.max_connections = positive(table, "max_connections", limits.max_connections);
   limits.max_requests_per_connection =
       positive(table, "max_requests_per_connection", limits.max_requests_per_connection);

@@ -98,8 +98,8 @@ AcmeConfig read_acme(const toml::table& table, const std::filesystem::path& base
       throw ConfigError{"renewal_window_ratio is a number above 0 and at most 1", ratio->source()};
     acme.renewal_window_ratio = *value;
   }
-  acme.renewal_check_interval = std::chrono::seconds(
-      positive(table, "renewal_check_interval", acme.renewal_check_interval.count()));
+  acme.renewal_check_interval =
+      seconds(table, "renewal_check_interval", acme.renewal_check_interval);
   return acme;
 }
 
