@@ -272,18 +272,26 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   asio::awaitable<void> udp_loop() {
     auto self = shared_from_this();
     Message query, reply;
+    // One byte more than a slot, so a datagram too large for one shows as one.
+    std::vector<uint8_t> first(kSlot + 1);
+    asio::ip::udp::endpoint client;
     while (!stopped) {
-      // Wait until the socket is readable, then read what is queued, a batch at a time. A lone
-      // query (the usual one at a moderate rate) is read alone and answered at once. The wait
-      // re-arms the socket (Asio's epoll_ctl), and the kernel then reports at once what came in
-      // meanwhile: no read that finds the socket dry is needed before waiting again.
-      auto [wait_error] = co_await udp.async_wait(asio::socket_base::wait_read, kTuple);
-      if (wait_error) {
-        if (wait_error == asio::error::operation_aborted || stopped) co_return;
+      // The first datagram of a wake is read alone and answered at once, before anything else
+      // is read: its reply leaves without waiting for a batch read to find the socket dry.
+      // Asio tries the read before it waits, so a socket found dry is waited on without
+      // re-arming it in epoll (async_wait would, each time).
+      auto [error, size] = co_await udp.async_receive_from(asio::buffer(first), client, kTuple);
+      if (error) {
+        if (error == asio::error::operation_aborted || stopped) co_return;
         continue;
       }
-      // Full batches are read again in bounded rounds so TCP and timers get their turn; a
-      // socket left with datagrams is read again after them.
+      if (size <= kSlot) {
+        if (auto wire = answer_datagram(std::span(first.data(), size), client, query, reply))
+          ::sendto(udp.native_handle(), wire->data(), wire->size(), MSG_DONTWAIT, client.data(),
+                   static_cast<socklen_t>(client.size()));
+      }
+      // What came in meanwhile is read a batch at a time; full batches are read again in
+      // bounded rounds so TCP and timers get their turn.
       bool more = true;
       while (more && !stopped) {
         for (int round = 0; round < 4 && more && !stopped; ++round)

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
 #include <memory>
@@ -16,6 +18,7 @@ namespace miniweb::dns {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace asio::experimental::awaitable_operators;
 using test_support::DnsInternet;
 using test_support::N;
 
@@ -478,6 +481,58 @@ TEST_F(DnsInternet, AnswerCacheRepliesWithEachQuerysIdUntilCleared) {
     EXPECT_EQ(handled, 2);
     CO_ASSERT(third.answers.size() == 1u);
     EXPECT_EQ(third.answers[0].rdata_to_string(), "5.6.7.8");
+    server.stop();
+  });
+}
+
+// A burst queued before the server wakes: the first datagram is read and answered alone, the
+// rest in batches (more than one full batch here, answered with sendmmsg); every query gets
+// its own reply, once.
+TEST_F(DnsInternet, EveryQueryOfABurstIsAnsweredOnce) {
+  auto executor = io_.get_executor();
+  int handled = 0;
+  DnsServer server(
+      executor, asio::ip::udp::endpoint(asio::ip::make_address(recursive_), 0),
+      SyncHandler([&](const Message& query, const asio::ip::address&) {
+        ++handled;
+        Message reply = query.make_reply();
+        reply.aa = true;
+        reply.answers.push_back(ResourceRecord{query.questions.front().name, type::A, rclass::IN,
+                                               60, RdataA{{192, 0, 2, 1}}});
+        return reply;
+      }),
+      ServerLimits{.answer_cache_entries = 0});  // each query reaches the handler
+  server.start();
+  run([&]() -> asio::awaitable<void> {
+    constexpr int kQueries = 200;
+    constexpr auto kAwaitTuple = asio::experimental::as_tuple(asio::use_awaitable);
+    asio::ip::udp::socket socket(executor, asio::ip::udp::v4());
+    Message query = make_query(N("burst.test"), type::A);
+    // Sent without yielding: the server, on this thread, wakes to all of them queued.
+    for (int i = 0; i < kQueries; ++i) {
+      query.id = static_cast<uint16_t>(1000 + i);
+      std::vector<uint8_t> wire = query.encode();
+      socket.send_to(asio::buffer(wire), server.local_endpoint());
+    }
+    std::set<uint16_t> answered;
+    std::vector<uint8_t> buffer(1232);
+    asio::steady_timer deadline(executor, 5s);
+    while (answered.size() < static_cast<size_t>(kQueries)) {
+      auto got = co_await (socket.async_receive(asio::buffer(buffer), kAwaitTuple) ||
+                           deadline.async_wait(kAwaitTuple));
+      if (got.index() == 1) break;
+      auto [error, n] = std::get<0>(got);
+      CO_ASSERT(!error);
+      auto reply = Message::decode(std::span(buffer.data(), n));
+      CO_ASSERT(reply.ok());
+      CO_ASSERT(reply->answers.size() == 1u);
+      EXPECT_EQ(reply->answers[0].rdata_to_string(), "192.0.2.1");
+      EXPECT_TRUE(answered.insert(reply->id).second) << "answered twice: " << reply->id;
+    }
+    EXPECT_EQ(answered.size(), static_cast<size_t>(kQueries));
+    EXPECT_EQ(*answered.begin(), 1000);
+    EXPECT_EQ(*answered.rbegin(), 1000 + kQueries - 1);
+    EXPECT_EQ(handled, kQueries);
     server.stop();
   });
 }
