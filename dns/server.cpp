@@ -146,6 +146,7 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   // Datagrams read at once (recvmmsg), each in a slot of its own.
   static constexpr size_t kBatch = 32;
   static constexpr size_t kSlot = 4096;  // larger queries are not legitimate; they are dropped
+  static constexpr unsigned kLookEvery = 16;
   std::vector<uint8_t> batch_buffer;
   // recvmmsg's and sendmmsg's headers, kept from one batch to the next and pointed at their
   // slots once: set up afresh at every wake they were a fifth of the instructions a cache hit
@@ -220,9 +221,10 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   }
 
   // Reads and answers what is already queued, up to kBatch datagrams per system call each
-  // way (recvmmsg/sendmmsg, as NSD does). True when the batch came back full (more may be
-  // queued) or the read reported an earlier send's error (datagrams may be behind it).
-  bool drain_batch(Message& query, Message& reply) {
+  // way (recvmmsg/sendmmsg, as NSD does). Returns how many datagrams it read (kBatch: more
+  // may be queued), or -1 when the read reported an earlier send's error (datagrams may be
+  // behind it).
+  int drain_batch(Message& query, Message& reply) {
     if (batch_buffer.empty()) {
       batch_buffer.resize(kBatch * kSlot);
       for (size_t i = 0; i < kBatch; ++i) {
@@ -240,8 +242,8 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
         ::recvmmsg(udp.native_handle(), in_headers.data(), kBatch, MSG_DONTWAIT, nullptr);
     // An error from an earlier send (ICMP unreachable) is reported once; datagrams behind it
     // are still to be read.
-    if (received < 0) return errno != EAGAIN && errno != EWOULDBLOCK && !stopped;
-    if (received == 0) return false;
+    if (received < 0) return errno != EAGAIN && errno != EWOULDBLOCK && !stopped ? -1 : 0;
+    if (received == 0) return 0;
     unsigned count = 0;
     for (int i = 0; i < received; ++i) {
       const msghdr& in = in_headers[i].msg_hdr;
@@ -266,36 +268,47 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
       if (n <= 0) break;  // a full send buffer drops the rest, as any UDP server would
       sent += static_cast<unsigned>(n);
     }
-    return static_cast<size_t>(received) == kBatch;
+    return received;
   }
 
   asio::awaitable<void> udp_loop() {
     auto self = shared_from_this();
     Message query, reply;
     // One byte more than a slot, so a datagram too large for one shows as one.
-    std::vector<uint8_t> first(kSlot + 1);
+    std::vector<uint8_t> datagram(kSlot + 1);
     asio::ip::udp::endpoint client;
+    // Whether the last batch read found datagrams queued, and lone reads since it looked.
+    bool queue_seen = false;
+    unsigned reads_since_look = 0;
     while (!stopped) {
-      // The first datagram of a wake is read alone and answered at once, before anything else
-      // is read: its reply leaves without waiting for a batch read to find the socket dry.
-      // Asio tries the read before it waits, so a socket found dry is waited on without
-      // re-arming it in epoll (async_wait would, each time).
-      auto [error, size] = co_await udp.async_receive_from(asio::buffer(first), client, kTuple);
+      // Each datagram is read alone and answered at once, as in Unbound's loop: its reply
+      // never waits for a batch read to find the socket dry. Asio tries the read before it
+      // waits, so that try is the only read that finds the socket dry, and the wait needs no
+      // epoll_ctl re-arm (async_wait would make one each time).
+      auto [error, size] = co_await udp.async_receive_from(asio::buffer(datagram), client, kTuple);
       if (error) {
         if (error == asio::error::operation_aborted || stopped) co_return;
         continue;
       }
       if (size <= kSlot) {
-        if (auto wire = answer_datagram(std::span(first.data(), size), client, query, reply))
+        if (auto wire = answer_datagram(std::span(datagram.data(), size), client, query, reply))
           ::sendto(udp.native_handle(), wire->data(), wire->size(), MSG_DONTWAIT, client.data(),
                    static_cast<socklen_t>(client.size()));
       }
-      // What came in meanwhile is read a batch at a time; full batches are read again in
-      // bounded rounds so TCP and timers get their turn.
+      // Under load datagrams queue up, and reading them in batches (recvmmsg, sendmmsg) saves
+      // two system calls for each: batches are read while the last one found any, and every
+      // kLookEvery-th lone datagram looks for a queue building up. Full batches are read again
+      // in bounded rounds so TCP and timers get their turn.
+      if (!queue_seen && ++reads_since_look < kLookEvery) continue;
+      reads_since_look = 0;
+      queue_seen = false;
       bool more = true;
       while (more && !stopped) {
-        for (int round = 0; round < 4 && more && !stopped; ++round)
-          more = drain_batch(query, reply);
+        for (int round = 0; round < 4 && more && !stopped; ++round) {
+          const int read = drain_batch(query, reply);
+          queue_seen = queue_seen || read != 0;
+          more = read < 0 || static_cast<size_t>(read) == kBatch;
+        }
         if (more) co_await asio::post(udp.get_executor(), asio::use_awaitable);
       }
     }

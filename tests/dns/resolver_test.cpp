@@ -485,9 +485,9 @@ TEST_F(DnsInternet, AnswerCacheRepliesWithEachQuerysIdUntilCleared) {
   });
 }
 
-// A burst queued before the server wakes: the first datagram is read and answered alone, the
-// rest in batches (more than one full batch here, answered with sendmmsg); every query gets
-// its own reply, once.
+// A burst queued before the server wakes: the first datagrams are read and answered alone,
+// until the server looks for a queue and finds one; the rest in batches (more than one full
+// batch here, answered with sendmmsg). Every query gets its own reply, once.
 TEST_F(DnsInternet, EveryQueryOfABurstIsAnsweredOnce) {
   auto executor = io_.get_executor();
   int handled = 0;
