@@ -146,6 +146,7 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   // Datagrams read at once (recvmmsg), each in a slot of its own.
   static constexpr size_t kBatch = 32;
   static constexpr size_t kSlot = 4096;  // larger queries are not legitimate; they are dropped
+  // Lone datagrams read between two looks for a queue building up behind them (udp_loop).
   static constexpr unsigned kLookEvery = 16;
   std::vector<uint8_t> batch_buffer;
   // recvmmsg's and sendmmsg's headers, kept from one batch to the next and pointed at their
