@@ -133,14 +133,21 @@ int run_recursive(const std::string& listen, const std::string& hints_file, uint
   }
   asio::io_context io(1);
   Resolver resolver(io.get_executor(), std::move(*options));
+  // Replies answered from the cache are kept whole, as many as the cache has entries: a
+  // repeated question from a client the resolver serves is answered from them, their TTLs
+  // counted down. A flush empties them with the cache.
   DnsServer server(io.get_executor(), must_parse_endpoint(listen),
                    AsyncHandler([&](Message query, asio::ip::address client) {
                      return answer_recursive(resolver, allow, std::move(query), std::move(client));
-                   }));
+                   }),
+                   ServerLimits{.answer_cache_entries = g_cache_entries});
   server.set_fast_handler(
       [&](const Message& query, const asio::ip::address& client, Message& reply) {
         return answer_recursive_at_once(resolver, allow, query, client, reply);
       });
+  server.set_reply_cache([&](const asio::ip::address& client) { return allow.allows(client); },
+                         [&] { resolver.count_hit(); });
+  resolver.on_flush([&] { server.clear_answer_cache(); });
   server.start();
   // The operator's channel (unbound-control's): on the resolver's own thread, so its commands
   // touch the cache without locks.

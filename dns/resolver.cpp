@@ -33,6 +33,11 @@ struct Resolver::Impl {
   bool primed = false;
   uint64_t hits = 0;
   uint64_t misses = 0;
+  std::function<void()> on_flush;
+
+  void flushed() {
+    if (on_flush) on_flush();
+  }
 
   // After a flush: prime again when the root's NS set is no longer cached.
   void reprime_if_root_gone() {
@@ -134,19 +139,30 @@ bool Resolver::answer_from_cache(const Name& name, uint16_t type, uint16_t& rcod
 size_t Resolver::flush_name(const Name& name) {
   const size_t removed = impl_->cache.remove_name(name);
   impl_->reprime_if_root_gone();
+  impl_->flushed();
   return removed;
 }
 
 size_t Resolver::flush_zone(const Name& name) {
   const size_t removed = impl_->cache.remove_subtree(name);
   impl_->reprime_if_root_gone();
+  impl_->flushed();
   return removed;
 }
 
 size_t Resolver::flush_all() {
   const size_t removed = impl_->cache.clear();
   impl_->primed = false;
+  impl_->flushed();
   return removed;
+}
+
+void Resolver::on_flush(std::function<void()> forget) {
+  impl_->on_flush = std::move(forget);
+}
+
+void Resolver::count_hit() {
+  ++impl_->hits;
 }
 
 std::vector<CachedEntry> Resolver::cached_at(const Name& name) const {

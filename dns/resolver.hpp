@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -142,6 +143,11 @@ class Resolver {
   size_t flush_name(const Name& name);
   size_t flush_zone(const Name& name);
   size_t flush_all();
+  // Told after every flush (flush_name, flush_zone, flush_all, clear_cache), so that what keeps
+  // replies built from the cache (the server's answer cache) forgets them too.
+  void on_flush(std::function<void()> forget);
+  // Counts a question answered from a reply built from the cache and kept (a hit all the same).
+  void count_hit();
   std::vector<CachedEntry> cached_at(const Name& name) const;
   ResolverStats stats() const;
 

@@ -6,10 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <string>
-#include <string_view>
-#include <unordered_map>
 
+#include "dns/reply_cache.hpp"
 #include "shared/dns/wire.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -27,15 +25,6 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
-
-// Hashes std::string keys and std::string_view probes alike (lookup without a copy).
-struct BytesHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view bytes) const { return std::hash<std::string_view>{}(bytes); }
-};
-
-// Queries larger than this are not cached: legitimate ones are far smaller.
-constexpr size_t kMaxCachedQuery = 512;
 
 }  // namespace
 
@@ -141,8 +130,11 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   ServerLimits limits;
   size_t tcp_connections = 0;
   size_t pending_udp = 0;
-  // Query bytes after the ID -> reply bytes (ID included, patched per query).
-  std::unordered_map<std::string, std::vector<uint8_t>, BytesHash, std::equal_to<>> answer_cache;
+  // Replies by their query's bytes (ServerLimits::answer_cache_entries): every reply of a
+  // SyncHandler, kept as it is; with set_reply_cache, the fast handler's replies, aging.
+  ReplyCache answer_cache{0};
+  std::function<bool(const asio::ip::address&)> cache_admits;
+  std::function<void()> on_cached_reply;
   // Datagrams read at once (recvmmsg), each in a slot of its own.
   static constexpr size_t kBatch = 32;
   static constexpr size_t kSlot = 4096;  // larger queries are not legitimate; they are dropped
@@ -181,34 +173,33 @@ struct DnsServer::State : std::enable_shared_from_this<DnsServer::State> {
   std::optional<std::vector<uint8_t>> answer_datagram(std::span<const uint8_t> packet,
                                                       const asio::ip::udp::endpoint& client,
                                                       Message& query, Message& reply) {
-    const bool cacheable = sync_handler && limits.answer_cache_entries > 0 && packet.size() > 2 &&
-                           packet.size() <= kMaxCachedQuery;
-    std::string_view key;
+    const bool cacheable = answer_cache.enabled() &&
+                           (sync_handler || (cache_admits && cache_admits(client.address())));
     if (cacheable) {
-      // The reply is a function of every byte of the query but the ID: reuse it.
-      key = std::string_view(reinterpret_cast<const char*>(packet.data()) + 2, packet.size() - 2);
-      auto hit = answer_cache.find(key);
-      if (hit != answer_cache.end()) {
-        std::vector<uint8_t> wire = hit->second;
-        wire[0] = packet[0];
-        wire[1] = packet[1];
+      // The reply is a function of every byte of the query but the ID (and, aging, the time).
+      if (auto wire = answer_cache.answer(packet)) {
+        if (on_cached_reply) on_cached_reply();
         return wire;
       }
     }
     Vetting vetting = vet_query(packet, query, reply);
     if (vetting == Vetting::kDrop) return std::nullopt;
-    if (cacheable && vetting == Vetting::kAnswer) {
+    // A query with EDNS options (a cookie, a client subnet) is not kept: its bytes seldom come
+    // again, and a stream of them would only push the others out.
+    const bool keep =
+        cacheable && vetting == Vetting::kAnswer && (!query.edns || query.edns->options.empty());
+    if (keep && sync_handler) {
       reply = sync_handler(query, client.address());
       auto wire = finish_reply(query, reply, true, limits);
-      // Full: start again rather than track use (a flood of distinct names only costs
-      // misses; the common names come straight back).
-      if (answer_cache.size() >= limits.answer_cache_entries) answer_cache.clear();
-      if (wire.size() >= 2) answer_cache.emplace(std::string(key), wire);
+      answer_cache.store(packet, wire, ReplyCache::Aging::kNone);
       return wire;
     }
     if (vetting == Vetting::kAnswer) {
-      if (async_handler && fast_handler && fast_handler(query, client.address(), reply))
-        return finish_reply(query, reply, true, limits);
+      if (async_handler && fast_handler && fast_handler(query, client.address(), reply)) {
+        auto wire = finish_reply(query, reply, true, limits);
+        if (keep) answer_cache.store(packet, wire, ReplyCache::Aging::kTtls);
+        return wire;
+      }
       if (async_handler) {
         // Slow answers (recursion) must not hold up the next packet.
         if (pending_udp >= limits.max_pending_udp) return std::nullopt;
@@ -437,6 +428,7 @@ DnsServer::DnsServer(asio::any_io_executor executor, const asio::ip::udp::endpoi
     : state_(std::make_shared<State>(executor, listen)) {
   state_->sync_handler = std::move(handler);
   state_->limits = limits;
+  state_->answer_cache = ReplyCache(limits.answer_cache_entries);
 }
 
 DnsServer::DnsServer(asio::any_io_executor executor, const asio::ip::udp::endpoint& listen,
@@ -444,6 +436,7 @@ DnsServer::DnsServer(asio::any_io_executor executor, const asio::ip::udp::endpoi
     : state_(std::make_shared<State>(executor, listen)) {
   state_->async_handler = std::move(handler);
   state_->limits = limits;
+  state_->answer_cache = ReplyCache(limits.answer_cache_entries);
 }
 
 DnsServer::~DnsServer() {
@@ -452,6 +445,12 @@ DnsServer::~DnsServer() {
 
 void DnsServer::set_fast_handler(FastHandler handler) {
   state_->fast_handler = std::move(handler);
+}
+
+void DnsServer::set_reply_cache(std::function<bool(const asio::ip::address&)> admits,
+                                std::function<void()> on_hit) {
+  state_->cache_admits = std::move(admits);
+  state_->on_cached_reply = std::move(on_hit);
 }
 
 void DnsServer::clear_answer_cache() {

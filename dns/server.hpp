@@ -27,11 +27,12 @@ struct ServerLimits {
   // flood cannot exhaust memory (Unbound: num-queries-per-thread).
   size_t max_pending_udp = 4096;
   std::chrono::milliseconds tcp_idle_timeout{10000};
-  // Entries in the UDP answer cache of a SyncHandler server (0: off). Only for handlers whose
-  // reply depends on nothing but the query's bytes (the authoritative role): a repeated query
-  // is then answered by copying the stored reply and its ID, with no decoding, lookup or
-  // encoding (as PowerDNS's packet cache does). Call clear_answer_cache() when the data
-  // behind the handler changes (zone reload).
+  // Entries in the UDP answer cache (0: off; dns/reply_cache.hpp): a repeated query is
+  // answered by copying the stored reply and its ID, with no decoding, lookup or encoding (as
+  // PowerDNS's packet cache does). A SyncHandler server keeps every reply as it is: only for
+  // handlers whose reply depends on nothing but the query's bytes (the authoritative role).
+  // An AsyncHandler server keeps only what set_reply_cache allows, aging. Call
+  // clear_answer_cache() when the data behind the handler changes (a zone reload, a flush).
   size_t answer_cache_entries = 0;
 };
 
@@ -71,6 +72,14 @@ class DnsServer {
   // With an AsyncHandler: answers what `handler` can answer synchronously without a coroutine.
   // Call before start().
   void set_fast_handler(FastHandler handler);
+
+  // With an AsyncHandler and a fast handler that answers from a cache with TTLs (the
+  // resolver): the fast handler's replies to clients that `admits` lets through are kept in
+  // the answer cache (ServerLimits::answer_cache_entries) with their TTLs counted down there,
+  // and answer those clients' repeated queries. Each reply given from it is told to `on_hit`.
+  // Call before start().
+  void set_reply_cache(std::function<bool(const asio::ip::address&)> admits,
+                       std::function<void()> on_hit);
 
   // Forgets every cached reply (see ServerLimits::answer_cache_entries).
   void clear_answer_cache();

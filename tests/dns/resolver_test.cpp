@@ -7,10 +7,12 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <memory>
 #include <set>
 #include <utility>
+#include <variant>
 
 #include "tests/dns/dns_internet.hpp"
 
@@ -284,6 +286,87 @@ TEST_F(DnsInternet, RecursiveServerAnswersAllowedClientsOnly) {
     }
     open.stop();
     closed.stop();
+  });
+}
+
+// The resolver's kept replies (DnsServer::set_reply_cache): a question its cache answered is
+// answered again from the reply itself, without the fast handler, with the TTLs counted down;
+// never to a client the allow list refuses; not for a query with EDNS options; and not after
+// a flush.
+TEST_F(DnsInternet, KeptRepliesAnswerAllowedClientsAndAgeUntilAFlush) {
+  const std::string net = recursive_.substr(0, recursive_.rfind('.') + 1);
+  const std::string friend_address = net + "7", stranger_address = net + "8";
+  Resolver resolver(io_.get_executor(), options());
+  AllowList allow({*Cidr::parse(friend_address + "/32")});
+  DnsServer server(io_.get_executor(),
+                   asio::ip::udp::endpoint(asio::ip::make_address(recursive_), 0),
+                   AsyncHandler([&](Message q, asio::ip::address c) {
+                     return answer_recursive(resolver, allow, std::move(q), std::move(c));
+                   }),
+                   ServerLimits{.answer_cache_entries = 64});
+  int fast_calls = 0;
+  server.set_fast_handler([&](const Message& q, const asio::ip::address& c, Message& r) {
+    ++fast_calls;
+    return answer_recursive_at_once(resolver, allow, q, c, r);
+  });
+  server.set_reply_cache([&](const asio::ip::address& c) { return allow.allows(c); },
+                         [&] { resolver.count_hit(); });
+  resolver.on_flush([&] { server.clear_answer_cache(); });
+  server.start();
+  run([&]() -> asio::awaitable<void> {
+    auto ask = [&](const std::string& from, uint16_t id,
+                   bool cookie = false) -> asio::awaitable<Message> {
+      asio::ip::udp::socket socket(io_.get_executor(),
+                                   asio::ip::udp::endpoint(asio::ip::make_address(from), 0));
+      Message query = make_query(N("www.example.test"), type::A);
+      query.id = id;
+      if (cookie) query.edns = Edns{.options = {EdnsOption{10, {1, 2, 3, 4, 5, 6, 7, 8}}}};
+      std::vector<uint8_t> wire = query.encode(), buffer(1232);
+      co_await socket.async_send_to(asio::buffer(wire), server.local_endpoint(),
+                                    asio::use_awaitable);
+      asio::steady_timer limit(io_.get_executor(), 3s);
+      auto got = co_await (socket.async_receive(asio::buffer(buffer), asio::use_awaitable) ||
+                           limit.async_wait(asio::use_awaitable));
+      if (got.index() != 0) co_return Message{};
+      auto reply = Message::decode(std::span(buffer.data(), std::get<0>(got)));
+      co_return reply.ok() ? *reply : Message{};
+    };
+    Message first = co_await ask(friend_address, 1);  // resolved: servers asked
+    CO_ASSERT(first.answers.size() == 1u);
+    const int upstream = *counts_[example_];
+    Message second = co_await ask(friend_address, 2);  // the fast handler, from the cache
+    EXPECT_EQ(fast_calls, 2);
+    Message third = co_await ask(friend_address, 3);  // the kept reply
+    EXPECT_EQ(fast_calls, 2);
+    EXPECT_EQ(third.id, 3);
+    EXPECT_EQ(resolver.stats().hits, 2u);
+    CO_ASSERT(second.answers.size() == 1u && third.answers.size() == 1u);
+    EXPECT_EQ(third.answers[0].rdata_to_string(), second.answers[0].rdata_to_string());
+    EXPECT_EQ(*counts_[example_], upstream);
+    // A second and a bit later, the kept reply's TTL is at least one lower.
+    asio::steady_timer pause(io_.get_executor(), 1100ms);
+    co_await pause.async_wait(asio::use_awaitable);
+    Message later = co_await ask(friend_address, 4);
+    EXPECT_EQ(fast_calls, 2);
+    CO_ASSERT(later.answers.size() == 1u);
+    EXPECT_LE(later.answers[0].ttl + 1, second.answers[0].ttl);
+    // The same question from a client the resolver does not serve: refused, not kept.
+    Message refused = co_await ask(stranger_address, 5);
+    EXPECT_EQ(refused.rcode, rcode::REFUSED);
+    EXPECT_TRUE(refused.answers.empty());
+    EXPECT_EQ(fast_calls, 3);
+    // A question with an EDNS option (here a client cookie, RFC 7873) is answered, not kept.
+    for (uint16_t id : {6, 7}) {
+      Message with_cookie = co_await ask(friend_address, id, true);
+      EXPECT_EQ(with_cookie.answers.size(), 1u);
+    }
+    EXPECT_EQ(fast_calls, 5);
+    // A flush takes the kept replies with the cache: the servers are asked again.
+    resolver.flush_name(N("www.example.test"));
+    Message after = co_await ask(friend_address, 8);
+    CO_ASSERT(after.answers.size() == 1u);
+    EXPECT_EQ(*counts_[example_], upstream + 1);
+    server.stop();
   });
 }
 
