@@ -48,6 +48,13 @@ int leading_number(const std::string& text) {
   return text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])) ? -1 : std::stoi(text);
 }
 
+// The length of a "stalls" cell's longest stall ("2, longest 126.4 ms (frames 43-46)"), in ms;
+// 0 for "none".
+double longest_stall_ms(const std::string& cell) {
+  const auto at = cell.find("longest ");
+  return at == std::string::npos ? 0 : std::atof(cell.c_str() + at + 8);
+}
+
 // The run's own directories (link table, drop log) under `under`.
 std::set<std::filesystem::path> run_directories(const std::filesystem::path& under) {
   std::set<std::filesystem::path> found;
@@ -110,8 +117,11 @@ TEST_F(StreamTest, UdpHasGapsAndTcpNoneButStalls) {
   // TCP's stalls: frames past the 50 ms deadline, after a segment was sent again.
   const auto stalls = cells(report, "stalls");
   ASSERT_EQ(stalls.size(), 2u) << report;
-  EXPECT_EQ(stalls[0], "none") << report;
   EXPECT_GE(leading_number(stalls[1]), 1) << report;
+  // UDP's frames wait for no resend and for no frame before them: one is late only when the
+  // machine held the emulator's thread or a process past the 50 ms deadline (a CI run on a
+  // loaded 2-core runner saw one frame 4.4 ms past it), so its stalls, if any, stay short.
+  EXPECT_LT(longest_stall_ms(stalls[0]), 40) << report;
   EXPECT_GE(leading_number(cells(report, "late (over 50 ms)").at(1)), 1) << report;
   EXPECT_GE(leading_number(cells(report, "the sender's tcp_info").at(1)), 1) << report;
   // With two stalls or more, one was mid-stream: frames sent after the lost one waited for it.
