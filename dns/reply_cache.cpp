@@ -89,6 +89,8 @@ void ReplyCache::store(std::span<const uint8_t> query, std::span<const uint8_t> 
   if (!find_ttls(reply, offsets, least)) return;
   if (aging == Aging::kTtls && least == 0) return;
   if (entries_.size() >= max_entries_) entries_.clear();
+  // A reply kept as it is needs no offsets.
+  if (aging == Aging::kNone) offsets.clear();
   const size_t key_size = query.size() - 2;
   void* memory = ::operator new(sizeof(Entry) + key_size + reply.size() + 2 * offsets.size());
   EntryPointer entry(new (memory) Entry{
@@ -96,7 +98,7 @@ void ReplyCache::store(std::span<const uint8_t> query, std::span<const uint8_t> 
       .lifetime = aging == Aging::kTtls ? least : std::numeric_limits<uint32_t>::max(),
       .key_size = static_cast<uint16_t>(key_size),
       .reply_size = static_cast<uint16_t>(reply.size()),
-      .ttl_count = static_cast<uint16_t>(aging == Aging::kTtls ? offsets.size() : 0),
+      .ttl_count = static_cast<uint16_t>(offsets.size()),
       .aging = aging,
   });
   uint8_t* out = entry->bytes();
