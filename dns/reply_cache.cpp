@@ -24,8 +24,8 @@ void put32(uint8_t* at, uint32_t value) {
   at[3] = static_cast<uint8_t>(value);
 }
 
-}  // namespace
-
+// Where the TTL fields of a reply's records lie (the OPT pseudo-record's field holds flags, not
+// a TTL, and is left out), and the least of those TTLs; false when the reply cannot be walked.
 bool find_ttls(std::span<const uint8_t> reply, std::vector<uint16_t>& offsets, uint32_t& least) {
   offsets.clear();
   least = std::numeric_limits<uint32_t>::max();
@@ -53,6 +53,10 @@ bool find_ttls(std::span<const uint8_t> reply, std::vector<uint16_t>& offsets, u
   return reader.ok() && reader.remaining() == 0;
 }
 
+constexpr uint32_t kForever = std::numeric_limits<uint32_t>::max();
+
+}  // namespace
+
 std::optional<std::vector<uint8_t>> ReplyCache::answer(std::span<const uint8_t> query) {
   if (query.size() <= 2 || query.size() > kMaxQuery) return std::nullopt;
   const std::string_view key(reinterpret_cast<const char*>(query.data()) + 2, query.size() - 2);
@@ -60,7 +64,7 @@ std::optional<std::vector<uint8_t>> ReplyCache::answer(std::span<const uint8_t> 
   if (found == entries_.end()) return std::nullopt;
   const Entry& entry = **found;
   uint32_t elapsed = 0;
-  if (entry.aging == Aging::kTtls) {
+  if (entry.lifetime != kForever) {
     const auto age =
         std::chrono::duration_cast<std::chrono::seconds>(clock_() - entry.stored).count();
     if (age < 0 || static_cast<uint64_t>(age) >= entry.lifetime) {
@@ -87,19 +91,19 @@ void ReplyCache::store(std::span<const uint8_t> query, std::span<const uint8_t> 
   std::vector<uint16_t> offsets;
   uint32_t least = 0;
   if (!find_ttls(reply, offsets, least)) return;
-  if (aging == Aging::kTtls && least == 0) return;
-  if (entries_.size() >= max_entries_) entries_.clear();
-  // A reply kept as it is needs no offsets.
+  // A reply kept as it is needs no offsets; one with no records has nothing to age.
   if (aging == Aging::kNone) offsets.clear();
+  if (offsets.empty()) least = kForever;
+  if (least == 0) return;
+  if (entries_.size() >= max_entries_) entries_.clear();
   const size_t key_size = query.size() - 2;
   void* memory = ::operator new(sizeof(Entry) + key_size + reply.size() + 2 * offsets.size());
   EntryPointer entry(new (memory) Entry{
-      .stored = aging == Aging::kTtls ? clock_() : Clock::time_point{},
-      .lifetime = aging == Aging::kTtls ? least : std::numeric_limits<uint32_t>::max(),
+      .stored = least == kForever ? Clock::time_point{} : clock_(),
+      .lifetime = least,
       .key_size = static_cast<uint16_t>(key_size),
       .reply_size = static_cast<uint16_t>(reply.size()),
       .ttl_count = static_cast<uint16_t>(offsets.size()),
-      .aging = aging,
   });
   uint8_t* out = entry->bytes();
   std::memcpy(out, query.data() + 2, key_size);

@@ -52,11 +52,12 @@ class ReplyCache {
   // offsets of the reply's TTL fields (the OPT record's is not a TTL).
   struct Entry {
     Clock::time_point stored;
-    uint32_t lifetime;  // seconds until the first TTL reaches zero (UINT32_MAX: never)
+    // Seconds until the first TTL reaches zero; UINT32_MAX for a reply that does not age (kept
+    // as it is, or with no records), whose `stored` is never read.
+    uint32_t lifetime;
     uint16_t key_size;
     uint16_t reply_size;
     uint16_t ttl_count;
-    Aging aging;
 
     const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(this + 1); }
     uint8_t* bytes() { return reinterpret_cast<uint8_t*>(this + 1); }
@@ -87,9 +88,5 @@ class ReplyCache {
   Clock::time_point (*clock_)();
   std::unordered_set<EntryPointer, KeyHash, KeyEqual> entries_;
 };
-
-// Where the TTL fields of a reply's records lie (the OPT pseudo-record's field holds flags, not
-// a TTL, and is left out), and the least of those TTLs; false when the reply cannot be walked.
-bool find_ttls(std::span<const uint8_t> reply, std::vector<uint16_t>& offsets, uint32_t& least);
 
 }  // namespace miniweb::dns
