@@ -14,7 +14,6 @@
 
 #include "browser/dump.hpp"
 #include "browser/exit_codes.hpp"
-#include "browser/net/tls_context.hpp"
 #include "browser/options.hpp"
 #include "browser/stale_check.hpp"
 #include "browser/terminal/full_screen.hpp"
@@ -46,7 +45,6 @@ int open_window(char** argv) {
 
 int main(int argc, char** argv) {
   hand_over_if_older_than_sources(argc, argv);
-  start_openssl();
   auto options = parse_options(argc, argv);
   if (!options) return options.error().code;
   if (options->face == Face::Window) return open_window(argv);

@@ -1,6 +1,5 @@
 #include "browser/net/tls_context.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/x509.h>
@@ -36,10 +35,6 @@ void use_handshake_algorithms(SSL_CTX* context) {
 }
 
 }  // namespace
-
-void start_openssl() {
-  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
-}
 
 ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVersions versions) {
   auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);

@@ -21,16 +21,6 @@ enum class HttpVersions;
 
 using ClientContext = Result<std::unique_ptr<asio::ssl::context>>;
 
-// Sets OpenSSL up as the browser wants it; each browser program calls it first thing, before
-// anything else touches OpenSSL.
-// - No cleanup at exit: OpenSSL would free every table it built, 0.2 ms at the end of each
-//   page load; the kernel frees them with the process.
-// - The host's openssl.cnf is not read (0.4 ms of each start, 0.45 ms off a warm page load
-//   once the provider loading it does moves to first use): as Chromium with BoringSSL, the
-//   browser's TLS policy is its own, set in code (below and in certificate_policy.cpp), the
-//   same on every host.
-void start_openssl();
-
 // A context that trusts only `ca_file` (PEM), TLS 1.2 at least, verifying the peer, offering
 // `versions` by ALPN. Then the algorithms of a TLS 1.3 handshake with the stack's servers are
 // used once (an X25519 key share, the root's own ECDSA signature checked with SHA-256, the

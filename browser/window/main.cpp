@@ -3,7 +3,7 @@
 // under it (X11, Wayland, audio) are loaded only then, and the dump and the terminal start as
 // fast as w3m does.
 
-#include "browser/net/tls_context.hpp"
+#include "browser/net/openssl_start.hpp"
 #include "browser/options.hpp"
 #include "browser/window/browser_window.hpp"
 

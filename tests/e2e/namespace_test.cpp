@@ -85,7 +85,7 @@ class NamespaceMode : public ::testing::Test {
     }
 
     // What the launcher needs: itself, demo/ (the topology and the sites), scripts/, and the
-    // programs, in MINIWEB_BIN_DIR's layout.
+    // programs (with the browser's OpenSSL module beside it), in MINIWEB_BIN_DIR's layout.
     const std::filesystem::path source = MINIWEB_SOURCE_DIR;
     repo_ = dir_ / "repo";
     place(source / "miniweb", repo_ / "miniweb");
@@ -93,9 +93,9 @@ class NamespaceMode : public ::testing::Test {
       for (const auto& entry : std::filesystem::recursive_directory_iterator(source / folder))
         if (entry.is_regular_file())
           place(entry.path(), repo_ / std::filesystem::relative(entry.path(), source));
-    for (const char* program :
-         {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server", "shop/miniweb-shop",
-          "browser/miniweb-browser", "stack/miniweb-stack"})
+    for (const char* program : {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server",
+                                "shop/miniweb-shop", "browser/miniweb-browser",
+                                "browser/libminiweb-browser-openssl.so", "stack/miniweb-stack"})
       place(std::filesystem::path(MINIWEB_BINARY_DIR) / program, repo_ / "bin" / program);
     for (const auto& entry : std::filesystem::recursive_directory_iterator(repo_))
       if (entry.is_directory()) std::filesystem::permissions(entry, std::filesystem::perms(0755));

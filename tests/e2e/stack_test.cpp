@@ -491,9 +491,9 @@ TEST_F(StackTest, DownStopsEveryProcessItStarted) {
          "are shuffled";
   // Programs rebuilt while the stack runs (a pull, then `up`) must still be known as ours.
   const std::filesystem::path copy = state_ / "bin-copy";
-  for (const char* program :
-       {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server", "shop/miniweb-shop",
-        "browser/miniweb-browser", "stack/miniweb-stack"}) {
+  for (const char* program : {"dns/miniweb-dns", "ca/miniweb-ca", "server/miniweb-server",
+                              "shop/miniweb-shop", "browser/miniweb-browser",
+                              "browser/libminiweb-browser-openssl.so", "stack/miniweb-stack"}) {
     std::filesystem::create_directories((copy / program).parent_path());
     std::filesystem::copy_file(std::filesystem::path(MINIWEB_BINARY_DIR) / program, copy / program);
   }

@@ -1,0 +1,64 @@
+// Loads miniweb-browser's OpenSSL module at the program's first call into OpenSSL
+// (cmake/openssl_on_demand.cmake says why). The stubs the build writes jump through
+// miniweb_openssl_table; until the module is loaded, an entry leads here, with the caller's
+// arguments kept, and on to the function once the table holds it.
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "browser/exit_codes.hpp"
+
+extern "C" {
+extern void* miniweb_openssl_table[];
+extern const char* const miniweb_openssl_names[];
+extern const std::size_t miniweb_openssl_count;
+void miniweb_openssl_load();
+}
+
+namespace {
+
+constexpr const char* kModuleName = "libminiweb-browser-openssl.so";
+
+[[noreturn]] void cannot_load(const std::string& what) {
+  std::fprintf(stderr, "miniweb-browser: cannot load its OpenSSL module, which TLS needs: %s\n",
+               what.c_str());
+  std::fflush(stderr);
+  ::_exit(miniweb::browser::exit_code::kFailed);
+}
+
+// The module beside the program: a build folder's browser/, wherever it was moved.
+std::filesystem::path module_path() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) cannot_load("cannot find the program's own folder: " + ec.message());
+  return self.parent_path() / kModuleName;
+}
+
+void load_module() {
+  const auto path = module_path();
+  // RTLD_LOCAL: the module's names serve this table only. Its constructor sets OpenSSL up as
+  // the browser wants it (start_openssl) before any call below returns.
+  void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (module == nullptr) cannot_load(::dlerror());
+  for (std::size_t i = 0; i < miniweb_openssl_count; ++i) {
+    void* function = ::dlsym(module, miniweb_openssl_names[i]);
+    if (function == nullptr) cannot_load(path.string() + " has no " + miniweb_openssl_names[i]);
+    // A stub on another thread reads its entry without a lock: one aligned word, whole.
+    __atomic_store_n(&miniweb_openssl_table[i], function, __ATOMIC_RELEASE);
+  }
+}
+
+}  // namespace
+
+// Called by the stubs with every argument register saved; a second thread that calls into
+// OpenSSL meanwhile waits here for the first.
+extern "C" void miniweb_openssl_load() {
+  static std::once_flag loaded;
+  std::call_once(loaded, load_module);
+}

@@ -1,0 +1,84 @@
+// The real miniweb-browser binary loads OpenSSL, a module beside it, at its first call into
+// OpenSSL (cmake/openssl_on_demand.cmake): a page from a file never loads it, a page over
+// https does, and a program moved without its module still shows files and says what is
+// missing for the rest. What the dynamic loader opened is its own account (LD_DEBUG=files).
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "browser/exit_codes.hpp"
+#include "tests/support/command_output.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+using miniweb::test_support::run_command;
+using miniweb::test_support::RunResult;
+using miniweb::test_support::TempDir;
+namespace fs = std::filesystem;
+
+constexpr const char* kModule = "libminiweb-browser-openssl.so";
+
+class OpensslOnDemandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#if !defined(__x86_64__)
+    GTEST_SKIP() << "the stubs that load OpenSSL on first use are x86-64 code; elsewhere the "
+                    "browser links OpenSSL at its start";
+#endif
+    std::ofstream(page_) << "<title>t</title><p>a page from a file</p>\n";
+  }
+
+  // The browser with the dynamic loader saying what it opens, on standard error.
+  RunResult browse(const fs::path& browser, const std::string& url) {
+    return run_command(
+        "LD_DEBUG=files " + browser.string() + " --hosts /dev/null --dump '" + url + "'",
+        dir_.path() / "err");
+  }
+
+  TempDir dir_{"miniweb-openssl-on-demand"};
+  fs::path page_ = dir_.path() / "page.html";
+};
+
+TEST_F(OpensslOnDemandTest, APageFromAFileLoadsNoOpenssl) {
+  const RunResult result = browse(MINIWEB_BROWSER_BINARY, page_.string());
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("a page from a file"), std::string::npos) << result.out;
+  EXPECT_EQ(result.err.find(kModule), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("libssl"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("libcrypto"), std::string::npos) << result.err;
+}
+
+// Nothing listens on port 1: the load fails at its TCP connection, after the TLS client's
+// context has started being built beside it, which loads the module.
+TEST_F(OpensslOnDemandTest, AnHttpsLoadLoadsTheModuleBesideTheProgram) {
+  const RunResult result = browse(MINIWEB_BROWSER_BINARY, "https://127.0.0.1:1/");
+  EXPECT_EQ(result.exit_code, miniweb::browser::exit_code::kConnect) << result.err;
+  const fs::path module = fs::path(MINIWEB_BROWSER_BINARY).parent_path() / kModule;
+  EXPECT_NE(result.err.find("file=" + module.string() + " [0];  dynamically loaded by"),
+            std::string::npos)
+      << result.err;
+}
+
+TEST_F(OpensslOnDemandTest, AProgramWithoutItsModuleShowsFilesAndSaysWhatIsMissing) {
+  const fs::path lone = dir_.path() / "lone" / "miniweb-browser";
+  fs::create_directories(lone.parent_path());
+  fs::copy_file(MINIWEB_BROWSER_BINARY, lone);
+
+  const RunResult file = browse(lone, page_.string());
+  EXPECT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_NE(file.out.find("a page from a file"), std::string::npos) << file.out;
+
+  const RunResult https = browse(lone, "https://127.0.0.1:1/");
+  EXPECT_EQ(https.exit_code, miniweb::browser::exit_code::kFailed) << https.err;
+  EXPECT_NE(
+      https.err.find("miniweb-browser: cannot load its OpenSSL module, which TLS needs: " +
+                     (lone.parent_path() / kModule).string() + ": cannot open shared object file"),
+      std::string::npos)
+      << https.err;
+}
+
+}  // namespace
