@@ -33,15 +33,21 @@ function(miniweb_openssl_on_demand program loader module_source)
   # Cleanup functions a program calls on its way out whether or not it used TLS (asio's
   # openssl_init calls CONF_modules_unload from a static destructor): no-ops until loaded.
   set(idle CONF_modules_unload)
-  add_custom_command(OUTPUT ${generated}
+  # One target writes the list, which the module and the program both wait for. The script
+  # rewrites only files whose content changed and then touches the stamp, so that an archive
+  # rebuilt with the same calls relinks neither, and an unchanged build lists nothing again.
+  add_custom_command(OUTPUT ${out}/stamp
+    BYPRODUCTS ${generated}
     COMMAND sh ${PROJECT_SOURCE_DIR}/cmake/openssl_on_demand.sh ${out} "${idle}"
             ${OPENSSL_SSL_LIBRARY} ${OPENSSL_CRYPTO_LIBRARY} -- ${archives}
     DEPENDS ${PROJECT_SOURCE_DIR}/cmake/openssl_on_demand.sh ${ARGN}
     COMMENT "Listing the OpenSSL functions ${program} loads on first use"
     VERBATIM)
+  add_custom_target(${program}-openssl-list DEPENDS ${out}/stamp)
 
   set(module ${program}-openssl)
-  add_library(${module} MODULE ${module_source} ${out}/exports.map ${out}/undefined.rsp)
+  add_library(${module} MODULE ${module_source})
+  add_dependencies(${module} ${program}-openssl-list)
   set_target_properties(${module} PROPERTIES PREFIX lib
     LIBRARY_OUTPUT_DIRECTORY $<TARGET_FILE_DIR:${program}>
     LINK_DEPENDS "${out}/exports.map;${out}/undefined.rsp")
@@ -60,5 +66,5 @@ function(miniweb_openssl_on_demand program loader module_source)
   # The program links no OpenSSL (shared/CMakeLists.txt reads this): every call into it goes
   # through a stub, or the link fails.
   set_target_properties(${program} PROPERTIES MINIWEB_OPENSSL_ON_DEMAND ON)
-  add_dependencies(${program} ${module})
+  add_dependencies(${program} ${module} ${program}-openssl-list)
 endfunction()

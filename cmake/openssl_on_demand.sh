@@ -12,7 +12,8 @@
 # IDLE_NAMES (space-separated) are cleanup functions a program calls on its way out whether or
 # not it used OpenSSL (asio's calls CONF_modules_unload): until the library is loaded they
 # return 0 and load nothing. OpenSSL's variables cannot be reached through a stub: an ARCHIVE
-# that uses one stops the build here.
+# that uses one stops the build here. A file is written only when its content changes;
+# OUT_DIR/stamp is touched when all are written.
 set -eu
 
 out=$1 idle=$2
@@ -128,7 +129,7 @@ awk '
 } >"$work/exports.map"
 sed 's/.*/--undefined=&/' "$work/names" >"$work/undefined.rsp"
 
-# Only what changed is written, so that an unchanged list rebuilds nothing.
 for file in stubs.S names.cpp exports.map undefined.rsp; do
   cmp -s "$work/$file" "$out/$file" 2>/dev/null || cp "$work/$file" "$out/$file"
 done
+touch "$out/stamp"
