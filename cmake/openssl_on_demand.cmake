@@ -3,8 +3,8 @@
 # Why: the browser starts for every page, and most of what it shows from a file or a terminal
 # needs no TLS. Linked into a position-independent program, the static OpenSSL brings about
 # 18 500 of its 24 000 relocations, which the dynamic loader applies to a hundred pages before
-# main: 0.4 ms of a 1.9 ms start on this team's machine, a twentieth of the dump of a 100 KiB
-# page. Linked as a shared library it costs more (its symbols are bound at start). So OpenSSL
+# main: 0.3 to 0.4 ms of a 1.6 ms start on this team's machine, a thirtieth of the dump of a
+# 100 KiB page. Linked as a shared library it costs more (its symbols are bound at start). So OpenSSL
 # lives in a module beside the program, lib<PROGRAM>-openssl.so, and the program holds a stub
 # for each OpenSSL function it calls (cmake/openssl_on_demand.sh writes them): the first call
 # loads the module (browser/openssl/loader.cpp), every call after it costs one indirect jump.
@@ -63,6 +63,8 @@ function(miniweb_openssl_on_demand program loader module_source)
   target_link_libraries(${module} PRIVATE OpenSSL::SSL OpenSSL::Crypto miniweb_warnings)
 
   target_sources(${program} PRIVATE ${loader} ${out}/stubs.S ${out}/names.cpp)
+  target_compile_definitions(${program} PRIVATE
+    MINIWEB_OPENSSL_MODULE="$<TARGET_FILE_NAME:${module}>")
   # The program links no OpenSSL (shared/CMakeLists.txt reads this): every call into it goes
   # through a stub, or the link fails.
   set_target_properties(${program} PROPERTIES MINIWEB_OPENSSL_ON_DEMAND ON)

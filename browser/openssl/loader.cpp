@@ -23,7 +23,8 @@ void miniweb_openssl_load();
 
 namespace {
 
-constexpr const char* kModuleName = "libminiweb-browser-openssl.so";
+// The module's file name, from the build (cmake/openssl_on_demand.cmake).
+constexpr const char* kModuleName = MINIWEB_OPENSSL_MODULE;
 
 [[noreturn]] void cannot_load(const std::string& what) {
   std::fprintf(stderr, "miniweb-browser: cannot load its OpenSSL module, which TLS needs: %s\n",
