@@ -101,6 +101,7 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
         submit_in_page(navigator, std::move(*page), options, viewport, trace, recorder.get(), err);
   // The trace of a single visit ends with its close, as the browser quitting does it.
   navigator.close_connections(trace, recorder.get());
+  if (options.before_output) options.before_output();
   if (options.trace) err << trace.render(url.to_string()) << std::flush;
   if (recorder) {
     const observe::ObservedLoad observed = recorder->finish();

@@ -3,6 +3,7 @@
 // it (links numbered, then their URLs under "References"), the trace on standard error as
 // curl -v writes its own, and an exit code that says how it went.
 
+#include <functional>
 #include <iosfwd>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct DumpOptions {
   // and submitted, and the page that answers is the one printed. Nothing is ever sent again.
   int submit_form = 0;
   std::vector<forms::FillArgument> fills;
+  // Called after the load, before anything is printed (the launcher's stale check).
+  std::function<void()> before_output;
 };
 
 int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,

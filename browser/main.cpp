@@ -44,15 +44,22 @@ int open_window(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hand_over_if_older_than_sources(argc, argv);
-  auto options = parse_options(argc, argv);
+  // Only a dump's load runs beside the launcher's stale check: it settles the check before it
+  // sends a request, reads a file or prints (browser/stale_check.hpp). Every other face draws
+  // at once, and settles it first.
+  StaleCheck stale_check(argc, argv);
+  const auto settle = [&stale_check] { stale_check.settle(); };
+  auto options = parse_options(argc, argv, settle);
   if (!options) return options.error().code;
+  if (options->face != Face::Dump) stale_check.settle();
+  options->navigator.loader.before_acting = settle;
   if (options->face == Face::Window) return open_window(argv);
 
   std::optional<Url> start;
   if (!options->url.empty()) {
     auto url = Navigator::interpret(options->url);
     if (!url) {
+      stale_check.settle();
       std::cerr << "miniweb-browser: '" << options->url << "' is not a URL: " << url.error().message
                 << '\n';
       return exit_code::kUrlMalformed;
@@ -65,6 +72,7 @@ int main(int argc, char** argv) {
   switch (options->face) {
     case Face::Dump:
       if (!start) {
+        stale_check.settle();
         std::cerr << "miniweb-browser: --dump needs a URL\n";
         return exit_code::kUsage;
       }
@@ -76,7 +84,8 @@ int main(int argc, char** argv) {
                                   .width = options->width ? options->width : 80,
                                   .terminal = ::isatty(STDOUT_FILENO) != 0,
                                   .submit_form = options->submit_form,
-                                  .fills = options->fills},
+                                  .fills = options->fills,
+                                  .before_output = settle},
                       std::cout, std::cerr);
     case Face::LineMode: {
       LineModeOptions line_mode;

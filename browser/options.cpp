@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <string>
 
 #include "browser/exit_codes.hpp"
 #include "shared/dns/client.hpp"
@@ -54,7 +56,12 @@ std::vector<std::string> no_proxy_list(std::string_view list) {
 
 }  // namespace
 
-Result<BrowserOptions> parse_options(int argc, char** argv) {
+Result<BrowserOptions> parse_options(int argc, char** argv,
+                                     const std::function<void()>& before_output) {
+  const auto say = [&](const std::string& message) {
+    if (before_output) before_output();
+    std::cerr << "miniweb-browser: " << message << '\n';
+  };
   BrowserOptions options;
   NavigatorOptions& navigator = options.navigator;
   bool dump = false;
@@ -141,6 +148,7 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
+    if (before_output) before_output();
     const int code = app.exit(error);
     return make_error(error.what(), code == 0 ? exit_code::kOk : exit_code::kUsage);
   }
@@ -148,13 +156,13 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   for (const std::string& text : fills) {
     auto fill = forms::parse_fill(text);
     if (!fill) {
-      std::cerr << "miniweb-browser: " << fill.error().message << '\n';
+      say(fill.error().message);
       return fill.error();
     }
     options.fills.push_back(std::move(*fill));
   }
   if (!options.fills.empty() && options.submit_form == 0) {
-    std::cerr << "miniweb-browser: --fill is for a form --submit sends\n";
+    say("--fill is for a form --submit sends");
     return make_error("--fill without --submit", exit_code::kUsage);
   }
   navigator.download_dir = download_dir;
@@ -165,7 +173,7 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
   if (!resolver.empty()) {
     auto endpoint = dns::parse_endpoint(resolver, 53);
     if (!endpoint) {
-      std::cerr << "miniweb-browser: --resolver: " << endpoint.error().message << '\n';
+      say("--resolver: " + endpoint.error().message);
       return make_error(endpoint.error().message, exit_code::kUsage);
     }
     navigator.dns.recursive = *endpoint;
@@ -189,7 +197,7 @@ Result<BrowserOptions> parse_options(int argc, char** argv) {
       loader.no_proxy = no_proxy_list(no_proxy);
   }
   if (!proxies) {
-    std::cerr << "miniweb-browser: " << proxies.error().message << '\n';
+    say(proxies.error().message);
     return proxies.error();
   }
   loader.profile_dir = cache_dir;

@@ -2,6 +2,7 @@
 // The browser's command line, read the same way by miniweb-browser and by the window's own
 // program (miniweb-browser-window), which the first starts when a window is wanted.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +38,9 @@ struct BrowserOptions {
 };
 
 // The options in argv, the face chosen from them and the environment (a display, a terminal).
-// On --help, or an error, Error::code is the exit code and the message is already printed.
-Result<BrowserOptions> parse_options(int argc, char** argv);
+// On --help, or an error, Error::code is the exit code and the message is already printed,
+// after before_output (when given) returned.
+Result<BrowserOptions> parse_options(int argc, char** argv,
+                                     const std::function<void()>& before_output = {});
 
 }  // namespace miniweb::browser

@@ -73,30 +73,41 @@ bool older_than_sources(const std::string& root) {
 
 }  // namespace
 
-void hand_over_if_older_than_sources(int argc, char** argv) {
+StaleCheck::StaleCheck(int argc, char** argv) : argc_(argc), argv_(argv) {
   const char* root_value = std::getenv("MINIWEB_BROWSE_ROOT");
   const char* count_value = std::getenv("MINIWEB_BROWSE_ARGC");
   if (root_value == nullptr) return;
-  const std::string root = root_value;
+  root_ = root_value;
   const std::string_view count_text = count_value != nullptr ? count_value : "";
   // Neither goes further: not to the launcher's full path, nor to anything this program runs.
   ::unsetenv("MINIWEB_BROWSE_ROOT");
   ::unsetenv("MINIWEB_BROWSE_ARGC");
-  int user_arguments = -1;
   const auto parsed =
-      std::from_chars(count_text.data(), count_text.data() + count_text.size(), user_arguments);
+      std::from_chars(count_text.data(), count_text.data() + count_text.size(), user_arguments_);
   if (parsed.ec != std::errc{} || parsed.ptr != count_text.data() + count_text.size() ||
-      user_arguments < 0 || user_arguments >= argc || root.empty())
+      user_arguments_ < 0 || user_arguments_ >= argc || root_.empty())
     return;
-  if (!older_than_sources(root)) return;
+  check_ = std::thread([this] { stale_ = older_than_sources(root_); });
+}
 
-  const std::string launcher = root + "/miniweb";
+StaleCheck::~StaleCheck() {
+  if (check_.joinable()) check_.join();
+}
+
+void StaleCheck::settle() {
+  if (settled_) return;
+  settled_ = true;
+  if (!check_.joinable()) return;
+  check_.join();
+  if (!stale_) return;
+
+  const std::string launcher = root_ + "/miniweb";
   std::vector<char*> command{const_cast<char*>("/bin/bash"), const_cast<char*>(launcher.c_str()),
                              const_cast<char*>("browse")};
-  for (int i = argc - user_arguments; i < argc; ++i) command.push_back(argv[i]);
+  for (int i = argc_ - user_arguments_; i < argc_; ++i) command.push_back(argv_[i]);
   command.push_back(nullptr);
   ::execv(command[0], command.data());
-  std::cerr << "miniweb-browser: this program is older than its sources in " << root
+  std::cerr << "miniweb-browser: this program is older than its sources in " << root_
             << ", and the launcher that would build it again did not start: "
             << std::strerror(errno) << "\n";
 }

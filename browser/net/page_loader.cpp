@@ -311,6 +311,7 @@ asio::awaitable<Result<http::ReceivedResponse>> send_and_receive(
 asio::awaitable<Result<http::ReceivedResponse>> PageLoader::exchange(
     Connection& connection, const http::Request& request, const Url& url,
     const std::vector<std::string>& body_lines, Trace& trace, bool& nothing_received) {
+  if (options_.before_acting) options_.before_acting();
   ++connection.requests;
   if (connection.h2) {
     const Http2ExchangeSettings settings{options_.io_timeout, http2_limits()};

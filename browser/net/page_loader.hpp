@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include <map>
@@ -52,6 +53,10 @@ struct LoaderOptions {
   std::vector<std::string> no_proxy;
   // What ALPN offers: h2 and http/1.1, or http/1.1 alone (--http1.1).
   HttpVersions http_versions = HttpVersions::Http2AndHttp11;
+  // Called on the load's thread before each request is sent and each local file read: what
+  // must be settled before a load does what a second run would do again (the launcher's
+  // stale check, browser/stale_check.hpp). Resolving and connecting come before it.
+  std::function<void()> before_acting;
 };
 
 // A response as the loader hands it on: after redirects, its body decoded from gzip.

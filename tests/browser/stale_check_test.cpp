@@ -39,12 +39,17 @@ class StaleCheckTest : public ::testing::Test {
   void age(const std::string& file, std::chrono::seconds offset) {
     fs::last_write_time(root() / file, fs::file_time_type::clock::now() + offset);
   }
-  // The browser as the fast path execs it: the launcher's options, then the user's two.
+  // The browser as the fast path execs it: the launcher's options, then the user's
+  // arguments (here two: --dump and the page, unless told otherwise).
   miniweb::test_support::RunResult browse(const std::string& argument_count = "2") {
-    return run_command(
-        "MINIWEB_BROWSE_ROOT='" + root().string() + "' MINIWEB_BROWSE_ARGC=" + argument_count +
-            " " MINIWEB_BROWSER_BINARY " --hosts /dev/null --dump '" + page_.string() + "'",
-        dir_.path() / "err");
+    return browse_with("--dump '" + page_.string() + "'", argument_count);
+  }
+  miniweb::test_support::RunResult browse_with(const std::string& user_arguments,
+                                               const std::string& argument_count = "2") {
+    return run_command("MINIWEB_BROWSE_ROOT='" + root().string() +
+                           "' MINIWEB_BROWSE_ARGC=" + argument_count +
+                           " " MINIWEB_BROWSER_BINARY " --hosts /dev/null " + user_arguments,
+                       dir_.path() / "err");
   }
 
   TempDir dir_{"miniweb-stale-check"};
@@ -69,6 +74,20 @@ TEST_F(StaleCheckTest, ANewerSourceHandsTheUsersArgumentsToTheLauncher) {
     EXPECT_EQ(result.out, "launcher\nbrowse\n--dump\n" + page_.string() + "\nroot=unset\n");
     age(file, -std::chrono::hours(24 * 365));
   }
+}
+
+// The check runs beside the start and the load; a stale browser still says nothing of its
+// own before it hands over: not that an option is unknown (the new one may know it), nor that
+// a load failed (nothing listens on port 1).
+TEST_F(StaleCheckTest, AStaleBrowserHandsOverBeforeItPrintsAnything) {
+  age("browser/main.cpp", std::chrono::hours(1));
+  const auto unknown = browse_with("--an-option-yet-to-come '" + page_.string() + "'");
+  EXPECT_EQ(unknown.out,
+            "launcher\nbrowse\n--an-option-yet-to-come\n" + page_.string() + "\nroot=unset\n");
+  EXPECT_EQ(unknown.err, "");
+  const auto refused = browse_with("--dump https://127.0.0.1:1/");
+  EXPECT_EQ(refused.out, "launcher\nbrowse\n--dump\nhttps://127.0.0.1:1/\nroot=unset\n");
+  EXPECT_EQ(refused.err, "");
 }
 
 TEST_F(StaleCheckTest, ANewerFileThatIsNotASourceIsNoReasonToBuild) {
