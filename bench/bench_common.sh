@@ -20,7 +20,7 @@ need() {  # need PROGRAM PACKAGE
   echo "installing $package for the benchmark" >&2
   local sudo=""
   [[ $(id -u) -ne 0 ]] && sudo=sudo
-  quietly "installing $package" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "$package"
+  quietly "installing $package" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-remove "$package"
 }
 
 # The programs of the whole demo internet, for the benches that bring a stack up.

@@ -58,7 +58,7 @@ install_clang() {
   say "installing ${missing[*]}"
   quietly "updating the package lists" "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive quietly "installing ${missing[*]}" \
-    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends --no-remove "${missing[@]}"
 }
 
 "$ROOT/scripts/install-deps.sh" --missing >/dev/null ||

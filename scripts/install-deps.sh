@@ -20,10 +20,22 @@ packages=(
   python3-dnspython nsd  # the DNS differential suites' peers (nsd for nsd-checkzone only)
 )
 
+# What a package is wanted for, when that may already be on the machine from elsewhere: Node.js
+# from NodeSource (or nvm) runs the differential suites as well as Debian's, and NodeSource's
+# package carries the API pages nodejs-doc holds (and conflicts with nodejs-doc: installing it
+# would remove the machine's Node.js).
+provided_otherwise() {
+  case $1 in
+    nodejs) command -v node >/dev/null ;;
+    nodejs-doc) [[ -f /usr/share/doc/nodejs/api/all.html ]] ;;
+    *) false ;;
+  esac
+}
+
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+  [[ "$status" == "install ok installed" ]] || provided_otherwise "$package" || missing+=("$package")
 done
 
 # --missing: only say which are missing (one per line), and fail when any is.
@@ -45,10 +57,11 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
+# Nothing already on the machine is removed to make room: --no-remove makes apt stop instead.
 others=()
 for package in "${missing[@]}"; do [[ $package == nsd ]] || others+=("$package"); done
 if ((${#others[@]} > 0)); then
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${others[@]}" >/dev/null
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends --no-remove "${others[@]}" >/dev/null
 fi
 # nsd comes for nsd-checkzone alone: its daemon must never start and take port 53 on every
 # address, the port the demo stack serves on. Its unit is masked before the install (neither
@@ -64,7 +77,7 @@ if ((${#others[@]} < ${#missing[@]})); then
     policy_added=1
   fi
   status=0
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nsd >/dev/null || status=$?
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends --no-remove nsd >/dev/null || status=$?
   if ((policy_added)); then "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d; fi
   exit "$status"
 fi

@@ -26,11 +26,13 @@ locked() {
 
 need=()
 for package in w3m lynx hyperfine time python3.11-doc nodejs-doc libstdc++-12-doc; do
+  # NodeSource's nodejs carries the API pages itself, and conflicts with nodejs-doc.
+  [[ $package == nodejs-doc && -f /usr/share/doc/nodejs/api/all.html ]] && continue
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 if ((${#need[@]})); then
   [[ $(id -u) -eq 0 ]] && sudo= || sudo=sudo
-  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
+  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends --no-remove "${need[@]}"
 fi
 
 BUILD="$ROOT/build/bench-browser"

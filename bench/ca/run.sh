@@ -48,7 +48,7 @@ command -v pebble >/dev/null 2>&1 || need+=(pebble)
 if [ "${#need[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || die "needs ${need[*]} (apt-get install ${need[*]})"
   echo "bench/ca: installing ${need[*]}"
-  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
+  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-remove "${need[@]}"
 fi
 command -v openssl >/dev/null || die "needs openssl"
 

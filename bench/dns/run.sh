@@ -70,7 +70,7 @@ done
 if [ "${#need[@]}" -gt 0 ]; then
   echo "bench/dns: installing ${need[*]}"
   # policy-rc.d (if present) keeps the packages' own daemons from starting.
-  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
+  quietly "installing ${need[*]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-remove "${need[@]}"
 fi
 NSD=/usr/sbin/nsd
 UNBOUND=/usr/sbin/unbound
