@@ -3,8 +3,11 @@
 # (the launcher, the browser's start, DNS, TCP, TLS with the certificate verified and its
 # revocation checked, HTTP/2, the parse, the layout, the dump) beside `curl | w3m -dump` on the
 # same page, warm and cold, with hyperfine (medians of RUNS runs taken in turns over four
-# rounds, bench/rounds.sh; ratios above 1: miniweb is faster). Then the browser's own clock: the trace's total, warm and cold, and how much of it
-# its steps account for.
+# rounds, bench/rounds.sh; ratios above 1: miniweb is faster). Then the browser's own clock: the
+# trace's total, warm and cold, and how much of it its steps account for. Beside both, the floor
+# OpenSSL sets: miniweb-tls-floor (bench/pageload/tls_floor.cpp), a bare client with no miniweb
+# code, whose context, handshake and one HTTP/1.1 GET are the least any client linked against
+# the same OpenSSL waits for this page.
 #   bench/pageload/run.sh [RUNS]      (default 40)
 # It brings up a demo internet of its own (127.81.0.*, ports 5381/8481/8081, Release programs
 # in build/bench-pageload) and takes the shared build lock itself for the build and the runs.
@@ -29,7 +32,7 @@ need hyperfine hyperfine
 need w3m w3m
 need curl curl
 
-build_release pageload "${STACK_PROGRAMS[@]}"
+build_release pageload "${STACK_PROGRAMS[@]}" miniweb-tls-floor
 
 STATE="$WORK/state"
 export MINIWEB_STATE="$STATE" MINIWEB_NET=127.81.0 MINIWEB_BIN_DIR="$BUILD" MINIWEB_NAMESPACE=0
@@ -49,11 +52,13 @@ browse_browser="" browse_options=""
 source "$STATE/run/browse.sh"
 eval "browse_program=(\"\$browse_browser\" $browse_options)"  # the options: quoted words
 BARE="${browse_program[*]} --download-dir $STATE/downloads --dump $URL"
+TLS_FLOOR="$BUILD/browser/miniweb-tls-floor $MINIWEB_NET.10 $MINIWEB_HTTPS_PORT www.example.test $STATE/ca/root.pem"
 
 # Both get the real page, every time (the browser has no HTTP cache; --fresh empties the rest).
 title="Welcome to www.example.test"
 "${OURS[@]}" | grep -q "$title" || { echo "bench/pageload: miniweb did not show $URL" >&2; exit 1; }
 sh -c "$PEER" | grep -q "$title" || { echo "bench/pageload: curl | w3m did not show $URL" >&2; exit 1; }
+$TLS_FLOOR | grep -q '^context .* bytes [1-9]' || { echo "bench/pageload: miniweb-tls-floor failed" >&2; exit 1; }
 
 ratio() { awk -v ours="$1" -v peer="$2" 'BEGIN { printf "%.2f", peer / ours }'; }
 
@@ -63,8 +68,8 @@ ROUNDS=4
 echo "whole-process page load of $URL, medians of $RUNS runs in turns over $ROUNDS hyperfine rounds"
 PER_ROUND=$(((RUNS + ROUNDS - 1) / ROUNDS))
 mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "${OURS[*]}" \
-  "sh -c '$PEER'" "$BARE")
-warm_ours=${warm[0]} warm_peer=${warm[1]} warm_bare=${warm[2]}
+  "sh -c '$PEER'" "$BARE" "$TLS_FLOOR")
+warm_ours=${warm[0]} warm_peer=${warm[1]} warm_bare=${warm[2]} warm_floor=${warm[3]}
 # Cold: before every run the resolver forgets everything (./miniweb flush, not timed), and the
 # browser starts with --fresh (no DNS cache, HSTS list or CRL of its profile; revocation is
 # answered by the OCSP response the server staples, as in the warm runs); so the browser's DNS
@@ -82,7 +87,11 @@ printf '%-58s %7s ms %7s ms %8s\n' "cold: resolver flushed, browse --dump --fres
 printf '%-58s %7s ms\n' "warm: miniweb-browser alone (no launcher)" "$warm_bare"
 printf '%-58s %7s ms\n' "the launcher's own cost (warm, ./miniweb - binary alone)" \
   "$(awk -v a="$warm_ours" -v b="$warm_bare" 'BEGIN { printf "%.2f", a - b }')"
-echo "(ratio: curl|w3m's median / miniweb's; cold for curl|w3m is its warm command again)"
+printf '%-58s %7s ms %7s ms %8s\n' "warm: the OpenSSL floor, miniweb-tls-floor (no DNS, no parse)" \
+  "$warm_floor" "$warm_peer" "$(ratio "$warm_floor" "$warm_peer")"
+echo "(ratio: curl|w3m's median / miniweb's; cold for curl|w3m is its warm command again;"
+echo " the floor's ratio is the most any client on this OpenSSL could reach, before a launcher,"
+echo " a DNS question or a parse)"
 goal "page load warm, curl|w3m / miniweb browse --dump" "$(ratio "$warm_ours" "$warm_peer")" ">=" 2.00 x
 goal "page load cold, curl|w3m / miniweb browse --dump --fresh" "$(ratio "$cold_ours" "$cold_peer")" ">=" 1.50 x
 
@@ -105,6 +114,8 @@ column_median() {  # column_median FILE COLUMN
 column_min() { sort -n -k"$2","$2" "$1" | awk -v c="$2" 'NR == 1 { printf "%.1f", $c }'; }
 trace_figures "$WORK/trace-warm.txt"
 trace_figures "$WORK/trace-cold.txt" --fresh
+# The floor by its own clock, from its main: "context MS handshake MS response MS total MS ...".
+for ((i = 0; i < RUNS; i++)); do $TLS_FLOOR; done | awk '{ print $2, $4, $6, $8 }' >"$WORK/floor.txt"
 echo
 echo "the trace's own clock (--trace, loopback, no --packets), medians of $RUNS loads"
 printf '%-58s %10s %14s\n' "" "total" "in steps"
@@ -114,6 +125,10 @@ printf '%-58s %7s ms %12s %%\n' "cold (resolver flushed, --fresh)" \
   "$(column_median "$WORK/trace-cold.txt" 1)" "$(column_median "$WORK/trace-cold.txt" 2)"
 printf '%-58s %25s %%\n' "the least share in steps of any one load (a preempted one)" \
   "$(column_min <(cat "$WORK/trace-warm.txt" "$WORK/trace-cold.txt") 2)"
+printf '%-58s %7s ms   (context %s, handshake %s, GET %s ms)\n' \
+  "the OpenSSL floor by its own clock (miniweb-tls-floor)" "$(column_median "$WORK/floor.txt" 4)" \
+  "$(column_median "$WORK/floor.txt" 1)" "$(column_median "$WORK/floor.txt" 2)" \
+  "$(column_median "$WORK/floor.txt" 3)"
 echo "a warm load's steps, then a cold one's, one run each:"
 "$ROOT/miniweb" browse --dump --trace "$URL" 2>&1 >/dev/null | sed -n '/^\* waterfall/,$p'
 $FLUSH >/dev/null

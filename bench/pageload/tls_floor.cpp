@@ -1,0 +1,97 @@
+// bench/pageload's floor under a page load: what OpenSSL alone costs, with no miniweb code.
+// A bare client sets OpenSSL up as the browser does (no openssl.cnf, no cleanup at exit),
+// builds a client context that trusts the stack's root, connects, completes the handshake with
+// the certificate verified against the name, sends one HTTP/1.1 GET and reads the answer to its
+// end. No DNS, no parse, no layout, no output but its times: the least any client linked
+// against this OpenSSL waits for the same page. It prints one line, in ms from its main:
+//   context MS handshake MS response MS total MS bytes N
+// Usage: miniweb-tls-floor ADDRESS PORT SERVER_NAME CA_FILE
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "miniweb-tls-floor: %s\n", what);
+  ERR_print_errors_fp(stderr);
+  std::exit(1);
+}
+
+int connect_to(const char* address, const char* port) {
+  sockaddr_in peer{};
+  peer.sin_family = AF_INET;
+  peer.sin_port = htons(static_cast<std::uint16_t>(std::atoi(port)));
+  if (inet_pton(AF_INET, address, &peer.sin_addr) != 1) fail("the address is not IPv4");
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) fail("cannot open a socket");
+  int on = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // as the browser sets it
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&peer), sizeof peer) != 0)
+    fail("cannot connect");
+  return fd;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const auto start = Clock::now();
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: miniweb-tls-floor ADDRESS PORT SERVER_NAME CA_FILE\n");
+    return 2;
+  }
+  const char* server_name = argv[3];
+
+  OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  if (context == nullptr) fail("cannot make a client context");
+  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+  if (SSL_CTX_load_verify_file(context, argv[4]) != 1) fail("cannot load the CA file");
+  SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+  static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  SSL_CTX_set_alpn_protos(context, kHttp11, sizeof kHttp11);
+  const auto context_ready = Clock::now();
+
+  const int fd = connect_to(argv[1], argv[2]);
+  SSL* connection = SSL_new(context);
+  SSL_set_fd(connection, fd);
+  SSL_set_tlsext_host_name(connection, server_name);
+  SSL_set1_host(connection, server_name);
+  if (SSL_connect(connection) != 1) fail("the handshake failed");
+  const auto handshake_done = Clock::now();
+
+  const std::string request =
+      std::string("GET / HTTP/1.1\r\nHost: ") + server_name + "\r\nConnection: close\r\n\r\n";
+  if (SSL_write(connection, request.data(), static_cast<int>(request.size())) <= 0)
+    fail("cannot send the request");
+  std::size_t received = 0;
+  char buffer[16384];
+  for (int n; (n = SSL_read(connection, buffer, sizeof buffer)) > 0;)
+    received += static_cast<std::size_t>(n);
+  if (received == 0) fail("no response");
+  const auto response_read = Clock::now();
+  close(fd);
+
+  std::printf("context %.3f handshake %.3f response %.3f total %.3f bytes %zu\n",
+              ms_between(start, context_ready), ms_between(context_ready, handshake_done),
+              ms_between(handshake_done, response_read), ms_between(start, response_read),
+              received);
+  return 0;
+}
