@@ -24,10 +24,11 @@ locked() {
   if [[ "${MINIWEB_BENCH_LOCKED:-0}" = 1 ]]; then "$@"; else flock "$LOCK" "$@"; fi
 }
 
+# The documents and w3m come with the project's own packages (scripts/install-deps.sh knows
+# where each may already be); lynx, hyperfine and time are this bench's alone.
+quietly "installing the project's packages" "$ROOT/scripts/install-deps.sh"
 need=()
-for package in w3m lynx hyperfine time python3.11-doc nodejs-doc libstdc++-12-doc; do
-  # NodeSource's nodejs carries the API pages itself, and conflicts with nodejs-doc.
-  [[ $package == nodejs-doc && -f /usr/share/doc/nodejs/api/all.html ]] && continue
+for package in lynx hyperfine time; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
 done
 if ((${#need[@]})); then
