@@ -87,7 +87,7 @@ printf '%-58s %7s ms %7s ms %8s\n' "cold: resolver flushed, browse --dump --fres
 printf '%-58s %7s ms\n' "warm: miniweb-browser alone (no launcher)" "$warm_bare"
 printf '%-58s %7s ms\n' "the launcher's own cost (warm, ./miniweb - binary alone)" \
   "$(awk -v a="$warm_ours" -v b="$warm_bare" 'BEGIN { printf "%.2f", a - b }')"
-printf '%-58s %7s ms %7s ms %8s\n' "warm: the OpenSSL floor, miniweb-tls-floor (no DNS, no parse)" \
+printf '%-58s %7s ms %7s ms %8s\n' "warm: OpenSSL floor, miniweb-tls-floor (no DNS or parse)" \
   "$warm_floor" "$warm_peer" "$(ratio "$warm_floor" "$warm_peer")"
 echo "(ratio: curl|w3m's median / miniweb's; cold for curl|w3m is its warm command again;"
 echo " the floor's ratio is the most any client on this OpenSSL could reach, before a launcher,"
