@@ -14,6 +14,7 @@
 
 #include "browser/dump.hpp"
 #include "browser/exit_codes.hpp"
+#include "browser/net/tls_context.hpp"
 #include "browser/options.hpp"
 #include "browser/stale_check.hpp"
 #include "browser/terminal/full_screen.hpp"
@@ -44,6 +45,8 @@ int open_window(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before anything else, and declared first so that it is the last to go (net/tls_context).
+  ContextHeadStart tls_head_start(argc, argv);
   // Only a dump's load runs beside the launcher's stale check: it settles the check before it
   // sends a request, reads a file or prints (browser/stale_check.hpp). Every other face draws
   // at once, and settles it first.
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
   if (!options) return options.error().code;
   if (options->face != Face::Dump) stale_check.settle();
   options->navigator.loader.before_acting = settle;
+  options->navigator.loader.tls_head_start = &tls_head_start;
   if (options->face == Face::Window) return open_window(argv);
 
   std::optional<Url> start;

@@ -6,9 +6,9 @@
 // find. When a source is newer, this program hands the command back to the launcher's full
 // path, which builds again and runs the new browser.
 //
-// The check runs on a thread of its own while a dump's page loads (the load waits milliseconds
-// for its TLS context anyway); the load settles it before it does anything a second run would
-// do again (send a request, read a file), and before anything is printed.
+// The check runs on a thread of its own, at idle priority, while a dump's page loads (the load
+// waits milliseconds for its TLS context anyway); the load settles it before it does anything a
+// second run would do again (send a request, read a file), and before anything is printed.
 
 #include <string>
 #include <thread>

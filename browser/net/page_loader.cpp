@@ -64,7 +64,7 @@ PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
       options_(std::move(options)),
       hsts_(options_.profile_dir),
       cookies_(options_.profile_dir),
-      tls_(options_.ca_file, options_.insecure, options_.http_versions),
+      tls_(options_.ca_file, options_.insecure, options_.http_versions, options_.tls_head_start),
       // Revocation is checked with a plain GET of the CRL through this same loader.
       crls_(options_.profile_dir,
             [this](const Url& url, Trace& trace) { return fetch_resource(url, trace); }),

@@ -53,6 +53,9 @@ struct LoaderOptions {
   std::vector<std::string> no_proxy;
   // What ALPN offers: h2 and http/1.1, or http/1.1 alone (--http1.1).
   HttpVersions http_versions = HttpVersions::Http2AndHttp11;
+  // The TLS context begun before the options were read (main's), taken by the first context
+  // built; it outlives the loader. Null: none.
+  ContextHeadStart* tls_head_start = nullptr;
   // Called on the load's thread before each request is sent and each local file read: what
   // must be settled before a load does what a second run would do again (the launcher's
   // stale check, browser/stale_check.hpp). Resolving and connecting come before it.

@@ -15,8 +15,12 @@
 
 namespace miniweb::browser {
 
-TlsClient::TlsClient(std::filesystem::path ca_file, bool insecure, HttpVersions versions)
-    : ca_file_(std::move(ca_file)), insecure_(insecure), versions_(versions) {}
+TlsClient::TlsClient(std::filesystem::path ca_file, bool insecure, HttpVersions versions,
+                     ContextHeadStart* head_start)
+    : ca_file_(std::move(ca_file)),
+      insecure_(insecure),
+      versions_(versions),
+      head_start_(head_start) {}
 
 std::string offered_protocols(HttpVersions versions) {
   return versions == HttpVersions::Http11Only ? "http/1.1" : "h2 http/1.1";
@@ -74,7 +78,8 @@ void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
 }
 
 void TlsClient::prepare() {
-  if (!context_ && !prepared_.valid()) prepared_ = prepare_client_context(ca_file_, versions_);
+  if (!context_ && !prepared_.valid())
+    prepared_ = prepare_client_context(ca_file_, versions_, head_start_);
 }
 
 Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
@@ -84,7 +89,8 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
       "tls",
       std::string(prepared ? "client context (built since the start), " : "client context, ") +
           "trusted roots " + ca_file_.string());
-  ClientContext built = prepared ? prepared_.get() : build_client_context(ca_file_, versions_);
+  ClientContext built =
+      prepared ? prepared_.get() : build_client_context(ca_file_, versions_, head_start_);
   if (!built) {
     trace.finish(step, "failed: " + built.error().message);
     return built.error();

@@ -62,9 +62,11 @@ class TlsClient {
   using RevocationCheck = std::function<asio::awaitable<Result<std::string>>(SSL*, Trace&)>;
 
   // `ca_file`: the only trust anchors, as PEM. `insecure`: accept refused certificates
-  // (--insecure). `versions`: the HTTP versions offered by ALPN.
+  // (--insecure). `versions`: the HTTP versions offered by ALPN. `head_start` (may be null,
+  // outlives this client): the context begun as the program started, which this one takes.
   TlsClient(std::filesystem::path ca_file, bool insecure,
-            HttpVersions versions = HttpVersions::Http2AndHttp11);
+            HttpVersions versions = HttpVersions::Http2AndHttp11,
+            ContextHeadStart* head_start = nullptr);
   ~TlsClient();
   TlsClient(const TlsClient&) = delete;
   TlsClient& operator=(const TlsClient&) = delete;
@@ -94,6 +96,7 @@ class TlsClient {
   std::filesystem::path ca_file_;
   bool insecure_;
   HttpVersions versions_;
+  ContextHeadStart* head_start_;
   std::unique_ptr<asio::ssl::context> context_;  // built at the first handshake
   std::future<ClientContext> prepared_;          // being built since prepare()
   // SSLKEYLOGFILE, as curl, Chromium and Firefox honour it: the secrets of each connection, so

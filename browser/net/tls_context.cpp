@@ -7,6 +7,7 @@
 #include "browser/exit_codes.hpp"
 #include "browser/net/certificate_policy.hpp"
 #include "browser/net/tls_client.hpp"
+#include "shared/text.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -36,8 +37,33 @@ void use_handshake_algorithms(SSL_CTX* context) {
 
 }  // namespace
 
-ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVersions versions) {
-  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+ContextHeadStart::ContextHeadStart(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (istarts_with(argv[i], "https://")) {  // the scheme in any case (RFC 3986 3.1)
+      // As asio's context makes one, which then takes it over (no compression: CRIME).
+      made_ = std::async(std::launch::async, [] {
+        tls::SslCtxPtr context(SSL_CTX_new(TLS_client_method()));
+        if (context) SSL_CTX_set_options(context.get(), SSL_OP_NO_COMPRESSION);
+        return context;
+      });
+      return;
+    }
+}
+
+ContextHeadStart::~ContextHeadStart() {
+  take();
+}
+
+tls::SslCtxPtr ContextHeadStart::take() {
+  const std::lock_guard lock(mutex_);
+  return made_.valid() ? made_.get() : nullptr;
+}
+
+ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVersions versions,
+                                   ContextHeadStart* head_start) {
+  tls::SslCtxPtr made = head_start ? head_start->take() : nullptr;
+  auto context = made ? std::make_unique<asio::ssl::context>(made.release())
+                      : std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
   std::error_code ec;
   context->load_verify_file(ca_file.string(), ec);
@@ -60,9 +86,11 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
 }
 
 std::future<ClientContext> prepare_client_context(const std::filesystem::path& ca_file,
-                                                  HttpVersions versions) {
-  return std::async(std::launch::async,
-                    [ca_file, versions] { return build_client_context(ca_file, versions); });
+                                                  HttpVersions versions,
+                                                  ContextHeadStart* head_start) {
+  return std::async(std::launch::async, [ca_file, versions, head_start] {
+    return build_client_context(ca_file, versions, head_start);
+  });
 }
 
 }  // namespace miniweb::browser

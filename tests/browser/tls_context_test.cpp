@@ -1,0 +1,72 @@
+// The TLS client context's head start (browser/net/tls_context): begun only for an https URL
+// among the program's arguments, taken by the first context built, and freed when nobody takes
+// it.
+
+#include "browser/net/tls_context.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "browser/net/tls_client.hpp"
+#include "tests/browser/localhost_certificate.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+TEST(ContextHeadStart, NoHttpsUrlAmongTheArgumentsBeginsNone) {
+  std::array<char*, 5> argv{const_cast<char*>("miniweb-browser"), const_cast<char*>("--dump"),
+                            const_cast<char*>("--proxy"), const_cast<char*>("http://127.0.0.1:1"),
+                            const_cast<char*>("/tmp/page.html")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  EXPECT_EQ(head_start.take(), nullptr);
+}
+
+TEST(ContextHeadStart, AnHttpsUrlInAnyCaseBeginsOneThatIsTakenOnce) {
+  std::array<char*, 3> argv{const_cast<char*>("miniweb-browser"), const_cast<char*>("--dump"),
+                            const_cast<char*>("HTTPS://www.example.test/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  tls::SslCtxPtr made = head_start.take();
+  ASSERT_NE(made, nullptr);
+  EXPECT_NE(SSL_CTX_get_options(made.get()) & SSL_OP_NO_COMPRESSION, 0u);
+  EXPECT_EQ(head_start.take(), nullptr);
+}
+
+// Left to the destructor, which waits for it and frees it (LeakSanitizer would say otherwise).
+TEST(ContextHeadStart, OneNotTakenIsFreed) {
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://www.example.test/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(ContextHeadStart, TheFirstContextBuiltTakesItAndSetsItUp) {
+  const test::LocalhostCertificate certificate("head-start");
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://localhost/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  ClientContext built =
+      build_client_context(certificate.cert, HttpVersions::Http2AndHttp11, &head_start);
+  ASSERT_TRUE(built) << built.error().message;
+  EXPECT_EQ(head_start.take(), nullptr);  // taken
+  SSL_CTX* context = (*built)->native_handle();
+  EXPECT_EQ(SSL_CTX_get_verify_mode(context), SSL_VERIFY_PEER);
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(context), TLS1_2_VERSION);
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+}
+
+// A CA file that cannot be read is said, and the context taken is freed with the error.
+TEST(ContextHeadStart, ABadCaFileIsSaidAfterTakingIt) {
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://localhost/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  ClientContext built =
+      build_client_context("/nonexistent/roots.pem", HttpVersions::Http11Only, &head_start);
+  ASSERT_FALSE(built);
+  EXPECT_NE(built.error().message.find("cannot load the trusted CA file /nonexistent/roots.pem"),
+            std::string::npos)
+      << built.error().message;
+  EXPECT_EQ(head_start.take(), nullptr);
+}
+
+}  // namespace
+}  // namespace miniweb::browser
