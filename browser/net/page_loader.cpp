@@ -11,6 +11,7 @@
 #include "shared/http/gzip.hpp"
 #include "shared/http/parser.hpp"
 #include "shared/http/response_reader.hpp"
+#include "shared/http2/frame_text.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -447,16 +448,20 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
 
   Fetched page{url, std::move(received->response), std::move(security), navigation};
   if (http::iequals(page.response.headers.get("Content-Encoding").value_or(""), "gzip")) {
+    const std::size_t step = trace.begin(
+        "decode", "Content-Encoding: gzip, " + http2::with_thousands(page.response.body.size()) +
+                      " bytes (zlib)");
     auto plain = http::gzip_decompress(page.response.body, options_.max_body_bytes);
     if (!plain) {
-      if (plain.error().code == 413)
-        co_return make_error("the gzip body expands beyond " +
-                                 std::to_string(options_.max_body_bytes >> 20) +
-                                 " MiB; refused (a compression bomb?)",
-                             exit_code::kBadResponse);
-      co_return make_error("the gzip body is broken: " + plain.error().message,
-                           exit_code::kBadResponse);
+      const std::string why = plain.error().code == 413
+                                  ? "the gzip body expands beyond " +
+                                        std::to_string(options_.max_body_bytes >> 20) +
+                                        " MiB; refused (a compression bomb?)"
+                                  : "the gzip body is broken: " + plain.error().message;
+      trace.finish(step, "failed: " + why);
+      co_return make_error(why, exit_code::kBadResponse);
     }
+    trace.finish(step, http2::with_thousands(plain->size()) + " bytes decoded");
     page.response.body = std::move(*plain);
   }
   co_return page;

@@ -113,6 +113,10 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     int connection, TlsSecurity& security, Trace& trace) {
   auto context = this->context(trace);
   if (!context) co_return context.error();
+  // The step spans the connection's own TLS state made (SSL_new) and set up, then the
+  // handshake.
+  const std::string offered = "ALPN offered " + offered_protocols(versions_);
+  std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), " + offered);
   auto stream = std::make_unique<TlsStream>(socket, **context);
   SSL* ssl = stream->native_handle();
   SSL_set_tlsext_host_name(ssl, host.c_str());  // SNI (RFC 6066 section 3)
@@ -152,8 +156,6 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   SSL_set_ex_data(ssl, alert_slot(), std::make_unique<AlertList>().release());
   SSL_set_info_callback(ssl, &on_info);
   if (observer_) observer_->tls_starting(connection, ssl);
-  const std::string offered = "ALPN offered " + offered_protocols(versions_);
-  std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), " + offered);
   deadline.arm(timeout);
   auto [handshake_error] =
       co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);

@@ -9,8 +9,11 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
+#include "shared/http/gzip.hpp"
 #include "tests/browser/test_origin.hpp"
 
 namespace miniweb::browser {
@@ -120,10 +123,38 @@ TEST(BrowserHostileServers, AGzipBombIsCapped) {
     return OriginReply{
         http_response(200, "OK", {"Content-Type: text/html", "Content-Encoding: gzip"}, bomb)};
   });
-  BrowserRun run = run_browser(base(origin) + "/");
+  BrowserRun run = run_browser("--trace " + base(origin) + "/");
   EXPECT_EQ(run.exit_code, 8) << run.stderr_text;
   EXPECT_NE(run.stderr_text.find("the gzip body expands beyond 64 MiB; refused"), std::string::npos)
       << run.stderr_text;
+  // The decoding is a step of the trace, which says why it failed.
+  EXPECT_NE(run.stderr_text.find("failed: the gzip body expands beyond 64 MiB"), std::string::npos)
+      << run.stderr_text;
+}
+
+// The trace shows the body's decoding as a step of its own: the bytes that came, then the
+// bytes they make.
+TEST(BrowserHostileServers, AGzipBodyIsDecodedInAStepOfItsOwn) {
+  std::string page = "<!doctype html><title>packed</title>";
+  for (int i = 0; i < 200; ++i) page += "<p>the same words again and again</p>";
+  const std::string packed = http::gzip_compress(page);
+  TestOrigin origin([&](const OriginRequest&) {
+    return OriginReply{
+        http_response(200, "OK", {"Content-Type: text/html", "Content-Encoding: gzip"}, packed)};
+  });
+  const auto output = std::filesystem::temp_directory_path() /
+                      ("miniweb-gzip-dump-" + std::to_string(::getpid()) + ".txt");
+  BrowserRun run = run_browser("--trace " + base(origin) + "/", output.string());
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("decode Content-Encoding: gzip, " + std::to_string(packed.size()) +
+                                 " bytes (zlib)"),
+            std::string::npos)
+      << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("7,436 bytes decoded"), std::string::npos) << run.stderr_text;
+  std::ifstream dumped(output);
+  const std::string text((std::istreambuf_iterator<char>(dumped)), {});
+  EXPECT_NE(text.find("the same words again and again"), std::string::npos) << text;
+  std::filesystem::remove(output);
 }
 
 TEST(BrowserHostileServers, ABadChunkSizeIsAClearError) {
