@@ -3,6 +3,7 @@
 #include "shared/dns/wire.hpp"
 
 #include <cstdlib>
+#include <memory>
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -92,11 +93,15 @@ asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Messag
 
   asio::steady_timer deadline(executor);
   deadline.expires_after(timeout);
-  std::vector<uint8_t> buffer(65535);
+  // Room for the largest datagram, left unwritten: zeroing 64 KiB would touch 16 fresh pages
+  // per question (a page fault each), where a reply fills one.
+  constexpr std::size_t kLargestDatagram = 65535;
+  const auto buffer = std::make_unique_for_overwrite<uint8_t[]>(kLargestDatagram);
   while (true) {
     asio::ip::udp::endpoint from;
-    auto result = co_await (socket.async_receive_from(asio::buffer(buffer), from, kTuple) ||
-                            deadline.async_wait(kTuple));
+    auto result = co_await (
+        socket.async_receive_from(asio::buffer(buffer.get(), kLargestDatagram), from, kTuple) ||
+        deadline.async_wait(kTuple));
     if (result.index() == 1) {
       co_return make_error("no reply from " + where + " within " + std::to_string(timeout.count()) +
                            " ms");
@@ -109,7 +114,7 @@ asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Messag
       co_return make_error("receive from " + where + " failed: " + ec.message());
     }
     if (from != server) continue;  // not from the server we asked
-    auto reply = Message::decode(std::span(buffer.data(), size));
+    auto reply = Message::decode(std::span<const uint8_t>(buffer.get(), size));
     if (!reply || !matches(query, *reply)) continue;
     if (reply->tc) {
       if (notes) notes->transport = Transport::UdpThenTcp;
