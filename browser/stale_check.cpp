@@ -2,8 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,46 +27,47 @@ bool is_source(std::string_view name) {
 }
 
 // Whether a source in the directory open as `directory` (closed here), or below it, is newer
-// than `program`. A directory that cannot be read holds nothing newer, as for find.
+// than `program`. A directory that cannot be read holds nothing newer, as for find. The
+// listing is read with getdents64 into this frame's buffer: the check allocates nothing, so
+// its thread never makes a malloc arena of its own (whose first pages cost as much as the
+// stats).
 bool holds_newer_source(int directory, const timespec& program) {
-  DIR* listing = ::fdopendir(directory);
-  if (listing == nullptr) {
-    ::close(directory);
-    return false;
-  }
+  alignas(dirent64) char listing[8192];
   bool found = false;
-  while (!found) {
-    const dirent* entry = ::readdir(listing);
-    if (entry == nullptr) break;
-    const std::string_view name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    unsigned char type = entry->d_type;
-    struct stat status {};
-    if (type == DT_UNKNOWN) {
-      if (::fstatat(::dirfd(listing), entry->d_name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      type = S_ISDIR(status.st_mode) ? DT_DIR : DT_REG;
-    }
-    if (type == DT_DIR) {
-      const int below =
-          ::openat(::dirfd(listing), entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      if (below >= 0) found = holds_newer_source(below, program);
-    } else if (is_source(name) && ::fstatat(::dirfd(listing), entry->d_name, &status,
-                                            AT_SYMLINK_NOFOLLOW) == 0) {  // as find -P
-      found = newer(status.st_mtim, program);
+  ssize_t filled = 0;
+  while (!found && (filled = ::getdents64(directory, listing, sizeof listing)) > 0) {
+    for (ssize_t offset = 0; offset < filled && !found;) {
+      const auto* entry = reinterpret_cast<const dirent64*>(listing + offset);
+      offset += entry->d_reclen;
+      const std::string_view name = entry->d_name;
+      if (name == "." || name == "..") continue;
+      unsigned char type = entry->d_type;
+      struct stat status {};
+      if (type == DT_UNKNOWN) {
+        if (::fstatat(directory, entry->d_name, &status, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        type = S_ISDIR(status.st_mode) ? DT_DIR : DT_REG;
+      }
+      if (type == DT_DIR) {
+        const int below = ::openat(directory, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (below >= 0) found = holds_newer_source(below, program);
+      } else if (is_source(name) &&
+                 ::fstatat(directory, entry->d_name, &status, AT_SYMLINK_NOFOLLOW) == 0) {
+        found = newer(status.st_mtim, program);  // as find -P
+      }
     }
   }
-  ::closedir(listing);
+  ::close(directory);
   return found;
 }
 
-bool older_than_sources(const std::string& root) {
+bool older_than_sources(int root) {
   struct stat self {};
   if (::stat("/proc/self/exe", &self) != 0) return false;
   struct stat top {};
-  if (::stat((root + "/CMakeLists.txt").c_str(), &top) == 0 && newer(top.st_mtim, self.st_mtim))
+  if (::fstatat(root, "CMakeLists.txt", &top, 0) == 0 && newer(top.st_mtim, self.st_mtim))
     return true;
-  for (const char* folder : {"/browser", "/dns", "/shared"}) {
-    const int directory = ::open((root + folder).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  for (const char* folder : {"browser", "dns", "shared"}) {
+    const int directory = ::openat(root, folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (directory >= 0 && holds_newer_source(directory, self.st_mtim)) return true;
   }
   return false;
@@ -89,13 +89,18 @@ StaleCheck::StaleCheck(int argc, char** argv) : argc_(argc), argv_(argv) {
   if (parsed.ec != std::errc{} || parsed.ptr != count_text.data() + count_text.size() ||
       user_arguments_ < 0 || user_arguments_ >= argc || root_.empty())
     return;
-  check_ = std::thread([this] {
-    // At idle priority: its stats, about 1 ms of CPU, take a core only while the load's threads
-    // (the TLS context's, the name, the connection) leave one free, on a two-core machine as on
-    // more. The load waits for it only at settle().
-    const sched_param idle{};
-    ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &idle);
-    stale_ = older_than_sources(root_);
+  // The checkout opened here, so that the check's thread needs no path built (no allocation).
+  const int root = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return;  // no checkout there: nothing to build it from
+  check_ = std::thread([this, root] {
+    // At nice 10: its stats, about 1 ms of CPU, mostly take a core the load's threads (the TLS
+    // context's, the name, the connection) leave free, on a two-core machine as on more. Not
+    // SCHED_IDLE: on a machine busy with other work (a build) that would starve it for a second
+    // while the load waits for it at settle(), and a user cannot raise it back; nice 10 still
+    // gets a twentieth of a busy core.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+    stale_ = older_than_sources(root);
+    ::close(root);
   });
 }
 

@@ -6,7 +6,7 @@
 // find. When a source is newer, this program hands the command back to the launcher's full
 // path, which builds again and runs the new browser.
 //
-// The check runs on a thread of its own, at idle priority, while a dump's page loads (the load
+// The check runs on a thread of its own, at nice 10, while a dump's page loads (the load
 // waits milliseconds for its TLS context anyway); the load settles it before it does anything a
 // second run would do again (send a request, read a file), and before anything is printed.
 
