@@ -85,10 +85,14 @@ void TlsClient::prepare() {
 Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
   if (context_) return context_.get();
   const bool prepared = prepared_.valid();
-  const std::size_t step = trace.begin(
-      "tls",
-      std::string(prepared ? "client context (built since the start), " : "client context, ") +
-          "trusted roots " + ca_file_.string());
+  std::string begun = prepared ? "client context (built since the start), " : "client context, ";
+  // The head start's work began before this trace's clock did: the title says how long before,
+  // so that the trace hides none of it.
+  if (const auto began = head_start_ ? head_start_->began() : std::nullopt)
+    begun = "client context (begun as the program started, " +
+            format_duration(Trace::Clock::now() - *began - trace.elapsed()) +
+            " before this load), ";
+  const std::size_t step = trace.begin("tls", begun + "trusted roots " + ca_file_.string());
   ClientContext built =
       prepared ? prepared_.get() : build_client_context(ca_file_, versions_, head_start_);
   if (!built) {

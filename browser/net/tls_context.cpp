@@ -40,6 +40,7 @@ void use_handshake_algorithms(SSL_CTX* context) {
 ContextHeadStart::ContextHeadStart(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (istarts_with(argv[i], "https://")) {  // the scheme in any case (RFC 3986 3.1)
+      began_ = std::chrono::steady_clock::now();
       // As asio's context makes one, which then takes it over (no compression: CRIME).
       made_ = std::async(std::launch::async, [] {
         tls::SslCtxPtr context(SSL_CTX_new(TLS_client_method()));

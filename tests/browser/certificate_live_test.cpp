@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
 #include <filesystem>
 
@@ -72,6 +73,40 @@ TEST(BrowserCertificates, ANameOnlyInTheSubjectsCommonNameIsRefused) {
       << page.error().message;
   EXPECT_NE(page.error().message.find("no subjectAltName"), std::string::npos)
       << page.error().message;
+}
+
+// A head start begun before the load (as main begins it) makes the load's context, and the
+// trace's context step says how long before the load it began: its clock starts with the load.
+TEST(BrowserCertificates, TheHeadStartsContextIsTakenAndTheTraceSaysWhenItBegan) {
+  SelfIssued certificate("-addext subjectAltName=DNS:localhost");
+  asio::ssl::context tls(asio::ssl::context::tls_server);
+  tls.use_certificate_chain_file(certificate.cert.string());
+  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
+  TestOrigin origin(hello, &tls);
+  const std::string url = "https://localhost:" + std::to_string(origin.port()) + "/";
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"), const_cast<char*>(url.c_str())};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  ASSERT_TRUE(head_start.began());
+
+  NavigatorOptions options;
+  options.loader.ca_file = certificate.cert;
+  options.loader.io_timeout = std::chrono::seconds(5);
+  options.loader.tls_head_start = &head_start;
+  Navigator navigator(options);
+  navigator.expect(*Url::parse(url));
+  Trace trace;
+  auto page = navigator.load_now(*Url::parse(url), Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->source(), "hello");
+  EXPECT_EQ(head_start.take(), nullptr);  // the load's context is the head start's
+  bool said = false;
+  for (const Trace::Step& step : trace.steps())
+    if (step.phase == "tls" &&
+        step.title.starts_with("client context (begun as the program "
+                               "started, ") &&
+        step.title.find(" ms before this load), trusted roots ") != std::string::npos)
+      said = true;
+  EXPECT_TRUE(said) << trace.render(url);
 }
 
 }  // namespace

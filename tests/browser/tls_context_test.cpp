@@ -19,6 +19,7 @@ TEST(ContextHeadStart, NoHttpsUrlAmongTheArgumentsBeginsNone) {
                             const_cast<char*>("--proxy"), const_cast<char*>("http://127.0.0.1:1"),
                             const_cast<char*>("/tmp/page.html")};
   ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  EXPECT_FALSE(head_start.began());
   EXPECT_EQ(head_start.take(), nullptr);
 }
 
@@ -26,6 +27,7 @@ TEST(ContextHeadStart, AnHttpsUrlInAnyCaseBeginsOneThatIsTakenOnce) {
   std::array<char*, 3> argv{const_cast<char*>("miniweb-browser"), const_cast<char*>("--dump"),
                             const_cast<char*>("HTTPS://www.example.test/")};
   ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  EXPECT_TRUE(head_start.began());
   tls::SslCtxPtr made = head_start.take();
   ASSERT_NE(made, nullptr);
   EXPECT_NE(SSL_CTX_get_options(made.get()) & SSL_OP_NO_COMPRESSION, 0u);
