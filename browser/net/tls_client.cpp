@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
+#include "browser/beside_thread.hpp"
 #include "browser/exit_codes.hpp"
 #include "browser/net/certificate_policy.hpp"
 #include "browser/net/certificate_text.hpp"
@@ -48,14 +50,75 @@ int alert_slot() {
   return slot;
 }
 
-// OpenSSL's info callback: SSL_CB_ALERT carries the alert's level and description (RFC 8446 6).
+// A reference of its own to `context`, for a job that may outlive the handshake that posts it.
+tls::SslCtxPtr hold(SSL_CTX* context) {
+  SSL_CTX_up_ref(context);
+  return tls::SslCtxPtr(context);
+}
+
+// The first handshake's reading of its context's trusted roots (finish_client_context), beside
+// the server's work on its answer. It begins on another CPU as soon as SSL_connect has made the
+// ClientHello (OpenSSL's info callback, SSL_CB_CONNECT_EXIT), before it is written to the
+// socket: a scheduler that packs tasks onto few CPUs puts the server the ClientHello wakes on
+// this thread's CPU, and gives it that CPU at once (beside_thread.hpp). Then this thread waits
+// for the read (finish), before it reads the server's answer: OpenSSL never builds its tables
+// on two threads at once (tls_context.hpp).
+class RootsReader {
+ public:
+  RootsReader(SSL_CTX* context, int socket) : context_(hold(context)), socket_(socket) {}
+  void begin() {
+    if (!reading_)
+      reading_.emplace([this] { (void)finish_client_context(context_.get(), socket_); });
+  }
+  void finish() {
+    if (reading_)
+      reading_->join();
+    else
+      (void)finish_client_context(context_.get(), socket_);  // its error is said after
+  }
+
+ private:
+  tls::SslCtxPtr context_;
+  int socket_;
+  std::optional<BesideThread> reading_;
+};
+
+// The SSL's slot for the RootsReader of its handshake (not owned).
+int roots_reader_slot() {
+  static const int slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return slot;
+}
+
+// OpenSSL's info callback: SSL_CB_ALERT carries the alert's level and description (RFC 8446 6);
+// SSL_CB_CONNECT_EXIT, SSL_connect returning, begins a handshake's RootsReader.
 void on_info(const SSL* ssl, int where, int alert) {
+  if ((where & SSL_CB_CONNECT_EXIT) != 0)
+    if (auto* roots = static_cast<RootsReader*>(SSL_get_ex_data(ssl, roots_reader_slot())))
+      roots->begin();
   if ((where & SSL_CB_ALERT) == 0) return;
   auto* alerts = static_cast<AlertList*>(SSL_get_ex_data(ssl, alert_slot()));
   if (!alerts) return;
   alerts->push_back(std::string((where & SSL_CB_WRITE) ? "sent " : "received ") +
                     packets::tls_alert_level_name(static_cast<std::uint8_t>(alert >> 8)) + " " +
                     packets::tls_alert_description_name(static_cast<std::uint8_t>(alert & 0xff)));
+}
+
+// The trusted roots' read, as the handshake's step tells it: when, how long, and whether the
+// server's answer was already waiting when it was done (the socket's queue, FIONREAD).
+std::string describe_roots_read(const TrustedRootsRead& read, const std::filesystem::path& ca_file,
+                                const Trace& trace) {
+  const auto since_load = read.began - (Trace::Clock::now() - trace.elapsed());
+  std::string text =
+      "trusted roots: " + std::to_string(read.roots) + " read from " + ca_file.string() +
+      ", and OpenSSL's tables for the server's answer built, in " + format_duration(read.took);
+  if (since_load.count() >= 0) text += " from " + format_duration(since_load);
+  if (read.by_verification) return text + ", when the certificate verification began";
+  text += ", once the ClientHello was on its way";
+  if (read.answer_waiting)
+    text += *read.answer_waiting == 0 ? "; the server's answer had not arrived by then"
+                                      : "; " + std::to_string(*read.answer_waiting) +
+                                            " bytes of the server's answer were waiting by then";
+  return text;
 }
 
 }  // namespace
@@ -92,7 +155,7 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
     begun = "client context (begun as the program started, " +
             format_duration(Trace::Clock::now() - *began - trace.elapsed()) +
             " before this load), ";
-  const std::size_t step = trace.begin("tls", begun + "trusted roots " + ca_file_.string());
+  const std::size_t step = trace.begin("tls", begun + "trusting " + ca_file_.string());
   ClientContext built =
       prepared ? prepared_.get() : build_client_context(ca_file_, versions_, head_start_);
   if (!built) {
@@ -161,8 +224,26 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   SSL_set_info_callback(ssl, &on_info);
   if (observer_) observer_->tls_starting(connection, ssl);
   deadline.arm(timeout);
+  // The context's roots are read once the ClientHello is on its way, while the server works on
+  // its answer (RootsReader).
+  std::shared_ptr<RootsReader> roots;
+  if (!client_context_finished(SSL_get_SSL_CTX(ssl))) {
+    roots = std::make_shared<RootsReader>(SSL_get_SSL_CTX(ssl), socket.native_handle());
+    SSL_set_ex_data(ssl, roots_reader_slot(), roots.get());
+    // Run once the handshake's first step has written the ClientHello to the socket (Asio
+    // tries a write at once, before it waits for the socket).
+    asio::post(socket.get_executor(), [roots] { roots->finish(); });
+  }
   auto [handshake_error] =
       co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);
+  SSL_set_ex_data(ssl, roots_reader_slot(), nullptr);
+  if (auto read = take_trusted_roots_read(SSL_get_SSL_CTX(ssl)))
+    trace.detail(step, describe_roots_read(*read, ca_file_, trace));
+  if (auto trusted = finish_client_context(SSL_get_SSL_CTX(ssl)); !trusted) {
+    trace_alerts(ssl, step, trace);
+    trace.finish(step, "failed: " + trusted.error().message);
+    co_return trusted.error();
+  }
   // The callback refers to this frame's `seen`; later renegotiation is not expected.
   stream->set_verify_callback([insecure = insecure_](bool preverified, asio::ssl::verify_context&) {
     return preverified || insecure;

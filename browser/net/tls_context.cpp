@@ -1,8 +1,16 @@
 #include "browser/net/tls_context.hpp"
 
+#include <fcntl.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/x509.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 
 #include "browser/exit_codes.hpp"
 #include "browser/net/certificate_policy.hpp"
@@ -13,7 +21,7 @@ namespace miniweb::browser {
 namespace {
 
 // Each call is real work a handshake repeats; what stays is OpenSSL's tables, built.
-void use_handshake_algorithms(SSL_CTX* context) {
+void use_handshake_algorithms(X509_STORE* store) {
   if (EVP_PKEY* share = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519")) {
     if (EVP_PKEY_CTX* derive = EVP_PKEY_CTX_new_from_pkey(nullptr, share, nullptr)) {
       std::size_t length = 0;
@@ -27,12 +35,72 @@ void use_handshake_algorithms(SSL_CTX* context) {
   EVP_MAC_free(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
   // The trusted roots sign themselves: checking one decodes its key and verifies a signature of
   // the kind the server's chain carries.
-  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(context));
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
   for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
     if (X509* root = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i))) {
       X509_verify(root, X509_get0_pubkey(root));
       break;
     }
+}
+
+// What build_client_context leaves to the first handshake: the roots to read, once.
+struct DeferredTrust {
+  std::filesystem::path ca_file;
+  std::once_flag once;
+  std::string failure;  // why the roots could not be read; empty once they were
+  TrustedRootsRead read;
+  std::atomic<bool> done{false};  // read, or failed
+  bool told = false;              // take_trusted_roots_read has answered it
+};
+
+void free_deferred_trust(void*, void* trust, CRYPTO_EX_DATA*, int, long, void*) {
+  std::unique_ptr<DeferredTrust> owned(static_cast<DeferredTrust*>(trust));
+}
+
+int trust_slot() {
+  static const int slot =
+      SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_deferred_trust);
+  return slot;
+}
+
+DeferredTrust* deferred_trust(const SSL_CTX* context) {
+  return static_cast<DeferredTrust*>(SSL_CTX_get_ex_data(context, trust_slot()));
+}
+
+// The roots read into `store`, then the algorithms of the server's answer used once: what
+// build_client_context left, done once, by whoever asks first. `socket`: the connection whose
+// handshake asked (-1: its certificate verification), to see whether its server's answer had
+// arrived by the end.
+const std::string& read_trusted_roots(DeferredTrust& trust, X509_STORE* store, int socket) {
+  std::call_once(trust.once, [&] {
+    trust.read.began = std::chrono::steady_clock::now();
+    trust.read.by_verification = socket < 0;
+    if (X509_STORE_load_file(store, trust.ca_file.c_str()) != 1) {
+      const char* reason = ERR_reason_error_string(ERR_peek_last_error());
+      ERR_clear_error();
+      trust.failure = "cannot load the trusted CA file " + trust.ca_file.string() + ": " +
+                      (reason != nullptr ? reason : "no certificate in it");
+      return;
+    }
+    trust.read.roots = sk_X509_OBJECT_num(X509_STORE_get0_objects(store));
+    use_handshake_algorithms(store);
+    trust.read.took = std::chrono::steady_clock::now() - trust.read.began;
+    if (int waiting = 0; socket >= 0 && ::ioctl(socket, FIONREAD, &waiting) == 0)
+      trust.read.answer_waiting = waiting;
+  });
+  trust.done = true;
+  return trust.failure;
+}
+
+// The context's certificate verification (SSL_CTX_set_cert_verify_callback): the roots read
+// first, when nothing has read them yet, then OpenSSL's own X509_verify_cert.
+int verify_with_trusted_roots(X509_STORE_CTX* verifying, void* trust) {
+  auto& deferred = *static_cast<DeferredTrust*>(trust);
+  if (!read_trusted_roots(deferred, X509_STORE_CTX_get0_store(verifying), -1).empty()) {
+    X509_STORE_CTX_set_error(verifying, X509_V_ERR_UNSPECIFIED);
+    return 0;
+  }
+  return X509_verify_cert(verifying);
 }
 
 }  // namespace
@@ -42,10 +110,9 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv) {
     if (istarts_with(argv[i], "https://")) {  // the scheme in any case (RFC 3986 3.1)
       began_ = std::chrono::steady_clock::now();
       // As asio's context makes one, which then takes it over (no compression: CRIME).
-      made_ = std::async(std::launch::async, [] {
-        tls::SslCtxPtr context(SSL_CTX_new(TLS_client_method()));
-        if (context) SSL_CTX_set_options(context.get(), SSL_OP_NO_COMPRESSION);
-        return context;
+      making_ = std::make_unique<BesideThread>([this] {
+        made_.reset(SSL_CTX_new(TLS_client_method()));
+        if (made_) SSL_CTX_set_options(made_.get(), SSL_OP_NO_COMPRESSION);
       });
       return;
     }
@@ -57,7 +124,9 @@ ContextHeadStart::~ContextHeadStart() {
 
 tls::SslCtxPtr ContextHeadStart::take() {
   const std::lock_guard lock(mutex_);
-  return made_.valid() ? made_.get() : nullptr;
+  if (making_) making_->join();
+  making_.reset();
+  return std::move(made_);
 }
 
 ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVersions versions,
@@ -65,12 +134,20 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
   tls::SslCtxPtr made = head_start ? head_start->take() : nullptr;
   auto context = made ? std::make_unique<asio::ssl::context>(made.release())
                       : std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
-  std::error_code ec;
-  context->load_verify_file(ca_file.string(), ec);
-  if (ec)
-    return make_error("cannot load the trusted CA file " + ca_file.string() + ": " + ec.message(),
-                      exit_code::kCertificate);
+  SSL_CTX* native = context->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // The roots themselves are read by the first handshake, once its ClientHello is on its way
+  // (finish_client_context); that the file can be opened is said now.
+  if (const int file = ::open(ca_file.c_str(), O_RDONLY | O_CLOEXEC); file >= 0)
+    ::close(file);
+  else
+    return make_error(
+        "cannot load the trusted CA file " + ca_file.string() + ": " + std::strerror(errno),
+        exit_code::kCertificate);
+  auto trust = std::make_unique<DeferredTrust>();
+  trust->ca_file = ca_file;
+  SSL_CTX_set_cert_verify_callback(native, &verify_with_trusted_roots, trust.get());
+  SSL_CTX_set_ex_data(native, trust_slot(), trust.release());
   context->set_verify_mode(asio::ssl::verify_peer);
   apply_certificate_policy(context->native_handle());
   // RFC 7301: the protocol list, each name length-prefixed, the preferred first. h2 over TLS
@@ -82,8 +159,29 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
     SSL_CTX_set_alpn_protos(context->native_handle(), kHttp11, sizeof kHttp11);
   else
     SSL_CTX_set_alpn_protos(context->native_handle(), kH2AndHttp11, sizeof kH2AndHttp11);
-  use_handshake_algorithms(context->native_handle());
   return context;
+}
+
+Status finish_client_context(SSL_CTX* context, int socket) {
+  DeferredTrust* trust = deferred_trust(context);
+  if (trust == nullptr) return Ok{};  // not one of build_client_context's
+  if (const std::string& failure =
+          read_trusted_roots(*trust, SSL_CTX_get_cert_store(context), socket);
+      !failure.empty())
+    return make_error(failure, exit_code::kCertificate);
+  return Ok{};
+}
+
+bool client_context_finished(const SSL_CTX* context) {
+  const DeferredTrust* trust = deferred_trust(context);
+  return trust == nullptr || trust->done;
+}
+
+std::optional<TrustedRootsRead> take_trusted_roots_read(SSL_CTX* context) {
+  DeferredTrust* trust = deferred_trust(context);
+  if (trust == nullptr || trust->told || trust->read.roots == 0) return std::nullopt;
+  trust->told = true;
+  return trust->read;
 }
 
 std::future<ClientContext> prepare_client_context(const std::filesystem::path& ca_file,

@@ -2,11 +2,15 @@
 // The browser's TLS client context, and OpenSSL's own tables behind a handshake. OpenSSL 3
 // builds its tables of algorithms lazily, each kind (ciphers, key exchanges, signatures, key
 // derivations, decoders) at its first use: about 1.5 ms for the context and as much again
-// inside the first handshake, on this team's machine. A page load over https starts building
-// all of it on a thread of its own as the browser starts (prepare_client_context), while the
-// profile is read, the name resolved and the TCP connection made; the first handshake takes
-// the result, waiting only for what is not done yet. The part no option decides begins even
-// earlier, before the options are read (ContextHeadStart).
+// inside the first handshake, on this team's machine. A page load over https begins the
+// context as the browser starts, on a thread of its own (ContextHeadStart), while the options
+// and the profile are read, the name resolved and the TCP connection made; a second thread sets
+// it up once the options are known (prepare_client_context). The trusted roots, and the tables
+// the server's answer needs, wait for the first handshake: they are read on another CPU once
+// its ClientHello is on its way, while the server works on its answer (finish_client_context).
+// OpenSSL never builds its tables on two threads at once: measured here, two threads building
+// them together took 10.5 to 12.2 ms, against 2.7 to 3.0 ms one after the other (their locks,
+// handed between CPUs).
 
 #include <asio/ssl.hpp>
 
@@ -17,6 +21,7 @@
 #include <mutex>
 #include <optional>
 
+#include "browser/beside_thread.hpp"
 #include "shared/result.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 
@@ -48,17 +53,45 @@ class ContextHeadStart {
 
  private:
   std::mutex mutex_;
-  std::future<tls::SslCtxPtr> made_;
+  std::unique_ptr<BesideThread> making_;  // on another CPU than main's (beside_thread.hpp)
+  tls::SslCtxPtr made_;
   std::optional<std::chrono::steady_clock::time_point> began_;
 };
 
 // A context that trusts only `ca_file` (PEM), TLS 1.2 at least, verifying the peer, offering
-// `versions` by ALPN: `head_start`'s when it has one, else made here. Then the algorithms of
-// a TLS 1.3 handshake with the stack's servers are used once (an X25519 key share, the root's
-// own ECDSA signature checked with SHA-256, the TLS 1.3 key derivation and HMAC), so that the
-// handshake finds OpenSSL's tables built.
+// `versions` by ALPN: `head_start`'s when it has one, else made here. An error when `ca_file`
+// cannot be opened. The roots themselves are not read yet: see finish_client_context.
 ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVersions versions,
                                    ContextHeadStart* head_start = nullptr);
+
+// The rest of a context build_client_context made, done once, by whoever asks first: the roots
+// read from its CA file, then the algorithms of the server's answer used once (an X25519 key
+// agreement, the root's own signature checked, the TLS 1.3 key derivation and HMAC), so that
+// the handshake finds OpenSSL's tables built. The first handshake asks as soon as its
+// ClientHello is on its way, with its `socket`, so that this runs while the server works on
+// its answer (0.4 to 0.9 ms that were the context's, before the ClientHello, on this team's
+// machine); the context's certificate verification asks too, should nothing have asked before.
+// Never on two threads at once with other OpenSSL work: OpenSSL 3 builds its tables under
+// locks, and two threads building them cost more than one. The same answer every call: an
+// error when the file holds nothing OpenSSL can read. A context made elsewhere: nothing to do.
+Status finish_client_context(SSL_CTX* context, int socket = -1);
+// Whether it has been done (or failed): a handshake then need not ask.
+bool client_context_finished(const SSL_CTX* context);
+
+// What reading the roots took, as it was measured.
+struct TrustedRootsRead {
+  int roots = 0;                                  // certificates (and CRLs) in the store
+  std::chrono::steady_clock::time_point began{};  // the read began
+  std::chrono::nanoseconds took{};                // the read, then the algorithms used once
+  bool by_verification = false;                   // the certificate verification asked first
+  // Bytes of the server's answer already waiting in the socket when it was done (FIONREAD);
+  // none when the verification read them.
+  std::optional<int> answer_waiting;
+};
+
+// The read, once it is done, the first time it is asked for (for the trace of the handshake
+// that did it); none after, before, or when it failed.
+std::optional<TrustedRootsRead> take_trusted_roots_read(SSL_CTX* context);
 
 // build_client_context on a thread of its own; the future's destructor waits for it.
 // `head_start` (may be null) outlives it.

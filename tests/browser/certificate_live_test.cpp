@@ -7,6 +7,9 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "browser/exit_codes.hpp"
 #include "browser/navigator.hpp"
@@ -40,18 +43,30 @@ OriginReply hello(const OriginRequest&) {
   return {test::http_response(200, "OK", {"Content-Type: text/plain"}, "hello")};
 }
 
-Result<Page> load_from(const SelfIssued& certificate) {
+asio::ssl::context server_context(const SelfIssued& certificate) {
   asio::ssl::context tls(asio::ssl::context::tls_server);
   tls.use_certificate_chain_file(certificate.cert.string());
   tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
-  TestOrigin origin(hello, &tls);
+  return tls;
+}
+
+// A TLS origin on loopback that answers "hello", with `certificate`.
+struct HelloOrigin {
+  explicit HelloOrigin(const SelfIssued& certificate)
+      : tls(server_context(certificate)), origin(hello, &tls) {}
+  std::string url() const { return "https://localhost:" + std::to_string(origin.port()) + "/"; }
+  asio::ssl::context tls;
+  TestOrigin origin;
+};
+
+Result<Page> load_from(const SelfIssued& certificate) {
+  HelloOrigin origin(certificate);
   NavigatorOptions options;
   options.loader.ca_file = certificate.cert;
   options.loader.io_timeout = std::chrono::seconds(5);
   Navigator navigator(options);
   Trace trace;
-  return navigator.load_now(*Url::parse("https://localhost:" + std::to_string(origin.port()) + "/"),
-                            Viewport{}, trace);
+  return navigator.load_now(*Url::parse(origin.url()), Viewport{}, trace);
 }
 
 TEST(BrowserCertificates, ANameInSubjectAltNameIsAccepted) {
@@ -79,11 +94,8 @@ TEST(BrowserCertificates, ANameOnlyInTheSubjectsCommonNameIsRefused) {
 // trace's context step says how long before the load it began: its clock starts with the load.
 TEST(BrowserCertificates, TheHeadStartsContextIsTakenAndTheTraceSaysWhenItBegan) {
   SelfIssued certificate("-addext subjectAltName=DNS:localhost");
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.use_certificate_chain_file(certificate.cert.string());
-  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
-  TestOrigin origin(hello, &tls);
-  const std::string url = "https://localhost:" + std::to_string(origin.port()) + "/";
+  HelloOrigin origin(certificate);
+  const std::string url = origin.url();
   std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"), const_cast<char*>(url.c_str())};
   ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
   ASSERT_TRUE(head_start.began());
@@ -104,9 +116,64 @@ TEST(BrowserCertificates, TheHeadStartsContextIsTakenAndTheTraceSaysWhenItBegan)
     if (step.phase == "tls" &&
         step.title.starts_with("client context (begun as the program "
                                "started, ") &&
-        step.title.find(" ms before this load), trusted roots ") != std::string::npos)
+        step.title.find(" ms before this load), trusting ") != std::string::npos)
       said = true;
   EXPECT_TRUE(said) << trace.render(url);
+}
+
+// The roots are read by the first handshake, once its ClientHello is on its way; its step says
+// so, with what it measured, and the second load's handshake has nothing left to read.
+TEST(BrowserCertificates, TheFirstHandshakeReadsTheRootsAndSaysWhen) {
+  SelfIssued certificate("-addext subjectAltName=DNS:localhost");
+  HelloOrigin origin(certificate);
+  const std::string url = origin.url();
+  NavigatorOptions options;
+  options.loader.ca_file = certificate.cert;
+  options.loader.io_timeout = std::chrono::seconds(5);
+  Navigator navigator(options);
+  auto roots_lines = [](const Trace& trace) {
+    std::vector<std::string> found;
+    for (const Trace::Step& step : trace.steps())
+      for (const std::string& detail : step.details)
+        if (detail.starts_with("trusted roots: ")) found.push_back(step.title + " | " + detail);
+    return found;
+  };
+  Trace first;
+  auto page = navigator.load_now(*Url::parse(url), Viewport{}, first);
+  ASSERT_TRUE(page) << page.error().message;
+  const auto said = roots_lines(first);
+  ASSERT_EQ(said.size(), 1u) << first.render(url);
+  EXPECT_TRUE(said[0].starts_with("handshake with localhost")) << said[0];
+  EXPECT_NE(said[0].find("trusted roots: 1 read from " + certificate.cert.string()),
+            std::string::npos)
+      << said[0];
+  EXPECT_NE(said[0].find(", once the ClientHello was on its way; "), std::string::npos) << said[0];
+  EXPECT_NE(said[0].find(" by then"), std::string::npos) << said[0];
+
+  Trace second;
+  page = navigator.load_now(*Url::parse(url + "again"), Viewport{}, second);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_TRUE(roots_lines(second).empty()) << second.render(url);
+}
+
+// A CA file that opens but holds no certificate: the handshake fails saying so, whatever the
+// server sent, and nothing is loaded.
+TEST(BrowserCertificates, ACaFileWithNoCertificateFailsTheHandshakeSayingWhy) {
+  SelfIssued certificate("-addext subjectAltName=DNS:localhost");
+  const std::filesystem::path empty = certificate.dir / "empty.pem";
+  { std::ofstream(empty) << "not a certificate\n"; }
+  HelloOrigin origin(certificate);
+  NavigatorOptions options;
+  options.loader.ca_file = empty;
+  options.loader.io_timeout = std::chrono::seconds(5);
+  Navigator navigator(options);
+  Trace trace;
+  auto page = navigator.load_now(*Url::parse(origin.url()), Viewport{}, trace);
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, exit_code::kCertificate);
+  EXPECT_NE(page.error().message.find("cannot load the trusted CA file " + empty.string() + ": "),
+            std::string::npos)
+      << page.error().message;
 }
 
 }  // namespace

@@ -53,7 +53,41 @@ TEST(ContextHeadStart, TheFirstContextBuiltTakesItAndSetsItUp) {
   SSL_CTX* context = (*built)->native_handle();
   EXPECT_EQ(SSL_CTX_get_verify_mode(context), SSL_VERIFY_PEER);
   EXPECT_EQ(SSL_CTX_get_min_proto_version(context), TLS1_2_VERSION);
+  // The roots wait for the first handshake (finish_client_context), which reads them once.
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 0);
+  EXPECT_FALSE(client_context_finished(context));
+  EXPECT_FALSE(take_trusted_roots_read(context));
+  ASSERT_TRUE(finish_client_context(context));
+  EXPECT_TRUE(client_context_finished(context));
   EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  ASSERT_TRUE(finish_client_context(context));  // once
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  const auto read = take_trusted_roots_read(context);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->roots, 1);
+  EXPECT_GT(read->took.count(), 0);
+  EXPECT_TRUE(read->by_verification);  // no socket was named
+  EXPECT_FALSE(read->answer_waiting);
+  EXPECT_FALSE(take_trusted_roots_read(context));  // told once
+}
+
+// A file that opens but holds no certificate: the context is made, and reading its roots says
+// why it cannot, every time it is asked.
+TEST(ContextHeadStart, ACaFileWithNoCertificateIsSaidWhenItsRootsAreRead) {
+  const test::LocalhostCertificate certificate("no-roots");
+  ClientContext built = build_client_context(certificate.key, HttpVersions::Http11Only);
+  ASSERT_TRUE(built) << built.error().message;
+  SSL_CTX* context = (*built)->native_handle();
+  for (int time = 0; time < 2; ++time) {
+    Status read = finish_client_context(context);
+    ASSERT_FALSE(read);
+    EXPECT_NE(read.error().message.find("cannot load the trusted CA file " +
+                                        certificate.key.string() + ": "),
+              std::string::npos)
+        << read.error().message;
+  }
+  EXPECT_TRUE(client_context_finished(context));
+  EXPECT_FALSE(take_trusted_roots_read(context));
 }
 
 // A CA file that cannot be read is said, and the context taken is freed with the error.

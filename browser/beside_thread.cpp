@@ -1,0 +1,70 @@
+#include "browser/beside_thread.hpp"
+
+#include <sched.h>
+
+#include <utility>
+
+namespace miniweb::browser {
+namespace {
+
+// The CPUs the process may use, as the caller's thread has them.
+struct CpuChoice {
+  cpu_set_t allowed;
+  cpu_set_t others;  // `allowed` without the caller's own CPU
+  bool has_others = false;
+};
+
+CpuChoice choose_cpus() {
+  CpuChoice choice{};
+  CPU_ZERO(&choice.allowed);
+  CPU_ZERO(&choice.others);
+  if (::sched_getaffinity(0, sizeof choice.allowed, &choice.allowed) != 0) return choice;
+  const int here = ::sched_getcpu();
+  CPU_OR(&choice.others, &choice.others, &choice.allowed);
+  if (here >= 0 && here < CPU_SETSIZE) CPU_CLR(here, &choice.others);
+  choice.has_others = here >= 0 && CPU_COUNT(&choice.others) > 0;
+  return choice;
+}
+
+// What the new thread needs of its creator: the work, and the CPUs to take back.
+struct Start {
+  BesideThread* thread;
+  cpu_set_t allowed;
+  bool restore;
+};
+
+}  // namespace
+
+BesideThread::BesideThread(std::function<void()> work) : work_(std::move(work)) {
+  const CpuChoice cpus = choose_cpus();
+  pthread_attr_t attributes;
+  if (::pthread_attr_init(&attributes) != 0) return;
+  if (cpus.has_others) ::pthread_attr_setaffinity_np(&attributes, sizeof cpus.others, &cpus.others);
+  auto* start = new Start{this, cpus.allowed, cpus.has_others};
+  started_ = ::pthread_create(&thread_, &attributes, &BesideThread::run, start) == 0;
+  ::pthread_attr_destroy(&attributes);
+  if (!started_) delete start;
+}
+
+void* BesideThread::run(void* argument) {
+  const Start start = *static_cast<Start*>(argument);
+  delete static_cast<Start*>(argument);
+  if (start.restore) ::sched_setaffinity(0, sizeof start.allowed, &start.allowed);
+  start.thread->work_();
+  return nullptr;
+}
+
+void BesideThread::join() {
+  if (joined_) return;
+  joined_ = true;
+  if (started_)
+    ::pthread_join(thread_, nullptr);
+  else if (work_)
+    work_();
+}
+
+BesideThread::~BesideThread() {
+  join();
+}
+
+}  // namespace miniweb::browser

@@ -1,0 +1,67 @@
+// A thread started beside its creator (browser/beside_thread): on another CPU than the
+// creator's when the process may use another, and never pinned there once it runs.
+
+#include "browser/beside_thread.hpp"
+
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+
+namespace miniweb::browser {
+namespace {
+
+TEST(BesideThread, RunsTheWorkAndJoinsOnce) {
+  std::atomic<int> runs{0};
+  {
+    BesideThread thread([&] { ++runs; });
+    thread.join();
+    EXPECT_EQ(runs, 1);
+    thread.join();  // at once
+  }                 // and the destructor has nothing left to wait for
+  EXPECT_EQ(runs, 1);
+}
+
+TEST(BesideThread, TheDestructorWaitsForTheWork) {
+  std::atomic<bool> done{false};
+  {
+    BesideThread thread([&] {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+      while (std::chrono::steady_clock::now() < until) {
+      }
+      done = true;
+    });
+  }
+  EXPECT_TRUE(done);
+}
+
+// It starts on a CPU other than the one its creator ran on (when the process has two or
+// more), then takes back every CPU the process had.
+TEST(BesideThread, StartsOnAnotherCpuThenTakesBackAllOfThem) {
+  cpu_set_t allowed;
+  ASSERT_EQ(::sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  int counted = 0;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    int first_cpu = -1, cpus_after = 0;
+    const int before = ::sched_getcpu();
+    BesideThread thread([&] {
+      first_cpu = ::sched_getcpu();
+      cpu_set_t now;
+      cpus_after = ::sched_getaffinity(0, sizeof now, &now) == 0 ? CPU_COUNT(&now) : -1;
+    });
+    const int after = ::sched_getcpu();
+    thread.join();
+    EXPECT_EQ(cpus_after, CPU_COUNT(&allowed));
+    if (before != after) continue;  // the creator moved while it made the thread: no verdict
+    ++counted;
+    if (CPU_COUNT(&allowed) > 1)
+      EXPECT_NE(first_cpu, before) << "attempt " << attempt;
+    else
+      EXPECT_EQ(first_cpu, before);
+  }
+  EXPECT_GT(counted, 0);
+}
+
+}  // namespace
+}  // namespace miniweb::browser
