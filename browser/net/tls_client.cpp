@@ -66,9 +66,14 @@ tls::SslCtxPtr hold(SSL_CTX* context) {
 class RootsReader {
  public:
   RootsReader(SSL_CTX* context, int socket) : context_(hold(context)), socket_(socket) {}
-  void begin() {
-    if (!reading_)
-      reading_.emplace([this] { (void)finish_client_context(context_.get(), socket_); });
+  // Begins the read once the ClientHello is made: SSL_connect has returned with bytes for the
+  // network in its output (a return before them, as on an error, begins nothing).
+  void begin(const SSL* ssl) {
+    if (reading_) return;
+    const std::size_t pending = BIO_ctrl_wpending(SSL_get_wbio(ssl));
+    if (pending == 0) return;
+    hello_bytes_ = pending;
+    reading_.emplace([this] { (void)finish_client_context(context_.get(), socket_); });
   }
   void finish() {
     if (reading_)
@@ -76,11 +81,14 @@ class RootsReader {
     else
       (void)finish_client_context(context_.get(), socket_);  // its error is said after
   }
+  // The ClientHello's bytes in OpenSSL's output as the read began; 0: it began otherwise.
+  std::size_t hello_bytes() const { return hello_bytes_; }
 
  private:
   tls::SslCtxPtr context_;
   int socket_;
   std::optional<BesideThread> reading_;
+  std::size_t hello_bytes_ = 0;
 };
 
 // The SSL's slot for the RootsReader of its handshake (not owned).
@@ -90,11 +98,12 @@ int roots_reader_slot() {
 }
 
 // OpenSSL's info callback: SSL_CB_ALERT carries the alert's level and description (RFC 8446 6);
-// SSL_CB_CONNECT_EXIT, SSL_connect returning, begins a handshake's RootsReader.
+// SSL_CB_CONNECT_EXIT, SSL_connect returning, begins a handshake's RootsReader. (Both of its
+// bits: SSL_CB_CONNECT_LOOP shares SSL_ST_CONNECT, and comes before the ClientHello is made.)
 void on_info(const SSL* ssl, int where, int alert) {
-  if ((where & SSL_CB_CONNECT_EXIT) != 0)
+  if ((where & SSL_CB_CONNECT_EXIT) == SSL_CB_CONNECT_EXIT)
     if (auto* roots = static_cast<RootsReader*>(SSL_get_ex_data(ssl, roots_reader_slot())))
-      roots->begin();
+      roots->begin(ssl);
   if ((where & SSL_CB_ALERT) == 0) return;
   auto* alerts = static_cast<AlertList*>(SSL_get_ex_data(ssl, alert_slot()));
   if (!alerts) return;
@@ -105,15 +114,19 @@ void on_info(const SSL* ssl, int where, int alert) {
 
 // The trusted roots' read, as the handshake's step tells it: when, how long, and whether the
 // server's answer was already waiting when it was done (the socket's queue, FIONREAD).
+// `hello_bytes`: the ClientHello's bytes in OpenSSL's output as the read began (0: it began
+// without one).
 std::string describe_roots_read(const TrustedRootsRead& read, const std::filesystem::path& ca_file,
-                                const Trace& trace) {
+                                std::size_t hello_bytes, const Trace& trace) {
   const auto since_load = read.began - (Trace::Clock::now() - trace.elapsed());
   std::string text =
       "trusted roots: " + std::to_string(read.roots) + " read from " + ca_file.string() +
       ", and OpenSSL's tables for the server's answer built, in " + format_duration(read.took);
   if (since_load.count() >= 0) text += " from " + format_duration(since_load);
   if (read.by_verification) return text + ", when the certificate verification began";
-  text += ", once the ClientHello was on its way";
+  text += hello_bytes > 0 ? ", begun as SSL_connect returned with the ClientHello made (" +
+                                std::to_string(hello_bytes) + " bytes for the socket)"
+                          : ", before the server's answer was read";
   if (read.answer_waiting)
     text += *read.answer_waiting == 0 ? "; the server's answer had not arrived by then"
                                       : "; " + std::to_string(*read.answer_waiting) +
@@ -238,7 +251,8 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
       co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);
   SSL_set_ex_data(ssl, roots_reader_slot(), nullptr);
   if (auto read = take_trusted_roots_read(SSL_get_SSL_CTX(ssl)))
-    trace.detail(step, describe_roots_read(*read, ca_file_, trace));
+    trace.detail(step,
+                 describe_roots_read(*read, ca_file_, roots ? roots->hello_bytes() : 0, trace));
   if (auto trusted = finish_client_context(SSL_get_SSL_CTX(ssl)); !trusted) {
     trace_alerts(ssl, step, trace);
     trace.finish(step, "failed: " + trusted.error().message);
