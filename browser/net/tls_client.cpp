@@ -122,9 +122,10 @@ std::string describe_roots_read(const TrustedRootsRead& read, const std::filesys
   std::string text =
       "trusted roots: " + std::to_string(read.roots) + " read from " + ca_file.string() +
       ", and OpenSSL's tables for the server's answer built, in " + format_duration(read.took);
-  if (since_load.count() >= 0) text += " from " + format_duration(since_load);
-  if (read.by_verification) return text + ", when the certificate verification began";
-  text += hello_bytes > 0 ? ", begun as SSL_connect returned with the ClientHello made (" +
+  if (since_load.count() >= 0)
+    text += ", starting " + format_duration(since_load) + " into the load";
+  if (read.by_verification) return text + ", as the certificate verification began";
+  text += hello_bytes > 0 ? ", as SSL_connect returned with the ClientHello made (" +
                                 std::to_string(hello_bytes) + " bytes for the socket)"
                           : ", before the server's answer was read";
   if (read.answer_waiting)

@@ -149,7 +149,7 @@ TEST(BrowserCertificates, TheFirstHandshakeReadsTheRootsAndSaysWhen) {
       << said[0];
   // Begun once SSL_connect had made the ClientHello: OpenSSL's output held it (a ClientHello
   // is some hundreds of bytes), not before it was made, when there is nothing to send.
-  const std::string begun = ", begun as SSL_connect returned with the ClientHello made (";
+  const std::string begun = ", as SSL_connect returned with the ClientHello made (";
   const std::size_t at = said[0].find(begun);
   ASSERT_NE(at, std::string::npos) << said[0];
   EXPECT_GT(std::stoul(said[0].substr(at + begun.size())), 100u) << said[0];
