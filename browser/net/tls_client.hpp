@@ -1,6 +1,6 @@
 #pragma once
 // TLS as a browser does it: one client context for the whole session (the trusted roots read
-// once, at the first handshake), and on each connection a handshake with the checks a browser
+// once, during the first handshake), and on each connection a handshake with the checks a browser
 // makes: SNI, ALPN, the chain up to a trusted root, the host name in subjectAltName (never the
 // subject's CN), the dates, then revocation. A refusal is explained as browsers word it.
 
@@ -89,7 +89,7 @@ class TlsClient {
 
  private:
   // Built (or taken from prepare()'s thread) at the first handshake, as a "tls" step of its
-  // own: OpenSSL's TLS methods set up and the trusted roots read.
+  // own: OpenSSL's TLS methods set up (the trusted roots wait for the handshake: tls_context).
   Result<asio::ssl::context*> context(Trace& trace);
   static void on_key_log_line(const SSL* ssl, const char* line);
 

@@ -152,16 +152,16 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
   SSL_CTX_set_cert_verify_callback(native, &verify_with_trusted_roots, trust.get());
   SSL_CTX_set_ex_data(native, trust_slot(), trust.release());
   context->set_verify_mode(asio::ssl::verify_peer);
-  apply_certificate_policy(context->native_handle());
+  apply_certificate_policy(native);
   // RFC 7301: the protocol list, each name length-prefixed, the preferred first. h2 over TLS
   // is what browsers offer (RFC 9113 section 3.2); --http1.1 leaves it out.
   static constexpr unsigned char kH2AndHttp11[] = {2,   'h', '2', 8,   'h', 't',
                                                    't', 'p', '/', '1', '.', '1'};
   static constexpr unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   if (versions == HttpVersions::Http11Only)
-    SSL_CTX_set_alpn_protos(context->native_handle(), kHttp11, sizeof kHttp11);
+    SSL_CTX_set_alpn_protos(native, kHttp11, sizeof kHttp11);
   else
-    SSL_CTX_set_alpn_protos(context->native_handle(), kH2AndHttp11, sizeof kH2AndHttp11);
+    SSL_CTX_set_alpn_protos(native, kH2AndHttp11, sizeof kH2AndHttp11);
   return context;
 }
 
