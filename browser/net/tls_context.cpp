@@ -46,6 +46,12 @@ void use_handshake_algorithms(X509_STORE* store) {
     }
 }
 
+// The one wording of a CA file the browser cannot trust from: it cannot be opened, or it holds
+// nothing OpenSSL can read.
+std::string ca_file_failure(const std::filesystem::path& ca_file, const std::string& why) {
+  return "cannot load the trusted CA file " + ca_file.string() + ": " + why;
+}
+
 // What build_client_context leaves to the first handshake: the roots to read, once.
 struct DeferredTrust {
   std::filesystem::path ca_file;
@@ -81,8 +87,8 @@ const std::string& read_trusted_roots(DeferredTrust& trust, X509_STORE* store, i
     if (X509_STORE_load_file(store, trust.ca_file.c_str()) != 1) {
       const char* reason = ERR_reason_error_string(ERR_peek_last_error());
       ERR_clear_error();
-      trust.failure = "cannot load the trusted CA file " + trust.ca_file.string() + ": " +
-                      (reason != nullptr ? reason : "no certificate in it");
+      trust.failure =
+          ca_file_failure(trust.ca_file, reason != nullptr ? reason : "no certificate in it");
       return;
     }
     trust.read.roots = sk_X509_OBJECT_num(X509_STORE_get0_objects(store));
@@ -144,9 +150,7 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
   if (const int file = ::open(ca_file.c_str(), O_RDONLY | O_CLOEXEC); file >= 0)
     ::close(file);
   else
-    return make_error(
-        "cannot load the trusted CA file " + ca_file.string() + ": " + std::strerror(errno),
-        exit_code::kCertificate);
+    return make_error(ca_file_failure(ca_file, std::strerror(errno)), exit_code::kCertificate);
   auto trust = std::make_unique<DeferredTrust>();
   trust->ca_file = ca_file;
   SSL_CTX_set_cert_verify_callback(native, &verify_with_trusted_roots, trust.get());

@@ -71,8 +71,8 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
 // is on its way, with its `socket`, so that this runs while the server works on its answer
 // (0.4 to 0.5 ms, which came before the ClientHello, on this team's machine); the context's
 // certificate verification asks too, should nothing have asked before.
-// Never on two threads at once with other OpenSSL work: OpenSSL 3 builds its tables under
-// locks, and two threads building them cost more than one. The same answer every call: an
+// Never on two threads at once with other OpenSSL work (this file's first comment says why).
+// The same answer every call: an
 // error when the file holds nothing OpenSSL can read. A context made elsewhere: nothing to do.
 Status finish_client_context(SSL_CTX* context, int socket = -1);
 // Whether it has been done (or failed): a handshake then need not ask.
@@ -82,7 +82,7 @@ bool client_context_finished(const SSL_CTX* context);
 struct TrustedRootsRead {
   int roots = 0;                                  // certificates (and CRLs) in the store
   std::chrono::steady_clock::time_point began{};  // the read began
-  std::chrono::nanoseconds took{};                // the read, then the algorithms used once
+  std::chrono::nanoseconds took{};                // the read, then the tables built
   bool by_verification = false;                   // the certificate verification asked first
   // Bytes of the server's answer already waiting in the socket when it was done (FIONREAD);
   // none when the verification read them.
