@@ -5,6 +5,8 @@
 
 #include <openssl/crypto.h>
 
+#include "browser/openssl/provider.hpp"
+
 namespace miniweb::browser {
 
 // - No cleanup at exit: OpenSSL would free every table it built, 0.2 ms at the end of each
@@ -18,10 +20,12 @@ namespace miniweb::browser {
 //   map at the first fetch of anything: 2.3 of the 15 million instructions a context's thread
 //   ran (callgrind). TLS fetches its ciphers by name from the provider. The digests' table
 //   stays: X509_verify finds the signature's digest through it.
+// - The browser's provider in place of the default one (browser/openssl/provider.hpp).
 inline void start_openssl() {
   OPENSSL_init_crypto(
       OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS,
       nullptr);
+  load_browser_provider();
 }
 
 }  // namespace miniweb::browser

@@ -1,0 +1,110 @@
+#include "browser/openssl/provider.hpp"
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/provider.h>
+
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+// The default provider's own initialisation. OpenSSL's table of built-in providers names it;
+// its static archive defines it (the browser links that archive: CMakeLists.txt says why).
+extern "C" OSSL_provider_init_fn ossl_default_provider_init;
+
+namespace miniweb::browser {
+namespace {
+
+std::string_view first_name(const char* names) {
+  const std::string_view all(names);
+  return all.substr(0, all.find(':'));
+}
+
+bool is_tls_cipher(const OSSL_ALGORITHM& cipher) {
+  for (const auto name : kBrowserProviderCiphers)
+    if (first_name(cipher.algorithm_names) == name) return true;
+  return false;
+}
+
+// The browser decodes keys only from certificates: a SubjectPublicKeyInfo, in DER.
+bool decodes_public_key_info(const OSSL_ALGORITHM& decoder) {
+  return decoder.property_definition != nullptr &&
+         std::strstr(decoder.property_definition, "structure=SubjectPublicKeyInfo") != nullptr;
+}
+
+// An operation's list, as this provider offers it. Fixed arrays, and no other part of the C++
+// library: the module (browser/openssl/module.cpp) needs no libstdc++ of its own to load.
+struct Kept {
+  std::array<OSSL_ALGORITHM, 32> algorithms{};  // the wanted ones, then an empty entry
+  bool fits = true;  // false: more were wanted than fit, and the default's list is offered
+};
+
+// Set as the provider starts, read-only after: the browser loads it once, into OpenSSL's default
+// library context, before its first call into OpenSSL returns (start_openssl). A second
+// context (the tests') writes the same values again: they come from the default provider's
+// static tables.
+OSSL_FUNC_provider_query_operation_fn* default_query = nullptr;
+std::array<OSSL_DISPATCH, 16> dispatch{};
+Kept ciphers;
+Kept decoders;
+
+void keep(Kept& kept, const OSSL_ALGORITHM* all, bool (*wanted)(const OSSL_ALGORITHM&)) {
+  std::size_t count = 0;
+  for (const OSSL_ALGORITHM* algorithm = all; algorithm != nullptr && algorithm->algorithm_names;
+       ++algorithm) {
+    if (!wanted(*algorithm)) continue;
+    if (count + 1 == kept.algorithms.size()) {
+      kept.fits = false;
+      return;
+    }
+    kept.algorithms[count++] = *algorithm;
+  }
+}
+
+// The default provider's own list for every other operation.
+const OSSL_ALGORITHM* query_operation(void* context, int operation, int* no_cache) {
+  const OSSL_ALGORITHM* all = default_query(context, operation, no_cache);
+  const auto offered = [all](const Kept& kept) { return kept.fits ? kept.algorithms.data() : all; };
+  switch (operation) {
+    case OSSL_OP_CIPHER:
+      return offered(ciphers);
+    case OSSL_OP_DECODER:
+      return offered(decoders);
+    default:
+      return all;
+  }
+}
+
+// The default provider's initialisation, with this query in place of its own. The context
+// it makes is this provider's: its implementations get the context they expect.
+int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
+               const OSSL_DISPATCH** to_core, void** context) {
+  const OSSL_DISPATCH* default_dispatch = nullptr;
+  if (ossl_default_provider_init(handle, from_core, &default_dispatch, context) != 1) return 0;
+  std::size_t count = 0;
+  for (const OSSL_DISPATCH* entry = default_dispatch; entry->function_id != 0; ++entry) {
+    if (count + 1 == dispatch.size()) return 0;  // a table this code does not know
+    dispatch[count] = *entry;
+    if (entry->function_id == OSSL_FUNC_PROVIDER_QUERY_OPERATION) {
+      default_query = reinterpret_cast<OSSL_FUNC_provider_query_operation_fn*>(entry->function);
+      dispatch[count].function = reinterpret_cast<void (*)()>(&query_operation);
+    }
+    ++count;
+  }
+  if (default_query == nullptr) return 0;
+  int no_cache = 0;
+  keep(ciphers, default_query(*context, OSSL_OP_CIPHER, &no_cache), is_tls_cipher);
+  keep(decoders, default_query(*context, OSSL_OP_DECODER, &no_cache), decodes_public_key_info);
+  *to_core = dispatch.data();
+  return 1;
+}
+
+}  // namespace
+
+OSSL_PROVIDER* load_browser_provider(OSSL_LIB_CTX* library) {
+  if (OSSL_PROVIDER_add_builtin(library, kBrowserProviderName, &initialise) != 1) return nullptr;
+  return OSSL_PROVIDER_load(library, kBrowserProviderName);
+}
+
+}  // namespace miniweb::browser
