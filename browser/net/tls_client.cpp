@@ -154,8 +154,11 @@ void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
   if (self->observer_) self->observer_->tls_secret(line);
 }
 
+// A head start already on its way is taken by the handshake's own thread, in context(): a
+// thread of its own would be one more wake-up between it and the handshake, and its creation
+// waits for the dynamic loader's lock, which the head start holds while it loads OpenSSL.
 void TlsClient::prepare() {
-  if (!context_ && !prepared_.valid())
+  if (!context_ && !prepared_.valid() && !(head_start_ && head_start_->pending()))
     prepared_ = prepare_client_context(ca_file_, versions_, head_start_);
 }
 

@@ -131,6 +131,11 @@ ContextHeadStart::~ContextHeadStart() {
   take();
 }
 
+bool ContextHeadStart::pending() {
+  const std::lock_guard lock(mutex_);
+  return making_ != nullptr || made_ != nullptr;
+}
+
 tls::SslCtxPtr ContextHeadStart::take() {
   const std::lock_guard lock(mutex_);
   if (making_) making_->join();

@@ -50,6 +50,8 @@ class ContextHeadStart {
   tls::SslCtxPtr take();
   // When it began; none when it did not.
   std::optional<std::chrono::steady_clock::time_point> began() const { return began_; }
+  // Whether it began and is not yet taken: the context's own thread is then not worth starting.
+  bool pending();
 
  private:
   std::mutex mutex_;
