@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,24 @@ TEST(BrowserCertificates, ACaFileWithNoCertificateFailsTheHandshakeSayingWhy) {
   EXPECT_NE(page.error().message.find("cannot load the trusted CA file " + empty.string() + ": "),
             std::string::npos)
       << page.error().message;
+}
+
+// SSLKEYLOGFILE, as curl and Chromium read it: the handshake's secrets are appended there in
+// the NSS key log format, for Wireshark: TLS 1.3's five.
+TEST(BrowserCertificates, SslKeyLogFileReceivesTheHandshakesSecrets) {
+  SelfIssued certificate("-addext subjectAltName=DNS:localhost");
+  const std::filesystem::path key_log = certificate.dir / "keys.log";
+  ::setenv("SSLKEYLOGFILE", key_log.c_str(), 1);
+  auto page = load_from(certificate);
+  ::unsetenv("SSLKEYLOGFILE");
+  ASSERT_TRUE(page) << page.error().message;
+  std::ifstream written(key_log);
+  std::set<std::string> labels;
+  for (std::string line; std::getline(written, line);)
+    labels.insert(line.substr(0, line.find(' ')));
+  EXPECT_EQ(labels, (std::set<std::string>{"SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                                           "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "EXPORTER_SECRET",
+                                           "SERVER_TRAFFIC_SECRET_0", "CLIENT_TRAFFIC_SECRET_0"}));
 }
 
 }  // namespace
