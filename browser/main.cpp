@@ -7,10 +7,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "browser/dump.hpp"
 #include "browser/exit_codes.hpp"
@@ -40,6 +45,22 @@ int open_window(char** argv) {
   std::cerr << "miniweb-browser: cannot start the window's program " << window.string() << ": "
             << std::strerror(errno) << " (--terminal stays in the terminal)\n";
   return exit_code::kFailed;
+}
+
+// A dump's process ends as soon as its output is out: everything it made is only memory (the
+// profile is written as it changes), which the kernel takes back in one step. Returning from
+// main instead destroyed it piece by piece (the navigator, its TLS context and connections'
+// state, asio's, the C++ library's), 0.17 ms of a 6 ms page load. A sanitized build runs its
+// leak check here first, while all that is still reachable from this frame and the globals:
+// what it reports is memory nothing points to any more, as at a normal exit.
+[[noreturn]] void end_dump(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+#if defined(__SANITIZE_ADDRESS__)
+  __lsan_do_leak_check();
+#endif
+  ::_exit(code);
 }
 
 }  // namespace
@@ -80,17 +101,17 @@ int main(int argc, char** argv) {
         std::cerr << "miniweb-browser: --dump needs a URL\n";
         return exit_code::kUsage;
       }
-      return run_dump(navigator, *start,
-                      DumpOptions{.trace = options->trace,
-                                  .packets = options->packets,
-                                  .pcap = options->pcap,
-                                  .watch = options->watch,
-                                  .width = options->width ? options->width : 80,
-                                  .terminal = ::isatty(STDOUT_FILENO) != 0,
-                                  .submit_form = options->submit_form,
-                                  .fills = options->fills,
-                                  .before_output = settle},
-                      std::cout, std::cerr);
+      end_dump(run_dump(navigator, *start,
+                        DumpOptions{.trace = options->trace,
+                                    .packets = options->packets,
+                                    .pcap = options->pcap,
+                                    .watch = options->watch,
+                                    .width = options->width ? options->width : 80,
+                                    .terminal = ::isatty(STDOUT_FILENO) != 0,
+                                    .submit_form = options->submit_form,
+                                    .fills = options->fills,
+                                    .before_output = settle},
+                        std::cout, std::cerr));
     case Face::LineMode: {
       LineModeOptions line_mode;
       line_mode.ansi = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
