@@ -61,6 +61,7 @@ function(miniweb_openssl_on_demand program loader module_source)
   target_link_options(${module} PRIVATE -Wl,--version-script=${out}/exports.map
                       -Wl,@${out}/undefined.rsp)
   target_link_libraries(${module} PRIVATE OpenSSL::SSL OpenSSL::Crypto miniweb_warnings)
+  target_compile_definitions(${module} PRIVATE MINIWEB_OPENSSL_ON_DEMAND)
 
   target_sources(${program} PRIVATE ${loader} ${out}/stubs.S ${out}/names.cpp)
   target_compile_definitions(${program} PRIVATE

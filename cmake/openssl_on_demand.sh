@@ -7,7 +7,9 @@
 #                  library is loaded the table leads to miniweb_openssl_load (the loader in
 #                  browser/openssl/loader.cpp), then straight to the function;
 #   names.cpp      the functions' names, in the table's order, for dlsym;
-#   exports.map    the version script that makes the module export exactly these;
+#   exports.map    the version script that makes the module export exactly these, and the
+#                  module's own stand-ins for some of them (miniweb_first_use_*, which the
+#                  loader takes in their place: browser/openssl/loader.cpp);
 #   undefined.rsp  a linker response file that makes it link them in from the static archives.
 # IDLE_NAMES (space-separated) are cleanup functions a program calls on its way out whether or
 # not it used OpenSSL (asio's calls CONF_modules_unload): until the library is loaded they
@@ -124,6 +126,7 @@ awk '
   echo "{"
   echo "  global:"
   sed 's/.*/    &;/' "$work/names"
+  echo "    miniweb_first_use_*;"
   echo "  local: *;"
   echo "};"
 } >"$work/exports.map"

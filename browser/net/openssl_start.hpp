@@ -4,6 +4,7 @@
 // thing in main.
 
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include "browser/openssl/provider.hpp"
 
@@ -21,10 +22,20 @@ namespace miniweb::browser {
 //   ran (callgrind). TLS fetches its ciphers by name from the provider. The digests' table
 //   stays: X509_verify finds the signature's digest through it.
 // - The browser's provider in place of the default one (browser/openssl/provider.hpp).
-inline void start_openssl() {
-  OPENSSL_init_crypto(
-      OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS,
-      nullptr);
+// - Its error strings, when miniweb-browser's module loads it (WhenFirstRead): not until the
+//   program first reads one (browser/openssl/module.cpp). OpenSSL loads all of them into its
+//   table as a thread first uses its error queue, which SSL_CTX_new does: 1.06 million
+//   instructions, 0.2 ms of the TLS context's head start. Only a failure's message reads them.
+enum class ErrorStrings { AsOpenSslDoes, WhenFirstRead };
+
+inline void start_openssl(ErrorStrings error_strings = ErrorStrings::AsOpenSslDoes) {
+  const bool later = error_strings == ErrorStrings::WhenFirstRead;
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG |
+                          OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                          (later ? OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS : 0),
+                      nullptr);
+  if (later)
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
   load_browser_provider();
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "browser/exit_codes.hpp"
 
@@ -41,6 +42,17 @@ std::filesystem::path module_path() {
   return self.parent_path() / kModuleName;
 }
 
+// The functions that read OpenSSL's error strings: the program takes the module's stand-ins,
+// which load the strings first (browser/openssl/module.cpp).
+constexpr std::string_view kLoadedAtFirstUse[] = {"ERR_error_string_n", "ERR_lib_error_string",
+                                                  "ERR_reason_error_string"};
+
+void* find(void* module, const char* name) {
+  for (const std::string_view wrapped : kLoadedAtFirstUse)
+    if (wrapped == name) return ::dlsym(module, ("miniweb_first_use_" + std::string(name)).c_str());
+  return ::dlsym(module, name);
+}
+
 void load_module() {
   const auto path = module_path();
   // RTLD_LOCAL: the module's names serve this table only. Its constructor sets OpenSSL up as
@@ -48,7 +60,7 @@ void load_module() {
   void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (module == nullptr) cannot_load(::dlerror());
   for (std::size_t i = 0; i < miniweb_openssl_count; ++i) {
-    void* function = ::dlsym(module, miniweb_openssl_names[i]);
+    void* function = find(module, miniweb_openssl_names[i]);
     if (function == nullptr) cannot_load(path.string() + " has no " + miniweb_openssl_names[i]);
     // A stub on another thread reads its entry without a lock: one aligned word, whole.
     __atomic_store_n(&miniweb_openssl_table[i], function, __ATOMIC_RELEASE);

@@ -3,11 +3,16 @@
 // https does, and a program moved without its module still shows files and says what is
 // missing for the rest. What the dynamic loader opened is its own account (LD_DEBUG=files).
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "browser/exit_codes.hpp"
 #include "tests/support/command_output.hpp"
@@ -79,6 +84,37 @@ TEST_F(OpensslOnDemandTest, AProgramWithoutItsModuleShowsFilesAndSaysWhatIsMissi
                      (lone.parent_path() / kModule).string() + ": cannot open shared object file"),
       std::string::npos)
       << https.err;
+}
+
+// The module loads OpenSSL's error strings only when the program first reads one
+// (browser/openssl/module.cpp): a handshake that fails still says why in OpenSSL's words. The
+// server here answers the ClientHello in plain HTTP, as a web server on the wrong port does.
+TEST_F(OpensslOnDemandTest, AFailedHandshakeSaysWhyInOpensslsWords) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  std::thread plain_http([listener] {
+    const int connection = ::accept(listener, nullptr, nullptr);
+    if (connection < 0) return;
+    char hello[4096];
+    (void)::read(connection, hello, sizeof hello);
+    const std::string answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    (void)::write(connection, answer.data(), answer.size());
+    ::close(connection);
+  });
+  const RunResult result = browse(
+      MINIWEB_BROWSER_BINARY, "https://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/");
+  plain_http.join();
+  ::close(listener);
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("failed: wrong version number (SSL routines)"), std::string::npos)
+      << result.err;
 }
 
 }  // namespace
