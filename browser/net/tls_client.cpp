@@ -165,6 +165,7 @@ void TlsClient::prepare() {
 Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
   if (context_) return context_.get();
   const bool prepared = prepared_.valid();
+  const bool from_head_start = !prepared && head_start_ != nullptr && head_start_->pending();
   std::string begun = prepared ? "client context (built since the start), " : "client context, ";
   // The head start's work began before this trace's clock did: the title says how long before,
   // so that the trace hides none of it.
@@ -186,8 +187,10 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path && *path)
     key_log_file_ = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   context_ = std::move(context);
-  trace.finish(step, prepared ? "ready (the wait is this step's length)"
-                              : "built once, for every connection of this run");
+  trace.finish(step, prepared          ? "ready (the wait is this step's length)"
+                     : from_head_start ? "taken from the head start and set up (the wait is this "
+                                         "step's length), for every connection of this run"
+                                       : "built once, for every connection of this run");
   return context_.get();
 }
 

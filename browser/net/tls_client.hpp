@@ -84,7 +84,8 @@ class TlsClient {
   void set_observer(LoadObserver* observer) { observer_ = observer; }
 
   // Starts building the context on a thread of its own (tls_context), for a load over https
-  // about to begin: the first handshake then waits only for what is not done yet.
+  // about to begin: the first handshake then waits only for what is not done yet. Nothing to
+  // do while the program's head start is pending: the first handshake takes it.
   void prepare();
 
  private:

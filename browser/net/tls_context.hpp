@@ -4,8 +4,9 @@
 // derivations, decoders) at its first use: about 1.5 ms for the context and as much again
 // inside the first handshake, on this team's machine. A page load over https begins the
 // context as the browser starts, on a thread of its own (ContextHeadStart), while the options
-// and the profile are read, the name resolved and the TCP connection made; a second thread sets
-// it up once the options are known (prepare_client_context). The trusted roots, and the tables
+// and the profile are read, the name resolved and the TCP connection made; the load's own
+// thread sets it up once its connection is up (a load with no head start builds it on a thread
+// of its own: prepare_client_context). The trusted roots, and the tables
 // the server's answer needs, wait for the first handshake: they are read on another CPU once
 // its ClientHello is on its way, while the server works on its answer (finish_client_context).
 // OpenSSL never builds its tables on two threads at once: measured here, two threads building

@@ -91,8 +91,9 @@ TEST(BrowserCertificates, ANameOnlyInTheSubjectsCommonNameIsRefused) {
       << page.error().message;
 }
 
-// A head start begun before the load (as main begins it) makes the load's context, and the
-// trace's context step says how long before the load it began: its clock starts with the load.
+// A head start begun before the load (as main begins it) makes the load's context, taken on
+// the load's own thread, and the trace's context step says so and how long before the load it
+// began: its clock starts with the load.
 TEST(BrowserCertificates, TheHeadStartsContextIsTakenAndTheTraceSaysWhenItBegan) {
   SelfIssued certificate("-addext subjectAltName=DNS:localhost");
   HelloOrigin origin(certificate);
@@ -117,7 +118,8 @@ TEST(BrowserCertificates, TheHeadStartsContextIsTakenAndTheTraceSaysWhenItBegan)
     if (step.phase == "tls" &&
         step.title.starts_with("client context (begun as the program "
                                "started, ") &&
-        step.title.find(" ms before this load), trusting ") != std::string::npos)
+        step.title.find(" ms before this load), trusting ") != std::string::npos &&
+        step.summary.starts_with("taken from the head start"))
       said = true;
   EXPECT_TRUE(said) << trace.render(url);
 }
