@@ -76,6 +76,15 @@ const OSSL_ALGORITHM* query_operation(void* context, int operation, int* no_cach
   }
 }
 
+// Declines to start once the default provider has: its context goes back through its own
+// teardown, and OpenSSL falls back to the default provider itself.
+int decline(const OSSL_DISPATCH* default_dispatch, void* context) {
+  for (const OSSL_DISPATCH* entry = default_dispatch; entry->function_id != 0; ++entry)
+    if (entry->function_id == OSSL_FUNC_PROVIDER_TEARDOWN)
+      reinterpret_cast<OSSL_FUNC_provider_teardown_fn*>(entry->function)(context);
+  return 0;
+}
+
 // The default provider's initialisation, with this query in place of its own. The context
 // it makes is this provider's: its implementations get the context they expect.
 int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
@@ -84,7 +93,8 @@ int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
   if (ossl_default_provider_init(handle, from_core, &default_dispatch, context) != 1) return 0;
   std::size_t count = 0;
   for (const OSSL_DISPATCH* entry = default_dispatch; entry->function_id != 0; ++entry) {
-    if (count + 1 == dispatch.size()) return 0;  // a table this code does not know
+    // More entries than this code knows a default provider to have: not one it was written for.
+    if (count + 1 == dispatch.size()) return decline(default_dispatch, *context);
     dispatch[count] = *entry;
     if (entry->function_id == OSSL_FUNC_PROVIDER_QUERY_OPERATION) {
       default_query = reinterpret_cast<OSSL_FUNC_provider_query_operation_fn*>(entry->function);
@@ -92,7 +102,7 @@ int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
     }
     ++count;
   }
-  if (default_query == nullptr) return 0;
+  if (default_query == nullptr) return decline(default_dispatch, *context);
   int no_cache = 0;
   keep(ciphers, default_query(*context, OSSL_OP_CIPHER, &no_cache), is_tls_cipher);
   keep(decoders, default_query(*context, OSSL_OP_DECODER, &no_cache), decodes_public_key_info);
