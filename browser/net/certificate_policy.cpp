@@ -2,6 +2,8 @@
 
 #include <openssl/x509v3.h>
 
+#include "browser/net/certificate_text.hpp"
+
 namespace miniweb::browser {
 
 void apply_certificate_policy(SSL_CTX* context) {
@@ -13,7 +15,9 @@ int browser_rule_violation(X509_STORE_CTX* store) {
   if (X509_STORE_CTX_get_error_depth(store) != 0) return X509_V_OK;
   X509* leaf = X509_STORE_CTX_get_current_cert(store);
   if (!leaf) return X509_V_OK;
-  const bool ecdsa = EVP_PKEY_get_base_id(X509_get0_pubkey(leaf)) == EVP_PKEY_EC;
+  // No key when it did not decode (a kind the browser's provider leaves out, an unknown one).
+  const EVP_PKEY* key = key_if_decoded(leaf);
+  const bool ecdsa = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC;
   // X509_get_key_usage answers all bits set when the extension is absent (RFC 5280 4.2.1.3:
   // no keyUsage, no restriction).
   if (ecdsa && (X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE) == 0)

@@ -1,5 +1,6 @@
 #include "browser/net/certificate_text.hpp"
 
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 namespace miniweb::browser {
@@ -38,6 +39,38 @@ std::string dns_names(X509* cert) {
 bool has_subject_alt_name(X509* cert) {
   return X509_get_ext_by_NID(cert, NID_subject_alt_name, -1) >= 0;
 }
+
+EVP_PKEY* key_if_decoded(X509* cert) {
+  ERR_set_mark();
+  EVP_PKEY* key = X509_get0_pubkey(cert);
+  ERR_pop_to_mark();
+  return key;
+}
+
+namespace {
+
+// The kind of key the certificate holds, from its SubjectPublicKeyInfo's algorithm, whether or
+// not the key decoded: "DSA", "X25519", or the OID's digits when OpenSSL knows no name for it.
+std::string key_algorithm_name(X509* cert) {
+  ASN1_OBJECT* algorithm = nullptr;
+  if (X509_PUBKEY_get0_param(&algorithm, nullptr, nullptr, nullptr, X509_get_X509_PUBKEY(cert)) !=
+          1 ||
+      algorithm == nullptr)
+    return "?";
+  if (const int nid = OBJ_obj2nid(algorithm); nid != NID_undef) return OBJ_nid2sn(nid);
+  char digits[128];
+  return OBJ_obj2txt(digits, sizeof digits, algorithm, 1) > 0 ? digits : "?";
+}
+
+// Why a certificate whose key did not decode cannot be used.
+std::string unsupported_key(X509* cert) {
+  return "unsupported key: " + name_text(X509_get_subject_name(cert)) + " has a " +
+         key_algorithm_name(cert) +
+         " key, which cannot sign a TLS 1.3 handshake (RFC 8446 section 4.2.3 allows RSA, ECDSA "
+         "and EdDSA keys) and which browsers do not take";
+}
+
+}  // namespace
 
 std::string describe_certificate(X509* cert) {
   std::string text = "subject " + name_text(X509_get_subject_name(cert)) + "; issuer " +
@@ -110,6 +143,7 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
       return "revoked: the issuer's CRL lists this certificate";
     case X509_V_ERR_EE_KEY_TOO_SMALL:
     case X509_V_ERR_CA_KEY_TOO_SMALL:
+      if (top && key_if_decoded(top) == nullptr) return unsupported_key(top);
       // Security level 2 (certificate_policy): 112 bits of strength, RSA 2048.
       return "weak key: " + top_name + " has a " +
              (top ? std::to_string(EVP_PKEY_get_bits(X509_get0_pubkey(top))) : "?") +
@@ -125,6 +159,9 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+      if (seen.issuer_without_key)
+        return unsupported_key(seen.issuer_without_key.get()) + ", and it issued " + top_name +
+               ": the chain goes no further";
       if (seen.sent_intermediates == 0 && leaf && X509_check_issued(leaf, leaf) != X509_V_OK)
         return "incomplete chain: the server sent its certificate without the intermediate that "
                "issued it (" +

@@ -26,7 +26,15 @@ struct VerifyObservation {
   tls::X509Ptr leaf;
   tls::X509Ptr top;             // the last certificate the chain reached
   int sent_intermediates = -1;  // certificates the server sent besides its own
+  // A certificate the server sent as the issuer of `top`, whose key did not decode: the chain
+  // could not go on through it.
+  tls::X509Ptr issuer_without_key;
 };
+
+// The certificate's public key; null when it did not decode (a kind of key the browser's
+// provider leaves out, or one OpenSSL does not know), without the errors OpenSSL's second try
+// at decoding it leaves in the thread's queue.
+EVP_PKEY* key_if_decoded(X509* cert);
 
 // How a browser names the reason it refused a certificate ("NET::ERR_CERT_DATE_INVALID").
 std::string browser_error_name(long verify_result);

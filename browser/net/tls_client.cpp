@@ -135,6 +135,22 @@ std::string describe_roots_read(const TrustedRootsRead& read, const std::filesys
   return text;
 }
 
+// The certificate the server sent as `cert`'s issuer when its key did not decode: OpenSSL then
+// finds no issuer at all, and says only that. Null when there is none.
+tls::X509Ptr sent_issuer_without_key(X509_STORE_CTX* store, X509* cert) {
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store);
+  for (int i = 0; sent != nullptr && i < sk_X509_num(sent); ++i) {
+    X509* candidate = sk_X509_value(sent, i);
+    if (candidate != cert &&
+        X509_NAME_cmp(X509_get_subject_name(candidate), X509_get_issuer_name(cert)) == 0 &&
+        key_if_decoded(candidate) == nullptr) {
+      X509_up_ref(candidate);
+      return tls::X509Ptr(candidate);
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void trace_alerts(const SSL* ssl, std::size_t step, Trace& trace) {
@@ -230,6 +246,8 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     if (seen.sent_intermediates < 0)
       if (STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(store))
         seen.sent_intermediates = sk_X509_num(sent) - 1;
+    if (!preverified && !seen.issuer_without_key && seen.top)
+      seen.issuer_without_key = sent_issuer_without_key(store, seen.top.get());
     // What OpenSSL accepted may still break a rule of the browser's own (certificate_policy).
     if (preverified)
       if (const int violation = browser_rule_violation(store); violation != X509_V_OK) {

@@ -21,16 +21,23 @@ std::string_view first_name(const char* names) {
   return all.substr(0, all.find(':'));
 }
 
-bool is_tls_cipher(const OSSL_ALGORITHM& cipher) {
-  for (const auto name : kBrowserProviderCiphers)
-    if (first_name(cipher.algorithm_names) == name) return true;
+template <std::size_t count>
+bool named_in(const OSSL_ALGORITHM& algorithm, const std::array<std::string_view, count>& names) {
+  for (const auto name : names)
+    if (first_name(algorithm.algorithm_names) == name) return true;
   return false;
 }
 
-// The browser decodes keys only from certificates: a SubjectPublicKeyInfo, in DER.
+bool is_tls_cipher(const OSSL_ALGORITHM& cipher) {
+  return named_in(cipher, kBrowserProviderCiphers);
+}
+
+// The browser decodes keys only from certificates: a SubjectPublicKeyInfo, in DER, of a key
+// that can sign a handshake.
 bool decodes_public_key_info(const OSSL_ALGORITHM& decoder) {
   return decoder.property_definition != nullptr &&
-         std::strstr(decoder.property_definition, "structure=SubjectPublicKeyInfo") != nullptr;
+         std::strstr(decoder.property_definition, "structure=SubjectPublicKeyInfo") != nullptr &&
+         named_in(decoder, kBrowserProviderKeyDecoders);
 }
 
 // An operation's list, as this provider offers it. Fixed arrays, and no other part of the C++

@@ -1,7 +1,7 @@
 // The browser's OpenSSL provider (browser/openssl/provider.hpp), in a library context of the
-// test's own: the default provider with the ciphers TLS uses and the decoders a certificate's
-// public key needs, everything else as the default provider offers it. Certificates of each
-// kind of key are made by the openssl command.
+// test's own: the default provider with the ciphers TLS uses and the decoders of the keys a
+// server's certificate can have, everything else as the default provider offers it. Certificates of
+// each kind of key are made by the openssl command.
 
 #include "browser/openssl/provider.hpp"
 
@@ -156,6 +156,34 @@ TEST_F(OpensslProviderTest, DecodesTheKeyOfEveryKindOfCertificate) {
     ASSERT_NE(public_key, nullptr);
     EXPECT_EQ(EVP_PKEY_get_base_id(public_key), kind.base_id);
     EXPECT_EQ(X509_verify(certificate, public_key), 1);
+    X509_free(certificate);
+  }
+}
+
+// A key that cannot sign a TLS 1.3 handshake, in a certificate: DSA's. The default provider
+// decodes it; the browser's does not, so the certificate has no key to check a chain with.
+TEST_F(OpensslProviderTest, DecodesNoKeyThatCannotSignAHandshake) {
+  const TempDir dir("miniweb-openssl-provider");
+  const auto parameters = dir.path() / "dsa.pem";
+  const auto cert = dir.path() / "cert.pem";
+  const std::string command =
+      "openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out " +
+      parameters.string() +
+      " >/dev/null 2>&1 && openssl req -x509 -newkey dsa:" + parameters.string() +
+      " -nodes -days 2 -subj /CN=example.test -keyout " + (dir.path() / "key.pem").string() +
+      " -out " + cert.string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+
+  for (OSSL_LIB_CTX* library : {browser_.context, default_.context}) {
+    FILE* file = std::fopen(cert.c_str(), "r");
+    ASSERT_NE(file, nullptr);
+    X509* certificate = X509_new_ex(library, nullptr);
+    ASSERT_NE(PEM_read_X509(file, &certificate, nullptr, nullptr), nullptr);
+    std::fclose(file);
+    if (library == browser_.context)
+      EXPECT_EQ(X509_get0_pubkey(certificate), nullptr) << "the browser's provider";
+    else
+      EXPECT_NE(X509_get0_pubkey(certificate), nullptr) << "the default provider";
     X509_free(certificate);
   }
 }

@@ -105,6 +105,11 @@ std::vector<CertificateCase> make_cases() {
        kRefuse, kWeakKey, "an intermediate's RSA 1024: Baseline Requirements 6.1.5"},
       {"LeafRsa2048", [](ChainSpec& c) { c.leaf.key = KeyKind::Rsa2048; }, kAccept, kAccept, "",
        "RSA 2048, the smallest size allowed (the weak-key rule's other side)"},
+      {"IntermediateDsa", [](ChainSpec& c) { intermediate(c).key = KeyKind::Dsa2048; }, kAccept,
+       kRefuse, kAuthority,
+       "an intermediate's DSA 2048 key: openssl verify takes DSA; no TLS 1.3 handshake is signed "
+       "with one (RFC 8446 4.2.3), Chromium takes RSA and ECDSA keys only, and the browser's "
+       "provider decodes no DSA key"},
 
       // Signatures (RFC 5280 section 6.1.3 (a)(1)).
       {"LeafSignatureFlipped", [](ChainSpec& c) { c.leaf.flip_signature_byte = true; }, kRefuse,

@@ -1,5 +1,6 @@
 #include "tests/differential/certificates/chain_factory.hpp"
 
+#include <openssl/dsa.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -21,6 +22,21 @@ using tls::X509Ptr;
   throw std::runtime_error(what + ": " + tls::openssl_error_text());
 }
 
+// DSA: parameters first (2048-bit p, 256-bit q), then a key with them.
+EVP_PKEY* make_dsa_key() {
+  EVP_PKEY* parameters = nullptr;
+  EVP_PKEY* key = nullptr;
+  tls::EvpPkeyCtxPtr making(EVP_PKEY_CTX_new_from_name(nullptr, "DSA", nullptr));
+  if (making && EVP_PKEY_paramgen_init(making.get()) == 1 &&
+      EVP_PKEY_CTX_set_dsa_paramgen_bits(making.get(), 2048) == 1 &&
+      EVP_PKEY_paramgen(making.get(), &parameters) == 1) {
+    tls::EvpPkeyCtxPtr keying(EVP_PKEY_CTX_new_from_pkey(nullptr, parameters, nullptr));
+    if (keying && EVP_PKEY_keygen_init(keying.get()) == 1) EVP_PKEY_keygen(keying.get(), &key);
+  }
+  EVP_PKEY_free(parameters);
+  return key;
+}
+
 EVP_PKEY* make_key(KeyKind kind) {
   switch (kind) {
     case KeyKind::EcP256:
@@ -31,6 +47,8 @@ EVP_PKEY* make_key(KeyKind kind) {
       return EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{1536});
     case KeyKind::Rsa2048:
       return EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{2048});
+    case KeyKind::Dsa2048:
+      return make_dsa_key();
   }
   return nullptr;
 }

@@ -10,7 +10,7 @@
 
 namespace miniweb::differential {
 
-enum class KeyKind { EcP256, Rsa1024, Rsa1536, Rsa2048 };
+enum class KeyKind { EcP256, Rsa1024, Rsa1536, Rsa2048, Dsa2048 };
 
 struct CertificateSpec {
   std::string common_name;
