@@ -33,7 +33,8 @@ enum class HttpVersions;
 using ClientContext = Result<std::unique_ptr<asio::ssl::context>>;
 
 // The part of a client context that no option decides, begun as the program starts: OpenSSL's
-// module loaded (its relocations) and an empty TLS client context made, which builds OpenSSL's
+// module loaded (its relocations; by the constructor itself, while the program has no other
+// thread) and an empty TLS client context made on a thread of its own, which builds OpenSSL's
 // tables of ciphers and digests: 2 to 2.5 ms on this team's machine, which without it began
 // only once the options and the profile were read, 0.3 to 1.8 ms later (the trace's context
 // step says how much earlier, each load: its clock starts with the load). It begins only when
