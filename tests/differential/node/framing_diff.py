@@ -213,10 +213,12 @@ KNOWN_DIFFERENCES = [
          applies=laxer(r"HPE_INVALID_VERSION: Invalid HTTP version",
                        lambda s: re.match(rb"[^\r\n]* HTTP/1\.[2-9]\r?\n", s.lstrip(b"\r\n")) is not None)),
     dict(name="chunk-ext-bws", rfc="RFC 9112 section 7.1.1",
-         why="chunk-ext allows BWS around ';' and '='; llhttp 6.1 refuses any whitespace",
+         why="chunk-ext allows BWS around ';' and '='; llhttp refuses any whitespace (6.1 at "
+             "the whitespace, 9 at the byte after it)",
          applies=laxer(r"HPE_INVALID_CHUNK_SIZE|HPE_STRICT",
-                       lambda s: re.search(rb"\n[0-9a-fA-F]+[ \t]+;", s) is not None,
-                       refused_at(rb"[ \t]$"))),
+                       lambda s: re.search(rb"\n[0-9a-fA-F]+([ \t]+;|;[^\r\n]*[ \t])", s)
+                       is not None,
+                       refused_at(rb"[ \t][^ \t\r\n]?$"))),
     dict(name="empty-list-elements", rfc="RFC 9110 section 5.6.1",
          why="a recipient MUST accept and ignore empty elements of a list field "
              "(Transfer-Encoding: chunked,)",

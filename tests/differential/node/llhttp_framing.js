@@ -3,7 +3,8 @@
 //   {"messages": [{method, target, version, headers, body, keep_alive}], "end": E, "error": C}
 // (and "at": the offset of the byte refused, on an error), where E is complete | incomplete | error | closed (a message ended the connection) | upgrade
 // (CONNECT or Upgrade: the bytes after it are not HTTP). Input: one hex-encoded stream a line.
-// Node 18's http_parser binding exposes llhttp through _http_common.
+// Node's http_parser binding exposes llhttp through _http_common (Node 18: llhttp 6.1; Node 20:
+// llhttp 9, the machine's when NodeSource's Node.js is there).
 'use strict';
 const fs = require('fs');
 const { HTTPParser, methods } = require('_http_common');
@@ -52,7 +53,12 @@ function frame(bytes) {
   const result = parser.execute(bytes);
   const out = { messages, end: 'complete', error: null };
   const last = messages[messages.length - 1];
-  if (result instanceof Error) {
+  if (result instanceof Error && result.code === 'HPE_CLOSED_CONNECTION' && last &&
+      !last.keep_alive) {
+    // llhttp 9 (Node 20) calls the bytes after a message that ends the connection an error;
+    // llhttp 6.1 (Node 18) stopped there. Either way nothing after that message is read.
+    out.end = 'closed';
+  } else if (result instanceof Error) {
     out.end = 'error';
     out.error = `${result.code}: ${result.reason}`;
     out.at = result.bytesParsed;  // the offset of the byte refused
