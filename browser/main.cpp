@@ -66,12 +66,14 @@ int open_window(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Before anything else, and declared first so that it is the last to go (net/tls_context).
-  ContextHeadStart tls_head_start(argc, argv);
-  // Only a dump's load runs beside the launcher's stale check: it settles the check before it
-  // sends a request, reads a file or prints (browser/stale_check.hpp). Every other face draws
-  // at once, and settles it first.
+  // Before anything else: the launcher's stale check (browser/stale_check.hpp) and the TLS head
+  // start (net/tls_context.hpp), whose thread runs the check once its context is made (the
+  // check is declared first, so that it outlives that thread). Only a dump's load runs beside
+  // the check: it settles it before it sends a request, reads a file or prints. Every other
+  // face draws at once, and settles it first.
   StaleCheck stale_check(argc, argv);
+  ContextHeadStart tls_head_start(argc, argv, [&stale_check] { stale_check.run_here(); });
+  if (!tls_head_start.began()) stale_check.start();
   const auto settle = [&stale_check] { stale_check.settle(); };
   auto options = parse_options(argc, argv, settle);
   if (!options) return options.error().code;

@@ -89,30 +89,44 @@ StaleCheck::StaleCheck(int argc, char** argv) : argc_(argc), argv_(argv) {
   if (parsed.ec != std::errc{} || parsed.ptr != count_text.data() + count_text.size() ||
       user_arguments_ < 0 || user_arguments_ >= argc || root_.empty())
     return;
-  // The checkout opened here, so that the check's thread needs no path built (no allocation).
-  const int root = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) return;  // no checkout there: nothing to build it from
-  check_ = std::thread([this, root] {
-    // At nice 10: its stats, about 1 ms of CPU, mostly take a core the load's threads (the TLS
-    // context's, the name, the connection) leave free, on a two-core machine as on more. Not
-    // SCHED_IDLE: on a machine busy with other work (a build) that would starve it for a second
-    // while the load waits for it at settle(), and a user cannot raise it back; nice 10 still
-    // gets a twentieth of a busy core.
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
-    stale_ = older_than_sources(root);
-    ::close(root);
-  });
+  // The checkout opened here, so that the check needs no path built (no allocation).
+  root_fd_ = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // No checkout there: nothing to build it from, and nothing to check.
+  claimed_ = root_fd_ < 0;
 }
 
 StaleCheck::~StaleCheck() {
-  if (check_.joinable()) check_.join();
+  if (own_thread_.joinable()) own_thread_.join();
+  if (root_fd_ >= 0) ::close(root_fd_);
+}
+
+bool StaleCheck::claim() {
+  return !claimed_.exchange(true);
+}
+
+void StaleCheck::run_here() {
+  if (!claim()) return;
+  // At nice 10: its stats, about 0.35 ms of CPU, take a CPU the load's own threads leave free,
+  // on a two-CPU machine as on more. Not SCHED_IDLE: on a machine busy with other work (a
+  // build) that would starve it for a second while the load waits for it at settle(), and a
+  // user cannot raise it back; nice 10 still gets a twentieth of a busy CPU.
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+  stale_ = older_than_sources(root_fd_);
+  done_.set_value();
+}
+
+void StaleCheck::start() {
+  if (!claimed_) own_thread_ = std::thread([this] { run_here(); });
 }
 
 void StaleCheck::settle() {
   if (settled_) return;
   settled_ = true;
-  if (!check_.joinable()) return;
-  check_.join();
+  if (claim()) {
+    stale_ = older_than_sources(root_fd_);  // no one had begun it: here, at once
+  } else if (root_fd_ >= 0) {
+    done_when_.wait();
+  }
   if (!stale_) return;
 
   const std::string launcher = root_ + "/miniweb";

@@ -115,7 +115,7 @@ int verify_with_trusted_roots(X509_STORE_CTX* verifying, void* trust) {
 
 }  // namespace
 
-ContextHeadStart::ContextHeadStart(int argc, char** argv) {
+ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> then) {
   for (int i = 1; i < argc; ++i)
     if (istarts_with(argv[i], "https://")) {  // the scheme in any case (RFC 3986 3.1)
       began_ = std::chrono::steady_clock::now();
@@ -131,9 +131,12 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv) {
       // in another (paired runs, 150 to 400 each).
       OpenSSL_version_num();
       // As asio's context makes one, which then takes it over (no compression: CRIME).
-      making_ = std::make_unique<BesideThread>([this] {
+      made_when_ = making_done_.get_future();
+      making_ = std::make_unique<BesideThread>([this, then = std::move(then)] {
         made_.reset(SSL_CTX_new(TLS_client_method()));
         if (made_) SSL_CTX_set_options(made_.get(), SSL_OP_NO_COMPRESSION);
+        making_done_.set_value();
+        if (then) then();
       });
       return;
     }
@@ -141,17 +144,19 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv) {
 
 ContextHeadStart::~ContextHeadStart() {
   take();
+  if (making_) making_->join();  // its `then` too
 }
 
 bool ContextHeadStart::pending() {
   const std::lock_guard lock(mutex_);
-  return making_ != nullptr || made_ != nullptr;
+  return making_ != nullptr && !taken_;
 }
 
 tls::SslCtxPtr ContextHeadStart::take() {
   const std::lock_guard lock(mutex_);
-  if (making_) making_->join();
-  making_.reset();
+  if (!making_ || taken_) return nullptr;
+  taken_ = true;
+  made_when_.wait();
   return std::move(made_);
 }
 

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -43,12 +44,16 @@ using ClientContext = Result<std::unique_ptr<asio::ssl::context>>;
 // for and freed by the destructor.
 class ContextHeadStart {
  public:
-  ContextHeadStart(int argc, char** argv);
+  // `then`, when the head start begins: more work for its thread once the context is made (the
+  // launcher's stale check), so that it runs on the CPU the context's work leaves, beside the
+  // load, with no thread of its own to start.
+  ContextHeadStart(int argc, char** argv, std::function<void()> then = {});
   ContextHeadStart(const ContextHeadStart&) = delete;
   ContextHeadStart& operator=(const ContextHeadStart&) = delete;
   ~ContextHeadStart();
 
-  // The context made, once it is (waiting for it); null when none was begun, or once taken.
+  // The context made, once it is (waiting for it, not for `then`); null when none was begun,
+  // or once taken.
   tls::SslCtxPtr take();
   // When it began; none when it did not.
   std::optional<std::chrono::steady_clock::time_point> began() const { return began_; }
@@ -58,6 +63,9 @@ class ContextHeadStart {
  private:
   std::mutex mutex_;
   std::unique_ptr<BesideThread> making_;  // on another CPU than main's (beside_thread.hpp)
+  std::promise<void> making_done_;        // set by making_ once made_ is
+  std::future<void> made_when_;
+  bool taken_ = false;
   tls::SslCtxPtr made_;
   std::optional<std::chrono::steady_clock::time_point> began_;
 };

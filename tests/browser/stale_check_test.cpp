@@ -88,6 +88,21 @@ TEST_F(StaleCheckTest, AStaleBrowserHandsOverBeforeItPrintsAnything) {
   const auto refused = browse_with("--dump https://127.0.0.1:1/");
   EXPECT_EQ(refused.out, "launcher\nbrowse\n--dump\nhttps://127.0.0.1:1/\nroot=unset\n");
   EXPECT_EQ(refused.err, "");
+  // With an https URL the TLS head start's thread runs the check once its context is made;
+  // an option the program does not know settles it at once, before that thread has begun it.
+  const auto early = browse_with("--an-option-yet-to-come https://127.0.0.1:1/");
+  EXPECT_EQ(early.out,
+            "launcher\nbrowse\n--an-option-yet-to-come\nhttps://127.0.0.1:1/\nroot=unset\n");
+  EXPECT_EQ(early.err, "");
+}
+
+// An https load whose head start's thread ran the check, and found nothing newer: the load goes
+// on, and fails as it would have (nothing listens on port 1).
+TEST_F(StaleCheckTest, AnHttpsLoadGoesOnOnceTheCheckFindsNothingNewer) {
+  const auto refused = browse_with("--dump https://127.0.0.1:1/");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_EQ(refused.out.find("launcher"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.err.find("127.0.0.1:1"), std::string::npos) << refused.err;
 }
 
 TEST_F(StaleCheckTest, ANewerFileThatIsNotASourceIsNoReasonToBuild) {
