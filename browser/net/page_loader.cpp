@@ -240,9 +240,18 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
   // RFC 9113 section 3.2: "h2" chosen by ALPN, the connection speaks HTTP/2 from its first byte.
-  if (connection->security.alpn == "h2")
-    if (auto started = start_http2(*connection, http2_limits()); !started)
+  if (connection->security.alpn == "h2") {
+    // Its own step: nghttp2's session and its first frames, made before any request.
+    const std::size_t step = trace.begin(
+        "h2", "session on connection #" + std::to_string(connection->number) + " (ALPN chose h2)");
+    if (auto started = start_http2(*connection, http2_limits()); !started) {
+      trace.finish(step, "failed: " + started.error().message);
       co_return make_error(started.error().message, exit_code::kTlsHandshake);
+    }
+    trace.finish(step,
+                 "nghttp2's client session made; the preface, SETTINGS and WINDOW_UPDATE wait "
+                 "to go out with the first request");
+  }
   co_return std::move(connection);
 }
 

@@ -134,10 +134,18 @@ TEST(BrowserHttp2Live, AGoawayMeansTheNextRequestOpensANewConnection) {
   ASSERT_TRUE(first) << first.error().message << rendered(first_trace);
   EXPECT_EQ(first->source(), "connection 1 /one");
   EXPECT_NE(rendered(first_trace).find("protocol h2"), std::string::npos);
+  // Each connection's nghttp2 session is a step of its own, between the handshake and the
+  // frames.
+  EXPECT_NE(rendered(first_trace).find("h2     session on connection #1 (ALPN chose h2)"),
+            std::string::npos)
+      << rendered(first_trace);
   Trace second_trace;
   auto second = navigator.load_now(origin.url("/two"), Viewport{}, second_trace);
   ASSERT_TRUE(second) << second.error().message << rendered(second_trace);
   EXPECT_EQ(second->source(), "connection 2 /two") << rendered(second_trace);
+  EXPECT_NE(rendered(second_trace).find("h2     session on connection #2 (ALPN chose h2)"),
+            std::string::npos)
+      << rendered(second_trace);
 }
 
 TEST(BrowserHttp2Live, AFrameOfTheWrongSizeIsAProtocolErrorTheBrowserNames) {
