@@ -49,6 +49,10 @@ BesideThread::BesideThread(std::function<void()> work) : work_(std::move(work)) 
 void* BesideThread::run(void* argument) {
   const Start start = *static_cast<Start*>(argument);
   delete static_cast<Start*>(argument);
+  start.thread->began_on_cpu_ = ::sched_getcpu();
+  cpu_set_t began_with;
+  if (::sched_getaffinity(0, sizeof began_with, &began_with) == 0)
+    start.thread->began_with_cpus_ = CPU_COUNT(&began_with);
   if (start.restore) ::sched_setaffinity(0, sizeof start.allowed, &start.allowed);
   start.thread->work_();
   return nullptr;

@@ -26,6 +26,11 @@ class BesideThread {
   // Waits for `work` to return (at once when it has).
   void join();
 
+  // Where the thread began, before it took back the process's CPUs: its CPU, and how many
+  // CPUs it was allowed there (-1 and 0 when it was not made). Read after join().
+  int began_on_cpu() const { return began_on_cpu_; }
+  int began_with_cpus() const { return began_with_cpus_; }
+
  private:
   static void* run(void* self);
 
@@ -33,6 +38,8 @@ class BesideThread {
   pthread_t thread_{};
   bool started_ = false;
   bool joined_ = false;
+  int began_on_cpu_ = -1;
+  int began_with_cpus_ = 0;
 };
 
 }  // namespace miniweb::browser
