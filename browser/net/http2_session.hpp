@@ -69,6 +69,8 @@ class Http2Session {
   // first, names lower-cased, no connection-specific fields), its body as DATA.
   Result<std::int32_t> submit(const http::Request& request, std::string_view scheme,
                               std::string_view authority);
+  // The frames nghttp2 holds to send (the connection preface, not a frame, is not counted).
+  std::size_t queued_frames() const { return nghttp2_session_get_outbound_queue_size(session_); }
   // The bytes nghttp2 has to send now (frames queued, WINDOW_UPDATEs, ACKs); "" when none.
   Result<std::string> take_output();
   // Bytes read from the server. An Error: the server broke the protocol (nghttp2's words).

@@ -248,9 +248,11 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
       trace.finish(step, "failed: " + started.error().message);
       co_return make_error(started.error().message, exit_code::kTlsHandshake);
     }
-    trace.finish(step,
-                 "nghttp2's client session made; the preface, SETTINGS and WINDOW_UPDATE wait "
-                 "to go out with the first request");
+    // What nghttp2 holds, as it counts it; the frames step shows each as it goes.
+    const std::size_t queued = connection->h2->queued_frames();
+    trace.finish(step, "nghttp2's client session made, " + std::to_string(queued) +
+                           (queued == 1 ? " frame" : " frames") +
+                           " queued behind the connection preface, to go with the first request");
   }
   co_return std::move(connection);
 }

@@ -139,6 +139,11 @@ TEST(BrowserHttp2Live, AGoawayMeansTheNextRequestOpensANewConnection) {
   EXPECT_NE(rendered(first_trace).find("h2     session on connection #1 (ALPN chose h2)"),
             std::string::npos)
       << rendered(first_trace);
+  // As nghttp2 counts what it holds: our SETTINGS, and the WINDOW_UPDATE that raises the
+  // connection's window.
+  EXPECT_NE(rendered(first_trace).find("nghttp2's client session made, 2 frames queued"),
+            std::string::npos)
+      << rendered(first_trace);
   Trace second_trace;
   auto second = navigator.load_now(origin.url("/two"), Viewport{}, second_trace);
   ASSERT_TRUE(second) << second.error().message << rendered(second_trace);
