@@ -142,13 +142,15 @@ std::string explain_refusal(long result, const VerifyObservation& seen, const st
     case X509_V_ERR_CERT_REVOKED:
       return "revoked: the issuer's CRL lists this certificate";
     case X509_V_ERR_EE_KEY_TOO_SMALL:
-    case X509_V_ERR_CA_KEY_TOO_SMALL:
-      if (top && key_if_decoded(top) == nullptr) return unsupported_key(top);
+    case X509_V_ERR_CA_KEY_TOO_SMALL: {
+      const EVP_PKEY* key = top ? key_if_decoded(top) : nullptr;
+      if (top && key == nullptr) return unsupported_key(top);
       // Security level 2 (certificate_policy): 112 bits of strength, RSA 2048.
       return "weak key: " + top_name + " has a " +
-             (top ? std::to_string(EVP_PKEY_get_bits(X509_get0_pubkey(top))) : "?") +
+             (key ? std::to_string(EVP_PKEY_get_bits(key)) : "?") +
              "-bit key; browsers want RSA keys of 2048 bits at least (Baseline Requirements "
              "6.1.5)";
+    }
     case X509_V_ERR_CA_MD_TOO_WEAK:
       return "weak signature: " + top_name + " is signed with " +
              (top ? OBJ_nid2ln(X509_get_signature_nid(top)) : "?") +
