@@ -1,0 +1,100 @@
+#include "shared/prefault.hpp"
+
+#include <link.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+
+namespace miniweb {
+
+namespace {
+
+std::uintptr_t page_size() {
+  static const auto size = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+// [from, to) widened to whole pages and mapped as `advice` says: the bytes mapped, 0 if the
+// kernel would not.
+std::size_t populate(std::uintptr_t from, std::uintptr_t to, int advice) {
+  const std::uintptr_t page = page_size();
+  from &= ~(page - 1);
+  to = (to + page - 1) & ~(page - 1);
+  if (to <= from || ::madvise(reinterpret_cast<void*>(from), to - from, advice) != 0) return 0;
+  return to - from;
+}
+
+struct CodeOf {
+  std::uintptr_t address;
+  bool found = false;
+  bool populated = true;
+};
+
+int populate_object_code(dl_phdr_info* info, std::size_t, void* data) {
+  auto& wanted = *static_cast<CodeOf*>(data);
+  bool holds = false;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+    const std::uintptr_t start = info->dlpi_addr + segment.p_vaddr;
+    if (segment.p_type == PT_LOAD && wanted.address >= start &&
+        wanted.address < start + segment.p_memsz)
+      holds = true;
+  }
+  if (!holds) return 0;  // on to the next object
+  wanted.found = true;
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& segment = info->dlpi_phdr[i];
+    if (segment.p_type != PT_LOAD || (segment.p_flags & PF_X) == 0) continue;
+    const std::uintptr_t start = info->dlpi_addr + segment.p_vaddr;
+    if (populate(start, start + segment.p_memsz, MADV_POPULATE_READ) == 0) wanted.populated = false;
+  }
+  return 1;  // found: stop
+}
+
+// The small blocks that keep populated heap memory from going back to the kernel, one per
+// call, reachable from here so that a leak checker sees them held, as they are.
+constexpr std::size_t kMaxFences = 16;
+std::array<std::atomic<void*>, kMaxFences> fences{};
+std::atomic<std::size_t> fences_used{0};
+
+}  // namespace
+
+bool populate_code_of(const void* address) {
+  CodeOf wanted{reinterpret_cast<std::uintptr_t>(address)};
+  ::dl_iterate_phdr(populate_object_code, &wanted);
+  return wanted.found && wanted.populated;
+}
+
+std::size_t populate_heap(std::size_t bytes) {
+  // Blocks below glibc's first mmap threshold (128 KiB), so that they come from the arena, cut
+  // one after the other from its top; freed together, they become one free chunk that the
+  // arena's next requests are cut from.
+  constexpr std::size_t kBlock = 64 * 1024 - 64;
+  constexpr std::size_t kMaxBlocks = 64;
+  std::array<void*, kMaxBlocks + 1> blocks{};
+  std::size_t count = 0;
+  for (; count < kMaxBlocks && count * kBlock < bytes; ++count) blocks[count] = std::malloc(kBlock);
+  // One more, the fence: freed, the blocks would join the arena's top, which glibc trims back
+  // to 128 KiB. Shrunk where it lies, just after them, the fence keeps them apart from the top,
+  // and the rest of it joins the top.
+  blocks[count] = std::malloc(kBlock);
+  std::size_t populated = 0;
+  for (std::size_t i = 0; i <= count; ++i) {
+    const auto block = reinterpret_cast<std::uintptr_t>(blocks[i]);
+    if (block != 0) populated += populate(block, block + kBlock, MADV_POPULATE_WRITE);
+  }
+  void* fence = std::realloc(blocks[count], 16);  // shrinking: in place
+  const std::size_t slot = fences_used.fetch_add(1);
+  if (slot < kMaxFences)
+    fences[slot] = fence;
+  else
+    std::free(fence);
+  for (std::size_t i = 0; i < count; ++i) std::free(blocks[i]);
+  return populated;
+}
+
+}  // namespace miniweb
