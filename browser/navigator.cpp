@@ -419,6 +419,7 @@ Result<Url> link_target(const Page& page, int number) {
 }
 
 std::string describe_step(const Trace::Step& step) {
+  if (step.phase == "fetch") return "Preparing the request (cookies, a connection to reuse)…";
   if (step.phase == "dns") return "Resolving: " + step.title + "…";
   if (step.phase == "tcp") return "Connecting: " + step.title + "…";
   if (step.phase == "tls") return "TLS handshake: " + step.title + "…";

@@ -15,7 +15,11 @@ std::string format_duration(Trace::Clock::duration duration) {
 Trace::Trace() : origin_(Clock::now()) {}
 
 std::size_t Trace::begin(std::string phase, std::string title) {
-  steps_.push_back(Step{std::move(phase), std::move(title), "", {}, elapsed(), {}, false});
+  return begin(std::move(phase), std::move(title), elapsed());
+}
+
+std::size_t Trace::begin(std::string phase, std::string title, Clock::duration since) {
+  steps_.push_back(Step{std::move(phase), std::move(title), "", {}, since, {}, false});
   return steps_.size() - 1;
 }
 

@@ -25,6 +25,9 @@ class Trace {
   Trace();
 
   std::size_t begin(std::string phase, std::string title);
+  // A step whose work began at `since` (this trace's time), before its title was known: the
+  // connection's set-up before the address it connects to is tried.
+  std::size_t begin(std::string phase, std::string title, Clock::duration since);
   void detail(std::size_t step, std::string line);
   void finish(std::size_t step, std::string summary);
   // A step whose time was measured elsewhere (e.g. one DNS server of the iterative path).

@@ -83,6 +83,11 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
   std::vector<std::string> visited;
   for (int redirects = 0;; ++redirects) {
     Url& url = request.url;
+    // What the browser decides before it asks for an address (the scheme, the cookies, a
+    // connection to reuse) is a step of its own, as a network panel's "queueing" is.
+    Preparing preparing{
+        trace.begin("fetch", request.method + " " + url.to_string() + ": the request prepared"),
+        ""};
     // RFC 6797 section 8.3: a known HSTS host is never asked over plain HTTP.
     if (url.scheme == "http" && hsts_.requires_https(url.host, std::time(nullptr))) {
       std::size_t step = trace.begin("hsts", "http:// upgraded to https://");
@@ -92,9 +97,11 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
     }
     // A 307 may send a POST to the same URL again on purpose; a loop is the same request twice.
     const std::string key = request.method + " " + url.to_string();
-    if (std::find(visited.begin(), visited.end(), key) != visited.end())
+    if (std::find(visited.begin(), visited.end(), key) != visited.end()) {
+      trace.finish(preparing.step, "not sent: this request was made before (a redirect loop)");
       co_return make_error("redirect loop: " + url.to_string() + " redirects back to itself",
                            exit_code::kTooManyRedirects);
+    }
     visited.push_back(key);
     site.visit(url);
 
@@ -107,6 +114,11 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
     const CookieSelection cookies = cookies_.select(url, std::time(nullptr), context);
     if (!cookies.header.empty() || !cookies.withheld.empty()) trace_cookies(url, cookies, trace);
     if (!cookies.header.empty()) extra.add("Cookie", cookies.header);
+    preparing.cookies = cookies.sent.empty()
+                            ? "no cookie for it"
+                            : std::to_string(cookies.sent.size()) + " cookie(s) for it";
+    if (!cookies.withheld.empty())
+      preparing.cookies += ", " + std::to_string(cookies.withheld.size()) + " withheld";
     // Fetch §3.1: Origin on every request but GET and HEAD; Fetch Metadata (W3C) on all.
     if (request.method != "GET" && request.method != "HEAD")
       extra.add("Origin", site.origin_header().value_or("null"));
@@ -115,7 +127,7 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
     extra.add("Sec-Fetch-Dest", "document");
     if (!request.content_type.empty()) extra.add("Content-Type", request.content_type);
 
-    auto page = co_await fetch(request, extra, trace);
+    auto page = co_await fetch(request, extra, trace, &preparing);
     if (!page) co_return page;
     page->request = request;
     // RFC 6265 section 5.3: every Set-Cookie of every response, redirects included.
@@ -192,13 +204,16 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   if (!url.port && url.scheme == "https" && resolved->https_port && !proxy)
     port = origin_port = *resolved->https_port;
 
+  // The connection's socket and its watchdog are the first attempt's work (the first of them
+  // also makes the event loop's epoll instance, eventfd and timerfd): its step begins here.
+  const Trace::Clock::duration set_up_since = trace.elapsed();
   auto connection = std::make_unique<Connection>(co_await asio::this_coro::executor);
   connection->watch();
   connection->number = pool_.next_number();
   SocketDeadline& deadline = *connection->deadline;
   const TcpTarget target{first_hop.host, resolved->addresses, port, proxy != nullptr};
   auto peer = co_await connect_tcp(connection->socket, deadline, target, options_.connect_timeout,
-                                   connection->number, trace);
+                                   connection->number, trace, set_up_since);
   if (!peer) co_return peer.error();
   connection->peer = std::move(*peer);
   if (observer_) {
@@ -383,7 +398,8 @@ asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
 }
 
 asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navigation,
-                                                   const http::Headers& extra, Trace& trace) {
+                                                   const http::Headers& extra, Trace& trace,
+                                                   const Preparing* preparing) {
   const Url& url = navigation.url;
   const std::string origin = origin_key(url);
   const Url* proxy = proxy_for(url);
@@ -410,6 +426,12 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
   for (int attempt = 0; attempt < 2; ++attempt) {
     connection = pool_.take(origin);
     const bool reused = connection != nullptr;
+    if (preparing && attempt == 0)
+      trace.finish(preparing->step,
+                   preparing->cookies + "; " +
+                       (reused ? "connection #" + std::to_string(connection->number) + " to " +
+                                     origin + " open, to reuse"
+                               : "no connection to " + origin + " open to reuse"));
     if (reused) {
       const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(
           Connection::Clock::now() - connection->idle_since);

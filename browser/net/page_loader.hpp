@@ -96,10 +96,17 @@ class PageLoader {
   void set_observer(LoadObserver* observer);
 
  private:
+  // A navigation's step that prepares its request: begun as the hop begins, finished by fetch
+  // once the pool has answered, with what was decided (`cookies`, then the connection).
+  struct Preparing {
+    std::size_t step;
+    std::string cookies;
+  };
   // One request, no redirects followed; `extra` are the navigation's own header fields
   // (Cookie, Origin, Sec-Fetch-*, Content-Type).
   asio::awaitable<Result<Fetched>> fetch(const NavigationRequest& request,
-                                         const http::Headers& extra, Trace& trace);
+                                         const http::Headers& extra, Trace& trace,
+                                         const Preparing* preparing = nullptr);
   // A GET without cookies or redirects (a CRL).
   asio::awaitable<Result<http::Response>> fetch_resource(const Url& url, Trace& trace);
   // DNS, TCP (tcp_connect), the proxy's tunnel (proxy_tunnel), TLS (tls_client).

@@ -9,14 +9,16 @@ using asio::ip::tcp;
 asio::awaitable<Result<std::string>> connect_tcp(tcp::socket& socket, SocketDeadline& deadline,
                                                  const TcpTarget& target,
                                                  const std::chrono::milliseconds& timeout,
-                                                 int connection_number, Trace& trace) {
+                                                 int connection_number, Trace& trace,
+                                                 Trace::Clock::duration set_up_since) {
   std::string failures;
   bool timed_out = false;
   for (const asio::ip::address& address : target.addresses) {
     const tcp::endpoint endpoint(address, target.port);
     const std::string where = address.to_string() + ":" + std::to_string(target.port);
     std::size_t step =
-        trace.begin("tcp", "connect to " + std::string(target.proxy ? "the proxy " : "") + where);
+        trace.begin("tcp", "connect to " + std::string(target.proxy ? "the proxy " : "") + where,
+                    failures.empty() ? set_up_since : trace.elapsed());
     deadline.arm(timeout);
     std::error_code ignored;
     socket.close(ignored);

@@ -26,10 +26,12 @@ struct TcpTarget {
 
 // Connects `socket` (watched by `deadline`) to the first address that accepts. The result is
 // "host (address:port)" for the trace; Error::code is exit_code::kConnect, or kTimeout when the
-// last address did not answer in time (as curl's connect timeout).
+// last address did not answer in time (as curl's connect timeout). The first attempt's step
+// begins at `set_up_since`, when the caller began to make the socket and its watchdog.
 asio::awaitable<Result<std::string>> connect_tcp(asio::ip::tcp::socket& socket,
                                                  SocketDeadline& deadline, const TcpTarget& target,
                                                  const std::chrono::milliseconds& timeout,
-                                                 int connection_number, Trace& trace);
+                                                 int connection_number, Trace& trace,
+                                                 Trace::Clock::duration set_up_since);
 
 }  // namespace miniweb::browser

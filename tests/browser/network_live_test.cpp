@@ -78,6 +78,7 @@ TEST(BrowserCookiesLive, SentOnTheRedirectAndKeptAcrossRunsWhenPersistent) {
               std::string::npos)
         << text;
     EXPECT_NE(text.find("Cookie: session=s1; remember=r1"), std::string::npos) << text;
+    EXPECT_NE(text.find("2 cookie(s) for it; "), std::string::npos) << text;
   }
   // A new run with the same profile: only the persistent cookie is still there.
   Navigator later(options_with_profile(profile));
@@ -103,8 +104,18 @@ TEST(BrowserKeepAliveLive, OneConnectionServesRedirectsAndLaterVisits) {
   auto visit = load_page(session, url_of(origin, "/moved"), first);
   ASSERT_TRUE(visit) << visit.error().message;
   EXPECT_EQ(visit->source(), "connection 1 request 2");
-  EXPECT_NE(trace_text(first).find("reusing connection #1 to 127.0.0.1"), std::string::npos)
-      << trace_text(first);
+  const std::string text = trace_text(first);
+  EXPECT_NE(text.find("reusing connection #1 to 127.0.0.1"), std::string::npos) << text;
+  // The first step of each hop says what was decided before any address was asked for: no
+  // connection at first, then the one the first request left open.
+  ASSERT_FALSE(first.steps().empty());
+  EXPECT_EQ(first.steps().front().phase, "fetch");
+  EXPECT_NE(text.find(": the request prepared"), std::string::npos) << text;
+  EXPECT_NE(text.find("no cookie for it; no connection to http://127.0.0.1:"), std::string::npos)
+      << text;
+  const std::size_t reuse = text.find("no cookie for it; connection #1 to http://127.0.0.1:");
+  ASSERT_NE(reuse, std::string::npos) << text;
+  EXPECT_LT(text.find(" open, to reuse", reuse), text.find('\n', reuse)) << text;
   Trace second;
   visit = load_page(session, url_of(origin, "/page"), second);
   ASSERT_TRUE(visit) << visit.error().message;

@@ -22,6 +22,21 @@ TEST(BrowserTrace, CoveredCountsTheUnionOfTheStepsOnce) {
       << shown;
 }
 
+// A step begun at an earlier time (a connection's set-up before its address is tried) covers
+// from then, and lasts until it finishes.
+TEST(BrowserTrace, AStepBegunEarlierCoversFromWhenItsWorkBegan) {
+  Trace trace;
+  const Trace::Clock::duration set_up = trace.elapsed();
+  while (trace.elapsed() < set_up + milliseconds(2)) {
+  }
+  const std::size_t step = trace.begin("tcp", "connect", set_up);
+  trace.finish(step, "connected");
+  const Trace::Step& shown = trace.steps().at(step);
+  EXPECT_EQ(shown.start, set_up);
+  EXPECT_GE(shown.duration, milliseconds(2));
+  EXPECT_EQ(trace.covered(), shown.duration);
+}
+
 TEST(BrowserTrace, AnEmptyTraceHasNothingToCover) {
   Trace trace;
   EXPECT_EQ(trace.total(), Trace::Clock::duration{});
