@@ -8,9 +8,23 @@
 
 namespace miniweb::browser::window {
 
+namespace {
+
+// One step's row of the waterfall: its label's line and a little space.
+int waterfall_row(TTF_Font* font) {
+  return TTF_FontLineSkip(font) + 2;
+}
+
+}  // namespace
+
+// Tall enough for a row per step of the last load (a warm https load has 18), between two
+// fifths and three fifths of the content: the page stays in view above it.
 int BrowserWindow::trace_panel_height() const {
   if (!trace_open_) return 0;
-  return content_rect().h * 2 / 5;
+  const int content = content_rect().h;
+  const int rows = static_cast<int>(trace_.steps().size()) + 1;  // the title's, then the steps'
+  return std::clamp(6 + rows * waterfall_row(fonts_->ui_font(12)) + 2 + 6, content * 2 / 5,
+                    content * 3 / 5);
 }
 
 void BrowserWindow::next_panel_tab() {
@@ -46,7 +60,7 @@ void BrowserWindow::draw_trace_panel() {
   if (packets_tab_) return draw_packets_panel(panel);
   TTF_Font* font = fonts_->ui_font(12);
   TTF_Font* bold = fonts_->ui_font(12, true);
-  const int row = TTF_FontLineSkip(font) + 4;
+  const int row = waterfall_row(font);
   const auto& steps = trace_.steps();
   Trace::Clock::duration total{};
   for (const auto& step : steps) total = std::max(total, step.start + step.duration);
@@ -76,7 +90,7 @@ void BrowserWindow::draw_trace_panel() {
     const double length_ms = std::chrono::duration<double, std::milli>(step.duration).count();
     const int x0 = bar_x + static_cast<int>(start_ms / total_ms * bar_width);
     const int length = std::max(2, static_cast<int>(length_ms / total_ms * bar_width));
-    fill(SDL_Rect{x0, y + 3, length, row - 6}, phase_colour(step.phase));
+    fill(SDL_Rect{x0, y + 2, length, row - 4}, phase_colour(step.phase));
     draw_text(font, format_duration(step.duration), kText, x0 + length + 4, y + 2);
     y += row;
   }
