@@ -25,6 +25,7 @@
 #include "browser/terminal/full_screen.hpp"
 #include "browser/terminal/line_mode.hpp"
 #include "shared/prefault.hpp"
+#include "shared/url.hpp"
 
 namespace {
 
@@ -34,6 +35,10 @@ using namespace miniweb::browser;
 // What an https load's work allocates on this thread, from its first DNS step to its close:
 // about 60 pages for the demo's home page.
 constexpr std::size_t kLoadHeap = 256 * 1024;
+// A page from a file this large or larger has the heap it grows into mapped ahead, four bytes
+// for each of its bytes (populate_heap maps 4 MiB at most).
+constexpr std::uintmax_t kLargeFile = 64 * 1024;
+constexpr std::uintmax_t kHeapPerFileByte = 4;
 
 winsize terminal_size() {
   winsize size{};
@@ -82,8 +87,8 @@ int main(int argc, char** argv) {
   // An https load ahead: the program's code and the heap its work grows into mapped now, in
   // one call each, while the head start's thread makes the context (shared/prefault.hpp). Run
   // for the first time, the code faults in 16 pages at a time, and the heap one page at a time.
-  // A page from a file maps nothing ahead: it touches little, and the memory it holds is
-  // measured against w3m's (bench/browser).
+  // A page from a file maps no code ahead: it runs little, and the memory it holds is
+  // measured against w3m's (bench/browser); a large one maps heap (below).
   if (tls_head_start.began()) {
     populate_code_of(reinterpret_cast<const void*>(&terminal_size));
     populate_heap(kLoadHeap);
@@ -106,6 +111,15 @@ int main(int argc, char** argv) {
       return exit_code::kUrlMalformed;
     }
     start = *url;
+    // A large page from a file grows the heap by several times its size as it is parsed and
+    // laid out: up to 4 MiB of that mapped here in one call. stdtypes.html (690 KB): 1,088
+    // page faults became 347, its dump 4.9 ms sooner (50.4 ms), its peak memory 2% more.
+    // Below 64 KiB it gains nothing measurable.
+    if (start->scheme == "file") {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(percent_decode(start->path), ec);
+      if (!ec && size >= kLargeFile) populate_heap(size * kHeapPerFileByte);
+    }
   }
   Navigator navigator(options->navigator);
   if (start) navigator.expect(*start);

@@ -18,11 +18,12 @@ namespace miniweb {
 // `address` in no loaded object).
 bool populate_code_of(const void* address);
 
-// The calling thread's malloc arena made to hold `bytes` more of small allocations without a
-// page fault: that much is allocated, its pages written in one call, and freed again where the
-// arena's next allocations take it from (a small block kept after it, never freed, stops glibc
-// from giving the pages back to the kernel). Returns the number of bytes whose pages the
-// kernel mapped (at least `bytes` when it did; 0 if it would not).
+// The calling thread's malloc arena made to hold `bytes` (about 4 MiB at most) more of small
+// allocations without a page fault: that much is allocated, its pages written in one call, and
+// freed again where the arena's next allocations take it from (a small block kept after it,
+// never freed, stops glibc from giving the pages back to the kernel). Returns the number of
+// bytes whose pages the kernel mapped (at least `bytes`, or about 4 MiB, when it did; 0 if it would
+// not).
 std::size_t populate_heap(std::size_t bytes);
 
 }  // namespace miniweb

@@ -103,5 +103,13 @@ TEST(Prefault, TheArenasNextAllocationsTouchNoNewPage) {
 #endif
 }
 
+// A large page from a file asks for several times its size: what is mapped ahead stays bounded.
+TEST(Prefault, TheHeapMappedAheadIsAtMostFourMebibytes) {
+  std::size_t populated = 0;
+  std::thread([&] { populated = populate_heap(std::size_t{64} << 20); }).join();
+  EXPECT_GE(populated, std::size_t{4} << 20);
+  EXPECT_LE(populated, std::size_t{5} << 20);  // 65 blocks of 64 KiB, counted in whole pages
+}
+
 }  // namespace
 }  // namespace miniweb
