@@ -5,6 +5,10 @@
 
 namespace miniweb::browser {
 
+std::string local_file_path(const Url& url) {
+  return percent_decode(url.path);
+}
+
 Result<std::string> load_local_file(const std::string& path, Trace& trace) {
   const std::size_t step = trace.begin("file", "read " + path);
   auto bytes = read_file(path);

@@ -5,8 +5,12 @@
 
 #include "browser/trace.hpp"
 #include "shared/result.hpp"
+#include "shared/url.hpp"
 
 namespace miniweb::browser {
+
+// The file a file:// URL names: its path, percent-decoded.
+std::string local_file_path(const Url& url);
 
 // The file's bytes; Error::code exit_code::kFileUnreadable when it cannot be read.
 Result<std::string> load_local_file(const std::string& path, Trace& trace);

@@ -19,13 +19,13 @@
 
 #include "browser/dump.hpp"
 #include "browser/exit_codes.hpp"
+#include "browser/local_file.hpp"
 #include "browser/net/tls_context.hpp"
 #include "browser/options.hpp"
 #include "browser/stale_check.hpp"
 #include "browser/terminal/full_screen.hpp"
 #include "browser/terminal/line_mode.hpp"
 #include "shared/prefault.hpp"
-#include "shared/url.hpp"
 
 namespace {
 
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     // Below 64 KiB it gains nothing measurable.
     if (start->scheme == "file") {
       std::error_code ec;
-      const auto size = std::filesystem::file_size(percent_decode(start->path), ec);
+      const auto size = std::filesystem::file_size(local_file_path(*start), ec);
       if (!ec && size >= kLargeFile) populate_heap(size * kHeapPerFileByte);
     }
   }

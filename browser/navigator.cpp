@@ -188,7 +188,7 @@ asio::awaitable<Result<Fetched>> Navigator::fetch(const NavigationRequest& reque
     co_return make_error(
         "a local file cannot take a " + request.method + " (" + url.to_string() + ")",
         exit_code::kUsage);
-  const std::string path = percent_decode(url.path);
+  const std::string path = local_file_path(url);
   if (options_.loader.before_acting) options_.loader.before_acting();
   auto bytes = load_local_file(path, trace);
   if (!bytes) co_return bytes.error();

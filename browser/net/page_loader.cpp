@@ -204,8 +204,9 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   if (!url.port && url.scheme == "https" && resolved->https_port && !proxy)
     port = origin_port = *resolved->https_port;
 
-  // The connection's socket and its watchdog are the first attempt's work (the first of them
-  // also makes the event loop's epoll instance, eventfd and timerfd): its step begins here.
+  // The connection's socket and its watchdog are the first attempt's work (a run's first
+  // socket also makes the event loop's epoll instance, eventfd and timerfd): its step begins
+  // here.
   const Trace::Clock::duration set_up_since = trace.elapsed();
   auto connection = std::make_unique<Connection>(co_await asio::this_coro::executor);
   connection->watch();
