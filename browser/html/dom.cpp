@@ -391,6 +391,7 @@ Document parse_html(std::string_view html) {
       }
       std::span<Node> only_child = storage->make_array<Node>(1);
       only_child[0] = text_node(storage->keep(std::move(text)));
+      document.text_bytes += only_child[0].text.size();
       target.children = only_child;
       continue;
     }
@@ -406,10 +407,12 @@ Document parse_html(std::string_view html) {
       const auto* child = static_cast<const GumboNode*>(children.data[i]);
       if (!is_kept(*child)) continue;
       Node& kept_child = kept_children[next++];
-      if (is_text(*child))
+      if (is_text(*child)) {
         kept_child = text_node(child->v.text.text);
-      else
+        document.text_bytes += kept_child.text.size();
+      } else {
         stack.push_back({child, &kept_child, frame.depth + 1});
+      }
     }
     // Visit the children in document order (the first <title> wins).
     std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first_new_frame), stack.end());

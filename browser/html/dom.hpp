@@ -49,6 +49,8 @@ struct Document {
   std::string title;                               // the first <title>, whitespace collapsed
   std::string base_href;  // href of the first <base href>, as written; links resolve against
                           // it (HTML §4.2.3) instead of the page's URL when it is set
+  // The bytes of all the tree's text nodes: layout sizes its list of runs by it.
+  std::size_t text_bytes = 0;
 };
 
 // Nodes deeper than this are flattened into their ancestor at this depth (their text is

@@ -37,6 +37,7 @@ class BlockLayout {
   int min_width() const { return inline_.min_width(); }
   int max_width() const { return inline_.max_width(); }
   std::vector<TextRun> take_runs() { return inline_.take_runs(); }
+  void reserve_runs(std::size_t count) { inline_.reserve_runs(count); }
 
   // --- for table layout, which lays out cells in boxes of their own ------------------------
   // The node's children as a block, indented by indent, with margin before and after.

@@ -103,6 +103,7 @@ class InlineLayout {
   int min_width() const { return max_word_; }
   int max_width() const { return max_extent_; }
   std::vector<TextRun> take_runs() { return std::move(runs_); }
+  void reserve_runs(std::size_t count) { runs_.reserve(count); }
 
  private:
   struct Piece {

@@ -120,6 +120,19 @@ TEST(BrowserDom, RemembersTheFirstBaseHref) {
             "https://cdn.test/a/");
 }
 
+TEST(BrowserDom, CountsTheBytesOfItsText) {
+  // What layout sizes its runs by: every text node's bytes, decoded, and nothing dropped.
+  std::string deep;
+  for (int i = 0; i < 400; ++i) deep += "<div>d";
+  for (const std::string& html : {std::string("<title>T</title><p>ab <b>c&amp;d</b></p>"
+                                              "<script>no</script><!-- no --><pre> x\n</pre>"),
+                                  std::string("<p>x</p>"), std::string(), deep}) {
+    const Document document = parse_html(html);
+    EXPECT_EQ(document.text_bytes, all_text(document.root).size()) << html.substr(0, 60);
+  }
+  EXPECT_EQ(parse_html("<p>ab <b>c&amp;d</b></p><script>no</script>").text_bytes, 6u);
+}
+
 TEST(BrowserDom, DecodesEntities) {
   const Document document =
       parse_html("<p>&amp; &lt;b&gt; caf&eacute; &#x65E5;&#26412; &copy; &nbsp;x &bogus;</p>");
