@@ -31,7 +31,7 @@ class DocumentStorage {
   std::span<T> make_array(std::size_t count) {
     static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= GumboArena::kGranule);
     if (count == 0) return {};
-    T* first = static_cast<T*>(GumboArena::allocate(&arena, count * sizeof(T)));
+    T* first = static_cast<T*>(arena.allocate_lasting(count * sizeof(T)));
     std::uninitialized_value_construct_n(first, count);
     return {first, count};
   }

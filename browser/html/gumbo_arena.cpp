@@ -123,6 +123,16 @@ void* GumboArena::allocate_small(std::size_t size) {
   return payload;
 }
 
+void* GumboArena::allocate_lasting(std::size_t size) {
+  const std::size_t rounded = (size + kGranule - 1) / kGranule * kGranule;
+  if (rounded == 0 || static_cast<std::size_t>(chunk_end_ - chunk_position_) < rounded)
+    return allocate(this, size);
+  void* block = chunk_position_;
+  chunk_position_ += rounded;
+  unpoison(block, size);
+  return block;
+}
+
 void* GumboArena::allocate_large(std::size_t size) {
   auto* block = checked_malloc<LargeBlock>(sizeof(LargeBlock) + size);
   block->previous = nullptr;

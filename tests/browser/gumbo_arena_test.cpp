@@ -56,6 +56,35 @@ TEST(GumboArena, FreedSmallBlocksAreReusedBySize) {
   EXPECT_NE(GumboArena::allocate(&arena, 40), second);
 }
 
+TEST(GumboArena, LastingBlocksOfAnySizeComeFromTheChunkWithoutHeaders) {
+  GumboArena arena;
+  GumboArena::deallocate(&arena, GumboArena::allocate(&arena, 16));  // opens the first chunk
+  std::vector<std::pair<unsigned char*, std::size_t>> blocks;
+  for (std::size_t size : {72, 1, 5000, 72 * 300, 40}) {
+    auto* block = static_cast<unsigned char*>(arena.allocate_lasting(size));
+    ASSERT_NE(block, nullptr);
+    EXPECT_TRUE(is_aligned(block));
+    // Cut one after another from the chunk, rounded to the granule and nothing more: no
+    // header, and no trip to malloc for the arrays over the small blocks' limit.
+    if (!blocks.empty()) {
+      const auto [previous, previous_size] = blocks.back();
+      const std::size_t rounded = (previous_size + 7) / 8 * 8;
+      EXPECT_EQ(block, previous + rounded) << size;
+    }
+    std::memset(block, static_cast<int>(blocks.size() + 1), size);
+    blocks.emplace_back(block, size);
+  }
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const auto [block, size] = blocks[i];
+    for (std::size_t b = 0; b < size; ++b)
+      ASSERT_EQ(block[b], static_cast<unsigned char>(i + 1)) << "block " << i;
+  }
+  // Past the chunk's end it takes what allocate takes: here a block of malloc's.
+  auto* huge = static_cast<unsigned char*>(arena.allocate_lasting(std::size_t{8} << 20));
+  ASSERT_NE(huge, nullptr);
+  huge[(std::size_t{8} << 20) - 1] = 1;
+}
+
 TEST(GumboArena, ALargePageAllocatesAndFreesWithoutLeaks) {
   // Under LeakSanitizer (the test build) anything the arena failed to free is reported.
   std::string html = "<!doctype html><title>t</title><body>";
@@ -99,6 +128,14 @@ TEST(GumboArena, UseAfterFreeIsStillReportedByAddressSanitizer) {
   auto* block = static_cast<volatile char*>(GumboArena::allocate(&arena, 64));
   GumboArena::deallocate(&arena, const_cast<char*>(block));
   EXPECT_DEATH(block[0] = 'x', "use-after-poison");
+}
+
+TEST(GumboArena, OverflowPastALastingBlockIsReported) {
+  GumboArena arena;
+  GumboArena::deallocate(&arena, GumboArena::allocate(&arena, 16));
+  auto* block = static_cast<volatile char*>(arena.allocate_lasting(20));
+  block[19] = 'x';
+  EXPECT_DEATH(block[20] = 'x', "use-after-poison");
 }
 
 TEST(GumboArena, OverflowPastTheRequestedSizeIsReported) {
