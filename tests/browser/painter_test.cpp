@@ -135,6 +135,19 @@ TEST(BrowserDump, ALongRunOfBlankLinesIsKept) {
   EXPECT_EQ(text, "top\n" + std::string(299'999, '\n') + "bottom\n");
 }
 
+TEST(BrowserDump, TextBelowBlankLinesFollowsTheTitleWithOneBlankLine) {
+  // The text is painted into the string that holds the title already: the blank lines above
+  // the first line of text are dropped there too, as lynx drops them.
+  layout::DisplayList list;
+  list.width = 80;
+  list.title = "T";
+  list.runs.push_back({0, 3, "first", {}, -1});
+  list.runs.push_back({0, 5, "second", {}, -1});
+  list.links.push_back("/x");
+  EXPECT_EQ(dump_page(list, resolve),
+            "T\n\nfirst\n\nsecond\n\nReferences\n\n   1. https://www.example.test/x\n");
+}
+
 TEST(BrowserDump, NoTitleNoLinks) {
   EXPECT_EQ(dump_page(lay_out("<p>Just text.</p>", 80), resolve), "   Just text.\n");
   EXPECT_EQ(dump_page(lay_out("", 80), resolve), "");
