@@ -119,10 +119,10 @@ make_document() {
 
 scaling() {
   echo
-  printf '%-16s %10s %10s %12s %12s %12s %12s\n' "document" "miniweb" "w3m" "w3m/miniweb" \
-    "miniweb RSS" "w3m RSS" "w3m/miniweb"
-  local size file times ours w3m ours_kib w3m_kib
-  local -A t_ours t_w3m m_ours m_w3m
+  printf '%-16s %10s %10s %12s %12s %12s %12s %12s %10s\n' "document" "miniweb" "w3m" "w3m/miniweb" \
+    "miniweb RSS" "w3m RSS" "w3m/miniweb" "gumbo RSS" "w3m/gumbo"
+  local size file times ours w3m ours_kib w3m_kib floor_kib
+  local -A t_ours t_w3m m_ours m_w3m m_floor
   for size in 1 10 50; do
     file="$WORK/document-${size}mb.html"
     make_document $((size << 20)) "$file"
@@ -136,9 +136,12 @@ scaling() {
     ours=${times[0]} w3m=${times[1]}
     ours_kib=$(peak_kib "$BROWSER" --dump "$file")
     w3m_kib=$(peak_kib w3m -dump -cols 80 -T text/html "$file")
+    floor_kib=$(peak_kib "$FLOOR" "$file")
     t_ours[$size]=$ours t_w3m[$size]=$w3m m_ours[$size]=$ours_kib m_w3m[$size]=$w3m_kib
-    printf '%-16s %7s ms %7s ms %12s %9s MiB %8s MiB %12s\n' "$size MB of HTML" "$ours" "$w3m" \
-      "$(ratio "$ours" "$w3m")" $((ours_kib >> 10)) $((w3m_kib >> 10)) "$(ratio "$ours_kib" "$w3m_kib")"
+    m_floor[$size]=$floor_kib
+    printf '%-16s %7s ms %7s ms %12s %9s MiB %8s MiB %12s %8s MiB %10s\n' "$size MB of HTML" "$ours" \
+      "$w3m" "$(ratio "$ours" "$w3m")" $((ours_kib >> 10)) $((w3m_kib >> 10)) \
+      "$(ratio "$ours_kib" "$w3m_kib")" $((floor_kib >> 10)) "$(ratio "$floor_kib" "$w3m_kib")"
     rm -f "$file"
   done
   # Growth from 1 to 50 MB, miniweb's over w3m's: below 1, miniweb's curve is the flatter.
@@ -147,11 +150,20 @@ scaling() {
     'BEGIN { printf "%.2f", (b / a) / (d / c) }')
   memory_growth=$(awk -v a="${m_ours[1]}" -v b="${m_ours[50]}" -v c="${m_w3m[1]}" -v d="${m_w3m[50]}" \
     'BEGIN { printf "%.2f", (b / a) / (d / c) }')
-  echo "(time: median of $RUNS runs in turns, 3 at 50 MB; RSS: peak resident set of one run)"
+  echo "(time: median of $RUNS runs in turns, 3 at 50 MB; RSS: peak resident set of one run;"
+  echo " gumbo RSS: miniweb-gumbo-floor's, the file and gumbo's tree and nothing else)"
   echo "growth 1 -> 50 MB: miniweb time x$(awk -v a="${t_ours[1]}" -v b="${t_ours[50]}" 'BEGIN { printf "%.1f", b / a }')," \
     "w3m x$(awk -v a="${t_w3m[1]}" -v b="${t_w3m[50]}" 'BEGIN { printf "%.1f", b / a }');" \
     "miniweb memory x$(awk -v a="${m_ours[1]}" -v b="${m_ours[50]}" 'BEGIN { printf "%.1f", b / a }')," \
     "w3m x$(awk -v a="${m_w3m[1]}" -v b="${m_w3m[50]}" 'BEGIN { printf "%.1f", b / a }')"
+  # gumbo's tree alone, beside w3m's whole run: where it is over 1, a dump on gumbo cannot hold
+  # as little memory as w3m, nor grow as slowly, and those goals are out of reach (issue 18).
+  local floor_growth
+  floor_growth=$(awk -v a="${m_floor[1]}" -v b="${m_floor[50]}" -v c="${m_w3m[1]}" -v d="${m_w3m[50]}" \
+    'BEGIN { printf "%.2f", (b / a) / (d / c) }')
+  echo "the floor under memory, gumbo's parse alone: at 50 MB $((m_floor[50] >> 10)) MiB," \
+    "$(ratio "${m_w3m[50]}" "${m_floor[50]}")x w3m's whole run; its growth 1 -> 50 MB" \
+    "${floor_growth}x w3m's; miniweb holds $(((m_ours[50] - m_floor[50]) >> 10)) MiB more than gumbo"
   SCALING_GOALS=(
     "--dump 50 MB time, miniweb/w3m|$(ratio "${t_w3m[50]}" "${t_ours[50]}")"
     "--dump 50 MB memory, miniweb/w3m|$(ratio "${m_w3m[50]}" "${m_ours[50]}")"
