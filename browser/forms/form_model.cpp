@@ -32,10 +32,10 @@ std::string collapsed_text(const Node& node) {
     const Node* current = stack.back();
     stack.pop_back();
     if (current->is_text()) {
-      raw += current->text;
+      raw += current->text();
       continue;
     }
-    for (auto child = current->children.rbegin(); child != current->children.rend(); ++child)
+    for (auto child = current->children().rbegin(); child != current->children().rend(); ++child)
       stack.push_back(&*child);
   }
   std::string out;
@@ -97,9 +97,9 @@ ControlKind input_kind(const std::string& type) {
 }
 
 void collect_options(const Node& node, bool group_disabled, std::vector<SelectOption>& options) {
-  for (const Node& child : node.children) {
+  for (const Node& child : node.children()) {
     if (!child.is_element()) continue;
-    if (child.tag == "option") {
+    if (child.tag() == "option") {
       SelectOption option;
       const std::string text = collapsed_text(child);
       const std::string_view* value = child.attribute("value");
@@ -109,7 +109,7 @@ void collect_options(const Node& node, bool group_disabled, std::vector<SelectOp
       option.selected = child.attribute("selected") != nullptr;
       option.disabled = group_disabled || child.attribute("disabled") != nullptr;
       options.push_back(std::move(option));
-    } else if (child.tag == "optgroup") {
+    } else if (child.tag() == "optgroup") {
       collect_options(child, group_disabled || child.attribute("disabled") != nullptr, options);
     }
   }
@@ -146,7 +146,7 @@ FormControl make_control(const Node& node, bool in_disabled_fieldset) {
     const int limit = layout::parse_int(max, -1);
     if (limit >= 0) control.maxlength = static_cast<std::size_t>(limit);
   }
-  if (node.tag == "input") {
+  if (node.tag() == "input") {
     const std::string_view* type = node.attribute("type");
     control.type = type == nullptr || type->empty() ? "text" : lower(*type);
     control.kind = input_kind(control.type);
@@ -179,7 +179,7 @@ FormControl make_control(const Node& node, bool in_disabled_fieldset) {
         control.size = std::clamp(layout::parse_int(node.attribute("size"), 20), 1, 200);
         break;
     }
-  } else if (node.tag == "button") {
+  } else if (node.tag() == "button") {
     const std::string_view* type = node.attribute("type");
     control.type = "button";
     const std::string kind = type == nullptr ? "submit" : lower(*type);
@@ -188,7 +188,7 @@ FormControl make_control(const Node& node, bool in_disabled_fieldset) {
                                       : ControlKind::Submit;
     control.value = attribute_text(node, "value");
     control.label = collapsed_text(node);
-  } else if (node.tag == "select") {
+  } else if (node.tag() == "select") {
     control.type = "select";
     control.kind = ControlKind::Select;
     control.multiple = node.attribute("multiple") != nullptr;
@@ -198,8 +198,8 @@ FormControl make_control(const Node& node, bool in_disabled_fieldset) {
     control.type = "textarea";
     control.kind = ControlKind::Textarea;
     std::string text;
-    for (const Node& child : node.children)
-      if (child.is_text()) text += child.text;
+    for (const Node& child : node.children())
+      if (child.is_text()) text += child.text();
     control.value = lf_newlines(text);
     control.rows = std::clamp(layout::parse_int(node.attribute("rows"), 2), 1, 100);
     control.cols = std::clamp(layout::parse_int(node.attribute("cols"), 20), 1, 200);
@@ -210,8 +210,8 @@ FormControl make_control(const Node& node, bool in_disabled_fieldset) {
 namespace {
 
 bool is_control(const Node& node) {
-  return node.tag == "input" || node.tag == "select" || node.tag == "textarea" ||
-         node.tag == "button";
+  return node.tag() == "input" || node.tag() == "select" || node.tag() == "textarea" ||
+         node.tag() == "button";
 }
 
 // Walks the tree in order: forms first (pass one, so form="ID" can name a later form), then
@@ -221,9 +221,9 @@ class Extractor {
   explicit Extractor(FormSet& set) : set_(set) {}
 
   void find_forms(const Node& node) {
-    for (const Node& child : node.children) {
+    for (const Node& child : node.children()) {
       if (!child.is_element() || child.element_namespace != Node::Namespace::Html) continue;
-      if (child.tag == "form") {
+      if (child.tag() == "form") {
         Form form;
         form.action = std::string(trim_spaces(attribute_text(child, "action")));
         const std::string method = lower(attribute_text(child, "method"));
@@ -240,10 +240,10 @@ class Extractor {
   }
 
   void find_controls(const Node& node, int owner, bool disabled, bool in_datalist) {
-    for (const Node& child : node.children) {
+    for (const Node& child : node.children()) {
       if (!child.is_element() || child.element_namespace != Node::Namespace::Html) continue;
       int child_owner = owner;
-      if (child.tag == "form") child_owner = form_index(&child);
+      if (child.tag() == "form") child_owner = form_index(&child);
       if (is_control(child) && !in_datalist) {
         int form = owner;
         // HTML §4.10.17.3: a form attribute names the owner by ID, or leaves it without one.
@@ -254,12 +254,12 @@ class Extractor {
           target.controls.push_back(make_control(child, disabled));
           set_.index(id, &child);
         }
-        if (child.tag == "select" || child.tag == "textarea") continue;  // options read above
+        if (child.tag() == "select" || child.tag() == "textarea") continue;  // options read above
       }
       const bool fieldset_disabled =
-          child.tag == "fieldset" && child.attribute("disabled") != nullptr;
+          child.tag() == "fieldset" && child.attribute("disabled") != nullptr;
       find_controls(child, child_owner, disabled || fieldset_disabled,
-                    in_datalist || child.tag == "datalist");
+                    in_datalist || child.tag() == "datalist");
     }
   }
 

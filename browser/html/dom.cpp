@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <initializer_list>
@@ -317,17 +318,41 @@ Node::Namespace namespace_of(const GumboElement& element) {
   return Node::Namespace::Html;
 }
 
-Node text_node(std::string_view text) {
-  Node node;
-  node.kind = Node::Kind::Text;
-  node.text = text;
-  return node;
+// A length or count as the node keeps it. gumbo's own lengths and offsets are unsigned int,
+// so nothing it parses reaches the clamp.
+std::uint32_t count32(std::size_t count) {
+  return static_cast<std::uint32_t>(std::min<std::size_t>(count, UINT32_MAX));
 }
 
 }  // namespace
 
+static_assert(sizeof(Node) == 40, "a node's size is what a large page's memory is made of");
+
+Node Node::text_node(std::string_view text) {
+  Node node;
+  node.kind = Kind::Text;
+  node.characters_ = text.data();
+  node.character_count_ = count32(text.size());
+  return node;
+}
+
+void Node::set_element(std::string_view tag, Namespace name_space,
+                       std::span<const Attribute> attributes) {
+  kind = Kind::Element;
+  element_namespace = name_space;
+  characters_ = tag.data();
+  character_count_ = count32(tag.size());
+  attributes_ = attributes.data();
+  attribute_count_ = count32(attributes.size());
+}
+
+void Node::set_children(std::span<const Node> children) {
+  children_ = children.data();
+  child_count_ = count32(children.size());
+}
+
 const std::string_view* Node::attribute(std::string_view name) const {
-  for (const Attribute& attribute : attributes) {
+  for (const Attribute& attribute : attributes()) {
     if (attribute.name == name) return &attribute.value;
   }
   return nullptr;
@@ -358,16 +383,13 @@ Document parse_html(std::string_view html) {
     stack.pop_back();
     const GumboElement& element = frame.source->v.element;
     Node& target = *frame.target;
-    target.kind = Node::Kind::Element;
-    target.tag = tag_name(element, *storage);
-    target.element_namespace = namespace_of(element);
     std::span<Node::Attribute> attributes =
         storage->make_array<Node::Attribute>(element.attributes.length);
     for (std::size_t i = 0; i < attributes.size(); ++i) {
       const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
       attributes[i] = {shared_attribute_name(attribute->name), attribute->value};
     }
-    target.attributes = attributes;
+    target.set_element(tag_name(element, *storage), namespace_of(element), attributes);
     if (!have_title && element.tag == GUMBO_TAG_TITLE &&
         element.tag_namespace == GUMBO_NAMESPACE_HTML) {
       std::string title;
@@ -390,9 +412,9 @@ Document parse_html(std::string_view html) {
         text.push_back(' ');
       }
       std::span<Node> only_child = storage->make_array<Node>(1);
-      only_child[0] = text_node(storage->keep(std::move(text)));
-      document.text_bytes += only_child[0].text.size();
-      target.children = only_child;
+      only_child[0] = Node::text_node(storage->keep(std::move(text)));
+      document.text_bytes += only_child[0].text().size();
+      target.set_children(only_child);
       continue;
     }
     std::size_t kept = 0;
@@ -400,7 +422,7 @@ Document parse_html(std::string_view html) {
       kept += is_kept(*static_cast<const GumboNode*>(children.data[i])) ? 1 : 0;
     // In the arena, where they stay put: the frames pushed below point at them.
     std::span<Node> kept_children = storage->make_array<Node>(kept);
-    target.children = kept_children;
+    target.set_children(kept_children);
     std::size_t next = 0;
     const std::size_t first_new_frame = stack.size();
     for (unsigned int i = 0; i < children.length; ++i) {
@@ -408,8 +430,8 @@ Document parse_html(std::string_view html) {
       if (!is_kept(*child)) continue;
       Node& kept_child = kept_children[next++];
       if (is_text(*child)) {
-        kept_child = text_node(child->v.text.text);
-        document.text_bytes += kept_child.text.size();
+        kept_child = Node::text_node(child->v.text.text);
+        document.text_bytes += kept_child.text().size();
       } else {
         stack.push_back({child, &kept_child, frame.depth + 1});
       }

@@ -8,6 +8,7 @@
 // parsed), and an element costs no allocation of its own.
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,7 +17,7 @@
 namespace miniweb::browser::html {
 
 struct Node {
-  enum class Kind { Element, Text };
+  enum class Kind : unsigned char { Element, Text };
   // gumbo puts <svg> and <math> and all they hold in namespaces of their own, up to an
   // HTML integration point such as <foreignObject> (HTML §13.2.6.5); the names in them mean
   // what SVG and MathML say, not what HTML says.
@@ -29,15 +30,37 @@ struct Node {
 
   Kind kind = Kind::Element;
   Namespace element_namespace = Namespace::Html;  // elements only
-  std::string_view tag;                           // lower-case element name; empty for text
-  std::span<const Attribute> attributes;
-  std::string_view text;  // text nodes only, decoded
-  std::span<const Node> children;
+
+  // An element's lower-case name; empty for text.
+  std::string_view tag() const { return is_element() ? characters() : std::string_view(); }
+  // A text node's text, decoded; empty for an element.
+  std::string_view text() const { return is_text() ? characters() : std::string_view(); }
+  std::span<const Attribute> attributes() const { return {attributes_, attribute_count_}; }
+  std::span<const Node> children() const { return {children_, child_count_}; }
 
   bool is_element() const { return kind == Kind::Element; }
   bool is_text() const { return kind == Kind::Text; }
   // The attribute's decoded value, or nullptr when the element does not have it.
   const std::string_view* attribute(std::string_view name) const;
+
+  // How parse_html makes the tree; nothing changes a tree once it is parsed.
+  static Node text_node(std::string_view text);
+  void set_element(std::string_view tag, Namespace name_space,
+                   std::span<const Attribute> attributes);
+  void set_children(std::span<const Node> children);
+
+ private:
+  std::string_view characters() const { return {characters_, character_count_}; }
+
+  // 40 bytes, where four views and spans took 72: a large page has millions of nodes, each
+  // written once in fresh memory and read again by layout. Counts are 32 bits, as gumbo's
+  // own are (its vectors' lengths and its offsets into the source are unsigned int).
+  std::uint32_t character_count_ = 0;  // the tag's or the text's
+  std::uint32_t attribute_count_ = 0;
+  std::uint32_t child_count_ = 0;
+  const char* characters_ = nullptr;
+  const Attribute* attributes_ = nullptr;
+  const Node* children_ = nullptr;
 };
 
 // Where the tree's strings live: gumbo's output, and the few strings parse_html makes.

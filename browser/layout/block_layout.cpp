@@ -26,7 +26,7 @@ BlockLayout::BlockLayout(const TextMeasurer& measurer, std::vector<std::string>&
 
 void BlockLayout::layout_node(const Node& node) {
   if (node.is_text()) {
-    inline_.add_text(node.text);
+    inline_.add_text(node.text());
     return;
   }
   if (is_hidden(node)) return;
@@ -45,12 +45,12 @@ void BlockLayout::layout_node(const Node& node) {
 }
 
 void BlockLayout::layout_children(const Node& node) {
-  const std::span<const Node> children = node.children;
+  const std::span<const Node> children = node.children();
   for (std::size_t i = 0; i < children.size(); ++i) {
     // A text's bytes were last touched when the DOM was built, megabytes of tree ago: the
     // next child's first line is fetched while this child is laid out.
     if (i + 1 < children.size() && children[i + 1].is_text())
-      __builtin_prefetch(children[i + 1].text.data());
+      __builtin_prefetch(children[i + 1].text().data());
     layout_node(children[i]);
   }
 }
@@ -171,7 +171,7 @@ void BlockLayout::with_style(const Node& node, Change change) {
 void BlockLayout::heading(const Node& node) {
   const Style saved = inline_.style();
   inline_.style().bold = true;
-  inline_.style().heading = node.tag[1] - '0';
+  inline_.style().heading = node.tag()[1] - '0';
   inline_.end_block(Margin::BlankLine);
   const int saved_left = inline_.left();
   // Like lynx: body text is indented, headings stand out flush left.
@@ -220,7 +220,7 @@ void BlockLayout::form_control(const Node& node) {
   }
   const int field = id ? static_cast<int>(forms::field_index(*forms_, *id)) : -1;
   // A <button> whose content is only an image reads as its content, as before.
-  if (node.tag == "button" && control->label.empty()) {
+  if (node.tag() == "button" && control->label.empty()) {
     inline_.set_field(field);
     inline_.add_text("[");
     layout_children(node);
@@ -251,7 +251,7 @@ void BlockLayout::list(const Node& node) {
   const ListState saved = list_;
   const int saved_left = inline_.left();
   list_ = ListState{};
-  list_.ordered = node.tag == "ol";
+  list_.ordered = node.tag() == "ol";
   list_.next = parse_int(node.attribute("start"), 1);
   if (const std::string_view* type = node.attribute("type"); type != nullptr && type->size() == 1) {
     list_.type = (*type)[0];

@@ -82,11 +82,11 @@ bool has_visible_content(const Node& node) {
     const Node* current = stack.back();
     stack.pop_back();
     if (current->is_text()) {
-      if (current->text.find_first_not_of(" \t\n\r\f") != std::string_view::npos) return true;
+      if (current->text().find_first_not_of(" \t\n\r\f") != std::string_view::npos) return true;
       continue;
     }
-    if (current->tag == "img" || current->tag == "input") return true;
-    for (const Node& child : current->children) stack.push_back(&child);
+    if (current->tag() == "img" || current->tag() == "input") return true;
+    for (const Node& child : current->children()) stack.push_back(&child);
   }
   return false;
 }

@@ -47,8 +47,8 @@ Grid collect_grid(const Node& table) {
     std::vector<Cell> row;
     const int index = static_cast<int>(rows.size());
     int column = 0;
-    for (const Node& child : row_node.children) {
-      if (!child.is_element() || (child.tag != "td" && child.tag != "th")) continue;
+    for (const Node& child : row_node.children()) {
+      if (!child.is_element() || (child.tag() != "td" && child.tag() != "th")) continue;
       while (column < kMaxTableColumns &&
              occupied_until[static_cast<std::size_t>(column)] > index) {
         ++column;
@@ -66,15 +66,15 @@ Grid collect_grid(const Node& table) {
     }
     if (!row.empty()) rows.push_back(std::move(row));
   };
-  for (const Node& child : table.children) {
+  for (const Node& child : table.children()) {
     if (!child.is_element() || is_hidden(child)) continue;
-    if (child.tag == "tr") {
+    if (child.tag() == "tr") {
       add_row(child);
-    } else if (child.tag == "thead" || child.tag == "tbody" || child.tag == "tfoot") {
-      for (const Node& row : child.children) {
-        if (row.is_element() && row.tag == "tr" && !is_hidden(row)) add_row(row);
+    } else if (child.tag() == "thead" || child.tag() == "tbody" || child.tag() == "tfoot") {
+      for (const Node& row : child.children()) {
+        if (row.is_element() && row.tag() == "tr" && !is_hidden(row)) add_row(row);
       }
-    } else if (child.tag == "caption") {
+    } else if (child.tag() == "caption") {
       grid.captions.push_back(&child);
     }
   }
@@ -87,7 +87,7 @@ Grid collect_grid(const Node& table) {
 Style cell_style(const Style& table_style, const Cell& cell) {
   Style style = table_style;
   style.preformatted = false;
-  if (cell.node->tag == "th") style.bold = true;
+  if (cell.node->tag() == "th") style.bold = true;
   return style;
 }
 

@@ -15,8 +15,8 @@ namespace {
 // and nothing is drawn. An SVG's <a> is a link like HTML's; its <title> names the drawing
 // and stays hidden, as lynx and w3m hide a <title>. (<style> and <script> the DOM drops.)
 Display foreign_display(const html::Node& element) {
-  if (element.tag == "a") return Display::Anchor;
-  if (element.element_namespace == html::Node::Namespace::Svg && element.tag == "title") {
+  if (element.tag() == "a") return Display::Anchor;
+  if (element.element_namespace == html::Node::Namespace::Svg && element.tag() == "title") {
     return Display::Hidden;
   }
   return Display::Inline;
@@ -91,7 +91,7 @@ Display html_display(std::string_view tag) {
 
 Display display_of(const html::Node& element) {
   if (element.element_namespace != html::Node::Namespace::Html) return foreign_display(element);
-  return html_display(element.tag);
+  return html_display(element.tag());
 }
 
 bool is_hidden(const html::Node& node) {

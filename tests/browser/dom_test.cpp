@@ -15,8 +15,8 @@ const Node* find_element(const Node& node, std::string_view tag) {
   while (!stack.empty()) {
     const Node* current = stack.back();
     stack.pop_back();
-    if (current->is_element() && current->tag == tag) return current;
-    for (auto it = current->children.rbegin(); it != current->children.rend(); ++it) {
+    if (current->is_element() && current->tag() == tag) return current;
+    for (auto it = current->children().rbegin(); it != current->children().rend(); ++it) {
       stack.push_back(&*it);
     }
   }
@@ -29,8 +29,8 @@ std::string all_text(const Node& node) {
   while (!stack.empty()) {
     const Node* current = stack.back();
     stack.pop_back();
-    if (current->is_text()) out += current->text;
-    for (auto it = current->children.rbegin(); it != current->children.rend(); ++it) {
+    if (current->is_text()) out += current->text();
+    for (auto it = current->children().rbegin(); it != current->children().rend(); ++it) {
       stack.push_back(&*it);
     }
   }
@@ -44,7 +44,7 @@ std::size_t depth_of(const Node& node) {
     const auto [current, depth] = stack.back();
     stack.pop_back();
     deepest = std::max(deepest, depth);
-    for (const Node& child : current->children) stack.push_back({&child, depth + 1});
+    for (const Node& child : current->children()) stack.push_back({&child, depth + 1});
   }
   return deepest;
 }
@@ -54,7 +54,7 @@ TEST(BrowserDom, BuildsTreeWithTitleTagsAndAttributes) {
       "<!DOCTYPE html><html><head><title>  My\n  Page </title></head>"
       "<body><P CLASS=intro>Hello <A HREF='/x?a=1&amp;b=2'>world</A></P></body></html>");
   EXPECT_EQ(document.title, "My Page");
-  EXPECT_EQ(document.root.tag, "html");
+  EXPECT_EQ(document.root.tag(), "html");
   const Node* paragraph = find_element(document.root, "p");
   ASSERT_NE(paragraph, nullptr);
   ASSERT_NE(paragraph->attribute("class"), nullptr);
@@ -64,9 +64,15 @@ TEST(BrowserDom, BuildsTreeWithTitleTagsAndAttributes) {
   ASSERT_NE(link, nullptr);
   ASSERT_NE(link->attribute("href"), nullptr);
   EXPECT_EQ(*link->attribute("href"), "/x?a=1&b=2");
-  ASSERT_EQ(paragraph->children.size(), 2u);
-  EXPECT_TRUE(paragraph->children[0].is_text());
-  EXPECT_EQ(paragraph->children[0].text, "Hello ");
+  ASSERT_EQ(paragraph->children().size(), 2u);
+  EXPECT_TRUE(paragraph->children()[0].is_text());
+  EXPECT_EQ(paragraph->children()[0].text(), "Hello ");
+  // A node keeps one string, its name or its text: each reads empty on the other kind.
+  EXPECT_EQ(paragraph->children()[0].tag(), "");
+  EXPECT_TRUE(paragraph->children()[0].attributes().empty());
+  EXPECT_TRUE(paragraph->children()[0].children().empty());
+  EXPECT_EQ(paragraph->text(), "");
+  EXPECT_EQ(paragraph->attributes().size(), 1u);
 }
 
 // HTML's common attribute names are one static copy for the whole tree (layout compares
@@ -75,16 +81,16 @@ TEST(BrowserDom, CommonAttributeNamesAreSharedAndOthersKept) {
   const Document document = parse_html(
       "<p CLASS=a Style='color: red' data-Note=n1>x</p><p class=b hidden aria-label=l>y</p>");
   std::vector<const Node*> paragraphs;
-  for (const Node& child : find_element(document.root, "body")->children) {
+  for (const Node& child : find_element(document.root, "body")->children()) {
     if (child.is_element()) paragraphs.push_back(&child);
   }
   ASSERT_EQ(paragraphs.size(), 2u);
   const Node& first = *paragraphs[0];
   const Node& second = *paragraphs[1];
-  ASSERT_EQ(first.attributes.size(), 3u);
-  ASSERT_EQ(second.attributes.size(), 3u);
-  EXPECT_EQ(first.attributes[0].name, "class");
-  EXPECT_EQ(first.attributes[0].name.data(), second.attributes[0].name.data());
+  ASSERT_EQ(first.attributes().size(), 3u);
+  ASSERT_EQ(second.attributes().size(), 3u);
+  EXPECT_EQ(first.attributes()[0].name, "class");
+  EXPECT_EQ(first.attributes()[0].name.data(), second.attributes()[0].name.data());
   EXPECT_EQ(*first.attribute("style"), "color: red");
   EXPECT_EQ(*first.attribute("data-note"), "n1");
   EXPECT_EQ(first.attribute("hidden"), nullptr);
@@ -107,8 +113,8 @@ TEST(BrowserDom, TreeOutlivesItsSourceAndMoves) {
   ASSERT_NE(widget, nullptr);
   ASSERT_NE(widget->attribute("data-x"), nullptr);
   EXPECT_EQ(*widget->attribute("data-x"), "v<1");
-  ASSERT_EQ(widget->children.size(), 1u);
-  EXPECT_EQ(widget->children[0].text, "text & more");
+  ASSERT_EQ(widget->children().size(), 1u);
+  EXPECT_EQ(widget->children()[0].text(), "text & more");
   EXPECT_NE(all_text(document.root).find(std::string(300, 'z')), std::string::npos);
 }
 
@@ -162,7 +168,7 @@ TEST(BrowserDom, MalformedInputStillGivesATree) {
   };
   for (const std::string& input : inputs) {
     const Document document = parse_html(input);
-    EXPECT_EQ(document.root.tag, "html") << input;
+    EXPECT_EQ(document.root.tag(), "html") << input;
   }
   const Document document = parse_html("</p></p>text<p>unclosed<b>bold");
   EXPECT_EQ(all_text(document.root), "textunclosedbold");
@@ -221,8 +227,8 @@ TEST(BrowserDom, LongFlatDocumentsAreNotFlattened) {
   const Document document = parse_html(html);
   const Node* list = find_element(document.root, "ul");
   ASSERT_NE(list, nullptr);
-  EXPECT_EQ(list->children.size(), 5000u);
-  EXPECT_NE(find_element(list->children.back(), "b"), nullptr);
+  EXPECT_EQ(list->children().size(), 5000u);
+  EXPECT_NE(find_element(list->children().back(), "b"), nullptr);
 }
 
 }  // namespace

@@ -29,8 +29,8 @@ std::string render(std::string_view html, int width) {
 }
 
 const Node* find_element(const Node& node, std::string_view tag) {
-  if (node.is_element() && node.tag == tag) return &node;
-  for (const Node& child : node.children) {
+  if (node.is_element() && node.tag() == tag) return &node;
+  for (const Node& child : node.children()) {
     if (const Node* found = find_element(child, tag)) return found;
   }
   return nullptr;
@@ -68,8 +68,8 @@ TEST(BrowserForeignContent, DomKeepsTheNamespaces) {
   EXPECT_EQ(identifier->element_namespace, Node::Namespace::MathMl);
   EXPECT_EQ(paragraph->element_namespace, Node::Namespace::Html);
   // <foreignObject> is an HTML integration point: what it holds is HTML again.
-  ASSERT_FALSE(foreign_object->children.empty());
-  EXPECT_EQ(foreign_object->children[0].element_namespace, Node::Namespace::Html);
+  ASSERT_FALSE(foreign_object->children().empty());
+  EXPECT_EQ(foreign_object->children()[0].element_namespace, Node::Namespace::Html);
   // An SVG <title> is not the page's title.
   EXPECT_EQ(document.title, "");
 }
