@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 namespace miniweb::browser::html {
 
@@ -73,19 +74,18 @@ void* GumboArena::allocate(void* userdata, std::size_t size) {
 void GumboArena::deallocate(void* userdata, void* pointer) {
   if (pointer == nullptr) return;
   auto* arena = static_cast<GumboArena*>(userdata);
-  BlockHeader* header = static_cast<BlockHeader*>(pointer) - 1;
-  unpoison(header, sizeof(BlockHeader));
-  const std::size_t size = header->size;
-  if (size <= kMaxSmall) {
-    void*& list = arena->free_[size / kGranule];
+  if (const Chunk* chunk = arena->chunk_holding(pointer)) {
+    const auto page =
+        static_cast<std::size_t>(static_cast<std::byte*>(pointer) - chunk->memory) / kPage;
+    const std::size_t size_class = chunk->page_class[page];
+    void*& list = arena->free_[size_class];
     unpoison(pointer, sizeof(void*));
     *static_cast<void**>(pointer) = list;
     list = pointer;
-    poison(header, sizeof(BlockHeader) + size);
+    poison(pointer, size_class * kGranule);
     return;
   }
-  auto* block = reinterpret_cast<LargeBlock*>(reinterpret_cast<std::byte*>(header) -
-                                              offsetof(LargeBlock, header));
+  auto* block = static_cast<LargeBlock*>(pointer) - 1;
   if (block->previous != nullptr) block->previous->next = block->next;
   if (block->next != nullptr) block->next->previous = block->previous;
   if (arena->large_ == block) arena->large_ = block->next;
@@ -94,33 +94,78 @@ void GumboArena::deallocate(void* userdata, void* pointer) {
 
 void* GumboArena::allocate_small(std::size_t size) {
   // A free block holds a pointer, so no block is smaller than one.
-  const std::size_t rounded = size == 0 ? kGranule : (size + kGranule - 1) / kGranule * kGranule;
-  void*& list = free_[rounded / kGranule];
+  const std::size_t rounded =
+      (size == 0 ? kGranule : (size + kGranule - 1) / kGranule * kGranule) + kRedZone;
+  const std::size_t size_class = rounded / kGranule;
+  void*& list = free_[size_class];
   void* payload = list;
   if (payload != nullptr) {
     unpoison(payload, sizeof(void*));
     list = *static_cast<void**>(payload);
   } else {
-    const std::size_t needed = sizeof(BlockHeader) + rounded;
-    if (static_cast<std::size_t>(chunk_end_ - chunk_position_) < needed) {
-      // The rest of the old chunk (under kMaxSmall bytes) is left unused.
-      const std::size_t chunk_size =
-          chunks_.empty() ? first_chunk_size_ : std::min(kMaxChunkSize, 2 * chunks_.back().size);
-      chunks_.push_back({new_chunk(chunk_size), chunk_size});
-      chunk_position_ = chunks_.back().memory;
-      chunk_end_ = chunk_position_ + chunk_size;
-      poison(chunk_position_, chunk_size);
+    if (static_cast<std::size_t>(page_end_[size_class] - page_position_[size_class]) < rounded) {
+      // The rest of the old page (less than one block) is left unused.
+      page_position_[size_class] = take_page(size_class);
+      page_end_[size_class] = page_position_[size_class] + kPage;
     }
-    auto* header = reinterpret_cast<BlockHeader*>(chunk_position_);
-    chunk_position_ += needed;
-    unpoison(header, sizeof(BlockHeader));
-    header->size = rounded;
-    poison(header, sizeof(BlockHeader));
-    payload = header + 1;
+    payload = page_position_[size_class];
+    page_position_[size_class] += rounded;
   }
   poison(payload, rounded);
   unpoison(payload, size);
   return payload;
+}
+
+std::byte* GumboArena::take_page(std::size_t size_class) {
+  // Pages are counted from their chunk's start; lasting blocks may have left the position
+  // between two.
+  std::size_t offset = 0;
+  if (!chunks_.empty()) {
+    const Chunk& chunk = chunks_.back();
+    offset = (static_cast<std::size_t>(chunk_position_ - chunk.memory) + kPage - 1) / kPage * kPage;
+    if (offset + kPage > chunk.size) {
+      // The rest of the old chunk (under a page) is left unused.
+      open_chunk();
+      offset = 0;
+    }
+  } else {
+    open_chunk();
+  }
+  Chunk& chunk = chunks_.back();
+  chunk.page_class[offset / kPage] = static_cast<unsigned char>(size_class);
+  std::byte* page = chunk.memory + offset;
+  chunk_position_ = page + kPage;
+  return page;
+}
+
+void GumboArena::open_chunk() {
+  const std::size_t size =
+      chunks_.empty() ? first_chunk_size_ : std::min(kMaxChunkSize, 2 * chunks_.back().size);
+  std::byte* memory = new_chunk(size);
+  chunks_.push_back({memory, size, std::vector<unsigned char>(size / kPage, 0)});
+  const auto place = std::upper_bound(by_address_.begin(), by_address_.end(), memory,
+                                      [this](const std::byte* address, std::size_t index) {
+                                        return address < chunks_[index].memory;
+                                      });
+  by_address_.insert(place, chunks_.size() - 1);
+  chunk_position_ = memory;
+  chunk_end_ = memory + size;
+  poison(memory, size);
+}
+
+const GumboArena::Chunk* GumboArena::chunk_holding(const void* pointer) const {
+  const auto* address = static_cast<const std::byte*>(pointer);
+  const auto holds = [address](const Chunk& chunk) {
+    return address >= chunk.memory && address < chunk.memory + chunk.size;
+  };
+  // gumbo mostly frees what it allocated last, in the newest chunk.
+  if (!chunks_.empty() && holds(chunks_.back())) return &chunks_.back();
+  const auto after = std::upper_bound(
+      by_address_.begin(), by_address_.end(), address,
+      [this](const std::byte* at, std::size_t index) { return at < chunks_[index].memory; });
+  if (after == by_address_.begin()) return nullptr;
+  const Chunk& chunk = chunks_[*std::prev(after)];
+  return holds(chunk) ? &chunk : nullptr;
 }
 
 void* GumboArena::allocate_lasting(std::size_t size) {
@@ -139,8 +184,7 @@ void* GumboArena::allocate_large(std::size_t size) {
   block->next = large_;
   if (large_ != nullptr) large_->previous = block;
   large_ = block;
-  block->header.size = size;
-  return &block->header + 1;
+  return block + 1;
 }
 
 GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena) {

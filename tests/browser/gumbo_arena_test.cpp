@@ -98,20 +98,27 @@ TEST(GumboArena, ALargePageAllocatesAndFreesWithoutLeaks) {
 }
 
 TEST(GumboArena, ALargeTreeStartsInAHugePageAndASmallOneDoesNot) {
-  // A block's 8-byte size header opens its chunk; a chunk of huge pages is aligned to 2 MiB.
+  // Blocks have no header: the first block opens its chunk, and a chunk of huge pages is
+  // aligned to 2 MiB.
   constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
   const auto huge_page_aligned = [&](void* first_block) {
-    return (reinterpret_cast<std::uintptr_t>(first_block) - sizeof(std::size_t)) % kHugePage == 0;
+    return reinterpret_cast<std::uintptr_t>(first_block) % kHugePage == 0;
   };
   GumboArena large;
   large.expect(std::size_t{1} << 20);
-  EXPECT_TRUE(huge_page_aligned(GumboArena::allocate(&large, 16)));
-  // 1.5 MiB of small blocks still come from that first chunk: each follows the one before.
-  auto* previous = static_cast<std::byte*>(GumboArena::allocate(&large, 1016));
-  for (int i = 0; i < 1500; ++i) {
-    auto* block = static_cast<std::byte*>(GumboArena::allocate(&large, 1016));
-    ASSERT_EQ(block, previous + 1024) << i;
-    previous = block;
+  auto* chunk = static_cast<std::byte*>(GumboArena::allocate(&large, 16));
+  EXPECT_TRUE(huge_page_aligned(chunk));
+  // 1.5 MiB of small blocks still come from that first chunk: blocks of one size fill a 4 KiB
+  // page one after another (four of these), and the next page follows.
+  std::vector<std::byte*> blocks;
+  for (int i = 0; i < 1500; ++i)
+    blocks.push_back(static_cast<std::byte*>(GumboArena::allocate(&large, 1016)));
+  const std::ptrdiff_t stride = blocks[1] - blocks[0];
+  EXPECT_GE(stride, 1016);
+  EXPECT_LE(stride, 1024);
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const std::ptrdiff_t page = 1 + static_cast<std::ptrdiff_t>(i / 4);  // page 0: the 16 bytes
+    ASSERT_EQ(blocks[i], chunk + page * 4096 + static_cast<std::ptrdiff_t>(i % 4) * stride) << i;
   }
   int aligned = 0;  // a 64 KiB chunk from malloc is almost never aligned to 2 MiB
   for (int i = 0; i < 4; ++i) {
@@ -120,6 +127,22 @@ TEST(GumboArena, ALargeTreeStartsInAHugePageAndASmallOneDoesNot) {
     aligned += huge_page_aligned(GumboArena::allocate(&small, 16)) ? 1 : 0;
   }
   EXPECT_LT(aligned, 4);
+}
+
+TEST(GumboArena, BlocksAreFreedByTheSizeTheirPageHolds) {
+  // No block carries its size: a freed block goes back to the list of the size its page was
+  // given, across chunks, and a large block (malloc's) is told apart by being in no chunk.
+  GumboArena arena;
+  std::vector<void*> forties;
+  for (int i = 0; i < 5000; ++i) forties.push_back(GumboArena::allocate(&arena, 40));  // chunks
+  void* large = GumboArena::allocate(&arena, 5000);
+  void* eighty = GumboArena::allocate(&arena, 80);
+  GumboArena::deallocate(&arena, forties.front());  // in the first chunk
+  GumboArena::deallocate(&arena, eighty);
+  GumboArena::deallocate(&arena, large);
+  EXPECT_EQ(GumboArena::allocate(&arena, 80), eighty);
+  EXPECT_EQ(GumboArena::allocate(&arena, 33), forties.front());  // 33 rounds up to 40
+  EXPECT_NE(GumboArena::allocate(&arena, 40), forties.front());
 }
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -143,6 +166,16 @@ TEST(GumboArena, OverflowPastTheRequestedSizeIsReported) {
   auto* block = static_cast<volatile char*>(GumboArena::allocate(&arena, 20));
   block[19] = 'x';
   EXPECT_DEATH(block[20] = 'x', "use-after-poison");
+}
+
+TEST(GumboArena, OverrunIntoTheNextBlockIsReported) {
+  // Blocks of one size lie side by side in their page; under ASan a poisoned granule
+  // separates them, as a header did.
+  GumboArena arena;
+  auto* block = static_cast<volatile char*>(GumboArena::allocate(&arena, 16));
+  GumboArena::allocate(&arena, 16);  // its neighbour, in use
+  block[15] = 'x';
+  EXPECT_DEATH(block[16] = 'x', "use-after-poison");
 }
 #endif
 
