@@ -7,6 +7,7 @@
 #   SKIP_ZONE_LOAD=1 bench/dns/run.sh
 #   SKIP_SCALING=1 bench/dns/run.sh  # without the cache-size runs (10k, 100k, 1M names)
 #   SCALE_SIZES="10000 100000" bench/dns/run.sh
+#   COLD_ROUNDS=9 bench/dns/run.sh   # rounds of the cold resolution (both resolvers afresh)
 #
 # Recursive: both resolvers run one thread on one CPU (Unbound num-threads 1, so-reuseport no;
 # miniweb-dns recursive is one thread), with caches far larger than the 1000 names asked
@@ -255,6 +256,44 @@ EOF
   done
   kill "$miniweb_rec" "$unbound"
   wait "$miniweb_rec" "$unbound" 2>/dev/null || true
+  cold_resolution
+}
+
+# --- cold: one name from empty caches, each resolver started afresh -------------------------
+# What a page load's DNS waits for when nothing is cached: the root, test. and bench.test. asked
+# in turn. Each round starts each resolver afresh (so Unbound's infrastructure cache is empty
+# too), alone, waits until it answers a question it answers itself (version.bind in class CH,
+# which warms no cache), and asks one new name once; the time is miniweb-dns query's, from its
+# send to the answer.
+answering() {  # answering ADDR: until the server at ADDR:53 replies at all (at most 30 s)
+  for _ in $(seq 300); do
+    dig +time=1 +tries=1 -p 53 @"$1" -c CH -t TXT version.bind >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "no reply from $1:53"
+}
+query_ms() {  # query_ms ADDR NAME: one question to ADDR:53, its time in ms
+  { "$DNS" query --server "$1:53" "$2" A || true; } | sed -n 's/^;; Query time: \([0-9.]*\) msec$/\1/p'
+}
+cold_resolution() {
+  COLD_MINIWEB="" COLD_UNBOUND=""
+  local round pid
+  unbound_conf "$NET.53" >"$WORK/unbound.conf"
+  for round in $(seq "${COLD_ROUNDS:-9}"); do
+    start cold-miniweb "$DNS" recursive --listen "$NET.54:53" --root-hints "$WORK/root.hints" \
+      --upstream-port 53
+    pid=$LAST_PID
+    answering "$NET.54"
+    COLD_MINIWEB+=" $(query_ms "$NET.54" "host$((2 * round)).bench.test")"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    start cold-unbound "$UNBOUND" -d -c "$WORK/unbound.conf"
+    pid=$LAST_PID
+    answering "$NET.53"
+    COLD_UNBOUND+=" $(query_ms "$NET.53" "host$((2 * round + 1)).bench.test")"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
 }
 
 unbound_conf() {  # unbound_conf ADDR [EXTRA LINES]: Unbound on ADDR:53 over the hierarchy
@@ -408,6 +447,12 @@ echo "authoritative miniweb/NSD:  queries/s $(ratio "${QPS[auth-miniweb]}" "${QP
 echo "recursive miniweb/Unbound:  queries/s $(ratio "${QPS[rec-miniweb]}" "${QPS[rec-unbound]}")x," \
   "queries/CPU-s $(ratio "$(per_cpu rec-miniweb)" "$(per_cpu rec-unbound)")x," \
   "latency $(ratio "${LAT[rec-miniweb]}" "${LAT[rec-unbound]}")x, RSS $(ratio "${RSS[rec-miniweb]}" "${RSS[rec-unbound]}")x"
+cold_median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{ v[NR] = $1 }
+  END { if (NR == 0) print "n/a"; else printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+echo "cold resolution (root, test., bench.test.; each resolver started afresh, median of" \
+  "${COLD_ROUNDS:-9}): miniweb $(cold_median "$COLD_MINIWEB") ms, Unbound $(cold_median "$COLD_UNBOUND") ms," \
+  "ratio $(ratio "$(cold_median "$COLD_MINIWEB")" "$(cold_median "$COLD_UNBOUND")")x"
+echo "  (each round, ms: miniweb${COLD_MINIWEB}; Unbound${COLD_UNBOUND})"
 if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then
   echo "zone load, $LOAD_RECORDS records: miniweb ${LOAD_MINIWEB}s, $((LOADMEM_MINIWEB / 1024)) MB peak;" \
     "NSD ${LOAD_NSD}s, $((LOADMEM_NSD / 1024)) MB peak; time ratio $(ratio "$LOAD_MINIWEB" "$LOAD_NSD")x," \
