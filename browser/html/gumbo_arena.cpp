@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <iterator>
 
@@ -139,8 +140,9 @@ std::byte* GumboArena::take_page(std::size_t size_class) {
 }
 
 void GumboArena::open_chunk() {
-  const std::size_t size =
-      chunks_.empty() ? first_chunk_size_ : std::min(kMaxChunkSize, 2 * chunks_.back().size);
+  const std::size_t size = chunks_.empty()
+                               ? first_chunk_size_
+                               : std::min(kMaxChunkSize, std::bit_ceil(2 * chunks_.back().size));
   std::byte* memory = new_chunk(size);
   chunks_.push_back({memory, size, std::vector<unsigned char>(size / kPage, 0)});
   const auto place = std::upper_bound(by_address_.begin(), by_address_.end(), memory,

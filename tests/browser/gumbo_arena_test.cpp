@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "browser/html/dom.hpp"
@@ -95,6 +96,29 @@ TEST(GumboArena, ALargePageAllocatesAndFreesWithoutLeaks) {
   html.append(20000, 'x');  // one text node far larger than a small block
   const Document document = parse_html(html);
   EXPECT_EQ(document.title, "t");
+}
+
+TEST(GumboArena, ASmallPageFitsInItsFirstChunk) {
+  // About 4 KiB of the kinds of markup the demo's home page has. Each size gumbo asks for takes
+  // pages of its own, so its tree needs more than 64 KiB; the first chunk holds it all, and
+  // comes from the heap, under malloc's mmap threshold (gumbo_arena.hpp).
+  std::string html =
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<title>the journey of a URL</title><link rel=\"stylesheet\" href=\"/style.css\">"
+      "</head><body><header><h1>miniweb</h1><p class=\"lead\">What happens when a URL is "
+      "typed.</p></header><main>";
+  for (int i = 0; html.size() < 4000; ++i) {
+    const std::string n = std::to_string(i);
+    html += "<section id=\"s" + n + "\"><h2>Step " + n + "</h2><p>The <em>resolver</em> asks " +
+            "<code>example.test.</code> and <a href=\"/journey/step" + n +
+            ".html\">follows it</a>.</p><ul><li><strong>" + n + "</strong> &amp; more</li>" +
+            "<li><a href=\"#s" + n + "\" title=\"back\">back</a></li></ul></section>\n";
+  }
+  html += "</main><footer><p>&copy; miniweb</p></footer></body></html>";
+  GumboArena arena;
+  const GumboOutput* output = parse_with_gumbo(html, arena);
+  ASSERT_NE(output, nullptr);
+  EXPECT_EQ(arena.chunk_count(), 1u);
 }
 
 TEST(GumboArena, ALargeTreeStartsInAHugePageAndASmallOneDoesNot) {
