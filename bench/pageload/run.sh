@@ -7,7 +7,10 @@
 # trace's total, warm and cold, and how much of it its steps account for. Beside both, the floor
 # OpenSSL sets: miniweb-tls-floor (bench/pageload/tls_floor.cpp), a bare client with no miniweb
 # code, whose context, handshake and one HTTP/1.1 GET are the least any client linked against
-# the same OpenSSL waits for this page.
+# the same OpenSSL waits for this page; and under a cold load's DNS, miniweb-resolution-floor
+# (bench/pageload/resolution_floor.cpp): the four UDP exchanges of a resolution from empty
+# caches (the resolver's hop, then the root, test. and example.test. servers in turn), made by
+# a bare client with no parsing, caching or choosing of servers.
 #   bench/pageload/run.sh [RUNS]      (default 40)
 # It brings up a demo internet of its own (127.81.0.*, ports 5381/8481/8081, Release programs
 # in build/bench-pageload) and takes the shared build lock itself for the build and the runs.
@@ -32,7 +35,7 @@ need hyperfine hyperfine
 need w3m w3m
 need curl curl
 
-build_release pageload "${STACK_PROGRAMS[@]}" miniweb-tls-floor
+build_release pageload "${STACK_PROGRAMS[@]}" miniweb-tls-floor miniweb-resolution-floor
 
 STATE="$WORK/state"
 export MINIWEB_STATE="$STATE" MINIWEB_NET=127.81.0 MINIWEB_BIN_DIR="$BUILD" MINIWEB_NAMESPACE=0
@@ -58,6 +61,13 @@ TLS_FLOOR="$BUILD/browser/miniweb-tls-floor $MINIWEB_NET.10 $MINIWEB_HTTPS_PORT 
 # here, before a DNS question, HTTP/2, a revocation check or a parse.
 printf '#!/bin/sh\nexec %s\n' "$TLS_FLOOR" >"$WORK/floor-launcher.sh"
 chmod +x "$WORK/floor-launcher.sh"
+# The servers a resolution of the page's name walks, in order, as the stack's own iterator
+# finds them from the root hints; the resolution floor asks the resolver first, for the name it
+# holds by then (a hit: the least its hop costs), then each of them.
+mapfile -t walked < <("$BUILD/dns/miniweb-dns" query --trace --root-hints "$STATE/dns/root.hints" \
+  --upstream-port "$MINIWEB_DNS_PORT" www.example.test A | sed -nE 's/^; ask [^ ]+ \(([0-9.]+:[0-9]+)\).*/\1/p')
+[[ ${#walked[@]} -ge 3 ]] || { echo "bench/pageload: cannot find the servers under www.example.test" >&2; exit 1; }
+RESOLUTION_FLOOR="$BUILD/browser/miniweb-resolution-floor www.example.test $MINIWEB_NET.53:$MINIWEB_DNS_PORT/rd ${walked[*]}"
 
 # Both get the real page, every time (the browser has no HTTP cache; --fresh empties the rest).
 title="Welcome to www.example.test"
@@ -124,6 +134,8 @@ trace_figures "$WORK/trace-warm.txt"
 trace_figures "$WORK/trace-cold.txt" --fresh
 # The floor by its own clock, from its main: "context MS handshake MS response MS total MS ...".
 for ((i = 0; i < RUNS; i++)); do $TLS_FLOOR --again; done | awk '{ print $2, $4, $6, $8, $12 }' >"$WORK/floor.txt"
+# The resolution floor, each run a process of its own as a load is: "exchanges MS... total MS".
+for ((i = 0; i < RUNS; i++)); do $RESOLUTION_FLOOR; done | awk '{ print $NF }' >"$WORK/resolution-floor.txt"
 echo
 echo "the trace's own clock (--trace, loopback, no --packets), medians of $RUNS loads"
 printf '%-58s %10s %14s\n' "" "total" "in steps"
@@ -141,6 +153,14 @@ printf '%-58s %7s ms\n' "its handshake again in the same process (OpenSSL warm)"
   "$(column_median "$WORK/floor.txt" 5)"
 echo "(the handshake alone, first or again, is the floor under the trace's warm total: no client"
 echo " on this OpenSSL, in a process of its own for each load, can finish a load sooner)"
+resolution_floor=$(column_median "$WORK/resolution-floor.txt" 1)
+printf '%-58s %7s ms   (%s)\n' "a resolution's floor (miniweb-resolution-floor)" "$resolution_floor" \
+  "the resolver's hop, then ${walked[*]}"
+cold_floor=$(awk -v r="$resolution_floor" -v h="$(column_median "$WORK/floor.txt" 2)" \
+  -v g="$(column_median "$WORK/floor.txt" 3)" 'BEGIN { printf "%.2f", r + h + g }')
+printf '%-58s %7s ms\n' "the floor under the cold total: resolution + handshake + GET" "$cold_floor"
+echo "(the least a cold load waits before its parse: the resolution's exchanges, then the"
+echo " OpenSSL floor's handshake and GET, each a median of $RUNS processes of their own)"
 echo "a warm load's steps, then a cold one's, one run each:"
 "$ROOT/miniweb" browse --dump --trace "$URL" 2>&1 >/dev/null | sed -n '/^\* waterfall/,$p'
 $FLUSH >/dev/null
