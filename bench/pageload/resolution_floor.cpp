@@ -36,16 +36,8 @@ using Clock = std::chrono::steady_clock;
 std::vector<std::uint8_t> query_for(std::string_view name, std::uint16_t id, bool recursion) {
   std::vector<std::uint8_t> query = {static_cast<std::uint8_t>(id >> 8),
                                      static_cast<std::uint8_t>(id & 0xff),
-                                     static_cast<std::uint8_t>(recursion ? 0x01 : 0x00),
-                                     0x00,
-                                     0,
-                                     1,
-                                     0,
-                                     0,
-                                     0,
-                                     0,
-                                     0,
-                                     0};  // one question
+                                     static_cast<std::uint8_t>(recursion ? 0x01 : 0x00), 0x00};
+  query.insert(query.end(), {0, 1, 0, 0, 0, 0, 0, 0});  // one question, no records
   while (!name.empty()) {
     const std::size_t dot = name.find('.');
     const std::string_view label = name.substr(0, dot);
