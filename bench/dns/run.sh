@@ -450,11 +450,13 @@ echo "authoritative miniweb/NSD:  queries/s $(ratio "${QPS[auth-miniweb]}" "${QP
 echo "recursive miniweb/Unbound:  queries/s $(ratio "${QPS[rec-miniweb]}" "${QPS[rec-unbound]}")x," \
   "queries/CPU-s $(ratio "$(per_cpu rec-miniweb)" "$(per_cpu rec-unbound)")x," \
   "latency $(ratio "${LAT[rec-miniweb]}" "${LAT[rec-unbound]}")x, RSS $(ratio "${RSS[rec-miniweb]}" "${RSS[rec-unbound]}")x"
-cold_median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{ v[NR] = $1 }
-  END { if (NR == 0) print "n/a"; else printf "%.2f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+# median LIST [FORMAT]: the middle value of whitespace-separated numbers (the mean of the two
+# middle ones for an even count).
+median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk -v format="${2:-%.1f}" '{ v[NR] = $1 }
+  END { if (NR == 0) print "n/a"; else printf format, (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
 echo "cold resolution (root, test., bench.test.; each resolver started afresh, median of" \
-  "${COLD_ROUNDS:-9}): miniweb $(cold_median "$COLD_MINIWEB") ms, Unbound $(cold_median "$COLD_UNBOUND") ms," \
-  "ratio $(ratio "$(cold_median "$COLD_MINIWEB")" "$(cold_median "$COLD_UNBOUND")")x"
+  "${COLD_ROUNDS:-9}): miniweb $(median "$COLD_MINIWEB" %.2f) ms, Unbound $(median "$COLD_UNBOUND" %.2f) ms," \
+  "ratio $(ratio "$(median "$COLD_MINIWEB" %.2f)" "$(median "$COLD_UNBOUND" %.2f)")x"
 echo "  (each round, ms: miniweb${COLD_MINIWEB}; Unbound${COLD_UNBOUND})"
 if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then
   echo "zone load, $LOAD_RECORDS records: miniweb ${LOAD_MINIWEB}s, $((LOADMEM_MINIWEB / 1024)) MB peak;" \
@@ -462,10 +464,7 @@ if [ "${SKIP_ZONE_LOAD:-0}" != 1 ]; then
     "memory ratio $(ratio "$LOADMEM_MINIWEB" "$LOADMEM_NSD")x"
 fi
 if [ "${SKIP_SCALING:-0}" != 1 ]; then
-  # median LIST [FORMAT]: the middle value of whitespace-separated numbers (the mean of the two
-  # middle ones for an even count). paired A B: the median of the ratios A[i]/B[i], round by round.
-  median() { tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk -v format="${2:-%.1f}" '{ v[NR] = $1 }
-    END { if (NR == 0) print "n/a"; else printf format, (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2 }'; }
+  # paired A B: the median of the ratios A[i]/B[i], round by round.
   paired() { median "$(paste -d/ <(tr ' ' '\n' <<<"$1" | awk 'NF') <(tr ' ' '\n' <<<"$2" | awk 'NF') |
     awk -F/ '$2 > 0 { printf "%.4f ", $1 / $2 }')" %.2f; }
   declare -A SCALE_RATIO
