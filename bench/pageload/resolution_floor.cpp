@@ -2,10 +2,11 @@
 // caches is made of, and nothing else. A cold load asks the resolver, which asks the root, the
 // TLD's server and the name's own server in turn, each waiting for the last one's answer: four
 // UDP exchanges, one after the other, each with a process that was idle until then. This
-// program makes those exchanges itself, in that order, from one process: a query it wrote by
-// hand, sent, and any reply with its ID read, with no parsing, caching or choosing of servers.
-// The resolver is asked for a name it holds (a cache hit: the least its hop can cost), the
-// authoritative servers as a resolver asks them (no recursion desired).
+// program makes those exchanges itself, in that order, from one process. Each query is encoded
+// before the clock starts (shared/dns, as the browser and the resolver encode theirs); what is
+// timed is the send and the wait for a reply with its ID, with no parsing, caching or choosing
+// of servers. The resolver is asked for a name it holds (a cache hit: the least its hop can
+// cost), the authoritative servers as a resolver asks them (no recursion desired).
 // Prints one line, in ms: "exchanges MS MS ... total MS", the total their sum.
 // Usage: miniweb-resolution-floor NAME ADDRESS:PORT[/rd] ...   (/rd: recursion desired)
 
@@ -23,6 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/dns/message.hpp"
+#include "shared/dns/name.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -30,24 +34,6 @@ using Clock = std::chrono::steady_clock;
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "miniweb-resolution-floor: %s\n", what.c_str());
   std::exit(1);
-}
-
-// A query for NAME's A record (RFC 1035 section 4.1), with `id` and the RD bit as given.
-std::vector<std::uint8_t> query_for(std::string_view name, std::uint16_t id, bool recursion) {
-  std::vector<std::uint8_t> query = {static_cast<std::uint8_t>(id >> 8),
-                                     static_cast<std::uint8_t>(id & 0xff),
-                                     static_cast<std::uint8_t>(recursion ? 0x01 : 0x00), 0x00};
-  query.insert(query.end(), {0, 1, 0, 0, 0, 0, 0, 0});  // one question, no records
-  while (!name.empty()) {
-    const std::size_t dot = name.find('.');
-    const std::string_view label = name.substr(0, dot);
-    if (label.empty() || label.size() > 63) fail("not a domain name");
-    query.push_back(static_cast<std::uint8_t>(label.size()));
-    query.insert(query.end(), label.begin(), label.end());
-    name = dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
-  }
-  query.insert(query.end(), {0, 0, 1, 0, 1});  // the root label, type A, class IN
-  return query;
 }
 
 struct Server {
@@ -89,12 +75,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   // Every socket and query is made before the first exchange: the floor is the exchanges alone.
+  const auto name = miniweb::dns::Name::parse(argv[1]);
+  if (!name) fail("not a domain name: " + name.error().message);
   std::vector<Server> servers;
   std::vector<std::vector<std::uint8_t>> queries;
   for (int i = 2; i < argc; ++i) {
     servers.push_back(open_server(argv[i]));
     queries.push_back(
-        query_for(argv[1], static_cast<std::uint16_t>(0x4d00 + i), servers.back().recursion));
+        miniweb::dns::make_query(*name, miniweb::dns::type::A, servers.back().recursion).encode());
   }
   std::vector<double> took;
   std::uint8_t reply[4096];
