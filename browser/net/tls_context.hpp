@@ -7,7 +7,7 @@
 // and the profile are read, the name resolved and the TCP connection made; the load's own
 // thread sets it up once its connection is up (a load with no head start builds it on a thread
 // of its own: prepare_client_context). The trusted roots, and the tables
-// the server's answer needs, wait for the first handshake: they are read on another CPU once
+// the server's answer needs, wait for the first handshake: they are read on its own thread once
 // its ClientHello is on its way, while the server works on its answer (finish_client_context).
 // OpenSSL never builds its tables on two threads at once: measured here, two threads building
 // them together took 10.5 to 12.2 ms, against 2.7 to 3.0 ms one after the other (their locks,

@@ -150,12 +150,15 @@ TEST(BrowserCertificates, TheFirstHandshakeReadsTheRootsAndSaysWhen) {
   EXPECT_NE(said[0].find("trusted roots: 1 read from " + certificate.cert.string()),
             std::string::npos)
       << said[0];
-  // Begun once SSL_connect had made the ClientHello: OpenSSL's output held it (a ClientHello
-  // is some hundreds of bytes), not before it was made, when there is nothing to send.
-  const std::string begun = ", as SSL_connect returned with the ClientHello made (";
+  // Begun once the ClientHello SSL_connect made (OpenSSL's output held some hundreds of bytes
+  // as it returned) had left that output for the socket: not before it was made, when there is
+  // nothing to send, nor while it waited to be sent.
+  const std::string begun = ", once the ClientHello SSL_connect made (";
   const std::size_t at = said[0].find(begun);
   ASSERT_NE(at, std::string::npos) << said[0];
   EXPECT_GT(std::stoul(said[0].substr(at + begun.size())), 100u) << said[0];
+  EXPECT_NE(said[0].find(" bytes) had left OpenSSL's output for the socket"), std::string::npos)
+      << said[0];
   EXPECT_NE(said[0].find(" by then"), std::string::npos) << said[0];
 
   Trace second;
