@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "browser/navigator.hpp"
 #include "tests/browser/test_origin.hpp"
@@ -110,6 +111,14 @@ TEST(BrowserKeepAliveLive, OneConnectionServesRedirectsAndLaterVisits) {
   // connection at first, then the one the first request left open.
   ASSERT_FALSE(first.steps().empty());
   EXPECT_EQ(first.steps().front().phase, "fetch");
+  // The first is prepared from the journey's start (the navigation's set-up is in it, not
+  // outside every step); the redirect's, from when the redirect was read.
+  EXPECT_EQ(first.steps().front().start.count(), 0);
+  std::vector<const Trace::Step*> fetches;
+  for (const Trace::Step& step : first.steps())
+    if (step.phase == "fetch") fetches.push_back(&step);
+  ASSERT_EQ(fetches.size(), 2u) << text;
+  EXPECT_GT(fetches[1]->start, fetches[0]->start + fetches[0]->duration) << text;
   EXPECT_NE(text.find(": the request prepared"), std::string::npos) << text;
   EXPECT_NE(text.find("no cookie for it; no connection to http://127.0.0.1:"), std::string::npos)
       << text;
