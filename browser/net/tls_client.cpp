@@ -53,8 +53,8 @@ int alert_slot() {
 // handshake's own thread as soon as the ClientHello has left OpenSSL's output for the socket:
 // the server works on its answer meanwhile. Not on a thread of its own, as it was: creating
 // one held the ClientHello back (its clone3 took 0.76 ms in this team's machine's kernel,
-// traced); read here, a warm load's TLS step was 0.8 ms shorter and the whole process 0.65
-// to 0.94 ms (paired runs, 100 each).
+// traced); read here, a warm load's TLS step was 0.3 to 0.8 ms shorter and the whole process
+// 0.4 to 0.9 ms (paired runs, 100 each).
 class RootsReading {
  public:
   RootsReading(const SSL* ssl, int socket) : ssl_(ssl), socket_(socket) {}
