@@ -10,8 +10,6 @@
 // Prints one line, in ms: "exchanges MS MS ... total MS", the total their sum.
 // Usage: miniweb-resolution-floor NAME ADDRESS:PORT[/rd] ...   (/rd: recursion desired)
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -24,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/dns/endpoint.hpp"
 #include "shared/dns/message.hpp"
 #include "shared/dns/name.hpp"
 
@@ -43,6 +42,7 @@ struct Server {
 };
 
 // A UDP socket connected to ADDRESS:PORT[/rd], so that only that server's datagrams reach it.
+// The address as the resolver's settings write one (shared/dns/endpoint).
 Server open_server(std::string_view spec) {
   Server server;
   server.text = std::string(spec);
@@ -50,17 +50,10 @@ Server open_server(std::string_view spec) {
     server.recursion = true;
     spec.remove_suffix(3);
   }
-  const std::size_t colon = spec.rfind(':');
-  if (colon == std::string_view::npos) fail("expected ADDRESS:PORT, got " + server.text);
-  sockaddr_in peer{};
-  peer.sin_family = AF_INET;
-  peer.sin_port =
-      htons(static_cast<std::uint16_t>(std::atoi(std::string(spec.substr(colon + 1)).c_str())));
-  if (inet_pton(AF_INET, std::string(spec.substr(0, colon)).c_str(), &peer.sin_addr) != 1)
-    fail("not an IPv4 address: " + server.text);
-  server.socket = socket(AF_INET, SOCK_DGRAM, 0);
-  if (server.socket < 0 ||
-      connect(server.socket, reinterpret_cast<const sockaddr*>(&peer), sizeof peer) != 0)
+  const auto peer = miniweb::dns::parse_endpoint(spec);
+  if (!peer) fail(peer.error().message);
+  server.socket = socket(peer->protocol().family(), SOCK_DGRAM, 0);
+  if (server.socket < 0 || connect(server.socket, peer->data(), peer->size()) != 0)
     fail("cannot open a socket to " + server.text);
   const timeval wait{2, 0};  // a server that does not answer fails the run, not hangs it
   setsockopt(server.socket, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
