@@ -61,6 +61,8 @@ constexpr std::size_t kMaxFences = 16;
 std::array<std::atomic<void*>, kMaxFences> fences{};
 std::atomic<std::size_t> fences_used{0};
 
+constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
+
 }  // namespace
 
 bool populate_code_of(const void* address) {
@@ -95,6 +97,29 @@ std::size_t populate_heap(std::size_t bytes) {
     std::free(fence);
   for (std::size_t i = 0; i < count; ++i) std::free(blocks[i]);
   return populated;
+}
+
+std::size_t advise_huge_pages(const void* data, std::size_t bytes) {
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t first = (start + kHugePage - 1) & ~(kHugePage - 1);
+  const std::uintptr_t last = (start + bytes) & ~(kHugePage - 1);
+  if (last <= first || ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE) != 0)
+    return 0;
+  return last - first;
+}
+
+std::size_t populate_buffer(void* data, std::size_t bytes) {
+  // Where huge pages are off the advice is refused, and the pages below are mapped 4 KiB at a
+  // time, still in one call.
+  advise_huge_pages(data, bytes);
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t end = start + bytes;
+  // Only the pages wholly inside the buffer: the partial ones at its ends may be another
+  // owner's, and are written by the caller's first touch anyway.
+  const std::uintptr_t page = page_size();
+  const std::uintptr_t first = (start + page - 1) & ~(page - 1);
+  const std::uintptr_t last = end & ~(page - 1);
+  return last > first ? populate(first, last, MADV_POPULATE_WRITE) : 0;
 }
 
 }  // namespace miniweb

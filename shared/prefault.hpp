@@ -26,4 +26,27 @@ bool populate_code_of(const void* address);
 // not).
 std::size_t populate_heap(std::size_t bytes);
 
+// The 2 MiB pages that [data, data + bytes) spans whole, advised to be huge pages: the first
+// write to each maps all of it in one fault instead of 512 (on this team's machine a fault
+// costs about 10 us, one of 2 MiB about 100 to 250). For a large buffer written from its start
+// (a vector reserved for what a large page will put in it). Returns the bytes advised: 0 for a
+// buffer that spans no whole huge page, or where the kernel refuses the advice (built without
+// huge pages). Where they are switched off ("never"), the advice is taken and changes nothing.
+std::size_t advise_huge_pages(const void* data, std::size_t bytes);
+
+// Room for `count` elements reserved in `vector` (a std::vector or std::string) at once, with
+// huge pages advised for it as above.
+template <class Vector>
+void reserve_in_huge_pages(Vector& vector, std::size_t count) {
+  vector.reserve(count);
+  advise_huge_pages(vector.data(), vector.capacity() * sizeof(*vector.data()));
+}
+
+// A large buffer about to be written whole (a file read into it), mapped now: huge pages
+// advised as above, then all its pages written in one call. A 50 MB file's read, into a buffer
+// fresh from malloc, made 12,800 page faults and took 230 to 330 ms on this team's machine; mapped
+// first, 25 to 45 ms. Returns the bytes mapped (0 where the kernel would not; the buffer works all
+// the same, page by page). `data` must be memory the caller owns from there to `bytes` on.
+std::size_t populate_buffer(void* data, std::size_t bytes);
+
 }  // namespace miniweb

@@ -1,32 +1,30 @@
 // miniweb-gumbo-floor FILE: the part of `miniweb-browser --dump FILE` no browser built on
-// gumbo-parser can go below. It reads FILE and has gumbo parse it exactly as the browser does
-// (html::parse_with_gumbo: the same arena and options), then exits: no DOM, no layout, no
-// output but a count, so that the parse cannot be left out. bench/browser times it beside the
-// browser and w3m; w3m's time over this program's is the most a browser on gumbo could gain
-// over w3m on that page.
+// gumbo-parser can go below. It reads FILE as the browser does (shared/read_file) and has gumbo
+// parse it exactly as the browser does (html::parse_with_gumbo: the same arena and options),
+// then exits: no DOM, no layout, no output but a count, so that the parse cannot be left out.
+// bench/browser times it beside the browser and w3m; w3m's time over this program's is the most a
+// browser on gumbo could gain over w3m on that page.
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "browser/html/gumbo_arena.hpp"
+#include "shared/read_file.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s FILE\n", argv[0]);
     return 2;
   }
-  std::ifstream in(argv[1], std::ios::binary);
-  std::ostringstream contents;
-  if (!(contents << in.rdbuf())) {
-    std::fprintf(stderr, "%s: cannot read %s\n", argv[0], argv[1]);
+  const auto html = miniweb::read_file(argv[1]);
+  if (!html) {
+    std::fprintf(stderr, "%s: cannot read %s: %s\n", argv[0], argv[1],
+                 html.error().message.c_str());
     return 1;
   }
-  const std::string html = std::move(contents).str();
   miniweb::browser::html::GumboArena arena;
-  const GumboOutput* output = miniweb::browser::html::parse_with_gumbo(html, arena);
+  const GumboOutput* output = miniweb::browser::html::parse_with_gumbo(*html, arena);
   std::printf("%u children of <html>\n", output->root->v.element.children.length);
   std::fflush(stdout);
   // As the browser's dump leaves its page: the kernel takes the memory back in one step.

@@ -1,12 +1,13 @@
 #include "browser/html/gumbo_arena.hpp"
 
 #include <sanitizer/asan_interface.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <iterator>
+
+#include "shared/prefault.hpp"
 
 namespace miniweb::browser::html {
 
@@ -35,7 +36,7 @@ std::byte* new_chunk(std::size_t size) {
   if (size < kHugePage) return checked_malloc<std::byte>(size);
   void* raw = std::aligned_alloc(kHugePage, size);
   if (raw == nullptr) std::abort();
-  madvise(raw, size, MADV_HUGEPAGE);
+  advise_huge_pages(raw, size);
   return static_cast<std::byte*>(raw);
 }
 

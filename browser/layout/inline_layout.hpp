@@ -13,6 +13,7 @@
 
 #include "browser/layout/display_list.hpp"
 #include "browser/layout/text_measurer.hpp"
+#include "shared/prefault.hpp"
 
 namespace miniweb::browser::layout {
 
@@ -103,7 +104,8 @@ class InlineLayout {
   int min_width() const { return max_word_; }
   int max_width() const { return max_extent_; }
   std::vector<TextRun> take_runs() { return std::move(runs_); }
-  void reserve_runs(std::size_t count) { runs_.reserve(count); }
+  // Room for a page's runs at once, in huge pages when it is large (shared/prefault.hpp).
+  void reserve_runs(std::size_t count) { reserve_in_huge_pages(runs_, count); }
 
  private:
   struct Piece {

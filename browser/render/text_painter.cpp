@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "browser/layout/utf8.hpp"
+#include "shared/prefault.hpp"
 
 namespace miniweb::browser::render {
 
@@ -21,13 +22,19 @@ std::vector<const TextRun*> reading_order(const DisplayList& list,
                                           std::vector<std::size_t>& starts) {
   int last_line = -1;
   for (const TextRun& run : list.runs) last_line = std::max(last_line, run.y);
+  // A large page's lines and runs take megabytes here: huge pages for them (shared/prefault.hpp).
+  reserve_in_huge_pages(starts, static_cast<std::size_t>(last_line + 2));
   starts.assign(static_cast<std::size_t>(last_line + 2), 0);
   for (const TextRun& run : list.runs) {
     if (run.y >= 0) ++starts[static_cast<std::size_t>(run.y) + 1];
   }
   std::partial_sum(starts.begin(), starts.end(), starts.begin());
-  std::vector<const TextRun*> runs(starts.back());
-  std::vector<std::size_t> next(starts.begin(), starts.end() - 1);
+  std::vector<const TextRun*> runs;
+  reserve_in_huge_pages(runs, starts.back());
+  runs.resize(starts.back());
+  std::vector<std::size_t> next;
+  reserve_in_huge_pages(next, starts.size() - 1);
+  next.assign(starts.begin(), starts.end() - 1);
   for (const TextRun& run : list.runs) {
     if (run.y >= 0) runs[next[static_cast<std::size_t>(run.y)]++] = &run;
   }
@@ -75,7 +82,7 @@ std::size_t painted_size(const std::vector<const TextRun*>& runs,
 void paint_into(std::string& out, const DisplayList& list, bool ansi, std::size_t then_more) {
   std::vector<std::size_t> starts;
   const std::vector<const TextRun*> runs = reading_order(list, starts);
-  out.reserve(out.size() + painted_size(runs, starts, ansi) + then_more);
+  reserve_in_huge_pages(out, out.size() + painted_size(runs, starts, ansi) + then_more);
   const std::size_t painted_start = out.size();
   std::size_t blank_lines = 0;
   for (std::size_t line = 0; line + 1 < starts.size(); ++line) {

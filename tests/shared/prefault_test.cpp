@@ -4,6 +4,7 @@
 #include "shared/prefault.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <cstdint>
@@ -21,23 +22,25 @@ namespace {
 struct Mapping {
   std::size_t size_kib = 0;
   std::size_t resident_kib = 0;
+  std::size_t huge_kib = 0;  // resident in transparent huge pages
 };
 
-// The mapping that holds `address`, as /proc/self/smaps accounts for it now.
-Mapping mapping_of(const void* address) {
-  const auto wanted = reinterpret_cast<std::uintptr_t>(address);
+// The mappings that hold [address, address + bytes), as /proc/self/smaps accounts for them now,
+// added up (advice splits a mapping where it begins and ends).
+Mapping mappings_over(const void* address, std::size_t bytes = 1) {
+  const auto from = reinterpret_cast<std::uintptr_t>(address);
+  const std::uintptr_t to = from + bytes;
   std::ifstream smaps("/proc/self/smaps");
   std::string line;
   bool inside = false;
   Mapping found;
   while (std::getline(smaps, line)) {
-    std::uintptr_t from = 0;
-    std::uintptr_t to = 0;
+    std::uintptr_t start = 0;
+    std::uintptr_t end = 0;
     char dash = 0;
     std::istringstream head(line);
-    if (head >> std::hex >> from >> dash >> to && dash == '-') {
-      if (inside) break;
-      inside = wanted >= from && wanted < to;
+    if (head >> std::hex >> start >> dash >> end && dash == '-') {
+      inside = start < to && end > from;
       continue;
     }
     if (!inside) continue;
@@ -45,8 +48,9 @@ Mapping mapping_of(const void* address) {
     std::string name;
     std::size_t kib = 0;
     field >> name >> kib;
-    if (name == "Size:") found.size_kib = kib;
-    if (name == "Rss:") found.resident_kib = kib;
+    if (name == "Size:") found.size_kib += kib;
+    if (name == "Rss:") found.resident_kib += kib;
+    if (name == "AnonHugePages:") found.huge_kib += kib;
   }
   return found;
 }
@@ -59,13 +63,13 @@ long page_faults_of_this_thread() {
 
 TEST(Prefault, MapsEveryPageOfTheProgramsCode) {
   const void* code = reinterpret_cast<const void*>(&page_faults_of_this_thread);
-  const Mapping before = mapping_of(code);
+  const Mapping before = mappings_over(code);
   ASSERT_GT(before.size_kib, 0u) << "no mapping holds the test's own code";
   // Only the code the tests have run so far is mapped, and the program is several MB.
   ASSERT_LT(before.resident_kib, before.size_kib);
 
   EXPECT_TRUE(populate_code_of(code));
-  const Mapping after = mapping_of(code);
+  const Mapping after = mappings_over(code);
   EXPECT_EQ(after.resident_kib, after.size_kib);
 }
 
@@ -109,6 +113,59 @@ TEST(Prefault, TheHeapMappedAheadIsAtMostFourMebibytes) {
   std::thread([&] { populated = populate_heap(std::size_t{64} << 20); }).join();
   EXPECT_GE(populated, std::size_t{4} << 20);
   EXPECT_LE(populated, std::size_t{5} << 20);  // 65 blocks of 64 KiB, counted in whole pages
+}
+
+// Whether the kernel gives huge pages to memory advised to take them ("always" or "madvise").
+bool huge_pages_on_advice() {
+  std::ifstream setting("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string line;
+  std::getline(setting, line);
+  return line.find("[always]") != std::string::npos || line.find("[madvise]") != std::string::npos;
+}
+
+constexpr std::size_t kMiB = std::size_t{1} << 20;
+
+TEST(Prefault, ABufferIsMappedWholeInOneCallAndInHugePagesWhereItSpansThem) {
+  // 8 MiB in a fresh mapping, none of it resident yet, starting off any page boundary, as
+  // malloc's large blocks do. (Not malloc's own: AddressSanitizer's allocator writes into its
+  // blocks' pages, and a 2 MiB page partly mapped already cannot become a huge one.)
+  constexpr std::size_t kBytes = 8 * kMiB;
+  void* mapping = ::mmap(nullptr, kBytes + 2 * 4096, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(mapping, MAP_FAILED);
+  void* buffer = static_cast<char*>(mapping) + 4096 + 16;
+  const Mapping before = mappings_over(buffer, kBytes);
+  const std::size_t mapped = populate_buffer(buffer, kBytes);
+  const Mapping after = mappings_over(buffer, kBytes);
+  ::munmap(mapping, kBytes + 2 * 4096);
+  // Every page wholly inside the buffer; the partial ones at its two ends are the caller's.
+  EXPECT_EQ(mapped, kBytes - 4096);
+  EXPECT_GE(after.resident_kib - before.resident_kib, (kBytes >> 10) - 4);
+  // Starting off a 2 MiB boundary, 8 MiB spans three whole 2 MiB pages.
+  if (huge_pages_on_advice()) {
+    EXPECT_EQ(after.huge_kib, 3 * 2048u)
+        << "the 2 MiB pages inside the buffer were not given as huge pages";
+  }
+}
+
+TEST(Prefault, OnlyWhole2MiBPagesAreAdvisedToBeHuge) {
+  void* aligned = std::aligned_alloc(2 * kMiB, 4 * kMiB);
+  ASSERT_NE(aligned, nullptr);
+  const auto* bytes = static_cast<const char*>(aligned);
+  EXPECT_EQ(advise_huge_pages(aligned, 4 * kMiB), 4 * kMiB);
+  EXPECT_EQ(advise_huge_pages(bytes + 1, 4 * kMiB - 1), 2 * kMiB);  // the second page only
+  EXPECT_EQ(advise_huge_pages(bytes + 4096, 2 * kMiB), 0u);         // straddles two pages
+  EXPECT_EQ(advise_huge_pages(aligned, kMiB), 0u);
+  std::free(aligned);
+
+  // A vector's room, reserved through it: its first write maps a whole huge page.
+  std::vector<std::uint64_t> values;
+  reserve_in_huge_pages(values, 6 * kMiB / sizeof(std::uint64_t));
+  EXPECT_GE(values.capacity(), 6 * kMiB / sizeof(std::uint64_t));
+  values.assign(6 * kMiB / sizeof(std::uint64_t), 1);
+  if (huge_pages_on_advice()) {
+    EXPECT_GE(mappings_over(values.data(), 6 * kMiB).huge_kib, 2048u);
+  }
 }
 
 }  // namespace
