@@ -61,16 +61,22 @@ void strip_link_numbers(layout::DisplayList& list, const layout::TextMeasurer& m
 // What the parse step adds about the page's forms, for the trace.
 std::string forms_summary(const forms::FormSet& set) {
   if (set.forms.empty()) return {};
+  // The summary is one line of the trace: the first few forms, then how many more (a 50 MB
+  // page of python's manual has 1,769, each with its search box).
+  constexpr std::size_t kFormsNamed = 3;
   std::string text =
       ", " + std::to_string(set.forms.size()) + (set.forms.size() == 1 ? " form (" : " forms (");
-  for (std::size_t i = 0; i < set.forms.size(); ++i) {
+  for (std::size_t i = 0; i < set.forms.size() && i < kFormsNamed; ++i) {
     const forms::Form& form = set.forms[i];
     if (i > 0) text += "; ";
     std::string method = form.method;
     for (char& c : method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::size_t controls = form.controls.size();
     text += method + " " + (form.action.empty() ? "(this page)" : form.action) + ", " +
-            std::to_string(form.controls.size()) + " controls";
+            std::to_string(controls) + (controls == 1 ? " control" : " controls");
   }
+  if (set.forms.size() > kFormsNamed)
+    text += "; and " + std::to_string(set.forms.size() - kFormsNamed) + " more";
   return text + ")";
 }
 

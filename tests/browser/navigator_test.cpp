@@ -59,6 +59,31 @@ TEST_F(BrowserNavigator, TheJourneyEndsInADisplayListAndTheDumpResolvesItsLinks)
   EXPECT_FALSE(link_target(*page, 3));
 }
 
+// The parse step's summary names a page's forms, and only the first few of a page that has
+// many: it is one line of the trace.
+TEST_F(BrowserNavigator, TheParseStepNamesTheFirstFormsAndCountsTheRest) {
+  std::ofstream many(dir_ / "forms.html");
+  many << "<title>F</title><form action='/search'><input name=q></form>"
+          "<form method=post><input name=a><input name=b></form>";
+  for (int i = 0; i < 40; ++i) many << "<form action='/more'><input name=x></form>";
+  many.close();
+  Navigator navigator(options_);
+  Trace trace;
+  auto page = navigator.load_now(file("forms.html"), Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->forms.forms.size(), 42u);
+  const Trace::Step& parse = trace.steps().at(1);
+  ASSERT_EQ(parse.phase, "parse") << trace.render("");
+  EXPECT_EQ(parse.summary,
+            "title \"F\", 42 forms (GET /search, 1 control; POST (this page), 2 controls; "
+            "GET /more, 1 control; and 39 more)");
+
+  Trace one_form;
+  page = navigator.load_now(file("page.html"), Viewport{}, one_form);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(one_form.steps().at(1).summary, "title \"T\"");
+}
+
 // Every face asks the navigator where a link leads: the dump, the terminal and the window all
 // honour <base href>.
 TEST_F(BrowserNavigator, BaseHrefDecidesWhereLinksLead) {
