@@ -7,7 +7,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -17,25 +16,39 @@
 
 namespace miniweb::browser::html {
 
+// The tree's arrays and strings, cut one after the other from chunks of their own (a
+// GumboArena's, used for lasting blocks only). gumbo's tree takes ten to twelve bytes for each
+// byte of HTML and goes as soon as the DOM is built from it; the DOM, with its text copied,
+// about three. A 50 MB page's dump held 763 MiB at its peak with gumbo's tree kept through the
+// layout and the paint, and a page on screen kept it as long as it was shown.
 class DocumentStorage {
  public:
-  GumboArena arena;
-  // Strings the tree needs that gumbo's output does not hold. A deque, since a string
-  // must not move once a view of it is taken.
-  std::deque<std::string> strings;
+  explicit DocumentStorage(std::size_t html_bytes) {
+    // The arrays take about two bytes for each byte of HTML on python's and Node.js's manuals,
+    // the text about one: a large page starts in a huge page (GumboArena::expect).
+    memory_.expect(html_bytes * 3);
+  }
 
-  std::string_view keep(std::string text) { return strings.emplace_back(std::move(text)); }
+  std::string_view copy(std::string_view text) {
+    if (text.empty()) return {};
+    auto* bytes = static_cast<char*>(memory_.allocate_lasting(text.size()));
+    std::memcpy(bytes, text.data(), text.size());
+    return {bytes, text.size()};
+  }
 
-  // `count` default nodes or attributes in the arena, alive as long as the storage; nothing
-  // runs when it goes, so they must need no destructor.
+  // `count` default nodes or attributes, alive as long as the storage; nothing runs when it
+  // goes, so they must need no destructor.
   template <class T>
   std::span<T> make_array(std::size_t count) {
     static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= GumboArena::kGranule);
     if (count == 0) return {};
-    T* first = static_cast<T*>(arena.allocate_lasting(count * sizeof(T)));
+    T* first = static_cast<T*>(memory_.allocate_lasting(count * sizeof(T)));
     std::uninitialized_value_construct_n(first, count);
     return {first, count};
   }
+
+ private:
+  GumboArena memory_;
 };
 
 namespace {
@@ -50,7 +63,7 @@ std::string_view tag_name(const GumboElement& element, DocumentStorage& storage)
   for (char& c : name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  return storage.keep(std::move(name));
+  return storage.copy(name);
 }
 
 bool is_dropped(const GumboNode& node) {
@@ -366,8 +379,10 @@ Document parse_html(std::string_view html) {
     html = flattened;
   }
 
-  auto storage = std::make_shared<DocumentStorage>();
-  const GumboOutput* output = parse_with_gumbo(html, storage->arena);
+  // gumbo's tree, freed when the DOM has been built from it.
+  GumboArena gumbo_memory;
+  const GumboOutput* output = parse_with_gumbo(html, gumbo_memory);
+  auto storage = std::make_shared<DocumentStorage>(html.size());
 
   Document document;
   document.storage = storage;
@@ -387,7 +402,9 @@ Document parse_html(std::string_view html) {
         storage->make_array<Node::Attribute>(element.attributes.length);
     for (std::size_t i = 0; i < attributes.size(); ++i) {
       const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
-      attributes[i] = {shared_attribute_name(attribute->name), attribute->value};
+      std::string_view name = shared_attribute_name(attribute->name);
+      if (name.data() == attribute->name) name = storage->copy(name);  // not a common name
+      attributes[i] = {name, storage->copy(attribute->value)};
     }
     target.set_element(tag_name(element, *storage), namespace_of(element), attributes);
     if (!have_title && element.tag == GUMBO_TAG_TITLE &&
@@ -412,7 +429,7 @@ Document parse_html(std::string_view html) {
         text.push_back(' ');
       }
       std::span<Node> only_child = storage->make_array<Node>(1);
-      only_child[0] = Node::text_node(storage->keep(std::move(text)));
+      only_child[0] = Node::text_node(storage->copy(text));
       document.text_bytes += only_child[0].text().size();
       target.set_children(only_child);
       continue;
@@ -430,7 +447,7 @@ Document parse_html(std::string_view html) {
       if (!is_kept(*child)) continue;
       Node& kept_child = kept_children[next++];
       if (is_text(*child)) {
-        kept_child = Node::text_node(child->v.text.text);
+        kept_child = Node::text_node(storage->copy(child->v.text.text));
         document.text_bytes += kept_child.text().size();
       } else {
         stack.push_back({child, &kept_child, frame.depth + 1});

@@ -100,8 +100,9 @@ TEST(BrowserDom, CommonAttributeNamesAreSharedAndOthersKept) {
   EXPECT_EQ(*second.attribute("class"), "b");
 }
 
-// The tree's names and texts are views into memory the Document keeps: they must outlive
-// the source text and survive the Document being moved (ASan reports any that do not).
+// The tree's names and texts are views into memory the Document keeps, copied out of gumbo's
+// tree, which parse_html frees: they must outlive gumbo's tree and the source text and survive
+// the Document being moved (ASan reports any that do not, as a use after free).
 TEST(BrowserDom, TreeOutlivesItsSourceAndMoves) {
   auto source = std::make_unique<std::string>(
       "<body><my-Widget Data-X='v&lt;1'>text &amp; more</my-Widget>" + std::string(1 << 12, 'y') +
