@@ -8,6 +8,11 @@
 // thread's heap (about 30), and code run for the first time. The browser asks for those pages
 // before its load begins (browser/main.cpp). On a kernel without the two calls nothing is
 // mapped ahead and each page faults, as before.
+//
+// On that VM a page's first touch traps to the host even after the kernel has mapped it: 1 MiB
+// of fresh memory took 3.0 ms to touch, and 0.28 ms to map ahead plus 1.4 to 1.6 ms to touch
+// then. Mapping ahead saves about half; a huge page saves the trap for 511 of its 512 pages,
+// which is why a large buffer is advised to take them (advise_huge_pages below).
 
 #include <cstddef>
 
