@@ -20,7 +20,7 @@ namespace miniweb::browser::html {
 // GumboArena's, used for lasting blocks only). gumbo's tree takes ten to twelve bytes for each
 // byte of HTML and goes as soon as the DOM is built from it; the DOM, with its text copied,
 // about three. A 50 MB page's dump held 763 MiB at its peak with gumbo's tree kept through the
-// layout and the paint, and a page on screen kept it as long as it was shown.
+// layout and the paint (703 MiB now), and a page on screen kept it as long as it was shown.
 class DocumentStorage {
  public:
   explicit DocumentStorage(std::size_t html_bytes) {
