@@ -61,7 +61,16 @@ constexpr std::size_t kMaxFences = 16;
 std::array<std::atomic<void*>, kMaxFences> fences{};
 std::atomic<std::size_t> fences_used{0};
 
-constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
+// The part of [start, start + bytes) made of whole units of `unit` bytes (a power of two):
+// what a buffer can advise or map without touching its neighbours' pages.
+struct Span {
+  std::uintptr_t first = 0;
+  std::uintptr_t last = 0;
+  std::size_t size() const { return last > first ? last - first : 0; }
+};
+Span whole_units_within(std::uintptr_t start, std::size_t bytes, std::uintptr_t unit) {
+  return {(start + unit - 1) & ~(unit - 1), (start + bytes) & ~(unit - 1)};
+}
 
 }  // namespace
 
@@ -100,26 +109,22 @@ std::size_t populate_heap(std::size_t bytes) {
 }
 
 std::size_t advise_huge_pages(const void* data, std::size_t bytes) {
-  const auto start = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t first = (start + kHugePage - 1) & ~(kHugePage - 1);
-  const std::uintptr_t last = (start + bytes) & ~(kHugePage - 1);
-  if (last <= first || ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE) != 0)
+  const Span huge =
+      whole_units_within(reinterpret_cast<std::uintptr_t>(data), bytes, kHugePageBytes);
+  if (huge.size() == 0 ||
+      ::madvise(reinterpret_cast<void*>(huge.first), huge.size(), MADV_HUGEPAGE) != 0)
     return 0;
-  return last - first;
+  return huge.size();
 }
 
 std::size_t populate_buffer(void* data, std::size_t bytes) {
   // Where huge pages are off the advice is refused, and the pages below are mapped 4 KiB at a
   // time, still in one call.
   advise_huge_pages(data, bytes);
-  const auto start = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t end = start + bytes;
   // Only the pages wholly inside the buffer: the partial ones at its ends may be another
   // owner's, and are written by the caller's first touch anyway.
-  const std::uintptr_t page = page_size();
-  const std::uintptr_t first = (start + page - 1) & ~(page - 1);
-  const std::uintptr_t last = end & ~(page - 1);
-  return last > first ? populate(first, last, MADV_POPULATE_WRITE) : 0;
+  const Span pages = whole_units_within(reinterpret_cast<std::uintptr_t>(data), bytes, page_size());
+  return pages.size() > 0 ? populate(pages.first, pages.last, MADV_POPULATE_WRITE) : 0;
 }
 
 }  // namespace miniweb

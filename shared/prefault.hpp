@@ -31,6 +31,10 @@ bool populate_code_of(const void* address);
 // not).
 std::size_t populate_heap(std::size_t bytes);
 
+// A transparent huge page on x86-64: what advise_huge_pages counts in, and the alignment a
+// buffer needs to begin in one.
+inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+
 // The 2 MiB pages that [data, data + bytes) spans whole, advised to be huge pages: the first
 // write to each maps all of it in one fault instead of 512 (on this team's machine a fault
 // costs about 10 us, one of 2 MiB about 100 to 250). For a large buffer written from its start
