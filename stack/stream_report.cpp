@@ -56,11 +56,41 @@ std::string pad(std::string text, int width) {
   return text;
 }
 
-std::string row(const std::string& label, const std::string& udp, const std::string& tcp) {
-  std::string line = pad(label, kLabelWidth) + pad(udp, kColumnWidth) + tcp;
-  while (!line.empty() && line.back() == ' ') line.pop_back();
-  return line + "\n";
-}
+// The report's two-column table. The UDP column is as wide as its widest cell and two spaces,
+// so a reader (and a test) can always tell where the TCP cell starts.
+class Table {
+ public:
+  void row(std::string label, std::string udp, std::string tcp) {
+    lines_.push_back({std::move(label), std::move(udp), std::move(tcp), false});
+  }
+  // A line of its own between rows, already wrapped.
+  void text(std::string line) { lines_.push_back({{}, std::move(line), {}, true}); }
+
+  std::string render() const {
+    std::size_t width = kColumnWidth;
+    for (const Line& line : lines_)
+      if (!line.is_text) width = std::max(width, line.udp.size() + 2);
+    std::string out;
+    for (const Line& line : lines_) {
+      if (line.is_text) {
+        out += line.udp;
+        continue;
+      }
+      std::string text =
+          pad(line.label, kLabelWidth) + pad(line.udp, static_cast<int>(width)) + line.tcp;
+      while (!text.empty() && text.back() == ' ') text.pop_back();
+      out += text + "\n";
+    }
+    return out;
+  }
+
+ private:
+  struct Line {
+    std::string label, udp, tcp;
+    bool is_text;
+  };
+  std::vector<Line> lines_;
+};
 
 // "9: 12 40 41 77 ...", as many numbers as fit a column.
 std::string missing_text(const std::vector<std::uint32_t>& missing) {
@@ -291,38 +321,40 @@ std::string stream_report(const StreamConditions& conditions, const StreamMeasur
          " ms after its turn to be sent, late if it comes over " + ms(plan.deadline_us) +
          " ms after that\n\n";
 
-  out += row("", "UDP", "TCP");
-  out += row("frames sent", std::to_string(udp.sent), std::to_string(tcp.sent));
-  out += row("frames delivered", std::to_string(udp.arrived), std::to_string(tcp.arrived));
-  out += row("missing", missing_text(udp.missing), missing_text(tcp.missing));
-  out += row("out of order", std::to_string(udp.out_of_order), std::to_string(tcp.out_of_order));
+  Table table;
+  table.row("", "UDP", "TCP");
+  table.row("frames sent", std::to_string(udp.sent), std::to_string(tcp.sent));
+  table.row("frames delivered", std::to_string(udp.arrived), std::to_string(tcp.arrived));
+  table.row("missing", missing_text(udp.missing), missing_text(tcp.missing));
+  table.row("out of order", std::to_string(udp.out_of_order), std::to_string(tcp.out_of_order));
   if (udp.duplicates + tcp.duplicates > 0)
-    out += row("delivered twice", std::to_string(udp.duplicates), std::to_string(tcp.duplicates));
+    table.row("delivered twice", std::to_string(udp.duplicates), std::to_string(tcp.duplicates));
   if (measured.udp_rejected > 0)
-    out += row("datagrams not a frame", std::to_string(measured.udp_rejected), "");
-  out += row("lateness p50 / p99 / max", lateness_text(udp), lateness_text(tcp));
-  out += row("late (over " + ms(plan.deadline_us) + " ms)", std::to_string(udp.late),
-             std::to_string(tcp.late));
-  out += row("stalls", stalls_text(udp), stalls_text(tcp));
-  out += row("longest wait for a frame", wait_text(udp), wait_text(tcp));
+    table.row("datagrams not a frame", std::to_string(measured.udp_rejected), "");
+  table.row("lateness p50 / p99 / max", lateness_text(udp), lateness_text(tcp));
+  table.row("late (over " + ms(plan.deadline_us) + " ms)", std::to_string(udp.late),
+            std::to_string(tcp.late));
+  table.row("stalls", stalls_text(udp), stalls_text(tcp));
+  table.row("longest wait for a frame", wait_text(udp), wait_text(tcp));
   if (measured.wire) {
     const WireSummary& wire = *measured.wire;
-    out += row("captured on lo (libpcap)", std::to_string(wire.udp_datagrams) + " datagrams",
-               std::to_string(wire.tcp_data_segments) + " data segments, " +
-                   std::to_string(wire.tcp_resent_segments) + " resent");
+    table.row("captured on lo (libpcap)", std::to_string(wire.udp_datagrams) + " datagrams",
+              std::to_string(wire.tcp_data_segments) + " data segments, " +
+                  std::to_string(wire.tcp_resent_segments) + " resent");
   }
-  if (!measured.capture_problem.empty()) out += wrap("capture: " + measured.capture_problem);
+  if (!measured.capture_problem.empty()) table.text(wrap("capture: " + measured.capture_problem));
   if (measured.drops) {
     const DropCounts& drops = *measured.drops;
     std::string tcp_drops = std::to_string(drops.tcp_data) + " data segments, " +
                             std::to_string(drops.tcp_acks) + " ACKs";
     if (drops.other > 0) tcp_drops += ", " + std::to_string(drops.other) + " other";
-    out += row("dropped by the link", std::to_string(drops.udp_frames) + " datagrams", tcp_drops);
+    table.row("dropped by the link", std::to_string(drops.udp_frames) + " datagrams", tcp_drops);
   }
   if (measured.tcp_info)
-    out += row("the sender's tcp_info", "-",
-               std::to_string(measured.tcp_info->total_retransmissions) + " resent, rtt " +
-                   ms1(measured.tcp_info->smoothed_rtt_us) + " ms");
+    table.row("the sender's tcp_info", "-",
+              std::to_string(measured.tcp_info->total_retransmissions) + " resent, rtt " +
+                  ms1(measured.tcp_info->smoothed_rtt_us) + " ms");
+  out += table.render();
   out += "\n";
   if (std::string story = stall_story(conditions, measured); !story.empty()) out += story + "\n";
   out += stream_timeline(plan, udp, tcp, measured.wire ? &*measured.wire : nullptr);

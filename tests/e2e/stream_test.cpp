@@ -119,9 +119,10 @@ TEST_F(StreamTest, UdpHasGapsAndTcpNoneButStalls) {
   ASSERT_EQ(stalls.size(), 2u) << report;
   EXPECT_GE(leading_number(stalls[1]), 1) << report;
   // UDP's frames wait for no resend and for no frame before them: one is late only when the
-  // machine held the emulator's thread or a process past the 50 ms deadline (a CI run on a
-  // loaded 2-core runner saw one frame 4.4 ms past it), so its stalls, if any, stay short.
-  EXPECT_LT(longest_stall_ms(stalls[0]), 40) << report;
+  // machine held the emulator's thread or a process past the 50 ms deadline. A loaded 2-core
+  // CI runner did so for 4.4 ms in one run and 44.4 ms in another, so no fixed bound holds; but
+  // such a hiccup holds TCP's frames as well, and TCP's longest stall also waits out a resend.
+  EXPECT_LT(longest_stall_ms(stalls[0]), longest_stall_ms(stalls[1])) << report;
   EXPECT_GE(leading_number(cells(report, "late (over 50 ms)").at(1)), 1) << report;
   EXPECT_GE(leading_number(cells(report, "the sender's tcp_info").at(1)), 1) << report;
   // With two stalls or more, one was mid-stream: frames sent after the lost one waited for it.

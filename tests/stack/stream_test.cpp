@@ -332,6 +332,34 @@ TEST(StreamReportTest, StaysUnderFortyLinesForTheLongestRun) {
   EXPECT_NE(report.find("missing                    3600: 1 3 5"), std::string::npos) << report;
 }
 
+// A UDP cell wider than the column once ran into the TCP cell with a single space between them
+// ("stalls  1, longest 44.4 ms (frames 53-54) 8, longest ..."): the column grows instead.
+TEST(StreamReportTest, AWideCellKeepsTwoSpacesBeforeTheNext) {
+  const StreamPlan plan = plan_of(300);
+  std::vector<Arrival> arrivals;
+  for (std::uint32_t n = 0; n < plan.frames; ++n) {
+    double late_ms = 1;
+    if (n >= 100 && n <= 260 && n % 20 == 0) late_ms = 106;
+    if (n == 280 || n == 281) late_ms = 300;
+    arrivals.push_back(at(plan, n, late_ms));
+  }
+  StreamMeasurements measured;
+  measured.plan = plan;
+  measured.udp = analyze_flow(plan, plan.frames, arrivals);
+  measured.tcp = measured.udp;
+  const std::string report = stream_report(StreamConditions{}, measured);
+  const std::string cell = "10, longest 350.0 ms (frames 280-281)";
+  ASSERT_GT(cell.size(), 34u);
+  EXPECT_NE(report.find("stalls                     " + cell + "  " + cell + "\n"),
+            std::string::npos)
+      << report;
+  // Every row's TCP cell starts in the same column as the heading's "TCP".
+  const auto heading = report.find("\n" + std::string(27, ' ') + "UDP") + 1;
+  const auto stalls = report.find("\nstalls ") + 1;
+  EXPECT_EQ(report.find(cell, stalls + 28) - stalls, report.find("TCP", heading) - heading)
+      << report;
+}
+
 TEST(StreamSettingsTest, RefusesWhatIsOutOfBounds) {
   EXPECT_TRUE(check_stream_settings(StreamSettings{}));
   StreamSettings settings;
