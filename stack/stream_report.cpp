@@ -61,19 +61,18 @@ std::string pad(std::string text, int width) {
 class Table {
  public:
   void row(std::string label, std::string udp, std::string tcp) {
-    lines_.push_back({std::move(label), std::move(udp), std::move(tcp), false});
+    lines_.push_back({std::move(label), std::move(udp), std::move(tcp), {}});
   }
   // A line of its own between rows, already wrapped.
-  void text(std::string line) { lines_.push_back({{}, std::move(line), {}, true}); }
+  void text(std::string line) { lines_.push_back({{}, {}, {}, std::move(line)}); }
 
   std::string render() const {
     std::size_t width = kColumnWidth;
-    for (const Line& line : lines_)
-      if (!line.is_text) width = std::max(width, line.udp.size() + 2);
+    for (const Line& line : lines_) width = std::max(width, line.udp.size() + 2);
     std::string out;
     for (const Line& line : lines_) {
-      if (line.is_text) {
-        out += line.udp;
+      if (!line.whole.empty()) {
+        out += line.whole;
         continue;
       }
       std::string text =
@@ -87,7 +86,7 @@ class Table {
  private:
   struct Line {
     std::string label, udp, tcp;
-    bool is_text;
+    std::string whole;  // a line of its own instead of a row, when not empty
   };
   std::vector<Line> lines_;
 };
