@@ -9,6 +9,7 @@
 #include "server/tls_stream.hpp"
 #include "server/web_handler.hpp"
 #include "shared/awaitable.hpp"
+#include "shared/deadline.hpp"
 #include "shared/http/connection.hpp"
 #include "shared/http2/connection.hpp"
 #include "shared/text.hpp"
@@ -145,6 +146,7 @@ std::vector<tcp::endpoint> Server::local_endpoints() const {
 }
 
 void Server::start() {
+  keep_deadline_timer_when_idle(io_, true);
   for (std::size_t listener = 0; listener < acceptors_.size(); ++listener)
     asio::co_spawn(io_, accept_loop(listener), asio::detached);
 }
@@ -155,6 +157,7 @@ void Server::stop() {
     acceptor.close(ignored);
   }
   connections_.stop();
+  keep_deadline_timer_when_idle(io_, false);
   stapler_.stop();
   for (auto& [name, group] : current_->upstreams) group->close_idle();
 }

@@ -41,6 +41,8 @@ class DeadlineQueue : public asio::detail::execution_context_service_base<Deadli
                        const asio::any_io_executor& executor);
   // `deadline` is looked at no more.
   inline void remove(SocketDeadline& deadline);
+  // See keep_deadline_timer_when_idle below.
+  inline void keep_timer_when_idle(bool keep);
 
  private:
   inline void shutdown() override;
@@ -61,6 +63,7 @@ class DeadlineQueue : public asio::detail::execution_context_service_base<Deadli
   std::optional<asio::steady_timer> timer_;
   bool waiting_ = false;
   Clock::time_point waiting_for_ = Clock::time_point::max();
+  bool keep_when_idle_ = false;
 };
 
 }  // namespace detail
@@ -166,7 +169,15 @@ void DeadlineQueue::remove(SocketDeadline& deadline) {
   if (deadline.heap_index_ == kNotQueued) return;
   remove_at(deadline.heap_index_);
   // No deadline left: nothing waits, so that io_context::run returns once the work is done.
-  if (heap_.empty() && waiting_) {
+  if (heap_.empty() && waiting_ && !keep_when_idle_) {
+    waiting_ = false;
+    timer_->cancel();
+  }
+}
+
+void DeadlineQueue::keep_timer_when_idle(bool keep) {
+  keep_when_idle_ = keep;
+  if (!keep && heap_.empty() && waiting_) {
     waiting_ = false;
     timer_->cancel();
   }
@@ -249,5 +260,15 @@ void DeadlineQueue::remove_at(std::size_t index) {
 }
 
 }  // namespace detail
+
+// For a server, whose next connection is on its way: when the last deadline goes, the timer
+// keeps waiting for the time it was set to (it then fires once and finds nothing) instead of
+// being cancelled, so that connections coming one at a time do not cancel it and set it again,
+// two system calls (timerfd_settime) each; the next connection's deadline, as long as the last
+// one's, needs no new time. Turned off (as the server stops), an idle queue's timer is
+// cancelled, so that io_context::run returns once the work in flight is done.
+inline void keep_deadline_timer_when_idle(asio::io_context& io, bool keep) {
+  asio::use_service<detail::DeadlineQueue>(io).keep_timer_when_idle(keep);
+}
 
 }  // namespace miniweb

@@ -119,6 +119,45 @@ TEST(SocketDeadline, ParkingCancelsTheWaitWithoutExpiring) {
   deadline.stop();
 }
 
+// A server's queue (its timer kept when idle) after its one deadline, armed for `timeout` on
+// `socket`, went.
+void empty_a_servers_queue(asio::io_context& io, tcp::socket& socket,
+                           std::chrono::steady_clock::duration timeout) {
+  keep_deadline_timer_when_idle(io, true);
+  SocketDeadline(socket).arm(timeout);
+  io.poll();
+}
+
+// A server's queue keeps its timer when the last deadline goes (no cancel and set again per
+// connection); a later deadline is still kept when the timer fires for the earlier time.
+TEST(SocketDeadline, AServersTimerWaitsOnWhenIdleAndStillCatchesTheNextDeadline) {
+  asio::io_context io;
+  SocketPairs pairs(io, 2);
+  empty_a_servers_queue(io, pairs.ours[0], 20ms);
+  EXPECT_FALSE(io.stopped());  // the timer waits on for 20 ms
+
+  SocketDeadline next(pairs.ours[1]);
+  next.arm(60ms);  // later than the timer's time: found out when that comes
+  std::vector<std::size_t> ended;
+  read_until_cancelled(pairs.ours[1], 1, ended);
+  const auto start = std::chrono::steady_clock::now();
+  io.run();  // returns once the deadline has passed and nothing waits
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 50ms);
+  EXPECT_EQ(ended, (std::vector<std::size_t>{1}));
+  EXPECT_TRUE(next.expired());
+}
+
+// A server stopping: its idle queue's timer is cancelled, so that the loop can end.
+TEST(SocketDeadline, NotKeepingTheTimerAnyMoreCancelsAnIdleQueuesWait) {
+  asio::io_context io;
+  SocketPairs pairs(io, 1);
+  empty_a_servers_queue(io, pairs.ours[0], 1h);
+  EXPECT_FALSE(io.stopped());
+  keep_deadline_timer_when_idle(io, false);
+  io.poll();  // the cancelled wait's handler
+  EXPECT_TRUE(io.stopped());
+}
+
 TEST(ConnectionRegistry, ListsConnectionsUntilRemovedOrGone) {
   asio::io_context io;
   SocketPairs pairs(io, 3);
