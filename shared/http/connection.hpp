@@ -33,6 +33,12 @@ concept TlsLayer = requires(Stream& stream) {
   stream.async_shutdown(use_tuple);
 };
 
+// A TLS stream that can keep the last response for its close_notify (server/tls_stream).
+template <class Stream>
+concept SendsWithCloseNotify = requires(Stream& stream) {
+  stream.send_with_close_notify();
+};
+
 // A stream that can give its buffers back while the connection is idle (server/tls_stream).
 template <class Stream>
 concept ReleasesBuffers = requires(Stream& stream) {
@@ -129,11 +135,14 @@ inline asio::awaitable<void> lingering_close(ServerConnection& connection) {
 
 // Ends the connection: close_notify over TLS (without waiting long for the peer's), then the
 // close, lingering when the client may still be sending. Also for a connection whose TLS
-// handshake failed: pass the socket itself as `stream`.
+// handshake failed: pass the socket itself as `stream`. `send_timeout` bounds the close_notify's
+// sending, and the last response's when the stream held it back to go with it.
 template <class Stream>
-asio::awaitable<void> close_connection(Stream& stream, ServerConnection& connection) {
+asio::awaitable<void> close_connection(
+    Stream& stream, ServerConnection& connection,
+    std::chrono::steady_clock::duration send_timeout = std::chrono::seconds(1)) {
   if constexpr (detail::TlsLayer<Stream>) {
-    connection.arm(std::chrono::seconds(1));
+    connection.arm(send_timeout);
     co_await stream.async_shutdown(use_tuple);
   }
   if (connection.linger) {
@@ -222,6 +231,9 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
       body = {};
     }
     connection.arm(limits.send_timeout);
+    if constexpr (detail::SendsWithCloseNotify<Stream>) {
+      if (!keep_alive) stream.send_with_close_notify();
+    }
     // write_some, not asio::async_write, which hands a stream at most 64 KiB at a time.
     std::error_code ec;
     for (std::size_t written = 0, total = head.size() + body.size(); !ec && written < total;) {
@@ -312,7 +324,7 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
         !keep_alive)
       break;
   }
-  co_await close_connection(stream, connection);
+  co_await close_connection(stream, connection, limits.send_timeout);
 }
 
 }  // namespace miniweb::http
