@@ -15,11 +15,13 @@
 #     latency and RSS with h2load, BENCH_H2_CLIENTS (8) connections each carrying
 #     BENCH_H2_STREAMS (32) concurrent streams; the percentiles come from h2load's
 #     per-request log, since h2load itself prints only min/max/mean/sd.
-# Each throughput measurement lasts BENCH_SECONDS (10 by default) and is made BENCH_REPEAT
-# (5) times, miniweb and nginx in turn, so that both meet the same neighbours on this shared
-# machine; the figures shown are the medians. The full handshakes' CPU, whose runs spread more
-# than the servers differ, is measured BENCH_HANDSHAKE_REPEAT (7) times in turn. Ends with
-# issue 18's goals (bench/goals.sh).
+# Each throughput measurement lasts BENCH_SECONDS (3 by default) and is made BENCH_REPEAT
+# (15) times, miniweb and nginx in turn, so that both meet the same neighbours on this shared
+# machine: many short runs rather than a few long ones, since this machine's speed drifts over
+# seconds and the shorter a pair of runs, the more alike the conditions its two runs meet. The
+# figures shown are the medians. The full handshakes' CPU, whose runs spread more than the
+# servers differ, is measured in BENCH_HANDSHAKE_REPEAT (21) runs of BENCH_HANDSHAKE_SECONDS (3)
+# in turn. Ends with issue 18's goals (bench/goals.sh).
 #
 #   bench/server/run.sh                 # builds a Release miniweb-server in build/bench-server
 #   MINIWEB_SERVER_BIN=path bench/server/run.sh
@@ -34,11 +36,11 @@ fi
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=scripts/quietly.sh
 source "$ROOT/scripts/quietly.sh"
-SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+SECONDS_PER_RUN=${BENCH_SECONDS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 IDLE=${BENCH_IDLE:-1000}
 IDLE_MANY=${BENCH_IDLE_MANY:-10000}
-REPEAT=${BENCH_REPEAT:-5}
+REPEAT=${BENCH_REPEAT:-15}
 H2_CLIENTS=${BENCH_H2_CLIENTS:-8}
 H2_STREAMS=${BENCH_H2_STREAMS:-32}
 WORK=$(mktemp -d /tmp/miniweb-bench-server.XXXXXX)
@@ -338,10 +340,10 @@ new_connections() {  # port pid -> "connections/s cpu_us_per_connection" with wr
 full_handshakes() {  # port pid -> "handshakes/s cpu_us_per_handshake" with openssl s_time -new
   local port=$1 pid=$2 before after out connections
   before=$(cpu_ticks "$pid")
-  out=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$port" -new -time "$SECONDS_PER_RUN" -www /1k.txt 2>&1)
+  out=$(taskset -c 1 openssl s_time -connect "127.0.0.1:$port" -new -time "$HANDSHAKE_SECONDS" -www /1k.txt 2>&1)
   after=$(cpu_ticks "$pid")
   connections=$(awk '/connections in .* real seconds/ { print $1 }' <<<"$out")
-  awk -v n="${connections:-0}" -v s="$SECONDS_PER_RUN" -v t=$((after - before)) -v hz="$TICK" \
+  awk -v n="${connections:-0}" -v s="$HANDSHAKE_SECONDS" -v t=$((after - before)) -v hz="$TICK" \
     'BEGIN { printf "%.1f %.1f\n", n / s, (n > 0 ? t * 1e6 / hz / n : 0) }'
 }
 
@@ -374,10 +376,11 @@ awk -v mr="$m_cps" -v nr="$n_cps" -v mc="$m_cpu" -v nc="$n_cpu" \
 # Full handshakes: s_time -new never offers a session, so neither server resumes; both still
 # issue their TLS 1.3 tickets (two each, OpenSSL's default), as for any new client. A run's CPU
 # per handshake moves by a fifth from one run to the next on a shared machine, more than the two
-# servers differ (they spend it alike, in OpenSSL and the kernel), so this measurement is made
-# BENCH_HANDSHAKE_REPEAT (7) times in turn, and its ratio is the median of the runs' ratios, as
-# bench/dns takes its hit latency's: each pair of runs met the same neighbours.
-HANDSHAKE_REPEAT=${BENCH_HANDSHAKE_REPEAT:-7}
+# servers differ (they spend it alike, in OpenSSL and the kernel), so this measurement is made in
+# many short runs in turn, BENCH_HANDSHAKE_REPEAT (21) of BENCH_HANDSHAKE_SECONDS (3) each, and
+# its ratio is the median of the runs' ratios, as bench/dns takes its hit latency's.
+HANDSHAKE_REPEAT=${BENCH_HANDSHAKE_REPEAT:-21}
+HANDSHAKE_SECONDS=${BENCH_HANDSHAKE_SECONDS:-3}
 declare -a m_hs=() m_hc=() n_hs=() n_hc=() hc_ratios=()
 for ((run = 0; run < HANDSHAKE_REPEAT; ++run)); do
   read -r m_hps m_hcpu <<<"$(full_handshakes "$MINIWEB_PORT" "$MINIWEB_PID")"
