@@ -87,7 +87,7 @@ Generation::Generation(asio::io_context& io, ServerConfig config_in,
       plain_fields(server_fields(config, false)) {}
 
 Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<SiteTlsContexts> tls)
-    : io_(io), listeners_(config.listeners), stapler_(io) {
+    : io_(io), listeners_(config.listeners), reactor_reserve_(io), stapler_(io) {
   current_ = std::make_shared<Generation>(io, std::move(config), std::move(tls));
   // The staples are fetched once the io loop runs; handshakes until then staple nothing.
   stapler_.track(current_->config, *current_->tls);
@@ -147,6 +147,7 @@ std::vector<tcp::endpoint> Server::local_endpoints() const {
 
 void Server::start() {
   keep_deadline_timer_when_idle(io_, true);
+  reactor_reserve_.cover(0);
   for (std::size_t listener = 0; listener < acceptors_.size(); ++listener)
     asio::co_spawn(io_, accept_loop(listener), asio::detached);
 }
@@ -180,6 +181,7 @@ asio::awaitable<void> Server::accept_loop(std::size_t listener) {
     std::error_code option_ec;
     socket.set_option(tcp::no_delay(true), option_ec);
     Connection connection = connections_.add(peer);
+    reactor_reserve_.cover(connections_.size());
     if (kind == ListenerKind::Https) {
       asio::co_spawn(io_, run_https(std::move(socket), std::move(connection)), asio::detached);
     } else if (kind == ListenerKind::ForwardProxy) {

@@ -13,6 +13,7 @@
 #include "server/generation.hpp"
 #include "server/http01_challenges.hpp"
 #include "server/ocsp_stapler.hpp"
+#include "server/reactor_reserve.hpp"
 #include "shared/http/server_connection.hpp"
 #include "shared/result.hpp"
 
@@ -60,6 +61,7 @@ class Server {
   std::vector<ListenerConfig> listeners_;
   std::vector<std::pair<asio::ip::tcp::acceptor, ListenerKind>> acceptors_;
   http::ConnectionRegistry connections_;
+  ReactorReserve reactor_reserve_;
   Http01Challenges challenges_;
   // Staples into the handshakes of every generation's contexts (ocsp_stapler.hpp).
   OcspStapler stapler_;
