@@ -347,6 +347,24 @@ full_handshakes() {  # port pid -> "handshakes/s cpu_us_per_handshake" with open
     'BEGIN { printf "%.1f %.1f\n", n / s, (n > 0 ? t * 1e6 / hz / n : 0) }'
 }
 
+# paired_cpu_runs MEASURE COUNT: MEASURE (new_connections or full_handshakes, each printing
+# "rate cpu_us") on miniweb and nginx COUNT times in turn. Sets m_rate, m_cpu, n_rate and n_cpu
+# (the medians), m_cpus and n_cpus (each run's CPU) and cpu_ratios (each pair's, miniweb/nginx).
+paired_cpu_runs() {
+  local measure=$1 count=$2 run rate cpu
+  local -a m_rates=() n_rates=()
+  m_cpus=() n_cpus=() cpu_ratios=()
+  for ((run = 0; run < count; ++run)); do
+    read -r rate cpu <<<"$("$measure" "$MINIWEB_PORT" "$MINIWEB_PID")"
+    m_rates+=("$rate") m_cpus+=("$cpu")
+    read -r rate cpu <<<"$("$measure" "$NGINX_PORT" "$NGINX_PID")"
+    n_rates+=("$rate") n_cpus+=("$cpu")
+    cpu_ratios+=("$(ratio "${m_cpus[-1]}" "$cpu")")
+  done
+  m_rate=$(median "${m_rates[@]}") m_cpu=$(median "${m_cpus[@]}")
+  n_rate=$(median "${n_rates[@]}") n_cpu=$(median "${n_cpus[@]}")
+}
+
 echo "miniweb-server vs nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): servers on cpu 0, clients on cpu 1"
 echo "both: one worker (nginx worker_processes 1; miniweb-server one thread), the same certificate"
 echo "(ECDSA P-256) and files; TLS 1.2-1.3 with miniweb's TLS 1.2 suites in server order, OpenSSL's"
@@ -368,20 +386,12 @@ H1_P99_RATIO=$P99_RATIO_1K
 echo
 echo "new TLS connections, one GET /1k.txt each; CPU is the server's utime+stime per connection"
 printf '%-34s %-8s %14s %14s\n' client server 'connections/s' 'CPU us/conn'
-# Not a goal, but short runs of it move as much as the others: RESUMED_REPEAT (5) in turn, and
+# Not a goal, but short runs of it move as much as the others: BENCH_RESUMED_REPEAT (5) in turn, and
 # the ratio of CPU is the median of the runs' ratios.
-RESUMED_REPEAT=${BENCH_RESUMED_REPEAT:-5}
-declare -a m_cs=() m_cc=() n_cs=() n_cc=() cc_ratios=()
-for ((run = 0; run < RESUMED_REPEAT; ++run)); do
-  read -r m_cps m_cpu <<<"$(new_connections "$MINIWEB_PORT" "$MINIWEB_PID")"
-  read -r n_cps n_cpu <<<"$(new_connections "$NGINX_PORT" "$NGINX_PID")"
-  m_cs+=("$m_cps") m_cc+=("$m_cpu") n_cs+=("$n_cps") n_cc+=("$n_cpu")
-  cc_ratios+=("$(ratio "$m_cpu" "$n_cpu")")
-done
-m_cps=$(median "${m_cs[@]}") m_cpu=$(median "${m_cc[@]}") n_cps=$(median "${n_cs[@]}") n_cpu=$(median "${n_cc[@]}")
-printf '%-34s %-8s %14s %14s\n' "wrk -c$CONNECTIONS Connection: close" miniweb "$m_cps" "$m_cpu" "(resumed)" nginx "$n_cps" "$n_cpu"
-echo "         (medians of $RESUMED_REPEAT runs) each run's CPU ratio, miniweb/nginx: ${cc_ratios[*]}"
-awk -v mr="$m_cps" -v nr="$n_cps" -v r="$(median_ratio "${cc_ratios[@]}")" \
+paired_cpu_runs new_connections "${BENCH_RESUMED_REPEAT:-5}"
+printf '%-34s %-8s %14s %14s\n' "wrk -c$CONNECTIONS Connection: close" miniweb "$m_rate" "$m_cpu" "(resumed)" nginx "$n_rate" "$n_cpu"
+echo "         (medians of ${#cpu_ratios[@]} runs) each run's CPU ratio, miniweb/nginx: ${cpu_ratios[*]}"
+awk -v mr="$m_rate" -v nr="$n_rate" -v r="$(median_ratio "${cpu_ratios[@]}")" \
   'BEGIN { printf "ratio    connections/s %.2fx nginx, CPU per connection %sx nginx (the median of the runs'"'"' ratios)\n", mr / nr, r }'
 # Full handshakes: s_time -new never offers a session, so neither server resumes; both still
 # issue their TLS 1.3 tickets (two each, OpenSSL's default), as for any new client. A run's CPU
@@ -389,21 +399,13 @@ awk -v mr="$m_cps" -v nr="$n_cps" -v r="$(median_ratio "${cc_ratios[@]}")" \
 # servers differ (they spend it alike, in OpenSSL and the kernel), so this measurement is made in
 # many short runs in turn, BENCH_HANDSHAKE_REPEAT (21) of BENCH_HANDSHAKE_SECONDS (3) each, and
 # its ratio is the median of the runs' ratios, as bench/dns takes its hit latency's.
-HANDSHAKE_REPEAT=${BENCH_HANDSHAKE_REPEAT:-21}
 HANDSHAKE_SECONDS=${BENCH_HANDSHAKE_SECONDS:-3}
-declare -a m_hs=() m_hc=() n_hs=() n_hc=() hc_ratios=()
-for ((run = 0; run < HANDSHAKE_REPEAT; ++run)); do
-  read -r m_hps m_hcpu <<<"$(full_handshakes "$MINIWEB_PORT" "$MINIWEB_PID")"
-  read -r n_hps n_hcpu <<<"$(full_handshakes "$NGINX_PORT" "$NGINX_PID")"
-  m_hs+=("$m_hps") m_hc+=("$m_hcpu") n_hs+=("$n_hps") n_hc+=("$n_hcpu")
-  hc_ratios+=("$(ratio "$m_hcpu" "$n_hcpu")")
-done
-m_hps=$(median "${m_hs[@]}") m_hcpu=$(median "${m_hc[@]}") n_hps=$(median "${n_hs[@]}") n_hcpu=$(median "${n_hc[@]}")
-printf '%-34s %-8s %14s %14s\n' "openssl s_time -new" miniweb "$m_hps" "$m_hcpu" "(full handshakes, 1 at a time)" nginx "$n_hps" "$n_hcpu"
-echo "         (medians of $HANDSHAKE_REPEAT runs) CPU us per handshake of each run, miniweb: ${m_hc[*]}; nginx: ${n_hc[*]}"
-echo "         each run's ratio, miniweb/nginx: ${hc_ratios[*]}"
-HANDSHAKE_RATIO=$(median_ratio "${hc_ratios[@]}")
-awk -v mr="$m_hps" -v nr="$n_hps" -v mc="$m_hcpu" -v nc="$n_hcpu" -v r="$HANDSHAKE_RATIO" \
+paired_cpu_runs full_handshakes "${BENCH_HANDSHAKE_REPEAT:-21}"
+printf '%-34s %-8s %14s %14s\n' "openssl s_time -new" miniweb "$m_rate" "$m_cpu" "(full handshakes, 1 at a time)" nginx "$n_rate" "$n_cpu"
+echo "         (medians of ${#cpu_ratios[@]} runs) CPU us per handshake of each run, miniweb: ${m_cpus[*]}; nginx: ${n_cpus[*]}"
+echo "         each run's ratio, miniweb/nginx: ${cpu_ratios[*]}"
+HANDSHAKE_RATIO=$(median_ratio "${cpu_ratios[@]}")
+awk -v mr="$m_rate" -v nr="$n_rate" -v mc="$m_cpu" -v nc="$n_cpu" -v r="$HANDSHAKE_RATIO" \
   'BEGIN { printf "ratio    handshakes/s %.2fx nginx, CPU per handshake %sx nginx (the median of the runs'"'"' ratios; of the medians %.2fx)\n", mr / nr, r, (nc > 0 ? mc / nc : 0) }'
 stop_servers
 
