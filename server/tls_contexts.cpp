@@ -15,8 +15,10 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-// ALPN (RFC 7301), in the server's order of preference: h2 when the client offers it.
-constexpr unsigned char kH2AndHttp11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+// ALPN (RFC 7301), in the server's order of preference: h2 when the client offers it, then
+// HTTP/1.1, then HTTP/1.0 for a client that offers only that (curl --http1.0), as nginx does.
+constexpr unsigned char kH2AndHttp11[] = {2,   'h', '2', 8,   'h', 't', 't', 'p', '/', '1', '.',
+                                          '1', 8,   'h', 't', 't', 'p', '/', '1', '.', '0'};
 constexpr std::size_t kHttp11Offset = 3;  // the list without h2
 
 int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,

@@ -257,7 +257,15 @@ TEST_F(H2InteropTest, TheAccessLogSaysHttp20) {
   EXPECT_NE(log.find("\"GET /digits.txt?log HTTP/2.0\" 200 10"), std::string::npos) << log;
 }
 
-// [server] http2 = false: ALPN offers http/1.1 alone, and curl --http2 falls back to it.
+// A client that offers only http/1.0 by ALPN (curl --http1.0) is served, as nginx serves it,
+// not refused with no_application_protocol.
+TEST_F(H2InteropTest, CurlOfferingOnlyHttp10IsServed) {
+  const std::string out = curl("--http1.0 " + url("/"));
+  EXPECT_NE(out.find("ALPN: server accepted http/1.0"), std::string::npos) << out;
+  EXPECT_NE(out.find("< HTTP/1.1 200 OK"), std::string::npos) << out;
+}
+
+// [server] http2 = false: ALPN offers http/1.1 (and 1.0) alone, and curl --http2 falls back to it.
 TEST_F(H2InteropTest, WithHttp2OffCurlGetsHttp11) {
   std::ofstream(dir_ / "http1.toml") << test_support::h2_test_config("[server]\nhttp2 = false\n");
   test_support::ServerProcess http1(MINIWEB_SERVER_BINARY, dir_ / "http1.toml",
