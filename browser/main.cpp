@@ -89,8 +89,9 @@ int main(int argc, char** argv) {
   // one call each, while the head start's thread makes the context (shared/prefault.hpp). Run
   // for the first time, the code faults in 16 pages at a time, and the heap one page at a time.
   // A page from a file maps no code ahead: it runs little, and the memory it holds is
-  // measured against w3m's (bench/browser); a large one maps heap (below).
-  if (tls_head_start.began()) {
+  // measured against w3m's (bench/browser); a large one maps heap (below). Only where mapping
+  // ahead pays on this machine (shared/prefault.hpp).
+  if (tls_head_start.began() && mapping_ahead_pays()) {
     populate_code_of(reinterpret_cast<const void*>(&terminal_size));
     populate_heap(kLoadHeap);
   }
@@ -114,12 +115,13 @@ int main(int argc, char** argv) {
     start = *url;
     // A large page from a file grows the heap by several times its size as it is parsed and
     // laid out: up to 4 MiB of that mapped here in one call. stdtypes.html (690 KB): 1,088
-    // page faults became 347, its dump 4.9 ms sooner (50.4 ms), its peak memory 2% more.
-    // Below 64 KiB it gains nothing measurable.
+    // page faults became 347, its dump 4.9 ms sooner (50.4 ms), its peak memory 2% more, on
+    // the team's first machine; on the later one, where mapping ahead does not pay, it was
+    // neither sooner nor later. Below 64 KiB it gains nothing measurable.
     if (start->scheme == "file") {
       std::error_code ec;
       const auto size = std::filesystem::file_size(local_file_path(*start), ec);
-      if (!ec && size >= kLargeFile) populate_heap(size * kHeapPerFileByte);
+      if (!ec && size >= kLargeFile && mapping_ahead_pays()) populate_heap(size * kHeapPerFileByte);
     }
   }
   Navigator navigator(options->navigator);

@@ -1,22 +1,37 @@
 #pragma once
 // Pages asked for in one system call, before a program's work touches them one by one.
 //
-// The first touch of a page traps into the kernel, which maps it: a page fault. On this team's
-// machine (a VM) each trap costs about 10 us, while MADV_POPULATE_READ and MADV_POPULATE_WRITE
+// The first touch of a page traps into the kernel, which maps it: a page fault. On the team's
+// first machine (a VM) each trap cost about 10 us, while MADV_POPULATE_READ and MADV_POPULATE_WRITE
 // (Linux 5.14) map the same pages for 0.2 to 2 us each. A browser's https load made 120 page
 // faults between its first DNS step and its close: its heap growing (56), the TLS context's
 // thread's heap (about 30), and code run for the first time. The browser asks for those pages
-// before its load begins (browser/main.cpp). On a kernel without the two calls nothing is
-// mapped ahead and each page faults, as before.
+// before its load begins (browser/main.cpp), where that pays (mapping_ahead_pays, below). On a
+// kernel without the two calls nothing is mapped ahead and each page faults, as before.
 //
 // On that VM a page's first touch traps to the host even after the kernel has mapped it: 1 MiB
 // of fresh memory took 3.0 ms to touch, and 0.28 ms to map ahead plus 1.4 to 1.6 ms to touch
 // then. Mapping ahead saves about half; a huge page saves the trap for 511 of its 512 pages,
 // which is why a large buffer is advised to take them (advise_huge_pages below).
 
+#include <chrono>
 #include <cstddef>
 
 namespace miniweb {
+
+// Whether mapping pages ahead saves time on this machine, decided from what a page costs here:
+// the first touch of a fresh page (its fault) against MADV_POPULATE_WRITE of one page by itself,
+// each the median of 8 pages. Mapping ahead pays where the fault costs more than twice that. On
+// the VM above a fault cost about 10 us, and a page mapped ahead 0.2 to 2 in larger calls. On
+// the team's later machine (AMD EPYC, Linux 6.18) a fault costs 1.2 us, a page mapped ahead by
+// itself 2.1 (1.1 in larger calls): there the pages mapped ahead that a load never touched made
+// an https load 9% slower (median of 12 paired runs). Measured once per process, on the first
+// call (about 50 us there, 1% of a warm load); false where the kernel cannot map ahead. The
+// callers that map ahead on speculation (code and heap a load may touch) ask this first; a
+// buffer about to be written whole (populate_buffer) is mapped either way.
+bool mapping_ahead_pays();
+// The decision from the two medians: the exact rule the call above applies.
+bool mapping_ahead_pays(std::chrono::nanoseconds fault, std::chrono::nanoseconds mapped_ahead);
 
 // Every executable page of the program or shared object that holds `address` (a function of
 // it), mapped from the page cache now. Returns false when the kernel would not (too old, or

@@ -140,8 +140,9 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> 
       making_ = std::make_unique<BesideThread>([this, then = std::move(then)] {
         // This thread's first allocation makes it a malloc arena of its own, which the
         // context's making and the handshake's work on this thread then grow page by page:
-        // about 30 page faults, mapped here in one call instead (shared/prefault.hpp).
-        populate_heap(kContextThreadHeap);
+        // about 30 page faults, mapped here in one call instead where that pays
+        // (shared/prefault.hpp; decided before this thread began).
+        if (mapping_ahead_pays()) populate_heap(kContextThreadHeap);
         made_.reset(SSL_CTX_new(TLS_client_method()));
         if (made_) SSL_CTX_set_options(made_.get(), SSL_OP_NO_COMPRESSION);
         making_done_.set_value();

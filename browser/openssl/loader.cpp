@@ -68,8 +68,9 @@ void load_module() {
   }
   // The module's code, 2.6 MB, mapped now in one call: the handshake and the context's making
   // would otherwise fault its pages in as they first run them, 16 at a time (about 20 faults
-  // after this point, 0.3 ms in all on this team's machine; shared/prefault.hpp).
-  miniweb::populate_code_of(miniweb_openssl_table[0]);
+  // after this point, 0.3 ms in all on the team's first machine), where that pays
+  // (shared/prefault.hpp: this is its first question, asked before the program has a thread).
+  if (miniweb::mapping_ahead_pays()) miniweb::populate_code_of(miniweb_openssl_table[0]);
 }
 
 }  // namespace

@@ -3,10 +3,14 @@
 
 #include "shared/prefault.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -113,6 +117,42 @@ TEST(Prefault, TheHeapMappedAheadIsAtMostFourMebibytes) {
   std::thread([&] { populated = populate_heap(std::size_t{64} << 20); }).join();
   EXPECT_GE(populated, std::size_t{4} << 20);
   EXPECT_LE(populated, std::size_t{5} << 20);  // 65 blocks of 64 KiB, counted in whole pages
+}
+
+// The rule: a page's fault against its mapping ahead, from the two medians measured.
+TEST(Prefault, MappingAheadPaysOnlyWhereAFaultCostsMoreThanTwiceTheMapping) {
+  using std::chrono::nanoseconds;
+  EXPECT_TRUE(mapping_ahead_pays(nanoseconds(10'000), nanoseconds(2'000)));  // the first VM
+  EXPECT_FALSE(mapping_ahead_pays(nanoseconds(1'200), nanoseconds(1'100)));  // the later one
+  EXPECT_FALSE(mapping_ahead_pays(nanoseconds(4'000), nanoseconds(2'000)));  // twice: not more
+  EXPECT_TRUE(mapping_ahead_pays(nanoseconds(4'001), nanoseconds(2'000)));
+  // Either not measured (the largest duration: a kernel that cannot map ahead, or no memory
+  // to measure on): never.
+  EXPECT_FALSE(mapping_ahead_pays(nanoseconds(1'000'000), nanoseconds::max()));
+  EXPECT_FALSE(mapping_ahead_pays(nanoseconds::max(), nanoseconds(1'000)));
+}
+
+// The number of mappings the process has, as /proc/self/maps lists them: read with no heap
+// allocation, which could itself map memory (AddressSanitizer's allocator does) between counts.
+std::size_t mapping_count() {
+  static char buffer[1 << 16];
+  const int file = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (file < 0) return 0;
+  std::size_t lines = 0;
+  for (ssize_t got; (got = ::read(file, buffer, sizeof buffer)) > 0;)
+    lines += static_cast<std::size_t>(std::count(buffer, buffer + got, '\n'));
+  ::close(file);
+  return lines;
+}
+
+// Measured once, on the first question: the same answer after, and the pages it measured on
+// given back.
+TEST(Prefault, TheMachinesAnswerIsMeasuredOnceAndLeavesNoMappingBehind) {
+  const std::size_t before = mapping_count();
+  ASSERT_GT(before, 0u);
+  const bool first = mapping_ahead_pays();
+  EXPECT_EQ(mapping_count(), before);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(mapping_ahead_pays(), first);
 }
 
 // Whether the kernel gives huge pages to memory advised to take them ("always" or "madvise").
