@@ -23,7 +23,7 @@ namespace miniweb {
 // the first touch of a fresh page (its fault) against MADV_POPULATE_WRITE of one page by itself,
 // each the median of 8 pages. Mapping ahead pays where the fault costs more than twice that. On
 // the VM above a fault cost about 10 us, and a page mapped ahead 0.2 to 2 in larger calls. On
-// the team's later machine (AMD EPYC, Linux 6.18) a fault costs 1.2 us, a page mapped ahead by
+// a later machine of the team's (Linux 6.18) a fault costs 1.2 us, a page mapped ahead by
 // itself 2.1 (1.1 in larger calls): there the pages mapped ahead that a load never touched made
 // an https load 9% slower (median of 12 paired runs). Measured once per process, on the first
 // call (about 50 us there, 1% of a warm load); false where the kernel cannot map ahead. The
