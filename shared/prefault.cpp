@@ -74,13 +74,9 @@ Span whole_units_within(std::uintptr_t start, std::size_t bytes, std::uintptr_t 
   return {(start + unit - 1) & ~(unit - 1), (start + bytes) & ~(unit - 1)};
 }
 
-// What a page costs here, measured on 16 fresh pages of one mapping: 8 touched (a write, and
-// its fault) and 8 mapped ahead one call each, timed page by page. Each is the median of its 8;
-// the largest duration where it could not be measured.
-struct PageCosts {
-  std::chrono::nanoseconds fault = std::chrono::nanoseconds::max();
-  std::chrono::nanoseconds mapped_ahead = std::chrono::nanoseconds::max();
-};
+}  // namespace
+
+// Each page timed by itself: 8 touched (a write, and its fault), then 8 mapped ahead.
 PageCosts measure_page_costs() {
   constexpr std::size_t kPages = 8;
   const std::uintptr_t page = page_size();
@@ -113,16 +109,19 @@ PageCosts measure_page_costs() {
   return measured;
 }
 
-}  // namespace
-
 bool mapping_ahead_pays(std::chrono::nanoseconds fault, std::chrono::nanoseconds mapped_ahead) {
   constexpr auto kUnmeasured = std::chrono::nanoseconds::max();
   return fault != kUnmeasured && mapped_ahead != kUnmeasured && fault > 2 * mapped_ahead;
 }
 
+PageCosts page_costs() {
+  static const PageCosts measured = measure_page_costs();
+  return measured;
+}
+
 bool mapping_ahead_pays() {
   static const bool pays = [] {
-    const PageCosts costs = measure_page_costs();
+    const PageCosts costs = page_costs();
     return mapping_ahead_pays(costs.fault, costs.mapped_ahead);
   }();
   return pays;

@@ -33,6 +33,18 @@ bool mapping_ahead_pays();
 // The decision from the two medians: the exact rule the call above applies.
 bool mapping_ahead_pays(std::chrono::nanoseconds fault, std::chrono::nanoseconds mapped_ahead);
 
+// What a page costs here: the median of 8 first touches (their faults) and of 8 pages mapped
+// ahead one call each, on 16 fresh pages of one mapping; each the largest duration where it
+// could not be measured (no memory, or a kernel before 5.14 for the second).
+struct PageCosts {
+  std::chrono::nanoseconds fault = std::chrono::nanoseconds::max();
+  std::chrono::nanoseconds mapped_ahead = std::chrono::nanoseconds::max();
+};
+// Measured now, on pages of its own (bench/pageload's miniweb-page-costs prints several).
+PageCosts measure_page_costs();
+// The process's one measurement, the first call's, on which mapping_ahead_pays() decides.
+PageCosts page_costs();
+
 // Every executable page of the program or shared object that holds `address` (a function of
 // it), mapped from the page cache now. Returns false when the kernel would not (too old, or
 // `address` in no loaded object).

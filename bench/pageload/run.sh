@@ -35,7 +35,7 @@ need hyperfine hyperfine
 need w3m w3m
 need curl curl
 
-build_release pageload "${STACK_PROGRAMS[@]}" miniweb-tls-floor miniweb-resolution-floor
+build_release pageload "${STACK_PROGRAMS[@]}" miniweb-tls-floor miniweb-resolution-floor miniweb-page-costs
 
 STATE="$WORK/state"
 export MINIWEB_STATE="$STATE" MINIWEB_NET=127.81.0 MINIWEB_BIN_DIR="$BUILD" MINIWEB_NAMESPACE=0
@@ -80,6 +80,9 @@ ratio() { awk -v ours="$1" -v peer="$2" 'BEGIN { printf "%.2f", peer / ours }'; 
 # hyperfine -N: no shell around our commands; the peer's pipeline runs in sh -c, as a user's.
 # The commands take turns over ROUNDS hyperfine rounds of RUNS/ROUNDS runs (bench/rounds.sh).
 ROUNDS=4
+# What a page costs here, which decides whether the browser maps its code and heap ahead
+# (shared/prefault.hpp), and moves the peer's time (curl | w3m fault far more than we do).
+echo "this machine, as the browser measures it (miniweb-page-costs): $("$BUILD/browser/miniweb-page-costs")"
 echo "whole-process page load of $URL, medians of $RUNS runs in turns over $ROUNDS hyperfine rounds"
 PER_ROUND=$(((RUNS + ROUNDS - 1) / ROUNDS))
 mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "${OURS[*]}" \

@@ -153,6 +153,25 @@ TEST(Prefault, TheMachinesAnswerIsMeasuredOnceAndLeavesNoMappingBehind) {
   const bool first = mapping_ahead_pays();
   EXPECT_EQ(mapping_count(), before);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(mapping_ahead_pays(), first);
+  // The answer is the rule applied to the process's one measurement, which stays as it was.
+  const PageCosts costs = page_costs();
+  EXPECT_EQ(first, mapping_ahead_pays(costs.fault, costs.mapped_ahead));
+  EXPECT_EQ(page_costs().fault, costs.fault);
+  EXPECT_EQ(page_costs().mapped_ahead, costs.mapped_ahead);
+}
+
+// A new measurement each call, on pages of its own: both costs measured on this kernel (Linux
+// 5.14 or later, as Debian 12's), each a real duration, and nothing left mapped.
+TEST(Prefault, PageCostsAreMeasuredOnFreshPagesEachTime) {
+  const std::size_t before = mapping_count();
+  for (int i = 0; i < 3; ++i) {
+    const PageCosts costs = measure_page_costs();
+    EXPECT_GT(costs.fault.count(), 0);
+    EXPECT_LT(costs.fault, std::chrono::seconds(1));
+    EXPECT_GT(costs.mapped_ahead.count(), 0);
+    EXPECT_LT(costs.mapped_ahead, std::chrono::seconds(1));
+  }
+  EXPECT_EQ(mapping_count(), before);
 }
 
 // Whether the kernel gives huge pages to memory advised to take them ("always" or "madvise").
