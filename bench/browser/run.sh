@@ -37,8 +37,9 @@ if ((${#need[@]})); then
 fi
 
 BUILD="$ROOT/build/bench-browser"
-# Configured every time, as bench_common.sh's build_release is (a new program's target).
-quietly "configuring" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
+# Configured every time, as bench_common.sh's build_release is (a new program's target), under
+# the build lock now that it runs on every bench: a configure is a few seconds of CPU.
+quietly "configuring" locked cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMINIWEB_TESTS=OFF
 targets=(miniweb-browser miniweb-gumbo-floor miniweb-page-costs)
 [[ "${SKIP_PAGE_LOAD:-0}" = 1 ]] || targets+=(miniweb-dns miniweb-ca miniweb-server miniweb-shop miniweb-stack)
 quietly "building" locked cmake --build "$BUILD" -j2 --target "${targets[@]}"
