@@ -120,11 +120,8 @@ PageCosts page_costs() {
 }
 
 bool mapping_ahead_pays() {
-  static const bool pays = [] {
-    const PageCosts costs = page_costs();
-    return mapping_ahead_pays(costs.fault, costs.mapped_ahead);
-  }();
-  return pays;
+  const PageCosts costs = page_costs();
+  return mapping_ahead_pays(costs.fault, costs.mapped_ahead);
 }
 
 bool populate_code_of(const void* address) {
