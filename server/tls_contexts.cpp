@@ -17,14 +17,14 @@ constexpr const char* kTls12Ciphers =
 
 // ALPN (RFC 7301), in the server's order of preference: h2 when the client offers it, then
 // HTTP/1.1, then HTTP/1.0 for a client that offers only that (curl --http1.0), as nginx does.
-constexpr unsigned char kH2AndHttp11[] = {2,   'h', '2', 8,   'h', 't', 't', 'p', '/', '1', '.',
-                                          '1', 8,   'h', 't', 't', 'p', '/', '1', '.', '0'};
-constexpr std::size_t kHttp11Offset = 3;  // the list without h2
+constexpr unsigned char kAlpnProtocols[] = {2,   'h', '2', 8,   'h', 't', 't', 'p', '/', '1', '.',
+                                            '1', 8,   'h', 't', 't', 'p', '/', '1', '.', '0'};
+constexpr std::size_t kHttp11Offset = 3;  // the list without h2: http/1.1, http/1.0
 
 int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
                 unsigned int in_length, void* http2) {
-  const unsigned char* ours = kH2AndHttp11;
-  unsigned int ours_length = sizeof kH2AndHttp11;
+  const unsigned char* ours = kAlpnProtocols;
+  unsigned int ours_length = sizeof kAlpnProtocols;
   if (!http2) {
     ours += kHttp11Offset;
     ours_length -= kHttp11Offset;
@@ -45,7 +45,7 @@ void configure_protocol(SSL_CTX* ctx, bool http2) {
   SSL_CTX_set_cipher_list(ctx, kTls12Ciphers);  // constant, known good
   // The callback's argument is only tested for null: h2 offered or not.
   SSL_CTX_set_alpn_select_cb(ctx, select_alpn,
-                             http2 ? const_cast<unsigned char*>(kH2AndHttp11) : nullptr);
+                             http2 ? const_cast<unsigned char*>(kAlpnProtocols) : nullptr);
   // Session resumption: server-side cache and tickets (OpenSSL's defaults), one id context.
   static constexpr unsigned char kSessionContext[] = "miniweb";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
