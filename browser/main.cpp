@@ -101,6 +101,12 @@ int main(int argc, char** argv) {
   if (options->face != Face::Dump) stale_check.settle();
   options->navigator.loader.before_acting = settle;
   options->navigator.loader.tls_head_start = &tls_head_start;
+  // A load with no profile resolves its name over the network: the head start reads the roots
+  // meanwhile (net/tls_context.hpp).
+  if (tls_head_start.began())
+    tls_head_start.trust_ahead(options->navigator.dns.cache_dir.empty()
+                                   ? std::optional(options->navigator.loader.ca_file)
+                                   : std::nullopt);
   if (options->face == Face::Window) return open_window(argv);
 
   std::optional<Url> start;

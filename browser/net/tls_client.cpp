@@ -111,6 +111,9 @@ std::string describe_roots_read(const TrustedRootsRead& read, const std::filesys
       ", and OpenSSL's tables for the server's answer built, in " + format_duration(read.took);
   if (since_load.count() >= 0)
     text += ", starting " + format_duration(since_load) + " into the load";
+  else
+    text += ", starting " + format_duration(-since_load) + " before the load began";
+  if (read.ahead) return text + ", on the head start's thread once it had made the context";
   if (read.by_verification) return text + ", as the certificate verification began";
   if (roots != nullptr && roots->hello_bytes() > 0) {
     const std::string hello =

@@ -84,12 +84,14 @@ DeferredTrust* deferred_trust(const SSL_CTX* context) {
 
 // The roots read into `store`, then the algorithms of the server's answer used once: what
 // build_client_context left, done once, by whoever asks first. `socket`: the connection whose
-// handshake asked (-1: its certificate verification), to see whether its server's answer had
-// arrived by the end.
-const std::string& read_trusted_roots(DeferredTrust& trust, X509_STORE* store, int socket) {
+// handshake asked (-1: its certificate verification, or the head start when `ahead`), to see
+// whether its server's answer had arrived by the end.
+const std::string& read_trusted_roots(DeferredTrust& trust, X509_STORE* store, int socket,
+                                      bool ahead = false) {
   std::call_once(trust.once, [&] {
     trust.read.began = std::chrono::steady_clock::now();
-    trust.read.by_verification = socket < 0;
+    trust.read.ahead = ahead;
+    trust.read.by_verification = socket < 0 && !ahead;
     if (X509_STORE_load_file(store, trust.ca_file.c_str()) != 1) {
       const char* reason = ERR_reason_error_string(ERR_peek_last_error());
       ERR_clear_error();
@@ -118,6 +120,17 @@ int verify_with_trusted_roots(X509_STORE_CTX* verifying, void* trust) {
   return X509_verify_cert(verifying);
 }
 
+// The roots' reader for `ca_file`, attached to `context`: read by whoever asks first, the
+// context's certificate verification should nothing have asked before it.
+DeferredTrust& defer_trust(SSL_CTX* context, const std::filesystem::path& ca_file) {
+  auto trust = std::make_unique<DeferredTrust>();
+  trust->ca_file = ca_file;
+  DeferredTrust& attached = *trust;
+  SSL_CTX_set_cert_verify_callback(context, &verify_with_trusted_roots, trust.get());
+  SSL_CTX_set_ex_data(context, trust_slot(), trust.release());
+  return attached;
+}
+
 }  // namespace
 
 ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> then) {
@@ -144,7 +157,10 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> 
         // (shared/prefault.hpp; decided before this thread began).
         if (mapping_ahead_pays()) populate_heap(kContextThreadHeap);
         made_.reset(SSL_CTX_new(TLS_client_method()));
-        if (made_) SSL_CTX_set_options(made_.get(), SSL_OP_NO_COMPRESSION);
+        if (made_) {
+          SSL_CTX_set_options(made_.get(), SSL_OP_NO_COMPRESSION);
+          read_roots_ahead();
+        }
         making_done_.set_value();
         if (then) then();
       });
@@ -157,6 +173,31 @@ ContextHeadStart::~ContextHeadStart() {
   if (making_) making_->join();  // its `then` too
 }
 
+void ContextHeadStart::trust_ahead(std::optional<std::filesystem::path> ca_file) {
+  {
+    const std::lock_guard lock(trust_mutex_);
+    decided_ = true;
+    ca_file_ = std::move(ca_file);
+  }
+  told_.notify_one();
+}
+
+bool ContextHeadStart::ready() {
+  const std::lock_guard lock(mutex_);
+  return making_ != nullptr && !taken_ &&
+         made_when_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
+void ContextHeadStart::read_roots_ahead() {
+  std::unique_lock lock(trust_mutex_);
+  told_.wait(lock, [this] { return decided_ || wanted_; });
+  if (wanted_ || !ca_file_) return;
+  const std::filesystem::path ca_file = *ca_file_;
+  lock.unlock();
+  (void)read_trusted_roots(defer_trust(made_.get(), ca_file), SSL_CTX_get_cert_store(made_.get()),
+                           -1, true);
+}
+
 bool ContextHeadStart::pending() {
   const std::lock_guard lock(mutex_);
   return making_ != nullptr && !taken_;
@@ -166,6 +207,11 @@ tls::SslCtxPtr ContextHeadStart::take() {
   const std::lock_guard lock(mutex_);
   if (!making_ || taken_) return nullptr;
   taken_ = true;
+  {
+    const std::lock_guard wanting(trust_mutex_);
+    wanted_ = true;
+  }
+  told_.notify_one();
   made_when_.wait();
   return std::move(made_);
 }
@@ -173,20 +219,23 @@ tls::SslCtxPtr ContextHeadStart::take() {
 ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVersions versions,
                                    ContextHeadStart* head_start) {
   tls::SslCtxPtr made = head_start ? head_start->take() : nullptr;
+  // The head start's roots are another file's (ContextHeadStart::trust_ahead named another): a
+  // context of this file's own instead.
+  if (made)
+    if (const DeferredTrust* read = deferred_trust(made.get()); read && read->ca_file != ca_file)
+      made.reset();
   auto context = made ? std::make_unique<asio::ssl::context>(made.release())
                       : std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   // The roots themselves are read by the first handshake, once its ClientHello is on its way
-  // (finish_client_context); that the file can be opened is said now.
+  // (finish_client_context), unless the head start has read them; that the file can be opened
+  // is said now.
   if (const int file = ::open(ca_file.c_str(), O_RDONLY | O_CLOEXEC); file >= 0)
     ::close(file);
   else
     return make_error(ca_file_failure(ca_file, std::strerror(errno)), exit_code::kCertificate);
-  auto trust = std::make_unique<DeferredTrust>();
-  trust->ca_file = ca_file;
-  SSL_CTX_set_cert_verify_callback(native, &verify_with_trusted_roots, trust.get());
-  SSL_CTX_set_ex_data(native, trust_slot(), trust.release());
+  if (deferred_trust(native) == nullptr) defer_trust(native, ca_file);
   context->set_verify_mode(asio::ssl::verify_peer);
   apply_certificate_policy(native);
   // RFC 7301: the protocol list, each name length-prefixed, the preferred first. h2 over TLS

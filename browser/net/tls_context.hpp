@@ -6,9 +6,11 @@
 // context as the browser starts, on a thread of its own (ContextHeadStart), while the options
 // and the profile are read, the name resolved and the TCP connection made; the load's own
 // thread sets it up once its connection is up (a load with no head start builds it on a thread
-// of its own: prepare_client_context). The trusted roots, and the tables
-// the server's answer needs, wait for the first handshake: they are read on its own thread once
-// its ClientHello is on its way, while the server works on its answer (finish_client_context).
+// of its own: prepare_client_context). The trusted roots, and the tables the server's answer
+// needs, are read by the head start's thread once it has made the context, when the load is not
+// yet waiting for it (ContextHeadStart::trust_ahead); else they wait for the first handshake, which
+// reads them once its ClientHello is on its way, while the server works on its answer
+// (finish_client_context).
 // OpenSSL never builds its tables on two threads at once: measured here, two threads building
 // them together took 10.5 to 12.2 ms, against 2.7 to 3.0 ms one after the other (their locks,
 // handed between CPUs).
@@ -16,6 +18,7 @@
 #include <asio/ssl.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -59,8 +62,25 @@ class ContextHeadStart {
   std::optional<std::chrono::steady_clock::time_point> began() const { return began_; }
   // Whether it began and is not yet taken: the context's own thread is then not worth starting.
   bool pending();
+  // What the options decided, told once they are read: the CA file whose roots the head
+  // start's thread is to read as soon as it has made the context, or none. The browser names
+  // it for a load with no profile (--fresh): its name is resolved over the network, which
+  // takes longer than making the context, and its handshake then finds the roots read. Read
+  // after its ClientHello, on the handshake's own thread, they kept the server waiting: woken
+  // by that thread, the server is put on its CPU (the kernel expects a sender to sleep next)
+  // and waited there for the read while the other CPU was idle (perf sched of cold loads).
+  // Read ahead, a cold load's handshake step was 0.20 to 0.26 ms shorter, its trace 0.1 ms
+  // and its whole process 0.2 to 0.4 ms (medians of 40 to 60, in turns). Not read when the load
+  // already waits for the context (take()); the thread waits for this or take(), whichever comes
+  // first.
+  void trust_ahead(std::optional<std::filesystem::path> ca_file);
+  // Whether the context is made (and its roots read, when they were to be): take() would not
+  // wait. False when none was begun, or once taken.
+  bool ready();
 
  private:
+  void read_roots_ahead();  // on the head start's thread, the context made
+
   std::mutex mutex_;
   std::unique_ptr<BesideThread> making_;  // on another CPU than main's (beside_thread.hpp)
   std::promise<void> making_done_;        // set by making_ once made_ is
@@ -68,6 +88,11 @@ class ContextHeadStart {
   bool taken_ = false;
   tls::SslCtxPtr made_;
   std::optional<std::chrono::steady_clock::time_point> began_;
+  std::mutex trust_mutex_;  // guards the three below
+  std::condition_variable told_;
+  bool decided_ = false;                          // trust_ahead() has been called
+  std::optional<std::filesystem::path> ca_file_;  // what it named
+  bool wanted_ = false;                           // take() has begun
 };
 
 // A context that trusts only `ca_file` (PEM), TLS 1.2 at least, verifying the peer, offering
@@ -96,6 +121,7 @@ struct TrustedRootsRead {
   std::chrono::steady_clock::time_point began{};  // the read began
   std::chrono::nanoseconds took{};                // the read, then the tables built
   bool by_verification = false;                   // the certificate verification asked first
+  bool ahead = false;  // the head start's thread read them, once it had made the context
   // Bytes of the server's answer already waiting in the socket when it was done (FIONREAD);
   // none when the verification read them.
   std::optional<int> answer_waiting;

@@ -14,6 +14,7 @@
 
 #include "browser/exit_codes.hpp"
 #include "browser/navigator.hpp"
+#include "tests/browser/head_start_ready.hpp"
 #include "tests/browser/test_origin.hpp"
 
 namespace miniweb::browser {
@@ -165,6 +166,42 @@ TEST(BrowserCertificates, TheFirstHandshakeReadsTheRootsAndSaysWhen) {
   page = navigator.load_now(*Url::parse(url + "again"), Viewport{}, second);
   ASSERT_TRUE(page) << page.error().message;
   EXPECT_TRUE(roots_lines(second).empty()) << second.render(url);
+}
+
+// A head start told the CA file (as main tells it for a load with no profile) reads the roots
+// once it has made the context; the load's handshake then has nothing to read, verifies the
+// server with them, and its step says who read them and when.
+TEST(BrowserCertificates, RootsReadAheadByTheHeadStartVerifyTheServer) {
+  SelfIssued certificate("-addext subjectAltName=DNS:localhost");
+  HelloOrigin origin(certificate);
+  const std::string url = origin.url();
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"), const_cast<char*>(url.c_str())};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  head_start.trust_ahead(certificate.cert);
+  ASSERT_TRUE(test::wait_until_ready(head_start));
+
+  NavigatorOptions options;
+  options.loader.ca_file = certificate.cert;
+  options.loader.io_timeout = std::chrono::seconds(5);
+  options.loader.tls_head_start = &head_start;
+  Navigator navigator(options);
+  Trace trace;
+  auto page = navigator.load_now(*Url::parse(url), Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->source(), "hello");
+  std::vector<std::string> said;
+  for (const Trace::Step& step : trace.steps())
+    for (const std::string& detail : step.details)
+      if (detail.starts_with("trusted roots: ")) said.push_back(detail);
+  ASSERT_EQ(said.size(), 1u) << trace.render(url);
+  EXPECT_NE(said[0].find("trusted roots: 1 read from " + certificate.cert.string()),
+            std::string::npos)
+      << said[0];
+  EXPECT_NE(said[0].find(" before the load began, on the head start's thread once it had made "
+                         "the context"),
+            std::string::npos)
+      << said[0];
+  EXPECT_EQ(said[0].find("ClientHello"), std::string::npos) << said[0];
 }
 
 // A CA file that opens but holds no certificate: the handshake fails saying so, whatever the

@@ -7,12 +7,29 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <filesystem>
 
 #include "browser/net/tls_client.hpp"
+#include "tests/browser/head_start_ready.hpp"
 #include "tests/browser/localhost_certificate.hpp"
 
 namespace miniweb::browser {
 namespace {
+
+// A context built to trust `trusted`, taking a head start for https://localhost/ that was told
+// `told` ahead and had made its context (reading the roots) before the load asked for it.
+ClientContext built_after_reading_ahead(const std::filesystem::path& told,
+                                        const std::filesystem::path& trusted,
+                                        HttpVersions versions) {
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://localhost/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  head_start.trust_ahead(told);
+  EXPECT_TRUE(test::wait_until_ready(head_start));
+  ClientContext built = build_client_context(trusted, versions, &head_start);
+  EXPECT_EQ(head_start.take(), nullptr);  // taken, whether used or not
+  return built;
+}
 
 TEST(ContextHeadStart, NoHttpsUrlAmongTheArgumentsBeginsNone) {
   std::array<char*, 5> argv{const_cast<char*>("miniweb-browser"), const_cast<char*>("--dump"),
@@ -69,6 +86,85 @@ TEST(ContextHeadStart, TheFirstContextBuiltTakesItAndSetsItUp) {
   EXPECT_TRUE(read->by_verification);  // no socket was named
   EXPECT_FALSE(read->answer_waiting);
   EXPECT_FALSE(take_trusted_roots_read(context));  // told once
+}
+
+// Told no CA file, the head start hands its context over as soon as it is made.
+TEST(ContextHeadStart, ToldNoCaFileItReadsNoRoots) {
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://localhost/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  head_start.trust_ahead(std::nullopt);
+  ASSERT_TRUE(test::wait_until_ready(head_start));
+  tls::SslCtxPtr made = head_start.take();
+  ASSERT_NE(made, nullptr);
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(made.get()))), 0);
+  EXPECT_FALSE(take_trusted_roots_read(made.get()));
+}
+
+// Told the CA file before the load waits for the context, the head start's thread reads its
+// roots as soon as it has made the context: the context comes set up, its roots read, and the
+// read is told once, as the head start's.
+TEST(ContextHeadStart, ToldTheCaFileFirstItReadsTheRootsAhead) {
+  const test::LocalhostCertificate certificate("ahead");
+  ClientContext built =
+      built_after_reading_ahead(certificate.cert, certificate.cert, HttpVersions::Http2AndHttp11);
+  ASSERT_TRUE(built) << built.error().message;
+  SSL_CTX* context = (*built)->native_handle();
+  EXPECT_TRUE(client_context_finished(context));
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  ASSERT_TRUE(finish_client_context(context));  // read already: nothing more
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  const auto read = take_trusted_roots_read(context);
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->ahead);
+  EXPECT_FALSE(read->by_verification);
+  EXPECT_EQ(read->roots, 1);
+  EXPECT_FALSE(take_trusted_roots_read(context));
+}
+
+// Told the CA file, but the load asks for the context before it is made: the context is handed
+// over as soon as it is made, and the roots are left to the handshake, as without the file.
+TEST(ContextHeadStart, ALoadWaitingForTheContextLeavesTheRootsToItsHandshake) {
+  const test::LocalhostCertificate certificate("ahead-wanted");
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://localhost/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  tls::SslCtxPtr made = head_start.take();  // before it is told the file
+  ASSERT_NE(made, nullptr);
+  head_start.trust_ahead(certificate.cert);
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(made.get()))), 0);
+  EXPECT_FALSE(head_start.ready());
+}
+
+// A file told ahead that holds no certificate: its failure is said when the context is set up
+// for it, as the handshake's own read says it.
+TEST(ContextHeadStart, ACaFileReadAheadWithNoCertificateIsSaidAtTheHandshake) {
+  const test::LocalhostCertificate certificate("ahead-no-roots");
+  ClientContext built =
+      built_after_reading_ahead(certificate.key, certificate.key, HttpVersions::Http11Only);
+  ASSERT_TRUE(built) << built.error().message;
+  SSL_CTX* context = (*built)->native_handle();
+  EXPECT_TRUE(client_context_finished(context));
+  Status read = finish_client_context(context);
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().message.find("cannot load the trusted CA file " +
+                                      certificate.key.string() + ": "),
+            std::string::npos)
+      << read.error().message;
+}
+
+// The load trusts another file than the head start was told: the head start's context, with
+// the other file's roots, is not used.
+TEST(ContextHeadStart, RootsReadAheadFromAnotherFileAreNotTrusted) {
+  const test::LocalhostCertificate certificate("ahead-other");
+  // The file told ahead holds no certificate: its read fails, and would fail the handshake.
+  ClientContext built =
+      built_after_reading_ahead(certificate.key, certificate.cert, HttpVersions::Http11Only);
+  ASSERT_TRUE(built) << built.error().message;
+  SSL_CTX* context = (*built)->native_handle();
+  EXPECT_FALSE(client_context_finished(context));
+  ASSERT_TRUE(finish_client_context(context));
+  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
 }
 
 // A file that opens but holds no certificate: the context is made, and reading its roots says
