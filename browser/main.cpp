@@ -98,15 +98,16 @@ int main(int argc, char** argv) {
   const auto settle = [&stale_check] { stale_check.settle(); };
   auto options = parse_options(argc, argv, settle);
   if (!options) return options.error().code;
-  if (options->face != Face::Dump) stale_check.settle();
-  options->navigator.loader.before_acting = settle;
-  options->navigator.loader.tls_head_start = &tls_head_start;
   // A load with no profile resolves its name over the network: the head start reads the roots
-  // meanwhile (net/tls_context.hpp).
+  // meanwhile (net/tls_context.hpp). Told before anything else here: its thread waits for this
+  // word, or for the load, before it hands the context over and runs the stale check.
   if (tls_head_start.began())
     tls_head_start.trust_ahead(options->navigator.dns.cache_dir.empty()
                                    ? std::optional(options->navigator.loader.ca_file)
                                    : std::nullopt);
+  if (options->face != Face::Dump) stale_check.settle();
+  options->navigator.loader.before_acting = settle;
+  options->navigator.loader.tls_head_start = &tls_head_start;
   if (options->face == Face::Window) return open_window(argv);
 
   std::optional<Url> start;
