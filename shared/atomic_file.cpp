@@ -55,6 +55,12 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   if (!write_all(fd.get(), contents)) return fail("cannot write");
   if (durability == Durability::Synced && ::fsync(fd.get()) != 0) return fail("cannot fsync");
   if (::close(fd.release()) != 0) return fail("cannot close");
+  // A cache's old file goes first: ext4 (auto_da_alloc) writes a file renamed over another
+  // out to disk before the rename returns, so that a crash leaves one of the two whole. 0.16
+  // against 0.05 ms here, at the end of every page load that changed the browser's profile. A
+  // reader in between finds no file, which for a cache means one to make again.
+  if (durability == Durability::CacheOnly && ::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return fail("cannot replace " + path.string() + " with");
   if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename to " + path.string());
   if (durability == Durability::CacheOnly) return Ok{};
 

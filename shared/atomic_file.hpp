@@ -16,9 +16,10 @@ inline constexpr unsigned kPrivateFileMode = 0600;
 inline constexpr unsigned kPublicFileMode = 0644;
 
 // Whether the new contents must survive a power cut once the call returns. A cache (the
-// browser's DNS cache and CRLs) written on every page load need not pay two fsyncs for that:
-// readers still never see a half-written file, and after a power cut the cache is, at worst,
-// lost (some file systems then leave it empty), and made again. The HSTS list is not a cache
+// browser's DNS cache, CRLs and TLS sessions) written on every page load need not pay two
+// fsyncs for that: readers still never see a half-written file (for a moment, none: the old
+// one is removed before the new one takes its name), and after a power cut the cache is, at
+// worst, lost (some file systems then leave it empty), and made again. The HSTS list is not a cache
 // (losing it loses protection) and stays Synced: it is written only when it changes.
 enum class Durability { Synced, CacheOnly };
 

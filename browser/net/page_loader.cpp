@@ -65,7 +65,8 @@ PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
       options_(std::move(options)),
       hsts_(options_.profile_dir),
       cookies_(options_.profile_dir),
-      tls_(options_.ca_file, options_.insecure, options_.http_versions, options_.tls_head_start),
+      tls_(options_.ca_file, options_.insecure, options_.http_versions, options_.tls_head_start,
+           options_.profile_dir),
       // Revocation is checked with a plain GET of the CRL through this same loader.
       crls_(options_.profile_dir,
             [this](const Url& url, Trace& trace) { return fetch_resource(url, trace); }),
@@ -253,9 +254,9 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   const TlsClient::RevocationCheck revocation = [this](SSL* ssl, Trace& revocation_trace) {
     return check_revocation(ssl, crls_, revocation_trace);
   };
-  auto stream =
-      co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
-                              revocation, connection->number, connection->security, trace);
+  auto stream = co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
+                                        revocation, connection->number, connection->security, trace,
+                                        "https://" + url.host_for_header());
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
   // RFC 9113 section 3.2: "h2" chosen by ALPN, the connection speaks HTTP/2 from its first byte.
@@ -399,6 +400,10 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
 asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
   for (std::unique_ptr<Connection>& connection : pool_.take_all())
     co_await close(*connection, trace);
+  // The sessions the servers issued, for the next run's first connections (tls_session_store).
+  if (!tls_.sessions_to_save()) co_return;
+  const std::size_t step = trace.begin("tls", "sessions kept for resumption, for the next run");
+  trace.finish(step, tls_.save_sessions().value_or("nothing to write"));
 }
 
 asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navigation,

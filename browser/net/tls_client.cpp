@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "browser/exit_codes.hpp"
 #include "browser/net/certificate_policy.hpp"
@@ -17,11 +19,12 @@
 namespace miniweb::browser {
 
 TlsClient::TlsClient(std::filesystem::path ca_file, bool insecure, HttpVersions versions,
-                     ContextHeadStart* head_start)
+                     ContextHeadStart* head_start, std::filesystem::path profile_dir)
     : ca_file_(std::move(ca_file)),
       insecure_(insecure),
       versions_(versions),
-      head_start_(head_start) {}
+      head_start_(head_start),
+      sessions_(std::move(profile_dir)) {}
 
 std::string offered_protocols(HttpVersions versions) {
   return versions == HttpVersions::Http11Only ? "http/1.1" : "h2 http/1.1";
@@ -47,6 +50,32 @@ void free_alerts(void*, void* alerts, CRYPTO_EX_DATA*, int, long, void*) {
 int alert_slot() {
   static const int slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_alerts);
   return slot;
+}
+
+// What a connection's sessions are kept with: its origin, and, once its handshake has verified
+// the server, what it found. A session that comes before then (TLS 1.2 sends it within the
+// handshake) waits here for the verdict. Freed with the SSL.
+struct ConnectionSessions {
+  std::string origin;
+  std::optional<VerifiedServer> verified;  // set once the handshake has accepted the server
+  std::vector<SslSessionPtr> waiting;      // issued before that
+};
+void free_connection_sessions(void*, void* sessions, CRYPTO_EX_DATA*, int, long, void*) {
+  std::unique_ptr<ConnectionSessions> owned(static_cast<ConnectionSessions*>(sessions));
+}
+int sessions_slot() {
+  static const int slot =
+      SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_connection_sessions);
+  return slot;
+}
+
+// The session offered, as the handshake's step tells it.
+std::string describe_offer(const TlsSessionStore::Offer& offer, std::time_t now) {
+  return "session offered for resumption: issued by this server on a connection whose handshake "
+         "verified it " +
+         std::to_string(now - offer.server.verified_at) + " s ago, " +
+         (offer.from_profile ? "kept in the profile" : "kept since, in this run") + ", good for " +
+         std::to_string(offer.expires - now) + " s more";
 }
 
 // The first handshake's reading of its context's trusted roots (finish_client_context), on the
@@ -157,6 +186,18 @@ std::vector<std::string> tls_alerts(const SSL* ssl) {
   return alerts ? *alerts : AlertList{};
 }
 
+int TlsClient::on_new_session(SSL* ssl, SSL_SESSION* session) {
+  auto* self = static_cast<TlsClient*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), client_slot()));
+  auto* connection = static_cast<ConnectionSessions*>(SSL_get_ex_data(ssl, sessions_slot()));
+  if (self == nullptr || connection == nullptr) return 0;  // OpenSSL frees it
+  if (!connection->verified) {
+    connection->waiting.emplace_back(session);
+    return 1;  // held until the handshake's verdict
+  }
+  self->sessions_.keep(connection->origin, session, self->ca_file_, *connection->verified);
+  return 0;  // the store keeps its own copy
+}
+
 void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
   auto* self = static_cast<TlsClient*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), client_slot()));
   if (!self) return;
@@ -172,7 +213,7 @@ void TlsClient::prepare() {
     prepared_ = prepare_client_context(ca_file_, versions_, head_start_);
 }
 
-Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
+Result<asio::ssl::context*> TlsClient::context(Trace& trace, bool sessions_wanted) {
   if (context_) return context_.get();
   const bool prepared = prepared_.valid();
   const bool from_head_start = !prepared && head_start_ != nullptr && head_start_->pending();
@@ -184,6 +225,10 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
             format_duration(Trace::Clock::now() - *began - trace.elapsed()) +
             " before this load), ";
   const std::size_t step = trace.begin("tls", begun + "trusting " + ca_file_.string());
+  // The profile's sessions read while the head start may still be making the context (no
+  // OpenSSL call: they are decoded as they are taken).
+  if (sessions_wanted)
+    if (const auto read = sessions_.read_profile()) trace.detail(step, *read);
   ClientContext built =
       prepared ? prepared_.get() : build_client_context(ca_file_, versions_, head_start_);
   if (!built) {
@@ -194,6 +239,10 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
   // The secrets go to SSLKEYLOGFILE when it is set, and to whoever captures the load
   // (handshake() installs the callback when either wants them).
   SSL_CTX_set_ex_data(context->native_handle(), client_slot(), this);
+  // The sessions servers issue come to on_new_session; OpenSSL keeps none itself.
+  SSL_CTX_set_session_cache_mode(context->native_handle(),
+                                 SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(context->native_handle(), &TlsClient::on_new_session);
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path && *path)
     key_log_file_ = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   context_ = std::move(context);
@@ -207,8 +256,8 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace) {
 asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
     const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
-    int connection, TlsSecurity& security, Trace& trace) {
-  auto context = this->context(trace);
+    int connection, TlsSecurity& security, Trace& trace, const std::string& origin) {
+  auto context = this->context(trace, !origin.empty());
   if (!context) co_return context.error();
   // The step spans the connection's own TLS state made (SSL_new) and set up, then the
   // handshake.
@@ -262,11 +311,28 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
                                                         ? &TlsClient::on_key_log_line
                                                         : nullptr);
   if (observer_) observer_->tls_starting(connection, ssl);
+  // A session this origin's server issued before, offered: resumed, the handshake has no
+  // certificate to verify, and the roots are not read for it.
+  std::optional<TlsSessionStore::Offer> offer;
+  if (!origin.empty()) {
+    const std::time_t now = std::time(nullptr);
+    offer = sessions_.take(origin, ca_file_, now);
+    if (const std::string problem = sessions_.take_load_problem(); !problem.empty())
+      trace.detail(step, "sessions kept: " + problem);
+    if (offer && SSL_set_session(ssl, offer->session.get()) == 1)
+      trace.detail(step, describe_offer(*offer, now));
+    else
+      offer.reset();
+    auto sessions = std::make_unique<ConnectionSessions>();
+    sessions->origin = origin;
+    SSL_set_ex_data(ssl, sessions_slot(), sessions.release());
+  }
   deadline.arm(timeout);
   // The context's roots are read once the ClientHello is on its way, while the server works on
-  // its answer (RootsReading).
+  // its answer (RootsReading); with a session offered, by the verification, should the server
+  // decline it.
   std::shared_ptr<RootsReading> roots;
-  if (!client_context_finished(SSL_get_SSL_CTX(ssl))) {
+  if (!offer && !client_context_finished(SSL_get_SSL_CTX(ssl))) {
     roots = std::make_shared<RootsReading>(ssl, socket.native_handle());
     SSL_set_ex_data(ssl, roots_reading_slot(), roots.get());
     // Run once the handshake's first step has handed the ClientHello to the socket (Asio tries
@@ -276,6 +342,17 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   auto [handshake_error] =
       co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);
   SSL_set_ex_data(ssl, roots_reading_slot(), nullptr);
+  // The callback refers to this frame's `seen`; later renegotiation is not expected.
+  stream->set_verify_callback([insecure = insecure_](bool preverified, asio::ssl::verify_context&) {
+    return preverified || insecure;
+  });
+  const bool resumed = !handshake_error && SSL_session_reused(ssl) != 0;
+  if (offer && !resumed && !handshake_error)
+    trace.detail(step,
+                 "the server did not resume the session (it no longer holds the key of its "
+                 "ticket, or chose not to): a full handshake");
+  if (resumed && offer)
+    co_return finish_resumed(std::move(stream), *offer, offered, step, security, trace);
   if (auto read = take_trusted_roots_read(SSL_get_SSL_CTX(ssl)))
     trace.detail(step, describe_roots_read(*read, ca_file_, roots.get(), trace));
   if (auto trusted = finish_client_context(SSL_get_SSL_CTX(ssl)); !trusted) {
@@ -283,10 +360,6 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     trace.finish(step, "failed: " + trusted.error().message);
     co_return trusted.error();
   }
-  // The callback refers to this frame's `seen`; later renegotiation is not expected.
-  stream->set_verify_callback([insecure = insecure_](bool preverified, asio::ssl::verify_context&) {
-    return preverified || insecure;
-  });
   for (const auto& [depth, text] : seen.presented) {
     trace.detail(step, "certificate " + std::to_string(depth) + ": " + text);
     security.chain.push_back(text);
@@ -332,6 +405,17 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     security.revocation = *revocation;
     trace.detail(step, "revocation: " + security.revocation);
   }
+  // Sessions from this connection are kept only from a server the browser accepted.
+  if (verify_result == X509_V_OK && security.insecure_warning.empty() && !security.chain.empty())
+    accept_sessions(ssl, VerifiedServer{.verified_at = std::time(nullptr),
+                                        .verification = security.verification,
+                                        .revocation = security.revocation,
+                                        .certificate = security.chain.front()});
+  trace.finish(step, negotiated(ssl, offered, security));
+  co_return std::move(stream);
+}
+
+std::string TlsClient::negotiated(SSL* ssl, const std::string& offered, TlsSecurity& security) {
   const unsigned char* alpn = nullptr;
   unsigned int alpn_length = 0;
   SSL_get0_alpn_selected(ssl, &alpn, &alpn_length);
@@ -342,12 +426,44 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   security.alpn = alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "";
   security.resumed = SSL_session_reused(ssl) != 0;
   // No ALPN answer means HTTP/1.1 (RFC 7301 section 3.2: the server may ignore the extension).
-  trace.finish(
-      step, security.version + ", " + security.cipher + ", key exchange " + security.group + ", " +
-                offered + ", protocol " +
-                (security.alpn.empty() ? "http/1.1 (the server chose none)" : security.alpn) +
-                (security.resumed ? ", resumed" : ""));
-  co_return std::move(stream);
+  return security.version + ", " + security.cipher + ", key exchange " + security.group + ", " +
+         offered + ", protocol " +
+         (security.alpn.empty() ? "http/1.1 (the server chose none)" : security.alpn) +
+         (security.resumed ? ", resumed" : "");
+}
+
+void TlsClient::accept_sessions(SSL* ssl, const VerifiedServer& server) {
+  auto* connection = static_cast<ConnectionSessions*>(SSL_get_ex_data(ssl, sessions_slot()));
+  if (connection == nullptr) return;
+  connection->verified = server;
+  for (SslSessionPtr& session : connection->waiting)
+    sessions_.keep(connection->origin, session.get(), ca_file_, server);
+  connection->waiting.clear();
+}
+
+// A resumed session: the server proved it holds the session's key, which only the server this
+// browser verified when the session was made can hold (RFC 8446 section 2.2). No certificate
+// came: what that verification and revocation check said stands, and the step says when.
+std::unique_ptr<TlsStream> TlsClient::finish_resumed(std::unique_ptr<TlsStream> stream,
+                                                     const TlsSessionStore::Offer& offer,
+                                                     const std::string& offered, std::size_t step,
+                                                     TlsSecurity& security, Trace& trace) {
+  SSL* ssl = stream->native_handle();
+  const VerifiedServer& server = offer.server;
+  const std::string when = "when the session was made, " +
+                           std::to_string(std::time(nullptr) - server.verified_at) + " s ago";
+  trace.detail(step, "certificate 0 (none sent: the session's, verified " + when +
+                         "): " + server.certificate);
+  security.chain = {server.certificate};
+  security.verification = server.verification + " (" + when + ")";
+  security.revocation = server.revocation + " (checked " + when + ")";
+  trace.detail(step, "verification: " + security.verification);
+  trace.detail(step, "revocation: " + security.revocation);
+  accept_sessions(ssl, server);
+  trace.finish(step, negotiated(ssl, offered, security) +
+                         ": the session's key and a fresh key exchange, no certificate or "
+                         "signature to verify");
+  return stream;
 }
 
 }  // namespace miniweb::browser

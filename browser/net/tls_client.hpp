@@ -2,7 +2,10 @@
 // TLS as a browser does it: one client context for the whole session (the trusted roots read
 // once, during the first handshake), and on each connection a handshake with the checks a browser
 // makes: SNI, ALPN, the chain up to a trusted root, the host name in subjectAltName (never the
-// subject's CN), the dates, then revocation. A refusal is explained as browsers word it.
+// subject's CN), the dates, then revocation. A refusal is explained as browsers word it. A
+// session the server issued on an earlier connection (this run's, or a run before through the
+// profile) is offered for resumption: accepted, the server sends no certificate, and what the
+// earlier verification found stands (tls_session_store.hpp).
 
 #include <asio/ssl.hpp>
 
@@ -11,11 +14,13 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "browser/net/load_observer.hpp"
 #include "browser/net/tls_context.hpp"
+#include "browser/net/tls_session_store.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/deadline.hpp"
@@ -64,20 +69,28 @@ class TlsClient {
   // `ca_file`: the only trust anchors, as PEM. `insecure`: accept refused certificates
   // (--insecure). `versions`: the HTTP versions offered by ALPN. `head_start` (may be null,
   // outlives this client): the context begun as the program started, which this one takes.
+  // `profile_dir`: where sessions are kept for resumption between runs (tls_session_store.hpp);
+  // empty: in memory, for this run's connections.
   TlsClient(std::filesystem::path ca_file, bool insecure,
             HttpVersions versions = HttpVersions::Http2AndHttp11,
-            ContextHeadStart* head_start = nullptr);
+            ContextHeadStart* head_start = nullptr, std::filesystem::path profile_dir = {});
   ~TlsClient();
   TlsClient(const TlsClient&) = delete;
   TlsClient& operator=(const TlsClient&) = delete;
 
   // The handshake with `host` over the connected `socket`, within `timeout`, as connection
   // number `connection`. The stream keeps a reference to `socket` and to this client's context:
-  // both outlive it.
+  // both outlive it. `origin` ("https://host:port"): a session its server issued before is
+  // offered for resumption, and those it issues on this connection are kept; empty: neither.
   asio::awaitable<Result<std::unique_ptr<TlsStream>>> handshake(
       asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
       const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
-      int connection, TlsSecurity& security, Trace& trace);
+      int connection, TlsSecurity& security, Trace& trace, const std::string& origin = {});
+
+  // The sessions servers issued, written to the profile when that changed what it holds: what
+  // was written, or none.
+  std::optional<std::string> save_sessions() { return sessions_.save(); }
+  bool sessions_to_save() const { return sessions_.to_save(); }
 
   // Who watches the load in progress (the packet view): told of each handshake and given the
   // key log. nullptr: no one.
@@ -91,8 +104,21 @@ class TlsClient {
  private:
   // Built (or taken from prepare()'s thread) at the first handshake, as a "tls" step of its
   // own: OpenSSL's TLS methods set up (the trusted roots wait for the handshake: tls_context).
-  Result<asio::ssl::context*> context(Trace& trace);
+  // `sessions_wanted`: the profile's sessions are read meanwhile.
+  Result<asio::ssl::context*> context(Trace& trace, bool sessions_wanted);
   static void on_key_log_line(const SSL* ssl, const char* line);
+  // OpenSSL's client session callback: a session the server issued (TLS 1.3's tickets come
+  // after the handshake).
+  static int on_new_session(SSL* ssl, SSL_SESSION* session);
+  // What the handshake agreed, into `security`, as the step's last words.
+  static std::string negotiated(SSL* ssl, const std::string& offered, TlsSecurity& security);
+  // The connection's server accepted as `server` says: its sessions are kept from now on.
+  void accept_sessions(SSL* ssl, const VerifiedServer& server);
+  // The end of a handshake that resumed `offer`.
+  std::unique_ptr<TlsStream> finish_resumed(std::unique_ptr<TlsStream> stream,
+                                            const TlsSessionStore::Offer& offer,
+                                            const std::string& offered, std::size_t step,
+                                            TlsSecurity& security, Trace& trace);
 
   std::filesystem::path ca_file_;
   bool insecure_;
@@ -104,6 +130,7 @@ class TlsClient {
   // that Wireshark decrypts a capture of it. Opened at the first handshake; -1: none.
   int key_log_file_ = -1;
   LoadObserver* observer_ = nullptr;
+  TlsSessionStore sessions_;
 };
 
 }  // namespace miniweb::browser

@@ -1,0 +1,226 @@
+#include "browser/net/tls_session_store.hpp"
+
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <utility>
+
+#include "shared/atomic_file.hpp"
+#include "shared/jose/jws.hpp"
+#include "shared/read_file.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+// The two newest sessions of an origin verified against the same roots: a full handshake
+// brings two (OpenSSL's servers send two TLS 1.3 tickets), a resumed one uses one and brings
+// one or two. Those verified against other roots stay, up to eight sessions in all, for when
+// those roots are trusted again. At most this many origins, the sessions of those least
+// recently given one dropped first.
+constexpr std::size_t kSessionsPerOrigin = 2;
+constexpr std::size_t kMaxSessionsPerOrigin = 8;
+constexpr std::size_t kMaxOrigins = 64;
+// A file larger than this is not the browser's: set aside unread.
+constexpr std::uintmax_t kMaxFileBytes = 1 << 20;
+
+// The CA file as it is now: its path, size and modification time. A session verified against
+// another identity is not offered.
+std::string trust_identity(const std::filesystem::path& ca_file) {
+  struct stat status {};
+  if (::stat(ca_file.c_str(), &status) != 0) return {};
+  return ca_file.string() + " " + std::to_string(status.st_size) + " " +
+         std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec);
+}
+
+std::string session_der(SSL_SESSION* session) {
+  return tls::to_der(session, i2d_SSL_SESSION);
+}
+
+SslSessionPtr session_from_der(const std::string& der) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
+  return SslSessionPtr(d2i_SSL_SESSION(nullptr, &bytes, static_cast<long>(der.size())));
+}
+
+// Whether the session's server certificate is within its dates at `now`.
+bool certificate_current(const SSL_SESSION* session, std::time_t now) {
+  X509* certificate = SSL_SESSION_get0_peer(const_cast<SSL_SESSION*>(session));
+  if (certificate == nullptr) return false;
+  std::time_t at = now;
+  return X509_cmp_time(X509_get0_notBefore(certificate), &at) < 0 &&
+         X509_cmp_time(X509_get0_notAfter(certificate), &at) > 0;
+}
+
+}  // namespace
+
+TlsSessionStore::TlsSessionStore(std::filesystem::path profile_dir) {
+  if (!profile_dir.empty()) file_ = profile_dir / kFileName;
+}
+
+void TlsSessionStore::load_once() {
+  if (loaded_) return;
+  loaded_ = true;
+  if (file_.empty()) return;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file_, ec);
+  if (ec) return;  // none yet
+  if (size > kMaxFileBytes) {
+    load_problem_ = file_.string() + " is larger than a session store can be; not read";
+    changed_ = true;  // replaced at the next save
+    return;
+  }
+  auto text = read_file(file_);
+  if (!text) return;
+  const nlohmann::json stored = nlohmann::json::parse(*text, nullptr, false);
+  std::size_t skipped = 0;
+  if (!stored.is_object()) {
+    load_problem_ = file_.string() + " is not a session store (not a JSON object); not used";
+    changed_ = true;
+    return;
+  }
+  for (const auto& [origin, sessions] : stored.items()) {
+    if (!sessions.is_array()) {
+      ++skipped;
+      continue;
+    }
+    for (const nlohmann::json& entry : sessions) {
+      const auto text_of = [&](const char* name) {
+        const auto found = entry.find(name);
+        return found != entry.end() && found->is_string() ? found->get<std::string>()
+                                                          : std::string();
+      };
+      const auto time_of = [&](const char* name) -> std::time_t {
+        const auto found = entry.find(name);
+        return found != entry.end() && found->is_number_integer() ? found->get<std::time_t>() : 0;
+      };
+      if (!entry.is_object()) {
+        ++skipped;
+        continue;
+      }
+      auto der = jose::base64url_decode(text_of("session"));
+      Kept kept{.der = der ? std::move(*der) : std::string(),
+                .trust = text_of("trust"),
+                .expires = time_of("expires"),
+                .server = {.verified_at = time_of("verified_at"),
+                           .verification = text_of("verification"),
+                           .revocation = text_of("revocation"),
+                           .certificate = text_of("certificate")},
+                .from_profile = true};
+      if (kept.der.empty() || kept.trust.empty() || kept.expires == 0 ||
+          kept.server.verification.empty()) {
+        ++skipped;
+        continue;
+      }
+      by_origin_[origin].push_back(std::move(kept));
+    }
+  }
+  if (skipped > 0) {
+    load_problem_ = std::to_string(skipped) + " damaged " + (skipped == 1 ? "entry" : "entries") +
+                    " of " + file_.string() + " left out";
+    changed_ = true;
+  }
+}
+
+std::optional<std::string> TlsSessionStore::read_profile() {
+  if (loaded_) return std::nullopt;
+  load_once();
+  std::size_t count = 0;
+  for (const auto& [origin, sessions] : by_origin_) count += sessions.size();
+  if (count == 0 && load_problem_.empty()) return std::nullopt;
+  return "sessions kept for resumption: " + std::to_string(count) +
+         (count == 1 ? " session" : " sessions") + " of " + std::to_string(by_origin_.size()) +
+         (by_origin_.size() == 1 ? " origin" : " origins") + " read from " + file_.string();
+}
+
+std::optional<TlsSessionStore::Offer> TlsSessionStore::take(const std::string& origin,
+                                                            const std::filesystem::path& ca_file,
+                                                            std::time_t now) {
+  load_once();
+  const auto found = by_origin_.find(origin);
+  if (found == by_origin_.end()) return std::nullopt;
+  std::vector<Kept>& sessions = found->second;
+  const std::string trust = trust_identity(ca_file);
+  std::optional<Offer> offer;
+  // The newest first; whatever is looked at is used or dropped, but for sessions verified
+  // against other roots, which stay for when those roots are trusted again.
+  for (auto it = sessions.end(); it != sessions.begin() && !offer;) {
+    --it;
+    if (it->trust != trust) continue;
+    SslSessionPtr session = it->expires > now ? session_from_der(it->der) : nullptr;
+    if (session && SSL_SESSION_is_resumable(session.get()) == 1 &&
+        certificate_current(session.get(), now))
+      offer = Offer{std::move(session), std::move(it->server), it->expires, it->from_profile};
+    it = sessions.erase(it);
+    changed_ = true;
+  }
+  if (sessions.empty()) by_origin_.erase(found);
+  return offer;
+}
+
+void TlsSessionStore::keep(const std::string& origin, SSL_SESSION* session,
+                           const std::filesystem::path& ca_file, const VerifiedServer& server) {
+  load_once();
+  std::string der = session_der(session);
+  std::string trust = trust_identity(ca_file);
+  if (der.empty() || trust.empty() || SSL_SESSION_is_resumable(session) != 1) return;
+  const auto lifetime = static_cast<std::time_t>(SSL_SESSION_get_timeout(session));
+  std::vector<Kept>& sessions = by_origin_[origin];
+  sessions.push_back(
+      Kept{.der = std::move(der),
+           .trust = std::move(trust),
+           .expires = static_cast<std::time_t>(SSL_SESSION_get_time(session)) + lifetime,
+           .server = server,
+           .from_profile = false});
+  // Beyond the newest two verified against the same roots, or eight in all, the oldest goes.
+  const std::string& kept_trust = sessions.back().trust;
+  const auto same_roots = [&](const Kept& other) { return other.trust == kept_trust; };
+  while (std::count_if(sessions.begin(), sessions.end(), same_roots) >
+         static_cast<std::ptrdiff_t>(kSessionsPerOrigin))
+    sessions.erase(std::find_if(sessions.begin(), sessions.end(), same_roots));
+  if (sessions.size() > kMaxSessionsPerOrigin) sessions.erase(sessions.begin());
+  changed_ = true;
+  // Too many origins: the one whose newest session is oldest goes.
+  while (by_origin_.size() > kMaxOrigins) {
+    auto oldest = std::min_element(by_origin_.begin(), by_origin_.end(), [](auto& a, auto& b) {
+      return a.second.back().server.verified_at < b.second.back().server.verified_at;
+    });
+    by_origin_.erase(oldest);
+  }
+}
+
+std::optional<std::string> TlsSessionStore::save() {
+  if (file_.empty() || !changed_) return std::nullopt;
+  changed_ = false;
+  nlohmann::json stored = nlohmann::json::object();
+  std::size_t count = 0;
+  for (const auto& [origin, sessions] : by_origin_) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Kept& kept : sessions) {
+      list.push_back({{"session", jose::base64url_encode(kept.der)},
+                      {"trust", kept.trust},
+                      {"expires", kept.expires},
+                      {"verified_at", kept.server.verified_at},
+                      {"verification", kept.server.verification},
+                      {"revocation", kept.server.revocation},
+                      {"certificate", kept.server.certificate}});
+      ++count;
+    }
+    stored[origin] = std::move(list);
+  }
+  // A cache: a power cut loses at most the next connection's resumption. Owner only: whoever
+  // reads a session can resume it.
+  if (auto written = write_file_atomically(file_, stored.dump(1) + "\n", kPrivateFileMode,
+                                           Durability::CacheOnly);
+      !written)
+    return "not written: " + written.error().message;
+  return std::to_string(count) + (count == 1 ? " session" : " sessions") + " of " +
+         std::to_string(by_origin_.size()) + (by_origin_.size() == 1 ? " origin" : " origins") +
+         " written to " + file_.string() + " (owner only)";
+}
+
+std::string TlsSessionStore::take_load_problem() {
+  return std::exchange(load_problem_, {});
+}
+
+}  // namespace miniweb::browser

@@ -1,0 +1,266 @@
+// TLS session resumption against a real TLS origin on loopback (OpenSSL's server, which issues
+// two TLS 1.3 tickets after each full handshake): a run keeps the sessions in its profile, the
+// next run resumes one, and whatever would make a session unsafe or unusable (other roots
+// trusted, an expired or damaged entry, a refused certificate) leads to a full handshake.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "browser/navigator.hpp"
+#include "browser/net/tls_session_store.hpp"
+#include "tests/browser/localhost_certificate.hpp"
+#include "tests/browser/test_origin.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+using test::LocalhostCertificate;
+using test::OriginReply;
+using test::OriginRequest;
+using test::TestOrigin;
+
+asio::ssl::context server_context(const LocalhostCertificate& certificate) {
+  asio::ssl::context tls(asio::ssl::context::tls_server);
+  tls.use_certificate_chain_file(certificate.cert.string());
+  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
+  return tls;
+}
+
+// "hello" on every request; `close_after`: the origin closes each connection once it answered,
+// so that each load of a run makes a connection of its own.
+struct HelloOrigin {
+  HelloOrigin(const LocalhostCertificate& certificate, bool close_after = false)
+      : tls(server_context(certificate)),
+        origin(
+            [close_after](const OriginRequest&) {
+              OriginReply reply{
+                  test::http_response(200, "OK", {"Content-Type: text/plain"}, "hello")};
+              reply.close_after = close_after;
+              return reply;
+            },
+            &tls) {}
+  std::string url() const { return "https://localhost:" + std::to_string(origin.port()) + "/"; }
+  asio::ssl::context tls;
+  TestOrigin origin;
+};
+
+struct BrowserRun {
+  Result<Page> page = make_error("not loaded");
+  Trace trace;
+  std::string text;  // the trace, rendered
+};
+
+NavigatorOptions options_for(const LocalhostCertificate& certificate,
+                             const std::filesystem::path& profile, bool insecure = false) {
+  NavigatorOptions options;
+  options.loader.ca_file = certificate.cert;
+  options.loader.io_timeout = std::chrono::seconds(5);
+  options.loader.profile_dir = profile;
+  options.loader.insecure = insecure;
+  return options;
+}
+
+// One run of the browser: a load, then its connections closed as the program's end closes
+// them (which writes the profile's sessions).
+BrowserRun run_once(const std::string& url, const NavigatorOptions& options) {
+  BrowserRun run;
+  Navigator navigator(options);
+  run.page = navigator.load_now(*Url::parse(url), Viewport{}, run.trace);
+  navigator.close_connections(run.trace);
+  run.text = run.trace.render(url);
+  return run;
+}
+
+// An origin, a profile, and a first run that kept the origin's sessions in it.
+struct AfterAFirstRun {
+  explicit AfterAFirstRun(const std::string& purpose)
+      : certificate(purpose),
+        origin(certificate),
+        options(options_for(certificate, profile.path())),
+        first(run_once(origin.url(), options)) {}
+  LocalhostCertificate certificate;
+  HelloOrigin origin;
+  test_support::TempDir profile{"miniweb-tls-sessions"};
+  NavigatorOptions options;
+  BrowserRun first;
+};
+
+// A run whose handshake was a full one, offering no session.
+void expect_full_handshake(const BrowserRun& run) {
+  ASSERT_TRUE(run.page) << run.page.error().message;
+  EXPECT_FALSE(run.page->security.resumed);
+  EXPECT_EQ(run.text.find("session offered"), std::string::npos) << run.text;
+}
+
+std::filesystem::path sessions_file(const std::filesystem::path& profile) {
+  return profile / TlsSessionStore::kFileName;
+}
+
+nlohmann::json read_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+std::size_t sessions_in(const std::filesystem::path& file) {
+  std::size_t count = 0;
+  const nlohmann::json stored = read_json(file);
+  if (stored.is_object())
+    for (const auto& [origin, sessions] : stored.items()) count += sessions.size();
+  return count;
+}
+
+TEST(TlsSessions, TheNextRunResumesASessionTheProfileKept) {
+  const AfterAFirstRun setup("tls-sessions");
+  const BrowserRun& first = setup.first;
+  ASSERT_TRUE(first.page) << first.page.error().message;
+  EXPECT_FALSE(first.page->security.resumed);
+  EXPECT_NE(first.text.find("sessions kept for resumption, for the next run"), std::string::npos)
+      << first.text;
+  const auto file = sessions_file(setup.profile.path());
+  struct stat status {};
+  ASSERT_EQ(::stat(file.c_str(), &status), 0);
+  EXPECT_EQ(status.st_mode & 0777, 0600u);  // a session resumes for whoever holds it
+  EXPECT_EQ(sessions_in(file), 2u);         // OpenSSL's server sends two tickets
+
+  const BrowserRun second = run_once(setup.origin.url(), setup.options);
+  ASSERT_TRUE(second.page) << second.page.error().message;
+  EXPECT_EQ(second.page->source(), "hello");
+  EXPECT_TRUE(second.page->security.resumed) << second.text;
+  EXPECT_NE(second.text.find("session offered for resumption"), std::string::npos) << second.text;
+  EXPECT_NE(second.text.find("kept in the profile"), std::string::npos) << second.text;
+  EXPECT_NE(second.text.find("no certificate or signature to verify"), std::string::npos)
+      << second.text;
+  // What the first run's verification found stands, and is said to be the first run's.
+  EXPECT_EQ(second.page->security.verification.rfind("OK, ", 0), 0u)
+      << second.page->security.verification;
+  EXPECT_NE(second.page->security.verification.find("when the session was made"),
+            std::string::npos);
+  ASSERT_EQ(second.page->security.chain.size(), 1u);
+  EXPECT_NE(second.page->security.chain.front().find("CN=localhost"), std::string::npos);
+  // The roots are not read for a resumed handshake.
+  EXPECT_EQ(second.text.find("trusted roots:"), std::string::npos) << second.text;
+}
+
+// RFC 8446 appendix C.4: a ticket is used once. Each session the profile held is offered once;
+// then there are none.
+TEST(TlsSessions, EachSessionIsOfferedOnce) {
+  const AfterAFirstRun setup("tls-sessions-once");
+  ASSERT_TRUE(setup.first.page);
+  TlsSessionStore store(setup.profile.path());
+  const std::string key = "https://localhost:" + std::to_string(setup.origin.origin.port());
+  const LocalhostCertificate& certificate = setup.certificate;
+  const std::time_t now = std::time(nullptr);
+  auto first = store.take(key, certificate.cert, now);
+  auto second = store.take(key, certificate.cert, now);
+  ASSERT_TRUE(first && second);
+  EXPECT_NE(tls::to_der(first->session.get(), i2d_SSL_SESSION),
+            tls::to_der(second->session.get(), i2d_SSL_SESSION));
+  EXPECT_FALSE(store.take(key, certificate.cert, now));
+  // Another origin's sessions are not this one's.
+  TlsSessionStore again(setup.profile.path());
+  EXPECT_FALSE(again.take("https://localhost:1", certificate.cert, now));
+  // Written back, the file holds what is left: nothing.
+  ASSERT_TRUE(store.save());
+  EXPECT_EQ(sessions_in(sessions_file(setup.profile.path())), 0u);
+}
+
+// A session verified against other roots than the ones trusted now is not offered: the user
+// changed what they trust.
+TEST(TlsSessions, ASessionVerifiedAgainstOtherRootsIsNotOffered) {
+  const AfterAFirstRun setup("tls-sessions-roots");
+  ASSERT_TRUE(setup.first.page);
+
+  // The same roots in another file.
+  const std::filesystem::path other = setup.profile.path() / "other-roots.pem";
+  std::filesystem::copy_file(setup.certificate.cert, other);
+  auto moved = setup.options;
+  moved.loader.ca_file = other;
+  const BrowserRun second = run_once(setup.origin.url(), moved);
+  expect_full_handshake(second);
+  EXPECT_NE(second.text.find("trusted roots: 1 read"), std::string::npos) << second.text;
+
+  // The first file's sessions stay for when it is trusted again.
+  const BrowserRun third = run_once(setup.origin.url(), setup.options);
+  ASSERT_TRUE(third.page) << third.page.error().message;
+  EXPECT_TRUE(third.page->security.resumed) << third.text;
+}
+
+TEST(TlsSessions, AnExpiredSessionIsNotOffered) {
+  const AfterAFirstRun setup("tls-sessions-expired");
+  ASSERT_TRUE(setup.first.page);
+  const auto file = sessions_file(setup.profile.path());
+  nlohmann::json stored = read_json(file);
+  ASSERT_TRUE(stored.is_object());
+  for (auto& [key, sessions] : stored.items())
+    for (auto& session : sessions) session["expires"] = std::time(nullptr) - 1;
+  std::ofstream(file) << stored.dump();
+
+  expect_full_handshake(run_once(setup.origin.url(), setup.options));
+}
+
+// Bad input loses nothing: a damaged file is said to be one, the load makes a full handshake,
+// and the file is written again whole.
+TEST(TlsSessions, ADamagedFileIsSetAsideAndWrittenAgain) {
+  LocalhostCertificate certificate("tls-sessions-damaged");
+  HelloOrigin origin(certificate);
+  test_support::TempDir profile("miniweb-tls-sessions");
+  const auto file = sessions_file(profile.path());
+  for (const std::string& damage :
+       {std::string("{\"https://localhost:1\": [{\"session\": \"%%%\"}], \"x\": 3"),
+        std::string("[1, 2]"), std::string("{\"https://localhost:1\": [7, {\"session\": 1}]}")}) {
+    std::ofstream(file) << damage;
+    const BrowserRun run = run_once(origin.url(), options_for(certificate, profile.path()));
+    ASSERT_TRUE(run.page) << run.page.error().message;
+    EXPECT_FALSE(run.page->security.resumed);
+    EXPECT_TRUE(run.text.find("not a session store") != std::string::npos ||
+                run.text.find("damaged entr") != std::string::npos)
+        << damage << "\n"
+        << run.text;
+    EXPECT_EQ(sessions_in(file), 2u) << damage;
+    std::filesystem::remove(file);
+  }
+}
+
+// Without a profile (--fresh), sessions live for the run: a second connection of the same run
+// resumes, and nothing is written.
+TEST(TlsSessions, WithoutAProfileTheRunsOwnConnectionsResume) {
+  LocalhostCertificate certificate("tls-sessions-memory");
+  HelloOrigin origin(certificate, /*close_after=*/true);
+  Navigator navigator(options_for(certificate, {}));
+  Trace first_trace;
+  auto first = navigator.load_now(*Url::parse(origin.url()), Viewport{}, first_trace);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_FALSE(first->security.resumed);
+  Trace second_trace;
+  auto second = navigator.load_now(*Url::parse(origin.url()), Viewport{}, second_trace);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_TRUE(second->security.resumed) << second_trace.render(origin.url());
+  EXPECT_NE(second_trace.render(origin.url()).find("kept since, in this run"), std::string::npos);
+  Trace closing;
+  navigator.close_connections(closing);
+  EXPECT_EQ(closing.render(origin.url()).find("sessions kept"), std::string::npos);
+}
+
+// A certificate the browser refused, let through by --insecure, gives no session to resume.
+TEST(TlsSessions, ARefusedCertificateKeepsNoSession) {
+  LocalhostCertificate trusted("tls-sessions-trusted");
+  LocalhostCertificate served("tls-sessions-served");
+  HelloOrigin origin(served);
+  test_support::TempDir profile("miniweb-tls-sessions");
+  const BrowserRun run =
+      run_once(origin.url(), options_for(trusted, profile.path(), /*insecure=*/true));
+  ASSERT_TRUE(run.page) << run.page.error().message;
+  EXPECT_FALSE(run.page->security.insecure_warning.empty());
+  EXPECT_FALSE(std::filesystem::exists(sessions_file(profile.path()))) << run.text;
+}
+
+}  // namespace
+}  // namespace miniweb::browser
