@@ -398,12 +398,14 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace) {
 }
 
 asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
+  // The sessions the servers issued, for the next run's first connections (tls_session_store),
+  // written before the closes: the last close then ends the trace, as without them.
+  if (tls_.sessions_to_save()) {
+    const std::size_t step = trace.begin("tls", "sessions kept for resumption, for the next run");
+    trace.finish(step, tls_.save_sessions().value_or("nothing to write"));
+  }
   for (std::unique_ptr<Connection>& connection : pool_.take_all())
     co_await close(*connection, trace);
-  // The sessions the servers issued, for the next run's first connections (tls_session_store).
-  if (!tls_.sessions_to_save()) co_return;
-  const std::size_t step = trace.begin("tls", "sessions kept for resumption, for the next run");
-  trace.finish(step, tls_.save_sessions().value_or("nothing to write"));
 }
 
 asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navigation,
