@@ -22,6 +22,10 @@ namespace {
 constexpr std::size_t kSessionsPerOrigin = 2;
 constexpr std::size_t kMaxSessionsPerOrigin = 8;
 constexpr std::size_t kMaxOrigins = 64;
+// RFC 8446 section 4.6.1: no ticket is kept longer than seven days. Counted, as BoringSSL counts
+// its sessions' authentication timeout, from the full handshake that verified the server: the
+// sessions a resumed connection brings carry that verification on, never extending it.
+constexpr std::time_t kMaxVerificationAge = 7 * 24 * 60 * 60;
 // A file larger than this is not the browser's: set aside unread.
 constexpr std::uintmax_t kMaxFileBytes = 1 << 20;
 
@@ -147,7 +151,8 @@ std::optional<TlsSessionStore::Offer> TlsSessionStore::take(const std::string& o
   for (auto it = sessions.end(); it != sessions.begin() && !offer;) {
     --it;
     if (it->trust != trust) continue;
-    SslSessionPtr session = it->expires > now ? session_from_der(it->der) : nullptr;
+    const bool current = it->expires > now && now - it->server.verified_at < kMaxVerificationAge;
+    SslSessionPtr session = current ? session_from_der(it->der) : nullptr;
     if (session && SSL_SESSION_is_resumable(session.get()) == 1 &&
         certificate_current(session.get(), now))
       offer = Offer{std::move(session), std::move(it->server), it->expires, it->from_profile};
@@ -169,11 +174,12 @@ void TlsSessionStore::keep(const std::string& origin, SSL_SESSION* session,
   sessions.push_back(
       Kept{.der = std::move(der),
            .trust = std::move(trust),
-           .expires = static_cast<std::time_t>(SSL_SESSION_get_time(session)) + lifetime,
+           .expires = std::min(static_cast<std::time_t>(SSL_SESSION_get_time(session)) + lifetime,
+                               server.verified_at + kMaxVerificationAge),
            .server = server,
            .from_profile = false});
   // Beyond the newest two verified against the same roots, or eight in all, the oldest goes.
-  const std::string& kept_trust = sessions.back().trust;
+  const std::string kept_trust = sessions.back().trust;  // a copy: erase moves the elements
   const auto same_roots = [&](const Kept& other) { return other.trust == kept_trust; };
   while (std::count_if(sessions.begin(), sessions.end(), same_roots) >
          static_cast<std::ptrdiff_t>(kSessionsPerOrigin))

@@ -13,7 +13,9 @@
 // was verified against, by its path, size and modification time: a session verified against
 // other roots is never offered (the user changed what they trust since). A session is offered
 // once (RFC 8446 appendix C.4: a ticket reused would link the connections that use it), never
-// past its lifetime nor past its certificate's notAfter, and only for the origin (scheme, host,
+// past its lifetime, seven days after the full handshake that verified its server (section
+// 4.6.1; a resumed connection's sessions carry that date on), nor past its certificate's
+// notAfter, and only for the origin (scheme, host,
 // port) whose server issued it. A damaged file is set aside: the next handshake is a full one.
 
 #include <openssl/ssl.h>

@@ -199,10 +199,18 @@ TEST(TlsSessions, AnExpiredSessionIsNotOffered) {
   const auto file = sessions_file(setup.profile.path());
   nlohmann::json stored = read_json(file);
   ASSERT_TRUE(stored.is_object());
+  const nlohmann::json kept = stored;
   for (auto& [key, sessions] : stored.items())
     for (auto& session : sessions) session["expires"] = std::time(nullptr) - 1;
   std::ofstream(file) << stored.dump();
+  expect_full_handshake(run_once(setup.origin.url(), setup.options));
 
+  // RFC 8446 section 4.6.1: within its own lifetime, but seven days after the handshake that
+  // verified the server, a session is not offered either.
+  stored = kept;
+  for (auto& [key, sessions] : stored.items())
+    for (auto& session : sessions) session["verified_at"] = std::time(nullptr) - 7 * 24 * 3600;
+  std::ofstream(file) << stored.dump();
   expect_full_handshake(run_once(setup.origin.url(), setup.options));
 }
 
