@@ -410,7 +410,8 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     accept_sessions(ssl, VerifiedServer{.verified_at = std::time(nullptr),
                                         .verification = security.verification,
                                         .revocation = security.revocation,
-                                        .certificate = security.chain.front()});
+                                        .certificate = security.chain.front(),
+                                        .certificate_ends = certificate_end(seen.leaf.get())});
   trace.finish(step, negotiated(ssl, offered, security));
   co_return std::move(stream);
 }

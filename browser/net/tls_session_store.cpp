@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <ctime>
+#include <string_view>
 #include <utility>
 
 #include "shared/atomic_file.hpp"
@@ -47,16 +49,72 @@ SslSessionPtr session_from_der(const std::string& der) {
   return SslSessionPtr(d2i_SSL_SESSION(nullptr, &bytes, static_cast<long>(der.size())));
 }
 
-// Whether the session's server certificate is within its dates at `now`.
-bool certificate_current(const SSL_SESSION* session, std::time_t now) {
-  X509* certificate = SSL_SESSION_get0_peer(const_cast<SSL_SESSION*>(session));
-  if (certificate == nullptr) return false;
-  std::time_t at = now;
-  return X509_cmp_time(X509_get0_notBefore(certificate), &at) < 0 &&
-         X509_cmp_time(X509_get0_notAfter(certificate), &at) > 0;
+// A DER element's header at `at` in `der`: its tag (one byte: the session's fields are
+// numbered below 31) and its content's length. False when the bytes are not one.
+bool read_header(std::string_view der, std::size_t& at, unsigned char& tag, std::size_t& length) {
+  if (at + 2 > der.size()) return false;
+  tag = static_cast<unsigned char>(der[at++]);
+  const auto first = static_cast<unsigned char>(der[at++]);
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const std::size_t bytes = first & 0x7f;
+    if (bytes == 0 || bytes > 3 || at + bytes > der.size()) return false;
+    length = 0;
+    for (std::size_t i = 0; i < bytes; ++i)
+      length = length << 8 | static_cast<unsigned char>(der[at++]);
+  }
+  return length <= der.size() - at;
+}
+
+void append_header(std::string& out, unsigned char tag, std::size_t length) {
+  out += static_cast<char>(tag);
+  if (length < 0x80) {
+    out += static_cast<char>(length);
+    return;
+  }
+  std::string bytes;
+  for (; length > 0; length >>= 8) bytes.insert(bytes.begin(), static_cast<char>(length & 0xff));
+  out += static_cast<char>(0x80 | bytes.size());
+  out += bytes;
+}
+
+// The session's DER (OpenSSL's SSL_SESSION_ASN1, a SEQUENCE of its fields) without the
+// server's certificate, its field [3] EXPLICIT; unchanged when it has none or does not read as
+// that SEQUENCE.
+std::string without_peer_certificate(const std::string& der) {
+  constexpr unsigned char kSequence = 0x30;
+  constexpr unsigned char kPeerField = 0xa3;  // context-specific, constructed, [3]
+  std::size_t at = 0;
+  unsigned char tag = 0;
+  std::size_t length = 0;
+  if (!read_header(der, at, tag, length) || tag != kSequence || at + length != der.size())
+    return der;
+  std::string fields;
+  bool found = false;
+  while (at < der.size()) {
+    const std::size_t begin = at;
+    if (!read_header(der, at, tag, length)) return der;
+    at += length;
+    if (tag == kPeerField)
+      found = true;
+    else
+      fields.append(der, begin, at - begin);
+  }
+  if (!found) return der;
+  std::string out;
+  append_header(out, kSequence, fields.size());
+  return out + fields;
 }
 
 }  // namespace
+
+std::time_t certificate_end(X509* certificate) {
+  std::tm ends{};
+  if (certificate == nullptr || ASN1_TIME_to_tm(X509_get0_notAfter(certificate), &ends) != 1)
+    return 0;
+  return ::timegm(&ends);
+}
 
 TlsSessionStore::TlsSessionStore(std::filesystem::path profile_dir) {
   if (!profile_dir.empty()) file_ = profile_dir / kFileName;
@@ -109,10 +167,11 @@ void TlsSessionStore::load_once() {
                 .server = {.verified_at = time_of("verified_at"),
                            .verification = text_of("verification"),
                            .revocation = text_of("revocation"),
-                           .certificate = text_of("certificate")},
+                           .certificate = text_of("certificate"),
+                           .certificate_ends = time_of("certificate_ends")},
                 .from_profile = true};
       if (kept.der.empty() || kept.trust.empty() || kept.expires == 0 ||
-          kept.server.verification.empty()) {
+          kept.server.verification.empty() || kept.server.certificate_ends == 0) {
         ++skipped;
         continue;
       }
@@ -151,10 +210,10 @@ std::optional<TlsSessionStore::Offer> TlsSessionStore::take(const std::string& o
   for (auto it = sessions.end(); it != sessions.begin() && !offer;) {
     --it;
     if (it->trust != trust) continue;
-    const bool current = it->expires > now && now - it->server.verified_at < kMaxVerificationAge;
+    const bool current = it->expires > now && now - it->server.verified_at < kMaxVerificationAge &&
+                         it->server.certificate_ends > now;
     SslSessionPtr session = current ? session_from_der(it->der) : nullptr;
-    if (session && SSL_SESSION_is_resumable(session.get()) == 1 &&
-        certificate_current(session.get(), now))
+    if (session && SSL_SESSION_is_resumable(session.get()) == 1)
       offer = Offer{std::move(session), std::move(it->server), it->expires, it->from_profile};
     it = sessions.erase(it);
     changed_ = true;
@@ -166,7 +225,7 @@ std::optional<TlsSessionStore::Offer> TlsSessionStore::take(const std::string& o
 void TlsSessionStore::keep(const std::string& origin, SSL_SESSION* session,
                            const std::filesystem::path& ca_file, const VerifiedServer& server) {
   load_once();
-  std::string der = session_der(session);
+  std::string der = without_peer_certificate(session_der(session));
   std::string trust = trust_identity(ca_file);
   if (der.empty() || trust.empty() || SSL_SESSION_is_resumable(session) != 1) return;
   const auto lifetime = static_cast<std::time_t>(SSL_SESSION_get_timeout(session));
@@ -209,7 +268,8 @@ std::optional<std::string> TlsSessionStore::save() {
                       {"verified_at", kept.server.verified_at},
                       {"verification", kept.server.verification},
                       {"revocation", kept.server.revocation},
-                      {"certificate", kept.server.certificate}});
+                      {"certificate", kept.server.certificate},
+                      {"certificate_ends", kept.server.certificate_ends}});
       ++count;
     }
     stored[origin] = std::move(list);

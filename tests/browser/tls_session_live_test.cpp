@@ -164,6 +164,10 @@ TEST(TlsSessions, EachSessionIsOfferedOnce) {
   EXPECT_NE(tls::to_der(first->session.get(), i2d_SSL_SESSION),
             tls::to_der(second->session.get(), i2d_SSL_SESSION));
   EXPECT_FALSE(store.take(key, certificate.cert, now));
+  // Kept without the server's certificate: a resumed handshake has none to check, and decoding
+  // one would come before its ClientHello.
+  EXPECT_EQ(SSL_SESSION_get0_peer(first->session.get()), nullptr);
+  EXPECT_NE(first->server.certificate_ends, 0);
   // Another origin's sessions are not this one's.
   TlsSessionStore again(setup.profile.path());
   EXPECT_FALSE(again.take("https://localhost:1", certificate.cert, now));
@@ -235,6 +239,20 @@ TEST(TlsSessions, ADamagedFileIsSetAsideAndWrittenAgain) {
     EXPECT_EQ(sessions_in(file), 2u) << damage;
     std::filesystem::remove(file);
   }
+}
+
+// Entries whose every field reads, but whose sessions OpenSSL cannot decode: dropped, and the
+// load makes a full handshake.
+TEST(TlsSessions, ASessionThatDoesNotDecodeIsDropped) {
+  const AfterAFirstRun setup("tls-sessions-undecodable");
+  ASSERT_TRUE(setup.first.page);
+  const auto file = sessions_file(setup.profile.path());
+  nlohmann::json stored = read_json(file);
+  ASSERT_TRUE(stored.is_object());
+  for (auto& [key, sessions] : stored.items())
+    for (auto& session : sessions) session["session"] = "MIIBAgEB";  // a SEQUENCE cut short
+  std::ofstream(file) << stored.dump();
+  expect_full_handshake(run_once(setup.origin.url(), setup.options));
 }
 
 // Without a profile (--fresh), sessions live for the run: a second connection of the same run
