@@ -79,6 +79,11 @@ BrowserRun run_once(const std::string& url, const NavigatorOptions& options) {
   return run;
 }
 
+nlohmann::json read_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
 // An origin, a profile, and a first run that kept the origin's sessions in it.
 struct AfterAFirstRun {
   explicit AfterAFirstRun(const std::string& purpose)
@@ -86,11 +91,23 @@ struct AfterAFirstRun {
         origin(certificate),
         options(options_for(certificate, profile.path())),
         first(run_once(origin.url(), options)) {}
+  // The profile's file as the first run left it, with `field` set to `value` in every session,
+  // then a second run.
+  BrowserRun run_with_every_session(const char* field, const nlohmann::json& value) const {
+    const std::filesystem::path file = profile.path() / TlsSessionStore::kFileName;
+    nlohmann::json stored = kept;
+    for (auto& [key, sessions] : stored.items())
+      for (auto& session : sessions) session[field] = value;
+    std::ofstream(file) << stored.dump();
+    return run_once(origin.url(), options);
+  }
+
   LocalhostCertificate certificate;
   HelloOrigin origin;
   test_support::TempDir profile{"miniweb-tls-sessions"};
   NavigatorOptions options;
   BrowserRun first;
+  nlohmann::json kept = read_json(profile.path() / TlsSessionStore::kFileName);
 };
 
 // A run whose handshake was a full one, offering no session.
@@ -102,11 +119,6 @@ void expect_full_handshake(const BrowserRun& run) {
 
 std::filesystem::path sessions_file(const std::filesystem::path& profile) {
   return profile / TlsSessionStore::kFileName;
-}
-
-nlohmann::json read_json(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  return nlohmann::json::parse(in, nullptr, false);
 }
 
 std::size_t sessions_in(const std::filesystem::path& file) {
@@ -200,22 +212,12 @@ TEST(TlsSessions, ASessionVerifiedAgainstOtherRootsIsNotOffered) {
 TEST(TlsSessions, AnExpiredSessionIsNotOffered) {
   const AfterAFirstRun setup("tls-sessions-expired");
   ASSERT_TRUE(setup.first.page);
-  const auto file = sessions_file(setup.profile.path());
-  nlohmann::json stored = read_json(file);
-  ASSERT_TRUE(stored.is_object());
-  const nlohmann::json kept = stored;
-  for (auto& [key, sessions] : stored.items())
-    for (auto& session : sessions) session["expires"] = std::time(nullptr) - 1;
-  std::ofstream(file) << stored.dump();
-  expect_full_handshake(run_once(setup.origin.url(), setup.options));
-
+  ASSERT_TRUE(setup.kept.is_object());
+  expect_full_handshake(setup.run_with_every_session("expires", std::time(nullptr) - 1));
   // RFC 8446 section 4.6.1: within its own lifetime, but seven days after the handshake that
   // verified the server, a session is not offered either.
-  stored = kept;
-  for (auto& [key, sessions] : stored.items())
-    for (auto& session : sessions) session["verified_at"] = std::time(nullptr) - 7 * 24 * 3600;
-  std::ofstream(file) << stored.dump();
-  expect_full_handshake(run_once(setup.origin.url(), setup.options));
+  expect_full_handshake(
+      setup.run_with_every_session("verified_at", std::time(nullptr) - 7 * 24 * 3600));
 }
 
 // Bad input loses nothing: a damaged file is said to be one, the load makes a full handshake,
@@ -246,13 +248,9 @@ TEST(TlsSessions, ADamagedFileIsSetAsideAndWrittenAgain) {
 TEST(TlsSessions, ASessionThatDoesNotDecodeIsDropped) {
   const AfterAFirstRun setup("tls-sessions-undecodable");
   ASSERT_TRUE(setup.first.page);
-  const auto file = sessions_file(setup.profile.path());
-  nlohmann::json stored = read_json(file);
-  ASSERT_TRUE(stored.is_object());
-  for (auto& [key, sessions] : stored.items())
-    for (auto& session : sessions) session["session"] = "MIIBAgEB";  // a SEQUENCE cut short
-  std::ofstream(file) << stored.dump();
-  expect_full_handshake(run_once(setup.origin.url(), setup.options));
+  ASSERT_TRUE(setup.kept.is_object());
+  // A SEQUENCE cut short.
+  expect_full_handshake(setup.run_with_every_session("session", "MIIBAgEB"));
 }
 
 // Without a profile (--fresh), sessions live for the run: a second connection of the same run
