@@ -7,7 +7,8 @@
 # trace's total, warm and cold, and how much of it its steps account for. Beside both, the floor
 # OpenSSL sets: miniweb-tls-floor (bench/pageload/tls_floor.cpp), a bare client with no miniweb
 # code, whose context, handshake and one HTTP/1.1 GET are the least any client linked against
-# the same OpenSSL waits for this page; and under a cold load's DNS, miniweb-resolution-floor
+# the same OpenSSL waits for this page, with a full handshake and resuming a session its last
+# run kept, as the browser's warm load resumes one; and under a cold load's DNS, miniweb-resolution-floor
 # (bench/pageload/resolution_floor.cpp): the four UDP exchanges of a resolution from empty
 # caches (the resolver's hop, then the root, test. and example.test. servers in turn), made by
 # a bare client with no parsing, caching or choosing of servers.
@@ -61,6 +62,10 @@ TLS_FLOOR="$BUILD/browser/miniweb-tls-floor $MINIWEB_NET.10 $MINIWEB_HTTPS_PORT 
 # here, before a DNS question, HTTP/2, a revocation check or a parse.
 printf '#!/bin/sh\nexec %s\n' "$TLS_FLOOR" >"$WORK/floor-launcher.sh"
 chmod +x "$WORK/floor-launcher.sh"
+# The floor under a load that resumes a TLS session kept between runs, as the browser's warm
+# load does from its profile: the same bare client, offering the session its last run kept in a
+# file (no certificate sent or verified), and keeping the server's newest one there.
+TLS_FLOOR_RESUMING="$TLS_FLOOR --session $WORK/floor-session.pem"
 # The servers a resolution of the page's name walks, in order, as the stack's own iterator
 # finds them from the root hints; the resolution floor asks the resolver first, for the name it
 # holds by then (a hit: the least its hop costs), then each of them.
@@ -74,6 +79,8 @@ title="Welcome to www.example.test"
 "${OURS[@]}" | grep -q "$title" || { echo "bench/pageload: miniweb did not show $URL" >&2; exit 1; }
 sh -c "$PEER" | grep -q "$title" || { echo "bench/pageload: curl | w3m did not show $URL" >&2; exit 1; }
 $TLS_FLOOR | grep -q '^context .* bytes [1-9]' || { echo "bench/pageload: miniweb-tls-floor failed" >&2; exit 1; }
+$TLS_FLOOR_RESUMING >/dev/null  # its first session
+$TLS_FLOOR_RESUMING | grep -q ' resumed 1$' || { echo "bench/pageload: miniweb-tls-floor did not resume" >&2; exit 1; }
 
 ratio() { awk -v ours="$1" -v peer="$2" 'BEGIN { printf "%.2f", peer / ours }'; }
 
@@ -86,9 +93,9 @@ echo "this machine, as the browser measures it (miniweb-page-costs): $("$BUILD/b
 echo "whole-process page load of $URL, medians of $RUNS runs in turns over $ROUNDS hyperfine rounds"
 PER_ROUND=$(((RUNS + ROUNDS - 1) / ROUNDS))
 mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "${OURS[*]}" \
-  "sh -c '$PEER'" "$BARE" "$TLS_FLOOR" "$WORK/floor-launcher.sh")
+  "sh -c '$PEER'" "$BARE" "$TLS_FLOOR" "$WORK/floor-launcher.sh" "$TLS_FLOOR_RESUMING")
 warm_ours=${warm[0]} warm_peer=${warm[1]} warm_bare=${warm[2]} warm_floor=${warm[3]}
-warm_floor_launched=${warm[4]}
+warm_floor_launched=${warm[4]} warm_floor_resuming=${warm[5]}
 # Cold: before every run the resolver forgets everything (./miniweb flush, not timed), and the
 # browser starts with --fresh (no DNS cache, HSTS list or CRL of its profile; revocation is
 # answered by the OCSP response the server staples, as in the warm runs); so the browser's DNS
@@ -110,6 +117,8 @@ printf '%-58s %7s ms %7s ms %8s\n' "warm: OpenSSL floor, miniweb-tls-floor (no D
   "$warm_floor" "$warm_peer" "$(ratio "$warm_floor" "$warm_peer")"
 printf '%-58s %7s ms %7s ms %8s\n' "warm: the floor through a script that only execs it" \
   "$warm_floor_launched" "$warm_peer" "$(ratio "$warm_floor_launched" "$warm_peer")"
+printf '%-58s %7s ms %7s ms %8s\n' "warm: the floor resuming a session its last run kept" \
+  "$warm_floor_resuming" "$warm_peer" "$(ratio "$warm_floor_resuming" "$warm_peer")"
 echo "(ratio: curl|w3m's median / miniweb's; cold for curl|w3m is its warm command again;"
 echo " the floor's ratio is the most any client on this OpenSSL could reach, before a launcher,"
 echo " a DNS question or a parse; through a script, the most a client started by one could reach)"
@@ -137,6 +146,7 @@ trace_figures "$WORK/trace-warm.txt"
 trace_figures "$WORK/trace-cold.txt" --fresh
 # The floor by its own clock, from its main: "context MS handshake MS response MS total MS ...".
 for ((i = 0; i < RUNS; i++)); do $TLS_FLOOR --again; done | awk '{ print $2, $4, $6, $8, $12 }' >"$WORK/floor.txt"
+for ((i = 0; i < RUNS; i++)); do $TLS_FLOOR_RESUMING; done | awk '{ print $2, $4, $6, $8 }' >"$WORK/floor-resuming.txt"
 # The resolution floor, each run a process of its own as a load is: "exchanges MS... total MS".
 for ((i = 0; i < RUNS; i++)); do $RESOLUTION_FLOOR; done | awk '{ print $NF }' >"$WORK/resolution-floor.txt"
 echo
@@ -154,8 +164,13 @@ printf '%-58s %7s ms   (context %s, handshake %s, GET %s ms)\n' \
   "$(column_median "$WORK/floor.txt" 3)"
 printf '%-58s %7s ms\n' "its handshake again in the same process (OpenSSL warm)" \
   "$(column_median "$WORK/floor.txt" 5)"
-echo "(the handshake alone, first or again, is the floor under the trace's warm total: no client"
-echo " on this OpenSSL, in a process of its own for each load, can finish a load sooner)"
+printf '%-58s %7s ms   (context %s, handshake %s, GET %s ms)\n' \
+  "the floor resuming a session its last run kept" "$(column_median "$WORK/floor-resuming.txt" 4)" \
+  "$(column_median "$WORK/floor-resuming.txt" 1)" "$(column_median "$WORK/floor-resuming.txt" 2)" \
+  "$(column_median "$WORK/floor-resuming.txt" 3)"
+echo "(a handshake, full or resumed, is the floor under the trace's warm total: no client on this"
+echo " OpenSSL, in a process of its own for each load, can finish a load sooner; the browser's"
+echo " warm load resumes the session its profile kept, as the last floor does)"
 resolution_floor=$(column_median "$WORK/resolution-floor.txt" 1)
 printf '%-58s %7s ms   (%s)\n' "a resolution's floor (miniweb-resolution-floor)" "$resolution_floor" \
   "the resolver's hop, then ${walked[*]}"
