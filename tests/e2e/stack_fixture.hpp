@@ -46,16 +46,23 @@ class StackTest : public ::testing::Test {
     // Addresses of our own in 127.0.0.0/8, so a stack someone started by hand is never used.
     const int pid = ::getpid();
     net_ = "127." + std::to_string(100 + pid % 150) + "." + std::to_string((pid / 150) % 250 + 1);
-    dns_port_ = free_port();
-    https_port_ = free_port();
-    http_port_ = free_port();
-    // On the host's loopback, whoever runs the test (the namespace mode has a test of its own).
-    environment_ = "MINIWEB_NAMESPACE=0 MINIWEB_STATE=" + state_.string() + " MINIWEB_NET=" + net_ +
-                   " MINIWEB_DNS_PORT=" + std::to_string(dns_port_) +
-                   " MINIWEB_HTTPS_PORT=" + std::to_string(https_port_) +
-                   " MINIWEB_HTTP_PORT=" + std::to_string(http_port_) +
-                   " MINIWEB_BIN_DIR=" MINIWEB_BINARY_DIR " ";
-    up_ = launcher("up");
+    // The ports are free when chosen, not reserved: another test's process running beside this
+    // one (ctest -j) may take one before the stack binds it. Then the stack is taken down and
+    // brought up again on ports chosen afresh, as a person would; any other failure stands.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      dns_port_ = free_port();
+      https_port_ = free_port();
+      http_port_ = free_port();
+      // On the host's loopback, whoever runs the test (the namespace mode has a test of its own).
+      environment_ = "MINIWEB_NAMESPACE=0 MINIWEB_STATE=" + state_.string() +
+                     " MINIWEB_NET=" + net_ + " MINIWEB_DNS_PORT=" + std::to_string(dns_port_) +
+                     " MINIWEB_HTTPS_PORT=" + std::to_string(https_port_) +
+                     " MINIWEB_HTTP_PORT=" + std::to_string(http_port_) +
+                     " MINIWEB_BIN_DIR=" MINIWEB_BINARY_DIR " ";
+      up_ = launcher("up");
+      if (up_.exit_code == 0 || up_.err.find("Address already in use") == std::string::npos) break;
+      launcher("down");
+    }
   }
 
   static void TearDownTestSuite() {
