@@ -32,6 +32,9 @@ std::string offered_protocols(HttpVersions versions) {
 
 TlsClient::~TlsClient() {
   if (key_log_file_ >= 0) ::close(key_log_file_);
+  // The faces that quit without closing their connections (the terminal's, the window's) keep
+  // their sessions here; a dump wrote them as it closed its connections.
+  (void)sessions_.save();
 }
 
 namespace {

@@ -273,6 +273,20 @@ TEST(TlsSessions, WithoutAProfileTheRunsOwnConnectionsResume) {
   EXPECT_EQ(closing.render(origin.url()).find("sessions kept"), std::string::npos);
 }
 
+// The terminal's and the window's faces quit without closing their connections: the sessions
+// are kept all the same, as the browser goes.
+TEST(TlsSessions, AFaceThatQuitsWithoutClosingKeepsItsSessions) {
+  LocalhostCertificate certificate("tls-sessions-quit");
+  HelloOrigin origin(certificate);
+  test_support::TempDir profile("miniweb-tls-sessions");
+  {
+    Navigator navigator(options_for(certificate, profile.path()));
+    Trace trace;
+    ASSERT_TRUE(navigator.load_now(*Url::parse(origin.url()), Viewport{}, trace));
+  }
+  EXPECT_EQ(sessions_in(sessions_file(profile.path())), 2u);
+}
+
 // A certificate the browser refused, let through by --insecure, gives no session to resume.
 TEST(TlsSessions, ARefusedCertificateKeepsNoSession) {
   LocalhostCertificate trusted("tls-sessions-trusted");
