@@ -31,15 +31,6 @@ constexpr std::time_t kMaxVerificationAge = 7 * 24 * 60 * 60;
 // A file larger than this is not the browser's: set aside unread.
 constexpr std::uintmax_t kMaxFileBytes = 1 << 20;
 
-// The CA file as it is now: its path, size and modification time. A session verified against
-// another identity is not offered.
-std::string trust_identity(const std::filesystem::path& ca_file) {
-  struct stat status {};
-  if (::stat(ca_file.c_str(), &status) != 0) return {};
-  return ca_file.string() + " " + std::to_string(status.st_size) + " " +
-         std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec);
-}
-
 std::string session_der(SSL_SESSION* session) {
   return tls::to_der(session, i2d_SSL_SESSION);
 }
@@ -79,9 +70,15 @@ void append_header(std::string& out, unsigned char tag, std::size_t length) {
   out += bytes;
 }
 
-// The session's DER (OpenSSL's SSL_SESSION_ASN1, a SEQUENCE of its fields) without the
-// server's certificate, its field [3] EXPLICIT; unchanged when it has none or does not read as
-// that SEQUENCE.
+}  // namespace
+
+std::string trust_identity(const std::filesystem::path& ca_file) {
+  struct stat status {};
+  if (::stat(ca_file.c_str(), &status) != 0) return {};
+  return ca_file.string() + " " + std::to_string(status.st_size) + " " +
+         std::to_string(status.st_mtim.tv_sec) + "." + std::to_string(status.st_mtim.tv_nsec);
+}
+
 std::string without_peer_certificate(const std::string& der) {
   constexpr unsigned char kSequence = 0x30;
   constexpr unsigned char kPeerField = 0xa3;  // context-specific, constructed, [3]
@@ -106,8 +103,6 @@ std::string without_peer_certificate(const std::string& der) {
   append_header(out, kSequence, fields.size());
   return out + fields;
 }
-
-}  // namespace
 
 std::time_t certificate_end(X509* certificate) {
   std::tm ends{};

@@ -50,6 +50,14 @@ struct VerifiedServer {
 // The certificate's notAfter; 0 when there is none or it does not read.
 std::time_t certificate_end(X509* certificate);
 
+// A session's DER (OpenSSL's SSL_SESSION_ASN1, a SEQUENCE of its fields) without the server's
+// certificate, its field [3]; unchanged when it has none or does not read as that SEQUENCE.
+std::string without_peer_certificate(const std::string& der);
+
+// The roots a session was verified against, as the store records them: the CA file's path, size
+// and modification time; empty when the file cannot be read.
+std::string trust_identity(const std::filesystem::path& ca_file);
+
 class TlsSessionStore {
  public:
   // `profile_dir` empty: in memory only.
