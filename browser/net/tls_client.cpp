@@ -74,8 +74,8 @@ int sessions_slot() {
 
 // The session offered, as the handshake's step tells it.
 std::string describe_offer(const TlsSessionStore::Offer& offer, std::time_t now) {
-  return "session offered for resumption: issued by this server on a connection whose handshake "
-         "verified it " +
+  return "session offered for resumption: issued by this origin's server on a connection whose "
+         "handshake verified it " +
          std::to_string(now - offer.server.verified_at) + " s ago, " +
          (offer.from_profile ? "kept in the profile" : "kept since, in this run") + ", good for " +
          std::to_string(offer.expires - now) + " s more";
