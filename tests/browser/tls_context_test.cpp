@@ -16,6 +16,11 @@
 namespace miniweb::browser {
 namespace {
 
+// The certificates (and CRLs) the context's store holds: its trusted roots, once read.
+int roots_in(SSL_CTX* context) {
+  return sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context)));
+}
+
 // A context built to trust `trusted`, taking a head start for https://localhost/ that was told
 // `told` ahead and had made its context (reading the roots) before the load asked for it.
 ClientContext built_after_reading_ahead(const std::filesystem::path& told,
@@ -71,14 +76,14 @@ TEST(ContextHeadStart, TheFirstContextBuiltTakesItAndSetsItUp) {
   EXPECT_EQ(SSL_CTX_get_verify_mode(context), SSL_VERIFY_PEER);
   EXPECT_EQ(SSL_CTX_get_min_proto_version(context), TLS1_2_VERSION);
   // The roots wait for the first handshake (finish_client_context), which reads them once.
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 0);
+  EXPECT_EQ(roots_in(context), 0);
   EXPECT_FALSE(client_context_finished(context));
   EXPECT_FALSE(take_trusted_roots_read(context));
   ASSERT_TRUE(finish_client_context(context));
   EXPECT_TRUE(client_context_finished(context));
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  EXPECT_EQ(roots_in(context), 1);
   ASSERT_TRUE(finish_client_context(context));  // once
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  EXPECT_EQ(roots_in(context), 1);
   const auto read = take_trusted_roots_read(context);
   ASSERT_TRUE(read);
   EXPECT_EQ(read->roots, 1);
@@ -97,7 +102,7 @@ TEST(ContextHeadStart, ToldNoCaFileItReadsNoRoots) {
   ASSERT_TRUE(test::wait_until_ready(head_start));
   tls::SslCtxPtr made = head_start.take();
   ASSERT_NE(made, nullptr);
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(made.get()))), 0);
+  EXPECT_EQ(roots_in(made.get()), 0);
   EXPECT_FALSE(take_trusted_roots_read(made.get()));
 }
 
@@ -111,9 +116,9 @@ TEST(ContextHeadStart, ToldTheCaFileFirstItReadsTheRootsAhead) {
   ASSERT_TRUE(built) << built.error().message;
   SSL_CTX* context = (*built)->native_handle();
   EXPECT_TRUE(client_context_finished(context));
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  EXPECT_EQ(roots_in(context), 1);
   ASSERT_TRUE(finish_client_context(context));  // read already: nothing more
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  EXPECT_EQ(roots_in(context), 1);
   const auto read = take_trusted_roots_read(context);
   ASSERT_TRUE(read);
   EXPECT_TRUE(read->ahead);
@@ -132,7 +137,7 @@ TEST(ContextHeadStart, ALoadWaitingForTheContextLeavesTheRootsToItsHandshake) {
   tls::SslCtxPtr made = head_start.take();  // before it is told the file
   ASSERT_NE(made, nullptr);
   head_start.trust_ahead(certificate.cert);
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(made.get()))), 0);
+  EXPECT_EQ(roots_in(made.get()), 0);
   EXPECT_FALSE(head_start.ready());
 }
 
@@ -164,7 +169,7 @@ TEST(ContextHeadStart, RootsReadAheadFromAnotherFileAreNotTrusted) {
   SSL_CTX* context = (*built)->native_handle();
   EXPECT_FALSE(client_context_finished(context));
   ASSERT_TRUE(finish_client_context(context));
-  EXPECT_EQ(sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(context))), 1);
+  EXPECT_EQ(roots_in(context), 1);
 }
 
 // A file that opens but holds no certificate: the context is made, and reading its roots says
