@@ -12,8 +12,6 @@
 // The first byte picks the URL the cookies come from, the request URLs and whether to go
 // through a profile; the rest is Set-Cookie values, one a line.
 
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -26,6 +24,7 @@
 #include "browser/net/cookie_jar.hpp"
 #include "shared/http/message.hpp"
 #include "shop/visitor.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -129,20 +128,8 @@ void check_sent(CookieJar& jar, const Url& url, std::time_t now) {
 
 // A folder for the profile, made once for the process and removed when it ends.
 const std::filesystem::path& profile_dir() {
-  static const std::filesystem::path dir = [] {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cookies-fuzz-XXXXXX");
-    if (!mkdtemp(pattern.data())) __builtin_trap();
-    return std::filesystem::path(pattern);
-  }();
-  static const bool cleanup_registered = [] {
-    std::atexit([] {
-      std::error_code ignored;
-      std::filesystem::remove_all(profile_dir(), ignored);
-    });
-    return true;
-  }();
-  (void)cleanup_registered;
-  return dir;
+  static const test_support::TempDir dir("cookies-fuzz");
+  return dir.path();
 }
 
 // Saved and loaded: a new jar on the same profile holds the same persistent cookies. Loading

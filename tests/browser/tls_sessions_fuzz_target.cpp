@@ -10,8 +10,6 @@
 //   2: the rest is a session's DER as OpenSSL writes it: without its certificate it is the same
 //      bytes, or a shorter SEQUENCE.
 
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -23,6 +21,7 @@
 
 #include "browser/net/tls_session_store.hpp"
 #include "shared/jose/jws.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace {
 
@@ -30,24 +29,13 @@ using miniweb::browser::TlsSessionStore;
 
 constexpr const char* kOrigin = "https://www.example.test";
 
-// A folder for the profile and a CA file, made once for the process and removed when it ends
-// (the removal registered once the folder's path is made, so that it runs before the path goes).
+// A folder for the profile and a CA file, made once for the process and removed when it ends.
 const std::filesystem::path& profile_dir() {
-  static const std::filesystem::path dir = [] {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tls-sessions-fuzz-XXXXXX");
-    if (!mkdtemp(pattern.data())) __builtin_trap();
-    std::ofstream(std::filesystem::path(pattern) / "roots.pem") << "roots\n";
-    return std::filesystem::path(pattern);
-  }();
-  static const bool cleanup_registered = [] {
-    std::atexit([] {
-      std::error_code ignored;
-      std::filesystem::remove_all(profile_dir(), ignored);
-    });
-    return true;
-  }();
-  (void)cleanup_registered;
-  return dir;
+  static const miniweb::test_support::TempDir dir("tls-sessions-fuzz");
+  static const bool roots_written =
+      static_cast<bool>(std::ofstream(dir.path() / "roots.pem") << "roots\n");
+  (void)roots_written;
+  return dir.path();
 }
 
 std::filesystem::path roots() {
