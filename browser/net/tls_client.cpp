@@ -45,31 +45,32 @@ int client_slot() {
   return slot;
 }
 
-// The SSL's slot for the alerts of its connection, freed with the SSL.
-using AlertList = std::vector<std::string>;
-void free_alerts(void*, void* alerts, CRYPTO_EX_DATA*, int, long, void*) {
-  std::unique_ptr<AlertList> owned(static_cast<AlertList*>(alerts));
-}
-int alert_slot() {
-  static const int slot = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_alerts);
+// An SSL's slot holding a T of its own, which goes with the SSL: one slot for each T.
+template <class T>
+int owned_slot() {
+  static const int slot = SSL_get_ex_new_index(
+      0, nullptr, nullptr, nullptr, [](void*, void* held, CRYPTO_EX_DATA*, int, long, void*) {
+        std::unique_ptr<T> owned(static_cast<T*>(held));
+      });
   return slot;
+}
+
+// The alerts of a connection (tls_alerts).
+using AlertList = std::vector<std::string>;
+int alert_slot() {
+  return owned_slot<AlertList>();
 }
 
 // What a connection's sessions are kept with: its origin, and, once its handshake has verified
 // the server, what it found. A session that comes before then (TLS 1.2 sends it within the
-// handshake) waits here for the verdict. Freed with the SSL.
+// handshake) waits here for the verdict.
 struct ConnectionSessions {
   std::string origin;
   std::optional<VerifiedServer> verified;  // set once the handshake has accepted the server
   std::vector<SslSessionPtr> waiting;      // issued before that
 };
-void free_connection_sessions(void*, void* sessions, CRYPTO_EX_DATA*, int, long, void*) {
-  std::unique_ptr<ConnectionSessions> owned(static_cast<ConnectionSessions*>(sessions));
-}
 int sessions_slot() {
-  static const int slot =
-      SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_connection_sessions);
-  return slot;
+  return owned_slot<ConnectionSessions>();
 }
 
 // The session offered, as the handshake's step tells it.
