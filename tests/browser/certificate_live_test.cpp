@@ -45,17 +45,10 @@ OriginReply hello(const OriginRequest&) {
   return {test::http_response(200, "OK", {"Content-Type: text/plain"}, "hello")};
 }
 
-asio::ssl::context server_context(const SelfIssued& certificate) {
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.use_certificate_chain_file(certificate.cert.string());
-  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
-  return tls;
-}
-
 // A TLS origin on loopback that answers "hello", with `certificate`.
 struct HelloOrigin {
   explicit HelloOrigin(const SelfIssued& certificate)
-      : tls(server_context(certificate)), origin(hello, &tls) {}
+      : tls(test::tls_server_context(certificate.cert, certificate.key)), origin(hello, &tls) {}
   std::string url() const { return "https://localhost:" + std::to_string(origin.port()) + "/"; }
   asio::ssl::context tls;
   TestOrigin origin;

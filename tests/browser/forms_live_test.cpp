@@ -272,9 +272,7 @@ TEST(FormsLive, AnHttpsPagePostingToHttpIsWarnedAbout) {
       " >/dev/null 2>&1 && echo made");
   ASSERT_EQ(made, "made\n");
   TestOrigin plain(echo);
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.use_certificate_chain_file((dir / "cert.pem").string());
-  tls.use_private_key_file((dir / "key.pem").string(), asio::ssl::context::pem);
+  asio::ssl::context tls = test::tls_server_context(dir / "cert.pem", dir / "key.pem");
   const std::string action = base(plain, "localhost") + "/comment";
   TestOrigin secure(
       [&action](const OriginRequest&) {

@@ -18,6 +18,7 @@
 #include "shared/awaitable.hpp"
 #include "tests/browser/http2_peer.hpp"
 #include "tests/browser/localhost_certificate.hpp"
+#include "tests/browser/test_origin.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::browser {
@@ -49,8 +50,7 @@ class H2Origin {
 
   H2Origin(const test::LocalhostCertificate& certificate, NewConversation start)
       : start_(std::move(start)) {
-    tls_.use_certificate_chain_file(certificate.cert.string());
-    tls_.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
+    tls_ = test::tls_server_context(certificate.cert, certificate.key);
     SSL_CTX_set_alpn_select_cb(tls_.native_handle(), &choose_h2, nullptr);
     acceptor_.open(asio::ip::tcp::v4());
     acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});

@@ -162,8 +162,7 @@ TEST(ProxyTunnel, ConnectRequestIsInAuthorityForm) {
 // An HTTPS origin with a certificate for localhost, and a proxy to reach it through.
 struct HttpsOriginBehindProxy {
   HttpsOriginBehindProxy() {
-    tls.use_certificate_chain_file(certificate.cert.string());
-    tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
+    tls = test::tls_server_context(certificate.cert, certificate.key);
     origin = std::make_unique<TestOrigin>(hello, &tls);
   }
   // The browser's options: through the proxy, trusting the origin's certificate.

@@ -6,6 +6,7 @@
 #include <asio/ssl.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,15 @@ struct OriginReply {
   bool drop = false;         // close without writing anything
   bool reset = false;        // after the bytes, abort the connection (an RST, not a FIN)
 };
+
+// A TLS server's context that serves the certificate chain in `chain` (PEM) with `key`.
+inline asio::ssl::context tls_server_context(const std::filesystem::path& chain,
+                                             const std::filesystem::path& key) {
+  asio::ssl::context tls(asio::ssl::context::tls_server);
+  tls.use_certificate_chain_file(chain.string());
+  tls.use_private_key_file(key.string(), asio::ssl::context::pem);
+  return tls;
+}
 
 // A complete response with Content-Length.
 inline std::string http_response(int status, const std::string& reason,

@@ -27,18 +27,11 @@ using test::OriginReply;
 using test::OriginRequest;
 using test::TestOrigin;
 
-asio::ssl::context server_context(const LocalhostCertificate& certificate) {
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.use_certificate_chain_file(certificate.cert.string());
-  tls.use_private_key_file(certificate.key.string(), asio::ssl::context::pem);
-  return tls;
-}
-
 // "hello" on every request; `close_after`: the origin closes each connection once it answered,
 // so that each load of a run makes a connection of its own.
 struct HelloOrigin {
   HelloOrigin(const LocalhostCertificate& certificate, bool close_after = false)
-      : tls(server_context(certificate)),
+      : tls(test::tls_server_context(certificate.cert, certificate.key)),
         origin(
             [close_after](const OriginRequest&) {
               OriginReply reply{

@@ -276,9 +276,7 @@ TEST_F(WindowForms, AFormFromHttpsToHttpAsksFirst) {
   ASSERT_TRUE(issued) << issued.error().message;
   std::ofstream(dir_ / "chain.pem") << issued->chain_pem;
   ASSERT_TRUE(ca::write_private_key(dir_ / "key.pem", issued->private_key.get()));
-  asio::ssl::context tls(asio::ssl::context::tls_server);
-  tls.use_certificate_chain_file((dir_ / "chain.pem").string());
-  tls.use_private_key_file((dir_ / "key.pem").string(), asio::ssl::context::pem);
+  asio::ssl::context tls = test::tls_server_context(dir_ / "chain.pem", dir_ / "key.pem");
   const std::string action = "http://127.0.0.1:" + std::to_string(plain.port()) + "/echo";
   TestOrigin secure(
       [&](const OriginRequest&) {
