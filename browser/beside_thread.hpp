@@ -23,8 +23,10 @@ class BesideThread {
   BesideThread(const BesideThread&) = delete;
   BesideThread& operator=(const BesideThread&) = delete;
 
-  // Waits for `work` to return (at once when it has).
+  // Waits for `work` to return (at once when it has); runs it here when no thread was made.
   void join();
+  // Whether a thread was made: when not, `work` waits for join().
+  bool started() const { return started_; }
 
   // Where the thread began, before it took back the process's CPUs: its CPU, and how many
   // CPUs it was allowed there (-1 and 0 when it was not made). Read after join().

@@ -212,6 +212,9 @@ tls::SslCtxPtr ContextHeadStart::take() {
     wanted_ = true;
   }
   told_.notify_one();
+  // No thread could be made: its work, waiting for a join, is done here (the roots left to the
+  // handshake, as wanted_ now says), and its `then` after it.
+  if (!making_->started()) making_->join();
   made_when_.wait();
   return std::move(made_);
 }
@@ -275,7 +278,9 @@ std::optional<TrustedRootsRead> take_trusted_roots_read(SSL_CTX* context) {
 std::future<ClientContext> prepare_client_context(const std::filesystem::path& ca_file,
                                                   HttpVersions versions,
                                                   ContextHeadStart* head_start) {
-  return std::async(std::launch::async, [ca_file, versions, head_start] {
+  // Deferred too: where no thread can be made, the context is built when the handshake asks for
+  // it (std::async's own fallback when the thread's creation says to try again).
+  return std::async(std::launch::async | std::launch::deferred, [ca_file, versions, head_start] {
     return build_client_context(ca_file, versions, head_start);
   });
 }

@@ -131,7 +131,8 @@ struct TrustedRootsRead {
 // that did it); none after, before, or when it failed.
 std::optional<TrustedRootsRead> take_trusted_roots_read(SSL_CTX* context);
 
-// build_client_context on a thread of its own; the future's destructor waits for it.
+// build_client_context on a thread of its own (or, where none can be made, when the future is
+// asked for it); the future's destructor waits for it.
 // `head_start` (may be null) outlives it.
 std::future<ClientContext> prepare_client_context(const std::filesystem::path& ca_file,
                                                   HttpVersions versions,

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <chrono>
 
+#include "tests/support/no_new_threads.hpp"
+
 namespace miniweb::browser {
 namespace {
 
@@ -66,6 +68,21 @@ TEST(BesideThread, StartsOnAnotherCpuThenTakesBackAllOfThem) {
     }
   }
   EXPECT_GT(counted, 0);
+}
+
+// Where no thread can be made, the work waits for join() and runs there, once, on the caller's
+// thread; started() says so.
+TEST(BesideThread, OneThatCannotBeMadeRunsTheWorkAtJoin) {
+  EXPECT_EQ(test_support::run_where_no_thread_can_be_made([] {
+              int runs = 0;
+              BesideThread thread([&] { ++runs; });
+              if (thread.started()) return 1;
+              if (runs != 0) return 2;
+              thread.join();
+              thread.join();
+              return runs == 1 && thread.began_on_cpu() == -1 ? 0 : 3;
+            }),
+            "exit 0");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "browser/net/tls_client.hpp"
 #include "tests/browser/head_start_ready.hpp"
 #include "tests/browser/localhost_certificate.hpp"
+#include "tests/support/no_new_threads.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -61,6 +62,40 @@ TEST(ContextHeadStart, OneNotTakenIsFreed) {
   std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
                             const_cast<char*>("https://www.example.test/")};
   ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+}
+
+// Where its thread cannot be made, the load that takes the context makes it, and the work given
+// for after it (the launcher's stale check) runs too: taking it never waits for a thread that
+// does not exist.
+TEST(ContextHeadStart, AThreadThatCannotBeMadeLeavesTheContextToTheLoad) {
+  EXPECT_EQ(test_support::run_where_no_thread_can_be_made([] {
+              std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                                        const_cast<char*>("https://www.example.test/")};
+              bool then_ran = false;
+              ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data(),
+                                          [&] { then_ran = true; });
+              if (!head_start.began() || !head_start.pending()) return 1;
+              if (head_start.ready()) return 2;
+              tls::SslCtxPtr made = head_start.take();
+              if (made == nullptr) return 3;
+              return then_ran ? 0 : 4;
+            }),
+            "exit 0");
+}
+
+// A load with no head start builds its context on a thread of its own; where none can be made,
+// the handshake that asks for the context builds it.
+TEST(PrepareClientContext, WhereNoThreadCanBeMadeTheContextIsBuiltWhenAskedFor) {
+  const test::LocalhostCertificate certificate("no-thread");
+  EXPECT_EQ(test_support::run_where_no_thread_can_be_made([&] {
+              std::future<ClientContext> prepared =
+                  prepare_client_context(certificate.cert, HttpVersions::Http2AndHttp11, nullptr);
+              ClientContext built = prepared.get();
+              return built && SSL_CTX_get_verify_mode((*built)->native_handle()) == SSL_VERIFY_PEER
+                         ? 0
+                         : 1;
+            }),
+            "exit 0");
 }
 
 TEST(ContextHeadStart, TheFirstContextBuiltTakesItAndSetsItUp) {
