@@ -40,8 +40,8 @@ inline void start_openssl(ErrorStrings error_strings = ErrorStrings::AsOpenSslDo
                           OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS |
                           (later ? OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS : 0),
                       nullptr);
-  for (const EVP_MD* digest : {EVP_md5(), EVP_sha1(), EVP_sha224(), EVP_sha256(), EVP_sha384(),
-                               EVP_sha512()})
+  for (const EVP_MD* digest :
+       {EVP_md5(), EVP_sha1(), EVP_sha224(), EVP_sha256(), EVP_sha384(), EVP_sha512()})
     EVP_add_digest(digest);
   if (later)
     OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);

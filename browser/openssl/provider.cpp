@@ -32,6 +32,10 @@ bool is_tls_cipher(const OSSL_ALGORITHM& cipher) {
   return named_in(cipher, kBrowserProviderCiphers);
 }
 
+bool is_browser_digest(const OSSL_ALGORITHM& digest) {
+  return named_in(digest, kBrowserProviderDigests);
+}
+
 // The browser decodes keys only from certificates: a SubjectPublicKeyInfo, in DER, of a key
 // that can sign a handshake.
 bool decodes_public_key_info(const OSSL_ALGORITHM& decoder) {
@@ -54,6 +58,7 @@ struct Kept {
 OSSL_FUNC_provider_query_operation_fn* default_query = nullptr;
 std::array<OSSL_DISPATCH, 16> dispatch{};
 Kept ciphers;
+Kept digests;
 Kept decoders;
 
 void keep(Kept& kept, const OSSL_ALGORITHM* all, bool (*wanted)(const OSSL_ALGORITHM&)) {
@@ -76,6 +81,8 @@ const OSSL_ALGORITHM* query_operation(void* context, int operation, int* no_cach
   switch (operation) {
     case OSSL_OP_CIPHER:
       return offered(ciphers);
+    case OSSL_OP_DIGEST:
+      return offered(digests);
     case OSSL_OP_DECODER:
       return offered(decoders);
     default:
@@ -112,6 +119,7 @@ int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
   if (default_query == nullptr) return decline(default_dispatch, *context);
   int no_cache = 0;
   keep(ciphers, default_query(*context, OSSL_OP_CIPHER, &no_cache), is_tls_cipher);
+  keep(digests, default_query(*context, OSSL_OP_DIGEST, &no_cache), is_browser_digest);
   keep(decoders, default_query(*context, OSSL_OP_DECODER, &no_cache), decodes_public_key_info);
   *to_core = dispatch.data();
   return 1;
