@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -232,6 +233,51 @@ TEST_F(DnsInternet, ExchangeTimesOutClearly) {
     EXPECT_FALSE(reply.ok());
     if (!reply.ok()) {
       EXPECT_NE(reply.error().message.find("within 200 ms"), std::string::npos);
+    }
+  });
+}
+
+// A server that answers only with replies to some other question (another ID), one every 5 ms:
+// each is read and set aside, and the question still ends at its deadline.
+TEST_F(DnsInternet, ExchangeTimesOutThroughStrayReplies) {
+  run([&]() -> asio::awaitable<void> {
+    constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    auto executor = co_await asio::this_coro::executor;
+    asio::ip::udp::socket stray(executor,
+                                asio::ip::udp::endpoint(asio::ip::make_address(root_), 0));
+    bool done = false;      // told to the stray server once the question has ended
+    bool finished = false;  // the stray server's own end: this frame outlives it
+    int sent = 0;
+    auto answer_wrongly = [&]() -> asio::awaitable<void> {
+      std::array<uint8_t, 512> question;
+      asio::ip::udp::endpoint asker;
+      auto [ec, size] = co_await stray.async_receive_from(asio::buffer(question), asker, as_tuple);
+      if (ec || size < 2) {
+        finished = true;
+        co_return;
+      }
+      question[0] ^= 0xff;  // another ID
+      asio::steady_timer pause(executor);
+      while (!done) {
+        co_await stray.async_send_to(asio::buffer(question.data(), size), asker, as_tuple);
+        ++sent;
+        pause.expires_after(5ms);
+        co_await pause.async_wait(as_tuple);
+      }
+      finished = true;
+    };
+    asio::co_spawn(executor, answer_wrongly(), asio::detached);
+    auto reply = co_await exchange(stray.local_endpoint(), make_query(N("x.test"), type::A), 200ms);
+    done = true;
+    EXPECT_FALSE(reply.ok());
+    if (!reply.ok()) {
+      EXPECT_NE(reply.error().message.find("within 200 ms"), std::string::npos);
+    }
+    EXPECT_GT(sent, 5);  // strays came, and were read past
+    asio::steady_timer wait(executor);
+    while (!finished) {
+      wait.expires_after(5ms);
+      co_await wait.async_wait(as_tuple);
     }
   });
 }
