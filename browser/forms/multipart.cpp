@@ -1,6 +1,7 @@
 #include "browser/forms/multipart.hpp"
 
-#include <random>
+#include <cstdint>
+#include <cstdlib>
 
 #include "browser/forms/entry_list.hpp"
 
@@ -10,10 +11,10 @@ namespace {
 std::string random_token(std::size_t length) {
   static constexpr std::string_view kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device device;
-  std::uniform_int_distribution<std::size_t> pick(0, kAlphabet.size() - 1);
+  // glibc's arc4random (the kernel's getrandom), unbiased over the alphabet.
   std::string token;
-  for (std::size_t i = 0; i < length; ++i) token.push_back(kAlphabet[pick(device)]);
+  for (std::size_t i = 0; i < length; ++i)
+    token.push_back(kAlphabet[arc4random_uniform(static_cast<std::uint32_t>(kAlphabet.size()))]);
   return token;
 }
 
