@@ -115,7 +115,10 @@ class PageLoader {
   asio::awaitable<Result<http::ReceivedResponse>> exchange(
       Connection& connection, const http::Request& request, const Url& url,
       const std::vector<std::string>& body_lines, Trace& trace, bool& nothing_received);
-  asio::awaitable<void> close(Connection& connection, Trace& trace);
+  // One close step; `meanwhile` runs while the server answers a TLS close_notify (at once for a
+  // plain connection, which waits for nothing).
+  asio::awaitable<void> close(Connection& connection, Trace& trace,
+                              const std::function<void()>& meanwhile = nullptr);
   std::string origin_key(const Url& url) const;
   // The HTTP/2 session's limits, from the loader's.
   Http2Limits http2_limits() const;

@@ -154,6 +154,28 @@ TEST(TlsSessions, TheNextRunResumesASessionTheProfileKept) {
   EXPECT_EQ(second.text.find("trusted roots:"), std::string::npos) << second.text;
 }
 
+// The sessions are written while the connection's close waits for the server's close_notify:
+// their step lies inside the close's, which still ends with the server's answer, and the file
+// holds them.
+TEST(TlsSessions, TheSessionsAreWrittenWhileTheCloseWaitsForTheServer) {
+  const AfterAFirstRun setup("tls-sessions-closing");
+  ASSERT_TRUE(setup.first.page) << setup.first.page.error().message;
+  const Trace::Step* close = nullptr;
+  const Trace::Step* sessions = nullptr;
+  for (const Trace::Step& step : setup.first.trace.steps()) {
+    if (step.phase == "close") close = &step;
+    if (step.title == "sessions kept for resumption, for the next run") sessions = &step;
+  }
+  ASSERT_NE(close, nullptr) << setup.first.text;
+  ASSERT_NE(sessions, nullptr) << setup.first.text;
+  EXPECT_EQ(close->summary, "close_notify sent, the server's close_notify received");
+  EXPECT_GE(sessions->start, close->start) << setup.first.text;
+  EXPECT_LE(sessions->start + sessions->duration, close->start + close->duration)
+      << setup.first.text;
+  EXPECT_EQ(setup.first.trace.total(), close->start + close->duration);
+  EXPECT_EQ(sessions_in(sessions_file(setup.profile.path())), 2u);
+}
+
 // RFC 8446 appendix C.4: a ticket is used once. Each session the profile held is offered once;
 // then there are none.
 TEST(TlsSessions, EachSessionIsOfferedOnce) {
