@@ -423,9 +423,14 @@ asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
       const std::size_t step = trace.begin("tls", "sessions kept for resumption, for the next run");
       trace.finish(step, tls_.save_sessions().value_or("nothing to write"));
     };
-  for (std::unique_ptr<Connection>& connection : pool_.take_all())
-    co_await close(*connection, trace,
-                   connection->tls ? std::exchange(save_sessions, nullptr) : nullptr);
+  for (std::unique_ptr<Connection>& connection : pool_.take_all()) {
+    // Named, not a temporary of the co_await's expression: g++ 12 destroys a conditional's
+    // temporary there twice, harmless only while the function holds its lambda inline (a
+    // lambda capturing more became a double free).
+    std::function<void()> save_here;
+    if (connection->tls) save_here = std::exchange(save_sessions, nullptr);
+    co_await close(*connection, trace, save_here);
+  }
   if (save_sessions) save_sessions();  // no TLS connection was open
 }
 
