@@ -5,12 +5,12 @@
 
 #include <array>
 #include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/steady_timer.hpp>
 #include <set>
 #include <utility>
 
+#include "shared/awaitable.hpp"
 #include "tests/dns/dns_internet.hpp"
 
 namespace miniweb::dns {
@@ -241,7 +241,6 @@ TEST_F(DnsInternet, ExchangeTimesOutClearly) {
 // each is read and set aside, and the question still ends at its deadline.
 TEST_F(DnsInternet, ExchangeTimesOutThroughStrayReplies) {
   run([&]() -> asio::awaitable<void> {
-    constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
     auto executor = co_await asio::this_coro::executor;
     asio::ip::udp::socket stray(executor,
                                 asio::ip::udp::endpoint(asio::ip::make_address(root_), 0));
@@ -251,7 +250,7 @@ TEST_F(DnsInternet, ExchangeTimesOutThroughStrayReplies) {
     auto answer_wrongly = [&]() -> asio::awaitable<void> {
       std::array<uint8_t, 512> question;
       asio::ip::udp::endpoint asker;
-      auto [ec, size] = co_await stray.async_receive_from(asio::buffer(question), asker, as_tuple);
+      auto [ec, size] = co_await stray.async_receive_from(asio::buffer(question), asker, use_tuple);
       if (ec || size < 2) {
         finished = true;
         co_return;
@@ -259,10 +258,10 @@ TEST_F(DnsInternet, ExchangeTimesOutThroughStrayReplies) {
       question[0] ^= 0xff;  // another ID
       asio::steady_timer pause(executor);
       while (!done) {
-        co_await stray.async_send_to(asio::buffer(question.data(), size), asker, as_tuple);
+        co_await stray.async_send_to(asio::buffer(question.data(), size), asker, use_tuple);
         ++sent;
         pause.expires_after(5ms);
-        co_await pause.async_wait(as_tuple);
+        co_await pause.async_wait(use_tuple);
       }
       finished = true;
     };
@@ -277,7 +276,7 @@ TEST_F(DnsInternet, ExchangeTimesOutThroughStrayReplies) {
     asio::steady_timer wait(executor);
     while (!finished) {
       wait.expires_after(5ms);
-      co_await wait.async_wait(as_tuple);
+      co_await wait.async_wait(use_tuple);
     }
   });
 }
