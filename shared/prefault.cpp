@@ -167,14 +167,18 @@ std::size_t advise_huge_pages(const void* data, std::size_t bytes) {
   return huge.size();
 }
 
-std::size_t populate_buffer(void* data, std::size_t bytes) {
-  // Where huge pages are off the advice is refused, and the pages below are mapped 4 KiB at a
-  // time, still in one call.
-  advise_huge_pages(data, bytes);
+std::size_t populate_pages_within(void* data, std::size_t bytes) {
   // Only the pages wholly inside the buffer: the partial ones at its ends may be another
   // owner's, and are written by the caller's first touch anyway.
   const Span pages = whole_units_within(reinterpret_cast<std::uintptr_t>(data), bytes, page_size());
   return pages.size() > 0 ? populate(pages.first, pages.last, MADV_POPULATE_WRITE) : 0;
+}
+
+std::size_t populate_buffer(void* data, std::size_t bytes) {
+  // Where huge pages are off the advice is refused, and the pages below are mapped 4 KiB at a
+  // time, still in one call.
+  advise_huge_pages(data, bytes);
+  return populate_pages_within(data, bytes);
 }
 
 }  // namespace miniweb

@@ -85,4 +85,8 @@ void reserve_in_huge_pages(Vector& vector, std::size_t count) {
 // the same, page by page). `data` must be memory the caller owns from there to `bytes` on.
 std::size_t populate_buffer(void* data, std::size_t bytes);
 
+// The pages wholly inside [data, data + bytes) mapped for writing now, in one call, as they
+// are advised (no advice given here). Returns the bytes mapped, 0 where the kernel would not.
+std::size_t populate_pages_within(void* data, std::size_t bytes);
+
 }  // namespace miniweb

@@ -13,21 +13,27 @@
 #include <type_traits>
 
 #include "browser/html/gumbo_arena.hpp"
+#include "shared/pages_ahead.hpp"
 
 namespace miniweb::browser::html {
 
 // The tree's arrays and strings, cut one after the other from chunks of their own (a
-// GumboArena's, used for lasting blocks only). gumbo's tree takes ten to twelve bytes for each
+// GumboArena's, used for lasting blocks only). gumbo's tree takes ten or eleven bytes for each
 // byte of HTML and goes as soon as the DOM is built from it; the DOM, with its text copied,
-// about three. A 50 MB page's dump held 763 MiB at its peak with gumbo's tree kept through the
+// three and a half. A 50 MB page's dump held 763 MiB at its peak with gumbo's tree kept through the
 // layout and the paint (703 MiB now), and a page on screen kept it as long as it was shown.
 class DocumentStorage {
  public:
-  explicit DocumentStorage(std::size_t html_bytes) {
-    // The arrays take about two bytes for each byte of HTML on python's and Node.js's manuals,
-    // the text about one: a large page starts in a huge page (GumboArena::expect).
-    memory_.expect(html_bytes * 3);
+  // Its chunks mapped by `pages` as they are opened (GumboArena::map_ahead) until
+  // stop_mapping_ahead().
+  DocumentStorage(std::size_t html_bytes, PagesAhead& pages) {
+    // The arrays and the text take 3.35 to 3.6 bytes for each byte of HTML on python's and
+    // Node.js's manuals (105 KiB to 8 MB): a large page starts in a huge page
+    // (GumboArena::expect).
+    memory_.expect(html_bytes * 7 / 2);
+    memory_.map_ahead(pages);
   }
+  void stop_mapping_ahead() { memory_.stop_mapping_ahead(); }
 
   std::string_view copy(std::string_view text) {
     if (text.empty()) return {};
@@ -135,56 +141,93 @@ bool is_ascii_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-char ascii_lower(char c) {
+constexpr char ascii_lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// The names a tag scan tests for, by length: the scan meets every tag of the page, and a
-// length switch leaves at most a few comparisons for each.
-bool name_is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+bool equals_ignoring_case(std::string_view text, std::string_view lower_case) {
+  return text.size() == lower_case.size() &&
+         std::equal(text.begin(), text.end(), lower_case.begin(),
+                    [](char a, char b) { return ascii_lower(a) == b; });
+}
+
+// A tag name as the scan compares it: up to eight characters, lower-cased, packed into an
+// integer with the first in the lowest byte, so that a name is tested against a list by a
+// switch on one number. The scan meets every tag of a page (34,000 on python's stdtypes.html),
+// and comparing names as strings, by memcmp against each candidate, had been half its time.
+// Longer names (none of those below but "plaintext") are kLongName.
+using PackedName = std::uint64_t;
+constexpr PackedName kLongName = ~PackedName{0};
+constexpr std::size_t kMaxPackedName = sizeof(PackedName);
+
+constexpr PackedName packed(std::string_view name) {
+  if (name.size() > kMaxPackedName) return kLongName;
+  PackedName key = 0;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    key |= PackedName{static_cast<unsigned char>(ascii_lower(name[i]))} << (8 * i);
+  return key;
 }
 
 // Elements that never nest: void elements, and those whose end tag is optional (they
 // close themselves, so counting them would overestimate).
-bool is_flat(std::string_view name) {
-  switch (name.size()) {
-    case 1:
-      return name[0] == 'p';
-    case 2:
-      return name_is_one_of(name,
-                            {"li", "td", "tr", "br", "dt", "dd", "th", "hr", "rb", "rt", "rp"});
-    case 3:
-      return name_is_one_of(name, {"img", "col", "wbr"});
-    case 4:
-      return name_is_one_of(name, {"meta", "link", "area", "base", "html", "head", "body"});
-    case 5:
-      return name_is_one_of(
-          name, {"input", "tbody", "thead", "tfoot", "embed", "param", "track", "frame"});
-    case 6:
-      return name_is_one_of(name, {"option", "source", "keygen"});
-    case 7:
-      return name_is_one_of(name, {"caption", "bgsound"});
-    case 8:
-      return name_is_one_of(name, {"optgroup", "colgroup", "basefont"});
+bool is_flat(PackedName name) {
+  switch (name) {
+    case packed("p"):
+    case packed("li"):
+    case packed("td"):
+    case packed("tr"):
+    case packed("br"):
+    case packed("dt"):
+    case packed("dd"):
+    case packed("th"):
+    case packed("hr"):
+    case packed("rb"):
+    case packed("rt"):
+    case packed("rp"):
+    case packed("img"):
+    case packed("col"):
+    case packed("wbr"):
+    case packed("meta"):
+    case packed("link"):
+    case packed("area"):
+    case packed("base"):
+    case packed("html"):
+    case packed("head"):
+    case packed("body"):
+    case packed("input"):
+    case packed("tbody"):
+    case packed("thead"):
+    case packed("tfoot"):
+    case packed("embed"):
+    case packed("param"):
+    case packed("track"):
+    case packed("frame"):
+    case packed("option"):
+    case packed("source"):
+    case packed("keygen"):
+    case packed("caption"):
+    case packed("bgsound"):
+    case packed("optgroup"):
+    case packed("colgroup"):
+    case packed("basefont"):
+      return true;
     default:
       return false;
   }
 }
 
 // Elements whose content is text up to their end tag.
-bool is_raw_text(std::string_view name) {
-  switch (name.size()) {
-    case 3:
-      return name == "xmp";
-    case 5:
-      return name == "style" || name == "title";
-    case 6:
-      return name == "script" || name == "iframe";
-    case 7:
-      return name == "noembed";
-    case 8:
-      return name == "textarea" || name == "noframes";
+bool is_raw_text(PackedName name) {
+  switch (name) {
+    case packed("xmp"):
+    case packed("style"):
+    case packed("title"):
+    case packed("script"):
+    case packed("iframe"):
+    case packed("noembed"):
+    case packed("textarea"):
+    case packed("noframes"):
+      return true;
     default:
       return false;
   }
@@ -241,7 +284,6 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
     output->append(html.substr(copied, from - copied));
     copied = to;
   };
-  std::string name;
   std::size_t pos = 0;
   while ((pos = html.find('<', pos)) != std::string_view::npos) {
     if (html.substr(pos, 4) == "<!--") {
@@ -255,14 +297,14 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
       ++pos;
       continue;
     }
-    name.clear();
     std::size_t name_end = name_start;
     while (name_end < html.size() &&
            (is_ascii_alpha(html[name_end]) || (html[name_end] >= '0' && html[name_end] <= '9') ||
             html[name_end] == '-' || html[name_end] == ':')) {
-      name.push_back(ascii_lower(html[name_end]));
       ++name_end;
     }
+    const std::string_view written = html.substr(name_start, name_end - name_start);
+    const PackedName name = packed(written);
     const std::size_t end = end_of_tag(html, name_end);
     const bool self_closing = end >= 2 && html[end - 1] == '>' && html[end - 2] == '/';
     if (closing) {
@@ -277,8 +319,10 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
     }
     pos = end;
     if (!closing && is_raw_text(name)) {
-      pos = find_case_insensitive(html, "</" + name, pos);
-    } else if (!closing && name == "plaintext") {
+      std::string end_tag = "</";
+      for (char c : written) end_tag.push_back(ascii_lower(c));
+      pos = find_case_insensitive(html, end_tag, pos);
+    } else if (!closing && name == kLongName && equals_ignoring_case(written, "plaintext")) {
       break;  // the rest of the document is text
     }
   }
@@ -379,10 +423,13 @@ Document parse_html(std::string_view html) {
     html = flattened;
   }
 
+  // The memory of gumbo's tree and of the DOM, mapped on the CPU beside as the parse goes
+  // (shared/pages_ahead.hpp): the DOM's first chunk while gumbo parses.
+  PagesAhead pages;
+  auto storage = std::make_shared<DocumentStorage>(html.size(), pages);
   // gumbo's tree, freed when the DOM has been built from it.
   GumboArena gumbo_memory;
-  const GumboOutput* output = parse_with_gumbo(html, gumbo_memory);
-  auto storage = std::make_shared<DocumentStorage>(html.size());
+  const GumboOutput* output = parse_with_gumbo(html, gumbo_memory, pages);
 
   Document document;
   document.storage = storage;
@@ -456,6 +503,7 @@ Document parse_html(std::string_view html) {
     // Visit the children in document order (the first <title> wins).
     std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first_new_frame), stack.end());
   }
+  storage->stop_mapping_ahead();  // `pages` goes with this frame
   return document;
 }
 

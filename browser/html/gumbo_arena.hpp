@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+namespace miniweb {
+class PagesAhead;
+}
+
 namespace miniweb::browser::html {
 
 class GumboArena {
@@ -25,6 +29,15 @@ class GumboArena {
   // first chunk is a huge page (see gumbo_arena.cpp), else chunks double from just under
   // 128 KiB.
   void expect(std::size_t bytes);
+
+  // From now on each chunk is opened one ahead of its need, and `pages` maps it (on the CPU
+  // beside, shared/pages_ahead.hpp) while the chunk before it fills; the first at once. Only
+  // while the chunks opened hold less than expect() said, and only for an arena that expects
+  // huge pages: a small one's few pages are not worth a thread. `pages` must outlive the
+  // arena, or stop_mapping_ahead() be called first.
+  void map_ahead(PagesAhead& pages);
+  // Waits for the chunks handed to map_ahead's `pages`, and hands it no more.
+  void stop_mapping_ahead();
 
   // The chunks opened so far.
   std::size_t chunk_count() const { return chunks_.size(); }
@@ -90,7 +103,13 @@ class GumboArena {
   void* allocate_large(std::size_t size);
   // A fresh page for blocks of class `size_class`, from the current chunk or a new one.
   std::byte* take_page(std::size_t size_class);
+  // The next chunk made current: the one opened ahead, or a new one.
   void open_chunk();
+  // The chunk after the current one (or the first) allocated and handed to pages_ahead_, when
+  // the arena maps ahead and has not yet opened what it expects.
+  void open_next_ahead();
+  // A new chunk, of the size the one after the last opened takes.
+  Chunk make_chunk();
   // The chunk that holds pointer, or nullptr (a large block's).
   const Chunk* chunk_holding(const void* pointer) const;
 
@@ -103,11 +122,16 @@ class GumboArena {
   std::byte* page_position_[kClasses] = {};  // what each size's current page has left
   std::byte* page_end_[kClasses] = {};
   LargeBlock* large_ = nullptr;
+  std::size_t expected_bytes_ = 0;
+  std::size_t opened_bytes_ = 0;  // of the chunks opened, including next_ahead_
+  PagesAhead* pages_ahead_ = nullptr;
+  std::vector<Chunk> next_ahead_;  // the chunk opened ahead (at most one), not yet current
 };
 
 // gumbo's parse of html as the browser runs it: its tree in `arena` (told what to expect, so
-// that a large page starts in a huge page), no parse errors kept. The arena frees everything
-// gumbo allocated, so gumbo_destroy_output is never needed.
-GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena);
+// that a large page starts in a huge page, and mapping its chunks ahead with `pages`), no parse
+// errors kept. The arena frees everything gumbo allocated, so gumbo_destroy_output is never
+// needed.
+GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena, PagesAhead& pages);
 
 }  // namespace miniweb::browser::html

@@ -26,7 +26,7 @@
 #include <mutex>
 #include <optional>
 
-#include "browser/beside_thread.hpp"
+#include "shared/beside_thread.hpp"
 #include "shared/result.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 

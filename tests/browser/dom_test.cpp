@@ -222,14 +222,31 @@ TEST(BrowserDom, ACopySharesTheTreeAndKeepsItAlive) {
 }
 
 TEST(BrowserDom, LongFlatDocumentsAreNotFlattened) {
-  // Thousands of unclosed <p> and <li> are siblings, not nesting: nothing may be lost.
-  std::string html = "<ul>";
-  for (int i = 0; i < 5000; ++i) html += "<li><p>item <b>" + std::to_string(i) + "</b>";
-  const Document document = parse_html(html);
-  const Node* list = find_element(document.root, "ul");
-  ASSERT_NE(list, nullptr);
-  EXPECT_EQ(list->children().size(), 5000u);
-  EXPECT_NE(find_element(list->children().back(), "b"), nullptr);
+  // Thousands of unclosed <p> and <li> are siblings, not nesting: nothing may be lost, in
+  // either case.
+  for (const std::string item : {"<li><p>", "<Li><P>"}) {
+    std::string html = "<ul>";
+    for (int i = 0; i < 5000; ++i) html += item + "item <b>" + std::to_string(i) + "</b>";
+    const Document document = parse_html(html);
+    const Node* list = find_element(document.root, "ul");
+    ASSERT_NE(list, nullptr) << item;
+    EXPECT_EQ(list->children().size(), 5000u) << item;
+    EXPECT_NE(find_element(list->children().back(), "b"), nullptr) << item;
+  }
+}
+
+TEST(BrowserDom, TheNestingScanReadsRawTextInAnyCase) {
+  // A raw-text element's content is text whatever its name's case, tags and all...
+  std::string in_script = "<p>start</p><SCRIPT>";
+  for (int i = 0; i < 1000; ++i) in_script += "<div>";
+  in_script += "</Script><b><i>end</i></b>";  // read as 1,000 deep, these would be taken out
+  const Document script = parse_html(in_script);
+  EXPECT_NE(find_element(script.root, "i"), nullptr);
+  // ...and after <PLAINTEXT> everything is text: no tag there is taken out.
+  std::string plain = "<p>before</p><PlainText>";
+  for (int i = 0; i < 1000; ++i) plain += "<div>";
+  const std::string text = all_text(parse_html(plain).root);
+  EXPECT_EQ(text.size(), std::string("before").size() + 1000 * std::string("<div>").size());
 }
 
 }  // namespace

@@ -1,15 +1,18 @@
 #include "browser/html/gumbo_arena.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "browser/html/dom.hpp"
+#include "shared/pages_ahead.hpp"
 
 namespace miniweb::browser::html {
 namespace {
@@ -115,8 +118,9 @@ TEST(GumboArena, ASmallPageFitsInItsFirstChunk) {
             "<li><a href=\"#s" + n + "\" title=\"back\">back</a></li></ul></section>\n";
   }
   html += "</main><footer><p>&copy; miniweb</p></footer></body></html>";
+  PagesAhead pages;
   GumboArena arena;
-  const GumboOutput* output = parse_with_gumbo(html, arena);
+  const GumboOutput* output = parse_with_gumbo(html, arena, pages);
   ASSERT_NE(output, nullptr);
   EXPECT_EQ(arena.chunk_count(), 1u);
 }
@@ -151,6 +155,51 @@ TEST(GumboArena, ALargeTreeStartsInAHugePageAndASmallOneDoesNot) {
     aligned += huge_page_aligned(GumboArena::allocate(&small, 16)) ? 1 : 0;
   }
   EXPECT_LT(aligned, 4);
+}
+
+// How many of the 4 KiB pages of [start, start + bytes) are resident now.
+std::size_t resident_pages(const void* start, std::size_t bytes) {
+  std::vector<unsigned char> resident(bytes / 4096);
+  if (::mincore(const_cast<void*>(start), bytes, resident.data()) != 0) return 0;
+  std::size_t count = 0;
+  for (unsigned char flags : resident) count += flags & 1;
+  return count;
+}
+
+TEST(GumboArena, ALargeTreesChunksAreMappedAheadOfItsWrites) {
+  // The first chunk is opened and handed to the mapping thread before the first block is
+  // asked for; a block cut from it finds its whole huge page mapped. (Blocks have no header:
+  // the first block is the chunk's first byte.)
+  PagesAhead pages;
+  if (!pages.maps_ahead()) GTEST_SKIP() << "one CPU: nothing is mapped ahead";
+  GumboArena large;
+  large.expect(std::size_t{8} << 20);
+  large.map_ahead(pages);
+  pages.wait();
+  void* first = GumboArena::allocate(&large, 16);
+  EXPECT_EQ(resident_pages(first, std::size_t{2} << 20), 512u);
+  large.stop_mapping_ahead();
+}
+
+// The threads this process has now (/proc/self/status).
+int thread_count() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  return -1;
+}
+
+TEST(GumboArena, ASmallTreeMapsNothingAhead) {
+  // A small page's few pages are not worth a thread: nothing is handed over, so no thread is
+  // started, and its chunk is mapped page by page as gumbo writes it.
+  PagesAhead pages;
+  const int threads_before = thread_count();
+  GumboArena small;
+  small.expect(std::size_t{100} << 10);
+  small.map_ahead(pages);
+  GumboArena::allocate(&small, 4000);
+  EXPECT_EQ(thread_count(), threads_before);
 }
 
 TEST(GumboArena, BlocksAreFreedByTheSizeTheirPageHolds) {

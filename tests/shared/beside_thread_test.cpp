@@ -1,7 +1,7 @@
-// A thread started beside its creator (browser/beside_thread): on another CPU than the
+// A thread started beside its creator (shared/beside_thread): on another CPU than the
 // creator's when the process may use another, and never pinned there once it runs.
 
-#include "browser/beside_thread.hpp"
+#include "shared/beside_thread.hpp"
 
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -11,7 +11,7 @@
 
 #include "tests/support/no_new_threads.hpp"
 
-namespace miniweb::browser {
+namespace miniweb {
 namespace {
 
 TEST(BesideThread, RunsTheWorkAndJoinsOnce) {
@@ -86,4 +86,4 @@ TEST(BesideThread, OneThatCannotBeMadeRunsTheWorkAtJoin) {
 }
 
 }  // namespace
-}  // namespace miniweb::browser
+}  // namespace miniweb

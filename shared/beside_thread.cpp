@@ -1,10 +1,10 @@
-#include "browser/beside_thread.hpp"
+#include "shared/beside_thread.hpp"
 
 #include <sched.h>
 
 #include <utility>
 
-namespace miniweb::browser {
+namespace miniweb {
 namespace {
 
 // The CPUs the process may use, as the caller's thread has them.
@@ -71,4 +71,4 @@ BesideThread::~BesideThread() {
   join();
 }
 
-}  // namespace miniweb::browser
+}  // namespace miniweb

@@ -12,7 +12,7 @@
 
 #include <functional>
 
-namespace miniweb::browser {
+namespace miniweb {
 
 class BesideThread {
  public:
@@ -44,4 +44,4 @@ class BesideThread {
   int began_with_cpus_ = 0;
 };
 
-}  // namespace miniweb::browser
+}  // namespace miniweb
