@@ -76,6 +76,11 @@ void GumboArena::expect(std::size_t bytes) {
 
 void* GumboArena::allocate(void* userdata, std::size_t size) {
   auto* arena = static_cast<GumboArena*>(userdata);
+  // Back to parse_with_gumbo, over gumbo's frames only: C, with nothing to destroy, and all
+  // their memory in this arena.
+  if (arena->abandoned_parse_ != nullptr && arena->abandon_ != nullptr &&
+      arena->abandon_->load(std::memory_order_relaxed))
+    std::longjmp(*arena->abandoned_parse_, 1);
   return size <= kMaxSmall ? arena->allocate_small(size) : arena->allocate_large(size);
 }
 
@@ -243,7 +248,15 @@ GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena, PagesAhe
   options.deallocator = &GumboArena::deallocate;
   options.userdata = &arena;
   options.max_errors = 0;  // the browser shows no parse errors; do not keep them
-  return gumbo_parse_with_options(&options, html.data(), html.size());
+  std::jmp_buf abandoned;
+  if (setjmp(abandoned) != 0) {
+    arena.abandoned_parse_ = nullptr;
+    return nullptr;
+  }
+  arena.abandoned_parse_ = &abandoned;
+  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+  arena.abandoned_parse_ = nullptr;
+  return output;
 }
 
 }  // namespace miniweb::browser::html

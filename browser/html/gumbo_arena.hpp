@@ -8,6 +8,8 @@
 
 #include <gumbo.h>
 
+#include <atomic>
+#include <csetjmp>
 #include <cstddef>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,12 @@ class GumboArena {
   void map_ahead(PagesAhead& pages);
   // Waits for the chunks handed to map_ahead's `pages`, and hands it no more.
   void stop_mapping_ahead();
+
+  // From now on, the first allocation gumbo asks for after `abandon` turns true ends gumbo's
+  // parse where it stands: parse_with_gumbo returns nullptr, and what the parse had made stays
+  // here, freed with the arena (nothing of it outside: gumbo keeps no state of its own). Set
+  // from another thread (html/dom.cpp's nesting scan); nullptr for never.
+  void abandon_when(const std::atomic<bool>* abandon) { abandon_ = abandon; }
 
   // The chunks opened so far.
   std::size_t chunk_count() const { return chunks_.size(); }
@@ -125,13 +133,17 @@ class GumboArena {
   std::size_t expected_bytes_ = 0;
   std::size_t opened_bytes_ = 0;  // of the chunks opened, including next_ahead_
   PagesAhead* pages_ahead_ = nullptr;
+  const std::atomic<bool>* abandon_ = nullptr;
+  // Where an abandoned parse goes back to: set by parse_with_gumbo while gumbo runs.
+  std::jmp_buf* abandoned_parse_ = nullptr;
+  friend GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena, PagesAhead& pages);
   std::vector<Chunk> next_ahead_;  // the chunk opened ahead (at most one), not yet current
 };
 
 // gumbo's parse of html as the browser runs it: its tree in `arena` (told what to expect, so
 // that a large page starts in a huge page, and mapping its chunks ahead with `pages`), no parse
-// errors kept. The arena frees everything gumbo allocated, so gumbo_destroy_output is never
-// needed.
+// errors kept; nullptr where the arena's abandon_when flag ended it. The arena frees everything
+// gumbo allocated, so gumbo_destroy_output is never needed.
 GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena, PagesAhead& pages);
 
 }  // namespace miniweb::browser::html

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -200,6 +201,23 @@ TEST(GumboArena, ASmallTreeMapsNothingAhead) {
   small.map_ahead(pages);
   GumboArena::allocate(&small, 4000);
   EXPECT_EQ(thread_count(), threads_before);
+}
+
+TEST(GumboArena, AParseIsAbandonedAtItsNextAllocationOnceTold) {
+  // The flag is read at each allocation gumbo asks for: set before the parse, the first one
+  // ends it; never set, the parse runs to its end.
+  const std::string html = "<p>one<p>two<ul><li>three</ul>";
+  PagesAhead pages;
+  std::atomic<bool> abandon{true};
+  GumboArena arena;
+  arena.abandon_when(&abandon);
+  EXPECT_EQ(parse_with_gumbo(html, arena, pages), nullptr);
+  abandon = false;
+  GumboArena next;
+  next.abandon_when(&abandon);
+  const GumboOutput* output = parse_with_gumbo(html, next, pages);
+  ASSERT_NE(output, nullptr);
+  EXPECT_EQ(output->root->v.element.children.length, 2u);  // <head> and <body>
 }
 
 TEST(GumboArena, BlocksAreFreedByTheSizeTheirPageHolds) {
