@@ -54,9 +54,9 @@ void unpoison(const void* start, std::size_t size) {
 
 GumboArena::~GumboArena() {
   stop_mapping_ahead();  // before the chunks it may be mapping go
-  for (const Chunk& chunk : next_ahead_) {
-    unpoison(chunk.memory, chunk.size);
-    std::free(chunk.memory);
+  if (next_ahead_) {
+    unpoison(next_ahead_->memory, next_ahead_->size);
+    std::free(next_ahead_->memory);
   }
   for (const Chunk& chunk : chunks_) {
     unpoison(chunk.memory, chunk.size);
@@ -152,9 +152,7 @@ std::byte* GumboArena::take_page(std::size_t size_class) {
 }
 
 GumboArena::Chunk GumboArena::make_chunk() {
-  const Chunk* last = !next_ahead_.empty() ? &next_ahead_.back()
-                      : !chunks_.empty()   ? &chunks_.back()
-                                           : nullptr;
+  const Chunk* last = next_ahead_ ? &*next_ahead_ : !chunks_.empty() ? &chunks_.back() : nullptr;
   const std::size_t size =
       last == nullptr ? first_chunk_size_ : std::min(kMaxChunkSize, std::bit_ceil(2 * last->size));
   std::byte* memory = new_chunk(size);
@@ -164,11 +162,11 @@ GumboArena::Chunk GumboArena::make_chunk() {
 }
 
 void GumboArena::open_chunk() {
-  if (next_ahead_.empty()) {
-    chunks_.push_back(make_chunk());
+  if (next_ahead_) {
+    chunks_.push_back(std::move(*next_ahead_));
+    next_ahead_.reset();
   } else {
-    chunks_.push_back(std::move(next_ahead_.back()));
-    next_ahead_.pop_back();
+    chunks_.push_back(make_chunk());
   }
   std::byte* memory = chunks_.back().memory;
   const auto place = std::upper_bound(by_address_.begin(), by_address_.end(), memory,
@@ -182,13 +180,12 @@ void GumboArena::open_chunk() {
 }
 
 void GumboArena::open_next_ahead() {
-  if (pages_ahead_ == nullptr || !next_ahead_.empty() || opened_bytes_ >= expected_bytes_) return;
+  if (pages_ahead_ == nullptr || next_ahead_ || opened_bytes_ >= expected_bytes_) return;
   // Of the last chunk expected, only the huge pages the expectation reaches into: a 4 MiB
   // chunk mapped whole for the last few hundred KiB of a tree held 2 MiB that nothing used.
   const std::size_t still_expected =
       (expected_bytes_ - opened_bytes_ + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-  next_ahead_.push_back(make_chunk());
-  const Chunk& next = next_ahead_.back();
+  const Chunk& next = next_ahead_.emplace(make_chunk());
   pages_ahead_->map(next.memory, std::min(next.size, still_expected));
 }
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <csetjmp>
 #include <cstddef>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -137,7 +138,7 @@ class GumboArena {
   // Where an abandoned parse goes back to: set by parse_with_gumbo while gumbo runs.
   std::jmp_buf* abandoned_parse_ = nullptr;
   friend GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena, PagesAhead& pages);
-  std::vector<Chunk> next_ahead_;  // the chunk opened ahead (at most one), not yet current
+  std::optional<Chunk> next_ahead_;  // the chunk opened ahead, not yet current
 };
 
 // gumbo's parse of html as the browser runs it: its tree in `arena` (told what to expect, so
