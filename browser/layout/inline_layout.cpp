@@ -76,9 +76,14 @@ void InlineLayout::append_to_word(std::string_view text) {
   }
   if (word_.empty() || !(word_.back().style == style_) || word_.back().link != link_ ||
       word_.back().field != field_) {
-    word_.push_back({std::string(), style_, link_, field_});
+    word_.push_back({word_text_.size(), style_, link_, field_});
   }
-  append_sanitized(word_.back().text, text);
+  append_sanitized(word_text_, text);
+}
+
+std::string_view InlineLayout::piece_text(std::size_t i) const {
+  const std::size_t end = i + 1 < word_.size() ? word_[i + 1].begin : word_text_.size();
+  return std::string_view(word_text_).substr(word_[i].begin, end - word_[i].begin);
 }
 
 // Places the word being built on the line, wrapping first if it does not fit.
@@ -88,8 +93,8 @@ void InlineLayout::end_word() {
   std::vector<int>& widths = word_widths_;
   widths.clear();
   int width = 0;
-  for (const Piece& piece : word_) {
-    widths.push_back(measurer_.text_width(piece.text, piece.style));
+  for (std::size_t i = 0; i < word_.size(); ++i) {
+    widths.push_back(measurer_.text_width(piece_text(i), word_[i].style));
     width += widths.back();
   }
   bool spaced = pending_space_ && !line_.empty();
@@ -104,89 +109,90 @@ void InlineLayout::end_word() {
     hard_break_word();
   } else {
     for (std::size_t i = 0; i < word_.size(); ++i) {
-      append_fragment(x, widths[i], std::move(word_[i].text), word_[i].style, word_[i].link,
-                      word_[i].field, spaced && i == 0);
+      append_fragment(x, widths[i], piece_text(i), word_[i].style, word_[i].link, word_[i].field,
+                      spaced && i == 0);
       x += widths[i];
     }
   }
   word_.clear();
+  word_text_.clear();
   pending_space_ = false;
 }
 
 // A word longer than the line: as many code points as fit on each line, never splitting
 // one (and a zero-width mark always stays with the character before it).
 void InlineLayout::hard_break_word() {
-  for (Piece& piece : word_) {
-    std::string chunk;
+  for (std::size_t i = 0; i < word_.size(); ++i) {
+    const Piece& piece = word_[i];
+    const std::string_view text = piece_text(i);
+    // The code points from chunk_begin on, not yet placed.
+    std::size_t chunk_begin = 0;
     int chunk_width = 0;
     int x = line_.empty() ? left_ : line_x_;
     std::size_t pos = 0;
-    while (pos < piece.text.size()) {
+    while (pos < text.size()) {
       const std::size_t start = pos;
-      decode_utf8(piece.text, pos);
-      const std::string_view code_point(piece.text.data() + start, pos - start);
-      const int width = measurer_.text_width(code_point, piece.style);
+      decode_utf8(text, pos);
+      const int width = measurer_.text_width(text.substr(start, pos - start), piece.style);
       if (x + chunk_width + width > right_ && x + chunk_width > left_) {
-        if (!chunk.empty())
-          append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, piece.field,
-                          false);
+        if (start > chunk_begin)
+          append_fragment(x, chunk_width, text.substr(chunk_begin, start - chunk_begin),
+                          piece.style, piece.link, piece.field, false);
         flush_line();
-        chunk.clear();
+        chunk_begin = start;
         chunk_width = 0;
         x = left_;
       }
-      chunk += code_point;
       chunk_width += width;
     }
-    if (!chunk.empty()) {
-      append_fragment(x, chunk_width, std::move(chunk), piece.style, piece.link, piece.field,
-                      false);
-    }
+    if (text.size() > chunk_begin)
+      append_fragment(x, chunk_width, text.substr(chunk_begin), piece.style, piece.link,
+                      piece.field, false);
   }
 }
 
-void InlineLayout::append_fragment(int x, int width, std::string text, const Style& style, int link,
-                                   int field, bool after_space) {
+void InlineLayout::append_fragment(int x, int width, std::string_view text, const Style& style,
+                                   int link, int field, bool after_space) {
   if (!line_.empty() && line_.back().style == style && line_.back().link == link &&
       line_.back().field == field) {
     Fragment& last = line_.back();
-    if (after_space) last.text.push_back(' ');
-    last.text += text;
+    if (after_space) line_text_.push_back(' ');
     last.width = x + width - last.x;
   } else {
-    line_.push_back({x, width, std::move(text), style, link, field});
+    line_.push_back({x, width, line_text_.size(), style, link, field});
   }
+  line_text_.append(text);
   line_x_ = x + width;
 }
 
 // <pre>: every character kept, lines broken only where the source breaks them.
 void InlineLayout::add_preformatted(std::string_view text) {
-  std::string chunk;
-  const auto commit = [&] {
-    if (chunk.empty()) return;
-    std::string clean;
-    append_sanitized(clean, chunk);
-    chunk.clear();
-    const int x = line_.empty() ? left_ : line_x_;
-    const int width = measurer_.text_width(clean, style_);
-    append_fragment(x, width, std::move(clean), style_, link_, field_, false);
-    // A preformatted line never wraps: all of it is as narrow as the box can be.
-    max_word_ = std::max(max_word_, line_x_);
-  };
-  for (char c : text) {
+  std::size_t chunk_begin = 0;
+  for (std::size_t pos = 0; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (c != '\n' && c != '\t') continue;
+    place_preformatted(text.substr(chunk_begin, pos - chunk_begin));
+    chunk_begin = pos + 1;
     if (c == '\n') {
-      commit();
       emit_line();
-    } else if (c == '\t') {
-      commit();
+    } else {
       const int column = ((line_.empty() ? left_ : line_x_) - left_) / cell_;
-      chunk.assign(static_cast<std::size_t>(8 - column % 8), ' ');
-      commit();
-    } else if (c != '\r') {
-      chunk.push_back(c);
+      place_preformatted(std::string_view("        ").substr(0, 8 - column % 8));
     }
   }
-  commit();
+  place_preformatted(text.substr(chunk_begin));
+}
+
+void InlineLayout::place_preformatted(std::string_view text) {
+  // A carriage return is dropped, and text of nothing else places nothing.
+  if (text.find_first_not_of('\r') == std::string_view::npos) return;
+  sanitized_.clear();
+  append_sanitized(sanitized_, text);
+  const int x = line_.empty() ? left_ : line_x_;
+  const int width = measurer_.text_width(sanitized_, style_);
+  append_fragment(x, width, sanitized_, style_, link_, field_, false);
+  // A preformatted line never wraps: all of it is as narrow as the box can be.
+  max_word_ = std::max(max_word_, line_x_);
 }
 
 void InlineLayout::add_field_text(std::string_view text, int field) {
@@ -267,12 +273,15 @@ void InlineLayout::emit_line() {
     const int shift = std::max(0, (right_ - left_ - used) / 2);
     for (Fragment& fragment : line_) fragment.x += shift;
   }
-  for (Fragment& fragment : line_) {
+  for (std::size_t i = 0; i < line_.size(); ++i) {
+    const Fragment& fragment = line_[i];
+    const std::size_t end = i + 1 < line_.size() ? line_[i + 1].begin : line_text_.size();
     max_extent_ = std::max(max_extent_, fragment.x + fragment.width);
-    runs_.push_back(
-        {fragment.x, y_, std::move(fragment.text), fragment.style, fragment.link, fragment.field});
+    runs_.push_back({fragment.x, y_, line_text_.substr(fragment.begin, end - fragment.begin),
+                     fragment.style, fragment.link, fragment.field});
   }
   line_.clear();
+  line_text_.clear();
   y_ += height;
   line_x_ = left_;
   any_content_ = true;

@@ -108,8 +108,12 @@ class InlineLayout {
   void reserve_runs(std::size_t count) { reserve_in_huge_pages(runs_, count); }
 
  private:
+  // A word's pieces and a line's fragments keep their text in one buffer each, reused from
+  // word to word and line to line (word_text_, line_text_): a string of its own for each word
+  // and fragment had been a fifth of the layout in malloc, free and the copies between them
+  // (python's stdtypes.html). Only a finished line's runs own their text.
   struct Piece {
-    std::string text;
+    std::size_t begin;  // in word_text_; it ends where the next piece begins
     Style style;
     int link;
     int field;
@@ -118,17 +122,21 @@ class InlineLayout {
   struct Fragment {
     int x;
     int width;
-    std::string text;
+    std::size_t begin;  // in line_text_; it ends where the next fragment begins
     Style style;
     int link;
     int field;
   };
 
+  // Piece i's text, which ends where piece i + 1 begins.
+  std::string_view piece_text(std::size_t i) const;
   void append_to_word(std::string_view text);
   void hard_break_word();
-  void append_fragment(int x, int width, std::string text, const Style& style, int link, int field,
-                       bool after_space);
+  void append_fragment(int x, int width, std::string_view text, const Style& style, int link,
+                       int field, bool after_space);
   void add_preformatted(std::string_view text);
+  // Preformatted text as it stands, sanitized, measured and placed where the line has got to.
+  void place_preformatted(std::string_view text);
   void flush_line();
 
   const TextMeasurer& measurer_;
@@ -151,9 +159,12 @@ class InlineLayout {
   int pending_gap_ = 0;
 
   std::vector<Piece> word_;
+  std::string word_text_;
   std::vector<int> word_widths_;  // end_word's scratch: each piece's width
   bool pending_space_ = false;
   std::vector<Fragment> line_;
+  std::string line_text_;
+  std::string sanitized_;  // place_preformatted's scratch
   int line_x_ = 0;
 
   std::string marker_;

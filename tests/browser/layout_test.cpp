@@ -531,5 +531,23 @@ TEST(BrowserLayout, FieldsAreDrawnInTheStateTheFormsHold) {
   EXPECT_TRUE(list.fields[1].checked);
 }
 
+TEST(BrowserLayout, AWordOfSeveralStylesBreaksAcrossThemWhenLongerThanTheLine) {
+  const std::string plain(30, 'x');
+  const std::string bold(30, 'y');
+  EXPECT_EQ(render("<p>" + plain + "<b>" + bold + "</b> end</p>", 40),
+            "   " + plain + std::string(7, 'y') + "\n" + "   " + std::string(23, 'y') + " end\n");
+}
+
+TEST(BrowserLayout, PreformattedCarriageReturnsAreDroppedAndTabsCountFromTheLineStart) {
+  // The parser turns a written CR LF into a line feed; a character reference keeps the CR.
+  const std::string html = "<pre>ab&#13;c\td\n&#13;\n\te</pre>";
+  EXPECT_EQ(render(html, 40),
+            "   abc     d\n"
+            "\n"
+            "           e\n");
+  // The line of a lone CR is an empty line, with no run on it.
+  for (const TextRun& run : lay_out(html, 40).runs) EXPECT_FALSE(run.text.empty()) << run.y;
+}
+
 }  // namespace
 }  // namespace miniweb::browser::layout
