@@ -214,60 +214,68 @@ bool is_control(const Node& node) {
          node.tag() == "button";
 }
 
-// Walks the tree in order: forms first (pass one, so form="ID" can name a later form), then
-// the controls, each appended to its owner.
+// One walk over the tree, in order: the forms as they come, and each control with the form
+// around it. A control's form="ID" may name a form later in the tree, so the controls join
+// their owners once the walk has found every form (owners()). Two walks, forms then
+// controls, had been most of the forms' time on a large page: its tree is read from memory
+// once per walk (python's stdtypes.html).
 class Extractor {
  public:
   explicit Extractor(FormSet& set) : set_(set) {}
 
-  void find_forms(const Node& node) {
-    for (const Node& child : node.children()) {
-      if (!child.is_element() || child.element_namespace != Node::Namespace::Html) continue;
-      if (child.tag() == "form") {
-        Form form;
-        form.action = std::string(trim_spaces(attribute_text(child, "action")));
-        const std::string method = lower(attribute_text(child, "method"));
-        form.method = method == "post" || method == "dialog" ? method : "get";
-        const std::string enctype = lower(attribute_text(child, "enctype"));
-        if (enctype == "multipart/form-data" || enctype == "text/plain") form.enctype = enctype;
-        form.name = attribute_text(child, "name");
-        form.id = attribute_text(child, "id");
-        form_elements_.push_back(&child);
-        set_.forms.push_back(std::move(form));
-      }
-      find_forms(child);
-    }
-  }
-
-  void find_controls(const Node& node, int owner, bool disabled, bool in_datalist) {
+  void walk(const Node& node, int owner, bool disabled, bool in_datalist) {
     for (const Node& child : node.children()) {
       if (!child.is_element() || child.element_namespace != Node::Namespace::Html) continue;
       int child_owner = owner;
-      if (child.tag() == "form") child_owner = form_index(&child);
+      if (child.tag() == "form") {
+        child_owner = static_cast<int>(set_.forms.size());
+        set_.forms.push_back(make_form(child));
+      }
       if (is_control(child) && !in_datalist) {
-        int form = owner;
-        // HTML §4.10.17.3: a form attribute names the owner by ID, or leaves it without one.
-        if (const std::string_view* named = child.attribute("form")) form = form_with_id(*named);
-        if (form >= 0) {
-          Form& target = set_.forms[static_cast<std::size_t>(form)];
-          const ControlId id{form, static_cast<int>(target.controls.size())};
-          target.controls.push_back(make_control(child, disabled));
-          set_.index(id, &child);
-        }
-        if (child.tag() == "select" || child.tag() == "textarea") continue;  // options read above
+        found_.push_back({&child, owner, disabled});
+        if (child.tag() == "select" || child.tag() == "textarea") continue;  // options read later
       }
       const bool fieldset_disabled =
           child.tag() == "fieldset" && child.attribute("disabled") != nullptr;
-      find_controls(child, child_owner, disabled || fieldset_disabled,
-                    in_datalist || child.tag() == "datalist");
+      walk(child, child_owner, disabled || fieldset_disabled,
+           in_datalist || child.tag() == "datalist");
+    }
+  }
+
+  // Each control the walk found appended to its owner, in tree order.
+  void join_owners() {
+    for (const Found& found : found_) {
+      int form = found.enclosing_form;
+      // HTML §4.10.17.3: a form attribute names the owner by ID, or leaves it without one.
+      if (const std::string_view* named = found.element->attribute("form"))
+        form = form_with_id(*named);
+      if (form < 0) continue;
+      Form& target = set_.forms[static_cast<std::size_t>(form)];
+      const ControlId id{form, static_cast<int>(target.controls.size())};
+      target.controls.push_back(make_control(*found.element, found.disabled));
+      set_.index(id, found.element);
     }
   }
 
  private:
-  int form_index(const Node* element) const {
-    auto found = std::find(form_elements_.begin(), form_elements_.end(), element);
-    return found == form_elements_.end() ? -1 : static_cast<int>(found - form_elements_.begin());
+  struct Found {
+    const Node* element;
+    int enclosing_form;  // -1 for none
+    bool disabled;       // inside a disabled fieldset
+  };
+
+  static Form make_form(const Node& element) {
+    Form form;
+    form.action = std::string(trim_spaces(attribute_text(element, "action")));
+    const std::string method = lower(attribute_text(element, "method"));
+    form.method = method == "post" || method == "dialog" ? method : "get";
+    const std::string enctype = lower(attribute_text(element, "enctype"));
+    if (enctype == "multipart/form-data" || enctype == "text/plain") form.enctype = enctype;
+    form.name = attribute_text(element, "name");
+    form.id = attribute_text(element, "id");
+    return form;
   }
+
   int form_with_id(std::string_view id) const {
     for (std::size_t i = 0; i < set_.forms.size(); ++i)
       if (!id.empty() && set_.forms[i].id == id) return static_cast<int>(i);
@@ -275,7 +283,7 @@ class Extractor {
   }
 
   FormSet& set_;
-  std::vector<const Node*> form_elements_;
+  std::vector<Found> found_;
 };
 
 // Checking one radio clears the others of its group: same form, same non-empty name.
@@ -460,10 +468,8 @@ FormSet extract_forms(const html::Document& document) {
   FormSet set;
   Extractor extractor(set);
   // The root is the <html> element; a form cannot be it.
-  extractor.find_forms(document.root);
-  // A control with no form has no owner to join (HTML §4.10.17.3): a page without a form (most
-  // pages) needs no second walk.
-  if (!set.forms.empty()) extractor.find_controls(document.root, -1, false, false);
+  extractor.walk(document.root, -1, false, false);
+  extractor.join_owners();
   // Radio groups start with at most one checked: the last, as the parser's insertions leave it.
   for (Form& form : set.forms) {
     for (int i = static_cast<int>(form.controls.size()) - 1; i >= 0; --i) {

@@ -114,6 +114,23 @@ TEST(FormsEdit, TextCheckboxRadioSelectAndFile) {
   EXPECT_TRUE(set.control({0, 2})->checked);
 }
 
+TEST(FormsExtract, AFormAttributeNamesTheOwnerWhereverItIsInTheTree) {
+  // HTML §4.10.17.3: form="ID" makes the form with that ID the owner, even one later in the
+  // tree; an ID no form has leaves the control with none, even inside a form.
+  const Parsed page = parse(
+      "<input name=early form=late>"
+      "<form id=first><input name=a><input name=b form=nosuch><input name=c form=late></form>"
+      "<form id=late><input name=d></form>");
+  ASSERT_EQ(page.set.forms.size(), 2u);
+  const auto names = [&](std::size_t form) {
+    std::vector<std::string> found;
+    for (const FormControl& control : page.set.forms[form].controls) found.push_back(control.name);
+    return found;
+  };
+  EXPECT_EQ(names(0), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(names(1), (std::vector<std::string>{"early", "c", "d"}));  // in tree order
+}
+
 TEST(FormsEntryList, FollowsConstructingTheEntryList) {
   const Parsed page = parse(
       "<form><input name=a value='x y'><input name=dis value=1 disabled>"
