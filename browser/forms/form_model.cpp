@@ -216,7 +216,7 @@ bool is_control(const Node& node) {
 
 // One walk over the tree, in order: the forms as they come, and each control with the form
 // around it. A control's form="ID" may name a form later in the tree, so the controls join
-// their owners once the walk has found every form (owners()). Two walks, forms then
+// their owners once the walk has found every form (join_owners()). Two walks, forms then
 // controls, had been most of the forms' time on a large page: its tree is read from memory
 // once per walk (python's stdtypes.html).
 class Extractor {
