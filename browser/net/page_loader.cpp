@@ -400,15 +400,20 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace,
     trace.finish(step, shutdown_error ? "close_notify sent; no close_notify back (" +
                                             shutdown_error.message() + ")"
                                       : "close_notify sent, the server's close_notify received");
+    std::error_code ignored;  // the step above says how the close went
+    connection.socket.shutdown(tcp::socket::shutdown_both, ignored);
   } else {
     std::size_t step =
         trace.begin("close", "connection #" + std::to_string(connection.number) + ": TCP FIN");
-    trace.finish(step, "shutdown() returned (the FIN itself shows in --packets)");
+    // The step says what the call answered, once it has: the FIN itself shows in --packets.
+    std::error_code shutdown_error;
+    connection.socket.shutdown(tcp::socket::shutdown_both, shutdown_error);
+    trace.finish(step, shutdown_error ? "shutdown() failed: " + shutdown_error.message()
+                                      : "shutdown() returned (the FIN itself shows in --packets)");
     if (meanwhile) meanwhile();
   }
-  std::error_code ignored;
-  connection.socket.shutdown(tcp::socket::shutdown_both, ignored);
   if (observer_) observer_->tcp_closed(connection.number);
+  std::error_code ignored;
   connection.socket.close(ignored);
 }
 

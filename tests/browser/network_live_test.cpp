@@ -133,6 +133,25 @@ TEST(BrowserKeepAliveLive, OneConnectionServesRedirectsAndLaterVisits) {
   EXPECT_EQ(session.idle_connections(), 1u);
 }
 
+TEST(BrowserKeepAliveLive, APlainConnectionClosesInOneStepWithTheShutdownsAnswer) {
+  TestOrigin origin(keep_alive_site);
+  Navigator session(options_with_profile(""));
+  Trace load;
+  ASSERT_TRUE(load_page(session, url_of(origin, "/page"), load));
+  Trace trace;
+  session.close_connections(trace, nullptr);
+  const Trace::Step* close = nullptr;
+  for (const Trace::Step& step : trace.steps())
+    if (step.phase == "close") close = &step;
+  ASSERT_NE(close, nullptr) << trace_text(trace);
+  const std::string text = trace_text(trace);
+  EXPECT_NE(text.find("connection #1: TCP FIN"), std::string::npos) << text;
+  // One step for a plain connection's close, with what the shutdown answered.
+  EXPECT_NE(text.find("shutdown() returned (the FIN itself shows in --packets)"), std::string::npos)
+      << text;
+  EXPECT_EQ(session.idle_connections(), 0u);
+}
+
 TEST(BrowserKeepAliveLive, AConnectionIdlePastTheLimitIsNotReused) {
   TestOrigin origin(keep_alive_site);
   NavigatorOptions options = options_with_profile("");
