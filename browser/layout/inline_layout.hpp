@@ -131,6 +131,12 @@ class InlineLayout {
   // Piece i's text, which ends where piece i + 1 begins.
   std::string_view piece_text(std::size_t i) const;
   void append_to_word(std::string_view text);
+  // A word that is all of itself (printable ASCII, nothing of it built yet, a space after
+  // it) placed on the line as end_word would place it.
+  void place_whole_word(std::string_view word);
+  // Where a word `width` wide goes: after the line's last (with a space when one came
+  // between: `spaced`), or at the start of a new line when it does not fit there.
+  int word_position(int width, bool& spaced);
   void hard_break_word();
   void append_fragment(int x, int width, std::string_view text, const Style& style, int link,
                        int field, bool after_space);

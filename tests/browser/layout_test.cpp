@@ -538,6 +538,18 @@ TEST(BrowserLayout, AWordOfSeveralStylesBreaksAcrossThemWhenLongerThanTheLine) {
             "   " + plain + std::string(7, 'y') + "\n" + "   " + std::string(23, 'y') + " end\n");
 }
 
+// A word standing whole in one text is placed at once; one that an element cuts in two is
+// built up from its pieces. Both wrap alike: the prose with every word's last letter in a
+// <span> lays out as the plain prose does, at every width.
+TEST(BrowserLayout, AWordCutByAnElementWrapsAsAWholeOne) {
+  std::string cut;
+  std::istringstream words(kProse);
+  for (std::string word; words >> word;)
+    cut += word.substr(0, word.size() - 1) + "<span>" + word.back() + "</span> ";
+  for (int width = 12; width <= 80; ++width)
+    EXPECT_EQ(render("<p>" + cut + "</p>", width), render("<p>" + kProse + "</p>", width)) << width;
+}
+
 TEST(BrowserLayout, PreformattedCarriageReturnsAreDroppedAndTabsCountFromTheLineStart) {
   // The parser turns a written CR LF into a line feed; a character reference keeps the CR.
   const std::string html = "<pre>ab&#13;c\td\n&#13;\n\te</pre>";
