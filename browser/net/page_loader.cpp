@@ -21,6 +21,15 @@ namespace {
 using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
+// A close step's TCP shutdown, made inside the step: what the call answered, once it has (the
+// FIN itself shows in --packets).
+std::string shut_down_tcp(tcp::socket& socket) {
+  std::error_code error;
+  socket.shutdown(tcp::socket::shutdown_both, error);
+  return error ? "shutdown() failed: " + error.message()
+               : "shutdown() returned (the FIN itself shows in --packets)";
+}
+
 std::string seconds_text(std::chrono::milliseconds duration) {
   const auto ms = duration.count();
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
@@ -397,19 +406,15 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace,
       co_return;
     };
     const std::error_code shutdown_error = co_await (shutdown() && work_meanwhile());
-    trace.finish(step, shutdown_error ? "close_notify sent; no close_notify back (" +
-                                            shutdown_error.message() + ")"
-                                      : "close_notify sent, the server's close_notify received");
-    std::error_code ignored;  // the step above says how the close went
-    connection.socket.shutdown(tcp::socket::shutdown_both, ignored);
+    const std::string tls_close =
+        shutdown_error
+            ? "close_notify sent; no close_notify back (" + shutdown_error.message() + ")"
+            : "close_notify sent, the server's close_notify received";
+    trace.finish(step, tls_close + "; " + shut_down_tcp(connection.socket));
   } else {
     std::size_t step =
         trace.begin("close", "connection #" + std::to_string(connection.number) + ": TCP FIN");
-    // The step says what the call answered, once it has: the FIN itself shows in --packets.
-    std::error_code shutdown_error;
-    connection.socket.shutdown(tcp::socket::shutdown_both, shutdown_error);
-    trace.finish(step, shutdown_error ? "shutdown() failed: " + shutdown_error.message()
-                                      : "shutdown() returned (the FIN itself shows in --packets)");
+    trace.finish(step, shut_down_tcp(connection.socket));
     if (meanwhile) meanwhile();
   }
   if (observer_) observer_->tcp_closed(connection.number);
