@@ -65,14 +65,24 @@ bool arrived(Stream& stream, asio::ip::tcp::socket& socket) {
   }
 }
 
-// Waits, holding no buffer, until the client sends the next request, as nginx's idle
-// keep-alive connections do; false when the wait failed (closed, cancelled by a stop or the
-// keep-alive timeout).
+// Waits until the client sends the next request; false when the wait failed (closed, cancelled
+// by a stop, the keep-alive timeout or the park). A connection that waits out its keep-alive
+// here holds no buffer while it waits, as nginx's idle keep-alive connections do. One that
+// `parks` (after kParkAfter, below) receives instead, into the stream's buffer, which it gives
+// back as it parks: a readiness wait costs an epoll_ctl (Asio re-arms the descriptor for each),
+// a receive does not (see TlsStream::async_receive).
 template <class Stream>
-asio::awaitable<bool> wait_while_idle(Stream& stream, asio::ip::tcp::socket& socket) {
+asio::awaitable<bool> wait_while_idle(Stream& stream, asio::ip::tcp::socket& socket, bool parks) {
   if constexpr (ReleasesBuffers<Stream>) {
-    stream.release_buffers();
+    if (!parks) stream.release_buffers();
     if (stream.has_buffered_input()) co_return true;
+    if (parks) {
+      // What came, or the socket's error, is the next read's to meet; a cancelled wait is not.
+      auto [ec] = co_await stream.async_receive(use_tuple);
+      const bool cancelled =
+          ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
+      co_return !cancelled;
+    }
   } else if constexpr (TlsLayer<Stream>) {
     // asio::ssl::stream may hold decrypted bytes that the socket no longer shows: read.
     co_return true;
@@ -191,12 +201,17 @@ asio::awaitable<void> serve_connection(Stream& stream, ServerConnection& connect
   bool park_now = false;
 
   // Reads into the end of `buffer`: a page when a request starts, more once a request or a
-  // body is coming. An idle connection first waits holding no buffer at all.
+  // body is coming. An idle connection that waits out its keep-alive here first gives its
+  // buffers back. One that parks keeps them for the kParkAfter it waits before parking and
+  // gives them back then: a busy client's next request comes sooner, and each request
+  // allocated them again (growing the head took four allocations).
   auto read_more = [&]() -> asio::awaitable<bool> {
     if (buffer.empty() && connection.idle && !std::exchange(readable, false)) {
-      std::string().swap(buffer);
-      std::string().swap(head);
-      if (!co_await detail::wait_while_idle(stream, connection.socket())) {
+      if (!park) {
+        std::string().swap(buffer);
+        std::string().swap(head);
+      }
+      if (!co_await detail::wait_while_idle(stream, connection.socket(), park != nullptr)) {
         park_now = park && connection.deadline().park_due() && !connection.expired();
         co_return false;
       }

@@ -18,6 +18,7 @@ class Headers {
   void add(std::string name, std::string value);
   void set(std::string name, std::string value);  // replaces every field of that name
   void remove(std::string_view name);
+  void reserve(std::size_t fields) { fields_.reserve(fields); }
   std::optional<std::string_view> get(std::string_view name) const;  // the first one
   std::vector<std::string_view> get_all(std::string_view name) const;
   std::size_t count(std::string_view name) const;

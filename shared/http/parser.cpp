@@ -28,6 +28,8 @@ std::string_view trim_ows(std::string_view text) {
 // Splits a head into lines, refusing a bare CR anywhere (RFC 9112 section 2.2).
 Result<std::vector<std::string_view>> split_lines(std::string_view head) {
   std::vector<std::string_view> lines;
+  // One allocation, where growing a line at a time took three for a short request.
+  lines.reserve(static_cast<std::size_t>(std::count(head.begin(), head.end(), '\n')));
   while (!head.empty()) {
     auto lf = head.find('\n');
     if (lf == std::string_view::npos) return make_error("incomplete message head", 400);
@@ -69,6 +71,9 @@ Result<FieldLine> parse_field_line(std::string_view line) {
 
 Status parse_header_lines(const std::vector<std::string_view>& lines, Headers& headers,
                           std::size_t max_count) {
+  // One allocation for the fields and the one a server adds (its request ID): growing one field
+  // at a time took three for a short request.
+  if (!lines.empty()) headers.reserve(std::min(lines.size() - 1, max_count) + 1);
   for (std::size_t i = 1; i < lines.size(); ++i) {
     auto field = parse_field_line(lines[i]);
     if (!field) return field.error();

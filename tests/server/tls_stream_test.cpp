@@ -70,6 +70,42 @@ TEST_F(TlsStreamArrivalTest, ThePeersEndCountsAsArrived) {
   EXPECT_TRUE(http::detail::arrived(*stream_, stream_->next_layer()));
 }
 
+// The idle wait of a connection that parks: a receive into the stream's input.
+TEST_F(TlsStreamArrivalTest, AReceiveWaitsForTheBytesAndKeepsThemForTheNextRead) {
+  std::error_code result = asio::error::would_block;
+  stream_->async_receive([&](std::error_code ec) { result = ec; });
+  io_.poll();
+  EXPECT_EQ(result, asio::error::would_block);  // nothing sent yet: still waiting
+  EXPECT_FALSE(stream_->has_buffered_input());
+  asio::write(client_, asio::buffer(std::string("\x16\x03\x01", 3)));
+  io_.run_for(std::chrono::seconds(5));
+  EXPECT_FALSE(result) << result.message();
+  EXPECT_TRUE(stream_->has_buffered_input());
+}
+
+TEST_F(TlsStreamArrivalTest, AReceiveMeetsThePeersEnd) {
+  std::error_code result = asio::error::would_block;
+  stream_->async_receive([&](std::error_code ec) { result = ec; });
+  client_.shutdown(tcp::socket::shutdown_send);
+  io_.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(result, asio::error::eof);
+}
+
+// A park cancels the wait: nothing is taken from the socket, the bytes wait for the next read.
+TEST_F(TlsStreamArrivalTest, ACancelledReceiveTakesNothing) {
+  std::error_code result = asio::error::would_block;
+  stream_->async_receive([&](std::error_code ec) { result = ec; });
+  io_.poll();
+  stream_->next_layer().cancel();
+  io_.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(result, asio::error::operation_aborted);
+  asio::write(client_, asio::buffer(std::string("GET")));
+  wait_until_readable();
+  EXPECT_FALSE(stream_->has_buffered_input());
+  EXPECT_TRUE(http::detail::arrived(*stream_, stream_->next_layer()));
+  EXPECT_TRUE(stream_->has_buffered_input());
+}
+
 TEST_F(TlsStreamArrivalTest, APlainSocketIsAskedWithoutReadingIt) {
   tcp::socket& server_end = stream_->next_layer();
   EXPECT_FALSE(http::detail::arrived(server_end, server_end));
