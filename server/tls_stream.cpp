@@ -15,6 +15,8 @@ namespace {
 // 2^14 bytes plus 256 of expansion and a 5-byte header (RFC 8446 section 5.2).
 constexpr std::size_t kInputStart = 4096;
 constexpr std::size_t kInputMax = 2 * (16384 + 256 + 5);
+// The output kept between requests: one full record with its header, tag and type byte.
+constexpr std::size_t kKeptOutputBytes = 16384 + 64;
 
 std::error_code ssl_error(int result_code, SSL* ssl) {
   const int error = SSL_get_error(ssl, result_code);
@@ -110,6 +112,10 @@ void TlsStream::release_buffers() {
     input_capacity_ = input_begin_ = input_end_ = 0;
   }
   if (output_.empty()) std::string().swap(output_);
+}
+
+void TlsStream::trim_buffers() {
+  if (output_.empty() && output_.capacity() > kKeptOutputBytes) std::string().swap(output_);
 }
 
 asio::mutable_buffer TlsStream::input_space() {

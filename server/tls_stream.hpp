@@ -103,6 +103,9 @@ class TlsStream {
   // Gives an idle connection's buffers back to the heap, as nginx does between keep-alive
   // requests; the next read or write allocates them again. Only between operations.
   void release_buffers();
+  // Gives back what a large response grew the output to (more than a record's worth), keeping a
+  // small one's for the next request. Only between operations.
+  void trim_buffers();
 
  private:
   enum class Kind { Handshake, Shutdown, Read, Write };

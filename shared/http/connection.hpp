@@ -39,10 +39,13 @@ concept SendsWithCloseNotify = requires(Stream& stream) {
   stream.send_with_close_notify();
 };
 
-// A stream that can give its buffers back while the connection is idle (server/tls_stream).
+// A stream that can give its buffers back while the connection is idle, or wait for input
+// holding them (server/tls_stream).
 template <class Stream>
 concept ReleasesBuffers = requires(Stream& stream) {
   stream.release_buffers();
+  stream.trim_buffers();
+  stream.async_receive(use_tuple);
   { stream.has_buffered_input() } -> std::same_as<bool>;
   { stream.receive_now() } -> std::same_as<std::error_code>;
 };
@@ -74,7 +77,11 @@ bool arrived(Stream& stream, asio::ip::tcp::socket& socket) {
 template <class Stream>
 asio::awaitable<bool> wait_while_idle(Stream& stream, asio::ip::tcp::socket& socket, bool parks) {
   if constexpr (ReleasesBuffers<Stream>) {
-    if (!parks) stream.release_buffers();
+    if (parks) {
+      stream.trim_buffers();
+    } else {
+      stream.release_buffers();
+    }
     if (stream.has_buffered_input()) co_return true;
     if (parks) {
       // What came, or the socket's error, is the next read's to meet; a cancelled wait is not.
