@@ -79,17 +79,15 @@ asio::awaitable<bool> wait_while_idle(Stream& stream, asio::ip::tcp::socket& soc
   if constexpr (ReleasesBuffers<Stream>) {
     if (parks) {
       stream.trim_buffers();
-    } else {
-      stream.release_buffers();
-    }
-    if (stream.has_buffered_input()) co_return true;
-    if (parks) {
+      if (stream.has_buffered_input()) co_return true;
       // What came, or the socket's error, is the next read's to meet; a cancelled wait is not.
       auto [ec] = co_await stream.async_receive(use_tuple);
       const bool cancelled =
           ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
       co_return !cancelled;
     }
+    stream.release_buffers();
+    if (stream.has_buffered_input()) co_return true;
   } else if constexpr (TlsLayer<Stream>) {
     // asio::ssl::stream may hold decrypted bytes that the socket no longer shows: read.
     co_return true;
