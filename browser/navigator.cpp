@@ -134,6 +134,14 @@ asio::awaitable<Result<Page>> Navigator::load(const NavigationRequest& request,
                                               const Viewport& viewport, Trace& trace,
                                               LoadObserver* observer) {
   const ObserverScope watched(resolver_, loader_, observer);
+  auto page = co_await build_page(request, viewport, trace);
+  // The TLS sessions its responses brought, written beside the parse and the layout.
+  loader_.finish_saving_sessions(trace);
+  co_return page;
+}
+
+asio::awaitable<Result<Page>> Navigator::build_page(const NavigationRequest& request,
+                                                    const Viewport& viewport, Trace& trace) {
   // DNS, TCP, TLS, the request and its response, redirects followed (net/page_loader), or a
   // local file.
   auto fetched = co_await fetch(request, trace);

@@ -159,6 +159,9 @@ class Navigator {
 
  private:
   struct Background;
+  // load()'s work: the request's journey, then the page built from its response.
+  asio::awaitable<Result<Page>> build_page(const NavigationRequest& request,
+                                           const Viewport& viewport, Trace& trace);
   asio::awaitable<Result<Fetched>> fetch(const NavigationRequest& request, Trace& trace);
   void run_in_background(std::shared_ptr<Background> load);
 

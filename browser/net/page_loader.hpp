@@ -82,6 +82,9 @@ class PageLoader {
 
   // Builds the TLS context from now on, on a thread of its own (TlsClient::prepare).
   void prepare_tls() { tls_.prepare(); }
+  // The profile's TLS sessions, which a load's responses began writing beside it
+  // (TlsClient::save_sessions_beside), written: for the end of the load.
+  void finish_saving_sessions(Trace& trace) { tls_.finish_saving_sessions(trace); }
 
   // Drops the kept-alive connections without a word; before the event loop they belong to is
   // destroyed.

@@ -446,6 +446,42 @@ void TlsClient::accept_sessions(SSL* ssl, const VerifiedServer& server) {
   connection->waiting.clear();
 }
 
+void TlsClient::save_sessions_beside() {
+  if (head_start_ == nullptr || !head_start_->runs_later()) return;
+  auto snapshot = sessions_.take_snapshot();
+  if (!snapshot) return;
+  auto write = std::make_shared<WriteBeside>();
+  write->handed_over = Trace::Clock::now();
+  const auto job = [write,
+                    kept = std::make_shared<TlsSessionStore::Snapshot>(std::move(*snapshot))] {
+    write->began = Trace::Clock::now();
+    write->outcome = TlsSessionStore::write(*kept);
+    write->ended = Trace::Clock::now();
+  };
+  if (!head_start_->run_later(job)) job();  // its thread is gone after all: written here
+  writes_beside_.push_back(std::move(write));
+}
+
+void TlsClient::finish_saving_sessions(Trace& trace) {
+  if (writes_beside_.empty()) return;
+  if (head_start_ != nullptr) head_start_->wait_for_later();
+  const Trace::Clock::time_point trace_began = Trace::Clock::now() - trace.elapsed();
+  for (const std::shared_ptr<WriteBeside>& write : writes_beside_) {
+    // Handed over by a load whose trace is gone (one a newer load stopped): waited for, and
+    // not shown in this one.
+    if (write->handed_over < trace_began) continue;
+    // The step runs from the hand-over: the thread's wait to begin is part of it.
+    const std::size_t step =
+        trace.record("tls", "sessions kept for resumption, for the next run", write->outcome,
+                     write->handed_over - trace_began, write->ended - write->handed_over);
+    trace.detail(step, "written on the head start's thread in " +
+                           format_duration(write->ended - write->began) + ", beginning " +
+                           format_duration(write->began - write->handed_over) +
+                           " after the load's thread handed the sessions over");
+  }
+  writes_beside_.clear();
+}
+
 // A resumed session: the server proved it holds the session's key, which only the server this
 // browser verified when the session was made can hold (RFC 8446 section 2.2). No certificate
 // came: what that verification and revocation check said stands, and the step says when.

@@ -150,6 +150,7 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> 
       OpenSSL_version_num();
       // As asio's context makes one, which then takes it over (no compression: CRIME).
       made_when_ = making_done_.get_future();
+      later_.open();  // before its thread serves it (below); closed again if none is made
       making_ = std::make_unique<BesideThread>([this, then = std::move(then)] {
         // This thread's first allocation makes it a malloc arena of its own, which the
         // context's making and the handshake's work on this thread then grow page by page:
@@ -163,14 +164,21 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> 
         }
         making_done_.set_value();
         if (then) then();
+        later_.serve();
       });
+      if (!making_->started()) later_.close();
       return;
     }
 }
 
 ContextHeadStart::~ContextHeadStart() {
   take();
+  later_.close();                // its thread returns once what it was given has run
   if (making_) making_->join();  // its `then` too
+}
+
+bool ContextHeadStart::run_later(std::function<void()> work) {
+  return later_.post(std::move(work));
 }
 
 void ContextHeadStart::trust_ahead(std::optional<std::filesystem::path> ca_file) {

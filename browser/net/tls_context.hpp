@@ -29,6 +29,7 @@
 #include "shared/beside_thread.hpp"
 #include "shared/result.hpp"
 #include "shared/tls/openssl_ptr.hpp"
+#include "shared/work_queue.hpp"
 
 namespace miniweb::browser {
 
@@ -78,6 +79,18 @@ class ContextHeadStart {
   // wait. False when none was begun, or once taken.
   bool ready();
 
+  // More work for the head start's thread once its own is done (the context, then `then`),
+  // run there in order: the profile's files, written while the load's own thread parses and
+  // lays the page out. The kernel puts a server the load wakes on the load's CPU (the waker's),
+  // so work left there waits behind both; here it can run on the other CPU. The thread stays,
+  // asleep, for as long as this lives. False when there is no such thread (none began, or it
+  // could not be made): the caller then does the work itself.
+  bool run_later(std::function<void()> work);
+  // Whether run_later() would take work.
+  bool runs_later() { return later_.accepting(); }
+  // Returns once the work run_later() took so far has run.
+  void wait_for_later() { later_.wait_until_done(); }
+
  private:
   void read_roots_ahead();  // on the head start's thread, the context made
 
@@ -93,6 +106,7 @@ class ContextHeadStart {
   bool decided_ = false;                          // trust_ahead() has been called
   std::optional<std::filesystem::path> ca_file_;  // what it named
   bool wanted_ = false;                           // take() has begun
+  WorkQueue later_;  // run_later's, served by making_'s thread once its own work is done
 };
 
 // A context that trusts only `ca_file` (PEM), TLS 1.2 at least, verifying the peer, offering

@@ -250,11 +250,21 @@ void TlsSessionStore::keep(const std::string& origin, SSL_SESSION* session,
 }
 
 std::optional<std::string> TlsSessionStore::save() {
-  if (file_.empty() || !changed_) return std::nullopt;
+  auto snapshot = take_snapshot();
+  if (!snapshot) return std::nullopt;
+  return write(*snapshot);
+}
+
+std::optional<TlsSessionStore::Snapshot> TlsSessionStore::take_snapshot() {
+  if (!to_save()) return std::nullopt;
   changed_ = false;
+  return Snapshot{file_, by_origin_};
+}
+
+std::string TlsSessionStore::write(const Snapshot& snapshot) {
   nlohmann::json stored = nlohmann::json::object();
   std::size_t count = 0;
-  for (const auto& [origin, sessions] : by_origin_) {
+  for (const auto& [origin, sessions] : snapshot.by_origin) {
     nlohmann::json list = nlohmann::json::array();
     for (const Kept& kept : sessions) {
       list.push_back({{"session", jose::base64url_encode(kept.der)},
@@ -271,13 +281,18 @@ std::optional<std::string> TlsSessionStore::save() {
   }
   // A cache: a power cut loses at most the next connection's resumption. Owner only: whoever
   // reads a session can resume it.
-  if (auto written = write_file_atomically(file_, stored.dump(1) + "\n", kPrivateFileMode,
-                                           Durability::CacheOnly);
+  const std::size_t origins = snapshot.by_origin.size();
+  // A certificate's description may hold bytes that are not UTF-8: replaced, not thrown over
+  // (this runs on the head start's thread too, where nothing would catch it).
+  const std::string text =
+      stored.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (auto written =
+          write_file_atomically(snapshot.file, text, kPrivateFileMode, Durability::CacheOnly);
       !written)
     return "not written: " + written.error().message;
   return std::to_string(count) + (count == 1 ? " session" : " sessions") + " of " +
-         std::to_string(by_origin_.size()) + (by_origin_.size() == 1 ? " origin" : " origins") +
-         " written to " + file_.string() + " (owner only)";
+         std::to_string(origins) + (origins == 1 ? " origin" : " origins") + " written to " +
+         snapshot.file.string() + " (owner only)";
 }
 
 std::string TlsSessionStore::take_load_problem() {

@@ -85,19 +85,7 @@ class TlsSessionStore {
   void keep(const std::string& origin, SSL_SESSION* session, const std::filesystem::path& ca_file,
             const VerifiedServer& server);
 
-  // The profile's file written when what it should hold changed since it was read or written:
-  // what was written ("2 sessions of 1 origin written to ..."), or why not; none when nothing
-  // changed or there is no profile.
-  std::optional<std::string> save();
-  // Whether save() would write.
-  bool to_save() const { return !file_.empty() && changed_; }
-  // What reading the file found wrong, once (for the trace); empty when nothing was.
-  std::string take_load_problem();
-
-  // The file's name in a profile folder.
-  static constexpr const char* kFileName = "tls-sessions.json";
-
- private:
+  // One session as the store keeps it.
   struct Kept {
     std::string der;    // i2d_SSL_SESSION
     std::string trust;  // the CA file's identity (trust_identity)
@@ -105,6 +93,30 @@ class TlsSessionStore {
     VerifiedServer server;
     bool from_profile = false;
   };
+  // What the profile's file is to hold, copied out of the store, so that another thread can
+  // write it while this one goes on (write()).
+  struct Snapshot {
+    std::filesystem::path file;
+    std::map<std::string, std::vector<Kept>> by_origin;  // newest last
+  };
+
+  // The profile's file written when what it should hold changed since it was read or written:
+  // what was written ("2 sessions of 1 origin written to ..."), or why not; none when nothing
+  // changed or there is no profile.
+  std::optional<std::string> save();
+  // Whether save() would write.
+  bool to_save() const { return !file_.empty() && changed_; }
+  // save() in two halves: what to write, taken when to_save() (the store counts as saved from
+  // then on); then written, on any thread: what save() says of it.
+  std::optional<Snapshot> take_snapshot();
+  static std::string write(const Snapshot& snapshot);
+  // What reading the file found wrong, once (for the trace); empty when nothing was.
+  std::string take_load_problem();
+
+  // The file's name in a profile folder.
+  static constexpr const char* kFileName = "tls-sessions.json";
+
+ private:
   void load_once();
 
   std::filesystem::path file_;

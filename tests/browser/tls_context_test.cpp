@@ -8,6 +8,7 @@
 
 #include <array>
 #include <filesystem>
+#include <thread>
 
 #include "browser/net/tls_client.hpp"
 #include "tests/browser/head_start_ready.hpp"
@@ -79,6 +80,46 @@ TEST(ContextHeadStart, AThreadThatCannotBeMadeLeavesTheContextToTheLoad) {
               tls::SslCtxPtr made = head_start.take();
               if (made == nullptr) return 3;
               return then_ran ? 0 : 4;
+            }),
+            "exit 0");
+}
+
+// Once its context is made, the head start's thread stays for work handed to it later (the
+// profile's files), which runs there, not on the thread that handed it over.
+TEST(ContextHeadStart, ItsThreadTakesWorkForLaterAndRunsItThere) {
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://www.example.test/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  ASSERT_NE(head_start.take(), nullptr);
+  ASSERT_TRUE(head_start.runs_later());
+  std::thread::id ran_on;
+  int runs = 0;
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(head_start.run_later([&] {
+      ran_on = std::this_thread::get_id();
+      ++runs;
+    }));
+  head_start.wait_for_later();
+  EXPECT_EQ(runs, 2);
+  EXPECT_NE(ran_on, std::thread::id());
+  EXPECT_NE(ran_on, std::this_thread::get_id());
+}
+
+// With no head start, or none whose thread could be made, there is no thread to hand work to:
+// the caller keeps it.
+TEST(ContextHeadStart, WithNoThreadOfItsOwnItTakesNoWorkForLater) {
+  std::array<char*, 2> none{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("http://www.example.test/")};
+  ContextHeadStart not_begun(static_cast<int>(none.size()), none.data());
+  EXPECT_FALSE(not_begun.runs_later());
+  EXPECT_FALSE(not_begun.run_later([] {}));
+  EXPECT_EQ(test_support::run_where_no_thread_can_be_made([] {
+              std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                                        const_cast<char*>("https://www.example.test/")};
+              ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+              if (!head_start.began()) return 1;
+              if (head_start.runs_later() || head_start.run_later([] {})) return 2;
+              return head_start.take() != nullptr ? 0 : 3;
             }),
             "exit 0");
 }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -178,6 +179,37 @@ TEST(TlsSessions, TheSessionsAreWrittenWhileTheCloseWaitsForTheServer) {
       << setup.first.text;
   EXPECT_EQ(setup.first.trace.total(), close->start + close->duration);
   EXPECT_EQ(sessions_in(sessions_file(setup.profile.path())), 2u);
+}
+
+// Started with an https URL, the browser has its TLS head start's thread: the sessions a
+// response brought are written there, beside the load's own work (the page's parse and
+// layout), not in the close at its end. Their step ends before the close begins, says where it
+// ran, and the file holds them.
+TEST(TlsSessions, WithAHeadStartTheSessionsAreWrittenBesideTheLoad) {
+  const LocalhostCertificate certificate("tls-sessions-beside");
+  const HelloOrigin origin(certificate);
+  const test_support::TempDir profile{"miniweb-tls-sessions"};
+  std::string url = origin.url();
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"), url.data()};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  NavigatorOptions options = options_for(certificate, profile.path());
+  options.loader.tls_head_start = &head_start;
+  const BrowserRun run = run_once(url, options);
+  ASSERT_TRUE(run.page) << run.page.error().message;
+  const Trace::Step* close = nullptr;
+  const Trace::Step* sessions = nullptr;
+  for (const Trace::Step& step : run.trace.steps()) {
+    if (step.phase == "close") close = &step;
+    if (step.title == "sessions kept for resumption, for the next run") sessions = &step;
+  }
+  ASSERT_NE(close, nullptr) << run.text;
+  ASSERT_NE(sessions, nullptr) << run.text;
+  EXPECT_EQ(sessions->summary.rfind("2 sessions of 1 origin written to ", 0), 0u) << run.text;
+  ASSERT_FALSE(sessions->details.empty()) << run.text;
+  EXPECT_EQ(sessions->details.front().rfind("written on the head start's thread in ", 0), 0u)
+      << run.text;
+  EXPECT_LE(sessions->start + sessions->duration, close->start) << run.text;
+  EXPECT_EQ(sessions_in(sessions_file(profile.path())), 2u);
 }
 
 // RFC 8446 appendix C.4: a ticket is used once. Each session the profile held is offered once;
