@@ -40,6 +40,7 @@ void WorkQueue::serve() {
     waiting_.pop_front();
     lock.unlock();
     work();
+    work = nullptr;  // what it holds let go before it counts as done
     lock.lock();
     ++done_count_;
     ran_.notify_all();

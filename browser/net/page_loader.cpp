@@ -423,6 +423,9 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace,
 }
 
 asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
+  // A write begun beside a load that did not reach its end (stopped by a newer one) finishes
+  // first: two writers of one file would race to rename theirs into place.
+  tls_.finish_saving_sessions(trace);
   // The sessions the servers issued, for the next run's first connections (tls_session_store),
   // written while the first TLS close waits for its server's close_notify (a round trip and the
   // server's work): written before the closes, the write (0.10 ms) had added to the end of every
