@@ -95,6 +95,7 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
   std::unique_ptr<observe::Recorder> recorder;
   if (options.packets || !options.pcap.empty())
     recorder = observe::Recorder::start(navigator.options().dns.recursive, options.watch);
+  if (options.submit_form <= 0) navigator.expect_no_further_request();
   auto page = navigator.load_now(url, viewport, trace, recorder.get());
   if (page && options.submit_form > 0)
     page =

@@ -168,6 +168,10 @@ asio::awaitable<Result<Page>> Navigator::build_page(const NavigationRequest& req
     trace.finish(step, "saved as a download: " + page.content.saved_to.string());
   }
 
+  if (last_load_ && page.content.kind == ContentKind::Page &&
+      co_await build_beside_while_closing(page, viewport, trace))
+    co_return page;
+
   // The HTML tree (html/dom over gumbo-parser): the page's, or one made to show text.
   if (page.content.kind == ContentKind::Page) {
     const std::size_t step = trace.begin(
@@ -193,6 +197,52 @@ asio::awaitable<Result<Page>> Navigator::build_page(const NavigationRequest& req
                          std::to_string(page.layout.links.size()) + " links, " +
                          std::to_string(page.layout.height) + " " + viewport.unit + " high");
   co_return page;
+}
+
+asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Viewport& viewport,
+                                                            Trace& trace) {
+  ContextHeadStart* beside = options_.loader.tls_head_start;
+  if (beside == nullptr || !beside->runs_later()) co_return false;
+  struct Times {
+    Trace::Clock::time_point handed_over = Trace::Clock::now();
+    Trace::Clock::time_point parse_began;
+    Trace::Clock::time_point parse_ended;
+    Trace::Clock::time_point layout_ended;
+  };
+  auto times = std::make_shared<Times>();
+  // `page` and `viewport` outlive the work: this frame waits for it below, and touches neither
+  // meanwhile.
+  const auto build = [times, &page, &viewport] {
+    times->parse_began = Trace::Clock::now();
+    page.document = html::parse_html(page.content.text);
+    page.forms = forms::extract_forms(page.document);
+    times->parse_ended = Trace::Clock::now();
+    lay_out(page, viewport);
+    times->layout_ended = Trace::Clock::now();
+  };
+  if (!beside->run_later(build)) co_return false;
+  co_await loader_.close_idle_connections(trace);
+  beside->wait_for_later();
+  const Trace::Clock::time_point trace_began = Trace::Clock::now() - trace.elapsed();
+  const std::string where =
+      "on the head start's thread, beside the connections' close (this "
+      "run asks for nothing more), beginning " +
+      format_duration(times->parse_began - times->handed_over) + " after the page was handed over";
+  const std::size_t parse = trace.record(
+      "parse", "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes",
+      (page.document.title.empty()
+           ? std::string("no title")
+           : "title \"" + render::printable_text(page.document.title) + "\"") +
+          forms_summary(page.forms),
+      times->parse_began - trace_began, times->parse_ended - times->parse_began);
+  trace.detail(parse, where);
+  trace.record("layout",
+               "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide",
+               std::to_string(page.layout.runs.size()) + " text runs, " +
+                   std::to_string(page.layout.links.size()) + " links, " +
+                   std::to_string(page.layout.height) + " " + viewport.unit + " high",
+               times->parse_ended - trace_began, times->layout_ended - times->parse_ended);
+  co_return true;
 }
 
 asio::awaitable<Result<Fetched>> Navigator::fetch(const NavigationRequest& request, Trace& trace) {

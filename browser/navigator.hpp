@@ -144,6 +144,15 @@ class Navigator {
 
   // Closes the kept-alive connections as a browser quitting does, each a step of `trace`.
   void close_connections(Trace& trace, LoadObserver* observer = nullptr);
+  // This run makes no request after its next load's (a dump with no form to submit): that
+  // load closes its connections as soon as its page's response is in, as w3m and lynx close
+  // theirs after the body, and builds the page (parse, layout) meanwhile on the TLS head
+  // start's thread when there is one, so that the server's work for the close (woken on the
+  // load's CPU) runs beside the parse instead of after it.
+  void expect_no_further_request() {
+    last_load_ = true;
+    loader_.write_sessions_at_close();
+  }
 
   // Connections kept alive for the next request to their origin.
   std::size_t idle_connections() const { return loader_.idle_connections(); }
@@ -162,6 +171,11 @@ class Navigator {
   // load()'s work: the request's journey, then the page built from its response.
   asio::awaitable<Result<Page>> build_page(const NavigationRequest& request,
                                            const Viewport& viewport, Trace& trace);
+  // The last load's page parsed and laid out on the head start's thread while this one closes
+  // the connections (expect_no_further_request); each step recorded at the times it ran. False:
+  // no thread to give it to, and nothing was done.
+  asio::awaitable<bool> build_beside_while_closing(Page& page, const Viewport& viewport,
+                                                   Trace& trace);
   asio::awaitable<Result<Fetched>> fetch(const NavigationRequest& request, Trace& trace);
   void run_in_background(std::shared_ptr<Background> load);
 
@@ -172,6 +186,7 @@ class Navigator {
   HostResolver resolver_;
   PageLoader loader_;
   History history_;
+  bool last_load_ = false;  // expect_no_further_request()
 
   mutable std::mutex mutex_;  // guards the four members below, shared with the worker
   std::uint64_t last_number_ = 0;

@@ -521,7 +521,7 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
   if (!received) co_return received.error();
   // The sessions its handshake and its response brought (TLS 1.3's tickets come before the
   // first answer), written beside the rest of the load.
-  tls_.save_sessions_beside();
+  if (sessions_beside_) tls_.save_sessions_beside();
   TlsSecurity security = connection->security;
   if (received->reusable) {
     std::size_t step =

@@ -85,6 +85,10 @@ class PageLoader {
   // The profile's TLS sessions, which a load's responses began writing beside it
   // (TlsClient::save_sessions_beside), written: for the end of the load.
   void finish_saving_sessions(Trace& trace) { tls_.finish_saving_sessions(trace); }
+  // The sessions written while the first TLS close waits for its server, not beside the load:
+  // for a load whose page is itself built beside while its connections close
+  // (Navigator::expect_no_further_request), which the write would otherwise hold up.
+  void write_sessions_at_close() { sessions_beside_ = false; }
 
   // Drops the kept-alive connections without a word; before the event loop they belong to is
   // destroyed.
@@ -131,7 +135,8 @@ class PageLoader {
   LoaderOptions options_;
   HstsStore hsts_;
   CookieJar cookies_;
-  TlsClient tls_;  // before the pool: kept-alive TLS streams use its context
+  TlsClient tls_;                // before the pool: kept-alive TLS streams use its context
+  bool sessions_beside_ = true;  // write_sessions_at_close()
   CrlCache crls_;
   ConnectionPool pool_;
   LoadObserver* observer_ = nullptr;

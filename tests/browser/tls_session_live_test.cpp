@@ -16,6 +16,7 @@
 
 #include "browser/navigator.hpp"
 #include "browser/net/tls_session_store.hpp"
+#include "browser/render/text_painter.hpp"
 #include "tests/browser/localhost_certificate.hpp"
 #include "tests/browser/test_origin.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -209,6 +210,57 @@ TEST(TlsSessions, WithAHeadStartTheSessionsAreWrittenBesideTheLoad) {
   EXPECT_EQ(sessions->details.front().rfind("written on the head start's thread in ", 0), 0u)
       << run.text;
   EXPECT_LE(sessions->start + sessions->duration, close->start) << run.text;
+  EXPECT_EQ(sessions_in(sessions_file(profile.path())), 2u);
+}
+
+// A run that asks for nothing after its page (a dump with no form to submit) closes its
+// connection as soon as the response is in, and builds the page on the head start's thread
+// meanwhile: the close begins before the parse ends, the parse says where it ran, nothing is
+// left open, and the sessions are written inside the close (the thread has the page to build).
+TEST(TlsSessions, TheLastLoadClosesItsConnectionWhileItsPageIsBuiltBeside) {
+  const LocalhostCertificate certificate("tls-last-load");
+  asio::ssl::context tls = test::tls_server_context(certificate.cert, certificate.key);
+  const TestOrigin origin(
+      [](const OriginRequest&) {
+        return OriginReply{test::http_response(200, "OK", {"Content-Type: text/html"},
+                                               "<title>Last</title><p>One page, then done.")};
+      },
+      &tls);
+  const test_support::TempDir profile{"miniweb-tls-sessions"};
+  std::string url = "https://localhost:" + std::to_string(origin.port()) + "/";
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"), url.data()};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  NavigatorOptions options = options_for(certificate, profile.path());
+  options.loader.tls_head_start = &head_start;
+  Navigator navigator(options);
+  navigator.expect_no_further_request();
+  Trace trace;
+  const Result<Page> page = navigator.load_now(*Url::parse(url), Viewport{}, trace);
+  const std::string text = trace.render(url);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->document.title, "Last");
+  EXPECT_NE(render::dump_page(page->layout, [](const std::string& href) { return href; })
+                .find("One page, then done."),
+            std::string::npos);
+  EXPECT_EQ(navigator.idle_connections(), 0u) << text;
+  const Trace::Step* close = nullptr;
+  const Trace::Step* parse = nullptr;
+  const Trace::Step* sessions = nullptr;
+  for (const Trace::Step& step : trace.steps()) {
+    if (step.phase == "close") close = &step;
+    if (step.phase == "parse") parse = &step;
+    if (step.title == "sessions kept for resumption, for the next run") sessions = &step;
+  }
+  ASSERT_TRUE(close && parse && sessions) << text;
+  EXPECT_LT(close->start, parse->start + parse->duration) << text;
+  ASSERT_FALSE(parse->details.empty()) << text;
+  EXPECT_EQ(parse->details.front().rfind("on the head start's thread, beside the connections' "
+                                         "close",
+                                         0),
+            0u)
+      << text;
+  EXPECT_GE(sessions->start, close->start) << text;
+  EXPECT_LE(sessions->start + sessions->duration, close->start + close->duration) << text;
   EXPECT_EQ(sessions_in(sessions_file(profile.path())), 2u);
 }
 
