@@ -210,8 +210,8 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
     Trace::Clock::time_point layout_ended;
   };
   auto times = std::make_shared<Times>();
-  // `page` and `viewport` outlive the work: this frame waits for it below, and touches neither
-  // meanwhile.
+  // `page` and `viewport` outlive the work: this frame waits for it below (`waiting`), and
+  // touches neither meanwhile.
   const auto build = [times, &page, &viewport] {
     times->parse_began = Trace::Clock::now();
     page.document = html::parse_html(page.content.text);
@@ -221,8 +221,14 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
     times->layout_ended = Trace::Clock::now();
   };
   if (!beside->run_later(build)) co_return false;
-  co_await loader_.close_idle_connections(trace);
-  beside->wait_for_later();
+  {
+    // Waited for however this scope is left: the work refers to this frame's page.
+    struct WaitForTheBuild {
+      ContextHeadStart& beside;
+      ~WaitForTheBuild() { beside.wait_for_later(); }
+    } const waiting{*beside};
+    co_await loader_.close_idle_connections(trace);
+  }
   const Trace::Clock::time_point trace_began = Trace::Clock::now() - trace.elapsed();
   const std::string where =
       "on the head start's thread, beside the connections' close (this "
