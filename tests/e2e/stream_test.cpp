@@ -1,13 +1,16 @@
 // The stream experiment (issue 15): `miniweb-stack stream` sends live frames over UDP and over
 // TCP through a lossy link in a network namespace of its own. The report must show gaps for UDP
 // and none for TCP, which stalls instead; tcpdump, run in the same namespace during the same
-// run, must agree with it packet for packet; and nothing may be left behind on the host.
+// run, must agree with it packet for packet, but for the packets tcpdump says its own ring lost
+// on a busy machine; and nothing may be left behind on the host.
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -162,27 +165,48 @@ TEST_F(StreamTest, TcpdumpSawEveryDatagramAndTheRetransmissions) {
     if (begin < highest) ++resent;
     highest = std::max(highest, end);
   }
-  EXPECT_EQ(datagrams, 90) << tcpdump_;
-  const bool same_start_twice =
-      std::any_of(starts.begin(), starts.end(), [](const auto& start) { return start.second > 1; });
-  EXPECT_TRUE(same_start_twice) << tcpdump_;
-  EXPECT_GE(resent, 1);
-  // The experiment's own capture counted the same.
-  EXPECT_EQ(
-      cells(run_.out, "captured on lo (libpcap)"),
-      (std::vector<std::string>{"90 datagrams", std::to_string(segments) + " data segments, " +
-                                                    std::to_string(resent) + " resent"}))
+  // What tcpdump says its ring lost ("..., 4 packets dropped by kernel"): on a busy machine
+  // (a CI running two tests at once) it can lose some, and its file is then short by as many.
+  const auto dropped_at = run_.out.find(" packets dropped by kernel");
+  const auto count_at = run_.out.rfind(", ", dropped_at);
+  ASSERT_NE(dropped_at, std::string::npos) << run_.out;
+  ASSERT_NE(count_at, std::string::npos) << run_.out;
+  const int dropped = std::stoi(run_.out.substr(count_at + 2, dropped_at - count_at - 2));
+  EXPECT_LE(datagrams, 90) << tcpdump_;
+  EXPECT_GE(datagrams, 90 - dropped) << tcpdump_;
+  if (dropped == 0) {
+    const bool same_start_twice = std::any_of(starts.begin(), starts.end(),
+                                              [](const auto& start) { return start.second > 1; });
+    EXPECT_TRUE(same_start_twice) << tcpdump_;
+    EXPECT_GE(resent, 1);
+  }
+  // The experiment's own capture counted the same; where tcpdump lost packets, it saw at most as
+  // many more as tcpdump lost.
+  const std::vector<std::string> own_cells = cells(run_.out, "captured on lo (libpcap)");
+  ASSERT_EQ(own_cells.size(), 2u) << run_.out;
+  EXPECT_EQ(own_cells[0], "90 datagrams") << run_.out;
+  int own_segments = 0;
+  int own_resent = 0;
+  ASSERT_EQ(
+      std::sscanf(own_cells[1].c_str(), "%d data segments, %d resent", &own_segments, &own_resent),
+      2)
       << run_.out;
+  EXPECT_GE(own_resent, 1) << run_.out;
+  EXPECT_GE(own_segments, segments) << run_.out;
+  EXPECT_LE(own_segments, segments + dropped) << run_.out;
+  EXPECT_GE(own_resent, resent) << run_.out;
+  EXPECT_LE(own_resent, resent + dropped) << run_.out;
   // And tcpdump's own count, in the report, is what it wrote.
   const auto total = std::count(tcpdump_.begin(), tcpdump_.end(), '\n');
   EXPECT_NE(run_.out.find("its own count: " + std::to_string(total) + " packets captured"),
             std::string::npos)
       << run_.out;
   // The two captures start and stop a moment apart, so a closing ACK may fall in one and not
-  // the other; the stream's own datagrams and segments are compared exactly above.
+  // the other (and tcpdump's may lack what its ring lost); the stream's own datagrams and
+  // segments are compared above.
   const long own =
       std::stol(run("tcpdump -r " + (dir_ / "own.pcap").string() + " -nn | wc -l").out);
-  EXPECT_LE(std::labs(own - static_cast<long>(total)), 3) << own << " against " << total;
+  EXPECT_LE(std::labs(own - static_cast<long>(total)), 3 + dropped) << own << " against " << total;
 }
 
 TEST_F(StreamTest, LeavesNothingOnTheHost) {
