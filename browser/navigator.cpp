@@ -230,6 +230,8 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
     co_await loader_.close_idle_connections(trace);
   }
   const Trace::Clock::time_point trace_began = Trace::Clock::now() - trace.elapsed();
+  // The parse's step runs from the hand-over: the thread's wait to begin is part of it, as
+  // the detail says.
   const std::string where =
       "on the head start's thread, beside the connections' close (this "
       "run asks for nothing more), beginning " +
@@ -240,7 +242,7 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
            ? std::string("no title")
            : "title \"" + render::printable_text(page.document.title) + "\"") +
           forms_summary(page.forms),
-      times->parse_began - trace_began, times->parse_ended - times->parse_began);
+      times->handed_over - trace_began, times->parse_ended - times->handed_over);
   trace.detail(parse, where);
   trace.record("layout",
                "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide",
