@@ -80,6 +80,31 @@ std::string forms_summary(const forms::FormSet& set) {
   return text + ")";
 }
 
+// The parse's and the layout's steps, as the trace words them wherever they run.
+std::string parse_title(const Page& page) {
+  return "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes";
+}
+std::string parse_summary(const Page& page) {
+  return (page.document.title.empty()
+              ? std::string("no title")
+              : "title \"" + render::printable_text(page.document.title) + "\"") +
+         forms_summary(page.forms);
+}
+std::string layout_title(const Viewport& viewport) {
+  return "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide";
+}
+std::string layout_summary(const Page& page, const Viewport& viewport) {
+  return std::to_string(page.layout.runs.size()) + " text runs, " +
+         std::to_string(page.layout.links.size()) + " links, " +
+         std::to_string(page.layout.height) + " " + viewport.unit + " high";
+}
+
+// The HTML tree (html/dom over gumbo-parser) and the forms in it.
+void parse_page(Page& page) {
+  page.document = html::parse_html(page.content.text);
+  page.forms = forms::extract_forms(page.document);
+}
+
 }  // namespace
 
 Navigator::Navigator(NavigatorOptions options)
@@ -174,14 +199,9 @@ asio::awaitable<Result<Page>> Navigator::build_page(const NavigationRequest& req
 
   // The HTML tree (html/dom over gumbo-parser): the page's, or one made to show text.
   if (page.content.kind == ContentKind::Page) {
-    const std::size_t step = trace.begin(
-        "parse", "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes");
-    page.document = html::parse_html(page.content.text);
-    page.forms = forms::extract_forms(page.document);
-    trace.finish(step, (page.document.title.empty()
-                            ? std::string("no title")
-                            : "title \"" + render::printable_text(page.document.title) + "\"") +
-                           forms_summary(page.forms));
+    const std::size_t step = trace.begin("parse", parse_title(page));
+    parse_page(page);
+    trace.finish(step, parse_summary(page));
   } else if (viewport.text_as_pages) {
     page.document = html::parse_html("<pre>" + html_escape(page.content.text) + "</pre>");
     page.document.title = page.url.to_string();
@@ -190,12 +210,9 @@ asio::awaitable<Result<Page>> Navigator::build_page(const NavigationRequest& req
   }
 
   // Layout: a display list of positioned text runs at the face's width (layout/).
-  const std::size_t step = trace.begin(
-      "layout", "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide");
+  const std::size_t step = trace.begin("layout", layout_title(viewport));
   lay_out(page, viewport);
-  trace.finish(step, std::to_string(page.layout.runs.size()) + " text runs, " +
-                         std::to_string(page.layout.links.size()) + " links, " +
-                         std::to_string(page.layout.height) + " " + viewport.unit + " high");
+  trace.finish(step, layout_summary(page, viewport));
   co_return page;
 }
 
@@ -214,8 +231,7 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
   // touches neither meanwhile.
   const auto build = [times, &page, &viewport] {
     times->parse_began = Trace::Clock::now();
-    page.document = html::parse_html(page.content.text);
-    page.forms = forms::extract_forms(page.document);
+    parse_page(page);
     times->parse_ended = Trace::Clock::now();
     lay_out(page, viewport);
     times->layout_ended = Trace::Clock::now();
@@ -229,27 +245,17 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
     } const waiting{*beside};
     co_await loader_.close_idle_connections(trace);
   }
-  const Trace::Clock::time_point trace_began = Trace::Clock::now() - trace.elapsed();
   // The parse's step runs from the hand-over: the thread's wait to begin is part of it, as
   // the detail says.
-  const std::string where =
-      "on the head start's thread, beside the connections' close (this "
-      "run asks for nothing more), beginning " +
-      format_duration(times->parse_began - times->handed_over) + " after the page was handed over";
-  const std::size_t parse = trace.record(
-      "parse", "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes",
-      (page.document.title.empty()
-           ? std::string("no title")
-           : "title \"" + render::printable_text(page.document.title) + "\"") +
-          forms_summary(page.forms),
-      times->handed_over - trace_began, times->parse_ended - times->handed_over);
-  trace.detail(parse, where);
-  trace.record("layout",
-               "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide",
-               std::to_string(page.layout.runs.size()) + " text runs, " +
-                   std::to_string(page.layout.links.size()) + " links, " +
-                   std::to_string(page.layout.height) + " " + viewport.unit + " high",
-               times->parse_ended - trace_began, times->layout_ended - times->parse_ended);
+  const std::size_t parse = trace.record("parse", parse_title(page), parse_summary(page),
+                                         times->handed_over, times->parse_ended);
+  trace.detail(parse,
+               "on the head start's thread, beside the connections' close (this run asks for "
+               "nothing more), beginning " +
+                   format_duration(times->parse_began - times->handed_over) +
+                   " after the page was handed over");
+  trace.record("layout", layout_title(viewport), layout_summary(page, viewport), times->parse_ended,
+               times->layout_ended);
   co_return true;
 }
 

@@ -41,6 +41,12 @@ std::size_t Trace::record(std::string phase, std::string title, std::string summ
   return steps_.size() - 1;
 }
 
+std::size_t Trace::record(std::string phase, std::string title, std::string summary,
+                          Clock::time_point began, Clock::time_point ended) {
+  return record(std::move(phase), std::move(title), std::move(summary), began - origin_,
+                ended - began);
+}
+
 Trace::Clock::duration Trace::total() const {
   Clock::duration total{};
   for (const Step& step : steps_) total = std::max(total, step.start + step.duration);

@@ -33,6 +33,9 @@ class Trace {
   // A step whose time was measured elsewhere (e.g. one DNS server of the iterative path).
   std::size_t record(std::string phase, std::string title, std::string summary,
                      Clock::duration start, Clock::duration duration);
+  // The same for a step timed by its clock readings (as another thread took them).
+  std::size_t record(std::string phase, std::string title, std::string summary,
+                     Clock::time_point began, Clock::time_point ended);
   Clock::duration elapsed() const { return Clock::now() - origin_; }
 
   const std::vector<Step>& steps() const { return steps_; }

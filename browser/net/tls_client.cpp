@@ -471,9 +471,8 @@ void TlsClient::finish_saving_sessions(Trace& trace) {
     // not shown in this one.
     if (write->handed_over < trace_began) continue;
     // The step runs from the hand-over: the thread's wait to begin is part of it.
-    const std::size_t step =
-        trace.record("tls", "sessions kept for resumption, for the next run", write->outcome,
-                     write->handed_over - trace_began, write->ended - write->handed_over);
+    const std::size_t step = trace.record("tls", "sessions kept for resumption, for the next run",
+                                          write->outcome, write->handed_over, write->ended);
     trace.detail(step, "written on the head start's thread in " +
                            format_duration(write->ended - write->began) + ", beginning " +
                            format_duration(write->began - write->handed_over) +
