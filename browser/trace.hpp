@@ -37,6 +37,8 @@ class Trace {
   std::size_t record(std::string phase, std::string title, std::string summary,
                      Clock::time_point began, Clock::time_point ended);
   Clock::duration elapsed() const { return Clock::now() - origin_; }
+  // When the journey began, by the clock: for times read on other threads, or before it.
+  Clock::time_point began() const { return origin_; }
 
   const std::vector<Step>& steps() const { return steps_; }
   // From the journey's start to the end of its last step.

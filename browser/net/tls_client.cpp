@@ -138,7 +138,7 @@ void on_info(const SSL* ssl, int where, int alert) {
 // `roots`: the handshake's account of its ClientHello (null: the read began otherwise).
 std::string describe_roots_read(const TrustedRootsRead& read, const std::filesystem::path& ca_file,
                                 const RootsReading* roots, const Trace& trace) {
-  const auto since_load = read.began - (Trace::Clock::now() - trace.elapsed());
+  const auto since_load = read.began - trace.began();
   std::string text =
       "trusted roots: " + std::to_string(read.roots) + " read from " + ca_file.string() +
       ", and OpenSSL's tables for the server's answer built, in " + format_duration(read.took);
@@ -226,8 +226,7 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace, bool sessions_wante
   // so that the trace hides none of it.
   if (const auto began = head_start_ ? head_start_->began() : std::nullopt)
     begun = "client context (begun as the program started, " +
-            format_duration(Trace::Clock::now() - *began - trace.elapsed()) +
-            " before this load), ";
+            format_duration(trace.began() - *began) + " before this load), ";
   const std::size_t step = trace.begin("tls", begun + "trusting " + ca_file_.string());
   // The profile's sessions read while the head start may still be making the context (no
   // OpenSSL call: they are decoded as they are taken).
@@ -465,11 +464,10 @@ void TlsClient::save_sessions_beside() {
 void TlsClient::finish_saving_sessions(Trace& trace) {
   if (writes_beside_.empty()) return;
   if (head_start_ != nullptr) head_start_->wait_for_later();
-  const Trace::Clock::time_point trace_began = Trace::Clock::now() - trace.elapsed();
   for (const std::shared_ptr<WriteBeside>& write : writes_beside_) {
     // Handed over by a load whose trace is gone (one a newer load stopped): waited for, and
     // not shown in this one.
-    if (write->handed_over < trace_began) continue;
+    if (write->handed_over < trace.began()) continue;
     // The step runs from the hand-over: the thread's wait to begin is part of it.
     const std::size_t step = trace.record("tls", "sessions kept for resumption, for the next run",
                                           write->outcome, write->handed_over, write->ended);
