@@ -85,10 +85,14 @@ std::string parse_title(const Page& page) {
   return "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes";
 }
 std::string parse_summary(const Page& page) {
+  const std::size_t cut = page.document.parsed_in_two_at;
   return (page.document.title.empty()
               ? std::string("no title")
               : "title \"" + render::printable_text(page.document.title) + "\"") +
-         forms_summary(page.forms);
+         forms_summary(page.forms) +
+         (cut > 0 ? "; parsed in two halves at once, the second from byte " +
+                        std::to_string(cut) + " on the CPU beside"
+                  : "");
 }
 std::string layout_title(const Viewport& viewport) {
   return "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide";

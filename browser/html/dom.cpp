@@ -12,9 +12,11 @@
 #include <optional>
 #include <span>
 #include <type_traits>
+#include <vector>
 
 #include "browser/html/gumbo_arena.hpp"
 #include "browser/html/nesting_scan.hpp"
+#include "browser/html/split_parse.hpp"
 #include "shared/beside_thread.hpp"
 #include "shared/pages_ahead.hpp"
 
@@ -258,17 +260,39 @@ const GumboOutput* parse_flat_enough(std::string_view& html, std::string& flatte
 }  // namespace
 
 Document parse_html(std::string_view html) {
+  return parse_html(html, kSplitParseFrom);
+}
+
+Document parse_html(std::string_view html, std::size_t split_from) {
   // The memory of gumbo's tree and of the DOM, mapped on the CPU beside as the parse goes
   // (shared/pages_ahead.hpp): the DOM's first chunk while gumbo parses.
   PagesAhead pages;
   auto storage = std::make_shared<DocumentStorage>(html.size(), pages);
-  // gumbo's tree, freed when the DOM has been built from it.
+  // gumbo's tree, freed when the DOM has been built from it: a large page's in two halves
+  // parsed at once (html/split_parse.hpp) when its checks pass, else the whole page's.
+  std::optional<SplitParse> split = parse_in_two(html, pages, split_from);
   std::string flattened;
   std::optional<GumboArena> gumbo_memory;
-  const GumboOutput* output = parse_flat_enough(html, flattened, gumbo_memory, pages);
+  const GumboOutput* output =
+      split ? split->first : parse_flat_enough(html, flattened, gumbo_memory, pages);
+  // An element's children: gumbo's, then, for one open where a split page was cut, those of
+  // the second half that continue it.
+  std::vector<const GumboNode*> children_of;
+  const auto gather_children = [&](const GumboNode& source) -> std::span<const GumboNode* const> {
+    const GumboVector& children = source.v.element.children;
+    const auto* first = reinterpret_cast<const GumboNode* const*>(children.data);
+    if (!split) return {first, children.length};
+    std::vector<const GumboNode*> continued = continued_children(*split, &source);
+    if (continued.empty()) return {first, children.length};
+    children_of.assign(first, first + children.length);
+    std::erase(children_of, split->sentinel);  // the first half's, not the page's
+    children_of.insert(children_of.end(), continued.begin(), continued.end());
+    return children_of;
+  };
 
   Document document;
   document.storage = storage;
+  if (split) document.parsed_in_two_at = split->cut;
   struct Frame {
     const GumboNode* source;
     Node* target;
@@ -281,10 +305,15 @@ Document parse_html(std::string_view html) {
     stack.pop_back();
     const GumboElement& element = frame.source->v.element;
     Node& target = *frame.target;
+    // A split page's html and body also take what later <html> and <body> tags added.
+    const std::vector<const GumboAttribute*> added =
+        split ? attributes_added(*split, frame.source) : std::vector<const GumboAttribute*>();
     std::span<Node::Attribute> attributes =
-        storage->make_array<Node::Attribute>(element.attributes.length);
+        storage->make_array<Node::Attribute>(element.attributes.length + added.size());
     for (std::size_t i = 0; i < attributes.size(); ++i) {
-      const auto* attribute = static_cast<const GumboAttribute*>(element.attributes.data[i]);
+      const auto* attribute = i < element.attributes.length
+                                  ? static_cast<const GumboAttribute*>(element.attributes.data[i])
+                                  : added[i - element.attributes.length];
       std::string_view name = shared_attribute_name(attribute->name);
       if (name.data() == attribute->name) name = storage->copy(name);  // not a common name
       attributes[i] = {name, storage->copy(attribute->value)};
@@ -317,16 +346,15 @@ Document parse_html(std::string_view html) {
       target.set_children(only_child);
       continue;
     }
+    const std::span<const GumboNode* const> sources = gather_children(*frame.source);
     std::size_t kept = 0;
-    for (unsigned int i = 0; i < children.length; ++i)
-      kept += is_kept(*static_cast<const GumboNode*>(children.data[i])) ? 1 : 0;
+    for (const GumboNode* child : sources) kept += is_kept(*child) ? 1 : 0;
     // In the arena, where they stay put: the frames pushed below point at them.
     std::span<Node> kept_children = storage->make_array<Node>(kept);
     target.set_children(kept_children);
     std::size_t next = 0;
     const std::size_t first_new_frame = stack.size();
-    for (unsigned int i = 0; i < children.length; ++i) {
-      const auto* child = static_cast<const GumboNode*>(children.data[i]);
+    for (const GumboNode* child : sources) {
       if (!is_kept(*child)) continue;
       Node& kept_child = kept_children[next++];
       if (is_text(*child)) {

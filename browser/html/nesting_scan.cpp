@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <initializer_list>
 
 namespace miniweb::browser::html {
 
@@ -40,22 +42,11 @@ constexpr PackedName packed(std::string_view name) {
   return key;
 }
 
-// Elements that never nest: void elements, and those whose end tag is optional (they
-// close themselves, so counting them would overestimate).
-bool is_flat(PackedName name) {
+// Elements with no end tag (HTML §13.1.2): never open.
+bool is_void(PackedName name) {
   switch (name) {
-    case packed("p"):
-    case packed("li"):
-    case packed("td"):
-    case packed("tr"):
     case packed("br"):
-    case packed("dt"):
-    case packed("dd"):
-    case packed("th"):
     case packed("hr"):
-    case packed("rb"):
-    case packed("rt"):
-    case packed("rp"):
     case packed("img"):
     case packed("col"):
     case packed("wbr"):
@@ -63,25 +54,46 @@ bool is_flat(PackedName name) {
     case packed("link"):
     case packed("area"):
     case packed("base"):
-    case packed("html"):
-    case packed("head"):
-    case packed("body"):
     case packed("input"):
-    case packed("tbody"):
-    case packed("thead"):
-    case packed("tfoot"):
     case packed("embed"):
     case packed("param"):
     case packed("track"):
     case packed("frame"):
-    case packed("option"):
     case packed("source"):
     case packed("keygen"):
-    case packed("caption"):
     case packed("bgsound"):
+    case packed("basefont"):
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Elements that never nest: void elements, and those whose end tag is optional (they
+// close themselves, so counting them would overestimate).
+bool is_flat(PackedName name) {
+  if (is_void(name)) return true;
+  switch (name) {
+    case packed("p"):
+    case packed("li"):
+    case packed("td"):
+    case packed("tr"):
+    case packed("dt"):
+    case packed("dd"):
+    case packed("th"):
+    case packed("rb"):
+    case packed("rt"):
+    case packed("rp"):
+    case packed("html"):
+    case packed("head"):
+    case packed("body"):
+    case packed("tbody"):
+    case packed("thead"):
+    case packed("tfoot"):
+    case packed("option"):
+    case packed("caption"):
     case packed("optgroup"):
     case packed("colgroup"):
-    case packed("basefont"):
       return true;
     default:
       return false;
@@ -145,6 +157,94 @@ std::size_t find_case_insensitive(std::string_view haystack, std::string_view ne
   return haystack.size();
 }
 
+// Start tags that close an open p first (HTML §13.2.6.4.7), the blocks a generated page uses.
+bool closes_p(PackedName name) {
+  switch (name) {
+    case packed("p"):
+    case packed("div"):
+    case packed("dl"):
+    case packed("ul"):
+    case packed("ol"):
+    case packed("pre"):
+    case packed("table"):
+    case packed("section"):
+    case packed("h1"):
+    case packed("h2"):
+    case packed("h3"):
+    case packed("h4"):
+    case packed("h5"):
+    case packed("h6"):
+    case packed("blockquote"):
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A tag as the scans read it.
+struct ScannedTag {
+  std::size_t pos = 0;  // its '<'
+  std::size_t end = 0;  // just past its '>'
+  bool closing = false;
+  bool self_closing = false;
+  PackedName name = 0;
+  std::string_view written;  // its name as written
+};
+
+// Calls on_tag for each tag of html that begins before `until`, in order, passing over
+// comments, doctypes and other declarations (<!x>, <?x>, </ x>) and the raw text of elements
+// such as <script> (whose end tag is a tag); stops at <plaintext> (the rest of the page is
+// text), at a comment or declaration that never ends, or when on_tag returns false.
+template <class OnTag>
+void for_each_tag(std::string_view html, std::size_t until, OnTag&& on_tag) {
+  std::size_t pos = 0;
+  while ((pos = html.find('<', pos)) != std::string_view::npos && pos < until) {
+    if (html.substr(pos, 4) == "<!--") {
+      const std::size_t end = html.find("-->", pos + 4);
+      if (end == std::string_view::npos) return;
+      pos = end + 3;
+      continue;
+    }
+    const bool declaration =
+        pos + 1 < html.size() &&
+        (html[pos + 1] == '!' || html[pos + 1] == '?' ||
+         (html[pos + 1] == '/' && pos + 2 < html.size() && !is_ascii_alpha(html[pos + 2])));
+    if (declaration) {
+      const std::size_t end = html.find('>', pos + 2);
+      if (end == std::string_view::npos) return;
+      pos = end + 1;
+      continue;
+    }
+    ScannedTag tag;
+    tag.pos = pos;
+    tag.closing = pos + 1 < html.size() && html[pos + 1] == '/';
+    const std::size_t name_start = pos + (tag.closing ? 2 : 1);
+    if (name_start >= html.size() || !is_ascii_alpha(html[name_start])) {
+      ++pos;
+      continue;
+    }
+    std::size_t name_end = name_start;
+    while (name_end < html.size() &&
+           (is_ascii_alpha(html[name_end]) || (html[name_end] >= '0' && html[name_end] <= '9') ||
+            html[name_end] == '-' || html[name_end] == ':'))
+      ++name_end;
+    tag.written = html.substr(name_start, name_end - name_start);
+    tag.name = packed(tag.written);
+    tag.end = end_of_tag(html, name_end);
+    tag.self_closing = tag.end >= 2 && html[tag.end - 1] == '>' && html[tag.end - 2] == '/';
+    if (!on_tag(tag)) return;
+    pos = tag.end;
+    if (!tag.closing && is_raw_text(tag.name)) {
+      std::string end_tag = "</";
+      for (char c : tag.written) end_tag.push_back(ascii_lower(c));
+      pos = find_case_insensitive(html, end_tag, pos);
+    } else if (!tag.closing && tag.name == kLongName &&
+               equals_ignoring_case(tag.written, "plaintext")) {
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 std::size_t scan_nesting(std::string_view html, std::string* output) {
@@ -156,50 +256,82 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
     output->append(html.substr(copied, from - copied));
     copied = to;
   };
-  std::size_t pos = 0;
-  while ((pos = html.find('<', pos)) != std::string_view::npos) {
-    if (html.substr(pos, 4) == "<!--") {
-      const std::size_t end = html.find("-->", pos + 4);
-      pos = end == std::string_view::npos ? html.size() : end + 3;
-      continue;
-    }
-    const bool closing = pos + 1 < html.size() && html[pos + 1] == '/';
-    std::size_t name_start = pos + (closing ? 2 : 1);
-    if (name_start >= html.size() || !is_ascii_alpha(html[name_start])) {
-      ++pos;
-      continue;
-    }
-    std::size_t name_end = name_start;
-    while (name_end < html.size() &&
-           (is_ascii_alpha(html[name_end]) || (html[name_end] >= '0' && html[name_end] <= '9') ||
-            html[name_end] == '-' || html[name_end] == ':')) {
-      ++name_end;
-    }
-    const std::string_view written = html.substr(name_start, name_end - name_start);
-    const PackedName name = packed(written);
-    const std::size_t end = end_of_tag(html, name_end);
-    const bool self_closing = end >= 2 && html[end - 1] == '>' && html[end - 2] == '/';
-    if (closing) {
-      if (!is_flat(name) && depth > 0) {
-        if (depth > kMaxSourceDepth) drop(pos, end);
+  for_each_tag(html, html.size(), [&](const ScannedTag& tag) {
+    if (tag.closing) {
+      if (!is_flat(tag.name) && depth > 0) {
+        if (depth > kMaxSourceDepth) drop(tag.pos, tag.end);
         --depth;
       }
-    } else if (!is_flat(name) && !self_closing) {
+    } else if (!is_flat(tag.name) && !tag.self_closing) {
       ++depth;
       deepest = std::max(deepest, depth);
-      if (depth > kMaxSourceDepth) drop(pos, end);
+      if (depth > kMaxSourceDepth) drop(tag.pos, tag.end);
     }
-    pos = end;
-    if (!closing && is_raw_text(name)) {
-      std::string end_tag = "</";
-      for (char c : written) end_tag.push_back(ascii_lower(c));
-      pos = find_case_insensitive(html, end_tag, pos);
-    } else if (!closing && name == kLongName && equals_ignoring_case(written, "plaintext")) {
-      break;  // the rest of the document is text
-    }
-  }
+    return true;
+  });
   if (output != nullptr) output->append(html.substr(copied));
   return deepest;
+}
+
+std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::size_t until,
+                                 const std::function<bool(std::string_view)>& may_be_open) {
+  struct Open {
+    PackedName name;
+    std::string_view written;
+  };
+  std::vector<Open> open;
+  const auto close_up_to = [&](PackedName name, std::size_t keep_below) {
+    for (std::size_t i = open.size(); i > keep_below; --i)
+      if (open[i - 1].name == name) {
+        open.resize(i - 1);
+        return;
+      }
+  };
+  // The innermost list or definition list: an <li> closes the li open inside it, no further.
+  const auto innermost = [&](std::initializer_list<PackedName> names) -> std::size_t {
+    for (std::size_t i = open.size(); i > 0; --i)
+      for (PackedName name : names)
+        if (open[i - 1].name == name) return i;
+    return 0;
+  };
+  // A line that starts with a tag, from `from` on, where all that is open may be.
+  const auto clean_cut_at = [&](std::size_t pos) -> std::optional<CutPlace> {
+    if (pos < from || pos == 0 || html[pos - 1] != '\n') return std::nullopt;
+    CutPlace place{pos, {}};
+    for (const Open& element : open) {
+      std::string lower;
+      for (char c : element.written) lower.push_back(ascii_lower(c));
+      if ((lower == "html" || lower == "body") && place.open.empty()) continue;
+      if (!may_be_open(lower)) return std::nullopt;
+      place.open.push_back(std::move(lower));
+    }
+    return place;
+  };
+  std::optional<CutPlace> found;
+  for_each_tag(html, until, [&](const ScannedTag& tag) {
+    if (!tag.closing && (found = clean_cut_at(tag.pos))) return false;
+    // html and body stay open to the end of the page: their end tags only change the insertion
+    // mode, and a second start tag of either adds its attributes to the first.
+    const bool html_or_body = tag.name == packed("html") || tag.name == packed("body");
+    if (tag.closing) {
+      if (!html_or_body) close_up_to(tag.name, 0);
+      return true;
+    }
+    if (html_or_body && innermost({tag.name}) > 0) return true;
+    if (closes_p(tag.name)) close_up_to(packed("p"), innermost({packed("button")}));
+    if (tag.name == packed("li")) close_up_to(tag.name, innermost({packed("ul"), packed("ol")}));
+    if (tag.name == packed("dt") || tag.name == packed("dd")) {
+      const std::size_t list = innermost({packed("dl")});
+      close_up_to(packed("dt"), list);
+      close_up_to(packed("dd"), list);
+    }
+    // An element whose text is raw is pushed whatever its slash says (HTML ignores it): its end
+    // tag, which for_each_tag finds, closes it.
+    if (!is_void(tag.name) && (!tag.self_closing || is_raw_text(tag.name)))
+      open.push_back({tag.name, tag.written});
+    return true;
+  });
+  return found;
 }
 
 }  // namespace miniweb::browser::html

@@ -8,8 +8,11 @@
 // (their text stays). The DOM would flatten those levels anyway (kMaxTreeDepth).
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "browser/html/dom.hpp"
 
@@ -20,5 +23,19 @@ inline constexpr std::size_t kMaxSourceDepth = 2 * kMaxTreeDepth;
 // Scans the tags of html and, when output is given, copies html into it without the tags
 // nested deeper than kMaxSourceDepth. Returns the deepest nesting seen.
 std::size_t scan_nesting(std::string_view html, std::string* output);
+
+// A place to cut a page for the split parse (html/split_parse.hpp): the start of a line that
+// begins with a start tag, and the elements open there, outermost first, lower-cased, below
+// html and body, as a simple reading of the tags before it estimates them (start tags open, end
+// tags close up to their match, a block closes an open p, an li the li open in its list, a dt
+// or dd the one open in its dl; comments and raw text passed over).
+struct CutPlace {
+  std::size_t cut = 0;
+  std::vector<std::string> open;
+};
+// The first such place in [from, until) where `may_be_open` accepts every open element; none
+// when there is none. An estimate: split_parse.cpp checks it against gumbo's tree.
+std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::size_t until,
+                                 const std::function<bool(std::string_view)>& may_be_open);
 
 }  // namespace miniweb::browser::html

@@ -1,0 +1,28 @@
+// libFuzzer target, differential: any bytes parsed into the DOM with the split parse tried from
+// the first byte on (html/split_parse.hpp; pages cut at their middle wherever a line starts with
+// a tag), against the DOM of the page parsed whole. A difference is a failure: the split is
+// used only where it gives the whole page's tree.
+//
+//   ./miniweb fuzz split_parse --seconds 60     (clang 14, build/fuzz; see cmake/fuzz.cmake)
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "tests/browser/whole_page_tree.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace test = miniweb::browser::html::test;
+  const std::string html(reinterpret_cast<const char*>(data), size);
+  const std::string difference = test::first_difference(
+      test::dom_tree(html, 1), test::dom_tree(html, std::numeric_limits<std::size_t>::max()));
+  if (!difference.empty()) {
+    std::fprintf(stderr, "the split parse's DOM differs from the whole page's %s\n",
+                 difference.c_str());
+    std::abort();
+  }
+  return 0;
+}

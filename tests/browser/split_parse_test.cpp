@@ -1,0 +1,163 @@
+// A large page parsed in two halves at once (browser/html/split_parse.hpp): the DOM built from
+// the two is the DOM of gumbo's parse of the whole page, node for node, whether the page was
+// cut or, where a check refused the cut, parsed whole. The oracle is gumbo's own tree of the
+// whole page, read with the DOM's rules (comments, scripts, styles and templates left out).
+
+#include <gtest/gtest.h>
+#include <gumbo.h>
+
+#include <cctype>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "browser/html/dom.hpp"
+#include "browser/html/nesting_scan.hpp"
+#include "browser/html/split_parse.hpp"
+#include "shared/pages_ahead.hpp"
+#include "tests/browser/whole_page_tree.hpp"
+
+namespace miniweb::browser::html {
+namespace {
+
+using test::dom_tree;
+using test::first_difference;
+using test::whole_page_tree;
+
+bool splits(const std::string& html) {
+  PagesAhead pages;
+  return parse_in_two(html, pages).has_value();
+}
+
+// A generated manual's page: nested sections of definition lists, each on lines of their own,
+// past kSplitParseFrom, with `middle` (one line) placed where the page is cut: at its middle,
+// right before the second half's first line (split_parse.cpp cuts at the first line that
+// starts with a tag from the page's middle on). `after` comes before the end of the body.
+std::string manual_page(std::string_view middle = "", std::string_view doctype = "<!DOCTYPE html>",
+                        std::string_view after = "") {
+  const std::string section =
+      "<section id=\"s\">\n<h2>Heading <code>x</code></h2>\n<p>Some &amp; text, <a "
+      "href=\"#a\">a link</a>.</p>\n<dl class=\"py method\">\n<dt>name(<em>arg</em>)</dt>\n"
+      "<dd><p>What it does.</p>\n<ul>\n<li>one\n<li>two</li>\n</ul>\n</dd>\n</dl>\n</section>\n";
+  std::string second = "\n<section id=\"second\">\n";
+  while (second.size() < kSplitParseFrom / 2 + 4096) second += section;
+  second += "</section>\n</div>\n</div>\n" + std::string(after) + "</body></html>\n";
+  std::string first = std::string(doctype) +
+                      "\n<html><head><title>Manual</title></head>\n<body>\n<div "
+                      "class=\"document\">\n<div class=\"body\" role=\"main\">\n";
+  while (first.size() + section.size() < second.size()) first += section;
+  // As long as the second half: the page's middle falls inside `middle`.
+  first.append(second.size() - first.size(), ' ');
+  return first + std::string(middle) + second;
+}
+
+TEST(SplitParse, AGeneratedPageIsCutAndItsDomIsTheWholePagesTree) {
+  const std::string page = manual_page();
+  EXPECT_TRUE(splits(page));
+  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+}
+
+TEST(SplitParse, ASmallPageIsNotCut) {
+  EXPECT_FALSE(splits("<!DOCTYPE html><p>small"));
+}
+
+// Each of these leaves the tree builder in a state the second half's prefix cannot give it; the
+// cut is refused, and the page parsed whole is the same tree.
+TEST(SplitParse, AFormattingElementLeftOpenBeforeTheCutRefusesIt) {
+  // </p> closes the <b> implicitly: it stays in the list of active formatting elements, and the
+  // newline before the cut reconstructs it there (in the body, whitespace reconstructs too).
+  const std::string page = manual_page("<p><b>bold</p>");
+  EXPECT_FALSE(splits(page));
+  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+}
+
+TEST(SplitParse, ATableOpenAtTheCutRefusesIt) {
+  const std::string page = manual_page("<table><tr><td>cell");
+  EXPECT_FALSE(splits(page));
+  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+}
+
+TEST(SplitParse, AnUnclosedFormRefusesIt) {
+  const std::string page = manual_page("<div><form action=\"/x\"></div>");
+  EXPECT_FALSE(splits(page));
+  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+}
+
+TEST(SplitParse, ACutInsideACommentOrAnAttributeIsRefused) {
+  // The comment, and the attribute's value, hold the page's whole second half.
+  const std::pair<const char*, const char*> spans[] = {
+      {"<!-- a comment that runs past the cut", "-->"}, {"<a title='a value", "'>"}};
+  for (const auto& [opened, closed] : spans) {
+    const std::string page = manual_page(opened, "<!DOCTYPE html>", closed);
+    EXPECT_FALSE(splits(page)) << opened;
+    EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "") << opened;
+  }
+}
+
+TEST(SplitParse, AQuirksModePageIsCutUnderTheSameDoctype) {
+  // No doctype: quirks mode, in which a <table> does not close an open <p>.
+  const std::string page = manual_page("", "");
+  EXPECT_TRUE(splits(page));
+  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  const std::string with_table = manual_page("", "") + "<p>para<table><tr><td>x</table>";
+  EXPECT_EQ(first_difference(dom_tree(with_table), whole_page_tree(with_table)), "");
+}
+
+// HTML §13.2.6.4.7: a later <html> or <body> tag adds the attributes the first one lacks (pages
+// joined one after another have such tags). Those of the second half go where they would.
+TEST(SplitParse, LaterHtmlAndBodyTagsAddTheirAttributesToTheFirstHalfs) {
+  std::string page = manual_page("", "<!DOCTYPE html>",
+                                 "<html lang=\"fr\" data-theme=\"dark\"><body id=\"other\" "
+                                 "class=\"late\"><!-- after the body -->");
+  page.replace(page.find("<html>"), 6, "<html lang=\"en\">");
+  page.replace(page.find("<body>"), 6, "<body id=\"top\">");
+  EXPECT_TRUE(splits(page));
+  const std::string tree = dom_tree(page);
+  EXPECT_EQ(first_difference(tree, whole_page_tree(page)), "");
+  EXPECT_EQ(tree.rfind("<html lang=\"en\" data-theme=\"dark\">", 0), 0u) << tree.substr(0, 80);
+  EXPECT_NE(tree.find("<body id=\"top\" class=\"late\">"), std::string::npos);
+}
+
+// Pages joined one after another (as bench/browser makes its 10 and 50 MB documents): the end
+// tags of body and html only change the insertion mode, and the page is cut all the same.
+TEST(SplitParse, EarlierBodyAndHtmlEndTagsDoNotStopTheCut) {
+  const std::string page =
+      manual_page("</body></html>\n<!-- the next page --><html lang=\"x\"><body>");
+  EXPECT_TRUE(splits(page));
+  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+}
+
+// Whether a <frameset> replaces the body depends on whether anything before it said the page
+// has content (HTML's frameset-ok flag), which the second half's prefix cannot know.
+TEST(SplitParse, AFramesetTagInTheSecondHalfRefusesTheCut) {
+  const std::string page = manual_page("", "<!DOCTYPE html>", "<frameset><frame src=\"a\">");
+  EXPECT_FALSE(splits(page));
+  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+}
+
+TEST(SplitParse, TheCutIsALineStartingWithATagWhereOnlyAllowedElementsAreOpen) {
+  const auto anything = [](std::string_view) { return true; };
+  const std::string html =
+      "<html><body><div><ul><li>one<li>two<p>para<div>in</div><dl><dt>t<dd>d<!-- \n<x> -->"
+      "<script>\n<b>if (a < b) {}</script><img src=x><br/>\n<p>here";
+  const auto place = find_cut(html, 0, html.size(), anything);
+  ASSERT_TRUE(place.has_value());
+  EXPECT_EQ(place->cut, html.size() - 7);  // not in the comment, not in the script
+  EXPECT_EQ(place->open, (std::vector<std::string>{"div", "ul", "li", "dl", "dd"}));
+  // Where a disallowed element is open, the next line on.
+  const std::string later = "<div><table>\n<tr><td>x</table>\n<p>after";
+  const auto past_table =
+      find_cut(later, 0, later.size(), [](std::string_view name) { return name == "div"; });
+  ASSERT_TRUE(past_table.has_value());
+  EXPECT_EQ(later.substr(past_table->cut), "<p>after");
+  EXPECT_EQ(past_table->open, (std::vector<std::string>{"div"}));
+  // None in the range, or inside a tag's attribute or a comment that runs to the end.
+  EXPECT_FALSE(find_cut(later, 0, 6, anything).has_value());
+  EXPECT_FALSE(find_cut("<div title=\"a\n<b>\n<i>", 0, 20, anything).has_value());
+  EXPECT_FALSE(find_cut("<div><!-- x\n<b>", 0, 15, anything).has_value());
+}
+
+}  // namespace
+}  // namespace miniweb::browser::html
