@@ -329,7 +329,8 @@ std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::s
     // tag, which for_each_tag finds, closes it.
     if (!is_void(tag.name) && (!tag.self_closing || is_raw_text(tag.name)))
       open.push_back({tag.name, tag.written});
-    return true;
+    // Nested deeper than any cut could be: each tag would walk the whole stack.
+    return open.size() <= kMaxOpenAtCut;
   });
   return found;
 }

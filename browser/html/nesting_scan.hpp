@@ -34,7 +34,9 @@ struct CutPlace {
   std::vector<std::string> open;
 };
 // The first such place in [from, until) where `may_be_open` accepts every open element; none
-// when there is none. An estimate: split_parse.cpp checks it against gumbo's tree.
+// when there is none, or once more than kMaxOpenAtCut elements are open (a page nested that
+// deep is parsed whole). An estimate: split_parse.cpp checks it against gumbo's tree.
+inline constexpr std::size_t kMaxOpenAtCut = 1024;
 std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::size_t until,
                                  const std::function<bool(std::string_view)>& may_be_open);
 

@@ -171,6 +171,7 @@ std::optional<SplitParse> parse_in_two(std::string_view html, PagesAhead& pages,
       find_cut(html, html.size() / 2, html.size() / 2 + html.size() / 4, [](std::string_view name) {
         return may_be_open_at_cut(gumbo_tagn_enum(name.data(), name.size()));
       });
+  // The DOM flattens what lies deeper than kMaxTreeDepth, from a walk over one tree.
   if (!place || place->open.size() >= kMaxTreeDepth / 2) return std::nullopt;
   const std::size_t cut = place->cut;
   const std::vector<std::string>& expected = place->open;
