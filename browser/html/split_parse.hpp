@@ -14,11 +14,15 @@
 // - the cut left the tokenizer between tokens: a sentinel element appended to the first half
 //   is parsed as an element (inside a tag, an attribute, a comment, a doctype or a script it
 //   would be swallowed), and what was open around it is body and whitelisted elements only
-//   (html/split_parse.cpp lists them);
-// - no formatting element (a, b, i, font...) or form anywhere in it lost its end tag, which is
-//   how one would stay in the list of active formatting elements, or as the form pointer;
+//   (html/split_parse.cpp lists them), the body made before the cut (before it, a <title>
+//   still goes to the head);
+// - no formatting element (a, b, i, font...), form or marker element anywhere in it lost its
+//   end tag, which is how one would stay in the list of active formatting elements, or as the
+//   form pointer;
 // - the second half's tree holds the prefix's elements as opened, its first element the cut's,
-//   and nothing went to its head; both halves have the same quirks mode. Attributes that later
+//   and nothing went to its head; both halves have the same quirks mode; no <frameset> tag
+//   follows the cut (whether it replaces the body depends on HTML's frameset-ok flag, which the
+//   prefix's explicit <body> sets and the first half may not have). Attributes that later
 //   <html> and <body> tags add go to the first half's html and body, as they would.
 // Anything else, or a page too deeply nested to parse as it is, and the page is parsed whole.
 
