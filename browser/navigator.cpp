@@ -85,14 +85,22 @@ std::string parse_title(const Page& page) {
   return "HTML (gumbo-parser), " + std::to_string(page.content.text.size()) + " bytes";
 }
 std::string parse_summary(const Page& page) {
-  const std::size_t cut = page.document.parsed_in_two_at;
+  const std::vector<std::size_t>& cuts = page.document.pieces_from;
+  const std::size_t beside = page.document.pieces_parsed_beside;
+  std::string pieces;
+  if (cuts.size() == 1)
+    pieces = beside == 1 ? "; parsed in two halves, the second from byte " +
+                               std::to_string(cuts[0]) + " on the CPU beside"
+                         : "; parsed in two halves, both here, the second from byte " +
+                               std::to_string(cuts[0]);
+  else if (cuts.size() > 1)
+    pieces = "; parsed in " + std::to_string(cuts.size() + 1) + " pieces of about " +
+             std::to_string(page.content.text.size() / (cuts.size() + 1) >> 10) + " KiB, " +
+             std::to_string(beside) + " of them on the CPU beside";
   return (page.document.title.empty()
               ? std::string("no title")
               : "title \"" + render::printable_text(page.document.title) + "\"") +
-         forms_summary(page.forms) +
-         (cut > 0 ? "; parsed in two halves at once, the second from byte " +
-                        std::to_string(cut) + " on the CPU beside"
-                  : "");
+         forms_summary(page.forms) + pieces;
 }
 std::string layout_title(const Viewport& viewport) {
   return "layout at " + std::to_string(viewport.width) + " " + viewport.unit + " wide";

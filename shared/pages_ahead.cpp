@@ -17,7 +17,7 @@ bool has_another_cpu() {
 
 }  // namespace
 
-PagesAhead::PagesAhead() : maps_ahead_(has_another_cpu()) {}
+PagesAhead::PagesAhead(bool may_map) : maps_ahead_(may_map && has_another_cpu()) {}
 
 PagesAhead::~PagesAhead() {
   {

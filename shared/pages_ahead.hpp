@@ -26,7 +26,9 @@ class BesideThread;
 
 class PagesAhead {
  public:
-  PagesAhead();
+  PagesAhead() : PagesAhead(true) {}
+  // `may_map` false: nothing is mapped ahead, for memory written while every CPU is busy.
+  explicit PagesAhead(bool may_map);
   ~PagesAhead();  // waits for what it was given, then ends its thread
   PagesAhead(const PagesAhead&) = delete;
   PagesAhead& operator=(const PagesAhead&) = delete;

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "browser/html/dom_build.hpp"
 #include "browser/html/gumbo_arena.hpp"
 #include "browser/html/nesting_scan.hpp"
 #include "browser/html/split_parse.hpp"
@@ -21,46 +22,6 @@
 #include "shared/pages_ahead.hpp"
 
 namespace miniweb::browser::html {
-
-// The tree's arrays and strings, cut one after the other from chunks of their own (a
-// GumboArena's, used for lasting blocks only). gumbo's tree takes ten or eleven bytes for each
-// byte of HTML and goes as soon as the DOM is built from it; the DOM, with its text copied,
-// three and a half. A 50 MB page's dump held 763 MiB at its peak with gumbo's tree kept through the
-// layout and the paint (703 MiB now), and a page on screen kept it as long as it was shown.
-class DocumentStorage {
- public:
-  // Its chunks mapped by `pages` as they are opened (GumboArena::map_ahead) until
-  // stop_mapping_ahead().
-  DocumentStorage(std::size_t html_bytes, PagesAhead& pages) {
-    // The arrays and the text take 3.35 to 3.6 bytes for each byte of HTML on python's and
-    // Node.js's manuals (105 KiB to 8 MB): a large page starts in a huge page
-    // (GumboArena::expect).
-    memory_.expect(html_bytes * 7 / 2);
-    memory_.map_ahead(pages);
-  }
-  void stop_mapping_ahead() { memory_.stop_mapping_ahead(); }
-
-  std::string_view copy(std::string_view text) {
-    if (text.empty()) return {};
-    auto* bytes = static_cast<char*>(memory_.allocate_lasting(text.size()));
-    std::memcpy(bytes, text.data(), text.size());
-    return {bytes, text.size()};
-  }
-
-  // `count` default nodes or attributes, alive as long as the storage; nothing runs when it
-  // goes, so they must need no destructor.
-  template <class T>
-  std::span<T> make_array(std::size_t count) {
-    static_assert(std::is_trivially_destructible_v<T> && alignof(T) <= GumboArena::kGranule);
-    if (count == 0) return {};
-    T* first = static_cast<T*>(memory_.allocate_lasting(count * sizeof(T)));
-    std::uninitialized_value_construct_n(first, count);
-    return {first, count};
-  }
-
- private:
-  GumboArena memory_;
-};
 
 namespace {
 
@@ -90,11 +51,6 @@ bool is_dropped(const GumboNode& node) {
 bool is_text(const GumboNode& node) {
   return node.type == GUMBO_NODE_TEXT || node.type == GUMBO_NODE_WHITESPACE ||
          node.type == GUMBO_NODE_CDATA;
-}
-
-// A child the DOM keeps: text, or an element that is not dropped.
-bool is_kept(const GumboNode& node) {
-  return !is_dropped(node) && (is_text(node) || node.type == GUMBO_NODE_ELEMENT);
 }
 
 // All text under node in document order, iteratively.
@@ -259,80 +215,76 @@ const GumboOutput* parse_flat_enough(std::string_view& html, std::string& flatte
 
 }  // namespace
 
-Document parse_html(std::string_view html) {
-  return parse_html(html, kSplitParseFrom);
+bool is_kept(const GumboNode& node) {
+  return !is_dropped(node) && (is_text(node) || node.type == GUMBO_NODE_ELEMENT);
 }
 
-Document parse_html(std::string_view html, std::size_t split_from) {
-  // The memory of gumbo's tree and of the DOM, mapped on the CPU beside as the parse goes
-  // (shared/pages_ahead.hpp): the DOM's first chunk while gumbo parses.
-  PagesAhead pages;
-  auto storage = std::make_shared<DocumentStorage>(html.size(), pages);
-  // gumbo's tree, freed when the DOM has been built from it: a large page's in two halves
-  // parsed at once (html/split_parse.hpp) when its checks pass, else the whole page's.
-  std::optional<SplitParse> split = parse_in_two(html, pages, split_from);
-  std::string flattened;
-  std::optional<GumboArena> gumbo_memory;
-  const GumboOutput* output =
-      split ? split->first : parse_flat_enough(html, flattened, gumbo_memory, pages);
-  // An element's children: gumbo's, then, for one open where a split page was cut, those of
-  // the second half that continue it.
-  std::vector<const GumboNode*> children_of;
-  const auto gather_children = [&](const GumboNode& source) -> std::span<const GumboNode* const> {
-    const GumboVector& children = source.v.element.children;
-    const auto* first = reinterpret_cast<const GumboNode* const*>(children.data);
-    if (!split) return {first, children.length};
-    std::vector<const GumboNode*> continued = continued_children(*split, &source);
-    if (continued.empty()) return {first, children.length};
-    children_of.assign(first, first + children.length);
-    std::erase(children_of, split->sentinel);  // the first half's, not the page's
-    children_of.insert(children_of.end(), continued.begin(), continued.end());
-    return children_of;
-  };
+Node::Attribute TreeCopier::copy_attribute(const GumboAttribute& attribute) {
+  std::string_view name = shared_attribute_name(attribute.name);
+  if (name.data() == attribute.name) name = storage_.copy(name);  // not a common name
+  return {name, storage_.copy(attribute.value)};
+}
 
-  Document document;
-  document.storage = storage;
-  if (split) document.parsed_in_two_at = split->cut;
+void TreeCopier::copy_element_alone(const GumboNode& source, Node& target) {
+  const GumboElement& element = source.v.element;
+  std::span<Node::Attribute> attributes =
+      storage_.make_array<Node::Attribute>(element.attributes.length);
+  for (std::size_t i = 0; i < attributes.size(); ++i)
+    attributes[i] = copy_attribute(*static_cast<const GumboAttribute*>(element.attributes.data[i]));
+  target.set_element(tag_name(element, storage_), namespace_of(element), attributes);
+  if (!have_title_ && element.tag == GUMBO_TAG_TITLE &&
+      element.tag_namespace == GUMBO_NAMESPACE_HTML) {
+    std::string title;
+    append_descendant_text(source, title);
+    document_.title = collapse_whitespace(title);
+    have_title_ = true;
+  }
+  if (document_.base_href.empty() && element.tag == GUMBO_TAG_BASE &&
+      element.tag_namespace == GUMBO_NAMESPACE_HTML) {
+    if (const std::string_view* href = target.attribute("href")) document_.base_href = *href;
+  }
+}
+
+void TreeCopier::add_missing_attributes(const GumboNode& source, Node& target) {
+  const GumboVector& more = source.v.element.attributes;
+  std::vector<const GumboAttribute*> missing;
+  for (unsigned int i = 0; i < more.length; ++i) {
+    const auto* attribute = static_cast<const GumboAttribute*>(more.data[i]);
+    if (target.attribute(attribute->name) == nullptr) missing.push_back(attribute);
+  }
+  if (missing.empty()) return;
+  const std::span<const Node::Attribute> has = target.attributes();
+  std::span<Node::Attribute> attributes =
+      storage_.make_array<Node::Attribute>(has.size() + missing.size());
+  std::copy(has.begin(), has.end(), attributes.begin());
+  for (std::size_t i = 0; i < missing.size(); ++i)
+    attributes[has.size() + i] = copy_attribute(*missing[i]);
+  target.set_element(target.tag(), target.element_namespace, attributes);
+}
+
+Node TreeCopier::copy_child(const GumboNode& child, std::size_t depth) {
+  Node node;
+  if (is_text(child)) {
+    node = Node::text_node(storage_.copy(child.v.text.text));
+    document_.text_bytes += node.text().size();
+  } else {
+    copy_element(child, node, depth);
+  }
+  return node;
+}
+
+void TreeCopier::copy_element(const GumboNode& source, Node& target, std::size_t depth) {
   struct Frame {
     const GumboNode* source;
     Node* target;
     std::size_t depth;
   };
-  std::vector<Frame> stack{{output->root, &document.root, 0}};
-  bool have_title = false;
+  std::vector<Frame> stack{{&source, &target, depth}};
   while (!stack.empty()) {
     const Frame frame = stack.back();
     stack.pop_back();
-    const GumboElement& element = frame.source->v.element;
-    Node& target = *frame.target;
-    // A split page's html and body also take what later <html> and <body> tags added.
-    const std::vector<const GumboAttribute*> added =
-        split ? attributes_added(*split, frame.source) : std::vector<const GumboAttribute*>();
-    std::span<Node::Attribute> attributes =
-        storage->make_array<Node::Attribute>(element.attributes.length + added.size());
-    for (std::size_t i = 0; i < attributes.size(); ++i) {
-      const auto* attribute = i < element.attributes.length
-                                  ? static_cast<const GumboAttribute*>(element.attributes.data[i])
-                                  : added[i - element.attributes.length];
-      std::string_view name = shared_attribute_name(attribute->name);
-      if (name.data() == attribute->name) name = storage->copy(name);  // not a common name
-      attributes[i] = {name, storage->copy(attribute->value)};
-    }
-    target.set_element(tag_name(element, *storage), namespace_of(element), attributes);
-    if (!have_title && element.tag == GUMBO_TAG_TITLE &&
-        element.tag_namespace == GUMBO_NAMESPACE_HTML) {
-      std::string title;
-      append_descendant_text(*frame.source, title);
-      document.title = collapse_whitespace(title);
-      have_title = true;
-    }
-
-    if (document.base_href.empty() && element.tag == GUMBO_TAG_BASE &&
-        element.tag_namespace == GUMBO_NAMESPACE_HTML) {
-      if (const std::string_view* href = target.attribute("href")) document.base_href = *href;
-    }
-
-    const GumboVector& children = element.children;
+    copy_element_alone(*frame.source, *frame.target);
+    const GumboVector& children = frame.source->v.element.children;
     if (frame.depth + 1 >= kMaxTreeDepth) {
       std::string text;
       for (unsigned int i = 0; i < children.length; ++i) {
@@ -340,26 +292,27 @@ Document parse_html(std::string_view html, std::size_t split_from) {
         if (!is_dropped(*child)) append_descendant_text(*child, text);
         text.push_back(' ');
       }
-      std::span<Node> only_child = storage->make_array<Node>(1);
-      only_child[0] = Node::text_node(storage->copy(text));
-      document.text_bytes += only_child[0].text().size();
-      target.set_children(only_child);
+      std::span<Node> only_child = storage_.make_array<Node>(1);
+      only_child[0] = Node::text_node(storage_.copy(text));
+      document_.text_bytes += only_child[0].text().size();
+      frame.target->set_children(only_child);
       continue;
     }
-    const std::span<const GumboNode* const> sources = gather_children(*frame.source);
     std::size_t kept = 0;
-    for (const GumboNode* child : sources) kept += is_kept(*child) ? 1 : 0;
+    for (unsigned int i = 0; i < children.length; ++i)
+      kept += is_kept(*static_cast<const GumboNode*>(children.data[i])) ? 1 : 0;
     // In the arena, where they stay put: the frames pushed below point at them.
-    std::span<Node> kept_children = storage->make_array<Node>(kept);
-    target.set_children(kept_children);
+    std::span<Node> kept_children = storage_.make_array<Node>(kept);
+    frame.target->set_children(kept_children);
     std::size_t next = 0;
     const std::size_t first_new_frame = stack.size();
-    for (const GumboNode* child : sources) {
+    for (unsigned int i = 0; i < children.length; ++i) {
+      const auto* child = static_cast<const GumboNode*>(children.data[i]);
       if (!is_kept(*child)) continue;
       Node& kept_child = kept_children[next++];
       if (is_text(*child)) {
-        kept_child = Node::text_node(storage->copy(child->v.text.text));
-        document.text_bytes += kept_child.text().size();
+        kept_child = Node::text_node(storage_.copy(child->v.text.text));
+        document_.text_bytes += kept_child.text().size();
       } else {
         stack.push_back({child, &kept_child, frame.depth + 1});
       }
@@ -367,7 +320,38 @@ Document parse_html(std::string_view html, std::size_t split_from) {
     // Visit the children in document order (the first <title> wins).
     std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first_new_frame), stack.end());
   }
-  storage->stop_mapping_ahead();  // `pages` goes with this frame
+}
+
+Document parse_html(std::string_view html) {
+  return parse_html(html, kSplitParseFrom, kPieceBytes);
+}
+
+Document parse_html(std::string_view html, std::size_t split_from, std::size_t piece_bytes) {
+  // The memory of gumbo's trees and of the DOM, mapped on the CPU beside as the parse goes
+  // (shared/pages_ahead.hpp): the DOM's first chunk while gumbo parses.
+  PagesAhead pages;
+  auto storage = std::make_shared<DocumentStorage>(html.size(), pages);
+  // A large page in pieces on both CPUs (html/split_parse.hpp), joined as they come when their
+  // checks pass; else, or when one fails, the whole page's tree, freed once the DOM is built.
+  auto pieces = PiecewiseParse::start(html, pages, split_from, piece_bytes);
+  if (pieces) {
+    Document document;
+    document.storage = storage;
+    const bool joined = join_pieces(*pieces, document, *storage);
+    pieces.reset();  // the last pieces' memory, before the page is laid out
+    if (joined) {
+      storage->stop_mapping_ahead();  // `pages` goes with this frame
+      return document;
+    }
+    storage = std::make_shared<DocumentStorage>(html.size(), pages);
+  }
+  std::string flattened;
+  std::optional<GumboArena> gumbo_memory;
+  const GumboOutput* output = parse_flat_enough(html, flattened, gumbo_memory, pages);
+  Document document;
+  document.storage = storage;
+  TreeCopier(document, *storage).copy_element(*output->root, document.root, 0);
+  storage->stop_mapping_ahead();
   return document;
 }
 

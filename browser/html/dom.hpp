@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace miniweb::browser::html {
 
@@ -75,9 +76,10 @@ struct Document {
                           // it (HTML §4.2.3) instead of the page's URL when it is set
   // The bytes of all the tree's text nodes: layout sizes its list of runs by it.
   std::size_t text_bytes = 0;
-  // A large page parsed in two halves at once (html/split_parse.hpp): the byte where the second
-  // began; 0 for a page parsed whole.
-  std::size_t parsed_in_two_at = 0;
+  // A large page parsed in pieces on both CPUs (html/split_parse.hpp): where each piece after
+  // the first began, and how many of them the CPU beside parsed; none for a page parsed whole.
+  std::vector<std::size_t> pieces_from;
+  std::size_t pieces_parsed_beside = 0;
 };
 
 // Nodes deeper than this are flattened into their ancestor at this depth (their text is
@@ -94,8 +96,9 @@ inline bool is_space(char c) {
 // gumbo never fails: any bytes give some tree. Comments, <script>, <style> and <template>
 // are dropped; <noscript> is kept since the browser runs no scripts.
 Document parse_html(std::string_view html);
-// The same, a page of `split_from` bytes or more parsed in two halves at once where it can be
-// (html/split_parse.hpp; parse_html's is 256 KiB): for tests, which check small pages so.
-Document parse_html(std::string_view html, std::size_t split_from);
+// The same, a page of `split_from` bytes or more parsed in pieces of about `piece_bytes` where it
+// can be (html/split_parse.hpp; parse_html's are 256 KiB and 2 MiB): for tests, which check
+// small pages so.
+Document parse_html(std::string_view html, std::size_t split_from, std::size_t piece_bytes);
 
 }  // namespace miniweb::browser::html

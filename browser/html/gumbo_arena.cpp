@@ -52,16 +52,42 @@ void unpoison(const void* start, std::size_t size) {
 
 }  // namespace
 
-GumboArena::~GumboArena() {
-  stop_mapping_ahead();  // before the chunks it may be mapping go
-  if (next_ahead_) {
-    unpoison(next_ahead_->memory, next_ahead_->size);
-    std::free(next_ahead_->memory);
-  }
-  for (const Chunk& chunk : chunks_) {
+ChunkPool::~ChunkPool() {
+  for (const Held& chunk : held_) {
     unpoison(chunk.memory, chunk.size);
     std::free(chunk.memory);
   }
+}
+
+std::byte* ChunkPool::take(std::size_t size) {
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = held_.size(); i > 0; --i) {
+    if (held_[i - 1].size != size) continue;
+    std::byte* memory = held_[i - 1].memory;
+    held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i - 1));
+    return memory;
+  }
+  return nullptr;
+}
+
+void ChunkPool::give(std::byte* memory, std::size_t size) {
+  poison(memory, size);
+  std::lock_guard lock(mutex_);
+  held_.push_back({memory, size});
+}
+
+GumboArena::~GumboArena() {
+  stop_mapping_ahead();  // before the chunks it may be mapping go
+  const auto release = [this](std::byte* memory, std::size_t size) {
+    if (pool_ != nullptr) {
+      pool_->give(memory, size);
+      return;
+    }
+    unpoison(memory, size);
+    std::free(memory);
+  };
+  if (next_ahead_) release(next_ahead_->memory, next_ahead_->size);
+  for (const Chunk& chunk : chunks_) release(chunk.memory, chunk.size);
   while (large_ != nullptr) {
     LargeBlock* next = large_->next;
     std::free(large_);
@@ -155,7 +181,8 @@ GumboArena::Chunk GumboArena::make_chunk() {
   const Chunk* last = next_ahead_ ? &*next_ahead_ : !chunks_.empty() ? &chunks_.back() : nullptr;
   const std::size_t size =
       last == nullptr ? first_chunk_size_ : std::min(kMaxChunkSize, std::bit_ceil(2 * last->size));
-  std::byte* memory = new_chunk(size);
+  std::byte* memory = pool_ != nullptr ? pool_->take(size) : nullptr;
+  if (memory == nullptr) memory = new_chunk(size);
   poison(memory, size);
   opened_bytes_ += size;
   return {memory, size, std::vector<unsigned char>(size / kPage, 0)};

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <csetjmp>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -21,9 +22,34 @@ class PagesAhead;
 
 namespace miniweb::browser::html {
 
+// Chunks handed on from arena to arena: the pieces of a page (html/split_parse.hpp) are parsed
+// one after another in the memory the pieces before them had, mapped already, where fresh
+// chunks would fault every page in again (550 MiB of them for a 50 MB page). Shared by threads.
+class ChunkPool {
+ public:
+  ChunkPool() = default;
+  ChunkPool(const ChunkPool&) = delete;
+  ChunkPool& operator=(const ChunkPool&) = delete;
+  ~ChunkPool();  // frees what it holds
+
+  // A chunk of exactly `size` bytes given back before, or nullptr.
+  std::byte* take(std::size_t size);
+  void give(std::byte* memory, std::size_t size);
+
+ private:
+  struct Held {
+    std::byte* memory;
+    std::size_t size;
+  };
+  std::mutex mutex_;
+  std::vector<Held> held_;
+};
+
 class GumboArena {
  public:
   GumboArena() = default;
+  // Its chunks taken from `pool` where it has them, and given back to it when the arena goes.
+  explicit GumboArena(ChunkPool* pool) : pool_(pool) {}
   GumboArena(const GumboArena&) = delete;
   GumboArena& operator=(const GumboArena&) = delete;
   ~GumboArena();
@@ -139,6 +165,7 @@ class GumboArena {
   std::jmp_buf* abandoned_parse_ = nullptr;
   friend GumboOutput* parse_with_gumbo(std::string_view html, GumboArena& arena, PagesAhead& pages);
   std::optional<Chunk> next_ahead_;  // the chunk opened ahead, not yet current
+  ChunkPool* pool_ = nullptr;
 };
 
 // gumbo's parse of html as the browser runs it: its tree in `arena` (told what to expect, so

@@ -181,6 +181,31 @@ bool closes_p(PackedName name) {
   }
 }
 
+// Start tags that the body ignores (HTML §13.2.6.4.7: another html or body adds its attributes
+// to the first, the rest are parse errors): a piece that began with one would not begin with the
+// element its check looks for first (html/split_parse.cpp).
+bool makes_no_element_in_body(PackedName name) {
+  switch (name) {
+    case packed("html"):
+    case packed("body"):
+    case packed("head"):
+    case packed("frameset"):
+    case packed("frame"):
+    case packed("caption"):
+    case packed("col"):
+    case packed("colgroup"):
+    case packed("tbody"):
+    case packed("thead"):
+    case packed("tfoot"):
+    case packed("tr"):
+    case packed("td"):
+    case packed("th"):
+      return true;
+    default:
+      return false;
+  }
+}
+
 // A tag as the scans read it.
 struct ScannedTag {
   std::size_t pos = 0;  // its '<'
@@ -273,8 +298,8 @@ std::size_t scan_nesting(std::string_view html, std::string* output) {
   return deepest;
 }
 
-std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::size_t until,
-                                 const std::function<bool(std::string_view)>& may_be_open) {
+std::vector<CutPlace> find_cuts(std::string_view html, const std::vector<CutWindow>& windows,
+                                const std::function<bool(std::string_view)>& may_be_open) {
   struct Open {
     PackedName name;
     std::string_view written;
@@ -294,9 +319,20 @@ std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::s
         if (open[i - 1].name == name) return i;
     return 0;
   };
-  // A line that starts with a tag, from `from` on, where all that is open may be.
+  // An <li> closes the li open in the innermost list, a <dt> or <dd> the one open in the
+  // innermost definition list: the piece after a cut there would open an item the tag closes
+  // at once, and the piece's check that the cut's element comes first in it would refuse it.
+  const auto closes_an_open_item = [&](PackedName name) {
+    const bool item = name == packed("li");
+    if (!item && name != packed("dt") && name != packed("dd")) return false;
+    const std::size_t at = item ? innermost({packed("li"), packed("ul"), packed("ol")})
+                                : innermost({packed("dt"), packed("dd"), packed("dl")});
+    return at > 0 && open[at - 1].name != packed(item ? "ul" : "dl") &&
+           open[at - 1].name != packed("ol");
+  };
+  // A line that starts with a tag, where all that is open may be.
   const auto clean_cut_at = [&](std::size_t pos) -> std::optional<CutPlace> {
-    if (pos < from || pos == 0 || html[pos - 1] != '\n') return std::nullopt;
+    if (pos == 0 || html[pos - 1] != '\n') return std::nullopt;
     CutPlace place{pos, {}};
     for (const Open& element : open) {
       std::string lower;
@@ -307,9 +343,19 @@ std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::s
     }
     return place;
   };
-  std::optional<CutPlace> found;
+  std::vector<CutPlace> found;
+  std::size_t window = 0;  // the first whose place is still to be found
+  const std::size_t until = windows.empty() ? 0 : windows.back().until;
   for_each_tag(html, until, [&](const ScannedTag& tag) {
-    if (!tag.closing && (found = clean_cut_at(tag.pos))) return false;
+    while (window < windows.size() && tag.pos >= windows[window].until) ++window;
+    if (window == windows.size()) return false;
+    if (!tag.closing && tag.pos >= windows[window].from && !closes_an_open_item(tag.name) &&
+        !makes_no_element_in_body(tag.name)) {
+      if (std::optional<CutPlace> place = clean_cut_at(tag.pos)) {
+        found.push_back(std::move(*place));
+        ++window;
+      }
+    }
     // html and body stay open to the end of the page: their end tags only change the insertion
     // mode, and a second start tag of either adds its attributes to the first.
     const bool html_or_body = tag.name == packed("html") || tag.name == packed("body");
@@ -333,6 +379,13 @@ std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::s
     return open.size() <= kMaxOpenAtCut;
   });
   return found;
+}
+
+std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::size_t until,
+                                 const std::function<bool(std::string_view)>& may_be_open) {
+  std::vector<CutPlace> found = find_cuts(html, {{from, until}}, may_be_open);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
 }
 
 }  // namespace miniweb::browser::html

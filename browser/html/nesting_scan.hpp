@@ -33,10 +33,19 @@ struct CutPlace {
   std::size_t cut = 0;
   std::vector<std::string> open;
 };
-// The first such place in [from, until) where `may_be_open` accepts every open element; none
-// when there is none, or once more than kMaxOpenAtCut elements are open (a page nested that
-// deep is parsed whole). An estimate: split_parse.cpp checks it against gumbo's tree.
+// The first such place in each window [from, until), the windows in page order and apart, where
+// `may_be_open` accepts every open element: one pass over the tags, each window's place or none
+// (a window without a clean line is passed over). The scan stops once more than kMaxOpenAtCut
+// elements are open (a page nested that deep is parsed whole). An estimate: split_parse.cpp
+// checks each place against gumbo's tree.
 inline constexpr std::size_t kMaxOpenAtCut = 1024;
+struct CutWindow {
+  std::size_t from = 0;
+  std::size_t until = 0;
+};
+std::vector<CutPlace> find_cuts(std::string_view html, const std::vector<CutWindow>& windows,
+                                const std::function<bool(std::string_view)>& may_be_open);
+// The one window's place, or none.
 std::optional<CutPlace> find_cut(std::string_view html, std::size_t from, std::size_t until,
                                  const std::function<bool(std::string_view)>& may_be_open);
 

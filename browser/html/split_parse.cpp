@@ -1,8 +1,8 @@
 #include "browser/html/split_parse.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -149,171 +149,242 @@ std::string_view doctype_of(std::string_view html) {
   return end == std::string_view::npos ? std::string_view() : html.substr(at, end + 1 - at);
 }
 
-// Whether `text` holds `lower_case` in any case.
+// Whether `text` holds `lower_case`, which starts with '<', in any case: each '<' found by
+// memchr (std::search with a case-folding compare took 10 ms of a 10 MB page).
 bool contains_ignoring_case(std::string_view text, std::string_view lower_case) {
-  return std::search(text.begin(), text.end(), lower_case.begin(), lower_case.end(),
-                     [](char a, char b) {
-                       return std::tolower(static_cast<unsigned char>(a)) == b;
-                     }) != text.end();
+  const char* at = text.data();
+  const char* const end = text.data() + text.size();
+  while (static_cast<std::size_t>(end - at) >= lower_case.size()) {
+    at = static_cast<const char*>(std::memchr(at, '<', static_cast<std::size_t>(end - at)));
+    if (at == nullptr || static_cast<std::size_t>(end - at) < lower_case.size()) return false;
+    if (std::equal(lower_case.begin(), lower_case.end(), at, [](char wanted, char c) {
+          return std::tolower(static_cast<unsigned char>(c)) == wanted;
+        }))
+      return true;
+    ++at;
+  }
+  return false;
 }
 
-}  // namespace
-
-std::optional<SplitParse> parse_in_two(std::string_view html, PagesAhead& pages,
-                                       std::size_t split_from) {
-  if (html.size() < split_from) return std::nullopt;
-  // The first line from the page's middle on that starts with a start tag where only
-  // elements that may be open at the cut are, as a reading of the tags before it estimates them
-  // (generated pages start their blocks on lines of their own); a quarter of the page further
-  // on, the halves are too unequal to be worth it. The elements gumbo left open must be these,
-  // or nothing of the split is used.
-  auto place =
-      find_cut(html, html.size() / 2, html.size() / 2 + html.size() / 4, [](std::string_view name) {
-        return may_be_open_at_cut(gumbo_tagn_enum(name.data(), name.size()));
-      });
-  // The DOM flattens what lies deeper than kMaxTreeDepth, from a walk over one tree.
-  if (!place || place->open.size() >= kMaxTreeDepth / 2) return std::nullopt;
-  const std::size_t cut = place->cut;
-  const std::vector<std::string>& expected = place->open;
-
-  SplitParse split;
-  split.cut = cut;
-  split.first_memory = std::make_unique<GumboArena>();
-  split.second_memory = std::make_unique<GumboArena>();
-  split.second_source = std::string(doctype_of(html)) + "<html><body>";
-  for (const std::string& name : expected) split.second_source += "<" + name + ">";
-  const std::size_t prefix = split.second_source.size();
-  split.second_source.append(html.substr(cut));
-
-  // The second half on the thread beside, after two scans; the first half here meanwhile, its
-  // parse ended early when either scan gives up on the split:
-  // - the nesting scan of the whole page, which guards both halves (a page nested too deeply
-  //   is parsed whole, flattened, as always);
-  // - a <frameset> tag in the second half: whether it replaces the body depends on whether
-  //   anything before it said the page has content (HTML's frameset-ok flag), which the
-  //   prefix's explicit <body> tag says, where the first half may not have.
-  std::atomic<bool> give_up{false};
-  PagesAhead second_pages;
-  const GumboOutput* second = nullptr;
-  split.first_memory->abandon_when(&give_up);
-  BesideThread beside([&] {
-    give_up = scan_nesting(html, nullptr) > kMaxSourceDepth ||
-              contains_ignoring_case(html.substr(cut), "<frameset");
-    if (!give_up)
-      second = parse_with_gumbo(split.second_source, *split.second_memory, second_pages);
-    split.second_memory->stop_mapping_ahead();  // second_pages goes with this frame
-  });
-  if (!beside.started()) {
-    beside.join();
-    return std::nullopt;
-  }
-  split.first_source.reserve(cut + kSentinel.size());
-  split.first_source.append(html.substr(0, cut)).append(kSentinel);
-  split.first = parse_with_gumbo(split.first_source, *split.first_memory, pages);
-  split.first_memory->abandon_when(nullptr);
-  beside.join();
-  if (split.first == nullptr || second == nullptr || give_up) return std::nullopt;
-
-  // The elements open at the cut, from body down: the estimate's, each open up to the cut.
-  // html and body stay open to the end whatever end tags came (a </body> only changes the
-  // insertion mode, to one that sends the next start tag back to "in body"); after body, the
-  // html element holds only comments (put there after a </body>), which the DOM leaves out.
-  const GumboNode* root = split.first->root;
-  const GumboNode* first_body = child_with_tag(root, GUMBO_TAG_BODY);
-  // The body began before the cut: made for the sentinel, it was not there (the cut came
-  // before the body, where a <title> or a <meta> still goes to the head).
-  if (first_body == nullptr || first_body->v.element.start_pos.offset >= cut ||
-      !only_comments_after(root, first_body))
-    return std::nullopt;
-  const std::size_t first_end = split.first_source.size();
-  std::vector<const GumboNode*> open{first_body};
-  for (const std::string& name : expected) {
+// The piece's elements open where it ends (html, body, then as the estimate said), each open
+// up to its end, the deepest ending with the sentinel; empty when they are not. html and body stay
+// open to the end whatever end tags came (a </body> only changes the insertion mode, to one that
+// sends the next start tag back to "in body"); after body, the html element holds only comments
+// (put there after a </body>), which the DOM leaves out.
+std::vector<const GumboNode*> open_at_end_of(const Piece& piece) {
+  const GumboNode* root = piece.output->root;
+  const GumboNode* body = child_with_tag(root, GUMBO_TAG_BODY);
+  // In the first piece, the body began before the cut: made for the sentinel, it was not there
+  // (the cut came before the body, where a <title> or a <meta> still goes to the head).
+  if (body == nullptr || (piece.index == 0 && body->v.element.start_pos.offset >= piece.end) ||
+      !only_comments_after(root, body))
+    return {};
+  std::vector<const GumboNode*> open{root, body};
+  for (const std::string& name : piece.open_at_end_expected) {
     const GumboNode* next = last_child(open.back());
-    if (!open_at_end(next, first_end) || !may_be_open_at_cut(next->v.element.tag) ||
+    if (!open_at_end(next, piece.source.size()) || !may_be_open_at_cut(next->v.element.tag) ||
         name != gumbo_normalized_tagname(next->v.element.tag))
-      return std::nullopt;
+      return {};
     open.push_back(next);
   }
   // The deepest ends with the sentinel, the cut between tokens; nothing else is open there.
-  split.sentinel = last_child(open.back());
-  if (!is_sentinel(split.sentinel) || state_left_behind(root)) return std::nullopt;
+  if (!is_sentinel(last_child(open.back())) || state_left_behind(root)) return {};
+  return open;
+}
 
-  // The second half's tree: html holding an empty head and the body, the prefix's elements
-  // each the first child of the one before, and the cut's element first in the deepest.
-  const GumboDocument& second_document = second->document->v.document;
-  if (second_document.doc_type_quirks_mode !=
-      split.first->document->v.document.doc_type_quirks_mode)
-    return std::nullopt;
-  const GumboNode* second_root = second->root;
-  const GumboNode* head = child_with_tag(second_root, GUMBO_TAG_HEAD);
-  const GumboNode* body = child_with_tag(second_root, GUMBO_TAG_BODY);
-  // Besides head and body, the html element holds only comments (after the body's end tag),
-  // which the DOM leaves out. Attributes on html and body came from later <html> and <body>
-  // tags, which add theirs to the first ones (attributes_added).
-  if (head == nullptr || body == nullptr || head->v.element.children.length != 0)
-    return std::nullopt;
-  const GumboVector& root_children = second_root->v.element.children;
+// The piece's elements that continue those open where it begins: html holding an empty head and
+// the body, the prefix's elements each the first child of the one before, and the cut's element
+// first in the deepest; empty when they are not. Besides head and body, the html element holds
+// only comments (after the body's end tag), which the DOM leaves out. Attributes on html and
+// body came from later <html> and <body> tags, which add theirs to the first ones.
+std::vector<const GumboNode*> continuing_of(const Piece& piece, std::size_t prefix) {
+  const GumboNode* root = piece.output->root;
+  const GumboNode* head = child_with_tag(root, GUMBO_TAG_HEAD);
+  const GumboNode* body = child_with_tag(root, GUMBO_TAG_BODY);
+  if (head == nullptr || body == nullptr || head->v.element.children.length != 0) return {};
+  const GumboVector& root_children = root->v.element.children;
   if (root_children.length < 2 || root_children.data[0] != head || root_children.data[1] != body ||
-      !only_comments_after(second_root, body))
-    return std::nullopt;
-  const GumboNode* level = body;
-  split.open_at_cut.push_back({open[0], body});
-  for (std::size_t i = 1; i < open.size(); ++i) {
-    const GumboVector& children = level->v.element.children;
+      !only_comments_after(root, body))
+    return {};
+  std::vector<const GumboNode*> continuing{root, body};
+  for (const std::string& name : piece.open_at_begin_expected) {
+    const GumboVector& children = continuing.back()->v.element.children;
     const auto* next =
         children.length == 0 ? nullptr : static_cast<const GumboNode*>(children.data[0]);
-    if (!is_html_element(next) || next->v.element.tag != open[i]->v.element.tag ||
+    if (!is_html_element(next) || name != gumbo_normalized_tagname(next->v.element.tag) ||
         next->v.element.attributes.length != 0)
-      return std::nullopt;
-    split.open_at_cut.push_back({open[i], next});
-    level = next;
+      return {};
+    continuing.push_back(next);
   }
-  // The cut's own element opens the deepest one's children, where the page has it.
-  const GumboVector& deepest = level->v.element.children;
+  const GumboVector& deepest = continuing.back()->v.element.children;
   const auto* first_of_rest =
       deepest.length == 0 ? nullptr : static_cast<const GumboNode*>(deepest.data[0]);
   if (!is_html_element(first_of_rest) ||
-      first_of_rest->v.element.original_tag.data != split.second_source.data() + prefix)
-    return std::nullopt;
-  split.second = second;
-  return split;
+      first_of_rest->v.element.original_tag.data != piece.source.data() + prefix)
+    return {};
+  return continuing;
 }
 
-std::vector<const GumboAttribute*> attributes_added(const SplitParse& split,
-                                                    const GumboNode* node) {
-  std::vector<const GumboAttribute*> added;
-  const GumboNode* second = nullptr;
-  if (node == split.first->root)
-    second = split.second->root;
-  else if (!split.open_at_cut.empty() && node == split.open_at_cut.front().first_half)
-    second = split.open_at_cut.front().second_half;  // the body
-  if (second == nullptr) return added;
-  // HTML §13.2.6.4.7: a later <html> or <body> tag adds each attribute the element lacks.
-  const GumboVector& has = node->v.element.attributes;
-  const GumboVector& more = second->v.element.attributes;
-  for (unsigned int i = 0; i < more.length; ++i) {
-    const auto* attribute = static_cast<const GumboAttribute*>(more.data[i]);
-    bool present = false;
-    for (unsigned int j = 0; j < has.length && !present; ++j)
-      present = std::string_view(static_cast<const GumboAttribute*>(has.data[j])->name) ==
-                attribute->name;
-    if (!present) added.push_back(attribute);
-  }
-  return added;
+// How many pieces a page of `bytes` is cut into.
+std::size_t piece_count_for(std::size_t bytes, std::size_t piece_bytes) {
+  return std::max<std::size_t>(2, bytes / std::max<std::size_t>(piece_bytes, 1));
 }
 
-std::vector<const GumboNode*> continued_children(const SplitParse& split, const GumboNode* node) {
-  std::vector<const GumboNode*> out;
-  for (std::size_t i = 0; i < split.open_at_cut.size(); ++i) {
-    if (split.open_at_cut[i].first_half != node) continue;
-    const GumboVector& children = split.open_at_cut[i].second_half->v.element.children;
-    // Its first child continues the next element down, which has its own entry.
-    const unsigned int from = i + 1 < split.open_at_cut.size() ? 1 : 0;
-    for (unsigned int c = from; c < children.length; ++c)
-      out.push_back(static_cast<const GumboNode*>(children.data[c]));
-    break;
+// How many pieces' trees may be in memory at once, parsed or being parsed and not yet freed:
+// with three, each CPU has one to parse while the one before is copied into the DOM.
+constexpr std::size_t kTreesAtOnce = 3;
+
+}  // namespace
+
+PiecewiseParse::PiecewiseParse(std::string_view html, PagesAhead& pages)
+    : html_(html), pages_(pages) {}
+
+std::unique_ptr<PiecewiseParse> PiecewiseParse::start(std::string_view html, PagesAhead& pages,
+                                                      std::size_t split_from,
+                                                      std::size_t piece_bytes) {
+  if (html.size() < split_from) return nullptr;
+  // Each cut is the first line from its place on that starts with a start tag where only
+  // elements that may be open at a cut are, as a reading of the tags before it estimates them
+  // (generated pages start their blocks on lines of their own); half a piece further on, the
+  // pieces would be too unequal, and the place is passed over. The elements gumbo left open
+  // must be these, or nothing of the split is used.
+  const std::size_t count = piece_count_for(html.size(), piece_bytes);
+  std::vector<CutWindow> windows;
+  for (std::size_t i = 1; i < count; ++i) {
+    const std::size_t at = html.size() / count * i;
+    windows.push_back({at, at + html.size() / count / 2});
   }
-  return out;
+  std::vector<CutPlace> cuts = find_cuts(html, windows, [](std::string_view name) {
+    return may_be_open_at_cut(gumbo_tagn_enum(name.data(), name.size()));
+  });
+  // The DOM flattens what lies deeper than kMaxTreeDepth, from a walk over one tree.
+  std::erase_if(cuts, [](const CutPlace& place) { return place.open.size() >= kMaxTreeDepth / 2; });
+  if (cuts.empty()) return nullptr;
+
+  std::unique_ptr<PiecewiseParse> parse(new PiecewiseParse(html, pages));
+  for (std::size_t i = 0; i <= cuts.size(); ++i) {
+    auto piece = std::make_unique<Piece>();
+    piece->index = i;
+    piece->begin = i == 0 ? 0 : cuts[i - 1].cut;
+    piece->end = i == cuts.size() ? html.size() : cuts[i].cut;
+    if (i > 0) piece->open_at_begin_expected = cuts[i - 1].open;
+    if (i < cuts.size()) piece->open_at_end_expected = cuts[i].open;
+    parse->pieces_.push_back(std::move(piece));
+  }
+  parse->beside_ = std::make_unique<BesideThread>([p = parse.get()] { p->work_beside(); });
+  if (!parse->beside_->started()) return nullptr;  // its destructor gives up, then joins
+  return parse;
+}
+
+PiecewiseParse::~PiecewiseParse() {
+  {
+    std::lock_guard lock(mutex_);
+    give_up_ = true;
+    abandon_ = true;
+  }
+  changed_.notify_all();
+  if (beside_) beside_->join();
+}
+
+bool PiecewiseParse::may_take() const {
+  return next_to_parse_ < pieces_.size() && next_to_parse_ - freed_ < kTreesAtOnce;
+}
+
+void PiecewiseParse::work_beside() {
+  {
+    std::lock_guard lock(mutex_);
+    if (give_up_) return;
+  }
+  // First the scans that guard every piece: the nesting scan of the whole page (a page nested
+  // too deeply is parsed whole, flattened, as always), and a <frameset> tag after the first cut
+  // (whether it replaces the body depends on whether anything before it said the page has
+  // content, HTML's frameset-ok flag, which the prefix's explicit <body> tag says, where the
+  // first piece may not have). Meanwhile the caller parses the first piece.
+  const bool refused = scan_nesting(html_, nullptr) > kMaxSourceDepth ||
+                       contains_ignoring_case(html_.substr(pieces_[1]->begin), "<frameset");
+  std::unique_lock lock(mutex_);
+  scanned_ = true;
+  if (refused) give_up_ = abandon_ = true;
+  changed_.notify_all();
+  PagesAhead no_pages(false);  // both CPUs are parsing: nothing to map ahead with
+  while (true) {
+    changed_.wait(lock, [&] { return give_up_ || may_take() || next_to_parse_ == pieces_.size(); });
+    if (give_up_ || next_to_parse_ == pieces_.size()) return;
+    Piece& piece = *pieces_[next_to_parse_++];
+    piece.parsed_beside = true;
+    lock.unlock();
+    parse(piece, no_pages);
+    lock.lock();
+    piece.parsed = true;
+    changed_.notify_all();
+  }
+}
+
+void PiecewiseParse::parse(Piece& piece, PagesAhead& pages) {
+  const bool first = piece.index == 0;
+  const bool last = piece.index + 1 == pieces_.size();
+  piece.memory = std::make_unique<GumboArena>(&memory_);
+  if (!first) {
+    piece.source = std::string(doctype_of(html_)) + "<html><body>";
+    for (const std::string& name : piece.open_at_begin_expected) piece.source += "<" + name + ">";
+  }
+  const std::size_t prefix = piece.source.size();
+  piece.source.reserve(prefix + piece.end - piece.begin + (last ? 0 : kSentinel.size()));
+  piece.source.append(html_.substr(piece.begin, piece.end - piece.begin));
+  if (!last) piece.source.append(kSentinel);
+  piece.memory->abandon_when(&abandon_);
+  piece.output = parse_with_gumbo(piece.source, *piece.memory, pages);
+  piece.memory->abandon_when(nullptr);
+  piece.memory->stop_mapping_ahead();  // `pages` may go before the piece
+  if (piece.output == nullptr) return;
+  if (!first && (piece.continuing = continuing_of(piece, prefix)).empty()) return;
+  if (!last) {
+    if ((piece.open_at_end = open_at_end_of(piece)).empty()) return;
+    piece.sentinel = last_child(piece.open_at_end.back());
+  }
+  piece.usable = true;
+}
+
+const Piece* PiecewiseParse::next() {
+  std::unique_lock lock(mutex_);
+  if (next_to_give_ > 0) {
+    // The piece before, copied into the DOM: its tree's memory is the next piece's to take.
+    Piece& done = *pieces_[next_to_give_ - 1];
+    done.memory.reset();
+    std::string().swap(done.source);
+    ++freed_;
+    changed_.notify_all();
+  }
+  if (give_up_ || next_to_give_ == pieces_.size()) return nullptr;
+  Piece& piece = *pieces_[next_to_give_];
+  // Parsed here while it is not yet parsed beside, and the window lets one more be taken.
+  while (!piece.parsed && !give_up_) {
+    if (may_take()) {
+      Piece& taken = *pieces_[next_to_parse_++];
+      lock.unlock();
+      // The first piece's memory mapped ahead while the CPU beside scans; later, both parse.
+      PagesAhead no_pages(false);
+      parse(taken, taken.index == 0 ? pages_ : no_pages);
+      lock.lock();
+      taken.parsed = true;
+      changed_.notify_all();
+    } else {
+      changed_.wait(lock);
+    }
+  }
+  // The first piece is given only once the scans that guard the whole page are done.
+  changed_.wait(lock, [&] { return scanned_ || give_up_; });
+  if (piece.usable && piece.index == 0)
+    first_quirks_ = piece.output->document->v.document.doc_type_quirks_mode;
+  if (give_up_ || !piece.usable ||
+      piece.output->document->v.document.doc_type_quirks_mode != first_quirks_) {
+    give_up_ = abandon_ = true;
+    changed_.notify_all();
+    return nullptr;
+  }
+  ++next_to_give_;
+  changed_.notify_all();
+  return &piece;
 }
 
 }  // namespace miniweb::browser::html

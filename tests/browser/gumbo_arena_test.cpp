@@ -184,6 +184,28 @@ TEST(GumboArena, ALargeTreesChunksAreMappedAheadOfItsWrites) {
   large.stop_mapping_ahead();
 }
 
+TEST(GumboArena, ChunksGivenToAPoolAreTheNextArenasAndStayMapped) {
+  // A page's pieces are parsed one after another in the memory of those before
+  // (html/split_parse.hpp): the second arena's chunk is the first's, its pages already there.
+  ChunkPool pool;
+  std::byte* first_chunk = nullptr;
+  {
+    GumboArena first(&pool);
+    first.expect(std::size_t{4} << 20);
+    first_chunk = static_cast<std::byte*>(GumboArena::allocate(&first, 16));
+    // Written through, as gumbo's tree would be.
+    for (std::size_t i = 0; i < 64; ++i) GumboArena::allocate(&first, 1000);
+  }
+  GumboArena second(&pool);
+  second.expect(std::size_t{4} << 20);
+  auto* second_chunk = static_cast<std::byte*>(GumboArena::allocate(&second, 16));
+  EXPECT_EQ(second_chunk, first_chunk);
+  EXPECT_GT(resident_pages(second_chunk, 64 * 4096), 0u);
+  // A chunk of another size is not taken for it: a third arena, small, gets its own.
+  GumboArena small(&pool);
+  EXPECT_NE(GumboArena::allocate(&small, 16), static_cast<void*>(first_chunk));
+}
+
 // The threads this process has now (/proc/self/status).
 int thread_count() {
   std::ifstream status("/proc/self/status");

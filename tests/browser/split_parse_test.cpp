@@ -26,9 +26,12 @@ using test::dom_tree;
 using test::first_difference;
 using test::whole_page_tree;
 
+// How many pieces the page was parsed in (1: whole), asked for `asked` of them.
+std::size_t pieces(const std::string& html, std::size_t asked = 2) {
+  return parse_html(html, kSplitParseFrom, html.size() / asked).pieces_from.size() + 1;
+}
 bool splits(const std::string& html) {
-  PagesAhead pages;
-  return parse_in_two(html, pages).has_value();
+  return pieces(html) > 1;
 }
 
 // A generated manual's page: nested sections of definition lists, each on lines of their own,
@@ -63,6 +66,32 @@ TEST(SplitParse, ASmallPageIsNotCut) {
   EXPECT_FALSE(splits("<!DOCTYPE html><p>small"));
 }
 
+TEST(SplitParse, AManualCutIntoManyPiecesIsTheWholePagesTree) {
+  const std::string page = manual_page();
+  EXPECT_EQ(pieces(page, 10), 10u);
+  EXPECT_EQ(
+      first_difference(dom_tree(page, kSplitParseFrom, page.size() / 10), whole_page_tree(page)),
+      "");
+}
+
+TEST(SplitParse, PagesJoinedIntoManyPiecesKeepEveryHtmlAndBodyAttribute) {
+  // Eight pages one after another, each with its own <html> and <body> attributes: the pieces'
+  // later tags add theirs to the first piece's html and body, those it lacks, in order.
+  std::string page;
+  for (int i = 0; i < 8; ++i) {
+    std::string one = manual_page();
+    one.replace(one.find("<html>"), 6, "<html data-page" + std::to_string(i) + "=\"x\">");
+    one.replace(one.find("<body>"), 6,
+                "<body id=\"page" + std::to_string(i) + "\" data-b" + std::to_string(i) + ">");
+    page += one;
+  }
+  EXPECT_GE(pieces(page, 16), 8u);
+  const std::string tree = dom_tree(page, kSplitParseFrom, page.size() / 16);
+  EXPECT_EQ(first_difference(tree, whole_page_tree(page)), "");
+  EXPECT_NE(tree.find("<body id=\"page0\" data-b0=\"\" data-b1=\"\""), std::string::npos)
+      << tree.substr(0, 300);
+}
+
 // Each of these leaves the tree builder in a state the second half's prefix cannot give it; the
 // cut is refused, and the page parsed whole is the same tree.
 TEST(SplitParse, AFormattingElementLeftOpenBeforeTheCutRefusesIt) {
@@ -71,6 +100,16 @@ TEST(SplitParse, AFormattingElementLeftOpenBeforeTheCutRefusesIt) {
   const std::string page = manual_page("<p><b>bold</p>");
   EXPECT_FALSE(splits(page));
   EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+}
+
+TEST(SplitParse, ARefusalInAMiddlePieceParsesThePageWhole) {
+  // Cut into ten, the page's middle is the end of the fifth piece: its <b> left open refuses
+  // that cut, after four pieces were joined; the page is parsed whole instead.
+  const std::string page = manual_page("<p><b>bold</p>");
+  EXPECT_EQ(pieces(page, 10), 1u);
+  EXPECT_EQ(
+      first_difference(dom_tree(page, kSplitParseFrom, page.size() / 10), whole_page_tree(page)),
+      "");
 }
 
 TEST(SplitParse, ATableOpenAtTheCutRefusesIt) {
@@ -157,6 +196,24 @@ TEST(SplitParse, TheCutIsALineStartingWithATagWhereOnlyAllowedElementsAreOpen) {
   EXPECT_FALSE(find_cut(later, 0, 6, anything).has_value());
   EXPECT_FALSE(find_cut("<div title=\"a\n<b>\n<i>", 0, 20, anything).has_value());
   EXPECT_FALSE(find_cut("<div><!-- x\n<b>", 0, 15, anything).has_value());
+}
+
+TEST(SplitParse, EachWindowHasItsOwnCutFoundInOnePass) {
+  const auto anything = [](std::string_view) { return true; };
+  const std::string html =
+      "<div>\n<p>one\n<p>two</div>\n<section>\n<ul>\n<li>a\n<li>b\n</ul>\n<p>z";
+  const std::size_t two = html.find("<p>two");
+  const std::size_t section = html.find("<section>");
+  const std::size_t second_li = html.find("<li>b");
+  // The second window holds no line that starts with a start tag: passed over; the third's
+  // first is the second <li>, which would close the li open there, and is passed for the next.
+  const std::vector<CutPlace> cuts = find_cuts(
+      html, {{1, two + 1}, {two + 1, section - 1}, {second_li - 1, html.size()}}, anything);
+  ASSERT_EQ(cuts.size(), 2u);
+  EXPECT_EQ(cuts[0].cut, html.find("<p>one"));
+  EXPECT_EQ(cuts[0].open, (std::vector<std::string>{"div"}));
+  EXPECT_EQ(html.substr(cuts[1].cut), "<p>z");
+  EXPECT_EQ(cuts[1].open, (std::vector<std::string>{"section"}));
 }
 
 }  // namespace

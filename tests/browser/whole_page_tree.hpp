@@ -74,8 +74,9 @@ inline std::string whole_page_tree(const std::string& html) {
   return out;
 }
 
-inline std::string dom_tree(const std::string& html, std::size_t split_from = kSplitParseFrom) {
-  const Document document = parse_html(html, split_from);
+inline std::string dom_tree(const std::string& html, std::size_t split_from = kSplitParseFrom,
+                            std::size_t piece_bytes = kPieceBytes) {
+  const Document document = parse_html(html, split_from, piece_bytes);
   std::string out;
   write_dom(document.root, 0, out);
   return out;
