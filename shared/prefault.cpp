@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -159,8 +160,21 @@ std::size_t populate_heap(std::size_t bytes) {
 }
 
 std::size_t advise_huge_pages(const void* data, std::size_t bytes) {
-  const Span huge =
-      whole_units_within(reinterpret_cast<std::uintptr_t>(data), bytes, kHugePageBytes);
+  static std::atomic<std::size_t> process_budget{kHugePageBudget};
+  return advise_huge_pages(data, bytes, process_budget);
+}
+
+std::size_t advise_huge_pages(const void* data, std::size_t bytes,
+                              std::atomic<std::size_t>& budget) {
+  Span huge = whole_units_within(reinterpret_cast<std::uintptr_t>(data), bytes, kHugePageBytes);
+  // The first pages of the buffer, as many as the budget has left (whole ones: the budget is
+  // counted in them).
+  std::size_t left = budget.load(std::memory_order_relaxed);
+  std::size_t taken = 0;
+  do {
+    taken = std::min(left, huge.size()) / kHugePageBytes * kHugePageBytes;
+  } while (!budget.compare_exchange_weak(left, left - taken, std::memory_order_relaxed));
+  huge.last = huge.first + taken;
   if (huge.size() == 0 ||
       ::madvise(reinterpret_cast<void*>(huge.first), huge.size(), MADV_HUGEPAGE) != 0)
     return 0;

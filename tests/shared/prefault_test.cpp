@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -205,6 +206,17 @@ TEST(Prefault, ABufferIsMappedWholeInOneCallAndInHugePagesWhereItSpansThem) {
     EXPECT_EQ(after.huge_kib, 3 * 2048u)
         << "the 2 MiB pages inside the buffer were not given as huge pages";
   }
+}
+
+TEST(Prefault, HugePagesAreAdvisedWithinABudget) {
+  // 5 MiB left: two of a 6 MiB buffer's three pages, then nothing.
+  std::atomic<std::size_t> budget{5 * kMiB};
+  void* aligned = std::aligned_alloc(2 * kMiB, 6 * kMiB);
+  ASSERT_NE(aligned, nullptr);
+  EXPECT_EQ(advise_huge_pages(aligned, 6 * kMiB, budget), 4 * kMiB);
+  EXPECT_EQ(budget.load(), kMiB);
+  EXPECT_EQ(advise_huge_pages(aligned, 6 * kMiB, budget), 0u);
+  std::free(aligned);
 }
 
 TEST(Prefault, OnlyWhole2MiBPagesAreAdvisedToBeHuge) {
