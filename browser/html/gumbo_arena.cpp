@@ -76,6 +76,11 @@ void ChunkPool::give(std::byte* memory, std::size_t size) {
   held_.push_back({memory, size});
 }
 
+std::size_t ChunkPool::held() const {
+  std::lock_guard lock(mutex_);
+  return held_.size();
+}
+
 GumboArena::~GumboArena() {
   stop_mapping_ahead();  // before the chunks it may be mapping go
   const auto release = [this](std::byte* memory, std::size_t size) {

@@ -35,13 +35,15 @@ class ChunkPool {
   // A chunk of exactly `size` bytes given back before, or nullptr.
   std::byte* take(std::size_t size);
   void give(std::byte* memory, std::size_t size);
+  // The chunks it holds now: once every arena that took from it has gone, all it ever handed out.
+  std::size_t held() const;
 
  private:
   struct Held {
     std::byte* memory;
     std::size_t size;
   };
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<Held> held_;
 };
 

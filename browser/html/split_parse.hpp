@@ -97,6 +97,8 @@ class PiecewiseParse {
   PiecewiseParse& operator=(const PiecewiseParse&) = delete;
 
   std::size_t piece_count() const { return pieces_.size(); }
+  // The memory the pieces' trees were built in, given back as each was freed.
+  const ChunkPool& memory() const { return memory_; }
   // The next piece in page order, parsed and checked (the piece before it is freed), or nullptr
   // when a check refused it or the nesting scan found the page too deep: the page is then to be
   // parsed whole, and nothing more comes.

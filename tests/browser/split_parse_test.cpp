@@ -8,6 +8,7 @@
 
 #include <cctype>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -90,6 +91,21 @@ TEST(SplitParse, PagesJoinedIntoManyPiecesKeepEveryHtmlAndBodyAttribute) {
   EXPECT_EQ(first_difference(tree, whole_page_tree(page)), "");
   EXPECT_NE(tree.find("<body id=\"page0\" data-b0=\"\" data-b1=\"\""), std::string::npos)
       << tree.substr(0, 300);
+}
+
+TEST(SplitParse, APagesPiecesAreParsedAFewAtATimeInTheSameMemory) {
+  // Sixteen pieces, each tree in a chunk of its own: with each freed once joined and its chunk
+  // taken by a later piece, three trees at a time take three chunks, whatever the page's size.
+  const std::string page = manual_page() + manual_page() + manual_page() + manual_page();
+  PagesAhead pages;
+  std::unique_ptr<PiecewiseParse> parse =
+      PiecewiseParse::start(page, pages, kSplitParseFrom, page.size() / 16);
+  ASSERT_NE(parse, nullptr);
+  ASSERT_GE(parse->piece_count(), 12u);
+  for (std::size_t i = 0; i < parse->piece_count(); ++i) ASSERT_NE(parse->next(), nullptr) << i;
+  EXPECT_EQ(parse->next(), nullptr);  // the end: the last piece freed too
+  EXPECT_GE(parse->memory().held(), 1u);
+  EXPECT_LE(parse->memory().held(), 3u);
 }
 
 // Each of these leaves the tree builder in a state the second half's prefix cannot give it; the
