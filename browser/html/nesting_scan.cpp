@@ -143,20 +143,6 @@ std::size_t end_of_tag(std::string_view html, std::size_t name_end) {
   return html.size();
 }
 
-std::size_t find_case_insensitive(std::string_view haystack, std::string_view needle,
-                                  std::size_t from) {
-  for (std::size_t pos = haystack.find('<', from); pos != std::string_view::npos;
-       pos = haystack.find('<', pos + 1)) {
-    if (pos + needle.size() > haystack.size()) break;
-    bool match = true;
-    for (std::size_t i = 0; i < needle.size() && match; ++i) {
-      match = ascii_lower(haystack[pos + i]) == needle[i];
-    }
-    if (match) return pos;
-  }
-  return haystack.size();
-}
-
 // Start tags that close an open p first (HTML §13.2.6.4.7), the blocks a generated page uses.
 bool closes_p(PackedName name) {
   switch (name) {
@@ -271,6 +257,20 @@ void for_each_tag(std::string_view html, std::size_t until, OnTag&& on_tag) {
 }
 
 }  // namespace
+
+std::size_t find_case_insensitive(std::string_view haystack, std::string_view needle,
+                                  std::size_t from) {
+  for (std::size_t pos = haystack.find('<', from); pos != std::string_view::npos;
+       pos = haystack.find('<', pos + 1)) {
+    if (pos + needle.size() > haystack.size()) break;
+    bool match = true;
+    for (std::size_t i = 0; i < needle.size() && match; ++i) {
+      match = ascii_lower(haystack[pos + i]) == needle[i];
+    }
+    if (match) return pos;
+  }
+  return haystack.size();
+}
 
 std::size_t scan_nesting(std::string_view html, std::string* output) {
   std::size_t depth = 0;

@@ -24,6 +24,11 @@ inline constexpr std::size_t kMaxSourceDepth = 2 * kMaxTreeDepth;
 // nested deeper than kMaxSourceDepth. Returns the deepest nesting seen.
 std::size_t scan_nesting(std::string_view html, std::string* output);
 
+// The first place from `from` on where `needle` (lower-case, starting with '<') stands in
+// `haystack` in any case, each '<' found by memchr; haystack.size() when it does not.
+std::size_t find_case_insensitive(std::string_view haystack, std::string_view needle,
+                                  std::size_t from = 0);
+
 // A place to cut a page for the split parse (html/split_parse.hpp): the start of a line that
 // begins with a start tag, and the elements open there, outermost first, lower-cased, below
 // html and body, as a simple reading of the tags before it estimates them (start tags open, end
