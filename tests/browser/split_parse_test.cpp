@@ -35,6 +35,12 @@ bool splits(const std::string& html) {
   return pieces(html) > 1;
 }
 
+// Where the DOM of `page`, parsed in pieces of about `piece_bytes` where it can be, first differs
+// from gumbo's tree of the whole page; empty when it does not.
+std::string difference_from_whole(const std::string& page, std::size_t piece_bytes = kPieceBytes) {
+  return first_difference(dom_tree(page, kSplitParseFrom, piece_bytes), whole_page_tree(page));
+}
+
 // A generated manual's page: nested sections of definition lists, each on lines of their own,
 // past kSplitParseFrom, with `middle` (one line) placed where the page is cut: at its middle,
 // right before the second half's first line (split_parse.cpp cuts at the first line that
@@ -60,7 +66,7 @@ std::string manual_page(std::string_view middle = "", std::string_view doctype =
 TEST(SplitParse, AGeneratedPageIsCutAndItsDomIsTheWholePagesTree) {
   const std::string page = manual_page();
   EXPECT_TRUE(splits(page));
-  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  EXPECT_EQ(difference_from_whole(page), "");
 }
 
 TEST(SplitParse, ASmallPageIsNotCut) {
@@ -70,9 +76,7 @@ TEST(SplitParse, ASmallPageIsNotCut) {
 TEST(SplitParse, AManualCutIntoManyPiecesIsTheWholePagesTree) {
   const std::string page = manual_page();
   EXPECT_EQ(pieces(page, 10), 10u);
-  EXPECT_EQ(
-      first_difference(dom_tree(page, kSplitParseFrom, page.size() / 10), whole_page_tree(page)),
-      "");
+  EXPECT_EQ(difference_from_whole(page, page.size() / 10), "");
 }
 
 TEST(SplitParse, PagesJoinedIntoManyPiecesKeepEveryHtmlAndBodyAttribute) {
@@ -115,7 +119,7 @@ TEST(SplitParse, AFormattingElementLeftOpenBeforeTheCutRefusesIt) {
   // newline before the cut reconstructs it there (in the body, whitespace reconstructs too).
   const std::string page = manual_page("<p><b>bold</p>");
   EXPECT_FALSE(splits(page));
-  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  EXPECT_EQ(difference_from_whole(page), "");
 }
 
 TEST(SplitParse, ARefusalInAMiddlePieceParsesThePageWhole) {
@@ -123,21 +127,19 @@ TEST(SplitParse, ARefusalInAMiddlePieceParsesThePageWhole) {
   // that cut, after four pieces were joined; the page is parsed whole instead.
   const std::string page = manual_page("<p><b>bold</p>");
   EXPECT_EQ(pieces(page, 10), 1u);
-  EXPECT_EQ(
-      first_difference(dom_tree(page, kSplitParseFrom, page.size() / 10), whole_page_tree(page)),
-      "");
+  EXPECT_EQ(difference_from_whole(page, page.size() / 10), "");
 }
 
 TEST(SplitParse, ATableOpenAtTheCutRefusesIt) {
   const std::string page = manual_page("<table><tr><td>cell");
   EXPECT_FALSE(splits(page));
-  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  EXPECT_EQ(difference_from_whole(page), "");
 }
 
 TEST(SplitParse, AnUnclosedFormRefusesIt) {
   const std::string page = manual_page("<div><form action=\"/x\"></div>");
   EXPECT_FALSE(splits(page));
-  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  EXPECT_EQ(difference_from_whole(page), "");
 }
 
 TEST(SplitParse, ACutInsideACommentOrAnAttributeIsRefused) {
@@ -147,7 +149,7 @@ TEST(SplitParse, ACutInsideACommentOrAnAttributeIsRefused) {
   for (const auto& [opened, closed] : spans) {
     const std::string page = manual_page(opened, "<!DOCTYPE html>", closed);
     EXPECT_FALSE(splits(page)) << opened;
-    EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "") << opened;
+    EXPECT_EQ(difference_from_whole(page), "") << opened;
   }
 }
 
@@ -155,9 +157,9 @@ TEST(SplitParse, AQuirksModePageIsCutUnderTheSameDoctype) {
   // No doctype: quirks mode, in which a <table> does not close an open <p>.
   const std::string page = manual_page("", "");
   EXPECT_TRUE(splits(page));
-  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  EXPECT_EQ(difference_from_whole(page), "");
   const std::string with_table = manual_page("", "") + "<p>para<table><tr><td>x</table>";
-  EXPECT_EQ(first_difference(dom_tree(with_table), whole_page_tree(with_table)), "");
+  EXPECT_EQ(difference_from_whole(with_table), "");
 }
 
 // HTML §13.2.6.4.7: a later <html> or <body> tag adds the attributes the first one lacks (pages
@@ -181,7 +183,7 @@ TEST(SplitParse, EarlierBodyAndHtmlEndTagsDoNotStopTheCut) {
   const std::string page =
       manual_page("</body></html>\n<!-- the next page --><html lang=\"x\"><body>");
   EXPECT_TRUE(splits(page));
-  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  EXPECT_EQ(difference_from_whole(page), "");
 }
 
 // Whether a <frameset> replaces the body depends on whether anything before it said the page
@@ -189,7 +191,7 @@ TEST(SplitParse, EarlierBodyAndHtmlEndTagsDoNotStopTheCut) {
 TEST(SplitParse, AFramesetTagInTheSecondHalfRefusesTheCut) {
   const std::string page = manual_page("", "<!DOCTYPE html>", "<frameset><frame src=\"a\">");
   EXPECT_FALSE(splits(page));
-  EXPECT_EQ(first_difference(dom_tree(page), whole_page_tree(page)), "");
+  EXPECT_EQ(difference_from_whole(page), "");
 }
 
 TEST(SplitParse, TheCutIsALineStartingWithATagWhereOnlyAllowedElementsAreOpen) {
