@@ -37,6 +37,7 @@ need w3m w3m
 need curl curl
 
 build_release pageload "${STACK_PROGRAMS[@]}" miniweb-tls-floor miniweb-resolution-floor miniweb-page-costs \
+  miniweb-host-costs \
   miniweb-gumbo-floor
 
 STATE="$WORK/state"
@@ -94,6 +95,9 @@ ROUNDS=4
 # What a page costs here, which decides whether the browser maps its code and heap ahead
 # (shared/prefault.hpp), and moves the peer's time (curl | w3m fault far more than we do).
 echo "this machine, as the browser measures it (miniweb-page-costs): $("$BUILD/browser/miniweb-page-costs")"
+# What every process and every hand-off between threads costs here, whatever the program: under
+# the whole-process floors (a launcher script is one more empty process) and the trace's.
+echo "this machine, for any program (miniweb-host-costs): $("$BUILD/browser/miniweb-host-costs")"
 echo "whole-process page load of $URL, medians of $RUNS runs in turns over $ROUNDS hyperfine rounds"
 PER_ROUND=$(((RUNS + ROUNDS - 1) / ROUNDS))
 mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "${OURS[*]}" \
