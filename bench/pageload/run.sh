@@ -97,7 +97,9 @@ ROUNDS=4
 echo "this machine, as the browser measures it (miniweb-page-costs): $("$BUILD/browser/miniweb-page-costs")"
 # What every process and every hand-off between threads costs here, whatever the program: under
 # the whole-process floors (a launcher script is one more empty process) and the trace's.
-echo "this machine, for any program (miniweb-host-costs): $("$BUILD/browser/miniweb-host-costs")"
+host_costs=$("$BUILD/browser/miniweb-host-costs") ||
+  { echo "bench/pageload: miniweb-host-costs failed" >&2; exit 1; }
+echo "this machine, for any program (miniweb-host-costs): $host_costs"
 echo "whole-process page load of $URL, medians of $RUNS runs in turns over $ROUNDS hyperfine rounds"
 PER_ROUND=$(((RUNS + ROUNDS - 1) / ROUNDS))
 mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "${OURS[*]}" \
