@@ -187,6 +187,17 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
     connection.idle = phase == detail::Phase::Idle;
   };
 
+  // Idle past the keep-alive timeout, or a request or a response stuck: GOAWAY, and a second
+  // to send it.
+  auto say_goodbye_timed_out = [&]() -> asio::awaitable<void> {
+    if (armed_phase != detail::Phase::Idle)
+      session.go_away(NGHTTP2_NO_ERROR, "HTTP/2: client timed out");
+    else
+      session.go_away_gracefully();
+    connection.arm(1s);
+    co_await flush();
+  };
+
   std::array<std::uint8_t, 16384> input;
   bool said_goodbye = false;
   bool open = true;
@@ -228,14 +239,7 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
         continue;  // a stale report: wait again, for the client or a wake-up
       } else if (ec) {
         if (connection.expired()) {
-          // Idle past the keep-alive timeout, or a request or a response stuck: GOAWAY, and
-          // a second to send it.
-          if (armed_phase != detail::Phase::Idle)
-            session.go_away(NGHTTP2_NO_ERROR, "HTTP/2: client timed out");
-          else
-            session.go_away_gracefully();
-          connection.arm(1s);
-          co_await flush();
+          co_await say_goodbye_timed_out();
           break;
         }
         if (connection.stopping() || connection.draining()) continue;  // GOAWAY next round
@@ -245,7 +249,12 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
     }
     auto [ec, n] = co_await stream.async_read_some(asio::buffer(input), use_tuple);
     if (ec) {
-      if (connection.expired()) continue;  // the next wait sees the deadline
+      // The deadline cancels what is pending when it comes, once: a later wait would not see
+      // it (and a socket at its end would wake that wait at once, for ever).
+      if (connection.expired()) {
+        co_await say_goodbye_timed_out();
+        break;
+      }
       open = false;
       break;
     }

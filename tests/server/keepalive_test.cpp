@@ -4,6 +4,10 @@
 // server stops.
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -115,6 +119,50 @@ TEST_F(ServerKeepAliveTest, AParkedConnectionThatTheClientClosesIsClosed) {
   for (int tries = 0; tries < 50 && open_sockets(server.pid()) > listening; ++tries)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(open_sockets(server.pid()), listening);
+  EXPECT_EQ(server.stop(), 0) << server.stderr_text();
+}
+
+// An HTTP/2 connection whose client stops inside a TLS record: the server's read waits for the
+// rest of it when the deadline comes and cancels it. The connection is then over (GOAWAY, then
+// closed), not left to a wait the deadline, already spent, would never end.
+TEST_F(ServerKeepAliveTest, AnHttp2ClientStalledInsideATlsRecordIsClosedAtTheTimeout) {
+  ServerProcess server(MINIWEB_SERVER_BINARY, dir_ / "server.toml", dir_ / "stderr.txt");
+  const unsigned short port = server.port("https");
+  ASSERT_NE(port, 0) << server.stderr_text();
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  static constexpr unsigned char kH2[] = "\x02h2";
+  SSL_CTX_set_alpn_protos(context, kH2, sizeof kH2 - 1);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  SSL* ssl = SSL_new(context);
+  SSL_set_fd(ssl, fd);
+  SSL_set_tlsext_host_name(ssl, "www.example.test");
+  ASSERT_EQ(SSL_connect(ssl), 1);
+  // The connection preface and an empty SETTINGS frame, then the first bytes of a record.
+  const std::string preface =
+      std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + std::string("\0\0\0\x04\0\0\0\0\0", 9);
+  ASSERT_EQ(SSL_write(ssl, preface.data(), static_cast<int>(preface.size())),
+            static_cast<int>(preface.size()));
+  const std::string partial("\x17\x03\x03\x00\x40xyz", 8);
+  ASSERT_EQ(::send(fd, partial.data(), partial.size(), MSG_NOSIGNAL), 8);
+  // The keep-alive timeout is a second: the server closes within a few.
+  const auto began = std::chrono::steady_clock::now();
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() - began < std::chrono::seconds(6)) {
+    pollfd readable{fd, POLLIN, 0};
+    if (::poll(&readable, 1, 200) != 1) continue;
+    char buffer[4096];
+    closed = ::recv(fd, buffer, sizeof buffer, 0) <= 0;
+  }
+  EXPECT_TRUE(closed) << "the server kept the stalled connection open";
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(4));
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+  ::close(fd);
   EXPECT_EQ(server.stop(), 0) << server.stderr_text();
 }
 
