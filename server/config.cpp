@@ -244,12 +244,14 @@ Result<ServerConfig> parse_config(std::string_view text, const std::filesystem::
       config.hsts_max_age = std::chrono::seconds(optional_value<std::int64_t>(
           *server->as_table(), "hsts_max_age", config.hsts_max_age.count()));
       config.http2 = optional_value<bool>(*server->as_table(), "http2", config.http2);
+      config.early_data =
+          optional_value<bool>(*server->as_table(), "early_data", config.early_data);
       read_logs(*server->as_table(), base, config.logs);
       if (const toml::node* resolver = server->as_table()->get("resolver"))
         config.resolver = read_resolver(*resolver);
       for (auto&& [key, node] : *server->as_table()) {
-        if (key != "name" && key != "hsts_max_age" && key != "http2" && key != "access_log" &&
-            key != "error_log" && key != "resolver")
+        if (key != "name" && key != "hsts_max_age" && key != "http2" && key != "early_data" &&
+            key != "access_log" && key != "error_log" && key != "resolver")
           throw ConfigError{"unknown [server] setting '" + std::string(key.str()) + "'",
                             node.source()};
       }

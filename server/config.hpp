@@ -159,6 +159,9 @@ struct ServerConfig {
   std::chrono::seconds hsts_max_age{31536000};
   // ALPN offers h2 beside http/1.1 on TLS listeners (nginx's `http2 on`).
   bool http2 = true;
+  // TLS 1.3 early data accepted from resumed sessions, its safe requests answered before the
+  // handshake ends (nginx's `ssl_early_data`; server/early_data.hpp).
+  bool early_data = true;
   LogConfig logs;
   // The DNS resolver ("IP" or "IP:PORT") for the OCSP responders' names (nginx's `resolver`);
   // empty: a site with acme uses its acme.resolver; the others look no name up (an OCSP URL

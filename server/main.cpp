@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
     std::cerr << "miniweb-server: " << config.error().message << '\n';
     return 1;
   }
-  auto tls = miniweb::server::SiteTlsContexts::create(config->sites, config->http2);
+  auto tls =
+      miniweb::server::SiteTlsContexts::create(config->sites, config->http2, config->early_data);
   if (!tls) {
     std::cerr << "miniweb-server: " << tls.error().message << '\n';
     return 1;

@@ -1,6 +1,8 @@
 #pragma once
 // Maps one request to one response: picks the site by Host, checks the method, serves.
 
+#include <openssl/types.h>
+
 #include <memory>
 #include <string>
 
@@ -17,6 +19,9 @@ struct RequestContext {
   std::string sni;  // the name the client asked for in the TLS handshake, if any
   // Plain HTTP only: the ACME client's pending http-01 answers (server/http01_challenges.hpp).
   const Http01Challenges* challenges = nullptr;
+  // HTTPS: the connection's TLS state, to tell a request that came in early data
+  // (server/early_data.hpp).
+  const SSL* tls_session = nullptr;
 };
 
 // What to do with a request: forward it along a proxy route, or answer with `response`.

@@ -97,7 +97,7 @@ Status Server::reload(const std::filesystem::path& file) {
   auto config = load_config(file);
   if (!config)
     return make_error("reload refused, the running configuration stays: " + config.error().message);
-  auto tls = SiteTlsContexts::create(config->sites, config->http2);
+  auto tls = SiteTlsContexts::create(config->sites, config->http2, config->early_data);
   if (!tls)
     return make_error("reload refused, the running configuration stays: " + tls.error().message);
   replace(std::move(*config), std::move(*tls));
@@ -218,7 +218,7 @@ asio::awaitable<void> Server::run_https(tcp::socket socket, Connection connectio
 
   auto [ec] = co_await stream.async_handshake(use_tuple);
   if (!ec) {
-    RequestContext context{.tls = true, .sni = ""};
+    RequestContext context{.tls = true, .sni = "", .tls_session = stream.native_handle()};
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name))
       context.sni = to_lower(name);
     https->handler.emplace(current_, context);

@@ -17,9 +17,9 @@ class SiteTlsContexts {
  public:
   // Loads every site's certificate chain and key; refuses a key that does not match. Sites
   // without a certificate (plain-HTTP backends) are skipped. ALPN offers h2 when `http2`,
-  // and http/1.1.
+  // and http/1.1; TLS 1.3 early data is accepted when `early_data` (early_data.hpp).
   static Result<std::unique_ptr<SiteTlsContexts>> create(const std::vector<SiteConfig>& sites,
-                                                         bool http2 = true);
+                                                         bool http2 = true, bool early_data = true);
 
   // Every handshake starts on the default (first) site's context; SNI may switch it.
   asio::ssl::context& default_context() { return *contexts_.front().context; }

@@ -100,10 +100,13 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* context)
   // Idle connections give their record buffers back (nginx does the same).
   SSL_set_mode(ssl_.get(), SSL_MODE_RELEASE_BUFFERS);
   SSL_set_accept_state(ssl_.get());
+  // A context that accepts early data needs SSL_read_early_data first, whether or not the
+  // client sends any (it then answers "finished" at once).
+  reading_early_ = SSL_get_max_early_data(ssl_.get()) > 0;
 }
 
 bool TlsStream::has_buffered_input() const {
-  return input_begin_ != input_end_ || SSL_has_pending(ssl_.get());
+  return input_begin_ != input_end_ || SSL_has_pending(ssl_.get()) || !early_input_.empty();
 }
 
 void TlsStream::release_buffers() {
@@ -184,9 +187,38 @@ std::error_code TlsStream::receive_now() {
 }
 
 TlsStream::Next TlsStream::handshake(std::error_code& ec) {
+  if (reading_early_) {
+    // The ClientHello read and the server's flight written; then the client's early data, when
+    // it sent some and it was accepted: the handshake is over as far as the connection's user
+    // is concerned, whose first reads get that data while the client's Finished is on its way.
+    char chunk[kMaxEarlyChunk];  // here, not in a buffer every connection would keep
+    std::size_t got = 0;
+    const Next next = read_early(asio::buffer(chunk), got, ec);
+    early_input_.append(chunk, got);
+    if (next != Next::Done || got > 0) return next;
+    if (SSL_is_init_finished(ssl_.get())) return Next::Done;  // TLS 1.2: done by now
+  }
   ERR_clear_error();
   const int result = SSL_do_handshake(ssl_.get());
   if (result == 1) return Next::Done;
+  if (SSL_get_error(ssl_.get(), result) == SSL_ERROR_WANT_READ) return Next::NeedInput;
+  ec = ssl_error(result, ssl_.get());
+  return Next::Failed;
+}
+
+// One SSL_read_early_data: Done with `got` bytes, or with none once the early data is over
+// (reading_early_ then false: the handshake's end and the rest are SSL_read's).
+TlsStream::Next TlsStream::read_early(asio::mutable_buffer buffer, std::size_t& got,
+                                      std::error_code& ec) {
+  ERR_clear_error();
+  got = 0;
+  const int result = SSL_read_early_data(ssl_.get(), buffer.data(), buffer.size(), &got);
+  if (result == SSL_READ_EARLY_DATA_SUCCESS) return Next::Done;
+  if (result == SSL_READ_EARLY_DATA_FINISH) {
+    reading_early_ = false;
+    got = 0;
+    return Next::Done;
+  }
   if (SSL_get_error(ssl_.get(), result) == SSL_ERROR_WANT_READ) return Next::NeedInput;
   ec = ssl_error(result, ssl_.get());
   return Next::Failed;
@@ -202,6 +234,17 @@ TlsStream::Next TlsStream::shutdown(std::error_code& ec) {
 
 TlsStream::Next TlsStream::read(asio::mutable_buffer buffer, std::size_t& got,
                                 std::error_code& ec) {
+  if (!early_input_.empty()) {  // early data the handshake read
+    got = std::min(buffer.size(), early_input_.size());
+    std::memcpy(buffer.data(), early_input_.data(), got);
+    early_input_.erase(0, got);
+    if (early_input_.empty()) std::string().swap(early_input_);
+    return Next::Done;
+  }
+  if (reading_early_) {
+    const Next next = read_early(buffer, got, ec);
+    if (next != Next::Done || got > 0) return next;
+  }
   ERR_clear_error();
   const int result = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &got);
   if (result == 1) return Next::Done;
@@ -213,8 +256,11 @@ TlsStream::Next TlsStream::read(asio::mutable_buffer buffer, std::size_t& got,
 TlsStream::Next TlsStream::write(asio::const_buffer buffer, std::error_code& ec) {
   ERR_clear_error();
   std::size_t written = 0;
-  // The BIO takes everything, so OpenSSL writes all of it or fails.
-  const int result = SSL_write_ex(ssl_.get(), buffer.data(), buffer.size(), &written);
+  // The BIO takes everything, so OpenSSL writes all of it or fails. While the client may still
+  // send early data, what the server writes goes before the client's Finished (0.5-RTT data).
+  const int result = reading_early_
+                         ? SSL_write_early_data(ssl_.get(), buffer.data(), buffer.size(), &written)
+                         : SSL_write_ex(ssl_.get(), buffer.data(), buffer.size(), &written);
   if (result == 1) return Next::Done;
   ec = ssl_error(result, ssl_.get());
   return Next::Failed;

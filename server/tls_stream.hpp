@@ -67,6 +67,8 @@ class TlsStream {
   }
 
   static constexpr std::size_t kMaxWriteBytes = 256 * 1024;
+  // Early data is read a record's plaintext at a time.
+  static constexpr std::size_t kMaxEarlyChunk = 16384;
 
   // The writes from here on wait for the close_notify of the shutdown that follows them, and
   // leave with it in one system call and one packet, while they come to no more than
@@ -75,8 +77,8 @@ class TlsStream {
   void send_with_close_notify() { holding_for_shutdown_ = true; }
   static constexpr std::size_t kMaxHeldBytes = 16 * 1024;
 
-  // Whether bytes are already here (received ciphertext, or plaintext OpenSSL decrypted), so
-  // that a read needs nothing from the socket.
+  // Whether bytes are already here (received ciphertext, plaintext OpenSSL decrypted, or early
+  // data read with the handshake), so that a read needs nothing from the socket.
   bool has_buffered_input() const;
   // Receives what has arrived into the stream's input, without waiting: would_block when
   // nothing has, eof at the peer's end. After a readiness wait this tells a stale report (the
@@ -113,6 +115,7 @@ class TlsStream {
   enum class Next { Done, NeedInput, Failed };
 
   Next handshake(std::error_code& ec);
+  Next read_early(asio::mutable_buffer buffer, std::size_t& got, std::error_code& ec);
   Next shutdown(std::error_code& ec);
   Next read(asio::mutable_buffer buffer, std::size_t& got, std::error_code& ec);
   Next write(asio::const_buffer buffer, std::error_code& ec);
@@ -201,7 +204,7 @@ class TlsStream {
         // Nothing received and nothing buffered: wait for the socket before asking OpenSSL,
         // which would otherwise hold a record buffer (17 KiB) for as long as the peer is idle.
         if (stream.input_begin_ == stream.input_end_ && !SSL_has_pending(stream.ssl_.get()) &&
-            SSL_is_init_finished(stream.ssl_.get()))
+            stream.early_input_.empty() && SSL_is_init_finished(stream.ssl_.get()))
           return Next::NeedInput;
         return stream.read(target, transferred, ec);
       } else {
@@ -262,6 +265,11 @@ class TlsStream {
   std::size_t input_end_ = 0;
   std::string output_;  // ciphertext OpenSSL wrote, to send
   bool holding_for_shutdown_ = false;
+  // TLS 1.3 early data (server/early_data.hpp): while the client may still be sending it, reads
+  // and writes go through OpenSSL's early data calls; what the handshake read of it waits in
+  // early_input_ for the first reads.
+  bool reading_early_ = false;
+  std::string early_input_;
 };
 
 }  // namespace miniweb::server

@@ -136,6 +136,9 @@ std::string upstream_request(const http::Request& request, const ForwardContext&
   const std::string version =
       request.version_major == 2 ? "2" : "1." + std::to_string(request.version_minor);
   out.headers.set("Via", via + version + " " + context.via_name);
+  // RFC 8470 section 5.1: the server behind learns that the request may be a replay, and may
+  // answer 425 Too Early.
+  if (context.early_data) out.headers.set("Early-Data", "1");
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH")
     out.headers.set("Content-Length", std::to_string(request.body.size()));

@@ -68,6 +68,7 @@ struct ForwardContext {
   bool tls = false;
   std::string via_name;              // this server's name in Via
   const SiteConfig* site = nullptr;  // whose error pages dress a 502 or 504
+  bool early_data = false;           // the request came in TLS early data (RFC 8470)
 };
 
 // One upstream group with its balancer and its idle connections. Lives on one io_context

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "server/access_log.hpp"
+#include "server/early_data.hpp"
 #include "server/error_log.hpp"
 #include "server/static_files.hpp"
 #include "shared/http/combined_log.hpp"
@@ -48,8 +49,19 @@ asio::awaitable<http::Reply> WebHandler::respond(http::Request& request, http::E
   // Every request gets this server's own id, replacing any a client sent (which could collide
   // or lie): the access log shows it, and a proxied request carries it to the application.
   request.headers.set(std::string(http::kRequestIdField), random_request_id());
-  Decision decision = generation->handler.decide(request, context_);
+  // RFC 8470: a request read before the handshake's end came in early data, which whoever
+  // captured it could send again (server/early_data.hpp); so may one a proxy before us marked.
+  // Only what changes nothing when done twice is answered then; the rest is 425 Too Early, which
+  // the client sends again once the handshake is complete.
+  const bool early = in_early_data(context_.tls_session);
   http::Reply reply;
+  if ((early || request.headers.get("Early-Data") == "1") && !answerable_early(request.method)) {
+    reply.response = refusal(425, "a " + request.method +
+                                      " request in TLS early data may be a replay; send it "
+                                      "after the handshake");
+    co_return reply;
+  }
+  Decision decision = generation->handler.decide(request, context_);
   // RFC 8297: HTTP/1.1 and HTTP/2 clients read interim responses before the final one; 1.0
   // cannot.
   if (decision.early_hints && (request.version_major >= 2 || request.version_minor >= 1)) {
@@ -64,7 +76,8 @@ asio::awaitable<http::Reply> WebHandler::respond(http::Request& request, http::E
     const ForwardContext forward{.client_address = exchange.connection().peer_address(),
                                  .tls = context_.tls,
                                  .via_name = generation->config.server_name,
-                                 .site = decision.site};
+                                 .site = decision.site,
+                                 .early_data = early};
     reply.response = co_await group.forward(request, forward);
   } else {
     reply.response = std::move(decision.response);

@@ -14,6 +14,10 @@ Connection::~Connection() {
   socket.close(ignored);
 }
 
+bool Connection::awaits_ticket() const {
+  return early_data_accepted && tls && TlsClient::sessions_issued(tls->native_handle()) == 0;
+}
+
 bool Connection::still_open() {
   if (!socket.is_open() || !buffer.empty()) return false;
   char byte = 0;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,19 @@ struct Connection {
   // HTTP/2: the server said it did not process the last stream (REFUSED_STREAM, or a stream
   // above its GOAWAY's last one, RFC 9113 section 8.7), so it may be sent again anywhere.
   bool stream_refused = false;
+  // HTTP/2: the first request, sent as TLS 1.3 early data (tls_early_data.hpp) before the
+  // handshake ended: its stream, and the frames that carried it, for the exchange's trace.
+  struct EarlyRequest {
+    std::int32_t stream = 0;
+    std::vector<Http2Frame> frames;
+  };
+  std::optional<EarlyRequest> early_request;
+  // Its handshake's early data was accepted: the server's new session ticket comes only after
+  // the client's Finished, so after the first answer, not before it as in a handshake without.
+  bool early_data_accepted = false;
+  // A ticket is still to come on it (early data accepted, none issued yet): the sessions are
+  // written once it has come, in the close, not before (they would be written twice).
+  bool awaits_ticket() const;
   Clock::time_point idle_since{};
 };
 

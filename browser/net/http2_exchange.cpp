@@ -2,6 +2,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 
 #include "browser/exit_codes.hpp"
 #include "shared/http2/frame_text.hpp"
@@ -82,6 +83,22 @@ asio::awaitable<Status> run_stream(Connection& connection, std::int32_t stream,
   }
 }
 
+// The request's step begun, with its fields as HTTP/2 sends them and its body's lines.
+std::size_t begin_request_step(const http::Request& request, const Url& url,
+                               const std::vector<std::string>& body_lines, Trace& trace) {
+  const std::size_t step = trace.begin("http", "request " + request.method + " " + url.to_string());
+  for (const auto& [name, value] :
+       Http2Session::request_fields(request, url.scheme, url.host_for_header()))
+    trace.detail(step, "> " + name + ": " + value);
+  for (const std::string& line : body_lines) trace.detail(step, "> " + line);
+  return step;
+}
+
+std::string request_line(const http::Request& request, std::int32_t stream, const std::string& on) {
+  return "> " + request.method + " " + request.target + " HTTP/2 (stream " +
+         std::to_string(stream) + ") " + on;
+}
+
 std::string status_line(const http::Response& response) {
   return "HTTP/2 " + std::to_string(response.status) + " " + response.reason;
 }
@@ -127,6 +144,39 @@ Status start_http2(Connection& connection, const Http2Limits& limits) {
   return Ok{};
 }
 
+Result<std::string> prepare_early_http2(Connection& connection, const http::Request& request,
+                                        const Url& url, const std::vector<std::string>& body_lines,
+                                        const Http2Limits& limits, LoadObserver* observer,
+                                        Trace& trace) {
+  const std::string on = "on connection #" + std::to_string(connection.number);
+  const std::size_t session_step =
+      trace.begin("h2", "session " + on + " (the offered TLS session agreed h2 by ALPN)");
+  if (auto started = start_http2(connection, limits); !started) {
+    trace.finish(session_step, "failed: " + started.error().message);
+    return started.error();
+  }
+  trace.finish(session_step,
+               "nghttp2's client session made before the handshake, for its early data");
+  const std::size_t step = begin_request_step(request, url, body_lines, trace);
+  auto stream = connection.h2->submit(request, url.scheme, url.host_for_header());
+  auto output = stream ? connection.h2->take_output() : Result<std::string>(stream.error());
+  Connection::EarlyRequest early{.stream = stream ? *stream : 0, .frames = {}};
+  note_frames(connection, observer, early.frames);
+  if (!output) {
+    trace.finish(step, "failed: " + output.error().message);
+    connection.h2.reset();
+    return output.error();
+  }
+  if (observer)
+    observer->http_request(connection.number, request.method + " " + request.target + " HTTP/2",
+                           body_lines);
+  trace.finish(step, request_line(request, *stream, on) +
+                         ", made for the handshake's early data (" +
+                         std::to_string(output->size()) + " bytes with the preface)");
+  connection.early_request = std::move(early);
+  return output;
+}
+
 asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
     Connection& connection, const http::Request& request, const Url& url,
     const std::vector<std::string>& body_lines, const Http2ExchangeSettings& settings,
@@ -135,6 +185,13 @@ asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
   const std::string on = "on connection #" + std::to_string(connection.number);
   const std::size_t frames_step = trace.begin("h2", "frames " + on);
   std::vector<Http2Frame> kept;
+  // The first request, when it went as early data: submitted and traced before the handshake.
+  std::optional<std::int32_t> sent_early;
+  if (connection.early_request) {
+    kept = std::move(connection.early_request->frames);
+    sent_early = connection.early_request->stream;
+    connection.early_request.reset();
+  }
   auto finish_frames = [&] {
     std::size_t sent = 0, received = 0;
     for (const Http2Frame& frame : kept) {
@@ -146,24 +203,24 @@ asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
                                   " received (from nghttp2's callbacks)");
   };
 
-  std::size_t step = trace.begin("http", "request " + request.method + " " + url.to_string());
-  for (const auto& [name, value] :
-       Http2Session::request_fields(request, url.scheme, url.host_for_header()))
-    trace.detail(step, "> " + name + ": " + value);
-  for (const std::string& line : body_lines) trace.detail(step, "> " + line);
-  auto stream = session.submit(request, url.scheme, url.host_for_header());
-  if (!stream) {
-    trace.finish(step, "failed: " + stream.error().message);
-    finish_frames();
-    co_return make_error(stream.error().message, exit_code::kReceive);
+  Result<std::int32_t> stream = make_error("not submitted");
+  if (sent_early) {
+    stream = *sent_early;
+  } else {
+    const std::size_t step = begin_request_step(request, url, body_lines, trace);
+    stream = session.submit(request, url.scheme, url.host_for_header());
+    if (!stream) {
+      trace.finish(step, "failed: " + stream.error().message);
+      finish_frames();
+      co_return make_error(stream.error().message, exit_code::kReceive);
+    }
+    if (observer)
+      observer->http_request(connection.number, request.method + " " + request.target + " HTTP/2",
+                             body_lines);
+    trace.finish(step, request_line(request, *stream, on));
   }
-  if (observer)
-    observer->http_request(connection.number, request.method + " " + request.target + " HTTP/2",
-                           body_lines);
-  trace.finish(step, "> " + request.method + " " + request.target + " HTTP/2 (stream " +
-                         std::to_string(*stream) + ") " + on);
 
-  step = trace.begin("http", "response");
+  const std::size_t step = trace.begin("http", "response");
   bool anything_received = false;
   auto ran = co_await run_stream(connection, *stream, settings, observer, kept, anything_received);
   finish_frames();

@@ -27,6 +27,17 @@ struct Http2ExchangeSettings {
 // Gives `connection` its HTTP/2 session (its first output the preface and our SETTINGS).
 Status start_http2(Connection& connection, const Http2Limits& limits);
 
+// The first request of a connection whose offered session agreed h2, made before its handshake
+// to go as TLS 1.3 early data (tls_early_data.hpp): the HTTP/2 session started, the request
+// submitted, and the bytes they make (the connection preface, SETTINGS, WINDOW_UPDATE, the
+// request's HEADERS) returned. The session's and the request's steps are traced here; the
+// frames wait in connection.early_request for the exchange's frames step.
+Result<std::string> prepare_early_http2(Connection& connection, const http::Request& request,
+                                        const Url& url, const std::vector<std::string>& body_lines,
+                                        const Http2Limits& limits, LoadObserver* observer,
+                                        Trace& trace);
+
+// The request on `connection`: submitted, or, when it went as early data, its stream read.
 // `nothing_received` is set when the server processed nothing of the request (the connection
 // was closed before any frame for it, or its stream was refused): it may be sent again.
 asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(

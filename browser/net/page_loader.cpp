@@ -9,6 +9,7 @@
 #include "browser/net/request_trace.hpp"
 #include "browser/net/revocation.hpp"
 #include "browser/net/tcp_connect.hpp"
+#include "browser/net/tls_early_data.hpp"
 #include "shared/deadline.hpp"
 #include "shared/http/gzip.hpp"
 #include "shared/http/parser.hpp"
@@ -209,8 +210,8 @@ const Url* PageLoader::proxy_for(const Url& url) const {
   return &*proxy;
 }
 
-asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection(const Url& url,
-                                                                                 Trace& trace) {
+asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection(
+    const Url& url, Trace& trace, const FirstRequest* first) {
   const Url* proxy = proxy_for(url);
   const Url& first_hop = proxy ? *proxy : url;
   auto resolved = co_await resolver_.resolve(first_hop.host, trace);
@@ -266,13 +267,45 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   const TlsClient::RevocationCheck revocation = [this](SSL* ssl, Trace& revocation_trace) {
     return check_revocation(ssl, crls_, revocation_trace);
   };
-  auto stream = co_await tls_.handshake(connection->socket, deadline, url.host, options_.io_timeout,
-                                        revocation, connection->number, connection->security, trace,
-                                        "https://" + url.host_for_header());
+  // The first request as early data: over HTTP/2 when the offered session agreed h2 (the
+  // server's first flight then carries its answer); over anything else it waits.
+  EarlyData early;
+  if (first)
+    early.make = [&](std::string_view alpn) -> std::optional<std::string> {
+      if (alpn != "h2") return std::nullopt;
+      auto bytes = prepare_early_http2(*connection, first->request, url, first->body_lines,
+                                       http2_limits(), observer_, trace);
+      if (!bytes) return std::nullopt;
+      return std::move(*bytes);
+    };
+  auto stream = co_await tls_.handshake(
+      connection->socket, deadline, url.host, options_.io_timeout, revocation, connection->number,
+      connection->security, trace, "https://" + url.host_for_header(), first ? &early : nullptr);
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
+  connection->early_data_accepted = early.outcome == EarlyData::Outcome::Accepted;
+  if (connection->h2 && (early.outcome == EarlyData::Outcome::Rejected ||
+                         early.outcome == EarlyData::Outcome::Unsent)) {
+    if (connection->security.alpn == "h2") {
+      // The server read none of it: the same bytes again, now over the finished handshake.
+      const std::size_t step =
+          trace.begin("h2", "the early data again on connection #" +
+                                std::to_string(connection->number) + ", after the handshake");
+      auto [ec, n] =
+          co_await asio::async_write(*connection->tls, asio::buffer(early.bytes), use_tuple);
+      if (ec) {
+        trace.finish(step, "failed: " + ec.message());
+        co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
+      }
+      trace.finish(step, std::to_string(n) + " bytes: the preface, SETTINGS and the request");
+    } else {
+      // Another protocol this time: the request goes as that one's, by the exchange.
+      connection->h2.reset();
+      connection->early_request.reset();
+    }
+  }
   // RFC 9113 section 3.2: "h2" chosen by ALPN, the connection speaks HTTP/2 from its first byte.
-  if (connection->security.alpn == "h2") {
+  if (connection->security.alpn == "h2" && !connection->h2) {
     // Its own step: nghttp2's session and its first frames, made before any request.
     const std::size_t step = trace.begin(
         "h2", "session on connection #" + std::to_string(connection->number) + " (ALPN chose h2)");
@@ -405,7 +438,15 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace,
       if (meanwhile) meanwhile();
       co_return;
     };
-    const std::error_code shutdown_error = co_await (shutdown() && work_meanwhile());
+    // With a ticket still to come (after early data), `meanwhile` (the sessions' write) waits
+    // for it: the server's close_notify comes after it.
+    std::error_code shutdown_error;
+    if (connection.awaits_ticket()) {
+      shutdown_error = co_await shutdown();
+      co_await work_meanwhile();
+    } else {
+      shutdown_error = co_await (shutdown() && work_meanwhile());
+    }
     const std::string tls_close =
         shutdown_error
             ? "close_notify sent; no close_notify back (" + shutdown_error.message() + ")"
@@ -430,12 +471,12 @@ asio::awaitable<void> PageLoader::close_idle_connections(Trace& trace) {
   // written while the first TLS close waits for its server's close_notify (a round trip and the
   // server's work): written before the closes, the write (0.10 ms) had added to the end of every
   // load that changed them. The last close still ends the trace.
-  std::function<void()> save_sessions;
-  if (tls_.sessions_to_save())
-    save_sessions = [this, &trace] {
-      const std::size_t step = trace.begin("tls", "sessions kept for resumption, for the next run");
-      trace.finish(step, tls_.save_sessions().value_or("nothing to write"));
-    };
+  // Whether there is anything to write is asked when it runs: a ticket may come during the close.
+  std::function<void()> save_sessions = [this, &trace] {
+    if (!tls_.sessions_to_save()) return;
+    const std::size_t step = trace.begin("tls", "sessions kept for resumption, for the next run");
+    trace.finish(step, tls_.save_sessions().value_or("nothing to write"));
+  };
   for (std::unique_ptr<Connection>& connection : pool_.take_all()) {
     // Named, not a temporary of the co_await's expression: g++ 12 destroys a conditional's
     // temporary there twice, harmless only while the function holds its lambda inline (a
@@ -491,7 +532,11 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
       trace.finish(step, "kept alive, idle " + std::to_string(idle.count()) + " ms, " +
                              std::to_string(connection->requests) + " request(s) before");
     } else {
-      auto opened = co_await open_connection(url, trace);
+      // A safe request may go with the handshake (RFC 8470 section 4); one with a body never.
+      const FirstRequest first{request, body_lines};
+      const bool early_allowed = (request.method == "GET" || request.method == "HEAD") &&
+                                 request.body.empty() && attempt == 0;
+      auto opened = co_await open_connection(url, trace, early_allowed ? &first : nullptr);
       if (!opened) co_return opened.error();
       connection = std::move(*opened);
     }
@@ -521,7 +566,8 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
   if (!received) co_return received.error();
   // The sessions its handshake and its response brought (TLS 1.3's tickets come before the
   // first answer), written beside the rest of the load.
-  if (sessions_beside_) tls_.save_sessions_beside();
+  // After early data the ticket comes later, during the close, which writes the sessions then.
+  if (sessions_beside_ && !connection->awaits_ticket()) tls_.save_sessions_beside();
   TlsSecurity security = connection->security;
   if (received->reusable) {
     std::size_t step =

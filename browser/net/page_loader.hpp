@@ -116,9 +116,17 @@ class PageLoader {
                                          const Preparing* preparing = nullptr);
   // A GET without cookies or redirects (a CRL).
   asio::awaitable<Result<http::Response>> fetch_resource(const Url& url, Trace& trace);
-  // DNS, TCP (tcp_connect), the proxy's tunnel (proxy_tunnel), TLS (tls_client).
-  asio::awaitable<Result<std::unique_ptr<Connection>>> open_connection(const Url& url,
-                                                                       Trace& trace);
+  // The connection's first request, when it may go as TLS 1.3 early data (a safe one:
+  // tls_early_data.hpp), with its body as the trace shows it.
+  struct FirstRequest {
+    const http::Request& request;
+    const std::vector<std::string>& body_lines;
+  };
+  // DNS, TCP (tcp_connect), the proxy's tunnel (proxy_tunnel), TLS (tls_client). With `first`,
+  // the handshake sends that request early when the session it offers allows it, and the
+  // exchange then reads its answer.
+  asio::awaitable<Result<std::unique_ptr<Connection>>> open_connection(
+      const Url& url, Trace& trace, const FirstRequest* first = nullptr);
   asio::awaitable<Result<http::ReceivedResponse>> exchange(
       Connection& connection, const http::Request& request, const Url& url,
       const std::vector<std::string>& body_lines, Trace& trace, bool& nothing_received);

@@ -68,6 +68,7 @@ struct ConnectionSessions {
   std::string origin;
   std::optional<VerifiedServer> verified;  // set once the handshake has accepted the server
   std::vector<SslSessionPtr> waiting;      // issued before that
+  int issued = 0;                          // sessions the server issued on it so far
 };
 int sessions_slot() {
   return owned_slot<ConnectionSessions>();
@@ -194,12 +195,18 @@ int TlsClient::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsClient*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), client_slot()));
   auto* connection = static_cast<ConnectionSessions*>(SSL_get_ex_data(ssl, sessions_slot()));
   if (self == nullptr || connection == nullptr) return 0;  // OpenSSL frees it
+  ++connection->issued;
   if (!connection->verified) {
     connection->waiting.emplace_back(session);
     return 1;  // held until the handshake's verdict
   }
   self->sessions_.keep(connection->origin, session, self->ca_file_, *connection->verified);
   return 0;  // the store keeps its own copy
+}
+
+int TlsClient::sessions_issued(const SSL* ssl) {
+  const auto* connection = static_cast<ConnectionSessions*>(SSL_get_ex_data(ssl, sessions_slot()));
+  return connection != nullptr ? connection->issued : 0;
 }
 
 void TlsClient::on_key_log_line(const SSL* ssl, const char* line) {
@@ -259,7 +266,8 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace, bool sessions_wante
 asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
     const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
-    int connection, TlsSecurity& security, Trace& trace, const std::string& origin) {
+    int connection, TlsSecurity& security, Trace& trace, const std::string& origin,
+    EarlyData* early) {
   auto context = this->context(trace, !origin.empty());
   if (!context) co_return context.error();
   // The step spans the connection's own TLS state made (SSL_new) and set up, then the
@@ -326,6 +334,7 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
       trace.detail(step, describe_offer(*offer, now));
     else
       offer.reset();
+    if (offer && early) send_early_data(ssl, offer->session.get(), *early, step, trace);
     auto sessions = std::make_unique<ConnectionSessions>();
     sessions->origin = origin;
     SSL_set_ex_data(ssl, sessions_slot(), sessions.release());
@@ -342,13 +351,19 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     // a write at once, before it waits for the socket).
     asio::post(socket.get_executor(), [roots] { roots->read(); });
   }
-  auto [handshake_error] =
-      co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);
+  std::error_code handshake_error;
+  if (early && early->outcome == EarlyData::Outcome::Sent)
+    std::tie(handshake_error, std::ignore) =
+        co_await asio::async_write(socket, asio::buffer(early->first_flight), use_tuple);
+  if (!handshake_error)
+    std::tie(handshake_error) =
+        co_await stream->async_handshake(asio::ssl::stream_base::client, use_tuple);
   SSL_set_ex_data(ssl, roots_reading_slot(), nullptr);
   // The callback refers to this frame's `seen`; later renegotiation is not expected.
   stream->set_verify_callback([insecure = insecure_](bool preverified, asio::ssl::verify_context&) {
     return preverified || insecure;
   });
+  if (!handshake_error && early) note_early_data_outcome(ssl, *early, step, trace);
   const bool resumed = !handshake_error && SSL_session_reused(ssl) != 0;
   if (offer && !resumed && !handshake_error)
     trace.detail(step,

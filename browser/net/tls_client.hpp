@@ -20,6 +20,7 @@
 
 #include "browser/net/load_observer.hpp"
 #include "browser/net/tls_context.hpp"
+#include "browser/net/tls_early_data.hpp"
 #include "browser/net/tls_session_store.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
@@ -82,10 +83,13 @@ class TlsClient {
   // number `connection`. The stream keeps a reference to `socket` and to this client's context:
   // both outlive it. `origin` ("https://host:port"): a session its server issued before is
   // offered for resumption, and those it issues on this connection are kept; empty: neither.
+  // `early`: the first request, sent with the ClientHello when the offered session allows it
+  // (tls_early_data.hpp); its outcome is set when the handshake succeeds.
   asio::awaitable<Result<std::unique_ptr<TlsStream>>> handshake(
       asio::ip::tcp::socket& socket, SocketDeadline& deadline, const std::string& host,
       const std::chrono::milliseconds& timeout, const RevocationCheck& check_revocation,
-      int connection, TlsSecurity& security, Trace& trace, const std::string& origin = {});
+      int connection, TlsSecurity& security, Trace& trace, const std::string& origin = {},
+      EarlyData* early = nullptr);
 
   // The sessions servers issued, written to the profile when that changed what it holds: what
   // was written, or none.
@@ -98,6 +102,9 @@ class TlsClient {
   // begun so and puts each in `trace` as the step it was, at the times it ran.
   void save_sessions_beside();
   void finish_saving_sessions(Trace& trace);
+
+  // How many sessions (TLS 1.3 tickets) the server issued on the connection `ssl` so far.
+  static int sessions_issued(const SSL* ssl);
 
   // Who watches the load in progress (the packet view): told of each handshake and given the
   // key log. nullptr: no one.

@@ -41,6 +41,38 @@ TEST_F(StackTest, WithoutAStapleTheCrlIsFetchedAndKept) {
   EXPECT_EQ(second.err.find("fetch the CRL"), std::string::npos) << second.err;
 }
 
+// TLS 1.3 early data, end to end: a load resuming a session the profile kept sends its GET
+// with the ClientHello, and the server answers it with its first flight. The same ticket again
+// (the profile put back as it was: a replay, as far as the server can tell) is refused its early
+// data, and the browser sends the request again over the finished handshake.
+TEST_F(StackTest, AResumedLoadSendsItsGetAsEarlyDataAndATicketDoesSoOnce) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::filesystem::path sessions = state_ / "browser/tls-sessions.json";
+  const std::filesystem::path kept = state_ / "tls-sessions.kept";
+  std::filesystem::remove(sessions);
+  ASSERT_EQ(browse("https://www.example.test/").exit_code, 0);
+  std::filesystem::copy_file(sessions, kept, std::filesystem::copy_options::overwrite_existing);
+
+  RunResult early = browse("https://www.example.test/", "--dump --trace");
+  ASSERT_EQ(early.exit_code, 0) << early.err;
+  EXPECT_NE(early.out.find("the journey of a URL"), std::string::npos) << early.out;
+  EXPECT_NE(early.err.find("early data (TLS 1.3 0-RTT): the first request's"), std::string::npos)
+      << early.err;
+  EXPECT_NE(early.err.find("early data accepted"), std::string::npos) << early.err;
+  EXPECT_NE(early.err.find("made for the handshake's early data"), std::string::npos) << early.err;
+
+  std::filesystem::copy_file(kept, sessions, std::filesystem::copy_options::overwrite_existing);
+  RunResult replayed = browse("https://www.example.test/", "--dump --trace");
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_NE(replayed.out.find("the journey of a URL"), std::string::npos) << replayed.out;
+  EXPECT_NE(replayed.err.find("early data rejected by the server"), std::string::npos)
+      << replayed.err;
+  EXPECT_NE(replayed.err.find("the early data again on connection #1, after the handshake"),
+            std::string::npos)
+      << replayed.err;
+  std::filesystem::remove(kept);
+}
+
 TEST_F(StackTest, OpensslAndCurlAcceptTheServerCertificate) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   const std::string ca = state_.string() + "/ca";

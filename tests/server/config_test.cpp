@@ -61,6 +61,21 @@ TEST_F(ServerConfigTest, ReadsAGoodFile) {
   EXPECT_EQ(config->limits.http.max_body_bytes, 1000u);
 }
 
+// TLS 1.3 early data is on unless [server] says early_data = false (nginx's ssl_early_data).
+TEST_F(ServerConfigTest, EarlyDataIsOnUnlessTurnedOff) {
+  auto on = load(kGood);
+  ASSERT_TRUE(on) << on.error().message;
+  EXPECT_TRUE(on->early_data);
+  std::string text = kGood;
+  const std::string name = "name = \"test\"\n";
+  text.replace(text.find(name), name.size(), name + "early_data = false\n");
+  auto off = load(text);
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_FALSE(off->early_data);
+  text.replace(text.find("early_data = false"), 18, "early_data = \"no\"");
+  EXPECT_FALSE(load(text)) << "a string is not a switch";
+}
+
 TEST_F(ServerConfigTest, ErrorsNameTheFileTheLineAndTheReason) {
   struct Case {
     std::string text;

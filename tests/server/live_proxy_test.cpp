@@ -423,6 +423,30 @@ TEST_F(LiveProxyTest, ForwardsClientFactsAndKeepsUpstreamConnectionsAlive) {
   EXPECT_EQ(echo_connections_ - before, 1) << "two requests should share one upstream connection";
 }
 
+// RFC 8470 section 5.1: a request the proxy answered from TLS early data reaches the upstream
+// marked "Early-Data: 1" (the upstream may answer 425 Too Early); the same request after a
+// handshake does not. Sent by Debian's openssl s_client, resuming the session it kept.
+TEST_F(LiveProxyTest, ARequestFromEarlyDataReachesTheUpstreamMarkedSo) {
+  const std::string request = (dir_ / "early-request.txt").string();
+  std::ofstream(request, std::ios::binary)
+      << "GET /echo/early HTTP/1.1\r\nHost: shop.example.test\r\nConnection: close\r\n\r\n";
+  const std::string client = "timeout 10 openssl s_client -connect 127.0.0.1:" +
+                             std::to_string(https_port_) +
+                             " -servername shop.example.test -alpn http/1.1 -CAfile " +
+                             (dir_ / "ca/root.pem").string() + " -ign_eof ";
+  const std::string session = (dir_ / "early-session.pem").string();
+  const std::string handshake_first =
+      run(client + "-sess_out " + session + " < " + request + " 2>&1");
+  EXPECT_NE(handshake_first.find("GET /echo/early HTTP/1.1"), std::string::npos)
+      << handshake_first;
+  EXPECT_EQ(handshake_first.find("Early-Data"), std::string::npos) << handshake_first;
+  const std::string early =
+      run(client + "-sess_in " + session + " -early_data " + request + " < /dev/null 2>&1");
+  EXPECT_NE(early.find("Early data was accepted"), std::string::npos) << early;
+  EXPECT_NE(early.find("GET /echo/early HTTP/1.1"), std::string::npos) << early;
+  EXPECT_NE(early.find("Early-Data: 1\r\n"), std::string::npos) << early;
+}
+
 TEST_F(LiveProxyTest, ClosesAKeptAliveUpstreamConnectionWhenTheUpstreamClosesIt) {
   std::string out = curl(url("shop", "/closing/x"));
   EXPECT_EQ(out, "closing");

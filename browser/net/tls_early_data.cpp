@@ -1,0 +1,79 @@
+#include "browser/net/tls_early_data.hpp"
+
+#include <openssl/err.h>
+
+namespace miniweb::browser {
+
+void send_early_data(SSL* ssl, const SSL_SESSION* session, EarlyData& early, std::size_t step,
+                     Trace& trace) {
+  const std::uint32_t allowed = SSL_SESSION_get_max_early_data(session);
+  if (allowed == 0 || !early.make) return;
+  const unsigned char* protocol = nullptr;
+  std::size_t length = 0;
+  SSL_SESSION_get0_alpn_selected(session, &protocol, &length);
+  const std::string alpn(reinterpret_cast<const char*>(protocol), length);
+  std::optional<std::string> bytes = early.make(alpn);
+  if (!bytes || bytes->empty()) return;
+  early.bytes = std::move(*bytes);
+  const std::string size = std::to_string(early.bytes.size()) + " bytes";
+  if (early.bytes.size() > allowed) {
+    early.outcome = EarlyData::Outcome::Unsent;
+    trace.detail(step, "early data: the first request's " + size + " are more than the " +
+                           std::to_string(allowed) +
+                           " the session allows: it goes after the handshake");
+    return;
+  }
+  // A client's early data is its first I/O: OpenSSL writes the ClientHello, then the data. Into
+  // memory of its own, for the caller to send: Asio's handshake writes only what its own calls
+  // into OpenSSL add, so what is written here would wait in its buffer for ever.
+  SSL_set_connect_state(ssl);
+  BIO* memory = BIO_new(BIO_s_mem());
+  BIO* asios = SSL_get_wbio(ssl);
+  if (memory == nullptr || asios == nullptr || BIO_up_ref(asios) != 1) {
+    BIO_free(memory);
+    early.outcome = EarlyData::Outcome::Unsent;
+    return;
+  }
+  SSL_set0_wbio(ssl, memory);  // the SSL object owns it now
+  std::size_t written = 0;
+  ERR_clear_error();
+  const bool wrote =
+      SSL_write_early_data(ssl, early.bytes.data(), early.bytes.size(), &written) == 1 &&
+      written == early.bytes.size();
+  char* flight = nullptr;
+  const long flight_size = BIO_get_mem_data(memory, &flight);
+  if (wrote && flight_size > 0)
+    early.first_flight.assign(flight, static_cast<std::size_t>(flight_size));
+  SSL_set0_wbio(ssl, asios);  // back to Asio's, with the reference taken above; frees `memory`
+  if (!wrote || early.first_flight.empty()) {
+    ERR_clear_error();
+    early.outcome = EarlyData::Outcome::Unsent;
+    trace.detail(step, "early data: OpenSSL would not write the first request's " + size +
+                           " early: it goes after the handshake");
+    return;
+  }
+  early.outcome = EarlyData::Outcome::Sent;
+  trace.detail(step, "early data (TLS 1.3 0-RTT): the first request's " + size + " (" +
+                         (alpn.empty() ? std::string("no ALPN") : alpn) +
+                         ", as the session agreed) written after the ClientHello, under the "
+                         "session's key, " +
+                         std::to_string(early.first_flight.size()) +
+                         " bytes in all; the session allows " + std::to_string(allowed));
+}
+
+void note_early_data_outcome(SSL* ssl, EarlyData& early, std::size_t step, Trace& trace) {
+  if (early.outcome != EarlyData::Outcome::Sent) return;
+  if (SSL_get_early_data_status(ssl) == SSL_EARLY_DATA_ACCEPTED) {
+    early.outcome = EarlyData::Outcome::Accepted;
+    trace.detail(step,
+                 "early data accepted: the server read the request with the ClientHello, "
+                 "and its answer follows its first flight");
+    return;
+  }
+  early.outcome = EarlyData::Outcome::Rejected;
+  trace.detail(step,
+               "early data rejected by the server (TLS does not say why): the request goes "
+               "again over the finished handshake");
+}
+
+}  // namespace miniweb::browser

@@ -1,0 +1,48 @@
+#pragma once
+// TLS 1.3 early data (RFC 8446 section 2.3), the browser's side: a handshake that offers a
+// session whose ticket allows it sends the connection's first request with its ClientHello,
+// and the server answers it with its own first flight, a round trip sooner. Only a safe request
+// goes so (RFC 8470 section 4: a GET, which a replay cannot make do anything twice), and only
+// in the protocol the session agreed by ALPN, which the server must agree again to accept it.
+// What became of it is OpenSSL's word after the handshake (SSL_get_early_data_status): accepted,
+// or rejected, when the caller sends the same bytes again over the finished handshake.
+
+#include <openssl/ssl.h>
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "browser/trace.hpp"
+
+namespace miniweb::browser {
+
+struct EarlyData {
+  // Given the ALPN protocol the offered session agreed ("h2", "http/1.1", "" for none), the
+  // bytes of the first request in that protocol, or none to send nothing early.
+  std::function<std::optional<std::string>(std::string_view alpn)> make;
+
+  enum class Outcome {
+    NotMade,   // no session that allows it, or `make` gave nothing
+    Unsent,    // made but not sent early (more than the session allows): to send after
+    Sent,      // with the ClientHello; the handshake's end tells the rest
+    Accepted,  // the server read them: their answer follows its first flight
+    Rejected,  // the server skipped them: to send again over the finished handshake
+  };
+  Outcome outcome = Outcome::NotMade;
+  std::string bytes;         // what `make` gave
+  std::string first_flight;  // Sent: the ClientHello and the early data, for the caller to send
+};
+
+// Before the handshake of `ssl` (a client, `session` set on it): makes the early data and has
+// OpenSSL write the ClientHello and it, into early.first_flight, which the caller sends before
+// the handshake goes on; when the session allows early data. Says so in the trace's `step`.
+void send_early_data(SSL* ssl, const SSL_SESSION* session, EarlyData& early, std::size_t step,
+                     Trace& trace);
+
+// After a handshake that sent early data: the server's verdict, into `early` and the trace.
+void note_early_data_outcome(SSL* ssl, EarlyData& early, std::size_t step, Trace& trace);
+
+}  // namespace miniweb::browser
