@@ -204,25 +204,37 @@ asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
   };
 
   Result<std::int32_t> stream = make_error("not submitted");
-  if (sent_early) {
-    stream = *sent_early;
-  } else {
-    const std::size_t step = begin_request_step(request, url, body_lines, trace);
-    stream = session.submit(request, url.scheme, url.host_for_header());
-    if (!stream) {
-      trace.finish(step, "failed: " + stream.error().message);
-      finish_frames();
-      co_return make_error(stream.error().message, exit_code::kReceive);
-    }
-    if (observer)
-      observer->http_request(connection.number, request.method + " " + request.target + " HTTP/2",
-                             body_lines);
-    trace.finish(step, request_line(request, *stream, on));
-  }
-
-  const std::size_t step = trace.begin("http", "response");
+  std::size_t step = 0;
   bool anything_received = false;
-  auto ran = co_await run_stream(connection, *stream, settings, observer, kept, anything_received);
+  Status ran = Ok{};
+  for (;;) {
+    if (sent_early) {
+      stream = *sent_early;
+    } else {
+      step = begin_request_step(request, url, body_lines, trace);
+      stream = session.submit(request, url.scheme, url.host_for_header());
+      if (!stream) {
+        trace.finish(step, "failed: " + stream.error().message);
+        finish_frames();
+        co_return make_error(stream.error().message, exit_code::kReceive);
+      }
+      if (observer)
+        observer->http_request(connection.number, request.method + " " + request.target + " HTTP/2",
+                               body_lines);
+      trace.finish(step, request_line(request, *stream, on));
+    }
+    step = trace.begin("http", "response");
+    ran = co_await run_stream(connection, *stream, settings, observer, kept, anything_received);
+    // RFC 8470 section 5.2: 425 Too Early to a request sent as early data says the server
+    // would not answer it before the handshake's end, which has come since: sent again, once.
+    const Http2Reply* answer = session.reply(*stream);
+    if (!sent_early || !ran || !answer->complete || answer->response.status != 425) break;
+    session.take_reply(*stream);
+    trace.finish(step,
+                 "< HTTP/2 425 Too Early, to the request sent as early data: it goes again, "
+                 "now that the handshake is complete");
+    sent_early.reset();
+  }
   finish_frames();
   Http2Reply reply = session.take_reply(*stream);
   if (!ran || !reply.complete) {

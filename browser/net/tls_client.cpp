@@ -334,7 +334,13 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
       trace.detail(step, describe_offer(*offer, now));
     else
       offer.reset();
-    if (offer && early) send_early_data(ssl, offer->session.get(), *early, step, trace);
+    if (offer && early)
+      send_early_data(ssl, offer->session.get(), offered_protocols(versions_), *early, step, trace);
+    if (early && early->outcome == EarlyData::Outcome::Failed) {
+      trace.finish(step, "failed: " + early->failure);
+      co_return make_error("TLS handshake with " + host + " failed: " + early->failure,
+                           exit_code::kTlsHandshake);
+    }
     auto sessions = std::make_unique<ConnectionSessions>();
     sessions->origin = origin;
     SSL_set_ex_data(ssl, sessions_slot(), sessions.release());

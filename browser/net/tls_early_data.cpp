@@ -3,15 +3,33 @@
 #include <openssl/err.h>
 
 namespace miniweb::browser {
+namespace {
 
-void send_early_data(SSL* ssl, const SSL_SESSION* session, EarlyData& early, std::size_t step,
-                     Trace& trace) {
+// Whether `protocol` is one of the space-separated names in `offered`.
+bool offers(std::string_view offered, std::string_view protocol) {
+  while (!offered.empty()) {
+    const std::size_t space = offered.find(' ');
+    if (offered.substr(0, space) == protocol) return true;
+    if (space == std::string_view::npos) break;
+    offered.remove_prefix(space + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+void send_early_data(SSL* ssl, const SSL_SESSION* session, std::string_view offered,
+                     EarlyData& early, std::size_t step, Trace& trace) {
   const std::uint32_t allowed = SSL_SESSION_get_max_early_data(session);
   if (allowed == 0 || !early.make) return;
   const unsigned char* protocol = nullptr;
   std::size_t length = 0;
   SSL_SESSION_get0_alpn_selected(session, &protocol, &length);
   const std::string alpn(reinterpret_cast<const char*>(protocol), length);
+  // RFC 8446 section 4.2.10: early data goes in the protocol the session agreed, which this
+  // ClientHello must offer again (--http1.1 offers no h2): OpenSSL refuses otherwise, and the
+  // connection with it.
+  if (!alpn.empty() && !offers(offered, alpn)) return;
   std::optional<std::string> bytes = early.make(alpn);
   if (!bytes || bytes->empty()) return;
   early.bytes = std::move(*bytes);
@@ -46,10 +64,15 @@ void send_early_data(SSL* ssl, const SSL_SESSION* session, EarlyData& early, std
     early.first_flight.assign(flight, static_cast<std::size_t>(flight_size));
   SSL_set0_wbio(ssl, asios);  // back to Asio's, with the reference taken above; frees `memory`
   if (!wrote || early.first_flight.empty()) {
+    // The connection's TLS state is spent: its handshake fails, with OpenSSL's words.
+    const unsigned long code = ERR_peek_last_error();
+    early.failure = std::string("OpenSSL would not write the first request as early data") +
+                    (code != 0 ? ": " + std::string(ERR_reason_error_string(code)
+                                                        ? ERR_reason_error_string(code)
+                                                        : "unknown reason")
+                               : "");
     ERR_clear_error();
-    early.outcome = EarlyData::Outcome::Unsent;
-    trace.detail(step, "early data: OpenSSL would not write the first request's " + size +
-                           " early: it goes after the handshake");
+    early.outcome = EarlyData::Outcome::Failed;
     return;
   }
   early.outcome = EarlyData::Outcome::Sent;

@@ -30,17 +30,20 @@ struct EarlyData {
     Sent,      // with the ClientHello; the handshake's end tells the rest
     Accepted,  // the server read them: their answer follows its first flight
     Rejected,  // the server skipped them: to send again over the finished handshake
+    Failed,    // OpenSSL would not write them (`failure`): the connection is unusable
   };
   Outcome outcome = Outcome::NotMade;
   std::string bytes;         // what `make` gave
   std::string first_flight;  // Sent: the ClientHello and the early data, for the caller to send
+  std::string failure;       // Failed: why
 };
 
 // Before the handshake of `ssl` (a client, `session` set on it): makes the early data and has
 // OpenSSL write the ClientHello and it, into early.first_flight, which the caller sends before
-// the handshake goes on; when the session allows early data. Says so in the trace's `step`.
-void send_early_data(SSL* ssl, const SSL_SESSION* session, EarlyData& early, std::size_t step,
-                     Trace& trace);
+// the handshake goes on; when the session allows early data and agreed a protocol among the
+// `offered` ALPN names (space-separated: "h2 http/1.1"). Says so in the trace's `step`.
+void send_early_data(SSL* ssl, const SSL_SESSION* session, std::string_view offered,
+                     EarlyData& early, std::size_t step, Trace& trace);
 
 // After a handshake that sent early data: the server's verdict, into `early` and the trace.
 void note_early_data_outcome(SSL* ssl, EarlyData& early, std::size_t step, Trace& trace);

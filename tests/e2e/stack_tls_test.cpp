@@ -71,6 +71,17 @@ TEST_F(StackTest, AResumedLoadSendsItsGetAsEarlyDataAndATicketDoesSoOnce) {
             std::string::npos)
       << replayed.err;
   std::filesystem::remove(kept);
+
+  // 425 Too Early to a request sent as early data (RFC 8470 section 5.2): sent again once the
+  // handshake is complete. /status/425 answers every request so, the second one too.
+  RunResult too_early = browse("https://www.example.test/status/425", "--dump --trace");
+  EXPECT_EQ(too_early.exit_code, 22) << too_early.err;
+  EXPECT_NE(too_early.err.find("early data accepted"), std::string::npos) << too_early.err;
+  EXPECT_NE(too_early.err.find("< HTTP/2 425 Too Early, to the request sent as early data: it "
+                               "goes again, now that the handshake is complete"),
+            std::string::npos)
+      << too_early.err;
+  EXPECT_NE(too_early.err.find("< HTTP/2 425 Too Early ("), std::string::npos) << too_early.err;
 }
 
 TEST_F(StackTest, OpensslAndCurlAcceptTheServerCertificate) {
