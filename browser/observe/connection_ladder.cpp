@@ -185,8 +185,15 @@ void ConnectionLadder::encrypted_record(bool from_client, const packets::TlsReco
     return;
   }
   const int inner = seen.inner_types[direction.next_inner++];
-  row.details.push_back(
-      line + ", inside: " + packets::tls_content_type_name(static_cast<std::uint8_t>(inner)));
+  std::string inside = packets::tls_content_type_name(static_cast<std::uint8_t>(inner));
+  // Application data before the browser's Finished has gone: the browser's is TLS 1.3's early
+  // data (0-RTT, under the resumed session's key), the server's its 0.5-RTT data.
+  if (inner == content::ApplicationData && !times_.client_finished) {
+    inside += from_client ? " (early data, 0-RTT: before the browser's Finished)"
+                          : " (0.5-RTT: before the browser's Finished)";
+    if (from_client) times_.early_data = true;
+  }
+  row.details.push_back(line + ", inside: " + inside);
   if (inner == content::Handshake) {
     // The messages that fill the record's plaintext: its length less the tag and the inner
     // content type's byte (OpenSSL adds no padding).

@@ -375,7 +375,9 @@ class JourneyReader {
       add("resolution", dns_first, dns_last, "the browser's first question to the answer");
     add("connection", times.syn, times.handshake_ack, "SYN to the third segment, the ACK");
     add("TLS", times.client_hello, times.client_finished,
-        "ClientHello to the segment with the browser's Finished");
+        times.early_data ? "ClientHello to the segment with the browser's Finished (the request "
+                           "went with the ClientHello, as early data)"
+                         : "ClientHello to the segment with the browser's Finished");
     add("request", times.request_first, times.request_last, "the request's segments");
     add("server", times.request_last, times.response_first,
         "the request's last segment to the response's first");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <string>
@@ -156,6 +157,38 @@ TEST_F(PacketsTest, ALiveLoadShowsTheHandshakeTlsHttpAndTheClose) {
                                                   : "www.example.test TIME_WAIT (seen; the "
                                                     "kernel's timer";
   EXPECT_NE(last_states.find(first_closer), std::string::npos) << last_states;
+}
+
+// A load resuming a session the profile kept: its request goes in the ClientHello's segment as
+// TLS 1.3 early data, labelled so from where its record falls against the browser's Finished,
+// and the browser ends its early data (EndOfEarlyData) before that Finished. (Whether the
+// server's answer or the browser's Finished crosses the wire first depends on which is quicker;
+// tests/server/early_data_test.cpp holds a Finished back to show the answer comes without it.)
+TEST_F(PacketsTest, AResumedLoadsRequestRidesWithTheClientHelloAsEarlyData) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  ASSERT_EQ(browse("https://www.example.test/").exit_code, 0);  // a session for the profile
+  RunResult page = browse("https://www.example.test/", "--dump --packets");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  const auto segments = segments_of(lines_of(page.err), "www.example.test");
+  auto holds = [](const Segment& segment, const std::string& text) {
+    return std::any_of(
+        segment.details.begin(), segment.details.end(),
+        [&](const std::string& detail) { return detail.find(text) != std::string::npos; });
+  };
+  std::size_t hello = segments.size(), ended = segments.size();
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (hello == segments.size() && holds(segments[i], "ClientHello")) hello = i;
+    if (ended == segments.size() && holds(segments[i], "EndOfEarlyData")) ended = i;
+  }
+  ASSERT_LT(hello, segments.size()) << page.err;
+  EXPECT_TRUE(holds(segments[hello], "(early data, 0-RTT: before the browser's Finished)"))
+      << page.err;
+  EXPECT_TRUE(holds(segments[hello], "h2 HEADERS stream 1")) << page.err;
+  ASSERT_LT(ended, segments.size()) << page.err;
+  EXPECT_TRUE(holds(segments[ended], "Finished")) << page.err;
+  EXPECT_NE(page.err.find("(the request went with the ClientHello, as early data)"),
+            std::string::npos)
+      << page.err;
 }
 
 TEST_F(PacketsTest, AfterAFlushTheResolverWalksFromTheRootThenAnswersFromItsCache) {
