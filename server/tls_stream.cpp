@@ -106,7 +106,7 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* context)
 }
 
 bool TlsStream::has_buffered_input() const {
-  return input_begin_ != input_end_ || SSL_has_pending(ssl_.get()) || !early_input_.empty();
+  return input_begin_ != input_end_ || SSL_has_pending(ssl_.get()) || early_input_ != nullptr;
 }
 
 void TlsStream::release_buffers() {
@@ -194,7 +194,10 @@ TlsStream::Next TlsStream::handshake(std::error_code& ec) {
     char chunk[kMaxEarlyChunk];  // here, not in a buffer every connection would keep
     std::size_t got = 0;
     const Next next = read_early(asio::buffer(chunk), got, ec);
-    early_input_.append(chunk, got);
+    if (got > 0) {
+      if (!early_input_) early_input_ = std::make_unique<std::string>();
+      early_input_->append(chunk, got);
+    }
     if (next != Next::Done || got > 0) return next;
     if (SSL_is_init_finished(ssl_.get())) return Next::Done;  // TLS 1.2: done by now
   }
@@ -234,11 +237,11 @@ TlsStream::Next TlsStream::shutdown(std::error_code& ec) {
 
 TlsStream::Next TlsStream::read(asio::mutable_buffer buffer, std::size_t& got,
                                 std::error_code& ec) {
-  if (!early_input_.empty()) {  // early data the handshake read
-    got = std::min(buffer.size(), early_input_.size());
-    std::memcpy(buffer.data(), early_input_.data(), got);
-    early_input_.erase(0, got);
-    if (early_input_.empty()) std::string().swap(early_input_);
+  if (early_input_) {  // early data the handshake read
+    got = std::min(buffer.size(), early_input_->size());
+    std::memcpy(buffer.data(), early_input_->data(), got);
+    early_input_->erase(0, got);
+    if (early_input_->empty()) early_input_.reset();
     return Next::Done;
   }
   if (reading_early_) {

@@ -204,7 +204,7 @@ class TlsStream {
         // Nothing received and nothing buffered: wait for the socket before asking OpenSSL,
         // which would otherwise hold a record buffer (17 KiB) for as long as the peer is idle.
         if (stream.input_begin_ == stream.input_end_ && !SSL_has_pending(stream.ssl_.get()) &&
-            stream.early_input_.empty() && SSL_is_init_finished(stream.ssl_.get()))
+            !stream.early_input_ && SSL_is_init_finished(stream.ssl_.get()))
           return Next::NeedInput;
         return stream.read(target, transferred, ec);
       } else {
@@ -267,9 +267,10 @@ class TlsStream {
   bool holding_for_shutdown_ = false;
   // TLS 1.3 early data (server/early_data.hpp): while the client may still be sending it, reads
   // and writes go through OpenSSL's early data calls; what the handshake read of it waits in
-  // early_input_ for the first reads.
+  // early_input_ for the first reads (none but while there is some: an idle connection keeps a
+  // pointer, not a string).
   bool reading_early_ = false;
-  std::string early_input_;
+  std::unique_ptr<std::string> early_input_;
 };
 
 }  // namespace miniweb::server

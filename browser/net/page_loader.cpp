@@ -287,10 +287,13 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
   if (connection->h2 && (early.outcome == EarlyData::Outcome::Rejected ||
                          early.outcome == EarlyData::Outcome::Unsent)) {
     if (connection->security.alpn == "h2") {
-      // The server read none of it: the same bytes again, now over the finished handshake.
-      const std::size_t step =
-          trace.begin("h2", "the early data again on connection #" +
-                                std::to_string(connection->number) + ", after the handshake");
+      // The server read none of it (or none went: more than the session allows): the same
+      // bytes, now over the finished handshake.
+      const bool again = early.outcome == EarlyData::Outcome::Rejected;
+      const std::size_t step = trace.begin(
+          "h2", std::string(again ? "the early data again" : "the first request's frames") +
+                    " on connection #" + std::to_string(connection->number) +
+                    ", after the handshake");
       auto [ec, n] =
           co_await asio::async_write(*connection->tls, asio::buffer(early.bytes), use_tuple);
       if (ec) {
