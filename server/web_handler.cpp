@@ -55,7 +55,8 @@ asio::awaitable<http::Reply> WebHandler::respond(http::Request& request, http::E
   // the client sends again once the handshake is complete.
   const bool early = in_early_data(context_.tls_session);
   http::Reply reply;
-  if ((early || request.headers.get("Early-Data") == "1") && !answerable_early(request.method)) {
+  // The method first: a GET, nearly every request, looks no further (no header search).
+  if (!answerable_early(request.method) && (early || request.headers.get("Early-Data") == "1")) {
     reply.response = refusal(425, "a " + request.method +
                                       " request in TLS early data may be a replay; send it "
                                       "after the handshake");

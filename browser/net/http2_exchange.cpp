@@ -177,6 +177,33 @@ Result<std::string> prepare_early_http2(Connection& connection, const http::Requ
   return output;
 }
 
+asio::awaitable<Status> settle_early_http2(Connection& connection, const EarlyData& early,
+                                           Trace& trace) {
+  connection.early_data_accepted = early.outcome == EarlyData::Outcome::Accepted;
+  if (!connection.h2 || (early.outcome != EarlyData::Outcome::Rejected &&
+                         early.outcome != EarlyData::Outcome::Unsent))
+    co_return Ok{};
+  if (connection.security.alpn != "h2") {
+    // Another protocol this time: the request goes as that one's, by the exchange.
+    connection.h2.reset();
+    connection.early_request.reset();
+    co_return Ok{};
+  }
+  // The server read none of it (or none went: more than the session allows): the same bytes,
+  // now over the finished handshake.
+  const bool again = early.outcome == EarlyData::Outcome::Rejected;
+  const std::size_t step = trace.begin(
+      "h2", std::string(again ? "the early data again" : "the first request's frames") +
+                " on connection #" + std::to_string(connection.number) + ", after the handshake");
+  auto [ec, n] = co_await asio::async_write(*connection.tls, asio::buffer(early.bytes), use_tuple);
+  if (ec) {
+    trace.finish(step, "failed: " + ec.message());
+    co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
+  }
+  trace.finish(step, std::to_string(n) + " bytes: the preface, SETTINGS and the request");
+  co_return Ok{};
+}
+
 asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
     Connection& connection, const http::Request& request, const Url& url,
     const std::vector<std::string>& body_lines, const Http2ExchangeSettings& settings,

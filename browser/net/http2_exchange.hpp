@@ -10,6 +10,7 @@
 
 #include "browser/net/connection_pool.hpp"
 #include "browser/net/load_observer.hpp"
+#include "browser/net/tls_early_data.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
 #include "shared/http/message.hpp"
@@ -36,6 +37,13 @@ Result<std::string> prepare_early_http2(Connection& connection, const http::Requ
                                         const Url& url, const std::vector<std::string>& body_lines,
                                         const Http2Limits& limits, LoadObserver* observer,
                                         Trace& trace);
+
+// After the handshake that carried prepare_early_http2's bytes, as `early` says it went:
+// accepted, nothing to do; rejected (or never sent: more than the session allows), the same
+// bytes over the finished handshake when h2 was agreed again, else the early session dropped,
+// for the exchange to make the request in the protocol agreed.
+asio::awaitable<Status> settle_early_http2(Connection& connection, const EarlyData& early,
+                                           Trace& trace);
 
 // The request on `connection`: submitted, or, when it went as early data, its stream read.
 // `nothing_received` is set when the server processed nothing of the request (the connection

@@ -283,30 +283,8 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
       connection->security, trace, "https://" + url.host_for_header(), first ? &early : nullptr);
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
-  connection->early_data_accepted = early.outcome == EarlyData::Outcome::Accepted;
-  if (connection->h2 && (early.outcome == EarlyData::Outcome::Rejected ||
-                         early.outcome == EarlyData::Outcome::Unsent)) {
-    if (connection->security.alpn == "h2") {
-      // The server read none of it (or none went: more than the session allows): the same
-      // bytes, now over the finished handshake.
-      const bool again = early.outcome == EarlyData::Outcome::Rejected;
-      const std::size_t step = trace.begin(
-          "h2", std::string(again ? "the early data again" : "the first request's frames") +
-                    " on connection #" + std::to_string(connection->number) +
-                    ", after the handshake");
-      auto [ec, n] =
-          co_await asio::async_write(*connection->tls, asio::buffer(early.bytes), use_tuple);
-      if (ec) {
-        trace.finish(step, "failed: " + ec.message());
-        co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
-      }
-      trace.finish(step, std::to_string(n) + " bytes: the preface, SETTINGS and the request");
-    } else {
-      // Another protocol this time: the request goes as that one's, by the exchange.
-      connection->h2.reset();
-      connection->early_request.reset();
-    }
-  }
+  if (auto settled = co_await settle_early_http2(*connection, early, trace); !settled)
+    co_return settled.error();
   // RFC 9113 section 3.2: "h2" chosen by ALPN, the connection speaks HTTP/2 from its first byte.
   if (connection->security.alpn == "h2" && !connection->h2) {
     // Its own step: nghttp2's session and its first frames, made before any request.

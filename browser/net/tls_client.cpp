@@ -272,7 +272,8 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
   if (!context) co_return context.error();
   // The step spans the connection's own TLS state made (SSL_new) and set up, then the
   // handshake.
-  const std::string offered = "ALPN offered " + offered_protocols(versions_);
+  const std::string protocols = offered_protocols(versions_);
+  const std::string offered = "ALPN offered " + protocols;
   std::size_t step = trace.begin("tls", "handshake with " + host + " (SNI), " + offered);
   auto stream = std::make_unique<TlsStream>(socket, **context);
   SSL* ssl = stream->native_handle();
@@ -334,8 +335,7 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
       trace.detail(step, describe_offer(*offer, now));
     else
       offer.reset();
-    if (offer && early)
-      send_early_data(ssl, offer->session.get(), offered_protocols(versions_), *early, step, trace);
+    if (offer && early) send_early_data(ssl, offer->session.get(), protocols, *early, step, trace);
     if (early && early->outcome == EarlyData::Outcome::Failed) {
       trace.finish(step, "failed: " + early->failure);
       co_return make_error("TLS handshake with " + host + " failed: " + early->failure,

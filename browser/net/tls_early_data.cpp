@@ -89,8 +89,9 @@ void note_early_data_outcome(SSL* ssl, EarlyData& early, std::size_t step, Trace
   if (SSL_get_early_data_status(ssl) == SSL_EARLY_DATA_ACCEPTED) {
     early.outcome = EarlyData::Outcome::Accepted;
     trace.detail(step,
-                 "early data accepted: the server read the request with the ClientHello, "
-                 "and its answer follows its first flight");
+                 "early data accepted (the server's EncryptedExtensions said so, as OpenSSL "
+                 "reports): the server takes the request from it, without waiting for the browser's "
+                 "Finished");
     return;
   }
   early.outcome = EarlyData::Outcome::Rejected;

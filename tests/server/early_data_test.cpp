@@ -161,6 +161,13 @@ key = "key.pem"
     return connection;
   }
 
+  using SessionPtr = std::unique_ptr<SSL_SESSION, tls::OpenSslDeleter<SSL_SESSION_free>>;
+  // A client context and a session (a ticket) its server issued, for early connections to resume.
+  struct Resumable {
+    tls::SslCtxPtr context{client_context()};
+    SessionPtr session{fresh_session(context.get())};
+  };
+
   static bool whole_response(const std::string& text) {
     return text.find("<h1>home</h1>") != std::string::npos ||
            text.find("</html>") != std::string::npos ||
@@ -175,12 +182,12 @@ key = "key.pem"
 };
 
 TEST_F(EarlyDataTest, ASafeRequestIsAnsweredBeforeTheClientsFinished) {
-  SSL_CTX* context = client_context();
-  SSL_SESSION* session = fresh_session(context);
-  ASSERT_NE(session, nullptr);
-  EXPECT_EQ(SSL_SESSION_get_max_early_data(session), kMaxEarlyData) << "the ticket allows none";
+  const Resumable resumable;
+  ASSERT_NE(resumable.session, nullptr);
+  EXPECT_EQ(SSL_SESSION_get_max_early_data(resumable.session.get()), kMaxEarlyData)
+      << "the ticket allows none";
 
-  auto connection = send_early(context, session, kGet);
+  auto connection = send_early(resumable.context.get(), resumable.session.get(), kGet);
   const std::string answer =
       connection->read_plaintext(std::chrono::seconds(5), &EarlyDataTest::whole_response);
   // The client has not even made its EndOfEarlyData and Finished yet (OpenSSL makes them when
@@ -194,8 +201,6 @@ TEST_F(EarlyDataTest, ASafeRequestIsAnsweredBeforeTheClientsFinished) {
   // The handshake completed, as a client would.
   EXPECT_EQ(SSL_do_handshake(connection->ssl), 1);
   connection->send_pending();
-  SSL_SESSION_free(session);
-  SSL_CTX_free(context);
 }
 
 // RFC 8446 section 8: whoever captured a ClientHello with early data can send it again. The
@@ -203,10 +208,9 @@ TEST_F(EarlyDataTest, ASafeRequestIsAnsweredBeforeTheClientsFinished) {
 // early data is skipped: no answer comes, and the replay can go no further (it cannot make
 // the client's Finished). A legitimate client reusing a ticket for early data meets the same.
 TEST_F(EarlyDataTest, ATicketBringsEarlyDataOnceAndAReplayGetsNoAnswer) {
-  SSL_CTX* context = client_context();
-  SSL_SESSION* session = fresh_session(context);
-  ASSERT_NE(session, nullptr);
-  auto first = send_early(context, session, kGet);
+  const Resumable resumable;
+  ASSERT_NE(resumable.session, nullptr);
+  auto first = send_early(resumable.context.get(), resumable.session.get(), kGet);
   const std::string answered =
       first->read_plaintext(std::chrono::seconds(5), &EarlyDataTest::whole_response);
   ASSERT_TRUE(answered.starts_with("HTTP/1.1 200 OK\r\n")) << answered;
@@ -233,29 +237,24 @@ TEST_F(EarlyDataTest, ATicketBringsEarlyDataOnceAndAReplayGetsNoAnswer) {
       << "the replay got " << from_server.size() << " bytes, the first connection "
       << first->received;
   // A real client with the same ticket again, which can read what the server says.
-  auto again = send_early(context, session, kGet);
+  auto again = send_early(resumable.context.get(), resumable.session.get(), kGet);
   const std::string early_answer = again->read_plaintext(
       std::chrono::milliseconds(500), [](const std::string& text) { return !text.empty(); });
   EXPECT_EQ(early_answer, "") << "answered early data a ticket had brought before";
   EXPECT_EQ(SSL_get_early_data_status(again->ssl), SSL_EARLY_DATA_REJECTED);
   EXPECT_TRUE(SSL_session_reused(again->ssl)) << "resumption itself is still allowed";
-  SSL_SESSION_free(session);
-  SSL_CTX_free(context);
 }
 
 // RFC 8470 section 5.2: what a replay could make happen twice is not answered from early data.
 TEST_F(EarlyDataTest, AnUnsafeMethodInEarlyDataGets425TooEarly) {
-  SSL_CTX* context = client_context();
-  SSL_SESSION* session = fresh_session(context);
-  ASSERT_NE(session, nullptr);
+  const Resumable resumable;
+  ASSERT_NE(resumable.session, nullptr);
   auto connection =
-      send_early(context, session,
+      send_early(resumable.context.get(), resumable.session.get(),
                  "POST /form HTTP/1.1\r\nHost: www.example.test\r\nContent-Length: 2\r\n\r\nhi");
   const std::string answer =
       connection->read_plaintext(std::chrono::seconds(5), &EarlyDataTest::whole_response);
   EXPECT_TRUE(answer.starts_with("HTTP/1.1 425 Too Early\r\n")) << answer;
-  SSL_SESSION_free(session);
-  SSL_CTX_free(context);
 }
 
 // The same with Debian's openssl s_client: -early_data sends the file's bytes as early data
