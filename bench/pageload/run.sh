@@ -204,6 +204,23 @@ echo " warm load's resumed handshake and GET, the cold one's resolution exchange
 echo " and GET, then gumbo's parse; before a TCP connection, a layout or a close, which a load"
 echo " also makes. A total goal under its floor is out of reach on this machine with these"
 echo " libraries, whatever the browser does)"
+# The same warm load and its floor after a second in which nothing ran, as a person's first
+# load after a pause: the figures above are taken back to back, with the machine's CPUs and
+# every server's memory just used. A CPU woken from idle, and pages a server has not touched
+# for a while, cost the browser, the servers and the floor alike (a virtual machine's most).
+IDLE_RUNS=8
+: >"$WORK/trace-idle.txt"
+: >"$WORK/floor-idle.txt"
+for ((i = 0; i < IDLE_RUNS; i++)); do
+  sleep 1
+  "$ROOT/miniweb" browse --dump --trace "$URL" 2>&1 >/dev/null | grep '^\* waterfall' |
+    sed -E 's/.*total ([0-9.]+) ms.*/\1/' >>"$WORK/trace-idle.txt"
+  sleep 1
+  $TLS_FLOOR_RESUMING | awk '{ print $4 + $6 }' >>"$WORK/floor-idle.txt"
+done
+printf '%-58s %7s ms   (its floor, resumed handshake + GET + parse: %s ms)\n' \
+  "warm, each after 1 s idle (median of $IDLE_RUNS)" "$(column_median "$WORK/trace-idle.txt" 1)" \
+  "$(sum "$(column_median "$WORK/floor-idle.txt" 1)" "$parse_floor")"
 echo "a warm load's steps, then a cold one's, one run each:"
 "$ROOT/miniweb" browse --dump --trace "$URL" 2>&1 >/dev/null | sed -n '/^\* waterfall/,$p'
 $FLUSH >/dev/null
