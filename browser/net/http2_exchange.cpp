@@ -178,7 +178,7 @@ Result<std::string> prepare_early_http2(Connection& connection, const http::Requ
 }
 
 asio::awaitable<Status> settle_early_http2(Connection& connection, const EarlyData& early,
-                                           Trace& trace) {
+                                           LoadObserver* observer, Trace& trace) {
   connection.early_data_accepted = early.outcome == EarlyData::Outcome::Accepted;
   if (!connection.h2 || (early.outcome != EarlyData::Outcome::Rejected &&
                          early.outcome != EarlyData::Outcome::Unsent))
@@ -199,6 +199,13 @@ asio::awaitable<Status> settle_early_http2(Connection& connection, const EarlyDa
   if (ec) {
     trace.finish(step, "failed: " + ec.message());
     co_return make_error("cannot send the request: " + ec.message(), exit_code::kReceive);
+  }
+  // The refused copy went first: the packet view places these frames after it, and every
+  // later frame after them (a frame's offset counts both copies).
+  if (again && connection.early_request) {
+    connection.h2->sent_again(connection.early_request->frames);
+    std::vector<Http2Frame> told;
+    note_frames(connection, observer, told);
   }
   trace.finish(step, std::to_string(n) + " bytes: the preface, SETTINGS and the request");
   co_return Ok{};

@@ -40,10 +40,11 @@ Result<std::string> prepare_early_http2(Connection& connection, const http::Requ
 
 // After the handshake that carried prepare_early_http2's bytes, as `early` says it went:
 // accepted, nothing to do; rejected (or never sent: more than the session allows), the same
-// bytes over the finished handshake when h2 was agreed again, else the early session dropped,
-// for the exchange to make the request in the protocol agreed.
+// bytes over the finished handshake when h2 was agreed again (told to `observer` as frames sent
+// again), else the early session dropped, for the exchange to make the request in the protocol
+// agreed.
 asio::awaitable<Status> settle_early_http2(Connection& connection, const EarlyData& early,
-                                           Trace& trace);
+                                           LoadObserver* observer, Trace& trace);
 
 // The request on `connection`: submitted, or, when it went as early data, its stream read.
 // `nothing_received` is set when the server processed nothing of the request (the connection

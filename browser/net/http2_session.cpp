@@ -1,5 +1,7 @@
 #include "browser/net/http2_session.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cstring>
 
@@ -360,6 +362,25 @@ std::vector<Http2Frame> Http2Session::take_frames() {
   std::vector<Http2Frame> frames = std::move(frames_);
   frames_.clear();
   return frames;
+}
+
+void Http2Session::sent_again(const std::vector<Http2Frame>& frames) {
+  const std::uint64_t first = sent_bytes_;
+  std::uint64_t start = 0;  // where the refused copy began
+  bool found = false;
+  for (const Http2Frame& frame : frames)
+    if (frame.sent && (!found || frame.offset < start)) {
+      start = frame.offset;
+      found = true;
+    }
+  for (const Http2Frame& frame : frames) {
+    if (!frame.sent) continue;
+    Http2Frame again = frame;
+    again.offset = first + (frame.offset - start);
+    again.text += ", again (the server refused the early data)";
+    sent_bytes_ = std::max(sent_bytes_, again.offset + again.length);
+    frames_.push_back(std::move(again));
+  }
 }
 
 }  // namespace miniweb::browser

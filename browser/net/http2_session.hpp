@@ -94,6 +94,10 @@ class Http2Session {
   bool ended_for_error() const { return ended_for_error_; }
   // The frames since the last call, in the order they went or came.
   std::vector<Http2Frame> take_frames();
+  // `frames`, which went as early data the server refused, written again as they were: each
+  // again after everything sent so far (a frame's offset is where it lies in the browser's
+  // plaintext, the refused copy included), for take_frames to report.
+  void sent_again(const std::vector<Http2Frame>& frames);
   // The request's header fields as sent, "name: value", for the trace.
   static std::vector<std::pair<std::string, std::string>> request_fields(
       const http::Request& request, std::string_view scheme, std::string_view authority);

@@ -283,7 +283,7 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> PageLoader::open_connection
       connection->security, trace, "https://" + url.host_for_header(), first ? &early : nullptr);
   if (!stream) co_return stream.error();
   connection->tls = std::move(*stream);
-  if (auto settled = co_await settle_early_http2(*connection, early, trace); !settled)
+  if (auto settled = co_await settle_early_http2(*connection, early, observer_, trace); !settled)
     co_return settled.error();
   // RFC 9113 section 3.2: "h2" chosen by ALPN, the connection speaks HTTP/2 from its first byte.
   if (connection->security.alpn == "h2" && !connection->h2) {

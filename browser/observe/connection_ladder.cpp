@@ -206,7 +206,17 @@ void ConnectionLadder::encrypted_record(bool from_client, const packets::TlsReco
       used += length;
       ++direction.next_message;
       const auto* bytes = reinterpret_cast<const std::uint8_t*>(message.data());
-      row.details.push_back("  " + describe_handshake_message({bytes, message.size()}));
+      std::string described = describe_handshake_message({bytes, message.size()});
+      // The server's word on the early data the browser sent: early_data in its
+      // EncryptedExtensions, or not (RFC 8446 section 4.2.10).
+      if (const auto accepted = accepts_early_data({bytes, message.size()});
+          accepted && !from_client && times_.early_data) {
+        times_.early_data_refused = !*accepted;
+        described += *accepted ? " (the server takes the browser's early data)"
+                               : " (no early_data: the server refuses the browser's early data, "
+                                 "which goes again after its Finished)";
+      }
+      row.details.push_back("  " + std::move(described));
       if (from_client && !message.empty() &&
           static_cast<std::uint8_t>(message[0]) == packets::tls_handshake::Finished &&
           !times_.client_finished)

@@ -24,7 +24,8 @@ namespace miniweb::browser::observe {
 struct ConnectionTimes {
   std::optional<std::int64_t> syn, handshake_ack, client_hello, client_finished, request_first,
       request_last, response_first, response_last, first_fin, last_segment;
-  bool early_data = false;  // the browser sent application data before its Finished (0-RTT)
+  bool early_data = false;          // the browser sent application data before its Finished (0-RTT)
+  bool early_data_refused = false;  // and the server's EncryptedExtensions did not accept it
 };
 
 // "SYN seq=1 ack=0 win=65495 len=0 <mss 65495, sackOK, TS val 1 ecr 0, wscale 7>"

@@ -374,10 +374,14 @@ class JourneyReader {
     if (dns_first >= 0)
       add("resolution", dns_first, dns_last, "the browser's first question to the answer");
     add("connection", times.syn, times.handshake_ack, "SYN to the third segment, the ACK");
-    add("TLS", times.client_hello, times.client_finished,
-        times.early_data ? "ClientHello to the segment with the browser's Finished (the request "
-                           "went with the ClientHello, as early data)"
-                         : "ClientHello to the segment with the browser's Finished");
+    std::string tls_how = "ClientHello to the segment with the browser's Finished";
+    if (times.early_data_refused)
+      tls_how +=
+          " (the request went with the ClientHello as early data; the server refused it, "
+          "and it went again after the Finished)";
+    else if (times.early_data)
+      tls_how += " (the request went with the ClientHello, as early data)";
+    add("TLS", times.client_hello, times.client_finished, std::move(tls_how));
     add("request", times.request_first, times.request_last, "the request's segments");
     add("server", times.request_last, times.response_first,
         "the request's last segment to the response's first");

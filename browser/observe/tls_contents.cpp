@@ -12,6 +12,7 @@ namespace {
 
 namespace handshake = packets::tls_handshake;
 constexpr std::uint8_t kEncryptedExtensions = 8;
+constexpr std::uint16_t kEarlyData = 42;  // the extension (RFC 8446 section 4.2.10)
 constexpr std::uint8_t kCertificateVerify = 15;
 
 std::span<const std::uint8_t> as_bytes(std::string_view text) {
@@ -80,13 +81,22 @@ std::string server_hello(std::span<const std::uint8_t> message) {
   return out;
 }
 
-std::string encrypted_extensions(Reader body) {
-  std::string out = "EncryptedExtensions";
+// Each extension of an EncryptedExtensions message's body, in order: its type and its data.
+// One cut short by the message's end is not visited.
+template <class Visit>
+void for_each_extension(Reader body, Visit visit) {
   const std::size_t end = body.number(2) + body.at;
-  std::vector<std::string> names;
   while (body.ok && body.at + 4 <= end) {
     const auto type = static_cast<std::uint16_t>(body.number(2));
     Reader data{body.take(body.number(2))};
+    if (body.ok) visit(type, data);
+  }
+}
+
+std::string encrypted_extensions(Reader body) {
+  std::string out = "EncryptedExtensions";
+  std::vector<std::string> names;
+  for_each_extension(body, [&](std::uint16_t type, Reader data) {
     std::string name = packets::tls_extension_name(type);
     if (type == 16) {  // ALPN: the protocol the server chose
       data.number(2);
@@ -94,7 +104,7 @@ std::string encrypted_extensions(Reader body) {
       name += " " + std::string(protocol.begin(), protocol.end());
     }
     names.push_back(std::move(name));
-  }
+  });
   if (!names.empty()) out += ": " + joined(names, [](const std::string& n) { return n; });
   return out;
 }
@@ -159,6 +169,16 @@ std::uint32_t handshake_message_length(std::string_view message) {
   auto header = packets::parse_tls_handshake_header(as_bytes(message));
   return header ? header->length + static_cast<std::uint32_t>(packets::kTlsHandshakeHeaderSize)
                 : static_cast<std::uint32_t>(message.size());
+}
+
+std::optional<bool> accepts_early_data(std::span<const std::uint8_t> message) {
+  auto header = packets::parse_tls_handshake_header(message);
+  if (!header || header->type != kEncryptedExtensions) return std::nullopt;
+  bool accepted = false;
+  for_each_extension(
+      Reader{message.subspan(packets::kTlsHandshakeHeaderSize)},
+      [&](std::uint16_t type, Reader) { accepted = accepted || type == kEarlyData; });
+  return accepted;
 }
 
 std::string describe_handshake_message(std::span<const std::uint8_t> message) {

@@ -5,6 +5,7 @@
 // line, with the fields the packet view shows (RFC 8446 4).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ std::uint32_t handshake_message_length(std::string_view message);
 // TLS_AES_256_GCM_SHA384, key share x25519", "Certificate: 2 certificates, CN=... <- CN=...",
 // "CertificateVerify rsa_pss_rsae_sha256", "Finished", "NewSessionTicket lifetime 7200 s".
 std::string describe_handshake_message(std::span<const std::uint8_t> message);
+
+// Whether an EncryptedExtensions message carries early_data: the server accepted the early data
+// the browser sent (RFC 8446 section 4.2.10). nullopt for any other message.
+std::optional<bool> accepts_early_data(std::span<const std::uint8_t> message);
 
 // "warning close_notify"
 std::string describe_alert(std::string_view two_bytes);

@@ -113,6 +113,41 @@ TEST(BrowserHttp2Session, AGetIsFramedAndItsResponseDecoded) {
   EXPECT_TRUE(has("< DATA stream 1: 1 frame, 9 bytes (END_STREAM)"));
 }
 
+// Early data the server refused goes again as it was, after the handshake. The packet view
+// places frames by where they lie in the browser's plaintext, in which the refused copy came
+// first: the frames are told again after it, and every later frame after them, end to end.
+TEST(BrowserHttp2Session, EarlyDataSentAgainIsToldAgainAfterTheRefusedCopy) {
+  Http2Peer server([](const PeerRequest&) { return PeerAnswer{200, {}, "<p>hi</p>"}; });
+  auto client = Http2Session::start(Http2Limits{});
+  ASSERT_TRUE(client) << client.error().message;
+  ASSERT_TRUE((*client)->submit(get("/"), "https", "www.example.test"));
+  const auto early = (*client)->take_output();  // refused: the server never reads this copy
+  ASSERT_TRUE(early) << early.error().message;
+  std::vector<Http2Frame> frames = (*client)->take_frames();
+  const std::vector<Http2Frame> early_frames = frames;
+  ASSERT_GE(early_frames.size(), 2u);
+
+  (*client)->sent_again(early_frames);
+  ASSERT_TRUE(server.receive(*early));  // the same bytes again
+  std::uint64_t written = 2 * early->size();
+  converse(**client, server, frames, written);
+
+  std::uint64_t sent_end = 0;
+  std::size_t again = 0;
+  for (const Http2Frame& frame : frames) {
+    if (!frame.sent) continue;
+    EXPECT_EQ(frame.offset, sent_end) << frame.text;
+    sent_end = frame.offset + frame.length;
+    if (frame.text.ends_with(", again (the server refused the early data)")) ++again;
+  }
+  EXPECT_EQ(sent_end, written);
+  EXPECT_EQ(again, early_frames.size());
+  const Http2Reply* reply = (*client)->reply(1);
+  ASSERT_NE(reply, nullptr);
+  EXPECT_TRUE(reply->complete);
+  EXPECT_EQ(reply->response.status, 200);
+}
+
 TEST(BrowserHttp2Session, EarlyHintsComeApartFromTheFinalResponse) {
   Http2Peer server([](const PeerRequest&) {
     PeerAnswer answer{200, {{"content-type", "text/html"}}, "page"};

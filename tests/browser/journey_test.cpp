@@ -9,6 +9,7 @@
 
 #include "browser/observe/journey.hpp"
 #include "browser/observe/segment_states.hpp"
+#include "browser/observe/tls_contents.hpp"
 #include "tests/browser/packets_frame_builder.hpp"
 
 namespace {
@@ -282,6 +283,35 @@ TEST(SegmentStates, TheFourWayCloseEndsInTimeWaitOnTheSideThatClosedFirst) {
   send(false, 902, 102, kAck);
   EXPECT_EQ(states.client(), TcpState::Closed);
   EXPECT_EQ(states.client_closed_first(), std::optional<bool>(false));
+}
+
+// The server's word on early data is its EncryptedExtensions (RFC 8446 section 4.2.10): the
+// early_data extension there accepts what the browser sent; without it, refuses it.
+TEST(TlsContents, EncryptedExtensionsSayWhetherTheEarlyDataWasAccepted) {
+  // Handshake type 8, a 3-byte length, then the extensions' 2-byte length and each extension:
+  // server_name (0, empty), ALPN (16: "h2"), and early_data (42, empty) when `early` is set.
+  auto encrypted_extensions = [](bool early) {
+    std::vector<std::uint8_t> extensions = {0, 0, 0, 0, 0, 16, 0, 5, 0, 3, 2, 'h', '2'};
+    if (early) extensions.insert(extensions.end(), {0, 42, 0, 0});
+    std::vector<std::uint8_t> body = {0, static_cast<std::uint8_t>(extensions.size())};
+    body.insert(body.end(), extensions.begin(), extensions.end());
+    std::vector<std::uint8_t> message = {8, 0, 0, static_cast<std::uint8_t>(body.size())};
+    message.insert(message.end(), body.begin(), body.end());
+    return message;
+  };
+  const auto accepted = encrypted_extensions(true);
+  const auto refused = encrypted_extensions(false);
+  EXPECT_EQ(accepts_early_data(accepted), std::optional<bool>(true));
+  EXPECT_EQ(accepts_early_data(refused), std::optional<bool>(false));
+  EXPECT_EQ(
+      describe_handshake_message(accepted),
+      "EncryptedExtensions: server_name application_layer_protocol_negotiation h2 early_data");
+  // Any other message says nothing of early data; one cut short is not read past its end.
+  const std::vector<std::uint8_t> finished = {20, 0, 0, 2, 0xab, 0xcd};
+  EXPECT_EQ(accepts_early_data(finished), std::nullopt);
+  const std::vector<std::uint8_t> cut = {8, 0, 0, 9, 0, 7, 0, 42};
+  EXPECT_EQ(accepts_early_data(cut), std::optional<bool>(false));
+  EXPECT_EQ(accepts_early_data(std::vector<std::uint8_t>{8}), std::nullopt);
 }
 
 }  // namespace

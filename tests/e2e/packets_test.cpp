@@ -191,6 +191,49 @@ TEST_F(PacketsTest, AResumedLoadsRequestRidesWithTheClientHelloAsEarlyData) {
       << page.err;
 }
 
+// The same session's ticket offered again (the profile put back as it was: a replay, as the
+// server sees it) is refused its early data. The view says so where the server does (its
+// EncryptedExtensions, without early_data), and places the request's frames where each copy
+// went: in the ClientHello's segment, then again after the browser's Finished, and the
+// browser's later frames (its SETTINGS ACK) in the records that carried them.
+TEST_F(PacketsTest, EarlyDataTheServerRefusesIsSaidAndItsFramesPlacedTwice) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::filesystem::path sessions = state_ / "browser/tls-sessions.json";
+  const std::filesystem::path kept = state_ / "tls-sessions.refused";
+  ASSERT_EQ(browse("https://www.example.test/").exit_code, 0);
+  std::filesystem::copy_file(sessions, kept, std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(browse("https://www.example.test/").exit_code, 0);  // the ticket's early data, once
+  std::filesystem::copy_file(kept, sessions, std::filesystem::copy_options::overwrite_existing);
+  RunResult page = browse("https://www.example.test/", "--dump --packets");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  std::filesystem::remove(kept);
+
+  std::string carried;
+  for (const Segment& segment : segments_of(lines_of(page.err), "www.example.test"))
+    for (const std::string& detail : segment.details) carried += detail + "\n";
+  std::size_t at = 0;
+  for (const char* text :
+       {"(early data, 0-RTT: before the browser's Finished)",
+        "h2 HEADERS stream 1 (END_STREAM END_HEADERS)",
+        "(no early_data: the server refuses the browser's early data", "Finished",
+        "h2 connection preface PRI * HTTP/2.0 (24 bytes), again (the server refused the early "
+        "data)",
+        "h2 HEADERS stream 1 (END_STREAM END_HEADERS)",
+        ", again (the server refused the early data)", "h2 HEADERS stream 1 (END_HEADERS)",
+        "h2 DATA stream 1", "h2 GOAWAY"}) {
+    at = carried.find(text, at);
+    ASSERT_NE(at, std::string::npos) << text << " missing or out of order in:\n" << carried;
+    ++at;
+  }
+  // Every record of the browser's holds the frames nghttp2 reported in it: none is left
+  // without one, as records were when the frames' places still counted the early data once.
+  EXPECT_EQ(carried.find("no HTTP/2 frame the browser was told of"), std::string::npos) << carried;
+  EXPECT_NE(page.err.find("(the request went with the ClientHello as early data; the server "
+                          "refused it, and it went again after the Finished)"),
+            std::string::npos)
+      << page.err;
+}
+
 TEST_F(PacketsTest, AfterAFlushTheResolverWalksFromTheRootThenAnswersFromItsCache) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   ASSERT_EQ(launcher("flush").exit_code, 0);
