@@ -108,14 +108,15 @@ TEST_F(NetworkTest, LanConnectTakesAMillisecond) {
   ASSERT_EQ(lan.exit_code, 0) << lan.err;
   EXPECT_TRUE(rules_present());
   const Connects measured = connects();
-  // The wire's time is tcpdump's (the kernel's timestamps, SYN to ACK), held to 3 ms. curl's
-  // own clock also counts its wake-ups, which a CPU busy with the test beside this one (under
-  // ./miniweb test's -j2, on two CPUs) stretched to 3.5 ms while tcpdump saw the link keep its
-  // time: its bound only tells LAN from the next profile (broadband, 40 ms).
+  // The wire's time is tcpdump's (the kernel's timestamps, SYN to ACK); curl's own clock also
+  // counts its wake-ups. The lower bounds are the emulated delay at work. The upper ones only
+  // tell LAN from the next profile (broadband, 40 ms): the emulator gives its verdicts from user
+  // space, and a CPU busy with the test beside this one (under ./miniweb test's -j2, on two
+  // CPUs) stretched curl's time to 3.5 ms and, once, tcpdump's to 3.9.
   EXPECT_GE(measured.curl_ms, 1.0) << "ms";
   EXPECT_LE(measured.curl_ms, 10.0) << "ms";
   EXPECT_GE(measured.tcpdump_ms, 0.9) << "ms";
-  EXPECT_LE(measured.tcpdump_ms, 3.0) << "ms";
+  EXPECT_LE(measured.tcpdump_ms, 10.0) << "ms";
   RunResult status = launcher("status");
   EXPECT_NE(status.out.find("link emulator, network lan"), std::string::npos) << status.out;
 }
