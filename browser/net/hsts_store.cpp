@@ -71,15 +71,16 @@ bool HstsStore::saved_within(const std::string& host, std::time_t slack) const {
          held.expires - saved.expires <= slack;
 }
 
-bool HstsStore::requires_https(const std::string& host, std::time_t now) const {
-  if (auto it = hosts_.find(host); it != hosts_.end() && it->second.expires > now) return true;
+std::optional<std::string> HstsStore::https_required_by(const std::string& host,
+                                                        std::time_t now) const {
+  if (auto it = hosts_.find(host); it != hosts_.end() && it->second.expires > now) return host;
   // A parent domain that set includeSubDomains covers this host (section 8.2).
   for (auto dot = host.find('.'); dot != std::string::npos; dot = host.find('.', dot + 1)) {
     auto it = hosts_.find(host.substr(dot + 1));
     if (it != hosts_.end() && it->second.include_subdomains && it->second.expires > now)
-      return true;
+      return it->first;
   }
-  return false;
+  return std::nullopt;
 }
 
 void HstsStore::load() {

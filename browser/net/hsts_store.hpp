@@ -24,7 +24,12 @@ class HstsStore {
   // anything else changed.
   bool note(const std::string& host, std::string_view header, std::time_t now);
   // True when `host` (or a parent that set includeSubDomains) is a known HSTS host.
-  bool requires_https(const std::string& host, std::time_t now) const;
+  bool requires_https(const std::string& host, std::time_t now) const {
+    return https_required_by(host, now).has_value();
+  }
+  // The known HSTS host whose policy covers `host`: itself, or the parent that set
+  // includeSubDomains; nullopt when none does.
+  std::optional<std::string> https_required_by(const std::string& host, std::time_t now) const;
 
  private:
   struct Entry {

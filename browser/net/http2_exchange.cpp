@@ -68,8 +68,13 @@ asio::awaitable<Status> run_stream(Connection& connection, std::int32_t stream,
         co_return make_error("timed out: the response did not come within " +
                                  seconds_text(settings.io_timeout) + " (--timeout)",
                              exit_code::kTimeout);
+      // A close is an end of file (TLS says whether the server sent its close_notify first);
+      // anything else is the error the read met, which the server may never have seen.
+      const bool closed = ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
       co_return make_error(
-          connection_failure(session, "the server closed the HTTP/2 connection: " + ec.message()),
+          connection_failure(session, (closed ? "the server closed the HTTP/2 connection: "
+                                              : "reading the HTTP/2 connection failed: ") +
+                                          ec.message()),
           exit_code::kReceive);
     }
     anything_received = true;
@@ -261,8 +266,11 @@ asio::awaitable<Result<http::ReceivedResponse>> exchange_http2(
     ran = co_await run_stream(connection, *stream, settings, observer, kept, anything_received);
     // RFC 8470 section 5.2: 425 Too Early to a request sent as early data says the server
     // would not answer it before the handshake's end, which has come since: sent again, once.
+    // Only an answer to early data the server accepted: a request it refused early went again
+    // after the handshake, and its 425 is the final word.
     const Http2Reply* answer = session.reply(*stream);
-    if (!sent_early || !ran || !answer->complete || answer->response.status != 425) break;
+    const bool answered_early = sent_early && connection.early_data_accepted;
+    if (!answered_early || !ran || !answer->complete || answer->response.status != 425) break;
     session.take_reply(*stream);
     trace.finish(step,
                  "< HTTP/2 425 Too Early, to the request sent as early data: it goes again, "

@@ -1,7 +1,6 @@
 #include "browser/net/http2_session.hpp"
 
 #include <algorithm>
-
 #include <charconv>
 #include <cstring>
 

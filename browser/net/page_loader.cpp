@@ -106,11 +106,16 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
     Preparing preparing{
         trace.steps().empty() ? trace.begin("fetch", title, {}) : trace.begin("fetch", title), ""};
     // RFC 6797 section 8.3: a known HSTS host is never asked over plain HTTP.
-    if (url.scheme == "http" && hsts_.requires_https(url.host, std::time(nullptr))) {
+    if (const auto by = url.scheme == "http" ? hsts_.https_required_by(url.host, std::time(nullptr))
+                                             : std::nullopt) {
       std::size_t step = trace.begin("hsts", "http:// upgraded to https://");
       url.scheme = "https";
       if (url.port == 80) url.port.reset();
-      trace.finish(step, url.host + " asked for HTTPS only (Strict-Transport-Security)");
+      trace.finish(step, *by == url.host
+                             ? url.host + " asked for HTTPS only (Strict-Transport-Security)"
+                             : *by +
+                                   " asked for HTTPS only for itself and its subdomains "
+                                   "(Strict-Transport-Security with includeSubDomains)");
     }
     // A 307 may send a POST to the same URL again on purpose; a loop is the same request twice.
     const std::string key = request.method + " " + url.to_string();
@@ -428,10 +433,15 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace,
     } else {
       shutdown_error = co_await (shutdown() && work_meanwhile());
     }
+    // Done, the shutdown sent ours and read the server's. Failed, OpenSSL's flag says whether
+    // the server's came: if it did, what failed was sending ours; if not, whether ours left is
+    // not known here (the capture shows it), so it is not claimed.
+    const int halves = SSL_get_shutdown(connection.tls->native_handle());
     const std::string tls_close =
-        shutdown_error
-            ? "close_notify sent; no close_notify back (" + shutdown_error.message() + ")"
-            : "close_notify sent, the server's close_notify received";
+        !shutdown_error ? "close_notify sent, the server's close_notify received"
+        : (halves & SSL_RECEIVED_SHUTDOWN)
+            ? "the server's close_notify received; ours not sent (" + shutdown_error.message() + ")"
+            : "no close_notify back (" + shutdown_error.message() + ")";
     trace.finish(step, tls_close + "; " + shut_down_tcp(connection.socket));
   } else {
     std::size_t step =
@@ -529,14 +539,18 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
     // attack or a fault to show, not to hide behind a second try).
     const bool refused_stream = connection->h2 && connection->stream_refused;
     if (received || !nothing_received || (!reused && !refused_stream)) break;
+    // A reused connection that timed out is not sent again (browsers resend after a close or a
+    // reset, not a silence).
+    if (received.error().code == exit_code::kTimeout) break;
     // The server closed the idle connection as the request went out, before any byte of an
     // answer. A GET is idempotent (RFC 9110 section 9.2.2), so it is sent again on a new
     // connection, once, as curl does; so is a POST, as browsers do for a kept-alive connection
     // that closed before answering (Chromium's and Firefox's retry on a reused connection).
-    std::size_t step =
-        trace.begin("tcp", "connection #" + std::to_string(connection->number) +
-                               (refused_stream ? ": the server did not process the stream"
-                                               : " was closed by the server before answering"));
+    std::size_t step = trace.begin(
+        "tcp",
+        "connection #" + std::to_string(connection->number) +
+            (refused_stream ? ": the server did not process the stream"
+                            : " failed before any byte of an answer: " + received.error().message));
     trace.finish(step, request.method == "GET"
                            ? "retrying on a new connection"
                            : "retrying the " + request.method +

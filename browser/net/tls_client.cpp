@@ -444,10 +444,12 @@ std::string TlsClient::negotiated(SSL* ssl, const std::string& offered, TlsSecur
   const unsigned char* alpn = nullptr;
   unsigned int alpn_length = 0;
   SSL_get0_alpn_selected(ssl, &alpn, &alpn_length);
-  const char* group = SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl));
+  // A resumed TLS 1.2 session made no key exchange on this connection.
+  const bool exchanged = SSL_session_reused(ssl) == 0 || SSL_version(ssl) == TLS1_3_VERSION;
+  const char* group = exchanged ? SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl)) : nullptr;
   security.version = SSL_get_version(ssl);
   security.cipher = SSL_get_cipher_name(ssl);
-  security.group = group ? group : "unknown";
+  security.group = !exchanged ? "none (a resumed TLS 1.2 session)" : group ? group : "unknown";
   security.alpn = alpn_length ? std::string(reinterpret_cast<const char*>(alpn), alpn_length) : "";
   security.resumed = SSL_session_reused(ssl) != 0;
   // No ALPN answer means HTTP/1.1 (RFC 7301 section 3.2: the server may ignore the extension).
@@ -519,9 +521,14 @@ std::unique_ptr<TlsStream> TlsClient::finish_resumed(std::unique_ptr<TlsStream> 
   trace.detail(step, "verification: " + security.verification);
   trace.detail(step, "revocation: " + security.revocation);
   accept_sessions(ssl, server);
+  // TLS 1.3 resumes with a fresh key exchange beside the session's key (psk_dhe_ke, the only
+  // mode OpenSSL offers by default); TLS 1.2's abbreviated handshake has none.
   trace.finish(step, negotiated(ssl, offered, security) +
-                         ": the session's key and a fresh key exchange, no certificate or "
-                         "signature to verify");
+                         (SSL_version(ssl) == TLS1_3_VERSION
+                              ? ": the session's key and a fresh key exchange, no certificate or "
+                                "signature to verify"
+                              : ": the session's keys, with no key exchange, certificate or "
+                                "signature"));
   return stream;
 }
 

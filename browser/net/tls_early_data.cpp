@@ -90,8 +90,8 @@ void note_early_data_outcome(SSL* ssl, EarlyData& early, std::size_t step, Trace
     early.outcome = EarlyData::Outcome::Accepted;
     trace.detail(step,
                  "early data accepted (the server's EncryptedExtensions said so, as OpenSSL "
-                 "reports): the server takes the request from it, without waiting for the browser's "
-                 "Finished");
+                 "reports): the server may answer the request before the browser's Finished "
+                 "(--packets shows whether it did)");
     return;
   }
   early.outcome = EarlyData::Outcome::Rejected;

@@ -180,8 +180,11 @@ void ConnectionLadder::encrypted_record(bool from_client, const packets::TlsReco
                             "bad_record_mac");
       return;
     }
+    // OpenSSL's record ends where the browser stopped reading: it had closed, or the load
+    // ended with the connection kept for the next one.
     row.details.push_back(line + (from_client ? "; OpenSSL has no record of sending it"
-                                              : "; the browser never read it (it had closed)"));
+                                              : "; OpenSSL has no record of reading it (the "
+                                                "browser closed first, or had not read it yet)"));
     return;
   }
   const int inner = seen.inner_types[direction.next_inner++];
@@ -213,8 +216,7 @@ void ConnectionLadder::encrypted_record(bool from_client, const packets::TlsReco
           accepted && !from_client && times_.early_data) {
         times_.early_data_refused = !*accepted;
         described += *accepted ? " (the server takes the browser's early data)"
-                               : " (no early_data: the server refuses the browser's early data, "
-                                 "which goes again after its Finished)";
+                               : " (no early_data: the server refuses the browser's early data)";
       }
       row.details.push_back("  " + std::move(described));
       if (from_client && !message.empty() &&

@@ -63,8 +63,16 @@ class JourneyReader {
                                (unreadable_ == 1 ? " frame" : " frames") +
                                " the decoders could not read: " + first_unreadable_);
     if (selected_.empty()) {
+      // What the browser reported of its own sockets says which: nothing went out, or what went
+      // out was not matched (a connection that failed to open is not reported).
+      const std::size_t questions = observed_.own_dns.size();
+      const std::size_t connections = observed_.connections.size();
       journey_.notes.push_back(
-          "no packet of this load was captured: every answer came from the browser's caches");
+          questions + connections == 0
+              ? "no packet of this load was captured: it asked no DNS question and made no "
+                "connection (a connection that failed to open is not matched)"
+              : "no captured packet matched this load's " + std::to_string(questions) +
+                    " DNS question(s) and " + std::to_string(connections) + " connection(s)");
       return std::move(journey_);
     }
     origin_us_ = micros(selected_.front().packet.time);
@@ -376,9 +384,7 @@ class JourneyReader {
     add("connection", times.syn, times.handshake_ack, "SYN to the third segment, the ACK");
     std::string tls_how = "ClientHello to the segment with the browser's Finished";
     if (times.early_data_refused)
-      tls_how +=
-          " (the request went with the ClientHello as early data; the server refused it, "
-          "and it went again after the Finished)";
+      tls_how += " (the request went with the ClientHello as early data, which the server refused)";
     else if (times.early_data)
       tls_how += " (the request went with the ClientHello, as early data)";
     add("TLS", times.client_hello, times.client_finished, std::move(tls_how));

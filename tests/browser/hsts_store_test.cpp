@@ -23,6 +23,12 @@ TEST(BrowserHsts, IncludeSubdomainsCoversChildrenOnly) {
   EXPECT_TRUE(store.requires_https("a.b.example.test", 10));
   EXPECT_TRUE(store.requires_https("example.test", 10));
   EXPECT_FALSE(store.requires_https("badexample.test", 10));
+  // Which host's policy it was, for the trace to name: the parent's for a child.
+  EXPECT_EQ(store.https_required_by("a.b.example.test", 10),
+            std::optional<std::string>("example.test"));
+  EXPECT_EQ(store.https_required_by("example.test", 10),
+            std::optional<std::string>("example.test"));
+  EXPECT_EQ(store.https_required_by("badexample.test", 10), std::nullopt);
 }
 
 TEST(BrowserHsts, MaxAgeZeroForgetsAndInvalidValuesAreIgnored) {

@@ -70,6 +70,16 @@ TEST_F(StackTest, AResumedLoadSendsItsGetAsEarlyDataAndATicketDoesSoOnce) {
   EXPECT_NE(replayed.err.find("the early data again on connection #1, after the handshake"),
             std::string::npos)
       << replayed.err;
+  // Refused early again, a request the server answers 425 went after the handshake: that 425 is
+  // final, not a reason to send it a third time.
+  std::filesystem::copy_file(kept, sessions, std::filesystem::copy_options::overwrite_existing);
+  RunResult refused_425 = browse("https://www.example.test/status/425", "--dump --trace");
+  EXPECT_EQ(refused_425.exit_code, 22) << refused_425.err;
+  EXPECT_NE(refused_425.err.find("early data rejected by the server"), std::string::npos)
+      << refused_425.err;
+  EXPECT_EQ(refused_425.err.find("it goes again, now that the handshake is complete"),
+            std::string::npos)
+      << refused_425.err;
   std::filesystem::remove(kept);
 
   // 425 Too Early to a request sent as early data (RFC 8470 section 5.2): sent again once the
