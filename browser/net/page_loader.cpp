@@ -433,15 +433,8 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace,
     } else {
       shutdown_error = co_await (shutdown() && work_meanwhile());
     }
-    // Done, the shutdown sent ours and read the server's. Failed, OpenSSL's flag says whether
-    // the server's came: if it did, what failed was sending ours; if not, whether ours left is
-    // not known here (the capture shows it), so it is not claimed.
-    const int halves = SSL_get_shutdown(connection.tls->native_handle());
     const std::string tls_close =
-        !shutdown_error ? "close_notify sent, the server's close_notify received"
-        : (halves & SSL_RECEIVED_SHUTDOWN)
-            ? "the server's close_notify received; ours not sent (" + shutdown_error.message() + ")"
-            : "no close_notify back (" + shutdown_error.message() + ")";
+        tls_close_outcome(connection.tls->native_handle(), shutdown_error);
     trace.finish(step, tls_close + "; " + shut_down_tcp(connection.socket));
   } else {
     std::size_t step =
@@ -542,10 +535,11 @@ asio::awaitable<Result<Fetched>> PageLoader::fetch(const NavigationRequest& navi
     // A reused connection that timed out is not sent again (browsers resend after a close or a
     // reset, not a silence).
     if (received.error().code == exit_code::kTimeout) break;
-    // The server closed the idle connection as the request went out, before any byte of an
-    // answer. A GET is idempotent (RFC 9110 section 9.2.2), so it is sent again on a new
-    // connection, once, as curl does; so is a POST, as browsers do for a kept-alive connection
-    // that closed before answering (Chromium's and Firefox's retry on a reused connection).
+    // Most often the server closed the idle connection as the request went out, before any byte
+    // of an answer (the step names what failed). A GET is idempotent (RFC 9110 section 9.2.2), so
+    // it is sent again on a new connection, once, as curl does; so is a POST, as browsers do for a
+    // kept-alive connection that closed before answering (Chromium's and Firefox's retry on a
+    // reused connection).
     std::size_t step = trace.begin(
         "tcp",
         "connection #" + std::to_string(connection->number) +

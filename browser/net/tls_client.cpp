@@ -191,6 +191,20 @@ std::vector<std::string> tls_alerts(const SSL* ssl) {
   return alerts ? *alerts : AlertList{};
 }
 
+std::string tls_close_outcome(const SSL* ssl, const std::error_code& shutdown_error) {
+  if (!shutdown_error) return "close_notify sent, the server's close_notify received";
+  const std::string why = "(" + shutdown_error.message() + ")";
+  // The server's came: what failed was sending ours.
+  if (SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN)
+    return "the server's close_notify received; ours not sent " + why;
+  // The stream ended: ours had gone (asio writes it before it reads), and the server closed
+  // without one.
+  if (shutdown_error == asio::error::eof || shutdown_error == asio::ssl::error::stream_truncated)
+    return "close_notify sent; no close_notify back " + why;
+  // Anything else leaves ours unknown here (the capture shows it): not claimed.
+  return "no close_notify back " + why;
+}
+
 int TlsClient::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsClient*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), client_slot()));
   auto* connection = static_cast<ConnectionSessions*>(SSL_get_ex_data(ssl, sessions_slot()));

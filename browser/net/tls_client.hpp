@@ -58,6 +58,10 @@ using TlsStream = asio::ssl::stream<asio::ip::tcp::socket&>;
 // callback reported them: "sent fatal bad_record_mac", "received fatal unknown_ca". The trace
 // names them where a connection fails, since an alert is what each end is told of the failure.
 std::vector<std::string> tls_alerts(const SSL* ssl);
+
+// What a TLS close did, as its step says it: "close_notify sent, the server's close_notify
+// received" when the shutdown completed, else what OpenSSL and the error show of each half.
+std::string tls_close_outcome(const SSL* ssl, const std::error_code& shutdown_error);
 // Each of them as a detail of the trace's step `step`.
 void trace_alerts(const SSL* ssl, std::size_t step, Trace& trace);
 

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "browser/navigator.hpp"
+#include "browser/net/tls_client.hpp"
 #include "browser/net/tls_session_store.hpp"
 #include "browser/render/text_painter.hpp"
 #include "tests/browser/localhost_certificate.hpp"
@@ -154,6 +155,29 @@ TEST(TlsSessions, TheNextRunResumesASessionTheProfileKept) {
   EXPECT_NE(second.page->security.chain.front().find("CN=localhost"), std::string::npos);
   // The roots are not read for a resumed handshake.
   EXPECT_EQ(second.text.find("trusted roots:"), std::string::npos) << second.text;
+}
+
+// The close's step says what each half of the TLS close did, as far as OpenSSL and the error
+// show it: ours is said to be sent only where it is known to have gone.
+TEST(TlsSessions, TheClosesStepSaysWhatEachHalfDid) {
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  ASSERT_NE(context, nullptr);
+  SSL* ssl = SSL_new(context);
+  ASSERT_NE(ssl, nullptr);
+  EXPECT_EQ(tls_close_outcome(ssl, {}), "close_notify sent, the server's close_notify received");
+  // The stream ended while the shutdown read: ours had gone, the server closed without one.
+  EXPECT_EQ(tls_close_outcome(ssl, asio::ssl::error::stream_truncated),
+            "close_notify sent; no close_notify back (stream truncated)");
+  // A reset: whether ours left is not known, and not claimed.
+  EXPECT_EQ(
+      tls_close_outcome(ssl, asio::error::connection_reset).rfind("no close_notify back (", 0), 0u);
+  // The server's came first; what failed was sending ours.
+  SSL_set_shutdown(ssl, SSL_RECEIVED_SHUTDOWN);
+  EXPECT_EQ(tls_close_outcome(ssl, asio::error::broken_pipe)
+                .rfind("the server's close_notify received; ours not sent (", 0),
+            0u);
+  SSL_free(ssl);
+  SSL_CTX_free(context);
 }
 
 // The sessions are written while the connection's close waits for the server's close_notify:
