@@ -81,9 +81,11 @@ asio::awaitable<Resolution> Resolver::resolve(Name name, uint16_t qtype, TraceMo
     co_return std::move(*cached);
   }
   ++impl.misses;
+  ResolverIteration::Context ctx;
+  ctx.trace_mode = trace;
   if (impl.options.prime_root && !impl.primed) {
     impl.primed = true;  // set first: questions arriving meanwhile use the hints
-    co_await impl.iteration.prime();
+    co_await impl.iteration.prime(ctx);
   }
   CacheKey key{name, qtype};
   if (trace == TraceMode::kOff) {
@@ -100,8 +102,6 @@ asio::awaitable<Resolution> Resolver::resolve(Name name, uint16_t qtype, TraceMo
     pending = std::make_shared<Impl::Inflight>(impl.executor);
     impl.inflight.emplace(key, pending);
   }
-  ResolverIteration::Context ctx;
-  ctx.trace_mode = trace;
   Resolution result;
   try {
     result = co_await impl.iteration.resolve(name, qtype, ctx);
@@ -193,10 +193,12 @@ std::string trace_to_string(const Resolution& resolution) {
            {&step.response->answers, &step.response->authority, &step.response->additional})
         for (const auto& record : *section) out += record.to_string() + "\n";
     }
-    out += ";; " + step.summary + " (from " + step.server_name + " " +
-           endpoint_to_string(step.server) + " over " + transport_to_string(step.transport) +
-           " in " + std::to_string(step.duration.count() / 1000) + "." +
-           std::to_string((step.duration.count() / 100) % 10) + " ms)\n\n";
+    // A reply says whom it came from; a failed exchange only whom it asked.
+    const std::string took = std::to_string(step.duration.count() / 1000) + "." +
+                             std::to_string((step.duration.count() / 100) % 10) + " ms";
+    out += ";; " + step.summary + (step.response ? " (from " : " (asked ") + step.server_name +
+           " " + endpoint_to_string(step.server) + " over " + transport_to_string(step.transport) +
+           (step.response ? " in " + took : ", gave up after " + took) + ")\n\n";
   }
   return out;
 }

@@ -81,8 +81,9 @@ std::pair<Name, std::vector<Name>> ResolverIteration::closest_delegation(const N
   return {Name(), root_servers_};
 }
 
-asio::awaitable<void> ResolverIteration::prime() {
+asio::awaitable<void> ResolverIteration::prime(Context& ctx) {
   const Name root;
+  const Question question{root, type::NS, rclass::IN};
   int tries = 0;
   for (const auto& server_name : root_servers_) {
     auto hint = hint_addresses_.find(server_name);
@@ -94,9 +95,17 @@ asio::awaitable<void> ResolverIteration::prime() {
       ++queries_sent_;
       const asio::ip::address* source =
           options_.outgoing_address ? &*options_.outgoing_address : nullptr;
+      const auto started = Clock::now();
+      ExchangeNotes notes;
       Result<Message> reply =
-          co_await exchange(endpoint, query, options_.query_timeout, nullptr, source);
-      if (!reply || reply->rcode != rcode::NOERROR) continue;
+          co_await exchange(endpoint, query, options_.query_timeout, &notes, source);
+      const auto took = Clock::now() - started;
+      if (!reply || reply->rcode != rcode::NOERROR) {
+        record_step(ctx, server_name, endpoint, root, question, reply, took, notes.transport,
+                    reply ? "priming: " + rcode_to_string(reply->rcode)
+                          : "priming: error: " + reply.error().message);
+        continue;
+      }
       std::vector<ResourceRecord> ns;
       std::vector<Name> names;
       for (const auto& record : reply->answers) {
@@ -105,7 +114,11 @@ asio::awaitable<void> ResolverIteration::prime() {
         ns.push_back(record);
         names.push_back(std::get<RdataName>(record.rdata).name);
       }
-      if (ns.empty()) continue;
+      if (ns.empty()) {
+        record_step(ctx, server_name, endpoint, root, question, reply, took, notes.transport,
+                    "priming: no NS set for the root in the answer");
+        continue;
+      }
       std::vector<ResourceRecord> addresses;
       for (const auto& record : reply->additional)
         if ((record.type == type::A || record.type == type::AAAA) &&
@@ -113,6 +126,9 @@ asio::awaitable<void> ResolverIteration::prime() {
           addresses.push_back(record);
       cache_.store_rrsets(ns, reply->aa ? Trust::kAnswer : Trust::kNonAuthAnswer);
       cache_.store_rrsets(addresses, Trust::kGlue);
+      record_step(ctx, server_name, endpoint, root, question, reply, took, notes.transport,
+                  "priming: the root's NS set, " + std::to_string(ns.size()) + " server(s) and " +
+                      std::to_string(addresses.size()) + " address(es), cached");
       co_return;
     }
   }

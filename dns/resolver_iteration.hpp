@@ -44,8 +44,9 @@ class ResolverIteration {
 
   // Root priming (RFC 8109): ask a root server from the hints for ". NS" once, so iteration
   // uses the root's current NS set and addresses rather than the possibly stale hints. When no
-  // hinted server answers, the hints stay in use (RFC 8109 3.3).
-  asio::awaitable<void> prime();
+  // hinted server answers, the hints stay in use (RFC 8109 3.3). Each exchange goes into
+  // `ctx`'s trace when it records one (the question that waited for the priming).
+  asio::awaitable<void> prime(Context& ctx);
 
   // Queries sent to servers so far, priming included.
   uint64_t queries_sent() const { return queries_sent_; }

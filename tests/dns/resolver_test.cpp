@@ -31,14 +31,19 @@ TEST_F(DnsInternet, ResolvesThroughRootTldAndZone) {
     if (!r.answers.empty()) {
       EXPECT_EQ(r.answers[0].to_string(), "www.example.test.\t300\tIN\tA\t127.53.0.10");
     }
-    // root -> test. -> example.test. (the dead ns0 may appear as a failed step before ns1).
+    // The root's priming first (". NS", RFC 8109), then root -> test. -> example.test. (the dead
+    // ns0 may appear as a failed step before ns1).
+    CO_ASSERT(!r.trace.empty());
+    EXPECT_EQ(r.trace.front().summary.rfind("priming: the root's NS set", 0), 0u)
+        << trace_to_string(r);
+    std::vector<TraceStep> walk(r.trace.begin() + 1, r.trace.end());
     std::vector<std::string> zones;
-    for (const auto& step : r.trace)
+    for (const auto& step : walk)
       if (step.response) zones.push_back(step.zone.to_string());
     EXPECT_EQ(zones, (std::vector<std::string>{".", "test.", "example.test."}));
-    CO_ASSERT(!r.trace.empty());
-    EXPECT_EQ(r.trace.front().server_name, "a.root-servers.test.");
-    EXPECT_EQ(r.trace.front().summary, "referral to test. (ns1.nic.test.)");
+    CO_ASSERT(!walk.empty());
+    EXPECT_EQ(walk.front().server_name, "a.root-servers.test.");
+    EXPECT_EQ(walk.front().summary, "referral to test. (ns1.nic.test.)");
     EXPECT_EQ(r.trace.back().summary, "answer: www.example.test. A 127.53.0.10");
     EXPECT_EQ(r.trace.back().server.port(), port_);
     EXPECT_FALSE(trace_to_string(r).empty());
@@ -60,9 +65,10 @@ TEST_F(DnsInternet, QnameMinimisationAsksOneLabelAtATime) {
   run([&]() -> asio::awaitable<void> {
     Resolution r = co_await resolver.resolve(N("www.example.test"), type::MX, TraceMode::kRecord);
     EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error;
-    std::vector<std::string> asked;
+    std::vector<std::string> asked;  // after the root's priming
     for (const auto& step : r.trace)
-      if (step.response) asked.push_back(step.question.to_string());
+      if (step.response && !step.summary.starts_with("priming: "))
+        asked.push_back(step.question.to_string());
     EXPECT_EQ(asked, (std::vector<std::string>{";test.\t\tIN\tA", ";example.test.\t\tIN\tA",
                                                ";www.example.test.\t\tIN\tMX"}))
         << trace_to_string(r);
@@ -125,6 +131,10 @@ TEST_F(DnsInternet, ServfailWhenNoServerAnswers) {
     EXPECT_EQ(r.rcode, rcode::SERVFAIL);
     EXPECT_FALSE(r.error.empty());
     EXPECT_FALSE(r.trace.back().error.empty());
+    // A failed exchange says whom it asked and when it gave up, not whom a reply came from.
+    const std::string text = trace_to_string(r);
+    EXPECT_NE(text.find(" (asked "), std::string::npos) << text;
+    EXPECT_NE(text.find(", gave up after "), std::string::npos) << text;
   });
 }
 
@@ -378,8 +388,15 @@ TEST_F(DnsInternet, PrimesFromTheRootNotTheHints) {
   run([&]() -> asio::awaitable<void> {
     Resolution r = co_await resolver.resolve(N("www.example.test"), type::A, TraceMode::kRecord);
     EXPECT_EQ(r.rcode, rcode::NOERROR) << r.error;
-    CO_ASSERT(!r.trace.empty());
-    EXPECT_EQ(r.trace.front().server_name, "a.root-servers.test.") << trace_to_string(r);
+    CO_ASSERT(r.trace.size() >= 2);
+    // The priming is in the resolver's record, as it happened: ". NS" to the hinted server.
+    const TraceStep& priming = r.trace.front();
+    EXPECT_EQ(priming.server_name, "old.root-servers.test.") << trace_to_string(r);
+    EXPECT_TRUE(priming.question.name.is_root());
+    EXPECT_EQ(priming.question.type, type::NS);
+    EXPECT_EQ(priming.summary.rfind("priming: the root's NS set", 0), 0u) << priming.summary;
+    // Then the iteration, from the root's own NS set.
+    EXPECT_EQ(r.trace[1].server_name, "a.root-servers.test.") << trace_to_string(r);
   });
 }
 
