@@ -303,27 +303,44 @@ class JourneyReader {
     }
     auto asked = questions_.find(key);
     if (asked == questions_.end()) return;
-    std::size_t upstream = 0;
+    // What the resolver sent while this question waited: each UDP datagram that is a query
+    // (QR clear), and each TCP connection it opened (its SYN) for an answer too big for UDP.
+    // A lookup running beside this one (the HTTPS record's, beside the address's) shares the
+    // window, and the line says so.
+    std::size_t questions = 0, over_tcp = 0;
     std::set<std::string> servers;
     for (const Classified& other : selected_) {
       const std::int64_t when = micros(other.packet.time);
-      if (other.role == Role::ResolverDns && when >= asked->second && when <= at &&
-          same_address(other.packet.source.address, observed_.resolver->address())) {
-        ++upstream;
-        servers.insert(other.packet.destination.address.to_string());
+      if (other.role != Role::ResolverDns || when < asked->second || when > at ||
+          !same_address(other.packet.source.address, observed_.resolver->address()))
+        continue;
+      const Packet& sent = other.packet;
+      if (sent.is_tcp()) {
+        if (!sent.tcp->has(packets::tcp_flag::Syn) || sent.tcp->has(packets::tcp_flag::Ack))
+          continue;
+        ++over_tcp;
+      } else {
+        const auto header = dns::Message::decode_header(sent.payload);
+        if (!header || header->qr) continue;
+        ++questions;
       }
+      servers.insert(sent.destination.address.to_string());
     }
-    if (upstream == 0) {
+    if (questions + over_tcp == 0) {
       row.details.push_back(
           "from the resolver's cache: it asked no name server (none in the capture)" +
           (message.answers.empty()
                ? std::string()
                : "; TTL left " + std::to_string(message.answers.front().ttl) + " s"));
     } else {
-      row.details.push_back("the resolver asked " + std::to_string(servers.size()) +
-                            (servers.size() == 1 ? " name server" : " name servers") + " (" +
-                            std::to_string(upstream) +
-                            (upstream == 1 ? " question" : " questions") + ") before answering");
+      row.details.push_back("while it waited, the resolver sent " + std::to_string(questions) +
+                            (questions == 1 ? " question" : " questions") +
+                            (over_tcp ? " and opened " + std::to_string(over_tcp) +
+                                            " TCP connection" + (over_tcp == 1 ? "" : "s")
+                                      : "") +
+                            " to " + std::to_string(servers.size()) +
+                            (servers.size() == 1 ? " name server" : " name servers") +
+                            " before answering (a lookup beside this one counts too)");
     }
   }
 
