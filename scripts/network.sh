@@ -108,6 +108,13 @@ network_wait_ready() {
     fi
     sleep 0.05
   done
+  # A running emulator that could not read the new table keeps the old one, and says why.
+  local said
+  said=$(head -n 1 "$EMULATOR_READY" 2>/dev/null || true)
+  if [[ $said != ready ]]; then
+    say "the link emulator kept its old table: ${said#refused: }"
+    return 1
+  fi
 }
 
 network_stop_emulator() {

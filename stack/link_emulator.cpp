@@ -84,11 +84,13 @@ class Emulator {
 
   int fd() { return nfq_fd(handle_.get()); }
 
-  void reload() {
+  // The table read again (SIGHUP). When the new one cannot be read, the old one stays in
+  // force, and the error says why.
+  Status reload() {
     auto table = read_link_table(settings_.links);
     if (!table) {
       std::cerr << "miniweb-stack link: keeping the old table: " << table.error().message << "\n";
-      return;
+      return table.error();
     }
     table_ = std::move(*table);
     faults_ = FaultMatcher(table_.faults);  // armed afresh: an experiment starts over
@@ -96,6 +98,7 @@ class Emulator {
     if (auto mode = set_copy_mode(); !mode)
       std::cerr << "miniweb-stack link: " << mode.error().message << "\n";
     std::cerr << "miniweb-stack link: link table read again\n";
+    return Ok{};
   }
 
   // Every packet the kernel has for us, then the timer set to the earliest release.
@@ -245,9 +248,13 @@ class Emulator {
   bool stopping_ = false;
 };
 
-Status write_ready(const std::filesystem::path& file) {
+// The file the launcher waits for: "ready" once the table in it is in force, or "refused: WHY"
+// when a reload could not read the new one (the old one then still is).
+Status write_ready(const std::filesystem::path& file, const Status& loaded = Ok{}) {
   if (file.empty()) return Ok{};
-  return write_file_atomically(file, "ready\n", kPublicFileMode);
+  return write_file_atomically(
+      file, loaded ? std::string("ready\n") : "refused: " + loaded.error().message + "\n",
+      kPublicFileMode);
 }
 
 asio::awaitable<void> receive_loop(Emulator& emulator, asio::posix::stream_descriptor& socket) {
@@ -265,8 +272,8 @@ asio::awaitable<void> signal_loop(Emulator& emulator, asio::signal_set& signals,
     auto [error, number] = co_await signals.async_wait(kTuple);
     if (error) co_return;
     if (number == SIGHUP) {
-      emulator.reload();
-      if (auto written = write_ready(settings.ready); !written)
+      const Status loaded = emulator.reload();
+      if (auto written = write_ready(settings.ready, loaded); !written)
         std::cerr << "miniweb-stack link: " << written.error().message << "\n";
       continue;
     }

@@ -121,6 +121,26 @@ TEST_F(NetworkTest, LanConnectTakesAMillisecond) {
   EXPECT_NE(status.out.find("link emulator, network lan"), std::string::npos) << status.out;
 }
 
+// A running emulator sent a table it cannot read (as an older emulator would find a newer
+// launcher's table) keeps the one in force and says why in the file the launcher waits for,
+// which the launcher reads rather than claiming the new profile. (The next profile a test sets
+// writes its own table first.)
+TEST_F(NetworkTest, ATableTheEmulatorCannotReadIsRefusedNotClaimed) {
+  ASSERT_EQ(launcher("network lan").exit_code, 0);
+  const std::string run_dir = state_.string() + "/run/";
+  const std::string ready = run_dir + "link-emulator.ready";
+  ASSERT_EQ(read_file(ready), "ready\n");
+  const std::string links = run_dir + "links.txt";
+  run("printf 'not a link table\\n' > " + links + "; rm -f " + ready + "; kill -HUP $(cat " +
+      run_dir + "link-emulator.pid)");
+  for (int i = 0; i < 100 && !std::filesystem::exists(ready); ++i) run("sleep 0.05");
+  EXPECT_EQ(read_file(ready).rfind("refused: ", 0), 0u) << read_file(ready);
+  // The table in force is still the LAN's: a connect takes its millisecond.
+  const Connects measured = connects();
+  EXPECT_GE(measured.tcpdump_ms, 0.9) << "ms";
+  EXPECT_LE(measured.tcpdump_ms, 10.0) << "ms";
+}
+
 TEST_F(NetworkTest, BroadbandConnectTakesTheWebServersForty) {
   RunResult broadband = launcher("network broadband");
   ASSERT_EQ(broadband.exit_code, 0) << broadband.err;
