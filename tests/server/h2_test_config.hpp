@@ -1,6 +1,6 @@
 #pragma once
-// The configuration the HTTP/2 tests start miniweb-server with: one TLS listener on a free
-// port and the site www.example.test over `site` (files and certificate as
+// The configuration the HTTP/2 and early-data tests start miniweb-server with: one TLS listener
+// on a free port and the site www.example.test over `site` (files and certificate as
 // test_certificate.hpp writes them), after the test's own sections.
 
 #include <string>
