@@ -5,6 +5,7 @@
 #include "server/early_data.hpp"
 #include "server/error_log.hpp"
 #include "shared/text.hpp"
+#include "shared/tls/cipher_suites.hpp"
 #include "shared/tls/openssl_ptr.hpp"
 
 namespace miniweb::server {
@@ -44,6 +45,7 @@ void configure_protocol(SSL_CTX* ctx, bool http2, bool early_data) {
   SSL_CTX_set_options(
       ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cipher_list(ctx, kTls12Ciphers);  // constant, known good
+  SSL_CTX_set_ciphersuites(ctx, tls::kTls13CipherSuites);
   // The callback's argument is only tested for null: h2 offered or not.
   SSL_CTX_set_alpn_select_cb(ctx, select_alpn,
                              http2 ? const_cast<unsigned char*>(kAlpnProtocols) : nullptr);

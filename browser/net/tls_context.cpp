@@ -19,6 +19,7 @@
 #include "browser/net/tls_client.hpp"
 #include "shared/prefault.hpp"
 #include "shared/text.hpp"
+#include "shared/tls/cipher_suites.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -249,6 +250,7 @@ ClientContext build_client_context(const std::filesystem::path& ca_file, HttpVer
   if (deferred_trust(native) == nullptr) defer_trust(native, ca_file);
   context->set_verify_mode(asio::ssl::verify_peer);
   apply_certificate_policy(native);
+  SSL_CTX_set_ciphersuites(native, tls::kTls13CipherSuites);  // Chromium's order
   // RFC 7301: the protocol list, each name length-prefixed, the preferred first. h2 over TLS
   // is what browsers offer (RFC 9113 section 3.2); --http1.1 leaves it out.
   static constexpr unsigned char kH2AndHttp11[] = {2,   'h', '2', 8,   'h', 't',

@@ -8,7 +8,9 @@
 
 #include <array>
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "browser/net/tls_client.hpp"
 #include "tests/browser/head_start_ready.hpp"
@@ -167,6 +169,30 @@ TEST(ContextHeadStart, TheFirstContextBuiltTakesItAndSetsItUp) {
   EXPECT_TRUE(read->by_verification);  // no socket was named
   EXPECT_FALSE(read->answer_waiting);
   EXPECT_FALSE(take_trusted_roots_read(context));  // told once
+}
+
+// The TLS 1.3 suites go out in Chromium's order (shared/tls/cipher_suites.hpp), AES-128-GCM
+// first, not OpenSSL's default (AES-256-GCM first): with or without a head start.
+TEST(BuildClientContext, OffersTheTls13SuitesInChromiumsOrder) {
+  const test::LocalhostCertificate certificate("suites");
+  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
+                            const_cast<char*>("https://localhost/")};
+  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
+  for (ContextHeadStart* start : {&head_start, static_cast<ContextHeadStart*>(nullptr)}) {
+    ClientContext built =
+        build_client_context(certificate.cert, HttpVersions::Http2AndHttp11, start);
+    ASSERT_TRUE(built) << built.error().message;
+    const tls::SslPtr connection(SSL_new((*built)->native_handle()));
+    ASSERT_NE(connection, nullptr);
+    const STACK_OF(SSL_CIPHER)* offered = SSL_get_ciphers(connection.get());
+    ASSERT_GE(sk_SSL_CIPHER_num(offered), 3);
+    std::vector<std::string> first_three;
+    for (int i = 0; i < 3; ++i)
+      first_three.emplace_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(offered, i)));
+    EXPECT_EQ(first_three,
+              (std::vector<std::string>{"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                                        "TLS_CHACHA20_POLY1305_SHA256"}));
+  }
 }
 
 // Told no CA file, the head start hands its context over as soon as it is made.

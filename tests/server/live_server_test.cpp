@@ -109,6 +109,21 @@ TEST_F(LiveServerTest, ServesAFileOverTls13WithTheHeadersBrowsersExpect) {
   EXPECT_NE(out.find("<h1>home</h1>"), std::string::npos) << out;
 }
 
+// TLS 1.3's suite is the server's pick (shared/tls/cipher_suites.hpp): AES-128-GCM for a client
+// that offers AES-256-GCM first (OpenSSL's default order, s_client's), as Caddy picks; a client
+// that offers only ChaCha20-Poly1305 still gets it.
+TEST_F(LiveServerTest, PicksAes128GcmInTls13WhateverTheClientsOrder) {
+  const auto suite_for = [](const std::string& offered) {
+    return run(
+        "echo | timeout 5 openssl s_client -connect 127.0.0.1:" + std::to_string(https_port_) +
+        " -servername www.example.test -tls1_3 -ciphersuites " + offered +
+        " 2>&1 | grep -o 'Cipher is [A-Z0-9_]*'");
+  };
+  EXPECT_EQ(suite_for("TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256"),
+            "Cipher is TLS_AES_128_GCM_SHA256\n");
+  EXPECT_EQ(suite_for("TLS_CHACHA20_POLY1305_SHA256"), "Cipher is TLS_CHACHA20_POLY1305_SHA256\n");
+}
+
 // TLS 1.3 session tickets leave as the handshake ends, before any request, as nginx sends
 // them. Held back for the first response, they left the client's Finished unacknowledged,
 // and a client without TCP_NODELAY (Python's, Java's) then held its request under Nagle's
