@@ -58,7 +58,9 @@ struct LoaderOptions {
   ContextHeadStart* tls_head_start = nullptr;
   // Called on the load's thread before each request is sent and each local file read: what
   // must be settled before a load does what a second run would do again (the launcher's
-  // stale check, browser/stale_check.hpp). Resolving and connecting come before it.
+  // stale check, browser/stale_check.hpp). Resolving and connecting come before it; so does a
+  // GET or HEAD sent as TLS early data: for that one the call comes after the handshake,
+  // before its answer is read.
   std::function<void()> before_acting;
 };
 
