@@ -15,15 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "browser/source_set.hpp"
+
 namespace miniweb::browser {
 namespace {
 
 bool newer(const timespec& a, const timespec& b) {
   return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
-}
-
-bool is_source(std::string_view name) {
-  return name.ends_with(".cpp") || name.ends_with(".hpp") || name == "CMakeLists.txt";
 }
 
 // Whether a source in the directory open as `directory` (closed here), or below it, is newer
@@ -50,7 +48,7 @@ bool holds_newer_source(int directory, const timespec& program) {
       if (type == DT_DIR) {
         const int below = ::openat(directory, entry->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (below >= 0) found = holds_newer_source(below, program);
-      } else if (is_source(name) &&
+      } else if (is_source_name(name) &&
                  ::fstatat(directory, entry->d_name, &status, AT_SYMLINK_NOFOLLOW) == 0) {
         found = newer(status.st_mtim, program);  // as find -P
       }
@@ -64,9 +62,8 @@ bool older_than_sources(int root) {
   struct stat self {};
   if (::stat("/proc/self/exe", &self) != 0) return false;
   struct stat top {};
-  if (::fstatat(root, "CMakeLists.txt", &top, 0) == 0 && newer(top.st_mtim, self.st_mtim))
-    return true;
-  for (const char* folder : {"browser", "dns", "shared"}) {
+  if (::fstatat(root, kTopBuildFile, &top, 0) == 0 && newer(top.st_mtim, self.st_mtim)) return true;
+  for (const char* folder : kSourceFolders) {
     const int directory = ::openat(root, folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (directory >= 0 && holds_newer_source(directory, self.st_mtim)) return true;
   }

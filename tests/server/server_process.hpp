@@ -1,6 +1,7 @@
 #pragma once
 // A real miniweb-server process for tests: started from its binary with a configuration file,
-// its standard error captured in a file, its listening ports read from its "ready" lines.
+// its standard error captured in a file, its listening ports read from its "ready" lines. Any
+// other program of the project's can be started and stopped the same way.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -23,19 +24,19 @@ class ServerProcess {
  public:
   ServerProcess(const std::filesystem::path& binary, const std::filesystem::path& config,
                 const std::filesystem::path& stderr_file)
+      : ServerProcess({binary.string(), "--config", config.string()}, stderr_file) {}
+  // Any program of the project's: `command` is the program, then its arguments.
+  ServerProcess(const std::vector<std::string>& command, const std::filesystem::path& stderr_file)
       : stderr_file_(stderr_file) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0644);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    const std::string binary_text = binary.string();
-    const std::string config_text = config.string();
-    std::vector<char*> argv = {const_cast<char*>(binary_text.c_str()),
-                               const_cast<char*>("--config"),
-                               const_cast<char*>(config_text.c_str()), nullptr};
-    if (posix_spawn(&pid_, binary_text.c_str(), &actions, nullptr, argv.data(), environ) != 0)
-      pid_ = -1;
+    std::vector<char*> argv;
+    for (const std::string& word : command) argv.push_back(const_cast<char*>(word.c_str()));
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
     posix_spawn_file_actions_destroy(&actions);
   }
   ServerProcess(const ServerProcess&) = delete;

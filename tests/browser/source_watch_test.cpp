@@ -1,0 +1,173 @@
+// The source watcher `./miniweb up` starts (browser/source_watch/main.cpp), the real program on
+// a checkout of the test's own: its file holds the newest source's time, and moves with every
+// source written, made or moved in, and with nothing else. Then the launcher's fast path (the
+// real `miniweb` script, on a state folder of the test's own): with the watcher running and its
+// file older than the browser, the browser is not asked to check its sources; without either,
+// it is.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "tests/server/server_process.hpp"
+#include "tests/support/command_output.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+using miniweb::test_support::run_command;
+using miniweb::test_support::ServerProcess;
+using miniweb::test_support::TempDir;
+namespace fs = std::filesystem;
+using Clock = fs::file_time_type::clock;
+
+class SourceWatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* folder : {"browser/net", "dns", "shared", "ca"})
+      fs::create_directories(root() / folder);
+    for (const char* file : {"CMakeLists.txt", "browser/main.cpp", "browser/net/tls.hpp",
+                             "dns/CMakeLists.txt", "shared/notes.txt"})
+      write(file, Clock::now() - std::chrono::hours(24 * 365));
+    newest_ = Clock::now() - std::chrono::hours(24 * 30);
+    write("shared/newest.hpp", newest_);
+  }
+
+  fs::path root() const { return dir_.path() / "checkout"; }
+  fs::path file() const { return dir_.path() / "sources-newest"; }
+  // Writes NAME (its time now, as it is written), then dates it `when`. The watcher follows the
+  // newest time it sees, so a test's positive cases date their sources ahead of now.
+  void write(const std::string& name, Clock::time_point when) {
+    std::ofstream(root() / name) << "// " << name << "\n";
+    fs::last_write_time(root() / name, when);
+  }
+  // Waits (5 s at most) until the watcher's file holds `when`.
+  bool file_says(Clock::time_point when) const {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::error_code error;
+    while (std::chrono::steady_clock::now() < give_up) {
+      if (fs::last_write_time(file(), error) == when && !error) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+  std::unique_ptr<ServerProcess> start_watcher() {
+    return std::make_unique<ServerProcess>(
+        std::vector<std::string>{MINIWEB_SOURCE_WATCH_BINARY, root().string(), file().string()},
+        dir_.path() / "watch.err");
+  }
+
+  TempDir dir_{"miniweb-source-watch"};
+  Clock::time_point newest_;
+};
+
+TEST_F(SourceWatchTest, ItsFileHoldsTheNewestSourcesTimeOnceEveryFolderIsWatched) {
+  const auto watcher = start_watcher();
+  ASSERT_TRUE(file_says(newest_)) << watcher->stderr_text();
+  EXPECT_NE(watcher->stderr_text().find("5 folders of " + root().string() + " watched"),
+            std::string::npos)
+      << watcher->stderr_text();  // the checkout, browser, browser/net, dns and shared
+}
+
+TEST_F(SourceWatchTest, ASourceWrittenMovesItsFileToThatSourcesTime) {
+  const auto watcher = start_watcher();
+  ASSERT_TRUE(file_says(newest_)) << watcher->stderr_text();
+  const auto written = Clock::now() + std::chrono::hours(1);
+  write("browser/net/tls.hpp", written);
+  EXPECT_TRUE(file_says(written)) << watcher->stderr_text();
+  // The checkout's own CMakeLists.txt counts too.
+  const auto later = Clock::now() + std::chrono::hours(2);
+  write("CMakeLists.txt", later);
+  EXPECT_TRUE(file_says(later)) << watcher->stderr_text();
+}
+
+TEST_F(SourceWatchTest, FoldersMadeAfterItStartedAreWatchedToo) {
+  const auto watcher = start_watcher();
+  ASSERT_TRUE(file_says(newest_)) << watcher->stderr_text();
+  fs::create_directories(root() / "dns/new/deeper");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto written = Clock::now() + std::chrono::hours(2);
+  write("dns/new/deeper/resolver.cpp", written);
+  EXPECT_TRUE(file_says(written)) << watcher->stderr_text();
+}
+
+// What is not a source of the browser, however new, moves nothing: a file of another kind, or
+// a source of another program. Each is dated tomorrow: had one moved the file, the source
+// written after it (dated an hour ahead) could not move it back.
+TEST_F(SourceWatchTest, NothingButTheBrowsersSourcesMovesIt) {
+  const auto watcher = start_watcher();
+  ASSERT_TRUE(file_says(newest_)) << watcher->stderr_text();
+  const auto tomorrow = Clock::now() + std::chrono::hours(24);
+  write("shared/notes.txt", tomorrow);
+  write("ca/authority.cpp", tomorrow);
+  write("README.md", tomorrow);
+  const auto written = Clock::now() + std::chrono::hours(1);
+  write("browser/main.cpp", written);
+  EXPECT_TRUE(file_says(written)) << watcher->stderr_text();
+}
+
+// The real launcher's fast path, on a state folder of the test's own whose browse.sh names a
+// browser that prints whether it was asked to check its sources.
+class FastPathTest : public SourceWatchTest {
+ protected:
+  void SetUp() override {
+    SourceWatchTest::SetUp();
+    for (const char* folder : {"ca", "downloads", "run"}) fs::create_directories(state() / folder);
+    std::ofstream(state() / "ca/root.pem");
+    std::ofstream(state() / "plan.sh");
+    std::ofstream(browser()) << "#!/bin/sh\nprintf 'root=%s\\n' \"${MINIWEB_BROWSE_ROOT-unset}\"\n";
+    fs::permissions(browser(), fs::perms::owner_all);
+    // The resolver the fast path asks after: a process of sleep's, named as its program.
+    resolver_ = std::make_unique<ServerProcess>(std::vector<std::string>{"/bin/sleep", "60"},
+                                                dir_.path() / "sleep.err");
+    std::ofstream(state() / "run/resolver.pid") << resolver_->pid() << "\n";
+    std::ofstream(state() / "run/browse.sh")
+        << "browse_root='" MINIWEB_SOURCE_DIR "'\nbrowse_bin_dir=''\nbrowse_dns='/bin/sleep'\n"
+        << "browse_browser='" << browser().string() << "'\nbrowse_options=''\n";
+  }
+  fs::path state() const { return dir_.path() / "state"; }
+  fs::path browser() const { return dir_.path() / "browser"; }
+  // The time the fast path reads, an hour before the browser was made.
+  void sources_changed_before_the_browser() {
+    std::ofstream(state() / "run/sources-newest");
+    fs::last_write_time(state() / "run/sources-newest",
+                        fs::last_write_time(browser()) - std::chrono::hours(1));
+  }
+  std::string browse() {
+    return run_command("env -u MINIWEB_BIN_DIR -u MINIWEB_IN_NAMESPACE MINIWEB_STATE='" +
+                           state().string() + "' " MINIWEB_SOURCE_DIR "/miniweb browse --dump x",
+                       dir_.path() / "browse.err")
+        .out;
+  }
+
+  std::unique_ptr<ServerProcess> resolver_;
+};
+
+TEST_F(FastPathTest, WithTheWatcherRunningTheBrowserIsNotAskedToCheck) {
+  const auto watcher = start_watcher();
+  ASSERT_TRUE(file_says(newest_)) << watcher->stderr_text();
+  std::ofstream(state() / "run/source-watch.pid") << watcher->pid() << "\n";
+  sources_changed_before_the_browser();
+  EXPECT_EQ(browse(), "root=unset\n");
+}
+
+TEST_F(FastPathTest, WithoutTheWatcherOrItsFileTheBrowserChecksItself) {
+  const std::string checks = "root=" MINIWEB_SOURCE_DIR "\n";
+  EXPECT_EQ(browse(), checks);  // no watcher was ever started
+  // A pid file that names another program (a reused pid): not the watcher.
+  std::ofstream(state() / "run/source-watch.pid") << resolver_->pid() << "\n";
+  sources_changed_before_the_browser();
+  EXPECT_EQ(browse(), checks);
+  // The watcher running, its file not written yet.
+  const auto watcher = start_watcher();
+  ASSERT_TRUE(file_says(newest_)) << watcher->stderr_text();
+  std::ofstream(state() / "run/source-watch.pid") << watcher->pid() << "\n";
+  fs::remove(state() / "run/sources-newest");
+  EXPECT_EQ(browse(), checks);
+}
+
+}  // namespace
