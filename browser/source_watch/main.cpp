@@ -6,12 +6,13 @@
 // warm load about 0.2 ms of its 1.8 on this team's machine. `./miniweb up` starts it where it
 // builds the programs itself; `./miniweb down` stops it.
 //
-// FILE appears once every folder is watched and the sources have been read; from then on its
-// time only moves forward, to the time of each source written, touched, created or moved in. A
-// removed source moves nothing, as for `find -newer`, which the launcher's full path asks: a
-// browser that path finds fresh (and runs without building) is fresh here too, so the fast path
-// is never handed to the full path for a change the full path would not build for. An event
-// queue that overflowed reads everything again.
+// FILE appears once every folder is watched and the sources have been read. It holds what
+// `find -newer` (the launcher's full path) and the browser's check ask of the sources as they
+// are now: the newest time among those that exist. A source written, touched, made or moved in
+// counts with its time, one removed or moved out counts no more, and one dated back counts with
+// its new time, so FILE's time can move back too. The fast path and the full path therefore
+// always agree: a browser the full path would run unbuilt is never sent to it by the fast path.
+// An event queue that overflowed reads everything again.
 
 #include <fcntl.h>
 #include <sys/inotify.h>
@@ -24,6 +25,7 @@
 #include <filesystem>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "browser/source_set.hpp"
 
@@ -35,7 +37,8 @@ using miniweb::browser::kSourceFolders;
 using miniweb::browser::kTopBuildFile;
 
 constexpr uint32_t kFolderEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE |
-                                   IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+                                   IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR |
+                                   IN_DONT_FOLLOW | IN_EXCL_UNLINK;
 
 bool later(const timespec& a, const timespec& b) {
   return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
@@ -56,10 +59,10 @@ class SourceWatch {
   bool start() {
     if (!watch(root_)) return false;
     read_everything();
-    return write_file();
+    return write_file(newest());
   }
 
-  // Reads events until the descriptor fails; each moves FILE's time where it must.
+  // Reads events until the descriptor fails; after each batch, FILE takes the newest time.
   void run() {
     alignas(inotify_event) char events[64 * 1024];
     while (true) {
@@ -74,13 +77,19 @@ class SourceWatch {
         at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
         take(*event);
       }
+      if (const timespec now_newest = newest(); differ(now_newest, told_)) write_file(now_newest);
     }
   }
 
   std::size_t folders() const { return folders_.size(); }
-  const timespec& newest() const { return newest_; }
+  std::size_t sources() const { return times_.size(); }
+  const timespec& told() const { return told_; }
 
  private:
+  static bool differ(const timespec& a, const timespec& b) {
+    return a.tv_sec != b.tv_sec || a.tv_nsec != b.tv_nsec;
+  }
+
   bool watch(const fs::path& folder) {
     const int descriptor = ::inotify_add_watch(inotify_, folder.c_str(), kFolderEvents);
     if (descriptor < 0) {
@@ -92,12 +101,25 @@ class SourceWatch {
     return true;
   }
 
-  // A source's time, if it is later than any told so far.
-  void saw(const fs::path& source) {
+  // A source as it is now: its time if it is a file, nothing if it is gone.
+  void note(const fs::path& source) {
     struct stat status {};
-    if (::lstat(source.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&
-        later(status.st_mtim, newest_))
-      newest_ = status.st_mtim;
+    if (::lstat(source.c_str(), &status) == 0 && S_ISREG(status.st_mode))
+      times_[source.native()] = status.st_mtim;
+    else
+      times_.erase(source.native());
+  }
+
+  // A folder gone or moved out: its sources count no more, and its watches end (a folder moved
+  // elsewhere would otherwise go on telling events under its old name).
+  void forget(const fs::path& folder) {
+    const std::string prefix = folder.native() + "/";
+    std::erase_if(times_, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+    std::erase_if(folders_, [&](const auto& entry) {
+      if (entry.second != folder && !entry.second.native().starts_with(prefix)) return false;
+      ::inotify_rm_watch(inotify_, entry.first);
+      return true;
+    });
   }
 
   // A folder and everything below it: watched first, then read, so that a source made meanwhile
@@ -110,20 +132,31 @@ class SourceWatch {
       if (entry->is_directory(error) && !entry->is_symlink(error))
         watch(entry->path());
       else if (is_source_name(entry->path().filename().native()))
-        saw(entry->path());
+        note(entry->path());
     }
   }
 
   void read_everything() {
-    saw(root_ / kTopBuildFile);
+    times_.clear();
+    note(root_ / kTopBuildFile);
     for (const char* folder : kSourceFolders) watch_tree(root_ / folder);
   }
 
-  // FILE with the newest time: made whole beside it and renamed over it the first time, its
-  // time moved afterwards (made again if someone removed it).
-  bool write_file() {
-    const timespec times[2] = {newest_, newest_};
-    if (written_ && ::utimensat(AT_FDCWD, file_.c_str(), times, 0) == 0) return true;
+  timespec newest() const {
+    timespec out{};
+    for (const auto& [path, time] : times_)
+      if (later(time, out)) out = time;
+    return out;
+  }
+
+  // FILE with `time`: made whole beside it and renamed over it the first time, its time moved
+  // afterwards (made again if someone removed it).
+  bool write_file(const timespec& time) {
+    const timespec times[2] = {time, time};
+    if (written_ && ::utimensat(AT_FDCWD, file_.c_str(), times, 0) == 0) {
+      told_ = time;
+      return true;
+    }
     const fs::path made = file_.string() + ".new";
     const int descriptor = ::open(made.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (descriptor < 0 || ::futimens(descriptor, times) != 0 || ::close(descriptor) != 0 ||
@@ -133,33 +166,39 @@ class SourceWatch {
       return false;
     }
     written_ = true;
+    told_ = time;
     return true;
   }
 
   void take(const inotify_event& event) {
-    const timespec before = newest_;
     if (event.mask & IN_Q_OVERFLOW) {
       read_everything();  // events were lost: every folder and source again
-    } else if (event.mask & IN_IGNORED) {
-      folders_.erase(event.wd);  // the folder went
-    } else if (const auto folder = folders_.find(event.wd);
-               folder != folders_.end() && event.len > 0) {
-      const std::string_view name = event.name;
-      const bool top = folder->second == root_;
-      const bool new_folder = (event.mask & IN_ISDIR) && (event.mask & (IN_CREATE | IN_MOVED_TO));
-      if (new_folder && (!top || is_source_folder(name)))
-        watch_tree(folder->second / name);
-      else if (!(event.mask & IN_ISDIR) && (top ? name == kTopBuildFile : is_source_name(name)))
-        saw(folder->second / name);
+      return;
     }
-    if (later(newest_, before)) write_file();
+    if (event.mask & IN_IGNORED) {
+      folders_.erase(event.wd);  // the folder went
+      return;
+    }
+    const auto folder = folders_.find(event.wd);
+    if (folder == folders_.end() || event.len == 0) return;
+    const std::string_view name = event.name;
+    const fs::path path = folder->second / name;
+    const bool top = folder->second == root_;
+    if (event.mask & IN_ISDIR) {
+      if (top && !is_source_folder(name)) return;
+      if (event.mask & (IN_CREATE | IN_MOVED_TO)) watch_tree(path);
+      if (event.mask & (IN_DELETE | IN_MOVED_FROM)) forget(path);
+    } else if (top ? name == kTopBuildFile : is_source_name(name)) {
+      note(path);
+    }
   }
 
   fs::path root_;
   fs::path file_;
   int inotify_;
-  std::unordered_map<int, fs::path> folders_;
-  timespec newest_{};
+  std::unordered_map<int, fs::path> folders_;        // watch descriptor -> folder
+  std::unordered_map<std::string, timespec> times_;  // each source now -> its time
+  timespec told_{};                                  // FILE's time
   bool written_ = false;
 };
 
@@ -177,10 +216,11 @@ int main(int argc, char** argv) {
   }
   SourceWatch watch(argv[1], argv[2], inotify);
   if (!watch.start()) return 1;
-  std::fprintf(
-      stderr,
-      "miniweb-source-watch: %zu folders of %s watched; %s holds the newest source's time (%lld)\n",
-      watch.folders(), argv[1], argv[2], static_cast<long long>(watch.newest().tv_sec));
+  std::fprintf(stderr,
+               "miniweb-source-watch: %zu folders of %s watched, %zu sources; %s holds the "
+               "newest one's time (%lld)\n",
+               watch.folders(), argv[1], watch.sources(), argv[2],
+               static_cast<long long>(watch.told().tv_sec));
   watch.run();
   return 1;
 }

@@ -1,12 +1,13 @@
 // The source watcher `./miniweb up` starts (browser/source_watch/main.cpp), the real program on
-// a checkout of the test's own: its file holds the newest source's time, and moves with every
-// source written, made or moved in, and with nothing else. Then the launcher's fast path (the
-// real `miniweb` script, on a state folder of the test's own): with the watcher running and its
-// file older than the browser, the browser is not asked to check its sources; without either,
-// it is.
+// a checkout of the test's own: its file holds the newest time among the sources as they are,
+// and follows every source written, made, dated back, removed or moved, and nothing else. Then the
+// launcher's fast path (the real `miniweb` script, on a state folder of the test's own): with the
+// watcher running and its file older than the browser, the browser is not asked to check its
+// sources; without either, it is.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -39,8 +40,7 @@ class SourceWatchTest : public ::testing::Test {
 
   fs::path root() const { return dir_.path() / "checkout"; }
   fs::path file() const { return dir_.path() / "sources-newest"; }
-  // Writes NAME (its time now, as it is written), then dates it `when`. The watcher follows the
-  // newest time it sees, so a test's positive cases date their sources ahead of now.
+  // Writes NAME (its time now, as it is written), then dates it `when`.
   void write(const std::string& name, Clock::time_point when) {
     std::ofstream(root() / name) << "// " << name << "\n";
     fs::last_write_time(root() / name, when);
@@ -93,6 +93,30 @@ TEST_F(SourceWatchTest, FoldersMadeAfterItStartedAreWatchedToo) {
   const auto written = Clock::now() + std::chrono::hours(2);
   write("dns/new/deeper/resolver.cpp", written);
   EXPECT_TRUE(file_says(written)) << watcher->stderr_text();
+}
+
+// As `find -newer` sees the sources: one dated back counts with its new time, one removed or
+// moved out of the source folders counts no more, so the file's time goes back with them.
+TEST_F(SourceWatchTest, ItFollowsTheSourcesAsTheyAreNowBackwardsToo) {
+  const auto watcher = start_watcher();
+  ASSERT_TRUE(file_says(newest_)) << watcher->stderr_text();
+  write("browser/net/tls.hpp", Clock::now() + std::chrono::hours(2));
+  ASSERT_TRUE(file_says(fs::last_write_time(root() / "browser/net/tls.hpp")));
+  const auto back = Clock::now() - std::chrono::hours(1);
+  fs::last_write_time(root() / "browser/net/tls.hpp", back);  // as `touch -d` does
+  EXPECT_TRUE(file_says(back)) << watcher->stderr_text();
+  fs::remove(root() / "browser/net/tls.hpp");
+  EXPECT_TRUE(file_says(newest_)) << watcher->stderr_text();  // shared/newest.hpp again
+  fs::rename(root() / "shared", root() / "shared-old");       // out of the source folders
+  const auto left = std::max({fs::last_write_time(root() / "CMakeLists.txt"),
+                              fs::last_write_time(root() / "browser/main.cpp"),
+                              fs::last_write_time(root() / "dns/CMakeLists.txt")});
+  EXPECT_TRUE(file_says(left)) << watcher->stderr_text();
+  // And what goes on in the folder moved out is not told any more.
+  write("shared-old/later.hpp", Clock::now() + std::chrono::hours(3));
+  write("dns/resolver.cpp", Clock::now() + std::chrono::hours(1));
+  EXPECT_TRUE(file_says(fs::last_write_time(root() / "dns/resolver.cpp")))
+      << watcher->stderr_text();
 }
 
 // What is not a source of the browser, however new, moves nothing: a file of another kind, or
