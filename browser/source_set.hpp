@@ -4,6 +4,8 @@
 // checkout's own CMakeLists.txt. A program older than one of them is built again before it runs
 // (browser/stale_check.hpp, browser/source_watch/main.cpp, and the launcher's browser_stale).
 
+#include <time.h>
+
 #include <array>
 #include <string_view>
 
@@ -14,6 +16,11 @@ inline constexpr const char* kTopBuildFile = "CMakeLists.txt";
 
 inline bool is_source_name(std::string_view name) {
   return name.ends_with(".cpp") || name.ends_with(".hpp") || name == "CMakeLists.txt";
+}
+
+// Whether modification time `a` is strictly later than `b`, as `find -newer` compares them.
+inline bool later_than(const timespec& a, const timespec& b) {
+  return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
 }
 
 }  // namespace miniweb::browser

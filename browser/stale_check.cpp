@@ -20,10 +20,6 @@
 namespace miniweb::browser {
 namespace {
 
-bool newer(const timespec& a, const timespec& b) {
-  return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
-}
-
 // Whether a source in the directory open as `directory` (closed here), or below it, is newer
 // than `program`. A directory that cannot be read holds nothing newer, as for find. The
 // listing is read with getdents64 into this frame's buffer: the check allocates nothing, so
@@ -50,7 +46,7 @@ bool holds_newer_source(int directory, const timespec& program) {
         if (below >= 0) found = holds_newer_source(below, program);
       } else if (is_source_name(name) &&
                  ::fstatat(directory, entry->d_name, &status, AT_SYMLINK_NOFOLLOW) == 0) {
-        found = newer(status.st_mtim, program);  // as find -P
+        found = later_than(status.st_mtim, program);  // as find -P
       }
     }
   }
@@ -62,7 +58,8 @@ bool older_than_sources(int root) {
   struct stat self {};
   if (::stat("/proc/self/exe", &self) != 0) return false;
   struct stat top {};
-  if (::fstatat(root, kTopBuildFile, &top, 0) == 0 && newer(top.st_mtim, self.st_mtim)) return true;
+  if (::fstatat(root, kTopBuildFile, &top, 0) == 0 && later_than(top.st_mtim, self.st_mtim))
+    return true;
   for (const char* folder : kSourceFolders) {
     const int directory = ::openat(root, folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (directory >= 0 && holds_newer_source(directory, self.st_mtim)) return true;

@@ -35,14 +35,11 @@ namespace fs = std::filesystem;
 using miniweb::browser::is_source_name;
 using miniweb::browser::kSourceFolders;
 using miniweb::browser::kTopBuildFile;
+using miniweb::browser::later_than;
 
 constexpr uint32_t kFolderEvents = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE |
                                    IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR |
                                    IN_DONT_FOLLOW | IN_EXCL_UNLINK;
-
-bool later(const timespec& a, const timespec& b) {
-  return a.tv_sec != b.tv_sec ? a.tv_sec > b.tv_sec : a.tv_nsec > b.tv_nsec;
-}
 
 bool is_source_folder(std::string_view name) {
   for (const char* folder : kSourceFolders)
@@ -77,7 +74,9 @@ class SourceWatch {
         at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
         take(*event);
       }
-      if (const timespec now_newest = newest(); differ(now_newest, told_)) write_file(now_newest);
+      if (const timespec now_newest = newest();
+          later_than(now_newest, told_) || later_than(told_, now_newest))
+        write_file(now_newest);
     }
   }
 
@@ -86,10 +85,6 @@ class SourceWatch {
   const timespec& told() const { return told_; }
 
  private:
-  static bool differ(const timespec& a, const timespec& b) {
-    return a.tv_sec != b.tv_sec || a.tv_nsec != b.tv_nsec;
-  }
-
   bool watch(const fs::path& folder) {
     const int descriptor = ::inotify_add_watch(inotify_, folder.c_str(), kFolderEvents);
     if (descriptor < 0) {
@@ -145,7 +140,7 @@ class SourceWatch {
   timespec newest() const {
     timespec out{};
     for (const auto& [path, time] : times_)
-      if (later(time, out)) out = time;
+      if (later_than(time, out)) out = time;
     return out;
   }
 
