@@ -155,14 +155,19 @@ class FastPathTest : public SourceWatchTest {
     // The resolver the fast path asks after: a process of sleep's, named as its program.
     resolver_ = std::make_unique<ServerProcess>(std::vector<std::string>{"/bin/sleep", "60"},
                                                 dir_.path() / "sleep.err");
-    std::ofstream(state() / "run/resolver.pid") << resolver_->pid() << "\n";
-    std::ofstream(state() / "run/browse.sh")
-        << "browse_root='" MINIWEB_SOURCE_DIR "'\nbrowse_bin_dir=''\nbrowse_dns='/bin/sleep'\n"
-        << "browse_browser='" << browser().string() << "'\nbrowse_options=''\n"
-        << "browse_watch_bin='" MINIWEB_SOURCE_WATCH_BINARY "'\n";
+    write_fast_path("");
   }
   fs::path state() const { return dir_.path() / "state"; }
   fs::path browser() const { return dir_.path() / "browser"; }
+  // The file `up` writes, naming `watcher_pid` as the source watcher's ("": none started).
+  void write_fast_path(const std::string& watcher_pid) {
+    std::ofstream(state() / "run/browse.sh")
+        << "browse_root='" MINIWEB_SOURCE_DIR "'\nbrowse_bin_dir=''\nbrowse_dns='/bin/sleep'\n"
+        << "browse_browser='" << browser().string() << "'\nbrowse_options=''\n"
+        << "browse_resolver_pid=" << resolver_->pid() << "\n"
+        << "browse_watch_bin='" MINIWEB_SOURCE_WATCH_BINARY "'\nbrowse_watcher_pid=" << watcher_pid
+        << "\n";
+  }
   // The time the fast path reads, an hour before the browser was made.
   void sources_changed_before_the_browser() {
     std::ofstream(state() / "run/sources-newest");
@@ -182,7 +187,7 @@ class FastPathTest : public SourceWatchTest {
 TEST_F(FastPathTest, WithTheWatcherRunningTheBrowserIsNotAskedToCheck) {
   const auto watcher = start_watcher();
   ASSERT_NE(watcher, nullptr);
-  std::ofstream(state() / "run/source-watch.pid") << watcher->pid() << "\n";
+  write_fast_path(std::to_string(watcher->pid()));
   sources_changed_before_the_browser();
   EXPECT_EQ(browse(), "root=unset\n");
 }
@@ -190,14 +195,14 @@ TEST_F(FastPathTest, WithTheWatcherRunningTheBrowserIsNotAskedToCheck) {
 TEST_F(FastPathTest, WithoutTheWatcherOrItsFileTheBrowserChecksItself) {
   const std::string checks = "root=" MINIWEB_SOURCE_DIR "\n";
   EXPECT_EQ(browse(), checks);  // no watcher was ever started
-  // A pid file that names another program (a reused pid): not the watcher.
-  std::ofstream(state() / "run/source-watch.pid") << resolver_->pid() << "\n";
+  // A pid that names another program (a reused pid): not the watcher.
+  write_fast_path(std::to_string(resolver_->pid()));
   sources_changed_before_the_browser();
   EXPECT_EQ(browse(), checks);
   // The watcher running, its file not written yet.
   const auto watcher = start_watcher();
   ASSERT_NE(watcher, nullptr);
-  std::ofstream(state() / "run/source-watch.pid") << watcher->pid() << "\n";
+  write_fast_path(std::to_string(watcher->pid()));
   fs::remove(state() / "run/sources-newest");
   EXPECT_EQ(browse(), checks);
 }

@@ -417,6 +417,11 @@ TEST_F(StackTest, BrowsesFastPathRunsWhatTheFullPathRuns) {
   const std::filesystem::path file = state_ / "run/browse.sh";
   ASSERT_TRUE(std::filesystem::exists(file));
   const std::string written = read_file(file);
+  // The resolver's pid, which the fast path asks /proc about instead of reading its pid file.
+  std::string resolver_pid = read_file(state_ / "run/resolver.pid");
+  resolver_pid.erase(resolver_pid.find_last_not_of('\n') + 1);
+  EXPECT_NE(written.find("\nbrowse_resolver_pid=" + resolver_pid + "\n"), std::string::npos)
+      << written;
   // Programs of another folder, whose browsers print their arguments one a line; the fast
   // one says so first.
   const std::filesystem::path bin = state_ / "echo-bin";
