@@ -28,12 +28,10 @@ bool named_in(const OSSL_ALGORITHM& algorithm, const std::array<std::string_view
   return false;
 }
 
-bool is_tls_cipher(const OSSL_ALGORITHM& cipher) {
-  return named_in(cipher, kBrowserProviderCiphers);
-}
-
-bool is_browser_digest(const OSSL_ALGORITHM& digest) {
-  return named_in(digest, kBrowserProviderDigests);
+// Whether an algorithm is one of `names` (a list of provider.hpp's), as keep() asks.
+template <const auto& names>
+bool listed_in(const OSSL_ALGORITHM& algorithm) {
+  return named_in(algorithm, names);
 }
 
 // The browser decodes keys only from certificates: a SubjectPublicKeyInfo, in DER, of a key
@@ -51,15 +49,28 @@ struct Kept {
   bool fits = true;  // false: more were wanted than fit, and the default's list is offered
 };
 
+// The operations whose lists this provider narrows, each with what it keeps of the default's.
+struct Narrowed {
+  int operation;
+  bool (*wanted)(const OSSL_ALGORITHM&);
+  Kept kept;
+};
+
 // Set as the provider starts, read-only after: the browser loads it once, into OpenSSL's default
 // library context, before its first call into OpenSSL returns (start_openssl). A second
 // context (the tests') writes the same values again: they come from the default provider's
 // static tables.
 OSSL_FUNC_provider_query_operation_fn* default_query = nullptr;
 std::array<OSSL_DISPATCH, 16> dispatch{};
-Kept ciphers;
-Kept digests;
-Kept decoders;
+std::array<Narrowed, 7> narrowed = {{
+    {OSSL_OP_CIPHER, &listed_in<kBrowserProviderCiphers>, {}},
+    {OSSL_OP_DIGEST, &listed_in<kBrowserProviderDigests>, {}},
+    {OSSL_OP_DECODER, &decodes_public_key_info, {}},
+    {OSSL_OP_KDF, &listed_in<kBrowserProviderKdfs>, {}},
+    {OSSL_OP_MAC, &listed_in<kBrowserProviderMacs>, {}},
+    {OSSL_OP_KEYEXCH, &listed_in<kBrowserProviderKeyExchanges>, {}},
+    {OSSL_OP_SIGNATURE, &listed_in<kBrowserProviderSignatures>, {}},
+}};
 
 void keep(Kept& kept, const OSSL_ALGORITHM* all, bool (*wanted)(const OSSL_ALGORITHM&)) {
   std::size_t count = 0;
@@ -74,20 +85,12 @@ void keep(Kept& kept, const OSSL_ALGORITHM* all, bool (*wanted)(const OSSL_ALGOR
   }
 }
 
-// The default provider's own list for every other operation.
+// The narrowed list of an operation, and the default provider's own list for every other.
 const OSSL_ALGORITHM* query_operation(void* context, int operation, int* no_cache) {
   const OSSL_ALGORITHM* all = default_query(context, operation, no_cache);
-  const auto offered = [all](const Kept& kept) { return kept.fits ? kept.algorithms.data() : all; };
-  switch (operation) {
-    case OSSL_OP_CIPHER:
-      return offered(ciphers);
-    case OSSL_OP_DIGEST:
-      return offered(digests);
-    case OSSL_OP_DECODER:
-      return offered(decoders);
-    default:
-      return all;
-  }
+  for (const Narrowed& list : narrowed)
+    if (list.operation == operation) return list.kept.fits ? list.kept.algorithms.data() : all;
+  return all;
 }
 
 // Declines to start once the default provider has: its context goes back through its own
@@ -118,9 +121,8 @@ int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
   }
   if (default_query == nullptr) return decline(default_dispatch, *context);
   int no_cache = 0;
-  keep(ciphers, default_query(*context, OSSL_OP_CIPHER, &no_cache), is_tls_cipher);
-  keep(digests, default_query(*context, OSSL_OP_DIGEST, &no_cache), is_browser_digest);
-  keep(decoders, default_query(*context, OSSL_OP_DECODER, &no_cache), decodes_public_key_info);
+  for (Narrowed& list : narrowed)
+    keep(list.kept, default_query(*context, list.operation, &no_cache), list.wanted);
   *to_core = dispatch.data();
   return 1;
 }

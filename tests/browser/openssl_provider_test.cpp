@@ -6,6 +6,7 @@
 #include "browser/openssl/provider.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/pem.h>
@@ -15,6 +16,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +27,10 @@ namespace {
 
 using miniweb::browser::kBrowserProviderCiphers;
 using miniweb::browser::kBrowserProviderDigests;
+using miniweb::browser::kBrowserProviderKdfs;
+using miniweb::browser::kBrowserProviderKeyExchanges;
+using miniweb::browser::kBrowserProviderMacs;
+using miniweb::browser::kBrowserProviderSignatures;
 using miniweb::browser::load_browser_provider;
 using miniweb::test_support::TempDir;
 
@@ -127,21 +133,173 @@ TEST_F(OpensslProviderTest, TlsOffersTheSameSuitesAsWithTheDefaultProvider) {
   EXPECT_GE(suites.size(), 20U);
 }
 
-TEST_F(OpensslProviderTest, EveryOtherOperationIsTheDefaultProviders) {
+TEST_F(OpensslProviderTest, OffersOnlyTheKeyDerivationsMacsExchangesAndSignaturesTlsUses) {
+  const auto set_of = [](const auto& names) {
+    return std::set<std::string>(names.begin(), names.end());
+  };
+  EXPECT_EQ(names_of<EVP_KDF>(browser_.context, EVP_KDF_do_all_provided, EVP_KDF_get0_name),
+            set_of(kBrowserProviderKdfs));
+  EXPECT_EQ(names_of<EVP_MAC>(browser_.context, EVP_MAC_do_all_provided, EVP_MAC_get0_name),
+            set_of(kBrowserProviderMacs));
+  EXPECT_EQ(
+      names_of<EVP_KEYEXCH>(browser_.context, EVP_KEYEXCH_do_all_provided, EVP_KEYEXCH_get0_name),
+      set_of(kBrowserProviderKeyExchanges));
+  EXPECT_EQ(names_of<EVP_SIGNATURE>(browser_.context, EVP_SIGNATURE_do_all_provided,
+                                    EVP_SIGNATURE_get0_name),
+            set_of(kBrowserProviderSignatures));
+  // The default provider's lists are longer: each of these is a choice.
+  EXPECT_GT(names_of<EVP_KDF>(default_.context, EVP_KDF_do_all_provided, EVP_KDF_get0_name).size(),
+            kBrowserProviderKdfs.size());
+  EXPECT_GT(names_of<EVP_MAC>(default_.context, EVP_MAC_do_all_provided, EVP_MAC_get0_name).size(),
+            kBrowserProviderMacs.size());
+  EXPECT_GT(
+      names_of<EVP_KEYEXCH>(default_.context, EVP_KEYEXCH_do_all_provided, EVP_KEYEXCH_get0_name)
+          .size(),
+      kBrowserProviderKeyExchanges.size());
+  EXPECT_GT(names_of<EVP_SIGNATURE>(default_.context, EVP_SIGNATURE_do_all_provided,
+                                    EVP_SIGNATURE_get0_name)
+                .size(),
+            kBrowserProviderSignatures.size());
+  EVP_KDF* pbkdf2 = EVP_KDF_fetch(browser_.context, "PBKDF2", nullptr);
+  EXPECT_EQ(pbkdf2, nullptr) << "a key derivation TLS does not use is not offered";
+  EVP_KDF_free(pbkdf2);
+}
+
+// Key managers decide which groups and signature algorithms a ClientHello offers (libssl asks
+// for each one's key manager as it makes a context): the default provider's, every one.
+TEST_F(OpensslProviderTest, KeyManagersAreTheDefaultProviders) {
   EXPECT_EQ(
       names_of<EVP_KEYMGMT>(browser_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name),
       names_of<EVP_KEYMGMT>(default_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name));
-  EXPECT_EQ(names_of<EVP_SIGNATURE>(browser_.context, EVP_SIGNATURE_do_all_provided,
-                                    EVP_SIGNATURE_get0_name),
-            names_of<EVP_SIGNATURE>(default_.context, EVP_SIGNATURE_do_all_provided,
-                                    EVP_SIGNATURE_get0_name));
-  EXPECT_EQ(
-      names_of<EVP_KEYEXCH>(browser_.context, EVP_KEYEXCH_do_all_provided, EVP_KEYEXCH_get0_name),
-      names_of<EVP_KEYEXCH>(default_.context, EVP_KEYEXCH_do_all_provided, EVP_KEYEXCH_get0_name));
-  EXPECT_EQ(names_of<EVP_KDF>(browser_.context, EVP_KDF_do_all_provided, EVP_KDF_get0_name),
-            names_of<EVP_KDF>(default_.context, EVP_KDF_do_all_provided, EVP_KDF_get0_name));
-  EXPECT_EQ(names_of<EVP_MAC>(browser_.context, EVP_MAC_do_all_provided, EVP_MAC_get0_name),
-            names_of<EVP_MAC>(default_.context, EVP_MAC_do_all_provided, EVP_MAC_get0_name));
+}
+
+// The ClientHello's supported_groups (10) and signature_algorithms (13) extensions, as a
+// client of `library` writes them.
+std::map<int, std::string> hello_extensions(OSSL_LIB_CTX* library) {
+  std::map<int, std::string> found;
+  SSL_CTX* context = SSL_CTX_new_ex(library, nullptr, TLS_client_method());
+  if (context == nullptr) return found;
+  SSL* ssl = SSL_new(context);
+  BIO* out = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl, BIO_new(BIO_s_mem()), out);
+  SSL_set_connect_state(ssl);
+  SSL_do_handshake(ssl);  // writes the ClientHello, then wants the server's answer
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  const std::string hello(data, static_cast<std::size_t>(size));
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+  // Record header (5), handshake header (4), version (2), random (32), then the session id,
+  // the suites and the compression methods, each with its length, then the extensions.
+  std::size_t at = 5 + 4 + 2 + 32;
+  const auto byte = [&](std::size_t i) {
+    return i < hello.size() ? static_cast<unsigned char>(hello[i]) : 0U;
+  };
+  const auto two = [&](std::size_t i) { return (byte(i) << 8) | byte(i + 1); };
+  at += 1 + byte(at);
+  at += 2 + two(at);
+  at += 1 + byte(at);
+  const std::size_t end = at + 2 + two(at);
+  for (at += 2; at + 4 <= end && at + 4 <= hello.size();) {
+    const int type = static_cast<int>(two(at));
+    const std::size_t length = two(at + 2);
+    if (type == 10 || type == 13) found[type] = hello.substr(at + 4, length);
+    at += 4 + length;
+  }
+  return found;
+}
+
+TEST_F(OpensslProviderTest, TheClientHelloOffersTheDefaultProvidersGroupsAndSignatures) {
+  const auto offered = hello_extensions(browser_.context);
+  ASSERT_EQ(offered.size(), 2U) << "supported_groups and signature_algorithms";
+  EXPECT_EQ(offered, hello_extensions(default_.context));
+  EXPECT_GE(offered.at(10).size(), 2U + 2 * 5) << "x25519, the NIST curves, x448, FFDHE";
+  EXPECT_GE(offered.at(13).size(), 2U + 2 * 9);
+}
+
+// A whole handshake and an exchange of records, the browser's library as the client and the
+// default provider's as the server: TLS 1.3 with each kind of group (X25519, a NIST curve,
+// finite-field DH), and TLS 1.2 with an AEAD and with AES-CBC, whose records carry HMACs.
+TEST_F(OpensslProviderTest, HandshakesWithEveryKindOfGroupAndRecordProtection) {
+  const TempDir dir("miniweb-openssl-provider");
+  const auto cert = dir.path() / "cert.pem";
+  const auto key = dir.path() / "key.pem";
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+      "-subj /CN=example.test -keyout " +
+      key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  struct Setting {
+    const char* what;
+    int version;
+    const char* groups;
+    const char* tls12_ciphers;
+  };
+  for (const Setting setting :
+       {Setting{"TLS 1.3, X25519", TLS1_3_VERSION, "X25519", nullptr},
+        Setting{"TLS 1.3, P-256", TLS1_3_VERSION, "P-256", nullptr},
+        Setting{"TLS 1.3, FFDHE", TLS1_3_VERSION, "ffdhe2048", nullptr},
+        Setting{"TLS 1.2, AES-GCM", TLS1_2_VERSION, "P-256", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+        Setting{"TLS 1.2, AES-CBC and HMAC", TLS1_2_VERSION, "X25519",
+                "ECDHE-ECDSA-AES128-SHA256"}}) {
+    SCOPED_TRACE(setting.what);
+    SSL_CTX* server_context = SSL_CTX_new_ex(default_.context, nullptr, TLS_server_method());
+    SSL_CTX* client_context = SSL_CTX_new_ex(browser_.context, nullptr, TLS_client_method());
+    ASSERT_NE(server_context, nullptr);
+    ASSERT_NE(client_context, nullptr);
+    ASSERT_EQ(SSL_CTX_use_certificate_chain_file(server_context, cert.c_str()), 1);
+    ASSERT_EQ(SSL_CTX_use_PrivateKey_file(server_context, key.c_str(), SSL_FILETYPE_PEM), 1);
+    for (SSL_CTX* context : {server_context, client_context}) {
+      SSL_CTX_set_min_proto_version(context, setting.version);
+      SSL_CTX_set_max_proto_version(context, setting.version);
+    }
+    ASSERT_EQ(SSL_CTX_set1_groups_list(server_context, setting.groups), 1);
+    if (setting.tls12_ciphers != nullptr) {
+      ASSERT_EQ(SSL_CTX_set_cipher_list(server_context, setting.tls12_ciphers), 1);
+    }
+    SSL* server = SSL_new(server_context);
+    SSL* client = SSL_new(client_context);
+    BIO* server_side = nullptr;
+    BIO* client_side = nullptr;
+    ASSERT_EQ(BIO_new_bio_pair(&server_side, 0, &client_side, 0), 1);
+    SSL_set_bio(server, server_side, server_side);
+    SSL_set_bio(client, client_side, client_side);
+    SSL_set_accept_state(server);
+    SSL_set_connect_state(client);
+    int done = 0;
+    for (int round = 0; round < 20 && done != 2; ++round) {
+      done = 0;
+      for (SSL* ssl : {client, server}) {
+        const int result = SSL_do_handshake(ssl);
+        if (result == 1) {
+          ++done;
+        } else {
+          ASSERT_EQ(SSL_get_error(ssl, result), SSL_ERROR_WANT_READ)
+              << ERR_error_string(ERR_get_error(), nullptr);
+        }
+      }
+    }
+    ASSERT_EQ(done, 2);
+    EXPECT_EQ(SSL_version(client), setting.version);
+    if (setting.tls12_ciphers != nullptr) {
+      EXPECT_STREQ(SSL_get_cipher_name(client), setting.tls12_ciphers);
+    }
+    const std::string request = "GET / HTTP/1.1\r\n\r\n";
+    const std::string answer = "HTTP/1.1 204 No Content\r\n\r\n";
+    char buffer[64] = {};
+    ASSERT_EQ(SSL_write(client, request.data(), static_cast<int>(request.size())),
+              static_cast<int>(request.size()));
+    ASSERT_EQ(SSL_read(server, buffer, sizeof buffer), static_cast<int>(request.size()));
+    EXPECT_EQ(std::string(buffer, request.size()), request);
+    ASSERT_EQ(SSL_write(server, answer.data(), static_cast<int>(answer.size())),
+              static_cast<int>(answer.size()));
+    ASSERT_EQ(SSL_read(client, buffer, sizeof buffer), static_cast<int>(answer.size()));
+    EXPECT_EQ(std::string(buffer, answer.size()), answer);
+    SSL_free(client);
+    SSL_free(server);
+    SSL_CTX_free(client_context);
+    SSL_CTX_free(server_context);
+  }
 }
 
 // A self-signed certificate for each kind of key a server may have: its public key decodes,
