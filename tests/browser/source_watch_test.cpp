@@ -55,6 +55,11 @@ class SourceWatchTest : public ::testing::Test {
     }
     return false;
   }
+  // Writes NAME dated `when`, then waits for the watcher's file to say so.
+  bool told(const std::string& name, Clock::time_point when) {
+    write(name, when);
+    return file_says(when);
+  }
   // The watcher, once it has written its file with the newest source's time; null (and the
   // test failed) if it never does.
   std::unique_ptr<ServerProcess> start_watcher() {
@@ -81,13 +86,11 @@ TEST_F(SourceWatchTest, ItsFileHoldsTheNewestSourcesTimeOnceEveryFolderIsWatched
 TEST_F(SourceWatchTest, ASourceWrittenMovesItsFileToThatSourcesTime) {
   const auto watcher = start_watcher();
   ASSERT_NE(watcher, nullptr);
-  const auto written = Clock::now() + std::chrono::hours(1);
-  write("browser/net/tls.hpp", written);
-  EXPECT_TRUE(file_says(written)) << watcher->stderr_text();
+  EXPECT_TRUE(told("browser/net/tls.hpp", Clock::now() + std::chrono::hours(1)))
+      << watcher->stderr_text();
   // The checkout's own CMakeLists.txt counts too.
-  const auto later = Clock::now() + std::chrono::hours(2);
-  write("CMakeLists.txt", later);
-  EXPECT_TRUE(file_says(later)) << watcher->stderr_text();
+  EXPECT_TRUE(told("CMakeLists.txt", Clock::now() + std::chrono::hours(2)))
+      << watcher->stderr_text();
 }
 
 TEST_F(SourceWatchTest, FoldersMadeAfterItStartedAreWatchedToo) {
@@ -97,9 +100,8 @@ TEST_F(SourceWatchTest, FoldersMadeAfterItStartedAreWatchedToo) {
   // Long enough for the new folders to be watched: the source then comes as their event, not
   // from the read that follows a folder's watch.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  const auto written = Clock::now() + std::chrono::hours(2);
-  write("dns/new/deeper/resolver.cpp", written);
-  EXPECT_TRUE(file_says(written)) << watcher->stderr_text();
+  EXPECT_TRUE(told("dns/new/deeper/resolver.cpp", Clock::now() + std::chrono::hours(2)))
+      << watcher->stderr_text();
 }
 
 // As `find -newer` sees the sources: one dated back counts with its new time, one removed or
@@ -107,8 +109,7 @@ TEST_F(SourceWatchTest, FoldersMadeAfterItStartedAreWatchedToo) {
 TEST_F(SourceWatchTest, ItFollowsTheSourcesAsTheyAreNowBackwardsToo) {
   const auto watcher = start_watcher();
   ASSERT_NE(watcher, nullptr);
-  write("browser/net/tls.hpp", Clock::now() + std::chrono::hours(2));
-  ASSERT_TRUE(file_says(fs::last_write_time(root() / "browser/net/tls.hpp")));
+  ASSERT_TRUE(told("browser/net/tls.hpp", Clock::now() + std::chrono::hours(2)));
   const auto back = Clock::now() - std::chrono::hours(1);
   fs::last_write_time(root() / "browser/net/tls.hpp", back);  // as `touch -d` does
   EXPECT_TRUE(file_says(back)) << watcher->stderr_text();
@@ -121,8 +122,7 @@ TEST_F(SourceWatchTest, ItFollowsTheSourcesAsTheyAreNowBackwardsToo) {
   EXPECT_TRUE(file_says(left)) << watcher->stderr_text();
   // And what goes on in the folder moved out is not told any more.
   write("shared-old/later.hpp", Clock::now() + std::chrono::hours(3));
-  write("dns/resolver.cpp", Clock::now() + std::chrono::hours(1));
-  EXPECT_TRUE(file_says(fs::last_write_time(root() / "dns/resolver.cpp")))
+  EXPECT_TRUE(told("dns/resolver.cpp", Clock::now() + std::chrono::hours(1)))
       << watcher->stderr_text();
 }
 
@@ -136,9 +136,8 @@ TEST_F(SourceWatchTest, NothingButTheBrowsersSourcesMovesIt) {
   write("shared/notes.txt", tomorrow);
   write("ca/authority.cpp", tomorrow);
   write("README.md", tomorrow);
-  const auto written = Clock::now() + std::chrono::hours(1);
-  write("browser/main.cpp", written);
-  EXPECT_TRUE(file_says(written)) << watcher->stderr_text();
+  EXPECT_TRUE(told("browser/main.cpp", Clock::now() + std::chrono::hours(1)))
+      << watcher->stderr_text();
 }
 
 // The real launcher's fast path, on a state folder of the test's own whose browse.sh names a

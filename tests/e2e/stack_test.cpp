@@ -483,6 +483,16 @@ TEST_F(StackTest, BrowsesFastPathRunsWhatTheFullPathRuns) {
   RunResult page = browse("https://www.example.test/");
   EXPECT_EQ(page.exit_code, 0) << page.err;
   EXPECT_TRUE(page.out.starts_with("miniweb: the journey of a URL\n")) << page.out;
+
+  // A file without the resolver's pid (as an older launcher wrote it) does not fit: the full
+  // path runs, and writes the file again for the next browse.
+  std::string old = written;
+  const std::string pid_line = "browse_resolver_pid=" + resolver_pid + "\n";
+  old.erase(old.find(pid_line), pid_line.size());
+  std::ofstream(file) << old;
+  RunResult through_full = browse("https://www.example.test/");
+  EXPECT_EQ(through_full.exit_code, 0) << through_full.err;
+  EXPECT_EQ(read_file(file), written);
 }
 
 // Declared last: gtest runs a suite's tests in the order they are registered, a file's in
