@@ -144,6 +144,7 @@ asio::awaitable<void> serve_http2(Stream& stream, http::ServerConnection& connec
         std::tie(ec, n) = co_await stream.async_write_some(asio::buffer(out) + written, use_tuple);
         written += n;
       }
+      session.report_ended();  // the access log, once the responses are out
       if (ec) co_return false;
     }
   };

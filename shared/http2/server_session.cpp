@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "shared/http/response_head.hpp"
 #include "shared/http2/fields.hpp"
@@ -280,8 +281,13 @@ const ServerSession::Stream* ServerSession::find(std::int32_t stream_id) const {
 void ServerSession::finish(Stream& stream) {
   if (stream.body) body_bytes_queued_ -= stream.body->size() - stream.body_sent;
   // 499, nginx's status for a client that left before its answer (it reset the stream).
-  if (stream.arrived && on_finished_)
-    on_finished_(stream.request, stream.status ? stream.status : 499, stream.body_sent);
+  if (stream.arrived && on_finished_) {
+    const int status = stream.status ? stream.status : 499;
+    if (out_ != nullptr)  // its last frame is being written: reported once it is out
+      ended_.push_back({std::move(stream.request), status, stream.body_sent});
+    else
+      on_finished_(stream.request, status, stream.body_sent);
+  }
   streams_.erase(stream.id);
 }
 
@@ -401,7 +407,13 @@ void ServerSession::reset(std::int32_t stream_id, std::uint32_t error_code) {
   if (reset_by_us_.size() > 64) reset_by_us_.pop_front();
 }
 
+void ServerSession::report_ended() {
+  for (const Ended& ended : std::exchange(ended_, {}))
+    on_finished_(ended.request, ended.status, ended.body_sent);
+}
+
 void ServerSession::finish_all() {
+  report_ended();
   while (!streams_.empty()) finish(*streams_.begin()->second);
 }
 

@@ -107,6 +107,10 @@ class ServerSession {
   // they pass a budget, so that a client that does not read (or never opens its window) holds
   // a bounded amount of the server's memory however many streams it opens.
   std::uint64_t body_bytes_queued() const { return body_bytes_queued_; }
+  // The access log's calls for the streams whose last frame take_output wrote, once the caller
+  // has written those bytes out: a response leaves before its log line is written, as nginx
+  // logs a request once its response is sent (the write had delayed every answer).
+  void report_ended();
   // Ends every stream still there when the connection is gone, for the access log: the status
   // answered (or 499) and the bytes that were sent. After the last handler has finished.
   void finish_all();
@@ -135,6 +139,13 @@ class ServerSession {
   std::vector<ArrivedRequest> arrived_;
   std::vector<RefusedRequest> refused_;
   std::string* out_ = nullptr;  // take_output's buffer while nghttp2 writes into it
+  // Streams that ended while take_output wrote, for report_ended.
+  struct Ended {
+    http::Request request;
+    int status;
+    std::uint64_t body_sent;
+  };
+  std::vector<Ended> ended_;
   std::size_t budget_ = 0;
   std::uint64_t data_bytes_sent_ = 0;
   std::uint64_t body_bytes_queued_ = 0;

@@ -44,6 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     out.clear();
     session.take_output(out, 1 + offset % 70000);
+    session.report_ended();
   }
   return 0;
 }

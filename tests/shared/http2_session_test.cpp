@@ -157,6 +157,7 @@ class Http2SessionTest : public ::testing::Test {
       std::string down;
       server.take_output(down, 1 << 20);
       if (!down.empty()) client.input(down);
+      server.report_ended();  // as the connection does once the bytes are written
       if (up.empty() && down.empty()) break;
     }
     return alive;
@@ -196,6 +197,25 @@ TEST_F(Http2SessionTest, ARequestArrivesAsAnHttpRequestAndItsResponseAsFrames) {
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_EQ(logged[0].status, 200);
   EXPECT_EQ(logged[0].bytes, 5u);
+}
+
+// A response's access log line follows it out: take_output writes the stream's last frame,
+// and the line is reported once the caller has written those bytes (report_ended).
+TEST_F(Http2SessionTest, AResponsesLogLineWaitsUntilItsFramesAreWritten) {
+  const std::int32_t id = client.get("/");
+  ASSERT_TRUE(exchange());
+  ASSERT_EQ(server.take_arrived().size(), 1u);
+  server.respond(id, miniweb::http::Response{}, std::make_shared<const std::string>("hello"), {});
+  std::string down;
+  server.take_output(down, 1 << 20);
+  EXPECT_NE(down.find("hello"), std::string::npos) << "the body's DATA frame was not written";
+  EXPECT_TRUE(logged.empty()) << "logged before the response was written out";
+  server.report_ended();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].status, 200);
+  EXPECT_EQ(logged[0].bytes, 5u);
+  server.report_ended();
+  EXPECT_EQ(logged.size(), 1u) << "reported twice";
 }
 
 TEST_F(Http2SessionTest, ABodyArrivesWholeWithItsLengthAndATooLargeOneIsRefused) {
