@@ -121,7 +121,7 @@ mapfile -t warm < <(pooled_medians "$WORK/warm" "$ROUNDS" -w 2 -r "$PER_ROUND" "
   "$WORK/browser-launcher.sh")
 warm_ours=${warm[0]} warm_peer=${warm[1]} warm_bare=${warm[2]} warm_floor=${warm[3]}
 warm_floor_launched=${warm[4]} warm_floor_resuming=${warm[5]} warm_bare_launched=${warm[6]}
-# Cold: before every run the resolver forgets everything ($FLUSH, not timed), and the
+# Cold: before every run the resolver forgets everything (FLUSH, above; not timed), and the
 # browser starts with --fresh (no DNS cache, HSTS list or CRL of its profile; revocation is
 # answered by the OCSP response the server staples, as in the warm runs); so the browser's DNS
 # question is answered from the root down. The peer's cold run is
