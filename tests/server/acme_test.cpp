@@ -16,6 +16,7 @@
 #include "tests/ca/ca_test_support.hpp"
 #include "tests/ca/test_internet.hpp"
 #include "tests/support/command_output.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -27,13 +28,6 @@ using testing_ca::Daemon;
 const std::string kCa = MINIWEB_CA_BINARY;
 const std::string kDns = MINIWEB_DNS_BINARY;
 const std::string kServer = MINIWEB_SERVER_BINARY;
-
-// A free TCP port on `address` (the CA validates http-01 on a port the server then binds).
-std::uint16_t free_tcp_port(const std::string& address) {
-  asio::io_context io;
-  tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address(address), 0));
-  return probe.local_endpoint().port();
-}
 
 // One TLS connection to the server, verified against the stack's root, kept open.
 class TlsConnection {
@@ -81,14 +75,16 @@ class ServerAcme : public ::testing::Test {
   void SetUp() override {
     net_ = "127.59." + std::to_string(::getpid() % 250 + 1) + ".";
     web_ = net_ + "10";
-    http_port_ = free_tcp_port(web_);
+    // The CA validates http-01 on this port, which the server then binds.
+    http_port_ = test_support::free_tcp_port_outside_ephemeral(web_);
     dns_ = std::make_unique<testing_ca::DnsInternet>(
         kDns, dir_.path(), net_,
         "ca A " + net_ + "4\nwww.acme A " + web_ + "\nshop.acme A " + web_ + "\n");
     ASSERT_TRUE(dns_->wait_ready());
 
     // The CA's plain-HTTP listener (OCSP, the CRL) where its certificates say, by its name.
-    const std::string ca_http_port = std::to_string(free_tcp_port(net_ + "4"));
+    const std::string ca_http_port =
+        std::to_string(test_support::free_tcp_port_outside_ephemeral(net_ + "4"));
     auto init = testing_ca::run(
         {kCa, "init", "--dir", dir_ / "ca", "--base-url", "http://ca.test:" + ca_http_port});
     ASSERT_EQ(init.exit_code, 0) << init.output;
