@@ -56,7 +56,13 @@ PEER="curl -s --cacert $STATE/ca/root.pem --resolve www.example.test:$MINIWEB_HT
 # one CPU's work in which the other idles, and a load begun right after it here took 0.4 to 0.5
 # ms longer by its own clock (an idle virtual CPU is slow to wake and to run again), which the
 # warm runs, back to back with nothing between them, do not pay. Its figure is printed beside.
-resolver_control=$(sed -nE "s/^resolver [^ ]+ '([^']+)'$/\1/p" "$STATE/plan.sh")
+# The plan's `resolver` line names it (RESOLVER_ADDRESS CONTROL_SOCKET), read with the plan's
+# own quoting, as bench/soak reads its `ready` lines.
+resolver_control=""
+# shellcheck disable=SC2317  # called by the plan's line, through eval
+resolver() { resolver_control=${2:-}; }
+eval "$(grep '^resolver ' "$STATE/plan.sh")"
+unset -f resolver
 [[ -S $resolver_control ]] || { echo "bench/pageload: no resolver control channel in $STATE/plan.sh" >&2; exit 1; }
 FLUSH="$BUILD/dns/miniweb-dns control --socket $resolver_control flush_all"
 LAUNCHER_FLUSH="$ROOT/miniweb flush"
