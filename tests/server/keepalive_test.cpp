@@ -50,7 +50,7 @@ key = "key.pem"
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Longer than the server waits before it parks a connection (kParkAfter, 10 ms).
+  // Longer than the server waits before it parks a connection (kParkAfter, at most 10 ms).
   static void pause() { std::this_thread::sleep_for(std::chrono::milliseconds(500)); }
 
   std::filesystem::path dir_;

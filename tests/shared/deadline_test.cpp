@@ -104,6 +104,41 @@ TEST(SocketDeadline, AStoppedDeadlineCancelsNothingAndADestroyedOneLeavesTheOthe
   EXPECT_TRUE(kept.expired());
 }
 
+// Deadlines due close together are looked at in one wake-up of the timer (kCoalesce), and
+// none passes before its time. Eight deadlines 450 us apart span less than one stretch, so at
+// most two wake-ups take them all, where a timer set for each would wake eight times.
+TEST(SocketDeadline, DeadlinesDueCloseTogetherPassInOneWakeUpAndNoneEarly) {
+  using Clock = std::chrono::steady_clock;
+  asio::io_context io;
+  constexpr std::size_t kCount = 8;
+  SocketPairs pairs(io, kCount);
+  std::vector<std::unique_ptr<SocketDeadline>> deadlines;
+  std::vector<Clock::time_point> due(kCount), ended(kCount);
+  static char byte;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    deadlines.push_back(std::make_unique<SocketDeadline>(pairs.ours[i]));
+    const auto timeout = 20ms + 450us * static_cast<int>(i);
+    due[i] = Clock::now() + timeout;
+    deadlines[i]->arm(timeout);
+    pairs.ours[i].async_read_some(
+        asio::buffer(&byte, 1),
+        [&ended, i](const std::error_code&, std::size_t) { ended[i] = Clock::now(); });
+  }
+  io.run_for(2s);
+
+  std::vector<Clock::time_point> sorted = ended;
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t wake_ups = 1;
+  for (std::size_t i = 1; i < kCount; ++i)
+    if (sorted[i] - sorted[i - 1] > 300us) ++wake_ups;
+  EXPECT_LE(wake_ups, 2u);
+  for (std::size_t i = 0; i < kCount; ++i) {
+    EXPECT_TRUE(deadlines[i]->expired()) << i;
+    EXPECT_GE(ended[i], due[i]) << i << ": passed early";
+    deadlines[i]->stop();
+  }
+}
+
 TEST(SocketDeadline, ParkingCancelsTheWaitWithoutExpiring) {
   asio::io_context io;
   SocketPairs pairs(io, 1);
