@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "shared/http/connection.hpp"
 #include "tests/server/test_certificate.hpp"
@@ -113,6 +114,39 @@ TEST_F(TlsStreamArrivalTest, APlainSocketIsAskedWithoutReadingIt) {
   wait_until_readable();
   EXPECT_TRUE(http::detail::arrived(server_end, server_end));
   EXPECT_EQ(server_end.available(), 3u);  // still there for the read
+}
+
+// A handshake's answer to its first bytes (for a ClientHello, the key exchange and a signature)
+// goes behind the work already waiting: here another connection's bytes, which came after the
+// handshake's, are handled first. The first bytes are not TLS, so the handshake's one step
+// fails at once, which tells when that step ran.
+TEST_F(TlsStreamArrivalTest, AHandshakesFirstStepWaitsBehindTheWorkAlreadyWaiting) {
+  tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::socket other_client(io_);
+  other_client.connect(acceptor.local_endpoint());
+  tcp::socket other_server = acceptor.accept();
+
+  std::vector<std::string> order;
+  stream_->async_handshake([&](std::error_code ec) {
+    EXPECT_TRUE(ec);
+    order.push_back("handshake");
+  });
+  char byte = 0;
+  other_server.async_read_some(asio::buffer(&byte, 1), [&](std::error_code ec, std::size_t) {
+    EXPECT_FALSE(ec) << ec.message();
+    order.push_back("other connection");
+  });
+  io_.poll();  // both wait for their sockets
+  ASSERT_TRUE(order.empty());
+
+  asio::write(client_, asio::buffer(std::string("GET / HTTP/1.1\r\n\r\n")));
+  wait_until_readable();
+  asio::write(other_client, asio::buffer(std::string("x")));
+  pollfd readable{.fd = other_server.native_handle(), .events = POLLIN, .revents = 0};
+  ASSERT_EQ(::poll(&readable, 1, 5000), 1);
+  io_.run_for(std::chrono::seconds(5));
+
+  EXPECT_EQ(order, (std::vector<std::string>{"other connection", "handshake"}));
 }
 
 // A TLS 1.3 connection on loopback: the server's end a TlsStream with a certificate from a
