@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "tests/support/command_output.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace {
 
@@ -33,13 +34,6 @@ const std::string kBrowser = MINIWEB_BINARY_DIR "/browser/miniweb-browser";
 
 void write(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
-}
-
-// A port nothing listens on now (the kernel's pick of an ephemeral one).
-unsigned short free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
 }
 
 bool accepts(unsigned short port) {
@@ -68,7 +62,7 @@ class NginxOrigin {
               "<form method=\"post\" action=\"/submit\"><input name=\"q\" value=\"\">"
               "<input type=\"submit\" value=\"Go\"></form></body></html>");
     write(dir_ / "www/thanks.html", "<html><body><p>Thanks, form received.</p></body></html>");
-    port_ = free_port();
+    port_ = miniweb::test_support::free_tcp_port_outside_ephemeral("127.0.0.1");
     const std::string d = dir_.string();
     write(dir_ / "nginx.conf",
           "daemon off;\nworker_processes 1;\npid " + d + "/nginx.pid;\nerror_log " + d +

@@ -22,6 +22,7 @@
 #include "tests/ca/test_internet.hpp"
 #include "tests/server/server_process.hpp"
 #include "tests/support/command_output.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -33,12 +34,6 @@ using test_support::ServerProcess;
 const std::string kCa = MINIWEB_CA_BINARY;
 const std::string kServer = MINIWEB_SERVER_BINARY;
 const std::string kSite = "www.ocsp.test";
-
-std::uint16_t free_tcp_port() {
-  asio::io_context io;
-  tcp::acceptor probe(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return probe.local_endpoint().port();
-}
 
 using CertIdPtr = std::unique_ptr<OCSP_CERTID, tls::OpenSslDeleter<OCSP_CERTID_free>>;
 using BasicResponsePtr = std::unique_ptr<OCSP_BASICRESP, tls::OpenSslDeleter<OCSP_BASICRESP_free>>;
@@ -130,7 +125,7 @@ class OcspStaplingTest : public ::testing::Test {
   // A CA whose certificates name http://127.0.0.1:<responder port>/ocsp, and a site
   // certificate from it (chain.pem: leaf and intermediate, key.pem).
   void SetUp() override {
-    responder_port_ = free_tcp_port();
+    responder_port_ = test_support::free_tcp_port_outside_ephemeral("127.0.0.1");
     ca::InitOptions options;
     options.base_url = "http://127.0.0.1:" + std::to_string(responder_port_);
     auto authority = ca::Authority::init(dir_.path() / "ca", options);
