@@ -106,7 +106,8 @@ TEST(SocketDeadline, AStoppedDeadlineCancelsNothingAndADestroyedOneLeavesTheOthe
 
 // Deadlines due close together are looked at in one wake-up of the timer (kCoalesce), and
 // none passes before its time. Eight deadlines 450 us apart span less than one stretch, so at
-// most two wake-ups take them all, where a timer set for each would wake eight times.
+// most two wake-ups take them all, where a timer set for each would wake eight times (three
+// allowed: a busy machine may preempt the test between two handlers of one wake-up).
 TEST(SocketDeadline, DeadlinesDueCloseTogetherPassInOneWakeUpAndNoneEarly) {
   using Clock = std::chrono::steady_clock;
   asio::io_context io;
@@ -131,7 +132,7 @@ TEST(SocketDeadline, DeadlinesDueCloseTogetherPassInOneWakeUpAndNoneEarly) {
   std::size_t wake_ups = 1;
   for (std::size_t i = 1; i < kCount; ++i)
     if (sorted[i] - sorted[i - 1] > 300us) ++wake_ups;
-  EXPECT_LE(wake_ups, 2u);
+  EXPECT_LE(wake_ups, 3u);
   for (std::size_t i = 0; i < kCount; ++i) {
     EXPECT_TRUE(deadlines[i]->expired()) << i;
     EXPECT_GE(ended[i], due[i]) << i << ": passed early";
