@@ -22,6 +22,10 @@ namespace miniweb {
 
 class SocketDeadline;
 
+// How late a deadline may pass: the queue's timer wakes only on multiples of it (see
+// DeadlineQueue::coalesced), never early.
+inline constexpr std::chrono::steady_clock::duration kDeadlineSlack = std::chrono::milliseconds(4);
+
 namespace detail {
 
 // The io_context's deadlines, a binary min-heap by when each is next to be looked at, under
@@ -51,14 +55,13 @@ class DeadlineQueue : public asio::detail::execution_context_service_base<Deadli
   // deadline pushed later is found out when its old time comes (entries are looked at, not
   // trusted), so a busy connection moves no timer.
   inline void wait_for_first();
-  // The timer waits for the first entry's time rounded up to a multiple of kCoalesce, so the
+  // The timer waits for the first entry's time rounded up to a multiple of kDeadlineSlack, so the
   // entries due within one such stretch are looked at in one wake-up, as the kernel coalesces
   // its own timers (round_jiffies_up): a busy server's connections, each looked at once per
   // kParkAfter, otherwise woke it about 1500 times a second at 16 connections (a load test's),
   // each wake-up two timerfd_settime calls and a timer interrupt, 40 to 70 us under this
   // project's hypervisor. A deadline passes at most this late, never early; the timeouts here
   // are seconds, and parking (shared/http/connection.hpp) allows for it.
-  static constexpr Clock::duration kCoalesce = std::chrono::milliseconds(4);
   static inline Clock::time_point coalesced(Clock::time_point when);
   inline void fire();
 
@@ -203,9 +206,10 @@ void DeadlineQueue::shutdown() {
 }
 
 DeadlineQueue::Clock::time_point DeadlineQueue::coalesced(Clock::time_point when) {
-  const Clock::duration past = when.time_since_epoch() % kCoalesce;
-  if (past == Clock::duration::zero() || when > Clock::time_point::max() - kCoalesce) return when;
-  return when + (kCoalesce - past);
+  const Clock::duration past = when.time_since_epoch() % kDeadlineSlack;
+  if (past == Clock::duration::zero() || when > Clock::time_point::max() - kDeadlineSlack)
+    return when;
+  return when + (kDeadlineSlack - past);
 }
 
 void DeadlineQueue::wait_for_first() {

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "shared/awaitable.hpp"
+#include "shared/deadline.hpp"
 #include "shared/http/connection_handler.hpp"
 #include "shared/http/request_reader.hpp"
 #include "shared/http/response_head.hpp"
@@ -178,10 +179,12 @@ asio::awaitable<void> close_connection(
 // parked: a busy client's next request comes sooner, and parking costs a new coroutine. Short,
 // because connections left idle together (a browser's, a load test's) each hold their frames
 // until then: at 200 ms, 1000 connections opened one after another held 0.4 KB more each.
-// The deadlines' timer comes up to 4 ms late (shared/deadline.hpp, kCoalesce), so a connection
-// parks 6 to 10 ms after its last request, never later than when it parked at 10 ms sharp:
-// parked at 10 to 18 ms, 1000 idle connections held 60 to 90 bytes more each.
-inline constexpr std::chrono::milliseconds kParkAfter{6};
+// The deadlines' timer may come kDeadlineSlack late (shared/deadline.hpp), so the wait is
+// shortened by it: a connection parks 6 to 10 ms after its last request, never later than when
+// it parked at 10 ms sharp (parked at 10 to 18 ms, 1000 idle connections held 60 to 90 bytes
+// more each).
+inline constexpr std::chrono::steady_clock::duration kParkAfter =
+    std::chrono::milliseconds(10) - kDeadlineSlack;
 
 struct ParkedConnection {
   std::size_t served = 0;  // requests answered so far (the loop counts on from here)

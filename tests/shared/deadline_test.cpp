@@ -104,7 +104,7 @@ TEST(SocketDeadline, AStoppedDeadlineCancelsNothingAndADestroyedOneLeavesTheOthe
   EXPECT_TRUE(kept.expired());
 }
 
-// Deadlines due close together are looked at in one wake-up of the timer (kCoalesce), and
+// Deadlines due close together are looked at in one wake-up of the timer (kDeadlineSlack), and
 // none passes before its time. Eight deadlines 450 us apart span less than one stretch, so at
 // most two wake-ups take them all, where a timer set for each would wake eight times (three
 // allowed: a busy machine may preempt the test between two handlers of one wake-up).
