@@ -4,6 +4,10 @@
 
 #include <utility>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace miniweb {
 namespace {
 
@@ -43,6 +47,7 @@ BesideThread::BesideThread(std::function<void()> work) : work_(std::move(work)) 
   auto* start = new Start{this, cpus.allowed, cpus.has_others};
   started_ = ::pthread_create(&thread_, &attributes, &BesideThread::run, start) == 0;
   ::pthread_attr_destroy(&attributes);
+  beside_ = started_ && cpus.has_others;
   if (!started_) delete start;
 }
 
@@ -69,6 +74,20 @@ void BesideThread::join() {
 
 BesideThread::~BesideThread() {
   join();
+}
+
+bool wait_awake(const std::atomic<bool>& done, std::chrono::nanoseconds at_most) {
+  const auto until = std::chrono::steady_clock::now() + at_most;
+  for (;;) {
+    // The clock read once every 64 looks: each look a few nanoseconds, the clock's read 20.
+    for (int look = 0; look < 64; ++look) {
+      if (done.load(std::memory_order_acquire)) return true;
+#if defined(__x86_64__) || defined(__i386__)
+      _mm_pause();  // tells the CPU (and its sibling hyperthread) that this is a wait
+#endif
+    }
+    if (std::chrono::steady_clock::now() >= until) return done.load(std::memory_order_acquire);
+  }
 }
 
 }  // namespace miniweb

@@ -17,6 +17,7 @@
 
 #include <asio/ssl.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -98,6 +99,7 @@ class ContextHeadStart {
   std::unique_ptr<BesideThread> making_;  // on another CPU than main's (beside_thread.hpp)
   std::promise<void> making_done_;        // set by making_ once made_ is
   std::future<void> made_when_;
+  std::atomic<bool> made_now_{false};  // set just before making_done_, for take()'s wait_awake
   bool taken_ = false;
   tls::SslCtxPtr made_;
   std::optional<std::chrono::steady_clock::time_point> began_;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sched.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -57,6 +58,7 @@ TEST(BesideThread, StartsOnAnotherCpuThenTakesBackAllOfThem) {
     const int after = ::sched_getcpu();
     thread.join();
     EXPECT_EQ(cpus_after, cpus);
+    EXPECT_EQ(thread.beside(), cpus > 1);
     if (before != after) continue;  // the creator moved while it made the thread: no verdict
     ++counted;
     if (cpus > 1) {
@@ -83,6 +85,42 @@ TEST(BesideThread, OneThatCannotBeMadeRunsTheWorkAtJoin) {
               return runs == 1 && thread.began_on_cpu() == -1 ? 0 : 3;
             }),
             "exit 0");
+}
+
+// The calling thread's voluntary context switches so far: each time it slept.
+long slept_so_far() {
+  rusage usage{};
+  ::getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_nvcsw;
+}
+
+// A wait for the thread beside that ends as soon as the thread's word is given, without the
+// waiting thread going to sleep (which a futex or condition variable wait would: one voluntary
+// switch at least).
+TEST(WaitAwake, ReturnsOnceTheWordIsGivenWithoutSleeping) {
+  std::atomic<bool> done{false};
+  BesideThread thread([&] {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    done.store(true, std::memory_order_release);
+  });
+  const long slept_before = slept_so_far();
+  const auto began = std::chrono::steady_clock::now();
+  // Generous: on one CPU the word comes only once the scheduler takes the CPU from the wait.
+  EXPECT_TRUE(wait_awake(done, std::chrono::seconds(5)));
+  EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::microseconds(500));
+  EXPECT_EQ(slept_so_far(), slept_before);
+  thread.join();
+}
+
+TEST(WaitAwake, GivesUpAfterItsTimeWhenNoWordCame) {
+  const std::atomic<bool> never{false};
+  const auto began = std::chrono::steady_clock::now();
+  EXPECT_FALSE(wait_awake(never, std::chrono::milliseconds(2)));
+  EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(2));
+  const std::atomic<bool> given{true};
+  EXPECT_TRUE(wait_awake(given, std::chrono::nanoseconds(0)));
 }
 
 }  // namespace
