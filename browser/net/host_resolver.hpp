@@ -53,8 +53,10 @@ class HostResolver {
  private:
   std::optional<ResolvedHost> from_hosts_file(const std::string& host) const;
   std::optional<ResolvedHost> from_disk_cache(const std::string& host) const;
-  void save_to_disk_cache(const std::string& host, const ResolvedHost& resolved,
-                          std::uint32_t ttl) const;
+  // Writes the answer into the on-disk cache (settings_.cache_dir, not empty): what was kept,
+  // or why nothing was.
+  std::string save_to_disk_cache(const std::string& host, const ResolvedHost& resolved,
+                                 std::uint32_t ttl) const;
   asio::awaitable<Result<ResolvedHost>> from_recursive(const std::string& host, Trace& trace);
   // One question to the recursive resolver, asked again while unanswered (settings_.attempts),
   // with its answer written into `step`, which it finishes.

@@ -2,6 +2,7 @@
 // loopback: real DNS messages over a real UDP socket.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -11,6 +12,7 @@
 
 #include <array>
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <vector>
 
@@ -74,6 +76,23 @@ class BothQuestionsResolver {
   udp::socket socket_;
 };
 
+// The resolver's answer, as a load resolves it: `io` run until it comes.
+std::optional<Result<browser::ResolvedHost>> resolve(asio::io_context& io,
+                                                     browser::HostResolver& host_resolver,
+                                                     browser::Trace& trace) {
+  std::optional<Result<browser::ResolvedHost>> resolved;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        resolved = co_await host_resolver.resolve("www.example.test", trace);
+        io.stop();
+      },
+      asio::detached);
+  io.restart();
+  io.run_for(std::chrono::seconds(5));
+  return resolved;
+}
+
 TEST(HostResolver, AsksForTheAddressAndTheHttpsRecordAtOnce) {
   asio::io_context io;
   BothQuestionsResolver resolver(io);
@@ -85,16 +104,7 @@ TEST(HostResolver, AsksForTheAddressAndTheHttpsRecordAtOnce) {
   browser::HostResolver host_resolver(settings);
   browser::Trace trace;
 
-  std::optional<Result<browser::ResolvedHost>> resolved;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        resolved = co_await host_resolver.resolve("www.example.test", trace);
-        io.stop();
-      },
-      asio::detached);
-  io.run_for(std::chrono::seconds(5));
-
+  const auto resolved = resolve(io, host_resolver, trace);
   ASSERT_TRUE(resolved.has_value());
   ASSERT_TRUE(static_cast<bool>(*resolved)) << resolved->error().message;
   ASSERT_EQ((*resolved)->addresses.size(), 1u);
@@ -115,6 +125,45 @@ TEST(HostResolver, AsksForTheAddressAndTheHttpsRecordAtOnce) {
   ASSERT_EQ(address->details.size(), 1u);
   EXPECT_NE(address->details.front().find("127.0.0.9"), std::string::npos);
   EXPECT_LT(https->start, address->start + address->duration);
+}
+
+// With a profile, the recursive resolver's answer is written to the on-disk cache in a step of
+// its own (the trace leaves no time unaccounted for), and the next run's resolver finds it there.
+TEST(HostResolver, KeepsTheAnswerOnDiskInAStepOfItsOwn) {
+  const std::filesystem::path profile = std::filesystem::temp_directory_path() /
+                                        ("miniweb-host-resolver-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(profile);
+  asio::io_context io;
+  BothQuestionsResolver resolver(io);
+  browser::ResolverSettings settings;
+  settings.recursive = resolver.endpoint();
+  settings.hosts_file = "/dev/null";
+  settings.cache_dir = profile;
+  settings.timeout = std::chrono::milliseconds(1000);
+  settings.attempts = 1;
+
+  browser::Trace trace;
+  browser::HostResolver first(settings);
+  auto resolved = resolve(io, first, trace);
+  ASSERT_TRUE(resolved.has_value() && static_cast<bool>(*resolved));
+  const browser::Trace::Step& kept = trace.steps().back();
+  EXPECT_EQ(kept.phase, "dns");
+  EXPECT_EQ(kept.title, "on-disk cache " + (profile / "dns-cache.json").string() + " updated");
+  EXPECT_EQ(kept.summary, "www.example.test kept for 300 s (1 name in the file)");
+  EXPECT_TRUE(kept.finished);
+  // After both questions' answers.
+  for (const browser::Trace::Step& step : trace.steps())
+    if (&step != &kept) {
+      EXPECT_LE(step.start + step.duration, kept.start) << step.title;
+    }
+
+  browser::Trace next;
+  browser::HostResolver second(settings);
+  resolved = resolve(io, second, next);
+  ASSERT_TRUE(resolved.has_value() && static_cast<bool>(*resolved));
+  EXPECT_EQ((*resolved)->addresses.front().to_string(), "127.0.0.9");
+  EXPECT_EQ(next.steps().back().summary, "hit: 127.0.0.9");
+  std::filesystem::remove_all(profile);
 }
 
 }  // namespace

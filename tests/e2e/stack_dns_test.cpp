@@ -22,6 +22,8 @@ TEST_F(StackTest, ASecondRunAnswersFromTheOnDiskCache) {
   RunResult first = browse("https://www.example.test/", "--dump --trace");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.err.find("recursive resolver"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("dns-cache.json updated"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("www.example.test kept for "), std::string::npos) << first.err;
   RunResult second = browse("https://www.example.test/", "--dump --trace");
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("on-disk cache"), std::string::npos) << second.err;
