@@ -122,8 +122,11 @@ class TlsClient {
  private:
   // Built (or taken from prepare()'s thread) at the first handshake, as a "tls" step of its
   // own: OpenSSL's TLS methods set up (the trusted roots wait for the handshake: tls_context).
-  // `sessions_wanted`: the profile's sessions are read meanwhile.
-  Result<asio::ssl::context*> context(Trace& trace, bool sessions_wanted);
+  // `sessions_wanted`: the profile's sessions are read meanwhile. `meanwhile` runs before any
+  // wait for the context, once the profile's sessions are read: what a handshake can make
+  // without the context.
+  Result<asio::ssl::context*> context(Trace& trace, bool sessions_wanted,
+                                      const std::function<void()>& meanwhile = {});
   static void on_key_log_line(const SSL* ssl, const char* line);
   // OpenSSL's client session callback: a session the server issued (TLS 1.3's tickets come
   // after the handshake).

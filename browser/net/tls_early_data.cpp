@@ -18,27 +18,38 @@ bool offers(std::string_view offered, std::string_view protocol) {
 
 }  // namespace
 
-void send_early_data(SSL* ssl, const SSL_SESSION* session, std::string_view offered,
-                     EarlyData& early, std::size_t step, Trace& trace) {
-  const std::uint32_t allowed = SSL_SESSION_get_max_early_data(session);
-  if (allowed == 0 || !early.make) return;
+void make_early_data(const SSL_SESSION* session, std::string_view offered, EarlyData& early) {
+  early.allowed = SSL_SESSION_get_max_early_data(session);
+  if (early.allowed == 0 || !early.make) return;
   const unsigned char* protocol = nullptr;
   std::size_t length = 0;
   SSL_SESSION_get0_alpn_selected(session, &protocol, &length);
-  const std::string alpn(reinterpret_cast<const char*>(protocol), length);
+  early.alpn.assign(reinterpret_cast<const char*>(protocol), length);
   // RFC 8446 section 4.2.10: early data goes in the protocol the session agreed, which this
   // ClientHello must offer again (--http1.1 offers no h2): OpenSSL refuses otherwise, and the
   // connection with it.
-  if (!alpn.empty() && !offers(offered, alpn)) return;
-  std::optional<std::string> bytes = early.make(alpn);
+  if (!early.alpn.empty() && !offers(offered, early.alpn)) return;
+  std::optional<std::string> bytes = early.make(early.alpn);
   if (!bytes || bytes->empty()) return;
   early.bytes = std::move(*bytes);
+  if (early.bytes.size() > early.allowed) early.outcome = EarlyData::Outcome::Unsent;
+}
+
+void write_early_data(SSL* ssl, bool session_set, EarlyData& early, std::size_t step,
+                      Trace& trace) {
+  if (early.bytes.empty()) return;
   const std::string size = std::to_string(early.bytes.size()) + " bytes";
-  if (early.bytes.size() > allowed) {
-    early.outcome = EarlyData::Outcome::Unsent;
+  if (early.outcome == EarlyData::Outcome::Unsent) {
     trace.detail(step, "early data: the first request's " + size + " are more than the " +
-                           std::to_string(allowed) +
+                           std::to_string(early.allowed) +
                            " the session allows: it goes after the handshake");
+    return;
+  }
+  if (!session_set) {
+    early.outcome = EarlyData::Outcome::Unsent;
+    trace.detail(step, "early data: the first request's " + size +
+                           " were made for a session OpenSSL would not offer: they go after the "
+                           "handshake");
     return;
   }
   // A client's early data is its first I/O: OpenSSL writes the ClientHello, then the data. Into
@@ -77,11 +88,11 @@ void send_early_data(SSL* ssl, const SSL_SESSION* session, std::string_view offe
   }
   early.outcome = EarlyData::Outcome::Sent;
   trace.detail(step, "early data (TLS 1.3 0-RTT): the first request's " + size + " (" +
-                         (alpn.empty() ? std::string("no ALPN") : alpn) +
+                         (early.alpn.empty() ? std::string("no ALPN") : early.alpn) +
                          ", as the session agreed) written after the ClientHello, under the "
                          "session's key, " +
                          std::to_string(early.first_flight.size()) +
-                         " bytes in all; the session allows " + std::to_string(allowed));
+                         " bytes in all; the session allows " + std::to_string(early.allowed));
 }
 
 void note_early_data_outcome(SSL* ssl, EarlyData& early, std::size_t step, Trace& trace) {

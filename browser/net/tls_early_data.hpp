@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,17 +34,25 @@ struct EarlyData {
     Failed,    // OpenSSL would not write them (`failure`): the connection is unusable
   };
   Outcome outcome = Outcome::NotMade;
-  std::string bytes;         // what `make` gave
-  std::string first_flight;  // Sent: the ClientHello and the early data, for the caller to send
-  std::string failure;       // Failed: why
+  std::string bytes;          // what `make` gave
+  std::string alpn;           // the protocol the session agreed, given to `make`
+  std::uint32_t allowed = 0;  // the most the session allows (SSL_SESSION_get_max_early_data)
+  std::string first_flight;   // Sent: the ClientHello and the early data, for the caller to send
+  std::string failure;        // Failed: why
 };
 
-// Before the handshake of `ssl` (a client, `session` set on it): makes the early data and has
-// OpenSSL write the ClientHello and it, into early.first_flight, which the caller sends before
-// the handshake goes on; when the session allows early data and agreed a protocol among the
-// `offered` ALPN names (space-separated: "h2 http/1.1"). Says so in the trace's `step`.
-void send_early_data(SSL* ssl, const SSL_SESSION* session, std::string_view offered,
-                     EarlyData& early, std::size_t step, Trace& trace);
+// Before the handshake, with no TLS state yet (it needs none: the load makes it while the TLS
+// context is still being made): the first request's bytes, into early.bytes, for early data
+// with `session`, when the session allows early data and agreed a protocol among the `offered`
+// ALPN names (space-separated: "h2 http/1.1"). Made but more than the session allows: Unsent,
+// to go after the handshake.
+void make_early_data(const SSL_SESSION* session, std::string_view offered, EarlyData& early);
+
+// Before the handshake of `ssl` (a client), once make_early_data made bytes: has OpenSSL write
+// the ClientHello and them, into early.first_flight, which the caller sends before the handshake
+// goes on. `session_set`: the session they were made for is set on `ssl` (when OpenSSL would not
+// take it, they go after the handshake, Unsent). Says so in the trace's `step`.
+void write_early_data(SSL* ssl, bool session_set, EarlyData& early, std::size_t step, Trace& trace);
 
 // After a handshake that sent early data: the server's verdict, into `early` and the trace.
 void note_early_data_outcome(SSL* ssl, EarlyData& early, std::size_t step, Trace& trace);
