@@ -2,6 +2,8 @@
 
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/provider.h>
 
 #include <array>
@@ -61,8 +63,9 @@ struct Narrowed {
 // context (the tests') writes the same values again: they come from the default provider's
 // static tables.
 OSSL_FUNC_provider_query_operation_fn* default_query = nullptr;
+OSSL_FUNC_provider_get_capabilities_fn* default_capabilities = nullptr;
 std::array<OSSL_DISPATCH, 16> dispatch{};
-std::array<Narrowed, 7> narrowed = {{
+std::array<Narrowed, 8> narrowed = {{
     {OSSL_OP_CIPHER, &listed_in<kBrowserProviderCiphers>, {}},
     {OSSL_OP_DIGEST, &listed_in<kBrowserProviderDigests>, {}},
     {OSSL_OP_DECODER, &decodes_public_key_info, {}},
@@ -70,6 +73,7 @@ std::array<Narrowed, 7> narrowed = {{
     {OSSL_OP_MAC, &listed_in<kBrowserProviderMacs>, {}},
     {OSSL_OP_KEYEXCH, &listed_in<kBrowserProviderKeyExchanges>, {}},
     {OSSL_OP_SIGNATURE, &listed_in<kBrowserProviderSignatures>, {}},
+    {OSSL_OP_KEYMGMT, &listed_in<kBrowserProviderKeyManagers>, {}},
 }};
 
 void keep(Kept& kept, const OSSL_ALGORITHM* all, bool (*wanted)(const OSSL_ALGORITHM&)) {
@@ -91,6 +95,32 @@ const OSSL_ALGORITHM* query_operation(void* context, int operation, int* no_cach
   for (const Narrowed& list : narrowed)
     if (list.operation == operation) return list.kept.fits ? list.kept.algorithms.data() : all;
   return all;
+}
+
+// The default provider's capabilities, but of its TLS groups only those of kBrowserProviderGroups:
+// each group it tells of is handed on to libssl's callback, or passed over.
+struct GroupsWanted {
+  OSSL_CALLBACK* libssl;
+  void* libssl_argument;
+};
+
+int hand_on_wanted_group(const OSSL_PARAM group[], void* argument) {
+  const auto* wanted = static_cast<const GroupsWanted*>(argument);
+  const OSSL_PARAM* name = OSSL_PARAM_locate_const(group, OSSL_CAPABILITY_TLS_GROUP_NAME);
+  const char* text = nullptr;
+  if (name == nullptr || OSSL_PARAM_get_utf8_string_ptr(name, &text) != 1 || text == nullptr)
+    return wanted->libssl(group, wanted->libssl_argument);  // not understood: libssl's to judge
+  for (const std::string_view kept : kBrowserProviderGroups)
+    if (kept == text) return wanted->libssl(group, wanted->libssl_argument);
+  return 1;  // passed over; the telling goes on
+}
+
+int get_capabilities(void* context, const char* capability, OSSL_CALLBACK* callback,
+                     void* argument) {
+  if (std::strcmp(capability, "TLS-GROUP") != 0)
+    return default_capabilities(context, capability, callback, argument);
+  GroupsWanted wanted{callback, argument};
+  return default_capabilities(context, capability, &hand_on_wanted_group, &wanted);
 }
 
 // Declines to start once the default provider has: its context goes back through its own
@@ -116,6 +146,11 @@ int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
     if (entry->function_id == OSSL_FUNC_PROVIDER_QUERY_OPERATION) {
       default_query = reinterpret_cast<OSSL_FUNC_provider_query_operation_fn*>(entry->function);
       dispatch[count].function = reinterpret_cast<void (*)()>(&query_operation);
+    }
+    if (entry->function_id == OSSL_FUNC_PROVIDER_GET_CAPABILITIES) {
+      default_capabilities =
+          reinterpret_cast<OSSL_FUNC_provider_get_capabilities_fn*>(entry->function);
+      dispatch[count].function = reinterpret_cast<void (*)()>(&get_capabilities);
     }
     ++count;
   }

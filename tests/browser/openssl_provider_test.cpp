@@ -6,14 +6,17 @@
 #include "browser/openssl/provider.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -27,8 +30,10 @@ namespace {
 
 using miniweb::browser::kBrowserProviderCiphers;
 using miniweb::browser::kBrowserProviderDigests;
+using miniweb::browser::kBrowserProviderGroups;
 using miniweb::browser::kBrowserProviderKdfs;
 using miniweb::browser::kBrowserProviderKeyExchanges;
+using miniweb::browser::kBrowserProviderKeyManagers;
 using miniweb::browser::kBrowserProviderMacs;
 using miniweb::browser::kBrowserProviderSignatures;
 using miniweb::browser::load_browser_provider;
@@ -166,11 +171,46 @@ TEST_F(OpensslProviderTest, OffersOnlyTheKeyDerivationsMacsExchangesAndSignature
 }
 
 // Key managers decide which groups and signature algorithms a ClientHello offers (libssl asks
-// for each one's key manager as it makes a context): the default provider's, every one.
-TEST_F(OpensslProviderTest, KeyManagersAreTheDefaultProviders) {
-  EXPECT_EQ(
-      names_of<EVP_KEYMGMT>(browser_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name),
-      names_of<EVP_KEYMGMT>(default_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name));
+// for each one's key manager as it makes a context): the browser's are the default provider's
+// that TLS and certificates use (the ClientHello below is the default provider's all the same).
+TEST_F(OpensslProviderTest, OffersOnlyTheKeyManagersTlsAndCertificatesUse) {
+  const auto offered =
+      names_of<EVP_KEYMGMT>(browser_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name);
+  const std::set<std::string> expected(kBrowserProviderKeyManagers.begin(),
+                                       kBrowserProviderKeyManagers.end());
+  EXPECT_EQ(offered, expected);
+  const auto defaults =
+      names_of<EVP_KEYMGMT>(default_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name);
+  EXPECT_TRUE(std::includes(defaults.begin(), defaults.end(), offered.begin(), offered.end()));
+  EXPECT_GT(defaults.size(), offered.size());
+}
+
+// The names of the TLS groups a provider tells libssl of (its "TLS-GROUP" capability).
+std::set<std::string> tls_groups(OSSL_PROVIDER* provider) {
+  std::set<std::string> names;
+  OSSL_PROVIDER_get_capabilities(
+      provider, "TLS-GROUP",
+      [](const OSSL_PARAM group[], void* into) {
+        const OSSL_PARAM* name = OSSL_PARAM_locate_const(group, OSSL_CAPABILITY_TLS_GROUP_NAME);
+        const char* text = nullptr;
+        if (name != nullptr && OSSL_PARAM_get_utf8_string_ptr(name, &text) == 1)
+          static_cast<std::set<std::string>*>(into)->insert(text);
+        return 1;
+      },
+      &names);
+  return names;
+}
+
+// Of the default provider's TLS groups, the browser's tells of those OpenSSL's default list
+// offers, which the ClientHello below offers as the default provider's does.
+TEST_F(OpensslProviderTest, TellsLibsslOfTheGroupsAClientHelloOffers) {
+  const auto told = tls_groups(browser_provider_);
+  const std::set<std::string> expected(kBrowserProviderGroups.begin(),
+                                       kBrowserProviderGroups.end());
+  EXPECT_EQ(told, expected);
+  const auto defaults = tls_groups(default_provider_);
+  EXPECT_TRUE(std::includes(defaults.begin(), defaults.end(), told.begin(), told.end()));
+  EXPECT_GT(defaults.size(), told.size()) << defaults.size();
 }
 
 // The ClientHello's supported_groups (10) and signature_algorithms (13) extensions, as a
