@@ -1,5 +1,7 @@
 #include "browser/net/page_loader.hpp"
 
+#include <asio/steady_timer.hpp>
+
 #include <algorithm>
 #include <functional>
 #include <utility>
@@ -424,11 +426,30 @@ asio::awaitable<void> PageLoader::close(Connection& connection, Trace& trace,
       if (meanwhile) meanwhile();
       co_return;
     };
-    // With a ticket still to come (after early data), `meanwhile` (the sessions' write) waits
-    // for it: the server's close_notify comes after it.
+    // With a ticket still to come (after early data the server issues it once it has read the
+    // browser's Finished), `meanwhile` (the sessions' write) waits for it. It comes before the
+    // server's close_notify, most often already there for the shutdown's first read: the write
+    // then runs while the server answers ours, where after the shutdown it added its 0.1 ms to
+    // the close's end (a warm trace 0.03 ms shorter in two sets of 150 loads in turns, as long
+    // in a third: the server then wants the CPU the write takes). Should none come, it runs once
+    // the shutdown ends; asked again then, it writes what a later ticket brought.
     std::error_code shutdown_error;
     if (connection.awaits_ticket()) {
-      shutdown_error = co_await shutdown();
+      SSL* ssl = connection.tls->native_handle();
+      asio::steady_timer issued(co_await asio::this_coro::executor,
+                                asio::steady_timer::time_point::max());
+      TlsClient::when_session_issued(ssl, [&issued] { issued.cancel(); });
+      auto shutdown_then_stop_waiting = [&]() -> asio::awaitable<std::error_code> {
+        const std::error_code error = co_await shutdown();
+        TlsClient::when_session_issued(ssl, nullptr);
+        issued.cancel();
+        co_return error;
+      };
+      auto work_once_issued = [&]() -> asio::awaitable<void> {
+        co_await issued.async_wait(use_tuple);
+        co_await work_meanwhile();
+      };
+      shutdown_error = co_await (shutdown_then_stop_waiting() && work_once_issued());
       co_await work_meanwhile();
     } else {
       shutdown_error = co_await (shutdown() && work_meanwhile());

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "browser/exit_codes.hpp"
@@ -69,6 +70,7 @@ struct ConnectionSessions {
   std::optional<VerifiedServer> verified;  // set once the handshake has accepted the server
   std::vector<SslSessionPtr> waiting;      // issued before that
   int issued = 0;                          // sessions the server issued on it so far
+  std::function<void()> when_issued;       // told of the next one, once (when_session_issued)
 };
 int sessions_slot() {
   return owned_slot<ConnectionSessions>();
@@ -210,12 +212,21 @@ int TlsClient::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* connection = static_cast<ConnectionSessions*>(SSL_get_ex_data(ssl, sessions_slot()));
   if (self == nullptr || connection == nullptr) return 0;  // OpenSSL frees it
   ++connection->issued;
+  // Told once the store holds it; a callback set while this one runs waits for the next.
+  const auto tell = std::exchange(connection->when_issued, nullptr);
   if (!connection->verified) {
     connection->waiting.emplace_back(session);
+    if (tell) tell();
     return 1;  // held until the handshake's verdict
   }
   self->sessions_.keep(connection->origin, session, self->ca_file_, *connection->verified);
+  if (tell) tell();
   return 0;  // the store keeps its own copy
+}
+
+void TlsClient::when_session_issued(SSL* ssl, std::function<void()> tell) {
+  if (auto* connection = static_cast<ConnectionSessions*>(SSL_get_ex_data(ssl, sessions_slot())))
+    connection->when_issued = std::move(tell);
 }
 
 int TlsClient::sessions_issued(const SSL* ssl) {

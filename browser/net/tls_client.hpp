@@ -109,6 +109,9 @@ class TlsClient {
 
   // How many sessions (TLS 1.3 tickets) the server issued on the connection `ssl` so far.
   static int sessions_issued(const SSL* ssl);
+  // Calls `tell` once, from inside OpenSSL, when the server next issues a session on `ssl`, once
+  // it is kept; nullptr: no one. For a connection that TlsClient::handshake made.
+  static void when_session_issued(SSL* ssl, std::function<void()> tell);
 
   // Who watches the load in progress (the packet view): told of each handshake and given the
   // key log. nullptr: no one.
