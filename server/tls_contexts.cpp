@@ -40,31 +40,6 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, cons
   return SSL_TLSEXT_ERR_OK;
 }
 
-// OpenSSL's verdict on a ticket a client offered, kept as it is; a resumed session gets one new
-// ticket instead of two. OpenSSL issues two after every TLS 1.3 handshake, so that a client
-// may open two connections with sessions of their own; a client that resumes already holds
-// one more from before, and the one it spent is replaced (Go's server issues one always).
-// Each ticket is a session copied, encrypted and MACed on the server's thread, and decoded
-// and stored by the client, after the client's Finished.
-SSL_TICKET_RETURN one_ticket_on_resumption(SSL* ssl, SSL_SESSION*, const unsigned char*, size_t,
-                                           SSL_TICKET_STATUS status, void*) {
-  switch (status) {
-    case SSL_TICKET_SUCCESS:
-      SSL_set_num_tickets(ssl, 1);
-      return SSL_TICKET_RETURN_USE;
-    case SSL_TICKET_SUCCESS_RENEW:
-      SSL_set_num_tickets(ssl, 1);
-      return SSL_TICKET_RETURN_USE_RENEW;
-    case SSL_TICKET_EMPTY:
-    case SSL_TICKET_NO_DECRYPT:
-      return SSL_TICKET_RETURN_IGNORE_RENEW;  // a full handshake, with new tickets
-    case SSL_TICKET_NONE:
-      return SSL_TICKET_RETURN_IGNORE;
-    default:
-      return SSL_TICKET_RETURN_ABORT;  // OpenSSL's own fatal errors stay fatal
-  }
-}
-
 void configure_protocol(SSL_CTX* ctx, bool http2, bool early_data) {
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(
@@ -78,7 +53,6 @@ void configure_protocol(SSL_CTX* ctx, bool http2, bool early_data) {
   static constexpr unsigned char kSessionContext[] = "miniweb";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-  SSL_CTX_set_session_ticket_cb(ctx, nullptr, &one_ticket_on_resumption, nullptr);
   // TLS 1.3 early data from a resumed session: its safe requests answered a round trip sooner
   // (server/early_data.hpp).
   if (early_data) accept_early_data(ctx);

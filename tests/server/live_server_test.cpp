@@ -90,21 +90,6 @@ key = "key.pem"
         " -servername www.example.test < " + file.string() + " 2>/dev/null");
   }
 
-  // A TCP connection to the HTTPS listener, made (-1 when it could not be).
-  static int connect_https() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(https_port_);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-      ::close(fd);
-      return -1;
-    }
-    return fd;
-  }
-
   static inline std::filesystem::path dir_;
   static inline asio::io_context io_;
   static inline std::unique_ptr<Server> server_;
@@ -144,8 +129,13 @@ TEST_F(LiveServerTest, PicksAes128GcmInTls13WhateverTheClientsOrder) {
 // and a client without TCP_NODELAY (Python's, Java's) then held its request under Nagle's
 // algorithm until the server's delayed ACK: 40 ms on every new connection.
 TEST_F(LiveServerTest, SessionTicketsLeaveBeforeTheFirstRequest) {
-  const int fd = connect_https();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(https_port_);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
   SSL_CTX* context = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION);
   SSL* ssl = SSL_new(context);
@@ -167,55 +157,6 @@ TEST_F(LiveServerTest, SessionTicketsLeaveBeforeTheFirstRequest) {
   SSL_free(ssl);
   SSL_CTX_free(context);
   ::close(fd);
-}
-
-// The sessions (TLS 1.3 tickets) a client's context was given, counted by its callback.
-int tickets_issued = 0;
-int count_ticket(SSL*, SSL_SESSION*) {
-  ++tickets_issued;
-  return 0;  // OpenSSL keeps the connection's own
-}
-
-// Two tickets after a full handshake, so that a client may open two connections with sessions
-// of their own; one after a resumed handshake, whose client holds another from before and has
-// the one it spent replaced.
-TEST_F(LiveServerTest, IssuesTwoTicketsAfterAFullHandshakeAndOneAfterAResumedOne) {
-  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
-  SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION);
-  SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-  SSL_CTX_sess_set_new_cb(context, &count_ticket);
-  SSL_SESSION* kept = nullptr;
-  for (const bool resuming : {false, true}) {
-    SCOPED_TRACE(resuming ? "resumed" : "full");
-    tickets_issued = 0;
-    const int fd = connect_https();
-    ASSERT_GE(fd, 0);
-    SSL* ssl = SSL_new(context);
-    SSL_set_fd(ssl, fd);
-    SSL_set_tlsext_host_name(ssl, "www.example.test");
-    if (kept != nullptr) {
-      EXPECT_EQ(SSL_set_session(ssl, kept), 1);
-    }
-    ASSERT_EQ(SSL_connect(ssl), 1);
-    EXPECT_EQ(SSL_session_reused(ssl), resuming ? 1 : 0);
-    // The tickets come before the response to a request: all of them are in once it is read.
-    const std::string request =
-        "GET / HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n";
-    ASSERT_EQ(SSL_write(ssl, request.data(), static_cast<int>(request.size())),
-              static_cast<int>(request.size()));
-    std::string response;
-    char buffer[4096];
-    for (int n = 0; (n = SSL_read(ssl, buffer, sizeof buffer)) > 0;) response.append(buffer, n);
-    EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
-    EXPECT_EQ(tickets_issued, resuming ? 1 : 2);
-    SSL_SESSION_free(kept);
-    kept = SSL_get1_session(ssl);
-    SSL_shutdown(ssl);
-    SSL_free(ssl);
-    ::close(fd);
-  }
-  SSL_SESSION_free(kept);
-  SSL_CTX_free(context);
 }
 
 TEST_F(LiveServerTest, KeepsTheConnectionAliveAcrossRequests) {
