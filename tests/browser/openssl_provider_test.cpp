@@ -17,11 +17,13 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/support/temp_dir.hpp"
@@ -87,6 +89,12 @@ std::set<std::string> names_of(OSSL_LIB_CTX* library,
   return collect.names;
 }
 
+// A list of provider.hpp's, as the set of names an operation's do_all gives.
+template <std::size_t count>
+std::set<std::string> set_of(const std::array<std::string_view, count>& names) {
+  return std::set<std::string>(names.begin(), names.end());
+}
+
 std::vector<std::string> tls_suites(OSSL_LIB_CTX* library) {
   SSL_CTX* context = SSL_CTX_new_ex(library, nullptr, TLS_client_method());
   EXPECT_NE(context, nullptr);
@@ -102,8 +110,7 @@ std::vector<std::string> tls_suites(OSSL_LIB_CTX* library) {
 TEST_F(OpensslProviderTest, OffersOnlyTheCiphersTlsUses) {
   const auto ciphers =
       names_of<EVP_CIPHER>(browser_.context, EVP_CIPHER_do_all_provided, EVP_CIPHER_get0_name);
-  const std::set<std::string> expected(kBrowserProviderCiphers.begin(),
-                                       kBrowserProviderCiphers.end());
+  const std::set<std::string> expected = set_of(kBrowserProviderCiphers);
   EXPECT_EQ(ciphers, expected);
   EXPECT_GT(names_of<EVP_CIPHER>(default_.context, EVP_CIPHER_do_all_provided, EVP_CIPHER_get0_name)
                 .size(),
@@ -116,8 +123,7 @@ TEST_F(OpensslProviderTest, OffersOnlyTheCiphersTlsUses) {
 
 TEST_F(OpensslProviderTest, OffersOnlyTheDigestsTlsAndCertificatesUse) {
   const auto digests = names_of<EVP_MD>(browser_.context, EVP_MD_do_all_provided, EVP_MD_get0_name);
-  const std::set<std::string> expected(kBrowserProviderDigests.begin(),
-                                       kBrowserProviderDigests.end());
+  const std::set<std::string> expected = set_of(kBrowserProviderDigests);
   EXPECT_EQ(digests, expected);
   EXPECT_GT(names_of<EVP_MD>(default_.context, EVP_MD_do_all_provided, EVP_MD_get0_name).size(),
             20U);
@@ -139,9 +145,6 @@ TEST_F(OpensslProviderTest, TlsOffersTheSameSuitesAsWithTheDefaultProvider) {
 }
 
 TEST_F(OpensslProviderTest, OffersOnlyTheKeyDerivationsMacsExchangesAndSignaturesTlsUses) {
-  const auto set_of = [](const auto& names) {
-    return std::set<std::string>(names.begin(), names.end());
-  };
   EXPECT_EQ(names_of<EVP_KDF>(browser_.context, EVP_KDF_do_all_provided, EVP_KDF_get0_name),
             set_of(kBrowserProviderKdfs));
   EXPECT_EQ(names_of<EVP_MAC>(browser_.context, EVP_MAC_do_all_provided, EVP_MAC_get0_name),
@@ -176,8 +179,7 @@ TEST_F(OpensslProviderTest, OffersOnlyTheKeyDerivationsMacsExchangesAndSignature
 TEST_F(OpensslProviderTest, OffersOnlyTheKeyManagersTlsAndCertificatesUse) {
   const auto offered =
       names_of<EVP_KEYMGMT>(browser_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name);
-  const std::set<std::string> expected(kBrowserProviderKeyManagers.begin(),
-                                       kBrowserProviderKeyManagers.end());
+  const std::set<std::string> expected = set_of(kBrowserProviderKeyManagers);
   EXPECT_EQ(offered, expected);
   const auto defaults =
       names_of<EVP_KEYMGMT>(default_.context, EVP_KEYMGMT_do_all_provided, EVP_KEYMGMT_get0_name);
@@ -205,8 +207,7 @@ std::set<std::string> tls_groups(OSSL_PROVIDER* provider) {
 // offers, which the ClientHello below offers as the default provider's does.
 TEST_F(OpensslProviderTest, TellsLibsslOfTheGroupsAClientHelloOffers) {
   const auto told = tls_groups(browser_provider_);
-  const std::set<std::string> expected(kBrowserProviderGroups.begin(),
-                                       kBrowserProviderGroups.end());
+  const std::set<std::string> expected = set_of(kBrowserProviderGroups);
   EXPECT_EQ(told, expected);
   const auto defaults = tls_groups(default_provider_);
   EXPECT_TRUE(std::includes(defaults.begin(), defaults.end(), told.begin(), told.end()));
