@@ -2,7 +2,8 @@
 # openssl_on_demand.sh OUT_DIR IDLE_NAMES OPENSSL_LIBRARY... -- ARCHIVE...
 #
 # Writes what lets a program load OpenSSL on its first call into it (cmake/openssl_on_demand.cmake
-# says why): for every OpenSSL function the ARCHIVEs call,
+# says why): for every OpenSSL function the ARCHIVEs call, and every function of the module's own
+# they call (named miniweb_module_*),
 #   stubs.S        a stub of that name in the program, which jumps through a table; until the
 #                  library is loaded the table leads to miniweb_openssl_load (the loader in
 #                  browser/openssl/loader.cpp), then straight to the function;
@@ -42,7 +43,8 @@ done 2>"$work/nm-errors" | awk 'NF >= 2 { sub(/@.*/, "", $1); print $1, $2 }' >"
 grep -v ': no symbols$' "$work/nm-errors" >&2 || true
 awk '$2 ~ /^[TWi]$/ { print $1 }' "$work/defined" | sort -u >"$work/functions"
 awk '$2 ~ /^[DdBbRrVvGgSs]$/ { print $1 }' "$work/defined" | sort -u >"$work/variables"
-nm -P -u "$@" | awk 'NF >= 2 && $2 == "U" { print $1 }' | sort -u >"$work/used"
+# Weak references too: a program's call to a function only the module may have (below).
+nm -P -u "$@" | awk 'NF >= 2 && ($2 == "U" || $2 == "w") { print $1 }' | sort -u >"$work/used"
 
 comm -12 "$work/used" "$work/variables" >"$work/used_variables"
 if [ -s "$work/used_variables" ]; then
@@ -51,6 +53,10 @@ if [ -s "$work/used_variables" ]; then
   exit 1
 fi
 comm -12 "$work/used" "$work/functions" >"$work/names"
+# The module's own functions the program calls, named miniweb_module_* (the module's sources
+# define them: browser/openssl/key_share_ahead.hpp).
+grep '^miniweb_module_' "$work/used" >>"$work/names" || true
+sort -u -o "$work/names" "$work/names"
 if [ ! -s "$work/names" ]; then
   echo "openssl_on_demand.sh: the archives call no OpenSSL function" >&2
   exit 1

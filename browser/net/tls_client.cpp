@@ -269,6 +269,11 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace, bool sessions_wante
   if (sessions_wanted)
     if (const auto read = sessions_.read_profile()) trace.detail(step, *read);
   if (meanwhile) meanwhile();
+  if (const auto took = make_key_share_ahead()) {
+    key_share_ahead_ = true;
+    trace.detail(
+        step, "the ClientHello's key share (X25519) made meanwhile, in " + format_duration(*took));
+  }
   ClientContext built =
       prepared ? prepared_.get() : build_client_context(ca_file_, versions_, head_start_);
   if (!built) {
@@ -409,6 +414,10 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     return preverified || insecure;
   });
   if (!handshake_error && early) note_early_data_outcome(ssl, *early, step, trace);
+  if (key_share_ahead_ && !key_share_ahead_waiting()) {
+    key_share_ahead_ = false;
+    trace.detail(step, "the ClientHello offered the key share made while the context was");
+  }
   const bool resumed = !handshake_error && SSL_session_reused(ssl) != 0;
   if (offer && !resumed && !handshake_error)
     trace.detail(step,

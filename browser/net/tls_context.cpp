@@ -21,6 +21,12 @@
 #include "shared/text.hpp"
 #include "shared/tls/cipher_suites.hpp"
 
+// The browser's OpenSSL module's (browser/openssl/key_share_ahead.hpp). Weak: a program that
+// links OpenSSL without the browser's provider has neither, and its ClientHellos make their
+// key shares as OpenSSL does.
+extern "C" [[gnu::weak]] int miniweb_module_make_key_share_ahead();
+extern "C" [[gnu::weak]] int miniweb_module_key_share_waiting();
+
 namespace miniweb::browser {
 namespace {
 
@@ -304,6 +310,17 @@ std::future<ClientContext> prepare_client_context(const std::filesystem::path& c
   return std::async(std::launch::async | std::launch::deferred, [ca_file, versions, head_start] {
     return build_client_context(ca_file, versions, head_start);
   });
+}
+
+std::optional<std::chrono::steady_clock::duration> make_key_share_ahead() {
+  if (miniweb_module_make_key_share_ahead == nullptr) return std::nullopt;
+  const auto began = std::chrono::steady_clock::now();
+  if (miniweb_module_make_key_share_ahead() != 1) return std::nullopt;
+  return std::chrono::steady_clock::now() - began;
+}
+
+bool key_share_ahead_waiting() {
+  return miniweb_module_key_share_waiting != nullptr && miniweb_module_key_share_waiting() == 1;
 }
 
 }  // namespace miniweb::browser

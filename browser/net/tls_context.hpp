@@ -154,4 +154,11 @@ std::future<ClientContext> prepare_client_context(const std::filesystem::path& c
                                                   HttpVersions versions,
                                                   ContextHeadStart* head_start = nullptr);
 
+// The next ClientHello's key share (X25519) made now, on this thread, while the load would
+// otherwise wait for the context (browser/openssl/key_share_ahead.hpp says why): how long that
+// took; none when none was made (a program without the browser's OpenSSL provider).
+std::optional<std::chrono::steady_clock::duration> make_key_share_ahead();
+// Whether a key share made ahead on this thread still waits for a ClientHello to take it.
+bool key_share_ahead_waiting();
+
 }  // namespace miniweb::browser

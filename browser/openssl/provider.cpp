@@ -1,8 +1,11 @@
 #include "browser/openssl/provider.hpp"
 
+#include "browser/openssl/key_share_ahead.hpp"
+
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
 
@@ -123,6 +126,27 @@ int get_capabilities(void* context, const char* capability, OSSL_CALLBACK* callb
   return default_capabilities(context, capability, &hand_on_wanted_group, &wanted);
 }
 
+// X25519's key manager with its key pairs made ahead (key_share_ahead.hpp), made for the
+// instance in OpenSSL's default library context, where libssl makes the browser's handshakes.
+void offer_key_shares_ahead(const OSSL_DISPATCH* from_core, const OSSL_CORE_HANDLE* handle,
+                            void* context) {
+  for (Narrowed& list : narrowed)
+    if (list.operation == OSSL_OP_KEYMGMT)
+      for (OSSL_ALGORITHM& algorithm : list.kept.algorithms)
+        if (algorithm.algorithm_names != nullptr &&
+            first_name(algorithm.algorithm_names) == "X25519")
+          algorithm.implementation = x25519_keymgmt_with_shares_ahead(algorithm.implementation);
+  // The core names the default context by its address, or by none (OSSL_PROVIDER_load(NULL)).
+  const auto* default_library =
+      reinterpret_cast<const OPENSSL_CORE_CTX*>(OSSL_LIB_CTX_get0_global_default());
+  for (const OSSL_DISPATCH* entry = from_core; entry->function_id != 0; ++entry) {
+    if (entry->function_id != OSSL_FUNC_CORE_GET_LIBCTX) continue;
+    const OPENSSL_CORE_CTX* library =
+        reinterpret_cast<OSSL_FUNC_core_get_libctx_fn*>(entry->function)(handle);
+    if (library == nullptr || library == default_library) make_shares_ahead_for(context);
+  }
+}
+
 // Declines to start once the default provider has: its context goes back through its own
 // teardown, and OpenSSL falls back to the default provider itself.
 int decline(const OSSL_DISPATCH* default_dispatch, void* context) {
@@ -158,6 +182,7 @@ int initialise(const OSSL_CORE_HANDLE* handle, const OSSL_DISPATCH* from_core,
   int no_cache = 0;
   for (Narrowed& list : narrowed)
     keep(list.kept, default_query(*context, list.operation, &no_cache), list.wanted);
+  offer_key_shares_ahead(from_core, handle, *context);
   *to_core = dispatch.data();
   return 1;
 }

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/support/memory_tls.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -39,6 +40,7 @@ using miniweb::browser::kBrowserProviderKeyManagers;
 using miniweb::browser::kBrowserProviderMacs;
 using miniweb::browser::kBrowserProviderSignatures;
 using miniweb::browser::load_browser_provider;
+using miniweb::test_support::MemoryTlsPair;
 using miniweb::test_support::TempDir;
 
 // A library context that is freed with the test.
@@ -298,29 +300,10 @@ TEST_F(OpensslProviderTest, HandshakesWithEveryKindOfGroupAndRecordProtection) {
     if (setting.tls12_ciphers != nullptr) {
       ASSERT_EQ(SSL_CTX_set_cipher_list(server_context, setting.tls12_ciphers), 1);
     }
-    SSL* server = SSL_new(server_context);
-    SSL* client = SSL_new(client_context);
-    BIO* server_side = nullptr;
-    BIO* client_side = nullptr;
-    ASSERT_EQ(BIO_new_bio_pair(&server_side, 0, &client_side, 0), 1);
-    SSL_set_bio(server, server_side, server_side);
-    SSL_set_bio(client, client_side, client_side);
-    SSL_set_accept_state(server);
-    SSL_set_connect_state(client);
-    int done = 0;
-    for (int round = 0; round < 20 && done != 2; ++round) {
-      done = 0;
-      for (SSL* ssl : {client, server}) {
-        const int result = SSL_do_handshake(ssl);
-        if (result == 1) {
-          ++done;
-        } else {
-          ASSERT_EQ(SSL_get_error(ssl, result), SSL_ERROR_WANT_READ)
-              << ERR_error_string(ERR_get_error(), nullptr);
-        }
-      }
-    }
-    ASSERT_EQ(done, 2);
+    MemoryTlsPair pair(client_context, server_context);
+    SSL* client = pair.client;
+    SSL* server = pair.server;
+    ASSERT_EQ(pair.finish(), "");
     EXPECT_EQ(SSL_version(client), setting.version);
     if (setting.tls12_ciphers != nullptr) {
       EXPECT_STREQ(SSL_get_cipher_name(client), setting.tls12_ciphers);
@@ -336,8 +319,6 @@ TEST_F(OpensslProviderTest, HandshakesWithEveryKindOfGroupAndRecordProtection) {
               static_cast<int>(answer.size()));
     ASSERT_EQ(SSL_read(client, buffer, sizeof buffer), static_cast<int>(answer.size()));
     EXPECT_EQ(std::string(buffer, answer.size()), answer);
-    SSL_free(client);
-    SSL_free(server);
     SSL_CTX_free(client_context);
     SSL_CTX_free(server_context);
   }

@@ -60,6 +60,10 @@ TEST_F(StackTest, AResumedLoadSendsItsGetAsEarlyDataAndATicketDoesSoOnce) {
       << early.err;
   EXPECT_NE(early.err.find("early data accepted"), std::string::npos) << early.err;
   EXPECT_NE(early.err.find("made for the handshake's early data"), std::string::npos) << early.err;
+  // Its key share made while the head start's context was (browser/openssl/key_share_ahead.hpp).
+  EXPECT_NE(early.err.find("the ClientHello offered the key share made while the context was"),
+            std::string::npos)
+      << early.err;
   // The server's ticket comes after the browser's Finished, after the answer: the close writes
   // it (with the other session the first run kept), whether it came before the server's
   // close_notify or with it.
