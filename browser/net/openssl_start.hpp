@@ -33,12 +33,12 @@ namespace miniweb::browser {
 //   program first reads one (browser/openssl/module.cpp). OpenSSL loads all of them into its
 //   table as a thread first uses its error queue, which SSL_CTX_new does: 1.06 million
 //   instructions, 0.2 ms of the TLS context's head start. Only a failure's message reads them.
-// - The random generator made on the thread that starts OpenSSL (OpenSSL's primary one, and that
-//   thread's own): in miniweb-browser, before the head start's thread begins the TLS context.
-//   The load's thread first used it for the ClientHello's key share, after the context; made
-//   ahead while that thread made the context (key_share_ahead.hpp), each waited for the
-//   other's locks (the random bytes 22 to 440 us, against 7 to 11 once made here), and the
-//   context step was longer by as much as the ClientHello was shorter.
+// - The random generators made on the thread that starts OpenSSL (OpenSSL's primary one, and
+//   that thread's public and private ones): in miniweb-browser, before the head start's thread
+//   begins the TLS context. The load's thread first used them for its ClientHello (its random,
+//   and before the key share was made ahead, its key pair); made while the head start's thread
+//   made the context, each waited for the other's locks (random bytes in 22 to 440 us, against
+//   7 to 11 once made here).
 enum class ErrorStrings { AsOpenSslDoes, WhenFirstRead };
 
 inline void start_openssl(ErrorStrings error_strings = ErrorStrings::AsOpenSslDoes) {
@@ -53,8 +53,10 @@ inline void start_openssl(ErrorStrings error_strings = ErrorStrings::AsOpenSslDo
   if (later)
     OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
   load_browser_provider();
+  // A failure shows where random bytes are used.
   unsigned char first_bytes[1];
-  (void)RAND_priv_bytes(first_bytes, sizeof first_bytes);  // a failure shows where they are used
+  (void)RAND_bytes(first_bytes, sizeof first_bytes);
+  (void)RAND_priv_bytes(first_bytes, sizeof first_bytes);
 }
 
 }  // namespace miniweb::browser

@@ -269,10 +269,13 @@ Result<asio::ssl::context*> TlsClient::context(Trace& trace, bool sessions_wante
   if (sessions_wanted)
     if (const auto read = sessions_.read_profile()) trace.detail(step, *read);
   if (meanwhile) meanwhile();
-  if (const auto took = make_key_share_ahead()) {
-    key_share_ahead_ = true;
-    trace.detail(
-        step, "the ClientHello's key share (X25519) made meanwhile, in " + format_duration(*took));
+  // The ClientHello's key share: the head start's thread makes it once it has made the
+  // context; made here if it has not begun to.
+  if (const auto share = make_key_share_ahead()) {
+    key_share_ahead_ = share->made_here ? KeyShareBy::ThisThread : KeyShareBy::Another;
+    if (share->made_here)
+      trace.detail(step, "the ClientHello's key share (X25519) made meanwhile, in " +
+                             format_duration(share->took));
   }
   ClientContext built =
       prepared ? prepared_.get() : build_client_context(ca_file_, versions_, head_start_);
@@ -414,9 +417,15 @@ asio::awaitable<Result<std::unique_ptr<TlsStream>>> TlsClient::handshake(
     return preverified || insecure;
   });
   if (!handshake_error && early) note_early_data_outcome(ssl, *early, step, trace);
-  if (key_share_ahead_ && !key_share_ahead_waiting()) {
-    key_share_ahead_ = false;
-    trace.detail(step, "the ClientHello offered the key share made while the context was");
+  if (key_share_ahead_ != KeyShareBy::None && !key_share_ahead_waiting()) {
+    const auto beside = head_start_ ? head_start_->key_share_made() : std::nullopt;
+    trace.detail(step,
+                 key_share_ahead_ == KeyShareBy::ThisThread
+                     ? "the ClientHello offered the key share made while the context was"
+                     : "the ClientHello offered the key share the head start's thread made once "
+                       "it had made the context" +
+                           (beside ? " (in " + format_duration(*beside) + ")" : std::string()));
+    key_share_ahead_ = KeyShareBy::None;
   }
   const bool resumed = !handshake_error && SSL_session_reused(ssl) != 0;
   if (offer && !resumed && !handshake_error)

@@ -153,9 +153,10 @@ class TlsClient {
   // SSLKEYLOGFILE, as curl, Chromium and Firefox honour it: the secrets of each connection, so
   // that Wireshark decrypts a capture of it. Opened at the first handshake; -1: none.
   int key_log_file_ = -1;
-  // A key share was made ahead for the first ClientHello (make_key_share_ahead), not yet seen
-  // taken.
-  bool key_share_ahead_ = false;
+  // A key share made ahead for the first ClientHello (make_key_share_ahead), not yet seen
+  // taken: by this thread, or by another (the head start's).
+  enum class KeyShareBy { None, ThisThread, Another };
+  KeyShareBy key_share_ahead_ = KeyShareBy::None;
   LoadObserver* observer_ = nullptr;
   TlsSessionStore sessions_;
   // save_sessions_beside's writes, each filled in by the head start's thread as it runs.

@@ -175,6 +175,13 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> 
         }
         made_now_.store(true, std::memory_order_release);
         making_done_.set_value();
+        // The ClientHello's key share, while the load's thread reads the profile's sessions and
+        // makes its early data (browser/openssl/key_share_ahead.hpp).
+        if (made_)
+          if (const auto share = make_key_share_ahead(); share && share->made_here)
+            key_share_took_ns_.store(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(share->took).count(),
+                std::memory_order_relaxed);
         if (then) then();
         later_.serve();
       });
@@ -312,11 +319,18 @@ std::future<ClientContext> prepare_client_context(const std::filesystem::path& c
   });
 }
 
-std::optional<std::chrono::steady_clock::duration> make_key_share_ahead() {
+std::optional<std::chrono::nanoseconds> ContextHeadStart::key_share_made() const {
+  const std::int64_t took = key_share_took_ns_.load(std::memory_order_relaxed);
+  if (took < 0) return std::nullopt;
+  return std::chrono::nanoseconds(took);
+}
+
+std::optional<KeyShareAhead> make_key_share_ahead() {
   if (miniweb_module_make_key_share_ahead == nullptr) return std::nullopt;
   const auto began = std::chrono::steady_clock::now();
-  if (miniweb_module_make_key_share_ahead() != 1) return std::nullopt;
-  return std::chrono::steady_clock::now() - began;
+  const int made = miniweb_module_make_key_share_ahead();
+  if (made == 0) return std::nullopt;
+  return KeyShareAhead{made == 2, std::chrono::steady_clock::now() - began};
 }
 
 bool key_share_ahead_waiting() {

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -79,6 +80,10 @@ class ContextHeadStart {
   // Whether the context is made (and its roots read, when they were to be): take() would not
   // wait. False when none was begun, or once taken.
   bool ready();
+  // How long its thread took to make the first ClientHello's key share, once it had made the
+  // context (make_key_share_ahead): the load's thread is still reading the profile's sessions
+  // and making its early data then. None when it has not (yet), or found one made.
+  std::optional<std::chrono::nanoseconds> key_share_made() const;
 
   // More work for the head start's thread once its own is done (the context, then `then`),
   // run there in order: the profile's files, written while the load's own thread parses and
@@ -100,6 +105,7 @@ class ContextHeadStart {
   std::promise<void> making_done_;        // set by making_ once made_ is
   std::future<void> made_when_;
   std::atomic<bool> made_now_{false};  // set just before making_done_, for take()'s wait_awake
+  std::atomic<std::int64_t> key_share_took_ns_{-1};  // key_share_made()'s; -1: none
   bool taken_ = false;
   tls::SslCtxPtr made_;
   std::optional<std::chrono::steady_clock::time_point> began_;
@@ -154,11 +160,16 @@ std::future<ClientContext> prepare_client_context(const std::filesystem::path& c
                                                   HttpVersions versions,
                                                   ContextHeadStart* head_start = nullptr);
 
-// The next ClientHello's key share (X25519) made now, on this thread, while the load would
-// otherwise wait for the context (browser/openssl/key_share_ahead.hpp says why): how long that
-// took; none when none was made (a program without the browser's OpenSSL provider).
-std::optional<std::chrono::steady_clock::duration> make_key_share_ahead();
-// Whether a key share made ahead on this thread still waits for a ClientHello to take it.
+// The next ClientHello's key share (X25519) made ahead, now, on this thread
+// (browser/openssl/key_share_ahead.hpp says why), unless one waits or another thread is making
+// it: whether this call made it, and how long the call took; none when none can be made (a
+// program without the browser's OpenSSL provider).
+struct KeyShareAhead {
+  bool made_here = false;
+  std::chrono::steady_clock::duration took{};
+};
+std::optional<KeyShareAhead> make_key_share_ahead();
+// Whether a key share made ahead waits for a ClientHello to take it.
 bool key_share_ahead_waiting();
 
 }  // namespace miniweb::browser

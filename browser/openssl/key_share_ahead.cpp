@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 
 namespace miniweb::browser {
@@ -32,13 +33,12 @@ struct Generation {
   int selection;
 };
 
-// The key pair made ahead on this thread, and the provider instance it was made with. Plain
-// data: no guard, no destructor (the module runs without libstdc++: provider.cpp).
-struct Waiting {
-  void* key;
-  void* provider;
-};
-thread_local Waiting waiting{nullptr, nullptr};
+// The key pair made ahead, of the instance `instance_ahead`, for whichever thread's X25519
+// generation comes first; and whether a thread is making one, so that no other makes a second
+// meanwhile. Lock-free atomics: no guard, no destructor (the module runs without libstdc++:
+// provider.cpp).
+std::atomic<void*> waiting{nullptr};
+std::atomic<bool> making{false};
 
 void* made_now(void* provider, int selection) {
   void* generation = x25519.init(provider, selection, nullptr);
@@ -77,12 +77,9 @@ const OSSL_PARAM* generation_settable_params(void* generation, void* provider) {
 // as the one made ahead was) from the instance it was made with: the one made ahead, once.
 void* generate(void* context, OSSL_CALLBACK* callback, void* argument) {
   auto* generation = static_cast<Generation*>(context);
-  if (waiting.key != nullptr && waiting.provider == generation->provider &&
-      (generation->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == OSSL_KEYMGMT_SELECT_KEYPAIR) {
-    void* key = waiting.key;
-    waiting = {nullptr, nullptr};
-    return key;
-  }
+  if (generation->provider == instance_ahead &&
+      (generation->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == OSSL_KEYMGMT_SELECT_KEYPAIR)
+    if (void* key = waiting.exchange(nullptr, std::memory_order_acquire)) return key;
   return x25519.generate(generation->inner, callback, argument);
 }
 
@@ -149,19 +146,22 @@ void make_shares_ahead_for(void* provider_context) {
 }  // namespace miniweb::browser
 
 using miniweb::browser::instance_ahead;
+using miniweb::browser::making;
 using miniweb::browser::waiting;
 using miniweb::browser::x25519;
 
 extern "C" int miniweb_module_make_key_share_ahead() {
-  if (waiting.key != nullptr) return 1;
+  if (waiting.load(std::memory_order_acquire) != nullptr) return 1;
   if (instance_ahead == nullptr || x25519.generate == nullptr) return 0;
-  // All of the key, as libssl's EVP_PKEY_keygen asks for it (OSSL_KEYMGMT_SELECT_ALL).
+  if (making.exchange(true, std::memory_order_acq_rel)) return 1;  // another thread is making it
+  // All of the key, as libssl's EVP_PKEY_keygen asks for it (OSSL_KEYMGMT_SELECT_ALL). Only
+  // the thread that set `making` stores one, so none waits here already.
   void* key = miniweb::browser::made_now(instance_ahead, OSSL_KEYMGMT_SELECT_ALL);
-  if (key == nullptr) return 0;
-  waiting = {key, instance_ahead};
-  return 1;
+  if (key != nullptr) waiting.store(key, std::memory_order_release);
+  making.store(false, std::memory_order_release);
+  return key != nullptr ? 2 : 0;
 }
 
 extern "C" int miniweb_module_key_share_waiting() {
-  return waiting.key != nullptr ? 1 : 0;
+  return waiting.load(std::memory_order_acquire) != nullptr ? 1 : 0;
 }
