@@ -54,7 +54,7 @@ if [ -s "$work/used_variables" ]; then
 fi
 comm -12 "$work/used" "$work/functions" >"$work/names"
 # The module's own functions the program calls, named miniweb_module_* (the module's sources
-# define them: shared/openssl/key_share_ahead.hpp).
+# define them: browser/openssl/key_share_ahead.hpp).
 grep '^miniweb_module_' "$work/used" >>"$work/names" || true
 sort -u -o "$work/names" "$work/names"
 if [ ! -s "$work/names" ]; then

@@ -11,7 +11,6 @@
 #include "server/acme/manager.hpp"
 #include "server/config.hpp"
 #include "server/log_files.hpp"
-#include "server/openssl_provider.hpp"
 #include "server/server.hpp"
 #include "server/tls_contexts.hpp"
 
@@ -23,9 +22,6 @@ int main(int argc, char** argv) {
   // to 64 MiB stays in the process for the next connection, as in nginx's own pools.
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
-  // Before anything of OpenSSL's is fetched: the default provider, its X25519 key shares made
-  // ahead (server/openssl_provider.hpp).
-  miniweb::server::load_server_provider();
   CLI::App app{"miniweb-server: HTTPS server with virtual hosts and static files"};
   std::string config_path;
   app.add_option("-c,--config", config_path, "configuration file (TOML)")

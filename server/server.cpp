@@ -12,7 +12,6 @@
 #include "shared/deadline.hpp"
 #include "shared/http/connection.hpp"
 #include "shared/http2/connection.hpp"
-#include "shared/openssl/key_share_ahead.hpp"
 #include "shared/text.hpp"
 
 namespace miniweb::server {
@@ -88,11 +87,7 @@ Generation::Generation(asio::io_context& io, ServerConfig config_in,
       plain_fields(server_fields(config, false)) {}
 
 Server::Server(asio::io_context& io, ServerConfig config, std::unique_ptr<SiteTlsContexts> tls)
-    : io_(io),
-      listeners_(config.listeners),
-      reactor_reserve_(io),
-      stapler_(io),
-      key_share_timer_(io) {
+    : io_(io), listeners_(config.listeners), reactor_reserve_(io), stapler_(io) {
   current_ = std::make_shared<Generation>(io, std::move(config), std::move(tls));
   // The staples are fetched once the io loop runs; handshakes until then staple nothing.
   stapler_.track(current_->config, *current_->tls);
@@ -153,7 +148,6 @@ std::vector<tcp::endpoint> Server::local_endpoints() const {
 void Server::start() {
   keep_deadline_timer_when_idle(io_, true);
   reactor_reserve_.cover(0);
-  make_key_share_when_quiet();
   for (std::size_t listener = 0; listener < acceptors_.size(); ++listener)
     asio::co_spawn(io_, accept_loop(listener), asio::detached);
 }
@@ -164,21 +158,9 @@ void Server::stop() {
     acceptor.close(ignored);
   }
   connections_.stop();
-  key_share_timer_.cancel();
   keep_deadline_timer_when_idle(io_, false);
   stapler_.stop();
   for (auto& [name, group] : current_->upstreams) group->close_idle();
-}
-
-// A millisecond: past the requests that follow a handshake (a page load's, and its close), so
-// that the key pair's making (about 40 us) is on neither their path nor the next handshake's.
-constexpr std::chrono::milliseconds kKeyShareWhenQuiet{1};
-
-void Server::make_key_share_when_quiet() {
-  key_share_timer_.expires_after(kKeyShareWhenQuiet);  // a wait still pending is cancelled
-  key_share_timer_.async_wait([](const std::error_code& error) {
-    if (!error) (void)miniweb_module_make_key_share_ahead();
-  });
 }
 
 asio::awaitable<void> Server::accept_loop(std::size_t listener) {
@@ -236,7 +218,6 @@ asio::awaitable<void> Server::run_https(tcp::socket socket, Connection connectio
 
   auto [ec] = co_await stream.async_handshake(use_tuple);
   if (!ec) {
-    make_key_share_when_quiet();
     RequestContext context{.tls = true, .sni = "", .tls_session = stream.native_handle()};
     if (const char* name = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name))
       context.sni = to_lower(name);

@@ -55,9 +55,6 @@ class Server {
   asio::awaitable<void> run_http(asio::ip::tcp::socket socket, Connection connection);
   asio::awaitable<void> run_forward_proxy(asio::ip::tcp::socket socket, Connection connection,
                                           std::size_t listener);
-  // The next handshake's ServerHello key pair, made once no handshake has ended for a moment
-  // (server/openssl_provider.hpp): each handshake's end puts it off again.
-  void make_key_share_when_quiet();
 
   asio::io_context& io_;
   std::shared_ptr<Generation> current_;
@@ -68,7 +65,6 @@ class Server {
   Http01Challenges challenges_;
   // Staples into the handshakes of every generation's contexts (ocsp_stapler.hpp).
   OcspStapler stapler_;
-  asio::steady_timer key_share_timer_;  // make_key_share_when_quiet's
 };
 
 }  // namespace miniweb::server

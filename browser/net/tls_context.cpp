@@ -21,7 +21,7 @@
 #include "shared/text.hpp"
 #include "shared/tls/cipher_suites.hpp"
 
-// The browser's OpenSSL module's (shared/openssl/key_share_ahead.hpp). Weak: a program that
+// The browser's OpenSSL module's (browser/openssl/key_share_ahead.hpp). Weak: a program that
 // links OpenSSL without the browser's provider has neither, and its ClientHellos make their
 // key shares as OpenSSL does.
 extern "C" [[gnu::weak]] int miniweb_module_make_key_share_ahead();
@@ -176,7 +176,7 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> 
         made_now_.store(true, std::memory_order_release);
         making_done_.set_value();
         // The ClientHello's key share, while the load's thread reads the profile's sessions and
-        // makes its early data (shared/openssl/key_share_ahead.hpp).
+        // makes its early data (browser/openssl/key_share_ahead.hpp).
         if (made_)
           if (const auto share = make_key_share_ahead(); share && share->made_here)
             key_share_took_ns_.store(

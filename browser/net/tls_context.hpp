@@ -161,7 +161,7 @@ std::future<ClientContext> prepare_client_context(const std::filesystem::path& c
                                                   ContextHeadStart* head_start = nullptr);
 
 // The next ClientHello's key share (X25519) made ahead, now, on this thread
-// (shared/openssl/key_share_ahead.hpp says why), unless one waits or another thread is making
+// (browser/openssl/key_share_ahead.hpp says why), unless one waits or another thread is making
 // it: whether this call made it, and how long the call took; none when none can be made (a
 // program without the browser's OpenSSL provider).
 struct KeyShareAhead {

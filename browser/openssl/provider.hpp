@@ -25,8 +25,7 @@
 // kept are those that decide what a ClientHello offers, which is the default provider's (a
 // test compares them). The random generator is the default provider's, unchanged.
 //
-// Its X25519 key manager can hand a ClientHello a key pair made ahead
-// (shared/openssl/key_share_ahead.hpp); shared/openssl/reshaped_provider.hpp does the reshaping.
+// Its X25519 key manager can hand a ClientHello a key pair made ahead (key_share_ahead.hpp).
 //
 // An algorithm left out fails its fetch as one the default provider lacks: OpenSSL's
 // "unsupported" error. TLS offers the same suites, groups and signature algorithms as with the

@@ -1,4 +1,4 @@
-// The ClientHello's key share made ahead (shared/openssl/key_share_ahead.hpp), with OpenSSL set
+// The ClientHello's key share made ahead (browser/openssl/key_share_ahead.hpp), with OpenSSL set
 // up as the browser sets it up: a key pair made on any thread is the next X25519 key
 // generation's, the ClientHello's when a handshake comes next, and no other library context's.
 // Handshakes in memory, between OpenSSL's client and server.

@@ -61,7 +61,7 @@ TEST_F(StackTest, AResumedLoadSendsItsGetAsEarlyDataAndATicketDoesSoOnce) {
   EXPECT_NE(early.err.find("early data accepted"), std::string::npos) << early.err;
   EXPECT_NE(early.err.find("made for the handshake's early data"), std::string::npos) << early.err;
   // Its key share made by the head start's thread, beside the load
-  // (shared/openssl/key_share_ahead.hpp).
+  // (browser/openssl/key_share_ahead.hpp).
   EXPECT_NE(early.err.find("the ClientHello offered the key share the head start's thread made"),
             std::string::npos)
       << early.err;

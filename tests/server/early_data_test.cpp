@@ -20,7 +20,9 @@
 #include "server/early_data.hpp"
 #include "server/server.hpp"
 #include "shared/tls/openssl_ptr.hpp"
+#include "tests/server/h2_test_config.hpp"
 #include "tests/server/in_process_server.hpp"
+#include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
 
 namespace miniweb::server {
@@ -33,7 +35,11 @@ class EarlyDataTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = std::filesystem::temp_directory_path() / ("miniweb-early-" + std::to_string(::getpid()));
-    server_ = test_support::start_home_site_server(io_, dir_);
+    std::filesystem::create_directories(dir_ / "site");
+    std::ofstream(dir_ / "site/index.html") << "<h1>home</h1>\n";
+    ASSERT_TRUE(test_support::issue_test_certificate(dir_, {"www.example.test"}));
+    std::ofstream(dir_ / "server.toml") << test_support::h2_test_config("");
+    server_ = test_support::start_in_process_server(io_, dir_ / "server.toml");
     ASSERT_TRUE(server_);
     port_ = server_->local_endpoints()[0].port();
     thread_ = std::thread([] { io_.run(); });

@@ -7,12 +7,8 @@
 #include <filesystem>
 #include <memory>
 
-#include <fstream>
-
 #include "server/log_files.hpp"
 #include "server/server.hpp"
-#include "tests/server/h2_test_config.hpp"
-#include "tests/server/test_certificate.hpp"
 
 namespace miniweb::test_support {
 
@@ -39,17 +35,6 @@ inline std::unique_ptr<server::Server> start_in_process_server(asio::io_context&
   if (!listening) return nullptr;
   running->start();
   return running;
-}
-
-// The server of www.example.test in `dir`: a home page, a certificate from a CA of the test's own
-// (dir/ca/root.pem), h2_test_config's configuration, started on `io` as above.
-inline std::unique_ptr<server::Server> start_home_site_server(asio::io_context& io,
-                                                              const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir / "site");
-  std::ofstream(dir / "site/index.html") << "<h1>home</h1>\n";
-  EXPECT_TRUE(issue_test_certificate(dir, {"www.example.test"}));
-  std::ofstream(dir / "server.toml") << h2_test_config("");
-  return start_in_process_server(io, dir / "server.toml");
 }
 
 }  // namespace miniweb::test_support

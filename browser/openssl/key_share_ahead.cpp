@@ -1,4 +1,4 @@
-#include "shared/openssl/key_share_ahead.hpp"
+#include "browser/openssl/key_share_ahead.hpp"
 
 #include <openssl/core_dispatch.h>
 #include <openssl/crypto.h>
@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cstddef>
 
-namespace miniweb::openssl {
+namespace miniweb::browser {
 namespace {
 
 // The default provider's X25519 generation, wrapped below. Set as the provider starts,
@@ -35,10 +35,10 @@ struct Generation {
 
 // The key pair made ahead, of the instance `instance_ahead`, for whichever thread's X25519
 // generation comes first; and whether a thread is making one, so that no other makes a second
-// meanwhile. Lock-free atomics: no guard, no destructor (reshaped_provider.hpp says why).
+// meanwhile. Lock-free atomics: no guard, no destructor (the module runs without libstdc++:
+// provider.cpp).
 std::atomic<void*> waiting{nullptr};
 std::atomic<bool> making{false};
-std::atomic<unsigned long> taken{0};  // how many generations took one
 
 void* made_now(void* provider, int selection) {
   void* generation = x25519.init(provider, selection, nullptr);
@@ -79,10 +79,7 @@ void* generate(void* context, OSSL_CALLBACK* callback, void* argument) {
   auto* generation = static_cast<Generation*>(context);
   if (generation->provider == instance_ahead &&
       (generation->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) == OSSL_KEYMGMT_SELECT_KEYPAIR)
-    if (void* key = waiting.exchange(nullptr, std::memory_order_acquire)) {
-      taken.fetch_add(1, std::memory_order_relaxed);
-      return key;
-    }
+    if (void* key = waiting.exchange(nullptr, std::memory_order_acquire)) return key;
   return x25519.generate(generation->inner, callback, argument);
 }
 
@@ -146,13 +143,12 @@ void make_shares_ahead_for(void* provider_context) {
   instance_ahead = provider_context;
 }
 
-}  // namespace miniweb::openssl
+}  // namespace miniweb::browser
 
-using miniweb::openssl::instance_ahead;
-using miniweb::openssl::making;
-using miniweb::openssl::taken;
-using miniweb::openssl::waiting;
-using miniweb::openssl::x25519;
+using miniweb::browser::instance_ahead;
+using miniweb::browser::making;
+using miniweb::browser::waiting;
+using miniweb::browser::x25519;
 
 extern "C" int miniweb_module_make_key_share_ahead() {
   if (waiting.load(std::memory_order_acquire) != nullptr) return 1;
@@ -160,7 +156,7 @@ extern "C" int miniweb_module_make_key_share_ahead() {
   if (making.exchange(true, std::memory_order_acq_rel)) return 1;  // another thread is making it
   // All of the key, as libssl's EVP_PKEY_keygen asks for it (OSSL_KEYMGMT_SELECT_ALL). Only
   // the thread that set `making` stores one, so none waits here already.
-  void* key = miniweb::openssl::made_now(instance_ahead, OSSL_KEYMGMT_SELECT_ALL);
+  void* key = miniweb::browser::made_now(instance_ahead, OSSL_KEYMGMT_SELECT_ALL);
   if (key != nullptr) waiting.store(key, std::memory_order_release);
   making.store(false, std::memory_order_release);
   return key != nullptr ? 2 : 0;
@@ -168,8 +164,4 @@ extern "C" int miniweb_module_make_key_share_ahead() {
 
 extern "C" int miniweb_module_key_share_waiting() {
   return waiting.load(std::memory_order_acquire) != nullptr ? 1 : 0;
-}
-
-extern "C" unsigned long miniweb_module_key_shares_taken() {
-  return taken.load(std::memory_order_relaxed);
 }
