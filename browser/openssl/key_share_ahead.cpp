@@ -154,8 +154,13 @@ extern "C" int miniweb_module_make_key_share_ahead() {
   if (waiting.load(std::memory_order_acquire) != nullptr) return 1;
   if (instance_ahead == nullptr || x25519.generate == nullptr) return 0;
   if (making.exchange(true, std::memory_order_acq_rel)) return 1;  // another thread is making it
-  // All of the key, as libssl's EVP_PKEY_keygen asks for it (OSSL_KEYMGMT_SELECT_ALL). Only
-  // the thread that set `making` stores one, so none waits here already.
+  // Only the thread that set `making` stores one: looked at again now, the slot stays as seen
+  // (another maker may have stored one since the first look).
+  if (waiting.load(std::memory_order_acquire) != nullptr) {
+    making.store(false, std::memory_order_release);
+    return 1;
+  }
+  // All of the key, as libssl's EVP_PKEY_keygen asks for it (OSSL_KEYMGMT_SELECT_ALL).
   void* key = miniweb::browser::made_now(instance_ahead, OSSL_KEYMGMT_SELECT_ALL);
   if (key != nullptr) waiting.store(key, std::memory_order_release);
   making.store(false, std::memory_order_release);

@@ -130,12 +130,20 @@ int get_capabilities(void* context, const char* capability, OSSL_CALLBACK* callb
 // instance in OpenSSL's default library context, where libssl makes the browser's handshakes.
 void offer_key_shares_ahead(const OSSL_DISPATCH* from_core, const OSSL_CORE_HANDLE* handle,
                             void* context) {
+  // Only where the narrowed list is the one offered and its X25519 got the wrapped generation:
+  // else a key pair made ahead would wait for a generation that never looks.
+  bool wrapped = false;
   for (Narrowed& list : narrowed)
-    if (list.operation == OSSL_OP_KEYMGMT)
+    if (list.operation == OSSL_OP_KEYMGMT && list.kept.fits)
       for (OSSL_ALGORITHM& algorithm : list.kept.algorithms)
         if (algorithm.algorithm_names != nullptr &&
-            first_name(algorithm.algorithm_names) == "X25519")
-          algorithm.implementation = x25519_keymgmt_with_shares_ahead(algorithm.implementation);
+            first_name(algorithm.algorithm_names) == "X25519") {
+          const OSSL_DISPATCH* functions =
+              x25519_keymgmt_with_shares_ahead(algorithm.implementation);
+          wrapped = functions != algorithm.implementation;
+          algorithm.implementation = functions;
+        }
+  if (!wrapped) return;
   // The core names the default context by its address, or by none (OSSL_PROVIDER_load(NULL)).
   const auto* default_library =
       reinterpret_cast<const OPENSSL_CORE_CTX*>(OSSL_LIB_CTX_get0_global_default());
