@@ -2,15 +2,13 @@
 
 #include <sys/stat.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <ctime>
 #include <string_view>
 #include <utility>
 
+#include "browser/net/tls_session_file.hpp"
 #include "shared/atomic_file.hpp"
-#include "shared/jose/jws.hpp"
 #include "shared/read_file.hpp"
 
 namespace miniweb::browser {
@@ -121,7 +119,10 @@ void TlsSessionStore::load_once() {
   if (file_.empty()) return;
   std::error_code ec;
   const auto size = std::filesystem::file_size(file_, ec);
-  if (ec) return;  // none yet
+  if (ec) {  // none yet; a store an earlier version kept in JSON goes (it holds secrets)
+    std::filesystem::remove(file_.parent_path() / kFormerFileName, ec);
+    return;
+  }
   if (size > kMaxFileBytes) {
     load_problem_ = file_.string() + " is larger than a session store can be; not read";
     changed_ = true;  // replaced at the next save
@@ -129,53 +130,18 @@ void TlsSessionStore::load_once() {
   }
   auto text = read_file(file_);
   if (!text) return;
-  const nlohmann::json stored = nlohmann::json::parse(*text, nullptr, false);
-  std::size_t skipped = 0;
-  if (!stored.is_object()) {
-    load_problem_ = file_.string() + " is not a session store (not a JSON object); not used";
+  SessionsFileRead read = read_sessions_file(*text);
+  if (!read.is_session_file) {
+    load_problem_ = file_.string() + " is not a session store (its first line is not " +
+                    "the format's); not used";
     changed_ = true;
     return;
   }
-  for (const auto& [origin, sessions] : stored.items()) {
-    if (!sessions.is_array()) {
-      ++skipped;
-      continue;
-    }
-    for (const nlohmann::json& entry : sessions) {
-      const auto text_of = [&](const char* name) {
-        const auto found = entry.find(name);
-        return found != entry.end() && found->is_string() ? found->get<std::string>()
-                                                          : std::string();
-      };
-      const auto time_of = [&](const char* name) -> std::time_t {
-        const auto found = entry.find(name);
-        return found != entry.end() && found->is_number_integer() ? found->get<std::time_t>() : 0;
-      };
-      if (!entry.is_object()) {
-        ++skipped;
-        continue;
-      }
-      auto der = jose::base64url_decode(text_of("session"));
-      Kept kept{.der = der ? std::move(*der) : std::string(),
-                .trust = text_of("trust"),
-                .expires = time_of("expires"),
-                .server = {.verified_at = time_of("verified_at"),
-                           .verification = text_of("verification"),
-                           .revocation = text_of("revocation"),
-                           .certificate = text_of("certificate"),
-                           .certificate_ends = time_of("certificate_ends")},
-                .from_profile = true};
-      if (kept.der.empty() || kept.trust.empty() || kept.expires == 0 ||
-          kept.server.verification.empty() || kept.server.certificate_ends == 0) {
-        ++skipped;
-        continue;
-      }
-      by_origin_[origin].push_back(std::move(kept));
-    }
-  }
-  if (skipped > 0) {
-    load_problem_ = std::to_string(skipped) + " damaged " + (skipped == 1 ? "entry" : "entries") +
-                    " of " + file_.string() + " left out";
+  by_origin_ = std::move(read.by_origin);
+  if (read.damaged > 0) {
+    load_problem_ = std::to_string(read.damaged) + " damaged " +
+                    (read.damaged == 1 ? "entry" : "entries") + " of " + file_.string() +
+                    " left out";
     changed_ = true;
   }
 }
@@ -262,32 +228,13 @@ std::optional<TlsSessionStore::Snapshot> TlsSessionStore::take_snapshot() {
 }
 
 std::string TlsSessionStore::write(const Snapshot& snapshot) {
-  nlohmann::json stored = nlohmann::json::object();
   std::size_t count = 0;
-  for (const auto& [origin, sessions] : snapshot.by_origin) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const Kept& kept : sessions) {
-      list.push_back({{"session", jose::base64url_encode(kept.der)},
-                      {"trust", kept.trust},
-                      {"expires", kept.expires},
-                      {"verified_at", kept.server.verified_at},
-                      {"verification", kept.server.verification},
-                      {"revocation", kept.server.revocation},
-                      {"certificate", kept.server.certificate},
-                      {"certificate_ends", kept.server.certificate_ends}});
-      ++count;
-    }
-    stored[origin] = std::move(list);
-  }
+  for (const auto& [origin, sessions] : snapshot.by_origin) count += sessions.size();
+  const std::size_t origins = snapshot.by_origin.size();
   // A cache: a power cut loses at most the next connection's resumption. Owner only: whoever
   // reads a session can resume it.
-  const std::size_t origins = snapshot.by_origin.size();
-  // A certificate's description may hold bytes that are not UTF-8: replaced, not thrown over
-  // (this runs on the head start's thread too, where nothing would catch it).
-  const std::string text =
-      stored.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  if (auto written =
-          write_file_atomically(snapshot.file, text, kPrivateFileMode, Durability::CacheOnly);
+  if (auto written = write_file_atomically(snapshot.file, sessions_file_text(snapshot.by_origin),
+                                           kPrivateFileMode, Durability::CacheOnly);
       !written)
     return "not written: " + written.error().message;
   return std::to_string(count) + (count == 1 ? " session" : " sessions") + " of " +

@@ -3,7 +3,7 @@
 // hands out once a handshake is done, so that the next connection to it skips the certificate
 // (none is sent, none verified) and its signature, by a pre-shared key with a fresh (EC)DHE
 // exchange. In memory for this run's connections and, with a profile folder, between runs, in
-// tls-sessions.json, readable by its owner only (a session is a secret: whoever holds it can
+// tls-sessions.txt, readable by its owner only (a session is a secret: whoever holds it can
 // resume it), as curl keeps them with --ssl-sessions. A browser started once per page, as this
 // one is by `--dump`, resumes only through the profile.
 //
@@ -113,8 +113,10 @@ class TlsSessionStore {
   // What reading the file found wrong, once (for the trace); empty when nothing was.
   std::string take_load_problem();
 
-  // The file's name in a profile folder.
-  static constexpr const char* kFileName = "tls-sessions.json";
+  // The file's name in a profile folder (its format: tls_session_file.hpp), and the name of the
+  // JSON file earlier versions kept, removed when this one is not there yet.
+  static constexpr const char* kFileName = "tls-sessions.txt";
+  static constexpr const char* kFormerFileName = "tls-sessions.json";
 
  private:
   void load_once();

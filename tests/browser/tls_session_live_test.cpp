@@ -10,12 +10,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
 #include "browser/navigator.hpp"
 #include "browser/net/tls_client.hpp"
+#include "browser/net/tls_session_file.hpp"
 #include "browser/net/tls_session_store.hpp"
 #include "browser/render/text_painter.hpp"
 #include "tests/browser/localhost_certificate.hpp"
@@ -75,9 +75,43 @@ BrowserRun run_once(const std::string& url, const NavigatorOptions& options) {
   return run;
 }
 
-nlohmann::json read_json(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  return nlohmann::json::parse(in, nullptr, false);
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The file's fields, by their names in the format (tls_session_file.hpp).
+std::size_t field_index(std::string_view name) {
+  constexpr std::array<std::string_view, 9> kNames = {
+      "origin", "expires",      "verified_at", "certificate_ends", "session",
+      "trust",  "verification", "revocation",  "certificate"};
+  for (std::size_t i = 0; i < kNames.size(); ++i)
+    if (kNames[i] == name) return i;
+  ADD_FAILURE() << "no field " << name;
+  return 0;
+}
+
+// `text` with `field` set to `value` on every session's line (the header and comments as they
+// are).
+std::string with_every_session(const std::string& text, std::string_view field,
+                               const std::string& value) {
+  const std::size_t index = field_index(field);
+  std::istringstream lines(text);
+  std::string out;
+  std::string line;
+  for (bool header = true; std::getline(lines, line); header = false) {
+    if (!header && !line.empty() && line.front() != '#') {
+      std::vector<std::string> fields;
+      std::istringstream cells(line);
+      for (std::string cell; std::getline(cells, cell, '\t');) fields.push_back(cell);
+      EXPECT_EQ(fields.size(), 9u) << line;
+      if (index < fields.size()) fields[index] = value;
+      line.clear();
+      for (const std::string& cell : fields) line += (line.empty() ? "" : "\t") + cell;
+    }
+    out += line + "\n";
+  }
+  return out;
 }
 
 // An origin, a profile, and a first run that kept the origin's sessions in it.
@@ -89,12 +123,9 @@ struct AfterAFirstRun {
         first(run_once(origin.url(), options)) {}
   // The profile's file as the first run left it, with `field` set to `value` in every session,
   // then a second run.
-  BrowserRun run_with_every_session(const char* field, const nlohmann::json& value) const {
-    const std::filesystem::path file = profile.path() / TlsSessionStore::kFileName;
-    nlohmann::json stored = kept;
-    for (auto& [key, sessions] : stored.items())
-      for (auto& session : sessions) session[field] = value;
-    std::ofstream(file) << stored.dump();
+  BrowserRun run_with_every_session(std::string_view field, const std::string& value) const {
+    std::ofstream(profile.path() / TlsSessionStore::kFileName, std::ios::binary | std::ios::trunc)
+        << with_every_session(kept, field, value);
     return run_once(origin.url(), options);
   }
 
@@ -103,7 +134,7 @@ struct AfterAFirstRun {
   test_support::TempDir profile{"miniweb-tls-sessions"};
   NavigatorOptions options;
   BrowserRun first;
-  nlohmann::json kept = read_json(profile.path() / TlsSessionStore::kFileName);
+  std::string kept = read_text(profile.path() / TlsSessionStore::kFileName);
 };
 
 // A run whose handshake was a full one, offering no session.
@@ -117,11 +148,13 @@ std::filesystem::path sessions_file(const std::filesystem::path& profile) {
   return profile / TlsSessionStore::kFileName;
 }
 
+// The sessions the file holds, every line of it read whole.
 std::size_t sessions_in(const std::filesystem::path& file) {
+  const SessionsFileRead read = read_sessions_file(read_text(file));
+  EXPECT_TRUE(read.is_session_file) << file;
+  EXPECT_EQ(read.damaged, 0u) << file;
   std::size_t count = 0;
-  const nlohmann::json stored = read_json(file);
-  if (stored.is_object())
-    for (const auto& [origin, sessions] : stored.items()) count += sessions.size();
+  for (const auto& [origin, sessions] : read.by_origin) count += sessions.size();
   return count;
 }
 
@@ -342,12 +375,13 @@ TEST(TlsSessions, ASessionVerifiedAgainstOtherRootsIsNotOffered) {
 TEST(TlsSessions, AnExpiredSessionIsNotOffered) {
   const AfterAFirstRun setup("tls-sessions-expired");
   ASSERT_TRUE(setup.first.page);
-  ASSERT_TRUE(setup.kept.is_object());
-  expect_full_handshake(setup.run_with_every_session("expires", std::time(nullptr) - 1));
+  ASSERT_EQ(sessions_in(sessions_file(setup.profile.path())), 2u);
+  expect_full_handshake(
+      setup.run_with_every_session("expires", std::to_string(std::time(nullptr) - 1)));
   // RFC 8446 section 4.6.1: within its own lifetime, but seven days after the handshake that
   // verified the server, a session is not offered either.
-  expect_full_handshake(
-      setup.run_with_every_session("verified_at", std::time(nullptr) - 7 * 24 * 3600));
+  expect_full_handshake(setup.run_with_every_session(
+      "verified_at", std::to_string(std::time(nullptr) - 7 * 24 * 3600)));
 }
 
 // Bad input loses nothing: a damaged file is said to be one, the load makes a full handshake,
@@ -357,9 +391,16 @@ TEST(TlsSessions, ADamagedFileIsSetAsideAndWrittenAgain) {
   HelloOrigin origin(certificate);
   test_support::TempDir profile("miniweb-tls-sessions");
   const auto file = sessions_file(profile.path());
-  for (const std::string& damage :
-       {std::string("{\"https://localhost:1\": [{\"session\": \"%%%\"}], \"x\": 3"),
-        std::string("[1, 2]"), std::string("{\"https://localhost:1\": [7, {\"session\": 1}]}")}) {
+  const std::string header = sessions_file_text({});
+  for (const std::string& damage : {
+           // what an earlier version kept, JSON
+           std::string("{\"https://localhost:1\": [{\"session\": \"MIIB\"}]}\n"),
+           header + "https://localhost:1\t1\t2\n",                          // fields missing
+           header + "https://localhost:1\tsoon\t2\t3\tMIIB\ta\tb\tc\td\n",  // not a time
+           header + "https://localhost:1\t1\t2\t3\t%%%\ta\tb\tc\td\n",      // not base64url
+           header + "https://localhost:1\t1\t2\t3\tMIIB\ta\\q\tb\tc\td\n",  // no such escape
+           header + "https://localhost:1\t1\t2\t3\tMIIB\ta\tb\tc\td\te\n",  // a field too many
+       }) {
     std::ofstream(file) << damage;
     const BrowserRun run = run_once(origin.url(), options_for(certificate, profile.path()));
     ASSERT_TRUE(run.page) << run.page.error().message;
@@ -373,12 +414,26 @@ TEST(TlsSessions, ADamagedFileIsSetAsideAndWrittenAgain) {
   }
 }
 
+// The JSON file an earlier version kept its sessions in holds secrets no version reads any
+// more: the first run without this version's file removes it.
+TEST(TlsSessions, TheFileAnEarlierVersionKeptIsRemoved) {
+  LocalhostCertificate certificate("tls-sessions-former");
+  HelloOrigin origin(certificate);
+  test_support::TempDir profile("miniweb-tls-sessions");
+  const auto former = profile.path() / TlsSessionStore::kFormerFileName;
+  std::ofstream(former) << "{\"https://localhost:1\": [{\"session\": \"MIIB\"}]}\n";
+  const BrowserRun run = run_once(origin.url(), options_for(certificate, profile.path()));
+  ASSERT_TRUE(run.page) << run.page.error().message;
+  EXPECT_FALSE(std::filesystem::exists(former));
+  EXPECT_EQ(sessions_in(sessions_file(profile.path())), 2u);
+}
+
 // Entries whose every field reads, but whose sessions OpenSSL cannot decode: dropped, and the
 // load makes a full handshake.
 TEST(TlsSessions, ASessionThatDoesNotDecodeIsDropped) {
   const AfterAFirstRun setup("tls-sessions-undecodable");
   ASSERT_TRUE(setup.first.page);
-  ASSERT_TRUE(setup.kept.is_object());
+  ASSERT_EQ(sessions_in(sessions_file(setup.profile.path())), 2u);
   // A SEQUENCE cut short.
   expect_full_handshake(setup.run_with_every_session("session", "MIIBAgEB"));
 }

@@ -1,7 +1,7 @@
 // libFuzzer entry point for the browser's TLS sessions kept in its profile
 // (browser/net/tls_session_store.hpp), shared by the clang fuzzer and the corpus driver
 // (tests/support/fuzz_driver.cpp). Nothing may crash, hang or leak, and, by the first byte:
-//   0: the rest is the profile's tls-sessions.json. What a store reads from it, written back
+//   0: the rest is the profile's tls-sessions.txt. What a store reads from it, written back
 //      and read by a new store, is the same number of sessions, and the sessions of one origin
 //      are taken out one at a time until none is left;
 //   1: the rest is a session's DER, in an entry that is otherwise right (this origin, the roots
@@ -16,11 +16,10 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 
+#include "browser/net/tls_session_file.hpp"
 #include "browser/net/tls_session_store.hpp"
-#include "shared/jose/jws.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -70,15 +69,15 @@ void read_write_read(const std::string& contents) {
 
 void take_session_bytes(const std::string& der) {
   const std::time_t now = std::time(nullptr);
-  nlohmann::json entry = {{"session", miniweb::jose::base64url_encode(der)},
-                          {"trust", miniweb::browser::trust_identity(roots())},
-                          {"expires", now + 3600},
-                          {"verified_at", now},
-                          {"verification", "OK"},
-                          {"revocation", "good"},
-                          {"certificate", "CN=www.example.test"},
-                          {"certificate_ends", now + 3600}};
-  write_profile(nlohmann::json{{kOrigin, {entry}}}.dump());
+  TlsSessionStore::Kept entry{.der = der,
+                              .trust = miniweb::browser::trust_identity(roots()),
+                              .expires = now + 3600,
+                              .server = {.verified_at = now,
+                                         .verification = "OK",
+                                         .revocation = "good",
+                                         .certificate = "CN=www.example.test",
+                                         .certificate_ends = now + 3600}};
+  write_profile(miniweb::browser::sessions_file_text({{kOrigin, {entry}}}));
   TlsSessionStore store(profile_dir());
   if (auto offer = store.take(kOrigin, roots(), now)) {
     if (SSL_SESSION_is_resumable(offer->session.get()) != 1) __builtin_trap();

@@ -199,7 +199,7 @@ TEST_F(PacketsTest, AResumedLoadsRequestRidesWithTheClientHelloAsEarlyData) {
 // browser's later frames (its SETTINGS ACK) in the records that carried them.
 TEST_F(PacketsTest, EarlyDataTheServerRefusesIsSaidAndItsFramesPlacedTwice) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  const std::filesystem::path sessions = state_ / "browser/tls-sessions.json";
+  const std::filesystem::path sessions = state_ / "browser/tls-sessions.txt";
   const std::filesystem::path kept = state_ / "tls-sessions.refused";
   ASSERT_EQ(browse("https://www.example.test/").exit_code, 0);
   std::filesystem::copy_file(sessions, kept, std::filesystem::copy_options::overwrite_existing);

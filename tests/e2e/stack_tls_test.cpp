@@ -26,7 +26,7 @@ TEST_F(StackTest, WithoutAStapleTheCrlIsFetchedAndKept) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   std::filesystem::remove_all(state_ / "browser/crl");
   // A resumed session checks nothing again: each load here makes a full handshake.
-  const std::filesystem::path sessions = state_ / "browser/tls-sessions.json";
+  const std::filesystem::path sessions = state_ / "browser/tls-sessions.txt";
   std::filesystem::remove(sessions);
   RunResult first = browse("https://shop.example.test/", "--dump --trace");
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -47,7 +47,7 @@ TEST_F(StackTest, WithoutAStapleTheCrlIsFetchedAndKept) {
 // data, and the browser sends the request again over the finished handshake.
 TEST_F(StackTest, AResumedLoadSendsItsGetAsEarlyDataAndATicketDoesSoOnce) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
-  const std::filesystem::path sessions = state_ / "browser/tls-sessions.json";
+  const std::filesystem::path sessions = state_ / "browser/tls-sessions.txt";
   const std::filesystem::path kept = state_ / "tls-sessions.kept";
   std::filesystem::remove(sessions);
   ASSERT_EQ(browse("https://www.example.test/").exit_code, 0);
