@@ -16,17 +16,11 @@
 #include "browser/local_file.hpp"
 #include "browser/render/text_painter.hpp"
 #include "shared/html_escape.hpp"
-#include "shared/run_awake.hpp"
 #include "shared/text.hpp"
 
 namespace miniweb::browser {
 
 namespace {
-
-// How long a load's thread waits awake for its next event (shared/run_awake.hpp) before it
-// sleeps: longer than a server on loopback takes to answer a resumed ClientHello here (0.25 to
-// 0.3 ms), the longest of a warm load's waits.
-constexpr std::chrono::microseconds kLoadAwake{500};
 
 // Layout numbers links for the faces that follow them by number ("[3]Home", as lynx does); a
 // face that shows links by colour takes the numbers out and closes the gap on their line.
@@ -303,17 +297,6 @@ void Navigator::lay_out(Page& page, const Viewport& viewport) {
   if (!viewport.number_links) strip_link_numbers(page.layout, *viewport.measurer);
 }
 
-void Navigator::run_here() {
-  // Awake while the head start's thread, on the other CPU, has nothing to do: that CPU is then
-  // the server's. Not while it makes the context, or parses the page beside the close.
-  ContextHeadStart* beside = options_.loader.tls_head_start;
-  if (beside == nullptr) {
-    io_->run();
-    return;
-  }
-  run_awake(*io_, kLoadAwake, [beside] { return beside->idle(); });
-}
-
 Result<Page> Navigator::load_now(const Url& url, const Viewport& viewport, Trace& trace,
                                  LoadObserver* observer) {
   return load_now(NavigationRequest::get(url), viewport, trace, observer);
@@ -331,7 +314,7 @@ Result<Page> Navigator::load_now(const NavigationRequest& request, const Viewpor
       },
       asio::detached);
   io_->restart();
-  run_here();
+  io_->run();
   if (!page) return make_error("the load did not finish");
   return std::move(*page);
 }
@@ -344,7 +327,7 @@ void Navigator::close_connections(Trace& trace, LoadObserver* observer) {
   if (!worker_.joinable()) {
     asio::co_spawn(*io_, close, asio::detached);
     io_->restart();
-    run_here();
+    io_->run();
     return;
   }
   std::promise<void> closed;

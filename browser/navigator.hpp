@@ -168,8 +168,6 @@ class Navigator {
 
  private:
   struct Background;
-  // The event loop run on this thread until its work is done (load_now, close_connections).
-  void run_here();
   // load()'s work: the request's journey, then the page built from its response.
   asio::awaitable<Result<Page>> build_page(const NavigationRequest& request,
                                            const Viewport& viewport, Trace& trace);

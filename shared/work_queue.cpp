@@ -15,7 +15,6 @@ bool WorkQueue::post(std::function<void()> work) {
     if (!open_) return false;
     waiting_.push_back(std::move(work));
     ++posted_count_;
-    unfinished_.fetch_add(1, std::memory_order_release);
   }
   posted_.notify_one();
   return true;
@@ -42,7 +41,6 @@ void WorkQueue::serve() {
     lock.unlock();
     work();
     work = nullptr;  // what it holds let go before it counts as done
-    unfinished_.fetch_sub(1, std::memory_order_release);
     lock.lock();
     ++done_count_;
     ran_.notify_all();

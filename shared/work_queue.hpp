@@ -3,7 +3,6 @@
 // handed over: for a helper thread that stays once its own job is done, so that work which
 // need not hold up its caller (a file written) runs on another CPU instead of waiting its turn.
 
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -26,9 +25,6 @@ class WorkQueue {
   bool post(std::function<void()> work);
   // Whether post() would take work now.
   bool accepting();
-  // Whether work posted has not finished yet (waiting, or running); without a lock, for a
-  // thread that asks often.
-  bool busy() const { return unfinished_.load(std::memory_order_acquire) > 0; }
   // Returns once everything posted before the call has run.
   void wait_until_done();
   // On the serving thread: runs what is posted, in order, until the queue is closed and empty.
@@ -44,7 +40,6 @@ class WorkQueue {
   std::size_t posted_count_ = 0;  // handed over since the start
   std::size_t done_count_ = 0;    // of which run
   bool open_ = false;
-  std::atomic<std::size_t> unfinished_{0};  // busy()'s: posted, not yet done
 };
 
 }  // namespace miniweb

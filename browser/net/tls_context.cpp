@@ -183,7 +183,6 @@ ContextHeadStart::ContextHeadStart(int argc, char** argv, std::function<void()> 
                 std::chrono::duration_cast<std::chrono::nanoseconds>(share->took).count(),
                 std::memory_order_relaxed);
         if (then) then();
-        own_work_done_.store(true, std::memory_order_release);
         later_.serve();
       });
       if (!making_->started()) later_.close();
@@ -224,11 +223,6 @@ void ContextHeadStart::read_roots_ahead() {
   lock.unlock();
   (void)read_trusted_roots(defer_trust(made_.get(), ca_file), SSL_CTX_get_cert_store(made_.get()),
                            -1, true);
-}
-
-bool ContextHeadStart::idle() const {
-  return making_ != nullptr && making_->beside() &&
-         own_work_done_.load(std::memory_order_acquire) && !later_.busy();
 }
 
 bool ContextHeadStart::pending() {

@@ -94,11 +94,6 @@ class ContextHeadStart {
   bool run_later(std::function<void()> work);
   // Whether run_later() would take work.
   bool runs_later() { return later_.accepting(); }
-  // Whether its thread, on another CPU than the load's, is done with its own work (the context,
-  // the key share, `then`) and runs nothing of run_later's: its CPU is free for a server the
-  // load waits for, and the load may wait for it awake (shared/run_awake.hpp). False when it
-  // did not begin on another CPU. On the thread that made this.
-  bool idle() const;
   // Returns once the work run_later() took so far has run.
   void wait_for_later() { later_.wait_until_done(); }
 
@@ -109,8 +104,7 @@ class ContextHeadStart {
   std::unique_ptr<BesideThread> making_;  // on another CPU than main's (beside_thread.hpp)
   std::promise<void> making_done_;        // set by making_ once made_ is
   std::future<void> made_when_;
-  std::atomic<bool> made_now_{false};       // set just before making_done_, for take()'s wait_awake
-  std::atomic<bool> own_work_done_{false};  // idle()'s: set by making_'s thread once done
+  std::atomic<bool> made_now_{false};  // set just before making_done_, for take()'s wait_awake
   std::atomic<std::int64_t> key_share_took_ns_{-1};  // key_share_made()'s; -1: none
   bool taken_ = false;
   tls::SslCtxPtr made_;

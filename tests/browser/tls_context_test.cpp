@@ -5,11 +5,9 @@
 #include "browser/net/tls_context.hpp"
 
 #include <gtest/gtest.h>
-#include <sched.h>
 
 #include <array>
 #include <filesystem>
-#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -107,35 +105,6 @@ TEST(ContextHeadStart, ItsThreadTakesWorkForLaterAndRunsItThere) {
   EXPECT_EQ(runs, 2);
   EXPECT_NE(ran_on, std::thread::id());
   EXPECT_NE(ran_on, std::this_thread::get_id());
-}
-
-// Its thread is idle once its own work is done and until work for later comes, busy while that
-// runs: a load waits for its server awake only then (navigator.cpp), the other CPU being free.
-// With one CPU it never is: nothing runs beside the load there.
-TEST(ContextHeadStart, ItsThreadIsIdleOnceItsOwnWorkIsDoneAndWhileNoneWaits) {
-  std::array<char*, 2> argv{const_cast<char*>("miniweb-browser"),
-                            const_cast<char*>("https://www.example.test/")};
-  ContextHeadStart head_start(static_cast<int>(argv.size()), argv.data());
-  ASSERT_NE(head_start.take(), nullptr);
-  cpu_set_t allowed;
-  ASSERT_EQ(::sched_getaffinity(0, sizeof allowed, &allowed), 0);
-  const bool beside = CPU_COUNT(&allowed) > 1;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!head_start.idle() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  EXPECT_EQ(head_start.idle(), beside);
-
-  std::promise<void> running;
-  std::promise<void> release;
-  ASSERT_TRUE(head_start.run_later([&] {
-    running.set_value();
-    release.get_future().wait();
-  }));
-  running.get_future().wait();
-  EXPECT_FALSE(head_start.idle());
-  release.set_value();
-  head_start.wait_for_later();
-  EXPECT_EQ(head_start.idle(), beside);
 }
 
 // With no head start, or none whose thread could be made, there is no thread to hand work to:

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <future>
 #include <thread>
 #include <vector>
 
@@ -63,28 +62,6 @@ TEST(WorkQueue, ClosingLetsWhatWasPostedRunFirst) {
   queue.close();
   queue.serve();  // returns once the three have run
   EXPECT_EQ(ran, 3);
-}
-
-// Busy from the moment work is posted until it has run: waiting, then running.
-TEST(WorkQueue, BusyWhileWorkWaitsOrRuns) {
-  WorkQueue queue;
-  queue.open();
-  EXPECT_FALSE(queue.busy());
-  std::promise<void> running;
-  std::promise<void> release;
-  ASSERT_TRUE(queue.post([&] {
-    running.set_value();
-    release.get_future().wait();
-  }));
-  EXPECT_TRUE(queue.busy());  // waiting: nobody serves it yet
-  std::thread server([&queue] { queue.serve(); });
-  running.get_future().wait();
-  EXPECT_TRUE(queue.busy());  // running
-  release.set_value();
-  queue.wait_until_done();
-  EXPECT_FALSE(queue.busy());
-  queue.close();
-  server.join();
 }
 
 }  // namespace
