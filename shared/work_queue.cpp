@@ -1,8 +1,39 @@
 #include "shared/work_queue.hpp"
 
+#include <sched.h>
+
 #include <utility>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace miniweb {
+namespace {
+
+// Waits until `changes` is no longer `seen`, or `at_most` has passed, awake at SCHED_IDLE; the
+// thread's own policy back before it returns. Asleep at once where the policy cannot be set.
+void wait_awake_at_idle_policy(const std::atomic<std::size_t>& changes, std::size_t seen,
+                               std::chrono::nanoseconds at_most) {
+  const int policy = ::sched_getscheduler(0);
+  sched_param own{};
+  if (policy < 0 || ::sched_getparam(0, &own) != 0) return;
+  const sched_param none{};
+  if (::sched_setscheduler(0, SCHED_IDLE, &none) != 0) return;
+  const auto until = std::chrono::steady_clock::now() + at_most;
+  while (changes.load(std::memory_order_acquire) == seen) {
+    // The clock read once every 64 looks, a pause between looks (as wait_awake does).
+    for (int look = 0; look < 64 && changes.load(std::memory_order_acquire) == seen; ++look) {
+#if defined(__x86_64__) || defined(__i386__)
+      _mm_pause();
+#endif
+    }
+    if (std::chrono::steady_clock::now() >= until) break;
+  }
+  ::sched_setscheduler(0, policy, &own);
+}
+
+}  // namespace
 
 void WorkQueue::open() {
   const std::lock_guard lock(mutex_);
@@ -15,6 +46,7 @@ bool WorkQueue::post(std::function<void()> work) {
     if (!open_) return false;
     waiting_.push_back(std::move(work));
     ++posted_count_;
+    changes_.fetch_add(1, std::memory_order_release);
   }
   posted_.notify_one();
   return true;
@@ -31,9 +63,15 @@ void WorkQueue::wait_until_done() {
   ran_.wait(lock, [&] { return done_count_ >= target; });
 }
 
-void WorkQueue::serve() {
+void WorkQueue::serve(std::chrono::nanoseconds awake_for) {
   std::unique_lock lock(mutex_);
   for (;;) {
+    if (waiting_.empty() && open_ && awake_for > std::chrono::nanoseconds::zero()) {
+      const std::size_t seen = changes_.load(std::memory_order_acquire);
+      lock.unlock();
+      wait_awake_at_idle_policy(changes_, seen, awake_for);
+      lock.lock();
+    }
     posted_.wait(lock, [&] { return !waiting_.empty() || !open_; });
     if (waiting_.empty()) return;  // closed, and nothing left
     std::function<void()> work = std::move(waiting_.front());
@@ -51,6 +89,7 @@ void WorkQueue::close() {
   {
     const std::lock_guard lock(mutex_);
     open_ = false;
+    changes_.fetch_add(1, std::memory_order_release);
   }
   posted_.notify_all();
 }
