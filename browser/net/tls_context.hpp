@@ -88,9 +88,10 @@ class ContextHeadStart {
   // More work for the head start's thread once its own is done (the context, then `then`),
   // run there in order: the profile's files, written while the load's own thread parses and
   // lays the page out. The kernel puts a server the load wakes on the load's CPU (the waker's),
-  // so work left there waits behind both; here it can run on the other CPU. The thread stays,
-  // asleep, for as long as this lives. False when there is no such thread (none began, or it
-  // could not be made): the caller then does the work itself.
+  // so work left there waits behind both; here it can run on the other CPU. The thread stays
+  // for as long as this lives: waiting for work awake, at the idle policy, for up to 3 ms after
+  // its own and each piece (kAwakeForWork), then asleep. False when there is no such thread
+  // (none began, or it could not be made): the caller then does the work itself.
   bool run_later(std::function<void()> work);
   // Whether run_later() would take work.
   bool runs_later() { return later_.accepting(); }
