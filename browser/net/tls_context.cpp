@@ -41,12 +41,14 @@ constexpr std::chrono::microseconds kAwakeWait{500};
 
 // How long the head start's thread waits for work for later awake, at the idle policy, before
 // it sleeps (WorkQueue::serve): longer than a load takes, its own work done, to hand over a
-// page to parse, warm (about 1 ms) or cold (2 to 3 ms). Woken from sleep on its halted vCPU,
-// the parse of the demo's home page took 0.58 ms, awake 0.28: a warm trace 1.67 against 1.96
-// ms, a cold one 2.98 against 3.08, the whole process 4.13 against 4.15 ms (one binary, the
-// wait switched by the environment, loads in turns). At the idle policy it takes no CPU that
-// anything else wants, the servers the load waits for among them.
-constexpr std::chrono::milliseconds kAwakeForWork{3};
+// page to parse, warm (about 1 ms) or cold (2 to 3 ms, the slower ones 4 to 5). Woken from
+// sleep on its halted vCPU, the parse of the demo's home page took 0.58 ms, awake 0.28: a warm
+// trace 1.67 against 1.96 ms, a cold one 2.98 against 3.08, the whole process 4.13 against
+// 4.15 ms (one binary, the wait switched by the environment, loads in turns). 6 ms against 3:
+// cold 2.962 against 3.093 and 3.042 against 3.074 ms, warm 1.681 against 1.697, the whole
+// process the same (4.196 ms). At the idle policy it takes no CPU that anything else wants,
+// the servers the load waits for among them.
+constexpr std::chrono::milliseconds kAwakeForWork{6};
 
 // Whether the process may run on more than one CPU: the head start's thread waits awake only
 // then, beside the load's.

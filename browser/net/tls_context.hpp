@@ -89,7 +89,7 @@ class ContextHeadStart {
   // run there in order: the profile's files, written while the load's own thread parses and
   // lays the page out. The kernel puts a server the load wakes on the load's CPU (the waker's),
   // so work left there waits behind both; here it can run on the other CPU. The thread stays
-  // for as long as this lives: waiting for work awake, at the idle policy, for up to 3 ms after
+  // for as long as this lives: waiting for work awake, at the idle policy, for up to 6 ms after
   // its own and each piece (kAwakeForWork), then asleep. False when there is no such thread
   // (none began, or it could not be made): the caller then does the work itself.
   bool run_later(std::function<void()> work);
