@@ -76,18 +76,22 @@ BesideThread::~BesideThread() {
   join();
 }
 
-bool wait_awake(const std::atomic<bool>& done, std::chrono::nanoseconds at_most) {
+bool wait_awake(const std::function<bool()>& done, std::chrono::nanoseconds at_most) {
   const auto until = std::chrono::steady_clock::now() + at_most;
   for (;;) {
     // The clock read once every 64 looks: each look a few nanoseconds, the clock's read 20.
     for (int look = 0; look < 64; ++look) {
-      if (done.load(std::memory_order_acquire)) return true;
+      if (done()) return true;
 #if defined(__x86_64__) || defined(__i386__)
       _mm_pause();  // tells the CPU (and its sibling hyperthread) that this is a wait
 #endif
     }
-    if (std::chrono::steady_clock::now() >= until) return done.load(std::memory_order_acquire);
+    if (std::chrono::steady_clock::now() >= until) return done();
   }
+}
+
+bool wait_awake(const std::atomic<bool>& done, std::chrono::nanoseconds at_most) {
+  return wait_awake([&done] { return done.load(std::memory_order_acquire); }, at_most);
 }
 
 }  // namespace miniweb

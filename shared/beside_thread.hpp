@@ -55,5 +55,7 @@ class BesideThread {
 // another CPU (BesideThread::beside): a thread that sleeps is woken by an interrupt to its idle
 // CPU, which on a virtual machine costs a trip through the host, 45 to 70 us on this team's.
 bool wait_awake(const std::atomic<bool>& done, std::chrono::nanoseconds at_most);
+// The same for any condition: `done()` looked at until it is true, a pause between looks.
+bool wait_awake(const std::function<bool()>& done, std::chrono::nanoseconds at_most);
 
 }  // namespace miniweb

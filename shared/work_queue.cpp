@@ -4,15 +4,14 @@
 
 #include <utility>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
+#include "shared/beside_thread.hpp"
 
 namespace miniweb {
 namespace {
 
-// Waits until `changes` is no longer `seen`, or `at_most` has passed, awake at SCHED_IDLE; the
-// thread's own policy back before it returns. Asleep at once where the policy cannot be set.
+// Waits until `changes` is no longer `seen`, or `at_most` has passed, awake (wait_awake) at
+// SCHED_IDLE; the thread's own policy back before it returns. Asleep at once where the policy
+// cannot be set.
 void wait_awake_at_idle_policy(const std::atomic<std::size_t>& changes, std::size_t seen,
                                std::chrono::nanoseconds at_most) {
   const int policy = ::sched_getscheduler(0);
@@ -20,16 +19,7 @@ void wait_awake_at_idle_policy(const std::atomic<std::size_t>& changes, std::siz
   if (policy < 0 || ::sched_getparam(0, &own) != 0) return;
   const sched_param none{};
   if (::sched_setscheduler(0, SCHED_IDLE, &none) != 0) return;
-  const auto until = std::chrono::steady_clock::now() + at_most;
-  while (changes.load(std::memory_order_acquire) == seen) {
-    // The clock read once every 64 looks, a pause between looks (as wait_awake does).
-    for (int look = 0; look < 64 && changes.load(std::memory_order_acquire) == seen; ++look) {
-#if defined(__x86_64__) || defined(__i386__)
-      _mm_pause();
-#endif
-    }
-    if (std::chrono::steady_clock::now() >= until) break;
-  }
+  wait_awake([&] { return changes.load(std::memory_order_acquire) != seen; }, at_most);
   ::sched_setscheduler(0, policy, &own);
 }
 
