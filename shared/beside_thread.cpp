@@ -1,7 +1,10 @@
 #include "shared/beside_thread.hpp"
 
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -92,6 +95,35 @@ bool wait_awake(const std::function<bool()>& done, std::chrono::nanoseconds at_m
 
 bool wait_awake(const std::atomic<bool>& done, std::chrono::nanoseconds at_most) {
   return wait_awake([&done] { return done.load(std::memory_order_acquire); }, at_most);
+}
+
+namespace {
+
+// Whether the calling thread may leave SCHED_IDLE again: the kernel's test for it is the one for
+// lowering its nice value (can_nice), asked by doing so, by one, then undone (raising it is
+// always allowed). A thread at -20 cannot be asked: it stays where it is.
+bool may_leave_idle_policy() {
+  const auto thread = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, thread);
+  if (errno != 0 || nice <= -20) return false;
+  if (::setpriority(PRIO_PROCESS, thread, nice - 1) != 0) return false;
+  ::setpriority(PRIO_PROCESS, thread, nice);
+  return true;
+}
+
+}  // namespace
+
+IdlePolicyScope::IdlePolicyScope() {
+  if (!may_leave_idle_policy()) return;
+  own_policy_ = ::sched_getscheduler(0);
+  if (own_policy_ < 0 || ::sched_getparam(0, &own_param_) != 0) return;
+  const sched_param none{};
+  idle_ = ::sched_setscheduler(0, SCHED_IDLE, &none) == 0;
+}
+
+IdlePolicyScope::~IdlePolicyScope() {
+  if (idle_) ::sched_setscheduler(0, own_policy_, &own_param_);
 }
 
 }  // namespace miniweb

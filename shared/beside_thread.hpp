@@ -9,6 +9,7 @@
 // runs, it takes back the CPUs the process had, so this is where it starts, never a pin.
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -57,5 +58,29 @@ class BesideThread {
 bool wait_awake(const std::atomic<bool>& done, std::chrono::nanoseconds at_most);
 // The same for any condition: `done()` looked at until it is true, a pause between looks.
 bool wait_awake(const std::function<bool()>& done, std::chrono::nanoseconds at_most);
+
+// The calling thread at the idle scheduling policy (SCHED_IDLE) while this lives: it then runs
+// only where no task of another policy wants the CPU (one woken there preempts it at once), for
+// work nobody waits for yet (a wait awake, a practice run). Its own policy is back once this goes.
+// Only where the thread may come back: the kernel lets a thread leave SCHED_IDLE only as it lets
+// it lower its nice value (RLIMIT_NICE, or CAP_SYS_NICE), which an ordinary user's cannot (it
+// would stay idle, starved by everything else), so this asks the kernel first, by lowering the
+// thread's nice value by one and raising it again. Nothing changes where it may not, or where the
+// policy cannot be read or set.
+class IdlePolicyScope {
+ public:
+  IdlePolicyScope();
+  ~IdlePolicyScope();
+  IdlePolicyScope(const IdlePolicyScope&) = delete;
+  IdlePolicyScope& operator=(const IdlePolicyScope&) = delete;
+
+  // Whether the thread runs at the idle policy now.
+  bool idle() const { return idle_; }
+
+ private:
+  int own_policy_ = -1;
+  sched_param own_param_{};
+  bool idle_ = false;
+};
 
 }  // namespace miniweb

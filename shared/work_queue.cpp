@@ -1,7 +1,5 @@
 #include "shared/work_queue.hpp"
 
-#include <sched.h>
-
 #include <utility>
 
 #include "shared/beside_thread.hpp"
@@ -14,13 +12,9 @@ namespace {
 // cannot be set.
 void wait_awake_at_idle_policy(const std::atomic<std::size_t>& changes, std::size_t seen,
                                std::chrono::nanoseconds at_most) {
-  const int policy = ::sched_getscheduler(0);
-  sched_param own{};
-  if (policy < 0 || ::sched_getparam(0, &own) != 0) return;
-  const sched_param none{};
-  if (::sched_setscheduler(0, SCHED_IDLE, &none) != 0) return;
+  const IdlePolicyScope idle;
+  if (!idle.idle()) return;
   wait_awake([&] { return changes.load(std::memory_order_acquire) != seen; }, at_most);
-  ::sched_setscheduler(0, policy, &own);
 }
 
 }  // namespace

@@ -35,7 +35,10 @@ class WorkQueue {
   // other policy that wants its CPU preempts it at once), then sleeps. Why: on a virtual
   // machine whose idle vCPUs halt, a thread woken on one runs its first fraction of a
   // millisecond slowly (the browser's parse of a 4 KiB page took 0.58 ms woken there and 0.28
-  // awake, a warm load 1.96 against 1.67 ms), besides the interrupt that wakes it.
+  // awake, a warm load 1.96 against 1.67 ms), besides the interrupt that wakes it. Only where
+  // the thread may leave the idle policy again (IdlePolicyScope, shared/beside_thread.hpp: not
+  // an ordinary user's thread); elsewhere it sleeps at once, as at its own policy the wait
+  // would take a CPU others want.
   void serve(std::chrono::nanoseconds awake_for = {});
   // Takes no more work; serve() returns once what was posted has run.
   void close();

@@ -90,7 +90,8 @@ class ContextHeadStart {
   // lays the page out. The kernel puts a server the load wakes on the load's CPU (the waker's),
   // so work left there waits behind both; here it can run on the other CPU. The thread stays
   // for as long as this lives: waiting for work awake, at the idle policy, for up to 6 ms after
-  // its own and each piece (kAwakeForWork), then asleep. False when there is no such thread
+  // its own and each piece (kAwakeForWork), then asleep (at once where it could not leave the
+  // idle policy again: an ordinary user's thread, shared/beside_thread.hpp). False when there is no such thread
   // (none began, or it could not be made): the caller then does the work itself.
   bool run_later(std::function<void()> work);
   // Whether run_later() would take work.

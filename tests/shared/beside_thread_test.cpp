@@ -3,13 +3,18 @@
 
 #include "shared/beside_thread.hpp"
 
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 
+#include "tests/support/may_lower_nice.hpp"
 #include "tests/support/no_new_threads.hpp"
 
 namespace miniweb {
@@ -121,6 +126,47 @@ TEST(WaitAwake, GivesUpAfterItsTimeWhenNoWordCame) {
   EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(2));
   const std::atomic<bool> given{true};
   EXPECT_TRUE(wait_awake(given, std::chrono::nanoseconds(0)));
+}
+
+TEST(IdlePolicyScope, TheThreadIsIdleInsideAndAtItsOwnPolicyAfter) {
+  const int own = ::sched_getscheduler(0);
+  {
+    const IdlePolicyScope idle;
+    EXPECT_EQ(idle.idle(), test_support::may_lower_nice());
+    if (idle.idle()) {
+      EXPECT_EQ(::sched_getscheduler(0), SCHED_IDLE);
+    }
+  }
+  EXPECT_EQ(::sched_getscheduler(0), own);
+}
+
+// The kernel lets a thread leave SCHED_IDLE only as it lets it lower its nice value, which an
+// ordinary user's cannot (RLIMIT_NICE 0, no CAP_SYS_NICE): such a thread would stay idle for
+// good, starved by every other task, so it is never made idle. Run in a child made an ordinary
+// user (nobody, when this runs as root) with RLIMIT_NICE 0.
+TEST(IdlePolicyScope, AThreadThatCouldNotComeBackIsNeverMadeIdle) {
+  const passwd* nobody = ::getpwnam("nobody");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const rlimit none{0, 0};
+    if (::setrlimit(RLIMIT_NICE, &none) != 0) ::_exit(2);
+    if (::geteuid() == 0 && (nobody == nullptr || ::setgroups(0, nullptr) != 0 ||
+                             ::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0))
+      ::_exit(3);
+    bool idle = true;
+    int inside = -1;
+    {
+      const IdlePolicyScope scope;
+      idle = scope.idle();
+      inside = ::sched_getscheduler(0);
+    }
+    ::_exit(!idle && inside == SCHED_OTHER && ::sched_getscheduler(0) == SCHED_OTHER ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: made idle, or not back; 2, 3: not made an ordinary user";
 }
 
 }  // namespace
