@@ -12,9 +12,11 @@
 #include <tuple>
 
 #include "browser/exit_codes.hpp"
+#include "browser/html/practice_page.hpp"
 #include "browser/layout/layout.hpp"
 #include "browser/local_file.hpp"
 #include "browser/render/text_painter.hpp"
+#include "shared/beside_thread.hpp"
 #include "shared/html_escape.hpp"
 #include "shared/text.hpp"
 
@@ -179,6 +181,7 @@ asio::awaitable<Result<Page>> Navigator::load(const NavigationRequest& request,
 
 asio::awaitable<Result<Page>> Navigator::build_page(const NavigationRequest& request,
                                                     const Viewport& viewport, Trace& trace) {
+  if (last_load_) practise_building_beside(viewport);
   // DNS, TCP, TLS, the request and its response, redirects followed (net/page_loader), or a
   // local file.
   auto fetched = co_await fetch(request, trace);
@@ -266,9 +269,36 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
                "nothing more), beginning " +
                    format_duration(times->parse_began - times->handed_over) +
                    " after the page was handed over");
+  if (practice_ && practice_->ended <= times->parse_began)
+    trace.detail(parse,
+                 "that thread had practised on a built-in page while the load waited for "
+                 "its server: parsed and laid out in " +
+                     format_duration(practice_->ended - practice_->began) +
+                     (practice_->at_idle_policy ? " at the idle scheduling policy" : "") +
+                     ", ending " + format_duration(times->handed_over - practice_->ended) +
+                     " before the hand-over");
   trace.record("layout", layout_title(viewport), layout_summary(page, viewport), times->parse_ended,
                times->layout_ended);
   co_return true;
+}
+
+void Navigator::practise_building_beside(const Viewport& viewport) {
+  ContextHeadStart* beside = options_.loader.tls_head_start;
+  if (practice_ || beside == nullptr || !beside->runs_later()) return;
+  auto practice = std::make_shared<Practice>();
+  practice_ = practice;
+  // The viewport copied: the work may outlive this load (one that fails before its page).
+  beside->run_later([practice, viewport] {
+    const IdlePolicyScope idle;
+    practice->at_idle_policy = idle.idle();
+    practice->began = Trace::Clock::now();
+    Page page;
+    page.content.kind = ContentKind::Page;
+    page.content.text = html::kPracticePage;
+    parse_page(page);
+    lay_out(page, viewport);
+    practice->ended = Trace::Clock::now();
+  });
 }
 
 asio::awaitable<Result<Fetched>> Navigator::fetch(const NavigationRequest& request, Trace& trace) {

@@ -176,6 +176,16 @@ class Navigator {
   // no thread to give it to, and nothing was done.
   asio::awaitable<bool> build_beside_while_closing(Page& page, const Viewport& viewport,
                                                    Trace& trace);
+  // The thread that will build the last load's page (above) practises first, on a built-in
+  // page (html/practice_page.hpp) parsed and laid out at the idle policy, while the load waits
+  // for its server: the real page's parse then runs code and memory that have run before. When
+  // it ran, for the parse step's detail.
+  struct Practice {
+    Trace::Clock::time_point began;
+    Trace::Clock::time_point ended;
+    bool at_idle_policy = false;
+  };
+  void practise_building_beside(const Viewport& viewport);
   asio::awaitable<Result<Fetched>> fetch(const NavigationRequest& request, Trace& trace);
   void run_in_background(std::shared_ptr<Background> load);
 
@@ -187,6 +197,8 @@ class Navigator {
   PageLoader loader_;
   History history_;
   bool last_load_ = false;  // expect_no_further_request()
+  // Set by the thread it was handed to; read once that thread's work is waited for.
+  std::shared_ptr<Practice> practice_;
 
   mutable std::mutex mutex_;  // guards the four members below, shared with the worker
   std::uint64_t last_number_ = 0;

@@ -12,6 +12,7 @@
 
 #include "browser/dump.hpp"
 #include "browser/exit_codes.hpp"
+#include "browser/html/practice_page.hpp"
 
 namespace miniweb::browser {
 namespace {
@@ -57,6 +58,23 @@ TEST_F(BrowserNavigator, TheJourneyEndsInADisplayListAndTheDumpResolvesItsLinks)
   EXPECT_NE(text.find("1. " + file("docs/x.html").to_string()), std::string::npos) << text;
   EXPECT_EQ(link_target(*page, 1)->to_string(), file("docs/x.html").to_string());
   EXPECT_FALSE(link_target(*page, 3));
+}
+
+// The page the thread that builds a load's page practises on (html/practice_page.hpp) is a
+// page like a real one: a title, links, lists, a table and a form, laid out with none left out.
+TEST_F(BrowserNavigator, ThePracticePageIsAPageLikeARealOne) {
+  std::ofstream(dir_ / "practice.html") << html::kPracticePage;
+  Navigator navigator(options_);
+  Trace trace;
+  auto page = navigator.load_now(file("practice.html"), Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->layout.title, "Practice & warm-up");
+  EXPECT_EQ(page->layout.links.size(), 6u);
+  ASSERT_EQ(page->forms.forms.size(), 1u);
+  EXPECT_EQ(page->forms.forms[0].method, "get");
+  const std::string text = dump_text(*page);
+  for (const char* seen : {"A heading", "preformatted", "Quoted.", "Name", "The end."})
+    EXPECT_NE(text.find(seen), std::string::npos) << seen << "\n" << text;
 }
 
 // The parse step's summary names a page's forms, and only the first few of a page that has

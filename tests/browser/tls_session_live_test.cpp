@@ -272,9 +272,10 @@ TEST(TlsSessions, WithAHeadStartTheSessionsAreWrittenBesideTheLoad) {
 
 // A run that asks for nothing after its page (a dump with no form to submit) closes its
 // connection as soon as the response is in, and builds the page on the head start's thread
-// meanwhile: nothing is left open when the load returns, the parse says where it ran and
-// began once the response was in (how the two overlap is the machine's to decide, not
-// checked), and the sessions are written inside the close (the thread has the page to build).
+// meanwhile, which has practised on a built-in page while the load waited: nothing is left
+// open when the load returns, the parse says where it ran and began once the response was in
+// (how the two overlap is the machine's to decide, not checked), and the sessions are written
+// inside the close (the thread has the page to build).
 TEST(TlsSessions, TheLastLoadClosesItsConnectionWhileItsPageIsBuiltBeside) {
   const LocalhostCertificate certificate("tls-last-load");
   asio::ssl::context tls = test::tls_server_context(certificate.cert, certificate.key);
@@ -317,6 +318,13 @@ TEST(TlsSessions, TheLastLoadClosesItsConnectionWhileItsPageIsBuiltBeside) {
   EXPECT_EQ(parse->details.front().rfind("on the head start's thread, beside the connections' "
                                          "close",
                                          0),
+            0u)
+      << text;
+  // That thread practised first, on a built-in page (Navigator::practise_building_beside).
+  ASSERT_EQ(parse->details.size(), 2u) << text;
+  EXPECT_EQ(parse->details[1].rfind("that thread had practised on a built-in page while the load "
+                                    "waited for its server: parsed and laid out in ",
+                                    0),
             0u)
       << text;
   EXPECT_GE(sessions->start, close->start) << text;
