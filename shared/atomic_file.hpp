@@ -17,16 +17,19 @@ inline constexpr unsigned kPublicFileMode = 0644;
 
 // Whether the new contents must survive a power cut once the call returns. A cache (the
 // browser's DNS cache, CRLs and TLS sessions) written on every page load need not pay two
-// fsyncs for that: readers still never see a half-written file (for a moment, none: the old
-// one is removed before the new one takes its name), and after a power cut the cache is, at
-// worst, lost (some file systems then leave it empty), and made again. The HSTS list is not a cache
-// (losing it loses protection) and stays Synced: it is written only when it changes.
+// fsyncs for that: readers still never see a half-written file, and after a power cut the cache
+// is, at worst, lost (some file systems then leave it empty), and made again. The HSTS list is
+// not a cache (losing it loses protection) and stays Synced: it is written only when it changes.
 enum class Durability { Synced, CacheOnly };
 
-// Replaces `path` with `contents`: a fresh temporary file in the same directory (created with
-// O_CREAT|O_EXCL and `mode`, so a key is never readable by others, not even briefly, and two
-// processes never share one) is written, fsync'ed, renamed over `path`, and the directory is
-// fsync'ed (the fsyncs only when Synced). The directory is created when missing.
+// Replaces `path` with `contents`, creating the directory when missing. Synced: a fresh
+// temporary file in the same directory (created with O_CREAT|O_EXCL and `mode`, so a key is
+// never readable by others, not even briefly, and two processes never share one) is written,
+// fsync'ed, renamed over `path`, and the directory is fsync'ed. CacheOnly: a spare file kept
+// beside `path` (".NAME.spare", `mode` too) is written over and swapped with `path` in one
+// rename (RENAME_EXCHANGE), the old file becoming the next spare, so that a cache written on
+// every page load frees and allocates no inode each time (atomic_file.cpp says what that cost);
+// writers take the spare in turns.
 Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
                              unsigned mode, Durability durability = Durability::Synced);
 
