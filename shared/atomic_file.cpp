@@ -39,11 +39,14 @@ std::string random_suffix() {
 // 16 to 28 of a write of 0.07 to 0.10 ms. Writers take the spare in turns (flock); each checks,
 // once it holds the lock, that what it opened is still the spare (another writer may have
 // swapped it into place meanwhile), a regular file of this user's with no other name (never a
-// file the spare's name was made to lead to). Readers always find the file, old or new, whole.
+// file the spare's name was made to lead to). Readers always find the file, old or new; whole
+// when they read it under a shared lock (read_file's ReadLock::Shared): the file a reader opened
+// may have become the spare since, which the next writer writes over under its exclusive lock.
 Status write_by_exchange(const std::filesystem::path& dir, const std::filesystem::path& path,
                          std::string_view contents, unsigned mode) {
   const std::filesystem::path spare = dir / ("." + path.filename().string() + ".spare");
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  // Each attempt lost means another writer swapped the spare into place: they make progress.
+  for (int attempt = 0; attempt < 64; ++attempt) {
     UniqueFd fd(::open(spare.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
                        static_cast<mode_t>(mode)));
     if (fd.get() < 0 && errno == ELOOP) {  // a symbolic link in its place: never followed

@@ -29,7 +29,8 @@ enum class Durability { Synced, CacheOnly };
 // beside `path` (".NAME.spare", `mode` too) is written over and swapped with `path` in one
 // rename (RENAME_EXCHANGE), the old file becoming the next spare, so that a cache written on
 // every page load frees and allocates no inode each time (atomic_file.cpp says what that cost);
-// writers take the spare in turns.
+// writers take the spare in turns. Its readers read it with read_file's ReadLock::Shared: the
+// file a reader opened may have become the spare since, and the next writer writes over it.
 Status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
                              unsigned mode, Durability durability = Durability::Synced);
 

@@ -1,6 +1,7 @@
 #include "shared/read_file.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,9 +25,10 @@ constexpr std::size_t kMapAheadFrom = std::size_t{128} << 10;
 
 }  // namespace
 
-Result<std::string> read_file(const std::filesystem::path& path) {
+Result<std::string> read_file(const std::filesystem::path& path, ReadLock lock) {
   const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return system_reason();
+  if (lock == ReadLock::Shared && ::flock(fd.get(), LOCK_SH) != 0) return system_reason();
   struct stat status {};
   if (::fstat(fd.get(), &status) != 0) return system_reason();
   if (S_ISDIR(status.st_mode)) {

@@ -10,9 +10,15 @@
 
 namespace miniweb {
 
+// Whether the file is locked while it is read: Shared for a cache file that
+// write_file_atomically writes (Durability::CacheOnly), whose writers recycle the file a reader
+// may have just opened as their next spare and write it over under an exclusive lock
+// (shared/atomic_file.hpp): read under a shared one, it is whole.
+enum class ReadLock { None, Shared };
+
 // The file's bytes, or an Error whose message is the system's reason ("No such file or
 // directory", "Is a directory", "Permission denied"), for the caller to put in context. Files whose
 // size the kernel does not know in advance (/proc, pipes) are read to their end all the same.
-Result<std::string> read_file(const std::filesystem::path& path);
+Result<std::string> read_file(const std::filesystem::path& path, ReadLock lock = ReadLock::None);
 
 }  // namespace miniweb

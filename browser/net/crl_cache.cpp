@@ -2,10 +2,9 @@
 
 #include <openssl/x509v3.h>
 
-#include <fstream>
-
 #include "browser/net/certificate_text.hpp"
 #include "shared/atomic_file.hpp"
+#include "shared/read_file.hpp"
 #include "shared/tls/ocsp.hpp"
 
 namespace miniweb::browser {
@@ -72,8 +71,8 @@ asio::awaitable<Result<X509_CRL*>> CrlCache::crl_for(const std::string& url_text
   }
   // The profile keeps CRLs between runs, until their nextUpdate.
   if (!profile_dir_.empty()) {
-    std::ifstream in(crl_cache_file(profile_dir_, url_text), std::ios::binary);
-    std::string der((std::istreambuf_iterator<char>(in)), {});
+    auto read = read_file(crl_cache_file(profile_dir_, url_text), ReadLock::Shared);
+    const std::string der = read ? std::move(*read) : std::string();
     if (tls::X509CrlPtr cached = parse_crl(der);
         cached && crl_is_current(cached.get()) && crl_signed_by(cached.get(), issuer)) {
       std::size_t step = trace.begin("crl", "CRL " + url_text + " from the profile cache");

@@ -12,6 +12,7 @@
 
 #include "shared/dns/client.hpp"
 #include "shared/dns/message.hpp"
+#include "shared/read_file.hpp"
 #include "shared/text.hpp"
 
 namespace miniweb::browser {
@@ -59,10 +60,10 @@ std::optional<ResolvedHost> HostResolver::from_hosts_file(const std::string& hos
 // The on-disk cache: {"host": {"addresses": [...], "https_port": 8443, "expires": unix-time}}.
 std::optional<ResolvedHost> HostResolver::from_disk_cache(const std::string& host) const {
   if (settings_.cache_dir.empty()) return std::nullopt;
-  std::ifstream in(settings_.cache_dir / "dns-cache.json");
-  if (!in) return std::nullopt;
+  const auto text = read_file(settings_.cache_dir / "dns-cache.json", ReadLock::Shared);
+  if (!text) return std::nullopt;
   // A damaged cache file is a miss, never an error: it is only a cache.
-  nlohmann::json cache = nlohmann::json::parse(in, nullptr, false);
+  nlohmann::json cache = nlohmann::json::parse(*text, nullptr, false);
   if (!cache.is_object() || !cache.contains(host)) return std::nullopt;
   const nlohmann::json& entry = cache[host];
   try {
@@ -88,8 +89,8 @@ std::string HostResolver::save_to_disk_cache(const std::string& host, const Reso
   std::filesystem::create_directories(settings_.cache_dir, ec);
   const auto file = settings_.cache_dir / "dns-cache.json";
   nlohmann::json cache = nlohmann::json::object();
-  if (std::ifstream in(file); in) {
-    cache = nlohmann::json::parse(in, nullptr, false);
+  if (const auto text = read_file(file, ReadLock::Shared)) {
+    cache = nlohmann::json::parse(*text, nullptr, false);
     if (!cache.is_object()) cache = nlohmann::json::object();
   }
   // Expired entries are dropped as the file is rewritten.

@@ -128,7 +128,7 @@ void TlsSessionStore::load_once() {
     changed_ = true;  // replaced at the next save
     return;
   }
-  auto text = read_file(file_);
+  auto text = read_file(file_, ReadLock::Shared);
   if (!text) return;
   SessionsFileRead read = read_sessions_file(*text);
   if (!read.is_session_file) {
