@@ -251,6 +251,7 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
     lay_out(page, viewport);
     times->layout_ended = Trace::Clock::now();
   };
+  if (practice_) practice_->page_waits = true;
   if (!beside->run_later(build)) co_return false;
   {
     // Waited for however this scope is left: the work refers to this frame's page.
@@ -269,14 +270,7 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
                "nothing more), beginning " +
                    format_duration(times->parse_began - times->handed_over) +
                    " after the page was handed over");
-  if (practice_ && practice_->ended <= times->parse_began)
-    trace.detail(parse,
-                 "that thread had practised on a built-in page while the load waited for "
-                 "its server: parsed and laid out in " +
-                     format_duration(practice_->ended - practice_->began) +
-                     (practice_->at_idle_policy ? " at the idle scheduling policy" : "") +
-                     ", ending " + format_duration(times->handed_over - practice_->ended) +
-                     " before the hand-over");
+  if (practice_) trace.detail(parse, practice_detail(*practice_, times->handed_over));
   trace.record("layout", layout_title(viewport), layout_summary(page, viewport), times->parse_ended,
                times->layout_ended);
   co_return true;
@@ -285,10 +279,11 @@ asio::awaitable<bool> Navigator::build_beside_while_closing(Page& page, const Vi
 void Navigator::practise_building_beside(const Viewport& viewport) {
   ContextHeadStart* beside = options_.loader.tls_head_start;
   if (practice_ || beside == nullptr || !beside->runs_later()) return;
-  auto practice = std::make_shared<Practice>();
+  auto practice = std::make_shared<PracticeRun>();
   practice_ = practice;
   // The viewport copied: the work may outlive this load (one that fails before its page).
   beside->run_later([practice, viewport] {
+    if (practice->page_waits) return;
     const IdlePolicyScope idle;
     practice->at_idle_policy = idle.idle();
     practice->began = Trace::Clock::now();
@@ -296,9 +291,28 @@ void Navigator::practise_building_beside(const Viewport& viewport) {
     page.content.kind = ContentKind::Page;
     page.content.text = html::kPracticePage;
     parse_page(page);
-    lay_out(page, viewport);
+    practice->parsed = true;
+    if (!practice->page_waits) {
+      lay_out(page, viewport);
+      practice->laid_out = true;
+    }
     practice->ended = Trace::Clock::now();
   });
+}
+
+std::string practice_detail(const PracticeRun& practice, Trace::Clock::time_point handed_over) {
+  if (!practice.parsed)
+    return "the page came before that thread had begun to practise on a built-in page";
+  const std::string ending =
+      practice.ended <= handed_over
+          ? format_duration(handed_over - practice.ended) + " before the hand-over"
+          : format_duration(practice.ended - handed_over) +
+                " after the hand-over (the page's parse waited for it)";
+  const std::string what =
+      practice.laid_out ? "parsed and laid out" : "parsed (the page came before its layout)";
+  return "that thread had practised on a built-in page while the load waited for its server: " +
+         what + " in " + format_duration(practice.ended - practice.began) +
+         (practice.at_idle_policy ? " at the idle scheduling policy" : "") + ", ending " + ending;
 }
 
 asio::awaitable<Result<Fetched>> Navigator::fetch(const NavigationRequest& request, Trace& trace) {

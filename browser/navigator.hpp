@@ -12,6 +12,7 @@
 
 #include <asio/io_context.hpp>
 
+#include <atomic>
 #include <cassert>
 #include <cstdint>
 #include <filesystem>
@@ -92,6 +93,23 @@ struct LoadOutcome {
   Result<Page> page = make_error("not loaded");
   Trace trace;
 };
+
+// What the thread that builds the last load's page did before it (Navigator's
+// practise_building_beside): it parses and lays out a built-in page (html/practice_page.hpp) at
+// the idle policy while the load waits for its server, so that the real page's parse runs code
+// and memory that have run before. A page handed over first keeps it from beginning, or from
+// its layout: the page never waits for more than the practice's parse.
+struct PracticeRun {
+  std::atomic<bool> page_waits{false};  // set as the page is handed over
+  bool parsed = false;
+  bool laid_out = false;
+  bool at_idle_policy = false;
+  Trace::Clock::time_point began;
+  Trace::Clock::time_point ended;
+};
+
+// The parse step's line on the practice, for a page handed over at `handed_over`.
+std::string practice_detail(const PracticeRun& practice, Trace::Clock::time_point handed_over);
 
 class Navigator {
  public:
@@ -177,14 +195,7 @@ class Navigator {
   asio::awaitable<bool> build_beside_while_closing(Page& page, const Viewport& viewport,
                                                    Trace& trace);
   // The thread that will build the last load's page (above) practises first, on a built-in
-  // page (html/practice_page.hpp) parsed and laid out at the idle policy, while the load waits
-  // for its server: the real page's parse then runs code and memory that have run before. When
-  // it ran, for the parse step's detail.
-  struct Practice {
-    Trace::Clock::time_point began;
-    Trace::Clock::time_point ended;
-    bool at_idle_policy = false;
-  };
+  // page, while the load waits for its server (PracticeRun).
   void practise_building_beside(const Viewport& viewport);
   asio::awaitable<Result<Fetched>> fetch(const NavigationRequest& request, Trace& trace);
   void run_in_background(std::shared_ptr<Background> load);
@@ -198,7 +209,7 @@ class Navigator {
   History history_;
   bool last_load_ = false;  // expect_no_further_request()
   // Set by the thread it was handed to; read once that thread's work is waited for.
-  std::shared_ptr<Practice> practice_;
+  std::shared_ptr<PracticeRun> practice_;
 
   mutable std::mutex mutex_;  // guards the four members below, shared with the worker
   std::uint64_t last_number_ = 0;

@@ -77,6 +77,29 @@ TEST_F(BrowserNavigator, ThePracticePageIsAPageLikeARealOne) {
     EXPECT_NE(text.find(seen), std::string::npos) << seen << "\n" << text;
 }
 
+// What the parse step says of the practice, which may have ended after the page came (the
+// page's parse then waited for it), stopped before its layout, or not begun.
+TEST(PracticeDetail, SaysWhenThePracticeEndedBeforeOrAfterThePageCame) {
+  const Trace::Clock::time_point handed_over = Trace::Clock::now();
+  PracticeRun run;
+  run.parsed = run.laid_out = run.at_idle_policy = true;
+  run.began = handed_over - std::chrono::microseconds(400);
+  run.ended = handed_over - std::chrono::microseconds(300);
+  EXPECT_EQ(practice_detail(run, handed_over),
+            "that thread had practised on a built-in page while the load waited for its server: "
+            "parsed and laid out in 0.100 ms at the idle scheduling policy, ending 0.300 ms "
+            "before the hand-over");
+  run.laid_out = run.at_idle_policy = false;
+  run.ended = handed_over + std::chrono::microseconds(50);
+  EXPECT_EQ(practice_detail(run, handed_over),
+            "that thread had practised on a built-in page while the load waited for its server: "
+            "parsed (the page came before its layout) in 0.450 ms, ending 0.050 ms after the "
+            "hand-over (the page's parse waited for it)");
+  run.parsed = false;
+  EXPECT_EQ(practice_detail(run, handed_over),
+            "the page came before that thread had begun to practise on a built-in page");
+}
+
 // The parse step's summary names a page's forms, and only the first few of a page that has
 // many: it is one line of the trace.
 TEST_F(BrowserNavigator, TheParseStepNamesTheFirstFormsAndCountsTheRest) {

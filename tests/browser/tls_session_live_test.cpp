@@ -320,12 +320,13 @@ TEST(TlsSessions, TheLastLoadClosesItsConnectionWhileItsPageIsBuiltBeside) {
                                          0),
             0u)
       << text;
-  // That thread practised first, on a built-in page (Navigator::practise_building_beside).
+  // That thread practised first, on a built-in page (Navigator::practise_building_beside),
+  // unless the page came first (a machine slow to start the thread): either is said.
   ASSERT_EQ(parse->details.size(), 2u) << text;
-  EXPECT_EQ(parse->details[1].rfind("that thread had practised on a built-in page while the load "
-                                    "waited for its server: parsed and laid out in ",
-                                    0),
-            0u)
+  EXPECT_TRUE(parse->details[1].starts_with("that thread had practised on a built-in page while "
+                                            "the load waited for its server: parsed") ||
+              parse->details[1] ==
+                  "the page came before that thread had begun to practise on a built-in page")
       << text;
   EXPECT_GE(sessions->start, close->start) << text;
   EXPECT_LE(sessions->start + sessions->duration, close->start + close->duration) << text;
