@@ -287,12 +287,17 @@ void Navigator::practise_building_beside(const Viewport& viewport) {
     const IdlePolicyScope idle;
     practice->at_idle_policy = idle.idle();
     practice->began = Trace::Clock::now();
-    Page page;
-    page.content.kind = ContentKind::Page;
-    page.content.text = html::kPracticePage;
-    parse_page(page);
-    practice->parsed = true;
-    if (!practice->page_waits) {
+    // Twice, unless the page comes: the home page's parse then took 0.188 and 0.204 ms against
+    // 0.217 and 0.234 after one practice, the warm trace 1.407 and 1.527 against 1.431 and 1.572
+    // (two sets of 140 loads each, in blocks), the whole process 4.011 ms both (250 each).
+    constexpr int kRounds = 2;
+    for (int round = 0; round < kRounds && !(round > 0 && practice->page_waits); ++round) {
+      Page page;
+      page.content.kind = ContentKind::Page;
+      page.content.text = html::kPracticePage;
+      parse_page(page);
+      practice->parsed = true;
+      if (practice->page_waits) break;
       lay_out(page, viewport);
       practice->laid_out = true;
     }

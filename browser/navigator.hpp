@@ -95,10 +95,10 @@ struct LoadOutcome {
 };
 
 // What the thread that builds the last load's page did before it (Navigator's
-// practise_building_beside): it parses and lays out a built-in page (html/practice_page.hpp) at
-// the idle policy while the load waits for its server, so that the real page's parse runs code
-// and memory that have run before. A page handed over first keeps it from beginning, or from
-// its layout: the page never waits for more than the practice's parse.
+// practise_building_beside): it parses and lays out a built-in page (html/practice_page.hpp),
+// twice, at the idle policy while the load waits for its server, so that the real page's parse
+// runs code and memory that have run before. A page handed over first keeps it from beginning,
+// from a layout or from its second round: the page never waits for more than one practice parse.
 struct PracticeRun {
   std::atomic<bool> page_waits{false};  // set as the page is handed over
   bool parsed = false;

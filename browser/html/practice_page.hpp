@@ -6,7 +6,7 @@
 // (Navigator::practise_building_beside): a process's first parse runs its code for the first
 // time (page faults on the code, cold caches and branch predictors, an empty malloc arena) and
 // took 0.24 to 0.33 ms for the demo's 4 KiB home page on this team's machine, against 0.16 to
-// 0.19 for a second parse; after this page's, 0.19 to 0.21.
+// 0.19 for a second parse; after this page's, 0.19 to 0.21, and 0.18 after it twice.
 
 #include <string_view>
 
