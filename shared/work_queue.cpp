@@ -8,8 +8,8 @@ namespace miniweb {
 namespace {
 
 // Waits until `changes` is no longer `seen`, or `at_most` has passed, awake (wait_awake) at
-// SCHED_IDLE; the thread's own policy back before it returns. Asleep at once where the policy
-// cannot be set.
+// SCHED_IDLE; the thread's own policy back before it returns. Asleep at once where the thread
+// may not take that policy and leave it again (IdlePolicyScope: an ordinary user's thread).
 void wait_awake_at_idle_policy(const std::atomic<std::size_t>& changes, std::size_t seen,
                                std::chrono::nanoseconds at_most) {
   const IdlePolicyScope idle;
