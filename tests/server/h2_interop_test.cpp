@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -106,6 +107,16 @@ class H2InteropTest : public ::testing::Test {
     std::string long_text;
     for (int i = 0; i < 200; ++i) long_text += "a line of text that compresses well\n";
     std::ofstream(dir_ / "site/long.txt") << long_text;
+    // Numbered lines, 300 KiB: each response spans several of the connection's output pieces
+    // (64 KiB), and a line out of place or missing shows in a comparison.
+    std::string numbered;
+    for (int i = 0; numbered.size() < kLargeFileBytes; ++i) {
+      char line[48];
+      std::snprintf(line, sizeof line, "line %08d of the large file\n", i);
+      numbered += line;
+    }
+    numbered.resize(kLargeFileBytes);
+    std::ofstream(dir_ / "site/large.txt") << numbered;
     ASSERT_TRUE(
         test_support::issue_test_certificate(dir_, {"www.example.test", "app.example.test"}));
     backend_ = std::make_unique<EchoBackend>();
@@ -169,6 +180,7 @@ address = "127.0.0.1:)" + std::to_string(backend_->port()) +
     return log;
   }
 
+  static constexpr std::size_t kLargeFileBytes = 300 * 1024;
   static inline std::filesystem::path dir_;
   static inline std::unique_ptr<EchoBackend> backend_;
   static inline std::unique_ptr<test_support::ServerProcess> server_;
@@ -187,6 +199,32 @@ TEST_F(H2InteropTest, CurlGetsAPageOverHttp2) {
   // Connection-specific headers are forbidden in HTTP/2 (RFC 9113 8.2.2); curl refuses them.
   EXPECT_EQ(out.find("< connection:"), std::string::npos) << out;
   EXPECT_EQ(out.find("< keep-alive:"), std::string::npos) << out;
+}
+
+// Many large responses at once, on several connections, each of whose streams the server
+// interleaves in pieces and between which it takes turns: every body arrives whole, to h2load
+// (its data bytes, counted frame by frame) and to curl (the bytes themselves).
+TEST_F(H2InteropTest, ManyLargeResponsesAtOnceAllArriveWhole) {
+  constexpr int kRequests = 96;
+  const std::string out = run("timeout 30 h2load -n " + std::to_string(kRequests) +
+                              " -c 3 -m 32 -H ':authority: www.example.test' https://127.0.0.1:" +
+                              std::to_string(port_) + "/large.txt 2>&1");
+  EXPECT_NE(out.find("Application protocol: h2"), std::string::npos) << out;
+  EXPECT_NE(out.find(std::to_string(kRequests) + " succeeded, 0 failed, 0 errored"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("status codes: " + std::to_string(kRequests) + " 2xx"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("(" + std::to_string(kRequests * kLargeFileBytes) + ") data"),
+            std::string::npos)
+      << out;
+
+  const std::filesystem::path fetched = dir_ / "large-fetched.txt";
+  const std::string curl_out =
+      run("curl --http2 -sS --max-time 10 --cacert " + (dir_ / "ca/root.pem").string() + resolve() +
+          "-o " + fetched.string() + " " + url("/large.txt") + " 2>&1");
+  EXPECT_EQ(curl_out, "");
+  EXPECT_EQ(test_support::read_file(fetched), test_support::read_file(dir_ / "site/large.txt"));
 }
 
 TEST_F(H2InteropTest, ETagAnswersAConditionalRequestWith304) {
