@@ -86,11 +86,11 @@ Result<Page> submit_in_page(Navigator& navigator, Page page, const DumpOptions& 
   return navigator.load_now(*request, viewport, trace, observer);
 }
 
-}  // namespace
-
-int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,
-             std::ostream& err) {
-  Trace trace;
+// The load, then what it gave, printed. With --trace, the trace waits for the profile's
+// files the load began writing (Navigator::finish_profile_writes), so that it shows them whole;
+// without, the page does not.
+int load_and_print(Navigator& navigator, const Url& url, const DumpOptions& options, Trace& trace,
+                   std::ostream& out, std::ostream& err) {
   const Viewport viewport{.width = options.width, .text_as_pages = false};
   std::unique_ptr<observe::Recorder> recorder;
   if (options.packets || !options.pcap.empty())
@@ -103,7 +103,10 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
   // The trace of a single visit ends with its close, as the browser quitting does it.
   navigator.close_connections(trace, recorder.get());
   if (options.before_output) options.before_output();
-  if (options.trace) err << trace.render(url.to_string()) << std::flush;
+  if (options.trace) {
+    navigator.finish_profile_writes(trace);
+    err << trace.render(url.to_string()) << std::flush;
+  }
   if (recorder) {
     const observe::ObservedLoad observed = recorder->finish();
     const observe::Journey journey = observe::read_journey(observed, trace);
@@ -138,6 +141,18 @@ int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, s
         << page->url.to_string() << '\n';
   keep_until_exit(std::move(*page));
   return status >= 400 ? exit_code::kHttpError : exit_code::kOk;
+}
+
+}  // namespace
+
+int run_dump(Navigator& navigator, const Url& url, const DumpOptions& options, std::ostream& out,
+             std::ostream& err) {
+  Trace trace;
+  const int code = load_and_print(navigator, url, options, trace, out, err);
+  // The HSTS policies and cookies the load began writing, on the disk before the process ends
+  // (main's end_dump leaves at once): once the page is out.
+  navigator.finish_profile_writes(trace);
+  return code;
 }
 
 }  // namespace miniweb::browser

@@ -176,6 +176,9 @@ asio::awaitable<Result<Page>> Navigator::load(const NavigationRequest& request,
   auto page = co_await build_page(request, viewport, trace);
   // The TLS sessions its responses brought, written beside the parse and the layout.
   loader_.finish_saving_sessions(trace);
+  // The HSTS policies and cookies it began writing, as far as they are written: the page does
+  // not wait for the disk (finish_profile_writes).
+  loader_.record_profile_writes(trace, false);
   co_return page;
 }
 

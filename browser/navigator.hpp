@@ -162,6 +162,10 @@ class Navigator {
 
   // Closes the kept-alive connections as a browser quitting does, each a step of `trace`.
   void close_connections(Trace& trace, LoadObserver* observer = nullptr);
+  // Returns once the HSTS policies and cookies the loads began writing to the profile are on
+  // the disk, each write put in `trace` as a step when the load of that trace began it: before
+  // a trace is shown whole, and before a dump's process ends (the navigator's end waits too).
+  void finish_profile_writes(Trace& trace) { loader_.record_profile_writes(trace, true); }
   // This run makes no request after its next load's (a dump with no form to submit): that
   // load closes its connections as soon as its page's response is in, as w3m and lynx close
   // theirs after the body, and builds the page (parse, layout) meanwhile on the TLS head

@@ -104,4 +104,15 @@ std::string Trace::render(const std::string& url) const {
   return out;
 }
 
+bool record_beside(Trace& trace, const WorkBeside& work, std::string phase, std::string title,
+                   std::string summary, const std::string& thread) {
+  if (work.handed_over < trace.began()) return false;
+  const std::size_t step = trace.record(std::move(phase), std::move(title), std::move(summary),
+                                        work.handed_over, work.ended);
+  trace.detail(step, "on " + thread + ", in " + format_duration(work.ended - work.began) +
+                         ", beginning " + format_duration(work.began - work.handed_over) +
+                         " after the load's thread handed it over");
+  return true;
+}
+
 }  // namespace miniweb::browser

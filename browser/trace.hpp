@@ -56,4 +56,17 @@ class Trace {
 
 std::string format_duration(Trace::Clock::duration duration);
 
+// Work a load handed to another thread (a profile file written beside it), timed there.
+struct WorkBeside {
+  Trace::Clock::time_point handed_over;
+  Trace::Clock::time_point began;
+  Trace::Clock::time_point ended;
+};
+// Puts `work` in `trace` as the step it was, from its hand-over (the thread's wait to begin is
+// part of it), with a detail saying which thread ran it (`thread`: "the head start's thread")
+// and when it began there. Nothing when it was handed over before `trace` began (by a load a
+// newer one stopped): false.
+bool record_beside(Trace& trace, const WorkBeside& work, std::string phase, std::string title,
+                   std::string summary, const std::string& thread);
+
 }  // namespace miniweb::browser

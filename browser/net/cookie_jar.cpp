@@ -234,7 +234,7 @@ bool is_public_suffix(std::string_view domain) {
   return std::find(kSuffixes.begin(), kSuffixes.end(), domain) != kSuffixes.end();
 }
 
-CookieJar::CookieJar(std::filesystem::path profile_dir) {
+CookieJar::CookieJar(std::filesystem::path profile_dir, ProfileWriter* writer) : writer_(writer) {
   if (!profile_dir.empty()) {
     file_ = profile_dir / "cookies.json";
     load();
@@ -443,7 +443,8 @@ void CookieJar::save() const {
                       {"created", cookie.created}});
   }
   // Cookies are a user's secrets (sessions): owner-only, as browsers keep them.
-  (void)write_file_atomically(file_, stored.dump(2) + "\n", kPrivateFileMode);
+  write_profile_file(writer_, file_, stored.dump(2) + "\n", kPrivateFileMode, "cookie",
+                     "the persistent cookies written to the profile");
 }
 
 }  // namespace miniweb::browser

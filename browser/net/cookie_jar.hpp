@@ -3,7 +3,8 @@
 // and, with a profile folder, between runs; the Cookie header each request carries.
 //
 // Persistence: <profile>/cookies.json, rewritten whole (temporary file, then rename) when a
-// persistent cookie changes. Only persistent cookies (with Expires or Max-Age) are saved;
+// persistent cookie changes (by the loader's profile writer, beside the load:
+// profile_writer.hpp). Only persistent cookies (with Expires or Max-Age) are saved;
 // session cookies end with the program, as in browsers. The format is a JSON array of
 //   {"name", "value", "domain", "path", "expires" (Unix seconds), "host_only", "secure",
 //    "http_only", "same_site" ("Strict", "Lax", "None" or ""), "created" (Unix seconds)}
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "browser/net/profile_writer.hpp"
 #include "shared/result.hpp"
 #include "shared/url.hpp"
 
@@ -84,7 +86,9 @@ class CookieJar {
   static constexpr std::size_t kMaxCookieBytes = 4096;  // name + value, as browsers
   static constexpr std::size_t kMaxPerDomain = 50;
 
-  explicit CookieJar(std::filesystem::path profile_dir = {});
+  // `writer`, when given, writes the profile's file beside the load (it outlives the jar); else
+  // it is written here.
+  explicit CookieJar(std::filesystem::path profile_dir = {}, ProfileWriter* writer = nullptr);
 
   // RFC 6265 section 5.3: stores (or replaces, or deletes) the cookie one Set-Cookie header of
   // a response from `url` sets. The text says what happened, for the trace; an error why the
@@ -106,6 +110,7 @@ class CookieJar {
   void save() const;
 
   std::filesystem::path file_;
+  ProfileWriter* writer_;
   std::vector<Cookie> cookies_;
   std::uint64_t next_order_ = 0;
 };

@@ -19,7 +19,7 @@ std::string lower_trimmed(std::string_view text) {
 
 }  // namespace
 
-HstsStore::HstsStore(std::filesystem::path profile_dir) {
+HstsStore::HstsStore(std::filesystem::path profile_dir, ProfileWriter* writer) : writer_(writer) {
   if (!profile_dir.empty()) {
     file_ = profile_dir / "hsts.json";
     load();
@@ -103,7 +103,8 @@ void HstsStore::save() {
   nlohmann::json stored = nlohmann::json::object();
   for (const auto& [host, entry] : hosts_)
     stored[host] = {{"expires", entry.expires}, {"include_subdomains", entry.include_subdomains}};
-  (void)write_file_atomically(file_, stored.dump(2) + "\n", kPublicFileMode);
+  write_profile_file(writer_, file_, stored.dump(2) + "\n", kPublicFileMode, "hsts",
+                     "the HSTS policies written to the profile");
 }
 
 }  // namespace miniweb::browser

@@ -11,17 +11,22 @@
 #include <string>
 #include <string_view>
 
+#include "browser/net/profile_writer.hpp"
+
 namespace miniweb::browser {
 
 class HstsStore {
  public:
-  explicit HstsStore(std::filesystem::path profile_dir = {});
+  // `writer`, when given, writes the profile's file beside the load (it outlives the store);
+  // else it is written here.
+  explicit HstsStore(std::filesystem::path profile_dir = {}, ProfileWriter* writer = nullptr);
 
-  // RFC 6797 section 6.1: a Strict-Transport-Security value from a secure response. Returns
-  // whether the profile's file was written: a site that says the same max-age on every response
-  // moves its expiry by seconds each time, and the file (fsync'ed twice) is written again only
-  // once the expiry moved by more than a 64th of max-age (a year's moves by under 6 days), or
-  // anything else changed.
+  // RFC 6797 section 6.1: a Strict-Transport-Security value from a secure response, in force
+  // at once. Returns whether the profile's file is to be written again (handed to the writer,
+  // or written here): a site that says the same max-age on every response moves its expiry by
+  // seconds each time, and the file (fsync'ed twice) is written again only once the expiry
+  // moved by more than a 64th of max-age (a year's moves by under 6 days), or anything else
+  // changed.
   bool note(const std::string& host, std::string_view header, std::time_t now);
   // True when `host` (or a parent that set includeSubDomains) is a known HSTS host.
   bool requires_https(const std::string& host, std::time_t now) const {
@@ -43,6 +48,7 @@ class HstsStore {
   bool saved_within(const std::string& host, std::time_t slack) const;
 
   std::filesystem::path file_;
+  ProfileWriter* writer_;
   std::map<std::string, Entry> hosts_;
   std::map<std::string, Entry> saved_;  // what the file holds
 };

@@ -64,8 +64,8 @@ asio::awaitable<Result<http::ReceivedResponse>> read_response(Stream& stream, st
 PageLoader::PageLoader(HostResolver& resolver, LoaderOptions options)
     : resolver_(resolver),
       options_(std::move(options)),
-      hsts_(options_.profile_dir),
-      cookies_(options_.profile_dir),
+      hsts_(options_.profile_dir, &profile_writer_),
+      cookies_(options_.profile_dir, &profile_writer_),
       tls_(options_.ca_file, options_.insecure, options_.http_versions, options_.tls_head_start,
            options_.profile_dir),
       // Revocation is checked with a plain GET of the CRL through this same loader.
@@ -151,7 +151,8 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
       if (auto sts = page->response.headers.get("Strict-Transport-Security")) {
         const std::size_t step = trace.begin("hsts", "Strict-Transport-Security from " + url.host);
         const bool saved = hsts_.note(url.host, *sts, std::time(nullptr));
-        trace.finish(step, std::string(*sts) + (saved ? "; written to the profile"
+        trace.finish(step, std::string(*sts) + (saved ? "; in force now, the profile's file "
+                                                        "handed to its writer"
                                                       : "; the profile holds it already"));
       }
     const int status = page->response.status;

@@ -22,6 +22,7 @@
 #include "browser/net/hsts_store.hpp"
 #include "browser/net/load_observer.hpp"
 #include "browser/net/navigation_request.hpp"
+#include "browser/net/profile_writer.hpp"
 #include "browser/net/tls_client.hpp"
 #include "browser/trace.hpp"
 #include "shared/awaitable.hpp"
@@ -91,6 +92,10 @@ class PageLoader {
   // for a load whose page is itself built beside while its connections close
   // (Navigator::expect_no_further_request), which the write would otherwise hold up.
   void write_sessions_at_close() { sessions_beside_ = false; }
+  // The profile's HSTS policies and cookies, which the loads began writing beside them
+  // (profile_writer.hpp): those written so far put in `trace`; with `wait`, all of them, once
+  // written.
+  void record_profile_writes(Trace& trace, bool wait) { profile_writer_.record(trace, wait); }
 
   // Drops the kept-alive connections without a word; before the event loop they belong to is
   // destroyed.
@@ -143,6 +148,7 @@ class PageLoader {
 
   HostResolver& resolver_;
   LoaderOptions options_;
+  ProfileWriter profile_writer_;  // before the stores that hand it their files
   HstsStore hsts_;
   CookieJar cookies_;
   TlsClient tls_;                // before the pool: kept-alive TLS streams use its context

@@ -530,12 +530,12 @@ void TlsClient::save_sessions_beside() {
   auto snapshot = sessions_.take_snapshot();
   if (!snapshot) return;
   auto write = std::make_shared<WriteBeside>();
-  write->handed_over = Trace::Clock::now();
+  write->times.handed_over = Trace::Clock::now();
   const auto job = [write,
                     kept = std::make_shared<TlsSessionStore::Snapshot>(std::move(*snapshot))] {
-    write->began = Trace::Clock::now();
+    write->times.began = Trace::Clock::now();
     write->outcome = TlsSessionStore::write(*kept);
-    write->ended = Trace::Clock::now();
+    write->times.ended = Trace::Clock::now();
   };
   if (!head_start_->run_later(job)) job();  // its thread is gone after all: written here
   writes_beside_.push_back(std::move(write));
@@ -544,18 +544,9 @@ void TlsClient::save_sessions_beside() {
 void TlsClient::finish_saving_sessions(Trace& trace) {
   if (writes_beside_.empty()) return;
   if (head_start_ != nullptr) head_start_->wait_for_later();
-  for (const std::shared_ptr<WriteBeside>& write : writes_beside_) {
-    // Handed over by a load whose trace is gone (one a newer load stopped): waited for, and
-    // not shown in this one.
-    if (write->handed_over < trace.began()) continue;
-    // The step runs from the hand-over: the thread's wait to begin is part of it.
-    const std::size_t step = trace.record("tls", "sessions kept for resumption, for the next run",
-                                          write->outcome, write->handed_over, write->ended);
-    trace.detail(step, "written on the head start's thread in " +
-                           format_duration(write->ended - write->began) + ", beginning " +
-                           format_duration(write->began - write->handed_over) +
-                           " after the load's thread handed the sessions over");
-  }
+  for (const std::shared_ptr<WriteBeside>& write : writes_beside_)
+    record_beside(trace, write->times, "tls", "sessions kept for resumption, for the next run",
+                  write->outcome, "the head start's thread");
   writes_beside_.clear();
 }
 

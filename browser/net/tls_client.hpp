@@ -161,9 +161,7 @@ class TlsClient {
   TlsSessionStore sessions_;
   // save_sessions_beside's writes, each filled in by the head start's thread as it runs.
   struct WriteBeside {
-    Trace::Clock::time_point handed_over;
-    Trace::Clock::time_point began;
-    Trace::Clock::time_point ended;
+    WorkBeside times;
     std::string outcome;
   };
   std::vector<std::shared_ptr<WriteBeside>> writes_beside_;

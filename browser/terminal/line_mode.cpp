@@ -38,7 +38,10 @@ class LineModeBrowser {
     const Url& url = request.url;
     Trace trace;
     auto page = navigator_.load_now(request, viewport_, trace);
-    if (options_.show_trace) out_ << trace.render(url.to_string());
+    if (options_.show_trace) {
+      navigator_.finish_profile_writes(trace);  // the trace shown whole
+      out_ << trace.render(url.to_string());
+    }
     if (!page) {
       out_ << "!! " << page.error().message << "\n";
       last_error_ = page.error().code ? page.error().code : exit_code::kFailed;

@@ -264,8 +264,7 @@ TEST(TlsSessions, WithAHeadStartTheSessionsAreWrittenBesideTheLoad) {
   ASSERT_NE(sessions, nullptr) << run.text;
   EXPECT_EQ(sessions->summary.rfind("2 sessions of 1 origin written to ", 0), 0u) << run.text;
   ASSERT_FALSE(sessions->details.empty()) << run.text;
-  EXPECT_EQ(sessions->details.front().rfind("written on the head start's thread in ", 0), 0u)
-      << run.text;
+  EXPECT_EQ(sessions->details.front().rfind("on the head start's thread, in ", 0), 0u) << run.text;
   EXPECT_LE(sessions->start + sessions->duration, close->start) << run.text;
   EXPECT_EQ(sessions_in(sessions_file(profile.path())), 2u);
 }

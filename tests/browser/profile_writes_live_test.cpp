@@ -1,0 +1,149 @@
+// A response's Strict-Transport-Security and persistent cookies, from a real TLS origin on
+// loopback: in force for the next request at once, their profile files written beside the load
+// (browser/net/profile_writer.hpp), each write a step of the trace once waited for, the files
+// on the disk when a dump's run ends, and nothing written again when the profile holds it.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+
+#include "browser/dump.hpp"
+#include "browser/navigator.hpp"
+#include "tests/browser/localhost_certificate.hpp"
+#include "tests/browser/test_origin.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace miniweb::browser {
+namespace {
+
+using test::LocalhostCertificate;
+using test::OriginReply;
+using test::OriginRequest;
+using test::TestOrigin;
+
+// A page that sets HSTS for a year and a cookie for a day, on every response.
+struct RememberedOrigin {
+  explicit RememberedOrigin(const LocalhostCertificate& certificate)
+      : tls(test::tls_server_context(certificate.cert, certificate.key)),
+        origin(
+            [](const OriginRequest&) {
+              return OriginReply{test::http_response(
+                  200, "OK",
+                  {"Content-Type: text/html", "Strict-Transport-Security: max-age=31536000",
+                   "Set-Cookie: visit=1; Max-Age=86400; Secure; HttpOnly"},
+                  "<title>remembered</title><p>hello")};
+            },
+            &tls) {}
+  std::string url() const { return "https://localhost:" + std::to_string(origin.port()) + "/"; }
+  asio::ssl::context tls;
+  TestOrigin origin;
+};
+
+NavigatorOptions options_for(const LocalhostCertificate& certificate,
+                             const std::filesystem::path& profile) {
+  NavigatorOptions options;
+  options.loader.ca_file = certificate.cert;
+  options.loader.io_timeout = std::chrono::seconds(5);
+  options.loader.profile_dir = profile;
+  return options;
+}
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+const Trace::Step* step_titled(const Trace& trace, const std::string& phase,
+                               const std::string& title_start) {
+  for (const Trace::Step& step : trace.steps())
+    if (step.phase == phase && step.title.starts_with(title_start)) return &step;
+  return nullptr;
+}
+
+TEST(ProfileWrites, AFirstVisitsPolicyAndCookieAreWrittenBesideTheLoadAndShownOnceWaitedFor) {
+  const LocalhostCertificate certificate("profile-writes");
+  const RememberedOrigin origin(certificate);
+  const test_support::TempDir profile{"miniweb-profile-writes"};
+  Navigator navigator(options_for(certificate, profile.path()));
+  Trace trace;
+  const Url url = *Url::parse(origin.url());
+  auto page = navigator.load_now(url, Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  navigator.finish_profile_writes(trace);
+  const std::string text = trace.render(url.to_string());
+
+  const Trace::Step* noted = step_titled(trace, "hsts", "Strict-Transport-Security from ");
+  const Trace::Step* policies = step_titled(trace, "hsts", "the HSTS policies written");
+  const Trace::Step* set = step_titled(trace, "cookie", "Set-Cookie from ");
+  const Trace::Step* cookies = step_titled(trace, "cookie", "the persistent cookies written");
+  ASSERT_NE(noted, nullptr) << text;
+  ASSERT_NE(policies, nullptr) << text;
+  ASSERT_NE(set, nullptr) << text;
+  ASSERT_NE(cookies, nullptr) << text;
+  EXPECT_EQ(noted->summary,
+            "max-age=31536000; in force now, the profile's file handed to its writer");
+  // Each write runs from its hand-over, inside the step that noted it.
+  EXPECT_GE(policies->start, noted->start) << text;
+  EXPECT_LE(policies->start, noted->start + noted->duration) << text;
+  EXPECT_GE(cookies->start, set->start) << text;
+  EXPECT_LE(cookies->start, set->start + set->duration) << text;
+  EXPECT_TRUE(policies->summary.ends_with(
+      "hsts.json (readable by all), then the file and its folder synced to the disk"))
+      << policies->summary;
+  EXPECT_TRUE(cookies->summary.ends_with(
+      "cookies.json (owner only), then the file and its folder synced to the disk"))
+      << cookies->summary;
+  EXPECT_NE(read_text(profile.path() / "hsts.json").find("\"localhost\""), std::string::npos);
+  EXPECT_NE(read_text(profile.path() / "cookies.json").find("\"visit\""), std::string::npos);
+  struct stat status {};
+  ASSERT_EQ(::stat((profile.path() / "cookies.json").c_str(), &status), 0);
+  EXPECT_EQ(status.st_mode & 0777, 0600u);
+
+  // The next load finds the profile holding both: nothing to write, no step for it.
+  Trace again;
+  ASSERT_TRUE(navigator.load_now(url, Viewport{}, again));
+  navigator.finish_profile_writes(again);
+  const Trace::Step* noted_again = step_titled(again, "hsts", "Strict-Transport-Security from ");
+  ASSERT_NE(noted_again, nullptr);
+  EXPECT_EQ(noted_again->summary, "max-age=31536000; the profile holds it already");
+  EXPECT_EQ(step_titled(again, "hsts", "the HSTS policies written"), nullptr);
+}
+
+// A dump with --trace shows the writes whole, and every dump's run ends with the files on the
+// disk: a later run (here, a new navigator on the same profile) knows the host is HTTPS-only.
+TEST(ProfileWrites, ADumpsTraceShowsTheWritesAndTheNextRunFindsThem) {
+  const LocalhostCertificate certificate("profile-writes-dump");
+  const RememberedOrigin origin(certificate);
+  const test_support::TempDir profile{"miniweb-profile-writes-dump"};
+  const Url url = *Url::parse(origin.url());
+  {
+    Navigator navigator(options_for(certificate, profile.path()));
+    std::ostringstream out;
+    std::ostringstream err;
+    DumpOptions dump;
+    dump.trace = true;
+    EXPECT_EQ(run_dump(navigator, url, dump, out, err), 0) << err.str();
+    EXPECT_NE(out.str().find("hello"), std::string::npos) << out.str();
+    EXPECT_NE(err.str().find("the HSTS policies written to the profile"), std::string::npos)
+        << err.str();
+    EXPECT_NE(err.str().find("on the profile writer's thread, in "), std::string::npos)
+        << err.str();
+    EXPECT_NE(read_text(profile.path() / "hsts.json").find("\"localhost\""), std::string::npos);
+  }
+  Navigator later(options_for(certificate, profile.path()));
+  Trace trace;
+  const Url plain = *Url::parse("http://localhost:" + std::to_string(origin.origin.port()) + "/");
+  auto page = later.load_now(plain, Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_NE(step_titled(trace, "hsts", "http:// upgraded to https://"), nullptr)
+      << trace.render(plain.to_string());
+}
+
+}  // namespace
+}  // namespace miniweb::browser
