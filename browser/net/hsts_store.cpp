@@ -26,7 +26,7 @@ HstsStore::HstsStore(std::filesystem::path profile_dir, ProfileWriter* writer) :
   }
 }
 
-bool HstsStore::note(const std::string& host, std::string_view header, std::time_t now) {
+HstsNoted HstsStore::note(const std::string& host, std::string_view header, std::time_t now) {
   // Directives are separated by ';'; max-age is required (RFC 6797 section 6.1.1).
   std::optional<std::int64_t> max_age;
   bool include_subdomains = false;
@@ -40,7 +40,7 @@ bool HstsStore::note(const std::string& host, std::string_view header, std::time
       std::int64_t seconds = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
       if (ec != std::errc{} || end != value.data() + value.size() || seconds < 0)
-        return false;  // invalid: ignored
+        return HstsNoted::Ignored;
       max_age = seconds;
     } else if (directive == "includesubdomains") {
       include_subdomains = true;
@@ -48,15 +48,16 @@ bool HstsStore::note(const std::string& host, std::string_view header, std::time
     if (semicolon == std::string_view::npos) break;
     header.remove_prefix(semicolon + 1);
   }
-  if (!max_age) return false;
+  if (!max_age) return HstsNoted::Ignored;
   if (*max_age == 0) {
     hosts_.erase(host);  // section 6.1.1: max-age=0 forgets the host
   } else {
     hosts_[host] = Entry{now + static_cast<std::time_t>(*max_age), include_subdomains};
   }
-  if (file_.empty() || saved_within(host, static_cast<std::time_t>(*max_age / 64))) return false;
+  if (file_.empty()) return HstsNoted::NotKept;
+  if (saved_within(host, static_cast<std::time_t>(*max_age / 64))) return HstsNoted::AlreadyKept;
   save();
-  return true;
+  return HstsNoted::Written;
 }
 
 bool HstsStore::saved_within(const std::string& host, std::time_t slack) const {

@@ -15,6 +15,14 @@
 
 namespace miniweb::browser {
 
+// What a Strict-Transport-Security header did.
+enum class HstsNoted {
+  Ignored,      // no valid max-age (RFC 6797 section 6.1.1): nothing changed
+  NotKept,      // applied, for this run only: there is no profile to keep it in
+  AlreadyKept,  // applied; the profile's file holds it already, or near enough (note())
+  Written,      // applied; the profile's file written again (handed to the writer, or here)
+};
+
 class HstsStore {
  public:
   // `writer`, when given, writes the profile's file beside the load (it outlives the store);
@@ -22,12 +30,11 @@ class HstsStore {
   explicit HstsStore(std::filesystem::path profile_dir = {}, ProfileWriter* writer = nullptr);
 
   // RFC 6797 section 6.1: a Strict-Transport-Security value from a secure response, in force
-  // at once. Returns whether the profile's file is to be written again (handed to the writer,
-  // or written here): a site that says the same max-age on every response moves its expiry by
-  // seconds each time, and the file (fsync'ed twice) is written again only once the expiry
+  // at once. A site that says the same max-age on every response moves its expiry by seconds
+  // each time, and the profile's file (fsync'ed twice) is written again only once the expiry
   // moved by more than a 64th of max-age (a year's moves by under 6 days), or anything else
   // changed.
-  bool note(const std::string& host, std::string_view header, std::time_t now);
+  HstsNoted note(const std::string& host, std::string_view header, std::time_t now);
   // True when `host` (or a parent that set includeSubDomains) is a known HSTS host.
   bool requires_https(const std::string& host, std::time_t now) const {
     return https_required_by(host, now).has_value();

@@ -24,6 +24,21 @@ std::string seconds_text(std::chrono::milliseconds duration) {
   return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
 }
 
+// The hsts step's outcome.
+std::string hsts_outcome(HstsNoted noted) {
+  switch (noted) {
+    case HstsNoted::Ignored:
+      return "ignored: no valid max-age directive (RFC 6797 section 6.1.1)";
+    case HstsNoted::NotKept:
+      return "applied for this run; no profile to keep it in";
+    case HstsNoted::AlreadyKept:
+      return "the profile holds it already";
+    case HstsNoted::Written:
+      break;
+  }
+  return "applied now, the profile's file handed to its writer";
+}
+
 // Reads one response from `stream`, and words a failure as the browser reports it.
 // `nothing_received` is set when the connection ended before any byte of a response.
 template <class Stream>
@@ -150,10 +165,8 @@ asio::awaitable<Result<Fetched>> PageLoader::load(const NavigationRequest& first
     if (url.scheme == "https" && page->security.insecure_warning.empty())
       if (auto sts = page->response.headers.get("Strict-Transport-Security")) {
         const std::size_t step = trace.begin("hsts", "Strict-Transport-Security from " + url.host);
-        const bool saved = hsts_.note(url.host, *sts, std::time(nullptr));
-        trace.finish(step, std::string(*sts) + (saved ? "; in force now, the profile's file "
-                                                        "handed to its writer"
-                                                      : "; the profile holds it already"));
+        trace.finish(step, std::string(*sts) + "; " +
+                               hsts_outcome(hsts_.note(url.host, *sts, std::time(nullptr))));
       }
     const int status = page->response.status;
     auto location = page->response.headers.get("Location");

@@ -32,13 +32,13 @@ TEST(BrowserHsts, IncludeSubdomainsCoversChildrenOnly) {
 }
 
 TEST(BrowserHsts, MaxAgeZeroForgetsAndInvalidValuesAreIgnored) {
-  HstsStore store;
-  store.note("h.test", "max-age=100", 0);
-  store.note("h.test", "max-age=0", 1);
+  HstsStore store;  // no profile: kept for this run only
+  EXPECT_EQ(store.note("h.test", "max-age=100", 0), HstsNoted::NotKept);
+  EXPECT_EQ(store.note("h.test", "max-age=0", 1), HstsNoted::NotKept);
   EXPECT_FALSE(store.requires_https("h.test", 2));
-  store.note("x.test", "max-age=abc", 0);
-  store.note("y.test", "includeSubDomains", 0);
-  store.note("z.test", "max-age=-5", 0);
+  EXPECT_EQ(store.note("x.test", "max-age=abc", 0), HstsNoted::Ignored);
+  EXPECT_EQ(store.note("y.test", "includeSubDomains", 0), HstsNoted::Ignored);
+  EXPECT_EQ(store.note("z.test", "max-age=-5", 0), HstsNoted::Ignored);
   EXPECT_FALSE(store.requires_https("x.test", 1));
   EXPECT_FALSE(store.requires_https("y.test", 1));
   EXPECT_FALSE(store.requires_https("z.test", 1));
@@ -67,22 +67,24 @@ TEST(BrowserHsts, RewritesTheProfileOnlyWhenItsContentsWouldMatter) {
   const std::time_t now = std::time(nullptr);
   {
     HstsStore store(dir);
-    EXPECT_TRUE(store.note("www.example.test", "max-age=6400", now));
-    EXPECT_FALSE(store.note("www.example.test", "max-age=6400", now + 100));
+    EXPECT_EQ(HstsNoted::Written, store.note("www.example.test", "max-age=6400", now));
+    EXPECT_EQ(HstsNoted::AlreadyKept, store.note("www.example.test", "max-age=6400", now + 100));
     // In memory the expiry moved all the same.
     EXPECT_TRUE(store.requires_https("www.example.test", now + 6450));
-    EXPECT_TRUE(store.note("www.example.test", "max-age=6400", now + 101));
-    EXPECT_TRUE(store.note("www.example.test", "max-age=6400; includeSubDomains", now + 102));
-    EXPECT_TRUE(store.note("www.example.test", "max-age=10; includeSubDomains", now + 103));
-    EXPECT_TRUE(store.note("other.example.test", "max-age=6400", now + 104));
+    EXPECT_EQ(HstsNoted::Written, store.note("www.example.test", "max-age=6400", now + 101));
+    EXPECT_EQ(HstsNoted::Written,
+              store.note("www.example.test", "max-age=6400; includeSubDomains", now + 102));
+    EXPECT_EQ(HstsNoted::Written,
+              store.note("www.example.test", "max-age=10; includeSubDomains", now + 103));
+    EXPECT_EQ(HstsNoted::Written, store.note("other.example.test", "max-age=6400", now + 104));
   }
   {
     // A later run reads the file as last written, and compares with it.
     HstsStore store(dir);
     EXPECT_TRUE(store.requires_https("a.www.example.test", now + 110));
     EXPECT_FALSE(store.requires_https("www.example.test", now + 120));
-    EXPECT_FALSE(store.note("other.example.test", "max-age=6400", now + 105));
-    EXPECT_TRUE(store.note("other.example.test", "max-age=0", now + 106));
+    EXPECT_EQ(HstsNoted::AlreadyKept, store.note("other.example.test", "max-age=6400", now + 105));
+    EXPECT_EQ(HstsNoted::Written, store.note("other.example.test", "max-age=0", now + 106));
   }
   EXPECT_FALSE(HstsStore(dir).requires_https("other.example.test", now + 107));
   std::filesystem::remove_all(dir);

@@ -27,15 +27,17 @@ using test::OriginReply;
 using test::OriginRequest;
 using test::TestOrigin;
 
-// A page that sets HSTS for a year and a cookie for a day, on every response.
+// A page that sets HSTS (for a year, unless `policy` says otherwise) and a cookie for a day, on
+// every response.
 struct RememberedOrigin {
-  explicit RememberedOrigin(const LocalhostCertificate& certificate)
+  explicit RememberedOrigin(const LocalhostCertificate& certificate,
+                            std::string policy = "max-age=31536000")
       : tls(test::tls_server_context(certificate.cert, certificate.key)),
         origin(
-            [](const OriginRequest&) {
+            [policy](const OriginRequest&) {
               return OriginReply{test::http_response(
                   200, "OK",
-                  {"Content-Type: text/html", "Strict-Transport-Security: max-age=31536000",
+                  {"Content-Type: text/html", "Strict-Transport-Security: " + policy,
                    "Set-Cookie: visit=1; Max-Age=86400; Secure; HttpOnly"},
                   "<title>remembered</title><p>hello")};
             },
@@ -87,7 +89,7 @@ TEST(ProfileWrites, AFirstVisitsPolicyAndCookieAreWrittenBesideTheLoadAndShownOn
   ASSERT_NE(set, nullptr) << text;
   ASSERT_NE(cookies, nullptr) << text;
   EXPECT_EQ(noted->summary,
-            "max-age=31536000; in force now, the profile's file handed to its writer");
+            "max-age=31536000; applied now, the profile's file handed to its writer");
   // Each write runs from its hand-over, inside the step that noted it.
   EXPECT_GE(policies->start, noted->start) << text;
   EXPECT_LE(policies->start, noted->start + noted->duration) << text;
@@ -143,6 +145,35 @@ TEST(ProfileWrites, ADumpsTraceShowsTheWritesAndTheNextRunFindsThem) {
   ASSERT_TRUE(page) << page.error().message;
   EXPECT_NE(step_titled(trace, "hsts", "http:// upgraded to https://"), nullptr)
       << trace.render(plain.to_string());
+}
+
+// The hsts step says what the header did when nothing is written: a run with no profile
+// (--fresh) applies it for itself, and a header with no valid max-age changes nothing.
+TEST(ProfileWrites, WithNothingToWriteTheStepSaysWhy) {
+  const LocalhostCertificate certificate("profile-writes-none");
+  const struct {
+    const char* policy;
+    bool profile;
+    const char* says;
+  } cases[] = {
+      {"max-age=31536000", false,
+       "max-age=31536000; applied for this run; no profile to keep it in"},
+      {"max-age=soon", true,
+       "max-age=soon; ignored: no valid max-age directive (RFC 6797 section 6.1.1)"},
+  };
+  for (const auto& each : cases) {
+    const RememberedOrigin origin(certificate, each.policy);
+    const test_support::TempDir profile{"miniweb-profile-writes-none"};
+    Navigator navigator(options_for(certificate, each.profile ? profile.path() : ""));
+    Trace trace;
+    ASSERT_TRUE(navigator.load_now(*Url::parse(origin.url()), Viewport{}, trace));
+    navigator.finish_profile_writes(trace);
+    const Trace::Step* noted = step_titled(trace, "hsts", "Strict-Transport-Security from ");
+    ASSERT_NE(noted, nullptr) << each.policy;
+    EXPECT_EQ(noted->summary, each.says);
+    EXPECT_EQ(step_titled(trace, "hsts", "the HSTS policies written"), nullptr) << each.policy;
+    EXPECT_FALSE(std::filesystem::exists(profile.path() / "hsts.json")) << each.policy;
+  }
 }
 
 }  // namespace

@@ -192,6 +192,27 @@ TEST_F(StackTest, PlainHttpRedirectsToHttps) {
   EXPECT_NE(page.out.find("About miniweb"), std::string::npos) << page.out;
 }
 
+// A first visit's policy is written beside the load, and on the disk when the dump's process
+// has ended, with or without --trace (which then shows the write as a step of its own).
+TEST_F(StackTest, AFirstVisitsHstsPolicyIsOnTheDiskWhenTheDumpEnds) {
+  ASSERT_EQ(up_.exit_code, 0) << up_.err;
+  const std::filesystem::path policies = state_ / "browser/hsts.json";
+  std::filesystem::remove(policies);
+  RunResult traced = browse("https://www.example.test/", "--dump --trace");
+  ASSERT_EQ(traced.exit_code, 0) << traced.err;
+  EXPECT_NE(traced.err.find("max-age=31536000; applied now, the profile's file handed to its "
+                            "writer"),
+            std::string::npos)
+      << traced.err;
+  EXPECT_NE(traced.err.find("the HSTS policies written to the profile"), std::string::npos)
+      << traced.err;
+  EXPECT_NE(read_file(policies).find("\"www.example.test\""), std::string::npos);
+  std::filesystem::remove(policies);
+  RunResult plain = browse("https://www.example.test/");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(read_file(policies).find("\"www.example.test\""), std::string::npos);
+}
+
 TEST_F(StackTest, HstsUpgradesPlainHttpAfterAVisit) {
   ASSERT_EQ(up_.exit_code, 0) << up_.err;
   RunResult secure = browse("https://www.example.test/");
