@@ -77,9 +77,10 @@ ListenerConfig read_listener(const toml::table& table) {
       throw ConfigError{"'" + std::string(key.str()) +
                             "' is a setting of a listener with protocol = \"forward-proxy\"",
                         node.source()};
-    if (!proxy_key && key != "address" && key != "port" && key != "protocol")
+    if (!proxy_key && key != "address" && key != "port" && key != "protocol" && key != "deferred")
       throw ConfigError{"unknown listener setting '" + std::string(key.str()) + "'", node.source()};
   }
+  listener.deferred = optional_value<bool>(table, "deferred", false);
   if (listener.kind == ListenerKind::ForwardProxy) read_forward_proxy(table, listener.forward);
   return listener;
 }

@@ -38,6 +38,9 @@ struct ListenerConfig {
   std::uint16_t port = 0;
   ListenerKind kind = ListenerKind::Https;
   ForwardProxyConfig forward;  // for ListenerKind::ForwardProxy
+  // nginx's `listen ... deferred`: the server is woken for a connection once its first bytes
+  // are in (TCP_DEFER_ACCEPT), not as soon as its TCP handshake completes (server.cpp).
+  bool deferred = false;
 };
 
 // Requests whose path starts with `prefix` go to the upstream group `upstream`.

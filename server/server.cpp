@@ -1,5 +1,9 @@
 #include "server/server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -68,9 +72,27 @@ asio::awaitable<bool> begins_with_h2_preface(tcp::socket& socket,
   co_return !peek_ec && n == first.size() && std::string_view(first.data(), n) == "PRI ";
 }
 
-// The same socket: a reload may change a listener's other settings, not these.
+// The same socket: a reload may change a listener's other settings, not these (they are the
+// socket's own, set as it began to listen).
 bool same_listener(const ListenerConfig& a, const ListenerConfig& b) {
-  return a.address == b.address && a.port == b.port && a.kind == b.kind;
+  return a.address == b.address && a.port == b.port && a.kind == b.kind && a.deferred == b.deferred;
+}
+
+// A listener with `deferred = true` (nginx's `listen ... deferred`): the kernel completes a
+// connection's handshake as always, but wakes the server for it only once its first bytes are
+// in, when accepting it and reading them are one wake-up. Every protocol the server speaks
+// (HTTP, TLS, a proxy's CONNECT) begins with the client's bytes. Woken at the handshake's end
+// instead, the server took the client's CPU as the client went on to send (the kernel puts a
+// woken task on its waker's CPU): with the stack's web servers deferred, a warm page load's
+// connect step took 0.067 ms against 0.140, and its trace 1.598 against 1.668 (four rounds of
+// 60 loads, the stack restarted with and without in turns). The kernel counts the second as
+// SYN-ACK retransmissions: a connection that sends nothing is accepted after it, and its
+// header timeout runs from then.
+void defer_accepting(asio::ip::tcp::acceptor& acceptor, std::error_code& ec) {
+  const int seconds = 1;
+  if (::setsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds,
+                   sizeof seconds) != 0)
+    ec = std::error_code(errno, std::system_category());
 }
 
 }  // namespace
@@ -131,6 +153,7 @@ Status Server::listen() {
     if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec && listener.deferred) defer_accepting(acceptor, ec);
     if (ec)
       return make_error("cannot listen on " + listener.address + ":" +
                         std::to_string(listener.port) + ": " + ec.message());

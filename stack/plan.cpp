@@ -144,10 +144,13 @@ std::vector<std::string> proxied_upstreams(const Site& site) {
   return names;
 }
 
+// A web server's listener, deferred (server/server.cpp: woken once a connection's first bytes
+// are in, as nginx's `listen ... deferred`).
 toml::table listener(const PlanSettings& settings, HostOctet octet, std::uint16_t port,
                      const char* protocol) {
   toml::table table{{"address", address_of(settings, octet)}, {"port", port}};
   if (std::string_view(protocol) != "https") table.insert("protocol", protocol);
+  table.insert("deferred", true);
   return table;
 }
 

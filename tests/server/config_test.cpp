@@ -54,11 +54,23 @@ TEST_F(ServerConfigTest, ReadsAGoodFile) {
   EXPECT_EQ(config->server_name, "test");
   ASSERT_EQ(config->listeners.size(), 2u);
   EXPECT_EQ(config->listeners[1].kind, ListenerKind::Http);
+  EXPECT_FALSE(config->listeners[1].deferred);  // as nginx: not unless asked
   ASSERT_EQ(config->sites.size(), 1u);
   EXPECT_EQ(config->sites[0].names[0], "www.example.test");  // lower-cased
   EXPECT_EQ(config->sites[0].root, dir_ / "site");           // relative to the file
   EXPECT_EQ(config->limits.header_timeout, std::chrono::seconds(3));
   EXPECT_EQ(config->limits.http.max_body_bytes, 1000u);
+}
+
+// A listener's `deferred` (nginx's `listen ... deferred`) is its own.
+TEST_F(ServerConfigTest, AListenerIsDeferredWhenItSaysSo) {
+  std::string text = kGood;
+  const std::string http = "protocol = \"http\"\n";
+  text.replace(text.find(http), http.size(), http + "deferred = true\n");
+  auto config = load(text);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_FALSE(config->listeners[0].deferred);
+  EXPECT_TRUE(config->listeners[1].deferred);
 }
 
 // TLS 1.3 early data is on unless [server] says early_data = false (nginx's ssl_early_data).
@@ -301,6 +313,7 @@ TEST_F(ServerConfigTest, ForwardProxyErrorsNameTheLine) {
       {"protocol = \"forward-proxy\"\nresolver = \"resolver.test\"\n", "is not \"IP\" or"},
       {"protocol = \"http\"\nallow = [\"10.0.0.0/8\"]\n", "setting of a listener with protocol"},
       {"protocol = \"forward-proxy\"\nallowed = []\n", "unknown listener setting 'allowed'"},
+      {"protocol = \"http\"\ndeferred = \"yes\"\n", "'deferred' has the wrong type"},
   };
   for (const Case& c : cases) {
     auto config = load(head + c.lines);

@@ -279,6 +279,10 @@ TEST_F(PlanTest, ServerAcceptsEveryGeneratedConfiguration) {
       EXPECT_TRUE(config->sites[5].ocsp_stapling);   // revoked: the staple says so
       EXPECT_FALSE(config->sites[6].ocsp_stapling);  // revoked-crl: the CRL says so
     }
+    // Every web server's listeners are deferred (woken once a connection's first bytes are in);
+    // the forward proxy's is as nginx's are by default.
+    for (const server::ListenerConfig& listener : config->listeners)
+      EXPECT_EQ(listener.deferred, planned.path.filename() != "proxy.toml") << planned.path;
     // Every web server looks the OCSP responder's name up through the stack's resolver (the
     // forward proxy serves no certificate).
     if (planned.path.filename() != "proxy.toml") {
