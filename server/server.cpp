@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <optional>
+#include <system_error>
 
 #include "server/error_log.hpp"
 #include "server/forward_proxy.hpp"

@@ -20,6 +20,7 @@
 
 #include "server/server.hpp"
 #include "tests/server/in_process_server.hpp"
+#include "tests/support/raw_exchange.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace miniweb::server {
@@ -72,13 +73,8 @@ class DeferredAcceptTest : public ::testing::TestWithParam<bool> {
 
 TEST_P(DeferredAcceptTest, TheServerTakesAConnectionWhenItsFirstBytesCome) {
   const bool deferred = GetParam();
-  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int client = test_support::connect_to_loopback(port_);
   ASSERT_GE(client, 0);
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(port_);
-  server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(client, reinterpret_cast<const sockaddr*>(&server), sizeof server), 0);
   sockaddr_in local{};
   socklen_t length = sizeof local;
   ASSERT_EQ(::getsockname(client, reinterpret_cast<sockaddr*>(&local), &length), 0);
@@ -90,14 +86,8 @@ TEST_P(DeferredAcceptTest, TheServerTakesAConnectionWhenItsFirstBytesCome) {
   EXPECT_EQ(kernel_state(client_port, port_), "01");
   EXPECT_EQ(kernel_state(port_, client_port), deferred ? "03" : "01");
 
-  const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-  ASSERT_EQ(::send(client, request.data(), request.size(), 0),
-            static_cast<ssize_t>(request.size()));
-  std::string response;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(client, buffer, sizeof buffer, 0)) > 0;)
-    response.append(buffer, static_cast<std::size_t>(n));
-  ::close(client);
+  const std::string response = test_support::exchange_on(
+      client, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
   EXPECT_TRUE(response.ends_with("\r\n\r\nhello\n")) << response;
 }

@@ -15,17 +15,27 @@
 
 namespace miniweb::test_support {
 
-inline std::string raw_exchange(std::uint16_t port, const std::string& bytes,
-                                std::chrono::milliseconds patience = std::chrono::seconds(5)) {
+// A TCP connection to 127.0.0.1:`port`, made (blocking); -1 when it cannot be.
+inline int connect_to_loopback(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return {};
+  if (fd < 0) return -1;
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// `bytes` written on the connected `fd` in one go, then all that comes back until the server
+// closes or `patience` passes; `fd` is closed.
+inline std::string exchange_on(int fd, const std::string& bytes,
+                               std::chrono::milliseconds patience = std::chrono::seconds(5)) {
   std::string received;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+  if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
     const auto until = std::chrono::steady_clock::now() + patience;
     char buffer[8192];
     while (std::chrono::steady_clock::now() < until) {
@@ -38,6 +48,12 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& bytes,
   }
   ::close(fd);
   return received;
+}
+
+inline std::string raw_exchange(std::uint16_t port, const std::string& bytes,
+                                std::chrono::milliseconds patience = std::chrono::seconds(5)) {
+  const int fd = connect_to_loopback(port);
+  return fd < 0 ? std::string() : exchange_on(fd, bytes, patience);
 }
 
 // How many responses `received` holds (status lines at the start of a line).
