@@ -3,9 +3,7 @@
 // brings early data a second time refused it; an unsafe method answered 425 Too Early; and
 // openssl s_client, a client from Debian's packages, doing the same.
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -24,6 +22,7 @@
 #include "tests/server/in_process_server.hpp"
 #include "tests/server/test_certificate.hpp"
 #include "tests/support/command_output.hpp"
+#include "tests/support/raw_exchange.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -53,12 +52,8 @@ class EarlyDataTest : public ::testing::Test {
   }
 
   static int connect_to_server() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port_);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+    const int fd = test_support::connect_to_loopback(port_);
+    EXPECT_GE(fd, 0);
     return fd;
   }
 

@@ -4,7 +4,6 @@
 // server stops.
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -18,6 +17,7 @@
 #include "tests/server/keep_alive_client.hpp"
 #include "tests/server/server_process.hpp"
 #include "tests/server/test_certificate.hpp"
+#include "tests/support/raw_exchange.hpp"
 
 namespace miniweb::server {
 namespace {
@@ -132,12 +132,8 @@ TEST_F(ServerKeepAliveTest, AnHttp2ClientStalledInsideATlsRecordIsClosedAtTheTim
   SSL_CTX* context = SSL_CTX_new(TLS_client_method());
   static constexpr unsigned char kH2[] = "\x02h2";
   SSL_CTX_set_alpn_protos(context, kH2, sizeof kH2 - 1);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  const int fd = test_support::connect_to_loopback(port);
+  ASSERT_GE(fd, 0);
   SSL* ssl = SSL_new(context);
   SSL_set_fd(ssl, fd);
   SSL_set_tlsext_host_name(ssl, "www.example.test");

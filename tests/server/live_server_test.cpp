@@ -1,9 +1,7 @@
 // The server on a real socket, driven by real clients: curl and openssl s_client.
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -129,13 +127,8 @@ TEST_F(LiveServerTest, PicksAes128GcmInTls13WhateverTheClientsOrder) {
 // and a client without TCP_NODELAY (Python's, Java's) then held its request under Nagle's
 // algorithm until the server's delayed ACK: 40 ms on every new connection.
 TEST_F(LiveServerTest, SessionTicketsLeaveBeforeTheFirstRequest) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = test_support::connect_to_loopback(https_port_);
   ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(https_port_);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
   SSL_CTX* context = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION);
   SSL* ssl = SSL_new(context);
