@@ -506,6 +506,13 @@ bool Navigator::busy() const {
   return busy_;
 }
 
+bool Navigator::note_profile_writes(Trace& trace) {
+  if (busy()) return false;
+  const std::size_t steps = trace.steps().size();
+  loader_.record_profile_writes(trace, false);
+  return trace.steps().size() != steps;
+}
+
 std::string Navigator::progress() const {
   std::lock_guard lock(mutex_);
   return progress_;

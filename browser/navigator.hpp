@@ -147,11 +147,13 @@ class Navigator {
   std::string progress() const;
   // The outcome of the latest load, once, when it is there.
   std::optional<LoadOutcome> take_outcome();
-  // Called on the navigator's thread whenever the progress changes or an outcome arrives (a
-  // window wakes its event loop with it); it must be thread-safe. Set before the first start().
+  // Called on the navigator's thread whenever the progress changes or an outcome arrives, and
+  // on the profile writer's once a write has ended (a window wakes its event loop with it); it
+  // must be thread-safe. Set before the first start().
   void on_news(std::function<void()> wake) {
     assert(!worker_.joinable());
     wake_ = std::move(wake);
+    loader_.on_profile_written(wake_);
   }
 
   // The first URL is known before anything is loaded: over https, the TLS context starts being
@@ -166,6 +168,11 @@ class Navigator {
   // the disk, each write put in `trace` as a step when the load of that trace began it: before
   // a trace is shown whole, and before a dump's process ends (the navigator's end waits too).
   void finish_profile_writes(Trace& trace) { loader_.record_profile_writes(trace, true); }
+  // The faces that keep the last load's trace on show (the full-screen journey, the window's
+  // waterfall): the profile writes that load began and that have ended since its outcome, put
+  // in `trace` as finish_profile_writes puts them, without waiting for any. Nothing while a
+  // load is under way (its trace is the one to take them). True when steps were added.
+  bool note_profile_writes(Trace& trace);
   // This run makes no request after its next load's (a dump with no form to submit): that
   // load closes its connections as soon as its page's response is in, as w3m and lynx close
   // theirs after the body, and builds the page (parse, layout) meanwhile on the TLS head

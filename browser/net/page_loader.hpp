@@ -96,6 +96,9 @@ class PageLoader {
   // (profile_writer.hpp): those written so far put in `trace`; with `wait`, all of them, once
   // written.
   void record_profile_writes(Trace& trace, bool wait) { profile_writer_.record(trace, wait); }
+  void on_profile_written(std::function<void()> told) {
+    profile_writer_.on_written(std::move(told));
+  }
 
   // Drops the kept-alive connections without a word; before the event loop they belong to is
   // destroyed.

@@ -67,6 +67,8 @@ void ProfileWriter::run(Write& write) {
                           : "not written: " + written.error().message;
   write.done = true;
   written_.notify_all();
+  lock.unlock();
+  if (told_) told_();
 }
 
 void ProfileWriter::record(Trace& trace, bool wait) {

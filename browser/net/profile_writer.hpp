@@ -14,6 +14,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +44,9 @@ class ProfileWriter {
   void record(Trace& trace, bool wait);
   // Waits for every write handed over.
   void wait();
+  // `told` is called after each write ends, on the thread that wrote it (the window wakes its
+  // loop with it, to draw the write's step); it must be thread-safe. Set before the first write.
+  void on_written(std::function<void()> told) { told_ = std::move(told); }
 
  private:
   struct Write {
@@ -65,6 +69,7 @@ class ProfileWriter {
   std::vector<std::shared_ptr<Write>> writes_;  // handed over, not yet put in a trace
   WorkQueue queue_;
   std::unique_ptr<BesideThread> thread_;  // made at the first write
+  std::function<void()> told_;            // on_written's
 };
 
 // `contents` written to `file` durably: by `writer` when there is one (ProfileWriter::write),

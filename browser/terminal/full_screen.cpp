@@ -269,6 +269,8 @@ class FullScreenBrowser {
         if (page_) show_overlay(page_info_html(*page_), page_->url);
         break;
       case 't':
+        // A profile write that ended after the load did is shown with it from now on.
+        navigator_.note_profile_writes(last_trace_);
         show_overlay(preformatted_html("The journey of " + last_url_,
                                        last_trace_.steps().empty() ? "Nothing has been loaded yet."
                                                                    : last_trace_.render(last_url_)),

@@ -247,6 +247,8 @@ bool BrowserWindow::pump() {
     apply(std::move(*outcome));
     dirty_ = true;
   }
+  // A profile write that ended after the load did joins its waterfall (the writer woke us).
+  if (navigator_.note_profile_writes(trace_)) dirty_ = true;
   if (navigator_.busy()) {
     std::string progress = navigator_.progress();
     if (progress != shown_progress_) {

@@ -7,11 +7,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "shared/atomic_file.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -54,6 +58,35 @@ TEST(ProfileWriter, WritesBesideTheCallerAndPutsTheWriteInTheTrace) {
   // Put in a trace once: the next record has nothing more to say.
   writer.record(trace, true);
   EXPECT_EQ(trace.steps().size(), 1u);
+}
+
+// Whoever asked to be told (a window, to draw the write's step) hears of each write once it has
+// ended, the file on the disk by then.
+TEST(ProfileWriter, TellsOfEachWriteOnceItHasEnded) {
+  const test_support::TempDir profile{"miniweb-profile-writer"};
+  const std::filesystem::path hsts = profile.path() / "hsts.json";
+  const std::filesystem::path cookies = profile.path() / "cookies.json";
+  std::mutex mutex;
+  std::condition_variable told;
+  std::vector<std::string> seen;  // each file's contents when the writer told of a write
+  const auto seen_after = [&](std::size_t writes) {
+    std::unique_lock lock(mutex);
+    told.wait_for(lock, std::chrono::seconds(5), [&] { return seen.size() >= writes; });
+    return seen.size();
+  };
+  ProfileWriter writer;
+  writer.on_written([&] {
+    const std::lock_guard lock(mutex);
+    seen.push_back(read_text(hsts) + "|" + read_text(cookies));
+    told.notify_all();
+  });
+  writer.write(hsts, "{\"h\": 1}\n", kPublicFileMode, "hsts", "the policies written");
+  ASSERT_EQ(seen_after(1), 1u);
+  writer.write(cookies, "{\"c\": 1}\n", kPrivateFileMode, "cookie", "the cookies written");
+  ASSERT_EQ(seen_after(2), 2u);
+  const std::lock_guard lock(mutex);
+  EXPECT_EQ(seen[0], "{\"h\": 1}\n|");
+  EXPECT_EQ(seen[1], "{\"h\": 1}\n|{\"c\": 1}\n");
 }
 
 // Many contents for one file, handed over faster than they are written: the file ends with the

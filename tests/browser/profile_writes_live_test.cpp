@@ -6,12 +6,16 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "browser/dump.hpp"
 #include "browser/navigator.hpp"
@@ -115,6 +119,51 @@ TEST(ProfileWrites, AFirstVisitsPolicyAndCookieAreWrittenBesideTheLoadAndShownOn
   ASSERT_NE(noted_again, nullptr);
   EXPECT_EQ(noted_again->summary, "max-age=31536000; the profile holds it already");
   EXPECT_EQ(step_titled(again, "hsts", "the HSTS policies written"), nullptr);
+}
+
+// The faces that keep a load's trace on show (the full-screen journey, the window's waterfall)
+// take the writes that end after the load's outcome, without waiting for them: each write
+// tells the navigator's news as it ends (a window wakes its loop with it), and is then put in
+// the trace once, whether or not it had ended by the load's end. Nothing while a load is under
+// way: that load's trace is the one to take what it writes.
+TEST(ProfileWrites, AWriteEndingAfterTheLoadJoinsTheTraceAFaceKeeps) {
+  const LocalhostCertificate certificate("profile-writes-late");
+  const RememberedOrigin origin(certificate);
+  const test_support::TempDir profile{"miniweb-profile-writes-late"};
+  std::mutex mutex;  // declared first: the navigator's threads tell of news until it is gone
+  std::condition_variable told;
+  int news = 0;
+  Navigator navigator(options_for(certificate, profile.path()));
+  navigator.on_news([&] {
+    const std::lock_guard lock(mutex);
+    ++news;
+    told.notify_all();
+  });
+  Trace trace;
+  const Url url = *Url::parse(origin.url());
+  auto page = navigator.load_now(url, Viewport{}, trace);
+  ASSERT_TRUE(page) << page.error().message;
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(told.wait_for(lock, std::chrono::seconds(5), [&] { return news >= 2; }))
+        << news << " of the two writes told of";
+  }
+  navigator.note_profile_writes(trace);
+  const auto count = [&](const std::string& phase, const std::string& title_start) {
+    return std::count_if(trace.steps().begin(), trace.steps().end(), [&](const Trace::Step& step) {
+      return step.phase == phase && step.title.starts_with(title_start);
+    });
+  };
+  const std::string text = trace.render(url.to_string());
+  EXPECT_EQ(count("hsts", "the HSTS policies written"), 1) << text;
+  EXPECT_EQ(count("cookie", "the persistent cookies written"), 1) << text;
+  EXPECT_FALSE(navigator.note_profile_writes(trace)) << "nothing new, nothing added";
+
+  navigator.start(url, Viewport{});
+  Trace shown;
+  EXPECT_FALSE(navigator.note_profile_writes(shown)) << "a load is under way";
+  while (navigator.busy()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(navigator.take_outcome());
 }
 
 // A dump with --trace shows the writes whole, and every dump's run ends with the files on the
