@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -156,32 +157,33 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::resolve(const std::string& n
   co_return co_await from_recursive(host, trace);
 }
 
-asio::awaitable<Result<dns::Message>> HostResolver::ask(const dns::Name& name, std::uint16_t type,
-                                                        Trace& trace, std::size_t step) {
-  dns::ExchangeNotes notes;
-  dns::Message query = dns::make_query(name, type);
-  auto reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
-  tell_observer(notes);
-  for (int attempt = 1; !reply && attempt < settings_.attempts; ++attempt) {
-    trace.detail(step, "no answer (" + reply.error().message + "): asked again");
-    notes = {};
-    query.id = dns::make_query(name, type).id;  // a new ID, as a stub asking again uses
-    reply = co_await dns::exchange(*settings_.recursive, query, settings_.timeout, &notes);
-    tell_observer(notes);
-  }
-  if (!reply) {
-    trace.finish(step, "failed: " + reply.error().message);
-    co_return reply;
-  }
-  for (const dns::ResourceRecord& record : reply->answers) trace.detail(step, record.to_string());
-  const std::string summary = dns::rcode_to_string(reply->rcode);
-  if (reply->rcode == dns::rcode::NXDOMAIN)
+void HostResolver::note_answer(Trace& trace, std::size_t step, const dns::Message& reply,
+                               const dns::ExchangeNotes& notes) {
+  for (const dns::ResourceRecord& record : reply.answers) trace.detail(step, record.to_string());
+  const std::string summary = dns::rcode_to_string(reply.rcode);
+  if (reply.rcode == dns::rcode::NXDOMAIN)
     trace.finish(step, "NXDOMAIN: the name does not exist");
-  else if (reply->rcode != dns::rcode::NOERROR)
+  else if (reply.rcode != dns::rcode::NOERROR)
     trace.finish(step, summary);
   else
     trace.finish(step, summary + " over " + dns::transport_to_string(notes.transport) +
-                           (reply->answers.empty() ? ", no records" : ""));
+                           (reply.answers.empty() ? ", no records" : ""));
+}
+
+asio::awaitable<Result<dns::Message>> HostResolver::ask_again(const dns::Name& name,
+                                                              std::uint16_t type, Trace& trace,
+                                                              std::size_t step,
+                                                              Result<dns::Message> reply) {
+  for (int attempt = 1; !reply && attempt < settings_.attempts; ++attempt) {
+    trace.detail(step, "no answer (" + reply.error().message + "): asked again");
+    dns::ExchangeNotes notes;
+    // A new socket and ID, as a stub asking again uses.
+    reply = co_await dns::exchange(*settings_.recursive, dns::make_query(name, type),
+                                   settings_.timeout, &notes);
+    tell_observer(notes);
+    if (reply) note_answer(trace, step, *reply, notes);
+  }
+  if (!reply) trace.finish(step, "failed: " + reply.error().message);
   co_return reply;
 }
 
@@ -197,15 +199,28 @@ asio::awaitable<Result<ResolvedHost>> HostResolver::from_recursive(const std::st
   const std::string resolver_text = dns::endpoint_to_string(*settings_.recursive);
 
   // The address and the HTTPS record that may carry the service's port (RFC 9460), asked at
-  // once, as browsers ask: each answer is its own step, and the two overlap.
-  const auto begin = [&](std::uint16_t type) {
-    return trace.begin("dns", "recursive resolver " + resolver_text + ": " + host + " " +
-                                  dns::type_to_string(type));
-  };
-  const std::size_t address_step = begin(dns::type::A);
-  const std::size_t https_step = begin(dns::type::HTTPS);
-  auto [address_reply, https_reply] = co_await (ask(*name, dns::type::A, trace, address_step) &&
-                                                ask(*name, dns::type::HTTPS, trace, https_step));
+  // once, as browsers ask, and from one socket in one system call (dns::exchange_together): each
+  // answer is its own step, finished as it comes, and the two overlap. One left unanswered is
+  // asked again on its own (settings_.attempts).
+  const std::array<std::uint16_t, 2> types{dns::type::A, dns::type::HTTPS};
+  std::array<std::size_t, 2> steps{};
+  std::vector<dns::Message> queries;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    steps[i] = trace.begin("dns", "recursive resolver " + resolver_text + ": " + host + " " +
+                                      dns::type_to_string(types[i]));
+    queries.push_back(dns::make_query(*name, types[i]));
+  }
+  std::vector<dns::ExchangeNotes> notes;
+  std::vector<Result<dns::Message>> first = co_await dns::exchange_together(
+      *settings_.recursive, std::move(queries), settings_.timeout,
+      [&](std::size_t i, const dns::Message& reply, const dns::ExchangeNotes& noted) {
+        note_answer(trace, steps[i], reply, noted);
+      },
+      &notes);
+  for (const dns::ExchangeNotes& noted : notes) tell_observer(noted);
+  auto [address_reply, https_reply] =
+      co_await (ask_again(*name, types[0], trace, steps[0], std::move(first[0])) &&
+                ask_again(*name, types[1], trace, steps[1], std::move(first[1])));
 
   ResolvedHost resolved;
   resolved.layer = "recursive resolver";

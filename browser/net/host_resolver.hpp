@@ -58,10 +58,14 @@ class HostResolver {
   std::string save_to_disk_cache(const std::string& host, const ResolvedHost& resolved,
                                  std::uint32_t ttl) const;
   asio::awaitable<Result<ResolvedHost>> from_recursive(const std::string& host, Trace& trace);
-  // One question to the recursive resolver, asked again while unanswered (settings_.attempts),
-  // with its answer written into `step`, which it finishes.
-  asio::awaitable<Result<dns::Message>> ask(const dns::Name& name, std::uint16_t type, Trace& trace,
-                                            std::size_t step);
+  // A question to the recursive resolver whose first asking got `reply`: asked again while
+  // unanswered (settings_.attempts in all); `step` finished with the answer, or the failure.
+  asio::awaitable<Result<dns::Message>> ask_again(const dns::Name& name, std::uint16_t type,
+                                                  Trace& trace, std::size_t step,
+                                                  Result<dns::Message> reply);
+  // The resolver's answer to one question written into `step`, which it finishes.
+  static void note_answer(Trace& trace, std::size_t step, const dns::Message& reply,
+                          const dns::ExchangeNotes& notes);
 
   struct CacheEntry {
     ResolvedHost host;

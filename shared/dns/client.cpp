@@ -2,6 +2,11 @@
 
 #include "shared/dns/wire.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <memory>
 
@@ -48,6 +53,29 @@ asio::error_code open_random_port(asio::ip::udp::socket& socket, const asio::ip:
   return ec;
 }
 
+// Sends each of `datagrams` on the connected `socket`: all in one system call (sendmmsg) where
+// the socket's buffer takes them, as it nearly always does; the rest one by one through Asio.
+asio::awaitable<asio::error_code> send_together(
+    asio::ip::udp::socket& socket, const std::vector<std::vector<uint8_t>>& datagrams) {
+  std::vector<iovec> parts(datagrams.size());
+  std::vector<mmsghdr> messages(datagrams.size());
+  for (std::size_t i = 0; i < datagrams.size(); ++i) {
+    parts[i] = iovec{const_cast<uint8_t*>(datagrams[i].data()), datagrams[i].size()};
+    messages[i].msg_hdr.msg_iov = &parts[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  const int sent = ::sendmmsg(socket.native_handle(), messages.data(),
+                              static_cast<unsigned>(messages.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    co_return asio::error_code(errno, asio::error::get_system_category());
+  for (std::size_t i = sent < 0 ? 0 : static_cast<std::size_t>(sent); i < datagrams.size(); ++i) {
+    auto [error, bytes] = co_await socket.async_send(asio::buffer(datagrams[i]), kTuple);
+    (void)bytes;
+    if (error) co_return error;
+  }
+  co_return asio::error_code();
+}
+
 }  // namespace
 
 // The C library's CSPRNG (glibc's arc4random: the kernel's getrandom), as Unbound takes its IDs
@@ -73,23 +101,58 @@ const char* transport_to_string(Transport transport) {
 asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Message query,
                                           std::chrono::milliseconds timeout, ExchangeNotes* notes,
                                           const asio::ip::address* source) {
+  std::vector<Message> queries;
+  queries.push_back(std::move(query));
+  std::vector<ExchangeNotes> each;
+  std::vector<Result<Message>> replies = co_await exchange_together(
+      server, std::move(queries), timeout, {}, notes ? &each : nullptr, source);
+  if (notes) *notes = each.front();
+  co_return std::move(replies.front());
+}
+
+asio::awaitable<std::vector<Result<Message>>> exchange_together(asio::ip::udp::endpoint server,
+                                                                std::vector<Message> queries,
+                                                                std::chrono::milliseconds timeout,
+                                                                const AnswerHandler& on_answer,
+                                                                std::vector<ExchangeNotes>* notes,
+                                                                const asio::ip::address* source) {
   auto executor = co_await asio::this_coro::executor;
-  query.id = random_u16();
-  std::vector<uint8_t> wire = query.encode(65535);
-  std::string where = endpoint_to_string(server);
+  const std::string where = endpoint_to_string(server);
+  std::vector<ExchangeNotes> own_notes;
+  std::vector<ExchangeNotes>& noted = notes ? *notes : own_notes;
+  noted.assign(queries.size(), ExchangeNotes{});
+  std::vector<std::optional<Result<Message>>> outcomes(queries.size());
+  // Every question's outcome, in order; `error` for each still without one.
+  auto conclude = [&](const std::optional<Error>& error = std::nullopt) {
+    std::vector<Result<Message>> results;
+    results.reserve(outcomes.size());
+    for (auto& outcome : outcomes) results.push_back(outcome ? std::move(*outcome) : *error);
+    return results;
+  };
+
+  std::vector<std::vector<uint8_t>> wires;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    // IDs apart, so that a reply's ID names one question even where two ask the same.
+    do {
+      queries[i].id = random_u16();
+    } while (std::any_of(queries.begin(), queries.begin() + static_cast<std::ptrdiff_t>(i),
+                         [&](const Message& earlier) { return earlier.id == queries[i].id; }));
+    wires.push_back(queries[i].encode(65535));
+  }
 
   asio::ip::udp::socket socket(executor);
   if (auto ec = open_random_port(socket, server.protocol(), source))
-    co_return make_error("cannot open a UDP socket: " + ec.message());
+    co_return conclude(make_error("cannot open a UDP socket: " + ec.message()));
   // A connected socket lets the kernel drop datagrams from other peers and report ICMP
   // "port unreachable" as connection_refused (as Unbound does).
   asio::error_code connect_error;
   socket.connect(server, connect_error);
-  if (connect_error) co_return make_error("cannot reach " + where + ": " + connect_error.message());
-  if (notes) notes->local_udp = socket.local_endpoint(connect_error);
-  auto [send_error, sent] = co_await socket.async_send(asio::buffer(wire), kTuple);
-  (void)sent;
-  if (send_error) co_return make_error("cannot send to " + where + ": " + send_error.message());
+  if (connect_error)
+    co_return conclude(make_error("cannot reach " + where + ": " + connect_error.message()));
+  const asio::ip::udp::endpoint local = socket.local_endpoint(connect_error);
+  for (ExchangeNotes& note : noted) note.local_udp = local;
+  if (auto send_error = co_await send_together(socket, wires))
+    co_return conclude(make_error("cannot send to " + where + ": " + send_error.message()));
 
   asio::steady_timer deadline(executor);
   deadline.expires_after(timeout);
@@ -97,33 +160,39 @@ asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Messag
   // per question (a page fault each), where a reply fills one.
   constexpr std::size_t kLargestDatagram = 65535;
   const auto buffer = std::make_unique_for_overwrite<uint8_t[]>(kLargestDatagram);
-  while (true) {
+  for (std::size_t unanswered = queries.size(); unanswered > 0;) {
     asio::ip::udp::endpoint from;
     auto result = co_await (
         socket.async_receive_from(asio::buffer(buffer.get(), kLargestDatagram), from, kTuple) ||
         deadline.async_wait(kTuple));
-    if (result.index() == 1) {
-      co_return make_error("no reply from " + where + " within " + std::to_string(timeout.count()) +
-                           " ms");
-    }
+    if (result.index() == 1)
+      co_return conclude(make_error("no reply from " + where + " within " +
+                                    std::to_string(timeout.count()) + " ms"));
     auto [ec, size] = std::get<0>(result);
     if (ec) {
       // ICMP port unreachable shows up as connection_refused on a later receive.
       if (ec == asio::error::connection_refused)
-        co_return make_error("connection refused by " + where + " (nothing listening)");
-      co_return make_error("receive from " + where + " failed: " + ec.message());
+        co_return conclude(make_error("connection refused by " + where + " (nothing listening)"));
+      co_return conclude(make_error("receive from " + where + " failed: " + ec.message()));
     }
     if (from != server) continue;  // not from the server we asked
     auto reply = Message::decode(std::span<const uint8_t>(buffer.get(), size));
-    if (!reply || !matches(query, *reply)) continue;
+    if (!reply) continue;
+    std::size_t i = 0;
+    while (i < queries.size() && (outcomes[i] || !matches(queries[i], *reply))) ++i;
+    if (i == queries.size()) continue;  // no question of ours still waiting for it
     if (reply->tc) {
-      if (notes) notes->transport = Transport::UdpThenTcp;
-      co_return co_await exchange_tcp({server.address(), server.port()}, query, timeout, notes,
-                                      source);
+      noted[i].transport = Transport::UdpThenTcp;
+      outcomes[i] = co_await exchange_tcp({server.address(), server.port()}, queries[i], timeout,
+                                          &noted[i], source);
+    } else {
+      noted[i].transport = Transport::Udp;
+      outcomes[i] = std::move(*reply);
     }
-    if (notes) notes->transport = Transport::Udp;
-    co_return std::move(*reply);
+    --unanswered;
+    if (on_answer && *outcomes[i]) on_answer(i, **outcomes[i], noted[i]);
   }
+  co_return conclude();  // every question has its outcome
 }
 
 asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Message query,
