@@ -78,8 +78,8 @@ class SourceWatchTest : public ::testing::Test {
 TEST_F(SourceWatchTest, ItsFileHoldsTheNewestSourcesTimeOnceEveryFolderIsWatched) {
   const auto watcher = start_watcher();
   ASSERT_NE(watcher, nullptr);
-  EXPECT_NE(watcher->stderr_text().find("5 folders of " + root().string() + " watched"),
-            std::string::npos)
+  // Its line on stderr comes just after the file: waited for, not read at once.
+  EXPECT_TRUE(watcher->wait_for_stderr("5 folders of " + root().string() + " watched"))
       << watcher->stderr_text();  // the checkout, browser, browser/net, dns and shared
 }
 
