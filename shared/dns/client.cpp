@@ -122,8 +122,9 @@ asio::awaitable<std::vector<Result<Message>>> exchange_together(asio::ip::udp::e
   std::vector<ExchangeNotes>& noted = notes ? *notes : own_notes;
   noted.assign(queries.size(), ExchangeNotes{});
   std::vector<std::optional<Result<Message>>> outcomes(queries.size());
-  // Every question's outcome, in order; `error` for each still without one.
-  auto conclude = [&](const std::optional<Error>& error = std::nullopt) {
+  // Every question's outcome, in order; `error` for each still without one (there is one
+  // whenever a question is).
+  auto conclude = [&](const std::optional<Error>& error) {
     std::vector<Result<Message>> results;
     results.reserve(outcomes.size());
     for (auto& outcome : outcomes) results.push_back(outcome ? std::move(*outcome) : *error);
@@ -160,39 +161,52 @@ asio::awaitable<std::vector<Result<Message>>> exchange_together(asio::ip::udp::e
   // per question (a page fault each), where a reply fills one.
   constexpr std::size_t kLargestDatagram = 65535;
   const auto buffer = std::make_unique_for_overwrite<uint8_t[]>(kLargestDatagram);
+  std::vector<bool> waiting(queries.size(), true);
+  // Truncated replies are asked again over TCP once UDP has nothing more to bring, so that the
+  // other questions' replies are read as they come, within their deadline.
+  std::vector<std::size_t> truncated;
+  std::optional<Error> failure;
   for (std::size_t unanswered = queries.size(); unanswered > 0;) {
     asio::ip::udp::endpoint from;
     auto result = co_await (
         socket.async_receive_from(asio::buffer(buffer.get(), kLargestDatagram), from, kTuple) ||
         deadline.async_wait(kTuple));
-    if (result.index() == 1)
-      co_return conclude(make_error("no reply from " + where + " within " +
-                                    std::to_string(timeout.count()) + " ms"));
+    if (result.index() == 1) {
+      failure = make_error("no reply from " + where + " within " + std::to_string(timeout.count()) +
+                           " ms");
+      break;
+    }
     auto [ec, size] = std::get<0>(result);
     if (ec) {
       // ICMP port unreachable shows up as connection_refused on a later receive.
-      if (ec == asio::error::connection_refused)
-        co_return conclude(make_error("connection refused by " + where + " (nothing listening)"));
-      co_return conclude(make_error("receive from " + where + " failed: " + ec.message()));
+      failure = ec == asio::error::connection_refused
+                    ? make_error("connection refused by " + where + " (nothing listening)")
+                    : make_error("receive from " + where + " failed: " + ec.message());
+      break;
     }
     if (from != server) continue;  // not from the server we asked
     auto reply = Message::decode(std::span<const uint8_t>(buffer.get(), size));
     if (!reply) continue;
     std::size_t i = 0;
-    while (i < queries.size() && (outcomes[i] || !matches(queries[i], *reply))) ++i;
+    while (i < queries.size() && (!waiting[i] || !matches(queries[i], *reply))) ++i;
     if (i == queries.size()) continue;  // no question of ours still waiting for it
+    waiting[i] = false;
+    --unanswered;
     if (reply->tc) {
       noted[i].transport = Transport::UdpThenTcp;
-      outcomes[i] = co_await exchange_tcp({server.address(), server.port()}, queries[i], timeout,
-                                          &noted[i], source);
-    } else {
-      noted[i].transport = Transport::Udp;
-      outcomes[i] = std::move(*reply);
+      truncated.push_back(i);
+      continue;
     }
-    --unanswered;
+    noted[i].transport = Transport::Udp;
+    outcomes[i] = std::move(*reply);
+    if (on_answer) on_answer(i, **outcomes[i], noted[i]);
+  }
+  for (const std::size_t i : truncated) {
+    outcomes[i] = co_await exchange_tcp({server.address(), server.port()}, queries[i], timeout,
+                                        &noted[i], source);
     if (on_answer && *outcomes[i]) on_answer(i, **outcomes[i], noted[i]);
   }
-  co_return conclude();  // every question has its outcome
+  co_return conclude(failure);
 }
 
 asio::awaitable<Result<Message>> exchange_tcp(asio::ip::tcp::endpoint server, Message query,

@@ -120,6 +120,35 @@ TEST_F(DnsInternet, OneTruncatedAnswerIsAskedAgainOverTcpAlone) {
   });
 }
 
+// The truncated reply's TCP exchange is held by the server past the timeout: the other
+// question, whose reply came over UDP meanwhile, is answered as it came, not lost with it.
+TEST_F(DnsInternet, ATruncatedAnswersTcpExchangeHoldsUpNoOtherQuestion) {
+  unanswered_.insert({example_, 3});  // big's UDP question, www's, then big's over TCP
+  run([&]() -> asio::awaitable<void> {
+    const asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
+    std::vector<Message> queries;
+    queries.push_back(make_query(N("big.example.test"), type::A, false));
+    queries.push_back(make_query(N("www.example.test"), type::A, false));
+    const auto started = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration answered_after{};
+    auto replies =
+        co_await exchange_together(server, std::move(queries), 300ms,
+                                   [&](std::size_t i, const Message&, const ExchangeNotes&) {
+                                     EXPECT_EQ(i, 1u);
+                                     answered_after = std::chrono::steady_clock::now() - started;
+                                   });
+    EXPECT_EQ(replies.size(), 2u);
+    if (replies.size() != 2) co_return;
+    EXPECT_FALSE(replies[0].ok());
+    EXPECT_TRUE(replies[1].ok());
+    if (replies[1].ok()) {
+      EXPECT_EQ(first_address(*replies[1]), "127.53.0.10");
+    }
+    EXPECT_GT(answered_after, std::chrono::steady_clock::duration::zero());
+    EXPECT_LT(answered_after, 250ms);
+  });
+}
+
 // A server played by the test answers the first question's ID with the second's question
 // (10.9.9.9), then each question properly: the crossed reply is read past (RFC 5452 9.1).
 TEST_F(DnsInternet, AReplyCrossingAnIdWithAnotherQuestionIsIgnored) {
