@@ -44,13 +44,15 @@ asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Messag
                                           const asio::ip::address* source = nullptr);
 
 // Several questions to one server at once, as glibc's stub asks for A and AAAA: one socket from
-// a random port, each question its own random ID, and all of them sent in one system call
-// (sendmmsg). Sent one socket after the other, the second question waited behind the server
-// the first had woken, which took the asker's CPU (50 to 175 us of a cold page load on two
-// CPUs). Each reply is accepted as `exchange` accepts one, handed to `on_answer` (question's
-// index, reply, notes) as it comes, and, with TC set, asked again over TCP on its own. Returns
-// once every question has its reply or `timeout` has passed: one result per question, in order,
-// an error for each left unanswered. `notes`, when given, gets one entry per question.
+// a random port, each question its own random ID, all of them sent in one system call
+// (sendmmsg), and one deadline: a socket, a timer and the system calls around them fewer per
+// question than one exchange each (a cold page load's two questions answered 0.045 ms sooner).
+// The datagrams still leave apart when the kernel hands the CPU to the server the first one woke
+// before it sends the next (sendmmsg yields between messages). Each reply is accepted as
+// `exchange` accepts one, handed to `on_answer` (question's index, reply, notes) as it comes,
+// and, with TC set, asked again over TCP on its own once UDP has brought the rest. Returns once
+// every question has its outcome or `timeout` has passed: one result per question, in order, an
+// error for each left unanswered. `notes`, when given, gets one entry per question.
 using AnswerHandler = std::function<void(std::size_t, const Message&, const ExchangeNotes&)>;
 asio::awaitable<std::vector<Result<Message>>> exchange_together(
     asio::ip::udp::endpoint server, std::vector<Message> queries, std::chrono::milliseconds timeout,
