@@ -104,6 +104,9 @@ long slept_so_far() {
 // switch at least).
 TEST(WaitAwake, ReturnsOnceTheWordIsGivenWithoutSleeping) {
   std::atomic<bool> done{false};
+  // Before the thread starts: taken after, a test preempted for its 1 ms found the word given
+  // already (a CI run on two busy CPUs: 12 us).
+  const auto began = std::chrono::steady_clock::now();
   BesideThread thread([&] {
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
     while (std::chrono::steady_clock::now() < until) {
@@ -111,7 +114,6 @@ TEST(WaitAwake, ReturnsOnceTheWordIsGivenWithoutSleeping) {
     done.store(true, std::memory_order_release);
   });
   const long slept_before = slept_so_far();
-  const auto began = std::chrono::steady_clock::now();
   // Generous: on one CPU the word comes only once the scheduler takes the CPU from the wait.
   EXPECT_TRUE(wait_awake(done, std::chrono::seconds(5)));
   EXPECT_GE(std::chrono::steady_clock::now() - began, std::chrono::microseconds(500));
