@@ -121,7 +121,7 @@ TEST_F(DnsInternet, OneTruncatedAnswerIsAskedAgainOverTcpAlone) {
 }
 
 // The truncated reply's TCP exchange is held by the server past the timeout: the other
-// question, whose reply came over UDP meanwhile, is answered as it came, not lost with it.
+// question, whose reply came over UDP meanwhile, is answered as it came, not after that wait.
 TEST_F(DnsInternet, ATruncatedAnswersTcpExchangeHoldsUpNoOtherQuestion) {
   unanswered_.insert({example_, 3});  // big's UDP question, www's, then big's over TCP
   run([&]() -> asio::awaitable<void> {
