@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
@@ -162,9 +164,19 @@ asio::awaitable<std::vector<Result<Message>>> exchange_together(asio::ip::udp::e
   constexpr std::size_t kLargestDatagram = 65535;
   const auto buffer = std::make_unique_for_overwrite<uint8_t[]>(kLargestDatagram);
   std::vector<bool> waiting(queries.size(), true);
-  // Truncated replies are asked again over TCP once UDP has nothing more to bring, so that the
-  // other questions' replies are read as they come, within their deadline.
-  std::vector<std::size_t> truncated;
+  // A truncated reply's question is asked again over TCP at once, beside the receives below:
+  // the other questions' replies are still read as they come, and its answer waits neither for
+  // them nor for their deadline. `tcp_ended` wakes the wait at the end as each such exchange
+  // ends.
+  std::size_t over_tcp = 0;
+  asio::steady_timer tcp_ended(executor, asio::steady_timer::time_point::max());
+  auto ask_over_tcp = [&](std::size_t i) -> asio::awaitable<void> {
+    outcomes[i] = co_await exchange_tcp({server.address(), server.port()}, queries[i], timeout,
+                                        &noted[i], source);
+    if (on_answer && *outcomes[i]) on_answer(i, **outcomes[i], noted[i]);
+    --over_tcp;
+    tcp_ended.cancel();
+  };
   std::optional<Error> failure;
   for (std::size_t unanswered = queries.size(); unanswered > 0;) {
     asio::ip::udp::endpoint from;
@@ -194,18 +206,17 @@ asio::awaitable<std::vector<Result<Message>>> exchange_together(asio::ip::udp::e
     --unanswered;
     if (reply->tc) {
       noted[i].transport = Transport::UdpThenTcp;
-      truncated.push_back(i);
+      ++over_tcp;
+      asio::co_spawn(
+          executor, [&ask_over_tcp, i] { return ask_over_tcp(i); }, asio::detached);
       continue;
     }
     noted[i].transport = Transport::Udp;
     outcomes[i] = std::move(*reply);
     if (on_answer) on_answer(i, **outcomes[i], noted[i]);
   }
-  for (const std::size_t i : truncated) {
-    outcomes[i] = co_await exchange_tcp({server.address(), server.port()}, queries[i], timeout,
-                                        &noted[i], source);
-    if (on_answer && *outcomes[i]) on_answer(i, **outcomes[i], noted[i]);
-  }
+  // The exchanges over TCP refer to this frame: each ends within its own timeout.
+  while (over_tcp > 0) co_await tcp_ended.async_wait(kTuple);
   co_return conclude(failure);
 }
 

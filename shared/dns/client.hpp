@@ -50,9 +50,10 @@ asio::awaitable<Result<Message>> exchange(asio::ip::udp::endpoint server, Messag
 // The datagrams still leave apart when the kernel hands the CPU to the server the first one woke
 // before it sends the next (sendmmsg yields between messages). Each reply is accepted as
 // `exchange` accepts one, handed to `on_answer` (question's index, reply, notes) as it comes,
-// and, with TC set, asked again over TCP on its own once UDP has brought the rest. Returns once
-// every question has its outcome or `timeout` has passed: one result per question, in order, an
-// error for each left unanswered. `notes`, when given, gets one entry per question.
+// and, with TC set, asked again over TCP on its own at once (with `timeout` of its own there),
+// while UDP brings the rest. Returns once every question has its outcome, those still waiting
+// over UDP when `timeout` passes an error each: one result per question, in order. `notes`,
+// when given, gets one entry per question.
 using AnswerHandler = std::function<void(std::size_t, const Message&, const ExchangeNotes&)>;
 asio::awaitable<std::vector<Result<Message>>> exchange_together(
     asio::ip::udp::endpoint server, std::vector<Message> queries, std::chrono::milliseconds timeout,

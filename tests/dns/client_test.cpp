@@ -8,6 +8,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <chrono>
+#include <initializer_list>
 #include <set>
 #include <utility>
 #include <vector>
@@ -29,12 +30,17 @@ std::string first_address(const Message& reply) {
   return "";
 }
 
+// Questions for the A records of `names`, in order, recursion not asked for.
+std::vector<Message> a_questions(std::initializer_list<const char*> names) {
+  std::vector<Message> queries;
+  for (const char* name : names) queries.push_back(make_query(N(name), type::A, false));
+  return queries;
+}
+
 TEST_F(DnsInternet, QuestionsAskedTogetherLeaveFromOnePortWithAnIdEach) {
   run([&]() -> asio::awaitable<void> {
     const asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
-    std::vector<Message> queries;
-    queries.push_back(make_query(N("www.example.test"), type::A, false));
-    queries.push_back(make_query(N("ns1.example.test"), type::A, false));
+    std::vector<Message> queries = a_questions({"www.example.test", "ns1.example.test"});
     std::vector<std::size_t> answered;
     std::vector<ExchangeNotes> notes;
     auto replies = co_await exchange_together(
@@ -70,9 +76,7 @@ TEST_F(DnsInternet, AQuestionLeftUnansweredFailsAloneAtTheDeadline) {
   unanswered_.insert({example_, 2});
   run([&]() -> asio::awaitable<void> {
     const asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
-    std::vector<Message> queries;
-    queries.push_back(make_query(N("www.example.test"), type::A, false));
-    queries.push_back(make_query(N("ns1.example.test"), type::A, false));
+    std::vector<Message> queries = a_questions({"www.example.test", "ns1.example.test"});
     const auto started = std::chrono::steady_clock::now();
     std::chrono::steady_clock::duration answered_after{};
     int answers = 0;
@@ -99,9 +103,7 @@ TEST_F(DnsInternet, AQuestionLeftUnansweredFailsAloneAtTheDeadline) {
 TEST_F(DnsInternet, OneTruncatedAnswerIsAskedAgainOverTcpAlone) {
   run([&]() -> asio::awaitable<void> {
     const asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
-    std::vector<Message> queries;
-    queries.push_back(make_query(N("big.example.test"), type::A, false));
-    queries.push_back(make_query(N("www.example.test"), type::A, false));
+    std::vector<Message> queries = a_questions({"big.example.test", "www.example.test"});
     std::vector<ExchangeNotes> notes;
     auto replies = co_await exchange_together(server, std::move(queries), 2000ms, {}, &notes);
     EXPECT_EQ(replies.size(), 2u);
@@ -126,9 +128,7 @@ TEST_F(DnsInternet, ATruncatedAnswersTcpExchangeHoldsUpNoOtherQuestion) {
   unanswered_.insert({example_, 3});  // big's UDP question, www's, then big's over TCP
   run([&]() -> asio::awaitable<void> {
     const asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
-    std::vector<Message> queries;
-    queries.push_back(make_query(N("big.example.test"), type::A, false));
-    queries.push_back(make_query(N("www.example.test"), type::A, false));
+    std::vector<Message> queries = a_questions({"big.example.test", "www.example.test"});
     const auto started = std::chrono::steady_clock::now();
     std::chrono::steady_clock::duration answered_after{};
     auto replies =
@@ -144,6 +144,37 @@ TEST_F(DnsInternet, ATruncatedAnswersTcpExchangeHoldsUpNoOtherQuestion) {
     if (replies[1].ok()) {
       EXPECT_EQ(first_address(*replies[1]), "127.53.0.10");
     }
+    EXPECT_GT(answered_after, std::chrono::steady_clock::duration::zero());
+    EXPECT_LT(answered_after, 250ms);
+  });
+}
+
+// The other question's UDP answer is held by the server past the timeout: the truncated
+// reply's question, asked again over TCP at once, is answered as that answer comes, not after
+// the other's deadline.
+TEST_F(DnsInternet, ATruncatedAnswerGoesOverTcpWithoutWaitingForTheOthers) {
+  unanswered_.insert({example_, 2});  // www's question over UDP
+  run([&]() -> asio::awaitable<void> {
+    const asio::ip::udp::endpoint server(asio::ip::make_address(example_), port_);
+    std::vector<Message> queries = a_questions({"big.example.test", "www.example.test"});
+    const auto started = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration answered_after{};
+    std::vector<ExchangeNotes> notes;
+    auto replies = co_await exchange_together(
+        server, std::move(queries), 300ms,
+        [&](std::size_t i, const Message&, const ExchangeNotes&) {
+          EXPECT_EQ(i, 0u);
+          answered_after = std::chrono::steady_clock::now() - started;
+        },
+        &notes);
+    EXPECT_EQ(replies.size(), 2u);
+    if (replies.size() != 2) co_return;
+    EXPECT_TRUE(replies[0].ok());
+    if (replies[0].ok()) {
+      EXPECT_EQ(replies[0]->answers.size(), 100u);
+    }
+    EXPECT_FALSE(replies[1].ok());
+    EXPECT_EQ(notes[0].transport, Transport::UdpThenTcp);
     EXPECT_GT(answered_after, std::chrono::steady_clock::duration::zero());
     EXPECT_LT(answered_after, 250ms);
   });
@@ -187,9 +218,7 @@ TEST_F(DnsInternet, AReplyCrossingAnIdWithAnotherQuestionIsIgnored) {
       finished = true;
     };
     asio::co_spawn(executor, answer_crossed(), asio::detached);
-    std::vector<Message> queries;
-    queries.push_back(make_query(N("one.test"), type::A, false));
-    queries.push_back(make_query(N("two.test"), type::A, false));
+    std::vector<Message> queries = a_questions({"one.test", "two.test"});
     auto replies = co_await exchange_together(played.local_endpoint(), std::move(queries), 2000ms);
     EXPECT_TRUE(replies.size() == 2 && replies[0].ok() && replies[1].ok());
     if (replies.size() == 2 && replies[0].ok() && replies[1].ok()) {
